@@ -1,0 +1,26 @@
+/*
+ * cu.h - tiny glue for CUnit test binaries. A test file defines `void tests_register(void)` that
+ * adds its suites (CU_add_suite / CU_add_test); tests/support/cunit_main.c runs them and exits
+ * non-zero on any failure.
+ */
+#ifndef TESTS_SUPPORT_CU_H
+#define TESTS_SUPPORT_CU_H
+
+#include <CUnit/Basic.h>
+#include <CUnit/CUnit.h>
+
+void tests_register(void);
+
+/* Adds a suite with the given tests: CU_SUITE("name", setup, teardown, {"t1", fn1}, {"t2", fn2}) */
+typedef struct {
+    const char *name;
+    CU_TestFunc fn;
+} cu_test_t;
+void cu_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean, const cu_test_t *tests, size_t n);
+#define CU_SUITE(name, init, clean, ...)                                                                               \
+    do {                                                                                                               \
+        static const cu_test_t cu_tests_[] = {__VA_ARGS__};                                                            \
+        cu_add_suite(name, init, clean, cu_tests_, sizeof(cu_tests_) / sizeof(cu_tests_[0]));                          \
+    } while (0)
+
+#endif
