@@ -1,5 +1,5 @@
 /*
- * provider_abi.h - THE contract between the broker (host) and provider plugins (providers/*.so).
+ * provider_abi.h - THE contract between the broker (host) and provider plugins (providers/<name>.so).
  *
  * A plugin is a shared object that exports exactly one symbol, OP_ENTRY_SYMBOL, of type
  * `const op_plugin_t`. The broker dlopen()s every .so in its plugin directory, reads that struct,
@@ -45,6 +45,7 @@ enum {
     OP_ERR = -1,
     OP_EINVAL = -2,
     OP_ENOMEM = -3,
+    OP_EUNAVAIL = -10, /* temporarily unavailable (e.g. OIDC discovery still pending): retry later */
     OP_EUNSUPPORTED = -11,
 };
 
@@ -108,7 +109,9 @@ typedef void (*op_http_done_fn)(void *arg, const op_http_response_t *res);
 /*
  * The normalized token set. Every string is host-allocated (host->mem_strndup) or NULL.
  * Ownership passes to whoever receives it through a callback; it is released with
- * op_host_api_t.token_set_clear().
+ * op_host_api_t.token_set_clear(). In an op_token_done_fn the struct itself is the plugin's and
+ * valid only during the call: the receiver takes its members (copy the struct by value and
+ * token_set_clear() the copy later, or token_set_clear() the pointer before returning).
  */
 typedef struct op_token_set {
     char *access_token;
@@ -212,7 +215,11 @@ typedef struct op_plugin {
      * object, or NULL when absent). *state is the plugin's global state, passed to fini().
      * Must register at least one provider through host->register_provider(). Returns OP_OK or an
      * error (the broker then skips the plugin with one log line; it must not have registered anything
-     * it did not also undo).
+     * it did not also undo). OP_EUNSUPPORTED means "not configured, nothing to do" (e.g. the custom
+     * plugin without providers): the broker notes it at info level instead of warning. When any
+     * register_provider() call was refused the broker skips the whole plugin (calling fini() when
+     * init() returned OP_OK). Before fini() the broker completes every HTTP call still in flight
+     * with status 0 and error "cancelled", so done callbacks still run exactly once.
      */
     int (*init)(const op_host_api_t *host, const char *config_json, void **state);
     void (*fini)(void *state);

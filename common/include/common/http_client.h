@@ -4,7 +4,10 @@
  * One cm_http_client_t per loop thread; it must only be used from that thread. Sockets and the
  * timer are registered with the h2o evloop, so no request path ever waits on the network.
  * Every request has a timeout (default 10 s) and a response size cap (default 1 MiB); a response
- * above the cap fails with error "response too large".
+ * above the cap fails with error "response too large" (headers: 64 KiB / 100 lines, "response headers
+ * too large"). Only http/https URLs; redirects are never followed (3xx is delivered as is). Nothing is
+ * ever retried: POST and PATCH always use a fresh connection (curl would otherwise resend a request
+ * by itself when a reused keep-alive connection turns out dead), unless replay_ok is set.
  */
 #ifndef COMMON_HTTP_CLIENT_H
 #define COMMON_HTTP_CLIENT_H
@@ -32,11 +35,12 @@ typedef struct cm_http_request {
     size_t body_len;
     int timeout_ms;         /* 0 = client default */
     size_t max_response;    /* 0 = client default */
+    int replay_ok;          /* POST/PATCH only: 1 = safe to resend, may reuse a pooled connection */
 } cm_http_request_t;
 
 /* Borrowed by the callback: valid only until it returns. */
 typedef struct cm_http_response {
-    int status;            /* 0 when the transport failed (see error) */
+    int status;            /* 0 when the transport failed (see error); error != NULL implies status 0 */
     int timed_out;
     const char *error;     /* NULL on success */
     const char *content_type; /* may be NULL */
@@ -53,8 +57,9 @@ typedef void (*cm_http_done_cb)(void *arg, const cm_http_response_t *res);
 
 /* Creates a client bound to loop. Returns NULL on allocation failure. Caller owns it. */
 cm_http_client_t *cm_http_client_new(h2o_evloop_t *loop);
-/* Cancels every pending call (their callbacks are not called) and frees the client. */
+/* Cancels every pending call (their callbacks are not called) and frees the client. Safe inside a callback. */
 void cm_http_client_free(cm_http_client_t *c);
+/* Defaults for later calls; 0 / NULL keeps the current value. user_agent is copied (default "oauth-broker/0.1"). */
 void cm_http_client_set_defaults(cm_http_client_t *c, int timeout_ms, size_t max_response, const char *user_agent);
 
 /*
@@ -64,7 +69,8 @@ void cm_http_client_set_defaults(cm_http_client_t *c, int timeout_ms, size_t max
  */
 int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_done_cb done, void *arg,
                   cm_http_call_t **out_call);
-/* Aborts a pending call; its callback is never called. */
+/* Aborts a pending call; its callback is never called. Safe at any time, also from inside another call's
+ * callback; a no-op on the call whose callback is running. */
 void cm_http_cancel(cm_http_call_t *call);
 /* Number of calls in flight (stats). */
 size_t cm_http_client_inflight(const cm_http_client_t *c);

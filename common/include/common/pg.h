@@ -9,6 +9,13 @@
  *
  * For multi-statement work (transactions, advisory locks) acquire one connection, run queries
  * on it in sequence, and release it.
+ *
+ * The per-query timeout runs from the cm_pg_query call: time spent waiting in the queue counts.
+ * While no connection is up and the last connection attempt failed, the pool is "down": queued and
+ * new work fails fast with CM_EUNAVAIL (through the callback) until a connection succeeds again.
+ * Reconnects back off 100 ms .. 5 s with jitter. TCP keepalives are on by default (30 s idle, 3 x
+ * 10 s probes) unless conninfo says otherwise. PQconnectStart resolves host names synchronously:
+ * use an IP address or hostaddr= where a blocking DNS lookup is not acceptable.
  */
 #ifndef COMMON_PG_H
 #define COMMON_PG_H
@@ -29,10 +36,20 @@ typedef struct cm_pg_conn cm_pg_conn_t;
 typedef void (*cm_pg_result_cb)(void *arg, int status, PGresult *res);
 typedef void (*cm_pg_acquire_cb)(void *arg, int status, cm_pg_conn_t *conn);
 
-/* Creates a pool (connections are opened asynchronously once the loop runs). Caller owns it. */
+/*
+ * Creates a pool of size (1..64) connections, opened asynchronously once the loop runs. conninfo
+ * (key=value or URI) is copied; NULL when it does not parse. Caller owns the pool.
+ */
 cm_pg_pool_t *cm_pg_pool_new(h2o_evloop_t *loop, const char *conninfo, int size);
+/*
+ * Closes every connection and frees the pool. Pending callbacks are never called (also when freed
+ * from inside one of the pool's callbacks). Acquired cm_pg_conn_t handles become invalid.
+ */
 void cm_pg_pool_free(cm_pg_pool_t *pool);
+/* Timeout for queries queued from now on (<= 0: the default, 5 s). */
 void cm_pg_pool_set_timeout(cm_pg_pool_t *pool, int query_timeout_ms);
+/* Bound of the shared wait queue (0: the default, 1024); beyond it cm_pg_query returns CM_EUNAVAIL. */
+void cm_pg_pool_set_queue_limit(cm_pg_pool_t *pool, size_t max_queued);
 /* Connections currently usable (connected and idle or busy). */
 int cm_pg_pool_connected(const cm_pg_pool_t *pool);
 
@@ -43,12 +60,25 @@ int cm_pg_pool_connected(const cm_pg_pool_t *pool);
 int cm_pg_query(cm_pg_pool_t *pool, const char *sql, int nparams, const char *const *params, cm_pg_result_cb cb,
                 void *arg);
 
-/* Reserves one connection for a sequence of statements. cb gets CM_OK + conn, or an error. Returns CM_AGAIN. */
+/*
+ * Reserves one connection for a sequence of statements. Returns CM_AGAIN (cb called exactly once,
+ * later, with CM_OK + conn, or CM_ETIMEDOUT / CM_EUNAVAIL / CM_EIO + NULL), CM_ENOMEM or CM_EUNAVAIL
+ * (queue full). The conn is borrowed until cm_pg_release; the holder must release it exactly once.
+ */
 int cm_pg_acquire(cm_pg_pool_t *pool, cm_pg_acquire_cb cb, void *arg);
-/* Runs a query on an acquired connection. Same callback contract as cm_pg_query. */
+/*
+ * Runs a query on an acquired connection; statements run in call order. Same callback contract as
+ * cm_pg_query. Once the connection was lost or a statement timed out (the transaction is gone),
+ * every later statement fails with CM_EIO until release. CM_EINVAL after cm_pg_release.
+ */
 int cm_pg_conn_query(cm_pg_conn_t *conn, const char *sql, int nparams, const char *const *params, cm_pg_result_cb cb,
                      void *arg);
-/* Returns the connection to the pool. If a transaction is still open it is rolled back first. */
+/*
+ * Returns the connection to the pool (statements already queued on it still run and get their
+ * callbacks). If a transaction is still open or failed it is rolled back first. Session state set
+ * outside a transaction (SET, session advisory locks, temp tables) is NOT reset: holders use
+ * SET LOCAL and pg_advisory_xact_lock.
+ */
 void cm_pg_release(cm_pg_conn_t *conn);
 
 #endif

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# bench/broker/run.sh - broker throughput next to a bare libh2o handler, measured in the same run with wrk
+# over loopback (not a test: numbers, no pass/fail).
+#
+#   bare       GET /                           bench_bare_h2o (bench/broker/bare_h2o.c): fixed JSON, no router
+#   vend       GET /instances/{id}/token       service bearer + X-MCP-Service, valid token served from memory
+#   authorize  GET /oauth/authorize?instance_id=...   302 with a freshly sealed state + PKCE challenge
+#
+# Everything runs on this machine: the embedded PostgreSQL (scripts/lib/pg.sh, database ob_bench), the fake
+# Google (tests/fakes/fake-google.mjs) to authorize the instance once, the broker (log level warn) and
+# wrk. Each endpoint is measured ROUNDS times, interleaved, and the median round is reported.
+#
+# Environment: BENCH_BUILD_DIR (default build-bench, RelWithDebInfo), BENCH_DURATION (s, default 8),
+# BENCH_CONNECTIONS (default 50), BENCH_THREADS (wrk threads, default 2), BENCH_ROUNDS (default 3).
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/common.sh"
+
+build="${BENCH_BUILD_DIR:-$OB_ROOT/build-bench}"
+duration="${BENCH_DURATION:-8}"
+conns="${BENCH_CONNECTIONS:-50}"
+threads="${BENCH_THREADS:-2}"
+rounds="${BENCH_ROUNDS:-3}"
+work="$(mktemp -d /tmp/ob-bench-XXXXXX)"
+pids=()
+
+cleanup() {
+    local p
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || ob_die "wrk is not installed (apt-get install wrk)"
+ob_build "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=OFF
+# shellcheck source=scripts/lib/pg.sh
+source "$OB_ROOT/scripts/lib/pg.sh"
+pg_start >/dev/null
+pg_create_db ob_bench
+db_url="$(pg_url ob_bench)"
+if [[ ! -d "$OB_ROOT/tests/fakes/node_modules" ]]; then
+    (cd "$OB_ROOT/tests/fakes" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
+port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_http() { for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+bare_port="$(port)"
+gport="$(port)"
+bport="$(port)"
+broker="http://127.0.0.1:$bport"
+
+mkdir -p "$work/keys/services"
+chmod 700 "$work/keys" "$work/keys/services"
+(umask 077 && printf 'k1 %s\n' "$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" >"$work/keys/data.keys")
+(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$work/keys/admin.key")
+(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$work/keys/services/gmail.secret")
+admin_key="$(cat "$work/keys/admin.key")"
+bearer="$(node -e 'const c=require("crypto"),fs=require("fs");console.log(Buffer.from(c.hkdfSync("sha256",Buffer.from(fs.readFileSync(process.argv[1],"utf8").trim()),Buffer.alloc(0),Buffer.from("mcp-service-bearer-v1"),32)).toString("hex"))' "$work/keys/services/gmail.secret")"
+cat >"$work/google.json" <<JSON
+{"clients": [{"client_id": "bench", "client_secret": "bench-secret", "redirect_uris": ["$broker/oauth/callback"]}]}
+JSON
+cat >"$work/services.json" <<JSON
+[{"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
+  "default_scopes": "openid email", "active": true}]
+JSON
+cat >"$work/broker.json" <<JSON
+{"listen": {"host": "127.0.0.1", "port": $bport}, "base_url": "$broker",
+ "database": {"url": "$db_url", "pool_size": 4}, "plugin_dir": "$build/plugins",
+ "migrations_dir": "$OB_ROOT/db/migrations", "services_file": "$work/services.json", "log_level": "warn",
+ "keys": {"data_key_file": "$work/keys/data.keys", "admin_key_file": "$work/keys/admin.key",
+          "services_dir": "$work/keys/services"},
+ "providers": {"google": {"authorization_endpoint": "http://127.0.0.1:$gport/o/oauth2/v2/auth",
+                          "token_endpoint": "http://127.0.0.1:$gport/token"}}}
+JSON
+
+"$build/bench/bench_bare_h2o" "$bare_port" >"$work/bare.log" 2>&1 &
+pids+=("$!")
+FAKE_PORT="$gport" node "$OB_ROOT/tests/fakes/fake-google.mjs" "$work/google.json" >"$work/google.log" 2>&1 &
+pids+=("$!")
+DATABASE_URL="$db_url" "$build/oauth-service/oauth-service" --config "$work/broker.json" run >"$work/broker.log" 2>&1 &
+pids+=("$!")
+wait_http "http://127.0.0.1:$bare_port/" || ob_die "bare server did not start"
+wait_http "$broker/health" || { tail "$work/broker.log"; ob_die "broker did not start"; }
+sleep 0.5
+
+# one authorized instance (consent at the fake, exactly as a browser would)
+id="$(curl -fsS -X POST -H "authorization: Bearer $admin_key" -H 'content-type: application/json' "$broker/instances" \
+    -d '{"service":"gmail","user_id":"bench","client_id":"bench","client_secret":"bench-secret"}' | jq -r .instance_id)"
+loc="$(curl -s -o /dev/null -w '%{redirect_url}' "$broker/oauth/authorize?instance_id=$id")"
+rid="$(curl -s "$loc" | grep -o 'name="rid" value="[^"]*"' | cut -d'"' -f4)"
+cb="$(curl -s -o /dev/null -w '%{redirect_url}' -X POST "http://127.0.0.1:$gport/o/oauth2/consent" --data "rid=$rid&decision=approve")"
+curl -fsS -o /dev/null "$cb" || ob_die "the consent round trip failed"
+curl -fsS -o /dev/null -H "authorization: Bearer $bearer" -H 'x-mcp-service: gmail' "$broker/instances/$id/token" ||
+    ob_die "vend failed"
+
+# run_wrk NAME URL [HEADER...]: prints "rps p99_ms non2xx3xx"
+run_wrk() {
+    local name="$1" url="$2" out
+    shift 2
+    local -a hs=()
+    local h
+    for h in "$@"; do hs+=(-H "$h"); done
+    out="$(wrk -t"$threads" -c"$conns" -d"${duration}s" --latency "${hs[@]}" "$url")"
+    printf '%s\n' "$out" >"$work/wrk-$name.txt"
+    local rps p99 bad
+    rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+    p99="$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"$out")"
+    bad="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")"
+    printf '%s %s %s\n' "$rps" "$p99" "${bad:-0}"
+}
+
+declare -A results
+for r in $(seq 1 "$rounds"); do
+    results[bare,$r]="$(run_wrk bare "http://127.0.0.1:$bare_port/")"
+    results[vend,$r]="$(run_wrk vend "$broker/instances/$id/token" "authorization: Bearer $bearer" "x-mcp-service: gmail")"
+    results[authorize,$r]="$(run_wrk authorize "$broker/oauth/authorize?instance_id=$id")"
+    ob_say "round $r: bare ${results[bare,$r]% * *} vend ${results[vend,$r]% * *} authorize ${results[authorize,$r]% * *} req/s"
+done
+
+# median round by requests/s
+median() {
+    local ep="$1" r
+    for r in $(seq 1 "$rounds"); do printf '%s\n' "${results[$ep,$r]}"; done | sort -n -k1,1 | sed -n "$(((rounds + 1) / 2))p"
+}
+bare="$(median bare)"
+vend="$(median vend)"
+authz="$(median authorize)"
+bare_rps="${bare%% *}"
+ratio() { awk -v a="$1" -v b="$bare_rps" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+ob_say ""
+ob_say "wrk -t$threads -c$conns -d${duration}s, 127.0.0.1, median of $rounds rounds ($(nproc) cores, $(date -u +%F))"
+ob_say ""
+ob_say "| endpoint | requests/s | p99 latency | vs bare | target | non-2xx/3xx |"
+ob_say "|---|---:|---:|---:|---:|---:|"
+read -r r p b <<<"$bare"
+ob_say "| bare h2o handler (baseline) | $r | ${p} ms | 100% | | $b |"
+read -r r p b <<<"$vend"
+ob_say "| GET /instances/{id}/token (vend, valid token) | $r | ${p} ms | $(ratio "$r") | >= 80% | $b |"
+read -r r p b <<<"$authz"
+ob_say "| GET /oauth/authorize (302, sealed state + PKCE) | $r | ${p} ms | $(ratio "$r") | >= 50% | $b |"

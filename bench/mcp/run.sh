@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench/mcp/run.sh - tools/list and tools/call (echo; upstream_items = a provider API call to a fake upstream)
+# with wrk over loopback: the C runtime (mcp-conformance) next to the official TypeScript SDK server
+# (sdk-server.mjs) doing the same work, in the same run. Prints a markdown table (req/s, p50, p99).
+# Each (workload, server) pair runs ROUNDS times, alternating servers, and the median round is reported: the
+# box has 2 cores shared with everything else, so single runs are noisy.
+# Env: BUILD_DIR (default <repo>/build-bench, configured Release when missing), DURATION (s per run, default 5),
+#      ROUNDS (default 3),
+#      CONNECTIONS (default 50), THREADS (wrk threads, default 1: the box has 2 cores).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+INTEROP=$ROOT/tests/interop
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
+CONNECTIONS=${CONNECTIONS:-50}
+THREADS=${THREADS:-1}
+PIDS=()
+WORK=$(mktemp -d)
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
+if [ ! -x "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" ]; then
+    cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build "$BUILD_DIR" -j2 --target mcp-conformance >/dev/null || exit 1
+fi
+[ -x "$INTEROP/node_modules/.bin/node" ] || (cd "$INTEROP" && npm ci --no-audit --no-fund >/dev/null 2>&1) || exit 1
+export PATH="$INTEROP/node_modules/.bin:$PATH" NODE_PATH="$INTEROP/node_modules"
+
+wait_port() { # file -> port
+    local i=0
+    while [ $i -lt 100 ]; do
+        if grep -Eq 'listening on 127\.0\.0\.1:[0-9]+' "$1" 2>/dev/null; then grep -Eom1 '127\.0\.0\.1:[0-9]+' "$1" | cut -d: -f2; return 0; fi
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "server did not start: $(tail -5 "$1")" >&2; return 1
+}
+TOKEN=bench-upstream-token
+# the fake provider API is C (mcp-conformance --fake-upstream) so that it is not the bottleneck of either server
+env MCP_PORT=0 UPSTREAM_TOKEN="$TOKEN" "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" --fake-upstream >"$WORK/up.log" 2>&1 & PIDS+=($!)
+UP=$(wait_port "$WORK/up.log") || exit 1
+
+# ours: a broker is not part of the measured path (instance auth is cached after the first request), so the
+# fixture runs without auth; the upstream token comes from a signed push, as the broker would send it.
+SECRET=bench-secret-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
+env MCP_HOST=127.0.0.1 MCP_PORT=0 MCP_AUTH=none MCP_SERVICE_SECRET="$SECRET" UPSTREAM_URL="http://127.0.0.1:$UP" \
+    "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" >"$WORK/ours.log" 2>&1 & PIDS+=($!)
+OURS=$(wait_port "$WORK/ours.log") || exit 1
+# ESM resolves packages from the script's folder: run a copy next to a link to the pinned node_modules
+ln -s "$INTEROP/node_modules" "$WORK/node_modules" && cp "$HERE/sdk-server.mjs" "$WORK/"
+env PORT=0 UPSTREAM_URL="http://127.0.0.1:$UP" UPSTREAM_TOKEN="$TOKEN" node "$WORK/sdk-server.mjs" >"$WORK/sdk.log" 2>&1 & PIDS+=($!)
+SDK=$(wait_port "$WORK/sdk.log") || exit 1
+
+# push the upstream token to ours, signed like the broker does (broker_api.h section 4)
+node -e '
+const { createHmac, hkdfSync } = require("crypto");
+const [port, secret, token] = process.argv.slice(1);
+const key = Buffer.from(hkdfSync("sha256", Buffer.from(secret), Buffer.alloc(0), Buffer.from("mcp-push-v1"), 32));
+const body = JSON.stringify({ id: "bench-" + Date.now(), events: [{ type: "token", instance_id: "bench", access_token: token, expires_at: Math.floor(Date.now() / 1000) + 86400 }] });
+const ts = String(Math.floor(Date.now() / 1000));
+fetch(`http://127.0.0.1:${port}/cache-tokens`, { method: "POST", headers: { "content-type": "application/json", "x-broker-timestamp": ts,
+  "x-broker-signature": "sha256=" + createHmac("sha256", key).update(ts + "." + body).digest("hex") }, body })
+  .then(r => { if (r.status !== 200) { console.error("push failed", r.status); process.exit(1); } });
+' "$OURS" "$SECRET" "$TOKEN" || exit 1
+
+session() { # url -> session id
+    curl -s -D - -o /dev/null "$1" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+        -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' \
+        | grep -i '^mcp-session-id:' | cut -d' ' -f2 | tr -d '\r'
+}
+OURS_URL="http://127.0.0.1:$OURS/bench/mcp"; SDK_URL="http://127.0.0.1:$SDK/mcp"
+OURS_SID=$(session "$OURS_URL"); SDK_SID=$(session "$SDK_URL")
+[ -n "$OURS_SID" ] && [ -n "$SDK_SID" ] || { echo "could not open sessions ($OURS_SID / $SDK_SID)"; exit 1; }
+
+LIST='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+ECHO='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello benchmark"}}}'
+UPSTREAM='{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"upstream_items","arguments":{"q":"bench"}}}'
+
+check() { # url sid body -> fails unless a non-error result comes back
+    local out
+    out=$(curl -s "$1" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $2" \
+        -H 'MCP-Protocol-Version: 2025-11-25' -d "$3")
+    echo "$out" | grep -q '"result"' && ! echo "$out" | grep -q '"isError":true' || { echo "bad response: $out" >&2; return 1; }
+}
+run() { # url sid body -> "rps p50 p99 non2xx"
+    BODY=$3 SID=$2 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$HERE/post.lua" "$1" 2>&1 | grep '^BENCH' |
+        sed -E 's/BENCH rps=([0-9.]+) p50_us=([0-9]+) p99_us=([0-9]+) errors=([0-9]+) non2xx=([0-9]+)/\1 \2 \3 \4+\5/'
+}
+fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+echo "| workload | server | req/s (median of $ROUNDS) | p50 (ms) | p99 (ms) | socket errors + non-2xx |"
+echo "|---|---|---:|---:|---:|---:|"
+declare -A R
+for w in list echo upstream; do
+    case $w in list) body=$LIST; name="tools/list";; echo) body=$ECHO; name="tools/call echo";; upstream) body=$UPSTREAM; name="tools/call upstream_items (fake upstream)";; esac
+    ok=1
+    check "$OURS_URL" "$OURS_SID" "$body" && check "$SDK_URL" "$SDK_SID" "$body" || ok=0
+    declare -A rps=() p50=() p99=() bad=()
+    for round in $(seq 1 "$ROUNDS"); do
+        [ $ok -eq 1 ] || break
+        for s in ours sdk; do
+            if [ $s = ours ]; then url=$OURS_URL sid=$OURS_SID; else url=$SDK_URL sid=$SDK_SID; fi
+            read -r a b c d <<<"$(run "$url" "$sid" "$body")"
+            rps[$s]="${rps[$s]:-} $a"; p50[$s]="${p50[$s]:-} $b"; p99[$s]="${p99[$s]:-} $c"; bad[$s]=$(( ${bad[$s]:-0} + ${d:-0} ))
+        done
+    done
+    for s in ours sdk; do
+        if [ $s = ours ]; then label="C runtime (mcp_runtime)"; else label="TS SDK 1.32.2 (Node $(node --version))"; fi
+        if [ $ok -ne 1 ]; then echo "| $name | $label | failed | | | |"; continue; fi
+        R[$w-$s]=$(echo "${rps[$s]}" | median); R[$w-$s-p99]=$(echo "${p99[$s]}" | median)
+        echo "| $name | $label | ${R[$w-$s]%.*} | $(fmt_ms "$(echo "${p50[$s]}" | median)") | $(fmt_ms "${R[$w-$s-p99]}") | ${bad[$s]} |"
+    done
+    if [ -n "${R[$w-ours]:-}" ] && [ -n "${R[$w-sdk]:-}" ]; then
+        echo "| $name | **ratio** | **$(awk -v a="${R[$w-ours]}" -v b="${R[$w-sdk]}" 'BEGIN { printf "%.1fx", a / b }')** | | p99 $(fmt_ms "${R[$w-ours-p99]}") vs $(fmt_ms "${R[$w-sdk-p99]}") | |"
+    fi
+    unset rps p50 p99 bad
+done
+echo
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s x $ROUNDS rounds over loopback, one legacy session per server, JSON responses; $(nproc) cores shared by wrk, both servers and the fake upstream."

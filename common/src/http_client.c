@@ -1,0 +1,577 @@
+/*
+ * http_client.c - asynchronous outbound HTTP: libcurl's multi-socket API driven by the h2o evloop.
+ *
+ * Sockets: for every fd curl asks us to watch we wrap a dup() (H2O_SOCKET_FLAG_DONT_READ) and close
+ * the dup on CURL_POLL_REMOVE, which curl sends before it closes its own fd; so curl closing a
+ * socket never pulls an fd from under the loop. Writability uses h2o's one-shot notify_write,
+ * re-armed after every action while curl still wants POLL_OUT. Time: one cm_timer follows curl's
+ * CURLMOPT_TIMERFUNCTION. curl_multi_info_read runs after every action.
+ *
+ * Callbacks: user callbacks run only from check_done(), called after curl_multi_socket_action
+ * returned (never inside a curl callback), from loop events. cm_http_start only adds the handle;
+ * curl asks for a 0 ms timeout, so the transfer starts on the next loop iteration. Every entry point
+ * holds c->busy; a client freed from inside a callback is destroyed when the outermost one unwinds.
+ *
+ * Safety: http/https only, no redirects, CURLOPT_NOSIGNAL, a timeout and a response size cap on
+ * every call, response headers capped too. curl resends a request by itself when a reused
+ * keep-alive connection turns out dead before any response byte; that would replay a token call, so
+ * POST/PATCH use a fresh connection unless the caller sets replay_ok.
+ */
+#include "common/http_client.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "common/timer.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_TIMEOUT_MS 10000
+#define DEFAULT_MAX_RESPONSE (1024 * 1024)
+#define DEFAULT_USER_AGENT "oauth-broker/0.1"
+#define MAX_HEADER_BYTES (64 * 1024)
+#define MAX_HEADERS 100
+
+struct csock {
+    cm_http_client_t *c;
+    h2o_socket_t *sock; /* wraps a dup() of fd; ours to close */
+    curl_socket_t fd;   /* curl's */
+    int what;
+    int in_cb, detached;
+    struct csock *prev, *next;
+};
+
+struct cm_http_call {
+    cm_http_client_t *c;
+    CURL *easy;
+    struct curl_slist *req_headers;
+    char *req_body;
+    char *buf; /* response body, NUL-terminated */
+    size_t len, cap, max;
+    int too_big; /* 1 body, 2 headers */
+    size_t header_bytes;
+    cm_http_header_t *headers; /* owned strings */
+    size_t n_headers;
+    long retry_after;
+    int delivering;
+    char errbuf[CURL_ERROR_SIZE];
+    cm_http_done_cb done;
+    void *arg;
+    struct cm_http_call *prev, *next;
+};
+
+struct cm_http_client {
+    h2o_evloop_t *loop;
+    CURLM *multi;
+    cm_timer_t *timer;
+    int timeout_ms;
+    size_t max_response;
+    char *user_agent;
+    size_t inflight;
+    struct cm_http_call *calls;
+    struct csock *socks;
+    int busy, dead;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* ---------------------------------------------------------------- calls */
+
+static void clear_headers(cm_http_call_t *call)
+{
+    for (size_t i = 0; i < call->n_headers; i++) {
+        free((char *)call->headers[i].name);
+        free((char *)call->headers[i].value);
+    }
+    call->n_headers = 0;
+    call->header_bytes = 0;
+    call->retry_after = -1;
+}
+
+/* Unlinks the call from the client and frees everything it owns. */
+static void call_free(cm_http_call_t *call)
+{
+    cm_http_client_t *c = call->c;
+    if (!call->delivering) {
+        if (call->prev != NULL)
+            call->prev->next = call->next;
+        else
+            c->calls = call->next;
+        if (call->next != NULL)
+            call->next->prev = call->prev;
+        c->inflight--;
+        curl_multi_remove_handle(c->multi, call->easy);
+    }
+    curl_easy_cleanup(call->easy);
+    curl_slist_free_all(call->req_headers);
+    clear_headers(call);
+    free(call->headers);
+    free(call->req_body);
+    free(call->buf);
+    free(call);
+}
+
+/* Retry-After: delta-seconds or an HTTP-date. -1 when absent or unparsable. */
+static long parse_retry_after(const char *v)
+{
+    if (isdigit((unsigned char)v[0])) {
+        char *end;
+        long s = strtol(v, &end, 10);
+        while (*end == ' ' || *end == '\t')
+            end++;
+        return *end == '\0' && s >= 0 ? (s > 86400 * 365 ? 86400 * 365 : s) : -1;
+    }
+    time_t when = curl_getdate(v, NULL);
+    if (when == (time_t)-1)
+        return -1;
+    time_t now = time(NULL);
+    return when > now ? (long)(when - now) : 0;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+    cm_http_call_t *call = arg;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) { /* a new response (after 1xx): forget the previous block */
+        clear_headers(call);
+        return len;
+    }
+    call->header_bytes += len;
+    if (call->header_bytes > MAX_HEADER_BYTES || call->n_headers == MAX_HEADERS) {
+        call->too_big = 2;
+        return 0; /* aborts the transfer */
+    }
+    while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == '\n'))
+        len--;
+    const char *colon = memchr(p, ':', len);
+    if (len == 0 || colon == NULL || colon == p || p[0] == ' ' || p[0] == '\t')
+        return size * n; /* blank line, obsolete folding or garbage: ignored */
+    size_t name_len = (size_t)(colon - p);
+    const char *v = colon + 1, *end = p + len;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (call->headers == NULL && (call->headers = calloc(MAX_HEADERS, sizeof(*call->headers))) == NULL)
+        return 0;
+    char *name = strndup(p, name_len), *value = strndup(v, (size_t)(end - v));
+    if (name == NULL || value == NULL) {
+        free(name);
+        free(value);
+        return 0;
+    }
+    for (char *q = name; *q; q++)
+        *q = (char)tolower((unsigned char)*q);
+    call->headers[call->n_headers++] = (cm_http_header_t){name, value};
+    if (strcmp(name, "retry-after") == 0)
+        call->retry_after = parse_retry_after(value);
+    return size * n;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+    cm_http_call_t *call = arg;
+    size_t len = size * n;
+    if (len > call->max - call->len) {
+        call->too_big = 1;
+        return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
+    }
+    if (call->len + len + 1 > call->cap) {
+        size_t cap = call->cap ? call->cap : 4096;
+        while (cap < call->len + len + 1)
+            cap *= 2;
+        char *grown = realloc(call->buf, cap);
+        if (grown == NULL)
+            return 0;
+        call->buf = grown;
+        call->cap = cap;
+    }
+    memcpy(call->buf + call->len, p, len);
+    call->len += len;
+    call->buf[call->len] = '\0';
+    return len;
+}
+
+/* Delivers a finished transfer (curl is not on the stack) and frees the call. */
+static void finish(cm_http_call_t *call, CURLcode code)
+{
+    cm_http_client_t *c = call->c;
+    cm_http_response_t res = {.retry_after_s = -1, .body = ""};
+    long status = 0;
+
+    curl_easy_getinfo(call->easy, CURLINFO_TOTAL_TIME, &res.total_time_s);
+    if (code == CURLE_OK) {
+        curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &status);
+        res.status = (int)status;
+        res.body = call->buf ? call->buf : "";
+        res.body_len = call->len;
+        res.headers = call->headers;
+        res.n_headers = call->n_headers;
+        res.retry_after_s = call->retry_after;
+        for (size_t i = 0; i < call->n_headers; i++)
+            if (strcmp(call->headers[i].name, "content-type") == 0)
+                res.content_type = call->headers[i].value;
+    } else if (call->too_big || code == CURLE_FILESIZE_EXCEEDED) {
+        res.error = call->too_big == 2 ? "response headers too large" : "response too large";
+    } else {
+        res.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+        res.error = call->errbuf[0] ? call->errbuf : curl_easy_strerror(code);
+    }
+
+    /* detach first: cancel from inside the callback is a no-op, the client may be freed */
+    if (call->prev != NULL)
+        call->prev->next = call->next;
+    else
+        c->calls = call->next;
+    if (call->next != NULL)
+        call->next->prev = call->prev;
+    c->inflight--;
+    curl_multi_remove_handle(c->multi, call->easy);
+    call->delivering = 1;
+    call->done(call->arg, &res);
+    call_free(call);
+}
+
+static void check_done(cm_http_client_t *c)
+{
+    CURLMsg *msg;
+    int left;
+    while (!c->dead && (msg = curl_multi_info_read(c->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        cm_http_call_t *call = NULL;
+        CURLcode code = msg->data.result;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&call);
+        finish(call, code);
+    }
+}
+
+/* ---------------------------------------------------------------- loop glue */
+
+static void client_destroy(cm_http_client_t *c);
+
+static void enter(cm_http_client_t *c)
+{
+    c->busy++;
+}
+
+static void leave(cm_http_client_t *c)
+{
+    if (--c->busy == 0 && c->dead)
+        client_destroy(c);
+}
+
+static void on_readable(h2o_socket_t *sock, const char *err);
+static void on_writable(h2o_socket_t *sock, const char *err);
+
+static void csock_detach(cm_http_client_t *c, struct csock *cs)
+{
+    if (cs->prev != NULL)
+        cs->prev->next = cs->next;
+    else
+        c->socks = cs->next;
+    if (cs->next != NULL)
+        cs->next->prev = cs->prev;
+    h2o_socket_close(cs->sock); /* closes the dup only */
+    cs->sock = NULL;
+    cs->detached = 1;
+    if (!cs->in_cb)
+        free(cs);
+}
+
+static void sock_action(struct csock *cs, int ev)
+{
+    cm_http_client_t *c = cs->c;
+    int running;
+    enter(c);
+    cs->in_cb++;
+    curl_multi_socket_action(c->multi, cs->fd, ev, &running); /* may REMOVE this very socket */
+    cs->in_cb--;
+    if (cs->detached) {
+        if (!cs->in_cb)
+            free(cs);
+    } else if ((cs->what & CURL_POLL_OUT) && !h2o_socket_is_writing(cs->sock)) {
+        h2o_socket_notify_write(cs->sock, on_writable); /* one-shot: re-arm while curl wants it */
+    }
+    check_done(c);
+    leave(c);
+}
+
+static void on_readable(h2o_socket_t *sock, const char *err)
+{
+    sock_action(sock->data, err ? CURL_CSELECT_ERR : CURL_CSELECT_IN);
+}
+
+static void on_writable(h2o_socket_t *sock, const char *err)
+{
+    sock_action(sock->data, err ? CURL_CSELECT_ERR : CURL_CSELECT_OUT);
+}
+
+static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    cm_http_client_t *c = userp;
+    struct csock *cs = socketp;
+    if (what == CURL_POLL_REMOVE) { /* curl closes s after this returns */
+        if (cs != NULL) {
+            curl_multi_assign(c->multi, s, NULL);
+            csock_detach(c, cs);
+        }
+        return 0;
+    }
+    if (cs == NULL) {
+        int fd = fcntl(s, F_DUPFD_CLOEXEC, 0);
+        if (fd < 0 || (cs = calloc(1, sizeof(*cs))) == NULL) {
+            if (fd >= 0)
+                close(fd);
+            cm_error("http", "cannot watch a socket");
+            return -1; /* curl fails the transfer */
+        }
+        cs->c = c;
+        cs->fd = s;
+        cs->sock = h2o_evloop_socket_create(c->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+        cs->sock->data = cs;
+        cs->next = c->socks;
+        if (c->socks != NULL)
+            c->socks->prev = cs;
+        c->socks = cs;
+        curl_multi_assign(c->multi, s, cs);
+    }
+    cs->what = what;
+    if (what & CURL_POLL_IN) {
+        if (!h2o_socket_is_reading(cs->sock))
+            h2o_socket_read_start(cs->sock, on_readable);
+    } else if (h2o_socket_is_reading(cs->sock)) {
+        h2o_socket_read_stop(cs->sock);
+    }
+    if ((what & CURL_POLL_OUT) && !h2o_socket_is_writing(cs->sock))
+        h2o_socket_notify_write(cs->sock, on_writable);
+    return 0;
+}
+
+static int on_curl_timer(CURLM *multi, long ms, void *userp)
+{
+    cm_http_client_t *c = userp;
+    if (ms < 0)
+        cm_timer_stop(c->timer);
+    else
+        cm_timer_start(c->timer, ms);
+    return 0;
+}
+
+static void on_timer(void *arg)
+{
+    cm_http_client_t *c = arg;
+    int running;
+    enter(c);
+    curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(c);
+    leave(c);
+}
+
+/* ---------------------------------------------------------------- client */
+
+static void client_destroy(cm_http_client_t *c)
+{
+    while (c->calls != NULL)
+        call_free(c->calls);
+    if (c->multi != NULL)
+        curl_multi_cleanup(c->multi);
+    while (c->socks != NULL) /* whatever curl did not REMOVE */
+        csock_detach(c, c->socks);
+    cm_timer_free(c->timer);
+    free(c->user_agent);
+    free(c);
+}
+
+cm_http_client_t *cm_http_client_new(h2o_evloop_t *loop)
+{
+    if (loop == NULL)
+        return NULL;
+    pthread_once(&curl_once, curl_init_once);
+    cm_http_client_t *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->loop = loop;
+    c->timeout_ms = DEFAULT_TIMEOUT_MS;
+    c->max_response = DEFAULT_MAX_RESPONSE;
+    if ((c->user_agent = strdup(DEFAULT_USER_AGENT)) == NULL || (c->timer = cm_timer_new(loop, on_timer, c)) == NULL ||
+        (c->multi = curl_multi_init()) == NULL)
+        goto out_destroy_client;
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
+    curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
+    curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+    return c;
+
+out_destroy_client:
+    client_destroy(c);
+    return NULL;
+}
+
+void cm_http_client_free(cm_http_client_t *c)
+{
+    if (c == NULL || c->dead)
+        return;
+    c->dead = 1;
+    while (c->calls != NULL) /* their callbacks are never called */
+        call_free(c->calls);
+    if (c->busy == 0)
+        client_destroy(c);
+}
+
+void cm_http_client_set_defaults(cm_http_client_t *c, int timeout_ms, size_t max_response, const char *user_agent)
+{
+    if (timeout_ms > 0)
+        c->timeout_ms = timeout_ms;
+    if (max_response > 0)
+        c->max_response = max_response;
+    char *ua = user_agent ? strdup(user_agent) : NULL;
+    if (ua != NULL) {
+        free(c->user_agent);
+        c->user_agent = ua;
+    }
+}
+
+size_t cm_http_client_inflight(const cm_http_client_t *c)
+{
+    return c ? c->inflight : 0;
+}
+
+static int valid_method(const char *m)
+{
+    size_t n = strlen(m);
+    if (n == 0 || n > 16)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (m[i] < 'A' || m[i] > 'Z')
+            return 0;
+    return 1;
+}
+
+static int header_safe(const char *s)
+{
+    return s != NULL && strpbrk(s, "\r\n") == NULL;
+}
+
+/* Builds the easy handle of call from req. Returns CM_OK, CM_EINVAL or CM_ENOMEM. */
+static int setup_easy(cm_http_client_t *c, cm_http_call_t *call, const cm_http_request_t *req)
+{
+    CURL *e = call->easy;
+    const char *method = req->method ? req->method : req->body ? "POST" : "GET";
+    if (!valid_method(method))
+        return CM_EINVAL;
+    for (size_t i = 0; i < req->n_headers; i++) {
+        const cm_http_header_t *h = &req->headers[i];
+        if (!header_safe(h->name) || !header_safe(h->value) || h->name[0] == '\0' || strchr(h->name, ':') != NULL)
+            return CM_EINVAL;
+        size_t len = strlen(h->name) + strlen(h->value) + 3;
+        char *line = malloc(len);
+        if (line == NULL)
+            return CM_ENOMEM;
+        snprintf(line, len, "%s: %s", h->name, h->value);
+        struct curl_slist *grown = curl_slist_append(call->req_headers, line);
+        free(line);
+        if (grown == NULL)
+            return CM_ENOMEM;
+        call->req_headers = grown;
+    }
+    struct curl_slist *grown = curl_slist_append(call->req_headers, "Expect:"); /* no 100-continue round trip */
+    if (grown == NULL)
+        return CM_ENOMEM;
+    call->req_headers = grown;
+
+    if (curl_easy_setopt(e, CURLOPT_URL, req->url) != CURLE_OK)
+        return CM_EINVAL;
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms));
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)call->max);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, call->req_headers);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, call);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, call);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, call->errbuf);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, call);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    if (req->body != NULL || strcmp(method, "POST") == 0) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->req_body ? call->req_body : "");
+        if (strcmp(method, "POST") != 0)
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    } else if (strcmp(method, "HEAD") == 0) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (strcmp(method, "GET") != 0) {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    }
+    if ((strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0) && !req->replay_ok) {
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L); /* never resent by curl on a stale connection */
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    }
+    return CM_OK;
+}
+
+int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_done_cb done, void *arg,
+                  cm_http_call_t **out_call)
+{
+    int rc = CM_ENOMEM;
+    if (out_call != NULL)
+        *out_call = NULL;
+    if (c == NULL || c->dead || req == NULL || req->url == NULL || done == NULL || (req->body == NULL && req->body_len) ||
+        (req->n_headers > 0 && req->headers == NULL))
+        return CM_EINVAL;
+    cm_http_call_t *call = calloc(1, sizeof(*call));
+    if (call == NULL)
+        return CM_ENOMEM;
+    call->c = c;
+    call->done = done;
+    call->arg = arg;
+    call->retry_after = -1;
+    call->max = req->max_response > 0 ? req->max_response : c->max_response;
+    call->delivering = 1; /* not linked yet: call_free must not unlink */
+    if (req->body != NULL && (call->req_body = malloc(req->body_len + 1)) == NULL)
+        goto out_free_call;
+    if (req->body != NULL)
+        memcpy(call->req_body, req->body, req->body_len);
+    if ((call->easy = curl_easy_init()) == NULL)
+        goto out_free_call;
+    if ((rc = setup_easy(c, call, req)) != CM_OK)
+        goto out_free_call;
+    if (curl_multi_add_handle(c->multi, call->easy) != CURLM_OK) { /* only queues: curl asks for a 0 ms timer */
+        rc = CM_ENOMEM;
+        goto out_free_call;
+    }
+    call->delivering = 0;
+    call->next = c->calls;
+    if (c->calls != NULL)
+        c->calls->prev = call;
+    c->calls = call;
+    c->inflight++;
+    if (out_call != NULL)
+        *out_call = call;
+    return CM_AGAIN;
+
+out_free_call:
+    call_free(call);
+    return rc;
+}
+
+void cm_http_cancel(cm_http_call_t *call)
+{
+    if (call != NULL && !call->delivering)
+        call_free(call);
+}

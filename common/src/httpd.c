@@ -1,0 +1,370 @@
+/*
+ * httpd.c - h2o server glue: one loop, listeners, a method+pattern router, signal-driven stop.
+ */
+#include "common/httpd.h"
+#include "common/log.h"
+#include "common/status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_LISTENERS 8
+#define MAX_SEGMENTS 16
+
+struct route {
+    char *method;
+    char *segs[MAX_SEGMENTS];
+    size_t nsegs;
+    int rest; /* last pattern segment was "**" */
+    cm_handler_fn fn;
+    void *data;
+};
+
+struct root_handler {
+    h2o_handler_t super;
+    cm_server_t *server;
+};
+
+struct cm_server {
+    h2o_globalconf_t config;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    h2o_evloop_t *loop;
+    struct route *routes;
+    size_t nroutes;
+    h2o_socket_t *listeners[MAX_LISTENERS];
+    size_t nlisteners;
+    int stop_pipe[2];
+    h2o_socket_t *stop_sock;
+    volatile sig_atomic_t stopping;
+    struct timespec started;
+    char *name;
+};
+
+static cm_server_t *signal_target;
+
+/* ---------------------------------------------------------------- routing */
+
+static size_t split_path(const char *p, size_t len, h2o_iovec_t *out, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (i < len) {
+        while (i < len && p[i] == '/')
+            i++;
+        if (i >= len)
+            break;
+        size_t start = i;
+        while (i < len && p[i] != '/')
+            i++;
+        if (n == max)
+            return max + 1; /* too many segments */
+        out[n++] = h2o_iovec_init(p + start, i - start);
+    }
+    return n;
+}
+
+/* Returns 1 when the path matches the route's pattern (ignoring the method) and fills m. */
+static int route_match(const struct route *r, h2o_iovec_t path, cm_route_match_t *m)
+{
+    h2o_iovec_t segs[MAX_SEGMENTS];
+    size_t n = split_path(path.base, path.len, segs, MAX_SEGMENTS);
+    if (n > MAX_SEGMENTS)
+        return 0;
+    /* an explicit trailing slash is a different path ("/health/" is not "/health") */
+    if (path.len > 1 && path.base[path.len - 1] == '/')
+        return 0;
+    m->n_params = 0;
+    size_t fixed = r->rest ? r->nsegs - 1 : r->nsegs;
+    if (r->rest ? n < r->nsegs : n != r->nsegs)
+        return 0;
+    for (size_t i = 0; i < fixed; i++) {
+        if (strcmp(r->segs[i], "*") == 0) {
+            if (m->n_params < CM_ROUTE_MAX_PARAMS)
+                m->params[m->n_params++] = segs[i];
+            continue;
+        }
+        if (strlen(r->segs[i]) != segs[i].len || memcmp(r->segs[i], segs[i].base, segs[i].len) != 0)
+            return 0;
+    }
+    if (r->rest && m->n_params < CM_ROUTE_MAX_PARAMS) {
+        const char *start = segs[fixed].base;
+        const char *end = path.base + path.len;
+        m->params[m->n_params++] = h2o_iovec_init(start, (size_t)(end - start));
+    }
+    return 1;
+}
+
+static int method_matches(const struct route *r, h2o_iovec_t method)
+{
+    if (strcmp(r->method, "*") == 0)
+        return 1;
+    if (h2o_memis(method.base, method.len, r->method, strlen(r->method)))
+        return 1;
+    /* HEAD is served by GET routes (h2o drops the body) */
+    return strcmp(r->method, "GET") == 0 && h2o_memis(method.base, method.len, H2O_STRLIT("HEAD"));
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    cm_server_t *s = ((struct root_handler *)self)->server;
+    cm_route_match_t m;
+    char allow[128] = "";
+    size_t allow_len = 0;
+    int path_known = 0;
+
+    for (size_t i = 0; i < s->nroutes; i++) {
+        struct route *r = &s->routes[i];
+        if (!route_match(r, req->path_normalized, &m))
+            continue;
+        if (method_matches(r, req->method)) {
+            r->fn(r->data, req, &m);
+            return 0;
+        }
+        path_known = 1;
+        if (strstr(allow, r->method) == NULL) {
+            int w = snprintf(allow + allow_len, sizeof(allow) - allow_len, "%s%s", allow_len ? ", " : "", r->method);
+            if (w > 0 && (size_t)w < sizeof(allow) - allow_len)
+                allow_len += (size_t)w;
+        }
+    }
+    if (path_known) {
+        cm_add_header(req, "allow", allow);
+        cm_respond_error(req, 405, "method_not_allowed", NULL, "method %.*s is not allowed here; allowed: %s",
+                         (int)(req->method.len > 16 ? 16 : req->method.len), req->method.base, allow);
+        return 0;
+    }
+    cm_respond_error(req, 404, "not_found", NULL, "no such endpoint");
+    return 0;
+}
+
+int cm_server_route(cm_server_t *s, const char *method, const char *pattern, cm_handler_fn fn, void *data)
+{
+    if (s == NULL || method == NULL || pattern == NULL || pattern[0] != '/' || fn == NULL)
+        return CM_EINVAL;
+    struct route *grown = realloc(s->routes, (s->nroutes + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return CM_ENOMEM;
+    s->routes = grown;
+    struct route *r = &s->routes[s->nroutes];
+    memset(r, 0, sizeof(*r));
+    h2o_iovec_t segs[MAX_SEGMENTS];
+    size_t n = split_path(pattern, strlen(pattern), segs, MAX_SEGMENTS);
+    if (n > MAX_SEGMENTS)
+        return CM_EINVAL;
+    if ((r->method = strdup(method)) == NULL)
+        return CM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        if ((r->segs[i] = strndup(segs[i].base, segs[i].len)) == NULL)
+            goto out_free_route;
+        r->nsegs = i + 1;
+        if (strcmp(r->segs[i], "**") == 0) {
+            if (i != n - 1)
+                goto out_free_route;
+            r->rest = 1;
+        }
+    }
+    r->fn = fn;
+    r->data = data;
+    s->nroutes++;
+    return CM_OK;
+
+out_free_route:
+    for (size_t i = 0; i < r->nsegs; i++)
+        free(r->segs[i]);
+    free(r->method);
+    return CM_EINVAL;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+static void on_stop_readable(h2o_socket_t *sock, const char *err)
+{
+    cm_server_t *s = sock->data;
+    h2o_buffer_consume(&sock->input, sock->input->size);
+    s->stopping = 1;
+}
+
+static void on_signal(int signo)
+{
+    cm_server_t *s = signal_target;
+    if (s != NULL)
+        cm_server_stop(s);
+}
+
+cm_server_t *cm_server_new(const cm_server_options_t *opts)
+{
+    cm_server_t *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        return NULL;
+    s->stop_pipe[0] = s->stop_pipe[1] = -1;
+    s->name = strdup(opts && opts->name ? opts->name : "server");
+    if (s->name == NULL)
+        goto out_free_server;
+    clock_gettime(CLOCK_MONOTONIC, &s->started);
+
+    h2o_config_init(&s->config);
+    s->config.max_request_entity_size = opts && opts->max_request_body ? opts->max_request_body : 64 * 1024;
+    s->config.http1.upgrade_to_http2 = 0; /* HTTP/1.1 only: 2.2.5's HTTP/2 lacks later DoS fixes */
+    s->config.server_name = h2o_iovec_init(s->name, strlen(s->name));
+    h2o_hostconf_t *host = h2o_config_register_host(&s->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
+    struct root_handler *h = (void *)h2o_create_handler(path, sizeof(*h));
+    h->super.on_req = on_req;
+    h->server = s;
+
+    s->loop = h2o_evloop_create();
+    h2o_context_init(&s->ctx, s->loop, &s->config);
+    s->accept_ctx.ctx = &s->ctx;
+    s->accept_ctx.hosts = s->config.hosts;
+
+    if (pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        goto out_free_name;
+    s->stop_sock = h2o_evloop_socket_create(s->loop, s->stop_pipe[0], H2O_SOCKET_FLAG_DONT_READ);
+    s->stop_sock->data = s;
+    h2o_socket_read_start(s->stop_sock, on_stop_readable);
+    return s;
+
+out_free_name:
+    free(s->name);
+out_free_server:
+    free(s);
+    return NULL;
+}
+
+h2o_evloop_t *cm_server_loop(cm_server_t *s)
+{
+    return s->loop;
+}
+
+h2o_context_t *cm_server_context(cm_server_t *s)
+{
+    return &s->ctx;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+    cm_server_t *s = listener->data;
+    if (err != NULL)
+        return;
+    for (int i = 0; i < 16; i++) {
+        h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+        if (sock == NULL)
+            break;
+        h2o_accept(&s->accept_ctx, sock);
+    }
+}
+
+int cm_server_listen(cm_server_t *s, const char *host, int port, int *bound_port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    char portstr[16];
+    int fd = -1, one = 1;
+
+    if (s->nlisteners == MAX_LISTENERS || port < 0 || port > 65535)
+        return CM_EINVAL;
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    if (getaddrinfo(host ? host : "127.0.0.1", portstr, &hints, &ai) != 0 || ai == NULL) {
+        cm_error(s->name, "listen: invalid address %s", host ? host : "(null)");
+        return CM_EINVAL;
+    }
+    if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+        goto out_free_ai;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        cm_error(s->name, "listen on %s:%d failed: %s", host, port, strerror(errno));
+        goto out_close_fd;
+    }
+    if (bound_port != NULL) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        getsockname(fd, (struct sockaddr *)&ss, &sl);
+        *bound_port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                               : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
+    freeaddrinfo(ai);
+    h2o_socket_t *sock = h2o_evloop_socket_create(s->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    sock->data = s;
+    h2o_socket_read_start(sock, on_accept);
+    s->listeners[s->nlisteners++] = sock;
+    return CM_OK;
+
+out_close_fd:
+    close(fd);
+out_free_ai:
+    freeaddrinfo(ai);
+    return CM_EIO;
+}
+
+int cm_server_run(cm_server_t *s)
+{
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    signal(SIGPIPE, SIG_IGN);
+    signal_target = s;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    while (!s->stopping) {
+        if (h2o_evloop_run(s->loop, INT32_MAX) != 0) {
+            if (errno == EINTR)
+                continue; /* a signal (SIGTERM sets stopping through the pipe) */
+            cm_error(s->name, "event loop failed");
+            return CM_ERR;
+        }
+    }
+    s->stopping = 0; /* allow running again (tests) */
+    return CM_OK;
+}
+
+void cm_server_stop(cm_server_t *s)
+{
+    int saved = errno;
+    if (s->stop_pipe[1] >= 0) {
+        ssize_t w = write(s->stop_pipe[1], "x", 1);
+        (void)w;
+    }
+    errno = saved;
+}
+
+double cm_server_uptime(const cm_server_t *s)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - s->started.tv_sec) + (double)(now.tv_nsec - s->started.tv_nsec) / 1e9;
+}
+
+void cm_server_free(cm_server_t *s)
+{
+    if (s == NULL)
+        return;
+    if (signal_target == s)
+        signal_target = NULL;
+    for (size_t i = 0; i < s->nlisteners; i++)
+        h2o_socket_close(s->listeners[i]);
+    if (s->stop_sock != NULL)
+        h2o_socket_close(s->stop_sock); /* closes stop_pipe[0] */
+    if (s->stop_pipe[1] >= 0)
+        close(s->stop_pipe[1]);
+    /* let the closes complete, then tear down what h2o allows (evloop shutdown is best effort in 2.2.5) */
+    h2o_evloop_run(s->loop, 0);
+    h2o_context_dispose(&s->ctx); /* 2.2.5 leaks the context's message queue: tests/support/lsan.supp */
+    h2o_evloop_destroy(s->loop);
+    h2o_config_dispose(&s->config);
+    for (size_t i = 0; i < s->nroutes; i++) {
+        for (size_t j = 0; j < s->routes[i].nsegs; j++)
+            free(s->routes[i].segs[j]);
+        free(s->routes[i].method);
+    }
+    free(s->routes);
+    free(s->name);
+    free(s);
+}

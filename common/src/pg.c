@@ -1,0 +1,344 @@
+/*
+ * pg.c - asynchronous PostgreSQL pool on the h2o evloop (libpq non-blocking API): queues, delivery,
+ * dispatch and the public API. One connection's state machine is in pg_conn.c.
+ *
+ * Each connection is a small state machine: BACKOFF -> CONNECTING -> IDLE <-> BUSY, and back to
+ * BACKOFF on loss or timeout. libpq owns its socket; we wrap a dup() of it (a fresh one after every
+ * PQconnectPoll step, since the socket may change while connecting), so libpq closing its fd never
+ * pulls an fd from under the loop.
+ *
+ * Callback discipline: user callbacks run only from loop events (socket readable, timers), never
+ * from inside a cm_pg_* call. Successful results are delivered from the readable handler; every
+ * failure, and every acquire grant, goes through pool->done (delivered by the 0 ms kick timer), so
+ * the state transitions themselves never call out. Each entry point increments pool->busy; a pool
+ * freed from inside a callback is destroyed when the outermost handler unwinds.
+ *
+ * Outage policy: a failed connection attempt while no connection is up marks the pool "down":
+ * queued work fails with CM_EUNAVAIL at once and new work fails fast (still via the callback) until
+ * a connection succeeds. Reconnects back off 100 ms .. 5 s with jitter, so replicas sharing one
+ * server do not reconnect in lockstep after it restarts. A timed-out query also gets a server-side
+ * cancel (PQcancel is blocking in PG 15, so it runs on a short-lived detached thread, at most
+ * MAX_CANCEL_THREADS at a time) so its backend does not keep running after the reset.
+ */
+#include "pg_internal.h"
+#include "common/log.h"
+#include "common/status.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- items */
+
+struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, const char *const *params, int timeout_ms)
+{
+    size_t sql_len = sql ? strlen(sql) + 1 : 0, size = sizeof(struct item) + (size_t)nparams * sizeof(char *) + sql_len;
+    for (int i = 0; i < nparams; i++)
+        size += params[i] ? strlen(params[i]) + 1 : 0;
+    struct item *it = calloc(1, size);
+    if (it == NULL)
+        return NULL;
+    it->kind = kind;
+    it->deadline_ms = cm_now_ms() + timeout_ms;
+    it->nparams = nparams;
+    it->params = (const char **)(it + 1);
+    char *w = (char *)(it->params + nparams);
+    if (sql != NULL) {
+        memcpy(w, sql, sql_len);
+        it->sql = w;
+        w += sql_len;
+    }
+    for (int i = 0; i < nparams; i++) {
+        if (params[i] == NULL)
+            continue;
+        size_t len = strlen(params[i]) + 1;
+        memcpy(w, params[i], len);
+        it->params[i] = w;
+        w += len;
+    }
+    return it;
+}
+
+/* Queues it for delivery from the kick timer (next loop iteration). */
+void cm_pgi_deliver_later(cm_pg_pool_t *p, struct item *it, int status)
+{
+    if (it->kind == IT_ROLLBACK) { /* internal: nobody to tell */
+        free(it);
+        return;
+    }
+    it->status = status;
+    fifo_push(&p->done, it);
+    if (!cm_timer_armed(p->kick))
+        cm_timer_start(p->kick, 0);
+}
+
+/* Calls the user's callback and frees it. Only from a loop event with p->busy held. */
+void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res)
+{
+    if (it->kind == IT_ACQUIRE) {
+        cm_pg_conn_t *c = it->conn;
+        if (status == CM_OK && c->lost_reserved) { /* lost between grant and delivery */
+            c->reserved = c->held = c->lost_reserved = 0;
+            status = CM_EIO;
+            cm_pgi_dispatch(p);
+        }
+        it->acb(it->arg, status, status == CM_OK ? c : NULL);
+    } else {
+        it->cb(it->arg, status, res);
+    }
+    PQclear(res);
+    free(it);
+}
+
+void cm_pgi_fail_all(cm_pg_pool_t *p, struct fifo *f, int status)
+{
+    struct item *it;
+    while ((it = fifo_pop(f)) != NULL)
+        cm_pgi_deliver_later(p, it, status);
+}
+
+/* ---------------------------------------------------------------- pool lifetime */
+
+static void pool_destroy(cm_pg_pool_t *p)
+{
+    struct item *it;
+    for (int i = 0; i < p->size; i++) {
+        cm_pg_conn_t *c = &p->conns[i];
+        cm_timer_free(c->timer);
+        free(c->cur);
+        PQclear(c->res);
+        if (c->sock != NULL)
+            h2o_socket_close(c->sock);
+        PQfinish(c->pg);
+        while ((it = fifo_pop(&c->q)) != NULL)
+            free(it);
+    }
+    while ((it = fifo_pop(&p->q)) != NULL)
+        free(it);
+    while ((it = fifo_pop(&p->done)) != NULL)
+        free(it);
+    cm_timer_free(p->kick);
+    cm_timer_free(p->qtimer);
+    free(p->conninfo);
+    free(p->conns);
+    free(p);
+}
+
+void cm_pgi_enter(cm_pg_pool_t *p)
+{
+    p->busy++;
+}
+
+void cm_pgi_leave(cm_pg_pool_t *p)
+{
+    if (--p->busy == 0 && p->dead)
+        pool_destroy(p);
+}
+
+static void on_kick(void *arg)
+{
+    cm_pg_pool_t *p = arg;
+    struct item *it;
+    cm_pgi_enter(p);
+    while (!p->dead && (it = fifo_pop(&p->done)) != NULL)
+        cm_pgi_deliver(p, it, it->status, NULL);
+    cm_pgi_leave(p);
+}
+
+/* Fails queued work whose deadline passed and re-arms for the earliest remaining one. */
+static void on_qtimer(void *arg)
+{
+    cm_pg_pool_t *p = arg;
+    int64_t now = cm_now_ms(), earliest = INT64_MAX;
+    struct fifo keep = {0};
+    struct item *it;
+    cm_pgi_enter(p);
+    while ((it = fifo_pop(&p->q)) != NULL) {
+        if (it->deadline_ms <= now) {
+            cm_pgi_deliver_later(p, it, CM_ETIMEDOUT);
+            continue;
+        }
+        if (it->deadline_ms < earliest)
+            earliest = it->deadline_ms;
+        fifo_push(&keep, it);
+    }
+    p->q = keep;
+    if (keep.n > 0)
+        cm_timer_start(p->qtimer, (long)(earliest - now));
+    cm_pgi_leave(p);
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static cm_pg_conn_t *idle_conn(cm_pg_pool_t *p)
+{
+    for (int i = 0; i < p->size; i++)
+        if (p->conns[i].state == CS_IDLE && !p->conns[i].reserved)
+            return &p->conns[i];
+    return NULL;
+}
+
+void cm_pgi_dispatch(cm_pg_pool_t *p)
+{
+    cm_pg_conn_t *c;
+    while (p->q.head != NULL && (c = idle_conn(p)) != NULL) {
+        struct item *it = fifo_pop(&p->q);
+        if (it->kind == IT_ACQUIRE) {
+            c->reserved = c->held = 1;
+            it->conn = c;
+            cm_pgi_deliver_later(p, it, CM_OK);
+        } else {
+            cm_pgi_conn_send(c, it);
+        }
+    }
+}
+
+static int pool_enqueue(cm_pg_pool_t *p, struct item *it)
+{
+    if (p->down) {
+        cm_pgi_deliver_later(p, it, CM_EUNAVAIL);
+        return CM_AGAIN;
+    }
+    fifo_push(&p->q, it);
+    if (!cm_timer_armed(p->qtimer))
+        cm_timer_start(p->qtimer, (long)(it->deadline_ms - cm_now_ms()));
+    cm_pgi_dispatch(p);
+    return CM_AGAIN;
+}
+
+/* ---------------------------------------------------------------- public */
+
+cm_pg_pool_t *cm_pg_pool_new(h2o_evloop_t *loop, const char *conninfo, int size)
+{
+    if (loop == NULL || conninfo == NULL || size < 1 || size > MAX_POOL_SIZE)
+        return NULL;
+    cm_pg_pool_t *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return NULL;
+    p->loop = loop;
+    p->timeout_ms = DEFAULT_TIMEOUT_MS;
+    p->max_queued = DEFAULT_QUEUE_LIMIT;
+    p->rng = (uint64_t)cm_now_ms() * 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid() ^ (uint64_t)(uintptr_t)p;
+    if (p->rng == 0)
+        p->rng = 1;
+    char *err = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
+    if (opts == NULL) {
+        cm_error("pg", "invalid connection string: %s", err ? err : "out of memory");
+        PQfreemem(err);
+        goto out_destroy_pool;
+    }
+    PQconninfoFree(opts);
+    if ((p->conninfo = strdup(conninfo)) == NULL)
+        goto out_destroy_pool;
+    if ((p->conns = calloc((size_t)size, sizeof(*p->conns))) == NULL)
+        goto out_destroy_pool;
+    if ((p->kick = cm_timer_new(loop, on_kick, p)) == NULL || (p->qtimer = cm_timer_new(loop, on_qtimer, p)) == NULL)
+        goto out_destroy_pool;
+    for (int i = 0; i < size; i++) {
+        cm_pg_conn_t *c = &p->conns[i];
+        c->pool = p;
+        c->id = i;
+        c->state = CS_BACKOFF;
+        if ((c->timer = cm_timer_new(loop, cm_pgi_conn_on_timer, c)) == NULL)
+            goto out_destroy_pool;
+        p->size++; /* counts initialised connections for pool_destroy */
+        cm_timer_start(c->timer, 0); /* connect once the loop runs */
+    }
+    return p;
+
+out_destroy_pool:
+    pool_destroy(p);
+    return NULL;
+}
+
+void cm_pg_pool_free(cm_pg_pool_t *pool)
+{
+    if (pool == NULL || pool->dead)
+        return;
+    pool->dead = 1;
+    if (pool->busy == 0)
+        pool_destroy(pool);
+}
+
+void cm_pg_pool_set_timeout(cm_pg_pool_t *pool, int query_timeout_ms)
+{
+    pool->timeout_ms = query_timeout_ms > 0 ? query_timeout_ms : DEFAULT_TIMEOUT_MS;
+}
+
+void cm_pg_pool_set_queue_limit(cm_pg_pool_t *pool, size_t max_queued)
+{
+    pool->max_queued = max_queued > 0 ? max_queued : DEFAULT_QUEUE_LIMIT;
+}
+
+int cm_pg_pool_connected(const cm_pg_pool_t *pool)
+{
+    return pool ? pool->connected : 0;
+}
+
+static int check_query_args(const char *sql, int nparams, const char *const *params)
+{
+    return sql != NULL && nparams >= 0 && nparams <= 65535 && (nparams == 0 || params != NULL);
+}
+
+int cm_pg_query(cm_pg_pool_t *pool, const char *sql, int nparams, const char *const *params, cm_pg_result_cb cb,
+                void *arg)
+{
+    if (pool == NULL || pool->dead || cb == NULL || !check_query_args(sql, nparams, params))
+        return CM_EINVAL;
+    if (pool->q.n >= pool->max_queued)
+        return CM_EUNAVAIL;
+    struct item *it = cm_pgi_item_new(IT_QUERY, sql, nparams, params, pool->timeout_ms);
+    if (it == NULL)
+        return CM_ENOMEM;
+    it->cb = cb;
+    it->arg = arg;
+    return pool_enqueue(pool, it);
+}
+
+int cm_pg_acquire(cm_pg_pool_t *pool, cm_pg_acquire_cb cb, void *arg)
+{
+    if (pool == NULL || pool->dead || cb == NULL)
+        return CM_EINVAL;
+    if (pool->q.n >= pool->max_queued)
+        return CM_EUNAVAIL;
+    struct item *it = cm_pgi_item_new(IT_ACQUIRE, NULL, 0, NULL, pool->timeout_ms);
+    if (it == NULL)
+        return CM_ENOMEM;
+    it->acb = cb;
+    it->arg = arg;
+    return pool_enqueue(pool, it);
+}
+
+int cm_pg_conn_query(cm_pg_conn_t *conn, const char *sql, int nparams, const char *const *params, cm_pg_result_cb cb,
+                     void *arg)
+{
+    if (conn == NULL || conn->pool->dead || !conn->held || cb == NULL ||
+        !check_query_args(sql, nparams, params))
+        return CM_EINVAL;
+    struct item *it = cm_pgi_item_new(IT_QUERY, sql, nparams, params, conn->pool->timeout_ms);
+    if (it == NULL)
+        return CM_ENOMEM;
+    it->cb = cb;
+    it->arg = arg;
+    if (conn->lost_reserved) {
+        cm_pgi_deliver_later(conn->pool, it, CM_EIO);
+        return CM_AGAIN;
+    }
+    fifo_push(&conn->q, it);
+    cm_pgi_conn_next(conn);
+    return CM_AGAIN;
+}
+
+void cm_pg_release(cm_pg_conn_t *conn)
+{
+    if (conn == NULL || !conn->held)
+        return;
+    conn->held = 0;
+    if (conn->lost_reserved || (conn->state != CS_IDLE && conn->state != CS_BUSY)) {
+        conn->reserved = conn->lost_reserved = 0; /* the server already rolled back */
+        cm_pgi_dispatch(conn->pool);
+        return;
+    }
+    cm_pgi_conn_next(conn); /* finishes now when idle, else after the holder's last statement */
+}

@@ -1,0 +1,118 @@
+/*
+ * pg_internal.h - private to pg.c (pool, queues, public API) and pg_conn.c (one connection's state
+ * machine). Not a contract: nothing outside these two files includes it.
+ */
+#ifndef COMMON_PG_INTERNAL_H
+#define COMMON_PG_INTERNAL_H
+
+#include "common/pg.h"
+#include "common/timer.h"
+
+#include <stdint.h>
+
+#define DEFAULT_TIMEOUT_MS 5000
+#define DEFAULT_QUEUE_LIMIT 1024
+#define MAX_POOL_SIZE 64
+
+enum item_kind { IT_QUERY, IT_ACQUIRE, IT_ROLLBACK };
+enum conn_state { CS_BACKOFF, CS_CONNECTING, CS_IDLE, CS_BUSY };
+
+struct item {
+    struct item *next;
+    enum item_kind kind;
+    cm_pg_result_cb cb;
+    cm_pg_acquire_cb acb;
+    void *arg;
+    int64_t deadline_ms;
+    int status;         /* result to deliver from pool->done */
+    cm_pg_conn_t *conn; /* acquire grant */
+    const char *sql;
+    int nparams;
+    const char **params; /* sql and params live in the same allocation */
+};
+
+struct fifo {
+    struct item *head, *tail;
+    size_t n;
+};
+
+struct cm_pg_conn {
+    cm_pg_pool_t *pool;
+    int id;
+    enum conn_state state;
+    PGconn *pg;
+    h2o_socket_t *sock; /* wraps a dup() of PQsocket(pg); ours to close */
+    cm_timer_t *timer;  /* backoff, connect timeout or query timeout, by state */
+    struct item *cur;   /* in flight (BUSY) */
+    PGresult *res;      /* last result of cur so far */
+    int flushing;
+    int attempts;       /* failed connects since the last success */
+    int was_up;
+    int reserved;       /* out of the pool: held, or rolling back after release */
+    int held;           /* granted to a user, until cm_pg_release */
+    int lost_reserved;  /* connection lost while held: the transaction is gone */
+    struct fifo q;      /* statements of the holder */
+};
+
+struct cm_pg_pool {
+    h2o_evloop_t *loop;
+    char *conninfo;
+    cm_pg_conn_t *conns;
+    int size;
+    int connected;
+    int down;
+    struct fifo q;    /* waiting for any connection: queries and acquires */
+    struct fifo done; /* results to deliver from the kick timer */
+    size_t max_queued;
+    int timeout_ms;
+    cm_timer_t *kick, *qtimer;
+    int busy, dead;
+    uint64_t rng;
+};
+
+static inline void fifo_push(struct fifo *f, struct item *it)
+{
+    it->next = NULL;
+    if (f->tail != NULL)
+        f->tail->next = it;
+    else
+        f->head = it;
+    f->tail = it;
+    f->n++;
+}
+
+static inline struct item *fifo_pop(struct fifo *f)
+{
+    struct item *it = f->head;
+    if (it != NULL) {
+        f->head = it->next;
+        if (f->head == NULL)
+            f->tail = NULL;
+        f->n--;
+        it->next = NULL;
+    }
+    return it;
+}
+
+/* pg.c */
+struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, const char *const *params, int timeout_ms);
+/* Queues it for delivery (its callback) from the pool's 0 ms kick timer; frees internal items. */
+void cm_pgi_deliver_later(cm_pg_pool_t *p, struct item *it, int status);
+/* Calls its callback now and frees it (and res). Only from a loop event, inside cm_pgi_enter/leave. */
+void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res);
+void cm_pgi_fail_all(cm_pg_pool_t *p, struct fifo *f, int status);
+/* Hands queued pool work to idle, unreserved connections. Never calls a callback. */
+void cm_pgi_dispatch(cm_pg_pool_t *p);
+/* Bracket every loop entry point: a pool freed inside is destroyed by the outermost cm_pgi_leave. */
+void cm_pgi_enter(cm_pg_pool_t *p);
+void cm_pgi_leave(cm_pg_pool_t *p);
+
+/* pg_conn.c (none of these calls a callback) */
+/* Sends it on an idle connection (or fails it through cm_pgi_deliver_later). */
+void cm_pgi_conn_send(cm_pg_conn_t *c, struct item *it);
+/* An idle connection takes its next statement: the holder's, the release ROLLBACK, or pool work. */
+void cm_pgi_conn_next(cm_pg_conn_t *c);
+/* The connection's timer: reconnect after backoff, connect timeout or query timeout, by state. */
+void cm_pgi_conn_on_timer(void *arg);
+
+#endif

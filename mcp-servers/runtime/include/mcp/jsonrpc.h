@@ -1,0 +1,78 @@
+/*
+ * jsonrpc.h - JSON-RPC 2.0, exactly: parsing, classification and the response/error envelopes.
+ *
+ * Rules implemented (JSON-RPC 2.0 + MCP basic/index):
+ *   - a message is an object with "jsonrpc":"2.0";
+ *   - request ids are strings or integers (never null, never fractional, never bool) and are echoed
+ *     exactly as given;
+ *   - a notification has no "id" and is never answered;
+ *   - params, when present, is an object or an array (MCP methods then require an object);
+ *   - a response has an id and exactly one of result/error;
+ *   - batches (JSON arrays) were removed from MCP in 2025-06-18; the current revisions require one
+ *     message per POST, so mcp_jsonrpc_classify answers an array with -32600.
+ * Parse errors answer with id null (-32700); invalid requests echo the id when it could be read.
+ */
+#ifndef MCP_JSONRPC_H
+#define MCP_JSONRPC_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+enum {
+    MCP_JSONRPC_PARSE_ERROR = -32700,
+    MCP_JSONRPC_INVALID_REQUEST = -32600,
+    MCP_JSONRPC_METHOD_NOT_FOUND = -32601,
+    MCP_JSONRPC_INVALID_PARAMS = -32602,
+    MCP_JSONRPC_INTERNAL_ERROR = -32603,
+    /* 2025-11-25 and earlier: resource not found */
+    MCP_ERR_RESOURCE_NOT_FOUND = -32002,
+    /* 2026-07-28 (HTTP 400 each) */
+    MCP_ERR_HEADER_MISMATCH = -32020,
+    MCP_ERR_MISSING_CLIENT_CAPABILITY = -32021,
+    MCP_ERR_UNSUPPORTED_PROTOCOL_VERSION = -32022,
+};
+
+typedef enum mcp_msg_kind {
+    MCP_MSG_INVALID = 0,
+    MCP_MSG_REQUEST,
+    MCP_MSG_NOTIFICATION,
+    MCP_MSG_RESPONSE, /* a client's answer to a server request (result or error) */
+} mcp_msg_kind_t;
+
+/* A classified message. Every pointer is borrowed from the message it was classified from. */
+typedef struct mcp_jsonrpc_msg {
+    mcp_msg_kind_t kind;
+    json_t *id;                /* request/response id (string or integer); NULL for notifications or when unreadable */
+    const char *method;        /* requests and notifications */
+    json_t *params;            /* object or array; NULL when absent */
+    int error_code;            /* for MCP_MSG_INVALID: the JSON-RPC code to answer with */
+    const char *error_message; /* static text for MCP_MSG_INVALID */
+} mcp_jsonrpc_msg_t;
+
+/* Maximum nesting depth accepted in a message (arrays + objects). */
+#define MCP_JSONRPC_MAX_DEPTH 64
+
+/*
+ * Parses one JSON text strictly (UTF-8, no duplicate keys, no NUL in strings, nesting at most
+ * MCP_JSONRPC_MAX_DEPTH, no trailing data). Returns a new reference the caller json_decref's, or NULL with a
+ * static reason in *why (then the answer is -32700).
+ */
+json_t *mcp_jsonrpc_parse(const char *buf, size_t len, const char **why);
+
+/* Classifies msg (any JSON value) into out. Returns out->kind. */
+mcp_msg_kind_t mcp_jsonrpc_classify(json_t *msg, mcp_jsonrpc_msg_t *out);
+
+/* 1 when id is a valid request id (string or integer). */
+int mcp_jsonrpc_id_valid(const json_t *id);
+
+/* {"jsonrpc":"2.0","id":id,"result":result}. Steals result; id is copied by reference (incref). New reference. */
+json_t *mcp_jsonrpc_result(json_t *id, json_t *result);
+/*
+ * {"jsonrpc":"2.0","id":id|null,"error":{"code":code,"message":message[,"data":data]}}.
+ * id may be NULL (answers null); data is stolen (may be NULL). New reference.
+ */
+json_t *mcp_jsonrpc_error(json_t *id, int code, const char *message, json_t *data);
+/* Standard message for a JSON-RPC code ("Parse error", "Invalid Request", ...). Static. */
+const char *mcp_jsonrpc_code_message(int code);
+
+#endif

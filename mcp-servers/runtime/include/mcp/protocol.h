@@ -1,0 +1,97 @@
+/*
+ * protocol.h - MCP method dispatch for both protocol eras, independent of HTTP.
+ *
+ * Legacy era (2024-11-05, 2025-03-26, 2025-06-18, 2025-11-25): initialize (version negotiation),
+ * ping, tools/list, tools/call, logging/setLevel; notifications are accepted and never answered.
+ * Modern era (2026-07-28): stateless; every request carries params._meta with
+ * io.modelcontextprotocol/protocolVersion and /clientCapabilities; server/discover, tools/list,
+ * tools/call; results carry resultType and _meta serverInfo; tools/list carries ttlMs + cacheScope;
+ * initialize, ping and logging/setLevel are removed (-32601 with HTTP 404). Unknown methods: -32601.
+ *
+ * The transport (http.c) decides the era from the request, validates the era's headers, then calls
+ * mcp_protocol_dispatch. Only implemented capabilities are advertised (tools, logging).
+ */
+#ifndef MCP_PROTOCOL_H
+#define MCP_PROTOCOL_H
+
+#include "mcp/jsonrpc.h"
+#include "mcp/tools.h"
+
+#include <jansson.h>
+
+#define MCP_MODERN_VERSION "2026-07-28"
+#define MCP_LATEST_LEGACY_VERSION "2025-11-25"
+#define MCP_META_PROTOCOL_VERSION "io.modelcontextprotocol/protocolVersion"
+#define MCP_META_CLIENT_CAPS "io.modelcontextprotocol/clientCapabilities"
+#define MCP_META_CLIENT_INFO "io.modelcontextprotocol/clientInfo"
+#define MCP_META_LOG_LEVEL "io.modelcontextprotocol/logLevel"
+#define MCP_META_SERVER_INFO "io.modelcontextprotocol/serverInfo"
+
+typedef enum mcp_era { MCP_ERA_LEGACY = 0, MCP_ERA_MODERN = 1 } mcp_era_t;
+
+typedef struct mcp_protocol mcp_protocol_t;
+
+typedef struct mcp_protocol_info {
+    const char *name;         /* serverInfo.name, e.g. "mcp-gmail" */
+    const char *version;      /* serverInfo.version */
+    const char *title;        /* optional */
+    const char *instructions; /* optional */
+    int list_ttl_ms;          /* ttlMs on 2026-07-28 list results (default 0) */
+} mcp_protocol_info_t;
+
+/* Creates the dispatcher over a registry (borrowed; must outlive it). Strings are copied. Caller owns it. */
+mcp_protocol_t *mcp_protocol_new(const mcp_protocol_info_t *info, mcp_tools_t *tools);
+void mcp_protocol_free(mcp_protocol_t *p);
+mcp_tools_t *mcp_protocol_tools(mcp_protocol_t *p);
+
+/* 1 when v is a legacy version this server speaks. */
+int mcp_protocol_legacy_supported(const char *v);
+/* 1 when v is a modern (stateless) version this server speaks. */
+int mcp_protocol_modern_supported(const char *v);
+/* New array of the supported versions of an era (caller decrefs). */
+json_t *mcp_protocol_versions(mcp_era_t era);
+
+/* Everything dispatch needs to know about the request besides the message. */
+typedef struct mcp_request_ctx {
+    mcp_era_t era;
+    const char *protocol_version; /* negotiated (legacy session) or from _meta (modern) */
+    const char *instance_id;
+    int *session_log_level;      /* legacy: the session's threshold (logging/setLevel writes it); NULL when none */
+    int log_threshold;           /* threshold for this request (-1 = no log notifications) */
+    json_t *client_capabilities; /* modern: from _meta (borrowed); legacy: from the session or NULL */
+    void *call_context;          /* handed to tool handlers */
+    /* where tools/call delivers its notifications and response (see tools_internal.h) */
+    void (*notify)(void *ctx, json_t *notification);
+    void (*complete)(void *ctx, json_t *response);
+    void *sink_ctx;
+} mcp_request_ctx_t;
+
+/* The outcome of a dispatch. */
+typedef struct mcp_reply {
+    json_t *body;     /* the JSON-RPC response (caller owns); NULL when pending or for notifications */
+    char *text;       /* instead of body: the response already serialized (malloc'ed, caller frees); see tools/list */
+    int http_status;  /* 200, or the status the era prescribes for this error (400, 404) */
+    int pending;      /* 1: a tools/call is running and will answer through ctx->complete */
+    mcp_call_t *call; /* when pending: the call (to abandon it if the request goes away) */
+} mcp_reply_t;
+
+/*
+ * Handles one classified request or notification. For a legacy initialize the result holds the
+ * negotiated protocolVersion (the transport creates the session). Never blocks.
+ */
+void mcp_protocol_dispatch(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
+                           mcp_reply_t *out);
+
+/* The capabilities object this server advertises (borrowed). */
+json_t *mcp_protocol_capabilities(mcp_protocol_t *p);
+
+/* Abandons a pending call whose HTTP request vanished (its result is discarded). */
+void mcp_protocol_abandon(mcp_call_t *call);
+
+/* Extra accessors for tool handlers. */
+/* The client's declared capabilities for this call (borrowed; may be NULL in the legacy era without session data). */
+json_t *mcp_call_client_capabilities(const mcp_call_t *c);
+/* Like mcp_call_error with a data member (stolen). Frees the call. */
+void mcp_call_error_data(mcp_call_t *c, int code, const char *message, json_t *data);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * provider_http.h - the one helper every service uses to call its provider's API from a tool.
+ *
+ * mcp_provider_fetch gets the instance's access token (token_client.h: cache, then broker), sends the request
+ * through common/http_client (non-blocking, on the loop) with Authorization: Bearer, the service User-Agent and
+ * a timeout, and maps failures to clear tool errors (isError results) itself:
+ *   401 -> the cached token is invalidated, a fresh one is asked for once (broker refresh), the request is
+ *          retried once; a second 401 -> "re-authorize" error naming the broker's authorize URL when known
+ *   403 -> permission denied (scopes); 404 -> not found; 429 -> rate limited, honouring Retry-After;
+ *   5xx -> provider unavailable; timeout / transport error -> unreachable; other 4xx -> rejected request.
+ * Only a 2xx response reaches the callback (unless MCP_PROVIDER_ALL_STATUSES is set), which must finish the call.
+ * The callback always runs later (from the loop); a failure detected up front may finish the call before
+ * mcp_provider_fetch returns, so touch the call no more after calling it.
+ */
+#ifndef MCP_PROVIDER_HTTP_H
+#define MCP_PROVIDER_HTTP_H
+
+#include "common/http_client.h"
+#include "mcp/tools.h"
+
+#include <jansson.h>
+
+#define MCP_PROVIDER_ALL_STATUSES 1 /* flags: deliver every HTTP status to the callback */
+
+typedef struct mcp_provider_request {
+    const char *provider; /* human name for messages, e.g. "Gmail" */
+    const char *method;   /* NULL = GET (POST when body) */
+    const char *url;
+    const cm_http_header_t *headers; /* extra headers (Authorization and User-Agent are added) */
+    size_t n_headers;
+    const char *body; /* copied */
+    size_t body_len;
+    int timeout_ms; /* 0 = 15000 */
+    int flags;
+} mcp_provider_request_t;
+
+/* Borrowed: valid during the callback only. json is the parsed body when it is JSON, else NULL. */
+typedef struct mcp_provider_response {
+    int status;
+    const char *body;
+    size_t body_len;
+    const char *content_type;
+    json_t *json;
+} mcp_provider_response_t;
+
+typedef void (*mcp_provider_cb)(mcp_call_t *call, const mcp_provider_response_t *res, void *arg);
+
+/* Starts the request for call's instance. The request is copied. Either cb runs (later), or the helper finishes
+ * the call with a tool error; never both. */
+void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp_provider_cb cb, void *arg);
+
+/* The tool error text for a provider HTTP status (exposed for tests). Writes into buf; returns buf. */
+const char *mcp_provider_error_text(const char *provider, int status, long retry_after_s, int timed_out,
+                                    const char *authorize_url, char *buf, size_t bufsz);
+
+#endif

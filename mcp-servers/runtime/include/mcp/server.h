@@ -1,0 +1,97 @@
+/*
+ * server.h - an MCP service: Streamable HTTP (both protocol eras) on common/httpd, per-instance routing and
+ * auth, the token client, /cache-tokens, health, usage counters. One per process, one loop thread.
+ *
+ * Endpoints:
+ *   POST|GET|DELETE /{instanceId}/mcp  and  /{instanceId}   MCP (GET: 405, no server-initiated stream)
+ *   GET  /{instanceId}/health                                instance status, token validity (no secrets)
+ *   GET  /health                                             service, version, uptime, broker, cache and session stats
+ *   POST /cache-tokens                                       the broker's signed pushes (broker_api.h)
+ *   GET  /.well-known/oauth-protected-resource[/{instanceId}[/mcp]]   RFC 9728 metadata
+ *
+ * Typical service:
+ *     mcp_server_options_t o;
+ *     mcp_server_options_defaults(&o, "gmail", "1.0.0");
+ *     if (mcp_server_options_from_env(&o, err, sizeof err) != CM_OK) ...
+ *     mcp_server_t *s = mcp_server_new(&o, err, sizeof err);
+ *     mcp_server_add_tool(s, &def); ...
+ *     mcp_server_listen(s, NULL); mcp_server_run(s); mcp_server_free(s);
+ */
+#ifndef MCP_SERVER_H
+#define MCP_SERVER_H
+
+#include "common/httpd.h"
+#include "mcp/tools.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mcp_server mcp_server_t;
+typedef struct cm_http_client cm_http_client_t;
+
+typedef enum mcp_auth_mode {
+    MCP_AUTH_BROKER = 0, /* Bearer instance key checked by the broker (production) */
+    MCP_AUTH_NONE = 1,   /* no authentication: test fixtures only (logged loudly at startup) */
+} mcp_auth_mode_t;
+
+typedef struct mcp_server_options {
+    const char *service;      /* required: "gmail", "conformance", ... (serverInfo.name = "mcp-<service>") */
+    const char *version;      /* serverInfo.version */
+    const char *title;        /* optional serverInfo.title */
+    const char *instructions; /* optional */
+    const char *host;         /* listen address, default "127.0.0.1" (env MCP_HOST) */
+    int port;                 /* default 0 = ephemeral (env MCP_PORT) */
+    const char
+        *public_url; /* base URL clients use, for resource metadata (env MCP_PUBLIC_URL); default http://host:port */
+    const char *broker_url;           /* env BROKER_URL, e.g. http://127.0.0.1:3001 */
+    const char *service_secret_file;  /* env MCP_SERVICE_SECRET_FILE (mode 0600) */
+    const char *service_secret;       /* or the secret itself (env MCP_SERVICE_SECRET; tests) */
+    const char *allowed_hosts;        /* comma list of Host names (no port), "*" = any (env MCP_ALLOWED_HOSTS) */
+    const char *allowed_origins;      /* comma list of exact origins, "*" = any (env MCP_ALLOWED_ORIGINS);
+                                         localhost origins are always allowed */
+    mcp_auth_mode_t auth_mode;        /* env MCP_AUTH=broker|none */
+    size_t max_body;                  /* request body limit, default 1 MiB (env MCP_MAX_BODY) */
+    int64_t session_idle_ms;          /* default 30 min (env MCP_SESSION_IDLE_S) */
+    size_t max_sessions_per_instance; /* default 100 */
+    size_t max_sessions;              /* default 10000 */
+    size_t page_size;                 /* tools/list page size, default 50 */
+    int auth_cache_ttl_s;             /* how long a broker-confirmed key is trusted, default 300 */
+    int token_refresh_margin_s;       /* refetch a token this long before it expires, default 60 */
+    size_t token_cache_size;          /* LRU entries, default 10000 */
+    int usage_flush_ms;               /* default 10000 */
+    int broker_timeout_ms;            /* default 5000 */
+    int tool_timeout_ms;              /* a tools/call unanswered after this gets a tool error; default 60000
+                                         (env MCP_TOOL_TIMEOUT_MS) */
+    const char *user_agent;           /* provider API calls; default "mcp-<service>/<version>" */
+} mcp_server_options_t;
+
+/* Fills o with defaults for service/version (strings are borrowed; keep them alive). */
+void mcp_server_options_defaults(mcp_server_options_t *o, const char *service, const char *version);
+/* Applies the environment variables named above. CM_OK or CM_EINVAL with a reason in err. */
+int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz);
+
+/* Creates the server (loop, routes, caches). NULL with a reason in err. Caller owns it (mcp_server_free). */
+mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t errsz);
+void mcp_server_free(mcp_server_t *s);
+/* Registers a tool (see tools.h). Must be called before mcp_server_run. CM_OK or an error (logged). */
+int mcp_server_add_tool(mcp_server_t *s, const mcp_tool_def_t *def);
+/* Listens on the configured host/port; *bound_port (may be NULL) receives the port. */
+int mcp_server_listen(mcp_server_t *s, int *bound_port);
+/* Runs the loop until SIGINT/SIGTERM or mcp_server_stop. Flushes usage counters best-effort on the way out. */
+int mcp_server_run(mcp_server_t *s);
+void mcp_server_stop(mcp_server_t *s);
+
+/* For tool handlers: the loop, the outbound HTTP client (NULL until common/http_client is available), the server. */
+h2o_evloop_t *mcp_server_loop(mcp_server_t *s);
+/* The h2o context (its zero/100 ms/1 s timeouts are handy for tools that wait; they are disposed with the server). */
+h2o_context_t *mcp_server_context(mcp_server_t *s);
+cm_http_client_t *mcp_server_http(mcp_server_t *s);
+mcp_server_t *mcp_call_server(const mcp_call_t *c);
+
+/*
+ * A complete main(): options from the environment, register(s) adds the tools, listen, print
+ * "listening on <host>:<port>" to stderr, run. Returns the process exit code.
+ */
+int mcp_server_main(const char *service, const char *version, int (*register_tools)(mcp_server_t *s));
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * tools.h - the tool registry of a service and the tools/call API that tool handlers use.
+ *
+ * A service registers its tools once at startup (mcp_tools_add); the registry is immutable while
+ * serving. tools/list pages through the tools in registration order (deterministic, as 2026-07-28
+ * asks) with opaque cursors; an unknown cursor is -32602.
+ *
+ * tools/call: the runtime finds the tool (unknown -> -32602), fills defaults into the arguments,
+ * validates them against inputSchema (failure -> a tool result with isError:true naming the field, as
+ * SEP-1303 prescribes), then calls the handler with an mcp_call_t. The handler answers - at once or
+ * later, always on the loop thread - with exactly one of mcp_call_finish / mcp_call_fail /
+ * mcp_call_error. Results carry content blocks; a tool with an outputSchema must set
+ * structuredContent that matches it (checked: a mismatch becomes -32603, a server bug); when content is
+ * empty the serialized structuredContent is added as a text block for older clients.
+ *
+ * Notifications related to a call (log messages, progress) go out on the call's SSE stream: the
+ * transport switches the response to text/event-stream at the first one. They are dropped when the
+ * client did not ask for them (no progressToken; log level below the requested threshold).
+ */
+#ifndef MCP_TOOLS_H
+#define MCP_TOOLS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mcp_tools mcp_tools_t;
+typedef struct mcp_tool mcp_tool_t;
+typedef struct mcp_call mcp_call_t;
+
+/* A tool handler. args is the validated arguments object: borrowed for the handler's duration (incref to keep),
+ * read-only (it may be the request's own object). */
+typedef void (*mcp_tool_fn)(mcp_call_t *call, json_t *args, void *data);
+
+/* Tri-state behaviour hints (MCP ToolAnnotations); 0 = not stated. */
+typedef enum mcp_hint { MCP_HINT_UNSET = 0, MCP_HINT_TRUE = 1, MCP_HINT_FALSE = 2 } mcp_hint_t;
+
+typedef struct mcp_tool_annotations {
+    mcp_hint_t read_only;   /* readOnlyHint */
+    mcp_hint_t destructive; /* destructiveHint */
+    mcp_hint_t idempotent;  /* idempotentHint */
+    mcp_hint_t open_world;  /* openWorldHint */
+} mcp_tool_annotations_t;
+
+typedef struct mcp_tool_def {
+    const char *name;          /* required: 1..128 of [A-Za-z0-9_.-], unique */
+    const char *title;         /* optional */
+    const char *description;   /* optional but recommended */
+    const char *input_schema;  /* JSON text; NULL = {"type":"object","additionalProperties":false} */
+    const char *output_schema; /* JSON text or NULL */
+    mcp_tool_annotations_t annotations;
+    mcp_tool_fn fn; /* required */
+    void *data;     /* passed to fn */
+} mcp_tool_def_t;
+
+/* page_size 0 = 50. Caller owns the registry. */
+mcp_tools_t *mcp_tools_new(size_t page_size);
+void mcp_tools_free(mcp_tools_t *r);
+/* Copies def (strings and schemas). Returns CM_OK, or CM_EINVAL/CM_ECONFLICT with a one-line reason in err. */
+int mcp_tools_add(mcp_tools_t *r, const mcp_tool_def_t *def, char *err, size_t errsz);
+size_t mcp_tools_count(const mcp_tools_t *r);
+/* The tool or NULL. Borrowed from the registry. */
+const mcp_tool_t *mcp_tools_find(const mcp_tools_t *r, const char *name);
+/*
+ * The tools/list result for cursor (NULL = first page): {"tools":[...], "nextCursor"?}. Returns CM_OK
+ * with a new reference in *out (caller decrefs; pages are built once and shared, so treat as
+ * read-only: copy before changing), or CM_EINVAL for an unknown cursor.
+ */
+int mcp_tools_list(mcp_tools_t *r, const char *cursor, json_t **out);
+/* Like mcp_tools_list, also giving the page index and the registry generation (changes when a tool is added). */
+int mcp_tools_list_page(mcp_tools_t *r, const char *cursor, json_t **out, size_t *page, unsigned *generation);
+
+/* Accessors of a registered tool (borrowed). */
+const char *mcp_tool_name(const mcp_tool_t *t);
+json_t *mcp_tool_json(const mcp_tool_t *t); /* its tools/list entry */
+
+/* ------------------------------------------------------------------ calls */
+
+/* Log levels of notifications/message (RFC 5424 order). */
+enum mcp_log_level {
+    MCP_LOG_DEBUG = 0,
+    MCP_LOG_INFO,
+    MCP_LOG_NOTICE,
+    MCP_LOG_WARNING,
+    MCP_LOG_ERROR,
+    MCP_LOG_CRITICAL,
+    MCP_LOG_ALERT,
+    MCP_LOG_EMERGENCY,
+};
+/* "debug".."emergency" -> level, -1 when unknown. */
+int mcp_log_level_from_str(const char *s);
+const char *mcp_log_level_str(int level);
+
+/* The instance this call runs for (borrowed, NUL-terminated). */
+const char *mcp_call_instance(const mcp_call_t *c);
+const char *mcp_call_tool(const mcp_call_t *c);
+/* The negotiated protocol version of the request (borrowed). */
+const char *mcp_call_protocol_version(const mcp_call_t *c);
+/* Per-call context the service attached (see mcp_server_options_t.call_context) - borrowed. */
+void *mcp_call_context(const mcp_call_t *c);
+/* 1 once the client went away (HTTP request disposed): finish anyway, the result is discarded. */
+int mcp_call_abandoned(const mcp_call_t *c);
+
+/* Adds {"type":"text","text":text} (copied; must be UTF-8). */
+void mcp_call_add_text(mcp_call_t *c, const char *text);
+/* Adds a content block (image, audio, resource_link, resource, ...). Steals block. */
+void mcp_call_add_content(mcp_call_t *c, json_t *block);
+/* Sets structuredContent. Steals value. */
+void mcp_call_set_structured(mcp_call_t *c, json_t *value);
+/* Sends the result built so far (isError false). The call is freed: do not touch it afterwards. */
+void mcp_call_finish(mcp_call_t *c);
+/* Sends a tool execution error: {"content":[{"type":"text","text":<message>}],"isError":true}. Frees the call. */
+void mcp_call_fail(mcp_call_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sends a JSON-RPC error instead of a result (protocol-level failures only). Frees the call. */
+void mcp_call_error(mcp_call_t *c, int code, const char *message);
+
+/* notifications/message for this call when level >= the client's threshold. data is stolen. */
+void mcp_call_log(mcp_call_t *c, int level, const char *logger, json_t *data);
+/* notifications/progress when the request carried a progressToken. total < 0 = unknown; message may be NULL. */
+void mcp_call_progress(mcp_call_t *c, double progress, double total, const char *message);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * auth.c - instance authentication with a broker-backed cache (see auth.h, broker_api.h section 1).
+ */
+#include "auth.h"
+#include "broker.h"
+#include "common/status.h"
+#include "mcp/broker_api.h"
+#include "mcp/lru.h"
+#include "server_internal.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct mcp_auth_wait {
+    struct flight *f;
+    mcp_auth_cb cb;
+    void *arg;
+    struct mcp_auth_wait *next;
+    int cancelled;
+};
+
+/* One broker call in flight for (instance, key hash); waiters share it. */
+struct flight {
+    mcp_auth_t *a;
+    char instance[65];
+    char key[65 + 1 + 64]; /* "<instance>:<hex hash>" in a->flights */
+    uint8_t hash[32];
+    struct mcp_auth_wait *waiters;
+};
+
+struct entry {
+    uint8_t hash[32]; /* the confirmed key hash; all zero = none confirmed */
+    int confirmed;
+    int64_t confirmed_ms;
+    char status[16];     /* "" = unknown */
+    char *authorize_url; /* may be NULL */
+};
+
+struct mcp_auth {
+    mcp_broker_t *broker;
+    int64_t ttl_ms;
+    mcp_lru_t *entries; /* instance -> struct entry */
+    mcp_lru_t *flights; /* "<instance>:<hash>" -> struct flight (not owned) */
+    size_t inflight;
+};
+
+static void entry_free(void *p)
+{
+    struct entry *e = p;
+    free(e->authorize_url);
+    free(e);
+}
+
+mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, size_t capacity)
+{
+    mcp_auth_t *a = calloc(1, sizeof(*a));
+    if (a == NULL)
+        return NULL;
+    a->broker = broker;
+    a->ttl_ms = (int64_t)(ttl_s > 0 ? ttl_s : 300) * 1000;
+    a->entries = mcp_lru_new(capacity > 0 ? capacity : 10000, entry_free);
+    a->flights = mcp_lru_new(0, NULL);
+    if (a->entries == NULL || a->flights == NULL) {
+        mcp_lru_free(a->entries);
+        mcp_lru_free(a->flights);
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+static int orphan_flight(void *arg, const char *key, void *value)
+{
+    ((struct flight *)value)->a = NULL; /* the broker callback only frees it */
+    return 0;
+}
+
+void mcp_auth_free(mcp_auth_t *a)
+{
+    if (a == NULL)
+        return;
+    mcp_lru_foreach(a->flights, orphan_flight, NULL);
+    mcp_lru_free(a->flights);
+    mcp_lru_free(a->entries);
+    free(a);
+}
+
+static struct entry *entry_get(mcp_auth_t *a, const char *instance, int create)
+{
+    struct entry *e = mcp_lru_get(a->entries, instance);
+    if (e == NULL && create) {
+        e = calloc(1, sizeof(*e));
+        if (e == NULL || mcp_lru_put(a->entries, instance, e) != CM_OK) {
+            free(e);
+            return NULL;
+        }
+    }
+    return e;
+}
+
+static void set_url(struct entry *e, const char *url)
+{
+    free(e->authorize_url);
+    e->authorize_url = url ? strdup(url) : NULL;
+}
+
+static void set_status(struct entry *e, const char *status)
+{
+    size_t n = status ? strlen(status) : 0;
+    if (n >= sizeof(e->status))
+        n = sizeof(e->status) - 1;
+    memcpy(e->status, status ? status : "", n);
+    e->status[n] = '\0';
+}
+
+static void outcome_from_entry(const struct entry *e, mcp_auth_outcome_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->status = e->status[0] ? e->status : NULL;
+    o->authorize_url = e->authorize_url;
+    if (strcmp(e->status, "active") == 0) {
+        o->result = MCP_AUTHZ_OK;
+        return;
+    }
+    o->result = MCP_AUTHZ_INACTIVE;
+    if (strcmp(e->status, "expired") == 0)
+        o->message = "This instance's authorization has expired. Re-authorize it at the authorize_url, then retry.";
+    else if (strcmp(e->status, "needs_reauth") == 0)
+        o->message = "This instance needs to be re-authorized with the provider. Open the authorize_url, then retry.";
+    else
+        o->message = "This instance is not active. Re-activate or re-authorize it at the authorize_url.";
+}
+
+static void finish_flight(struct flight *f, const mcp_auth_outcome_t *o)
+{
+    struct mcp_auth_wait *w = f->waiters;
+    f->a->inflight--;
+    mcp_lru_take(f->a->flights, f->key);
+    while (w != NULL) {
+        struct mcp_auth_wait *next = w->next;
+        if (!w->cancelled)
+            w->cb(w->arg, o);
+        free(w);
+        w = next;
+    }
+    free(f);
+}
+
+static void on_broker(void *arg, int status, json_t *body, const char *error)
+{
+    struct flight *f = arg;
+    mcp_auth_t *a = f->a;
+    mcp_auth_outcome_t o = {0};
+    if (a == NULL) { /* the auth cache was freed meanwhile */
+        struct mcp_auth_wait *w = f->waiters;
+        while (w != NULL) {
+            struct mcp_auth_wait *next = w->next;
+            free(w);
+            w = next;
+        }
+        free(f);
+        return;
+    }
+    const char *code = json_string_value(json_object_get(body, "code"));
+    if (status == 200 && json_is_string(json_object_get(body, "status"))) {
+        struct entry *e = entry_get(a, f->instance, 1);
+        if (e == NULL) {
+            o.result = MCP_AUTHZ_UNAVAILABLE;
+            o.message = "out of memory";
+            finish_flight(f, &o);
+            return;
+        }
+        memcpy(e->hash, f->hash, 32);
+        e->confirmed = 1;
+        set_status(e, json_string_value(json_object_get(body, "status")));
+        set_url(e, json_string_value(json_object_get(body, "authorize_url")));
+        e->confirmed_ms = mcp__now_ms();
+        outcome_from_entry(e, &o);
+        finish_flight(f, &o);
+        return;
+    }
+    if (status == 401 && code != NULL && strcmp(code, MCP_BROKER_ERR_INVALID_KEY) == 0) {
+        o.result = MCP_AUTHZ_BAD_KEY;
+        o.message = "The access key is not valid for this instance.";
+    } else if (status == 404) {
+        o.result = MCP_AUTHZ_NOT_FOUND;
+        o.message = "Unknown instance.";
+    } else {
+        o.result = MCP_AUTHZ_UNAVAILABLE;
+        o.message = status == 0 ? "The authorization broker is unreachable; try again shortly."
+                                : "The authorization broker refused this server's credentials.";
+        (void)error;
+    }
+    finish_flight(f, &o);
+}
+
+int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size_t keylen, int64_t now_ms,
+                   mcp_auth_cb cb, void *arg, mcp_auth_wait_t **wait, mcp_auth_outcome_t *now)
+{
+    memset(now, 0, sizeof(*now));
+    *wait = NULL;
+    if (key == NULL || keylen == 0) {
+        now->result = MCP_AUTHZ_MISSING;
+        now->message = "Authorization: Bearer <instance access key> is required.";
+        return CM_OK;
+    }
+    if (keylen > 512) {
+        now->result = MCP_AUTHZ_BAD_KEY;
+        now->message = "The access key is not valid for this instance.";
+        return CM_OK;
+    }
+    uint8_t hash[32];
+    SHA256((const unsigned char *)key, keylen, hash);
+    struct entry *e = entry_get(a, instance_id, 0);
+    if (e != NULL && e->confirmed && now_ms - e->confirmed_ms < a->ttl_ms && CRYPTO_memcmp(hash, e->hash, 32) == 0) {
+        outcome_from_entry(e, now); /* status checked on every request, cache hit or not */
+        return CM_OK;
+    }
+    if (a->broker == NULL) {
+        now->result = MCP_AUTHZ_UNAVAILABLE;
+        now->message = "No authorization broker is configured.";
+        return CM_OK;
+    }
+    char path[160], hex[65], fkey[65 + 1 + 64];
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[hash[i] >> 4];
+        hex[2 * i + 1] = digits[hash[i] & 15];
+    }
+    hex[64] = '\0';
+    snprintf(fkey, sizeof(fkey), "%s:%s", instance_id, hex);
+    struct mcp_auth_wait *w = calloc(1, sizeof(*w));
+    if (w == NULL) {
+        now->result = MCP_AUTHZ_UNAVAILABLE;
+        now->message = "out of memory";
+        return CM_OK;
+    }
+    w->cb = cb;
+    w->arg = arg;
+    struct flight *f = mcp_lru_peek(a->flights, fkey);
+    if (f != NULL) { /* the same (instance, key) is being checked already: wait for that answer */
+        w->f = f;
+        w->next = f->waiters;
+        f->waiters = w;
+        *wait = w;
+        return CM_AGAIN;
+    }
+    if ((f = calloc(1, sizeof(*f))) == NULL || mcp_lru_put(a->flights, fkey, f) != CM_OK) {
+        free(w);
+        free(f);
+        now->result = MCP_AUTHZ_UNAVAILABLE;
+        now->message = "out of memory";
+        return CM_OK;
+    }
+    f->a = a;
+    snprintf(f->instance, sizeof(f->instance), "%s", instance_id);
+    snprintf(f->key, sizeof(f->key), "%s", fkey);
+    memcpy(f->hash, hash, 32);
+    w->f = f;
+    f->waiters = w;
+    snprintf(path, sizeof(path), MCP_BROKER_PATH_AUTH_FMT, instance_id);
+    json_t *body = json_pack("{s:s}", "key_sha256", hex);
+    int rc = mcp_broker_call(a->broker, "POST", path, body, 1, on_broker, f, NULL);
+    json_decref(body);
+    if (rc != CM_AGAIN) {
+        mcp_lru_take(a->flights, fkey);
+        free(w);
+        free(f);
+        now->result = MCP_AUTHZ_UNAVAILABLE;
+        now->message = "The authorization broker is unreachable; try again shortly.";
+        return CM_OK;
+    }
+    a->inflight++;
+    *wait = w;
+    return CM_AGAIN;
+}
+
+void mcp_auth_cancel(mcp_auth_wait_t *w)
+{
+    if (w != NULL)
+        w->cancelled = 1; /* freed when the broker call completes (bounded by its timeout) */
+}
+
+void mcp_auth_set_status(mcp_auth_t *a, const char *instance_id, const char *status, const char *authorize_url)
+{
+    if (status == NULL || strcmp(status, "deleted") == 0) {
+        mcp_lru_remove(a->entries, instance_id);
+        return;
+    }
+    struct entry *e = entry_get(a, instance_id, 1);
+    if (e == NULL)
+        return;
+    set_status(e, status);
+    if (authorize_url != NULL)
+        set_url(e, authorize_url);
+}
+
+const char *mcp_auth_status(mcp_auth_t *a, const char *instance_id, const char **authorize_url)
+{
+    struct entry *e = mcp_lru_peek(a->entries, instance_id);
+    if (authorize_url)
+        *authorize_url = e ? e->authorize_url : NULL;
+    return e && e->status[0] ? e->status : NULL;
+}
+
+size_t mcp_auth_cached(const mcp_auth_t *a)
+{
+    return mcp_lru_size(a->entries);
+}

@@ -1,0 +1,56 @@
+/*
+ * auth.h (private) - instance authentication: Bearer <instance MCP key> checked with the broker, cached.
+ *
+ * The broker stores only SHA-256 hashes of instance keys; the runtime sends the hash of the presented
+ * key (POST /instances/{id}/mcp-auth, see broker_api.h), never the key. A confirmed (instance, hash) is
+ * trusted for auth_cache_ttl_s; the instance status is checked on every request, cache hit or not, and
+ * pushes from the broker update it at once. Concurrent checks of the same (instance, hash) share one
+ * broker call. Loop-thread only.
+ */
+#ifndef MCP_AUTH_H
+#define MCP_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mcp_auth mcp_auth_t;
+typedef struct mcp_auth_wait mcp_auth_wait_t;
+typedef struct mcp_broker mcp_broker_t;
+
+enum mcp_authz {
+    MCP_AUTHZ_OK = 0,
+    MCP_AUTHZ_MISSING,     /* no bearer: 401 */
+    MCP_AUTHZ_BAD_KEY,     /* wrong key: 401 */
+    MCP_AUTHZ_NOT_FOUND,   /* unknown instance (or another service's): 404 */
+    MCP_AUTHZ_INACTIVE,    /* inactive / expired / needs_reauth: 403 with how to re-authorize */
+    MCP_AUTHZ_UNAVAILABLE, /* broker unreachable: 503 */
+};
+
+/* Borrowed by the callback / caller until the next call into the module. */
+typedef struct mcp_auth_outcome {
+    int result;                /* enum mcp_authz */
+    const char *status;        /* "active", "inactive", "expired", "needs_reauth" or NULL */
+    const char *authorize_url; /* where the user re-authorizes, or NULL */
+    const char *message;       /* human text, never a secret */
+} mcp_auth_outcome_t;
+
+typedef void (*mcp_auth_cb)(void *arg, const mcp_auth_outcome_t *o);
+
+/* broker borrowed (may be NULL: every check is then UNAVAILABLE). ttl_s 0 = 300. Caller owns. */
+mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, size_t capacity);
+void mcp_auth_free(mcp_auth_t *a);
+
+/*
+ * Checks key for instance_id. Returns CM_OK with *now filled (decided without waiting), or CM_AGAIN:
+ * cb(arg, outcome) runs later on the loop thread, and *wait can cancel it (mcp_auth_cancel).
+ */
+int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size_t keylen, int64_t now_ms,
+                   mcp_auth_cb cb, void *arg, mcp_auth_wait_t **wait, mcp_auth_outcome_t *now);
+void mcp_auth_cancel(mcp_auth_wait_t *w);
+/* Applies a status pushed by the broker (status NULL = forget the instance: next request asks again). */
+void mcp_auth_set_status(mcp_auth_t *a, const char *instance_id, const char *status, const char *authorize_url);
+/* Cached status of an instance (borrowed) or NULL; *authorize_url likewise. */
+const char *mcp_auth_status(mcp_auth_t *a, const char *instance_id, const char **authorize_url);
+size_t mcp_auth_cached(const mcp_auth_t *a);
+
+#endif

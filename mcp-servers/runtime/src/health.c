@@ -1,0 +1,74 @@
+/*
+ * health.c - GET /health (service, version, port, uptime, broker reachability, caches, sessions, counters)
+ * and GET /{instanceId}/health (instance status, token valid until; never a secret).
+ */
+#include "auth.h"
+#include "broker.h"
+#include "mcp/token_client.h"
+#include "common/status.h"
+#include "server_internal.h"
+#include "usage.h"
+
+#include <string.h>
+
+int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    mcp_server_t *s = data;
+    mcp_sessions_stats_t ss;
+    mcp_sessions_get_stats(s->sessions, &ss);
+    json_t *broker;
+    if (s->broker == NULL) {
+        broker = json_pack("{s:b, s:s}", "configured", 0, "status", "not_configured");
+    } else {
+        int64_t last = mcp_broker_last_ok_ms(s->broker);
+        unsigned fails = mcp_broker_failures(s->broker);
+        broker = json_pack("{s:b, s:s, s:s, s:I, s:i}", "configured", 1, "url", mcp_broker_url(s->broker), "status",
+                           fails > 0 ? "unreachable" : (last > 0 ? "reachable" : "unknown"), "last_ok_at",
+                           (json_int_t)(last / 1000), "consecutive_failures", (int)fails);
+    }
+    json_t *tokens = json_null();
+    if (s->tokens != NULL) {
+        mcp_token_stats_t t;
+        mcp_token_get_stats(s->tokens, &t);
+        tokens = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "entries", (json_int_t)t.entries, "capacity",
+                           (json_int_t)t.capacity, "hits", (json_int_t)t.hits, "misses", (json_int_t)t.misses,
+                           "fetches", (json_int_t)t.fetches, "fetch_failures", (json_int_t)t.fetch_failures);
+    }
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:i, s:f, s:s, s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:{s:I}, s:I, s:{s:I, s:I, s:I, "
+                  "s:I, s:I, s:I, s:I, s:I}}",
+                  "status", "ok", "service", s->service, "version", s->version, "port", s->port, "uptime_s",
+                  cm_server_uptime(s->httpd), "auth", s->auth_mode == MCP_AUTH_NONE ? "none" : "broker", "broker",
+                  broker, "token_cache", tokens, "sessions", "active", (json_int_t)ss.active, "created",
+                  (json_int_t)ss.created, "expired", (json_int_t)ss.expired, "evicted", (json_int_t)ss.evicted,
+                  "auth_cache", "entries", (json_int_t)(s->auth ? mcp_auth_cached(s->auth) : 0), "usage_unflushed",
+                  (json_int_t)(s->usage ? mcp_usage_total(s->usage) - mcp_usage_flushed(s->usage) : 0), "counters",
+                  "requests", (json_int_t)s->stats.requests, "notifications", (json_int_t)s->stats.notifications,
+                  "errors", (json_int_t)s->stats.errors, "tool_calls", (json_int_t)s->stats.tool_calls, "sse_responses",
+                  (json_int_t)s->stats.sse_responses, "auth_failed", (json_int_t)s->stats.auth_failed, "pushes_ok",
+                  (json_int_t)s->stats.pushes_ok, "pushes_rejected", (json_int_t)s->stats.pushes_rejected);
+    cm_respond_json(req, body ? 200 : 500, body);
+    return 0;
+}
+
+int mcp__health_instance(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    mcp_server_t *s = data;
+    char *instance = cm_match_str(req, m, 0);
+    if (!mcp__instance_id_valid(instance)) {
+        cm_respond_error(req, 404, "not_found", NULL, "no such endpoint");
+        return 0;
+    }
+    const char *url = NULL;
+    const char *status = s->auth ? mcp_auth_status(s->auth, instance, &url) : NULL;
+    int64_t exp = s->tokens ? mcp_token_expiry(s->tokens, instance) : 0;
+    json_t *body = json_pack("{s:s, s:s, s:s, s:b, s:i}", "instance_id", instance, "service", s->service, "status",
+                             status ? status : "unknown", "token_cached", exp > 0, "sessions",
+                             (int)mcp_sessions_count_instance(s->sessions, instance));
+    if (exp > 0)
+        json_object_set_new(body, "token_valid_until", json_integer(exp));
+    if (url != NULL && status != NULL && strcmp(status, "active") != 0)
+        json_object_set_new(body, "authorize_url", json_string(url));
+    cm_respond_json(req, 200, body);
+    return 0;
+}

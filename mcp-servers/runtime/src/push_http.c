@@ -1,0 +1,82 @@
+/*
+ * push_http.c - POST /cache-tokens: the broker's signed pushes (broker_api.h section 4), applied at once.
+ */
+#include "auth.h"
+#include "common/log.h"
+#include "mcp/broker_api.h"
+#include "mcp/token_client.h"
+#include "common/status.h"
+#include "server_internal.h"
+
+#include <string.h>
+
+static int apply_event(mcp_server_t *s, json_t *ev)
+{
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    const char *instance = json_string_value(json_object_get(ev, "instance_id"));
+    const char *status = json_string_value(json_object_get(ev, "status"));
+    if (type == NULL || !mcp__instance_id_valid(instance))
+        return 0;
+    if (strcmp(type, "token") == 0) {
+        const char *token = json_string_value(json_object_get(ev, "access_token"));
+        json_t *exp = json_object_get(ev, "expires_at");
+        if (token == NULL || !json_is_integer(exp) || s->tokens == NULL)
+            return 0;
+        if (mcp_token_put(s->tokens, instance, token, json_integer_value(exp)) != CM_OK)
+            return 0;
+        if (status != NULL && s->auth != NULL)
+            mcp_auth_set_status(s->auth, instance, status, NULL);
+        return 1;
+    }
+    if (strcmp(type, "invalidate") == 0) {
+        if (s->tokens != NULL)
+            mcp_token_invalidate(s->tokens, instance);
+        if (s->auth != NULL)
+            mcp_auth_set_status(s->auth, instance, status, json_string_value(json_object_get(ev, "authorize_url")));
+        if (status != NULL && strcmp(status, "active") != 0)
+            mcp_sessions_delete_instance(s->sessions, instance);
+        return 1;
+    }
+    return 0;
+}
+
+int mcp__cache_tokens(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    mcp_server_t *s = data;
+    json_t *body = NULL;
+    const char *why = "push verification is not configured (no service secret)";
+    if (s->push == NULL) {
+        s->stats.pushes_rejected++;
+        cm_respond_error(req, 503, "push_not_configured", NULL, "%s", why);
+        return 0;
+    }
+    h2o_iovec_t ts = cm_req_header(req, MCP_PUSH_HEADER_TIMESTAMP);
+    h2o_iovec_t sig = cm_req_header(req, MCP_PUSH_HEADER_SIGNATURE);
+    mcp_push_result_t r = mcp_push_verify(s->push, ts.base, ts.len, sig.base, sig.len, req->entity.base,
+                                          req->entity.len, mcp__unix_now(), &body, &why);
+    static const struct {
+        int status;
+        const char *code;
+    } answers[] = {
+        [MCP_PUSH_MALFORMED] = {400, "malformed_push"},
+        [MCP_PUSH_BAD_SIGNATURE] = {401, "bad_signature"},
+        [MCP_PUSH_STALE] = {408, "stale_push"},
+        [MCP_PUSH_REPLAYED] = {409, "replayed_push"},
+    };
+    if (r != MCP_PUSH_OK) {
+        s->stats.pushes_rejected++;
+        cm_warn(s->name, "rejected push: %s", why);
+        cm_respond_error(req, answers[r].status, answers[r].code, NULL, "%s", why);
+        return 0;
+    }
+    size_t i, applied = 0;
+    json_t *ev;
+    json_array_foreach(json_object_get(body, "events"), i, ev)
+    {
+        applied += (size_t)apply_event(s, ev);
+    }
+    s->stats.pushes_ok++;
+    json_decref(body);
+    cm_respond_json(req, 200, json_pack("{s:I}", "applied", (json_int_t)applied));
+    return 0;
+}

@@ -1,0 +1,276 @@
+/*
+ * schema_regex.c - ECMA-262 pattern (JSON Schema "pattern") to POSIX ERE, then regcomp.
+ *
+ * Supported: literals, ., ^, $, |, groups, (?:...), quantifiers * + ? {n} {n,} {n,m} (lazy forms
+ * accepted; for a yes/no match they describe the same language), classes [...] with ranges,
+ * \d \D \w \W \s \S (also inside classes, non-negated forms), \t \n \r \f \v \0, \uXXXX, \xHH,
+ * and escaped metacharacters. Rejected: look-around, named groups, back-references, \b \B, \p{}.
+ */
+#include "schema_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct out {
+    char *buf;
+    size_t len, cap;
+    int overflow;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+    if (o->len + n + 1 > o->cap) {
+        o->overflow = 1;
+        return;
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+    o->buf[o->len] = '\0';
+}
+
+static void putc1(struct out *o, char c)
+{
+    put(o, &c, 1);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int read_hex(const char *p, int n, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < n; i++) {
+        int h = hexval(p[i]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + (unsigned)h;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Writes code point cp as a literal (UTF-8, escaped when it is an ERE metacharacter outside a class). */
+static void put_codepoint(struct out *o, unsigned cp, int in_class)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        if (!in_class && strchr(".[]()*+?{}|^$\\", (int)cp) != NULL && cp != 0)
+            putc1(o, '\\');
+        if (in_class && (cp == ']' || cp == '\\' || cp == '^' || cp == '-')) {
+            /* POSIX classes cannot escape these; use a one-character collating element */
+            char tmp[8];
+            int w = snprintf(tmp, sizeof(tmp), "[.%c.]", (char)cp);
+            put(o, tmp, (size_t)w);
+            return;
+        }
+        putc1(o, (char)cp);
+        return;
+    }
+    if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    put(o, u, n);
+}
+
+/* Translates the escape at p (p[0] == '\\'); returns the number of input bytes consumed, 0 when unsupported. */
+static size_t escape(const char *p, struct out *o, int in_class, const char **why)
+{
+    char c = p[1];
+    unsigned cp;
+    static const struct {
+        char c;
+        const char *outside, *inside;
+    } classes[] = {
+        {'d', "[0-9]", "0-9"},
+        {'D', "[^0-9]", NULL},
+        {'w', "[A-Za-z0-9_]", "A-Za-z0-9_"},
+        {'W', "[^A-Za-z0-9_]", NULL},
+        {'s', "[[:space:]]", "[:space:]"},
+        {'S', "[^[:space:]]", NULL},
+    };
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+        if (classes[i].c != c)
+            continue;
+        const char *t = in_class ? classes[i].inside : classes[i].outside;
+        if (t == NULL) {
+            *why = "negated class escape (\\D, \\W, \\S) inside [...] is not supported";
+            return 0;
+        }
+        put(o, t, strlen(t));
+        return 2;
+    }
+    switch (c) {
+    case 't':
+        put_codepoint(o, '\t', in_class);
+        return 2;
+    case 'n':
+        put_codepoint(o, '\n', in_class);
+        return 2;
+    case 'r':
+        put_codepoint(o, '\r', in_class);
+        return 2;
+    case 'f':
+        put_codepoint(o, '\f', in_class);
+        return 2;
+    case 'v':
+        put_codepoint(o, '\v', in_class);
+        return 2;
+    case 'u':
+        if (p[2] == '{' || read_hex(p + 2, 4, &cp) != 0 || cp == 0) {
+            *why = "invalid \\u escape";
+            return 0;
+        }
+        put_codepoint(o, cp, in_class);
+        return 6;
+    case 'x':
+        if (read_hex(p + 2, 2, &cp) != 0 || cp == 0) {
+            *why = "invalid \\x escape";
+            return 0;
+        }
+        put_codepoint(o, cp, in_class);
+        return 4;
+    case '\0':
+        *why = "pattern ends with a backslash";
+        return 0;
+    }
+    if (c == 'b' || c == 'B' || (c >= '0' && c <= '9') || c == 'k' || c == 'p' || c == 'P' || c == 'c') {
+        *why = "word boundaries, back-references, \\k, \\p and \\c are not supported";
+        return 0;
+    }
+    if ((unsigned char)c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+        *why = "unknown escape";
+        return 0;
+    }
+    put_codepoint(o, (unsigned char)c, in_class); /* escaped punctuation: a literal */
+    return 2;
+}
+
+int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **why)
+{
+    struct out o = {dst, 0, dstsz, 0};
+    int depth = 0;
+    dst[0] = '\0';
+    for (const char *p = src; *p;) {
+        char c = *p;
+        if (c == '\\') {
+            size_t n = escape(p, &o, 0, why);
+            if (n == 0)
+                return -1;
+            p += n;
+        } else if (c == '[') {
+            p++;
+            putc1(&o, '[');
+            if (*p == '^') {
+                putc1(&o, '^');
+                p++;
+            }
+            if (*p == ']') { /* "[]" matches nothing in ECMA; "[^]" anything */
+                *why = "empty character class is not supported";
+                return -1;
+            }
+            while (*p && *p != ']') {
+                if (*p == '\\') {
+                    size_t n = escape(p, &o, 1, why);
+                    if (n == 0)
+                        return -1;
+                    p += n;
+                } else if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+                    put(&o, "[.[.]", 5); /* a literal '[' that POSIX would read as a class opener */
+                    p++;
+                } else {
+                    putc1(&o, *p++);
+                }
+            }
+            if (*p != ']') {
+                *why = "unterminated character class";
+                return -1;
+            }
+            putc1(&o, ']');
+            p++;
+        } else if (c == '(') {
+            if (p[1] == '?') {
+                if (p[2] != ':') {
+                    *why = "look-around and named groups are not supported";
+                    return -1;
+                }
+                p += 3;
+            } else {
+                p++;
+            }
+            if (++depth > 32) {
+                *why = "groups nested too deeply";
+                return -1;
+            }
+            putc1(&o, '(');
+        } else if (c == ')') {
+            if (--depth < 0) {
+                *why = "unbalanced parenthesis";
+                return -1;
+            }
+            putc1(&o, ')');
+            p++;
+        } else if ((c == '*' || c == '+' || c == '?' || c == '}') && p[1] == '?') {
+            putc1(&o, c); /* lazy quantifier: same language for a match test */
+            p += 2;
+        } else if (c == '{' && !(p[1] >= '0' && p[1] <= '9')) {
+            put(&o, "\\{", 2); /* ECMA (annex B) reads a stray '{' as a literal */
+            p++;
+        } else {
+            putc1(&o, c);
+            p++;
+        }
+        if (o.overflow) {
+            *why = "pattern too long";
+            return -1;
+        }
+    }
+    if (depth != 0) {
+        *why = "unbalanced parenthesis";
+        return -1;
+    }
+    return 0;
+}
+
+int mcp__regex_compile(const char *ecma, regex_t *re, char *err, size_t errsz)
+{
+    char translated[2048];
+    const char *why = NULL;
+    if (strlen(ecma) > 1024) {
+        snprintf(err, errsz, "pattern too long (max 1024 bytes)");
+        return -1;
+    }
+    if (mcp__regex_translate(ecma, translated, sizeof(translated), &why) != 0) {
+        snprintf(err, errsz, "unsupported pattern: %s", why);
+        return -1;
+    }
+    int rc = regcomp(re, translated, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+        char msg[128];
+        regerror(rc, re, msg, sizeof(msg));
+        snprintf(err, errsz, "invalid pattern: %s", msg);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * config.h - the broker's configuration: one JSON file plus environment overrides.
+ *
+ * OAuth client ids and secrets are never configuration: they are supplied per instance and
+ * stored (encrypted) in the database.
+ *
+ * Environment overrides (win over the file): DATABASE_URL, OAUTH_SERVICE_HOST, OAUTH_SERVICE_PORT,
+ * OAUTH_BASE_URL, OB_PLUGIN_DIR, OB_MIGRATIONS_DIR, OB_SERVICES_FILE, LOG_LEVEL, and for keys and OAuth flows
+ * OB_KEYS_DIR (default directory of the three key paths below: $VAR_DIR/keys, else <source>/var/keys),
+ * OB_DATA_KEY_FILE, OB_ADMIN_KEY_FILE, OB_ADMIN_KEY_SHA256, OB_SERVICE_KEYS_DIR,
+ * OB_ALLOWED_RETURN_URLS (comma separated), OB_REFRESH_MARGIN_S. (OB_DATA_KEYS, the key ring itself, is read
+ * by keys/keys.c and never stored here.)
+ * Relative paths in the file are relative to the file's directory.
+ */
+#ifndef OB_CONFIG_H
+#define OB_CONFIG_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct ob_config {
+    char *path;           /* the file that was loaded */
+    char *listen_host;    /* "127.0.0.1" */
+    int port;             /* 3001 */
+    char *base_url;       /* public URL of the broker, e.g. "http://127.0.0.1:3001" (no trailing slash) */
+    char *database_url;   /* libpq conninfo or URI; required */
+    int db_pool_size;     /* 4 */
+    int db_query_timeout_ms; /* 5000 */
+    int health_db_timeout_ms; /* 1000 */
+    char *plugin_dir;     /* directory of provider .so files */
+    char *migrations_dir; /* db/migrations */
+    char *services_file;  /* registry seed (config/services.json) */
+    int log_level;        /* CM_LOG_* */
+    json_t *providers;    /* object: plugin name -> plugin config (owned) */
+    /* keys (section "keys"; see keys/keys.h) */
+    char *data_key_file;    /* keys.data_key_file: the data key ring, mode 0600 */
+    char *admin_key_file;   /* keys.admin_key_file: the admin key in plain, mode 0600 (hashed at load) */
+    char *admin_key_sha256; /* keys.admin_key_sha256: hex SHA-256 of the admin key (wins over the file) */
+    char *service_keys_dir; /* keys.services_dir: <service>.secret files shared with the MCP servers */
+    /* OAuth flows (section "oauth") */
+    json_t *allowed_return_urls; /* oauth.allowed_return_urls: array of http(s) URL prefixes (owned, never NULL) */
+    int state_ttl_s;             /* oauth.state_ttl_s: lifetime of a sealed state, 600 */
+    int refresh_margin_s;        /* oauth.refresh_margin_s: vend from memory only beyond this, 300 */
+    int instance_cache_ttl_ms;   /* oauth.instance_cache_ttl_ms: status re-read from the db after, 2000 */
+    int callback_per_provider;   /* oauth.callback_per_provider: redirect_uri <base>/oauth/callback/<provider>
+                                    instead of <base>/oauth/callback (the seed's style), false */
+    char *mcp_url_template;      /* mcp_url_template: "{port}", "{service}", "{instance_id}" are replaced */
+} ob_config_t;
+
+/*
+ * Loads and validates path (NULL = $OB_CONFIG or <source>/config/broker.json), then applies the
+ * environment overrides. On failure returns CM_EINVAL (or CM_EIO / CM_ENOMEM) and writes one line
+ * naming the file and the field into err. On success *cfg is filled; free with ob_config_free.
+ */
+int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz);
+void ob_config_free(ob_config_t *cfg);
+
+#endif

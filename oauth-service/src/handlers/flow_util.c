@@ -1,0 +1,225 @@
+/*
+ * flow_util.c - shared helpers of the issue-3 handlers (see flow_util.h).
+ */
+#include "handlers/flow_util.h"
+
+#include "keys/keys.h"
+#include "oauth/pages.h"
+#include "oauth/return_url.h"
+#include "providers/registry.h"
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "common/url.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct ob_async_ref {
+    ob_async_t *ctx;
+};
+
+static void on_dispose(void *p)
+{
+    struct ob_async_ref *ref = p;
+    if (ref->ctx != NULL) {
+        ref->ctx->req = NULL;
+        ref->ctx->ref = NULL;
+    }
+}
+
+void *ob_async_new(ob_broker_t *b, h2o_req_t *req, size_t size)
+{
+    ob_async_t *a = calloc(1, size);
+    if (a == NULL) {
+        cm_respond_error(req, 500, "internal_error", NULL, "out of memory");
+        return NULL;
+    }
+    a->b = b;
+    a->req = req;
+    a->ref = h2o_mem_alloc_shared(&req->pool, sizeof(*a->ref), on_dispose);
+    a->ref->ctx = a;
+    return a;
+}
+
+void ob_async_free(void *ctx)
+{
+    ob_async_t *a = ctx;
+    if (a == NULL)
+        return;
+    if (a->ref != NULL)
+        a->ref->ctx = NULL;
+    free(a);
+}
+
+int ob_require_admin(ob_broker_t *b, h2o_req_t *req)
+{
+    if (b->keys == NULL || !b->keys->admin_configured) {
+        cm_respond_error(req, 503, "admin_not_configured", NULL, "no admin key is configured on this broker");
+        return 0;
+    }
+    h2o_iovec_t tok = cm_req_bearer(req);
+    if (tok.base == NULL || !ob_keys_admin_ok(b->keys, tok.base, tok.len)) {
+        cm_add_header(req, "www-authenticate", "Bearer realm=\"oauth-service admin\"");
+        cm_respond_error(req, 401, "unauthorized", NULL, "a valid admin key is required (Authorization: Bearer)");
+        return 0;
+    }
+    return 1;
+}
+
+const char *ob_require_service(ob_broker_t *b, h2o_req_t *req)
+{
+    h2o_iovec_t svc = cm_req_header(req, "x-mcp-service");
+    h2o_iovec_t tok = cm_req_bearer(req);
+    if (svc.base != NULL && svc.len > 0 && svc.len <= 64 && tok.base != NULL) {
+        char *name = h2o_mem_alloc_pool(&req->pool, svc.len + 1);
+        memcpy(name, svc.base, svc.len);
+        name[svc.len] = '\0';
+        if (strlen(name) == svc.len && ob_keys_service_ok(b->keys, name, tok.base, tok.len))
+            return name;
+    }
+    cm_respond_error(req, 401, "invalid_service_credentials", NULL,
+                     "X-MCP-Service and the service bearer do not match a known MCP service");
+    return NULL;
+}
+
+const json_t *ob_service_find(const ob_broker_t *b, const char *service)
+{
+    size_t i;
+    json_t *row;
+    if (service == NULL)
+        return NULL;
+    json_array_foreach(b->services, i, row)
+    {
+        const char *name = json_string_value(json_object_get(row, "service_name"));
+        if (name != NULL && strcmp(name, service) == 0)
+            return row;
+    }
+    return NULL;
+}
+
+const op_provider_t *ob_service_provider(const ob_broker_t *b, const char *service)
+{
+    const json_t *row = ob_service_find(b, service);
+    const char *provider = row ? json_string_value(json_object_get(row, "provider")) : NULL;
+    return provider ? ob_registry_find(b->providers, provider) : NULL;
+}
+
+char *ob_authorize_url(const ob_broker_t *b, const char *instance_id)
+{
+    cm_buf_t buf = {0};
+    cm_buf_printf(&buf, "%s/oauth/authorize?instance_id=%s", b->cfg->base_url, instance_id);
+    return cm_buf_take(&buf);
+}
+
+char *ob_mcp_url(const ob_broker_t *b, const char *service, const char *instance_id)
+{
+    const json_t *row = ob_service_find(b, service);
+    if (row == NULL)
+        return NULL;
+    char port[16];
+    snprintf(port, sizeof(port), "%lld", (long long)json_integer_value(json_object_get(row, "port")));
+    cm_buf_t buf = {0};
+    for (const char *t = b->cfg->mcp_url_template; *t;) {
+        if (strncmp(t, "{port}", 6) == 0) {
+            cm_buf_appendz(&buf, port);
+            t += 6;
+        } else if (strncmp(t, "{service}", 9) == 0) {
+            cm_buf_appendz(&buf, service);
+            t += 9;
+        } else if (strncmp(t, "{instance_id}", 13) == 0) {
+            cm_buf_appendz(&buf, instance_id);
+            t += 13;
+        } else {
+            cm_buf_append(&buf, t++, 1);
+        }
+    }
+    return cm_buf_take(&buf);
+}
+
+char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i)
+{
+    char *s = cm_match_str(req, m, i);
+    if (s == NULL || !cm_uuid_valid(s))
+        return NULL;
+    for (char *p = s; *p; p++) {
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+    }
+    return s;
+}
+
+int64_t ob_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+void ob_respond_db_error(h2o_req_t *req, int status, const PGresult *res, const char *what)
+{
+    if (status != CM_OK) {
+        cm_warn("broker", "%s: database %s", what, cm_status_str(status));
+        if (req != NULL)
+            cm_respond_error(req, 503, "database_unavailable", NULL, "the database is not available, retry later");
+        return;
+    }
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    cm_error("broker", "%s failed: [%s] %s", what, state ? state : "?", PQresultErrorMessage(res));
+    if (req != NULL)
+        cm_respond_error(req, 500, "database_error", NULL, "the database refused the operation");
+}
+
+int ob_pg_ok(int status, const PGresult *res, ExecStatusType want)
+{
+    return status == CM_OK && res != NULL && PQresultStatus(res) == want;
+}
+
+char *ob_redirect_uri(const ob_broker_t *b, const char *provider)
+{
+    cm_buf_t buf = {0};
+    if (b->cfg->callback_per_provider && provider != NULL)
+        cm_buf_printf(&buf, "%s/oauth/callback/%s", b->cfg->base_url, provider);
+    else
+        cm_buf_printf(&buf, "%s/oauth/callback", b->cfg->base_url);
+    return cm_buf_take(&buf);
+}
+
+void ob_send_page(const ob_broker_t *b, h2o_req_t *req, const ob_page_t *p)
+{
+    json_t *origins = json_array();
+    size_t i;
+    json_t *v;
+    char *own = ob_url_origin(b->cfg->base_url);
+    if (own != NULL)
+        json_array_append_new(origins, json_string(own));
+    free(own);
+    json_array_foreach(b->cfg->allowed_return_urls, i, v)
+    {
+        char *o = ob_url_origin(json_string_value(v));
+        int dup = 0;
+        size_t j;
+        json_t *w;
+        json_array_foreach(origins, j, w) dup |= o != NULL && strcmp(json_string_value(w), o) == 0;
+        if (o != NULL && !dup)
+            json_array_append_new(origins, json_string(o));
+        free(o);
+    }
+    ob_page_send(req, p, origins);
+    json_decref(origins);
+}
+
+void ob_send_error_page(const ob_broker_t *b, h2o_req_t *req, int status, const char *code, const char *message,
+                        const char *instance_id, int popup)
+{
+    if (req == NULL)
+        return;
+    ob_page_t p = {.status = status,
+                   .success = 0,
+                   .title = "Authorization failed",
+                   .message = message,
+                   .code = code,
+                   .instance_id = instance_id,
+                   .popup = popup};
+    ob_send_page(b, req, &p);
+}

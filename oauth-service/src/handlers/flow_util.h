@@ -1,0 +1,75 @@
+/*
+ * flow_util.h - what the instance, OAuth and MCP-facing handlers share: per-request async contexts,
+ * admin and service authentication, registry lookups and the URLs handed out.
+ */
+#ifndef OB_HANDLERS_FLOW_UTIL_H
+#define OB_HANDLERS_FLOW_UTIL_H
+
+#include "broker.h"
+
+#include <stdint.h>
+
+/*
+ * Async request context: embed as the FIRST member of a handler's context struct. req becomes NULL
+ * when the client goes away (pool dispose hook); the context itself is malloc'ed and outlives the
+ * request until the handler's last callback frees it with ob_async_free.
+ */
+typedef struct ob_async {
+    ob_broker_t *b;
+    h2o_req_t *req;
+    struct ob_async_ref *ref;
+} ob_async_t;
+
+/* Allocates a zeroed context of `size` bytes (>= sizeof(ob_async_t)) bound to req. NULL (after a 500
+ * answer) on allocation failure. Caller owns it (ob_async_free). */
+void *ob_async_new(ob_broker_t *b, h2o_req_t *req, size_t size);
+/* Detaches from the request (if still there) and frees the context. Wipe secrets in it before. */
+void ob_async_free(void *ctx);
+
+/* Checks "Authorization: Bearer <admin key>". 1 = allowed; 0 = answered (401 unauthorized, or 503 when no
+ * admin key is configured). */
+int ob_require_admin(ob_broker_t *b, h2o_req_t *req);
+
+/* Checks X-MCP-Service + "Authorization: Bearer <service bearer>". Returns the service name (in req->pool), or
+ * NULL after answering 401 invalid_service_credentials. */
+const char *ob_require_service(ob_broker_t *b, h2o_req_t *req);
+
+/* The registry row of a service (borrowed from b->services), or NULL. */
+const json_t *ob_service_find(const ob_broker_t *b, const char *service);
+/* The provider serving a service (borrowed from the registry), or NULL when unknown or not loaded. */
+const op_provider_t *ob_service_provider(const ob_broker_t *b, const char *service);
+
+/* "<base_url>/oauth/authorize?instance_id=<id>", malloc'ed (caller frees). */
+char *ob_authorize_url(const ob_broker_t *b, const char *instance_id);
+/* The instance's MCP endpoint from cfg->mcp_url_template, malloc'ed (caller frees); NULL when the service is
+ * unknown. */
+char *ob_mcp_url(const ob_broker_t *b, const char *service, const char *instance_id);
+
+/* The redirect_uri for a provider: <base>/oauth/callback, or <base>/oauth/callback/<provider> when
+ * oauth.callback_per_provider is set. malloc'ed (caller frees). */
+char *ob_redirect_uri(const ob_broker_t *b, const char *provider);
+
+/* Sends an HTML page of the browser flow (oauth/pages.h) whose popup messages go to the broker's own origin
+ * and the origins of the allowed return URLs. */
+struct ob_page;
+void ob_send_page(const ob_broker_t *b, h2o_req_t *req, const struct ob_page *p);
+/* Shorthand for an error page. */
+void ob_send_error_page(const ob_broker_t *b, h2o_req_t *req, int status, const char *code, const char *message,
+                        const char *instance_id, int popup);
+
+/* A route param that must be a UUID: lowercase copy in req->pool, or NULL when malformed. */
+char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i);
+
+/* ob_text_ok() lives in instance_validate.h (pure). */
+#include "handlers/instance_validate.h"
+
+/* Answers a failed database call: 503 database_unavailable (pool error / timeout) or 500 database_error
+ * (statement failed; the server log gets the PostgreSQL message, the client never does). */
+void ob_respond_db_error(h2o_req_t *req, int status, const PGresult *res, const char *what);
+/* 1 when the pool call succeeded and res has the given PGRES_* status. */
+int ob_pg_ok(int status, const PGresult *res, ExecStatusType want);
+
+/* Unix time now. */
+int64_t ob_now(void);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * DELETE /instances/{id} - revoke, then delete. The provider revocation (RFC 7009 through the plugin:
+ * the refresh token when there is one, which ends the whole grant, else the access token) is best
+ * effort with the host's HTTP timeout; its outcome goes into the audit row and the answer. Then the
+ * instance and its credentials (cascade) are deleted with an audit row, in one statement, and the
+ * vending cache forgets the instance.
+ * 200 {instance_id, deleted: true, revoked: bool, revoke_error?}
+ */
+#include "handlers/instances.h"
+
+#include "keys/keys.h"
+#include "store/cred_crypto.h"
+#include "store/instance_cache.h"
+#include "store/instances_db.h"
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct delete_ctx {
+    ob_async_t a;
+    char id[37];
+    int revoked;
+    char revoke_error[64];
+} delete_ctx_t;
+
+static void on_deleted(void *arg, int status, PGresult *res)
+{
+    delete_ctx_t *c = arg;
+    h2o_req_t *req = c->a.req;
+    ob_icache_invalidate(c->a.b->instances, c->id);
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
+        ob_respond_db_error(req, status, res, "deleting an instance");
+    } else if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+        if (req != NULL)
+            cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
+    } else {
+        cm_info("instances", "deleted instance %s (provider revocation: %s)", c->id,
+                c->revoked ? "done" : c->revoke_error);
+        if (req != NULL) {
+            json_t *o = json_pack("{s:s, s:b, s:b}", "instance_id", c->id, "deleted", 1, "revoked", c->revoked);
+            if (!c->revoked)
+                json_object_set_new(o, "revoke_error", json_string(c->revoke_error));
+            cm_respond_json(req, 200, o);
+        }
+    }
+    ob_async_free(c);
+}
+
+static void do_delete(delete_ctx_t *c)
+{
+    json_t *detail = json_pack("{s:b}", "revoked", c->revoked);
+    if (!c->revoked)
+        json_object_set_new(detail, "revoke_error", json_string(c->revoke_error));
+    char *text = json_dumps(detail, JSON_COMPACT);
+    json_decref(detail);
+    int rc = ob_db_instance_delete(c->a.b->db, c->id, text ? text : "{}", on_deleted, c);
+    free(text);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(c->a.req, rc, NULL, "deleting an instance");
+        ob_async_free(c);
+    }
+}
+
+static void on_revoked(void *arg, int status, const op_error_t *err)
+{
+    delete_ctx_t *c = arg;
+    c->revoked = status == OP_OK;
+    if (!c->revoked)
+        snprintf(c->revoke_error, sizeof(c->revoke_error), "%s", err && err->code[0] ? err->code : "revoke_failed");
+    do_delete(c);
+}
+
+/* Opens column col (with its key id in col + 1) of row 0; NULL when absent or unreadable. */
+static char *open_col(const ob_broker_t *b, const PGresult *res, int col, const char *id, const char *field)
+{
+    char *out = NULL;
+    size_t len = 0;
+    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
+        return NULL;
+    if (ob_cred_open(b->keys->ring, id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out, &len) !=
+        CM_OK) {
+        cm_warn("instances", "instance %s: the stored %s does not open", id, field);
+        return NULL;
+    }
+    return out;
+}
+
+static void on_secrets(void *arg, int status, PGresult *res)
+{
+    delete_ctx_t *c = arg;
+    ob_broker_t *b = c->a.b;
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        ob_respond_db_error(c->a.req, status, res, "reading an instance for deletion");
+        ob_async_free(c);
+        return;
+    }
+    if (PQntuples(res) == 0) {
+        if (c->a.req != NULL)
+            cm_respond_error(c->a.req, 404, "instance_not_found", "instance_id", "no such instance");
+        ob_async_free(c);
+        return;
+    }
+    const op_provider_t *p = ob_service_provider(b, PQgetvalue(res, 0, 1));
+    const char *hint = "refresh_token";
+    char *token = open_col(b, res, 6, c->id, OB_FIELD_REFRESH_TOKEN);
+    if (token == NULL) {
+        token = open_col(b, res, 8, c->id, OB_FIELD_ACCESS_TOKEN);
+        hint = "access_token";
+    }
+    snprintf(c->revoke_error, sizeof(c->revoke_error), "%s",
+             token == NULL ? "no_token" : (p == NULL ? "provider_unavailable" : "revocation_unsupported"));
+    if (token == NULL || p == NULL || p->revoke == NULL) {
+        cm_secure_free(token, 0);
+        do_delete(c);
+        return;
+    }
+    char *secret = open_col(b, res, 4, c->id, OB_FIELD_CLIENT_SECRET);
+    char redirect[1200];
+    snprintf(redirect, sizeof(redirect), "%s/oauth/callback", b->cfg->base_url);
+    op_client_t client = {.struct_size = sizeof(op_client_t),
+                          .client_id = PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3),
+                          .client_secret = secret,
+                          .redirect_uri = redirect,
+                          .options_json = PQgetvalue(res, 0, 10)};
+    int rc = p->revoke(p->data, &client, token, hint, on_revoked, c);
+    cm_secure_free(token, 0);
+    cm_secure_free(secret, 0);
+    if (rc != OP_AGAIN) {
+        snprintf(c->revoke_error, sizeof(c->revoke_error), "revoke_not_started");
+        do_delete(c);
+    }
+}
+
+int ob_on_instance_delete(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    if (!ob_require_admin(b, req))
+        return 0;
+    char *id = ob_match_uuid(req, m, 0);
+    if (id == NULL) {
+        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "the instance id must be a UUID");
+        return 0;
+    }
+    delete_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return 0;
+    memcpy(c->id, id, sizeof(c->id));
+    int rc = ob_db_instance_secrets(b->db, id, on_secrets, c);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(req, rc, NULL, "reading an instance for deletion");
+        ob_async_free(c);
+    }
+    return 0;
+}

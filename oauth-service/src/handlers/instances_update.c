@@ -1,0 +1,78 @@
+/*
+ * PATCH /instances/{id} {status?: "active"|"inactive", custom_name?: string|null} - one statement
+ * (row_version + 1, audit row); the vending cache forgets the instance at once. Only active <->
+ * inactive is an admin transition: an instance that needs re-authorization or expired can be made
+ * inactive, but becomes active again only through the OAuth flow (409 invalid_status_transition).
+ * 200 with the admin view.
+ */
+#include "handlers/instance_validate.h"
+#include "handlers/instances.h"
+
+#include "store/instance_cache.h"
+#include "store/instances_db.h"
+
+#include "common/log.h"
+#include "common/status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct patch_ctx {
+    ob_async_t a;
+    char id[37];
+} patch_ctx_t;
+
+static void on_patched(void *arg, int status, PGresult *res)
+{
+    patch_ctx_t *c = arg;
+    h2o_req_t *req = c->a.req;
+    ob_icache_invalidate(c->a.b->instances, c->id);
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
+        ob_respond_db_error(req, status, res, "updating an instance");
+    } else if (req != NULL) {
+        if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
+            cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
+        else if (strcmp(PQgetvalue(res, 0, 1), "0") == 0)
+            cm_respond_error(req, 409, "invalid_status_transition", "status",
+                             "this instance must be re-authorized through the OAuth flow to become active");
+        else
+            ob_respond_instance(c->a.b, req, c->id, 200);
+    }
+    ob_async_free(c);
+}
+
+int ob_on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    const char *why = NULL, *status = NULL, *name = NULL;
+    int set_name = 0;
+    ob_verr_t e;
+    if (!ob_require_admin(b, req))
+        return 0;
+    char *id = ob_match_uuid(req, m, 0);
+    if (id == NULL) {
+        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "the instance id must be a UUID");
+        return 0;
+    }
+    json_t *body = cm_req_json_object(req, &why);
+    if (body == NULL) {
+        cm_respond_error(req, 400, "invalid_json", NULL, "the body must be a JSON object (%s)", why ? why : "absent");
+        return 0;
+    }
+    if (ob_validate_patch(body, &status, &set_name, &name, &e) != CM_OK) {
+        cm_respond_error(req, e.status, e.code, e.field, "%s", e.message);
+        goto out_decref;
+    }
+    patch_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        goto out_decref;
+    memcpy(c->id, id, sizeof(c->id));
+    int rc = ob_db_instance_patch(b->db, id, status, set_name, name, on_patched, c);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(req, rc, NULL, "updating an instance");
+        ob_async_free(c);
+    }
+out_decref:
+    json_decref(body);
+    return 0;
+}

@@ -1,0 +1,193 @@
+/*
+ * The MCP server's other calls (docs/mcp-broker-protocol.md, 1 and 3), both with the service bearer:
+ *
+ * POST /instances/{id}/mcp-auth {"key_sha256": "<64 hex>"} - is this the instance's MCP access key?
+ *   200 {instance_id, service, status, authorize_url} | 401 invalid_key | 404 instance_not_found
+ *   (also for an instance of another service). The hash is compared in constant time.
+ * POST /instances/usage {"service", "usage": [{"instance_id", "count", "last_used_at"}]} - 204.
+ *   One statement per batch; only instances of the calling service are counted.
+ */
+#include "handlers/flow_util.h"
+
+#include "common/crypto.h"
+#include "common/json_util.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "store/instance_cache.h"
+#include "store/instances_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_USAGE_ENTRIES 10000
+
+int ob_mcp_token_register(ob_broker_t *b); /* mcp_token.c */
+
+typedef struct auth_ctx {
+    ob_async_t a;
+    char id[37];
+    char service[65];
+    char key_hash[65];
+} auth_ctx_t;
+
+static void check(ob_broker_t *b, h2o_req_t *req, const char *service, const char *key_hash, const ob_instance_t *inst)
+{
+    if (strcmp(inst->service, service) != 0) {
+        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance for this service");
+        return;
+    }
+    if (!cm_ct_equal(key_hash, 64, inst->key_hash, strlen(inst->key_hash))) {
+        cm_respond_error(req, 401, "invalid_key", NULL, "the key does not match this instance");
+        return;
+    }
+    char *auth = ob_authorize_url(b, inst->id);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s?}", "instance_id", inst->id, "service", inst->service, "status",
+                          ob_instance_effective_status(inst, ob_now()), "authorize_url", auth);
+    free(auth);
+    cm_respond_json(req, 200, o);
+}
+
+static void on_loaded(void *arg, int status, const ob_instance_t *inst)
+{
+    auth_ctx_t *c = arg;
+    h2o_req_t *req = c->a.req;
+    if (req != NULL) {
+        if (status == CM_ENOTFOUND)
+            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
+        else if (status != CM_OK)
+            ob_respond_db_error(req, status, NULL, "loading an instance for key verification");
+        else
+            check(c->a.b, req, c->service, c->key_hash, inst);
+    }
+    ob_async_free(c);
+}
+
+static int hex64(const char *s)
+{
+    if (s == NULL || strlen(s) != 64)
+        return 0;
+    return strspn(s, "0123456789abcdef") == 64;
+}
+
+static int on_mcp_auth(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    const char *why = NULL;
+    const char *service = ob_require_service(b, req);
+    if (service == NULL)
+        return 0;
+    char *id = ob_match_uuid(req, m, 0);
+    if (id == NULL) {
+        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance (the id is not a UUID)");
+        return 0;
+    }
+    json_t *body = cm_req_json_object(req, &why);
+    const char *hash = body ? cm_json_str(body, "key_sha256") : NULL;
+    if (!hex64(hash)) {
+        cm_respond_error(req, 400, "invalid_request", "key_sha256", "key_sha256 must be 64 lowercase hex chars");
+        json_decref(body);
+        return 0;
+    }
+    const ob_instance_t *inst = ob_icache_peek(b->instances, id);
+    if (inst != NULL) {
+        check(b, req, service, hash, inst);
+        json_decref(body);
+        return 0;
+    }
+    auth_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c != NULL) {
+        memcpy(c->id, id, sizeof(c->id));
+        snprintf(c->service, sizeof(c->service), "%s", service);
+        memcpy(c->key_hash, hash, 65);
+        int rc = ob_icache_load(b->instances, id, on_loaded, c);
+        if (rc != CM_AGAIN) {
+            ob_respond_db_error(req, rc, NULL, "loading an instance for key verification");
+            ob_async_free(c);
+        }
+    }
+    json_decref(body);
+    return 0;
+}
+
+static void on_usage_done(void *arg, int status, PGresult *res)
+{
+    ob_async_t *a = arg;
+    if (!ob_pg_ok(status, res, PGRES_COMMAND_OK))
+        ob_respond_db_error(a->req, status, res, "adding usage counters");
+    else if (a->req != NULL)
+        cm_respond_empty(a->req, 204);
+    ob_async_free(a);
+}
+
+static int on_usage(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    const char *why = NULL;
+    char field[48];
+    const char *service = ob_require_service(b, req);
+    if (service == NULL)
+        return 0;
+    json_t *body = cm_req_json_object(req, &why);
+    if (body == NULL) {
+        cm_respond_error(req, 400, "invalid_json", NULL, "the body must be a JSON object");
+        return 0;
+    }
+    const char *bs = cm_json_str(body, "service");
+    json_t *usage = json_object_get(body, "usage");
+    if (bs == NULL || strcmp(bs, service) != 0) {
+        cm_respond_error(req, 403, "forbidden", "service", "the usage belongs to another service");
+        goto out_decref;
+    }
+    if (!json_is_array(usage) || json_array_size(usage) > MAX_USAGE_ENTRIES) {
+        cm_respond_error(req, 400, "invalid_request", "usage", "usage must be an array of at most %d entries",
+                         MAX_USAGE_ENTRIES);
+        goto out_decref;
+    }
+    json_t *clean = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(usage, i, e)
+    {
+        const char *iid = cm_json_str(e, "instance_id");
+        json_t *cnt = json_object_get(e, "count"), *last = json_object_get(e, "last_used_at");
+        if (!cm_uuid_valid(iid) || !json_is_integer(cnt) || json_integer_value(cnt) < 0 ||
+            json_integer_value(cnt) > 1000000000 || (last != NULL && (!json_is_integer(last) ||
+                                                                      json_integer_value(last) < 0 ||
+                                                                      json_integer_value(last) > 4102444800LL))) {
+            snprintf(field, sizeof(field), "usage[%zu]", i);
+            cm_respond_error(req, 400, "invalid_request", field,
+                             "each entry needs instance_id (UUID), count (0..1e9), last_used_at (unix s)");
+            json_decref(clean);
+            goto out_decref;
+        }
+        json_array_append_new(clean, json_pack("{s:s, s:I, s:I}", "instance_id", iid, "count",
+                                               json_integer_value(cnt), "last_used_at",
+                                               last ? json_integer_value(last) : (json_int_t)0));
+    }
+    char *text = json_dumps(clean, JSON_COMPACT);
+    json_decref(clean);
+    ob_async_t *a = text ? ob_async_new(b, req, sizeof(*a)) : NULL;
+    if (a != NULL) {
+        int rc = ob_db_add_usage(b->db, service, text, on_usage_done, a);
+        if (rc != CM_AGAIN) {
+            ob_respond_db_error(req, rc, NULL, "adding usage counters");
+            ob_async_free(a);
+        }
+    } else if (text == NULL) {
+        cm_respond_error(req, 500, "internal_error", NULL, "out of memory");
+    }
+    free(text);
+out_decref:
+    json_decref(body);
+    return 0;
+}
+
+int ob_mcp_api_register(ob_broker_t *b)
+{
+    int rc = CM_OK;
+    rc |= cm_server_route(b->server, "POST", "/instances/usage", on_usage, b);
+    rc |= cm_server_route(b->server, "POST", "/instances/*/mcp-auth", on_mcp_auth, b);
+    rc |= ob_mcp_token_register(b);
+    return rc == CM_OK ? CM_OK : CM_ERR;
+}

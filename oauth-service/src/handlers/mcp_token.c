@@ -1,0 +1,135 @@
+/*
+ * GET /instances/{id}/token[?refresh=1] - token vending to MCP servers (docs/mcp-broker-protocol.md, 2).
+ *
+ * Authorization: Bearer <service bearer> + X-MCP-Service. A service gets tokens only for its own
+ * instances (403 forbidden otherwise). The instance status is checked on every vend, cache hit or not:
+ * 409 instance_inactive / instance_expired / needs_reauth (also for an instance never authorized), each
+ * with status and authorize_url. A token valid beyond oauth.refresh_margin_s is served from memory.
+ * 200 {access_token, token_type, expires_at, scope, instance_status}: never the refresh token or the
+ * client secret.
+ */
+#include "handlers/flow_util.h"
+
+#include "store/instance_cache.h"
+#include "store/instances_db.h"
+
+#include "common/log.h"
+#include "common/status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct vend_ctx {
+    ob_async_t a;
+    char id[37];
+    char service[65];
+    int refresh;
+} vend_ctx_t;
+
+static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *inst, const char *status,
+                           const char *code, const char *message)
+{
+    char *auth = ob_authorize_url(b, inst->id);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s}", "code", code, "message", message, "status", status,
+                          "authorize_url", auth, "oauth_status", inst->oauth_status);
+    free(auth);
+    cm_respond_json(req, 409, o);
+}
+
+static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, const ob_instance_t *inst, int refresh)
+{
+    int64_t now = ob_now();
+    if (strcmp(inst->service, service) != 0) {
+        cm_respond_error(req, 403, "forbidden", NULL, "this instance belongs to another service");
+        return;
+    }
+    const char *status = ob_instance_effective_status(inst, now);
+    if (strcmp(status, "inactive") == 0) {
+        instance_error(b, req, inst, status, "instance_inactive", "the instance is disabled");
+        return;
+    }
+    if (strcmp(status, "expired") == 0) {
+        if (strcmp(inst->status, "active") == 0)
+            ob_db_mark_expired(b->db, inst->id); /* lazily record what the clock already says */
+        instance_error(b, req, inst, status, "instance_expired", "the instance has expired");
+        return;
+    }
+    if (strcmp(status, "needs_reauth") == 0) {
+        instance_error(b, req, inst, status, "needs_reauth", "the user must authorize the instance again");
+        return;
+    }
+    if (inst->access_token == NULL) {
+        instance_error(b, req, inst, status, "needs_reauth", "the instance has not been authorized yet");
+        return;
+    }
+    int expired = inst->token_expires_at != 0 && inst->token_expires_at <= now;
+    int in_margin = inst->token_expires_at != 0 && inst->token_expires_at - now <= b->cfg->refresh_margin_s;
+    if (refresh || expired) {
+        /* The refresher (issue 4: single-flight, advisory lock, rotation-safe) hooks in here. Until then an
+         * expired token cannot be renewed by the broker. */
+        cm_respond_error(req, 502, "provider_error", NULL,
+                         expired ? "the access token expired and could not be refreshed"
+                                 : "the token could not be refreshed");
+        return;
+    }
+    if (in_margin)
+        cm_debug("vend", "instance %s: token inside the refresh margin, still valid: served", inst->id);
+    json_t *o = json_pack("{s:s, s:s, s:I, s:s?, s:s}", "access_token", inst->access_token, "token_type",
+                          inst->token_type ? inst->token_type : "Bearer", "expires_at",
+                          (json_int_t)inst->token_expires_at, "scope", inst->scope, "instance_status", status);
+    cm_add_header(req, "cache-control", "no-store");
+    cm_respond_json(req, 200, o);
+}
+
+static void on_loaded(void *arg, int status, const ob_instance_t *inst)
+{
+    vend_ctx_t *c = arg;
+    h2o_req_t *req = c->a.req;
+    if (req != NULL) {
+        if (status == CM_ENOTFOUND)
+            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
+        else if (status != CM_OK)
+            ob_respond_db_error(req, status, NULL, "loading an instance for vending");
+        else
+            vend(c->a.b, req, c->service, inst, c->refresh);
+    }
+    ob_async_free(c);
+}
+
+static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    int bad = 0;
+    const char *service = ob_require_service(b, req);
+    if (service == NULL)
+        return 0;
+    char *id = ob_match_uuid(req, m, 0);
+    if (id == NULL) {
+        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance (the id is not a UUID)");
+        return 0;
+    }
+    char *r = cm_req_query(req, "refresh", &bad);
+    int refresh = r != NULL && strcmp(r, "1") == 0;
+    const ob_instance_t *inst = ob_icache_peek(b->instances, id);
+    if (inst != NULL) {
+        vend(b, req, service, inst, refresh);
+        return 0;
+    }
+    vend_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return 0;
+    memcpy(c->id, id, sizeof(c->id));
+    snprintf(c->service, sizeof(c->service), "%s", service);
+    c->refresh = refresh;
+    int rc = ob_icache_load(b->instances, id, on_loaded, c);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(req, rc, NULL, "loading an instance for vending");
+        ob_async_free(c);
+    }
+    return 0;
+}
+
+int ob_mcp_token_register(ob_broker_t *b)
+{
+    return cm_server_route(b->server, "GET", "/instances/*/token", on_token, b);
+}

@@ -1,0 +1,180 @@
+/*
+ * GET /oauth/authorize?instance_id=...[&popup=1][&return_url=...][&login_hint=...]
+ *
+ * 302 to the provider's consent page. Writes nothing: the sealed state (oauth/state.h) carries the
+ * instance id, PKCE verifier, nonce, expiry, popup flag and the return URL (only from the allow-list).
+ * The instance comes from the in-memory cache (re-read after oauth.instance_cache_ttl_ms), so this
+ * path normally touches neither the network nor the database. Errors are HTML pages.
+ */
+#include "handlers/flow_util.h"
+#include "handlers/oauth_routes.h"
+
+#include "keys/keys.h"
+#include "oauth/return_url.h"
+#include "oauth/state.h"
+#include "providers/host_api.h"
+#include "store/instance_cache.h"
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/status.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct authz_ctx {
+    ob_async_t a;
+    char id[37];
+    int popup;
+    char *return_url, *login_hint;
+} authz_ctx_t;
+
+static void ctx_free(authz_ctx_t *c)
+{
+    free(c->return_url);
+    free(c->login_hint);
+    ob_async_free(c);
+}
+
+static void authorize(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *inst, int popup, const char *return_url,
+                      const char *login_hint)
+{
+    int64_t now = ob_now();
+    const char *status = ob_instance_effective_status(inst, now);
+    if (strcmp(status, "inactive") == 0) {
+        ob_send_error_page(b, req, 403, "instance_inactive", "This connection has been disabled by an administrator.",
+                           inst->id, popup);
+        return;
+    }
+    if (strcmp(status, "expired") == 0) {
+        ob_send_error_page(b, req, 400, "instance_expired", "This connection has expired.", inst->id, popup);
+        return;
+    }
+    const json_t *svc = ob_service_find(b, inst->service);
+    const op_provider_t *p = ob_service_provider(b, inst->service);
+    if (p == NULL || svc == NULL) {
+        ob_send_error_page(b, req, 503, "provider_unavailable", "The sign-in provider of this service is not available.",
+                           inst->id, popup);
+        return;
+    }
+    ob_state_t st;
+    char *state = NULL, *challenge = NULL, *redirect = NULL, *url = NULL;
+    op_error_t err;
+    memset(&err, 0, sizeof(err));
+    int pkce = (p->capabilities & OP_CAP_PKCE) != 0;
+    if (ob_state_init(&st, inst->id, p->name, pkce, now, b->cfg->state_ttl_s) != CM_OK) {
+        ob_send_error_page(b, req, 500, "internal_error", "The authorization could not be started.", inst->id, popup);
+        return;
+    }
+    st.popup = popup;
+    if (return_url != NULL)
+        snprintf(st.return_url, sizeof(st.return_url), "%s", return_url);
+    state = ob_state_seal(b->keys->ring, &st);
+    challenge = pkce ? cm_pkce_challenge_s256(st.verifier) : NULL;
+    redirect = ob_redirect_uri(b, p->name);
+    if (state == NULL || redirect == NULL || (pkce && challenge == NULL)) {
+        ob_send_error_page(b, req, 500, "internal_error", "The authorization could not be started.", inst->id, popup);
+        goto out_wipe;
+    }
+    const char *scopes = inst->requested_scopes ? inst->requested_scopes
+                                                : json_string_value(json_object_get(svc, "default_scopes"));
+    op_client_t client = {.struct_size = sizeof(op_client_t),
+                          .client_id = inst->client_id ? inst->client_id : "",
+                          .client_secret = NULL,
+                          .redirect_uri = redirect,
+                          .options_json = inst->provider_options};
+    op_authorize_params_t params = {.struct_size = sizeof(op_authorize_params_t),
+                                    .state = state,
+                                    .scopes = scopes,
+                                    .code_challenge = challenge,
+                                    .nonce = (p->capabilities & OP_CAP_OIDC) ? st.nonce : NULL,
+                                    .login_hint = login_hint};
+    int rc = p->build_authorize_url(p->data, &client, &params, &url, &err);
+    if (rc != OP_OK || url == NULL) {
+        cm_warn("oauth", "instance %s: building the authorization URL failed: %s %s", inst->id, err.code,
+                err.description);
+        if (rc == OP_EUNAVAIL)
+            ob_send_error_page(b, req, 503, "provider_unavailable",
+                               "The sign-in provider is not ready yet. Please try again in a moment.", inst->id, popup);
+        else
+            ob_send_error_page(b, req, 400, "authorize_failed", "The authorization request could not be built.",
+                               inst->id, popup);
+        goto out_wipe;
+    }
+    cm_add_header(req, "location", url);
+    cm_add_header(req, "cache-control", "no-store");
+    cm_add_header(req, "referrer-policy", "no-referrer");
+    cm_respond_empty(req, 302);
+    ob_host_mem_free(url);
+out_wipe:
+    ob_state_wipe(&st);
+    cm_secure_free(state, 0);
+    cm_secure_free(challenge, 0);
+    free(redirect);
+}
+
+static void on_loaded(void *arg, int status, const ob_instance_t *inst)
+{
+    authz_ctx_t *c = arg;
+    h2o_req_t *req = c->a.req;
+    if (req != NULL) {
+        if (status == CM_ENOTFOUND)
+            ob_send_error_page(c->a.b, req, 404, "instance_not_found", "This connection does not exist.", c->id,
+                               c->popup);
+        else if (status != CM_OK)
+            ob_send_error_page(c->a.b, req, 503, "database_unavailable", "Please try again in a moment.", c->id,
+                               c->popup);
+        else
+            authorize(c->a.b, req, inst, c->popup, c->return_url, c->login_hint);
+    }
+    ctx_free(c);
+}
+
+static int on_authorize(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    int bad = 0, popup = 0;
+    char *id = cm_req_query(req, "instance_id", &bad);
+    char *pop = cm_req_query(req, "popup", &bad);
+    char *ret = cm_req_query(req, "return_url", &bad);
+    char *hint = cm_req_query(req, "login_hint", &bad);
+    popup = pop != NULL && (strcmp(pop, "1") == 0 || strcmp(pop, "true") == 0);
+    if (bad || id == NULL || !cm_uuid_valid(id)) {
+        ob_send_error_page(b, req, 400, "invalid_request", "The link is missing a valid instance_id.", NULL, popup);
+        return 0;
+    }
+    for (char *p = id; *p; p++)
+        *p = (*p >= 'A' && *p <= 'F') ? (char)(*p - 'A' + 'a') : *p;
+    if (ret != NULL && !ob_return_url_allowed(b->cfg->allowed_return_urls, ret)) {
+        ob_send_error_page(b, req, 400, "return_url_not_allowed", "The return address is not on the allow-list.", id,
+                           popup);
+        return 0;
+    }
+    if (hint != NULL && !ob_text_ok(hint, 256)) {
+        ob_send_error_page(b, req, 400, "invalid_request", "login_hint is not valid.", id, popup);
+        return 0;
+    }
+    const ob_instance_t *inst = ob_icache_peek(b->instances, id);
+    if (inst != NULL) {
+        authorize(b, req, inst, popup, ret, hint);
+        return 0;
+    }
+    authz_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return 0;
+    memcpy(c->id, id, sizeof(c->id));
+    c->popup = popup;
+    c->return_url = ret ? strdup(ret) : NULL;
+    c->login_hint = hint ? strdup(hint) : NULL;
+    int rc = ob_icache_load(b->instances, id, on_loaded, c);
+    if (rc != CM_AGAIN) {
+        ob_send_error_page(b, req, 503, "database_unavailable", "Please try again in a moment.", id, popup);
+        ctx_free(c);
+    }
+    return 0;
+}
+
+int ob_oauth_authorize_register(ob_broker_t *b)
+{
+    return cm_server_route(b->server, "GET", "/oauth/authorize", on_authorize, b);
+}

@@ -1,0 +1,369 @@
+/*
+ * GET /oauth/callback?code&state (also /oauth/callback/{provider}, and ?error=... from the provider)
+ *
+ * 1. open the sealed state (tampered -> 400 invalid_state; expired -> 400 state_expired);
+ * 2. consume its nonce under the unique constraint (second use -> 400 state_already_used);
+ * 3. provider error (access_denied -> 403, others 400) or missing code: error page;
+ * 4. read the instance's sealed client secret, exchange the code through the plugin with the PKCE
+ *    verifier (the plugin's HTTP call goes through the host: async, with a timeout);
+ * 5. seal and store the tokens in one statement (row_version + 1, oauth_status completed, audit row),
+ *    drop the instance from the vending cache, answer the success page (popup: postMessage to the opener)
+ *    or 303 to the allow-listed return URL.
+ * On every failure where the instance is known, oauth_status pending becomes failed (never a completed one:
+ * a stale or replayed link cannot break a working connection) and an audit row records the reason.
+ */
+#include "handlers/flow_util.h"
+#include "handlers/oauth_routes.h"
+
+#include "keys/keys.h"
+#include "oauth/pages.h"
+#include "oauth/return_url.h"
+#include "oauth/state.h"
+#include "providers/host_api.h"
+#include "providers/registry.h"
+#include "store/cred_crypto.h"
+#include "store/instance_cache.h"
+#include "store/instances_db.h"
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/status.h"
+#include "common/url.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cb_ctx {
+    ob_async_t a;
+    ob_state_t st;
+    char *code;
+    char service[65];
+    const op_provider_t *provider;
+    char error[64]; /* the provider's error code ("" = none) */
+} cb_ctx_t;
+
+static void ctx_free(cb_ctx_t *c)
+{
+    ob_state_wipe(&c->st);
+    cm_secure_free(c->code, 0);
+    ob_async_free(c);
+}
+
+/* Marks the instance's authorization failed (pending only) with an audit reason, and answers an error page. */
+static void fail(cb_ctx_t *c, int status, const char *code, const char *message)
+{
+    json_t *d = json_pack("{s:s}", "reason", code);
+    char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    ob_db_mark_failed(c->a.b->db, c->st.instance_id, "authorize_failed", text ? text : "{}");
+    free(text);
+    ob_icache_invalidate(c->a.b->instances, c->st.instance_id);
+    cm_info("oauth", "instance %s: authorization failed: %s", c->st.instance_id, code);
+    ob_send_error_page(c->a.b, c->a.req, status, code, message, c->st.instance_id, c->st.popup);
+}
+
+static void success(cb_ctx_t *c)
+{
+    h2o_req_t *req = c->a.req;
+    if (req == NULL)
+        return;
+    if (c->st.return_url[0] != '\0' && !c->st.popup &&
+        ob_return_url_allowed(c->a.b->cfg->allowed_return_urls, c->st.return_url)) {
+        const char *params[] = {"status", "success", "instance_id", c->st.instance_id, "service", c->service, NULL};
+        char *url = cm_url_with_query(c->st.return_url, params);
+        if (url != NULL) {
+            cm_add_header(req, "location", url);
+            cm_add_header(req, "cache-control", "no-store");
+            cm_add_header(req, "referrer-policy", "no-referrer");
+            cm_respond_empty(req, 303);
+            free(url);
+            return;
+        }
+    }
+    ob_page_t p = {.status = 200,
+                   .success = 1,
+                   .title = "Connected",
+                   .message = "The account is connected. You can return to your application.",
+                   .instance_id = c->st.instance_id,
+                   .service = c->service,
+                   .popup = c->st.popup};
+    ob_send_page(c->a.b, req, &p);
+}
+
+static void on_stored(void *arg, int status, PGresult *res)
+{
+    cb_ctx_t *c = arg;
+    ob_icache_invalidate(c->a.b->instances, c->st.instance_id);
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        ob_respond_db_error(NULL, status, res, "storing tokens");
+        ob_send_error_page(c->a.b, c->a.req, 503, "storage_failed",
+                           "The tokens could not be stored. Please start the authorization again.",
+                           c->st.instance_id, c->st.popup);
+    } else if (PQntuples(res) == 0) {
+        ob_send_error_page(c->a.b, c->a.req, 404, "instance_not_found", "This connection was deleted meanwhile.",
+                           c->st.instance_id, c->st.popup);
+    } else {
+        cm_info("oauth", "instance %s: authorized (credentials version %s)", c->st.instance_id, PQgetvalue(res, 0, 1));
+        success(c);
+    }
+    ctx_free(c);
+}
+
+static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_error_t *err)
+{
+    cb_ctx_t *c = arg;
+    ob_broker_t *b = c->a.b;
+    op_token_set_t ts;
+    memset(&ts, 0, sizeof(ts));
+    if (tokens != NULL) {
+        ts = *tokens; /* we take the members */
+        memset(tokens, 0, sizeof(*tokens));
+    }
+    if (status != OP_OK || ts.access_token == NULL) {
+        char msg[320];
+        snprintf(msg, sizeof(msg), "The provider refused the authorization code (%s). Please try again.",
+                 err && err->code[0] ? err->code : "no access token");
+        fail(c, 400, "token_exchange_failed", msg);
+        ctx_free(c);
+        goto out_clear;
+    }
+    char *at_hex = NULL, *rt_hex = NULL;
+    const char *at_kid = NULL, *rt_kid = NULL;
+    int rc = ob_cred_seal(b->keys->ring, c->st.instance_id, OB_FIELD_ACCESS_TOKEN, ts.access_token,
+                          strlen(ts.access_token), &at_hex, &at_kid);
+    if (rc == CM_OK && ts.refresh_token != NULL)
+        rc = ob_cred_seal(b->keys->ring, c->st.instance_id, OB_FIELD_REFRESH_TOKEN, ts.refresh_token,
+                          strlen(ts.refresh_token), &rt_hex, &rt_kid);
+    if (rc != CM_OK) {
+        fail(c, 400, "token_exchange_failed", "The provider's tokens could not be stored (too large or malformed).");
+        ctx_free(c);
+        goto out_free_hex;
+    }
+    json_t *d = json_pack("{s:s, s:b, s:I}", "provider", c->provider->name, "refresh_token", ts.refresh_token != NULL,
+                          "expires_at", (json_int_t)ts.expires_at);
+    char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    ob_token_write_t w = {.instance_id = c->st.instance_id,
+                          .access_hex = at_hex,
+                          .access_kid = at_kid,
+                          .refresh_hex = rt_hex,
+                          .refresh_kid = rt_kid,
+                          .expires_at = ts.expires_at,
+                          .refresh_expires_at = ts.refresh_expires_at,
+                          .scope = ts.scope,
+                          .token_type = ts.token_type,
+                          .event = "authorized",
+                          .actor = "oauth_callback",
+                          .audit_detail = detail ? detail : "{}"};
+    rc = ob_db_store_tokens(b->db, &w, on_stored, c);
+    free(detail);
+    if (rc != CM_AGAIN) {
+        ob_send_error_page(b, c->a.req, 503, "storage_failed", "The tokens could not be stored. Please try again.",
+                           c->st.instance_id, c->st.popup);
+        ctx_free(c);
+    }
+out_free_hex:
+    free(at_hex);
+    free(rt_hex);
+out_clear:
+    ob_host_token_set_clear(&ts);
+}
+
+static char *open_col(const ob_broker_t *b, const PGresult *res, int col, const char *id, const char *field)
+{
+    char *out = NULL;
+    size_t len = 0;
+    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
+        return NULL;
+    if (ob_cred_open(b->keys->ring, id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out, &len) !=
+        CM_OK)
+        return NULL;
+    return out;
+}
+
+static void on_secrets(void *arg, int status, PGresult *res)
+{
+    cb_ctx_t *c = arg;
+    ob_broker_t *b = c->a.b;
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        ob_respond_db_error(NULL, status, res, "reading an instance at the callback");
+        ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please start the authorization again.",
+                           c->st.instance_id, c->st.popup);
+        ctx_free(c);
+        return;
+    }
+    if (PQntuples(res) == 0) {
+        ob_send_error_page(b, c->a.req, 404, "instance_not_found", "This connection does not exist any more.",
+                           c->st.instance_id, c->st.popup);
+        ctx_free(c);
+        return;
+    }
+    snprintf(c->service, sizeof(c->service), "%s", PQgetvalue(res, 0, 1));
+    const char *status_s = PQgetvalue(res, 0, 2);
+    int64_t exp = strtoll(PQgetvalue(res, 0, 11), NULL, 10);
+    if (strcmp(status_s, "inactive") == 0) {
+        fail(c, 403, "instance_inactive", "This connection has been disabled by an administrator.");
+        ctx_free(c);
+        return;
+    }
+    if (strcmp(status_s, "expired") == 0 || (exp != 0 && exp <= ob_now())) {
+        fail(c, 400, "instance_expired", "This connection has expired.");
+        ctx_free(c);
+        return;
+    }
+    if (ob_service_provider(b, c->service) != c->provider) {
+        fail(c, 400, "invalid_state", "The authorization does not belong to this connection's provider.");
+        ctx_free(c);
+        return;
+    }
+    char *secret = open_col(b, res, 4, c->st.instance_id, OB_FIELD_CLIENT_SECRET);
+    if (secret == NULL && !PQgetisnull(res, 0, 4)) {
+        cm_error("oauth", "instance %s: the stored client secret does not open under key \"%s\"", c->st.instance_id,
+                 PQgetvalue(res, 0, 5));
+        fail(c, 500, "client_secret_unreadable", "The connection's client secret cannot be read on this broker.");
+        ctx_free(c);
+        return;
+    }
+    char *redirect = ob_redirect_uri(b, c->provider->name);
+    op_client_t client = {.struct_size = sizeof(op_client_t),
+                          .client_id = PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3),
+                          .client_secret = secret,
+                          .redirect_uri = redirect,
+                          .options_json = PQgetvalue(res, 0, 10)};
+    int rc = redirect ? c->provider->exchange_code(c->provider->data, &client, c->code,
+                                                   c->st.verifier[0] ? c->st.verifier : NULL, on_tokens, c)
+                      : OP_ENOMEM;
+    cm_secure_free(secret, 0);
+    free(redirect);
+    if (rc != OP_AGAIN) {
+        fail(c, rc == OP_EUNAVAIL ? 503 : 400, "token_exchange_failed",
+             "The code exchange with the provider could not be started. Please try again.");
+        ctx_free(c);
+    }
+}
+
+static void on_nonce(void *arg, int status, PGresult *res)
+{
+    cb_ctx_t *c = arg;
+    ob_broker_t *b = c->a.b;
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        ob_respond_db_error(NULL, status, res, "consuming a state nonce");
+        ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please start the authorization again.",
+                           c->st.instance_id, c->st.popup);
+        ctx_free(c);
+        return;
+    }
+    if (PQntuples(res) == 0) {
+        cm_warn("oauth", "instance %s: a state was presented a second time (replay refused)", c->st.instance_id);
+        ob_send_error_page(b, c->a.req, 400, "state_already_used",
+                           "This authorization link was already used. Please start again.", c->st.instance_id,
+                           c->st.popup);
+        ctx_free(c);
+        return;
+    }
+    if (c->error[0] != '\0') { /* the provider answered with an error */
+        if (strcmp(c->error, "access_denied") == 0)
+            fail(c, 403, "access_denied", "The authorization was declined. Nothing was connected.");
+        else
+            fail(c, 400, c->error, "The provider reported an error. Nothing was connected.");
+        ctx_free(c);
+        return;
+    }
+    int rc = ob_db_instance_secrets(b->db, c->st.instance_id, on_secrets, c);
+    if (rc != CM_AGAIN) {
+        ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please try again.", c->st.instance_id,
+                           c->st.popup);
+        ctx_free(c);
+    }
+}
+
+/* The provider's error parameter, reduced to a safe code; the state is spent first (one state, one use), the
+ * page comes from on_nonce. */
+static void provider_error(cb_ctx_t *c, const char *error)
+{
+    size_t n = 0;
+    for (const char *p = error; *p && n < sizeof(c->error) - 1; p++) {
+        if ((*p >= 'a' && *p <= 'z') || *p == '_' || (*p >= '0' && *p <= '9'))
+            c->error[n++] = *p;
+    }
+    c->error[n] = '\0';
+    if (n == 0)
+        snprintf(c->error, sizeof(c->error), "provider_error");
+    if (ob_db_consume_nonce(c->a.b->db, c->st.nonce, c->st.instance_id, c->st.expires_at, on_nonce, c) != CM_AGAIN) {
+        ob_send_error_page(c->a.b, c->a.req, 503, "database_unavailable", "Please try again.", c->st.instance_id,
+                           c->st.popup);
+        ctx_free(c);
+    }
+}
+
+static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    int bad = 0;
+    char *state = cm_req_query(req, "state", &bad);
+    char *code = cm_req_query(req, "code", &bad);
+    char *error = cm_req_query(req, "error", &bad);
+    if (bad || state == NULL) {
+        ob_send_error_page(b, req, 400, "invalid_request", "The provider's answer is missing the state.", NULL, 0);
+        return 0;
+    }
+    cb_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return 0;
+    int rc = ob_state_open(b->keys->ring, state, ob_now(), &c->st);
+    if (rc == CM_EINVAL) {
+        cm_warn("oauth", "callback with an invalid state (tampered, foreign or malformed)");
+        ob_send_error_page(b, req, 400, "invalid_state", "This authorization link is not valid. Please start again.",
+                           NULL, 0);
+        ctx_free(c);
+        return 0;
+    }
+    if (rc == CM_ETIMEDOUT) {
+        fail(c, 400, "state_expired", "This authorization link has expired. Please start again.");
+        ctx_free(c);
+        return 0;
+    }
+    char *path_provider = m->n_params > 0 ? cm_match_str(req, m, 0) : NULL;
+    c->provider = ob_registry_find(b->providers, c->st.provider);
+    if (c->provider == NULL || (path_provider != NULL && strcmp(path_provider, c->st.provider) != 0)) {
+        ob_send_error_page(b, req, 400, "invalid_state", "This authorization link does not match this provider.",
+                           c->st.instance_id, c->st.popup);
+        ctx_free(c);
+        return 0;
+    }
+    if (error != NULL) {
+        provider_error(c, error);
+        return 0;
+    }
+    if (code == NULL || code[0] == '\0' || strlen(code) > 4096) {
+        fail(c, 400, "invalid_request", "The provider's answer is missing the authorization code.");
+        ctx_free(c);
+        return 0;
+    }
+    if ((c->code = strdup(code)) == NULL) {
+        cm_respond_error(req, 500, "internal_error", NULL, "out of memory");
+        ctx_free(c);
+        return 0;
+    }
+    rc = ob_db_consume_nonce(b->db, c->st.nonce, c->st.instance_id, c->st.expires_at, on_nonce, c);
+    if (rc != CM_AGAIN) {
+        ob_send_error_page(b, req, 503, "database_unavailable", "Please try again.", c->st.instance_id, c->st.popup);
+        ctx_free(c);
+    }
+    return 0;
+}
+
+int ob_oauth_callback_register(ob_broker_t *b)
+{
+    int rc = cm_server_route(b->server, "GET", "/oauth/callback", on_callback, b);
+    if (rc == CM_OK)
+        rc = cm_server_route(b->server, "GET", "/oauth/callback/*", on_callback, b);
+    return rc;
+}
+
+int ob_oauth_register(ob_broker_t *b)
+{
+    int rc = ob_oauth_authorize_register(b);
+    return rc == CM_OK ? ob_oauth_callback_register(b) : rc;
+}

@@ -1,0 +1,70 @@
+/*
+ * instance.h - one instance as the broker sees it: registry row + credential metadata + the
+ * decrypted access token (for vending). Never holds the client secret or the refresh token.
+ *
+ * Rows come from OB_INSTANCE_SELECT (text results); ob_instance_from_row parses one.
+ */
+#ifndef OB_STORE_INSTANCE_H
+#define OB_STORE_INSTANCE_H
+
+#include "keys/keyring.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdint.h>
+
+/* The column list every instance read uses; append "WHERE ..." (alias s = mcp_service_table, c = mcp_credentials). */
+#define OB_INSTANCE_SELECT                                                                                          \
+    "SELECT s.instance_id, s.user_id, s.service_name, s.status, s.oauth_status, "                                  \
+    "COALESCE(extract(epoch FROM s.expires_at)::bigint, 0), s.custom_name, s.mcp_key_hash, s.row_version, "        \
+    "s.usage_count, COALESCE(extract(epoch FROM s.last_used_at)::bigint, 0), "                                     \
+    "extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.updated_at)::bigint, "                         \
+    "c.client_id, c.access_token_enc, c.access_token_key_id, "                                                     \
+    "COALESCE(extract(epoch FROM c.token_expires_at)::bigint, 0), c.scope, c.token_type, "                         \
+    "COALESCE(c.provider_options::text, '{}'), c.requested_scopes, (c.refresh_token_enc IS NOT NULL), "            \
+    "COALESCE(c.row_version, 0) "                                                                                 \
+    "FROM mcp_service_table s LEFT JOIN mcp_credentials c ON c.instance_id = s.instance_id "
+
+typedef struct ob_instance {
+    char id[37];
+    char *user_id;
+    char *service;
+    char status[16];       /* active | inactive | expired | needs_reauth (as stored) */
+    char oauth_status[16]; /* pending | completed | failed */
+    int64_t expires_at;    /* instance lifetime, unix s; 0 = none */
+    char *custom_name;     /* may be NULL */
+    char key_hash[65];     /* SHA-256 hex of the instance MCP access key */
+    int64_t row_version;
+    int64_t usage_count;
+    int64_t last_used_at;
+    int64_t created_at, updated_at;
+    char *client_id;
+    char *scope;            /* granted scopes; may be NULL */
+    char *requested_scopes; /* may be NULL (service defaults) */
+    char *provider_options; /* JSON object text */
+    char *access_token;     /* decrypted; NULL when none (or not decrypted) */
+    int64_t token_expires_at; /* 0 = does not expire / unknown */
+    char *token_type;
+    int has_refresh_token;
+    int64_t cred_row_version;
+} ob_instance_t;
+
+/*
+ * Parses row `row` of an OB_INSTANCE_SELECT result. With kr != NULL the access token is decrypted
+ * (a ciphertext that fails to open is logged and treated as absent). Returns a malloc'ed instance
+ * (caller frees with ob_instance_free) or NULL on allocation failure.
+ */
+ob_instance_t *ob_instance_from_row(const PGresult *res, int row, const ob_keyring_t *kr);
+/* Wipes the access token and frees. NULL is fine. */
+void ob_instance_free(ob_instance_t *inst);
+
+/* The status that applies now: "expired" once expires_at has passed, else the stored one. Borrowed. */
+const char *ob_instance_effective_status(const ob_instance_t *inst, int64_t now);
+
+/*
+ * The admin view (no secrets, no token): a new JSON object the caller owns. authorize_url and mcp_url may be
+ * NULL (omitted).
+ */
+json_t *ob_instance_to_json(const ob_instance_t *inst, int64_t now, const char *authorize_url, const char *mcp_url);
+
+#endif

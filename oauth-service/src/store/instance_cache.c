@@ -1,0 +1,289 @@
+/*
+ * instance_cache.c - hash table of instances with TTL and single-flight loads (see instance_cache.h).
+ */
+#include "store/instance_cache.h"
+
+#include "common/log.h"
+#include "common/status.h"
+#include "common/timer.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct waiter {
+    ob_icache_cb cb;
+    void *arg;
+    struct waiter *next;
+} waiter_t;
+
+typedef struct entry {
+    char id[37];
+    ob_instance_t *inst; /* NULL while the first load runs */
+    int64_t loaded_ms;
+    int loading;
+    int dirty; /* invalidated while loading: do not keep the result */
+    waiter_t *waiters, **waiters_tail;
+    struct entry *next;
+    ob_icache_t *cache;
+} entry_t;
+
+struct ob_icache {
+    cm_pg_pool_t *db;
+    const ob_keyring_t *kr;
+    int ttl_ms;
+    size_t max_entries;
+    entry_t **buckets;
+    size_t nbuckets; /* power of two */
+    size_t count;
+};
+
+static uint64_t hash_id(const char *id)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *id; id++) {
+        char c = *id;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        h = (h ^ (uint8_t)c) * 1099511628211ull;
+    }
+    return h;
+}
+
+static int id_eq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a, y = *b;
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return 0;
+    }
+    return *a == *b;
+}
+
+ob_icache_t *ob_icache_new(cm_pg_pool_t *db, const ob_keyring_t *kr, int ttl_ms, size_t max_entries)
+{
+    ob_icache_t *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->db = db;
+    c->kr = kr;
+    c->ttl_ms = ttl_ms;
+    c->max_entries = max_entries ? max_entries : 100000;
+    c->nbuckets = 1024;
+    if ((c->buckets = calloc(c->nbuckets, sizeof(*c->buckets))) == NULL) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void entry_free(entry_t *e)
+{
+    ob_instance_free(e->inst);
+    free(e);
+}
+
+void ob_icache_free(ob_icache_t *c)
+{
+    if (c == NULL)
+        return;
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        entry_t *e = c->buckets[i];
+        while (e != NULL) {
+            entry_t *next = e->next;
+            waiter_t *w = e->waiters;
+            while (w != NULL) {
+                waiter_t *wn = w->next;
+                free(w);
+                w = wn;
+            }
+            if (e->loading)
+                e->cache = NULL; /* a late pool callback finds no cache (the pool is freed first, see header) */
+            entry_free(e);
+            e = next;
+        }
+    }
+    free(c->buckets);
+    free(c);
+}
+
+static entry_t **find_slot(ob_icache_t *c, const char *id)
+{
+    entry_t **pp = &c->buckets[hash_id(id) & (c->nbuckets - 1)];
+    while (*pp != NULL && !id_eq((*pp)->id, id))
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static int fresh(const ob_icache_t *c, const entry_t *e, int64_t now_ms)
+{
+    return e->inst != NULL && !e->dirty && now_ms - e->loaded_ms < c->ttl_ms;
+}
+
+const ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id)
+{
+    entry_t *e = *find_slot(c, id);
+    if (e == NULL || !fresh(c, e, cm_now_ms()))
+        return NULL;
+    return e->inst;
+}
+
+static void grow(ob_icache_t *c)
+{
+    size_t n = c->nbuckets * 2;
+    entry_t **b = calloc(n, sizeof(*b));
+    if (b == NULL)
+        return;
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        entry_t *e = c->buckets[i];
+        while (e != NULL) {
+            entry_t *next = e->next;
+            size_t h = hash_id(e->id) & (n - 1);
+            e->next = b[h];
+            b[h] = e;
+            e = next;
+        }
+    }
+    free(c->buckets);
+    c->buckets = b;
+    c->nbuckets = n;
+}
+
+/* Drops stale entries (and, when still full, any idle ones) to make room. */
+static void evict(ob_icache_t *c)
+{
+    int64_t now = cm_now_ms();
+    for (int pass = 0; pass < 2 && c->count >= c->max_entries; pass++) {
+        for (size_t i = 0; i < c->nbuckets && c->count >= c->max_entries; i++) {
+            entry_t **pp = &c->buckets[i];
+            while (*pp != NULL) {
+                entry_t *e = *pp;
+                if (!e->loading && (pass == 1 || !fresh(c, e, now))) {
+                    *pp = e->next;
+                    entry_free(e);
+                    c->count--;
+                } else {
+                    pp = &e->next;
+                }
+            }
+        }
+    }
+}
+
+static void on_loaded(void *arg, int status, PGresult *res)
+{
+    entry_t *e = arg;
+    ob_icache_t *c = e->cache;
+    ob_instance_t *inst = NULL;
+    int rc = status;
+    if (status == CM_OK) {
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            cm_error("store", "reading instance %s failed: %s", e->id, PQresultErrorMessage(res));
+            rc = CM_EIO;
+        } else if (PQntuples(res) == 0) {
+            rc = CM_ENOTFOUND;
+        } else if ((inst = ob_instance_from_row(res, 0, c ? c->kr : NULL)) == NULL) {
+            rc = CM_ENOMEM;
+        }
+    }
+    e->loading = 0;
+    waiter_t *w = e->waiters;
+    e->waiters = NULL;
+    e->waiters_tail = &e->waiters;
+    if (rc == CM_OK && !e->dirty) {
+        ob_instance_free(e->inst);
+        e->inst = inst;
+        e->loaded_ms = cm_now_ms();
+        inst = NULL;
+    }
+    const ob_instance_t *answer = rc == CM_OK ? (inst ? inst : e->inst) : NULL;
+    while (w != NULL) {
+        waiter_t *next = w->next;
+        w->cb(w->arg, rc, answer);
+        free(w);
+        w = next;
+    }
+    ob_instance_free(inst);
+    /* an entry that holds nothing useful any more is dropped */
+    if (c != NULL && !e->loading && (e->inst == NULL || e->dirty) && e->waiters == NULL) {
+        entry_t **pp = find_slot(c, e->id);
+        if (*pp == e) {
+            *pp = e->next;
+            c->count--;
+            entry_free(e);
+        }
+    }
+}
+
+int ob_icache_load(ob_icache_t *c, const char *id, ob_icache_cb cb, void *arg)
+{
+    if (strlen(id) != 36)
+        return CM_EINVAL;
+    waiter_t *w = calloc(1, sizeof(*w));
+    if (w == NULL)
+        return CM_ENOMEM;
+    w->cb = cb;
+    w->arg = arg;
+    entry_t **pp = find_slot(c, id), *e = *pp;
+    if (e == NULL) {
+        if (c->count >= c->max_entries)
+            evict(c);
+        if (c->count > 2 * c->nbuckets)
+            grow(c);
+        if ((e = calloc(1, sizeof(*e))) == NULL) {
+            free(w);
+            return CM_ENOMEM;
+        }
+        memcpy(e->id, id, 37);
+        e->cache = c;
+        e->waiters_tail = &e->waiters;
+        pp = find_slot(c, id);
+        e->next = *pp;
+        *pp = e;
+        c->count++;
+    }
+    *e->waiters_tail = w;
+    e->waiters_tail = &w->next;
+    if (e->loading)
+        return CM_AGAIN;
+    e->dirty = 0;
+    const char *params[1] = {e->id};
+    int rc = cm_pg_query(c->db, OB_INSTANCE_SELECT "WHERE s.instance_id = $1", 1, params, on_loaded, e);
+    if (rc != CM_AGAIN) {
+        /* nothing started: unlink our waiter (the only one, since nothing was loading) */
+        e->waiters = NULL;
+        e->waiters_tail = &e->waiters;
+        free(w);
+        if (e->inst == NULL) {
+            *find_slot(c, id) = e->next;
+            c->count--;
+            entry_free(e);
+        }
+        return rc;
+    }
+    e->loading = 1;
+    return CM_AGAIN;
+}
+
+void ob_icache_invalidate(ob_icache_t *c, const char *id)
+{
+    entry_t **pp = find_slot(c, id), *e = *pp;
+    if (e == NULL)
+        return;
+    if (e->loading) {
+        e->dirty = 1;
+        return;
+    }
+    *pp = e->next;
+    c->count--;
+    entry_free(e);
+}
+
+size_t ob_icache_count(const ob_icache_t *c)
+{
+    return c ? c->count : 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * instance_cache.h - instances in memory, so vending a valid token and starting an authorization
+ * need no database round trip.
+ *
+ * An entry is fresh for ttl_ms after it was read from PostgreSQL; after that the next use re-reads
+ * the row (status is therefore never older than ttl_ms, also when another replica changed it).
+ * Writes made by this process invalidate the entry at once. Concurrent misses for one instance
+ * share one query (single flight). The decrypted access token lives here and is wiped on eviction.
+ *
+ * Threading: the loop thread only. Pointers to instances are borrowed: valid until the callback
+ * returns, or for ob_icache_peek until the next call into the cache. Copy what you keep.
+ */
+#ifndef OB_STORE_INSTANCE_CACHE_H
+#define OB_STORE_INSTANCE_CACHE_H
+
+#include "store/instance.h"
+
+#include "common/pg.h"
+
+#include <stddef.h>
+
+typedef struct ob_icache ob_icache_t;
+
+/* status: CM_OK (inst set), CM_ENOTFOUND (no such instance), or the database error (CM_EIO, CM_ETIMEDOUT, ...). */
+typedef void (*ob_icache_cb)(void *arg, int status, const ob_instance_t *inst);
+
+/* db and kr are borrowed and must outlive the cache. max_entries 0 = 100000. Caller owns the cache. */
+ob_icache_t *ob_icache_new(cm_pg_pool_t *db, const ob_keyring_t *kr, int ttl_ms, size_t max_entries);
+/* Frees every entry. Free the pool first (its callbacks may still reference entries being loaded). */
+void ob_icache_free(ob_icache_t *c);
+
+/* The fresh cached instance, or NULL (absent, stale or loading). */
+const ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id);
+/*
+ * Reads the instance from the database (joining a read already in flight) and caches it. Returns CM_AGAIN
+ * (cb runs exactly once, later) or an error (cb never runs). id must be a valid UUID.
+ */
+int ob_icache_load(ob_icache_t *c, const char *id, ob_icache_cb cb, void *arg);
+/* Forgets the instance (after a write). A read in flight still answers its waiters but is not cached. */
+void ob_icache_invalidate(ob_icache_t *c, const char *id);
+/* Number of cached instances (stats, tests). */
+size_t ob_icache_count(const ob_icache_t *c);
+
+#endif

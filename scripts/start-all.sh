@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# scripts/start-all.sh - starts the broker and every MCP server that is built, in the background.
+#
+# The broker: $BUILD_DIR/oauth-service/oauth-service --config config/broker.json run (it applies
+# the migrations and seeds the service registry itself). An MCP server: each active service of
+# config/services.json whose binary $BUILD_DIR/mcp-servers/<service>/mcp-<service> exists, started with
+#   MCP_SERVICE_NAME=<service> MCP_HOST=127.0.0.1 MCP_PORT=<port from services.json>
+#   BROKER_URL=OAUTH_BASE_URL=<broker URL> LOG_LEVEL OB_VAR_DIR=$VAR_DIR   (and no DATABASE_URL)
+#   MCP_SERVICE_SECRET_FILE=$VAR_DIR/keys/services/<service>.secret  (generated when missing, 0600;
+#                            the broker reads the same file: the service's bearer and HMAC key)
+# Pid files go to $VAR_DIR/run, logs to $VAR_DIR/log. Each process must answer GET /health within
+# $OB_START_TIMEOUT seconds (default 30). Already running processes are left alone. Without
+# DATABASE_URL the embedded PostgreSQL (scripts/lib/pg.sh) is started and used.
+# On a failure, what this run started is stopped again and the exit status is 1.
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+config="${OB_CONFIG:-$OB_ROOT/config/broker.json}"
+services_file="${OB_SERVICES_FILE:-$OB_ROOT/config/services.json}"
+timeout_s="${OB_START_TIMEOUT:-30}"
+run_dir="$VAR_DIR/run"
+log_dir="$VAR_DIR/log"
+mkdir -p "$run_dir" "$log_dir"
+started=()
+
+# Stops what this run started, then exits 1.
+fail() {
+    local name
+    for name in "${started[@]}"; do
+        ob_stop_pid "$name" "$run_dir/$name.pid"
+    done
+    exit 1
+}
+
+# service_secret SERVICE: prints the path of the service's secret file (32 random bytes, hex, 0600),
+# generating the file when it is missing.
+service_secret() {
+    local dir="$VAR_DIR/keys/services" file
+    file="$dir/$1.secret"
+    if [[ ! -s "$file" ]]; then
+        (umask 077 && mkdir -p "$dir" && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$file")
+    fi
+    printf '%s\n' "$file"
+}
+
+# start_one NAME EXE PORT [ARGS...]: starts EXE (environment already set) unless it is running.
+start_one() {
+    local name="$1" exe="$2" port="$3" pid pidfile="$run_dir/$1.pid" log="$log_dir/$1.log" from
+    shift 3
+    if pid="$(ob_pid_alive "$pidfile")"; then
+        ob_say "$name already running (pid $pid): http://127.0.0.1:$port"
+        return 0
+    fi
+    if ob_port_busy "$port"; then
+        printf 'error: port %s for %s is taken by another process (free it or change the port)\n' "$port" "$name" >&2
+        return 1
+    fi
+    touch "$log"
+    from=$(($(wc -l <"$log") + 1))
+    printf '=== %s starting %s\n' "$(date -u +%FT%TZ)" "$exe" >>"$log"
+    setsid "$exe" "$@" >>"$log" 2>&1 </dev/null &
+    pid=$!
+    ob_write_pid "$pidfile" "$pid" "$exe"
+    started+=("$name")
+    ob_wait_http "http://127.0.0.1:$port/health" "$timeout_s" "$pid" "$log" "$from" || return 1
+    ob_say "started $name (pid $pid): http://127.0.0.1:$port (log $log)"
+}
+
+main() {
+    command -v jq >/dev/null || ob_die "jq is missing (run scripts/install-deps.sh)"
+    local broker_exe="$BUILD_DIR/oauth-service/oauth-service"
+    [[ -x "$broker_exe" ]] || ob_die "$broker_exe is not built (run scripts/run.sh, or cmake --build $BUILD_DIR)"
+    broker_exe="$(realpath "$broker_exe")"
+    if [[ -z "${DATABASE_URL:-}" ]]; then
+        # shellcheck source=scripts/lib/pg.sh
+        source "$OB_ROOT/scripts/lib/pg.sh"
+        pg_start
+        DATABASE_URL="$(pg_url "$PG_DATABASE")"
+        export DATABASE_URL
+    fi
+    local port service svc_port exe secret count=0
+    local -a services=()
+    mapfile -t services < <(jq -r '.[] | select(.active != false) | "\(.service_name) \(.port)"' "$services_file")
+    [[ -d "$VAR_DIR/keys/services" ]] || ob_say "generating service secrets in $VAR_DIR/keys/services"
+    for service in "${services[@]}"; do
+        service_secret "${service% *}" >/dev/null # the broker reads them too: create them first
+    done
+    port="${OAUTH_SERVICE_PORT:-$(jq -r '.listen.port // 3001' "$config")}"
+    export OAUTH_BASE_URL="${OAUTH_BASE_URL:-$(jq -r --arg d "http://127.0.0.1:$port" '.base_url // $d' "$config")}"
+
+    start_one oauth-service "$broker_exe" "$port" --config "$config" run || fail
+    unset DATABASE_URL # MCP servers hold caches only: they get no database credentials
+    export BROKER_URL="${BROKER_URL:-$OAUTH_BASE_URL}"
+
+    for service in "${services[@]}"; do
+        svc_port="${service#* }"
+        service="${service% *}"
+        exe="$BUILD_DIR/mcp-servers/$service/mcp-$service"
+        [[ -x "$exe" ]] || continue
+        secret="$(service_secret "$service")"
+        MCP_SERVICE_NAME="$service" MCP_HOST=127.0.0.1 MCP_PORT="$svc_port" MCP_SERVICE_SECRET_FILE="$secret" \
+            OB_VAR_DIR="$VAR_DIR" start_one "mcp-$service" "$(realpath "$exe")" "$svc_port" || fail
+        count=$((count + 1))
+    done
+
+    ob_say ""
+    ob_say "broker:      $OAUTH_BASE_URL/health   $OAUTH_BASE_URL/providers"
+    ob_say "MCP servers: $count running (logs in $log_dir, stop everything with scripts/stop-all.sh)"
+}
+
+main "$@"

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# scripts/test.sh - README command 2: every test, twice.
+#
+#   1. build/       normal build, ctest --output-on-failure
+#   2. build-asan/  -DSANITIZE=ON (ASan + UBSan), the same tests   (skip with OB_TEST_SANITIZE=0)
+#
+# Each pass runs against a freshly created database (ob_test) on the embedded PostgreSQL
+# (scripts/lib/pg.sh), exported as DATABASE_URL. When tests/interop/package.json exists its packages
+# are installed first (npm ci) and OB_INTEROP_DIR points there. Whatever this script started is
+# stopped on exit, also on failure. Ends with "N passed, N failed"; exit status 1 on any failure.
+#
+# Environment: OB_TEST_SANITIZE=0, OB_TEST_JOBS (ctest -j, default 1), OB_SKIP_DEPS=1,
+# OB_TEST_REGEX (ctest -R), VAR_DIR, OB_PG_PORT.
+set -euo pipefail
+# shellcheck source=scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+total_passed=0
+total_failed=0
+started_pg=0
+
+cleanup() {
+    if ((started_pg)); then
+        pg_stop || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# interop_setup: npm ci in tests/interop unless node_modules is newer than the lock file.
+interop_setup() {
+    local dir="$OB_ROOT/tests/interop"
+    [[ -f "$dir/package.json" ]] || return 0
+    local stamp="$dir/node_modules/.package-lock.json"
+    if [[ -f "$stamp" && "$stamp" -nt "$dir/package-lock.json" && "$stamp" -nt "$dir/package.json" ]]; then
+        ob_say "interop: node_modules up to date"
+    elif (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >"$VAR_DIR/log/npm-ci.log" 2>&1); then
+        ob_say "interop: npm ci done"
+    else
+        printf 'error: npm ci in %s failed; last lines of %s:\n' "$dir" "$VAR_DIR/log/npm-ci.log" >&2
+        tail -n 20 "$VAR_DIR/log/npm-ci.log" >&2
+        total_failed=$((total_failed + 1))
+    fi
+    export OB_INTEROP_DIR="$dir"
+}
+
+# junit_attr FILE NAME: the value of attribute NAME of ctest's <testsuite> element.
+junit_attr() {
+    tr '\n\t' '  ' <"$1" | grep -o '<testsuite [^>]*' | head -n 1 | grep -o " $2=\"[0-9]*\"" |
+        grep -o '[0-9]\+' || echo 0
+}
+
+# run_pass LABEL DIR [CMAKE_ARGS...]: build DIR and run every test in it against a fresh database.
+run_pass() {
+    local label="$1" dir="$2" junit rc=0 tests failures skipped passed t0
+    shift 2
+    ob_say ""
+    ob_say "=== $label: $dir"
+    if ! ob_build "$dir" "$@"; then
+        ob_say "$label: build failed"
+        total_failed=$((total_failed + 1))
+        return 0
+    fi
+    pg_create_db ob_test
+    DATABASE_URL="$(pg_url ob_test)"
+    export DATABASE_URL
+    junit="$dir/ctest-junit.xml"
+    rm -f "$junit"
+    t0="$(date +%s)"
+    local -a regex=()
+    [[ -n "${OB_TEST_REGEX:-}" ]] && regex=(-R "$OB_TEST_REGEX")
+    ctest --test-dir "$dir" --output-on-failure --no-tests=error --output-junit "$junit" \
+        -j "${OB_TEST_JOBS:-1}" "${regex[@]}" || rc=$?
+    if [[ ! -f "$junit" ]]; then
+        ob_say "$label: ctest failed to run (exit $rc)"
+        total_failed=$((total_failed + 1))
+        return 0
+    fi
+    tests="$(junit_attr "$junit" tests)"
+    failures="$(junit_attr "$junit" failures)"
+    skipped="$(junit_attr "$junit" skipped)"
+    passed=$((tests - failures - skipped))
+    if ((rc != 0 && failures == 0)); then
+        failures=1 # ctest failed without a failing test (e.g. no tests found)
+    fi
+    ob_say "$label: $passed passed, $failures failed, $skipped skipped ($(($(date +%s) - t0)) s)"
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failures))
+}
+
+main() {
+    [[ "${OB_SKIP_DEPS:-0}" == 1 ]] || "$OB_ROOT/scripts/install-deps.sh"
+    mkdir -p "$VAR_DIR/log"
+    # shellcheck source=scripts/lib/pg.sh
+    source "$OB_ROOT/scripts/lib/pg.sh"
+    pg_running || started_pg=1
+    pg_start
+    interop_setup
+
+    run_pass "normal build" "$OB_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=OFF
+    if [[ "${OB_TEST_SANITIZE:-1}" != 0 ]]; then
+        run_pass "sanitizers" "$OB_ROOT/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON
+    fi
+
+    ob_say ""
+    ob_say "$total_passed passed, $total_failed failed"
+    ((total_failed == 0))
+}
+
+main "$@"

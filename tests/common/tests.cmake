@@ -1,0 +1,7 @@
+ob_unit_test(test_common_httpd SOURCES common/test_httpd.c)
+ob_unit_test(test_common_crypto SOURCES common/test_crypto.c)
+ob_unit_test(test_common_url SOURCES common/test_url.c)
+ob_unit_test(test_common_json_util SOURCES common/test_json_util.c)
+ob_unit_test(test_common_timer SOURCES common/test_timer.c)
+ob_unit_test(test_common_pg SOURCES common/test_pg.c NEEDS_DB)
+ob_unit_test(test_common_http_client SOURCES common/test_http_client.c)

@@ -1,0 +1,76 @@
+// browser-flow.mjs - drives one consent round trip in a real headless Chromium (Debian's /usr/bin/chromium,
+// never a downloaded browser) through playwright-core:
+//   broker /oauth/authorize -> provider consent page -> approve (or deny) -> the broker's result page.
+//
+// Usage: node browser-flow.mjs <authorize_url> <google-approve|google-deny|oidc-approve> [popup]
+// Prints one JSON line: {result: "success"|"error"|null, code, status, url, title, opener_messages}
+// ("popup": the flow runs in a window opened by an opener page, whose received postMessages are reported).
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [startUrl, mode = 'google-approve', popup] = process.argv.slice(2);
+const profile = mkdtempSync(join(tmpdir(), 'ob-chromium-'));
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  timeout: 30_000,
+});
+const out = { result: null, code: null, status: null, url: null, title: null, opener_messages: [] };
+try {
+  let page = ctx.pages()[0] ?? (await ctx.newPage());
+  let opener = null;
+  let lastStatus = null;
+  const track = (p) => p.on('response', (r) => { if (r.request().isNavigationRequest()) lastStatus = r.status(); });
+  if (popup) {
+    // An opener page on the broker's own origin that opens the flow in a popup and records the messages.
+    opener = page;
+    const origin = new URL(startUrl).origin;
+    await opener.goto(`${origin}/health`);
+    await opener.evaluate(() => { window.__msgs = []; window.addEventListener('message', (e) => window.__msgs.push(e.data)); });
+    const [p] = await Promise.all([ctx.waitForEvent('page'), opener.evaluate((u) => { window.open(u, 'oauth'); }, startUrl)]);
+    page = p;
+  } else {
+    await page.goto(startUrl);
+  }
+  track(page);
+  if (mode.startsWith('google')) {
+    await page.waitForSelector(mode === 'google-deny' ? '#deny' : '#approve', { timeout: 15_000 });
+    await page.click(mode === 'google-deny' ? '#deny' : '#approve');
+  } else {
+    await page.waitForSelector('input[name=login]', { timeout: 15_000 });
+    await page.fill('input[name=login]', 'alice');
+    await page.fill('input[name=password]', 'secret');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('button.login-submit, #ob-result', { timeout: 15_000 });
+    if (await page.$('button.login-submit')) await page.click('button.login-submit');
+  }
+  if (popup) {
+    const closed = page.waitForEvent('close', { timeout: 10_000 }).catch(() => null);
+    await page.waitForSelector('#ob-result', { timeout: 15_000, state: 'attached' }).catch(() => null);
+    if (!page.isClosed()) {
+      out.result = await page.getAttribute('#ob-result', 'data-result').catch(() => null);
+      out.url = page.url();
+    }
+    await closed;
+    out.status = lastStatus;
+    out.opener_messages = await opener.evaluate(() => window.__msgs);
+  } else {
+    await page.waitForSelector('#ob-result', { timeout: 15_000 });
+    out.result = await page.getAttribute('#ob-result', 'data-result');
+    out.code = await page.$('#ob-code').then((e) => (e ? e.textContent() : null));
+    out.title = await page.title();
+    out.url = page.url();
+    out.status = lastStatus;
+  }
+} catch (e) {
+  out.error = String(e && e.message ? e.message.split('\n')[0] : e);
+} finally {
+  await ctx.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(JSON.stringify(out));

@@ -1,0 +1,186 @@
+// fake-google.mjs - a local authorization server for the broker's integration tests that behaves like
+// Google's documented OAuth 2.0 endpoints (https://developers.google.com/identity/protocols/oauth2/web-server):
+//
+//   GET  /o/oauth2/v2/auth   authorization endpoint: checks client_id (401 page "invalid_client"), redirect_uri
+//                            (400 page "redirect_uri_mismatch": Google shows an error page and never redirects),
+//                            response_type=code, PKCE S256; then shows a consent page (form: Allow / Cancel).
+//   POST /o/oauth2/consent   the consent decision: 302 to redirect_uri with ?code&state&scope, or
+//                            ?error=access_denied&state (what Google sends when the user cancels).
+//   POST /token              code and refresh grants, client_secret_post (or Basic); errors as Google answers:
+//                            400 {"error":"invalid_grant","error_description":"Bad Request"} (unknown/used/expired
+//                            code, wrong PKCE verifier), 401 {"error":"invalid_client"}, 400 redirect_uri_mismatch.
+//   POST /revoke             RFC 7009 style: token=...; 200 {} (400 invalid_token for an unknown token).
+//
+// Test hooks (not Google):
+//   POST /_fail {"status": 500|503|..., "error"?: "...", "count"?: 1, "delay_ms"?: 0}  the next `count` token
+//        calls fail with that status (5xx bodies are HTML like Google's front end);
+//   GET  /_stats   {token_calls, codes_issued, issued: [{access_token, refresh_token}], revoked: [...]}.
+//
+// Usage: node fake-google.mjs <config.json>  config {clients: [{client_id, client_secret, redirect_uris: []}],
+//        access_ttl_s?: 3599}. Prints "fake-google listening on 127.0.0.1:<port>".
+import { createServer } from 'node:http';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const clients = new Map(cfg.clients.map((c) => [c.client_id, c]));
+const pending = new Map(); // consent request id -> auth request
+const codes = new Map(); // code -> {client_id, redirect_uri, challenge, scope, expires, used}
+const refreshTokens = new Map(); // refresh token -> {client_id, scope}
+const accessTokens = new Set();
+const stats = { token_calls: 0, codes_issued: 0, issued: [], revoked: [], refresh_calls: 0 };
+let failPlan = null;
+
+const rnd = (n) => randomBytes(n).toString('base64url');
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const json = (res, status, body) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+};
+const page = (res, status, title, body) => {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html><head><title>${esc(title)}</title></head><body>${body}</body></html>`);
+};
+const errorPage = (res, status, code, text) =>
+  page(res, status, `Error ${status}: ${code}`, `<h1 id="error">Error ${status}: ${esc(code)}</h1><p>${esc(text)}</p>`);
+const readBody = (req) => new Promise((resolve) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+});
+const eq = (a, b) => typeof a === 'string' && typeof b === 'string' && a.length === b.length &&
+  timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+function authorize(res, q) {
+  const client = clients.get(q.get('client_id') ?? '');
+  if (!client) return errorPage(res, 401, 'invalid_client', 'The OAuth client was not found.');
+  const redirect = q.get('redirect_uri') ?? '';
+  if (!client.redirect_uris.includes(redirect))
+    return errorPage(res, 400, 'redirect_uri_mismatch', `You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. redirect_uri=${redirect}`);
+  if (q.get('response_type') !== 'code') return errorPage(res, 400, 'invalid_request', 'response_type must be code');
+  const challenge = q.get('code_challenge');
+  if (challenge && q.get('code_challenge_method') !== 'S256')
+    return errorPage(res, 400, 'invalid_request', 'code_challenge_method must be S256');
+  const rid = rnd(12);
+  pending.set(rid, { client_id: client.client_id, redirect, state: q.get('state'), scope: q.get('scope') ?? 'openid email',
+    challenge, access_type: q.get('access_type'), nonce: q.get('nonce') });
+  page(res, 200, 'Sign in - Google Accounts',
+    `<h1>Fake Google</h1><p id="app">${esc(client.client_id)} wants to access: <span id="scope">${esc(q.get('scope') ?? '')}</span></p>
+     <form method="post" action="/o/oauth2/consent"><input type="hidden" name="rid" value="${rid}">
+     <button id="approve" name="decision" value="approve">Allow</button>
+     <button id="deny" name="decision" value="deny">Cancel</button></form>`);
+}
+
+function consent(res, form) {
+  const r = pending.get(form.get('rid') ?? '');
+  if (!r) return errorPage(res, 400, 'invalid_request', 'This consent request is unknown or was already answered.');
+  pending.delete(form.get('rid'));
+  const url = new URL(r.redirect);
+  if (form.get('decision') !== 'approve') {
+    url.searchParams.set('error', 'access_denied');
+  } else {
+    const code = `4/0A${rnd(24)}`;
+    codes.set(code, { ...r, expires: Date.now() + 60_000, used: false });
+    stats.codes_issued++;
+    url.searchParams.set('code', code);
+    url.searchParams.set('scope', r.scope);
+  }
+  if (r.state != null) url.searchParams.set('state', r.state);
+  res.writeHead(302, { location: url.toString() });
+  res.end();
+}
+
+function clientAuth(req, form) {
+  let id = form.get('client_id'), secret = form.get('client_secret');
+  const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+  if (basic) {
+    const [u, p] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+    id = decodeURIComponent(u); secret = decodeURIComponent(p ?? '');
+  }
+  const c = clients.get(id ?? '');
+  return c && eq(secret ?? '', c.client_secret) ? c : null;
+}
+
+function issue(client, scope, withRefresh) {
+  const access = `ya29.${rnd(48)}`;
+  accessTokens.add(access);
+  const body = { access_token: access, expires_in: cfg.access_ttl_s ?? 3599, scope, token_type: 'Bearer' };
+  if (withRefresh) {
+    body.refresh_token = `1//0${rnd(40)}`;
+    refreshTokens.set(body.refresh_token, { client_id: client.client_id, scope });
+  }
+  stats.issued.push({ access_token: access, refresh_token: body.refresh_token ?? null });
+  return body;
+}
+
+async function token(req, res, form) {
+  stats.token_calls++;
+  if (failPlan && failPlan.count > 0) {
+    failPlan.count--;
+    const plan = failPlan;
+    if (plan.delay_ms) await new Promise((r) => setTimeout(r, plan.delay_ms));
+    if (plan.status >= 500) { res.writeHead(plan.status, { 'content-type': 'text/html' }); return res.end('<html><body>Server Error</body></html>'); }
+    return json(res, plan.status, { error: plan.error ?? 'invalid_request', error_description: 'Injected failure' });
+  }
+  const client = clientAuth(req, form);
+  if (!client) return json(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
+  const grant = form.get('grant_type');
+  if (grant === 'authorization_code') {
+    const c = codes.get(form.get('code') ?? '');
+    if (!c || c.used || c.expires < Date.now() || c.client_id !== client.client_id) {
+      if (c) c.used = true;
+      return json(res, 400, { error: 'invalid_grant', error_description: 'Bad Request' });
+    }
+    c.used = true;
+    if ((form.get('redirect_uri') ?? '') !== c.redirect) return json(res, 400, { error: 'redirect_uri_mismatch', error_description: 'Bad Request' });
+    if (c.challenge) {
+      const v = form.get('code_verifier') ?? '';
+      if (createHash('sha256').update(v).digest('base64url') !== c.challenge)
+        return json(res, 400, { error: 'invalid_grant', error_description: 'Invalid code verifier.' });
+    } else if (form.get('code_verifier')) {
+      return json(res, 400, { error: 'invalid_grant', error_description: 'code_verifier without challenge' });
+    }
+    return json(res, 200, issue(client, c.scope, c.access_type === 'offline'));
+  }
+  if (grant === 'refresh_token') {
+    stats.refresh_calls++;
+    const r = refreshTokens.get(form.get('refresh_token') ?? '');
+    if (!r || r.client_id !== client.client_id) return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
+    const body = issue(client, r.scope, false); // Google keeps the refresh token (no rotation)
+    return json(res, 200, body);
+  }
+  return json(res, 400, { error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${grant}` });
+}
+
+function revoke(res, form, q) {
+  const t = form.get('token') ?? q.get('token') ?? '';
+  if (!accessTokens.has(t) && !refreshTokens.has(t)) return json(res, 400, { error: 'invalid_token', error_description: 'Bad Request' });
+  accessTokens.delete(t);
+  refreshTokens.delete(t);
+  stats.revoked.push(t);
+  json(res, 200, {});
+}
+
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const raw = req.method === 'POST' ? await readBody(req) : '';
+  const form = new URLSearchParams(raw);
+  try {
+    if (req.method === 'GET' && url.pathname === '/o/oauth2/v2/auth') return authorize(res, url.searchParams);
+    if (req.method === 'POST' && url.pathname === '/o/oauth2/consent') return consent(res, form);
+    if (req.method === 'POST' && url.pathname === '/token') return await token(req, res, form);
+    if (req.method === 'POST' && url.pathname === '/revoke') return revoke(res, form, url.searchParams);
+    if (req.method === 'GET' && url.pathname === '/_stats') return json(res, 200, stats);
+    if (req.method === 'POST' && url.pathname === '/_fail') {
+      const p = JSON.parse(raw || '{}');
+      failPlan = { status: p.status ?? 500, error: p.error, count: p.count ?? 1, delay_ms: p.delay_ms ?? 0 };
+      return json(res, 200, { ok: true });
+    }
+    errorPage(res, 404, 'not_found', 'no such endpoint');
+  } catch (e) {
+    json(res, 500, { error: 'server_error', error_description: String(e) });
+  }
+});
+server.listen(Number(process.env.FAKE_PORT ?? 0), '127.0.0.1', () =>
+  console.log(`fake-google listening on 127.0.0.1:${server.address().port}`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,52 @@
+// oidc-server.mjs - the `oidc-provider` npm package as a real OpenID Connect authorization server for the
+// broker's integration tests: authorization code + PKCE S256, refresh tokens (offline_access, rotating),
+// RFC 7009 revocation, and two confidential clients, one per client authentication method:
+//   client_secret_basic ("basic-client") and client_secret_post ("post-client").
+// Login and consent are oidc-provider's own development interaction pages (any login/password).
+//
+// Usage: node oidc-server.mjs <config.json>  config {redirect_uris: [...], port?: 0}
+// Prints "oidc-server listening on http://127.0.0.1:<port>" once ready (the issuer is that URL).
+import Provider from 'oidc-provider';
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+
+const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const srv = createServer();
+await new Promise((resolve) => srv.listen(cfg.port ?? 0, '127.0.0.1', resolve));
+const issuer = `http://127.0.0.1:${srv.address().port}`;
+
+const common = {
+  redirect_uris: cfg.redirect_uris,
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+};
+const provider = new Provider(issuer, {
+  clients: [
+    { ...common, client_id: 'basic-client', client_secret: 'basic-secret-0123456789abcdef', token_endpoint_auth_method: 'client_secret_basic' },
+    { ...common, client_id: 'post-client', client_secret: 'post-secret-0123456789abcdef', token_endpoint_auth_method: 'client_secret_post' },
+  ],
+  pkce: { required: () => true },
+  scopes: ['openid', 'offline_access', 'email'],
+  features: { devInteractions: { enabled: true }, revocation: { enabled: true } },
+  findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, email: `${sub}@example.test` }) }),
+  ttl: { AccessToken: cfg.access_ttl_s ?? 3600, AuthorizationCode: 60, Interaction: 600, Session: 600, Grant: 3600 },
+  rotateRefreshToken: true,
+  // oidc-provider issues refresh tokens only to offline_access requests consented with prompt=consent;
+  // the broker's custom provider asks for both.
+  cookies: { keys: ['oidc-test-cookie-key-0123456789'] },
+});
+provider.proxy = false;
+const stats = { token_calls: 0 };
+provider.on('grant.success', () => { stats.token_calls++; });
+provider.on('server_error', (ctx, err) => console.error('oidc server_error', err));
+
+const callback = provider.callback();
+srv.on('request', (req, res) => {
+  if (req.url === '/_stats') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify(stats));
+  }
+  callback(req, res);
+});
+console.log(`oidc-server listening on ${issuer}`);
+process.on('SIGTERM', () => srv.close(() => process.exit(0)));

@@ -1,0 +1,202 @@
+# shellcheck shell=bash
+# tests/integration/lib.sh - helpers of the broker's integration tests (source it).
+#
+# Every test gets its own scratch directory and its own database (created from DATABASE_URL with the
+# role's CREATEDB right, dropped at exit), starts the real broker and the fakes it needs on free loopback
+# ports, and stops everything it started on exit. Exit 77 (skipped) when DATABASE_URL, node, the broker
+# binary or the fakes' packages are missing.
+#
+#   it_setup NAME           scratch dir $IT_DIR, database $IT_DB_URL, keys in $IT_DIR/keys, npm ci in tests/fakes
+#   it_free_port            prints a free TCP port on 127.0.0.1
+#   it_start NAME CMD...    starts a background process (log $IT_DIR/NAME.log), remembered for cleanup
+#   it_wait_line LOG REGEX  waits for a line in LOG, prints the first match
+#   it_broker CONFIG        starts the broker, waits for /health; $BROKER = base URL
+#   http METHOD URL [BODY] [HEADER...]   sets $STATUS, $BODY (file $IT_DIR/last.body), $HDRS
+#   psql_q SQL              one value from the test database
+#   check NAME COND...      records a pass/fail; it_done prints the summary and exits
+set -uo pipefail
+
+IT_SRC="${OB_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+IT_BUILD="${OB_BUILD_DIR:-$IT_SRC/build}"
+IT_FAKES="$IT_SRC/tests/fakes"
+IT_PIDS=()
+IT_PASS=0
+IT_FAIL=0
+IT_DB_NAME=""
+
+it_skip() {
+    echo "SKIP: $*"
+    exit 77
+}
+
+it_cleanup() {
+    local pid
+    for pid in "${IT_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${IT_PIDS[@]}"; do
+        for _ in $(seq 1 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    if [[ -n "$IT_DB_NAME" ]]; then
+        psql -X -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $IT_DB_NAME WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    if [[ "${IT_KEEP:-0}" != 1 && -n "${IT_DIR:-}" && "$IT_FAIL" == 0 ]]; then
+        rm -rf "$IT_DIR"
+    fi
+}
+
+it_setup() {
+    local name="$1"
+    [[ -n "${DATABASE_URL:-}" ]] || it_skip "DATABASE_URL is not set (scripts/test.sh sets it)"
+    command -v node >/dev/null || it_skip "node is not installed"
+    command -v psql >/dev/null || it_skip "psql is not installed"
+    command -v jq >/dev/null || it_skip "jq is not installed"
+    [[ -x "$IT_BUILD/oauth-service/oauth-service" ]] || it_skip "the broker is not built in $IT_BUILD"
+    IT_DIR="$(mktemp -d "/tmp/ob-it-$name-XXXXXX")"
+    trap it_cleanup EXIT
+    # the fakes' packages (exact versions from the committed lock file)
+    local stamp="$IT_FAKES/node_modules/.package-lock.json"
+    if [[ ! -f "$stamp" || "$IT_FAKES/package-lock.json" -nt "$stamp" ]]; then
+        (cd "$IT_FAKES" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) \
+            >"$IT_DIR/npm-ci.log" 2>&1 || it_skip "npm ci in tests/fakes failed (see $IT_DIR/npm-ci.log)"
+    fi
+    # a database of our own
+    IT_DB_NAME="ob_it_${name}_$$"
+    psql -X -q "$DATABASE_URL" -c "CREATE DATABASE $IT_DB_NAME" >/dev/null ||
+        it_skip "cannot create a test database with DATABASE_URL"
+    IT_DB_URL="$(node -e 'const u=new URL(process.argv[1]); u.pathname="/"+process.argv[2]; console.log(u.toString())' \
+        "$DATABASE_URL" "$IT_DB_NAME")"
+    # keys (0600), generated the way scripts/keys.sh does
+    mkdir -p "$IT_DIR/keys/services"
+    chmod 700 "$IT_DIR/keys" "$IT_DIR/keys/services"
+    (umask 077 && printf 'k1 %s\n' "$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" >"$IT_DIR/keys/data.keys")
+    (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$IT_DIR/keys/admin.key")
+    ADMIN_KEY="$(cat "$IT_DIR/keys/admin.key")"
+}
+
+# it_service_secret SERVICE: creates the service's secret file; prints its bearer.
+it_service_secret() {
+    local f="$IT_DIR/keys/services/$1.secret"
+    [[ -s "$f" ]] || (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$f")
+    node -e 'const c=require("crypto"),fs=require("fs");const s=fs.readFileSync(process.argv[1],"utf8").replace(/[\r\n\t ]+$/,"");
+        console.log(Buffer.from(c.hkdfSync("sha256",Buffer.from(s),Buffer.alloc(0),Buffer.from("mcp-service-bearer-v1"),32)).toString("hex"))' "$f"
+}
+
+it_free_port() {
+    node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+it_start() {
+    local name="$1"
+    shift
+    "$@" >>"$IT_DIR/$name.log" 2>&1 &
+    IT_PIDS+=("$!")
+}
+
+it_wait_line() {
+    local log="$1" re="$2" line
+    for _ in $(seq 1 150); do
+        line="$(grep -m1 -E "$re" "$log" 2>/dev/null)" && {
+            printf '%s\n' "$line"
+            return 0
+        }
+        sleep 0.1
+    done
+    echo "timed out waiting for /$re/ in $log:" >&2
+    tail -n 20 "$log" >&2
+    return 1
+}
+
+it_broker() {
+    local config="$1" port
+    port="$(jq -r .listen.port "$config")"
+    BROKER="http://127.0.0.1:$port"
+    it_start broker env -u OB_DATA_KEYS -u VAR_DIR -u OB_KEYS_DIR DATABASE_URL="$IT_DB_URL" \
+        "$IT_BUILD/oauth-service/oauth-service" --config "$config" run
+    BROKER_PID="${IT_PIDS[-1]}"
+    for _ in $(seq 1 150); do
+        curl -fsS -o /dev/null --max-time 2 "$BROKER/health" 2>/dev/null && return 0
+        kill -0 "$BROKER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "the broker did not come up:" >&2
+    tail -n 30 "$IT_DIR/broker.log" >&2
+    return 1
+}
+
+# it_cli ARGS...: runs an oauth-service command against the test database (same environment as the broker)
+it_cli() {
+    env -u OB_DATA_KEYS -u VAR_DIR -u OB_KEYS_DIR DATABASE_URL="$IT_DB_URL" "$IT_BUILD/oauth-service/oauth-service" "$@"
+}
+
+http() {
+    local method="$1" url="$2" body="${3:-}"
+    shift 3 2>/dev/null || shift $#
+    local -a args=(-s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' -X "$method" --max-time 20)
+    local h
+    for h in "$@"; do args+=(-H "$h"); done
+    if [[ -n "$body" ]]; then
+        args+=(-H 'content-type: application/json' --data-binary "$body")
+    fi
+    STATUS="$(curl "${args[@]}" "$url")"
+    BODY="$(cat "$IT_DIR/last.body")"
+    HDRS="$(cat "$IT_DIR/last.hdrs")"
+}
+
+# header NAME: a response header of the last http call
+header() { printf '%s\n' "$HDRS" | tr -d '\r' | grep -i -m1 "^$1:" | cut -d' ' -f2-; }
+
+admin() { http "$1" "$BROKER$2" "${3:-}" "authorization: Bearer $ADMIN_KEY"; }
+
+psql_q() { psql -X -A -t -q "$IT_DB_URL" -c "$1"; }
+
+check() {
+    local name="$1"
+    shift
+    if "$@"; then
+        IT_PASS=$((IT_PASS + 1))
+        echo "ok   - $name"
+    else
+        IT_FAIL=$((IT_FAIL + 1))
+        echo "FAIL - $name (status=$STATUS body=${BODY:0:300})"
+    fi
+}
+
+# eq A B: string equality (for check)
+eq() { [[ "$1" == "$2" ]]; }
+# jq_eq FILTER VALUE: the last body's FILTER equals VALUE
+jq_eq() { [[ "$(jq -r "$1" <<<"$BODY" 2>/dev/null)" == "$2" ]]; }
+
+# it_stop_all: stops every process started (TERM, then waits) so sanitizer reports are written
+it_stop_all() {
+    local pid
+    for pid in "${IT_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${IT_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    IT_PIDS=()
+}
+
+it_done() {
+    it_stop_all
+    # a sanitizer report in any broker run (ASan/UBSan/LSan builds) fails the test
+    if grep -q -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$IT_DIR/broker.log" 2>/dev/null; then
+        IT_FAIL=$((IT_FAIL + 1))
+        echo "FAIL - sanitizer report in the broker log:"
+        grep -E -A12 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$IT_DIR/broker.log" | head -60
+    else
+        IT_PASS=$((IT_PASS + 1))
+        echo "ok   - no sanitizer report in the broker log"
+    fi
+    echo "# $IT_PASS passed, $IT_FAIL failed"
+    [[ "$IT_FAIL" == 0 ]] || {
+        echo "# scratch dir kept: $IT_DIR (broker log: $IT_DIR/broker.log)"
+        exit 1
+    }
+    exit 0
+}
+
+# it_services FILE ENTRIES_JSON: writes a services.json
+it_write_json() { printf '%s\n' "$2" | jq . >"$1"; }

@@ -1,0 +1,5 @@
+# Integration tests: real broker + real PostgreSQL (DATABASE_URL from scripts/test.sh) + fakes of outside
+# providers (tests/fakes, node) on free loopback ports. Each script creates and drops its own database.
+ob_script_test(integration_admin_api integration/admin_api.sh)
+ob_script_test(integration_flows_google integration/flows_google.sh)
+ob_script_test(integration_flows_oidc integration/flows_oidc.sh)

@@ -1,0 +1,72 @@
+// fake-broker.mjs - a small broker implementing exactly the runtime's broker contract
+// (mcp-servers/runtime/include/mcp/broker_api.h, docs/mcp-broker-protocol.md) for the interop tests.
+// Usage: node fake-broker.mjs <config.json>   config: {service, secret, instances:[{id, key, status,
+//        access_token, expires_in, authorize_url}]}. Prints "fake-broker listening on 127.0.0.1:<port>".
+// Test hooks: GET /_stats (calls seen, usage received), POST /_set {id, status?, access_token?} to change state.
+import { createServer } from 'node:http';
+import { createHash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const derive = (label) => Buffer.from(hkdfSync('sha256', Buffer.from(cfg.secret), Buffer.alloc(0), Buffer.from(label), 32));
+const bearer = derive('mcp-service-bearer-v1').toString('hex');
+const instances = new Map(cfg.instances.map((i) => [i.id, { ...i, key_sha256: createHash('sha256').update(i.key).digest('hex') }]));
+const stats = { auth: 0, token: 0, token_refresh: 0, usage: [], bad_service: 0 };
+
+const send = (res, status, body) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(body === undefined ? '' : JSON.stringify(body));
+};
+const eq = (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const readBody = (req) => new Promise((resolve) => {
+  let data = '';
+  req.on('data', (c) => { data += c; });
+  req.on('end', () => { try { resolve(data ? JSON.parse(data) : null); } catch { resolve(undefined); } });
+});
+const instanceError = (i) => {
+  const code = i.status === 'expired' ? 'instance_expired' : i.status === 'needs_reauth' ? 'needs_reauth' : 'instance_inactive';
+  return { code, message: `instance is ${i.status}`, status: i.status, authorize_url: i.authorize_url };
+};
+
+const server = createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const body = await readBody(req);
+  if (url.pathname === '/health') return send(res, 200, { status: 'ok' });
+  if (url.pathname === '/_stats') return send(res, 200, stats);
+  if (url.pathname === '/_set') {
+    const i = instances.get(body.id);
+    if (!i) return send(res, 404, {});
+    Object.assign(i, body);
+    return send(res, 200, { ok: true });
+  }
+  const auth = req.headers.authorization ?? '';
+  if (!eq(auth, `Bearer ${bearer}`) || req.headers['x-mcp-service'] !== cfg.service) {
+    stats.bad_service++;
+    return send(res, 401, { code: 'invalid_service_credentials', message: 'bad service bearer' });
+  }
+  let m;
+  if (req.method === 'POST' && (m = url.pathname.match(/^\/instances\/([^/]+)\/mcp-auth$/))) {
+    stats.auth++;
+    const i = instances.get(m[1]);
+    if (!i) return send(res, 404, { code: 'instance_not_found', message: 'unknown instance' });
+    if (!body || typeof body.key_sha256 !== 'string' || !eq(body.key_sha256, i.key_sha256))
+      return send(res, 401, { code: 'invalid_key', message: 'key does not match' });
+    return send(res, 200, { instance_id: i.id, service: cfg.service, status: i.status, authorize_url: i.authorize_url });
+  }
+  if (req.method === 'GET' && (m = url.pathname.match(/^\/instances\/([^/]+)\/token$/))) {
+    stats.token++;
+    if (url.searchParams.get('refresh') === '1') stats.token_refresh++;
+    const i = instances.get(m[1]);
+    if (!i) return send(res, 404, { code: 'instance_not_found', message: 'unknown instance' });
+    if (i.status !== 'active') return send(res, 409, instanceError(i));
+    return send(res, 200, { access_token: i.access_token, token_type: 'Bearer', expires_at: Math.floor(Date.now() / 1000) + (i.expires_in ?? 3600), scope: 'read', instance_status: 'active' });
+  }
+  if (req.method === 'POST' && url.pathname === '/instances/usage') {
+    if (!body || body.service !== cfg.service || !Array.isArray(body.usage)) return send(res, 400, { code: 'invalid_request', message: 'bad usage body' });
+    stats.usage.push(...body.usage);
+    return send(res, 204);
+  }
+  send(res, 404, { code: 'not_found', message: 'no such endpoint' });
+});
+server.listen(0, '127.0.0.1', () => console.log(`fake-broker listening on 127.0.0.1:${server.address().port}`));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,13 @@
+# mcp-servers/: the C MCP runtime (unit tests) and the interop/conformance runs (tests/interop).
+ob_unit_test(test_mcp_jsonrpc SOURCES mcp-servers/runtime/test_jsonrpc.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_schema SOURCES mcp-servers/runtime/test_schema.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_tools SOURCES mcp-servers/runtime/test_tools.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_session SOURCES mcp-servers/runtime/test_session.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_push SOURCES mcp-servers/runtime/test_push.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_dispatch SOURCES mcp-servers/runtime/test_dispatch.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_caches SOURCES mcp-servers/runtime/test_caches.c LIBS mcp_runtime)
+
+# Interop (real servers on loopback, official npm clients pinned in tests/interop/package.json).
+ob_script_test(interop_mcp_transport interop/run-transport.sh)
+ob_script_test(interop_mcp_conformance interop/run-conformance.sh)
+ob_script_test(interop_mcp_clients interop/run-clients.sh)
