@@ -3,3 +3,4 @@
 ob_script_test(integration_admin_api integration/admin_api.sh)
 ob_script_test(integration_flows_google integration/flows_google.sh)
 ob_script_test(integration_flows_oidc integration/flows_oidc.sh)
+ob_script_test(integration_broker_foundation integration/broker_foundation.sh)

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# broker_foundation.sh - the broker foundation over real HTTP: /providers lists the five shipped
+# providers with the registry's services, /health is 200 with a live database and 503 when its
+# PostgreSQL is stopped (and recovers when it comes back), unknown paths 404 and wrong methods 405 as
+# JSON, bad configuration exits 2 with one line, and a plugin dropped into the plugin directory loads.
+#
+# It runs its own PostgreSQL cluster (scripts/lib/pg.sh with a private VAR_DIR and port), because it
+# stops it: the shared test cluster stays untouched.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+command -v jq >/dev/null || it_skip "jq is not installed"
+command -v node >/dev/null || it_skip "node is not installed"
+[[ -x "$IT_BUILD/oauth-service/oauth-service" ]] || it_skip "the broker is not built in $IT_BUILD"
+IT_DIR="$(mktemp -d "/tmp/ob-it-foundation-XXXXXX")"
+
+# a private cluster: same code as the embedded one of scripts/run.sh
+export VAR_DIR="$IT_DIR/var"
+OB_PG_PORT="$(it_free_port)"
+export OB_PG_PORT
+# shellcheck source=../../scripts/lib/common.sh
+source "$IT_SRC/scripts/lib/common.sh"
+# shellcheck source=../../scripts/lib/pg.sh
+source "$IT_SRC/scripts/lib/pg.sh"
+foundation_cleanup() {
+    it_cleanup
+    pg_stop >/dev/null 2>&1 || true
+    [[ "$IT_FAIL" == 0 ]] && rm -rf "$IT_DIR"
+}
+trap foundation_cleanup EXIT
+pg_start >"$IT_DIR/pg.log" 2>&1 || {
+    cat "$IT_DIR/pg.log"
+    exit 1
+}
+IT_DB_URL="$(pg_url)"
+it_keys
+
+PLUGINS="$IT_DIR/plugins"
+mkdir -p "$PLUGINS"
+cp "$IT_BUILD"/plugins/*.so "$PLUGINS/"
+PORT="$(it_free_port)"
+it_write_json "$IT_DIR/broker.json" "{
+  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $PORT},
+  \"plugin_dir\": \"$PLUGINS\",
+  \"services_file\": \"$IT_SRC/config/services.json\",
+  \"migrations_dir\": \"$IT_SRC/db/migrations\",
+  \"database\": {\"pool_size\": 2, \"query_timeout_ms\": 2000, \"health_timeout_ms\": 1000},
+  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
+           \"services_dir\": \"$IT_DIR/keys/services\"},
+  \"providers\": $(jq .providers "$IT_SRC/config/broker.json")
+}"
+
+# ---- bad configuration: one clear line, exit code 2 ----
+bad_config() {
+    local text="$1" needle="$2" out rc
+    printf '%s\n' "$text" >"$IT_DIR/bad.json"
+    out="$(env -u DATABASE_URL "$IT_BUILD/oauth-service/oauth-service" --config "$IT_DIR/bad.json" check-config 2>&1)"
+    rc=$?
+    check "bad config ($needle): exit 2" eq "$rc" 2
+    check "bad config ($needle): one line naming it" bash -c '[[ $(wc -l <<<"$1") == 1 && "$1" == *"$2"* ]]' _ "$out" "$needle"
+}
+bad_config '{"listen": {"port": 70000}, "database": {"url": "x"}}' "listen.port"
+bad_config '{"database": {"url": "x"}, "surprise": 1}' 'unknown key "surprise"'
+bad_config '{"database": {"url": "x"' "invalid JSON"
+bad_config '{}' "database.url"
+out="$(OAUTH_SERVICE_PORT=abc "$IT_BUILD/oauth-service/oauth-service" --config "$IT_DIR/broker.json" check-config 2>&1)"
+check "bad OAUTH_SERVICE_PORT: exit 2" eq "$?" 2
+out="$("$IT_BUILD/oauth-service/oauth-service" --frobnicate 2>&1)"
+check "unknown argument: exit 2" eq "$?" 2
+
+# ---- migrate subcommand twice ----
+it_cli --config "$IT_DIR/broker.json" migrate >"$IT_DIR/migrate1.log" 2>&1
+check "migrate: exit 0" eq "$?" 0
+it_cli --config "$IT_DIR/broker.json" migrate >"$IT_DIR/migrate2.log" 2>&1
+check "migrate again: exit 0" eq "$?" 0
+check "migrate again: nothing to apply" grep -q "up to date" "$IT_DIR/migrate2.log"
+
+# ---- the example plugin, dropped into the plugin directory ----
+cp "$IT_BUILD/plugins-example/example.so" "$PLUGINS/"
+
+it_broker "$IT_DIR/broker.json" || exit 1
+
+http GET "$BROKER/providers"
+check "/providers: 200" eq "$STATUS" 200
+check "/providers: JSON" bash -c '[[ "$1" == application/json* ]]' _ "$(header content-type)"
+for p in google microsoft github slack notion dropbox example; do
+    check "/providers lists $p" jq_eq "[.providers[].name] | index(\"$p\") != null" true
+done
+check "/providers: google serves gmail and googledrive" \
+    jq_eq '[.providers[] | select(.name=="google") | .services[].name] | (index("gmail") != null and index("googledrive") != null)' true
+check "/providers: microsoft serves outlook, onedrive, teams" \
+    jq_eq '[.providers[] | select(.name=="microsoft") | .services[].name] | sort | join(",")' "onedrive,outlook,teams"
+check "/providers: gmail keeps port 49296" \
+    jq_eq '.providers[] | select(.name=="google") | .services[] | select(.name=="gmail") | .port' 49296
+check "/providers: microsoft has no revocation (local purge)" \
+    jq_eq '.providers[] | select(.name=="microsoft") | "\(.capabilities.revoke) \(.revocation)"' "false local_purge_only"
+check "/providers: google refresh+revoke+pkce+oidc" \
+    jq_eq '.providers[] | select(.name=="google") | .capabilities | [.refresh,.revoke,.pkce,.oidc] | all' true
+check "/providers: ABI version" jq_eq '.providers[0].abi_version | startswith("1.")' true
+check "/providers: no secret-looking members" bash -c '! grep -qiE "secret|password|\"key\"" <<<"$1"' _ "$BODY"
+
+http GET "$BROKER/health"
+check "/health: 200 with the database up" eq "$STATUS" 200
+check "/health: status ok" jq_eq '.status' ok
+check "/health: database ok" jq_eq '.database.ok' true
+check "/health: version" jq_eq '.version | length > 0' true
+check "/health: plugins listed" jq_eq '.providers_loaded | length >= 6' true
+
+http GET "$BROKER/no/such/path"
+check "unknown path: 404" eq "$STATUS" 404
+check "unknown path: JSON error code" jq_eq '.code' not_found
+http DELETE "$BROKER/providers"
+check "wrong method: 405" eq "$STATUS" 405
+check "wrong method: JSON error code" jq_eq '.code' method_not_allowed
+check "wrong method: Allow header" eq "$(header allow)" "GET"
+
+# ---- PostgreSQL goes away: 503, and back: 200 ----
+pg_stop >/dev/null 2>&1
+start=$(date +%s%N)
+http GET "$BROKER/health"
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+check "/health: 503 with the database stopped" eq "$STATUS" 503
+check "/health: database not ok" jq_eq '.database.ok' false
+check "/health: answered within 3 s ($elapsed_ms ms)" test "$elapsed_ms" -lt 3000
+http GET "$BROKER/providers"
+check "/providers still served without the database" eq "$STATUS" 200
+pg_start >/dev/null 2>&1
+ok=0
+for _ in $(seq 1 50); do
+    http GET "$BROKER/health"
+    [[ "$STATUS" == 200 ]] && ok=1 && break
+    sleep 0.2
+done
+check "/health: 200 again after PostgreSQL is back" eq "$ok" 1
+
+it_done
