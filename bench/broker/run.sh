@@ -11,7 +11,8 @@
 # wrk. Each endpoint is measured ROUNDS times, interleaved, and the median round is reported.
 #
 # Environment: BENCH_BUILD_DIR (default build-bench, RelWithDebInfo), BENCH_DURATION (s, default 8),
-# BENCH_CONNECTIONS (default 50), BENCH_THREADS (wrk threads, default 2), BENCH_ROUNDS (default 3).
+# BENCH_CONNECTIONS (default 50), BENCH_THREADS (wrk threads, default 2), BENCH_ROUNDS (default 3),
+# BENCH_PERF=bare|vend|authorize (perf profile of that server while it is measured: /tmp/ob-bench-perf-NAME.txt).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/common.sh"
@@ -75,11 +76,13 @@ cat >"$work/broker.json" <<JSON
 JSON
 
 "$build/bench/bench_bare_h2o" "$bare_port" >"$work/bare.log" 2>&1 &
-pids+=("$!")
+bare_pid=$!
+pids+=("$bare_pid")
 FAKE_PORT="$gport" node "$OB_ROOT/tests/fakes/fake-google.mjs" "$work/google.json" >"$work/google.log" 2>&1 &
 pids+=("$!")
 DATABASE_URL="$db_url" "$build/oauth-service/oauth-service" --config "$work/broker.json" run >"$work/broker.log" 2>&1 &
-pids+=("$!")
+broker_pid=$!
+pids+=("$broker_pid")
 wait_http "http://127.0.0.1:$bare_port/" || ob_die "bare server did not start"
 wait_http "$broker/health" || { tail "$work/broker.log"; ob_die "broker did not start"; }
 sleep 0.5
@@ -101,7 +104,19 @@ run_wrk() {
     local -a hs=()
     local h
     for h in "$@"; do hs+=(-H "$h"); done
+    if [[ "${BENCH_PERF:-}" == "$name" ]] && command -v perf >/dev/null; then
+        # profile the server of this endpoint while wrk runs (report in /tmp/ob-bench-perf-NAME.txt)
+        local target="$broker_pid"
+        [[ "$name" == bare ]] && target="$bare_pid"
+        perf record -F 499 -g -p "$target" -o "/tmp/ob-bench-perf-$name.data" -- sleep "$duration" >/dev/null 2>&1 &
+        local perf_pid=$!
+    fi
     out="$(wrk -t"$threads" -c"$conns" -d"${duration}s" --latency "${hs[@]}" "$url")"
+    if [[ -n "${perf_pid:-}" ]]; then
+        wait "$perf_pid" || true
+        perf report -i "/tmp/ob-bench-perf-$name.data" --stdio --no-children --percent-limit 1 >"/tmp/ob-bench-perf-$name.txt" 2>/dev/null || true
+        unset perf_pid
+    fi
     printf '%s\n' "$out" >"$work/wrk-$name.txt"
     local rps p99 bad
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"

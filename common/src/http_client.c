@@ -26,6 +26,7 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -59,7 +60,7 @@ struct cm_http_call {
     cm_http_header_t *headers; /* owned strings */
     size_t n_headers;
     long retry_after;
-    int delivering;
+    int detached; /* not in c->calls / the multi handle: not started yet, or being delivered */
     char errbuf[CURL_ERROR_SIZE];
     cm_http_done_cb done;
     void *arg;
@@ -99,20 +100,26 @@ static void clear_headers(cm_http_call_t *call)
     call->retry_after = -1;
 }
 
-/* Unlinks the call from the client and frees everything it owns. */
-static void call_free(cm_http_call_t *call)
+/* Takes the call out of the client and of curl; afterwards cm_http_cancel on it is a no-op. */
+static void call_detach(cm_http_call_t *call)
 {
     cm_http_client_t *c = call->c;
-    if (!call->delivering) {
-        if (call->prev != NULL)
-            call->prev->next = call->next;
-        else
-            c->calls = call->next;
-        if (call->next != NULL)
-            call->next->prev = call->prev;
-        c->inflight--;
-        curl_multi_remove_handle(c->multi, call->easy);
-    }
+    if (call->prev != NULL)
+        call->prev->next = call->next;
+    else
+        c->calls = call->next;
+    if (call->next != NULL)
+        call->next->prev = call->prev;
+    c->inflight--;
+    curl_multi_remove_handle(c->multi, call->easy);
+    call->detached = 1;
+}
+
+/* Frees the call and everything it owns (detaching it first when still attached). */
+static void call_free(cm_http_call_t *call)
+{
+    if (!call->detached)
+        call_detach(call);
     curl_easy_cleanup(call->easy);
     curl_slist_free_all(call->req_headers);
     clear_headers(call);
@@ -148,7 +155,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
         return len;
     }
     call->header_bytes += len;
-    if (call->header_bytes > MAX_HEADER_BYTES || call->n_headers == MAX_HEADERS) {
+    if (call->header_bytes > MAX_HEADER_BYTES) {
         call->too_big = 2;
         return 0; /* aborts the transfer */
     }
@@ -163,6 +170,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
         v++;
     while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
         end--;
+    if (call->n_headers == MAX_HEADERS) {
+        call->too_big = 2;
+        return 0;
+    }
     if (call->headers == NULL && (call->headers = calloc(MAX_HEADERS, sizeof(*call->headers))) == NULL)
         return 0;
     char *name = strndup(p, name_len), *value = strndup(v, (size_t)(end - v));
@@ -206,7 +217,6 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 /* Delivers a finished transfer (curl is not on the stack) and frees the call. */
 static void finish(cm_http_call_t *call, CURLcode code)
 {
-    cm_http_client_t *c = call->c;
     cm_http_response_t res = {.retry_after_s = -1, .body = ""};
     long status = 0;
 
@@ -229,16 +239,7 @@ static void finish(cm_http_call_t *call, CURLcode code)
         res.error = call->errbuf[0] ? call->errbuf : curl_easy_strerror(code);
     }
 
-    /* detach first: cancel from inside the callback is a no-op, the client may be freed */
-    if (call->prev != NULL)
-        call->prev->next = call->next;
-    else
-        c->calls = call->next;
-    if (call->next != NULL)
-        call->next->prev = call->prev;
-    c->inflight--;
-    curl_multi_remove_handle(c->multi, call->easy);
-    call->delivering = 1;
+    call_detach(call); /* first: cancel from inside the callback is a no-op, the client may be freed */
     call->done(call->arg, &res);
     call_free(call);
 }
@@ -498,7 +499,8 @@ static int setup_easy(cm_http_client_t *c, cm_http_call_t *call, const cm_http_r
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms));
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)call->max);
+    if (call->max < (size_t)INT64_MAX) /* early refusal when Content-Length already says too much */
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)call->max);
     curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, call->req_headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -531,8 +533,8 @@ int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_don
     int rc = CM_ENOMEM;
     if (out_call != NULL)
         *out_call = NULL;
-    if (c == NULL || c->dead || req == NULL || req->url == NULL || done == NULL || (req->body == NULL && req->body_len) ||
-        (req->n_headers > 0 && req->headers == NULL))
+    if (c == NULL || c->dead || req == NULL || req->url == NULL || done == NULL ||
+        (req->body == NULL && req->body_len) || (req->n_headers > 0 && req->headers == NULL))
         return CM_EINVAL;
     cm_http_call_t *call = calloc(1, sizeof(*call));
     if (call == NULL)
@@ -542,7 +544,7 @@ int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_don
     call->arg = arg;
     call->retry_after = -1;
     call->max = req->max_response > 0 ? req->max_response : c->max_response;
-    call->delivering = 1; /* not linked yet: call_free must not unlink */
+    call->detached = 1; /* not attached yet: call_free must not detach */
     if (req->body != NULL && (call->req_body = malloc(req->body_len + 1)) == NULL)
         goto out_free_call;
     if (req->body != NULL)
@@ -555,7 +557,7 @@ int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_don
         rc = CM_ENOMEM;
         goto out_free_call;
     }
-    call->delivering = 0;
+    call->detached = 0;
     call->next = c->calls;
     if (c->calls != NULL)
         c->calls->prev = call;
@@ -572,6 +574,6 @@ out_free_call:
 
 void cm_http_cancel(cm_http_call_t *call)
 {
-    if (call != NULL && !call->delivering)
+    if (call != NULL && !call->detached)
         call_free(call);
 }

@@ -30,7 +30,8 @@
 
 /* ---------------------------------------------------------------- items */
 
-struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, const char *const *params, int timeout_ms)
+struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, const char *const *params,
+                             int timeout_ms)
 {
     size_t sql_len = sql ? strlen(sql) + 1 : 0, size = sizeof(struct item) + (size_t)nparams * sizeof(char *) + sql_len;
     for (int i = 0; i < nparams; i++)
@@ -138,10 +139,18 @@ void cm_pgi_leave(cm_pg_pool_t *p)
 static void on_kick(void *arg)
 {
     cm_pg_pool_t *p = arg;
+    /* only what was due when the timer fired: a callback that retries at once (and fails at once,
+     * e.g. while the pool is down) waits for the next loop iteration instead of spinning here */
+    struct fifo batch = p->done;
     struct item *it;
+    memset(&p->done, 0, sizeof(p->done));
     cm_pgi_enter(p);
-    while (!p->dead && (it = fifo_pop(&p->done)) != NULL)
-        cm_pgi_deliver(p, it, it->status, NULL);
+    while ((it = fifo_pop(&batch)) != NULL) {
+        if (p->dead)
+            free(it); /* freed from a callback: the rest is dropped */
+        else
+            cm_pgi_deliver(p, it, it->status, NULL);
+    }
     cm_pgi_leave(p);
 }
 
@@ -242,7 +251,7 @@ cm_pg_pool_t *cm_pg_pool_new(h2o_evloop_t *loop, const char *conninfo, int size)
         c->state = CS_BACKOFF;
         if ((c->timer = cm_timer_new(loop, cm_pgi_conn_on_timer, c)) == NULL)
             goto out_destroy_pool;
-        p->size++; /* counts initialised connections for pool_destroy */
+        p->size++;                   /* counts initialised connections for pool_destroy */
         cm_timer_start(c->timer, 0); /* connect once the loop runs */
     }
     return p;
@@ -313,8 +322,7 @@ int cm_pg_acquire(cm_pg_pool_t *pool, cm_pg_acquire_cb cb, void *arg)
 int cm_pg_conn_query(cm_pg_conn_t *conn, const char *sql, int nparams, const char *const *params, cm_pg_result_cb cb,
                      void *arg)
 {
-    if (conn == NULL || conn->pool->dead || !conn->held || cb == NULL ||
-        !check_query_args(sql, nparams, params))
+    if (conn == NULL || conn->pool->dead || !conn->held || cb == NULL || !check_query_args(sql, nparams, params))
         return CM_EINVAL;
     struct item *it = cm_pgi_item_new(IT_QUERY, sql, nparams, params, conn->pool->timeout_ms);
     if (it == NULL)

@@ -16,6 +16,7 @@
 #define CONNECT_TIMEOUT_MS 5000
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
+#define STABLE_MS 1000 /* a connection lost sooner than this counts as a failed attempt (backoff) */
 #define MAX_CANCEL_THREADS 4
 
 static atomic_int cancels_running;
@@ -132,7 +133,7 @@ static void connect_established(cm_pg_conn_t *c)
     if (c->was_up || c->attempts > 0)
         cm_info("pg", "connection %d (re)established", c->id);
     c->state = CS_IDLE;
-    c->attempts = 0;
+    c->up_since_ms = cm_now_ms(); /* attempts is cleared once the connection proved stable */
     c->was_up = 1;
     p->connected++;
     p->down = 0;
@@ -178,8 +179,8 @@ static void on_notice(void *arg, const char *message)
 static void connect_start(cm_pg_conn_t *c)
 {
     /* keepalive defaults come before the expanded conninfo, so the caller's settings override them */
-    static const char *const keys[] = {"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
-                                       "dbname", NULL};
+    static const char *const keys[] = {"keepalives",       "keepalives_idle", "keepalives_interval",
+                                       "keepalives_count", "dbname",          NULL};
     const char *vals[] = {"1", "30", "10", "3", c->pool->conninfo, NULL};
     c->pg = PQconnectStartParams(keys, vals, 1);
     if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
@@ -192,7 +193,8 @@ static void connect_start(cm_pg_conn_t *c)
     connect_wait(c, PGRES_POLLING_WRITING); /* libpq: "behave as if it last returned WRITING" */
 }
 
-/* Drops the connection (loss or timeout): fails what it carried and reconnects at once. */
+/* Drops the connection (loss or timeout): fails what it carried and reconnects, at once when it had
+ * been up for a while, else after a backoff (a server that drops every new session gets no storm). */
 static void conn_reset(cm_pg_conn_t *c, int fail_status, const char *why)
 {
     cm_pg_pool_t *p = c->pool;
@@ -215,8 +217,11 @@ static void conn_reset(cm_pg_conn_t *c, int fail_status, const char *why)
             c->lost_reserved = 1;
     }
     c->state = CS_BACKOFF;
-    c->attempts = 0;
-    cm_timer_start(c->timer, 0);
+    if (cm_now_ms() - c->up_since_ms >= STABLE_MS)
+        c->attempts = 0;
+    else
+        c->attempts++;
+    cm_timer_start(c->timer, c->attempts ? backoff_ms(p, c->attempts) : 0);
 }
 
 static void conn_flush(cm_pg_conn_t *c)
@@ -371,4 +376,3 @@ void cm_pgi_conn_on_timer(void *arg)
     }
     cm_pgi_leave(c->pool);
 }
-

@@ -46,12 +46,13 @@ struct cm_pg_conn {
     struct item *cur;   /* in flight (BUSY) */
     PGresult *res;      /* last result of cur so far */
     int flushing;
-    int attempts;       /* failed connects since the last success */
+    int attempts; /* failed connects and early losses since the connection was last stable */
     int was_up;
-    int reserved;       /* out of the pool: held, or rolling back after release */
-    int held;           /* granted to a user, until cm_pg_release */
-    int lost_reserved;  /* connection lost while held: the transaction is gone */
-    struct fifo q;      /* statements of the holder */
+    int64_t up_since_ms;
+    int reserved;      /* out of the pool: held, or rolling back after release */
+    int held;          /* granted to a user, until cm_pg_release */
+    int lost_reserved; /* connection lost while held: the transaction is gone */
+    struct fifo q;     /* statements of the holder */
 };
 
 struct cm_pg_pool {
@@ -95,7 +96,8 @@ static inline struct item *fifo_pop(struct fifo *f)
 }
 
 /* pg.c */
-struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, const char *const *params, int timeout_ms);
+struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, const char *const *params,
+                             int timeout_ms);
 /* Queues it for delivery (its callback) from the pool's 0 ms kick timer; frees internal items. */
 void cm_pgi_deliver_later(cm_pg_pool_t *p, struct item *it, int status);
 /* Calls its callback now and frees it (and res). Only from a loop event, inside cm_pgi_enter/leave. */

@@ -30,8 +30,8 @@ struct sched {
     int fd;
     cm_timer_t **heap;
     size_t n, cap;
-    size_t refs;          /* live cm_timer_t objects using this scheduler */
-    int64_t programmed;   /* absolute ns the timerfd is set to, 0 = disarmed */
+    size_t refs;        /* live cm_timer_t objects using this scheduler */
+    int64_t programmed; /* absolute ns the timerfd is set to, 0 = disarmed */
     uint64_t next_seq;
     int dispatching;
     struct sched *next;

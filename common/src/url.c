@@ -345,21 +345,19 @@ char *cm_url_with_query(const char *base, const char *const *params)
         return NULL;
     if (curl_url_set(u, CURLUPART_URL, base, BASE_URL_FLAGS) != CURLUE_OK)
         goto out_free_url;
-    for (size_t i = 0; params != NULL && params[i] != NULL; i += 2) {
-        const char *value = params[i + 1];
-        if (value == NULL)
-            continue;
-        cm_buf_t pair = {0};
-        cm_form_add(&pair, params[i], value);
-        char *q = cm_buf_take(&pair);
-        if (q == NULL)
-            goto out_free_url;
-        /* Already escaped: APPENDQUERY adds the '&' and leaves the text alone. */
-        CURLUcode uc = curl_url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY);
-        cm_secure_free(q, 0);
-        if (uc != CURLUE_OK)
-            goto out_free_url;
-    }
+    /* All pairs escaped and '&'-joined first, then ONE append: curl re-assembles the whole query on every
+     * CURLU_APPENDQUERY, so appending pair by pair is quadratic (it dominated /oauth/authorize in the benchmark). */
+    cm_buf_t pairs = {0};
+    for (size_t i = 0; params != NULL && params[i] != NULL; i += 2)
+        cm_form_add(&pairs, params[i], params[i + 1]); /* skips NULL values */
+    char *q = cm_buf_take(&pairs);
+    if (q == NULL)
+        goto out_free_url;
+    /* Already escaped: APPENDQUERY adds the '&' and leaves the text alone. */
+    CURLUcode uc = q[0] != '\0' ? curl_url_set(u, CURLUPART_QUERY, q, CURLU_APPENDQUERY) : CURLUE_OK;
+    cm_secure_free(q, 0);
+    if (uc != CURLUE_OK)
+        goto out_free_url;
     char *full = NULL;
     if (curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK || full == NULL)
         goto out_free_url;

@@ -40,7 +40,8 @@ static int h_echo(void *data, h2o_req_t *req, const cm_route_match_t *m)
     json_t *o = json_object();
     const char *names[] = {"x-test", "user-agent", "content-type", "expect", "x-id"};
     json_object_set_new(o, "method", json_stringn(req->method.base, req->method.len));
-    json_object_set_new(o, "body", json_stringn(req->entity.base ? req->entity.base : "", req->entity.base ? req->entity.len : 0));
+    json_object_set_new(o, "body",
+                        json_stringn(req->entity.base ? req->entity.base : "", req->entity.base ? req->entity.len : 0));
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         h2o_iovec_t v = cm_req_header(req, names[i]);
         if (v.base != NULL)
@@ -50,6 +51,12 @@ static int h_echo(void *data, h2o_req_t *req, const cm_route_match_t *m)
     char *st = cm_req_query(req, "status", &bad), *ra = cm_req_query(req, "ra", &bad);
     if (ra != NULL)
         cm_add_header(req, "retry-after", ra);
+    char *hdrs = cm_req_query(req, "hdrs", &bad);
+    for (long i = 0, n = hdrs ? strtol(hdrs, NULL, 10) : 0; i < n; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "x-h-%ld", i);
+        cm_add_header(req, name, "v");
+    }
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-mixed-case"), 0, "X-Mixed-CASE",
                           H2O_STRLIT("  padded value  "));
     cm_respond_json(req, st ? (int)strtol(st, NULL, 10) : 200, o);
@@ -240,8 +247,13 @@ static void test_methods_body_headers(void)
     for (int i = 0; i < 5; i++) {
         struct result r = {0};
         const char *body = i == 4 ? large : "grant_type=authorization_code&code=abc";
-        cm_http_request_t req = {.method = methods[i], .url = url, .headers = hdrs, .n_headers = 2, .body = body,
-                                 .body_len = strlen(body), .replay_ok = i == 4};
+        cm_http_request_t req = {.method = methods[i],
+                                 .url = url,
+                                 .headers = hdrs,
+                                 .n_headers = 2,
+                                 .body = body,
+                                 .body_len = strlen(body),
+                                 .replay_ok = i == 4};
         CU_ASSERT_EQUAL(start(c, &req, &r, NULL), CM_AGAIN);
         CU_ASSERT_TRUE(run_until(&r.done, 1, 5000));
         CU_ASSERT_EQUAL(r.status, 200);
@@ -358,6 +370,14 @@ static void test_too_large(void)
             CU_ASSERT_EQUAL(r.body_len, 0);
         }
     }
+    /* at most 100 response header lines */
+    struct result r;
+    get(c, "/echo?hdrs=90", &r);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_TRUE(r.n_headers >= 90);
+    get(c, "/echo?hdrs=150", &r);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.error, "response headers too large");
     cm_http_client_free(c);
 }
 

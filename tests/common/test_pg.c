@@ -127,9 +127,9 @@ static void test_params(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     struct res x = {0};
     const char *params[] = {"41", "h\xc3\xa9llo 'quoted'", NULL};
-    CU_ASSERT_EQUAL(query(p, "SELECT ($1::int + 1)::text || '|' || $2::text || '|' || ($3::text IS NULL)::text", 3,
-                          params, &x),
-                    CM_AGAIN);
+    CU_ASSERT_EQUAL(
+        query(p, "SELECT ($1::int + 1)::text || '|' || $2::text || '|' || ($3::text IS NULL)::text", 3, params, &x),
+        CM_AGAIN);
     CU_ASSERT_EQUAL(x.n, 0);
     CU_ASSERT_TRUE(run_until(&x.n, 1, 5000));
     CU_ASSERT_EQUAL(x.status[0], CM_OK);
@@ -449,6 +449,19 @@ static void test_backend_killed(void)
     CU_ASSERT_EQUAL(count_fds(), fds); /* every dup() and libpq socket closed after four reconnects */
 }
 
+struct retrier {
+    cm_pg_pool_t *pool;
+    int failures;
+};
+
+static void on_retry(void *arg, int status, PGresult *res)
+{
+    struct retrier *r = arg;
+    if (status != CM_OK)
+        r->failures++;
+    cm_pg_query(r->pool, "SELECT 1", 0, NULL, on_retry, r);
+}
+
 static void test_server_unreachable(void)
 {
     cm_pg_pool_t *p = cm_pg_pool_new(loop, "postgresql://postgres@127.0.0.1:1/postgres", 2);
@@ -471,8 +484,16 @@ static void test_server_unreachable(void)
     CU_ASSERT_EQUAL(t.acquire_status, CM_EUNAVAIL);
     CU_ASSERT_PTR_NULL(t.conn);
     CU_ASSERT_EQUAL(cm_pg_pool_connected(p), 0);
+
+    /* a caller retrying at once on every failure must not spin inside one loop iteration */
+    struct retrier r = {p, 0};
+    cm_pg_query(p, "SELECT 1", 0, NULL, on_retry, &r);
+    for (int i = 0; i < 5; i++)
+        h2o_evloop_run(loop, 10);
+    CU_ASSERT_TRUE(r.failures >= 2);
+    CU_ASSERT_TRUE(r.failures <= 6);
     CU_ASSERT_EQUAL(sync_callbacks, 0);
-    cm_pg_pool_free(p);
+    cm_pg_pool_free(p); /* drops the pending retry */
 }
 
 /* ---- freeing with pending work ---- */
@@ -525,6 +546,6 @@ void tests_register(void)
     CU_SUITE("pg", setup, teardown, {"params", test_params}, {"error_result", test_error_result},
              {"fifo_pool_of_two", test_fifo_pool_of_two}, {"queue_limit", test_queue_limit}, {"timeout", test_timeout},
              {"acquire_rollback", test_acquire_rollback}, {"held_conn_timeouts", test_held_conn_timeouts},
-             {"backend_killed", test_backend_killed},
-             {"server_unreachable", test_server_unreachable}, {"free_pending", test_free_pending});
+             {"backend_killed", test_backend_killed}, {"server_unreachable", test_server_unreachable},
+             {"free_pending", test_free_pending});
 }

@@ -48,7 +48,7 @@ static void check(ob_broker_t *b, h2o_req_t *req, const char *service, const cha
     cm_respond_json(req, 200, o);
 }
 
-static void on_loaded(void *arg, int status, const ob_instance_t *inst)
+static void on_loaded(void *arg, int status, ob_instance_t *inst)
 {
     auth_ctx_t *c = arg;
     h2o_req_t *req = c->a.req;
@@ -89,7 +89,7 @@ static int on_mcp_auth(void *data, h2o_req_t *req, const cm_route_match_t *m)
         json_decref(body);
         return 0;
     }
-    const ob_instance_t *inst = ob_icache_peek(b->instances, id);
+    ob_instance_t *inst = ob_icache_peek(b->instances, id);
     if (inst != NULL) {
         check(b, req, service, hash, inst);
         json_decref(body);

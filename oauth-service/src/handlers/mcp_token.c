@@ -36,7 +36,7 @@ static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *
     cm_respond_json(req, 409, o);
 }
 
-static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, const ob_instance_t *inst, int refresh)
+static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh)
 {
     int64_t now = ob_now();
     if (strcmp(inst->service, service) != 0) {
@@ -74,14 +74,24 @@ static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, const ob_i
     }
     if (in_margin)
         cm_debug("vend", "instance %s: token inside the refresh margin, still valid: served", inst->id);
-    json_t *o = json_pack("{s:s, s:s, s:I, s:s?, s:s}", "access_token", inst->access_token, "token_type",
-                          inst->token_type ? inst->token_type : "Bearer", "expires_at",
-                          (json_int_t)inst->token_expires_at, "scope", inst->scope, "instance_status", status);
-    cm_add_header(req, "cache-control", "no-store");
-    cm_respond_json(req, 200, o);
+    if (inst->vend_body == NULL) {
+        /* serialized once per cached instance (status active here; any change drops the cache entry) */
+        json_t *o = json_pack("{s:s, s:s, s:I, s:s?, s:s}", "access_token", inst->access_token, "token_type",
+                              inst->token_type ? inst->token_type : "Bearer", "expires_at",
+                              (json_int_t)inst->token_expires_at, "scope", inst->scope, "instance_status", status);
+        inst->vend_body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        inst->vend_body_len = inst->vend_body ? strlen(inst->vend_body) : 0;
+        json_decref(o);
+        if (inst->vend_body == NULL) {
+            cm_respond_error(req, 500, "internal_error", NULL, "out of memory");
+            return;
+        }
+    }
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
+    cm_respond_body(req, 200, "application/json", inst->vend_body, inst->vend_body_len);
 }
 
-static void on_loaded(void *arg, int status, const ob_instance_t *inst)
+static void on_loaded(void *arg, int status, ob_instance_t *inst)
 {
     vend_ctx_t *c = arg;
     h2o_req_t *req = c->a.req;
@@ -110,7 +120,7 @@ static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
     }
     char *r = cm_req_query(req, "refresh", &bad);
     int refresh = r != NULL && strcmp(r, "1") == 0;
-    const ob_instance_t *inst = ob_icache_peek(b->instances, id);
+    ob_instance_t *inst = ob_icache_peek(b->instances, id);
     if (inst != NULL) {
         vend(b, req, service, inst, refresh);
         return 0;

@@ -36,25 +36,24 @@ static int copy_str(char *dst, size_t dstsz, const char *src)
 
 int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider, int pkce, int64_t now, int ttl_s)
 {
+    uint8_t rnd[24 + 48]; /* one draw: nonce (24 bytes) and PKCE verifier (48 bytes -> 64 chars, RFC 7636 4.1) */
     memset(st, 0, sizeof(*st));
     if (copy_str(st->instance_id, sizeof(st->instance_id), instance_id) != CM_OK ||
         copy_str(st->provider, sizeof(st->provider), provider) != CM_OK)
         return CM_EINVAL;
-    char *nonce = cm_random_token(24);
-    if (nonce == NULL)
+    if (cm_random_bytes(rnd, pkce ? sizeof(rnd) : 24) != CM_OK)
         return CM_ERR;
-    copy_str(st->nonce, sizeof(st->nonce), nonce);
+    char *nonce = cm_b64url_encode(rnd, 24);
+    char *verifier = pkce ? cm_b64url_encode(rnd + 24, 48) : NULL;
+    cm_wipe(rnd, sizeof(rnd));
+    int rc = CM_ERR;
+    if (nonce != NULL && copy_str(st->nonce, sizeof(st->nonce), nonce) == CM_OK &&
+        (!pkce || (verifier != NULL && copy_str(st->verifier, sizeof(st->verifier), verifier) == CM_OK)))
+        rc = CM_OK;
     cm_secure_free(nonce, 0);
-    if (pkce) {
-        char *v = cm_pkce_verifier();
-        if (v == NULL || copy_str(st->verifier, sizeof(st->verifier), v) != CM_OK) {
-            cm_secure_free(v, 0);
-            return CM_ERR;
-        }
-        cm_secure_free(v, 0);
-    }
+    cm_secure_free(verifier, 0);
     st->expires_at = now + ttl_s;
-    return CM_OK;
+    return rc;
 }
 
 char *ob_state_seal(const ob_keyring_t *kr, const ob_state_t *st)

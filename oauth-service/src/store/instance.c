@@ -121,6 +121,9 @@ void ob_instance_free(ob_instance_t *inst)
     free(inst->provider_options);
     free(inst->token_type);
     cm_secure_free(inst->access_token, 0);
+    if (inst->vend_body != NULL)
+        cm_secure_free(inst->vend_body, inst->vend_body_len);
+    free(inst->authz_template);
     free(inst);
 }
 

@@ -47,6 +47,12 @@ typedef struct ob_instance {
     char *token_type;
     int has_refresh_token;
     int64_t cred_row_version;
+    /* Memos filled lazily by the hot paths while the instance is cached (freed with it): */
+    char *vend_body;       /* serialized 200 answer of GET /instances/{id}/token (status active) */
+    size_t vend_body_len;
+    char *authz_template;  /* the plugin's authorization URL built with placeholders (handlers/oauth_authorize.c) */
+    char authz_ph[3][24];  /* placeholders of state, code_challenge, nonce ("" = not passed) */
+    int authz_template_failed; /* the plugin did not keep the placeholders verbatim: build every time */
 } ob_instance_t;
 
 /*

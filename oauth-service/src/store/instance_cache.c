@@ -124,7 +124,7 @@ static int fresh(const ob_icache_t *c, const entry_t *e, int64_t now_ms)
     return e->inst != NULL && !e->dirty && now_ms - e->loaded_ms < c->ttl_ms;
 }
 
-const ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id)
+ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id)
 {
     entry_t *e = *find_slot(c, id);
     if (e == NULL || !fresh(c, e, cm_now_ms()))
@@ -200,7 +200,7 @@ static void on_loaded(void *arg, int status, PGresult *res)
         e->loaded_ms = cm_now_ms();
         inst = NULL;
     }
-    const ob_instance_t *answer = rc == CM_OK ? (inst ? inst : e->inst) : NULL;
+    ob_instance_t *answer = rc == CM_OK ? (inst ? inst : e->inst) : NULL;
     while (w != NULL) {
         waiter_t *next = w->next;
         w->cb(w->arg, rc, answer);

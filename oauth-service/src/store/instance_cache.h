@@ -22,15 +22,16 @@
 typedef struct ob_icache ob_icache_t;
 
 /* status: CM_OK (inst set), CM_ENOTFOUND (no such instance), or the database error (CM_EIO, CM_ETIMEDOUT, ...). */
-typedef void (*ob_icache_cb)(void *arg, int status, const ob_instance_t *inst);
+typedef void (*ob_icache_cb)(void *arg, int status, ob_instance_t *inst);
 
 /* db and kr are borrowed and must outlive the cache. max_entries 0 = 100000. Caller owns the cache. */
 ob_icache_t *ob_icache_new(cm_pg_pool_t *db, const ob_keyring_t *kr, int ttl_ms, size_t max_entries);
 /* Frees every entry. Free the pool first (its callbacks may still reference entries being loaded). */
 void ob_icache_free(ob_icache_t *c);
 
-/* The fresh cached instance, or NULL (absent, stale or loading). */
-const ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id);
+/* The fresh cached instance, or NULL (absent, stale or loading). Callers may fill its memo fields (vend_body,
+ * authz_template), nothing else. */
+ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id);
 /*
  * Reads the instance from the database (joining a read already in flight) and caches it. Returns CM_AGAIN
  * (cb runs exactly once, later) or an error (cb never runs). id must be a valid UUID.
