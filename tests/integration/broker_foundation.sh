@@ -12,6 +12,7 @@ command -v jq >/dev/null || it_skip "jq is not installed"
 command -v node >/dev/null || it_skip "node is not installed"
 [[ -x "$IT_BUILD/oauth-service/oauth-service" ]] || it_skip "the broker is not built in $IT_BUILD"
 IT_DIR="$(mktemp -d "/tmp/ob-it-foundation-XXXXXX")"
+unset OB_PLUGIN_DIR # the test config names its own plugin directory
 
 # a private cluster: same code as the embedded one of scripts/run.sh
 export VAR_DIR="$IT_DIR/var"
