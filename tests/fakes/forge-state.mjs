@@ -2,8 +2,11 @@
 // broker's data key file, so the tests can present states the broker would never issue itself (already
 // expired ones). Format: base64url(0x01 | key id length | key id | iv(12) | AES-256-GCM ciphertext | tag(16)),
 // AAD "ob-state-v1\0" + key id, key = HKDF-SHA256(raw key, no salt, "oauth-broker oauth-state aes-256-gcm v1").
+// Plaintext: flags(1, bit 0 popup) | expires_at(8, BE) | len(1) instance id | len(1) provider | len(1) verifier |
+// len(1) nonce | len(2, BE) return URL.
 //
-// Usage: node forge-state.mjs <data.keys> '<plaintext JSON {"i","p","v","n","e",...}>'
+// Usage: node forge-state.mjs <data.keys> '{"i": id, "p": provider, "v": verifier, "n": nonce, "e": unix s,
+//        "w"?: popup, "r"?: return URL}'
 import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
@@ -15,6 +18,12 @@ const key = Buffer.from(hkdfSync('sha256', Buffer.from(hex, 'hex'), Buffer.alloc
 const iv = randomBytes(12);
 const c = createCipheriv('aes-256-gcm', key, iv);
 c.setAAD(Buffer.concat([Buffer.from('ob-state-v1\0'), Buffer.from(kid)]));
-const ct = Buffer.concat([c.update(Buffer.from(payload)), c.final()]);
+const st = JSON.parse(payload);
+const str = (v, n) => { const b = Buffer.from(v ?? ''); const h = Buffer.alloc(n); if (n === 1) h.writeUInt8(b.length); else h.writeUInt16BE(b.length); return Buffer.concat([h, b]); };
+const head = Buffer.alloc(9);
+head.writeUInt8(st.w ? 1 : 0, 0);
+head.writeBigInt64BE(BigInt(st.e), 1);
+const pt = Buffer.concat([head, str(st.i, 1), str(st.p, 1), str(st.v, 1), str(st.n, 1), str(st.r, 2)]);
+const ct = Buffer.concat([c.update(pt), c.final()]);
 const blob = Buffer.concat([Buffer.from([1, kid.length]), Buffer.from(kid), iv, ct, c.getAuthTag()]);
 console.log(blob.toString('base64url'));

@@ -51,3 +51,40 @@ stop_and_check_sanitizers() {
     fi
     return 0
 }
+
+# start_service BIN LOG [ENV=VALUE...]: like start_conformance for any service binary built on the runtime.
+start_service() {
+    local bin=$1 log=$2; shift 2
+    env MCP_HOST=127.0.0.1 MCP_PORT=0 "$@" "$bin" >"$log" 2>&1 &
+    PIDS+=($!)
+    local line
+    line=$(wait_for_log "$log" 'listening on 127\.0\.0\.1:[0-9]+' 10) || return 1
+    MCP_PORT_BOUND=$(echo "$line" | sed -E 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/')
+}
+
+# start_fake_broker SERVICE WORKDIR TOKEN: writes WORKDIR/secret and WORKDIR/broker.json (instances inst-active with
+# a random key and TOKEN as provider access token, inst-reauth needing re-authorization), starts fake-broker.mjs,
+# sets BROKER_URL. A real broker can replace it later: the drivers only need these files and BROKER_URL.
+start_fake_broker() {
+    local service=$1 work=$2 token=$3 secret key key2
+    secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+    key=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+    key2=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+    printf '%s' "$secret" >"$work/secret"; chmod 600 "$work/secret"
+    cat >"$work/broker.json" <<JSON
+{"service": "$service", "secret": "$secret", "instances": [
+  {"id": "inst-active", "key": "$key", "status": "active", "access_token": "$token", "expires_in": 3600},
+  {"id": "inst-reauth", "key": "$key2", "status": "needs_reauth", "authorize_url": "http://127.0.0.1/authorize/inst-reauth"}]}
+JSON
+    SECRETS_TO_HIDE="$secret|$key|$key2|$token"
+    node "$INTEROP_DIR/fake-broker.mjs" "$work/broker.json" >"$work/broker.log" 2>&1 & PIDS+=($!)
+    local port
+    port=$(wait_for_log "$work/broker.log" 'listening on' 10 | sed -E 's/.*:([0-9]+)$/\1/') || return 1
+    BROKER_URL="http://127.0.0.1:$port"
+}
+
+# start_fake_api SCRIPT LOG TOKEN: starts a fake provider API (node), sets FAKE_API_PORT.
+start_fake_api() {
+    node "$INTEROP_DIR/$1" "$3" >"$2" 2>&1 & PIDS+=($!)
+    FAKE_API_PORT=$(wait_for_log "$2" 'listening on' 10 | sed -E 's/.*:([0-9]+)$/\1/') || return 1
+}

@@ -4,6 +4,7 @@
  */
 #include "mcp/provider_http.h"
 #include "common/status.h"
+#include "auth.h"
 #include "mcp/token_client.h"
 #include "server_internal.h"
 
@@ -24,10 +25,15 @@ struct fetch {
     int timeout_ms, flags;
     int retried;
     char *authorize_url;
+    mcp_provider_error_fn error_text;
+    void (*arg_free)(void *arg);
+    int cb_ran;
 };
 
 static void fetch_free(struct fetch *f)
 {
+    if (!f->cb_ran && f->arg_free != NULL)
+        f->arg_free(f->arg);
     for (size_t i = 0; i < f->n_extra + 1 && f->headers != NULL; i++) {
         free((char *)f->headers[i].name);
         if (f->headers[i].value != NULL) {
@@ -73,9 +79,20 @@ const char *mcp_provider_error_text(const char *provider, int status, long retry
 
 static void send_request(struct fetch *f, const char *token);
 
+/* After a final 401: the authorize URL the broker gave when it confirmed the instance (auth cache), if any. */
+static void authorize_url_for(struct fetch *f, int status)
+{
+    if (status == 401 && f->authorize_url == NULL && f->s->auth != NULL) {
+        const char *url = NULL;
+        mcp_auth_status(f->s->auth, mcp_call_instance(f->call), &url);
+        f->authorize_url = url ? strdup(url) : NULL;
+    }
+}
+
 static void fail(struct fetch *f, int status, long retry_after, int timed_out)
 {
     char msg[512];
+    authorize_url_for(f, status);
     mcp_provider_error_text(f->provider, status, retry_after, timed_out, f->authorize_url, msg, sizeof(msg));
     mcp_call_fail(f->call, "%s", msg);
     fetch_free(f);
@@ -128,8 +145,32 @@ static void on_response(void *arg, const cm_http_response_t *res)
             .status = res->status, .body = res->body, .body_len = res->body_len, .content_type = res->content_type};
         if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
             r.json = json_loadb(res->body, res->body_len, 0, NULL);
+        r.headers = res->headers;
+        r.n_headers = res->n_headers;
+        r.retry_after_s = res->retry_after_s;
+        f->cb_ran = 1;
         f->cb(f->call, &r, f->arg);
         json_decref(r.json);
+        fetch_free(f);
+        return;
+    }
+    if (f->error_text != NULL && res->status != 0) {
+        char generic[512], msg[1024] = "";
+        mcp_provider_response_t r = {.status = res->status,
+                                     .body = res->body,
+                                     .body_len = res->body_len,
+                                     .content_type = res->content_type,
+                                     .headers = res->headers,
+                                     .n_headers = res->n_headers,
+                                     .retry_after_s = res->retry_after_s};
+        authorize_url_for(f, res->status);
+        if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
+            r.json = json_loadb(res->body, res->body_len, 0, NULL);
+        mcp_provider_error_text(f->provider, res->status, res->retry_after_s, res->timed_out, f->authorize_url, generic,
+                                sizeof(generic));
+        f->error_text(&r, generic, msg, sizeof(msg));
+        json_decref(r.json);
+        mcp_call_fail(f->call, "%s", msg[0] ? msg : generic);
         fetch_free(f);
         return;
     }
@@ -167,6 +208,8 @@ void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp
 {
     struct fetch *f = calloc(1, sizeof(*f));
     if (f == NULL) {
+        if (req->arg_free != NULL)
+            req->arg_free(arg);
         mcp_call_fail(call, "out of memory");
         return;
     }
@@ -185,6 +228,8 @@ void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp
     }
     f->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 15000;
     f->flags = req->flags;
+    f->error_text = req->error_text;
+    f->arg_free = req->arg_free;
     f->n_extra = req->n_headers;
     f->headers = calloc(req->n_headers + 1, sizeof(*f->headers));
     int oom = f->provider == NULL || f->url == NULL || f->headers == NULL || (req->body && !f->body) ||

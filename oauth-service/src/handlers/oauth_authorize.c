@@ -165,8 +165,9 @@ static void authorize(ob_broker_t *b, h2o_req_t *req, ob_instance_t *inst, int p
         snprintf(st.return_url, sizeof(st.return_url), "%s", return_url);
     state = ob_state_seal(b->keys->ring, &st);
     challenge = pkce ? cm_pkce_challenge_s256(st.verifier) : NULL;
-    redirect = ob_redirect_uri(b, p->name);
-    if (state == NULL || redirect == NULL || (pkce && challenge == NULL)) {
+    int cached = login_hint == NULL && inst->authz_template != NULL; /* the redirect_uri is in the template */
+    redirect = cached ? NULL : ob_redirect_uri(b, p->name);
+    if (state == NULL || (!cached && redirect == NULL) || (pkce && challenge == NULL)) {
         ob_send_error_page(b, req, 500, "internal_error", "The authorization could not be started.", inst->id, popup);
         goto out_wipe;
     }
@@ -234,16 +235,39 @@ static void on_loaded(void *arg, int status, ob_instance_t *inst)
     ctx_free(c);
 }
 
+/* The query, parsed once (a repeated parameter is refused: RFC 6749 3.1). */
+enum { Q_ID, Q_POPUP, Q_RETURN, Q_HINT, Q_COUNT };
+struct query {
+    h2o_req_t *req;
+    char *v[Q_COUNT];
+    int repeated;
+};
+
+static int on_param(void *arg, const char *name, const char *value)
+{
+    static const char *const names[Q_COUNT] = {"instance_id", "popup", "return_url", "login_hint"};
+    struct query *q = arg;
+    for (int i = 0; i < Q_COUNT; i++) {
+        if (strcmp(name, names[i]) != 0)
+            continue;
+        if (q->v[i] != NULL)
+            q->repeated = 1;
+        q->v[i] = h2o_strdup(&q->req->pool, value, strlen(value)).base;
+    }
+    return 0;
+}
+
 static int on_authorize(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
+    struct query q = {.req = req};
     int bad = 0, popup = 0;
-    char *id = cm_req_query(req, "instance_id", &bad);
-    char *pop = cm_req_query(req, "popup", &bad);
-    char *ret = cm_req_query(req, "return_url", &bad);
-    char *hint = cm_req_query(req, "login_hint", &bad);
-    popup = pop != NULL && (strcmp(pop, "1") == 0 || strcmp(pop, "true") == 0);
-    if (bad || id == NULL || !cm_uuid_valid(id)) {
+    if (req->query_at != SIZE_MAX &&
+        cm_form_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1, on_param, &q) != CM_OK)
+        bad = 1;
+    char *id = q.v[Q_ID], *ret = q.v[Q_RETURN], *hint = q.v[Q_HINT];
+    popup = q.v[Q_POPUP] != NULL && (strcmp(q.v[Q_POPUP], "1") == 0 || strcmp(q.v[Q_POPUP], "true") == 0);
+    if (bad || q.repeated || id == NULL || !cm_uuid_valid(id)) {
         ob_send_error_page(b, req, 400, "invalid_request", "The link is missing a valid instance_id.", NULL, popup);
         return 0;
     }

@@ -4,13 +4,13 @@
 #include "oauth/state.h"
 
 #include "common/crypto.h"
-#include "common/json_util.h"
+#include "common/url.h"
 #include "common/status.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define STATE_VERSION 0x01
 #define AAD_PREFIX "ob-state-v1"
@@ -34,6 +34,36 @@ static int copy_str(char *dst, size_t dstsz, const char *src)
     return CM_OK;
 }
 
+/*
+ * Random bytes for nonces and verifiers, drawn from OpenSSL's CSPRNG 4 KiB at a time: RAND_bytes costs a few
+ * microseconds per call (locks, fork and reseed checks) whatever the size, which was the largest single cost of
+ * /oauth/authorize. Every byte is handed out once and wiped from the pool; the pool is per thread and refilled
+ * after a fork (pid check), so no two processes or calls ever share bytes.
+ */
+static __thread unsigned char rnd_pool[4096];
+static __thread size_t rnd_left;
+static __thread pid_t rnd_pid;
+
+static int pooled_random(unsigned char *out, size_t n)
+{
+    if (n > sizeof(rnd_pool))
+        return cm_random_bytes(out, n);
+    pid_t pid = getpid();
+    if (rnd_left < n || rnd_pid != pid) {
+        if (cm_random_bytes(rnd_pool, sizeof(rnd_pool)) != CM_OK) {
+            rnd_left = 0;
+            return CM_ERR;
+        }
+        rnd_left = sizeof(rnd_pool);
+        rnd_pid = pid;
+    }
+    unsigned char *src = rnd_pool + sizeof(rnd_pool) - rnd_left;
+    memcpy(out, src, n);
+    cm_wipe(src, n);
+    rnd_left -= n;
+    return CM_OK;
+}
+
 int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider, int pkce, int64_t now, int ttl_s)
 {
     uint8_t rnd[24 + 48]; /* one draw: nonce (24 bytes) and PKCE verifier (48 bytes -> 64 chars, RFC 7636 4.1) */
@@ -41,7 +71,7 @@ int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider,
     if (copy_str(st->instance_id, sizeof(st->instance_id), instance_id) != CM_OK ||
         copy_str(st->provider, sizeof(st->provider), provider) != CM_OK)
         return CM_EINVAL;
-    if (cm_random_bytes(rnd, pkce ? sizeof(rnd) : 24) != CM_OK)
+    if (pooled_random(rnd, pkce ? sizeof(rnd) : 24) != CM_OK)
         return CM_ERR;
     char *nonce = cm_b64url_encode(rnd, 24);
     char *verifier = pkce ? cm_b64url_encode(rnd + 24, 48) : NULL;
@@ -56,6 +86,23 @@ int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider,
     return rc;
 }
 
+/*
+ * Plaintext layout (binary, every length checked on the way in):
+ *   flags(1: bit 0 = popup) | expires_at (8, big-endian) |
+ *   len(1) instance id | len(1) provider | len(1) verifier | len(1) nonce | len(2, big-endian) return URL
+ */
+#define FLAG_POPUP 0x01
+
+static int put_str(cm_buf_t *b, const char *s, size_t lenbytes)
+{
+    size_t n = strlen(s);
+    unsigned char hdr[2] = {(unsigned char)(n >> 8), (unsigned char)n};
+    if ((lenbytes == 1 && n > 255) || n > 65535)
+        return CM_EINVAL;
+    cm_buf_append(b, (const char *)hdr + (2 - lenbytes), lenbytes);
+    return cm_buf_append(b, s, n);
+}
+
 char *ob_state_seal(const ob_keyring_t *kr, const ob_state_t *st)
 {
     char aad[128];
@@ -63,22 +110,25 @@ char *ob_state_seal(const ob_keyring_t *kr, const ob_state_t *st)
     size_t ctlen = 0;
     const char *kid = NULL;
     char *out = NULL;
-
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I}", "i", st->instance_id, "p", st->provider, "v", st->verifier,
-                          "n", st->nonce, "e", (json_int_t)st->expires_at);
-    if (o == NULL)
+    cm_buf_t b = {0};
+    unsigned char head[9];
+    head[0] = st->popup ? FLAG_POPUP : 0;
+    for (int i = 0; i < 8; i++)
+        head[1 + i] = (unsigned char)((uint64_t)st->expires_at >> (56 - 8 * i));
+    cm_buf_append(&b, (const char *)head, sizeof(head));
+    if (put_str(&b, st->instance_id, 1) != CM_OK || put_str(&b, st->provider, 1) != CM_OK ||
+        put_str(&b, st->verifier, 1) != CM_OK || put_str(&b, st->nonce, 1) != CM_OK ||
+        put_str(&b, st->return_url, 2) != CM_OK || b.failed) {
+        cm_buf_free(&b);
         return NULL;
-    if (st->popup)
-        json_object_set_new(o, "w", json_true());
-    if (st->return_url[0] != '\0')
-        json_object_set_new(o, "r", json_string(st->return_url));
-    char *pt = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
+    }
+    size_t ptlen = b.len;
+    char *pt = cm_buf_take(&b);
     if (pt == NULL)
         return NULL;
     const char *primary = ob_keyring_primary(kr);
     size_t aadlen = primary ? build_aad(aad, sizeof(aad), primary) : 0;
-    if (aadlen == 0 || ob_keyring_seal(kr, OB_KEY_STATE, aad, aadlen, pt, strlen(pt), &ct, &ctlen, &kid) != CM_OK)
+    if (aadlen == 0 || ob_keyring_seal(kr, OB_KEY_STATE, aad, aadlen, pt, ptlen, &ct, &ctlen, &kid) != CM_OK)
         goto out_free_pt;
     size_t kidlen = strlen(kid);
     size_t bloblen = 2 + kidlen + ctlen;
@@ -93,28 +143,43 @@ char *ob_state_seal(const ob_keyring_t *kr, const ob_state_t *st)
 out_free_ct:
     free(ct);
 out_free_pt:
-    cm_secure_free(pt, 0);
+    cm_secure_free(pt, ptlen);
     return out;
 }
 
-static int fill(ob_state_t *st, const json_t *o)
+/* Reads a length-prefixed string into dst and advances *p. CM_EINVAL when it overruns, holds a NUL or does not
+ * fit dst. */
+static int get_str(const uint8_t **p, const uint8_t *end, size_t lenbytes, char *dst, size_t dstsz)
 {
-    int ok = 0;
-    json_t *e = json_object_get(o, "e");
-    json_t *w = json_object_get(o, "w");
-    if (!json_is_integer(e) || (w != NULL && !json_is_boolean(w)))
+    if ((size_t)(end - *p) < lenbytes)
         return CM_EINVAL;
-    const char *r = cm_json_str(o, "r");
-    if (copy_str(st->instance_id, sizeof(st->instance_id), cm_json_str(o, "i")) != CM_OK ||
-        copy_str(st->provider, sizeof(st->provider), cm_json_str(o, "p")) != CM_OK ||
-        copy_str(st->verifier, sizeof(st->verifier), cm_json_str(o, "v")) != CM_OK ||
-        copy_str(st->nonce, sizeof(st->nonce), cm_json_str(o, "n")) != CM_OK ||
-        copy_str(st->return_url, sizeof(st->return_url), r) != CM_OK)
+    size_t n = lenbytes == 1 ? (*p)[0] : ((size_t)(*p)[0] << 8) | (*p)[1];
+    *p += lenbytes;
+    if ((size_t)(end - *p) < n || n >= dstsz || memchr(*p, '\0', n) != NULL)
         return CM_EINVAL;
-    ok = cm_uuid_valid(st->instance_id) && st->provider[0] != '\0' && strlen(st->nonce) >= 16;
-    st->expires_at = json_integer_value(e);
-    st->popup = json_is_true(w);
-    return ok ? CM_OK : CM_EINVAL;
+    memcpy(dst, *p, n);
+    dst[n] = '\0';
+    *p += n;
+    return CM_OK;
+}
+
+static int parse(ob_state_t *st, const uint8_t *pt, size_t len)
+{
+    if (len < 9 || (pt[0] & ~FLAG_POPUP) != 0)
+        return CM_EINVAL;
+    const uint8_t *p = pt + 9, *end = pt + len;
+    uint64_t exp = 0;
+    for (int i = 0; i < 8; i++)
+        exp = (exp << 8) | pt[1 + i];
+    st->expires_at = (int64_t)exp;
+    st->popup = (pt[0] & FLAG_POPUP) != 0;
+    if (get_str(&p, end, 1, st->instance_id, sizeof(st->instance_id)) != CM_OK ||
+        get_str(&p, end, 1, st->provider, sizeof(st->provider)) != CM_OK ||
+        get_str(&p, end, 1, st->verifier, sizeof(st->verifier)) != CM_OK ||
+        get_str(&p, end, 1, st->nonce, sizeof(st->nonce)) != CM_OK ||
+        get_str(&p, end, 2, st->return_url, sizeof(st->return_url)) != CM_OK || p != end)
+        return CM_EINVAL;
+    return cm_uuid_valid(st->instance_id) && st->provider[0] != '\0' && strlen(st->nonce) >= 16 ? CM_OK : CM_EINVAL;
 }
 
 int ob_state_open(const ob_keyring_t *kr, const char *text, int64_t now, ob_state_t *st)
@@ -142,9 +207,7 @@ int ob_state_open(const ob_keyring_t *kr, const char *text, int64_t now, ob_stat
     if (aadlen == 0 || ob_keyring_open(kr, OB_KEY_STATE, kid, aad, aadlen, blob + 2 + kidlen, bloblen - 2 - kidlen,
                                        &pt, &ptlen) != CM_OK)
         goto out_free_blob;
-    json_t *o = cm_json_loadb((const char *)pt, ptlen, NULL);
-    rc = json_is_object(o) ? fill(st, o) : CM_EINVAL;
-    json_decref(o);
+    rc = parse(st, pt, ptlen);
     if (rc == CM_OK && st->expires_at <= now)
         rc = CM_ETIMEDOUT;
     if (rc == CM_EINVAL)

@@ -6,7 +6,8 @@
  * an optional return URL and the popup flag. It is AES-256-GCM under the key ring's state sub-key
  * (HKDF label of its own: never the credentials key) and travels as
  *   base64url( 0x01 || key id length (1 byte) || key id || iv(12) || ciphertext || tag(16) )
- * with associated data "ob-state-v1" NUL <key id>. The plaintext is a compact JSON object. Any
+ * with associated data "ob-state-v1" NUL <key id>. The plaintext is a small length-prefixed binary record
+ * (state.c; binary rather than JSON because /oauth/authorize is a hot path). Any
  * change to any byte fails authentication. The nonce is consumed at the callback (oauth_state_nonces,
  * unique), so a state works once.
  */

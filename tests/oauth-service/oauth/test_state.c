@@ -99,6 +99,81 @@ static void test_tamper_and_expiry(void)
     ob_keyring_free(rotated);
 }
 
+/* Seals an arbitrary plaintext as a state blob (what only the key holder can do), to check the inner parser. */
+static char *seal_raw(const ob_keyring_t *kr, const unsigned char *pt, size_t len)
+{
+    uint8_t *ct = NULL;
+    size_t ctlen = 0;
+    const char *kid = NULL;
+    char aad[64];
+    memcpy(aad, "ob-state-v1", 12);
+    memcpy(aad + 12, "k1", 2);
+    if (ob_keyring_seal(kr, OB_KEY_STATE, aad, 14, pt, len, &ct, &ctlen, &kid) != CM_OK)
+        return NULL;
+    uint8_t *blob = malloc(4 + ctlen);
+    blob[0] = 1;
+    blob[1] = 2;
+    memcpy(blob + 2, "k1", 2);
+    memcpy(blob + 4, ct, ctlen);
+    char *out = cm_b64url_encode(blob, 4 + ctlen);
+    free(blob);
+    free(ct);
+    return out;
+}
+
+static void test_inner_structure(void)
+{
+    ob_keyring_t *kr = ring("k1 " K1);
+    ob_state_t back;
+    unsigned char good[256], bad[256];
+    size_t n = 0;
+    good[n++] = 0;
+    for (int i = 0; i < 8; i++)
+        good[n++] = i == 7 ? 0x10 : 0; /* expires_at 16 */
+    const char *parts[4] = {ID1, "google", "", "nonce-0123456789abcdef"};
+    for (int i = 0; i < 4; i++) {
+        good[n++] = (unsigned char)strlen(parts[i]);
+        memcpy(good + n, parts[i], strlen(parts[i]));
+        n += strlen(parts[i]);
+    }
+    good[n++] = 0;
+    good[n++] = 0;
+    char *t = seal_raw(kr, good, n);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1, &back), CM_OK);
+    CU_ASSERT_STRING_EQUAL(back.provider, "google");
+    free(t);
+    memcpy(bad, good, n);
+    bad[n] = 'x'; /* trailing byte */
+    t = seal_raw(kr, bad, n + 1);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1, &back), CM_EINVAL);
+    free(t);
+    t = seal_raw(kr, good, n - 1); /* truncated */
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1, &back), CM_EINVAL);
+    free(t);
+    memcpy(bad, good, n);
+    bad[0] = 0x80; /* unknown flag */
+    t = seal_raw(kr, bad, n);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1, &back), CM_EINVAL);
+    free(t);
+    memcpy(bad, good, n);
+    bad[9] = 200; /* instance id length beyond the end */
+    t = seal_raw(kr, bad, n);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1, &back), CM_EINVAL);
+    free(t);
+    memcpy(bad, good, n);
+    bad[10] = 'X'; /* not a UUID any more */
+    t = seal_raw(kr, bad, n);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1, &back), CM_EINVAL);
+    free(t);
+    memcpy(bad, good, n);
+    bad[12] = '\0'; /* a NUL inside a string */
+    t = seal_raw(kr, bad, n);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1, &back), CM_EINVAL);
+    CU_ASSERT_EQUAL(back.instance_id[0], '\0');
+    free(t);
+    ob_keyring_free(kr);
+}
+
 static void test_return_urls(void)
 {
     json_t *allowed = json_pack("[s,s,s]", "https://app.example/oauth/done", "http://localhost:5173/",
@@ -181,5 +256,6 @@ static void test_pages(void)
 void tests_register(void)
 {
     CU_SUITE("state", NULL, NULL, {"round trip", test_round_trip}, {"tampering and expiry", test_tamper_and_expiry},
+             {"inner structure", test_inner_structure},
              {"return URL allow-list", test_return_urls}, {"pages", test_pages});
 }

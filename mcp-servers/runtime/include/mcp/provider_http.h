@@ -22,6 +22,11 @@
 
 #define MCP_PROVIDER_ALL_STATUSES 1 /* flags: deliver every HTTP status to the callback */
 
+struct mcp_provider_response;
+/* Provider-specific error text hook (see mcp_provider_request_t.error_text). */
+typedef void (*mcp_provider_error_fn)(const struct mcp_provider_response *res, const char *generic, char *buf,
+                                      size_t bufsz);
+
 typedef struct mcp_provider_request {
     const char *provider; /* human name for messages, e.g. "Gmail" */
     const char *method;   /* NULL = GET (POST when body) */
@@ -32,6 +37,13 @@ typedef struct mcp_provider_request {
     size_t body_len;
     int timeout_ms; /* 0 = 15000 */
     int flags;
+    /* Optional hook for a non-2xx answer that reaches the error mapping: writes the provider-specific tool error
+     * text into buf (NUL-terminated), e.g. the provider's own message or the missing scope; leaving buf empty keeps
+     * generic (the mcp_provider_error_text message). */
+    mcp_provider_error_fn error_text;
+    /* Optional: called with arg when the helper finishes the call itself (tool error, cb never runs), so that a
+     * multi-step tool can free its state. */
+    void (*arg_free)(void *arg);
 } mcp_provider_request_t;
 
 /* Borrowed: valid during the callback only. json is the parsed body when it is JSON, else NULL. */
@@ -41,6 +53,9 @@ typedef struct mcp_provider_response {
     size_t body_len;
     const char *content_type;
     json_t *json;
+    const cm_http_header_t *headers; /* all response headers, lower-cased names (see mcp/http_headers.h) */
+    size_t n_headers;
+    long retry_after_s; /* -1 when absent */
 } mcp_provider_response_t;
 
 typedef void (*mcp_provider_cb)(mcp_call_t *call, const mcp_provider_response_t *res, void *arg);

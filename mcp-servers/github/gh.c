@@ -1,0 +1,235 @@
+/*
+ * gh.c - GitHub REST helpers (see gh.h).
+ */
+#include "gh.h"
+#include "mcp/http_headers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static char base[512] = "https://api.github.com";
+
+void gh_init(void)
+{
+    const char *e = getenv("GITHUB_API_BASE");
+    if (e != NULL && *e != '\0' && strlen(e) < sizeof(base))
+        snprintf(base, sizeof(base), "%s", e);
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        base[--n] = '\0';
+}
+
+const char *gh_base(void)
+{
+    return base;
+}
+
+char *gh_url(const char *path, const char *const *query)
+{
+    cm_buf_t b = {0};
+    cm_buf_appendz(&b, base);
+    cm_buf_appendz(&b, path);
+    char *u = cm_buf_take(&b);
+    if (u == NULL || query == NULL)
+        return u;
+    char *q = cm_url_with_query(u, query);
+    free(u);
+    return q;
+}
+
+static int name_ok(const char *s, size_t len, int owner)
+{
+    if (len == 0 || len > 100 || (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+                 (!owner && (ch == '.' || ch == '_'));
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int gh_repo_path(mcp_call_t *c, const char *repo, const char *suffix, char *buf, size_t n)
+{
+    const char *slash = repo ? strchr(repo, '/') : NULL;
+    if (slash == NULL || !name_ok(repo, (size_t)(slash - repo), 1) || !name_ok(slash + 1, strlen(slash + 1), 0)) {
+        mcp_call_fail(c, "Invalid argument 'repo': expected \"owner/name\", e.g. \"octocat/Hello-World\".");
+        return -1;
+    }
+    if ((size_t)snprintf(buf, n, "/repos/%s%s", repo, suffix) >= n) {
+        mcp_call_fail(c, "Invalid arguments: the request path is too long.");
+        return -1;
+    }
+    return 0;
+}
+
+void gh_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_provider_cb cb, void *arg)
+{
+    static const cm_http_header_t h[] = {{"Accept", "application/vnd.github+json"},
+                                         {"X-GitHub-Api-Version", "2022-11-28"},
+                                         {"Content-Type", "application/json"}};
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (url == NULL || (body != NULL && text == NULL)) {
+        free(url);
+        free(text);
+        mcp_call_fail(c, "Could not build the GitHub request.");
+        return;
+    }
+    mcp_provider_request_t req = {.provider = GH_PROVIDER,
+                                  .method = method,
+                                  .url = url,
+                                  .headers = h,
+                                  .n_headers = text ? 3 : 2,
+                                  .body = text,
+                                  .body_len = text ? strlen(text) : 0,
+                                  .error_text = gh_error_text};
+    mcp_provider_fetch(c, &req, cb, arg);
+    free(url);
+    free(text);
+}
+
+long gh_next_page(const mcp_provider_response_t *res)
+{
+    char *next = mcp_link_find(mcp_header_get(res->headers, res->n_headers, "link"), "next");
+    char *page = next ? mcp_url_query_get(next, "page") : NULL;
+    char *end = NULL;
+    long p = page ? strtol(page, &end, 10) : 0;
+    if (page == NULL || end == page || *end != '\0' || p < 1)
+        p = 0;
+    free(page);
+    free(next);
+    return p;
+}
+
+/* 1 when the comma list has item (trimmed, case-sensitive). */
+static int list_has(const char *list, const char *item, size_t ilen)
+{
+    const char *p = list;
+    while (p != NULL && *p != '\0') {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ",");
+        size_t tl = len;
+        while (tl > 0 && p[tl - 1] == ' ')
+            tl--;
+        if (tl == ilen && tl > 0 && strncmp(p, item, ilen) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+void gh_missing_scopes(const char *accepted, const char *granted, char *buf, size_t n)
+{
+    cm_buf_t b = {0};
+    const char *p = accepted;
+    int any_granted = 0;
+    while (p != NULL && *p != '\0') {
+        while (*p == ' ' || *p == ',')
+            p++;
+        size_t len = strcspn(p, ",");
+        size_t tl = len;
+        while (tl > 0 && p[tl - 1] == ' ')
+            tl--;
+        if (tl > 0) {
+            if (list_has(granted, p, tl))
+                any_granted = 1;
+            else
+                cm_buf_printf(&b, "%s%.*s", b.len ? ", " : "", (int)tl, p);
+        }
+        p += len;
+    }
+    char *s = cm_buf_take(&b);
+    snprintf(buf, n, "%s", any_granted || s == NULL ? "" : s);
+    free(s);
+}
+
+void gh_error_text_at(const mcp_provider_response_t *res, const char *generic, time_t now, char *buf, size_t n)
+{
+    const char *msg = json_string_value(json_object_get(res->json, "message"));
+    const char *remaining = mcp_header_get(res->headers, res->n_headers, "x-ratelimit-remaining");
+    const char *reset = mcp_header_get(res->headers, res->n_headers, "x-ratelimit-reset");
+    char gh[400] = "";
+    if (msg != NULL)
+        snprintf(gh, sizeof(gh), " GitHub says: %s", msg);
+    if ((res->status == 403 || res->status == 429) && remaining != NULL && strcmp(remaining, "0") == 0) {
+        char *end = NULL;
+        long long r = reset ? strtoll(reset, &end, 10) : 0;
+        if (reset != NULL && end != reset && *end == '\0' && r > 0) {
+            time_t t = (time_t)r;
+            struct tm tm;
+            char when[32] = "?";
+            if (gmtime_r(&t, &tm) != NULL)
+                strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+            snprintf(buf, n, "GitHub API rate limit exceeded; it resets at %s (in %lld seconds).%s", when,
+                     r > (long long)now ? r - (long long)now : 0LL, gh);
+        } else {
+            snprintf(buf, n, "GitHub API rate limit exceeded; try again later.%s", gh);
+        }
+        return;
+    }
+    if ((res->status == 403 || res->status == 429) && res->retry_after_s >= 0) {
+        snprintf(buf, n, "GitHub secondary rate limit reached; retry after %ld seconds.%s", res->retry_after_s, gh);
+        return;
+    }
+    if (res->status == 403) {
+        const char *accepted = mcp_header_get(res->headers, res->n_headers, "x-accepted-oauth-scopes");
+        const char *granted = mcp_header_get(res->headers, res->n_headers, "x-oauth-scopes");
+        char missing[256] = "";
+        if (accepted != NULL && granted != NULL)
+            gh_missing_scopes(accepted, granted, missing, sizeof(missing));
+        if (missing[0] != '\0')
+            snprintf(buf, n,
+                     "GitHub denied the request (403): the authorization lacks the OAuth scope %s (granted: %s). "
+                     "Re-authorize this instance with that scope.%s",
+                     missing, *granted ? granted : "none", gh);
+        else
+            snprintf(buf, n,
+                     "GitHub denied the request (403): this account or token has no permission for this action "
+                     "(repository access, organization policy or a blocked action).%s",
+                     gh);
+        return;
+    }
+    if (res->status == 404) {
+        snprintf(buf, n,
+                 "GitHub answered 404: the item does not exist, or it is private and this authorization cannot see "
+                 "it (GitHub hides private repositories it does not let you access; check the name, that the 'repo' "
+                 "scope was granted and that an organization allows this app).%s",
+                 gh);
+        return;
+    }
+    if (res->status == 422 || res->status == 400) {
+        cm_buf_t b = {0};
+        size_t i;
+        const json_t *e;
+        json_array_foreach(json_object_get(res->json, "errors"), i, e)
+        {
+            if (i >= 5)
+                break;
+            const char *field = json_string_value(json_object_get(e, "field"));
+            const char *code = json_string_value(json_object_get(e, "code"));
+            const char *emsg = json_string_value(json_object_get(e, "message"));
+            cm_buf_printf(&b, "%s%s%s%s%s", b.len ? "; " : " Details: ", field ? field : "",
+                          field && (code || emsg) ? " " : "",
+                          emsg   ? emsg
+                          : code ? code
+                                 : "",
+                          "");
+        }
+        char *d = cm_buf_take(&b);
+        snprintf(buf, n, "GitHub rejected the request (HTTP %d) as invalid.%s%s", res->status, gh, d ? d : "");
+        free(d);
+        return;
+    }
+    snprintf(buf, n, "%s%s", generic, gh);
+}
+
+void gh_error_text(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n)
+{
+    gh_error_text_at(res, generic, time(NULL), buf, n);
+}

@@ -1,0 +1,23 @@
+/*
+ * tools.h - the github service's tool handlers (tools_repos.c, tools_issues.c); the table is in main.c.
+ */
+#ifndef GITHUB_TOOLS_H
+#define GITHUB_TOOLS_H
+
+#include "common/url.h"
+#include "mcp/tools.h"
+
+void gh_get_authenticated_user(mcp_call_t *c, json_t *args, void *data);
+void gh_list_repositories(mcp_call_t *c, json_t *args, void *data);
+void gh_get_file_contents(mcp_call_t *c, json_t *args, void *data);
+void gh_search_code(mcp_call_t *c, json_t *args, void *data);
+void gh_list_issues(mcp_call_t *c, json_t *args, void *data);
+void gh_get_issue(mcp_call_t *c, json_t *args, void *data);
+void gh_create_issue(mcp_call_t *c, json_t *args, void *data);
+void gh_comment_on_issue(mcp_call_t *c, json_t *args, void *data);
+void gh_list_pull_requests(mcp_call_t *c, json_t *args, void *data);
+
+/* Shared by both files: finishes c with text (copied) and structured (stolen). */
+void gh_finish(mcp_call_t *c, cm_buf_t *text, json_t *structured);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * api.c - Gmail API access for the tools: base URL (env GMAIL_API_BASE), URLs, requests through the runtime's
+ * provider helper with Gmail-specific error texts (the missing scope on 403, Gmail's own error message).
+ */
+#include "gmail.h"
+#include "mcp/http_headers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char base[512] = "https://gmail.googleapis.com";
+
+void gm_api_init(void)
+{
+    const char *env = getenv("GMAIL_API_BASE");
+    if (env != NULL && env[0] != '\0') {
+        snprintf(base, sizeof(base), "%s", env);
+        size_t n = strlen(base);
+        while (n > 0 && base[n - 1] == '/')
+            base[--n] = '\0';
+    }
+}
+
+char *gm_url(const char *path, const char *const *query)
+{
+    cm_buf_t b = {0};
+    cm_buf_printf(&b, "%s/gmail/v1/users/me%s", base, path);
+    char *u = cm_buf_take(&b);
+    if (u == NULL || query == NULL)
+        return u;
+    char *q = cm_url_with_query(u, query);
+    free(u);
+    return q;
+}
+
+static const char *const scope_names[] = {
+    [GM_SCOPE_READ] = "https://www.googleapis.com/auth/gmail.readonly (or gmail.modify)",
+    [GM_SCOPE_SEND] = "https://www.googleapis.com/auth/gmail.send (or gmail.compose / gmail.modify)",
+    [GM_SCOPE_COMPOSE] = "https://www.googleapis.com/auth/gmail.compose (or gmail.modify)",
+    [GM_SCOPE_MODIFY] = "https://www.googleapis.com/auth/gmail.modify",
+    [GM_SCOPE_LABELS] = "https://www.googleapis.com/auth/gmail.labels (or gmail.modify)",
+    [GM_SCOPE_FULL] = "https://mail.google.com/ (full access; gmail.modify does not allow permanent deletion)",
+};
+
+/* Gmail's error message ({"error":{"message"}}) cleaned for a tool result, or NULL. */
+static void google_message(const mcp_provider_response_t *res, char *out, size_t outsz)
+{
+    json_t *e = json_object_get(res->json, "error");
+    const char *m = json_string_value(json_object_get(e, "message"));
+    if (m == NULL)
+        m = json_string_value(json_object_get(res->json, "error_description"));
+    out[0] = '\0';
+    if (m == NULL)
+        return;
+    size_t o = 0;
+    for (const char *p = m; *p && o + 1 < outsz && o < 300; p++)
+        out[o++] = (unsigned char)*p < 0x20 ? ' ' : *p;
+    out[o] = '\0';
+}
+
+static void error_text(const mcp_provider_response_t *res, const char *generic, char *buf, size_t bufsz,
+                       gm_scope_t scope)
+{
+    char gm[320];
+    google_message(res, gm, sizeof(gm));
+    if (res->status == 401) {
+        buf[0] = '\0'; /* the runtime's text: re-authorize at <url> */
+        return;
+    }
+    if (res->status == 403) {
+        char granted[256] = "";
+        const char *www = mcp_header_get(res->headers, res->n_headers, "www-authenticate");
+        const char *sc = www ? strstr(www, "scope=\"") : NULL;
+        if (sc != NULL) {
+            sc += 7;
+            const char *e = strchr(sc, '"');
+            snprintf(granted, sizeof(granted), " (Google names: %.*s)", e ? (int)(e - sc) : 0, sc);
+        }
+        snprintf(buf, bufsz, "%s Missing scope: this tool needs %s%s.%s%s", generic, scope_names[scope], granted,
+                 gm[0] ? " Gmail says: " : "", gm);
+        return;
+    }
+    if (gm[0])
+        snprintf(buf, bufsz, "%s Gmail says: %s", generic, gm);
+    else
+        buf[0] = '\0';
+}
+
+#define HOOK(name, scope)                                                                                              \
+    static void name(const mcp_provider_response_t *res, const char *generic, char *buf, size_t bufsz)                \
+    {                                                                                                                  \
+        error_text(res, generic, buf, bufsz, scope);                                                                   \
+    }
+HOOK(err_read, GM_SCOPE_READ)
+HOOK(err_send, GM_SCOPE_SEND)
+HOOK(err_compose, GM_SCOPE_COMPOSE)
+HOOK(err_modify, GM_SCOPE_MODIFY)
+HOOK(err_labels, GM_SCOPE_LABELS)
+HOOK(err_full, GM_SCOPE_FULL)
+static const mcp_provider_error_fn hooks[] = {err_read, err_send, err_compose, err_modify, err_labels, err_full};
+
+void gm_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gm_scope_t scope, mcp_provider_cb cb,
+              void *arg, void (*arg_free)(void *))
+{
+    gm_fetch_ex(c, method, url_owned, body, scope, 0, cb, arg, arg_free);
+}
+
+void gm_fetch_ex(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gm_scope_t scope, int flags,
+                 mcp_provider_cb cb, void *arg, void (*arg_free)(void *))
+{
+    static const cm_http_header_t json_ct[] = {{"Content-Type", "application/json"}};
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (url_owned == NULL || (body != NULL && text == NULL)) {
+        free(url_owned);
+        free(text);
+        if (arg_free)
+            arg_free(arg);
+        mcp_call_fail(c, "out of memory");
+        return;
+    }
+    mcp_provider_request_t req = {.provider = "Gmail",
+                                  .method = method,
+                                  .url = url_owned,
+                                  .headers = text ? json_ct : NULL,
+                                  .n_headers = text ? 1 : 0,
+                                  .body = text,
+                                  .body_len = text ? strlen(text) : 0,
+                                  .timeout_ms = 30000,
+                                  .flags = flags,
+                                  .error_text = hooks[scope],
+                                  .arg_free = arg_free};
+    mcp_provider_fetch(c, &req, cb, arg);
+    free(url_owned);
+    free(text);
+}
+
+const char *gm_str(json_t *args, const char *key)
+{
+    const char *s = json_string_value(json_object_get(args, key));
+    return s && s[0] ? s : NULL;
+}
+
+void gm_finish(mcp_call_t *c, cm_buf_t *text, json_t *structured)
+{
+    char *t = cm_buf_take(text);
+    if (t == NULL) {
+        json_decref(structured);
+        mcp_call_fail(c, "out of memory");
+        return;
+    }
+    mcp_call_add_text(c, t);
+    free(t);
+    if (structured)
+        mcp_call_set_structured(c, structured);
+    mcp_call_finish(c);
+}

@@ -1,0 +1,88 @@
+/*
+ * gmail.h - the Gmail service's internal contract: API access (base URL, requests with the scope each needs),
+ * message rendering from the Gmail payload tree, the list-then-get helper, and the tool handlers.
+ */
+#ifndef MCP_GMAIL_H
+#define MCP_GMAIL_H
+
+#include "common/url.h"
+#include "mcp/provider_http.h"
+#include "mcp/server.h"
+
+#include <jansson.h>
+
+/* The OAuth scope a call needs, named in 403 errors. */
+typedef enum gm_scope {
+    GM_SCOPE_READ = 0, /* gmail.readonly (or gmail.modify) */
+    GM_SCOPE_SEND,     /* gmail.send (or gmail.compose / gmail.modify) */
+    GM_SCOPE_COMPOSE,  /* gmail.compose (drafts) */
+    GM_SCOPE_MODIFY,   /* gmail.modify (labels on messages, trash) */
+    GM_SCOPE_LABELS,   /* gmail.labels (or gmail.modify) */
+    GM_SCOPE_FULL,     /* https://mail.google.com/ (permanent delete) */
+} gm_scope_t;
+
+/* API base (env GMAIL_API_BASE, default https://gmail.googleapis.com), without a trailing slash. */
+void gm_api_init(void);
+/* base + "/gmail/v1/users/me" + path (path starts with '/'), plus query pairs (NULL-terminated name, value
+ * list; NULL values skipped; may be NULL). malloc'ed or NULL. */
+char *gm_url(const char *path, const char *const *query);
+/* Sends a request; body (may be NULL) is stolen and sent as JSON. cb gets only 2xx answers; errors become tool
+ * errors (the missing scope named on 403, Gmail's own message added). arg_free frees arg when cb never runs. */
+void gm_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gm_scope_t scope, mcp_provider_cb cb,
+              void *arg, void (*arg_free)(void *));
+/* The same with mcp_provider_request_t flags (MCP_PROVIDER_ALL_STATUSES: cb sees every status but a final 401). */
+void gm_fetch_ex(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gm_scope_t scope, int flags,
+                 mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
+
+/* ---- message.c: Gmail message resources -> readable summaries ---- */
+/* A summary object of a Gmail message (format full or metadata): id, threadId, labelIds, unread, from, to, cc,
+ * date, subject, snippet, message_id (RFC 5322 Message-ID), references; with_body: body (text/plain preferred,
+ * HTML converted), body_truncated, attachments [{filename, mime_type, size, attachment_id, part_id}].
+ * New reference. */
+json_t *gm_message_summary(json_t *msg, int with_body, size_t max_body);
+/* Appends a readable rendering of a summary (header lines, then the body when present). */
+void gm_message_render(cm_buf_t *b, json_t *summary);
+/* The value of header name in a message's payload.headers (borrowed), or NULL. */
+const char *gm_header(json_t *msg, const char *name);
+
+/* ---- listing.c: list ids, then get each item (sequentially), then render ---- */
+typedef struct gm_listing_spec {
+    const char *list_key;   /* "messages" or "drafts" */
+    char *list_url;         /* owned by the helper */
+    int drafts;             /* items are drafts ({id, message:{id}}) */
+    const char *what;       /* "messages", "drafts" for the text */
+    const char *query_text; /* echoed in the text, may be NULL */
+} gm_listing_spec_t;
+void gm_listing_start(mcp_call_t *c, gm_listing_spec_t *spec);
+
+/* ---- tool handlers ---- */
+void gm_fetch_emails(mcp_call_t *c, json_t *args, void *data);
+void gm_search_emails(mcp_call_t *c, json_t *args, void *data);
+void gm_fetch_message_by_id(mcp_call_t *c, json_t *args, void *data);
+void gm_get_thread(mcp_call_t *c, json_t *args, void *data);
+void gm_list_attachments(mcp_call_t *c, json_t *args, void *data);
+void gm_download_attachment(mcp_call_t *c, json_t *args, void *data);
+void gm_list_labels(mcp_call_t *c, json_t *args, void *data);
+void gm_list_drafts(mcp_call_t *c, json_t *args, void *data);
+void gm_send_email(mcp_call_t *c, json_t *args, void *data);
+void gm_send_email_with_attachments(mcp_call_t *c, json_t *args, void *data);
+void gm_create_draft(mcp_call_t *c, json_t *args, void *data);
+void gm_send_draft(mcp_call_t *c, json_t *args, void *data);
+void gm_reply_to_email(mcp_call_t *c, json_t *args, void *data);
+void gm_delete_message(mcp_call_t *c, json_t *args, void *data);
+void gm_move_to_trash(mcp_call_t *c, json_t *args, void *data);
+void gm_create_label(mcp_call_t *c, json_t *args, void *data);
+void gm_delete_label(mcp_call_t *c, json_t *args, void *data);
+void gm_modify_labels(mcp_call_t *c, json_t *args, void *data);
+void gm_mark_as_read(mcp_call_t *c, json_t *args, void *data);
+void gm_mark_as_unread(mcp_call_t *c, json_t *args, void *data);
+
+/* tools_def.c */
+int gm_register_tools(mcp_server_t *s);
+
+/* Small helpers (api.c) */
+const char *gm_str(json_t *args, const char *key); /* string argument or NULL (empty -> NULL) */
+/* Finishes the call with text + structured content (stolen). */
+void gm_finish(mcp_call_t *c, cm_buf_t *text, json_t *structured);
+
+#endif

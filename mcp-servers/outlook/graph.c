@@ -1,0 +1,201 @@
+/*
+ * graph.c - Microsoft Graph helpers of the outlook service (see graph.h).
+ */
+#include "graph.h"
+#include "mcp/http_headers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static char base[512] = "https://graph.microsoft.com/v1.0";
+
+void graph_init(void)
+{
+    const char *e = getenv("GRAPH_API_BASE");
+    if (e != NULL && *e != '\0' && strlen(e) < sizeof(base))
+        snprintf(base, sizeof(base), "%s", e);
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        base[--n] = '\0';
+}
+
+const char *graph_base(void)
+{
+    return base;
+}
+
+char *graph_url(const char *path, const char *const *query)
+{
+    cm_buf_t b = {0};
+    cm_buf_appendz(&b, base);
+    cm_buf_appendz(&b, path);
+    char *u = cm_buf_take(&b);
+    if (u == NULL || query == NULL)
+        return u;
+    char *q = cm_url_with_query(u, query);
+    free(u);
+    return q;
+}
+
+char *graph_escape(const char *s)
+{
+    return cm_url_escape(s, strlen(s));
+}
+
+const char *graph_folder_name(const char *s)
+{
+    static const char *const alias[][2] = {
+        {"sent", "sentitems"},
+        {"sent items", "sentitems"},
+        {"trash", "deleteditems"},
+        {"deleted", "deleteditems"},
+        {"deleted items", "deleteditems"},
+        {"junk", "junkemail"},
+        {"spam", "junkemail"},
+        {"junk email", "junkemail"},
+        {"draft", "drafts"},
+        {"archive", "archive"},
+        {"inbox", "inbox"},
+        {"outbox", "outbox"},
+    };
+    for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+        if (strcasecmp(s, alias[i][0]) == 0)
+            return alias[i][1];
+    return s;
+}
+
+int graph_page_token_ok(const char *token)
+{
+    return mcp_url_under_base(token, base);
+}
+
+static void error_text(const struct mcp_provider_response *res, const char *generic, const char *perm, char *buf,
+                       size_t n)
+{
+    const json_t *e = json_object_get(res->json, "error");
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    char retry[96] = "", extra[160] = "";
+    if (res->status == 503 && res->retry_after_s >= 0)
+        snprintf(retry, sizeof(retry), " Retry after %ld seconds.", res->retry_after_s);
+    if (res->status == 403 && perm != NULL)
+        snprintf(extra, sizeof(extra), " This action needs the %s permission.", perm);
+    snprintf(buf, n, "%s%s%s%s%s%s%s", generic, retry, extra, code || msg ? " Graph says: " : "", code ? code : "",
+             code && msg ? ": " : "", msg ? msg : "");
+}
+
+void graph_error_read(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n)
+{
+    error_text(res, generic, "Mail.Read (or Mail.ReadWrite)", buf, n);
+}
+
+void graph_error_write(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n)
+{
+    error_text(res, generic, "Mail.ReadWrite", buf, n);
+}
+
+void graph_error_send(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n)
+{
+    error_text(res, generic, "Mail.Send", buf, n);
+}
+
+void graph_append_recipient(cm_buf_t *b, const json_t *recipient)
+{
+    const json_t *ea = json_object_get(recipient, "emailAddress");
+    const char *name = json_string_value(json_object_get(ea, "name"));
+    const char *addr = json_string_value(json_object_get(ea, "address"));
+    if (name != NULL && *name != '\0' && addr != NULL && strcmp(name, addr) != 0)
+        cm_buf_printf(b, "%s <%s>", name, addr);
+    else if (addr != NULL)
+        cm_buf_appendz(b, addr);
+    else if (name != NULL)
+        cm_buf_appendz(b, name);
+}
+
+static json_t *recipient(const json_t *r)
+{
+    const json_t *ea = json_object_get(r, "emailAddress");
+    json_t *o = json_object();
+    const char *name = json_string_value(json_object_get(ea, "name"));
+    const char *addr = json_string_value(json_object_get(ea, "address"));
+    if (name)
+        json_object_set_new(o, "name", json_string(name));
+    if (addr)
+        json_object_set_new(o, "address", json_string(addr));
+    return o;
+}
+
+json_t *graph_recipients(const json_t *arr)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *r;
+    json_array_foreach(arr, i, r) json_array_append_new(out, recipient(r));
+    return out;
+}
+
+json_t *graph_recipients_out(const json_t *addresses)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *a;
+    json_array_foreach(addresses, i, a)
+        json_array_append_new(out, json_pack("{s:{s:s}}", "emailAddress", "address", json_string_value(a)));
+    return out;
+}
+
+static void copy_str(json_t *dst, const char *dkey, const json_t *src, const char *skey)
+{
+    const char *v = json_string_value(json_object_get(src, skey));
+    if (v != NULL)
+        json_object_set_new(dst, dkey, json_string(v));
+}
+
+json_t *graph_message_summary(const json_t *m)
+{
+    json_t *s = json_object();
+    copy_str(s, "id", m, "id");
+    copy_str(s, "subject", m, "subject");
+    if (json_is_object(json_object_get(m, "from")))
+        json_object_set_new(s, "from", recipient(json_object_get(m, "from")));
+    if (json_is_array(json_object_get(m, "toRecipients")))
+        json_object_set_new(s, "to", graph_recipients(json_object_get(m, "toRecipients")));
+    copy_str(s, "received", m, "receivedDateTime");
+    if (json_is_boolean(json_object_get(m, "isRead")))
+        json_object_set_new(s, "is_read", json_boolean(json_is_true(json_object_get(m, "isRead"))));
+    if (json_is_boolean(json_object_get(m, "hasAttachments")))
+        json_object_set_new(s, "has_attachments", json_boolean(json_is_true(json_object_get(m, "hasAttachments"))));
+    copy_str(s, "preview", m, "bodyPreview");
+    copy_str(s, "conversation_id", m, "conversationId");
+    copy_str(s, "importance", m, "importance");
+    return s;
+}
+
+void graph_append_message_line(cm_buf_t *b, size_t n, const json_t *s)
+{
+    const json_t *from = json_object_get(s, "from");
+    const char *fname = json_string_value(json_object_get(from, "name"));
+    const char *faddr = json_string_value(json_object_get(from, "address"));
+    const char *subject = json_string_value(json_object_get(s, "subject"));
+    const char *preview = json_string_value(json_object_get(s, "preview"));
+    cm_buf_printf(b, "%zu. %s%s | %s | From: %s%s%s%s | %s%s\n   id: %s\n", n,
+                  json_is_false(json_object_get(s, "is_read")) ? "[unread] " : "",
+                  json_string_value(json_object_get(s, "received")) ? json_string_value(json_object_get(s, "received"))
+                                                                    : "?",
+                  subject && *subject ? subject : "(no subject)", fname ? fname : "", fname && faddr ? " <" : "",
+                  faddr ? faddr : "", fname && faddr ? ">" : "",
+                  json_is_true(json_object_get(s, "has_attachments")) ? "[attachments] " : "", "",
+                  json_string_value(json_object_get(s, "id")) ? json_string_value(json_object_get(s, "id")) : "?");
+    if (preview != NULL && *preview != '\0') {
+        size_t len = strlen(preview);
+        size_t cut = len > 160 ? 160 : len;
+        while (cut < len && cut > 0 && ((unsigned char)preview[cut] & 0xC0) == 0x80)
+            cut--; /* do not split a UTF-8 sequence */
+        cm_buf_appendz(b, "   ");
+        for (size_t i = 0; i < cut; i++)
+            cm_buf_append(b, preview[i] == '\n' || preview[i] == '\r' ? " " : preview + i, 1);
+        cm_buf_appendz(b, cut < len ? "...\n" : "\n");
+    }
+}
