@@ -18,3 +18,10 @@ ob_unit_test(test_github_errors SOURCES mcp-servers/github/test_gh_errors.c ${PR
              LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/github)
 ob_script_test(interop_mcp_outlook interop/run-outlook.sh)
 ob_script_test(interop_mcp_github interop/run-github.sh)
+
+# gmail service (mcp-servers/gmail) and the runtime's MIME / HTML-to-text pieces it uses.
+ob_unit_test(test_mcp_mime SOURCES mcp-servers/runtime/test_mime.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_html_text SOURCES mcp-servers/runtime/test_html_text.c LIBS mcp_runtime)
+ob_unit_test(test_gmail_message SOURCES mcp-servers/gmail/test_gmail_message.c ${PROJECT_SOURCE_DIR}/mcp-servers/gmail/message.c
+    LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/gmail)
+ob_script_test(interop_mcp_gmail interop/run-gmail.sh)

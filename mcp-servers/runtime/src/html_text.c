@@ -20,6 +20,7 @@ typedef struct writer {
     char *href;     /* current link target */
     size_t link_start;
     int skip_depth; /* inside script/style/head/title... */
+    const char *raw; /* inside a raw text element ("script", "style"): only its end tag ends it */
 } writer_t;
 
 static void flush_pending(writer_t *w)
@@ -200,8 +201,13 @@ static void on_tag(writer_t *w, const char *t, size_t n)
         return;
     if (tag_is(name, nl, skip)) {
         int self_closing = n > 0 && t[n - 1] == '/';
-        if (!closing && !self_closing)
+        if (!closing && !self_closing) {
             w->skip_depth++;
+            if (nl == 6 && strncasecmp(name, "script", 6) == 0)
+                w->raw = "</script";
+            else if (nl == 5 && strncasecmp(name, "style", 5) == 0)
+                w->raw = "</style";
+        }
         else if (closing && w->skip_depth > 0)
             w->skip_depth--;
         return;
@@ -217,7 +223,7 @@ static void on_tag(writer_t *w, const char *t, size_t n)
     } else if (nl == 2 && strncasecmp(name, "li", 2) == 0 && !closing) {
         block_break(w, 1);
         flush_pending(w);
-        if (w->b.len == 0 || w->b.data[w->b.len - 1] != '\n')
+        if (w->b.len > 0 && w->b.data[w->b.len - 1] != '\n')
             cm_buf_append(&w->b, "\n", 1);
         cm_buf_appendz(&w->b, "- ");
     } else if (nl == 2 && (strncasecmp(name, "td", 2) == 0 || strncasecmp(name, "th", 2) == 0) && closing) {
@@ -249,6 +255,14 @@ char *mcp_html_to_text(const char *html, size_t len)
     size_t i = 0;
     while (i < len) {
         char c = html[i];
+        if (w.raw != NULL) { /* script/style content: skip to the end tag, whatever it holds */
+            size_t rl = strlen(w.raw), k = i;
+            while (k + rl <= len && strncasecmp(html + k, w.raw, rl) != 0)
+                k++;
+            i = k + rl <= len ? k : len;
+            w.raw = NULL;
+            continue;
+        }
         if (c == '<') {
             if (len - i >= 4 && memcmp(html + i, "<!--", 4) == 0) {
                 const char *e = NULL;

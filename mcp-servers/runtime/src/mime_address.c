@@ -210,7 +210,7 @@ int mcp_mime_format_addresses(const char *list, size_t header_len, char **out, s
             goto out_oom;
         const char *nl = strchr(s, '\n');
         size_t first = nl ? (size_t)(nl - s) : strlen(s);
-        if (i > 0 && line + 2 + first > 76) {
+        if (i > 0 && line + 2 + first > 75) { /* 75: room for the ',' before a fold */
             cm_buf_appendz(&b, ",\r\n ");
             line = 1;
         } else if (i > 0) {

@@ -11,6 +11,8 @@
 #include "server_internal.h"
 #include "usage.h"
 
+#include "common/timer.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -389,8 +391,14 @@ int mcp_server_listen(mcp_server_t *s, int *bound_port)
 int mcp_server_run(mcp_server_t *s)
 {
     int rc = cm_server_run(s->httpd);
-    if (s->usage != NULL)
-        mcp_usage_flush(s->usage); /* best effort: the process is going away */
+    if (s->usage != NULL) {
+        /* last flush: keep the loop turning until the broker answered (bounded), so no count is lost */
+        mcp_usage_flush(s->usage);
+        int64_t deadline = cm_now_ms() + 3000;
+        while (mcp_usage_busy(s->usage) && cm_now_ms() < deadline)
+            if (h2o_evloop_run(cm_server_loop(s->httpd), 100) != 0 && errno != EINTR)
+                break;
+    }
     return rc;
 }
 

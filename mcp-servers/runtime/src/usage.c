@@ -151,6 +151,11 @@ uint64_t mcp_usage_total(const mcp_usage_t *u)
     return u->total;
 }
 
+int mcp_usage_busy(const mcp_usage_t *u)
+{
+    return u != NULL && u->in_flight != NULL;
+}
+
 uint64_t mcp_usage_flushed(const mcp_usage_t *u)
 {
     return u->flushed;

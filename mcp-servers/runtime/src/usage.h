@@ -19,6 +19,8 @@ void mcp_usage_count(mcp_usage_t *u, const char *instance_id, int64_t now_s);
 json_t *mcp_usage_batch(const mcp_usage_t *u);
 /* Starts a flush when there is something to send and none is in flight. */
 void mcp_usage_flush(mcp_usage_t *u);
+/* 1 while a flush is in flight (shutdown waits for it). */
+int mcp_usage_busy(const mcp_usage_t *u);
 uint64_t mcp_usage_total(const mcp_usage_t *u);
 uint64_t mcp_usage_flushed(const mcp_usage_t *u);
 
