@@ -18,6 +18,7 @@
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+PG__PORT_CHOSEN="${OB_PG_PORT:+1}" # set when the user named the port
 OB_PG_PORT="${OB_PG_PORT:-55432}"
 PG_DIR="$VAR_DIR/pg"
 PG_DATA="$PG_DIR/data"
@@ -149,10 +150,30 @@ SELECT format('CREATE DATABASE %I OWNER %I', '$PG_DATABASE', '$PG_ROLE')
 EOF
 }
 
+# 0 when something accepts TCP connections on 127.0.0.1:$1.
+pg__port_busy() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# When the default port is taken by someone else (another checkout's cluster, say), use the next free
+# one; a port the user named with OB_PG_PORT is kept (and its failure reported).
+pg__pick_port() {
+    [[ -z "$PG__PORT_CHOSEN" ]] || return 0
+    local p="$OB_PG_PORT"
+    while pg__port_busy "$p" && ((p < OB_PG_PORT + 100)); do
+        p=$((p + 1))
+    done
+    if [[ "$p" != "$OB_PG_PORT" ]]; then
+        ob_say "pg: port $OB_PG_PORT is taken, using $p"
+        OB_PG_PORT="$p"
+    fi
+}
+
 pg_start() {
     pg__init
     if ! pg_running; then
         local sock bin
+        pg__pick_port
         sock="$(pg__sock_dir)"
         bin="$(pg__bin)"
         pg__as_owner tee "$PG_DATA/ob_embedded.conf" >/dev/null <<EOF
