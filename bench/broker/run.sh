@@ -105,7 +105,10 @@ curl -fsS -o /dev/null "$cb" || ob_die "the consent round trip failed"
 curl -fsS -o /dev/null -H "authorization: Bearer $bearer" -H 'x-mcp-service: gmail' "$broker/instances/$id/token" ||
     ob_die "vend failed"
 
-# run_wrk NAME URL [HEADER...]: prints "rps p99_ms non2xx3xx"
+# cpu_ticks PID: utime + stime of a process, in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_wrk NAME URL [HEADER...]: prints "rps p99_ms non2xx3xx server_cpu_us_per_request"
 run_wrk() {
     local name="$1" url="$2" out
     shift 2
@@ -116,10 +119,15 @@ run_wrk() {
         # profile the server of this endpoint while wrk runs (report in /tmp/ob-bench-perf-NAME.txt)
         local target="$broker_pid"
         [[ "$name" == bare ]] && target="$bare_pid"
-        perf record -F 999 --call-graph dwarf,16384 -p "$target" -o "/tmp/ob-bench-perf-$name.data" -- sleep "$duration" >/dev/null 2>&1 &
+        perf record -F 499 -g -p "$target" -o "/tmp/ob-bench-perf-$name.data" -- sleep "$duration" >/dev/null 2>&1 &
         local perf_pid=$!
     fi
+    local server="$broker_pid"
+    [[ "$name" == bare ]] && server="$bare_pid"
+    local cpu0 cpu1
+    cpu0="$(cpu_ticks "$server")"
     out="$(wrk -t"$threads" -c"$conns" -d"${duration}s" --latency "${hs[@]}" "$url")"
+    cpu1="$(cpu_ticks "$server")"
     if [[ -n "${perf_pid:-}" ]]; then
         wait "$perf_pid" || true
         perf report -i "/tmp/ob-bench-perf-$name.data" --stdio --no-children --percent-limit 1 >"/tmp/ob-bench-perf-$name.txt" 2>/dev/null || true
@@ -130,7 +138,12 @@ run_wrk() {
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     p99="$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}' <<<"$out")"
     bad="$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")"
-    printf '%s %s %s\n' "$rps" "$p99" "${bad:-0}"
+    local reqs
+    reqs="$(awk '/requests in/ {print $1}' <<<"$out")"
+    # server CPU (user + system) per request, microseconds: independent of how busy the machine is
+    local cpu_us
+    cpu_us="$(awk -v d="$((cpu1 - cpu0))" -v hz="$(getconf CLK_TCK)" -v n="$reqs" 'BEGIN { printf "%.1f", d * 1e6 / hz / n }')"
+    printf '%s %s %s %s\n' "$rps" "$p99" "${bad:-0}" "$cpu_us"
 }
 
 declare -A results
@@ -138,7 +151,7 @@ for r in $(seq 1 "$rounds"); do
     results[bare,$r]="$(run_wrk bare "http://127.0.0.1:$bare_port/")"
     results[vend,$r]="$(run_wrk vend "$broker/instances/$id/token" "authorization: Bearer $bearer" "x-mcp-service: gmail")"
     results[authorize,$r]="$(run_wrk authorize "$broker/oauth/authorize?instance_id=$id")"
-    ob_say "round $r: bare ${results[bare,$r]% * *} vend ${results[vend,$r]% * *} authorize ${results[authorize,$r]% * *} req/s"
+    ob_say "round $r: bare ${results[bare,$r]%% *} vend ${results[vend,$r]%% *} authorize ${results[authorize,$r]%% *} req/s"
 done
 
 # Ratios are taken per round (each round measures the three back to back, so machine noise hits them alike);
@@ -157,13 +170,18 @@ ratio_median() {
 ob_say ""
 ob_say "wrk -t$threads -c$conns -d${duration}s over 127.0.0.1, $rounds rounds ($(nproc) cores shared by wrk and the servers, $(date -u +%F))"
 ob_say ""
-ob_say "| endpoint | requests/s (median round) | p99 latency | vs bare (median of per-round ratios) | target | non-2xx/3xx |"
-ob_say "|---|---:|---:|---:|---:|---:|"
-read -r r p b <<<"$(median bare)"
-ob_say "| bare h2o handler (baseline) | $r | ${p} ms | 100% | | $b |"
-read -r r p b <<<"$(median vend)"
-ob_say "| GET /instances/{id}/token (vend, valid token) | $r | ${p} ms | $(ratio_median vend)% | >= 80% | $b |"
-read -r r p b <<<"$(median authorize)"
-ob_say "| GET /oauth/authorize (302, sealed state + PKCE) | $r | ${p} ms | $(ratio_median authorize)% | >= 50% | $b |"
+cpu_median() {
+    local ep="$1" r
+    for r in $(seq 1 "$rounds"); do printf '%s\n' "${results[$ep,$r]##* }"; done | median_of
+}
+cpu_ratio() { awk -v a="$(cpu_median bare)" -v b="$(cpu_median "$1")" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+ob_say "| endpoint | requests/s (median round) | p99 latency | vs bare (median of per-round ratios) | target | server CPU per request (median) | vs bare by CPU | non-2xx/3xx |"
+ob_say "|---|---:|---:|---:|---:|---:|---:|---:|"
+read -r r p b c <<<"$(median bare)"
+ob_say "| bare h2o handler (baseline) | $r | ${p} ms | 100% | | $(cpu_median bare) µs | 100% | $b |"
+read -r r p b c <<<"$(median vend)"
+ob_say "| GET /instances/{id}/token (vend, valid token) | $r | ${p} ms | $(ratio_median vend)% | >= 80% | $(cpu_median vend) µs | $(cpu_ratio vend) | $b |"
+read -r r p b c <<<"$(median authorize)"
+ob_say "| GET /oauth/authorize (302, sealed state + PKCE) | $r | ${p} ms | $(ratio_median authorize)% | >= 50% | $(cpu_median authorize) µs | $(cpu_ratio authorize) | $b |"
 ob_say ""
 ob_say "per round (req/s): $(for r in $(seq 1 "$rounds"); do printf 'bare %s / vend %s / authorize %s; ' "${results[bare,$r]%% *}" "${results[vend,$r]%% *}" "${results[authorize,$r]%% *}"; done)"

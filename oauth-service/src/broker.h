@@ -31,6 +31,8 @@ typedef struct ob_broker {
     json_t *services;                       /* registry rows (mcp_table) loaded at start: array of objects */
     struct ob_keys *keys;                   /* key ring, admin key hash, service secrets (keys/keys.h) */
     struct ob_icache *instances;            /* instances + decrypted access tokens (store/instance_cache.h) */
+    struct ob_refresher *refresher;         /* issue 4: refresh schedule + single flight (refresh/refresher.h) */
+    struct ob_pusher *pusher;               /* issue 4: signed pushes to MCP servers (push/pusher.h); NULL = off */
 } ob_broker_t;
 
 /* Route registration, one per handler file (handlers/<name>.c). */
@@ -41,6 +43,9 @@ int ob_providers_register(ob_broker_t *b);
 int ob_instances_register(ob_broker_t *b);
 int ob_oauth_register(ob_broker_t *b);
 int ob_mcp_api_register(ob_broker_t *b);
+/* Issue 4: POST /oauth/refresh, POST /oauth/revoke, POST /cache-tokens (handlers/oauth_refresh.c, oauth_revoke.c,
+ * cache_tokens.c). Need b->refresher and b->pusher. */
+int ob_refresh_routes_register(ob_broker_t *b);
 
 /*
  * Blocking start-up database work (before the loop runs): waits up to wait_s seconds for the

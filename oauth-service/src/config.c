@@ -16,7 +16,7 @@
 
 static const char *const known_keys[] = {"listen",   "base_url",       "database",      "plugin_dir", "migrations_dir",
                                          "services_file", "log_level", "providers", "keys", "oauth",
-                                         "mcp_url_template", "$comment", NULL};
+                                         "mcp_url_template", "refresh", "push", "$comment", NULL};
 
 static int fail(char *err, size_t errsz, const char *path, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -192,6 +192,77 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
     return CM_OK;
 }
 
+/* Sections "refresh" and "push" (issue 4). */
+static int apply_refresh_push(ob_config_t *cfg, const json_t *root, char *err, size_t errsz)
+{
+    const char *path = cfg->path, *key;
+    json_t *v;
+    int rc;
+    static const struct {
+        const char *section, *key;
+        size_t off;
+        int min, max;
+    } ints[] = {{"refresh", "concurrency", offsetof(ob_config_t, refresh_concurrency), 1, 64},
+                {"refresh", "scan_interval_s", offsetof(ob_config_t, refresh_scan_interval_s), 1, 3600},
+                {"refresh", "backoff_base_ms", offsetof(ob_config_t, refresh_backoff_base_ms), 10, 3600000},
+                {"refresh", "backoff_max_ms", offsetof(ob_config_t, refresh_backoff_max_ms), 10, 86400000},
+                {"refresh", "lock_wait_ms", offsetof(ob_config_t, refresh_lock_wait_ms), 100, 600000},
+                {"push", "retries", offsetof(ob_config_t, push_retries), 0, 20},
+                {"push", "timeout_ms", offsetof(ob_config_t, push_timeout_ms), 100, 60000},
+                {"push", "backoff_base_ms", offsetof(ob_config_t, push_backoff_base_ms), 10, 600000},
+                {"push", "backoff_max_ms", offsetof(ob_config_t, push_backoff_max_ms), 10, 3600000}};
+    static const char *const sections[] = {"refresh", "push"};
+    for (size_t s = 0; s < 2; s++) {
+        json_t *sec = json_object_get(root, sections[s]);
+        if (sec == NULL)
+            continue;
+        if (!json_is_object(sec))
+            return fail(err, errsz, path, "%s must be an object", sections[s]);
+        json_object_foreach(sec, key, v)
+        {
+            int known = (s == 0 && strcmp(key, "enabled") == 0) || (s == 1 && strcmp(key, "urls") == 0);
+            for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+                known |= strcmp(ints[i].section, sections[s]) == 0 && strcmp(ints[i].key, key) == 0;
+            if (!known)
+                return fail(err, errsz, path, "unknown key \"%s.%s\"", sections[s], key);
+        }
+        for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+            char field[64];
+            if (strcmp(ints[i].section, sections[s]) != 0)
+                continue;
+            snprintf(field, sizeof(field), "%s.%s", ints[i].section, ints[i].key);
+            if ((rc = get_int(sec, ints[i].key, path, field, ints[i].min, ints[i].max,
+                              (int *)((char *)cfg + ints[i].off), err, errsz)) != CM_OK)
+                return rc;
+        }
+    }
+    json_t *refresh = json_object_get(root, "refresh");
+    json_t *en = refresh ? json_object_get(refresh, "enabled") : NULL;
+    if (en != NULL && !json_is_boolean(en))
+        return fail(err, errsz, path, "refresh.enabled must be true or false");
+    if (en != NULL)
+        cfg->refresh_enabled = json_is_true(en);
+    if (cfg->refresh_backoff_max_ms < cfg->refresh_backoff_base_ms)
+        return fail(err, errsz, path, "refresh.backoff_max_ms must be >= refresh.backoff_base_ms");
+    if (cfg->push_backoff_max_ms < cfg->push_backoff_base_ms)
+        return fail(err, errsz, path, "push.backoff_max_ms must be >= push.backoff_base_ms");
+    json_t *push = json_object_get(root, "push");
+    json_t *urls = push ? json_object_get(push, "urls") : NULL;
+    if (urls != NULL) {
+        if (!json_is_object(urls))
+            return fail(err, errsz, path, "push.urls must be an object {service: base URL}");
+        json_object_foreach(urls, key, v)
+        {
+            if (!json_is_string(v) || !cm_url_is_http(json_string_value(v)))
+                return fail(err, errsz, path, "push.urls.%.64s must be an absolute http(s) URL", key);
+        }
+        json_decref(cfg->push_urls);
+        if ((cfg->push_urls = json_deep_copy(urls)) == NULL)
+            return CM_ENOMEM;
+    }
+    return CM_OK;
+}
+
 static int apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t errsz)
 {
     const char *path = cfg->path;
@@ -209,6 +280,8 @@ static int apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
         if (!known)
             return fail(err, errsz, path, "unknown key \"%s\"", key);
     }
+    if ((rc = apply_refresh_push(cfg, root, err, errsz)) != CM_OK)
+        return rc;
     json_t *listen = json_object_get(root, "listen");
     if (listen != NULL) {
         if (!json_is_object(listen))
@@ -446,6 +519,16 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     cfg->state_ttl_s = 600;
     cfg->refresh_margin_s = 300;
     cfg->instance_cache_ttl_ms = 2000;
+    cfg->refresh_enabled = 1;
+    cfg->refresh_concurrency = 2;
+    cfg->refresh_scan_interval_s = 60;
+    cfg->refresh_backoff_base_ms = 30000;
+    cfg->refresh_backoff_max_ms = 3600000;
+    cfg->refresh_lock_wait_ms = 20000;
+    cfg->push_retries = 5;
+    cfg->push_timeout_ms = 5000;
+    cfg->push_backoff_base_ms = 500;
+    cfg->push_backoff_max_ms = 30000;
     if (path == NULL)
         path = getenv("OB_CONFIG");
     if (path == NULL)
@@ -497,5 +580,6 @@ void ob_config_free(ob_config_t *cfg)
     free(cfg->service_keys_dir);
     json_decref(cfg->allowed_return_urls);
     free(cfg->mcp_url_template);
+    json_decref(cfg->push_urls);
     memset(cfg, 0, sizeof(*cfg));
 }

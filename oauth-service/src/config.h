@@ -45,6 +45,20 @@ typedef struct ob_config {
     int callback_per_provider;   /* oauth.callback_per_provider: redirect_uri <base>/oauth/callback/<provider>
                                     instead of <base>/oauth/callback (the seed's style), false */
     char *mcp_url_template;      /* mcp_url_template: "{port}", "{service}", "{instance_id}" are replaced */
+    /* Refresh (section "refresh", issue 4; the margin is oauth.refresh_margin_s) */
+    int refresh_enabled;         /* refresh.enabled: the proactive schedule, true (refresh on read always works) */
+    int refresh_concurrency;     /* refresh.concurrency: refreshes in flight (each holds a db connection), 2 */
+    int refresh_scan_interval_s; /* refresh.scan_interval_s: how often the db is scanned for tokens due, 60 */
+    int refresh_backoff_base_ms; /* refresh.backoff_base_ms: first delay after a transient failure, 30000 */
+    int refresh_backoff_max_ms;  /* refresh.backoff_max_ms: ceiling, 3600000 */
+    int refresh_lock_wait_ms;    /* refresh.lock_wait_ms: wait for another replica's refresh lock, 20000 */
+    /* Pushes to MCP servers (section "push") */
+    int push_retries;            /* push.retries: attempts after the first, 5 */
+    int push_timeout_ms;         /* push.timeout_ms: per attempt, 5000 */
+    int push_backoff_base_ms;    /* push.backoff_base_ms: 500 */
+    int push_backoff_max_ms;     /* push.backoff_max_ms: 30000 */
+    json_t *push_urls;           /* push.urls: {service: base URL}; default http://127.0.0.1:<registry port> (owned,
+                                    may be NULL) */
 } ob_config_t;
 
 /*

@@ -13,6 +13,8 @@
 #include "providers/host_api.h"
 #include "providers/registry.h"
 #include "keys/keys.h"
+#include "push/pusher.h"
+#include "refresh/refresher.h"
 #include "store/instance_cache.h"
 #include "store/rotate.h"
 
@@ -53,6 +55,8 @@ static int register_routes(ob_broker_t *b)
         return rc;
     if ((rc = ob_oauth_register(b)) != CM_OK)
         return rc;
+    if ((rc = ob_refresh_routes_register(b)) != CM_OK)
+        return rc;
     return CM_OK;
 }
 
@@ -85,6 +89,8 @@ static int serve(ob_config_t *cfg)
         goto out_free_db;
     if ((b.providers = ob_registry_load(cfg->plugin_dir, b.host_api, cfg->providers)) == NULL)
         goto out_free_host;
+    if ((b.pusher = ob_pusher_new(&b)) == NULL || (b.refresher = ob_refresher_new(&b)) == NULL)
+        goto out_free_registry;
     if ((rc = register_routes(&b)) != CM_OK) {
         cm_error("broker", "route setup failed: %s", cm_status_str(rc));
         goto out_free_registry;
@@ -100,7 +106,10 @@ static int serve(ob_config_t *cfg)
     }
 
 out_free_registry:
+    ob_refresher_close(b.refresher); /* before the registry completes plugin calls in flight */
     ob_registry_free(b.providers);
+    ob_refresher_free(b.refresher);
+    ob_pusher_free(b.pusher);
 out_free_host:
     ob_host_api_free(b.host_api);
 out_free_db:

@@ -14,7 +14,11 @@
 // Test hooks (not Google):
 //   POST /_fail {"status": 500|503|..., "error"?: "...", "count"?: 1, "delay_ms"?: 0}  the next `count` token
 //        calls fail with that status (5xx bodies are HTML like Google's front end);
-//   GET  /_stats   {token_calls, codes_issued, issued: [{access_token, refresh_token}], revoked: [...]}.
+//   GET  /_stats   {token_calls, codes_issued, issued: [{access_token, refresh_token}], revoked: [...], refresh_calls,
+//                   revoke_calls, revoke_hints: [...]}.
+//   POST /_mode {"rotate"?: bool, "revoke_empty"?: bool}  rotate: refresh answers carry a new refresh token and the
+//        old one stops working; revoke_empty: /revoke answers 200 with an empty body.
+//   POST /_seed {"client_id", "refresh_token", "scope"?}   registers a refresh token issued "elsewhere" (imports).
 //
 // Usage: node fake-google.mjs <config.json>  config {clients: [{client_id, client_secret, redirect_uris: []}],
 //        access_ttl_s?: 3599}. Prints "fake-google listening on 127.0.0.1:<port>".
@@ -30,6 +34,9 @@ const refreshTokens = new Map(); // refresh token -> {client_id, scope}
 const accessTokens = new Set();
 const stats = { token_calls: 0, codes_issued: 0, issued: [], revoked: [], refresh_calls: 0 };
 let failPlan = null;
+const mode = { rotate: false, revoke_empty: false };
+stats.revoke_calls = 0;
+stats.revoke_hints = [];
 
 const rnd = (n) => randomBytes(n).toString('base64url');
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -146,18 +153,22 @@ async function token(req, res, form) {
     stats.refresh_calls++;
     const r = refreshTokens.get(form.get('refresh_token') ?? '');
     if (!r || r.client_id !== client.client_id) return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
-    const body = issue(client, r.scope, false); // Google keeps the refresh token (no rotation)
+    const body = issue(client, r.scope, mode.rotate); // Google keeps the refresh token (no rotation) unless told
+    if (mode.rotate) refreshTokens.delete(form.get('refresh_token'));
     return json(res, 200, body);
   }
   return json(res, 400, { error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${grant}` });
 }
 
 function revoke(res, form, q) {
+  stats.revoke_calls++;
+  stats.revoke_hints.push(form.get('token_type_hint') ?? null);
   const t = form.get('token') ?? q.get('token') ?? '';
   if (!accessTokens.has(t) && !refreshTokens.has(t)) return json(res, 400, { error: 'invalid_token', error_description: 'Bad Request' });
   accessTokens.delete(t);
   refreshTokens.delete(t);
   stats.revoked.push(t);
+  if (mode.revoke_empty) { res.writeHead(200); return res.end(); }
   json(res, 200, {});
 }
 
@@ -171,6 +182,15 @@ const server = createServer(async (req, res) => {
     if (req.method === 'POST' && url.pathname === '/token') return await token(req, res, form);
     if (req.method === 'POST' && url.pathname === '/revoke') return revoke(res, form, url.searchParams);
     if (req.method === 'GET' && url.pathname === '/_stats') return json(res, 200, stats);
+    if (req.method === 'POST' && url.pathname === '/_mode') {
+      Object.assign(mode, JSON.parse(raw || '{}'));
+      return json(res, 200, mode);
+    }
+    if (req.method === 'POST' && url.pathname === '/_seed') {
+      const p = JSON.parse(raw || '{}');
+      refreshTokens.set(p.refresh_token, { client_id: p.client_id, scope: p.scope ?? 'openid email' });
+      return json(res, 200, { ok: true });
+    }
     if (req.method === 'POST' && url.pathname === '/_fail') {
       const p = JSON.parse(raw || '{}');
       failPlan = { status: p.status ?? 500, error: p.error, count: p.count ?? 1, delay_ms: p.delay_ms ?? 0 };

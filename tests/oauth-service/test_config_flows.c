@@ -16,9 +16,16 @@
 static char dir[] = "/tmp/ob-config-flows-XXXXXX";
 static char path[256];
 
-static const char *const envs[] = {"DATABASE_URL",      "OB_KEYS_DIR",        "VAR_DIR",
-                                   "OB_DATA_KEY_FILE",  "OB_ADMIN_KEY_FILE",  "OB_ADMIN_KEY_SHA256",
-                                   "OB_SERVICE_KEYS_DIR", "OB_ALLOWED_RETURN_URLS", "OB_REFRESH_MARGIN_S", NULL};
+static const char *const envs[] = {"DATABASE_URL",
+                                   "OB_KEYS_DIR",
+                                   "VAR_DIR",
+                                   "OB_DATA_KEY_FILE",
+                                   "OB_ADMIN_KEY_FILE",
+                                   "OB_ADMIN_KEY_SHA256",
+                                   "OB_SERVICE_KEYS_DIR",
+                                   "OB_ALLOWED_RETURN_URLS",
+                                   "OB_REFRESH_MARGIN_S",
+                                   NULL};
 
 static int suite_init(void)
 {
@@ -82,7 +89,8 @@ static void test_file_and_env(void)
     ob_config_t cfg;
     char err[512], expect[512];
     const char *text = "{\"database\":{\"url\":\"x\"},\"keys\":{\"data_key_file\":\"k/data.keys\","
-                       "\"admin_key_sha256\":\"" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                       "\"admin_key_sha256\":\""
+                       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
                        "\",\"services_dir\":\"/abs/services\"},"
                        "\"oauth\":{\"allowed_return_urls\":[\"https://app.example/cb\"],\"state_ttl_s\":300,"
                        "\"refresh_margin_s\":120,\"instance_cache_ttl_ms\":0,\"callback_per_provider\":true},"

@@ -91,8 +91,9 @@ static int check_keys(const json_t *body, const char *const *keys, ob_verr_t *e)
 
 int ob_validate_create(const json_t *body, ob_create_req_t *out, ob_verr_t *e)
 {
-    static const char *const keys[] = {"service",     "user_id",          "client_id",  "client_secret", "scopes",
-                                       "custom_name", "provider_options", "expires_in", NULL};
+    static const char *const keys[] = {"service",          "user_id",    "client_id",
+                                       "client_secret",    "scopes",     "custom_name",
+                                       "provider_options", "expires_in", NULL};
     memset(out, 0, sizeof(*out));
     if (check_keys(body, keys, e) != CM_OK)
         return CM_EINVAL;
@@ -127,8 +128,9 @@ int ob_validate_create(const json_t *body, ob_create_req_t *out, ob_verr_t *e)
             json_integer_value(exp) > OB_MAX_EXPIRES_IN) {
             free(out->provider_options);
             out->provider_options = NULL;
-            return verr(e, 400, "invalid_field", "expires_in", "expires_in must be an integer number of seconds in %d..%d",
-                        OB_MIN_EXPIRES_IN, OB_MAX_EXPIRES_IN);
+            return verr(e, 400, "invalid_field", "expires_in",
+                        "expires_in must be an integer number of seconds in %d..%d", OB_MIN_EXPIRES_IN,
+                        OB_MAX_EXPIRES_IN);
         }
         out->expires_in = json_integer_value(exp);
     }

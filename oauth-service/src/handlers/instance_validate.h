@@ -29,9 +29,9 @@ typedef struct ob_verr {
 
 typedef struct ob_create_req {
     const char *service, *user_id, *client_id, *client_secret; /* borrowed from the body */
-    const char *scopes, *custom_name;                           /* borrowed; may be NULL */
-    char *provider_options;                                     /* malloc'ed compact JSON ("{}" when absent) */
-    int64_t expires_in;                                         /* 0 = none */
+    const char *scopes, *custom_name;                          /* borrowed; may be NULL */
+    char *provider_options;                                    /* malloc'ed compact JSON ("{}" when absent) */
+    int64_t expires_in;                                        /* 0 = none */
 } ob_create_req_t;
 
 /* Validates a POST /instances body. CM_OK (out filled; free out->provider_options) or CM_EINVAL (err filled). */
@@ -39,8 +39,7 @@ int ob_validate_create(const json_t *body, ob_create_req_t *out, ob_verr_t *err)
 
 /* Validates a PATCH /instances/{id} body: status ("active"|"inactive") and/or custom_name (string or null).
  * Strings borrowed from body. CM_OK or CM_EINVAL (err filled). */
-int ob_validate_patch(const json_t *body, const char **status, int *set_name, const char **custom_name,
-                      ob_verr_t *err);
+int ob_validate_patch(const json_t *body, const char **status, int *set_name, const char **custom_name, ob_verr_t *err);
 
 /* 1 when s is 1..max bytes of text without control characters. */
 #include <stddef.h>

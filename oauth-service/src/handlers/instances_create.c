@@ -55,10 +55,10 @@ static void on_created(void *arg, int status, PGresult *res)
     cm_info("instances", "created instance %s of service %s", c->id, c->service);
     if (req != NULL) {
         char *auth = ob_authorize_url(b, c->id), *mcp = ob_mcp_url(b, c->service, c->id);
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "instance_id", c->id, "service",
-                              c->service, "user_id", c->user_id, "status", PQgetvalue(res, 0, 1), "oauth_status",
-                              PQgetvalue(res, 0, 2), "authorize_url", auth, "mcp_url", mcp, "mcp_access_key",
-                              c->mcp_key);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s}", "instance_id", c->id, "service", c->service,
+                      "user_id", c->user_id, "status", PQgetvalue(res, 0, 1), "oauth_status", PQgetvalue(res, 0, 2),
+                      "authorize_url", auth, "mcp_url", mcp, "mcp_access_key", c->mcp_key);
         free(auth);
         free(mcp);
         cm_add_header(req, "cache-control", "no-store");

@@ -152,18 +152,17 @@ static int on_usage(void *data, h2o_req_t *req, const cm_route_match_t *m)
         const char *iid = cm_json_str(e, "instance_id");
         json_t *cnt = json_object_get(e, "count"), *last = json_object_get(e, "last_used_at");
         if (!cm_uuid_valid(iid) || !json_is_integer(cnt) || json_integer_value(cnt) < 0 ||
-            json_integer_value(cnt) > 1000000000 || (last != NULL && (!json_is_integer(last) ||
-                                                                      json_integer_value(last) < 0 ||
-                                                                      json_integer_value(last) > 4102444800LL))) {
+            json_integer_value(cnt) > 1000000000 ||
+            (last != NULL &&
+             (!json_is_integer(last) || json_integer_value(last) < 0 || json_integer_value(last) > 4102444800LL))) {
             snprintf(field, sizeof(field), "usage[%zu]", i);
             cm_respond_error(req, 400, "invalid_request", field,
                              "each entry needs instance_id (UUID), count (0..1e9), last_used_at (unix s)");
             json_decref(clean);
             goto out_decref;
         }
-        json_array_append_new(clean, json_pack("{s:s, s:I, s:I}", "instance_id", iid, "count",
-                                               json_integer_value(cnt), "last_used_at",
-                                               last ? json_integer_value(last) : (json_int_t)0));
+        json_array_append_new(clean, json_pack("{s:s, s:I, s:I}", "instance_id", iid, "count", json_integer_value(cnt),
+                                               "last_used_at", last ? json_integer_value(last) : (json_int_t)0));
     }
     char *text = json_dumps(clean, JSON_COMPACT);
     json_decref(clean);

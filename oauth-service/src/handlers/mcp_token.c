@@ -10,6 +10,7 @@
  */
 #include "handlers/flow_util.h"
 
+#include "refresh/refresher.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
 
@@ -36,7 +37,10 @@ static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *
     cm_respond_json(req, 409, o);
 }
 
-static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh)
+static int refresh_then_vend(ob_broker_t *b, h2o_req_t *req, const char *service, const char *id, int forced);
+
+static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh,
+                    int after_refresh)
 {
     int64_t now = ob_now();
     if (strcmp(inst->service, service) != 0) {
@@ -65,15 +69,20 @@ static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instanc
     int expired = inst->token_expires_at != 0 && inst->token_expires_at <= now;
     int in_margin = inst->token_expires_at != 0 && inst->token_expires_at - now <= b->cfg->refresh_margin_s;
     if (refresh || expired) {
-        /* The refresher (issue 4: single-flight, advisory lock, rotation-safe) hooks in here. Until then an
-         * expired token cannot be renewed by the broker. */
-        cm_respond_error(req, 502, "provider_error", NULL,
-                         expired ? "the access token expired and could not be refreshed"
-                                 : "the token could not be refreshed");
-        return;
+        /* issue 4: refresh on read (single flight, advisory lock, rotation-safe: refresh/refresher.h) */
+        if (after_refresh == 0 && refresh_then_vend(b, req, service, inst->id, refresh) == CM_AGAIN)
+            return;
+        if (!expired) { /* the refresh failed or is backing off: the current token is still valid */
+            cm_debug("vend", "instance %s: refresh not possible now, the valid token is served", inst->id);
+        } else {
+            cm_respond_error(req, 502, "provider_error", NULL, "the access token expired and could not be refreshed");
+            return;
+        }
     }
-    if (in_margin)
+    if (in_margin && !expired) {
         cm_debug("vend", "instance %s: token inside the refresh margin, still valid: served", inst->id);
+        ob_refresh_request(b->refresher, inst->id, 0, NULL, NULL); /* background, single flight */
+    }
     if (inst->vend_body == NULL) {
         /* serialized once per cached instance (status active here; any change drops the cache entry) */
         json_t *o = json_pack("{s:s, s:s, s:I, s:s?, s:s}", "access_token", inst->access_token, "token_type",
@@ -89,6 +98,62 @@ static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instanc
     }
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL, H2O_STRLIT("no-store"));
     cm_respond_body(req, 200, "application/json", inst->vend_body, inst->vend_body_len);
+}
+
+static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh)
+{
+    vend_ex(b, req, service, inst, refresh, 0);
+}
+
+/* issue 4: after a refresh (any outcome) the instance is read again and vended as it now is, without a second
+ * refresh: a fresh token is served, a still valid one too, an expired one gets 502, needs_reauth 409. */
+static void on_reloaded(void *arg, int status, ob_instance_t *inst)
+{
+    vend_ctx_t *c = arg;
+    h2o_req_t *req = c->a.req;
+    if (req != NULL) {
+        if (status == CM_ENOTFOUND)
+            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
+        else if (status != CM_OK)
+            ob_respond_db_error(req, status, NULL, "loading an instance for vending");
+        else
+            vend_ex(c->a.b, req, c->service, inst, 0, 1);
+    }
+    ob_async_free(c);
+}
+
+static void on_refreshed(void *arg, const ob_refresh_result_t *r)
+{
+    vend_ctx_t *c = arg;
+    (void)r;
+    if (c->a.req == NULL) {
+        ob_async_free(c);
+        return;
+    }
+    ob_instance_t *inst = ob_icache_peek(c->a.b->instances, c->id);
+    if (inst != NULL) {
+        vend_ex(c->a.b, c->a.req, c->service, inst, 0, 1);
+        ob_async_free(c);
+        return;
+    }
+    int rc = ob_icache_load(c->a.b->instances, c->id, on_reloaded, c);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(c->a.req, rc, NULL, "loading an instance for vending");
+        ob_async_free(c);
+    }
+}
+
+static int refresh_then_vend(ob_broker_t *b, h2o_req_t *req, const char *service, const char *id, int forced)
+{
+    vend_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return CM_AGAIN; /* answered (500) */
+    snprintf(c->id, sizeof(c->id), "%s", id);
+    snprintf(c->service, sizeof(c->service), "%s", service);
+    int rc = ob_refresh_request(b->refresher, id, forced ? OB_REFRESH_FORCE : 0, on_refreshed, c);
+    if (rc != CM_AGAIN)
+        ob_async_free(c);
+    return rc;
 }
 
 static void on_loaded(void *arg, int status, ob_instance_t *inst)

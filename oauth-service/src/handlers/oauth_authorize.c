@@ -147,8 +147,8 @@ static void authorize(ob_broker_t *b, h2o_req_t *req, ob_instance_t *inst, int p
     const json_t *svc = ob_service_find(b, inst->service);
     const op_provider_t *p = ob_service_provider(b, inst->service);
     if (p == NULL || svc == NULL) {
-        ob_send_error_page(b, req, 503, "provider_unavailable", "The sign-in provider of this service is not available.",
-                           inst->id, popup);
+        ob_send_error_page(b, req, 503, "provider_unavailable",
+                           "The sign-in provider of this service is not available.", inst->id, popup);
         return;
     }
     ob_state_t st;
@@ -171,8 +171,8 @@ static void authorize(ob_broker_t *b, h2o_req_t *req, ob_instance_t *inst, int p
         ob_send_error_page(b, req, 500, "internal_error", "The authorization could not be started.", inst->id, popup);
         goto out_wipe;
     }
-    const char *scopes = inst->requested_scopes ? inst->requested_scopes
-                                                : json_string_value(json_object_get(svc, "default_scopes"));
+    const char *scopes =
+        inst->requested_scopes ? inst->requested_scopes : json_string_value(json_object_get(svc, "default_scopes"));
     op_client_t client = {.struct_size = sizeof(op_client_t),
                           .client_id = inst->client_id ? inst->client_id : "",
                           .client_secret = NULL,

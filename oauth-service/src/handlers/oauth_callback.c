@@ -25,6 +25,8 @@
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
 
+#include "push/pusher.h"
+
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -98,13 +100,15 @@ static void on_stored(void *arg, int status, PGresult *res)
     if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
         ob_respond_db_error(NULL, status, res, "storing tokens");
         ob_send_error_page(c->a.b, c->a.req, 503, "storage_failed",
-                           "The tokens could not be stored. Please start the authorization again.",
-                           c->st.instance_id, c->st.popup);
+                           "The tokens could not be stored. Please start the authorization again.", c->st.instance_id,
+                           c->st.popup);
     } else if (PQntuples(res) == 0) {
         ob_send_error_page(c->a.b, c->a.req, 404, "instance_not_found", "This connection was deleted meanwhile.",
                            c->st.instance_id, c->st.popup);
     } else {
         cm_info("oauth", "instance %s: authorized (credentials version %s)", c->st.instance_id, PQgetvalue(res, 0, 1));
+        /* issue 4: the MCP server drops what it cached and pulls the new token on its next use */
+        ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, PQgetvalue(res, 0, 0));
         success(c);
     }
     ctx_free(c);

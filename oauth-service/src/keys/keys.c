@@ -40,8 +40,9 @@ static int load_ring(const ob_config_t *cfg, ob_keys_t *k, char *err, size_t err
         return rc;
     }
     if (cfg->data_key_file == NULL) {
-        snprintf(err, errsz, "no data encryption key: set keys.data_key_file or OB_DATA_KEYS "
-                             "(scripts/keys.sh generates one)");
+        snprintf(err, errsz,
+                 "no data encryption key: set keys.data_key_file or OB_DATA_KEYS "
+                 "(scripts/keys.sh generates one)");
         return CM_EINVAL;
     }
     int rc = ob_keyring_load_file(cfg->data_key_file, &k->ring, err, errsz);

@@ -204,8 +204,8 @@ int ob_state_open(const ob_keyring_t *kr, const char *text, int64_t now, ob_stat
     if (strlen(kid) != kidlen)
         goto out_free_blob;
     size_t aadlen = build_aad(aad, sizeof(aad), kid);
-    if (aadlen == 0 || ob_keyring_open(kr, OB_KEY_STATE, kid, aad, aadlen, blob + 2 + kidlen, bloblen - 2 - kidlen,
-                                       &pt, &ptlen) != CM_OK)
+    if (aadlen == 0 || ob_keyring_open(kr, OB_KEY_STATE, kid, aad, aadlen, blob + 2 + kidlen, bloblen - 2 - kidlen, &pt,
+                                       &ptlen) != CM_OK)
         goto out_free_blob;
     rc = parse(st, pt, ptlen);
     if (rc == CM_OK && st->expires_at <= now)

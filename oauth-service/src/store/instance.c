@@ -151,8 +151,8 @@ json_t *ob_instance_to_json(const ob_instance_t *inst, int64_t now, const char *
     json_object_set_new(o, "granted_scope", inst->scope ? json_string(inst->scope) : json_null());
     json_t *opts = inst->provider_options ? json_loads(inst->provider_options, 0, NULL) : NULL;
     json_object_set_new(o, "provider_options", opts ? opts : json_object());
-    json_object_set_new(o, "token_expires_at", inst->token_expires_at ? json_integer(inst->token_expires_at)
-                                                                       : json_null());
+    json_object_set_new(o, "token_expires_at",
+                        inst->token_expires_at ? json_integer(inst->token_expires_at) : json_null());
     json_object_set_new(o, "has_refresh_token", json_boolean(inst->has_refresh_token));
     json_object_set_new(o, "usage_count", json_integer(inst->usage_count));
     json_object_set_new(o, "last_used_at", inst->last_used_at ? json_integer(inst->last_used_at) : json_null());

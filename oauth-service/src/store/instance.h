@@ -14,15 +14,15 @@
 #include <stdint.h>
 
 /* The column list every instance read uses; append "WHERE ..." (alias s = mcp_service_table, c = mcp_credentials). */
-#define OB_INSTANCE_SELECT                                                                                          \
-    "SELECT s.instance_id, s.user_id, s.service_name, s.status, s.oauth_status, "                                  \
-    "COALESCE(extract(epoch FROM s.expires_at)::bigint, 0), s.custom_name, s.mcp_key_hash, s.row_version, "        \
-    "s.usage_count, COALESCE(extract(epoch FROM s.last_used_at)::bigint, 0), "                                     \
-    "extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.updated_at)::bigint, "                         \
-    "c.client_id, c.access_token_enc, c.access_token_key_id, "                                                     \
-    "COALESCE(extract(epoch FROM c.token_expires_at)::bigint, 0), c.scope, c.token_type, "                         \
-    "COALESCE(c.provider_options::text, '{}'), c.requested_scopes, (c.refresh_token_enc IS NOT NULL), "            \
-    "COALESCE(c.row_version, 0) "                                                                                 \
+#define OB_INSTANCE_SELECT                                                                                             \
+    "SELECT s.instance_id, s.user_id, s.service_name, s.status, s.oauth_status, "                                      \
+    "COALESCE(extract(epoch FROM s.expires_at)::bigint, 0), s.custom_name, s.mcp_key_hash, s.row_version, "            \
+    "s.usage_count, COALESCE(extract(epoch FROM s.last_used_at)::bigint, 0), "                                         \
+    "extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.updated_at)::bigint, "                             \
+    "c.client_id, c.access_token_enc, c.access_token_key_id, "                                                         \
+    "COALESCE(extract(epoch FROM c.token_expires_at)::bigint, 0), c.scope, c.token_type, "                             \
+    "COALESCE(c.provider_options::text, '{}'), c.requested_scopes, (c.refresh_token_enc IS NOT NULL), "                \
+    "COALESCE(c.row_version, 0) "                                                                                      \
     "FROM mcp_service_table s LEFT JOIN mcp_credentials c ON c.instance_id = s.instance_id "
 
 typedef struct ob_instance {
@@ -39,19 +39,19 @@ typedef struct ob_instance {
     int64_t last_used_at;
     int64_t created_at, updated_at;
     char *client_id;
-    char *scope;            /* granted scopes; may be NULL */
-    char *requested_scopes; /* may be NULL (service defaults) */
-    char *provider_options; /* JSON object text */
-    char *access_token;     /* decrypted; NULL when none (or not decrypted) */
+    char *scope;              /* granted scopes; may be NULL */
+    char *requested_scopes;   /* may be NULL (service defaults) */
+    char *provider_options;   /* JSON object text */
+    char *access_token;       /* decrypted; NULL when none (or not decrypted) */
     int64_t token_expires_at; /* 0 = does not expire / unknown */
     char *token_type;
     int has_refresh_token;
     int64_t cred_row_version;
     /* Memos filled lazily by the hot paths while the instance is cached (freed with it): */
-    char *vend_body;       /* serialized 200 answer of GET /instances/{id}/token (status active) */
+    char *vend_body; /* serialized 200 answer of GET /instances/{id}/token (status active) */
     size_t vend_body_len;
-    char *authz_template;  /* the plugin's authorization URL built with placeholders (handlers/oauth_authorize.c) */
-    char authz_ph[3][24];  /* placeholders of state, code_challenge, nonce ("" = not passed) */
+    char *authz_template;      /* the plugin's authorization URL built with placeholders (handlers/oauth_authorize.c) */
+    char authz_ph[3][24];      /* placeholders of state, code_challenge, nonce ("" = not passed) */
     int authz_template_failed; /* the plugin did not keep the placeholders verbatim: build every time */
 } ob_instance_t;
 

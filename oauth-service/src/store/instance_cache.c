@@ -101,9 +101,7 @@ void ob_icache_free(ob_icache_t *c)
                 free(w);
                 w = wn;
             }
-            if (e->loading)
-                e->cache = NULL; /* a late pool callback finds no cache (the pool is freed first, see header) */
-            entry_free(e);
+            entry_free(e); /* loading entries too: the pool was freed first (see header), no callback is due */
             e = next;
         }
     }

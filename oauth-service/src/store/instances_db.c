@@ -31,9 +31,10 @@ int ob_db_instance_create(cm_pg_pool_t *db, const ob_new_instance_t *ni, cm_pg_r
 {
     char exp[32];
     snprintf(exp, sizeof(exp), "%" PRId64, ni->expires_in);
-    const char *p[12] = {ni->instance_id,       ni->user_id,          ni->service,           ni->custom_name,
-                         ni->mcp_key_hash,      exp,                  ni->client_id,         ni->client_secret_hex,
-                         ni->client_secret_kid, ni->requested_scopes, ni->provider_options, ni->audit_detail};
+    const char *p[12] = {ni->instance_id,      ni->user_id,           ni->service,
+                         ni->custom_name,      ni->mcp_key_hash,      exp,
+                         ni->client_id,        ni->client_secret_hex, ni->client_secret_kid,
+                         ni->requested_scopes, ni->provider_options,  ni->audit_detail};
     return cm_pg_query(db, sql_create, 12, p, cb, arg);
 }
 
@@ -140,8 +141,8 @@ int ob_db_store_tokens(cm_pg_pool_t *db, const ob_token_write_t *w, cm_pg_result
     char exp[32], rexp[32];
     snprintf(exp, sizeof(exp), "%" PRId64, w->expires_at);
     snprintf(rexp, sizeof(rexp), "%" PRId64, w->refresh_expires_at);
-    const char *p[12] = {w->instance_id, w->access_hex, w->access_kid, w->refresh_hex,  w->refresh_kid, exp,
-                         rexp,           w->scope,      w->token_type, w->event,        w->actor,       w->audit_detail};
+    const char *p[12] = {w->instance_id, w->access_hex, w->access_kid, w->refresh_hex, w->refresh_kid, exp,
+                         rexp,           w->scope,      w->token_type, w->event,       w->actor,       w->audit_detail};
     return cm_pg_query(db, sql_store_tokens, 12, p, cb, arg);
 }
 

@@ -53,20 +53,21 @@ static int rotate_row(PGconn *conn, const ob_keyring_t *kr, const PGresult *res,
     if (changed == 0)
         goto out_free_hex;
     const char *p[8] = {PQgetvalue(res, i, 0), hex[0], kid[0], hex[1], kid[1], hex[2], kid[2], ob_keyring_primary(kr)};
-    PGresult *u = PQexecParams(conn,
-                               "WITH c AS (UPDATE mcp_credentials SET"
-                               "   client_secret_enc = COALESCE($2::bytea, client_secret_enc),"
-                               "   client_secret_key_id = COALESCE($3, client_secret_key_id),"
-                               "   access_token_enc = COALESCE($4::bytea, access_token_enc),"
-                               "   access_token_key_id = COALESCE($5, access_token_key_id),"
-                               "   refresh_token_enc = COALESCE($6::bytea, refresh_token_enc),"
-                               "   refresh_token_key_id = COALESCE($7, refresh_token_key_id),"
-                               "   row_version = row_version + 1"
-                               "  WHERE instance_id = $1::uuid RETURNING instance_id)"
-                               " INSERT INTO token_audit_log (instance_id, event, actor, detail)"
-                               " SELECT instance_id, 'keys_rotated', 'rotate-keys', jsonb_build_object('key_id', $8::text)"
-                               "   FROM c",
-                               8, NULL, p, NULL, NULL, 0);
+    PGresult *u =
+        PQexecParams(conn,
+                     "WITH c AS (UPDATE mcp_credentials SET"
+                     "   client_secret_enc = COALESCE($2::bytea, client_secret_enc),"
+                     "   client_secret_key_id = COALESCE($3, client_secret_key_id),"
+                     "   access_token_enc = COALESCE($4::bytea, access_token_enc),"
+                     "   access_token_key_id = COALESCE($5, access_token_key_id),"
+                     "   refresh_token_enc = COALESCE($6::bytea, refresh_token_enc),"
+                     "   refresh_token_key_id = COALESCE($7, refresh_token_key_id),"
+                     "   row_version = row_version + 1"
+                     "  WHERE instance_id = $1::uuid RETURNING instance_id)"
+                     " INSERT INTO token_audit_log (instance_id, event, actor, detail)"
+                     " SELECT instance_id, 'keys_rotated', 'rotate-keys', jsonb_build_object('key_id', $8::text)"
+                     "   FROM c",
+                     8, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(u) != PGRES_COMMAND_OK) {
         rc = ob_pq_fail(u, err, errsz, "re-encrypting credentials");
     } else {

@@ -26,7 +26,6 @@ typedef struct ob_rotate_stats {
 } ob_rotate_stats_t;
 
 /* Returns CM_OK (check stats->failures), or CM_EIO with one line in err when the database failed. */
-int ob_rotate_keys(PGconn *conn, const ob_keyring_t *kr, int batch, ob_rotate_stats_t *stats, char *err,
-                   size_t errsz);
+int ob_rotate_keys(PGconn *conn, const ob_keyring_t *kr, int batch, ob_rotate_stats_t *stats, char *err, size_t errsz);
 
 #endif

@@ -77,8 +77,8 @@ static void test_create_errors(void)
     expect_create("{\"service\":\"gmail\",\"user_id\":\"u\",\"client_id\":\"c\"}", 400, "missing_field",
                   "client_secret");
     expect_create("{" BASE ",\"extra\":1}", 400, "unknown_field", "extra");
-    expect_create("{\"service\":5,\"user_id\":\"u\",\"client_id\":\"c\",\"client_secret\":\"s\"}", 400,
-                  "invalid_field", "service");
+    expect_create("{\"service\":5,\"user_id\":\"u\",\"client_id\":\"c\",\"client_secret\":\"s\"}", 400, "invalid_field",
+                  "service");
     expect_create("{\"service\":\"Gmail!\",\"user_id\":\"u\",\"client_id\":\"c\",\"client_secret\":\"s\"}", 400,
                   "invalid_field", "service");
     expect_create("{\"service\":\"\",\"user_id\":\"u\",\"client_id\":\"c\",\"client_secret\":\"s\"}", 400,

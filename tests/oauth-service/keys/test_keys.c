@@ -57,7 +57,8 @@ static void test_parse(void)
     CU_ASSERT_PTR_NOT_NULL(ob_keyring_subkey(kr, "old", OB_KEY_CREDENTIALS));
     CU_ASSERT_PTR_NULL(ob_keyring_subkey(kr, "nope", OB_KEY_CREDENTIALS));
     /* purposes get different sub-keys, and neither is the raw key */
-    const uint8_t *a = ob_keyring_subkey(kr, "new", OB_KEY_CREDENTIALS), *b = ob_keyring_subkey(kr, "new", OB_KEY_STATE);
+    const uint8_t *a = ob_keyring_subkey(kr, "new", OB_KEY_CREDENTIALS),
+                  *b = ob_keyring_subkey(kr, "new", OB_KEY_STATE);
     CU_ASSERT(memcmp(a, b, 32) != 0);
     uint8_t raw[32];
     memset(raw, 2, sizeof(raw));
@@ -213,8 +214,8 @@ static void test_load_all(void)
     cfg.service_keys_dir = strdup(path);
     write_file("services/gmail.secret", "gmail-secret\n", 0600, path, sizeof(path));
     write_file("services/github.secret", "github-secret", 0600, path, sizeof(path));
-    json_t *services = json_pack("[{s:s},{s:s},{s:s}]", "service_name", "gmail", "service_name", "github",
-                                 "service_name", "slack");
+    json_t *services =
+        json_pack("[{s:s},{s:s},{s:s}]", "service_name", "gmail", "service_name", "github", "service_name", "slack");
     unsetenv("OB_DATA_KEYS");
     ob_keys_t *k = NULL;
     CU_ASSERT_EQUAL_FATAL(ob_keys_load(&cfg, services, &k, err, sizeof(err)), CM_OK);

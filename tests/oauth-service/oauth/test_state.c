@@ -176,8 +176,8 @@ static void test_inner_structure(void)
 
 static void test_return_urls(void)
 {
-    json_t *allowed = json_pack("[s,s,s]", "https://app.example/oauth/done", "http://localhost:5173/",
-                                "https://Other.Example");
+    json_t *allowed =
+        json_pack("[s,s,s]", "https://app.example/oauth/done", "http://localhost:5173/", "https://Other.Example");
     CU_ASSERT_TRUE(ob_return_url_allowed(allowed, "https://app.example/oauth/done"));
     CU_ASSERT_TRUE(ob_return_url_allowed(allowed, "https://app.example/oauth/done?x=1"));
     CU_ASSERT_TRUE(ob_return_url_allowed(allowed, "https://app.example/oauth/done/more"));
@@ -216,8 +216,13 @@ static void test_pages(void)
 {
     char csp[512];
     json_t *origins = json_pack("[s]", "https://app.example");
-    ob_page_t p = {.status = 400, .success = 0, .title = "Authorization failed", .message = "<script>alert(1)</script>",
-                   .code = "access_denied\"'&", .instance_id = ID1, .popup = 1};
+    ob_page_t p = {.status = 400,
+                   .success = 0,
+                   .title = "Authorization failed",
+                   .message = "<script>alert(1)</script>",
+                   .code = "access_denied\"'&",
+                   .instance_id = ID1,
+                   .popup = 1};
     char *html = ob_page_render(&p, origins, csp, sizeof(csp));
     CU_ASSERT_PTR_NOT_NULL_FATAL(html);
     CU_ASSERT_PTR_NULL(strstr(html, "<script>alert"));
@@ -241,8 +246,13 @@ static void test_pages(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(csp, "frame-ancestors 'none'"));
     free(html);
     /* a JSON value cannot break out of the data block */
-    ob_page_t q = {.status = 200, .success = 1, .title = "ok", .message = "m", .service = "</script><b>",
-                   .instance_id = ID1, .popup = 0};
+    ob_page_t q = {.status = 200,
+                   .success = 1,
+                   .title = "ok",
+                   .message = "m",
+                   .service = "</script><b>",
+                   .instance_id = ID1,
+                   .popup = 0};
     char csp2[512];
     html = ob_page_render(&q, NULL, csp2, sizeof(csp2));
     CU_ASSERT_PTR_NOT_NULL_FATAL(html);
@@ -256,6 +266,6 @@ static void test_pages(void)
 void tests_register(void)
 {
     CU_SUITE("state", NULL, NULL, {"round trip", test_round_trip}, {"tampering and expiry", test_tamper_and_expiry},
-             {"inner structure", test_inner_structure},
-             {"return URL allow-list", test_return_urls}, {"pages", test_pages});
+             {"inner structure", test_inner_structure}, {"return URL allow-list", test_return_urls},
+             {"pages", test_pages});
 }

@@ -41,9 +41,9 @@ static void test_round_trip(void)
     CU_ASSERT_STRING_EQUAL(out, tok);
     cm_secure_free(out, outlen);
     /* the instance id is compared case-insensitively (uuid text from PostgreSQL is lowercase) */
-    CU_ASSERT_EQUAL(ob_cred_open(kr, "6F1C2F8E-3A8B-4C1E-9D2A-1B2C3D4E5F60", OB_FIELD_ACCESS_TOKEN, "k1", hex, &out,
-                                 &outlen),
-                    CM_OK);
+    CU_ASSERT_EQUAL(
+        ob_cred_open(kr, "6F1C2F8E-3A8B-4C1E-9D2A-1B2C3D4E5F60", OB_FIELD_ACCESS_TOKEN, "k1", hex, &out, &outlen),
+        CM_OK);
     cm_secure_free(out, outlen);
     /* two seals of the same value differ (random IV) */
     char *hex2 = NULL;

@@ -1,0 +1,110 @@
+/*
+ * POST /oauth/refresh {instance_id} (admin key) - forces one refresh now (also inside the margin and during a
+ * backoff), through the same single-flight, locked, rotation-safe path as the schedule (refresh/refresher.h).
+ *   200 {instance_id, outcome: "refreshed"|"fresh"}     (fresh: another refresh just stored a token)
+ *   404 instance_not_found
+ *   409 {code: "needs_reauth"|"not_refreshable", error}  permanent failure / nothing to refresh with
+ *   502 {code: "provider_error", error, backoff_ms}      transient failure (recorded, retried by the schedule)
+ * Also registers the other issue-4 routes (oauth_revoke.c, cache_tokens.c).
+ */
+#include "handlers/flow_util.h"
+#include "handlers/refresh_routes.h"
+
+#include "refresh/refresher.h"
+
+#include "common/crypto.h"
+#include "common/status.h"
+
+#include <string.h>
+
+typedef struct force_ctx {
+    ob_async_t a;
+    char id[37];
+} force_ctx_t;
+
+static void on_refreshed(void *arg, const ob_refresh_result_t *r)
+{
+    force_ctx_t *c = arg;
+    h2o_req_t *req = c->a.req;
+    if (req != NULL) {
+        switch (r->outcome) {
+        case OB_REFRESH_REFRESHED:
+        case OB_REFRESH_FRESH:
+            cm_respond_json(req, 200,
+                            json_pack("{s:s, s:s}", "instance_id", c->id, "outcome",
+                                      r->outcome == OB_REFRESH_REFRESHED ? "refreshed" : "fresh"));
+            break;
+        case OB_REFRESH_GONE:
+            cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
+            break;
+        case OB_REFRESH_PERMANENT:
+            cm_respond_json(req, 409, json_pack("{s:s, s:s, s:s}", "code", "needs_reauth", "message",
+                                                "the provider refused the refresh token: re-authorization needed",
+                                                "error", r->error_code));
+            break;
+        case OB_REFRESH_UNREFRESHABLE:
+            cm_respond_json(req, 409, json_pack("{s:s, s:s, s:s}", "code", "not_refreshable", "message",
+                                                "this instance cannot be refreshed", "error", r->error_code));
+            break;
+        default:
+            cm_respond_json(req, 502, json_pack("{s:s, s:s, s:s, s:I}", "code", "provider_error", "message",
+                                                "the refresh failed; it is retried with backoff", "error",
+                                                r->error_code, "backoff_ms", (json_int_t)r->backoff_ms));
+        }
+    }
+    ob_async_free(c);
+}
+
+/* Reads {instance_id} from the body: lowercase UUID into id[37]. 1 on success, else 0 after a 400. */
+int ob_body_instance_id(h2o_req_t *req, json_t **body_out, char id[37])
+{
+    const char *why = NULL;
+    json_t *body = cm_req_json_object(req, &why);
+    if (body == NULL) {
+        cm_respond_error(req, 400, "invalid_json", NULL, "the body must be a JSON object (%s)", why ? why : "absent");
+        return 0;
+    }
+    const char *s = json_string_value(json_object_get(body, "instance_id"));
+    if (s == NULL || !cm_uuid_valid(s)) {
+        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "instance_id must be a UUID");
+        json_decref(body);
+        return 0;
+    }
+    for (size_t i = 0; i < 36; i++)
+        id[i] = (char)((s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 'a' : s[i]);
+    id[36] = '\0';
+    if (body_out)
+        *body_out = body;
+    else
+        json_decref(body);
+    return 1;
+}
+
+static int on_force(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    char id[37];
+    (void)m;
+    if (!ob_require_admin(b, req) || !ob_body_instance_id(req, NULL, id))
+        return 0;
+    force_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return 0;
+    memcpy(c->id, id, sizeof(c->id));
+    int rc = ob_refresh_request(b->refresher, id, OB_REFRESH_FORCE | OB_REFRESH_IGNORE_BACKOFF, on_refreshed, c);
+    if (rc != CM_AGAIN) {
+        cm_respond_error(req, 503, "unavailable", NULL, "the refresh could not be started");
+        ob_async_free(c);
+    }
+    return 0;
+}
+
+int ob_refresh_routes_register(ob_broker_t *b)
+{
+    int rc = cm_server_route(b->server, "POST", "/oauth/refresh", on_force, b);
+    if (rc == CM_OK)
+        rc = ob_oauth_revoke_register(b);
+    if (rc == CM_OK)
+        rc = ob_cache_tokens_register(b);
+    return rc;
+}

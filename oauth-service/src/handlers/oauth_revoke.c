@@ -1,0 +1,190 @@
+/*
+ * POST /oauth/revoke {instance_id} (admin key) - ends an instance's grant without deleting the instance:
+ *  1. revocation at the provider through the plugin (RFC 7009: the refresh token with token_type_hint
+ *     "refresh_token" when there is one, which ends the whole grant, else the access token; an empty 2xx
+ *     counts as success) where the provider can; best effort with the host's HTTP timeout;
+ *  2. local purge in one statement: access and refresh token ciphertexts dropped, row_version + 1 (a refresh
+ *     in flight loses its compare-and-set), status needs_reauth, audit row "revoked";
+ *  3. the vending cache and the refresh schedule forget the instance; an invalidation is pushed.
+ * 200 {instance_id, revoked: true, provider_revoked: bool, revoke_error?}; 404 instance_not_found.
+ */
+#include "handlers/flow_util.h"
+#include "handlers/refresh_routes.h"
+
+#include "keys/keys.h"
+#include "push/pusher.h"
+#include "refresh/refresher.h"
+#include "store/cred_crypto.h"
+#include "store/instance_cache.h"
+#include "store/instances_db.h"
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct revoke_ctx {
+    ob_async_t a;
+    char id[37];
+    char service[65];
+    int provider_revoked;
+    char revoke_error[64];
+} revoke_ctx_t;
+
+static const char sql_purge[] =
+    "WITH c AS ("
+    "  UPDATE mcp_credentials SET access_token_enc = NULL, access_token_key_id = NULL, refresh_token_enc = NULL,"
+    "         refresh_token_key_id = NULL, token_expires_at = NULL, refresh_expires_at = NULL,"
+    "         next_refresh_at = NULL, row_version = row_version + 1"
+    "   WHERE instance_id = $1::uuid RETURNING instance_id),"
+    " s AS ("
+    "  UPDATE mcp_service_table SET status = CASE WHEN status = 'active' THEN 'needs_reauth' ELSE status END,"
+    "         row_version = row_version + 1"
+    "   WHERE instance_id = $1::uuid RETURNING instance_id, status),"
+    " a AS ("
+    "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
+    "  SELECT instance_id, 'revoked', 'admin', $2::jsonb FROM s)"
+    " SELECT status FROM s";
+
+static void on_purged(void *arg, int status, PGresult *res)
+{
+    revoke_ctx_t *c = arg;
+    ob_broker_t *b = c->a.b;
+    h2o_req_t *req = c->a.req;
+    ob_icache_invalidate(b->instances, c->id);
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        ob_respond_db_error(req, status, res, "purging revoked tokens");
+    } else if (PQntuples(res) == 0) {
+        if (req != NULL)
+            cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
+    } else {
+        ob_refresher_forget(b->refresher, c->id);
+        ob_push_invalidate(b->pusher, c->service, c->id, PQgetvalue(res, 0, 0));
+        cm_info("revoke", "instance %s: tokens purged (provider revocation: %s)", c->id,
+                c->provider_revoked ? "done" : c->revoke_error);
+        if (req != NULL) {
+            json_t *o = json_pack("{s:s, s:b, s:b, s:s}", "instance_id", c->id, "revoked", 1, "provider_revoked",
+                                  c->provider_revoked, "status", PQgetvalue(res, 0, 0));
+            if (!c->provider_revoked)
+                json_object_set_new(o, "revoke_error", json_string(c->revoke_error));
+            cm_respond_json(req, 200, o);
+        }
+    }
+    ob_async_free(c);
+}
+
+static void purge(revoke_ctx_t *c)
+{
+    json_t *d = json_pack("{s:b}", "provider_revoked", c->provider_revoked);
+    if (!c->provider_revoked)
+        json_object_set_new(d, "revoke_error", json_string(c->revoke_error));
+    char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    const char *p[2] = {c->id, detail ? detail : "{}"};
+    int rc = cm_pg_query(c->a.b->db, sql_purge, 2, p, on_purged, c);
+    free(detail);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(c->a.req, rc, NULL, "purging revoked tokens");
+        ob_async_free(c);
+    }
+}
+
+static void on_revoked(void *arg, int status, const op_error_t *err)
+{
+    revoke_ctx_t *c = arg;
+    c->provider_revoked = status == OP_OK;
+    if (!c->provider_revoked)
+        snprintf(c->revoke_error, sizeof(c->revoke_error), "%s", err && err->code[0] ? err->code : "revoke_failed");
+    purge(c);
+}
+
+static char *open_col(const ob_broker_t *b, const PGresult *res, int col, const char *id, const char *field)
+{
+    char *out = NULL;
+    size_t len = 0;
+    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
+        return NULL;
+    if (ob_cred_open(b->keys->ring, id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out, &len) !=
+        CM_OK) {
+        cm_warn("revoke", "instance %s: the stored %s does not open", id, field);
+        return NULL;
+    }
+    return out;
+}
+
+/* Columns of ob_db_instance_secrets. */
+enum { S_ID, S_SERVICE, S_STATUS, S_CLIENT_ID, S_SECRET, S_SECRET_KID, S_RT, S_RT_KID, S_AT, S_AT_KID, S_OPTIONS };
+
+static void on_secrets(void *arg, int status, PGresult *res)
+{
+    revoke_ctx_t *c = arg;
+    ob_broker_t *b = c->a.b;
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        ob_respond_db_error(c->a.req, status, res, "reading an instance for revocation");
+        ob_async_free(c);
+        return;
+    }
+    if (PQntuples(res) == 0) {
+        if (c->a.req != NULL)
+            cm_respond_error(c->a.req, 404, "instance_not_found", "instance_id", "no such instance");
+        ob_async_free(c);
+        return;
+    }
+    snprintf(c->service, sizeof(c->service), "%s", PQgetvalue(res, 0, S_SERVICE));
+    const op_provider_t *p = ob_service_provider(b, c->service);
+    const char *hint = "refresh_token";
+    char *token = open_col(b, res, S_RT, c->id, OB_FIELD_REFRESH_TOKEN);
+    if (token == NULL) {
+        token = open_col(b, res, S_AT, c->id, OB_FIELD_ACCESS_TOKEN);
+        hint = "access_token";
+    }
+    snprintf(c->revoke_error, sizeof(c->revoke_error), "%s",
+             token == NULL ? "no_token" : (p == NULL ? "provider_unavailable" : "revocation_unsupported"));
+    if (token == NULL || p == NULL || p->revoke == NULL) {
+        cm_secure_free(token, 0);
+        purge(c);
+        return;
+    }
+    char *secret = open_col(b, res, S_SECRET, c->id, OB_FIELD_CLIENT_SECRET);
+    char *redirect = ob_redirect_uri(b, p->name);
+    op_client_t client = {.struct_size = sizeof(op_client_t),
+                          .client_id = PQgetisnull(res, 0, S_CLIENT_ID) ? "" : PQgetvalue(res, 0, S_CLIENT_ID),
+                          .client_secret = secret,
+                          .redirect_uri = redirect ? redirect : "",
+                          .options_json = PQgetvalue(res, 0, S_OPTIONS)};
+    int rc = p->revoke(p->data, &client, token, hint, on_revoked, c);
+    cm_secure_free(token, 0);
+    cm_secure_free(secret, 0);
+    free(redirect);
+    if (rc != OP_AGAIN) {
+        snprintf(c->revoke_error, sizeof(c->revoke_error), "revoke_not_started");
+        purge(c);
+    }
+}
+
+static int on_revoke(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    ob_broker_t *b = data;
+    char id[37];
+    (void)m;
+    if (!ob_require_admin(b, req) || !ob_body_instance_id(req, NULL, id))
+        return 0;
+    revoke_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return 0;
+    memcpy(c->id, id, sizeof(c->id));
+    int rc = ob_db_instance_secrets(b->db, id, on_secrets, c);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(req, rc, NULL, "reading an instance for revocation");
+        ob_async_free(c);
+    }
+    return 0;
+}
+
+int ob_oauth_revoke_register(ob_broker_t *b)
+{
+    return cm_server_route(b->server, "POST", "/oauth/revoke", on_revoke, b);
+}

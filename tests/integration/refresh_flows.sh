@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# refresh_flows.sh - issue 4 against tests/fakes/fake-google.mjs and a fake MCP server (tests/fakes/fake-mcp.mjs):
+# tokens imported through POST /cache-tokens; 200 concurrent vends of one expired token -> exactly one upstream
+# refresh; rotation stored and surviving a restart; a response without refresh_token keeps the old one; provider
+# down -> transient path with backoff in the audit log and the valid token still served; invalid_grant ->
+# needs_reauth + invalidation push; signed pushes (signature, window, retries while the MCP server is down);
+# POST /oauth/refresh; POST /oauth/revoke reaching the provider (an empty 2xx counts as success).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+it_setup refresh
+
+GPORT="$(it_free_port)"
+BPORT="$(it_free_port)"
+MPORT="$(it_free_port)"
+BROKER="http://127.0.0.1:$BPORT"
+GOOGLE="http://127.0.0.1:$GPORT"
+MCP="http://127.0.0.1:$MPORT"
+
+it_write_json "$IT_DIR/google.json" "{\"clients\": [
+  {\"client_id\": \"gclient\", \"client_secret\": \"gsecret-1\", \"redirect_uris\": [\"$BROKER/oauth/callback\"]}]}"
+it_write_json "$IT_DIR/services.json" '[
+  {"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
+   "default_scopes": "openid email", "active": true}]'
+GMAIL_BEARER="$(it_service_secret gmail)"
+it_write_json "$IT_DIR/broker.json" "{
+  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
+  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 4, \"query_timeout_ms\": 5000},
+  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
+  \"services_file\": \"$IT_DIR/services.json\", \"log_level\": \"info\",
+  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
+           \"services_dir\": \"$IT_DIR/keys/services\"},
+  \"oauth\": {\"instance_cache_ttl_ms\": 300},
+  \"refresh\": {\"enabled\": false, \"backoff_base_ms\": 2000, \"backoff_max_ms\": 60000},
+  \"push\": {\"retries\": 4, \"backoff_base_ms\": 200, \"backoff_max_ms\": 1000, \"urls\": {\"gmail\": \"$MCP\"}},
+  \"providers\": {\"google\": {\"authorization_endpoint\": \"$GOOGLE/o/oauth2/v2/auth\",
+                             \"token_endpoint\": \"$GOOGLE/token\", \"revocation_endpoint\": \"$GOOGLE/revoke\"}}}"
+FAKE_PORT="$GPORT" it_start google node "$IT_FAKES/fake-google.mjs" "$IT_DIR/google.json"
+FAKE_PORT="$MPORT" it_start mcp node "$IT_FAKES/fake-mcp.mjs" "$IT_DIR/keys/services/gmail.secret"
+it_wait_line "$IT_DIR/google.log" "listening" >/dev/null || exit 1
+it_wait_line "$IT_DIR/mcp.log" "listening" >/dev/null || exit 1
+it_broker "$IT_DIR/broker.json" || exit 1
+
+vend() { http GET "$BROKER/instances/$1/token${2:-}" "" "authorization: Bearer $GMAIL_BEARER" "x-mcp-service: gmail"; }
+gstat() { curl -s "$GOOGLE/_stats" | jq -r "$1"; }
+pushes() { curl -s "$MCP/_pushes" | jq -r "$1"; }
+new_instance() { # new_instance REFRESH_TOKEN EXPIRES_IN -> IID
+    admin POST /instances '{"service":"gmail","user_id":"u1","client_id":"gclient","client_secret":"gsecret-1"}'
+    IID="$(jq -r .instance_id <<<"$BODY")"
+    curl -s -X POST "$GOOGLE/_seed" -d "{\"client_id\":\"gclient\",\"refresh_token\":\"$1\"}" >/dev/null
+    admin POST /cache-tokens "{\"instance_id\":\"$IID\",\"access_token\":\"imported-at-$RANDOM\",\"refresh_token\":\"$1\",\"expires_in\":$2}"
+}
+expire() { psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '10 seconds' WHERE instance_id='$1'" >/dev/null; }
+
+# ---- import (POST /cache-tokens)
+admin POST /cache-tokens '{"instance_id":"not-a-uuid","access_token":"x"}'
+check "import: malformed id -> 400" eq "$STATUS" 400
+admin POST /cache-tokens '{"instance_id":"6f1c2f8e-3a8b-4c1e-9d2a-1b2c3d4e5f60","access_token":"x"}'
+check "import: unknown instance -> 404" eq "$STATUS" 404
+http POST "$BROKER/cache-tokens" '{"instance_id":"6f1c2f8e-3a8b-4c1e-9d2a-1b2c3d4e5f60","access_token":"x"}'
+check "import: without the admin key -> 401" eq "$STATUS" 401
+new_instance "1//seed-A" 3600
+A="$IID"
+check "import: 200 with a refresh token" jq_eq '[.status,.has_refresh_token]|map(tostring)|join(",")' "active,true"
+check "import: stored encrypted" eq "$(psql_q "SELECT count(*) FROM mcp_credentials WHERE instance_id='$A' AND position(convert_to('1//seed-A','UTF8') in refresh_token_enc)=0 AND access_token_enc IS NOT NULL")" 1
+vend "$A"
+check "import: vended" bash -c '[[ "$0" == 200 && "$(jq -r .access_token <<<"$1")" == imported-at-* ]]' "$STATUS" "$BODY"
+sleep 0.5
+check "import: pushed (signed token event)" eq "$(pushes "[.accepted[].events[]|select(.instance_id==\"$A\" and .type==\"token\")]|length")" 1
+
+# ---- 200 concurrent vends of one expired token -> exactly one upstream refresh
+expire "$A"
+before="$(gstat .refresh_calls)"
+seq 200 | xargs -P 100 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H "authorization: Bearer $GMAIL_BEARER" \
+    -H "x-mcp-service: gmail" "$BROKER/instances/$A/token" >"$IT_DIR/storm.codes"
+check "storm: 200 answers, all 200" eq "$(grep -c '^200$' "$IT_DIR/storm.codes")" 200
+check "storm: exactly one upstream refresh" eq "$(( $(gstat .refresh_calls) - before ))" 1
+vend "$A"
+check "storm: the refreshed token is served" bash -c '[[ "$(jq -r .access_token <<<"$0")" == ya29.* ]]' "$BODY"
+check "refresh: audit row" eq "$(psql_q "SELECT count(*) FROM token_audit_log WHERE instance_id='$A' AND event='refreshed'")" 1
+check "refresh: no refresh_token in the answer -> old one kept" eq "$(psql_q "SELECT (refresh_token_enc IS NOT NULL)::text FROM mcp_credentials WHERE instance_id='$A'")" true
+before="$(gstat .refresh_calls)"
+expire "$A"
+vend "$A"
+check "kept refresh token still works" bash -c '[[ "$0" == 200 && "$1" == 1 ]]' "$STATUS" "$(( $(gstat .refresh_calls) - before ))"
+
+# ---- rotation survives a restart
+curl -s -X POST "$GOOGLE/_mode" -d '{"rotate":true}' >/dev/null
+admin POST /oauth/refresh "{\"instance_id\":\"$A\"}"
+check "forced refresh: 200 refreshed" jq_eq .outcome refreshed
+ROT="$(gstat '.issued[-1].refresh_token')"
+check "rotation: the provider issued a new refresh token" bash -c '[[ "$0" == 1//0* ]]' "$ROT"
+kill -TERM "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null
+it_broker "$IT_DIR/broker.json" || exit 1
+expire "$A"
+vend "$A"
+check "rotation: after a restart the rotated token refreshes (old one is dead at the provider)" bash -c '[[ "$0" == 200 && "$(jq -r .access_token <<<"$1")" == ya29.* ]]' "$STATUS" "$BODY"
+curl -s -X POST "$GOOGLE/_mode" -d '{"rotate":false}' >/dev/null
+
+# ---- provider down -> transient, backoff in the audit log, the valid token still served
+curl -s -X POST "$GOOGLE/_fail" -d '{"status":503,"count":1}' >/dev/null
+admin POST /oauth/refresh "{\"instance_id\":\"$A\"}"
+check "provider 503: 502 provider_error with a backoff" bash -c '[[ "$0" == 502 && "$(jq -r .backoff_ms <<<"$1")" -gt 0 ]]' "$STATUS" "$BODY"
+check "provider 503: backoff in the audit log" eq "$(psql_q "SELECT detail->>'class' || ',' || ((detail->>'backoff_ms')::int > 0)::text FROM token_audit_log WHERE instance_id='$A' AND event='refresh_failed' ORDER BY id DESC LIMIT 1")" "transient,true"
+check "provider 503: next_refresh_at recorded" eq "$(psql_q "SELECT (next_refresh_at > now())::text || ',' || refresh_failures FROM mcp_credentials WHERE instance_id='$A'")" "true,1"
+vend "$A"
+check "provider 503: the current token is still served" eq "$STATUS" 200
+vend "$A" "?refresh=1"
+check "vend ?refresh=1 during backoff: the valid token is served, no upstream call" eq "$STATUS" 200
+
+# ---- invalid_grant -> needs_reauth + invalidation push
+new_instance "1//seed-B" 3600
+B="$IID"
+curl -s -X POST "$GOOGLE/_fail" -d '{"status":400,"error":"invalid_grant","count":1}' >/dev/null
+expire "$B"
+vend "$B"
+check "invalid_grant: vend -> 409 needs_reauth" bash -c '[[ "$0" == 409 && "$(jq -r .code <<<"$1")" == needs_reauth ]]' "$STATUS" "$BODY"
+check "invalid_grant: status needs_reauth + audit row" eq "$(psql_q "SELECT s.status || ',' || (SELECT detail->>'error' FROM token_audit_log WHERE instance_id='$B' AND event='refresh_failed') FROM mcp_service_table s WHERE instance_id='$B'")" "needs_reauth,invalid_grant"
+sleep 0.5
+check "invalid_grant: invalidation pushed" eq "$(pushes "[.accepted[].events[]|select(.instance_id==\"$B\" and .type==\"invalidate\" and .status==\"needs_reauth\" and (.authorize_url|length>0))]|length")" 1
+
+# ---- pushes: retries while the MCP server is down; nothing lost when it comes back and pulls
+curl -s -X POST "$MCP/_down" -d '{"count":2}' >/dev/null
+admin POST /oauth/refresh "{\"instance_id\":\"$A\"}"
+sleep 2
+check "push: delivered after the MCP server was down twice" bash -c '[[ "$(curl -s "$0/_pushes" | jq "[.accepted[].events[]|select(.instance_id==\"$1\" and .type==\"token\")]|length")" -ge 3 ]]' "$MCP" "$A"
+check "push: signatures and window verified (nothing rejected)" eq "$(pushes '.rejected|length')" 0
+curl -s -X POST "$MCP/_down" -d '{"count":100}' >/dev/null
+admin POST /oauth/refresh "{\"instance_id\":\"$A\"}"
+NEWAT="$(gstat '.issued[-1].access_token')"
+vend "$A"
+check "push lost for good: the pull still gets the new token" bash -c '[[ "$(jq -r .access_token <<<"$0")" == "$1" ]]' "$BODY" "$NEWAT"
+curl -s -X POST "$MCP/_down" -d '{"count":0}' >/dev/null
+
+# ---- revoke reaches the provider (an empty 2xx counts as success)
+curl -s -X POST "$GOOGLE/_mode" -d '{"revoke_empty":true}' >/dev/null
+before="$(gstat .revoke_calls)"
+admin POST /oauth/revoke "{\"instance_id\":\"$A\"}"
+check "revoke: 200, provider revoked (empty 2xx)" bash -c '[[ "$0" == 200 ]] && jq -e ".provider_revoked==true and .status==\"needs_reauth\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
+# (the google plugin sends no token_type_hint: Google's endpoint takes none; the refresh token is what is revoked)
+check "revoke: reached the provider, revoking the refresh token" eq "$(( $(gstat .revoke_calls) - before )),$(gstat '.revoked[-1]|startswith("1//")')" "1,true"
+check "revoke: tokens purged locally" eq "$(psql_q "SELECT (access_token_enc IS NULL AND refresh_token_enc IS NULL)::text FROM mcp_credentials WHERE instance_id='$A'")" true
+vend "$A"
+check "revoke: vend -> 409 needs_reauth" eq "$STATUS" 409
+admin POST /oauth/revoke '{"instance_id":"6f1c2f8e-3a8b-4c1e-9d2a-1b2c3d4e5f60"}'
+check "revoke: unknown instance -> 404" eq "$STATUS" 404
+grep -q -E '1//seed-|ya29\.' "$IT_DIR/broker.log" && check "no token in the broker log" false || check "no token in the broker log" true
+
+it_done
