@@ -27,21 +27,29 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# interop_setup: npm ci in tests/interop unless node_modules is newer than the lock file.
-interop_setup() {
-    local dir="$OB_ROOT/tests/interop"
+# npm_setup DIR: npm ci in DIR (exact versions from its lock file) unless node_modules is newer than it.
+npm_setup() {
+    local dir="$1" name
+    name="$(basename "$dir")"
     [[ -f "$dir/package.json" ]] || return 0
     local stamp="$dir/node_modules/.package-lock.json"
     if [[ -f "$stamp" && "$stamp" -nt "$dir/package-lock.json" && "$stamp" -nt "$dir/package.json" ]]; then
-        ob_say "interop: node_modules up to date"
-    elif (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >"$VAR_DIR/log/npm-ci.log" 2>&1); then
-        ob_say "interop: npm ci done"
+        ob_say "$name: node_modules up to date"
+    elif (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error \
+        >"$VAR_DIR/log/npm-ci-$name.log" 2>&1); then
+        ob_say "$name: npm ci done"
     else
-        printf 'error: npm ci in %s failed; last lines of %s:\n' "$dir" "$VAR_DIR/log/npm-ci.log" >&2
-        tail -n 20 "$VAR_DIR/log/npm-ci.log" >&2
+        printf 'error: npm ci in %s failed; last lines of %s:\n' "$dir" "$VAR_DIR/log/npm-ci-$name.log" >&2
+        tail -n 20 "$VAR_DIR/log/npm-ci-$name.log" >&2
         total_failed=$((total_failed + 1))
     fi
-    export OB_INTEROP_DIR="$dir"
+}
+
+# interop_setup: the npm packages of the interop tests (MCP clients, conformance) and of the fakes.
+interop_setup() {
+    npm_setup "$OB_ROOT/tests/interop"
+    npm_setup "$OB_ROOT/tests/fakes"
+    export OB_INTEROP_DIR="$OB_ROOT/tests/interop"
 }
 
 # junit_attr FILE NAME: the value of attribute NAME of ctest's <testsuite> element.
