@@ -8,6 +8,7 @@
 #   BROKER_URL=OAUTH_BASE_URL=<broker URL> LOG_LEVEL OB_VAR_DIR=$VAR_DIR   (and no DATABASE_URL)
 #   MCP_SERVICE_SECRET_FILE=$VAR_DIR/keys/services/<service>.secret  (generated when missing, 0600;
 #                            the broker reads the same file: the service's bearer and HMAC key)
+# Missing keys are generated first (scripts/keys.sh: the data key ring and admin key the broker needs).
 # Pid files go to $VAR_DIR/run, logs to $VAR_DIR/log. Each process must answer GET /health within
 # $OB_START_TIMEOUT seconds (default 30). Already running processes are left alone. Without
 # DATABASE_URL the embedded PostgreSQL (scripts/lib/pg.sh) is started and used.
@@ -82,7 +83,9 @@ main() {
     local port service svc_port exe secret count=0
     local -a services=()
     mapfile -t services < <(jq -r '.[] | select(.active != false) | "\(.service_name) \(.port)"' "$services_file")
-    [[ -d "$VAR_DIR/keys/services" ]] || ob_say "generating service secrets in $VAR_DIR/keys/services"
+    # the broker's keys ($VAR_DIR/keys: data key ring, admin key, one secret per active service, shared with
+    # its MCP server): generated when missing, never overwritten
+    OB_SERVICES_FILE="$services_file" "$OB_ROOT/scripts/keys.sh" --quiet || fail
     for service in "${services[@]}"; do
         service_secret "${service% *}" >/dev/null # the broker reads them too: create them first
     done

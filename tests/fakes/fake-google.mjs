@@ -10,6 +10,9 @@
 //                            400 {"error":"invalid_grant","error_description":"Bad Request"} (unknown/used/expired
 //                            code, wrong PKCE verifier), 401 {"error":"invalid_client"}, 400 redirect_uri_mismatch.
 //   POST /revoke             RFC 7009 style: token=...; 200 {} (400 invalid_token for an unknown token).
+//   GET  /tokeninfo?access_token=...   Google's token information endpoint (what Google's APIs check a bearer
+//                            against): 200 {azp, aud, scope, exp, expires_in, access_type} or
+//                            400 {"error":"invalid_token","error_description":"Invalid Value"}.
 //
 // Test hooks (not Google):
 //   POST /_fail {"status": 500|503|..., "error"?: "...", "count"?: 1, "delay_ms"?: 0}  the next `count` token
@@ -19,6 +22,23 @@
 //   POST /_mode {"rotate"?: bool, "revoke_empty"?: bool}  rotate: refresh answers carry a new refresh token and the
 //        old one stops working; revoke_empty: /revoke answers 200 with an empty body.
 //   POST /_seed {"client_id", "refresh_token", "scope"?}   registers a refresh token issued "elsewhere" (imports).
+//   POST /_expire {"access_token"}   that access token expires now (tokeninfo answers invalid_token).
+//
+// FAKE_FLAVOR=microsoft: the Microsoft identity platform v2.0 instead
+// (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow):
+//   GET  /{tenant}/oauth2/v2.0/authorize, POST /{tenant}/oauth2/v2.0/token (tenant: common, organizations,
+//        consumers, a GUID or a domain); a refresh token only when the scope has offline_access; every refresh
+//        answer carries a new refresh token; ext_expires_in; errors carry AADSTS codes in error_description and
+//        error_codes; no revocation endpoint (404). /tokeninfo stays as a test hook (Graph validates its JWTs locally).
+//
+// FAKE_FLAVOR=github: GitHub's OAuth web flow for a GitHub App with expiring user tokens
+// (https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens):
+//   GET /login/oauth/authorize, POST /login/oauth/access_token (JSON with Accept: application/json, else
+//   form-encoded; errors answered with HTTP 200 {"error": "bad_verification_code" | "bad_refresh_token" |
+//   "incorrect_client_credentials" | "redirect_uri_mismatch", error_description, error_uri}); ghu_ access tokens
+//   (expires_in 28800), ghr_ refresh tokens (refresh_token_expires_in 15811200) rotated on every refresh; granted
+//   scopes comma separated; DELETE /applications/{client_id}/grant (Basic client_id:client_secret, JSON
+//   {"access_token"}) revokes the grant: 204, 404 when unknown.
 //
 // Usage: node fake-google.mjs <config.json>  config {clients: [{client_id, client_secret, redirect_uris: []}],
 //        access_ttl_s?: 3599}. Prints "fake-google listening on 127.0.0.1:<port>".
@@ -27,11 +47,18 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const ms = process.env.FAKE_FLAVOR === 'microsoft';
+const gh = process.env.FAKE_FLAVOR === 'github';
+const GH_ERR = { invalid_grant: 'bad_verification_code', invalid_client: 'incorrect_client_credentials' };
+const MS_TENANT = /^\/(common|organizations|consumers|[0-9a-f-]{36}|[A-Za-z0-9.-]+\.[A-Za-z]{2,})\/oauth2\/v2\.0\/(authorize|token)$/;
+const AADSTS = { invalid_grant: [70000, 'The provided value for the input parameter \'refresh_token\' or \'assertion\' is not valid.'],
+  invalid_client: [7000215, 'Invalid client secret provided.'], redirect_uri_mismatch: [50011, 'The redirect URI does not match.'],
+  invalid_request: [900144, 'The request body must contain the parameter.'], unsupported_grant_type: [70003, 'The app requested an unsupported grant type.'] };
 const clients = new Map(cfg.clients.map((c) => [c.client_id, c]));
 const pending = new Map(); // consent request id -> auth request
 const codes = new Map(); // code -> {client_id, redirect_uri, challenge, scope, expires, used}
 const refreshTokens = new Map(); // refresh token -> {client_id, scope}
-const accessTokens = new Set();
+const accessTokens = new Map(); // access token -> {client_id, scope, expires}
 const stats = { token_calls: 0, codes_issued: 0, issued: [], revoked: [], refresh_calls: 0 };
 let failPlan = null;
 const mode = { rotate: false, revoke_empty: false };
@@ -40,7 +67,23 @@ stats.revoke_hints = [];
 
 const rnd = (n) => randomBytes(n).toString('base64url');
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// GitHub's token endpoint quirks apply to its answers only (res.ghToken: JSON only when Accept asks for it)
 const json = (res, status, body) => {
+  if (res.ghToken && body?.error && status < 500) {
+    const e = body.error === 'invalid_grant' && /refresh/.test(body.error_description ?? '') ? 'bad_refresh_token' : GH_ERR[body.error] ?? body.error;
+    body = { error: e, error_description: body.error_description ?? e, error_uri: `https://docs.github.com/apps/troubleshooting#${e}` };
+    status = 200;
+  }
+  if (res.ghToken && !res.ghAcceptJson && status === 200) {
+    res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' });
+    return res.end(new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString());
+  }
+  if (ms && body?.error && AADSTS[body.error]) {
+    const [code, text] = AADSTS[body.error];
+    body = { error: body.error === 'redirect_uri_mismatch' ? 'invalid_grant' : body.error,
+      error_description: `AADSTS${code}: ${text} Trace ID: ${rnd(8)} Timestamp: ${new Date().toISOString()}`,
+      error_codes: [code], timestamp: new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z', trace_id: rnd(8), correlation_id: rnd(8) };
+  }
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 };
@@ -109,11 +152,14 @@ function clientAuth(req, form) {
 }
 
 function issue(client, scope, withRefresh) {
-  const access = `ya29.${rnd(48)}`;
-  accessTokens.add(access);
-  const body = { access_token: access, expires_in: cfg.access_ttl_s ?? 3599, scope, token_type: 'Bearer' };
+  const access = ms ? `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${rnd(48)}.${rnd(32)}` : gh ? `ghu_${rnd(27)}` : `ya29.${rnd(48)}`;
+  accessTokens.set(access, { client_id: client.client_id, scope, expires: Date.now() + (cfg.access_ttl_s ?? 3599) * 1000 });
+  const body = { access_token: access, expires_in: gh ? 28800 : cfg.access_ttl_s ?? 3599, scope, token_type: 'Bearer' };
+  if (gh) { body.scope = scope.split(' ').filter(Boolean).join(','); body.token_type = 'bearer'; }
+  if (ms) body.ext_expires_in = body.expires_in;
   if (withRefresh) {
-    body.refresh_token = `1//0${rnd(40)}`;
+    body.refresh_token = ms ? `M.C5${rnd(60)}` : gh ? `ghr_${rnd(56)}` : `1//0${rnd(40)}`;
+    if (gh) body.refresh_token_expires_in = 15811200;
     refreshTokens.set(body.refresh_token, { client_id: client.client_id, scope });
   }
   stats.issued.push({ access_token: access, refresh_token: body.refresh_token ?? null });
@@ -147,17 +193,52 @@ async function token(req, res, form) {
     } else if (form.get('code_verifier')) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'code_verifier without challenge' });
     }
-    return json(res, 200, issue(client, c.scope, c.access_type === 'offline'));
+    const offline = gh || (ms ? c.scope.split(' ').includes('offline_access') : c.access_type === 'offline');
+    return json(res, 200, issue(client, c.scope, offline));
   }
   if (grant === 'refresh_token') {
     stats.refresh_calls++;
     const r = refreshTokens.get(form.get('refresh_token') ?? '');
     if (!r || r.client_id !== client.client_id) return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
-    const body = issue(client, r.scope, mode.rotate); // Google keeps the refresh token (no rotation) unless told
-    if (mode.rotate) refreshTokens.delete(form.get('refresh_token'));
+    // Google keeps the refresh token (no rotation) unless told; Microsoft answers a new one every time (the old one
+    // keeps working until it expires, unless rotate is set)
+    const body = issue(client, r.scope, mode.rotate || ms || gh);
+    if (mode.rotate || gh) refreshTokens.delete(form.get('refresh_token')); // GitHub: the old one is spent
     return json(res, 200, body);
   }
   return json(res, 400, { error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${grant}` });
+}
+
+// GitHub's "Delete an app authorization": the whole grant of that access token (its refresh tokens too) goes
+function ghRevoke(req, res, clientId, raw) {
+  stats.revoke_calls++;
+  const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
+  const [u, p] = basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':') : [];
+  const c = clients.get(u ?? '');
+  if (!c || u !== clientId || !eq(p ?? '', c.client_secret)) {
+    res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+    return res.end(JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest/apps/oauth-applications#delete-an-app-authorization' }));
+  }
+  let t = null;
+  try { t = JSON.parse(raw || '{}').access_token; } catch { /* 422 below */ }
+  if (typeof t !== 'string') {
+    res.writeHead(422, { 'content-type': 'application/json; charset=utf-8' });
+    return res.end(JSON.stringify({ message: 'Invalid request.', documentation_url: 'https://docs.github.com/rest' }));
+  }
+  if (!accessTokens.has(t)) { res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' }); return res.end(JSON.stringify({ message: 'Not Found' })); }
+  accessTokens.delete(t);
+  for (const [rt, r] of refreshTokens) if (r.client_id === clientId) refreshTokens.delete(rt);
+  stats.revoked.push(t);
+  res.writeHead(204);
+  res.end();
+}
+
+function tokeninfo(res, q) {
+  const t = accessTokens.get(q.get('access_token') ?? '');
+  if (!t || t.expires <= Date.now()) return json(res, 400, { error: 'invalid_token', error_description: 'Invalid Value' });
+  const left = Math.floor((t.expires - Date.now()) / 1000);
+  json(res, 200, { azp: t.client_id, aud: t.client_id, scope: t.scope, exp: String(Math.floor(t.expires / 1000)),
+    expires_in: String(left), access_type: 'offline' });
 }
 
 function revoke(res, form, q) {
@@ -174,14 +255,30 @@ function revoke(res, form, q) {
 
 const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
-  const raw = req.method === 'POST' ? await readBody(req) : '';
+  const raw = req.method === 'POST' || req.method === 'DELETE' ? await readBody(req) : '';
   const form = new URLSearchParams(raw);
   try {
-    if (req.method === 'GET' && url.pathname === '/o/oauth2/v2/auth') return authorize(res, url.searchParams);
+    const msPath = ms ? MS_TENANT.exec(url.pathname) : null;
+    if (req.method === 'GET' && (ms ? msPath?.[2] === 'authorize' : url.pathname === '/o/oauth2/v2/auth')) return authorize(res, url.searchParams);
+    if (req.method === 'POST' && msPath?.[2] === 'token') return await token(req, res, form);
+    if (gh && req.method === 'GET' && url.pathname === '/login/oauth/authorize') return authorize(res, url.searchParams);
+    if (gh && req.method === 'POST' && url.pathname === '/login/oauth/access_token') {
+      res.ghToken = true;
+      res.ghAcceptJson = /application\/json/.test(req.headers.accept ?? '');
+      return await token(req, res, form);
+    }
+    const grant = gh ? /^\/applications\/([^/]+)\/grant$/.exec(url.pathname) : null;
+    if (grant && req.method === 'DELETE') return ghRevoke(req, res, grant[1], raw);
     if (req.method === 'POST' && url.pathname === '/o/oauth2/consent') return consent(res, form);
-    if (req.method === 'POST' && url.pathname === '/token') return await token(req, res, form);
-    if (req.method === 'POST' && url.pathname === '/revoke') return revoke(res, form, url.searchParams);
+    if (!ms && !gh && req.method === 'POST' && url.pathname === '/token') return await token(req, res, form);
+    if (!ms && !gh && req.method === 'POST' && url.pathname === '/revoke') return revoke(res, form, url.searchParams);
+    if (req.method === 'GET' && url.pathname === '/tokeninfo') return tokeninfo(res, url.searchParams);
     if (req.method === 'GET' && url.pathname === '/_stats') return json(res, 200, stats);
+    if (req.method === 'POST' && url.pathname === '/_expire') {
+      const t = accessTokens.get(JSON.parse(raw || '{}').access_token ?? '');
+      if (t) t.expires = Date.now() - 1000;
+      return json(res, t ? 200 : 404, { ok: !!t });
+    }
     if (req.method === 'POST' && url.pathname === '/_mode') {
       Object.assign(mode, JSON.parse(raw || '{}'));
       return json(res, 200, mode);
@@ -202,5 +299,5 @@ const server = createServer(async (req, res) => {
   }
 });
 server.listen(Number(process.env.FAKE_PORT ?? 0), '127.0.0.1', () =>
-  console.log(`fake-google listening on 127.0.0.1:${server.address().port}`));
+  console.log(`fake-${ms ? 'microsoft' : gh ? 'github' : 'google'} listening on 127.0.0.1:${server.address().port}`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -36,8 +36,16 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['oidc-test-cookie-key-0123456789'] },
 });
 provider.proxy = false;
-const stats = { token_calls: 0 };
+// GET /_stats {token_calls, refresh_calls, grants_revoked, revocations}: what reached the server (refresh_calls:
+// refresh_token grants, including refused ones; grants_revoked: reuse detection or RFC 7009 revocation)
+const stats = { token_calls: 0, refresh_calls: 0, grants_revoked: 0, revocations: 0 };
 provider.on('grant.success', () => { stats.token_calls++; });
+provider.on('grant.revoked', () => { stats.grants_revoked++; });
+provider.use(async (ctx, next) => {
+  if (ctx.method === 'POST' && ctx.path === '/token/revocation') stats.revocations++;
+  await next();
+  if (ctx.oidc?.params?.grant_type === 'refresh_token') stats.refresh_calls++;
+});
 provider.on('server_error', (ctx, err) => console.error('oidc server_error', err));
 
 const callback = provider.callback();

@@ -130,6 +130,65 @@ vend "$A"
 check "push lost for good: the pull still gets the new token" bash -c '[[ "$(jq -r .access_token <<<"$0")" == "$1" ]]' "$BODY" "$NEWAT"
 curl -s -X POST "$MCP/_down" -d '{"count":0}' >/dev/null
 
+# ---- pushes on status change and delete (after the commit, to the owning MCP server)
+inval() { pushes "[.accepted[].events[]|select(.instance_id==\"$1\" and .type==\"invalidate\" and .status==\"$2\")]|length"; }
+new_instance "1//seed-C" 3600
+C="$IID"
+admin PATCH "/instances/$C" '{"status":"inactive"}'
+sleep 0.5
+check "patch active->inactive: 200 + invalidation pushed (status inactive)" eq "$STATUS,$(inval "$C" inactive)" "200,1"
+admin PATCH "/instances/$C" '{"status":"active"}'
+sleep 0.5
+check "patch inactive->active: invalidation pushed (status active)" eq "$STATUS,$(inval "$C" active)" "200,1"
+n_before="$(pushes "[.accepted[].events[]|select(.instance_id==\"$C\")]|length")"
+admin PATCH "/instances/$C" '{"custom_name":"renamed"}'
+sleep 0.5
+check "patch without a status change: no push" eq "$STATUS,$(pushes "[.accepted[].events[]|select(.instance_id==\"$C\")]|length")" "200,$n_before"
+admin DELETE "/instances/$C"
+sleep 0.5
+check "delete: invalidation pushed (status deleted)" eq "$STATUS,$(inval "$C" deleted)" "200,1"
+admin DELETE "/instances/$C"
+sleep 0.3
+check "delete of a deleted instance: 404, no second push" eq "$STATUS,$(inval "$C" deleted)" "404,1"
+
+# ---- the commit of a refresh fails after the provider answered (injected at COMMIT by a deferred trigger)
+psql_q "CREATE SEQUENCE it_fail_seq; SELECT nextval('it_fail_seq'); CREATE TABLE it_fail (lim bigint); INSERT INTO it_fail VALUES (0);
+CREATE FUNCTION it_fail_commit() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+  IF NEW.access_token_enc IS DISTINCT FROM OLD.access_token_enc AND nextval('it_fail_seq') <= (SELECT lim FROM it_fail) THEN
+    RAISE EXCEPTION 'injected commit failure'; END IF; RETURN NULL; END \$\$;
+CREATE CONSTRAINT TRIGGER it_fail_commit AFTER UPDATE ON mcp_credentials DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION it_fail_commit();" >/dev/null
+fail_commits() { psql_q "UPDATE it_fail SET lim = (SELECT last_value FROM it_fail_seq) + $1" >/dev/null; }
+new_instance "1//seed-E" 3600
+E="$IID"
+fail_commits 1
+before="$(gstat .refresh_calls)"
+admin POST /oauth/refresh "{\"instance_id\":\"$E\"}"
+NEWAT="$(gstat '.issued[-1].access_token')"
+check "commit failed once: the answer is written again on a fresh connection -> refreshed" jq_eq .outcome refreshed
+vend "$E"
+check "commit failed once: one upstream call, the new token served, no unknown flag" eq "$(( $(gstat .refresh_calls) - before )),$(jq -r .access_token <<<"$BODY"),$(psql_q "SELECT (refresh_outcome_unknown_at IS NULL)::text FROM mcp_credentials WHERE instance_id='$E'")" "1,$NEWAT,true"
+fail_commits 2
+admin POST /oauth/refresh "{\"instance_id\":\"$E\"}"
+check "commit and rewrite failed: transient answer" bash -c '[[ "$0" == 502 || "$0" == 503 ]]' "$STATUS"
+check "commit and rewrite failed: 'refresh outcome unknown' recorded on the row + audit" eq "$(psql_q "SELECT (refresh_outcome_unknown_at IS NOT NULL)::text || ',' || last_error_code || ',' || (SELECT detail->>'class' FROM token_audit_log WHERE instance_id='$E' AND event='refresh_failed' ORDER BY id DESC LIMIT 1) FROM mcp_credentials WHERE instance_id='$E'")" "true,refresh_outcome_unknown,unknown"
+vend "$E"
+check "outcome unknown: the previous (valid) token is still served" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$NEWAT"
+admin POST /oauth/refresh "{\"instance_id\":\"$E\"}"
+check "outcome unknown: the next attempt re-reads the row first, then refreshes and clears the flag" eq "$(jq -r .outcome <<<"$BODY"),$(psql_q "SELECT (refresh_outcome_unknown_at IS NULL)::text FROM mcp_credentials WHERE instance_id='$E'"),$(grep -c "instance $E: an earlier refresh's outcome is unknown" "$IT_DIR/broker.log")" "refreshed,true,1"
+
+# ---- consecutive transient failures: exponential backoff with equal jitter, capped (base 2000, max 60000)
+new_instance "1//seed-D" 3600
+D="$IID"
+curl -s -X POST "$GOOGLE/_fail" -d '{"status":503,"count":7}' >/dev/null
+for _ in 1 2 3 4 5 6 7; do admin POST /oauth/refresh "{\"instance_id\":\"$D\"}"; done
+psql_q "SELECT (detail->>'failures') || ' ' || (detail->>'backoff_ms') FROM token_audit_log WHERE instance_id='$D' AND event='refresh_failed' ORDER BY id" >"$IT_DIR/backoff.txt"
+check "backoff: 7 failures audited, counted 1..7" eq "$(cut -d' ' -f1 "$IT_DIR/backoff.txt" | tr '\n' ,)" "1,2,3,4,5,6,7,"
+check "backoff: each delay within [cap/2, cap], cap = min(2000*2^(n-1), 60000)" awk '{c=2000*2^($1-1); if (c>60000) c=60000; if ($2<c/2 || $2>c) bad=1} END {exit bad}' "$IT_DIR/backoff.txt"
+check "backoff: grows from the first to the fifth failure, capped at 60 s after" awk 'NR==1{a=$2} NR==5{b=$2} NR>=6 && $2>60000 {bad=1} END {exit !(b>4*a && !bad)}' "$IT_DIR/backoff.txt"
+check "backoff: next_refresh_at follows the last delay" eq "$(psql_q "SELECT (next_refresh_at > now() + interval '25 seconds')::text || ',' || refresh_failures FROM mcp_credentials WHERE instance_id='$D'")" "true,7"
+curl -s -X POST "$GOOGLE/_fail" -d '{"count":0}' >/dev/null
+
 # ---- revoke reaches the provider (an empty 2xx counts as success)
 curl -s -X POST "$GOOGLE/_mode" -d '{"revoke_empty":true}' >/dev/null
 before="$(gstat .revoke_calls)"

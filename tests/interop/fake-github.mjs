@@ -5,9 +5,19 @@
 // {"message","documentation_url"}: 401 Bad credentials, 403 rate limit (X-RateLimit-Remaining: 0 + reset),
 // 403 missing scope (X-Accepted-OAuth-Scopes vs X-OAuth-Scopes), 404 for private repositories, 422 validation.
 // Usage: node fake-github.mjs <access token>. Hooks: GET /_requests, POST /_reset, POST /_token {token}.
+// With FAKE_TOKENINFO_URL set (tests/fakes/fake-google.mjs with FAKE_FLAVOR=github, its /tokeninfo hook) a bearer is
+// accepted while that endpoint knows it as a live access token.
 import { createServer } from 'node:http';
 
 let token = process.argv[2] ?? 'gh-token';
+const tokeninfoUrl = process.env.FAKE_TOKENINFO_URL;
+const authorized = async (header) => {
+  if (!tokeninfoUrl) return header === `Bearer ${token}`;
+  const m = /^Bearer (\S+)$/.exec(header ?? '');
+  if (!m) return false;
+  const r = await fetch(`${tokeninfoUrl}?access_token=${encodeURIComponent(m[1])}`, { signal: AbortSignal.timeout(5000) }).catch(() => null);
+  return r?.status === 200;
+};
 let requests = [];
 let base = '';
 const DOCS = 'https://docs.github.com/rest';
@@ -52,7 +62,7 @@ const server = createServer(async (req, res) => {
   requests.push({ method: req.method, path, query: Object.fromEntries(q), body, auth: req.headers.authorization, accept: req.headers.accept,
     apiVersion: req.headers['x-github-api-version'], userAgent: req.headers['user-agent'], contentType: req.headers['content-type'] });
   if (!req.headers['user-agent']) return err(res, 403, 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header.');
-  if (req.headers.authorization !== `Bearer ${token}`) return err(res, 401, 'Bad credentials');
+  if (!(await authorized(req.headers.authorization))) return err(res, 401, 'Bad credentials');
   if (req.headers['x-github-api-version'] !== '2022-11-28') return err(res, 400, 'Unsupported API version');
   if (body === undefined) return err(res, 400, 'Problems parsing JSON');
   if (req.method === 'GET' && path === '/user') return send(res, 200, user);

@@ -3,11 +3,21 @@
 // users.labels list/create/delete, users.threads get, users.getProfile; errors {"error":{code,message,status,
 // errors:[...]}}; list pagination with pageToken/nextPageToken, maxResults, resultSizeEstimate.
 // Usage: node fake-gmail.mjs <accepted bearer token>. Prints "fake-gmail listening on 127.0.0.1:<port>".
+// With FAKE_TOKENINFO_URL set (e.g. tests/fakes/fake-google.mjs's /tokeninfo) a bearer is accepted when that
+// endpoint knows it as a live access token, as Google's APIs do; the token argument and /_token are then unused.
 // Test hooks: GET /_requests (every API request: method, path, query, auth, body), POST /_token {token} (the one
 // accepted token), POST /_fail {path (regex), method?, status, times?, retry_after?, www_authenticate?, message?}.
 import { createServer } from 'node:http';
 
 let token = process.argv[2] ?? 'gmail-token';
+const tokeninfoUrl = process.env.FAKE_TOKENINFO_URL;
+const authorized = async (header) => {
+  if (!tokeninfoUrl) return header === `Bearer ${token}`;
+  const m = /^Bearer (\S+)$/.exec(header ?? '');
+  if (!m) return false;
+  const r = await fetch(`${tokeninfoUrl}?access_token=${encodeURIComponent(m[1])}`, { signal: AbortSignal.timeout(5000) }).catch(() => null);
+  return r?.status === 200;
+};
 const requests = [];
 const failures = [];
 const b64u = (s) => Buffer.from(s).toString('base64url');
@@ -68,7 +78,7 @@ const fromRaw = (raw, threadId) => {
 const server = createServer((req, res) => {
   let data = '';
   req.on('data', (c) => { data += c; });
-  req.on('end', () => {
+  req.on('end', async () => {
     const url = new URL(req.url, 'http://x');
     let body = null;
     try { body = data ? JSON.parse(data) : null; } catch { return gerr(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT', 'badRequest'); }
@@ -76,7 +86,7 @@ const server = createServer((req, res) => {
     if (url.pathname === '/_token') { token = body.token; return send(res, 200, { ok: true }); }
     if (url.pathname === '/_fail') { failures.push({ times: 1, ...body }); return send(res, 200, { ok: true }); }
     requests.push({ method: req.method, path: url.pathname, query: url.search, auth: req.headers.authorization ?? '', body });
-    if (req.headers.authorization !== `Bearer ${token}`)
+    if (!(await authorized(req.headers.authorization)))
       return gerr(res, 401, 'Request had invalid authentication credentials.', 'UNAUTHENTICATED', 'authError', { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
     const f = failures.find((x) => x.times > 0 && new RegExp(x.path).test(url.pathname) && (!x.method || x.method === req.method));
     if (f) {

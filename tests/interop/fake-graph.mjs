@@ -5,9 +5,19 @@
 // Usage: node fake-graph.mjs <access token>. Prints "fake-graph listening on 127.0.0.1:<port>".
 // Test hooks: GET /_requests (every request: method, path, query, body, auth, consistencylevel, prefer),
 // POST /_reset, POST /_token {token} (the token accepted from now on).
+// With FAKE_TOKENINFO_URL set (tests/fakes/fake-google.mjs with FAKE_FLAVOR=microsoft: its /tokeninfo hook stands
+// for Graph's local JWT validation) a bearer is accepted while that endpoint knows it as a live access token.
 import { createServer } from 'node:http';
 
 let token = process.argv[2] ?? 'graph-token';
+const tokeninfoUrl = process.env.FAKE_TOKENINFO_URL;
+const authorized = async (header) => {
+  if (!tokeninfoUrl) return header === `Bearer ${token}`;
+  const m = /^Bearer (\S+)$/.exec(header ?? '');
+  if (!m) return false;
+  const r = await fetch(`${tokeninfoUrl}?access_token=${encodeURIComponent(m[1])}`, { signal: AbortSignal.timeout(5000) }).catch(() => null);
+  return r?.status === 200;
+};
 let requests = [];
 let base = '';
 const folders = [
@@ -96,7 +106,7 @@ const server = createServer(async (req, res) => {
   requests.push({ method: req.method, path, query: Object.fromEntries(url.searchParams), body, auth: req.headers.authorization,
     consistencylevel: req.headers.consistencylevel, prefer: req.headers.prefer, contentType: req.headers['content-type'],
     userAgent: req.headers['user-agent'] });
-  if (req.headers.authorization !== `Bearer ${token}`)
+  if (!(await authorized(req.headers.authorization)))
     return gerr(res, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
   if (body === undefined) return gerr(res, 400, 'BadRequest', 'Unable to read JSON request payload.');
   const q = url.searchParams;

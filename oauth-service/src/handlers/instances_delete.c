@@ -3,12 +3,15 @@
  * the refresh token when there is one, which ends the whole grant, else the access token) is best
  * effort with the host's HTTP timeout; its outcome goes into the audit row and the answer. Then the
  * instance and its credentials (cascade) are deleted with an audit row, in one statement, and the
- * vending cache forgets the instance.
+ * vending cache and the refresh schedule forget the instance; after the commit the owning MCP server gets an
+ * invalidation push (status "deleted").
  * 200 {instance_id, deleted: true, revoked: bool, revoke_error?}
  */
 #include "handlers/instances.h"
 
 #include "keys/keys.h"
+#include "push/pusher.h"
+#include "refresh/refresher.h"
 #include "store/cred_crypto.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
@@ -41,6 +44,10 @@ static void on_deleted(void *arg, int status, PGresult *res)
     } else {
         cm_info("instances", "deleted instance %s (provider revocation: %s)", c->id,
                 c->revoked ? "done" : c->revoke_error);
+        /* issue 4: after the commit, the schedule forgets it and the owning MCP server drops it */
+        ob_refresher_forget(c->a.b->refresher, c->id);
+        if (!PQgetisnull(res, 0, 1))
+            ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 1), c->id, "deleted");
         if (req != NULL) {
             json_t *o = json_pack("{s:s, s:b, s:b}", "instance_id", c->id, "deleted", 1, "revoked", c->revoked);
             if (!c->revoked)

@@ -1,6 +1,7 @@
 /*
  * PATCH /instances/{id} {status?: "active"|"inactive", custom_name?: string|null} - one statement
- * (row_version + 1, audit row); the vending cache forgets the instance at once. Only active <->
+ * (row_version + 1, audit row); the vending cache forgets the instance at once; a status change is pushed to the
+ * owning MCP server as an invalidation after the commit. Only active <->
  * inactive is an admin transition: an instance that needs re-authorization or expired can be made
  * inactive, but becomes active again only through the OAuth flow (409 invalid_status_transition).
  * 200 with the admin view.
@@ -8,6 +9,8 @@
 #include "handlers/instance_validate.h"
 #include "handlers/instances.h"
 
+#include "push/pusher.h"
+#include "refresh/refresher.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
 
@@ -29,7 +32,18 @@ static void on_patched(void *arg, int status, PGresult *res)
     ob_icache_invalidate(c->a.b->instances, c->id);
     if (!ob_pg_ok(status, res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
         ob_respond_db_error(req, status, res, "updating an instance");
-    } else if (req != NULL) {
+        ob_async_free(c);
+        return;
+    }
+    if (PQnfields(res) >= 5 && !PQgetisnull(res, 0, 2) && !PQgetisnull(res, 0, 3) && !PQgetisnull(res, 0, 4) &&
+        strcmp(PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4)) != 0) {
+        /* issue 4: a status change (committed) goes to the owning MCP server; an inactive instance leaves the
+         * refresh schedule, a re-activated one is picked up by the next scan (or on read) */
+        if (strcmp(PQgetvalue(res, 0, 4), "active") != 0)
+            ob_refresher_forget(c->a.b->refresher, c->id);
+        ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 2), c->id, PQgetvalue(res, 0, 4));
+    }
+    if (req != NULL) {
         if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
             cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
         else if (strcmp(PQgetvalue(res, 0, 1), "0") == 0)

@@ -26,6 +26,7 @@
 #include "store/instances_db.h"
 
 #include "push/pusher.h"
+#include "refresh/refresher.h"
 
 #include "common/crypto.h"
 #include "common/log.h"
@@ -43,6 +44,7 @@ typedef struct cb_ctx {
     char service[65];
     const op_provider_t *provider;
     char error[64]; /* the provider's error code ("" = none) */
+    int64_t expires_at; /* of the stored access token; 0 = none, or no refresh token (nothing to schedule) */
 } cb_ctx_t;
 
 static void ctx_free(cb_ctx_t *c)
@@ -109,6 +111,8 @@ static void on_stored(void *arg, int status, PGresult *res)
         cm_info("oauth", "instance %s: authorized (credentials version %s)", c->st.instance_id, PQgetvalue(res, 0, 1));
         /* issue 4: the MCP server drops what it cached and pulls the new token on its next use */
         ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, PQgetvalue(res, 0, 0));
+        /* scheduled for its proactive refresh now rather than at the next scan */
+        ob_refresher_schedule(c->a.b->refresher, c->st.instance_id, c->expires_at);
         success(c);
     }
     ctx_free(c);
@@ -160,6 +164,7 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
                           .event = "authorized",
                           .actor = "oauth_callback",
                           .audit_detail = detail ? detail : "{}"};
+    c->expires_at = ts.refresh_token != NULL ? ts.expires_at : 0;
     rc = ob_db_store_tokens(b->db, &w, on_stored, c);
     free(detail);
     if (rc != CM_AGAIN) {

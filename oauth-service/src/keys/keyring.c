@@ -108,10 +108,22 @@ int ob_keyring_parse(const char *text, size_t len, ob_keyring_t **out, char *err
         return CM_ENOMEM;
     kr->locked = mlock(kr, sizeof(*kr)) == 0;
     size_t i = 0;
+    int line_start = 1;
     while (i < len) {
         size_t start = i;
+        size_t first = i;
+        while (first < len && (text[first] == ' ' || text[first] == '\t' || text[first] == '\r'))
+            first++;
+        if (line_start && first < len && text[first] == '#') {
+            /* a comment line runs to the newline: ',' and ';' inside it separate nothing */
+            while (i < len && text[i] != '\n')
+                i++;
+            i++;
+            continue;
+        }
         while (i < len && text[i] != '\n' && text[i] != ',' && text[i] != ';')
             i++;
+        line_start = i >= len || text[i] == '\n';
         size_t end = i++;
         while (start < end && strchr(" \t\r", text[start]) != NULL)
             start++;

@@ -50,6 +50,8 @@ typedef struct rop {
     char code[64];
     op_token_set_t ts;  /* new tokens, until committed and pushed */
     int pushed_status;  /* PERMANENT: push an invalidation after the commit */
+    int unknown_before; /* the row carried refresh_outcome_unknown_at: an earlier attempt's result was lost */
+    int recovering;     /* the write of op->ts is being retried on a fresh connection */
 } rop_t;
 
 struct ob_refresher {
@@ -194,13 +196,16 @@ static int db_ok(int status, PGresult *res, ExecStatusType want, rop_t *op, cons
     return 0;
 }
 
+static void recover_store(rop_t *op, const char *what);
+
 static void on_commit(void *arg, int status, PGresult *res)
 {
     rop_t *op = arg;
     if (!db_ok(status, res, PGRES_COMMAND_OK, op, "COMMIT")) {
-        if (op->res.outcome == OB_REFRESH_REFRESHED)
-            cm_error("refresh", "instance %s: refresh outcome unknown (the provider answered, the commit failed); "
-                                "the next attempt re-reads the row first", op->id);
+        if (op->res.outcome == OB_REFRESH_REFRESHED && op->ts.access_token != NULL) {
+            recover_store(op, "the commit failed");
+            return;
+        }
         finish(op, OB_REFRESH_TRANSIENT, "commit_failed");
         return;
     }
@@ -218,9 +223,7 @@ static void on_written(void *arg, int status, PGresult *res)
 {
     rop_t *op = arg;
     if (!db_ok(status, res, PGRES_TUPLES_OK, op, "storing refreshed tokens")) {
-        cm_error("refresh", "instance %s: refreshed tokens could not be stored; the next attempt re-reads first",
-                 op->id);
-        finish(op, OB_REFRESH_TRANSIENT, "store_failed");
+        recover_store(op, "the write failed");
         return;
     }
     if (PQntuples(res) == 0) {
@@ -242,13 +245,91 @@ static const char sql_store[] =
     "         refresh_expires_at = CASE WHEN $7::bigint > 0 THEN to_timestamp($7::bigint)"
     "                                   WHEN $4::bytea IS NULL THEN refresh_expires_at END,"
     "         scope = COALESCE($8, scope), token_type = COALESCE($9, token_type, 'Bearer'),"
-    "         row_version = row_version + 1, refresh_failures = 0, next_refresh_at = NULL, last_error_code = NULL"
+    "         row_version = row_version + 1, refresh_failures = 0, next_refresh_at = NULL, last_error_code = NULL,"
+    "         refresh_outcome_unknown_at = NULL"
     "   WHERE instance_id = $1::uuid AND row_version = $10::bigint RETURNING instance_id, row_version),"
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
     "  SELECT instance_id, 'refreshed', 'refresher', $11::jsonb FROM c)"
     " SELECT row_version FROM c";
 
+static void store_tokens(rop_t *op);
+
+static void on_marked_unknown(void *arg, int status, PGresult *res)
+{
+    (void)arg;
+    if (status != CM_OK || PQresultStatus(res) != PGRES_TUPLES_OK)
+        cm_error("refresh", "recording a refresh outcome unknown failed: %s",
+                 status != CM_OK ? cm_status_str(status) : PQresultErrorMessage(res));
+}
+
+static const char sql_unknown[] =
+    "WITH c AS ("
+    "  UPDATE mcp_credentials SET refresh_outcome_unknown_at = now(), last_error_code = 'refresh_outcome_unknown',"
+    "         refresh_failures = refresh_failures + 1,"
+    "         next_refresh_at = now() + make_interval(secs => $2::bigint / 1000.0)"
+    "   WHERE instance_id = $1::uuid RETURNING instance_id),"
+    " a AS ("
+    "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
+    "  SELECT instance_id, 'refresh_failed', 'refresher', $3::jsonb FROM c)"
+    " SELECT count(*) FROM c";
+
+/* The provider answered (or may have) but its result is not stored: flag the row (best effort, its own
+ * autocommit statement) so the next attempt knows, and finish TRANSIENT with a backoff. */
+static void outcome_unknown(rop_t *op)
+{
+    char ms[24];
+    op->res.backoff_ms = op->r->b->cfg->refresh_backoff_base_ms > 0 ? op->r->b->cfg->refresh_backoff_base_ms : 1000;
+    snprintf(ms, sizeof(ms), "%" PRId64, op->res.backoff_ms);
+    json_t *d = json_pack("{s:s, s:s, s:I}", "class", "unknown", "error", "refresh_outcome_unknown", "backoff_ms",
+                          (json_int_t)op->res.backoff_ms);
+    char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    const char *p[3] = {op->id, ms, detail ? detail : "{}"};
+    cm_error("refresh", "instance %s: refresh outcome unknown (the provider was called, its result is not stored); "
+                        "the next attempt re-reads the row first", op->id);
+    if (cm_pg_query(op->r->b->db, sql_unknown, 3, p, on_marked_unknown, NULL) != CM_AGAIN)
+        cm_error("refresh", "instance %s: the unknown refresh outcome could not be recorded", op->id);
+    free(detail);
+    ob_host_token_set_clear(&op->ts); /* never served or pushed: the database does not have them */
+    finish(op, OB_REFRESH_TRANSIENT, "refresh_outcome_unknown");
+}
+
+static void on_recovered(void *arg, int status, PGresult *res)
+{
+    rop_t *op = arg;
+    if (!db_ok(status, res, PGRES_TUPLES_OK, op, "storing refreshed tokens (second attempt)")) {
+        outcome_unknown(op);
+        return;
+    }
+    if (PQntuples(res) == 0) {
+        /* the row changed: the first COMMIT did go through after all, or a newer write won; either way the row
+         * holds a consistent token set */
+        cm_warn("refresh", "instance %s: second write found a newer row; it is kept", op->id);
+        ob_host_token_set_clear(&op->ts);
+        finish(op, OB_REFRESH_FRESH, NULL);
+        return;
+    }
+    cm_info("refresh", "instance %s: refreshed tokens stored on the second attempt", op->id);
+    finish(op, OB_REFRESH_REFRESHED, NULL);
+}
+
+/* The transaction that was to store op->ts failed: give its connection back (rolled back) and write op->ts
+ * once more as one statement on the pool. The rotated refresh token exists only in op->ts now. */
+static void recover_store(rop_t *op, const char *what)
+{
+    cm_warn("refresh", "instance %s: %s after the provider answered; writing the new tokens again", op->id, what);
+    if (op->conn) {
+        cm_pg_release(op->conn);
+        op->conn = NULL;
+    }
+    op->recovering = 1;
+    store_tokens(op);
+}
+
+/* Writes op->ts with the compare-and-set on the row_version read under the lock: on op->conn (in the
+ * transaction) or, when recovering, as one autocommit statement on the pool (the CAS keeps it safe without
+ * the lock). */
 static void store_tokens(rop_t *op)
 {
     const ob_keyring_t *kr = op->r->b->keys->ring;
@@ -262,7 +343,7 @@ static void store_tokens(rop_t *op)
                       &rt_kid) != CM_OK)) {
         cm_error("refresh", "instance %s: the refreshed tokens could not be sealed", op->id);
         free(at_hex);
-        finish(op, OB_REFRESH_TRANSIENT, "seal_failed");
+        outcome_unknown(op);
         return;
     }
     snprintf(exp, sizeof(exp), "%" PRId64, op->ts.expires_at);
@@ -273,12 +354,17 @@ static void store_tokens(rop_t *op)
     json_decref(d);
     const char *p[11] = {op->id, at_hex, at_kid, rt_hex, rt_kid, exp, rexp, op->ts.scope, op->ts.token_type,
                          op->row_version, detail ? detail : "{}"};
-    int rc = cm_pg_conn_query(op->conn, sql_store, 11, p, on_written, op);
+    int rc = op->recovering ? cm_pg_query(op->r->b->db, sql_store, 11, p, on_recovered, op)
+                            : cm_pg_conn_query(op->conn, sql_store, 11, p, on_written, op);
     free(detail);
     free(at_hex);
     free(rt_hex);
-    if (rc != CM_AGAIN)
-        finish(op, OB_REFRESH_TRANSIENT, "store_failed");
+    if (rc != CM_AGAIN) {
+        if (op->recovering)
+            outcome_unknown(op);
+        else
+            recover_store(op, "the write could not be queued");
+    }
 }
 
 static void on_failure_written(void *arg, int status, PGresult *res)
@@ -318,7 +404,8 @@ static const char sql_permanent[] =
 static const char sql_transient[] =
     "WITH c AS ("
     "  UPDATE mcp_credentials SET refresh_failures = refresh_failures + 1, last_error_code = $2,"
-    "         next_refresh_at = now() + make_interval(secs => $3::bigint / 1000.0)"
+    "         next_refresh_at = now() + make_interval(secs => $3::bigint / 1000.0),"
+    "         refresh_outcome_unknown_at = CASE WHEN $5::boolean THEN now() ELSE refresh_outcome_unknown_at END"
     "   WHERE instance_id = $1::uuid RETURNING instance_id, refresh_failures),"
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
@@ -326,7 +413,8 @@ static const char sql_transient[] =
     "         $4::jsonb || jsonb_build_object('failures', refresh_failures) FROM c)"
     " SELECT count(*) FROM c";
 
-static void record_failure(rop_t *op, const op_error_t *err)
+/* sent: the request reached (or may have reached) the provider. */
+static void record_failure(rop_t *op, const op_error_t *err, int sent)
 {
     char ms[24];
     int permanent = err != NULL && err->error_class == OP_ERRCLASS_PERMANENT;
@@ -336,8 +424,9 @@ static void record_failure(rop_t *op, const op_error_t *err)
     int rc;
     if (permanent) {
         op->res.outcome = OB_REFRESH_PERMANENT;
-        d = json_pack("{s:s, s:s, s:i}", "class", "permanent", "error", op->code, "http_status",
-                      err ? err->http_status : 0);
+        /* after an unknown outcome, invalid_grant most likely means the rotated token was lost with it */
+        d = json_pack("{s:s, s:s, s:i, s:b}", "class", "permanent", "error", op->code, "http_status",
+                      err ? err->http_status : 0, "after_unknown_outcome", op->unknown_before);
         char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
         const char *p[4] = {op->id, op->code, op->row_version, detail ? detail : "{}"};
         rc = cm_pg_conn_query(op->conn, sql_permanent, 4, p, on_failure_written, op);
@@ -350,11 +439,17 @@ static void record_failure(rop_t *op, const op_error_t *err)
         op->res.backoff_ms =
             ob_backoff_delay_ms(&bo, op->failures + 1, ob_backoff_draw(), err ? err->retry_after_s : -1);
         snprintf(ms, sizeof(ms), "%" PRId64, op->res.backoff_ms);
-        d = json_pack("{s:s, s:s, s:i, s:I}", "class", "transient", "error", op->code, "http_status",
-                      err ? err->http_status : 0, "backoff_ms", (json_int_t)op->res.backoff_ms);
+        /* a timeout after the request was sent: the provider may have rotated the refresh token */
+        int unknown = sent && err != NULL && strcmp(err->code, "timeout") == 0;
+        d = json_pack("{s:s, s:s, s:i, s:I, s:b}", "class", "transient", "error", op->code, "http_status",
+                      err ? err->http_status : 0, "backoff_ms", (json_int_t)op->res.backoff_ms, "outcome_unknown",
+                      unknown);
         char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
-        const char *p[4] = {op->id, op->code, ms, detail ? detail : "{}"};
-        rc = cm_pg_conn_query(op->conn, sql_transient, 4, p, on_failure_written, op);
+        const char *p[5] = {op->id, op->code, ms, detail ? detail : "{}", unknown ? "true" : "false"};
+        if (unknown)
+            cm_error("refresh", "instance %s: refresh outcome unknown (timeout after the request was sent); "
+                                "the next attempt re-reads the row first", op->id);
+        rc = cm_pg_conn_query(op->conn, sql_transient, 5, p, on_failure_written, op);
         free(detail);
         cm_warn("refresh", "instance %s: transient refresh failure %s: next attempt in %" PRId64 " ms", op->id,
                 op->code, op->res.backoff_ms);
@@ -382,7 +477,7 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
     }
     if (tokens != NULL)
         ob_host_token_set_clear(tokens);
-    record_failure(op, err);
+    record_failure(op, err, 1);
 }
 
 static char *open_col(const rop_t *op, const PGresult *res, int col, const char *field)
@@ -401,7 +496,7 @@ static char *open_col(const rop_t *op, const PGresult *res, int col, const char 
 
 /* Columns of the row read under the lock. */
 enum { C_SERVICE, C_STATUS, C_INST_EXP, C_CLIENT_ID, C_SECRET, C_SECRET_KID, C_RT, C_RT_KID, C_TOKEN_EXP, C_VERSION,
-       C_OPTIONS, C_FAILURES, C_NEXT_AT };
+       C_OPTIONS, C_FAILURES, C_NEXT_AT, C_UNKNOWN };
 
 static void on_row(void *arg, int status, PGresult *res)
 {
@@ -422,6 +517,10 @@ static void on_row(void *arg, int status, PGresult *res)
     op->failures = (int)strtol(PQgetvalue(res, 0, C_FAILURES), NULL, 10);
     int64_t inst_exp = strtoll(PQgetvalue(res, 0, C_INST_EXP), NULL, 10);
     int64_t next_at = strtoll(PQgetvalue(res, 0, C_NEXT_AT), NULL, 10);
+    op->unknown_before = strcmp(PQgetvalue(res, 0, C_UNKNOWN), "t") == 0;
+    if (op->unknown_before)
+        cm_warn("refresh", "instance %s: an earlier refresh's outcome is unknown; row re-read under the lock "
+                           "(row_version %s)", op->id, op->row_version);
     if (strcmp(PQgetvalue(res, 0, C_STATUS), "active") != 0 || (inst_exp != 0 && inst_exp <= now)) {
         finish(op, OB_REFRESH_UNREFRESHABLE, "instance_not_active");
         return;
@@ -470,7 +569,7 @@ static void on_row(void *arg, int status, PGresult *res)
         /* nothing reached the provider */
         op_error_t e = {.error_class = OP_ERRCLASS_TRANSIENT, .retry_after_s = -1};
         snprintf(e.code, sizeof(e.code), "%s", rc == OP_EUNAVAIL ? "provider_unavailable" : "refresh_not_started");
-        record_failure(op, &e);
+        record_failure(op, &e, 0);
     }
 }
 
@@ -479,7 +578,7 @@ static const char sql_row[] =
     " c.client_secret_enc, c.client_secret_key_id, c.refresh_token_enc, c.refresh_token_key_id,"
     " COALESCE(extract(epoch FROM c.token_expires_at)::bigint, 0), c.row_version,"
     " COALESCE(c.provider_options::text, '{}'), c.refresh_failures,"
-    " COALESCE(extract(epoch FROM c.next_refresh_at)::bigint, 0)"
+    " COALESCE(extract(epoch FROM c.next_refresh_at)::bigint, 0), (c.refresh_outcome_unknown_at IS NOT NULL)"
     " FROM mcp_service_table s JOIN mcp_credentials c ON c.instance_id = s.instance_id"
     " WHERE s.instance_id = $1::uuid";
 

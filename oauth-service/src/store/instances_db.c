@@ -58,13 +58,14 @@ static const char sql_patch[] =
     "         row_version = s.row_version + 1"
     "    FROM cur WHERE s.instance_id = cur.instance_id"
     "     AND ($2::text IS NULL OR $2::text = 'inactive' OR cur.status IN ('active', 'inactive'))"
-    "  RETURNING s.instance_id, cur.status AS old_status, s.status),"
+    "  RETURNING s.instance_id, s.service_name, cur.status AS old_status, s.status),"
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
     "  SELECT instance_id, CASE WHEN old_status <> status THEN 'status_changed' ELSE 'updated' END, 'admin',"
     "         jsonb_build_object('old_status', old_status, 'status', status, 'custom_name_changed', $3::boolean)"
     "    FROM u)"
-    " SELECT (SELECT count(*) FROM cur), (SELECT count(*) FROM u)";
+    " SELECT (SELECT count(*) FROM cur), (SELECT count(*) FROM u), (SELECT service_name FROM u),"
+    "        (SELECT old_status FROM u), (SELECT status FROM u)";
 
 int ob_db_instance_patch(cm_pg_pool_t *db, const char *id, const char *status, int set_name, const char *custom_name,
                          cm_pg_result_cb cb, void *arg)
@@ -78,7 +79,7 @@ static const char sql_delete[] =
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
     "  SELECT instance_id, 'deleted', 'admin', $2::jsonb || jsonb_build_object('service', service_name) FROM d)"
-    " SELECT count(*) FROM d";
+    " SELECT count(*), min(service_name) FROM d";
 
 int ob_db_instance_delete(cm_pg_pool_t *db, const char *id, const char *audit_detail, cm_pg_result_cb cb, void *arg)
 {
@@ -124,7 +125,8 @@ static const char sql_store_tokens[] =
     "         refresh_expires_at = CASE WHEN $7::bigint > 0 THEN to_timestamp($7::bigint)"
     "                                   WHEN $4::bytea IS NULL THEN refresh_expires_at END,"
     "         scope = COALESCE($8, requested_scopes, scope), token_type = COALESCE($9, 'Bearer'),"
-    "         row_version = row_version + 1, refresh_failures = 0, next_refresh_at = NULL, last_error_code = NULL"
+    "         row_version = row_version + 1, refresh_failures = 0, next_refresh_at = NULL, last_error_code = NULL,"
+    "         refresh_outcome_unknown_at = NULL"
     "   WHERE instance_id = $1::uuid RETURNING instance_id, row_version),"
     " s AS ("
     "  UPDATE mcp_service_table SET oauth_status = 'completed',"

@@ -38,12 +38,14 @@ int ob_db_instance_list(cm_pg_pool_t *db, const char *user_id, const char *servi
 
 /*
  * status (NULL = unchanged), custom_name (set_name = 1 sets it, NULL clearing it). Result row:
- * found (0/1), updated (0/1: 0 with found 1 = the status transition is not allowed).
+ * found (0/1), updated (0/1: 0 with found 1 = the status transition is not allowed), and when updated:
+ * service_name, old_status, status (NULL otherwise).
  */
 int ob_db_instance_patch(cm_pg_pool_t *db, const char *id, const char *status, int set_name, const char *custom_name,
                          cm_pg_result_cb cb, void *arg);
 
-/* Deletes the instance (credentials cascade) and writes the audit row. Result row: deleted count. */
+/* Deletes the instance (credentials cascade) and writes the audit row. Result row: deleted count, service_name
+ * (NULL when nothing was deleted). */
 int ob_db_instance_delete(cm_pg_pool_t *db, const char *id, const char *audit_detail, cm_pg_result_cb cb, void *arg);
 
 /*

@@ -65,6 +65,12 @@ static void test_parse(void)
     CU_ASSERT(memcmp(a, raw, 32) != 0);
     ob_keyring_free(kr);
 
+    /* the comment scripts/keys.sh writes: ';' and ',' inside a comment line separate nothing */
+    const char *gen = "# keys: \"<key id> <64 hex>\"; the last line encrypts, all decrypt.\n  # a, b; c\nk1 " K1 "\n";
+    CU_ASSERT_EQUAL_FATAL(ob_keyring_parse(gen, strlen(gen), &kr, err, sizeof(err)), CM_OK);
+    CU_ASSERT_EQUAL(ob_keyring_count(kr), 1);
+    ob_keyring_free(kr);
+
     /* env style: comma separated */
     const char *env = "a:" K1 ",b:" K2;
     CU_ASSERT_EQUAL_FATAL(ob_keyring_parse(env, strlen(env), &kr, err, sizeof(err)), CM_OK);
