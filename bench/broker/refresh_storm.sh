@@ -35,6 +35,7 @@ cleanup() {
     for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
     for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
     [[ -n "${db_url:-}" ]] && pg_psql -q -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null 2>&1 || true
+    [[ -n "${BENCH_KEEP_LOGS:-}" ]] && cp "$work"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -77,7 +78,7 @@ JSON
 cat >"$work/broker.json" <<JSON
 {"listen": {"host": "127.0.0.1", "port": $bport}, "base_url": "$broker",
  "database": {"url": "$db_url", "pool_size": $pool}, "plugin_dir": "$build/plugins",
- "migrations_dir": "$OB_ROOT/db/migrations", "services_file": "$work/services.json", "log_level": "warn",
+ "migrations_dir": "$OB_ROOT/db/migrations", "services_file": "$work/services.json", "log_level": "${BENCH_LOG_LEVEL:-warn}",
  "keys": {"data_key_file": "$work/keys/data.keys", "admin_key_file": "$work/keys/admin.key",
           "services_dir": "$work/keys/services"},
  "oauth": {"instance_cache_ttl_ms": 300},
@@ -157,7 +158,11 @@ for r in $(seq 1 "$rounds"); do
     stored=$(( $(psql_b "SELECT count(*) FROM token_audit_log WHERE event='refreshed'") - audit0 ))
     errors="$(jq .errors <<<"$out")"
     verdict=ok
-    if [[ "$upstream" != "$ninst" || "$stored" != "$ninst" || "$errors" != 0 ]]; then verdict=FAIL; fails=$((fails + 1)); fi
+    if [[ "$upstream" != "$ninst" || "$stored" != "$ninst" || "$errors" != 0 ]]; then
+        verdict=FAIL
+        fails=$((fails + 1))
+        if [[ -n "${BENCH_KEEP_LOGS:-}" ]]; then cp "$work"/*.log "$BENCH_KEEP_LOGS"/ || true; fi
+    fi
     echo "$r $(jq -r '[.drain_ms, .p50_ms, .p99_ms, .ok, .errors] | map(tostring) | join(" ")' <<<"$out") $upstream $stored $verdict" >>"$work/rounds"
     ob_say "round $r: $out upstream_refreshes=$upstream stored=$stored broker_fds=$(ls "/proc/$broker_pid/fd" | wc -l) $verdict"
 done
