@@ -1,6 +1,10 @@
 /*
  * heap.c - indexed binary min-heap (see heap.h). The index is an open-addressing hash table from id to
  * heap position (linear probing, backward-shift deletion), rebuilt larger at 50% load.
+ *
+ * Each index slot keeps its own copy of the id: lookups never go through the heap array, whose entries
+ * move while a sift is in progress (an index keyed through the array would find a moved entry under the
+ * wrong id, leave stale slots behind and eventually fill the table).
  */
 #include "refresh/heap.h"
 
@@ -9,11 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct slot {
+    size_t pos1; /* heap position + 1; 0 = empty */
+    char id[37];
+} slot_t;
+
 struct ob_heap {
     ob_heap_entry_t *a; /* heap array */
     size_t n, cap;
-    size_t *slots; /* hash table: heap position + 1, 0 = empty */
-    size_t nslots; /* power of two */
+    slot_t *slots; /* hash table, nslots a power of two */
+    size_t nslots;
 };
 
 static size_t hash_id(const char *id)
@@ -24,11 +33,11 @@ static size_t hash_id(const char *id)
     return h;
 }
 
-/* Slot holding id, or the empty slot where it would go. */
+/* Slot holding id, or the empty slot where it would go (the table is never more than half full). */
 static size_t slot_of(const ob_heap_t *h, const char *id)
 {
     size_t mask = h->nslots - 1, i = hash_id(id) & mask;
-    while (h->slots[i] != 0 && strcmp(h->a[h->slots[i] - 1].id, id) != 0)
+    while (h->slots[i].pos1 != 0 && strcmp(h->slots[i].id, id) != 0)
         i = (i + 1) & mask;
     return i;
 }
@@ -36,39 +45,43 @@ static size_t slot_of(const ob_heap_t *h, const char *id)
 static int grow_index(ob_heap_t *h)
 {
     size_t n = h->nslots ? h->nslots * 2 : 64;
-    size_t *s = calloc(n, sizeof(*s));
+    slot_t *s = calloc(n, sizeof(*s));
     if (s == NULL)
         return CM_ENOMEM;
     free(h->slots);
     h->slots = s;
     h->nslots = n;
-    for (size_t pos = 0; pos < h->n; pos++)
-        h->slots[slot_of(h, h->a[pos].id)] = pos + 1;
+    for (size_t pos = 0; pos < h->n; pos++) {
+        slot_t *sl = &h->slots[slot_of(h, h->a[pos].id)];
+        sl->pos1 = pos + 1;
+        memcpy(sl->id, h->a[pos].id, sizeof(sl->id));
+    }
     return CM_OK;
 }
 
 static void index_delete(ob_heap_t *h, size_t i)
 {
     size_t mask = h->nslots - 1, j = i;
-    h->slots[i] = 0;
+    h->slots[i].pos1 = 0;
     for (;;) {
         j = (j + 1) & mask;
-        if (h->slots[j] == 0)
+        if (h->slots[j].pos1 == 0)
             return;
-        size_t k = hash_id(h->a[h->slots[j] - 1].id) & mask; /* home slot of the entry at j */
+        size_t k = hash_id(h->slots[j].id) & mask; /* home slot of the entry at j */
         /* move j back to i when its home is not cyclically within (i, j] */
         if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
             h->slots[i] = h->slots[j];
-            h->slots[j] = 0;
+            h->slots[j].pos1 = 0;
             i = j;
         }
     }
 }
 
+/* Puts e at pos and points e's (existing) index slot there. */
 static void place(ob_heap_t *h, size_t pos, const ob_heap_entry_t *e)
 {
     h->a[pos] = *e;
-    h->slots[slot_of(h, e->id)] = pos + 1;
+    h->slots[slot_of(h, e->id)].pos1 = pos + 1;
 }
 
 static void sift_up(ob_heap_t *h, size_t pos)
@@ -78,7 +91,8 @@ static void sift_up(ob_heap_t *h, size_t pos)
         size_t parent = (pos - 1) / 2;
         if (h->a[parent].due_ms <= e.due_ms)
             break;
-        place(h, pos, &h->a[parent]);
+        ob_heap_entry_t p = h->a[parent];
+        place(h, pos, &p);
         pos = parent;
     }
     place(h, pos, &e);
@@ -98,7 +112,8 @@ static void sift_down(ob_heap_t *h, size_t pos)
             m = l + 1;
         if (m == pos)
             break;
-        place(h, pos, &h->a[m]);
+        ob_heap_entry_t c = h->a[m];
+        place(h, pos, &c);
         pos = m;
     }
     place(h, pos, &e);
@@ -129,8 +144,8 @@ static int schedule(ob_heap_t *h, const char *id, int64_t due_ms, int only_earli
     if (len == 0 || len > 36)
         return CM_EINVAL;
     size_t s = slot_of(h, id);
-    if (h->slots[s] != 0) {
-        size_t pos = h->slots[s] - 1;
+    if (h->slots[s].pos1 != 0) {
+        size_t pos = h->slots[s].pos1 - 1;
         int64_t old = h->a[pos].due_ms;
         if (only_earlier && old <= due_ms)
             return CM_OK;
@@ -154,7 +169,9 @@ static int schedule(ob_heap_t *h, const char *id, int64_t due_ms, int only_earli
     ob_heap_entry_t e = {.due_ms = due_ms};
     memcpy(e.id, id, len + 1);
     h->a[h->n] = e;
-    h->slots[slot_of(h, id)] = h->n + 1;
+    slot_t *sl = &h->slots[slot_of(h, id)];
+    sl->pos1 = h->n + 1;
+    memcpy(sl->id, e.id, sizeof(sl->id));
     h->n++;
     sift_up(h, h->n - 1);
     return CM_OK;
@@ -190,9 +207,9 @@ int ob_heap_remove(ob_heap_t *h, const char *id)
     if (id == NULL || strlen(id) > 36)
         return 0;
     size_t s = slot_of(h, id);
-    if (h->slots[s] == 0)
+    if (h->slots[s].pos1 == 0)
         return 0;
-    remove_at(h, h->slots[s] - 1);
+    remove_at(h, h->slots[s].pos1 - 1);
     return 1;
 }
 
@@ -215,10 +232,10 @@ int ob_heap_find(const ob_heap_t *h, const char *id, int64_t *due_ms)
     if (id == NULL || strlen(id) > 36)
         return 0;
     size_t s = slot_of(h, id);
-    if (h->slots[s] == 0)
+    if (h->slots[s].pos1 == 0)
         return 0;
     if (due_ms)
-        *due_ms = h->a[h->slots[s] - 1].due_ms;
+        *due_ms = h->a[h->slots[s].pos1 - 1].due_ms;
     return 1;
 }
 

@@ -101,6 +101,81 @@ static void test_heap_churn(void)
     ob_heap_free(h);
 }
 
+/* Model check: a long random mix of schedule / schedule_earlier / remove / pop over few ids (so entries
+ * move up and down many times, as the refresher's reschedules do) agrees with a plain array at every step.
+ * Before the index kept its own ids, moved entries left stale index slots that filled the table and made
+ * the next lookup spin forever (seen in the refresh storm benchmark). */
+#define MODEL_IDS 150
+static void test_heap_model(void)
+{
+    ob_heap_t *h = ob_heap_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    int64_t model[MODEL_IDS]; /* due time, -1 = not scheduled */
+    for (int i = 0; i < MODEL_IDS; i++)
+        model[i] = -1;
+    unsigned seed = 424242;
+    char id[40];
+    int mismatches = 0;
+    for (int step = 0; step < 200000 && mismatches == 0; step++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        int k = (int)(r % MODEL_IDS);
+        int64_t due = (int64_t)((r / MODEL_IDS) % 1000);
+        snprintf(id, sizeof(id), "%08d-model-instance", k);
+        switch ((r >> 20) % 6) {
+        case 0:
+        case 1:
+            CU_ASSERT_EQUAL(ob_heap_schedule(h, id, due), CM_OK);
+            model[k] = due;
+            break;
+        case 2:
+            CU_ASSERT_EQUAL(ob_heap_schedule_earlier(h, id, due), CM_OK);
+            if (model[k] < 0 || due < model[k])
+                model[k] = due;
+            break;
+        case 3:
+            if (ob_heap_remove(h, id) != (model[k] >= 0))
+                mismatches++;
+            model[k] = -1;
+            break;
+        default: {
+            ob_heap_entry_t e;
+            int64_t min = -1;
+            for (int i = 0; i < MODEL_IDS; i++)
+                if (model[i] >= 0 && (min < 0 || model[i] < min))
+                    min = model[i];
+            if (ob_heap_pop(h, &e) != (min >= 0)) {
+                mismatches++;
+                break;
+            }
+            if (min < 0)
+                break;
+            int j = (int)strtol(e.id, NULL, 10);
+            if (j < 0 || j >= MODEL_IDS || e.due_ms != min || model[j] != min)
+                mismatches++;
+            else
+                model[j] = -1;
+            break;
+        }
+        }
+        if (step % 997 == 0) {
+            size_t n = 0;
+            for (int i = 0; i < MODEL_IDS; i++) {
+                int64_t got = -1;
+                snprintf(id, sizeof(id), "%08d-model-instance", i);
+                int found = ob_heap_find(h, id, &got);
+                if (found != (model[i] >= 0) || (found && got != model[i]))
+                    mismatches++;
+                n += model[i] >= 0;
+            }
+            if (n != ob_heap_size(h))
+                mismatches++;
+        }
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+    ob_heap_free(h);
+}
+
 static void test_backoff(void)
 {
     ob_backoff_t b = {.base_ms = 1000, .max_ms = 60000};
@@ -159,7 +234,7 @@ static void test_sign(void)
 void tests_register(void)
 {
     CU_SUITE("refresh heap", NULL, NULL, {"order", test_heap_order}, {"reschedule and remove", test_heap_reschedule},
-             {"churn", test_heap_churn});
+             {"churn", test_heap_churn}, {"model check of random operations", test_heap_model});
     CU_SUITE("backoff", NULL, NULL, {"exponential with equal jitter", test_backoff});
     CU_SUITE("push signing", NULL, NULL, {"HMAC-SHA256 over timestamp.body", test_sign});
 }
