@@ -128,6 +128,7 @@ static struct resp results[12];
 static void *client_main(void *arg)
 {
     static const char big[100 * 1024] = {'{'};
+    static const char huge[(16 + 1100) * 1024] = {'{'}; /* beyond limit + 1 MiB: h2o's own 413 */
     do_request("GET", "/items/abc?q=hello%20world", NULL, 0, "Authorization: Bearer  t0k3n ", &results[0]);
     do_request("DELETE", "/items/abc", NULL, 0, NULL, &results[1]);
     do_request("GET", "/nothing/here", NULL, 0, NULL, &results[2]);
@@ -137,6 +138,7 @@ static void *client_main(void *arg)
     do_request("POST", "/echo", big, sizeof(big), NULL, &results[6]);
     do_request("GET", "/svc/gmail/a/b/c", NULL, 0, NULL, &results[7]);
     do_request("GET", "/items/abc/", NULL, 0, NULL, &results[8]);
+    do_request("POST", "/echo", huge, sizeof(huge), NULL, &results[11]);
     do_request("GET", "/page", NULL, 0, "Authorization: Basic Zm9v", &results[9]);
     do_request("GET", "/items/x?q=%zz", NULL, 0, "Authorization: Basic Zm9v", &results[10]);
     cm_server_stop(server);
@@ -183,7 +185,11 @@ static void test_routes_over_http(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(results[4].body, "must be a JSON object"));
     CU_ASSERT_EQUAL(results[5].status, 400);
     CU_ASSERT_PTR_NOT_NULL(strstr(results[5].body, "not valid JSON"));
-    CU_ASSERT_EQUAL(results[6].status, 413);
+    CU_ASSERT_EQUAL(results[6].status, 413); /* over the limit: our JSON error */
+    CU_ASSERT_PTR_NOT_NULL(strstr(results[6].body, "\"code\":\"body_too_large\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(results[6].ctype, "application/json"));
+    /* far beyond it h2o answers (or resets) before the body is read: never a 2xx */
+    CU_ASSERT(results[11].status == 413 || results[11].status == 0);
 
     CU_ASSERT_EQUAL(results[7].status, 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(results[7].body, "\"svc\":\"gmail\""));

@@ -87,6 +87,7 @@ expect POST /instances "{$V,\"provider_options\":{\"k\":\"$(long 5000)\"}}" 413 
 before="$(counts)"
 http POST "$BROKER/instances" "{$V,\"custom_name\":\"$(long 70000)\"}" "authorization: Bearer $ADMIN_KEY"
 check "a body over 64 KiB: 413, nothing written" eq "$STATUS/$(counts)" "413/$before"
+check "a body over 64 KiB: JSON error body_too_large" eq "$(jq -r .code <<<"$BODY" 2>/dev/null)" "body_too_large"
 # registry
 expect POST /instances '{"service":"nosuch","user_id":"u1","client_id":"c","client_secret":"s"}' 404 unknown_service service
 expect POST /instances '{"service":"dormant","user_id":"u1","client_id":"c","client_secret":"s"}' 400 service_inactive service

@@ -42,7 +42,7 @@ typedef int (*cm_handler_fn)(void *data, h2o_req_t *req, const cm_route_match_t 
 
 typedef struct cm_server_options {
     const char *name;        /* for logs and the Server header, e.g. "oauth-service" */
-    size_t max_request_body; /* bytes; 0 = 64 KiB. Larger bodies get 413 */
+    size_t max_request_body; /* bytes; 0 = 64 KiB. Larger bodies get a JSON 413 body_too_large (see httpd.c) */
 } cm_server_options_t;
 
 /* Creates a server and its loop. Returns NULL on failure. Caller owns it (cm_server_free). */
