@@ -9,7 +9,9 @@
 # are installed first (npm ci) and OB_INTEROP_DIR points there. Whatever this script started is
 # stopped on exit, also on failure. Ends with "N passed, N failed"; exit status 1 on any failure.
 #
-# Environment: OB_TEST_SANITIZE=0, OB_TEST_JOBS (ctest -j, default 1), OB_SKIP_DEPS=1,
+# A skipped test (exit 77: a missing prerequisite) counts as failed unless OB_TEST_ALLOW_SKIPS=1.
+#
+# Environment: OB_TEST_SANITIZE=0, OB_TEST_ALLOW_SKIPS=1, OB_TEST_JOBS (ctest -j, default 1), OB_SKIP_DEPS=1,
 # OB_TEST_REGEX (ctest -R), VAR_DIR, OB_PG_PORT.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
@@ -92,6 +94,13 @@ run_pass() {
         failures=1 # ctest failed without a failing test (e.g. no tests found)
     fi
     ob_say "$label: $passed passed, $failures failed, $skipped skipped ($(($(date +%s) - t0)) s)"
+    if ((skipped > 0)) && [[ "${OB_TEST_ALLOW_SKIPS:-0}" != 1 ]]; then
+        # a skipped test is a missing prerequisite (the scripts install them all): it counts as failed
+        ob_say "$label: $skipped skipped test(s) count as failed (OB_TEST_ALLOW_SKIPS=1 allows them):"
+        tr '\n\t' '  ' <"$junit" | grep -o '<testcase name="[^"]*"[^>]*status="notrun"' |
+            sed 's/<testcase name="\([^"]*\)".*/    \1/' >&2 || true
+        failures=$((failures + skipped))
+    fi
     total_passed=$((total_passed + passed))
     total_failed=$((total_failed + failures))
 }
