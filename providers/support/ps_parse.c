@@ -5,8 +5,9 @@
  *   errors    ps_classify_response (in-band errors with HTTP 200 included)
  *   token     access_token required (visible ASCII only: it ends up in Authorization headers)
  *   expiry    expires_in (number, numeric string or real) > 0 -> now + expires_in; else expires_at
- *             (absolute, seconds or milliseconds); else the provider's default_expires_in; else 0
- *             (never expires). refresh_token_expires_in / refresh_expires_in -> refresh_expires_at.
+ *             (absolute, seconds or milliseconds); else the provider's default_expires_in; else, when
+ *             expires_in was sent but is unusable (0, negative, not a number), PS_UNKNOWN_EXPIRES_IN;
+ *             else 0 (no expiry sent: never expires, as GitHub OAuth-app and Slack tokens). refresh_token_expires_in / refresh_expires_in -> refresh_expires_at.
  *   type      token_type, "Bearer" when absent ("bearer" is normalised)
  *   scope     string (provider's separator or spaces) or array -> space separated
  *   extras    every other top-level member whose name does not look secret, recursively filtered
@@ -233,6 +234,11 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
         out->expires_at = absolute_expiry(tok, now);
     if (out->expires_at == 0 && p->default_expires_in > 0)
         out->expires_at = now + p->default_expires_in;
+    json_t *sent_expiry = json_object_get(tok, "expires_in");
+    if (out->expires_at == 0 && sent_expiry != NULL && !json_is_null(sent_expiry))
+        /* an expiry was sent but is unusable (0, negative, not a number, absurd): a token of unknown
+         * lifetime is treated as short-lived, so that it gets refreshed (or re-checked) rather than kept forever */
+        out->expires_at = now + PS_UNKNOWN_EXPIRES_IN;
     out->refresh_expires_at = relative_expiry(tok, "refresh_token_expires_in", now);
     if (out->refresh_expires_at == 0)
         out->refresh_expires_at = relative_expiry(tok, "refresh_expires_in", now);

@@ -239,11 +239,13 @@ static void test_parse_expiry_forms(void)
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":3599.0}"), FH_NOW + 3599);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":\"3599.0\"}"), FH_NOW + 3599);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\"}"), 0); /* no expiry: never expires */
-    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":0}"), 0);
-    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":-5}"), 0);
-    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":\"soon\"}"), 0);
-    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":true}"), 0);
-    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":99999999999999}"), 0);
+    /* an expiry that was sent but is unusable: short-lived, never "forever" */
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":0}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":-5}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":\"soon\"}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":true}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":99999999999999}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":null}"), 0);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":1700003600}"), 1700003600);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":\"1700003600000\"}"), 1700003600);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":60,\"expires_at\":1700003600}"), FH_NOW + 60);
