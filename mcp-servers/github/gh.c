@@ -2,6 +2,8 @@
  * gh.c - GitHub REST helpers (see gh.h).
  */
 #include "gh.h"
+#include "common/log.h"
+#include "common/status.h"
 #include "mcp/http_headers.h"
 
 #include <stdio.h>
@@ -9,34 +11,26 @@
 #include <string.h>
 #include <strings.h>
 
-static char base[512] = "https://api.github.com";
+static mcp_api_base_t base;
 
-void gh_init(void)
+int gh_init(void)
 {
-    const char *e = getenv("GITHUB_API_BASE");
-    if (e != NULL && *e != '\0' && strlen(e) < sizeof(base))
-        snprintf(base, sizeof(base), "%s", e);
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        base[--n] = '\0';
+    char err[160];
+    if (mcp_api_base_init(&base, "GITHUB_API_BASE", "https://api.github.com", NULL, err, sizeof(err)) != CM_OK) {
+        cm_error("github", "configuration: %s", err);
+        return CM_EINVAL;
+    }
+    return CM_OK;
 }
 
 const char *gh_base(void)
 {
-    return base;
+    return mcp_api_base_url(&base);
 }
 
 char *gh_url(const char *path, const char *const *query)
 {
-    cm_buf_t b = {0};
-    cm_buf_appendz(&b, base);
-    cm_buf_appendz(&b, path);
-    char *u = cm_buf_take(&b);
-    if (u == NULL || query == NULL)
-        return u;
-    char *q = cm_url_with_query(u, query);
-    free(u);
-    return q;
+    return mcp_api_url(&base, path, query);
 }
 
 static int name_ok(const char *s, size_t len, int owner)
@@ -70,27 +64,10 @@ int gh_repo_path(mcp_call_t *c, const char *repo, const char *suffix, char *buf,
 void gh_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_provider_cb cb, void *arg)
 {
     static const cm_http_header_t h[] = {{"Accept", "application/vnd.github+json"},
-                                         {"X-GitHub-Api-Version", "2022-11-28"},
-                                         {"Content-Type", "application/json"}};
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (url == NULL || (body != NULL && text == NULL)) {
-        free(url);
-        free(text);
-        mcp_call_fail(c, "Could not build the GitHub request.");
-        return;
-    }
-    mcp_provider_request_t req = {.provider = GH_PROVIDER,
-                                  .method = method,
-                                  .url = url,
-                                  .headers = h,
-                                  .n_headers = text ? 3 : 2,
-                                  .body = text,
-                                  .body_len = text ? strlen(text) : 0,
-                                  .error_text = gh_error_text};
-    mcp_provider_fetch(c, &req, cb, arg);
-    free(url);
-    free(text);
+                                         {"X-GitHub-Api-Version", "2022-11-28"}};
+    mcp_provider_request_t req = {
+        .provider = GH_PROVIDER, .method = method, .headers = h, .n_headers = 2, .error_text = gh_error_text};
+    mcp_provider_fetch_json(c, &req, url, body, cb, arg);
 }
 
 long gh_next_page(const mcp_provider_response_t *res)

@@ -7,13 +7,16 @@
 
 #include "common/url.h"
 #include "mcp/provider_http.h"
+#include "mcp/service_util.h"
 
 #include <jansson.h>
 #include <time.h>
 
 #define GH_PROVIDER "GitHub"
 
-void gh_init(void);
+/* The API base (env GITHUB_API_BASE, default https://api.github.com). CM_OK, or CM_EINVAL (logged) when
+ * GITHUB_API_BASE is not a usable URL. */
+int gh_init(void);
 const char *gh_base(void);
 
 /* base + path + query pairs (NULL-terminated name/value list, NULL values skipped). malloc'ed or NULL. */

@@ -2,6 +2,7 @@
  * mcp-github - the GitHub REST API (provider github): the tool table. Handlers are in tools_repos.c and
  * tools_issues.c, REST helpers and error texts in gh.c. Env GITHUB_API_BASE overrides the API base (tests).
  */
+#include "common/status.h"
 #include "gh.h"
 #include "mcp/server.h"
 #include "tools.h"
@@ -131,13 +132,9 @@ static const mcp_tool_def_t tools[] = {
 
 static int register_tools(mcp_server_t *s)
 {
-    gh_init();
-    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-        int rc = mcp_server_add_tool(s, &tools[i]);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    if (gh_init() != CM_OK)
+        return CM_EINVAL;
+    return mcp_server_add_tools(s, tools, sizeof(tools) / sizeof(tools[0]));
 }
 
 int main(void)

@@ -17,7 +17,4 @@ void gh_create_issue(mcp_call_t *c, json_t *args, void *data);
 void gh_comment_on_issue(mcp_call_t *c, json_t *args, void *data);
 void gh_list_pull_requests(mcp_call_t *c, json_t *args, void *data);
 
-/* Shared by both files: finishes c with text (copied) and structured (stolen). */
-void gh_finish(mcp_call_t *c, cm_buf_t *text, json_t *structured);
-
 #endif

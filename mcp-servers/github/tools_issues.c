@@ -129,7 +129,7 @@ static void on_list(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
         cm_buf_printf(&t, "More: call again with page=%ld.\n", next);
         json_object_set_new(out, "next_page", json_integer(next));
     }
-    gh_finish(c, &t, out);
+    mcp_tool_finish_buf(c, &t, out);
 }
 
 void gh_list_issues(mcp_call_t *c, json_t *args, void *data)
@@ -199,7 +199,7 @@ static void on_issue(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
     cm_buf_printf(&b, "%s\n\n", jstr(s, "html_url") ? jstr(s, "html_url") : "");
     cm_buf_append(&b, body ? body : "(no description)", body ? cut : strlen("(no description)"));
     cm_buf_appendz(&b, cut < len ? "\n[description truncated]\n" : "\n");
-    gh_finish(c, &b, s);
+    mcp_tool_finish_buf(c, &b, s);
 }
 
 static int issue_path(mcp_call_t *c, json_t *args, const char *suffix, char *path, size_t n)
@@ -227,7 +227,7 @@ static void on_created(mcp_call_t *c, const mcp_provider_response_t *res, void *
     const char *url = jstr(res->json, "html_url");
     cm_buf_t b = {0};
     cm_buf_printf(&b, "Created issue #%lld: %s\n", (long long)num, url ? url : "");
-    gh_finish(c, &b, json_pack("{s:I, s:s?}", "number", num, "html_url", url));
+    mcp_tool_finish_buf(c, &b, json_pack("{s:I, s:s?}", "number", num, "html_url", url));
 }
 
 void gh_create_issue(mcp_call_t *c, json_t *args, void *data)
@@ -250,7 +250,7 @@ static void on_commented(mcp_call_t *c, const mcp_provider_response_t *res, void
     const char *url = jstr(res->json, "html_url");
     cm_buf_t b = {0};
     cm_buf_printf(&b, "Comment added: %s\n", url ? url : "");
-    gh_finish(c, &b,
+    mcp_tool_finish_buf(c, &b,
               json_pack("{s:I, s:s?}", "id", json_integer_value(json_object_get(res->json, "id")), "html_url", url));
 }
 

@@ -21,15 +21,6 @@ static const char *jstr(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
-void gh_finish(mcp_call_t *c, cm_buf_t *text, json_t *structured)
-{
-    char *t = cm_buf_take(text);
-    mcp_call_add_text(c, t ? t : "");
-    free(t);
-    mcp_call_set_structured(c, structured);
-    mcp_call_finish(c);
-}
-
 /* ---- get_authenticated_user ---- */
 
 static void on_user(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
@@ -50,7 +41,7 @@ static void on_user(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
                   jstr(u, "name") ? " (" : "", jstr(u, "name") ? jstr(u, "name") : "", jstr(u, "name") ? ")" : "",
                   jstr(u, "html_url") ? jstr(u, "html_url") : "",
                   (long long)json_integer_value(json_object_get(u, "public_repos")));
-    gh_finish(c, &b, out);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 void gh_get_authenticated_user(mcp_call_t *c, json_t *args, void *data)
@@ -97,7 +88,7 @@ static void on_repos(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
         cm_buf_printf(&b, "More: call again with page=%ld.\n", next);
         json_object_set_new(out, "next_page", json_integer(next));
     }
-    gh_finish(c, &b, out);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 void gh_list_repositories(mcp_call_t *c, json_t *args, void *data)
@@ -151,7 +142,7 @@ static void on_dir(mcp_call_t *c, const json_t *list)
                               json_pack("{s:s?, s:s?, s:s?, s:I}", "name", jstr(e, "name"), "path", jstr(e, "path"),
                                         "type", type, "size", json_integer_value(json_object_get(e, "size"))));
     }
-    gh_finish(c, &b, json_pack("{s:s, s:o}", "type", "dir", "entries", entries));
+    mcp_tool_finish_buf(c, &b, json_pack("{s:s, s:o}", "type", "dir", "entries", entries));
 }
 
 static void on_contents(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
@@ -168,7 +159,7 @@ static void on_contents(mcp_call_t *c, const mcp_provider_response_t *res, void 
         cm_buf_t b = {0};
         cm_buf_printf(&b, "%s is a %s, not a file%s%s.\n", path, type ? type : "?",
                       jstr(f, "target") ? " pointing to " : "", jstr(f, "target") ? jstr(f, "target") : "");
-        gh_finish(
+        mcp_tool_finish_buf(
             c, &b,
             json_pack("{s:s, s:s, s:s?}", "type", type ? type : "unknown", "path", path, "target", jstr(f, "target")));
         return;
@@ -199,19 +190,14 @@ static void on_contents(mcp_call_t *c, const mcp_provider_response_t *res, void 
         cm_buf_printf(&b, "%s is a binary file (%zu bytes); its content is not shown.\n", path, len);
         json_object_set_new(out, "binary", json_true());
     } else {
-        size_t chars = 0, cut = len;
-        for (size_t i = 0; raw != NULL && i < len; i++)
-            if ((raw[i] & 0xC0) != 0x80 && chars++ == max_chars) {
-                cut = i;
-                break;
-            }
+        size_t cut = raw ? mcp_utf8_prefix_chars((const char *)raw, len, max_chars) : 0;
         json_object_set_new(out, "content", json_stringn(raw ? (char *)raw : "", cut));
         json_object_set_new(out, "truncated", json_boolean(cut < len));
         cm_buf_printf(&b, "%s (%zu bytes)%s:\n", path, len, cut < len ? ", truncated: raise max_chars for more" : "");
         cm_buf_append(&b, raw ? (char *)raw : "", cut);
     }
     free(raw);
-    gh_finish(c, &b, out);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 void gh_get_file_contents(mcp_call_t *c, json_t *args, void *data)
@@ -283,7 +269,7 @@ static void on_code(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
         cm_buf_printf(&b, "More: call again with page=%ld.\n", next);
         json_object_set_new(out, "next_page", json_integer(next));
     }
-    gh_finish(c, &b, out);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 void gh_search_code(mcp_call_t *c, json_t *args, void *data)

@@ -1,37 +1,32 @@
 /*
  * api.c - Gmail API access for the tools: base URL (env GMAIL_API_BASE), URLs, requests through the runtime's
- * provider helper with Gmail-specific error texts (the missing scope on 403, Gmail's own error message).
+ * provider helpers (mcp/service_util.h) with Gmail-specific error texts (the missing scope on 403, Gmail's own error message).
  */
 #include "gmail.h"
+#include "common/log.h"
+#include "common/status.h"
 #include "mcp/http_headers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char base[512] = "https://gmail.googleapis.com";
+static mcp_api_base_t base;
 
-void gm_api_init(void)
+int gm_api_init(void)
 {
-    const char *env = getenv("GMAIL_API_BASE");
-    if (env != NULL && env[0] != '\0') {
-        snprintf(base, sizeof(base), "%s", env);
-        size_t n = strlen(base);
-        while (n > 0 && base[n - 1] == '/')
-            base[--n] = '\0';
+    char err[160];
+    if (mcp_api_base_init(&base, "GMAIL_API_BASE", "https://gmail.googleapis.com", "/gmail/v1/users/me", err,
+                          sizeof(err)) != CM_OK) {
+        cm_error("gmail", "configuration: %s", err);
+        return CM_EINVAL;
     }
+    return CM_OK;
 }
 
 char *gm_url(const char *path, const char *const *query)
 {
-    cm_buf_t b = {0};
-    cm_buf_printf(&b, "%s/gmail/v1/users/me%s", base, path);
-    char *u = cm_buf_take(&b);
-    if (u == NULL || query == NULL)
-        return u;
-    char *q = cm_url_with_query(u, query);
-    free(u);
-    return q;
+    return mcp_api_url(&base, path, query);
 }
 
 static const char *const scope_names[] = {
@@ -109,50 +104,17 @@ void gm_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, 
 void gm_fetch_ex(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gm_scope_t scope, int flags,
                  mcp_provider_cb cb, void *arg, void (*arg_free)(void *))
 {
-    static const cm_http_header_t json_ct[] = {{"Content-Type", "application/json"}};
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (url_owned == NULL || (body != NULL && text == NULL)) {
-        free(url_owned);
-        free(text);
-        if (arg_free)
-            arg_free(arg);
-        mcp_call_fail(c, "out of memory");
-        return;
-    }
     mcp_provider_request_t req = {.provider = "Gmail",
                                   .method = method,
-                                  .url = url_owned,
-                                  .headers = text ? json_ct : NULL,
-                                  .n_headers = text ? 1 : 0,
-                                  .body = text,
-                                  .body_len = text ? strlen(text) : 0,
                                   .timeout_ms = 30000,
                                   .flags = flags,
                                   .error_text = hooks[scope],
                                   .arg_free = arg_free};
-    mcp_provider_fetch(c, &req, cb, arg);
-    free(url_owned);
-    free(text);
+    mcp_provider_fetch_json(c, &req, url_owned, body, cb, arg);
 }
 
 const char *gm_str(json_t *args, const char *key)
 {
     const char *s = json_string_value(json_object_get(args, key));
     return s && s[0] ? s : NULL;
-}
-
-void gm_finish(mcp_call_t *c, cm_buf_t *text, json_t *structured)
-{
-    char *t = cm_buf_take(text);
-    if (t == NULL) {
-        json_decref(structured);
-        mcp_call_fail(c, "out of memory");
-        return;
-    }
-    mcp_call_add_text(c, t);
-    free(t);
-    if (structured)
-        mcp_call_set_structured(c, structured);
-    mcp_call_finish(c);
 }

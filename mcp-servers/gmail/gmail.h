@@ -8,6 +8,7 @@
 #include "common/url.h"
 #include "mcp/provider_http.h"
 #include "mcp/server.h"
+#include "mcp/service_util.h"
 
 #include <jansson.h>
 
@@ -21,8 +22,9 @@ typedef enum gm_scope {
     GM_SCOPE_FULL,     /* https://mail.google.com/ (permanent delete) */
 } gm_scope_t;
 
-/* API base (env GMAIL_API_BASE, default https://gmail.googleapis.com), without a trailing slash. */
-void gm_api_init(void);
+/* API base (env GMAIL_API_BASE, default https://gmail.googleapis.com) + "/gmail/v1/users/me". CM_OK, or CM_EINVAL
+ * (logged) when GMAIL_API_BASE is not a usable URL. */
+int gm_api_init(void);
 /* base + "/gmail/v1/users/me" + path (path starts with '/'), plus query pairs (NULL-terminated name, value
  * list; NULL values skipped; may be NULL). malloc'ed or NULL. */
 char *gm_url(const char *path, const char *const *query);
@@ -82,7 +84,5 @@ int gm_register_tools(mcp_server_t *s);
 
 /* Small helpers (api.c) */
 const char *gm_str(json_t *args, const char *key); /* string argument or NULL (empty -> NULL) */
-/* Finishes the call with text + structured content (stolen). */
-void gm_finish(mcp_call_t *c, cm_buf_t *text, json_t *structured);
 
 #endif

@@ -75,7 +75,7 @@ static void finish(listing_t *st)
         json_object_set(out, "result_size_estimate", st->estimate);
     mcp_call_t *c = st->c;
     listing_free(st);
-    gm_finish(c, &b, out);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 static void fetch_next(listing_t *st);

@@ -102,17 +102,6 @@ static char *part_text(json_t *part, int html)
     return t;
 }
 
-/* Byte length of the first max_chars characters of s (UTF-8). */
-static size_t prefix_chars(const char *s, size_t len, size_t max_chars)
-{
-    size_t chars = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (((unsigned char)s[i] & 0xC0) != 0x80 && chars++ == max_chars)
-            return i;
-    }
-    return len;
-}
-
 static void set_header(json_t *o, const char *key, json_t *msg, const char *name)
 {
     const char *v = gm_header(msg, name);
@@ -160,7 +149,7 @@ json_t *gm_message_summary(json_t *msg, int with_body, size_t max_body)
     walk(json_object_get(msg, "payload"), &f, 0);
     char *text = f.plain ? part_text(f.plain, 0) : f.html ? part_text(f.html, 1) : NULL;
     if (text != NULL) {
-        size_t len = strlen(text), keep = prefix_chars(text, len, max_body);
+        size_t len = strlen(text), keep = mcp_utf8_prefix_chars(text, len, max_body);
         text[keep] = '\0';
         json_object_set_new(o, "body", json_string(text));
         json_object_set_new(o, "body_format", json_string(f.plain ? "text/plain" : "text/html (converted)"));

@@ -2,6 +2,7 @@
  * tools_def.c - the tool table of the Gmail service: names, descriptions, input schemas (defaults, limits,
  * additionalProperties false), output schemas and behaviour annotations.
  */
+#include "common/status.h"
 #include "gmail.h"
 
 #define ID(desc) "{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_-]+$\",\"minLength\":1,\"maxLength\":256,\"description\":\"" desc "\"}"
@@ -142,7 +143,8 @@ static const struct {
 
 int gm_register_tools(mcp_server_t *s)
 {
-    gm_api_init();
+    if (gm_api_init() != CM_OK)
+        return CM_EINVAL;
     for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
         mcp_tool_def_t d = {.name = tools[i].name,
                             .title = tools[i].title,

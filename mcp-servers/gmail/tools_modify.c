@@ -30,7 +30,7 @@ static void on_done_id(mcp_call_t *c, const mcp_provider_response_t *res, void *
     (void)res;
     cm_buf_t b = {0};
     cm_buf_printf(&b, d->text, id);
-    gm_finish(c, &b, json_pack("{s:b, s:s}", "ok", 1, d->key, id));
+    mcp_tool_finish_buf(c, &b, json_pack("{s:b, s:s}", "ok", 1, d->key, id));
 }
 
 /* ---- permanent delete / trash ---- */
@@ -98,7 +98,7 @@ static void on_modified(mcp_call_t *c, const mcp_provider_response_t *res, void 
     json_array_foreach(labels, i, l) cm_buf_printf(&b, "%s %s", i ? "," : "", json_string_value(l) ?: "");
     if (json_array_size(labels) == 0)
         cm_buf_appendz(&b, " (none)");
-    gm_finish(c, &b,
+    mcp_tool_finish_buf(c, &b,
               json_pack("{s:O, s:O}", "id", json_object_get(res->json, "id") ?: json_null(), "labelIds",
                         labels ? labels : json_array()));
 }
@@ -149,7 +149,7 @@ static void on_label(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
     cm_buf_t b = {0};
     cm_buf_printf(&b, "Label \"%s\" created with id %s.", json_string_value(json_object_get(j, "name")) ?: "?",
                   json_string_value(json_object_get(j, "id")) ?: "?");
-    gm_finish(c, &b,
+    mcp_tool_finish_buf(c, &b,
               json_pack("{s:O, s:O}", "id", json_object_get(j, "id") ?: json_null(), "name",
                         json_object_get(j, "name") ?: json_null()));
 }

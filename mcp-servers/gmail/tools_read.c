@@ -83,7 +83,7 @@ static void on_message(mcp_call_t *c, const mcp_provider_response_t *res, void *
     json_t *s = gm_message_summary(res->json, 1, max);
     cm_buf_t b = {0};
     gm_message_render(&b, s);
-    gm_finish(c, &b, s);
+    mcp_tool_finish_buf(c, &b, s);
 }
 
 void gm_fetch_message_by_id(mcp_call_t *c, json_t *args, void *data)
@@ -115,7 +115,7 @@ static void on_attachments(mcp_call_t *c, const mcp_provider_response_t *res, vo
     }
     json_t *out = json_pack("{s:O, s:o}", "message_id", json_object_get(s, "id") ?: json_null(), "attachments", atts);
     json_decref(s);
-    gm_finish(c, &b, out);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 void gm_list_attachments(mcp_call_t *c, json_t *args, void *data)
@@ -162,8 +162,8 @@ static void on_download(mcp_call_t *c, const mcp_provider_response_t *res, void 
     const char *mime = d->mime_type ? d->mime_type : mcp_mime_type_for_filename(d->filename);
     const char *name = d->filename ? d->filename : "attachment";
     char *b64 = cm_b64_encode(raw, n);
-    cm_buf_t b = {0};
-    cm_buf_printf(&b, "Attachment \"%s\" of message %s: %zu bytes, %s.", name, d->message_id, n, mime);
+    char text[1024];
+    snprintf(text, sizeof(text), "Attachment \"%s\" of message %s: %zu bytes, %s.", name, d->message_id, n, mime);
     char uri[512];
     snprintf(uri, sizeof(uri), "gmail://messages/%s/attachments/%s", d->message_id, name);
     json_t *block;
@@ -180,14 +180,11 @@ static void on_download(mcp_call_t *c, const mcp_provider_response_t *res, void 
                             mime, "size", (json_int_t)n, "data_base64", b64 ? b64 : "");
     free(raw);
     free(b64);
-    char *t = cm_buf_take(&b);
-    mcp_call_add_text(c, t ? t : "");
-    free(t);
+    mcp_call_add_text(c, text);
     if (block)
         mcp_call_add_content(c, block);
-    mcp_call_set_structured(c, out);
     dl_free(d);
-    mcp_call_finish(c);
+    mcp_tool_finish_text(c, NULL, out); /* the text block is already first */
 }
 
 void gm_download_attachment(mcp_call_t *c, json_t *args, void *data)
@@ -224,7 +221,7 @@ static void on_thread(mcp_call_t *c, const mcp_provider_response_t *res, void *a
         gm_message_render(&b, s);
         json_array_append_new(out, s);
     }
-    gm_finish(c, &b,
+    mcp_tool_finish_buf(c, &b,
               json_pack("{s:O, s:o}", "thread_id", json_object_get(res->json, "id") ?: json_null(), "messages", out));
 }
 
@@ -255,7 +252,7 @@ static void on_labels(mcp_call_t *c, const mcp_provider_response_t *res, void *a
         cm_buf_printf(&b, "- %s (%s, id %s)\n", name, strcmp(type, "system") == 0 ? "system" : "user", id);
         json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "id", id, "name", name, "type", type));
     }
-    gm_finish(c, &b, json_pack("{s:o}", "labels", out));
+    mcp_tool_finish_buf(c, &b, json_pack("{s:o}", "labels", out));
 }
 
 void gm_list_labels(mcp_call_t *c, json_t *args, void *data)

@@ -71,7 +71,7 @@ static void on_sent(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     cm_buf_printf(&b, "%s: message id %s, thread id %s.", what, json_string_value(json_object_get(j, "id")) ?: "?",
                   json_string_value(json_object_get(j, "threadId")) ?: "?");
     json_t *labels = json_object_get(j, "labelIds");
-    gm_finish(c, &b,
+    mcp_tool_finish_buf(c, &b,
               json_pack("{s:O, s:O, s:O}", "id", json_object_get(j, "id") ?: json_null(), "threadId",
                         json_object_get(j, "threadId") ?: json_null(), "labelIds", labels ? labels : json_array()));
 }
@@ -139,7 +139,7 @@ static void on_draft(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
     cm_buf_t b = {0};
     cm_buf_printf(&b, "Draft created: draft id %s (message id %s). Send it with send_draft.",
                   json_string_value(json_object_get(j, "id")) ?: "?", json_string_value(json_object_get(m, "id")) ?: "?");
-    gm_finish(c, &b,
+    mcp_tool_finish_buf(c, &b,
               json_pack("{s:O, s:O, s:O}", "draft_id", json_object_get(j, "id") ?: json_null(), "message_id",
                         json_object_get(m, "id") ?: json_null(), "threadId",
                         json_object_get(m, "threadId") ?: json_null()));

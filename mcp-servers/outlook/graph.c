@@ -2,6 +2,8 @@
  * graph.c - Microsoft Graph helpers of the outlook service (see graph.h).
  */
 #include "graph.h"
+#include "common/log.h"
+#include "common/status.h"
 #include "mcp/http_headers.h"
 
 #include <stdio.h>
@@ -9,34 +11,27 @@
 #include <string.h>
 #include <strings.h>
 
-static char base[512] = "https://graph.microsoft.com/v1.0";
+static mcp_api_base_t base;
 
-void graph_init(void)
+int graph_init(void)
 {
-    const char *e = getenv("GRAPH_API_BASE");
-    if (e != NULL && *e != '\0' && strlen(e) < sizeof(base))
-        snprintf(base, sizeof(base), "%s", e);
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        base[--n] = '\0';
+    char err[160];
+    if (mcp_api_base_init(&base, "GRAPH_API_BASE", "https://graph.microsoft.com/v1.0", NULL, err, sizeof(err)) !=
+        CM_OK) {
+        cm_error("outlook", "configuration: %s", err);
+        return CM_EINVAL;
+    }
+    return CM_OK;
 }
 
 const char *graph_base(void)
 {
-    return base;
+    return mcp_api_base_url(&base);
 }
 
 char *graph_url(const char *path, const char *const *query)
 {
-    cm_buf_t b = {0};
-    cm_buf_appendz(&b, base);
-    cm_buf_appendz(&b, path);
-    char *u = cm_buf_take(&b);
-    if (u == NULL || query == NULL)
-        return u;
-    char *q = cm_url_with_query(u, query);
-    free(u);
-    return q;
+    return mcp_api_url(&base, path, query);
 }
 
 char *graph_escape(const char *s)
@@ -68,7 +63,7 @@ const char *graph_folder_name(const char *s)
 
 int graph_page_token_ok(const char *token)
 {
-    return mcp_url_under_base(token, base);
+    return mcp_url_under_base(token, mcp_api_base_url(&base));
 }
 
 static void error_text(const struct mcp_provider_response *res, const char *generic, const char *perm, char *buf,
@@ -190,9 +185,7 @@ void graph_append_message_line(cm_buf_t *b, size_t n, const json_t *s)
                   json_string_value(json_object_get(s, "id")) ? json_string_value(json_object_get(s, "id")) : "?");
     if (preview != NULL && *preview != '\0') {
         size_t len = strlen(preview);
-        size_t cut = len > 160 ? 160 : len;
-        while (cut < len && cut > 0 && ((unsigned char)preview[cut] & 0xC0) == 0x80)
-            cut--; /* do not split a UTF-8 sequence */
+        size_t cut = mcp_utf8_prefix_chars(preview, len, 160);
         cm_buf_appendz(b, "   ");
         for (size_t i = 0; i < cut; i++)
             cm_buf_append(b, preview[i] == '\n' || preview[i] == '\r' ? " " : preview + i, 1);

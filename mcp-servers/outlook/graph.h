@@ -7,6 +7,7 @@
 
 #include "common/url.h"
 #include "mcp/provider_http.h"
+#include "mcp/service_util.h"
 
 #include <jansson.h>
 
@@ -14,9 +15,10 @@
 #define GRAPH_MSG_SELECT                                                                                               \
     "id,subject,from,toRecipients,receivedDateTime,isRead,hasAttachments,bodyPreview,conversationId,importance"
 
-/* The API base (env GRAPH_API_BASE, default https://graph.microsoft.com/v1.0), without a trailing slash. */
+/* The API base (env GRAPH_API_BASE, default https://graph.microsoft.com/v1.0), without a trailing slash. graph_init:
+ * CM_OK, or CM_EINVAL (logged) when GRAPH_API_BASE is not a usable URL. */
 const char *graph_base(void);
-void graph_init(void);
+int graph_init(void);
 
 /* base + path (path starts with '/', already escaped) + query pairs (NULL-terminated name/value list; NULL values
  * skipped). malloc'ed or NULL. */

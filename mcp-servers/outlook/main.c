@@ -2,6 +2,7 @@
  * mcp-outlook - Outlook mail on Microsoft Graph v1.0 (provider microsoft): the tool table. Handlers are in
  * tools_read.c / tools_write.c, Graph helpers in graph.c. Env GRAPH_API_BASE overrides the API base (tests).
  */
+#include "common/status.h"
 #include "graph.h"
 #include "mcp/server.h"
 #include "tools.h"
@@ -136,13 +137,9 @@ static const mcp_tool_def_t tools[] = {
 
 static int register_tools(mcp_server_t *s)
 {
-    graph_init();
-    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-        int rc = mcp_server_add_tool(s, &tools[i]);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    if (graph_init() != CM_OK)
+        return CM_EINVAL;
+    return mcp_server_add_tools(s, tools, sizeof(tools) / sizeof(tools[0]));
 }
 
 int main(void)

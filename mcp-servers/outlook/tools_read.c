@@ -26,14 +26,9 @@ static long long arg_int(json_t *args, const char *k)
 /* Starts a GET with the given error hook; extra headers optional. Frees url. */
 static void get(mcp_call_t *c, char *url, const cm_http_header_t *h, size_t nh, mcp_provider_cb cb, void *arg)
 {
-    if (url == NULL) {
-        mcp_call_fail(c, "Could not build the Microsoft Graph request URL.");
-        return;
-    }
     mcp_provider_request_t req = {
-        .provider = GRAPH_PROVIDER, .url = url, .headers = h, .n_headers = nh, .error_text = graph_error_read};
-    mcp_provider_fetch(c, &req, cb, arg);
-    free(url);
+        .provider = GRAPH_PROVIDER, .headers = h, .n_headers = nh, .error_text = graph_error_read};
+    mcp_provider_fetch_json(c, &req, url, NULL, cb, arg);
 }
 
 /* The page token argument when valid (NULL when absent); fails the call and returns "" when invalid. */
@@ -73,14 +68,10 @@ static void on_messages(mcp_call_t *c, const mcp_provider_response_t *res, void 
     }
     if (next != NULL)
         cm_buf_appendz(&b, "More messages: pass next_page_token as page_token.\n");
-    char *text = cm_buf_take(&b);
-    mcp_call_add_text(c, text ? text : "");
-    free(text);
     json_t *out = json_pack("{s:o}", "messages", msgs);
     if (next != NULL)
         json_object_set_new(out, "next_page_token", json_string(next));
-    mcp_call_set_structured(c, out);
-    mcp_call_finish(c);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 void outlook_list_messages(mcp_call_t *c, json_t *args, void *data)
@@ -182,12 +173,7 @@ static void on_message(mcp_call_t *c, const mcp_provider_response_t *res, void *
         mcp_call_fail(c, "out of memory");
         return;
     }
-    size_t len = strlen(text), chars = 0, cut = len;
-    for (size_t i = 0; i < len; i++) /* cut after max_chars code points */
-        if (((unsigned char)text[i] & 0xC0) != 0x80 && chars++ == max_chars) {
-            cut = i;
-            break;
-        }
+    size_t len = strlen(text), cut = mcp_utf8_prefix_chars(text, len, max_chars);
     text[cut] = '\0';
     json_object_set_new(out, "body", json_string(text));
     json_object_set_new(out, "body_truncated", json_boolean(cut < len));
@@ -216,11 +202,7 @@ static void on_message(mcp_call_t *c, const mcp_provider_response_t *res, void *
                   json_is_true(json_object_get(m, "hasAttachments")) ? "\nHas attachments" : "", text,
                   cut < len ? "\n[body truncated; raise max_chars to read more]" : "");
     free(text);
-    char *t = cm_buf_take(&b);
-    mcp_call_add_text(c, t ? t : "");
-    free(t);
-    mcp_call_set_structured(c, out);
-    mcp_call_finish(c);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 void outlook_get_message(mcp_call_t *c, json_t *args, void *data)
@@ -274,14 +256,10 @@ static void on_folders(mcp_call_t *c, const mcp_provider_response_t *res, void *
     }
     if (next != NULL)
         cm_buf_appendz(&b, "More folders: pass next_page_token as page_token.\n");
-    char *text = cm_buf_take(&b);
-    mcp_call_add_text(c, text ? text : "");
-    free(text);
     json_t *out = json_pack("{s:o}", "folders", folders);
     if (next != NULL)
         json_object_set_new(out, "next_page_token", json_string(next));
-    mcp_call_set_structured(c, out);
-    mcp_call_finish(c);
+    mcp_tool_finish_buf(c, &b, out);
 }
 
 void outlook_list_folders(mcp_call_t *c, json_t *args, void *data)

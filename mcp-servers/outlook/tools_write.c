@@ -20,26 +20,8 @@ static const char *arg_str(json_t *args, const char *k)
 static void send_json(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_provider_error_fn err,
                       mcp_provider_cb cb, void *arg)
 {
-    static const cm_http_header_t h[] = {{"Content-Type", "application/json"}};
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (url == NULL || (body != NULL && text == NULL)) {
-        free(url);
-        free(text);
-        mcp_call_fail(c, "Could not build the Microsoft Graph request.");
-        return;
-    }
-    mcp_provider_request_t req = {.provider = GRAPH_PROVIDER,
-                                  .method = method,
-                                  .url = url,
-                                  .headers = h,
-                                  .n_headers = text ? 1 : 0,
-                                  .body = text,
-                                  .body_len = text ? strlen(text) : 0,
-                                  .error_text = err};
-    mcp_provider_fetch(c, &req, cb, arg);
-    free(url);
-    free(text);
+    mcp_provider_request_t req = {.provider = GRAPH_PROVIDER, .method = method, .error_text = err};
+    mcp_provider_fetch_json(c, &req, url, body, cb, arg);
 }
 
 /* "/me/messages/<escaped id><suffix>" as a URL, or NULL. */
@@ -56,20 +38,13 @@ static char *message_url(const char *id, const char *suffix)
     return graph_url(path, NULL);
 }
 
-static void done_text(mcp_call_t *c, const char *text, json_t *structured)
-{
-    mcp_call_add_text(c, text);
-    mcp_call_set_structured(c, structured);
-    mcp_call_finish(c);
-}
-
 /* ---- send_mail ---- */
 
 static void on_sent(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
     (void)arg;
     (void)res; /* 202 Accepted, empty body */
-    done_text(c, "Mail accepted for delivery by Outlook.", json_pack("{s:b, s:i}", "sent", 1, "status", res->status));
+    mcp_tool_finish_text(c, "Mail accepted for delivery by Outlook.", json_pack("{s:b, s:i}", "sent", 1, "status", res->status));
 }
 
 void outlook_send_mail(mcp_call_t *c, json_t *args, void *data)
@@ -97,7 +72,7 @@ void outlook_send_mail(mcp_call_t *c, json_t *args, void *data)
 static void on_replied(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
     (void)res;
-    done_text(c, arg ? "Reply to all sent." : "Reply sent.",
+    mcp_tool_finish_text(c, arg ? "Reply to all sent." : "Reply sent.",
               json_pack("{s:b, s:b}", "sent", 1, "reply_all", arg != NULL));
 }
 
@@ -124,7 +99,7 @@ static void on_moved(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
     char text[2048];
     snprintf(text, sizeof(text), "Message moved. Its new id is %s (Outlook gives a moved message a new id).",
              id ? id : "unknown");
-    done_text(c, text, json_pack("{s:b, s:s?, s:s?}", "moved", 1, "id", id, "folder_id", folder));
+    mcp_tool_finish_text(c, text, json_pack("{s:b, s:s?, s:s?}", "moved", 1, "id", id, "folder_id", folder));
 }
 
 void outlook_move_message(mcp_call_t *c, json_t *args, void *data)
@@ -145,7 +120,7 @@ static void on_deleted(mcp_call_t *c, const mcp_provider_response_t *res, void *
 {
     (void)res;
     (void)arg;
-    done_text(c, "Message deleted.", json_pack("{s:b}", "deleted", 1));
+    mcp_tool_finish_text(c, "Message deleted.", json_pack("{s:b}", "deleted", 1));
 }
 
 void outlook_delete_message(mcp_call_t *c, json_t *args, void *data)

@@ -25,3 +25,4 @@ ob_unit_test(test_mcp_html_text SOURCES mcp-servers/runtime/test_html_text.c LIB
 ob_unit_test(test_gmail_message SOURCES mcp-servers/gmail/test_gmail_message.c ${PROJECT_SOURCE_DIR}/mcp-servers/gmail/message.c
     LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/gmail)
 ob_script_test(interop_mcp_gmail interop/run-gmail.sh)
+ob_unit_test(test_mcp_service_util SOURCES mcp-servers/runtime/test_service_util.c LIBS mcp_runtime)
