@@ -270,8 +270,9 @@ void mcp_call_progress(mcp_call_t *c, double progress, double total, const char 
 void mcp__call_run(mcp_call_t *c, json_t *args)
 {
     mcp_schema_error_t e;
-    /* the handler gets its own copy only when defaults may be filled in; otherwise the request's object */
-    int copy = args == NULL || mcp_schema_has_defaults(c->tool->input);
+    /* the handler gets its own copy only when defaults may be filled in or whole-number decimals may become
+       integers; otherwise the request's object */
+    int copy = args == NULL || mcp_schema_has_defaults(c->tool->input) || mcp_schema_has_whole_reals(args);
     json_t *a = args == NULL ? json_object() : copy ? json_deep_copy(args) : json_incref(args);
     if (a == NULL) {
         mcp_call_error(c, MCP_JSONRPC_INTERNAL_ERROR, "out of memory");
@@ -288,6 +289,12 @@ void mcp__call_run(mcp_call_t *c, json_t *args)
             mcp_call_fail(c, "Invalid arguments for tool %s: field '%s' %s", c->tool->name, e.path, e.message);
         else
             mcp_call_fail(c, "Invalid arguments for tool %s: arguments %s", c->tool->name, e.message);
+        return;
+    }
+    /* 5.0 passed "type": "integer": hand the handler 5 (json_integer_value reads a real as 0) */
+    if (copy && mcp_schema_normalize_integers(c->tool->input, a) != CM_OK) {
+        json_decref(a);
+        mcp_call_error(c, MCP_JSONRPC_INTERNAL_ERROR, "out of memory");
         return;
     }
     c->tool->fn(c, a, c->tool->data);

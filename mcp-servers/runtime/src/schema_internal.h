@@ -22,6 +22,11 @@ struct mcp_schema {
 /* The schema a local $ref ("#", "#/$defs/<name>", "#/definitions/<name>") points to, or NULL. Borrowed. */
 const json_t *mcp__schema_resolve_ref(const json_t *root, const char *ref);
 
+/* 1 when x matches sch (a node of s) at nesting depth, recording no error. */
+int mcp__schema_matches(const struct mcp_schema *s, const json_t *sch, const json_t *x, int depth);
+/* The compiled regex of a "pattern" / patternProperties key, or NULL. Borrowed from s. */
+const regex_t *mcp__schema_find_pattern(const struct mcp_schema *s, const json_t *node, const char *text);
+
 /* ECMA-262 pattern -> POSIX ERE text in dst. Returns 0, or -1 with a static reason in *why. */
 int mcp__regex_translate(const char *ecma, char *dst, size_t dstsz, const char **why);
 /* Translates and regcomp's (REG_EXTENDED | REG_NOSUB). Returns 0, or -1 with a message in err. */

@@ -95,7 +95,8 @@ static int is_integral(const json_t *x)
     if (!json_is_real(x))
         return 0;
     double d = json_real_value(x);
-    return isfinite(d) && floor(d) == d;
+    /* a whole number a JSON integer can hold (mcp_schema_normalize_integers converts it to one) */
+    return isfinite(d) && floor(d) == d && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
 }
 
 static int type_matches(const json_t *x, const char *t)
@@ -171,6 +172,17 @@ static const regex_t *find_pattern(const mcp_schema_t *s, const json_t *node, co
 }
 
 static int validate_node(struct vctx *v, const json_t *sch, const json_t *x, int depth);
+
+const regex_t *mcp__schema_find_pattern(const mcp_schema_t *s, const json_t *node, const char *text)
+{
+    return find_pattern(s, node, text);
+}
+
+int mcp__schema_matches(const mcp_schema_t *s, const json_t *sch, const json_t *x, int depth)
+{
+    struct vctx v = {.s = s, .quiet = 1};
+    return validate_node(&v, sch, x, depth) == 0;
+}
 
 static int validate_string(struct vctx *v, const json_t *sch, const json_t *x)
 {

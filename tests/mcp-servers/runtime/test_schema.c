@@ -304,10 +304,63 @@ static void test_boolean_schemas(void)
     mcp_schema_free(s);
 }
 
+/* normalizes instance (validated first) and compares it with want (both JSON texts), by type: 5 != 5.0 here */
+static void expect_normalized(mcp_schema_t *s, const char *instance, const char *want)
+{
+    json_t *x = json_loads(instance, 0, NULL), *w = json_loads(want, 0, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_EQUAL(mcp_schema_validate(s, x, NULL), CM_OK);
+    CU_ASSERT_EQUAL(mcp_schema_normalize_integers(s, x), CM_OK);
+    char *got = json_dumps(x, JSON_COMPACT | JSON_SORT_KEYS), *exp = json_dumps(w, JSON_COMPACT | JSON_SORT_KEYS);
+    if (strcmp(got, exp) != 0) {
+        fprintf(stderr, "\n  normalized %s\n  want       %s\n", got, exp);
+        CU_FAIL("normalized");
+    }
+    free(got);
+    free(exp);
+    json_decref(x);
+    json_decref(w);
+}
+
+static void test_normalize_integers(void)
+{
+    mcp_schema_t *s = compile(
+        "{\"$defs\":{\"n\":{\"type\":\"integer\"}},\"type\":\"object\",\"properties\":{"
+        "\"max\":{\"type\":\"integer\",\"minimum\":1},\"ratio\":{\"type\":\"number\"},"
+        "\"either\":{\"type\":[\"integer\",\"string\"]},\"ref\":{\"$ref\":\"#/$defs/n\"},"
+        "\"ids\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
+        "\"pair\":{\"type\":\"array\",\"prefixItems\":[{\"type\":\"number\"},{\"type\":\"integer\"}]},"
+        "\"deep\":{\"type\":\"object\",\"properties\":{\"page\":{\"type\":\"integer\"}},"
+        "\"additionalProperties\":{\"type\":\"integer\"}},"
+        "\"alt\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"integer\",\"maximum\":9}]},"
+        "\"level\":{\"enum\":[1,2,3]}},"
+        "\"patternProperties\":{\"^n_\":{\"type\":\"integer\"}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    json_t *probe = json_pack("{s:[{s:f}]}", "a", "b", 5.0);
+    CU_ASSERT_EQUAL(mcp_schema_has_whole_reals(probe), 1);
+    json_decref(probe);
+    probe = json_pack("{s:[{s:f,s:i}]}", "a", "b", 5.5, "c", 5);
+    CU_ASSERT_EQUAL(mcp_schema_has_whole_reals(probe), 0);
+    json_decref(probe);
+    expect_normalized(s, "{\"max\":5.0,\"ratio\":2.0,\"either\":7.0,\"ref\":-3.0}",
+                      "{\"max\":5,\"ratio\":2.0,\"either\":7,\"ref\":-3}");
+    expect_normalized(s, "{\"ids\":[1.0,2,3.0],\"pair\":[1.0,2.0],\"deep\":{\"page\":4.0,\"other\":6.0}}",
+                      "{\"ids\":[1,2,3],\"pair\":[1.0,2],\"deep\":{\"page\":4,\"other\":6}}");
+    expect_normalized(s, "{\"alt\":8.0,\"level\":2.0,\"n_x\":1e2}", "{\"alt\":8,\"level\":2,\"n_x\":100}");
+    /* reals that are not whole stay reals (and fail "integer"); so do numbers beyond the int64 range */
+    mcp_schema_error_t e;
+    CU_ASSERT_EQUAL(check(s, "{\"max\":5.5}", &e), CM_EINVAL);
+    CU_ASSERT_EQUAL(check(s, "{\"max\":1e300}", &e), CM_EINVAL);
+    CU_ASSERT_STRING_EQUAL(e.path, "max");
+    mcp_schema_free(s);
+}
+
 void tests_register(void)
 {
     CU_SUITE("schema", NULL, NULL, {"valid", test_valid}, {"invalid names the field", test_invalid},
              {"defaults", test_defaults}, {"unicode length", test_unicode_length},
              {"combinators and refs", test_combinators_and_refs}, {"bad schemas rejected", test_bad_schemas},
-             {"patterns", test_patterns}, {"hostile input", test_hostile}, {"boolean schemas", test_boolean_schemas});
+             {"patterns", test_patterns}, {"hostile input", test_hostile}, {"boolean schemas", test_boolean_schemas},
+             {"whole-number decimals become integers", test_normalize_integers});
 }

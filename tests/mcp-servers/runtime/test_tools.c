@@ -29,6 +29,17 @@ static void bad_output_tool(mcp_call_t *c, json_t *args, void *data)
     mcp_call_finish(c);
 }
 
+/* answers the integer it reads the way the services do (json_integer_value, 0 for a real) */
+static void int_tool(mcp_call_t *c, json_t *args, void *data)
+{
+    char buf[96];
+    json_t *items = json_object_get(args, "items");
+    snprintf(buf, sizeof(buf), "%lld %lld %d", (long long)json_integer_value(json_object_get(args, "max")),
+             (long long)json_integer_value(json_array_get(items, 0)), json_is_integer(json_object_get(args, "n")));
+    mcp_call_add_text(c, buf);
+    mcp_call_finish(c);
+}
+
 static void failing_tool(mcp_call_t *c, json_t *args, void *data)
 {
     mcp_call_fail(c, "upstream said %d", 503);
@@ -239,8 +250,27 @@ static void test_call_validation(void)
     mcp_tools_free(r);
 }
 
+static void test_call_whole_decimals(void)
+{
+    char err[256];
+    mcp_tools_t *r = mcp_tools_new(0);
+    static const char in[] = "{\"type\":\"object\",\"properties\":{\"max\":{\"type\":\"integer\",\"maximum\":500},"
+                             "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
+                             "\"n\":{\"type\":\"integer\"}}}";
+    mcp_tool_def_t t = {.name = "ints", .input_schema = in, .fn = int_tool};
+    CU_ASSERT_EQUAL_FATAL(mcp_tools_add(r, &t, err, sizeof(err)), CM_OK);
+    json_t *resp = run(r, "ints", "{\"max\":5.0,\"items\":[42.0],\"n\":1}", -1, NULL);
+    json_t *text = json_object_get(json_array_get(json_object_get(json_object_get(resp, "result"), "content"), 0), "text");
+    CU_ASSERT_STRING_EQUAL(json_string_value(text), "5 42 1");
+    json_decref(notifications);
+    json_decref(resp);
+    expect_invalid(r, "ints", "{\"max\":5.5}", "field 'max' must be of type integer");
+    mcp_tools_free(r);
+}
+
 void tests_register(void)
 {
     CU_SUITE("tools", NULL, NULL, {"registry", test_registry}, {"pagination", test_pagination},
-             {"call results", test_call_results}, {"argument validation", test_call_validation});
+             {"call results", test_call_results}, {"argument validation", test_call_validation},
+             {"whole-number decimals reach handlers as integers", test_call_whole_decimals});
 }

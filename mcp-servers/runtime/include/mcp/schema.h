@@ -53,6 +53,19 @@ int mcp_schema_validate(const mcp_schema_t *s, const json_t *instance, mcp_schem
  */
 int mcp_schema_apply_defaults(const mcp_schema_t *s, json_t *instance);
 
+/*
+ * Whole-number decimals: validation accepts 5.0 where the schema says "integer" (JSON Schema), but
+ * json_integer_value() reads a real as 0. After a successful mcp_schema_validate, replaces every
+ * whole-number real of instance (a mutable object or array, recursively: properties,
+ * patternProperties, additionalProperties, items, prefixItems, $ref, allOf, and the anyOf/oneOf/
+ * if-then-else branches it matches) whose schema allows "integer" (type, or an integer const/enum
+ * member) by the equal JSON integer. Returns CM_OK or CM_ENOMEM (instance then partly converted).
+ */
+int mcp_schema_normalize_integers(const mcp_schema_t *s, json_t *instance);
+
+/* 1 when instance holds a whole-number real anywhere (then mcp_schema_normalize_integers may change it). */
+int mcp_schema_has_whole_reals(const json_t *instance);
+
 /* 1 when the schema declares any "default" (then mcp_schema_apply_defaults may change instances). */
 int mcp_schema_has_defaults(const mcp_schema_t *s);
 
