@@ -72,6 +72,7 @@ static int serve(ob_config_t *cfg)
     }
     if (ob_keys_load(cfg, b.services, &b.keys, err, sizeof(err)) != CM_OK) {
         cm_error("broker", "keys: %s", err);
+        exit_code = EXIT_USAGE; /* a missing or malformed key file is bad configuration */
         goto out_free_services;
     }
     cm_server_options_t opts = {.name = "oauth-service", .max_request_body = 64 * 1024};
@@ -133,7 +134,7 @@ static int rotate_keys(const ob_config_t *cfg)
     ob_rotate_stats_t st;
     if (ob_keys_load(cfg, NULL, &keys, err, sizeof(err)) != CM_OK) {
         cm_error("broker", "keys: %s", err);
-        return 1;
+        return EXIT_USAGE;
     }
     PGconn *conn = PQconnectdb(cfg->database_url);
     int code = 1;
@@ -191,8 +192,15 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
     if (strcmp(command, "check-config") == 0) {
-        printf("config ok: %s\n", cfg.path);
-        code = 0;
+        ob_keys_t *keys = NULL; /* the data key ring and the admin key (service keys need the registry) */
+        if (ob_keys_load(&cfg, NULL, &keys, err, sizeof(err)) != CM_OK) {
+            fprintf(stderr, "keys: %s\n", err);
+            code = EXIT_USAGE;
+        } else {
+            printf("config ok: %s\n", cfg.path);
+            code = 0;
+        }
+        ob_keys_free(keys);
     } else if (strcmp(command, "migrate") == 0) {
         code = 0;
         if (ob_startup_db(&cfg, 10, NULL, err, sizeof(err)) != CM_OK) {

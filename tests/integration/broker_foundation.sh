@@ -65,6 +65,12 @@ bad_config '{"database": {"url": "x"' "invalid JSON"
 bad_config '{}' "database.url"
 out="$(OAUTH_SERVICE_PORT=abc "$IT_BUILD/oauth-service/oauth-service" --config "$IT_DIR/broker.json" check-config 2>&1)"
 check "bad OAUTH_SERVICE_PORT: exit 2" eq "$?" 2
+jq --arg f "$IT_DIR/keys/no-such.keys" '.keys.data_key_file=$f' "$IT_DIR/broker.json" >"$IT_DIR/nokeys.json"
+out="$(env -u OB_DATA_KEYS -u OB_DATA_KEY_FILE -u OB_KEYS_DIR DATABASE_URL=x "$IT_BUILD/oauth-service/oauth-service" --config "$IT_DIR/nokeys.json" check-config 2>&1)"
+check "check-config with a missing data key file: exit 2" eq "$?" 2
+check "check-config with a missing data key file: one line naming it" bash -c '[[ $(wc -l <<<"$1") == 1 && "$1" == *no-such.keys* ]]' _ "$out"
+out="$(env -u OB_DATA_KEYS -u OB_DATA_KEY_FILE -u OB_KEYS_DIR DATABASE_URL=x "$IT_BUILD/oauth-service/oauth-service" --config "$IT_DIR/broker.json" check-config 2>&1)"
+check "check-config with the keys in place: exit 0" eq "$?" 0
 out="$("$IT_BUILD/oauth-service/oauth-service" --frobnicate 2>&1)"
 check "unknown argument: exit 2" eq "$?" 2
 
