@@ -12,6 +12,8 @@
 #include <jansson.h>
 
 #define GRAPH_PROVIDER "Microsoft Graph"
+/* $filter for unread messages listed with $orderby=receivedDateTime desc (the ordered property must come first). */
+#define GRAPH_UNREAD_FILTER "receivedDateTime ge 1900-01-01T00:00:00Z and isRead eq false"
 #define GRAPH_MSG_SELECT                                                                                               \
     "id,subject,from,toRecipients,receivedDateTime,isRead,hasAttachments,bodyPreview,conversationId,importance"
 

@@ -94,12 +94,14 @@ void outlook_list_messages(mcp_call_t *c, json_t *args, void *data)
     }
     snprintf(path, sizeof(path), "/me/mailFolders/%s/messages", folder);
     free(folder);
+    /* Graph rejects $filter with $orderby (400 InefficientFilter) unless every $orderby property also appears in
+     * $filter, in the same order, before any other property: hence the always-true receivedDateTime clause first. */
     int unread = json_is_true(json_object_get(args, "unread_only"));
     const char *q[] = {"$top",     top,
                        "$skip",    arg_int(args, "skip") > 0 ? skip : NULL,
                        "$select",  GRAPH_MSG_SELECT,
                        "$orderby", "receivedDateTime desc",
-                       "$filter",  unread ? "isRead eq false" : NULL,
+                       "$filter",  unread ? GRAPH_UNREAD_FILTER : NULL,
                        NULL};
     get(c, graph_url(path, q), NULL, 0, on_messages, NULL);
 }

@@ -1,6 +1,6 @@
 // fake-graph.mjs - a stand-in for Microsoft Graph v1.0 mail (the subset mcp-outlook uses), following the
 // documented request and response shapes: OData collections {"value", "@odata.nextLink"}, $top/$skip/$select/
-// $search/$skiptoken, sendMail/reply 202 with an empty body, move 201, delete 204, and Graph errors
+// $search/$skiptoken, $filter + $orderby with Graph's InefficientFilter rule, sendMail/reply 202 with an empty body, move 201, delete 204, and Graph errors
 // {"error":{"code","message","innerError"}} (401 on a wrong bearer token, 403/404, 429/503 with Retry-After).
 // Usage: node fake-graph.mjs <access token>. Prints "fake-graph listening on 127.0.0.1:<port>".
 // Test hooks: GET /_requests (every request: method, path, query, body, auth, consistencylevel, prefer),
@@ -79,6 +79,40 @@ const special = (res, id) => {
   if (id === 'unavailable') return gerr(res, 503, 'ServiceUnavailable', 'Service unavailable.', { 'retry-after': '3' }), true;
   return false;
 };
+// $filter / $orderby on messages, as Graph documents them (list messages, "Using filter and orderby in the same
+// query"; the 2018 "Update to Filtering and Sorting" post): with both present, every $orderby property must also
+// appear in $filter, in the same order, and before any property that is not in $orderby; otherwise 400
+// InefficientFilter "The restriction or sort order is too complex for this operation." Only the clauses the tests
+// need are evaluated (<prop> eq|ne|ge|gt|le|lt <literal> joined by "and"); anything else is a 400 BadRequest.
+const clauseRe = /^\s*([A-Za-z][\w/]*)\s+(eq|ne|ge|gt|le|lt)\s+('(?:[^']|'')*'|true|false|null|[\d:.TZ+-]+)\s*$/;
+const parseFilter = (f) => {
+  const clauses = f.split(/\s+and\s+/i).map((c) => clauseRe.exec(c));
+  if (clauses.some((c) => !c)) return null;
+  return clauses.map(([, prop, op, lit]) => ({ prop, op, value: lit === 'true' ? true : lit === 'false' ? false : lit === 'null' ? null : lit.replace(/^'|'$/g, '').replace(/''/g, "'") }));
+};
+const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const matches = (m, c) => {
+  let v = m[c.prop];
+  let w = c.value;
+  if (c.prop.endsWith('DateTime')) { v = Date.parse(v); w = Date.parse(w); }
+  const d = cmp(v, w);
+  return { eq: d === 0, ne: d !== 0, ge: d >= 0, gt: d > 0, le: d <= 0, lt: d < 0 }[c.op];
+};
+// items filtered and sorted by q's $filter/$orderby, or an error already sent (null)
+const filterAndSort = (res, items, q) => {
+  const orderby = q.has('$orderby') ? q.get('$orderby').split(',').map((o) => o.trim().split(/\s+/)) : [];
+  let clauses = [];
+  if (q.has('$filter')) {
+    clauses = parseFilter(q.get('$filter'));
+    if (!clauses) return gerr(res, 400, 'BadRequest', `Invalid filter clause: ${q.get('$filter')}`), null;
+    const props = clauses.map((c) => c.prop);
+    if (orderby.length && !orderby.every(([p], i) => props[i] === p))
+      return gerr(res, 400, 'InefficientFilter', 'The restriction or sort order is too complex for this operation.'), null;
+  }
+  let out = items.filter((m) => clauses.every((c) => matches(m, c)));
+  for (const [p, dir] of [...orderby].reverse()) out = [...out].sort((a, b) => cmp(a[p], b[p]) * (dir?.toLowerCase() === 'desc' ? -1 : 1));
+  return out;
+};
 const page = (res, items, q, path, sel, prefer) => {
   const top = Number(q.get('$top') ?? 10);
   const token = q.get('$skiptoken');
@@ -118,7 +152,8 @@ const server = createServer(async (req, res) => {
     const f = folderOf(name);
     if (!f) return gerr(res, 404, 'ErrorInvalidIdMalformed', 'Id is malformed.');
     let items = f.wellKnown === 'inbox' ? messages : [];
-    if (q.get('$filter') === 'isRead eq false') items = items.filter((x) => !x.isRead);
+    if (q.has('$search') && q.has('$filter')) return gerr(res, 400, 'ErrorInvalidUrlQuery', 'The query parameter \'$filter\' is invalid with $search.');
+    if (!(items = filterAndSort(res, items, q))) return;
     if (q.has('$search')) {
       if (q.has('$orderby')) return gerr(res, 400, 'ErrorInvalidUrlQuery', 'The query parameter \'$orderBy\' is invalid with $search.');
       const term = q.get('$search').replace(/^"|"$/g, '').toLowerCase();
@@ -127,7 +162,11 @@ const server = createServer(async (req, res) => {
     return page(res, items, q, path, sel, req.headers.prefer);
   }
   if (req.method === 'GET' && path === '/me/messages') {
-    if (!q.has('$search')) return page(res, messages, q, path, sel, req.headers.prefer);
+    if (!q.has('$search')) {
+      const items = filterAndSort(res, messages, q);
+      return items && page(res, items, q, path, sel, req.headers.prefer);
+    }
+    if (q.has('$filter')) return gerr(res, 400, 'ErrorInvalidUrlQuery', 'The query parameter \'$filter\' is invalid with $search.');
     if (q.has('$orderby') || q.has('$skip')) return gerr(res, 400, 'ErrorInvalidUrlQuery', '$search cannot be combined with $orderby or $skip.');
     const s = q.get('$search');
     if (!/^".*"$/.test(s)) return gerr(res, 400, 'BadRequest', 'Syntax error: the search query must be quoted.');

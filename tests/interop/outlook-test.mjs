@@ -43,7 +43,25 @@ r = await call('list_messages', { page_token: 'https://evil.example/v1.0/me/mess
 check('list_messages: a page token off the API base is refused', r.isError === true && /page_token/.test(text(r)) && (await drain(graph)).length === 0, r);
 r = await call('list_messages', { folder: 'trash', unread_only: true, skip: 5 });
 q = await one();
-check('list_messages: folder alias trash -> deleteditems, unread filter, $skip', q.path === '/me/mailFolders/deleteditems/messages' && q.query.$filter === 'isRead eq false' && q.query.$skip === '5' && !r.isError, q);
+check('list_messages: folder alias trash -> deleteditems, unread filter, $skip', q.path === '/me/mailFolders/deleteditems/messages' &&
+  q.query.$filter === 'receivedDateTime ge 1900-01-01T00:00:00Z and isRead eq false' && q.query.$orderby === 'receivedDateTime desc' && q.query.$skip === '5' && !r.isError, q);
+r = await call('list_messages', { unread_only: true });
+q = await one();
+check('list_messages: unread_only with $orderby is accepted by Graph\'s filter rule and lists only unread mail, newest first',
+  !r.isError && r.structuredContent?.messages?.length === 2 && r.structuredContent.messages.every((m) => m.is_read === false) &&
+  r.structuredContent.messages[0].id === 'AAMkMsg1=' && /^receivedDateTime ge /.test(q.query?.$filter ?? ''), { r, q });
+// the fake enforces Graph's documented rule, so the old form of the request would be caught
+{
+  const get = (query) => fetch(`${graph}/me/mailFolders/inbox/messages?${new URLSearchParams(query)}`, { headers: { authorization: bearer } })
+    .then(async (x) => ({ status: x.status, body: await x.json() }));
+  const bad = await get({ $orderby: 'receivedDateTime desc', $filter: 'isRead eq false' });
+  const order = await get({ $orderby: 'receivedDateTime desc', $filter: 'isRead eq false and receivedDateTime ge 1900-01-01T00:00:00Z' });
+  const good = await get({ $orderby: 'receivedDateTime desc', $filter: 'receivedDateTime ge 1900-01-01T00:00:00Z and isRead eq false' });
+  await drain(graph);
+  check('fake-graph: $orderby property missing from $filter or not first -> 400 InefficientFilter',
+    bad.status === 400 && bad.body.error?.code === 'InefficientFilter' && /too complex/.test(bad.body.error.message) &&
+    order.status === 400 && order.body.error?.code === 'InefficientFilter' && good.status === 200 && good.body.value.length === 2, { bad, order, good });
+}
 
 // get_message
 r = await call('get_message', { message_id: 'AAMkMsg2=' });
