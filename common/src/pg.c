@@ -24,8 +24,11 @@
 #include "common/log.h"
 #include "common/status.h"
 
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------- items */
@@ -121,6 +124,7 @@ static void pool_destroy(cm_pg_pool_t *p)
     cm_timer_free(p->kick);
     cm_timer_free(p->qtimer);
     free(p->conninfo);
+    free(p->hostaddr);
     free(p->conns);
     free(p);
 }
@@ -215,6 +219,69 @@ static int pool_enqueue(cm_pg_pool_t *p, struct item *it)
     return CM_AGAIN;
 }
 
+/*
+ * libpq resolves host names inside PQconnectStart, synchronously: on the loop thread every reconnect
+ * would wait on DNS. So the names of conninfo's host= (each of a comma-separated list; unix-socket
+ * paths and names already given a hostaddr are left alone) are resolved once, here, when the pool is
+ * created at start-up, and every connection attempt passes them as hostaddr= (host= still serves
+ * authentication and TLS verification). Returns a malloc'ed hostaddr list or NULL (nothing to resolve,
+ * or a name that does not resolve now: then libpq resolves it itself, as before, and the error it
+ * reports names the host).
+ */
+static char *resolve_hosts(const PQconninfoOption *opts)
+{
+    const char *host = NULL, *hostaddr = NULL;
+    for (const PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+        if (strcmp(o->keyword, "host") == 0)
+            host = o->val;
+        else if (strcmp(o->keyword, "hostaddr") == 0)
+            hostaddr = o->val;
+    }
+    if (host == NULL || host[0] == '\0' || (hostaddr != NULL && hostaddr[0] != '\0'))
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *out = malloc(cap);
+    if (out == NULL)
+        return NULL;
+    int any_name = 0;
+    for (const char *h = host; *h != '\0';) {
+        size_t n = strcspn(h, ",");
+        char name[256];
+        char num[NI_MAXHOST] = "";
+        if (n == 0 || n >= sizeof(name) || h[0] == '/' || h[0] == '@')
+            goto out_none; /* a socket directory (or an oddity): leave the whole list to libpq */
+        memcpy(name, h, n);
+        name[n] = '\0';
+        struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai = NULL;
+        hints.ai_flags = AI_NUMERICHOST;
+        if (getaddrinfo(name, NULL, &hints, &ai) == 0) { /* already an address */
+            freeaddrinfo(ai);
+            snprintf(num, sizeof(num), "%s", name);
+        } else {
+            hints.ai_flags = AI_ADDRCONFIG;
+            if (getaddrinfo(name, NULL, &hints, &ai) != 0 || ai == NULL)
+                goto out_none;
+            int rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num), NULL, 0, NI_NUMERICHOST);
+            freeaddrinfo(ai);
+            if (rc != 0)
+                goto out_none;
+            any_name = 1;
+        }
+        int w = snprintf(out + len, cap - len, "%s%s", len ? "," : "", num);
+        if (w < 0 || (size_t)w >= cap - len)
+            goto out_none;
+        len += (size_t)w;
+        h += n;
+        if (*h == ',')
+            h++;
+    }
+    if (any_name)
+        return out;
+out_none:
+    free(out);
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- public */
 
 cm_pg_pool_t *cm_pg_pool_new(h2o_evloop_t *loop, const char *conninfo, int size)
@@ -237,6 +304,7 @@ cm_pg_pool_t *cm_pg_pool_new(h2o_evloop_t *loop, const char *conninfo, int size)
         PQfreemem(err);
         goto out_destroy_pool;
     }
+    p->hostaddr = resolve_hosts(opts);
     PQconninfoFree(opts);
     if ((p->conninfo = strdup(conninfo)) == NULL)
         goto out_destroy_pool;

@@ -58,6 +58,7 @@ struct cm_pg_conn {
 struct cm_pg_pool {
     h2o_evloop_t *loop;
     char *conninfo;
+    char *hostaddr; /* host names of conninfo resolved once at creation (NULL: nothing to resolve) */
     cm_pg_conn_t *conns;
     int size;
     int connected;

@@ -121,6 +121,40 @@ static int query(cm_pg_pool_t *p, const char *sql, int n, const char *const *par
 
 /* ---- basics ---- */
 
+/* A host name (resolved once by cm_pg_pool_new and passed as hostaddr=) connects, and reconnects after the
+ * backend is killed without another lookup on the loop. */
+static void test_host_name(void)
+{
+    const char *at = strstr(db_url, "@127.0.0.1:");
+    if (at == NULL) {
+        fprintf(stderr, "DATABASE_URL does not use 127.0.0.1: host name test not applicable\n");
+        return;
+    }
+    char url[1024];
+    int w = snprintf(url, sizeof(url), "%.*s@localhost:%s", (int)(at - db_url), db_url, at + strlen("@127.0.0.1:"));
+    CU_ASSERT_FATAL(w > 0 && (size_t)w < sizeof(url));
+    cm_pg_pool_t *p = cm_pg_pool_new(loop, url, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    struct res x = {0};
+    CU_ASSERT_EQUAL(query(p, "SELECT host(inet_server_addr())", 0, NULL, &x), CM_AGAIN);
+    CU_ASSERT_TRUE(run_until(&x.n, 1, 5000));
+    CU_ASSERT_EQUAL(x.status[0], CM_OK);
+    CU_ASSERT(strcmp(x.val[0], "127.0.0.1") == 0 || strcmp(x.val[0], "::1") == 0);
+    admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND "
+          "datname = current_database() AND query LIKE '%inet_server_addr%'");
+    run_for(300);
+    CU_ASSERT_TRUE(wait_connected(p, 1, 8000));
+    CU_ASSERT_EQUAL(query(p, "SELECT 'again'", 0, NULL, &x), CM_AGAIN);
+    CU_ASSERT_TRUE(run_until(&x.n, 2, 5000));
+    CU_ASSERT_EQUAL(x.status[1], CM_OK);
+    CU_ASSERT_STRING_EQUAL(x.val[1], "again");
+    /* a name that does not resolve: no pool error at creation, the pool reports itself down later */
+    cm_pg_pool_t *bad = cm_pg_pool_new(loop, "postgresql://u@no-such-host.invalid:5432/x?connect_timeout=2", 1);
+    CU_ASSERT_PTR_NOT_NULL(bad);
+    cm_pg_pool_free(bad);
+    cm_pg_pool_free(p);
+}
+
 static void test_params(void)
 {
     cm_pg_pool_t *p = cm_pg_pool_new(loop, db_url, 1);
@@ -543,7 +577,7 @@ void tests_register(void)
         fprintf(stderr, "DATABASE_URL not set: skipping\n");
         exit(77);
     }
-    CU_SUITE("pg", setup, teardown, {"params", test_params}, {"error_result", test_error_result},
+    CU_SUITE("pg", setup, teardown, {"params", test_params}, {"host_name", test_host_name}, {"error_result", test_error_result},
              {"fifo_pool_of_two", test_fifo_pool_of_two}, {"queue_limit", test_queue_limit}, {"timeout", test_timeout},
              {"acquire_rollback", test_acquire_rollback}, {"held_conn_timeouts", test_held_conn_timeouts},
              {"backend_killed", test_backend_killed}, {"server_unreachable", test_server_unreachable},

@@ -14,8 +14,10 @@
  * While no connection is up and the last connection attempt failed, the pool is "down": queued and
  * new work fails fast with CM_EUNAVAIL (through the callback) until a connection succeeds again.
  * Reconnects back off 100 ms .. 5 s with jitter. TCP keepalives are on by default (30 s idle, 3 x
- * 10 s probes) unless conninfo says otherwise. PQconnectStart resolves host names synchronously:
- * use an IP address or hostaddr= where a blocking DNS lookup is not acceptable.
+ * 10 s probes) unless conninfo says otherwise. libpq would resolve host names synchronously inside
+ * every (re)connect: cm_pg_pool_new resolves conninfo's host names once (it is called at start-up,
+ * before the loop serves) and connections use the addresses (hostaddr=); a name that does not resolve
+ * then is left to libpq. Restart to follow a DNS change of the database host.
  */
 #ifndef COMMON_PG_H
 #define COMMON_PG_H
