@@ -110,6 +110,9 @@ main() {
     ob_say ""
     ob_say "broker:      $OAUTH_BASE_URL/health   $OAUTH_BASE_URL/providers"
     ob_say "MCP servers: $count running (logs in $log_dir, stop everything with scripts/stop-all.sh)"
+    ob_say "             an instance's endpoint: http://127.0.0.1:<service port>/<instance id>/mcp"
+    ob_say "keys:        admin API bearer in $VAR_DIR/keys/admin.key; data key ring $VAR_DIR/keys/data.keys;"
+    ob_say "             service secrets in $VAR_DIR/keys/services/ (all 0600, generated when missing)"
 }
 
 main "$@"
