@@ -113,6 +113,19 @@ void gm_fetch_ex(mcp_call_t *c, const char *method, char *url_owned, json_t *bod
     mcp_provider_fetch_json(c, &req, url_owned, body, cb, arg);
 }
 
+void gm_fetch_large(mcp_call_t *c, char *url_owned, gm_scope_t scope, size_t max_response, const char *too_large,
+                    mcp_provider_cb cb, void *arg, void (*arg_free)(void *))
+{
+    mcp_provider_request_t req = {.provider = "Gmail",
+                                  .method = "GET",
+                                  .timeout_ms = 45000,
+                                  .max_response = max_response,
+                                  .too_large = too_large,
+                                  .error_text = hooks[scope],
+                                  .arg_free = arg_free};
+    mcp_provider_fetch_json(c, &req, url_owned, NULL, cb, arg);
+}
+
 const char *gm_str(json_t *args, const char *key)
 {
     const char *s = json_string_value(json_object_get(args, key));

@@ -12,6 +12,22 @@
 
 #include <jansson.h>
 
+/* Size limits. The tool descriptions state them (tools_def.c), and main.c sizes the service's request body limit
+ * from them, so that what a description promises is what the service accepts. */
+#define GM_MAX_ATTACHMENTS 10
+#define GM_MAX_ATTACHMENT_TOTAL (10u * 1024 * 1024) /* decoded bytes, all attachments of one message: 10 MiB */
+#define GM_MAX_ATTACHMENT_TOTAL_TEXT "10 MiB"
+#define GM_MAX_BODY_CHARS 500000 /* body / html_body of composed mail (schema maxLength) */
+/* A tools/call body: the attachments base64-encoded (4/3), both bodies as JSON strings (at most 6 bytes a character,
+ * \u escapes), and 1 MiB for everything else (addresses, subject, file names, the JSON-RPC envelope). */
+#define GM_MAX_REQUEST_BODY                                                                                            \
+    ((size_t)(GM_MAX_ATTACHMENT_TOTAL + 2) / 3 * 4 + 2 * 6 * (size_t)GM_MAX_BODY_CHARS + 1024 * 1024)
+/* download_attachment: the largest attachment it returns (decoded), and the attachments.get answer that carries it
+ * (base64url data, 4/3, plus the JSON around it). */
+#define GM_MAX_DOWNLOAD (10u * 1024 * 1024)
+#define GM_MAX_DOWNLOAD_TEXT "10 MiB"
+#define GM_MAX_DOWNLOAD_RESPONSE ((size_t)(GM_MAX_DOWNLOAD + 2) / 3 * 4 + 64 * 1024)
+
 /* The OAuth scope a call needs, named in 403 errors. */
 typedef enum gm_scope {
     GM_SCOPE_READ = 0, /* gmail.readonly (or gmail.modify) */
@@ -35,6 +51,9 @@ void gm_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, 
 /* The same with mcp_provider_request_t flags (MCP_PROVIDER_ALL_STATUSES: cb sees every status but a final 401). */
 void gm_fetch_ex(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gm_scope_t scope, int flags,
                  mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
+/* gm_fetch for a large answer: at most max_response bytes, too_large (borrowed) as the tool error beyond that. */
+void gm_fetch_large(mcp_call_t *c, char *url_owned, gm_scope_t scope, size_t max_response, const char *too_large,
+                    mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
 
 /* ---- message.c: Gmail message resources -> readable summaries ---- */
 /* A summary object of a Gmail message (format full or metadata): id, threadId, labelIds, unread, from, to, cc,

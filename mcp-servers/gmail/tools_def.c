@@ -5,6 +5,8 @@
 #include "common/status.h"
 #include "gmail.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define ID(desc) "{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_-]+$\",\"minLength\":1,\"maxLength\":256,\"description\":\"" desc "\"}"
 #define ADDRS(desc) "{\"type\":\"string\",\"minLength\":3,\"maxLength\":4000,\"description\":\"" desc "\"}"
 #define OBJ(props, req) "{\"type\":\"object\",\"properties\":{" props "},\"required\":[" req "],\"additionalProperties\":false}"
@@ -19,8 +21,9 @@
     "\"to\":" ADDRS("Recipients: 'a@example.com' or 'Name <a@example.com>', comma separated") ","                      \
     "\"cc\":" ADDRS("Cc recipients, comma separated") ",\"bcc\":" ADDRS("Bcc recipients, comma separated") ","         \
     "\"subject\":{\"type\":\"string\",\"maxLength\":2000,\"description\":\"Subject (any language)\"},"                  \
-    "\"body\":{\"type\":\"string\",\"maxLength\":500000,\"description\":\"Plain text body\"},"                         \
-    "\"html_body\":{\"type\":\"string\",\"maxLength\":500000,\"description\":\"Optional HTML alternative of the body\"}"
+    "\"body\":{\"type\":\"string\",\"maxLength\":" STR(GM_MAX_BODY_CHARS) ",\"description\":\"Plain text body\"},"      \
+    "\"html_body\":{\"type\":\"string\",\"maxLength\":" STR(GM_MAX_BODY_CHARS) ",\"description\":\"Optional HTML "          \
+    "alternative of the body\"}"
 #define SPAM "\"include_spam_trash\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Include Spam and Trash\"}"
 
 #define OUT_LIST(key)                                                                                                  \
@@ -71,8 +74,8 @@ static const struct {
     {"reply_to_email", "Reply to an email",
      "Replies in the same thread (Re: subject, In-Reply-To and References set) to the sender, or to everyone "
      "with reply_all.",
-     OBJ("\"message_id\":" ID("Id of the message to reply to") ",\"body\":{\"type\":\"string\",\"maxLength\":500000},"
-         "\"html_body\":{\"type\":\"string\",\"maxLength\":500000},\"reply_all\":{\"type\":\"boolean\",\"default\":"
+     OBJ("\"message_id\":" ID("Id of the message to reply to") ",\"body\":{\"type\":\"string\",\"maxLength\":" STR(GM_MAX_BODY_CHARS) "},"
+         "\"html_body\":{\"type\":\"string\",\"maxLength\":" STR(GM_MAX_BODY_CHARS) "},\"reply_all\":{\"type\":\"boolean\",\"default\":"
          "false},\"cc\":" ADDRS("Additional Cc recipients") ",\"bcc\":" ADDRS("Bcc recipients"),
          "\"message_id\",\"body\""),
      OUT_SENT, SEND, gm_reply_to_email},
@@ -121,7 +124,8 @@ static const struct {
      "{\"type\":\"object\",\"properties\":{\"attachments\":{\"type\":\"array\"}},\"required\":[\"attachments\"]}", RO,
      gm_list_attachments},
     {"download_attachment", "Download attachment",
-     "Downloads an attachment (ids from list_attachments): text content as text, other types as base64.",
+     "Downloads an attachment of at most " GM_MAX_DOWNLOAD_TEXT " (ids from list_attachments): text content as text, "
+     "other types as base64.",
      OBJ("\"message_id\":" ID("Message id") ",\"attachment_id\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_-]+$\","
          "\"minLength\":1,\"maxLength\":4096},\"filename\":{\"type\":\"string\",\"maxLength\":255},\"mime_type\":{"
          "\"type\":\"string\",\"maxLength\":127}",
@@ -130,8 +134,9 @@ static const struct {
      "\"required\":[\"size\",\"data_base64\"]}",
      RO, gm_download_attachment},
     {"send_email_with_attachments", "Send email with attachments",
-     "Sends an email with files attached (content as base64; at most 10 files, 10 MB in total).",
-     OBJ(COMPOSE ",\"attachments\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":10,\"items\":{\"type\":\"object\","
+     "Sends an email with files attached (content as base64; at most " STR(GM_MAX_ATTACHMENTS) " files, "
+     GM_MAX_ATTACHMENT_TOTAL_TEXT " in total after decoding).",
+     OBJ(COMPOSE ",\"attachments\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":" STR(GM_MAX_ATTACHMENTS) ",\"items\":{\"type\":\"object\","
                  "\"properties\":{\"filename\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255},"
                  "\"content_base64\":{\"type\":\"string\",\"minLength\":1},\"mime_type\":{\"type\":\"string\","
                  "\"maxLength\":127}},\"required\":[\"filename\",\"content_base64\"],\"additionalProperties\":false}}",

@@ -159,6 +159,13 @@ static void on_download(mcp_call_t *c, const mcp_provider_response_t *res, void 
         mcp_call_fail(c, "Gmail returned an attachment without decodable data.");
         return;
     }
+    if (n > GM_MAX_DOWNLOAD) { /* the response cap lets a little more through */
+        free(raw);
+        dl_free(d);
+        mcp_call_fail(c, "The attachment is larger than download_attachment returns (at most " GM_MAX_DOWNLOAD_TEXT
+                         "); open it in Gmail instead.");
+        return;
+    }
     const char *mime = d->mime_type ? d->mime_type : mcp_mime_type_for_filename(d->filename);
     const char *name = d->filename ? d->filename : "attachment";
     char *b64 = cm_b64_encode(raw, n);
@@ -201,7 +208,10 @@ void gm_download_attachment(mcp_call_t *c, json_t *args, void *data)
     d->mime_type = gm_str(args, "mime_type") ? strdup(gm_str(args, "mime_type")) : NULL;
     cm_buf_printf(&p, "/messages/%s/attachments/%s", gm_str(args, "message_id"), gm_str(args, "attachment_id"));
     char *path = cm_buf_take(&p);
-    gm_fetch(c, "GET", path ? gm_url(path, NULL) : NULL, NULL, GM_SCOPE_READ, on_download, d, dl_free);
+    gm_fetch_large(c, path ? gm_url(path, NULL) : NULL, GM_SCOPE_READ, GM_MAX_DOWNLOAD_RESPONSE,
+                   "The attachment is larger than download_attachment returns (at most " GM_MAX_DOWNLOAD_TEXT
+                   "); open it in Gmail instead.",
+                   on_download, d, dl_free);
     free(path);
 }
 

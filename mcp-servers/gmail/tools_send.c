@@ -12,9 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ATTACHMENTS 10
-#define MAX_ATTACHMENT_TOTAL (10u * 1024 * 1024) /* decoded bytes, all attachments */
-
 /* Lenient base64 (standard or url alphabet, padding optional, whitespace ignored). malloc'ed or NULL. */
 static uint8_t *decode_b64_arg(const char *s, size_t *n)
 {
@@ -98,13 +95,13 @@ void gm_send_email(mcp_call_t *c, json_t *args, void *data)
 void gm_send_email_with_attachments(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    mcp_mime_attachment_t atts[MAX_ATTACHMENTS];
-    uint8_t *bufs[MAX_ATTACHMENTS] = {0};
+    mcp_mime_attachment_t atts[GM_MAX_ATTACHMENTS];
+    uint8_t *bufs[GM_MAX_ATTACHMENTS] = {0};
     json_t *list = json_object_get(args, "attachments"), *a;
     size_t i, n = 0, total = 0;
     json_array_foreach(list, i, a)
     {
-        if (n == MAX_ATTACHMENTS)
+        if (n == GM_MAX_ATTACHMENTS)
             break;
         size_t len = 0;
         bufs[n] = decode_b64_arg(json_string_value(json_object_get(a, "content_base64")) ?: "", &len);
@@ -113,9 +110,11 @@ void gm_send_email_with_attachments(mcp_call_t *c, json_t *args, void *data)
             goto out_free;
         }
         total += len;
-        if (total > MAX_ATTACHMENT_TOTAL) {
+        if (total > GM_MAX_ATTACHMENT_TOTAL) {
             n++;
-            mcp_call_fail(c, "Invalid arguments: attachments: more than %u bytes in total", MAX_ATTACHMENT_TOTAL);
+            mcp_call_fail(c, "Invalid arguments: attachments: more than " GM_MAX_ATTACHMENT_TOTAL_TEXT
+                             " (%u bytes) in total after decoding",
+                          GM_MAX_ATTACHMENT_TOTAL);
             goto out_free;
         }
         atts[n] = (mcp_mime_attachment_t){.filename = json_string_value(json_object_get(a, "filename")),

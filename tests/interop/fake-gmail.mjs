@@ -1,7 +1,8 @@
 // fake-gmail.mjs - a local Gmail REST API v1 for the tests, following the documented request and response shapes:
 // users.messages list/get/send/trash/delete/modify/attachments.get, users.drafts create/list/get/send,
 // users.labels list/create/delete, users.threads get, users.getProfile; errors {"error":{code,message,status,
-// errors:[...]}}; list pagination with pageToken/nextPageToken, maxResults, resultSizeEstimate.
+// errors:[...]}}; list pagination with pageToken/nextPageToken, maxResults, resultSizeEstimate; requests over 35 MB
+// get 413. Message "mbig" carries attachments of 9 MiB (att-big) and 12 MiB (att-huge).
 // Usage: node fake-gmail.mjs <accepted bearer token>. Prints "fake-gmail listening on 127.0.0.1:<port>".
 // With FAKE_TOKENINFO_URL set (e.g. tests/fakes/fake-google.mjs's /tokeninfo) a bearer is accepted when that
 // endpoint knows it as a live access token, as Google's APIs do; the token argument and /_token are then unused.
@@ -46,7 +47,16 @@ addMessage({ id: 'matt', threadId: 'tatt', payload: { mimeType: 'multipart/mixed
   parts: [{ partId: '0', mimeType: 'text/plain', filename: '', headers: hdrs({ 'Content-Type': 'text/plain; charset=ISO-8859-1' }), body: { size: 5, data: Buffer.from([0x43, 0x61, 0x66, 0xe9, 0x21]).toString('base64url') } },
     { partId: '1', mimeType: 'text/csv', filename: 'data.csv', headers: hdrs({ 'Content-Type': 'text/csv; name="data.csv"' }), body: { size: 8, attachmentId: 'att-1' } },
     { partId: '2', mimeType: 'image/png', filename: 'pic.png', headers: hdrs({ 'Content-Type': 'image/png' }), body: { size: 4, attachmentId: 'att-2' } }] } });
+const MiB = 1024 * 1024;
+// large attachments (binary, made when first asked for): 9 MiB fits download_attachment's 10 MiB, 12 MiB does not
+const big = (n) => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = (i * 7 + (i >> 8)) & 0xff; return b; };
 const attachments = { 'att-1': Buffer.from('a,b\n1,2\n'), 'att-2': Buffer.from([0x89, 0x50, 0x4e, 0x47]) };
+const lazy = { 'att-big': 9 * MiB, 'att-huge': 12 * MiB };
+for (const [id, n] of Object.entries(lazy)) Object.defineProperty(attachments, id, { enumerable: true, configurable: true, get() { const v = big(n); Object.defineProperty(this, id, { value: v }); return v; } });
+addMessage({ id: 'mbig', threadId: 'tbig', payload: { mimeType: 'multipart/mixed', filename: '', headers: hdrs({ From: 'erin@example.com', Subject: 'Big files', 'Message-ID': '<big@example.com>' }), body: { size: 0 },
+  parts: [{ partId: '0', mimeType: 'text/plain', filename: '', headers: hdrs({ 'Content-Type': 'text/plain' }), body: { size: 2, data: b64u('hi') } },
+    { partId: '1', mimeType: 'application/octet-stream', filename: 'big.bin', headers: hdrs({ 'Content-Type': 'application/octet-stream' }), body: { size: lazy['att-big'], attachmentId: 'att-big' } },
+    { partId: '2', mimeType: 'application/octet-stream', filename: 'huge.bin', headers: hdrs({ 'Content-Type': 'application/octet-stream' }), body: { size: lazy['att-huge'], attachmentId: 'att-huge' } }] } });
 
 const send = (res, status, body, extra = {}) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...extra });
@@ -85,7 +95,10 @@ const server = createServer((req, res) => {
     if (url.pathname === '/_requests') return send(res, 200, requests);
     if (url.pathname === '/_token') { token = body.token; return send(res, 200, { ok: true }); }
     if (url.pathname === '/_fail') { failures.push({ times: 1, ...body }); return send(res, 200, { ok: true }); }
-    requests.push({ method: req.method, path: url.pathname, query: url.search, auth: req.headers.authorization ?? '', body });
+    // a large body (a message with big attachments) is kept as its size and a digest, not itself
+    const bytes = Buffer.byteLength(data);
+    const kept = bytes > MiB ? { large: true, raw_length: (body?.raw ?? body?.message?.raw ?? '').length } : body;
+    requests.push({ method: req.method, path: url.pathname, query: url.search, auth: req.headers.authorization ?? '', body: kept, bytes });
     if (!(await authorized(req.headers.authorization)))
       return gerr(res, 401, 'Request had invalid authentication credentials.', 'UNAUTHENTICATED', 'authError', { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
     const f = failures.find((x) => x.times > 0 && new RegExp(x.path).test(url.pathname) && (!x.method || x.method === req.method));
@@ -98,6 +111,7 @@ const server = createServer((req, res) => {
       return gerr(res, f.status, f.message ?? `injected ${f.status}`, st, 'injected', extra);
     }
     const p = url.pathname.replace(/^\/gmail\/v1\/users\/me/, '');
+    if (bytes > 35 * 1000 * 1000) return gerr(res, 413, 'Request payload size exceeds the limit: 35000000 bytes.', 'FAILED_PRECONDITION', 'uploadTooLarge');
     if (p === url.pathname) return notFound(res);
     let m;
     if (req.method === 'GET' && p === '/profile') return send(res, 200, { emailAddress: 'me@example.com', messagesTotal: messages.size, threadsTotal: messages.size, historyId: '1' });

@@ -120,6 +120,30 @@ void token0;
   check('attachments: bad base64 -> isError naming the field', bad.isError === true && /attachments\[0\]\.content_base64/.test(text(bad)), JSON.stringify(bad));
 }
 
+// 5b. size limits: what the descriptions promise is what the service accepts
+{
+  const { tools } = await client.listTools();
+  const by = Object.fromEntries(tools.map((t) => [t.name, t]));
+  check('limits: descriptions state 10 MiB for sending and downloading', /10 MiB in total/.test(by.send_email_with_attachments.description) &&
+    /at most 10 MiB/.test(by.download_attachment.description) && by.send_email_with_attachments.inputSchema.properties.attachments.maxItems === 10,
+  `${by.send_email_with_attachments.description} | ${by.download_attachment.description}`);
+  const MiB = 1024 * 1024;
+  const nine = Buffer.alloc(9 * MiB, 0x5a);
+  let r = await call('send_email_with_attachments', { to: 'a@example.com', subject: 'Big', body: 'Big file attached.', attachments: [{ filename: 'big.bin', content_base64: nine.toString('base64') }] });
+  const sent = await lastSend();
+  check('limits: a 9 MiB attachment (12 MB of base64 in the request) is sent, not refused with 413', !r.isError && sent?.body?.large === true &&
+    sent.body.raw_length > (9 * MiB * 4) / 3, JSON.stringify(r).slice(0, 300));
+  const half = Buffer.alloc(5.5 * MiB, 0x41).toString('base64');
+  r = await call('send_email_with_attachments', { to: 'a@example.com', subject: 'Too big', body: 'x', attachments: [{ filename: 'a.bin', content_base64: half }, { filename: 'b.bin', content_base64: half }] });
+  check('limits: 11 MiB of attachments -> a tool error naming the 10 MiB limit', r.isError === true && /more than 10 MiB/.test(text(r)), JSON.stringify(r).slice(0, 300));
+  r = await call('download_attachment', { message_id: 'mbig', attachment_id: 'att-big', filename: 'big.bin' });
+  check('limits: download_attachment returns a 9 MiB attachment', !r.isError && r.structuredContent?.size === 9 * MiB &&
+    Buffer.from(r.structuredContent.data_base64, 'base64').length === 9 * MiB, JSON.stringify(r).slice(0, 300));
+  r = await call('download_attachment', { message_id: 'mbig', attachment_id: 'att-huge', filename: 'huge.bin' });
+  check('limits: a 12 MiB attachment -> "larger than download_attachment returns", not "could not be reached"', r.isError === true &&
+    /larger than download_attachment returns \(at most 10 MiB\)/.test(text(r)) && !/could not be reached/.test(text(r)), JSON.stringify(r).slice(0, 300));
+}
+
 // 6. listing and pagination
 {
   let r = await call('fetch_emails', { max_results: 10 });

@@ -23,6 +23,8 @@ struct fetch {
     cm_http_header_t *headers; /* extra + Authorization, strings owned */
     size_t n_extra;
     int timeout_ms, flags;
+    size_t max_response;
+    char *too_large;
     int retried;
     char *authorize_url;
     mcp_provider_error_fn error_text;
@@ -47,6 +49,7 @@ static void fetch_free(struct fetch *f)
     free(f->url);
     free(f->body);
     free(f->authorize_url);
+    free(f->too_large);
     free(f);
 }
 
@@ -174,6 +177,16 @@ static void on_response(void *arg, const cm_http_response_t *res)
         fetch_free(f);
         return;
     }
+    if (res->status == 0 && res->error != NULL && strstr(res->error, "too large") != NULL) {
+        size_t max = f->max_response ? f->max_response : MCP_PROVIDER_DEFAULT_MAX_RESPONSE;
+        if (f->too_large != NULL)
+            mcp_call_fail(f->call, "%s", f->too_large);
+        else
+            mcp_call_fail(f->call, "The answer from %s is too large for this tool (over %.1f MiB); ask for less.",
+                          f->provider, (double)max / (1024.0 * 1024.0));
+        fetch_free(f);
+        return;
+    }
     fail(f, res->status, res->retry_after_s, res->timed_out);
 }
 
@@ -199,7 +212,8 @@ static void send_request(struct fetch *f, const char *token)
                              .n_headers = f->n_extra + 1,
                              .body = f->body,
                              .body_len = f->body_len,
-                             .timeout_ms = f->timeout_ms};
+                             .timeout_ms = f->timeout_ms,
+                             .max_response = f->max_response};
     if (cm_http_start(f->s->http, &req, on_response, f, NULL) != CM_AGAIN)
         fail(f, 0, -1, 0);
 }
@@ -228,12 +242,14 @@ void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp
     }
     f->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 15000;
     f->flags = req->flags;
+    f->max_response = req->max_response;
+    f->too_large = req->too_large ? strdup(req->too_large) : NULL;
     f->error_text = req->error_text;
     f->arg_free = req->arg_free;
     f->n_extra = req->n_headers;
     f->headers = calloc(req->n_headers + 1, sizeof(*f->headers));
     int oom = f->provider == NULL || f->url == NULL || f->headers == NULL || (req->body && !f->body) ||
-              (req->method && !f->method);
+              (req->method && !f->method) || (req->too_large && !f->too_large);
     for (size_t i = 0; !oom && i < req->n_headers; i++) {
         f->headers[i].name = strdup(req->headers[i].name);
         f->headers[i].value = strdup(req->headers[i].value);

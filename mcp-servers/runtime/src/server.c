@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "mcp/broker_api.h"
+#include "mcp/provider_http.h"
 #include "mcp/token_client.h"
 #include "server_internal.h"
 #include "usage.h"
@@ -284,7 +285,7 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
     s->http = cm_http_client_new(cm_server_loop(s->httpd));
     if (s->http == NULL)
         goto out_free_server;
-    cm_http_client_set_defaults(s->http, 10000, 8 * 1024 * 1024, s->user_agent);
+    cm_http_client_set_defaults(s->http, 10000, MCP_PROVIDER_DEFAULT_MAX_RESPONSE, s->user_agent);
     if (o->broker_url != NULL) {
         if (!s->have_secret) {
             snprintf(err, errsz, "BROKER_URL needs the service secret (MCP_SERVICE_SECRET_FILE)");
@@ -429,12 +430,19 @@ mcp_server_t *mcp_call_server(const mcp_call_t *c)
 
 int mcp_server_main(const char *service, const char *version, int (*register_tools)(mcp_server_t *s))
 {
-    char err[512];
     mcp_server_options_t o;
+    mcp_server_options_defaults(&o, service, version);
+    return mcp_server_main_with(&o, register_tools);
+}
+
+int mcp_server_main_with(mcp_server_options_t *opts, int (*register_tools)(mcp_server_t *s))
+{
+    char err[512];
+    mcp_server_options_t o = *opts;
+    const char *service = o.service;
     const char *lvl = getenv("LOG_LEVEL");
     if (lvl != NULL && cm_log_level_from_str(lvl) >= 0)
         cm_log_set_level(cm_log_level_from_str(lvl));
-    mcp_server_options_defaults(&o, service, version);
     if (mcp_server_options_from_env(&o, err, sizeof(err)) != CM_OK) {
         cm_error(service, "configuration: %s", err);
         return 2;

@@ -7,7 +7,8 @@
  *   401 -> the cached token is invalidated, a fresh one is asked for once (broker refresh), the request is
  *          retried once; a second 401 -> "re-authorize" error naming the broker's authorize URL when known
  *   403 -> permission denied (scopes); 404 -> not found; 429 -> rate limited, honouring Retry-After;
- *   5xx -> provider unavailable; timeout / transport error -> unreachable; other 4xx -> rejected request.
+ *   5xx -> provider unavailable; timeout / transport error -> unreachable; other 4xx -> rejected request;
+ *   an answer above max_response -> "too large".
  * Only a 2xx response reaches the callback (unless MCP_PROVIDER_ALL_STATUSES is set), which must finish the call.
  * The callback always runs later (from the loop); a failure detected up front may finish the call before
  * mcp_provider_fetch returns, so touch the call no more after calling it.
@@ -21,6 +22,7 @@
 #include <jansson.h>
 
 #define MCP_PROVIDER_ALL_STATUSES 1 /* flags: deliver every HTTP status to the callback */
+#define MCP_PROVIDER_DEFAULT_MAX_RESPONSE (8u * 1024 * 1024) /* the response cap when max_response is 0 */
 
 struct mcp_provider_response;
 /* Provider-specific error text hook (see mcp_provider_request_t.error_text). */
@@ -36,6 +38,10 @@ typedef struct mcp_provider_request {
     const char *body; /* copied */
     size_t body_len;
     int timeout_ms; /* 0 = 15000 */
+    /* Largest response body accepted, bytes; 0 = MCP_PROVIDER_DEFAULT_MAX_RESPONSE. A larger answer fails the
+     * call with its own tool error ("too large", naming the limit), not "could not be reached". */
+    size_t max_response;
+    const char *too_large; /* the tool error for that case (copied); NULL = a generic one naming the limit */
     int flags;
     /* Optional hook for a non-2xx answer that reaches the error mapping: writes the provider-specific tool error
      * text into buf (NUL-terminated), e.g. the provider's own message or the missing scope; leaving buf empty keeps

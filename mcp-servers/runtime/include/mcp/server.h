@@ -93,5 +93,8 @@ mcp_server_t *mcp_call_server(const mcp_call_t *c);
  * "listening on <host>:<port>" to stderr, run. Returns the process exit code.
  */
 int mcp_server_main(const char *service, const char *version, int (*register_tools)(mcp_server_t *s));
+/* The same with options the service prepared (mcp_server_options_defaults, then its own values, e.g. a larger
+ * max_body); the environment still overrides them. o is borrowed (copied). */
+int mcp_server_main_with(mcp_server_options_t *o, int (*register_tools)(mcp_server_t *s));
 
 #endif
