@@ -1,19 +1,21 @@
 /*
  * mcp-conformance - fixture service with the tools the official conformance suite
  * (@modelcontextprotocol/conformance) names in its server scenarios, plus an echo tool for interop tests
- * and a fake-upstream tool for the benchmark. Runs with MCP_AUTH=none unless a broker is configured.
+ * and a fake-upstream tool for the benchmark; the prompts, resources and completions are in features.c. Runs with
+ * MCP_AUTH=none unless a broker is configured.
  */
 #include "common/status.h"
 #include "common/url.h"
 #include "mcp/protocol.h"
 #include "mcp/provider_http.h"
 #include "mcp/server.h"
+#include "fixture.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* 1x1 red PNG */
-static const char png_b64[] =
+/* 1x1 red PNG (also used by features.c) */
+const char fixture_png_b64[] =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 /* 44-byte WAV header + 2 samples of silence */
 static const char wav_b64[] = "UklGRigAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQQAAAAAAAAA";
@@ -32,7 +34,7 @@ static void t_simple_text(mcp_call_t *c, json_t *args, void *data)
 static void t_image(mcp_call_t *c, json_t *args, void *data)
 {
     json_t *b = block("image");
-    json_object_set_new(b, "data", json_string(png_b64));
+    json_object_set_new(b, "data", json_string(fixture_png_b64));
     json_object_set_new(b, "mimeType", json_string("image/png"));
     mcp_call_add_content(c, b);
     mcp_call_finish(c);
@@ -59,7 +61,7 @@ static void t_mixed(mcp_call_t *c, json_t *args, void *data)
 {
     mcp_call_add_text(c, "Multiple content types test:");
     json_t *img = block("image");
-    json_object_set_new(img, "data", json_string(png_b64));
+    json_object_set_new(img, "data", json_string(fixture_png_b64));
     json_object_set_new(img, "mimeType", json_string("image/png"));
     mcp_call_add_content(c, img);
     mcp_call_add_content(c, json_pack("{s:s, s:{s:s, s:s, s:s}}", "type", "resource", "resource", "uri",
@@ -332,7 +334,7 @@ static int register_tools(mcp_server_t *s)
     for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
         if (mcp_server_add_tool(s, &defs[i]) != CM_OK)
             return CM_EINVAL;
-    return CM_OK;
+    return fixture_register_features(s);
 }
 
 int fake_upstream_main(void);

@@ -103,6 +103,45 @@ const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVe
   check('instance health shows the token expiry, no secret', ih.status === 'active' && ih.token_valid_until > 0 && !JSON.stringify(ih).includes(active.access_token), JSON.stringify(ih));
 }
 
+// 4b. push ordering (versions) and the instance status re-checked with the broker (MCP_AUTH_STATUS_TTL_S=1)
+{
+  const pushKey = Buffer.from(hkdfSync('sha256', Buffer.from(cfg.secret), Buffer.alloc(0), Buffer.from('mcp-push-v1'), 32));
+  const push = async (events) => {
+    const ts = String(Math.floor(Date.now() / 1000)), body = JSON.stringify({ id: randomUUID(), events });
+    const r = await fetch(`${base}/cache-tokens`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-broker-timestamp': ts, 'x-broker-signature': 'sha256=' + createHmac('sha256', pushKey).update(`${ts}.${body}`).digest('hex') }, body });
+    return { status: r.status, body: await r.json() };
+  };
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const set = (change) => fetch(`${brokerUrl}/_set`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'inst-active', ...change }) }).then((x) => x.json());
+  const v = (await set({})).version; // the broker's current version of inst-active
+  let p = await push([{ type: 'invalidate', instance_id: 'inst-active', status: 'needs_reauth', version: v + 10 }]);
+  check('versioned push applied', p.status === 200 && p.body.applied === 1 && p.body.ignored === 0, JSON.stringify(p));
+  p = await push([{ type: 'invalidate', instance_id: 'inst-active', status: 'active', version: v + 5 },
+                  { type: 'token', instance_id: 'inst-active', access_token: 'older-token', expires_at: Math.floor(Date.now() / 1000) + 600, version: v + 6 }]);
+  check('older pushes (lower version) answered 200 and reported ignored', p.status === 200 && p.body.applied === 0 && p.body.ignored === 2, JSON.stringify(p));
+  let r = await rawPost('inst-active', active.key, init);
+  check('ignored push changed nothing (still 403)', r.status === 403, String(r.status));
+  await set({ version: v + 11 }); // the broker catches up (the fake's state is active)
+  p = await push([{ type: 'invalidate', instance_id: 'inst-active', status: 'active', version: v + 11 }]);
+  check('newer push applied', p.status === 200 && p.body.applied === 1, JSON.stringify(p));
+  r = await rawPost('inst-active', active.key, init);
+  check('active again after the newer push', r.status === 200, String(r.status));
+  // the broker changes state without pushing: seen within the status lifetime (1 s here), not 300 s later
+  await set({ status: 'inactive' });
+  await sleep(1200);
+  r = await rawPost('inst-active', active.key, init);
+  check('status change at the broker (no push) seen after the status lifetime', r.status === 403, String(r.status));
+  await set({ status: 'active', instance_expires_at: Math.floor(Date.now() / 1000) - 1 });
+  await sleep(1200);
+  r = await rawPost('inst-active', active.key, init);
+  const eb = await r.json();
+  check('broker expires_at in the past -> 403 expired, how to re-authorize', r.status === 403 && eb.error?.data?.status === 'expired' && /expired/i.test(eb.error?.message ?? ''), JSON.stringify(eb));
+  await set({ instance_expires_at: null });
+  await sleep(1200);
+  r = await rawPost('inst-active', active.key, init);
+  check('not expired any more -> 200', r.status === 200, String(r.status));
+}
+
 // 5. provider API helper: 401 -> invalidate, broker refresh, retry once; error mapping
 {
   const pushKey = Buffer.from(hkdfSync('sha256', Buffer.from(cfg.secret), Buffer.alloc(0), Buffer.from('mcp-push-v1'), 32));

@@ -1,8 +1,11 @@
 // fake-broker.mjs - a small broker implementing exactly the runtime's broker contract
 // (mcp-servers/runtime/include/mcp/broker_api.h, docs/mcp-broker-protocol.md) for the interop tests.
 // Usage: node fake-broker.mjs <config.json>   config: {service, secret, instances:[{id, key, status,
-//        access_token, expires_in, authorize_url}]}. Prints "fake-broker listening on 127.0.0.1:<port>".
-// Test hooks: GET /_stats (calls seen, usage received), POST /_set {id, status?, access_token?} to change state.
+//        access_token, expires_in, authorize_url, instance_expires_at?}]}. Prints "fake-broker listening on
+//        127.0.0.1:<port>". Every instance has a "version" (per instance, monotonic: starts at 1, +1 per change),
+//        sent in mcp-auth and token answers; mcp-auth answers carry "expires_at" (instance_expires_at, unix s, or null).
+// Test hooks: GET /_stats (calls seen, usage received), POST /_set {id, status?, access_token?,
+//        instance_expires_at?} to change state (bumps the version; answers {ok, version}).
 import { createServer } from 'node:http';
 import { createHash, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,7 +13,7 @@ import { readFileSync } from 'node:fs';
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const derive = (label) => Buffer.from(hkdfSync('sha256', Buffer.from(cfg.secret), Buffer.alloc(0), Buffer.from(label), 32));
 const bearer = derive('mcp-service-bearer-v1').toString('hex');
-const instances = new Map(cfg.instances.map((i) => [i.id, { ...i, key_sha256: createHash('sha256').update(i.key).digest('hex') }]));
+const instances = new Map(cfg.instances.map((i) => [i.id, { version: 1, ...i, key_sha256: createHash('sha256').update(i.key).digest('hex') }]));
 const stats = { auth: 0, token: 0, token_refresh: 0, usage: [], bad_service: 0 };
 
 const send = (res, status, body) => {
@@ -36,8 +39,10 @@ const server = createServer(async (req, res) => {
   if (url.pathname === '/_set') {
     const i = instances.get(body.id);
     if (!i) return send(res, 404, {});
-    Object.assign(i, body);
-    return send(res, 200, { ok: true });
+    const { version, ...changes } = body;
+    Object.assign(i, changes);
+    i.version = Math.max(i.version + 1, Number.isInteger(version) ? version : 0);
+    return send(res, 200, { ok: true, version: i.version });
   }
   const auth = req.headers.authorization ?? '';
   if (!eq(auth, `Bearer ${bearer}`) || req.headers['x-mcp-service'] !== cfg.service) {
@@ -51,7 +56,8 @@ const server = createServer(async (req, res) => {
     if (!i) return send(res, 404, { code: 'instance_not_found', message: 'unknown instance' });
     if (!body || typeof body.key_sha256 !== 'string' || !eq(body.key_sha256, i.key_sha256))
       return send(res, 401, { code: 'invalid_key', message: 'key does not match' });
-    return send(res, 200, { instance_id: i.id, service: cfg.service, status: i.status, authorize_url: i.authorize_url });
+    return send(res, 200, { instance_id: i.id, service: cfg.service, status: i.status, authorize_url: i.authorize_url,
+      expires_at: i.instance_expires_at ?? null, version: i.version });
   }
   if (req.method === 'GET' && (m = url.pathname.match(/^\/instances\/([^/]+)\/token$/))) {
     stats.token++;
@@ -59,7 +65,7 @@ const server = createServer(async (req, res) => {
     const i = instances.get(m[1]);
     if (!i) return send(res, 404, { code: 'instance_not_found', message: 'unknown instance' });
     if (i.status !== 'active') return send(res, 409, instanceError(i));
-    return send(res, 200, { access_token: i.access_token, token_type: 'Bearer', expires_at: Math.floor(Date.now() / 1000) + (i.expires_in ?? 3600), scope: 'read', instance_status: 'active' });
+    return send(res, 200, { access_token: i.access_token, token_type: 'Bearer', expires_at: Math.floor(Date.now() / 1000) + (i.expires_in ?? 3600), scope: 'read', instance_status: 'active', version: i.version });
   }
   if (req.method === 'POST' && url.pathname === '/instances/usage') {
     if (!body || body.service !== cfg.service || !Array.isArray(body.usage)) return send(res, 400, { code: 'invalid_request', message: 'bad usage body' });

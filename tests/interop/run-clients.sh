@@ -23,7 +23,7 @@ BROKER_PORT=$(wait_for_log "$WORK/broker.log" 'listening on' 10 | sed -E 's/.*:(
 node "$INTEROP_DIR/fake-upstream.mjs" "$UPSTREAM_TOKEN" >"$WORK/upstream.log" 2>&1 & PIDS+=($!)
 UP_PORT=$(wait_for_log "$WORK/upstream.log" 'listening on' 10 | sed -E 's/.*:([0-9]+)$/\1/') || exit 1
 start_conformance "$WORK/server.log" MCP_AUTH=broker BROKER_URL="http://127.0.0.1:$BROKER_PORT" \
-    MCP_SERVICE_SECRET_FILE="$WORK/secret" UPSTREAM_URL="http://127.0.0.1:$UP_PORT" MCP_USAGE_FLUSH_MS=300 || exit 1
+    MCP_SERVICE_SECRET_FILE="$WORK/secret" UPSTREAM_URL="http://127.0.0.1:$UP_PORT" MCP_USAGE_FLUSH_MS=300 MCP_AUTH_STATUS_TTL_S=1 || exit 1
 BASE="http://127.0.0.1:$MCP_PORT_BOUND"
 status=0
 timeout 120 node "$INTEROP_DIR/client-test.mjs" "$BASE" "http://127.0.0.1:$BROKER_PORT" "$WORK/broker.json" || status=1

@@ -6,6 +6,7 @@ ob_unit_test(test_mcp_session SOURCES mcp-servers/runtime/test_session.c LIBS mc
 ob_unit_test(test_mcp_push SOURCES mcp-servers/runtime/test_push.c LIBS mcp_runtime)
 ob_unit_test(test_mcp_dispatch SOURCES mcp-servers/runtime/test_dispatch.c LIBS mcp_runtime)
 ob_unit_test(test_mcp_caches SOURCES mcp-servers/runtime/test_caches.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_broker_caches SOURCES mcp-servers/runtime/test_broker_caches.c LIBS mcp_runtime)
 
 # Interop (real servers on loopback, official npm clients pinned in tests/interop/package.json).
 ob_script_test(interop_mcp_transport interop/run-transport.sh)

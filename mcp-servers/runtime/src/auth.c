@@ -34,14 +34,18 @@ struct flight {
 struct entry {
     uint8_t hash[32]; /* the confirmed key hash; all zero = none confirmed */
     int confirmed;
-    int64_t confirmed_ms;
-    char status[16];     /* "" = unknown */
-    char *authorize_url; /* may be NULL */
+    int64_t confirmed_ms; /* monotonic ms of the broker's confirmation of hash */
+    int64_t status_ms;    /* monotonic ms when status was learned (broker answer or push) */
+    int64_t expires_at;   /* unix s after which the instance counts as expired; 0 = none */
+    int64_t version;      /* highest broker version seen for the instance; -1 = none */
+    char status[16];      /* "" = unknown */
+    char *authorize_url;  /* may be NULL */
 };
 
 struct mcp_auth {
     mcp_broker_t *broker;
-    int64_t ttl_ms;
+    int64_t ttl_ms;        /* key-hash confirmation lifetime */
+    int64_t status_ttl_ms; /* status lifetime: older -> ask the broker again */
     mcp_lru_t *entries; /* instance -> struct entry */
     mcp_lru_t *flights; /* "<instance>:<hash>" -> struct flight (not owned) */
     size_t inflight;
@@ -54,13 +58,16 @@ static void entry_free(void *p)
     free(e);
 }
 
-mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, size_t capacity)
+mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, size_t capacity)
 {
     mcp_auth_t *a = calloc(1, sizeof(*a));
     if (a == NULL)
         return NULL;
     a->broker = broker;
     a->ttl_ms = (int64_t)(ttl_s > 0 ? ttl_s : 300) * 1000;
+    a->status_ttl_ms = (int64_t)(status_ttl_s > 0 ? status_ttl_s : 30) * 1000;
+    if (a->status_ttl_ms > a->ttl_ms)
+        a->status_ttl_ms = a->ttl_ms;
     a->entries = mcp_lru_new(capacity > 0 ? capacity : 10000, entry_free);
     a->flights = mcp_lru_new(0, NULL);
     if (a->entries == NULL || a->flights == NULL) {
@@ -97,6 +104,7 @@ static struct entry *entry_get(mcp_auth_t *a, const char *instance, int create)
             free(e);
             return NULL;
         }
+        e->version = -1;
     }
     return e;
 }
@@ -116,17 +124,21 @@ static void set_status(struct entry *e, const char *status)
     e->status[n] = '\0';
 }
 
-static void outcome_from_entry(const struct entry *e, mcp_auth_outcome_t *o)
+/* The decision for a known status; an elapsed expires_at counts as "expired" whatever the cached status says. */
+static void outcome_from_entry(const struct entry *e, int64_t now_s, mcp_auth_outcome_t *o)
 {
     memset(o, 0, sizeof(*o));
     o->status = e->status[0] ? e->status : NULL;
     o->authorize_url = e->authorize_url;
-    if (strcmp(e->status, "active") == 0) {
+    int expired = e->expires_at > 0 && now_s >= e->expires_at;
+    if (expired)
+        o->status = "expired";
+    if (!expired && strcmp(e->status, "active") == 0) {
         o->result = MCP_AUTHZ_OK;
         return;
     }
     o->result = MCP_AUTHZ_INACTIVE;
-    if (strcmp(e->status, "expired") == 0)
+    if (expired || strcmp(e->status, "expired") == 0)
         o->message = "This instance's authorization has expired. Re-authorize it at the authorize_url, then retry.";
     else if (strcmp(e->status, "needs_reauth") == 0)
         o->message = "This instance needs to be re-authorized with the provider. Open the authorize_url, then retry.";
@@ -175,10 +187,18 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
         }
         memcpy(e->hash, f->hash, 32);
         e->confirmed = 1;
-        set_status(e, json_string_value(json_object_get(body, "status")));
-        set_url(e, json_string_value(json_object_get(body, "authorize_url")));
         e->confirmed_ms = mcp__now_ms();
-        outcome_from_entry(e, &o);
+        json_t *ver = json_object_get(body, "version"), *exp = json_object_get(body, "expires_at");
+        /* a push newer than this answer (higher version) arrived while it was in flight: keep the push's status */
+        if (!json_is_integer(ver) || json_integer_value(ver) >= e->version) {
+            if (json_is_integer(ver))
+                e->version = json_integer_value(ver);
+            set_status(e, json_string_value(json_object_get(body, "status")));
+            set_url(e, json_string_value(json_object_get(body, "authorize_url")));
+            e->expires_at = json_is_integer(exp) && json_integer_value(exp) > 0 ? json_integer_value(exp) : 0;
+            e->status_ms = e->confirmed_ms;
+        }
+        outcome_from_entry(e, mcp__unix_now(), &o);
         finish_flight(f, &o);
         return;
     }
@@ -215,8 +235,11 @@ int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size
     uint8_t hash[32];
     SHA256((const unsigned char *)key, keylen, hash);
     struct entry *e = entry_get(a, instance_id, 0);
-    if (e != NULL && e->confirmed && now_ms - e->confirmed_ms < a->ttl_ms && CRYPTO_memcmp(hash, e->hash, 32) == 0) {
-        outcome_from_entry(e, now); /* status checked on every request, cache hit or not */
+    /* status checked on every request, cache hit or not: expires_at locally, and a status older than
+       status_ttl is asked for again (with the key hash, in the same broker call) */
+    if (e != NULL && e->confirmed && now_ms - e->confirmed_ms < a->ttl_ms && CRYPTO_memcmp(hash, e->hash, 32) == 0 &&
+        e->status[0] != '\0' && now_ms - e->status_ms < a->status_ttl_ms) {
+        outcome_from_entry(e, mcp__unix_now(), now);
         return CM_OK;
     }
     if (a->broker == NULL) {
@@ -284,16 +307,44 @@ void mcp_auth_cancel(mcp_auth_wait_t *w)
         w->cancelled = 1; /* freed when the broker call completes (bounded by its timeout) */
 }
 
-void mcp_auth_set_status(mcp_auth_t *a, const char *instance_id, const char *status, const char *authorize_url)
+int64_t mcp_auth_version(mcp_auth_t *a, const char *instance_id)
+{
+    struct entry *e = mcp_lru_peek(a->entries, instance_id);
+    return e != NULL ? e->version : -1;
+}
+
+void mcp_auth_note_version(mcp_auth_t *a, const char *instance_id, int64_t version)
+{
+    struct entry *e = version >= 0 ? entry_get(a, instance_id, 1) : NULL;
+    if (e != NULL && version > e->version)
+        e->version = version;
+}
+
+void mcp_auth_set_status(mcp_auth_t *a, const char *instance_id, const char *status, const char *authorize_url,
+                         int64_t version)
 {
     if (status == NULL || strcmp(status, "deleted") == 0) {
-        mcp_lru_remove(a->entries, instance_id);
+        struct entry *e = version >= 0 ? mcp_lru_peek(a->entries, instance_id) : NULL;
+        if (e == NULL) {
+            mcp_lru_remove(a->entries, instance_id);
+            return;
+        }
+        /* keep only the version (so that older pushes stay ignored); the next request asks the broker */
+        e->confirmed = 0;
+        e->status[0] = '\0';
+        e->expires_at = 0;
+        set_url(e, NULL);
+        if (version > e->version)
+            e->version = version;
         return;
     }
     struct entry *e = entry_get(a, instance_id, 1);
     if (e == NULL)
         return;
     set_status(e, status);
+    e->status_ms = mcp__now_ms();
+    if (version > e->version)
+        e->version = version;
     if (authorize_url != NULL)
         set_url(e, authorize_url);
 }
@@ -303,6 +354,8 @@ const char *mcp_auth_status(mcp_auth_t *a, const char *instance_id, const char *
     struct entry *e = mcp_lru_peek(a->entries, instance_id);
     if (authorize_url)
         *authorize_url = e ? e->authorize_url : NULL;
+    if (e != NULL && e->status[0] && e->expires_at > 0 && mcp__unix_now() >= e->expires_at)
+        return "expired";
     return e && e->status[0] ? e->status : NULL;
 }
 

@@ -3,9 +3,11 @@
  *
  * The broker stores only SHA-256 hashes of instance keys; the runtime sends the hash of the presented
  * key (POST /instances/{id}/mcp-auth, see broker_api.h), never the key. A confirmed (instance, hash) is
- * trusted for auth_cache_ttl_s; the instance status is checked on every request, cache hit or not, and
- * pushes from the broker update it at once. Concurrent checks of the same (instance, hash) share one
- * broker call. Loop-thread only.
+ * trusted for ttl_s (default 300); the instance status is checked on every request, cache hit or not:
+ * the broker's expires_at is compared with the clock each time, and a status older than status_ttl_s
+ * (default 30) is asked for again. Pushes from the broker update it at once; every broker answer and push
+ * may carry a per-instance "version", and one older than the highest seen does not overwrite the status.
+ * Concurrent checks of the same (instance, hash) share one broker call. Loop-thread only.
  */
 #ifndef MCP_AUTH_H
 #define MCP_AUTH_H
@@ -36,8 +38,9 @@ typedef struct mcp_auth_outcome {
 
 typedef void (*mcp_auth_cb)(void *arg, const mcp_auth_outcome_t *o);
 
-/* broker borrowed (may be NULL: every check is then UNAVAILABLE). ttl_s 0 = 300. Caller owns. */
-mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, size_t capacity);
+/* broker borrowed (may be NULL: every check is then UNAVAILABLE). ttl_s 0 = 300, status_ttl_s 0 = 30 (at most
+   ttl_s). Caller owns. */
+mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, size_t capacity);
 void mcp_auth_free(mcp_auth_t *a);
 
 /*
@@ -47,8 +50,17 @@ void mcp_auth_free(mcp_auth_t *a);
 int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size_t keylen, int64_t now_ms,
                    mcp_auth_cb cb, void *arg, mcp_auth_wait_t **wait, mcp_auth_outcome_t *now);
 void mcp_auth_cancel(mcp_auth_wait_t *w);
-/* Applies a status pushed by the broker (status NULL = forget the instance: next request asks again). */
-void mcp_auth_set_status(mcp_auth_t *a, const char *instance_id, const char *status, const char *authorize_url);
+/*
+ * Applies a status pushed by the broker (status NULL or "deleted" = forget the instance: the next request asks
+ * again). version: the push's per-instance version, -1 = none; the caller has checked it is not older than
+ * mcp_auth_version (a forgotten instance keeps its version).
+ */
+void mcp_auth_set_status(mcp_auth_t *a, const char *instance_id, const char *status, const char *authorize_url,
+                         int64_t version);
+/* Highest version seen for the instance (broker answers, pushes), -1 = none. */
+int64_t mcp_auth_version(mcp_auth_t *a, const char *instance_id);
+/* Records version as seen for the instance (e.g. from a token push) when it is higher. */
+void mcp_auth_note_version(mcp_auth_t *a, const char *instance_id, int64_t version);
 /* Cached status of an instance (borrowed) or NULL; *authorize_url likewise. */
 const char *mcp_auth_status(mcp_auth_t *a, const char *instance_id, const char **authorize_url);
 size_t mcp_auth_cached(const mcp_auth_t *a);

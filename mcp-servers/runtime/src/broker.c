@@ -18,6 +18,8 @@ struct mcp_broker {
     int timeout_ms;
     int64_t last_ok_ms;
     unsigned failures;
+    mcp_broker_fake_fn fake; /* unit tests only */
+    void *fake_ctx;
 };
 
 struct pending {
@@ -53,6 +55,16 @@ mcp_broker_t *mcp_broker_new(cm_http_client_t *http, const char *base_url, const
     }
     snprintf(b->auth_header, alen, "Bearer %s", bearer);
     b->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
+    return b;
+}
+
+mcp_broker_t *mcp_broker_new_fake(mcp_broker_fake_fn fn, void *ctx)
+{
+    mcp_broker_t *b = mcp_broker_new(NULL, "http://fake-broker.invalid", "test", "fake-bearer", 0);
+    if (b != NULL) {
+        b->fake = fn;
+        b->fake_ctx = ctx;
+    }
     return b;
 }
 
@@ -96,6 +108,8 @@ int mcp_broker_call(mcp_broker_t *b, const char *method, const char *path, const
                     mcp_broker_cb cb, void *arg, cm_http_call_t **call)
 {
     char url[1024];
+    if (b->fake != NULL)
+        return b->fake(b->fake_ctx, method, path, body, cb, arg);
     int n = snprintf(url, sizeof(url), "%s%s", b->base, path);
     if (n < 0 || (size_t)n >= sizeof(url))
         return CM_EINVAL;

@@ -47,6 +47,9 @@ int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
                   "errors", (json_int_t)s->stats.errors, "tool_calls", (json_int_t)s->stats.tool_calls, "sse_responses",
                   (json_int_t)s->stats.sse_responses, "auth_failed", (json_int_t)s->stats.auth_failed, "pushes_ok",
                   (json_int_t)s->stats.pushes_ok, "pushes_rejected", (json_int_t)s->stats.pushes_rejected);
+    if (body != NULL)
+        json_object_set_new(json_object_get(body, "counters"), "push_events_ignored",
+                            json_integer((json_int_t)s->stats.push_events_ignored));
     cm_respond_json(req, body ? 200 : 500, body);
     return 0;
 }

@@ -3,6 +3,7 @@
  */
 #include "mcp/protocol.h"
 #include "common/status.h"
+#include "features_internal.h"
 #include "tools_internal.h"
 
 #include <stdlib.h>
@@ -13,8 +14,11 @@ static const char *const modern_versions[] = {MCP_MODERN_VERSION};
 
 struct mcp_protocol {
     mcp_tools_t *tools;
-    json_t *server_info;  /* {name, version[, title]} */
-    json_t *capabilities; /* advertised */
+    mcp_prompts_t *prompts;      /* owned; empty = capability not advertised */
+    mcp_resources_t *resources;  /* owned; idem */
+    json_t *server_info;         /* {name, version[, title]} */
+    json_t *capabilities;        /* advertised (legacy era) */
+    json_t *capabilities_modern; /* advertised in 2026-07-28 (no resources.subscribe: removed there) */
     char *instructions;
     int list_ttl_ms;
     json_t *modern_extra; /* {resultType:"complete", _meta:{serverInfo}} merged into modern results */
@@ -77,11 +81,15 @@ mcp_protocol_t *mcp_protocol_new(const mcp_protocol_info_t *info, mcp_tools_t *t
     if (p->server_info != NULL && info->title != NULL)
         json_object_set_new(p->server_info, "title", json_string(info->title));
     p->capabilities = json_pack("{s:{s:b}, s:{}}", "tools", "listChanged", 0, "logging");
+    p->capabilities_modern = json_pack("{s:{s:b}, s:{}}", "tools", "listChanged", 0, "logging");
+    p->prompts = mcp_prompts_new(0);
+    p->resources = mcp_resources_new(0);
     p->instructions = info->instructions ? strdup(info->instructions) : NULL;
     p->list_ttl_ms = info->list_ttl_ms > 0 ? info->list_ttl_ms : 0;
     p->modern_extra =
         json_pack("{s:s, s:{s:O}}", "resultType", "complete", "_meta", MCP_META_SERVER_INFO, p->server_info);
-    if (p->server_info == NULL || p->capabilities == NULL || p->modern_extra == NULL ||
+    if (p->server_info == NULL || p->capabilities == NULL || p->modern_extra == NULL || p->prompts == NULL ||
+        p->resources == NULL || p->capabilities_modern == NULL ||
         (info->instructions != NULL && p->instructions == NULL)) {
         mcp_protocol_free(p);
         return NULL;
@@ -95,7 +103,10 @@ void mcp_protocol_free(mcp_protocol_t *p)
         return;
     json_decref(p->server_info);
     json_decref(p->capabilities);
+    json_decref(p->capabilities_modern);
     json_decref(p->modern_extra);
+    mcp_prompts_free(p->prompts);
+    mcp_resources_free(p->resources);
     drop_list_cache(p);
     free(p->instructions);
     free(p);
@@ -106,9 +117,27 @@ mcp_tools_t *mcp_protocol_tools(mcp_protocol_t *p)
     return p->tools;
 }
 
+mcp_prompts_t *mcp_protocol_prompts(mcp_protocol_t *p)
+{
+    return p->prompts;
+}
+
+mcp_resources_t *mcp_protocol_resources(mcp_protocol_t *p)
+{
+    return p->resources;
+}
+
+/* The registries may grow until serving starts: capabilities follow what is registered. */
+static json_t *capabilities(mcp_protocol_t *p, mcp_era_t era)
+{
+    json_t *caps = era == MCP_ERA_MODERN ? p->capabilities_modern : p->capabilities;
+    mcp__features_capabilities(p->prompts, p->resources, era, caps);
+    return caps;
+}
+
 json_t *mcp_protocol_capabilities(mcp_protocol_t *p)
 {
-    return p->capabilities;
+    return capabilities(p, MCP_ERA_LEGACY);
 }
 
 void mcp_protocol_abandon(mcp_call_t *call)
@@ -160,8 +189,8 @@ static void do_initialize(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const
     }
     /* echo a version we speak, else offer our latest (the client decides whether to go on) */
     const char *version = mcp_protocol_legacy_supported(requested) ? requested : MCP_LATEST_LEGACY_VERSION;
-    json_t *result = json_pack("{s:s, s:O, s:O}", "protocolVersion", version, "capabilities", p->capabilities,
-                               "serverInfo", p->server_info);
+    json_t *result = json_pack("{s:s, s:O, s:O}", "protocolVersion", version, "capabilities",
+                               capabilities(p, MCP_ERA_LEGACY), "serverInfo", p->server_info);
     if (p->instructions != NULL)
         json_object_set_new(result, "instructions", json_string(p->instructions));
     reply_result(p, ctx, msg, result, out);
@@ -169,8 +198,9 @@ static void do_initialize(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const
 
 static void do_discover(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out)
 {
-    json_t *result = json_pack("{s:o, s:O, s:i, s:s}", "supportedVersions", mcp_protocol_versions(MCP_ERA_MODERN),
-                               "capabilities", p->capabilities, "ttlMs", p->list_ttl_ms, "cacheScope", "public");
+    json_t *result =
+        json_pack("{s:o, s:O, s:i, s:s}", "supportedVersions", mcp_protocol_versions(MCP_ERA_MODERN), "capabilities",
+                  capabilities(p, MCP_ERA_MODERN), "ttlMs", p->list_ttl_ms, "cacheScope", "public");
     if (p->instructions != NULL)
         json_object_set_new(result, "instructions", json_string(p->instructions));
     reply_result(p, ctx, msg, result, out);
@@ -342,6 +372,18 @@ void mcp_protocol_dispatch(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, cons
             do_set_level(p, ctx, msg, out);
             return;
         }
+    }
+    mcp__feature_answer_t a;
+    if (mcp__features_dispatch(p->prompts, p->resources, ctx->era, p->list_ttl_ms, m, msg->params, &a)) {
+        if (a.code != 0) {
+            json_decref(a.result);
+            reply_error(ctx, msg, a.code, a.message, a.data, out);
+        } else if (a.result != NULL) {
+            reply_result(p, ctx, msg, a.result, out);
+        } else {
+            reply_error(ctx, msg, MCP_JSONRPC_INTERNAL_ERROR, "out of memory", NULL, out);
+        }
+        return;
     }
     char text[200];
     snprintf(text, sizeof(text), "Method not found: %.150s", m);

@@ -18,6 +18,7 @@ typedef struct mcp_broker mcp_broker_t;
 typedef struct mcp_stats {
     uint64_t requests, notifications, errors, tool_calls, sse_responses;
     uint64_t auth_ok, auth_failed, pushes_ok, pushes_rejected;
+    uint64_t push_events_ignored; /* older (lower version) than the cached state */
 } mcp_stats_t;
 
 struct mcp_server {

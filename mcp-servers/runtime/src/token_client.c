@@ -16,7 +16,9 @@
 
 struct entry {
     int64_t expires_at;
-    char token[]; /* NUL-terminated */
+    int64_t version; /* the broker's per-instance version of this token, -1 = none */
+    uint64_t seq;    /* tc->seq when stored: a fetch started before it is superseded */
+    char token[];    /* NUL-terminated */
 };
 
 struct mcp_token_wait {
@@ -29,6 +31,9 @@ struct mcp_token_wait {
 struct flight {
     mcp_token_client_t *tc;
     struct mcp_token_wait *waiters;
+    int refresh;        /* asked the broker to refresh the provider token */
+    uint64_t start_seq; /* tc->seq when it started */
+    struct flight *prev, *next; /* tc->all: every flight whose broker call is pending */
     char instance[65];
 };
 
@@ -37,6 +42,8 @@ struct mcp_token_client {
     int64_t margin_s;
     mcp_lru_t *cache;   /* instance -> struct entry */
     mcp_lru_t *flights; /* instance -> struct flight (not owned: freed when the call completes) */
+    uint64_t seq;       /* bumped by every store */
+    struct flight *all; /* pending flights, including superseded ones no longer in flights */
     mcp_token_stats_t stats;
 };
 
@@ -64,33 +71,51 @@ mcp_token_client_t *mcp_token_client_new(mcp_broker_t *broker, int refresh_margi
     return tc;
 }
 
-static int detach_flight(void *arg, const char *key, void *value)
+static void flight_link(mcp_token_client_t *tc, struct flight *f)
 {
-    struct flight *f = value;
-    f->tc = NULL; /* the broker callback will only free it */
-    return 0;
+    f->prev = NULL;
+    f->next = tc->all;
+    if (tc->all != NULL)
+        tc->all->prev = f;
+    tc->all = f;
+}
+
+static void flight_unlink(mcp_token_client_t *tc, struct flight *f)
+{
+    if (f->prev != NULL)
+        f->prev->next = f->next;
+    else
+        tc->all = f->next;
+    if (f->next != NULL)
+        f->next->prev = f->prev;
 }
 
 void mcp_token_client_free(mcp_token_client_t *tc)
 {
     if (tc == NULL)
         return;
-    if (tc->flights)
-        mcp_lru_foreach(tc->flights, detach_flight, NULL);
+    for (struct flight *f = tc->all; f != NULL; f = f->next)
+        f->tc = NULL; /* the broker callback will only free it */
     mcp_lru_free(tc->flights);
     mcp_lru_free(tc->cache);
     free(tc);
 }
 
-int mcp_token_put(mcp_token_client_t *tc, const char *instance_id, const char *token, int64_t expires_at)
+int mcp_token_put(mcp_token_client_t *tc, const char *instance_id, const char *token, int64_t expires_at,
+                  int64_t version)
 {
     size_t n = token ? strlen(token) : 0;
     if (n == 0 || n > MAX_TOKEN_LEN)
         return CM_EINVAL;
+    struct entry *old = mcp_lru_peek(tc->cache, instance_id);
+    if (old != NULL && version >= 0 && old->version > version)
+        return CM_ECONFLICT; /* an older token than the cached one: ignored */
     struct entry *e = malloc(sizeof(*e) + n + 1);
     if (e == NULL)
         return CM_ENOMEM;
     e->expires_at = expires_at;
+    e->version = version >= 0 ? version : (old != NULL ? old->version : -1);
+    e->seq = ++tc->seq;
     memcpy(e->token, token, n + 1);
     if (mcp_lru_put(tc->cache, instance_id, e) != CM_OK) {
         entry_free(e);
@@ -109,6 +134,12 @@ int64_t mcp_token_expiry(mcp_token_client_t *tc, const char *instance_id)
 {
     struct entry *e = mcp_lru_peek(tc->cache, instance_id);
     return e ? e->expires_at : 0;
+}
+
+int64_t mcp_token_version(mcp_token_client_t *tc, const char *instance_id)
+{
+    struct entry *e = mcp_lru_peek(tc->cache, instance_id);
+    return e ? e->version : -1;
 }
 
 static void finish(struct flight *f, const mcp_token_result_t *r)
@@ -130,16 +161,41 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
     mcp_token_client_t *tc = f->tc;
     mcp_token_result_t r = {0};
     if (tc == NULL) { /* client freed meanwhile */
+        for (struct mcp_token_wait *w = f->waiters, *next; w != NULL; w = next) {
+            next = w->next;
+            free(w);
+        }
         free(f);
         return;
     }
-    if (mcp_lru_peek(tc->flights, f->instance) == f)
+    flight_unlink(tc, f);
+    struct flight *current = mcp_lru_peek(tc->flights, f->instance);
+    if (current == f)
         mcp_lru_take(tc->flights, f->instance);
+    else if (current != NULL && current->refresh && !f->refresh) {
+        /* superseded by a refresh started after this fetch: its waiters get the refreshed token */
+        struct mcp_token_wait **tail = &current->waiters;
+        while (*tail != NULL)
+            tail = &(*tail)->next;
+        *tail = f->waiters;
+        f->waiters = NULL;
+        free(f);
+        return;
+    }
     const char *token = json_string_value(json_object_get(body, "access_token"));
-    json_t *exp = json_object_get(body, "expires_at");
+    json_t *exp = json_object_get(body, "expires_at"), *ver = json_object_get(body, "version");
     if (status == 200 && token != NULL && json_is_integer(exp)) {
-        if (mcp_token_put(tc, f->instance, token, json_integer_value(exp)) == CM_OK) {
-            struct entry *e = mcp_lru_peek(tc->cache, f->instance);
+        int64_t version = json_is_integer(ver) && json_integer_value(ver) >= 0 ? json_integer_value(ver) : -1;
+        struct entry *e = mcp_lru_peek(tc->cache, f->instance);
+        /* a token stored after this fetch started (a push, a refresh) is at least as fresh, unless versions say
+           otherwise; a refresh's answer wins over anything but a higher version */
+        int superseded = e != NULL && ((version >= 0 && e->version > version) ||
+                                       (!f->refresh && e->seq > f->start_seq && (version < 0 || e->version >= version)));
+        int rc = superseded ? CM_ECONFLICT : mcp_token_put(tc, f->instance, token, json_integer_value(exp), version);
+        if (rc == CM_OK || rc == CM_ECONFLICT) {
+            if (rc == CM_ECONFLICT)
+                tc->stats.superseded++;
+            e = mcp_lru_peek(tc->cache, f->instance);
             r.ok = 1;
             r.access_token = e->token;
             r.expires_at = e->expires_at;
@@ -187,10 +243,12 @@ int mcp_token_get(mcp_token_client_t *tc, const char *instance_id, int refresh, 
     w->cb = cb;
     w->arg = arg;
     struct flight *f = mcp_lru_peek(tc->flights, instance_id);
-    if (f != NULL && !refresh) {
+    if (f != NULL && (f->refresh || !refresh)) { /* one refresh per instance at a time; fetches share likewise */
         w->next = f->waiters;
         f->waiters = w;
         *wait = w;
+        if (refresh)
+            tc->stats.refreshes_joined++;
         return CM_AGAIN;
     }
     f = calloc(1, sizeof(*f));
@@ -201,6 +259,8 @@ int mcp_token_get(mcp_token_client_t *tc, const char *instance_id, int refresh, 
     }
     f->tc = tc;
     f->waiters = w;
+    f->refresh = refresh;
+    f->start_seq = tc->seq;
     snprintf(f->instance, sizeof(f->instance), "%s", instance_id);
     char path[160];
     snprintf(path, sizeof(path), MCP_BROKER_PATH_TOKEN_FMT "%s", instance_id, refresh ? "?refresh=1" : "");
@@ -218,9 +278,29 @@ int mcp_token_get(mcp_token_client_t *tc, const char *instance_id, int refresh, 
         tc->stats.fetch_failures++;
         return CM_OK;
     }
+    flight_link(tc, f);
     tc->stats.fetches++;
     *wait = w;
     return CM_AGAIN;
+}
+
+int mcp_token_get_after_401(mcp_token_client_t *tc, const char *instance_id, const char *rejected, int64_t now_s,
+                            mcp_token_cb cb, void *arg, mcp_token_wait_t **wait, mcp_token_result_t *now)
+{
+    struct entry *e = mcp_lru_peek(tc->cache, instance_id);
+    if (e != NULL && rejected != NULL && strcmp(e->token, rejected) != 0 && now_s < e->expires_at) {
+        /* another call (or a push) replaced the rejected token meanwhile: retry with that one */
+        memset(now, 0, sizeof(*now));
+        *wait = NULL;
+        tc->stats.retried_cached++;
+        now->ok = 1;
+        now->access_token = e->token;
+        now->expires_at = e->expires_at;
+        return CM_OK;
+    }
+    if (e != NULL && (rejected == NULL || strcmp(e->token, rejected) == 0))
+        mcp_token_invalidate(tc, instance_id);
+    return mcp_token_get(tc, instance_id, 1, now_s, cb, arg, wait, now);
 }
 
 void mcp_token_cancel(mcp_token_wait_t *w)

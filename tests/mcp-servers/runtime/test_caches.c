@@ -21,7 +21,7 @@ static void test_token_cache(void)
     mcp_token_client_t *tc = mcp_token_client_new(NULL, 60, 3);
     mcp_token_wait_t *w;
     mcp_token_result_t r;
-    CU_ASSERT_EQUAL(mcp_token_put(tc, "a", "tok-a", 1000), CM_OK);
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "a", "tok-a", 1000, -1), CM_OK);
     CU_ASSERT_EQUAL(mcp_token_get(tc, "a", 0, 900, never, NULL, &w, &r), CM_OK);
     CU_ASSERT_TRUE(r.ok);
     CU_ASSERT_STRING_EQUAL(r.access_token, "tok-a");
@@ -34,10 +34,10 @@ static void test_token_cache(void)
     CU_ASSERT_EQUAL(mcp_token_get(tc, "a", 1, 0, never, NULL, &w, &r), CM_OK);
     CU_ASSERT_FALSE(r.ok);
     /* bounded: the least recently used entry goes */
-    mcp_token_put(tc, "b", "tok-b", 1000);
-    mcp_token_put(tc, "c", "tok-c", 1000);
+    mcp_token_put(tc, "b", "tok-b", 1000, -1);
+    mcp_token_put(tc, "c", "tok-c", 1000, -1);
     mcp_token_get(tc, "a", 0, 0, never, NULL, &w, &r); /* a is now the most recent */
-    mcp_token_put(tc, "d", "tok-d", 1000);
+    mcp_token_put(tc, "d", "tok-d", 1000, -1);
     CU_ASSERT_EQUAL(mcp_token_expiry(tc, "b"), 0);
     CU_ASSERT_EQUAL(mcp_token_expiry(tc, "a"), 1000);
     mcp_token_invalidate(tc, "a");
@@ -45,8 +45,8 @@ static void test_token_cache(void)
     char big[9000];
     memset(big, 'x', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    CU_ASSERT_EQUAL(mcp_token_put(tc, "e", big, 1000), CM_EINVAL);
-    CU_ASSERT_EQUAL(mcp_token_put(tc, "e", "", 1000), CM_EINVAL);
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "e", big, 1000, -1), CM_EINVAL);
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "e", "", 1000, -1), CM_EINVAL);
     mcp_token_stats_t st;
     mcp_token_get_stats(tc, &st);
     CU_ASSERT_EQUAL(st.entries, 2); /* c, d */
@@ -63,7 +63,7 @@ static void never_auth(void *arg, const mcp_auth_outcome_t *o)
 
 static void test_auth_without_broker(void)
 {
-    mcp_auth_t *a = mcp_auth_new(NULL, 60, 10);
+    mcp_auth_t *a = mcp_auth_new(NULL, 60, 0, 10);
     mcp_auth_wait_t *w;
     mcp_auth_outcome_t o;
     CU_ASSERT_EQUAL(mcp_auth_check(a, "i", NULL, 0, 0, never_auth, NULL, &w, &o), CM_OK);
@@ -75,11 +75,11 @@ static void test_auth_without_broker(void)
     CU_ASSERT_EQUAL(mcp_auth_check(a, "i", huge, sizeof(huge), 0, never_auth, NULL, &w, &o), CM_OK);
     CU_ASSERT_EQUAL(o.result, MCP_AUTHZ_BAD_KEY);
     /* pushed status is visible at once; "deleted" forgets the instance */
-    mcp_auth_set_status(a, "i", "needs_reauth", "http://b/reauth");
+    mcp_auth_set_status(a, "i", "needs_reauth", "http://b/reauth", -1);
     const char *url = NULL;
     CU_ASSERT_STRING_EQUAL(mcp_auth_status(a, "i", &url), "needs_reauth");
     CU_ASSERT_STRING_EQUAL(url, "http://b/reauth");
-    mcp_auth_set_status(a, "i", "deleted", NULL);
+    mcp_auth_set_status(a, "i", "deleted", NULL, -1);
     CU_ASSERT_PTR_NULL(mcp_auth_status(a, "i", &url));
     CU_ASSERT_EQUAL(called, 0);
     mcp_auth_free(a);

@@ -18,7 +18,11 @@
  * 1) Instance auth - is this the instance's MCP access key?
  *    POST {broker}/instances/{id}/mcp-auth   body {"key_sha256": "<64 lowercase hex of SHA-256(key)>"}
  *    200 {"instance_id", "service", "status": "active"|"inactive"|"expired"|"needs_reauth",
- *         "authorize_url"?: "..."}           the key matches (status may still forbid use)
+ *         "authorize_url"?: "...", "expires_at"?: <unix s>|null, "version"?: <integer>}
+ *                                            the key matches (status may still forbid use). The runtime
+ *                                            trusts the key hash for 300 s and the status for 30 s
+ *                                            (MCP_AUTH_CACHE_TTL_S / MCP_AUTH_STATUS_TTL_S), and compares
+ *                                            expires_at with its clock on every request (past = expired).
  *    401 {"code":"invalid_key"}              the key does not match
  *    404 {"code":"instance_not_found"}       unknown instance, or it belongs to another service
  *    401 {"code":"invalid_service_credentials"} / 403 {"code":"forbidden"}  the service bearer is wrong
@@ -26,7 +30,7 @@
  * 2) Token vend - the current provider access token of an instance.
  *    GET {broker}/instances/{id}/token
  *    200 {"access_token", "token_type": "Bearer", "expires_at": <unix s>, "scope"?: "...",
- *         "instance_status": "active"}
+ *         "instance_status": "active", "version"?: <integer>}
  *    404 instance_not_found; 409 {"code": "instance_inactive"|"instance_expired"|"needs_reauth",
  *         "status", "authorize_url"}; 401/403 as above; 502 {"code":"provider_error"} when a refresh failed.
  *    GET {broker}/instances/{id}/token?refresh=1 asks the broker to refresh first (used after a provider 401).
@@ -42,11 +46,18 @@
  *    X-Broker-Timestamp: <unix s>
  *    X-Broker-Signature: sha256=<lowercase hex HMAC-SHA256(push key, timestamp + "." + raw body)>
  *    body {"id": "<unique push id, 1..128 chars>", "events": [
- *            {"type": "token", "instance_id", "access_token", "expires_at": <unix s>, "status"?: "active"},
+ *            {"type": "token", "instance_id", "access_token", "expires_at": <unix s>, "status"?: "active",
+ *             "version"?: <integer>},
  *            {"type": "invalidate", "instance_id", "status"?: "inactive"|"expired"|"needs_reauth"|"deleted",
- *             "authorize_url"?: "..."} ]}
- *    200 {"applied": n}; 401 bad signature; 400 malformed; 408 stale timestamp (|now - ts| > 300 s);
- *    409 replayed id. A rejected push changes nothing.
+ *             "authorize_url"?: "...", "version"?: <integer>} ]}
+ *    200 {"applied": n, "ignored": m}; 401 bad signature; 400 malformed; 408 stale timestamp
+ *    (|now - ts| > 300 s); 409 replayed id. A rejected push changes nothing.
+ *
+ * Versions. "version" is per instance and increases with every change the broker makes (token, status);
+ * answers of 1) and 2) and every push event carry the current one. The runtime keeps the highest version
+ * seen per instance; an event with a lower version is not applied (counted in "ignored"), a broker answer
+ * with a lower version does not overwrite the cached state. Events and answers without a version are
+ * applied as before.
  *
  * 5) Reachability - GET {broker}/health (no auth) is probed by GET /health of the MCP server.
  */

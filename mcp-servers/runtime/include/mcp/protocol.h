@@ -9,12 +9,15 @@
  * initialize, ping and logging/setLevel are removed (-32601 with HTTP 404). Unknown methods: -32601.
  *
  * The transport (http.c) decides the era from the request, validates the era's headers, then calls
- * mcp_protocol_dispatch. Only implemented capabilities are advertised (tools, logging).
+ * mcp_protocol_dispatch. Only implemented capabilities are advertised (tools, logging; prompts, resources and
+ * completions when the service registered any: protocol_features.c).
  */
 #ifndef MCP_PROTOCOL_H
 #define MCP_PROTOCOL_H
 
 #include "mcp/jsonrpc.h"
+#include "mcp/prompts.h"
+#include "mcp/resources.h"
 #include "mcp/tools.h"
 
 #include <jansson.h>
@@ -43,6 +46,10 @@ typedef struct mcp_protocol_info {
 mcp_protocol_t *mcp_protocol_new(const mcp_protocol_info_t *info, mcp_tools_t *tools);
 void mcp_protocol_free(mcp_protocol_t *p);
 mcp_tools_t *mcp_protocol_tools(mcp_protocol_t *p);
+/* The prompt and resource registries (owned by the dispatcher, created empty; see prompts.h, resources.h). Their
+ * capabilities (and completions) are advertised once something is registered. */
+mcp_prompts_t *mcp_protocol_prompts(mcp_protocol_t *p);
+mcp_resources_t *mcp_protocol_resources(mcp_protocol_t *p);
 
 /* 1 when v is a legacy version this server speaks. */
 int mcp_protocol_legacy_supported(const char *v);

@@ -55,7 +55,10 @@ typedef struct mcp_server_options {
     size_t max_sessions_per_instance; /* default 100 */
     size_t max_sessions;              /* default 10000 */
     size_t page_size;                 /* tools/list page size, default 50 */
-    int auth_cache_ttl_s;             /* how long a broker-confirmed key is trusted, default 300 */
+    int auth_cache_ttl_s;             /* how long a broker-confirmed key is trusted, default 300
+                                         (env MCP_AUTH_CACHE_TTL_S) */
+    int auth_status_ttl_s;            /* how long a cached instance status is used before the broker is asked
+                                         again, default 30, at most auth_cache_ttl_s (env MCP_AUTH_STATUS_TTL_S) */
     int token_refresh_margin_s;       /* refetch a token this long before it expires, default 60 */
     size_t token_cache_size;          /* LRU entries, default 10000 */
     int usage_flush_ms;               /* default 10000 */

@@ -5,9 +5,13 @@
  * Cache: LRU, token_cache_size entries (default 10000); an entry is a small fixed record (~100 bytes:
  * expiry, fetch time, list/hash links, the instance id) plus the token bytes, so well under 1 KB for the
  * usual provider tokens. A cached token is used until expires_at - refresh_margin; then it is fetched
- * again. Concurrent requests for the same instance share one broker call. Pushes (/cache-tokens) put or
- * invalidate entries at once. After a provider 401: mcp_token_invalidate + mcp_token_get(refresh=1) once
- * (provider_http.h does this for you). Loop-thread only.
+ * again. Concurrent requests for the same instance share one broker call, and so do concurrent refreshes
+ * (refresh=1 joins a refresh in flight). Pushes (/cache-tokens) put or invalidate entries at once.
+ *
+ * Ordering: the broker's answers and pushes may carry a per-instance "version" (monotonic); a token older
+ * than the cached one is not stored. A fetch's answer is dropped (its waiters get the cached token) when a
+ * token was stored after the fetch started, unless the fetch was a refresh or the versions say it is newer.
+ * After a provider 401: mcp_token_get_after_401 once (provider_http.h does this for you). Loop-thread only.
  */
 #ifndef MCP_TOKEN_CLIENT_H
 #define MCP_TOKEN_CLIENT_H
@@ -44,16 +48,33 @@ void mcp_token_client_free(mcp_token_client_t *tc);
 int mcp_token_get(mcp_token_client_t *tc, const char *instance_id, int refresh, int64_t now_s, mcp_token_cb cb,
                   void *arg, mcp_token_wait_t **wait, mcp_token_result_t *now);
 void mcp_token_cancel(mcp_token_wait_t *w);
-/* Stores a token (from a push). token copied. CM_OK, CM_EINVAL (too long / empty) or CM_ENOMEM. */
-int mcp_token_put(mcp_token_client_t *tc, const char *instance_id, const char *token, int64_t expires_at);
+/*
+ * After the provider answered 401 to token rejected: when the cached token is another, usable one (a
+ * concurrent refresh or a push replaced it), returns CM_OK with it in *now and asks nobody; otherwise drops
+ * the rejected token and behaves as mcp_token_get(refresh=1), which joins a refresh already in flight.
+ */
+int mcp_token_get_after_401(mcp_token_client_t *tc, const char *instance_id, const char *rejected, int64_t now_s,
+                            mcp_token_cb cb, void *arg, mcp_token_wait_t **wait, mcp_token_result_t *now);
+/*
+ * Stores a token (from a push). token copied. version: the broker's per-instance version, -1 = none.
+ * CM_OK, CM_ECONFLICT (older version than the cached token: nothing changed), CM_EINVAL (too long / empty)
+ * or CM_ENOMEM.
+ */
+int mcp_token_put(mcp_token_client_t *tc, const char *instance_id, const char *token, int64_t expires_at,
+                  int64_t version);
 /* Drops the cached token of an instance. */
 void mcp_token_invalidate(mcp_token_client_t *tc, const char *instance_id);
 /* Expiry of the cached token (0 when none). */
 int64_t mcp_token_expiry(mcp_token_client_t *tc, const char *instance_id);
+/* Version of the cached token (-1 when none or unversioned). */
+int64_t mcp_token_version(mcp_token_client_t *tc, const char *instance_id);
 
 typedef struct mcp_token_stats {
     size_t entries, capacity;
     uint64_t hits, misses, fetches, fetch_failures, pushes, invalidations;
+    uint64_t refreshes_joined; /* refresh=1 requests that joined a refresh in flight */
+    uint64_t superseded;       /* fetch answers dropped for a newer cached token */
+    uint64_t retried_cached;   /* 401s answered with a token that had replaced the rejected one */
 } mcp_token_stats_t;
 void mcp_token_get_stats(const mcp_token_client_t *tc, mcp_token_stats_t *out);
 

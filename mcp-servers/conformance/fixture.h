@@ -1,0 +1,13 @@
+/* fixture.h - shared between the conformance fixture's files. */
+#ifndef MCP_CONFORMANCE_FIXTURE_H
+#define MCP_CONFORMANCE_FIXTURE_H
+
+#include "mcp/server.h"
+
+/* 1x1 red PNG, base64 */
+extern const char fixture_png_b64[];
+
+/* Registers the prompts, resources, resource templates and completions the suite's scenarios name. */
+int fixture_register_features(mcp_server_t *s);
+
+#endif

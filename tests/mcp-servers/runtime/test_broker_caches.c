@@ -1,0 +1,312 @@
+/* test_broker_caches.c - the instance-auth cache and the token client against a scripted broker (broker.h's
+ * fake): status lifetime, expires_at, version ordering of answers and pushes, refresh coalescing, superseded
+ * fetches, the 401 retry with a token that replaced the rejected one. */
+#include "common/status.h"
+#include "cu.h"
+#include "mcp/token_client.h"
+#include "../../../mcp-servers/runtime/src/auth.h"
+#include "../../../mcp-servers/runtime/src/broker.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t mcp__now_ms(void); /* the runtime's monotonic clock (http_guard.c) */
+
+struct call {
+    char method[8], path[160];
+    json_t *body;
+    mcp_broker_cb cb;
+    void *arg;
+};
+static struct call pending[16];
+static size_t npending;
+
+static int fake(void *ctx, const char *method, const char *path, const json_t *body, mcp_broker_cb cb, void *arg)
+{
+    CU_ASSERT_FATAL(npending < 16);
+    struct call *c = &pending[npending++];
+    snprintf(c->method, sizeof(c->method), "%s", method);
+    snprintf(c->path, sizeof(c->path), "%s", path);
+    c->body = body ? json_deep_copy(body) : NULL;
+    c->cb = cb;
+    c->arg = arg;
+    return CM_AGAIN;
+}
+
+/* Answers pending call i with status and the JSON text (may be NULL) and removes it. */
+static void answer(size_t i, int status, const char *json)
+{
+    CU_ASSERT_FATAL(i < npending);
+    struct call c = pending[i];
+    memmove(&pending[i], &pending[i + 1], (npending - i - 1) * sizeof(pending[0]));
+    npending--;
+    json_t *body = json ? json_loads(json, 0, NULL) : NULL;
+    c.cb(c.arg, status, body, status == 0 ? "refused" : NULL);
+    json_decref(body);
+    json_decref(c.body);
+}
+
+/* ------------------------------------------------------------------ auth */
+
+static int auth_calls;
+static mcp_auth_outcome_t auth_last;
+static char auth_status[32];
+static void on_auth(void *arg, const mcp_auth_outcome_t *o)
+{
+    auth_calls++;
+    auth_last = *o;
+    snprintf(auth_status, sizeof(auth_status), "%s", o->status ? o->status : "");
+}
+
+/* Runs a check; when it went to the broker, answers it with (status, json) and returns the callback's outcome. */
+static int check(mcp_auth_t *a, const char *inst, int64_t now_ms, int *asked, int status, const char *json)
+{
+    mcp_auth_wait_t *w;
+    mcp_auth_outcome_t now;
+    int before = auth_calls;
+    int rc = mcp_auth_check(a, inst, "the-key", 7, now_ms, on_auth, NULL, &w, &now);
+    *asked = rc == CM_AGAIN;
+    if (rc != CM_AGAIN) {
+        snprintf(auth_status, sizeof(auth_status), "%s", now.status ? now.status : "");
+        return now.result;
+    }
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    CU_ASSERT_STRING_EQUAL(pending[0].method, "POST");
+    CU_ASSERT_EQUAL(json_string_length(json_object_get(pending[0].body, "key_sha256")), 64);
+    answer(0, status, json);
+    CU_ASSERT_EQUAL(auth_calls, before + 1);
+    return auth_last.result;
+}
+
+static void test_auth_status_lifetime(void)
+{
+    mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 0, 10); /* status lifetime: the default, 30 s */
+    int asked;
+    int64_t t = mcp__now_ms();
+    CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\",\"expires_at\":null,\"version\":3}"),
+                    MCP_AUTHZ_OK);
+    CU_ASSERT_TRUE(asked);
+    CU_ASSERT_EQUAL(mcp_auth_version(a, "i"), 3);
+    CU_ASSERT_EQUAL(check(a, "i", t + 29000, &asked, 0, NULL), MCP_AUTHZ_OK); /* cached */
+    CU_ASSERT_FALSE(asked);
+    /* after 30 s the status is asked for again, although the key confirmation (300 s) still holds */
+    CU_ASSERT_EQUAL(check(a, "i", t + 31000, &asked, 200,
+                          "{\"status\":\"needs_reauth\",\"authorize_url\":\"http://b/re\",\"version\":4}"),
+                    MCP_AUTHZ_INACTIVE);
+    CU_ASSERT_TRUE(asked);
+    CU_ASSERT_STRING_EQUAL(auth_status, "needs_reauth");
+    mcp_auth_free(a);
+
+    a = mcp_auth_new(b, 300, 5, 10); /* configurable */
+    t = mcp__now_ms();
+    CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "i", t + 4000, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL(check(a, "i", t + 6000, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_TRUE(asked);
+    /* the broker down when the status is due: unavailable, not the stale status */
+    CU_ASSERT_EQUAL(check(a, "i", t + 12000, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE);
+    mcp_auth_free(a);
+    mcp_broker_free(b);
+}
+
+static void test_auth_expires_at(void)
+{
+    mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 10);
+    char json[160];
+    int asked;
+    int64_t t = mcp__now_ms();
+    /* already past: refused as expired at once although the broker still says active */
+    snprintf(json, sizeof(json), "{\"status\":\"active\",\"expires_at\":%lld,\"version\":1}", (long long)time(NULL) - 1);
+    CU_ASSERT_EQUAL(check(a, "old", t, &asked, 200, json), MCP_AUTHZ_INACTIVE);
+    CU_ASSERT_STRING_EQUAL(auth_status, "expired");
+    CU_ASSERT_PTR_NOT_NULL(auth_last.message);
+    CU_ASSERT_EQUAL(check(a, "old", t + 1000, &asked, 0, NULL), MCP_AUTHZ_INACTIVE); /* cache hit: still checked */
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_STRING_EQUAL(auth_status, "expired");
+    CU_ASSERT_STRING_EQUAL(mcp_auth_status(a, "old", NULL), "expired");
+    /* expires within the cached lifetime: the cached entry turns expired without asking the broker */
+    snprintf(json, sizeof(json), "{\"status\":\"active\",\"expires_at\":%lld}", (long long)time(NULL) + 2);
+    CU_ASSERT_EQUAL(check(a, "soon", t, &asked, 200, json), MCP_AUTHZ_OK);
+    struct timespec nap = {2, 200 * 1000 * 1000};
+    nanosleep(&nap, NULL);
+    CU_ASSERT_EQUAL(check(a, "soon", mcp__now_ms(), &asked, 0, NULL), MCP_AUTHZ_INACTIVE);
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_STRING_EQUAL(auth_status, "expired");
+    mcp_auth_free(a);
+    mcp_broker_free(b);
+}
+
+static void test_auth_versions(void)
+{
+    mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 10);
+    mcp_auth_wait_t *w;
+    mcp_auth_outcome_t now;
+    /* a push (version 10) lands while the broker answer (version 9, older) is in flight: the push wins */
+    CU_ASSERT_EQUAL(mcp_auth_check(a, "k", "the-key", 7, mcp__now_ms(), on_auth, NULL, &w, &now), CM_AGAIN);
+    mcp_auth_set_status(a, "k", "inactive", "http://b/act", 10);
+    answer(0, 200, "{\"status\":\"active\",\"version\":9}");
+    CU_ASSERT_EQUAL(auth_last.result, MCP_AUTHZ_INACTIVE);
+    CU_ASSERT_STRING_EQUAL(mcp_auth_status(a, "k", NULL), "inactive");
+    CU_ASSERT_EQUAL(mcp_auth_version(a, "k"), 10);
+    /* a newer answer replaces it */
+    int asked;
+    CU_ASSERT_EQUAL(check(a, "k", mcp__now_ms() + 31000, &asked, 200, "{\"status\":\"active\",\"version\":11}"),
+                    MCP_AUTHZ_OK);
+    /* "deleted" forgets the status but keeps the version, so older pushes stay recognisable */
+    mcp_auth_set_status(a, "k", "deleted", NULL, 12);
+    CU_ASSERT_PTR_NULL(mcp_auth_status(a, "k", NULL));
+    CU_ASSERT_EQUAL(mcp_auth_version(a, "k"), 12);
+    CU_ASSERT_EQUAL(check(a, "k", mcp__now_ms(), &asked, 404, "{\"code\":\"instance_not_found\"}"),
+                    MCP_AUTHZ_NOT_FOUND);
+    CU_ASSERT_TRUE(asked);
+    mcp_auth_note_version(a, "fresh", 4);
+    CU_ASSERT_EQUAL(mcp_auth_version(a, "fresh"), 4);
+    mcp_auth_note_version(a, "fresh", 2);
+    CU_ASSERT_EQUAL(mcp_auth_version(a, "fresh"), 4);
+    CU_ASSERT_EQUAL(mcp_auth_version(a, "never"), -1);
+    mcp_auth_free(a);
+    mcp_broker_free(b);
+}
+
+/* ------------------------------------------------------------------ tokens */
+
+static int tok_calls;
+static char tok_last[64];
+static void on_tok(void *arg, const mcp_token_result_t *r)
+{
+    tok_calls++;
+    snprintf(tok_last, sizeof(tok_last), "%s", r->ok ? r->access_token : "(none)");
+}
+
+static const char *token_json(const char *tok, int version)
+{
+    static char buf[160];
+    if (version >= 0)
+        snprintf(buf, sizeof(buf), "{\"access_token\":\"%s\",\"expires_at\":%lld,\"version\":%d}", tok,
+                 (long long)time(NULL) + 3600, version);
+    else
+        snprintf(buf, sizeof(buf), "{\"access_token\":\"%s\",\"expires_at\":%lld}", tok, (long long)time(NULL) + 3600);
+    return buf;
+}
+
+static void test_token_coalescing(void)
+{
+    mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
+    mcp_token_client_t *tc = mcp_token_client_new(b, 60, 10);
+    mcp_token_wait_t *w;
+    mcp_token_result_t now;
+    int64_t ts = time(NULL);
+    mcp_token_stats_t st;
+    /* concurrent fetches share one call */
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "i", 0, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "i", 0, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL(npending, 1);
+    CU_ASSERT_STRING_EQUAL(pending[0].path, "/instances/i/token");
+    answer(0, 200, token_json("t1", 5));
+    CU_ASSERT_EQUAL(tok_calls, 2);
+    CU_ASSERT_STRING_EQUAL(tok_last, "t1");
+    CU_ASSERT_EQUAL(mcp_token_version(tc, "i"), 5);
+
+    /* three concurrent 401s for t1: one refresh */
+    tok_calls = 0;
+    for (int k = 0; k < 3; k++)
+        CU_ASSERT_EQUAL(mcp_token_get_after_401(tc, "i", "t1", ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    CU_ASSERT_STRING_EQUAL(pending[0].path, "/instances/i/token?refresh=1");
+    mcp_token_get_stats(tc, &st);
+    CU_ASSERT_EQUAL(st.refreshes_joined, 2);
+    answer(0, 200, token_json("t2", 6));
+    CU_ASSERT_EQUAL(tok_calls, 3);
+    CU_ASSERT_STRING_EQUAL(tok_last, "t2");
+
+    /* a late 401 for t1 (sent before the refresh landed): retried with t2, no broker call */
+    CU_ASSERT_EQUAL(mcp_token_get_after_401(tc, "i", "t1", ts, on_tok, NULL, &w, &now), CM_OK);
+    CU_ASSERT_TRUE(now.ok);
+    CU_ASSERT_STRING_EQUAL(now.access_token, "t2");
+    CU_ASSERT_EQUAL(npending, 0);
+    /* a 401 for t2 itself refreshes */
+    CU_ASSERT_EQUAL(mcp_token_get_after_401(tc, "i", "t2", ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL(mcp_token_expiry(tc, "i"), 0); /* the rejected token is gone */
+    answer(0, 200, token_json("t3", 7));
+    CU_ASSERT_STRING_EQUAL(tok_last, "t3");
+
+    /* a refresh started while a plain fetch is in flight: the fetch's waiters get the refreshed token */
+    tok_calls = 0;
+    mcp_token_invalidate(tc, "i");
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "i", 0, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "i", 1, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL_FATAL(npending, 2);
+    answer(0, 200, token_json("stale", -1));
+    CU_ASSERT_EQUAL(tok_calls, 0);
+    CU_ASSERT_EQUAL(mcp_token_expiry(tc, "i"), 0); /* the superseded answer was not stored */
+    answer(0, 200, token_json("t4", 8));
+    CU_ASSERT_EQUAL(tok_calls, 2);
+    CU_ASSERT_STRING_EQUAL(tok_last, "t4");
+    mcp_token_client_free(tc);
+    mcp_broker_free(b);
+}
+
+static void test_token_ordering(void)
+{
+    mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
+    mcp_token_client_t *tc = mcp_token_client_new(b, 60, 10);
+    mcp_token_wait_t *w;
+    mcp_token_result_t now;
+    int64_t ts = time(NULL);
+    /* pushes: an older version than the cached token is refused and changes nothing */
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "i", "v8", ts + 3600, 8), CM_OK);
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "i", "v7", ts + 3600, 7), CM_ECONFLICT);
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "i", "v8b", ts + 3600, 8), CM_OK); /* same version: applied */
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "i", "unversioned", ts + 3600, -1), CM_OK);
+    CU_ASSERT_EQUAL(mcp_token_version(tc, "i"), 8);
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "i", 0, ts, on_tok, NULL, &w, &now), CM_OK);
+    CU_ASSERT_STRING_EQUAL(now.access_token, "unversioned");
+
+    /* a fetch whose answer is older than a token pushed meanwhile: dropped, the waiter gets the pushed one */
+    tok_calls = 0;
+    mcp_token_invalidate(tc, "j");
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "j", 0, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "j", "pushed", ts + 3600, 9), CM_OK);
+    answer(0, 200, token_json("fetched", 6));
+    CU_ASSERT_EQUAL(tok_calls, 1);
+    CU_ASSERT_STRING_EQUAL(tok_last, "pushed");
+    CU_ASSERT_EQUAL(mcp_token_version(tc, "j"), 9);
+    /* without versions: a token stored after the fetch started wins */
+    mcp_token_invalidate(tc, "k");
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "k", 0, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "k", "pushed-k", ts + 3600, -1), CM_OK);
+    answer(0, 200, token_json("fetched-k", -1));
+    CU_ASSERT_STRING_EQUAL(tok_last, "pushed-k");
+    /* a newer fetched version replaces an older pushed one */
+    mcp_token_invalidate(tc, "m");
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "m", 0, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL(mcp_token_put(tc, "m", "pushed-m", ts + 3600, 3), CM_OK);
+    answer(0, 200, token_json("fetched-m", 4));
+    CU_ASSERT_STRING_EQUAL(tok_last, "fetched-m");
+    mcp_token_stats_t st;
+    mcp_token_get_stats(tc, &st);
+    CU_ASSERT_EQUAL(st.superseded, 2);
+
+    /* freed with calls in flight (one of them superseded): the answers arrive later and reach nobody */
+    tok_calls = 0;
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "x", 0, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL(mcp_token_get(tc, "x", 1, ts, on_tok, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL_FATAL(npending, 2);
+    mcp_token_client_free(tc);
+    answer(1, 200, token_json("late", 1));
+    answer(0, 200, token_json("late", 1));
+    CU_ASSERT_EQUAL(tok_calls, 0);
+    mcp_broker_free(b);
+}
+
+void tests_register(void)
+{
+    CU_SUITE("broker-backed caches", NULL, NULL, {"auth status lifetime", test_auth_status_lifetime},
+             {"auth expires_at", test_auth_expires_at}, {"auth versions", test_auth_versions},
+             {"token refresh coalescing", test_token_coalescing}, {"token ordering", test_token_ordering});
+}
