@@ -27,3 +27,8 @@ ob_unit_test(test_gmail_message SOURCES mcp-servers/gmail/test_gmail_message.c $
     LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/gmail)
 ob_script_test(interop_mcp_gmail interop/run-gmail.sh)
 ob_unit_test(test_mcp_service_util SOURCES mcp-servers/runtime/test_service_util.c LIBS mcp_runtime)
+
+# prompts, resources (level-1 URI templates) and completions in the runtime, and their dispatch in both eras.
+ob_unit_test(test_mcp_prompts SOURCES mcp-servers/runtime/test_prompts.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_resources SOURCES mcp-servers/runtime/test_resources.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_features_dispatch SOURCES mcp-servers/runtime/test_features_dispatch.c LIBS mcp_runtime)
