@@ -48,7 +48,10 @@ char *gm_url(const char *path, const char *const *query);
  * errors (the missing scope named on 403, Gmail's own message added). arg_free frees arg when cb never runs. */
 void gm_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gm_scope_t scope, mcp_provider_cb cb,
               void *arg, void (*arg_free)(void *));
-/* The same with mcp_provider_request_t flags (MCP_PROVIDER_ALL_STATUSES: cb sees every status but a final 401). */
+/* The same with mcp_provider_request_t flags. MCP_PROVIDER_ALL_STATUSES: cb also sees non-2xx answers, raw (not a
+ * final 401, nor a missing token or an unreachable Gmail: those still fail the call, without cb). With
+ * MCP_PROVIDER_DELIVER_ERRORS cb sees every outcome and the call is never failed for it: res->error is then the
+ * tool error text of a failure, the Gmail hook applied (missing scope, Gmail's message, re-authorize URL). */
 void gm_fetch_ex(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gm_scope_t scope, int flags,
                  mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
 /* gm_fetch for a large answer: at most max_response bytes, too_large (borrowed) as the tool error beyond that. */
@@ -66,7 +69,8 @@ void gm_message_render(cm_buf_t *b, json_t *summary);
 /* The value of header name in a message's payload.headers (borrowed), or NULL. */
 const char *gm_header(json_t *msg, const char *name);
 
-/* ---- listing.c: list ids, then get each item (sequentially), then render ---- */
+/* ---- listing.c: list ids, then get the items (at most 8 requests at a time, results kept in list order), then
+ * render ---- */
 typedef struct gm_listing_spec {
     const char *list_key;   /* "messages" or "drafts" */
     char *list_url;         /* owned by the helper */

@@ -7,7 +7,8 @@
 // With FAKE_TOKENINFO_URL set (e.g. tests/fakes/fake-google.mjs's /tokeninfo) a bearer is accepted when that
 // endpoint knows it as a live access token, as Google's APIs do; the token argument and /_token are then unused.
 // Test hooks: GET /_requests (every API request: method, path, query, auth, body), POST /_token {token} (the one
-// accepted token), POST /_fail {path (regex), method?, status, times?, retry_after?, www_authenticate?, message?}.
+// accepted token), POST /_fail {path (regex), method?, status, times?, retry_after?, www_authenticate?, message?},
+// POST /_delay {ms} + GET /_stats (see itemDelay).
 import { createServer } from 'node:http';
 
 let token = process.argv[2] ?? 'gmail-token';
@@ -21,6 +22,9 @@ const authorized = async (header) => {
 };
 const requests = [];
 const failures = [];
+// GET /messages/{id} and /drafts/{id} answer after itemDelay ms (POST /_delay {ms}); the most of them in flight at
+// once since then is in GET /_stats {maxInflight}
+let itemDelay = 0, inflight = 0, maxInflight = 0;
 const b64u = (s) => Buffer.from(s).toString('base64url');
 const hdrs = (o) => Object.entries(o).map(([name, value]) => ({ name, value }));
 const messages = new Map();
@@ -95,12 +99,20 @@ const server = createServer((req, res) => {
     if (url.pathname === '/_requests') return send(res, 200, requests);
     if (url.pathname === '/_token') { token = body.token; return send(res, 200, { ok: true }); }
     if (url.pathname === '/_fail') { failures.push({ times: 1, ...body }); return send(res, 200, { ok: true }); }
+    if (url.pathname === '/_delay') { itemDelay = body.ms ?? 0; maxInflight = 0; return send(res, 200, { ok: true }); }
+    if (url.pathname === '/_stats') return send(res, 200, { maxInflight });
     // a large body (a message with big attachments) is kept as its size and a digest, not itself
     const bytes = Buffer.byteLength(data);
     const kept = bytes > MiB ? { large: true, raw_length: (body?.raw ?? body?.message?.raw ?? '').length } : body;
     requests.push({ method: req.method, path: url.pathname, query: url.search, auth: req.headers.authorization ?? '', body: kept, bytes });
     if (!(await authorized(req.headers.authorization)))
       return gerr(res, 401, 'Request had invalid authentication credentials.', 'UNAUTHENTICATED', 'authError', { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
+    if (itemDelay > 0 && req.method === 'GET' && /^\/gmail\/v1\/users\/me\/(messages|drafts)\/[^/]+$/.test(url.pathname)) {
+      inflight++;
+      maxInflight = Math.max(maxInflight, inflight);
+      await new Promise((r) => setTimeout(r, itemDelay * (0.5 + Math.random()))); // jitter: answers come out of order
+      inflight--;
+    }
     const f = failures.find((x) => x.times > 0 && new RegExp(x.path).test(url.pathname) && (!x.method || x.method === req.method));
     if (f) {
       f.times--;

@@ -159,6 +159,27 @@ void token0;
   check('search_emails: q passed, result found', !r.isError && r.structuredContent?.messages?.[0]?.id === 'morig' && /q=Quarterly/.test((await requests()).filter((x) => x.path === '/gmail/v1/users/me/messages').at(-1).query), JSON.stringify(r).slice(0, 400));
 }
 
+// 6b. the listed messages are fetched in parallel (at most 8 at a time), in the list's order; an item's error keeps
+// the Gmail hook's detail (the missing scope)
+{
+  await post(`${gmailUrl}/_delay`, { ms: 150 });
+  const t0 = Date.now();
+  let r = await call('fetch_emails', { max_results: 24 });
+  const ms = Date.now() - t0;
+  const { maxInflight } = await fetch(`${gmailUrl}/_stats`).then((x) => x.json());
+  await post(`${gmailUrl}/_delay`, { ms: 0 });
+  const ids = r.structuredContent?.messages?.map((m) => m.id) ?? [];
+  check('listing: 24 items fetched 8 at a time (not one after the other), in list order', !r.isError && ids.length === 24 &&
+    ids.every((id, i) => i === 0 || id > ids[i - 1]) && maxInflight === 8 && ms < 24 * 75, JSON.stringify({ maxInflight, ms, ids }));
+  await fail({ path: '/messages/m05$', method: 'GET', status: 403, message: 'Request had insufficient authentication scopes.',
+    www_authenticate: 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/gmail.readonly"' });
+  r = await call('fetch_emails', { max_results: 10 });
+  check('listing: an item\'s 403 fails the call naming the missing scope (the Gmail error hook)', r.isError === true &&
+    /Missing scope: this tool needs https:\/\/www.googleapis.com\/auth\/gmail.readonly/.test(text(r)) && /insufficient authentication scopes/.test(text(r)), text(r));
+  r = await call('fetch_emails', { max_results: 3 });
+  check('listing: the next call works again', !r.isError && r.structuredContent?.count === 3, JSON.stringify(r).slice(0, 300));
+}
+
 // 7. bodies: HTML converted, charset, attachments
 {
   let r = await call('fetch_message_by_id', { message_id: 'mhtml' });

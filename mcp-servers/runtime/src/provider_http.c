@@ -8,6 +8,7 @@
 #include "mcp/token_client.h"
 #include "server_internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +93,32 @@ static void authorize_url_for(struct fetch *f, int status)
     }
 }
 
+/* Ends the request with a tool error: the call fails, or with MCP_PROVIDER_DELIVER_ERRORS cb gets the text. */
+static void end_error(struct fetch *f, int status, long retry_after, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void end_error(struct fetch *f, int status, long retry_after, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (f->flags & MCP_PROVIDER_DELIVER_ERRORS) {
+        mcp_provider_response_t r = {.status = status, .retry_after_s = retry_after, .error = msg};
+        f->cb_ran = 1;
+        f->cb(f->call, &r, f->arg);
+    } else {
+        mcp_call_fail(f->call, "%s", msg);
+    }
+    fetch_free(f);
+}
+
 static void fail(struct fetch *f, int status, long retry_after, int timed_out)
 {
     char msg[512];
     authorize_url_for(f, status);
     mcp_provider_error_text(f->provider, status, retry_after, timed_out, f->authorize_url, msg, sizeof(msg));
-    mcp_call_fail(f->call, "%s", msg);
-    fetch_free(f);
+    end_error(f, status, retry_after, "%s", msg);
 }
 
 static void on_token(void *arg, const mcp_token_result_t *r)
@@ -109,11 +129,10 @@ static void on_token(void *arg, const mcp_token_result_t *r)
         f->authorize_url = r->authorize_url ? strdup(r->authorize_url) : NULL;
         if (r->code != NULL && (strcmp(r->code, "needs_reauth") == 0 || strcmp(r->code, "instance_expired") == 0 ||
                                 strcmp(r->code, "instance_inactive") == 0))
-            mcp_call_fail(f->call, "This instance must be re-authorized before %s can be used (%s)%s%s.", f->provider,
-                          r->code, f->authorize_url ? ": open " : "", f->authorize_url ? f->authorize_url : "");
+            end_error(f, 0, -1, "This instance must be re-authorized before %s can be used (%s)%s%s.", f->provider,
+                      r->code, f->authorize_url ? ": open " : "", f->authorize_url ? f->authorize_url : "");
         else
-            mcp_call_fail(f->call, "No access token for %s: %s.", f->provider, r->message ? r->message : "unavailable");
-        fetch_free(f);
+            end_error(f, 0, -1, "No access token for %s: %s.", f->provider, r->message ? r->message : "unavailable");
         return;
     }
     send_request(f, r->access_token);
@@ -124,8 +143,7 @@ static void get_token(struct fetch *f, int refresh)
     mcp_token_wait_t *w;
     mcp_token_result_t now;
     if (f->s->tokens == NULL) {
-        mcp_call_fail(f->call, "No access token for %s: the token client is not configured.", f->provider);
-        fetch_free(f);
+        end_error(f, 0, -1, "No access token for %s: the token client is not configured.", f->provider);
         return;
     }
     if (mcp_token_get(f->s->tokens, mcp_call_instance(f->call), refresh, mcp__unix_now(), on_token, f, &w, &now) ==
@@ -173,18 +191,16 @@ static void on_response(void *arg, const cm_http_response_t *res)
                                 sizeof(generic));
         f->error_text(&r, generic, msg, sizeof(msg));
         json_decref(r.json);
-        mcp_call_fail(f->call, "%s", msg[0] ? msg : generic);
-        fetch_free(f);
+        end_error(f, res->status, res->retry_after_s, "%s", msg[0] ? msg : generic);
         return;
     }
     if (res->status == 0 && res->error != NULL && strstr(res->error, "too large") != NULL) {
         size_t max = f->max_response ? f->max_response : MCP_PROVIDER_DEFAULT_MAX_RESPONSE;
         if (f->too_large != NULL)
-            mcp_call_fail(f->call, "%s", f->too_large);
+            end_error(f, 0, -1, "%s", f->too_large);
         else
-            mcp_call_fail(f->call, "The answer from %s is too large for this tool (over %.1f MiB); ask for less.",
-                          f->provider, (double)max / (1024.0 * 1024.0));
-        fetch_free(f);
+            end_error(f, 0, -1, "The answer from %s is too large for this tool (over %.1f MiB); ask for less.",
+                      f->provider, (double)max / (1024.0 * 1024.0));
         return;
     }
     fail(f, res->status, res->retry_after_s, res->timed_out);
@@ -195,8 +211,7 @@ static void send_request(struct fetch *f, const char *token)
     size_t n = strlen(token) + 8;
     char *auth = malloc(n);
     if (auth == NULL) {
-        mcp_call_fail(f->call, "out of memory");
-        fetch_free(f);
+        end_error(f, 0, -1, "out of memory");
         return;
     }
     snprintf(auth, n, "Bearer %s", token);
@@ -222,6 +237,11 @@ void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp
 {
     struct fetch *f = calloc(1, sizeof(*f));
     if (f == NULL) {
+        if (req->flags & MCP_PROVIDER_DELIVER_ERRORS) {
+            mcp_provider_response_t r = {.status = 0, .retry_after_s = -1, .error = "out of memory"};
+            cb(call, &r, arg);
+            return;
+        }
         if (req->arg_free != NULL)
             req->arg_free(arg);
         mcp_call_fail(call, "out of memory");
@@ -258,8 +278,7 @@ void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp
     if (!oom)
         oom = (f->headers[req->n_headers].name = strdup("Authorization")) == NULL;
     if (oom) {
-        mcp_call_fail(call, "out of memory");
-        fetch_free(f);
+        end_error(f, 0, -1, "out of memory");
         return;
     }
     get_token(f, 0);

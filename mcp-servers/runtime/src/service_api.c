@@ -69,9 +69,16 @@ void mcp_provider_fetch_json(mcp_call_t *c, const mcp_provider_request_t *req, c
     cm_http_header_t *headers = calloc(req->n_headers + 1, sizeof(*headers));
     json_decref(body);
     if (url_owned == NULL || (body != NULL && text == NULL) || headers == NULL) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "Could not build the %s request.", req->provider ? req->provider : "provider");
+        if (req->flags & MCP_PROVIDER_DELIVER_ERRORS) {
+            mcp_provider_response_t r = {.status = 0, .retry_after_s = -1, .error = msg};
+            cb(c, &r, arg);
+            goto out_free_text;
+        }
         if (req->arg_free != NULL)
             req->arg_free(arg);
-        mcp_call_fail(c, "Could not build the %s request.", req->provider ? req->provider : "provider");
+        mcp_call_fail(c, "%s", msg);
         goto out_free_text;
     }
     for (size_t i = 0; i < req->n_headers; i++)

@@ -22,6 +22,11 @@
 #include <jansson.h>
 
 #define MCP_PROVIDER_ALL_STATUSES 1 /* flags: deliver every HTTP status to the callback */
+/* flags: the callback also gets every failure the helper would turn into a tool error (res->error is that text, with
+ * the error_text hook applied; res->status the HTTP status or 0), and the helper never finishes the call itself: so
+ * one call may run several requests at once and finish when all are done. With this flag the callback may run
+ * before mcp_provider_fetch returns (a failure found up front), and arg_free is never used. */
+#define MCP_PROVIDER_DELIVER_ERRORS 2
 #define MCP_PROVIDER_DEFAULT_MAX_RESPONSE (8u * 1024 * 1024) /* the response cap when max_response is 0 */
 
 struct mcp_provider_response;
@@ -62,6 +67,7 @@ typedef struct mcp_provider_response {
     const cm_http_header_t *headers; /* all response headers, lower-cased names (see mcp/http_headers.h) */
     size_t n_headers;
     long retry_after_s; /* -1 when absent */
+    const char *error;  /* MCP_PROVIDER_DELIVER_ERRORS: the tool error text of a failure, else NULL */
 } mcp_provider_response_t;
 
 typedef void (*mcp_provider_cb)(mcp_call_t *call, const mcp_provider_response_t *res, void *arg);

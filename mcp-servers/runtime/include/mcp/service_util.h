@@ -54,7 +54,8 @@ char *mcp_api_url(const mcp_api_base_t *b, const char *path, const char *const *
  * body_len are ignored. url_owned is the request URL, always freed here; NULL means the caller could not build it
  * (the call fails with "Could not build the <provider> request."). body (may be NULL) is stolen and sent compact,
  * with Content-Type: application/json added to the headers. As with mcp_provider_fetch, either cb runs later or
- * the call is finished with a tool error (and arg_free(arg) runs); touch the call no more after this returns.
+ * the call is finished with a tool error (and arg_free(arg) runs); touch the call no more after this returns. With
+ * MCP_PROVIDER_DELIVER_ERRORS in req->flags the build failure goes to cb too (res->error), before this returns.
  */
 void mcp_provider_fetch_json(mcp_call_t *c, const mcp_provider_request_t *req, char *url_owned, json_t *body,
                              mcp_provider_cb cb, void *arg);
