@@ -155,6 +155,14 @@ const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVe
   const up = await client.callTool({ name: 'upstream_items', arguments: { q: 'after-401' } });
   const after = (await fetch(`${brokerUrl}/_stats`).then((x) => x.json())).token_refresh;
   check('provider 401 -> token refreshed through the broker once, retried, succeeded', up.isError !== true && /after-401/.test(up.content?.[0]?.text ?? '') && after === before + 1, `${JSON.stringify(up)} refresh ${before}->${after}`);
+  // concurrent 401s for the same stale token: one broker refresh, every call retried and answered
+  const ts2 = String(Math.floor(Date.now() / 1000));
+  const body2 = JSON.stringify({ id: randomUUID(), events: [{ type: 'token', instance_id: 'inst-active', access_token: 'stale-token-2', expires_at: Math.floor(Date.now() / 1000) + 600 }] });
+  await fetch(`${base}/cache-tokens`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-broker-timestamp': ts2, 'x-broker-signature': 'sha256=' + createHmac('sha256', pushKey).update(`${ts2}.${body2}`).digest('hex') }, body: body2 });
+  const before2 = (await fetch(`${brokerUrl}/_stats`).then((x) => x.json())).token_refresh;
+  const many = await Promise.all([1, 2, 3, 4].map((n) => client.callTool({ name: 'upstream_items', arguments: { q: `c${n}` } })));
+  const after2 = (await fetch(`${brokerUrl}/_stats`).then((x) => x.json())).token_refresh;
+  check('4 concurrent provider 401s -> one broker refresh, all retried and answered', many.every((r, k) => r.isError !== true && (r.content?.[0]?.text ?? '').includes(`c${k + 1}`)) && after2 === before2 + 1, `${JSON.stringify(many)} refresh ${before2}->${after2}`);
   const expectError = async (code, re) => {
     const r = await client.callTool({ name: 'upstream_status', arguments: { code } });
     check(`provider ${code} -> clear tool error`, r.isError === true && re.test(r.content?.[0]?.text ?? ''), JSON.stringify(r));

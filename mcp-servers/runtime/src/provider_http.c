@@ -146,8 +146,13 @@ static void get_token(struct fetch *f, int refresh)
         end_error(f, 0, -1, "No access token for %s: the token client is not configured.", f->provider);
         return;
     }
-    if (mcp_token_get(f->s->tokens, mcp_call_instance(f->call), refresh, mcp__unix_now(), on_token, f, &w, &now) ==
-        CM_AGAIN)
+    /* after a 401: retry with the cached token when another call already replaced the rejected one, else one
+       refresh per instance (token_client.h) */
+    const char *sent = f->headers[f->n_extra].value, *rejected = sent && strlen(sent) > 7 ? sent + 7 : NULL;
+    int rc = refresh ? mcp_token_get_after_401(f->s->tokens, mcp_call_instance(f->call), rejected, mcp__unix_now(),
+                                               on_token, f, &w, &now)
+                     : mcp_token_get(f->s->tokens, mcp_call_instance(f->call), 0, mcp__unix_now(), on_token, f, &w, &now);
+    if (rc == CM_AGAIN)
         return;
     on_token(f, &now);
 }
@@ -157,7 +162,6 @@ static void on_response(void *arg, const cm_http_response_t *res)
     struct fetch *f = arg;
     if (res->status == 401 && !f->retried) {
         f->retried = 1;
-        mcp_token_invalidate(f->s->tokens, mcp_call_instance(f->call));
         get_token(f, 1);
         return;
     }
