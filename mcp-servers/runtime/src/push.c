@@ -196,6 +196,12 @@ mcp_push_result_t mcp_push_verify(mcp_push_verifier_t *v, const char *timestamp,
         *why = "push id already seen";
         return MCP_PUSH_REPLAYED;
     }
+    if (mcp_lru_size(v->seen) >= mcp_lru_capacity(v->seen)) {
+        /* every remembered id is still inside the replay window (forget_old dropped the others) */
+        json_decref(doc);
+        *why = "too many pushes inside the replay window; retry later";
+        return MCP_PUSH_BUSY;
+    }
     int64_t *at = malloc(sizeof(*at));
     if (at == NULL || mcp_lru_put(v->seen, json_string_value(id), at) != CM_OK) {
         free(at);

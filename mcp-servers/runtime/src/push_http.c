@@ -87,10 +87,13 @@ int mcp__cache_tokens(void *data, h2o_req_t *req, const cm_route_match_t *m)
         [MCP_PUSH_BAD_SIGNATURE] = {401, "bad_signature"},
         [MCP_PUSH_STALE] = {408, "stale_push"},
         [MCP_PUSH_REPLAYED] = {409, "replayed_push"},
+        [MCP_PUSH_BUSY] = {503, "push_replay_cache_full"},
     };
     if (r != MCP_PUSH_OK) {
         s->stats.pushes_rejected++;
         cm_warn(s->name, "rejected push: %s", why);
+        if (r == MCP_PUSH_BUSY)
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("60"));
         cm_respond_error(req, answers[r].status, answers[r].code, NULL, "%s", why);
         return 0;
     }

@@ -111,6 +111,10 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->auth_status_ttl_s = (int)n;
+    if ((rc = env_long("MCP_PUSH_REPLAY_CAP", 1, 10000000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->push_replay_cap = (size_t)n;
     if ((rc = env_long("MCP_USAGE_FLUSH_MS", 100, 3600000, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
@@ -216,7 +220,7 @@ static int setup_keys(mcp_server_t *s, const mcp_server_options_t *o, char *err,
         s->service_bearer_hex[2 * i] = hex[s->service_bearer[i] >> 4];
         s->service_bearer_hex[2 * i + 1] = hex[s->service_bearer[i] & 15];
     }
-    s->push = mcp_push_verifier_new(push_key, MCP_PUSH_WINDOW_S, 0);
+    s->push = mcp_push_verifier_new(push_key, MCP_PUSH_WINDOW_S, s->opts.push_replay_cap);
     memset(push_key, 0, sizeof(push_key));
     s->have_secret = 1;
     return s->push ? CM_OK : CM_ENOMEM;

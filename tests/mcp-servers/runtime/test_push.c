@@ -134,8 +134,33 @@ static void test_replay(void)
     mcp_push_verifier_free(v);
 }
 
+/* A full replay cache never forgets an id still inside the window: new pushes are refused instead. */
+static void test_replay_cache_full(void)
+{
+    mcp_push_verifier_t *v = mcp_push_verifier_new(key, 300, 3);
+    json_t *body = NULL;
+    char b[64];
+    for (int i = 0; i < 3; i++) {
+        snprintf(b, sizeof(b), "{\"id\":\"p%d\",\"events\":[]}", i);
+        CU_ASSERT_EQUAL(verify(v, NOW + i, b, NULL, NOW + i, &body), MCP_PUSH_OK);
+        json_decref(body);
+        body = NULL;
+    }
+    CU_ASSERT_EQUAL(verify(v, NOW + 10, "{\"id\":\"p3\",\"events\":[]}", NULL, NOW + 10, &body), MCP_PUSH_BUSY);
+    CU_ASSERT_PTR_NULL(body);
+    /* the oldest id is still remembered: its replay is still detected */
+    CU_ASSERT_EQUAL(verify(v, NOW + 20, "{\"id\":\"p0\",\"events\":[]}", NULL, NOW + 20, &body), MCP_PUSH_REPLAYED);
+    /* once the oldest has left the window (2 * 300 s after it was accepted), there is room again */
+    CU_ASSERT_EQUAL(verify(v, NOW + 601, "{\"id\":\"p3\",\"events\":[]}", NULL, NOW + 601, &body), MCP_PUSH_OK);
+    json_decref(body);
+    body = NULL;
+    CU_ASSERT_EQUAL(verify(v, NOW + 601, "{\"id\":\"p4\",\"events\":[]}", NULL, NOW + 601, &body), MCP_PUSH_BUSY);
+    mcp_push_verifier_free(v);
+}
+
 void tests_register(void)
 {
     CU_SUITE("push", setup, NULL, {"key derivation", test_derivation}, {"good", test_good},
-             {"bad signature", test_bad_signature}, {"stale timestamp", test_stale}, {"replayed id", test_replay});
+             {"bad signature", test_bad_signature}, {"stale timestamp", test_stale}, {"replayed id", test_replay},
+             {"full replay cache refuses, never forgets early", test_replay_cache_full});
 }

@@ -7,7 +7,9 @@
  *
  * push_key = HKDF-SHA256(ikm = service secret, salt = none, info = "mcp-push-v1", 32 bytes).
  * A push is accepted when the signature matches (constant-time), the timestamp is within
- * +-window seconds of now, and its id was not seen in the last 2 * window seconds (replay).
+ * +-window seconds of now, and its id was not seen in the last 2 * window seconds (replay). Ids are
+ * remembered for 2 * window seconds; when replay_cap ids are remembered and the oldest is younger than
+ * that, a new push is refused (MCP_PUSH_BUSY) rather than forgetting an id that could still be replayed.
  * Nothing is recorded for a push that fails any check. Loop-thread only.
  */
 #ifndef MCP_PUSH_H
@@ -29,6 +31,8 @@ typedef enum mcp_push_result {
     MCP_PUSH_BAD_SIGNATURE,
     MCP_PUSH_STALE,    /* timestamp outside the window */
     MCP_PUSH_REPLAYED, /* id already accepted */
+    MCP_PUSH_BUSY,     /* replay cache full of ids still inside the replay window: refused (retry later),
+                          never evicted early (an evicted id could be replayed) */
 } mcp_push_result_t;
 
 /* Derives a 32-byte purpose key from the service secret with HKDF-SHA256 (info = label). CM_OK or CM_ERR. */

@@ -62,6 +62,8 @@ typedef struct mcp_server_options {
     int token_refresh_margin_s;       /* refetch a token this long before it expires, default 60 */
     size_t token_cache_size;          /* LRU entries, default 10000 */
     int usage_flush_ms;               /* default 10000 */
+    size_t push_replay_cap;           /* push ids remembered for the replay window (600 s), default 10000; when
+                                         full of ids inside the window, pushes get 503 (env MCP_PUSH_REPLAY_CAP) */
     int broker_timeout_ms;            /* default 5000 */
     int tool_timeout_ms;              /* a tools/call unanswered after this gets a tool error; default 60000
                                          (env MCP_TOOL_TIMEOUT_MS) */
