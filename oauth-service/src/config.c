@@ -207,6 +207,7 @@ static int apply_refresh_push(ob_config_t *cfg, const json_t *root, char *err, s
                 {"refresh", "backoff_base_ms", offsetof(ob_config_t, refresh_backoff_base_ms), 10, 3600000},
                 {"refresh", "backoff_max_ms", offsetof(ob_config_t, refresh_backoff_max_ms), 10, 86400000},
                 {"refresh", "lock_wait_ms", offsetof(ob_config_t, refresh_lock_wait_ms), 100, 600000},
+                {"refresh", "request_error_limit", offsetof(ob_config_t, refresh_request_error_limit), 1, 1000},
                 {"push", "retries", offsetof(ob_config_t, push_retries), 0, 20},
                 {"push", "timeout_ms", offsetof(ob_config_t, push_timeout_ms), 100, 60000},
                 {"push", "backoff_base_ms", offsetof(ob_config_t, push_backoff_base_ms), 10, 600000},
@@ -502,6 +503,14 @@ static int finish(ob_config_t *cfg, char *err, size_t errsz)
         return rc;
     if (cfg->providers == NULL && (cfg->providers = json_object()) == NULL)
         return CM_ENOMEM;
+    /* a refresh holds a pooled connection across the provider call: refreshes must leave one for everything else */
+    if (cfg->refresh_concurrency == 0)
+        cfg->refresh_concurrency = cfg->db_pool_size - 1 < 2 ? cfg->db_pool_size - 1 : 2;
+    if (cfg->refresh_concurrency < 1 || cfg->refresh_concurrency >= cfg->db_pool_size)
+        return fail(err, errsz, cfg->path,
+                    "refresh.concurrency (%d) must be below database.pool_size (%d): each refresh holds a pooled "
+                    "connection across the provider call",
+                    cfg->refresh_concurrency < 1 ? 1 : cfg->refresh_concurrency, cfg->db_pool_size);
     return finish_flows(cfg);
 }
 
@@ -520,11 +529,12 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     cfg->refresh_margin_s = 300;
     cfg->instance_cache_ttl_ms = 2000;
     cfg->refresh_enabled = 1;
-    cfg->refresh_concurrency = 2;
     cfg->refresh_scan_interval_s = 60;
     cfg->refresh_backoff_base_ms = 30000;
     cfg->refresh_backoff_max_ms = 3600000;
     cfg->refresh_lock_wait_ms = 20000;
+    cfg->refresh_request_error_limit = 5;
+    cfg->refresh_concurrency = 0; /* 0 = not configured: min(2, database.pool_size - 1) in finish() */
     cfg->push_retries = 5;
     cfg->push_timeout_ms = 5000;
     cfg->push_backoff_base_ms = 500;

@@ -194,7 +194,7 @@ http GET "$CB?code=$code&state=${state}xx"
 check "state with appended bytes: 400 invalid_state" eq "$STATUS" 400
 http GET "$CB/oidcbasic?code=$code&state=$state"
 check "state used on another provider's callback: 400 invalid_state" bash -c '[[ "$0" == 400 && "$1" == *invalid_state* ]]' "$STATUS" "$BODY"
-check "nothing stored for B after tampering" eq "$(psql_q "SELECT oauth_status||','||(access_token_enc IS NULL) FROM mcp_service_table s JOIN mcp_credentials c USING (instance_id) WHERE instance_id='$B'")" "pending,true"
+check "nothing stored for B after tampering (the valid state on the wrong provider marks it failed)" eq "$(psql_q "SELECT oauth_status||','||(access_token_enc IS NULL) FROM mcp_service_table s JOIN mcp_credentials c USING (instance_id) WHERE instance_id='$B'")" "failed,true"
 past=$(($(date +%s) - 5))
 expired_state="$(node "$IT_FAKES/forge-state.mjs" "$IT_DIR/keys/data.keys" "{\"i\":\"$B\",\"p\":\"google\",\"v\":\"$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 50)xxxxxxxxxxxxxx\",\"n\":\"expired-nonce-0123456789abcdef\",\"e\":$past}")"
 http GET "$CB?code=$code&state=$expired_state"

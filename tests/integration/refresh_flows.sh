@@ -168,12 +168,30 @@ NEWAT="$(gstat '.issued[-1].access_token')"
 check "commit failed once: the answer is written again on a fresh connection -> refreshed" jq_eq .outcome refreshed
 vend "$E"
 check "commit failed once: one upstream call, the new token served, no unknown flag" eq "$(( $(gstat .refresh_calls) - before )),$(jq -r .access_token <<<"$BODY"),$(psql_q "SELECT (refresh_outcome_unknown_at IS NULL)::text FROM mcp_credentials WHERE instance_id='$E'")" "1,$NEWAT,true"
+# both the commit and the first rewrite fail, with rotation on: the provider's new refresh token exists only in the
+# broker's memory. It is never dropped: the waiters get a transient answer, the row is flagged, and the write is
+# retried (backoff, under the refresh lock again) until it is stored.
+curl -s -X POST "$GOOGLE/_mode" -d '{"rotate":true}' >/dev/null
 fail_commits 2
+before="$(gstat .refresh_calls)"
 admin POST /oauth/refresh "{\"instance_id\":\"$E\"}"
-check "commit and rewrite failed: transient answer" bash -c '[[ "$0" == 502 || "$0" == 503 ]]' "$STATUS"
-check "commit and rewrite failed: 'refresh outcome unknown' recorded on the row + audit" eq "$(psql_q "SELECT (refresh_outcome_unknown_at IS NOT NULL)::text || ',' || last_error_code || ',' || (SELECT detail->>'class' FROM token_audit_log WHERE instance_id='$E' AND event='refresh_failed' ORDER BY id DESC LIMIT 1) FROM mcp_credentials WHERE instance_id='$E'")" "true,refresh_outcome_unknown,unknown"
+ROTAT="$(gstat '.issued[-1].access_token')"
+check "commit and rewrite failed: transient answer, store still pending" eq "$STATUS,$(jq -r .error <<<"$BODY")" "502,refresh_store_pending"
+sleep 0.3
+check "commit and rewrite failed: 'refresh outcome unknown' audited (class unknown)" eq "$(psql_q "SELECT count(*) FROM token_audit_log WHERE instance_id='$E' AND event='refresh_failed' AND detail->>'class'='unknown' AND (detail->>'rotated')::boolean")" 1
+for _ in $(seq 1 50); do
+    [[ "$(psql_q "SELECT (refresh_outcome_unknown_at IS NULL)::text FROM mcp_credentials WHERE instance_id='$E'")" == true ]] && break
+    sleep 0.1
+done
+check "store retried: the rotated tokens are stored on the third attempt, the flag cleared" eq "$(psql_q "SELECT (refresh_outcome_unknown_at IS NULL)::text || ',' || (SELECT detail->>'store_attempts' FROM token_audit_log WHERE instance_id='$E' AND event='refreshed' ORDER BY id DESC LIMIT 1) FROM mcp_credentials WHERE instance_id='$E'")" "true,3"
 vend "$E"
-check "outcome unknown: the previous (valid) token is still served" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$NEWAT"
+check "store retried: one upstream call, the rotated answer's token served" eq "$(( $(gstat .refresh_calls) - before )),$STATUS,$(jq -r .access_token <<<"$BODY")" "1,200,$ROTAT"
+expire "$E"
+vend "$E"
+check "store retried: the stored rotated refresh token works (the old one is dead at the provider)" bash -c '[[ "$0" == 200 && "$(jq -r .access_token <<<"$1")" == ya29.* && "$(jq -r .access_token <<<"$1")" != "$2" ]]' "$STATUS" "$BODY" "$ROTAT"
+curl -s -X POST "$GOOGLE/_mode" -d '{"rotate":false}' >/dev/null
+# an earlier outcome unknown (flag on the row): the next attempt re-reads the row under the lock and clears it
+psql_q "UPDATE mcp_credentials SET refresh_outcome_unknown_at = now() WHERE instance_id='$E'" >/dev/null
 admin POST /oauth/refresh "{\"instance_id\":\"$E\"}"
 check "outcome unknown: the next attempt re-reads the row first, then refreshes and clears the flag" eq "$(jq -r .outcome <<<"$BODY"),$(psql_q "SELECT (refresh_outcome_unknown_at IS NULL)::text FROM mcp_credentials WHERE instance_id='$E'"),$(grep -c "instance $E: an earlier refresh's outcome is unknown" "$IT_DIR/broker.log")" "refreshed,true,1"
 

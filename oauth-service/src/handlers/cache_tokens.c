@@ -65,15 +65,24 @@ static void on_stored(void *arg, int status, PGresult *res)
     } else if (PQntuples(res) == 0) {
         if (c->a.req)
             cm_respond_error(c->a.req, 404, "instance_not_found", "instance_id", "no such instance");
+    } else if (PQgetisnull(res, 0, 0)) { /* became inactive or expired since it was read: nothing written */
+        int inactive = strcmp(PQgetvalue(res, 0, 5), "inactive") == 0;
+        if (c->a.req)
+            cm_respond_error(c->a.req, 409, inactive ? "instance_inactive" : "instance_expired", NULL,
+                             "tokens cannot be imported into an %s instance", inactive ? "inactive" : "expired");
     } else {
         const char *st = PQgetvalue(res, 0, 0);
-        ob_refresher_schedule(b->refresher, c->id, c->refresh_token ? c->expires_at : 0);
-        ob_push_token(b->pusher, c->service, c->id, c->access_token, c->expires_at, st);
-        cm_info("import", "instance %s: tokens imported (refresh token: %s)", c->id, c->refresh_token ? "yes" : "no");
+        int has_rt = strcmp(PQgetvalue(res, 0, 3), "t") == 0; /* an import without one keeps the stored one */
+        /* scheduled from the row as stored, not from the request */
+        ob_refresher_schedule(b->refresher, c->id, has_rt ? strtoll(PQgetvalue(res, 0, 4), NULL, 10) : 0);
+        ob_push_token(b->pusher, c->service, c->id, c->access_token, c->expires_at, st,
+                      strtoll(PQgetvalue(res, 0, 2), NULL, 10));
+        cm_info("import", "instance %s: tokens imported (refresh token: %s)", c->id,
+                c->refresh_token ? "new" : has_rt ? "kept" : "none");
         if (c->a.req)
             cm_respond_json(c->a.req, 200,
                             json_pack("{s:s, s:s, s:I, s:b}", "instance_id", c->id, "status", st, "expires_at",
-                                      (json_int_t)c->expires_at, "has_refresh_token", c->refresh_token != NULL));
+                                      (json_int_t)c->expires_at, "has_refresh_token", has_rt));
     }
     ctx_free(c);
 }

@@ -47,7 +47,8 @@ static void on_deleted(void *arg, int status, PGresult *res)
         /* issue 4: after the commit, the schedule forgets it and the owning MCP server drops it */
         ob_refresher_forget(c->a.b->refresher, c->id);
         if (!PQgetisnull(res, 0, 1))
-            ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 1), c->id, "deleted");
+            ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 1), c->id, "deleted",
+                               strtoll(PQgetvalue(res, 0, 2), NULL, 10));
         if (req != NULL) {
             json_t *o = json_pack("{s:s, s:b, s:b}", "instance_id", c->id, "deleted", 1, "revoked", c->revoked);
             if (!c->revoked)

@@ -35,13 +35,14 @@ static void on_patched(void *arg, int status, PGresult *res)
         ob_async_free(c);
         return;
     }
-    if (PQnfields(res) >= 5 && !PQgetisnull(res, 0, 2) && !PQgetisnull(res, 0, 3) && !PQgetisnull(res, 0, 4) &&
+    if (PQnfields(res) >= 6 && !PQgetisnull(res, 0, 2) && !PQgetisnull(res, 0, 3) && !PQgetisnull(res, 0, 4) &&
         strcmp(PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4)) != 0) {
         /* issue 4: a status change (committed) goes to the owning MCP server; an inactive instance leaves the
          * refresh schedule, a re-activated one is picked up by the next scan (or on read) */
         if (strcmp(PQgetvalue(res, 0, 4), "active") != 0)
             ob_refresher_forget(c->a.b->refresher, c->id);
-        ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 2), c->id, PQgetvalue(res, 0, 4));
+        ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 2), c->id, PQgetvalue(res, 0, 4),
+                           strtoll(PQgetvalue(res, 0, 5), NULL, 10));
     }
     if (req != NULL) {
         if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)

@@ -2,7 +2,8 @@
  * The MCP server's other calls (docs/mcp-broker-protocol.md, 1 and 3), both with the service bearer:
  *
  * POST /instances/{id}/mcp-auth {"key_sha256": "<64 hex>"} - is this the instance's MCP access key?
- *   200 {instance_id, service, status, authorize_url} | 401 invalid_key | 404 instance_not_found
+ *   200 {instance_id, service, status, authorize_url, expires_at (unix s or null), version} | 401 invalid_key |
+ *   404 instance_not_found
  *   (also for an instance of another service). The hash is compared in constant time.
  * POST /instances/usage {"service", "usage": [{"instance_id", "count", "last_used_at"}]} - 204.
  *   One statement per batch; only instances of the calling service are counted.
@@ -42,8 +43,10 @@ static void check(ob_broker_t *b, h2o_req_t *req, const char *service, const cha
         return;
     }
     char *auth = ob_authorize_url(b, inst->id);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s?}", "instance_id", inst->id, "service", inst->service, "status",
-                          ob_instance_effective_status(inst, ob_now()), "authorize_url", auth);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:o, s:I}", "instance_id", inst->id, "service", inst->service,
+                          "status", ob_instance_effective_status(inst, ob_now()), "authorize_url", auth, "expires_at",
+                          inst->expires_at > 0 ? json_integer(inst->expires_at) : json_null(), "version",
+                          (json_int_t)inst->event_version);
     free(auth);
     cm_respond_json(req, 200, o);
 }

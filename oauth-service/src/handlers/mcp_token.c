@@ -5,11 +5,14 @@
  * instances (403 forbidden otherwise). The instance status is checked on every vend, cache hit or not:
  * 409 instance_inactive / instance_expired / needs_reauth (also for an instance never authorized), each
  * with status and authorize_url. A token valid beyond oauth.refresh_margin_s is served from memory.
- * 200 {access_token, token_type, expires_at, scope, instance_status}: never the refresh token or the
- * client secret.
+ * 200 {access_token, token_type, expires_at, scope, instance_status, version}: never the refresh token or the
+ * client secret. version is the instance's event_version as read with the token (push events carry the same
+ * counter, docs/mcp-broker-protocol.md). A vend that finds an active instance past its expires_at records the
+ * expiry and pushes an invalidation (status expired).
  */
 #include "handlers/flow_util.h"
 
+#include "push/pusher.h"
 #include "refresh/refresher.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
@@ -37,7 +40,25 @@ static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *
     cm_respond_json(req, 409, o);
 }
 
+static void on_marked_expired(void *arg, int status, PGresult *res)
+{
+    ob_broker_t *b = arg;
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        ob_respond_db_error(NULL, status, res, "marking an instance expired");
+        return;
+    }
+    /* one row: this call made the change (another vend or replica may have made it first, and pushed) */
+    if (PQntuples(res) == 1) {
+        ob_icache_invalidate(b->instances, PQgetvalue(res, 0, 0));
+        ob_refresher_forget(b->refresher, PQgetvalue(res, 0, 0));
+        ob_push_invalidate(b->pusher, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), "expired",
+                           strtoll(PQgetvalue(res, 0, 2), NULL, 10));
+    }
+}
+
 static int refresh_then_vend(ob_broker_t *b, h2o_req_t *req, const char *service, const char *id, int forced);
+
+static void on_marked_expired(void *arg, int status, PGresult *res);
 
 static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh,
                     int after_refresh)
@@ -54,7 +75,7 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
     }
     if (strcmp(status, "expired") == 0) {
         if (strcmp(inst->status, "active") == 0)
-            ob_db_mark_expired(b->db, inst->id); /* lazily record what the clock already says */
+            ob_db_mark_expired(b->db, inst->id, on_marked_expired, b); /* lazily record what the clock says */
         instance_error(b, req, inst, status, "instance_expired", "the instance has expired");
         return;
     }
@@ -85,9 +106,10 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
     }
     if (inst->vend_body == NULL) {
         /* serialized once per cached instance (status active here; any change drops the cache entry) */
-        json_t *o = json_pack("{s:s, s:s, s:I, s:s?, s:s}", "access_token", inst->access_token, "token_type",
+        json_t *o = json_pack("{s:s, s:s, s:I, s:s?, s:s, s:I}", "access_token", inst->access_token, "token_type",
                               inst->token_type ? inst->token_type : "Bearer", "expires_at",
-                              (json_int_t)inst->token_expires_at, "scope", inst->scope, "instance_status", status);
+                              (json_int_t)inst->token_expires_at, "scope", inst->scope, "instance_status", status,
+                              "version", (json_int_t)inst->event_version);
         inst->vend_body = o ? json_dumps(o, JSON_COMPACT) : NULL;
         inst->vend_body_len = inst->vend_body ? strlen(inst->vend_body) : 0;
         json_decref(o);

@@ -44,7 +44,6 @@ typedef struct cb_ctx {
     char service[65];
     const op_provider_t *provider;
     char error[64]; /* the provider's error code ("" = none) */
-    int64_t expires_at; /* of the stored access token; 0 = none, or no refresh token (nothing to schedule) */
 } cb_ctx_t;
 
 static void ctx_free(cb_ctx_t *c)
@@ -107,12 +106,19 @@ static void on_stored(void *arg, int status, PGresult *res)
     } else if (PQntuples(res) == 0) {
         ob_send_error_page(c->a.b, c->a.req, 404, "instance_not_found", "This connection was deleted meanwhile.",
                            c->st.instance_id, c->st.popup);
+    } else if (PQgetisnull(res, 0, 0)) { /* disabled or expired during the exchange: not completed */
+        if (strcmp(PQgetvalue(res, 0, 5), "inactive") == 0)
+            fail(c, 403, "instance_inactive", "This connection was disabled by an administrator meanwhile.");
+        else
+            fail(c, 400, "instance_expired", "This connection has expired.");
     } else {
         cm_info("oauth", "instance %s: authorized (credentials version %s)", c->st.instance_id, PQgetvalue(res, 0, 1));
         /* issue 4: the MCP server drops what it cached and pulls the new token on its next use */
-        ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, PQgetvalue(res, 0, 0));
-        /* scheduled for its proactive refresh now rather than at the next scan */
-        ob_refresher_schedule(c->a.b->refresher, c->st.instance_id, c->expires_at);
+        ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, PQgetvalue(res, 0, 0),
+                           strtoll(PQgetvalue(res, 0, 2), NULL, 10));
+        /* scheduled for its proactive refresh now (from the row as stored: a kept refresh token counts) */
+        ob_refresher_schedule(c->a.b->refresher, c->st.instance_id,
+                              strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? strtoll(PQgetvalue(res, 0, 4), NULL, 10) : 0);
         success(c);
     }
     ctx_free(c);
@@ -164,7 +170,6 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
                           .event = "authorized",
                           .actor = "oauth_callback",
                           .audit_detail = detail ? detail : "{}"};
-    c->expires_at = ts.refresh_token != NULL ? ts.expires_at : 0;
     rc = ob_db_store_tokens(b->db, &w, on_stored, c);
     free(detail);
     if (rc != CM_AGAIN) {
@@ -336,8 +341,8 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
     char *path_provider = m->n_params > 0 ? cm_match_str(req, m, 0) : NULL;
     c->provider = ob_registry_find(b->providers, c->st.provider);
     if (c->provider == NULL || (path_provider != NULL && strcmp(path_provider, c->st.provider) != 0)) {
-        ob_send_error_page(b, req, 400, "invalid_state", "This authorization link does not match this provider.",
-                           c->st.instance_id, c->st.popup);
+        /* a valid (sealed by us) state: the instance is known, its authorization failed */
+        fail(c, 400, "invalid_state", "This authorization link does not match this provider.");
         ctx_free(c);
         return 0;
     }

@@ -42,12 +42,12 @@ static const char sql_purge[] =
     "   WHERE instance_id = $1::uuid RETURNING instance_id),"
     " s AS ("
     "  UPDATE mcp_service_table SET status = CASE WHEN status = 'active' THEN 'needs_reauth' ELSE status END,"
-    "         row_version = row_version + 1"
-    "   WHERE instance_id = $1::uuid RETURNING instance_id, status),"
+    "         row_version = row_version + 1, event_version = event_version + 1"
+    "   WHERE instance_id = $1::uuid RETURNING instance_id, status, event_version),"
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
     "  SELECT instance_id, 'revoked', 'admin', $2::jsonb FROM s)"
-    " SELECT status FROM s";
+    " SELECT status, event_version FROM s";
 
 static void on_purged(void *arg, int status, PGresult *res)
 {
@@ -62,7 +62,7 @@ static void on_purged(void *arg, int status, PGresult *res)
             cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
     } else {
         ob_refresher_forget(b->refresher, c->id);
-        ob_push_invalidate(b->pusher, c->service, c->id, PQgetvalue(res, 0, 0));
+        ob_push_invalidate(b->pusher, c->service, c->id, PQgetvalue(res, 0, 0), strtoll(PQgetvalue(res, 0, 1), NULL, 10));
         cm_info("revoke", "instance %s: tokens purged (provider revocation: %s)", c->id,
                 c->provider_revoked ? "done" : c->revoke_error);
         if (req != NULL) {

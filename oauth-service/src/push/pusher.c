@@ -238,16 +238,18 @@ out_decref:
 }
 
 void ob_push_token(ob_pusher_t *p, const char *service, const char *instance_id, const char *access_token,
-                   int64_t expires_at, const char *status)
+                   int64_t expires_at, const char *status, int64_t version)
 {
     if (p == NULL || access_token == NULL)
         return;
     enqueue(p, service,
-            json_pack("{s:s, s:s, s:s, s:I, s:s?}", "type", "token", "instance_id", instance_id, "access_token",
-                      access_token, "expires_at", (json_int_t)expires_at, "status", status));
+            json_pack("{s:s, s:s, s:s, s:I, s:s?, s:I}", "type", "token", "instance_id", instance_id, "access_token",
+                      access_token, "expires_at", (json_int_t)expires_at, "status", status, "version",
+                      (json_int_t)version));
 }
 
-void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instance_id, const char *status)
+void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instance_id, const char *status,
+                        int64_t version)
 {
     if (p == NULL)
         return;
@@ -255,7 +257,7 @@ void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instanc
     if (status != NULL && (strcmp(status, "needs_reauth") == 0 || strcmp(status, "expired") == 0))
         auth = ob_authorize_url(p->b, instance_id);
     enqueue(p, service,
-            json_pack("{s:s, s:s, s:s?, s:s?}", "type", "invalidate", "instance_id", instance_id, "status", status,
-                      "authorize_url", auth));
+            json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "type", "invalidate", "instance_id", instance_id, "status",
+                      status, "authorize_url", auth, "version", (json_int_t)version));
     free(auth);
 }

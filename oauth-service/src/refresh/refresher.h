@@ -69,6 +69,11 @@ void ob_refresher_schedule(ob_refresher_t *r, const char *id, int64_t token_expi
 /* Forgets an instance (deleted, revoked). */
 void ob_refresher_forget(ob_refresher_t *r, const char *id);
 
+/* The per-instance advisory lock key (SQL) every writer that reads or replaces a refresh token takes with
+ * pg_[try_]advisory_xact_lock: the refresher, rotate-keys, revoke. p is the SQL of the instance id as text
+ * (lowercase UUID), e.g. "$1" or "instance_id::text". */
+#define OB_REFRESH_LOCK_KEY(p) "hashtextextended('ob-refresh:' || " p ", 0)"
+
 /* Counters (tests, /health). */
 typedef struct ob_refresher_stats {
     uint64_t started, joined, refreshed, fresh, transient, permanent, races, lock_waits;

@@ -36,6 +36,7 @@ enum {
     COL_REQ_SCOPES,
     COL_HAS_RT,
     COL_CRED_VERSION,
+    COL_EVENT_VERSION,
     COL_COUNT
 };
 
@@ -91,6 +92,7 @@ ob_instance_t *ob_instance_from_row(const PGresult *res, int row, const ob_keyri
     inst->requested_scopes = opt_str(res, row, COL_REQ_SCOPES);
     inst->has_refresh_token = PQgetvalue(res, row, COL_HAS_RT)[0] == 't';
     inst->cred_row_version = num(res, row, COL_CRED_VERSION);
+    inst->event_version = num(res, row, COL_EVENT_VERSION);
     if (inst->user_id == NULL || inst->service == NULL) {
         ob_instance_free(inst);
         return NULL;

@@ -22,7 +22,7 @@
     "c.client_id, c.access_token_enc, c.access_token_key_id, "                                                         \
     "COALESCE(extract(epoch FROM c.token_expires_at)::bigint, 0), c.scope, c.token_type, "                             \
     "COALESCE(c.provider_options::text, '{}'), c.requested_scopes, (c.refresh_token_enc IS NOT NULL), "                \
-    "COALESCE(c.row_version, 0) "                                                                                      \
+    "COALESCE(c.row_version, 0), s.event_version "                                                                     \
     "FROM mcp_service_table s LEFT JOIN mcp_credentials c ON c.instance_id = s.instance_id "
 
 typedef struct ob_instance {
@@ -47,6 +47,7 @@ typedef struct ob_instance {
     char *token_type;
     int has_refresh_token;
     int64_t cred_row_version;
+    int64_t event_version; /* mcp_service_table.event_version: the "version" MCP servers order events by */
     /* Memos filled lazily by the hot paths while the instance is cached (freed with it): */
     char *vend_body; /* serialized 200 answer of GET /instances/{id}/token (status active) */
     size_t vend_body_len;

@@ -55,17 +55,18 @@ static const char sql_patch[] =
     " u AS ("
     "  UPDATE mcp_service_table s SET status = COALESCE($2::text, s.status),"
     "         custom_name = CASE WHEN $3::boolean THEN $4::text ELSE s.custom_name END,"
-    "         row_version = s.row_version + 1"
+    "         row_version = s.row_version + 1,"
+    "         event_version = s.event_version + (COALESCE($2::text, s.status) IS DISTINCT FROM s.status)::int"
     "    FROM cur WHERE s.instance_id = cur.instance_id"
     "     AND ($2::text IS NULL OR $2::text = 'inactive' OR cur.status IN ('active', 'inactive'))"
-    "  RETURNING s.instance_id, s.service_name, cur.status AS old_status, s.status),"
+    "  RETURNING s.instance_id, s.service_name, cur.status AS old_status, s.status, s.event_version),"
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
     "  SELECT instance_id, CASE WHEN old_status <> status THEN 'status_changed' ELSE 'updated' END, 'admin',"
     "         jsonb_build_object('old_status', old_status, 'status', status, 'custom_name_changed', $3::boolean)"
     "    FROM u)"
     " SELECT (SELECT count(*) FROM cur), (SELECT count(*) FROM u), (SELECT service_name FROM u),"
-    "        (SELECT old_status FROM u), (SELECT status FROM u)";
+    "        (SELECT old_status FROM u), (SELECT status FROM u), (SELECT event_version FROM u)";
 
 int ob_db_instance_patch(cm_pg_pool_t *db, const char *id, const char *status, int set_name, const char *custom_name,
                          cm_pg_result_cb cb, void *arg)
@@ -75,11 +76,12 @@ int ob_db_instance_patch(cm_pg_pool_t *db, const char *id, const char *status, i
 }
 
 static const char sql_delete[] =
-    "WITH d AS (DELETE FROM mcp_service_table WHERE instance_id = $1::uuid RETURNING instance_id, service_name),"
+    "WITH d AS (DELETE FROM mcp_service_table WHERE instance_id = $1::uuid"
+    "           RETURNING instance_id, service_name, event_version + 1 AS ev),"
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
     "  SELECT instance_id, 'deleted', 'admin', $2::jsonb || jsonb_build_object('service', service_name) FROM d)"
-    " SELECT count(*), min(service_name) FROM d";
+    " SELECT count(*), min(service_name), COALESCE(max(ev), 0) FROM d";
 
 int ob_db_instance_delete(cm_pg_pool_t *db, const char *id, const char *audit_detail, cm_pg_result_cb cb, void *arg)
 {
@@ -109,7 +111,8 @@ int ob_db_consume_nonce(cm_pg_pool_t *db, const char *nonce, const char *instanc
     const char *p[3] = {hash, instance_id, exp};
     return cm_pg_query(db,
                        "WITH purge AS (DELETE FROM oauth_state_nonces WHERE ctid IN"
-                       "   (SELECT ctid FROM oauth_state_nonces WHERE expires_at < now() LIMIT 50))"
+                       "   (SELECT ctid FROM oauth_state_nonces"
+                       "     WHERE expires_at < now() - interval '1 hour' LIMIT 50))"
                        " INSERT INTO oauth_state_nonces (nonce, instance_id, expires_at)"
                        " VALUES ($1, $2::uuid, to_timestamp($3::bigint))"
                        " ON CONFLICT (nonce) DO NOTHING RETURNING 1",
@@ -117,7 +120,11 @@ int ob_db_consume_nonce(cm_pg_pool_t *db, const char *nonce, const char *instanc
 }
 
 static const char sql_store_tokens[] =
-    "WITH c AS ("
+    "WITH cur AS (SELECT instance_id, status, expires_at FROM mcp_service_table WHERE instance_id = $1::uuid"
+    "             FOR UPDATE),"
+    " ok AS (SELECT instance_id FROM cur WHERE status IN ('active', 'needs_reauth')"
+    "          AND (expires_at IS NULL OR expires_at > now())),"
+    " c AS ("
     "  UPDATE mcp_credentials SET access_token_enc = $2::bytea, access_token_key_id = $3,"
     "         refresh_token_enc = COALESCE($4::bytea, refresh_token_enc),"
     "         refresh_token_key_id = CASE WHEN $4::bytea IS NULL THEN refresh_token_key_id ELSE $5 END,"
@@ -125,18 +132,21 @@ static const char sql_store_tokens[] =
     "         refresh_expires_at = CASE WHEN $7::bigint > 0 THEN to_timestamp($7::bigint)"
     "                                   WHEN $4::bytea IS NULL THEN refresh_expires_at END,"
     "         scope = COALESCE($8, requested_scopes, scope), token_type = COALESCE($9, 'Bearer'),"
-    "         row_version = row_version + 1, refresh_failures = 0, next_refresh_at = NULL, last_error_code = NULL,"
-    "         refresh_outcome_unknown_at = NULL"
-    "   WHERE instance_id = $1::uuid RETURNING instance_id, row_version),"
+    "         row_version = row_version + 1, refresh_failures = 0, request_failures = 0, next_refresh_at = NULL,"
+    "         last_error_code = NULL, refresh_outcome_unknown_at = NULL"
+    "   WHERE instance_id IN (SELECT instance_id FROM ok)"
+    "  RETURNING instance_id, row_version, (refresh_token_enc IS NOT NULL) AS has_rt,"
+    "            COALESCE(extract(epoch FROM token_expires_at)::bigint, 0) AS exp),"
     " s AS ("
     "  UPDATE mcp_service_table SET oauth_status = 'completed',"
     "         status = CASE WHEN status = 'needs_reauth' THEN 'active' ELSE status END,"
-    "         row_version = row_version + 1"
-    "   WHERE instance_id IN (SELECT instance_id FROM c) RETURNING instance_id, status),"
+    "         row_version = row_version + 1, event_version = event_version + 1"
+    "   WHERE instance_id IN (SELECT instance_id FROM c) RETURNING instance_id, status, event_version),"
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
     "  SELECT instance_id, $10, $11, $12::jsonb FROM s)"
-    " SELECT s.status, c.row_version FROM s JOIN c USING (instance_id)";
+    " SELECT s.status, c.row_version, s.event_version, c.has_rt, c.exp, cur.status"
+    "   FROM cur LEFT JOIN c USING (instance_id) LEFT JOIN s USING (instance_id)";
 
 int ob_db_store_tokens(cm_pg_pool_t *db, const ob_token_write_t *w, cm_pg_result_cb cb, void *arg)
 {
@@ -170,18 +180,18 @@ void ob_db_mark_failed(cm_pg_pool_t *db, const char *instance_id, const char *ev
         cm_warn("store", "marking instance %s failed: %s", instance_id, cm_status_str(rc));
 }
 
-void ob_db_mark_expired(cm_pg_pool_t *db, const char *instance_id)
+int ob_db_mark_expired(cm_pg_pool_t *db, const char *instance_id, cm_pg_result_cb cb, void *arg)
 {
     const char *p[1] = {instance_id};
-    int rc = cm_pg_query(db,
-                         "WITH u AS (UPDATE mcp_service_table SET status = 'expired', row_version = row_version + 1"
-                         "            WHERE instance_id = $1::uuid AND status = 'active' AND expires_at <= now()"
-                         "            RETURNING instance_id)"
-                         " INSERT INTO token_audit_log (instance_id, event, actor, detail)"
-                         " SELECT instance_id, 'status_changed', 'system', '{\"status\":\"expired\"}' FROM u",
-                         1, p, on_logged, (void *)"marking an instance expired");
-    if (rc != CM_AGAIN)
-        cm_warn("store", "marking instance %s expired: %s", instance_id, cm_status_str(rc));
+    return cm_pg_query(db,
+                       "WITH u AS (UPDATE mcp_service_table SET status = 'expired', row_version = row_version + 1,"
+                       "                   event_version = event_version + 1"
+                       "            WHERE instance_id = $1::uuid AND status = 'active' AND expires_at <= now()"
+                       "            RETURNING instance_id, service_name, event_version),"
+                       " a AS (INSERT INTO token_audit_log (instance_id, event, actor, detail)"
+                       "       SELECT instance_id, 'status_changed', 'system', '{\"status\":\"expired\"}' FROM u)"
+                       " SELECT instance_id, service_name, event_version FROM u",
+                       1, p, cb ? cb : on_logged, cb ? arg : (void *)"marking an instance expired");
 }
 
 int ob_db_add_usage(cm_pg_pool_t *db, const char *service, const char *usage_json, cm_pg_result_cb cb, void *arg)

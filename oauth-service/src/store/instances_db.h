@@ -39,13 +39,13 @@ int ob_db_instance_list(cm_pg_pool_t *db, const char *user_id, const char *servi
 /*
  * status (NULL = unchanged), custom_name (set_name = 1 sets it, NULL clearing it). Result row:
  * found (0/1), updated (0/1: 0 with found 1 = the status transition is not allowed), and when updated:
- * service_name, old_status, status (NULL otherwise).
+ * service_name, old_status, status, event_version (bumped when the status changed) (NULL otherwise).
  */
 int ob_db_instance_patch(cm_pg_pool_t *db, const char *id, const char *status, int set_name, const char *custom_name,
                          cm_pg_result_cb cb, void *arg);
 
 /* Deletes the instance (credentials cascade) and writes the audit row. Result row: deleted count, service_name
- * (NULL when nothing was deleted). */
+ * (NULL when nothing was deleted), the event version of the deletion (event_version + 1; 0 when none). */
 int ob_db_instance_delete(cm_pg_pool_t *db, const char *id, const char *audit_detail, cm_pg_result_cb cb, void *arg);
 
 /*
@@ -57,7 +57,9 @@ int ob_db_instance_secrets(cm_pg_pool_t *db, const char *id, cm_pg_result_cb cb,
 
 /*
  * Records a consumed OAuth state nonce (its SHA-256, so the table holds nothing reusable) and purges a
- * bounded number of expired ones. Result: one row when this call consumed it, none when it was used before.
+ * bounded number of ones expired for over an hour (the state's expiry is checked by the broker's clock, the
+ * purge runs on the database's: the grace keeps a skew between them from letting a replay through).
+ * Result: one row when this call consumed it, none when it was used before.
  */
 int ob_db_consume_nonce(cm_pg_pool_t *db, const char *nonce, const char *instance_id, int64_t expires_at,
                         cm_pg_result_cb cb, void *arg);
@@ -74,17 +76,21 @@ typedef struct ob_token_write {
 } ob_token_write_t;
 
 /*
- * Stores a new token set in one statement: credentials (row_version + 1, failure bookkeeping reset),
- * oauth_status completed, needs_reauth -> active, audit row. Result row: status, credentials row_version;
- * no row = the instance is gone.
+ * Stores a new token set in one statement, only into an instance that is active or needs_reauth and not past
+ * its expires_at (the row is locked first): credentials (row_version + 1, failure bookkeeping reset),
+ * oauth_status completed, needs_reauth -> active, event_version + 1, audit row. Result row: status (NULL =
+ * refused, nothing written), credentials row_version, event_version, has a refresh token now ("t"/"f", the
+ * stored one is kept when none is given), token_expires_at (unix s, 0 = none), the status before (why a refusal
+ * was refused). No row = the instance is gone.
  */
 int ob_db_store_tokens(cm_pg_pool_t *db, const ob_token_write_t *w, cm_pg_result_cb cb, void *arg);
 
 /* oauth_status pending -> failed (completed stays completed) plus an audit row. Fire and forget (logged). */
 void ob_db_mark_failed(cm_pg_pool_t *db, const char *instance_id, const char *event, const char *audit_detail);
 
-/* status active -> expired once expires_at has passed. Fire and forget. */
-void ob_db_mark_expired(cm_pg_pool_t *db, const char *instance_id);
+/* status active -> expired once expires_at has passed (event_version + 1, audit row). Result: one row
+ * (instance_id, service_name, event_version) when this call changed it, none otherwise. cb NULL = fire and forget (logged). */
+int ob_db_mark_expired(cm_pg_pool_t *db, const char *instance_id, cm_pg_result_cb cb, void *arg);
 
 /* Adds usage counters of one service: usage_json = [{"instance_id","count","last_used_at"}]. Result: none. */
 int ob_db_add_usage(cm_pg_pool_t *db, const char *service, const char *usage_json, cm_pg_result_cb cb, void *arg);

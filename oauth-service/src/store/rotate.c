@@ -5,6 +5,7 @@
 #include "store/cred_crypto.h"
 
 #include "db/pq_util.h"
+#include "refresh/refresher.h"
 
 #include "common/crypto.h"
 #include "common/log.h"
@@ -81,6 +82,51 @@ out_free_hex:
     return rc;
 }
 
+static const char sql_candidates[] =
+    "SELECT instance_id FROM mcp_credentials WHERE instance_id > $1::uuid"
+    " AND (client_secret_key_id <> $2 OR access_token_key_id <> $2 OR refresh_token_key_id <> $2)"
+    " ORDER BY instance_id LIMIT $3::int";
+
+/* One row, one transaction: the instance's refresh lock first (the one the refresher holds from the row read to
+ * its COMMIT, across the provider call: without it a refresh overlapping the rotation would lose its
+ * compare-and-set on row_version), then the row FOR UPDATE, re-read under both. */
+static int rotate_one(PGconn *conn, const ob_keyring_t *kr, const char *id, ob_rotate_stats_t *st, char *err,
+                      size_t errsz)
+{
+    const char *primary = ob_keyring_primary(kr);
+    int rc = ob_pq_exec(conn, "BEGIN", "starting a rotation", err, errsz);
+    if (rc != CM_OK)
+        return rc;
+    const char *p[2] = {id, primary};
+    PGresult *res = PQexecParams(conn, "SELECT pg_advisory_xact_lock(" OB_REFRESH_LOCK_KEY("$1") ")", 1, NULL, p,
+                                 NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = ob_pq_fail(res, err, errsz, "taking an instance's refresh lock");
+        goto out_rollback;
+    }
+    PQclear(res);
+    res = PQexecParams(conn,
+                       "SELECT instance_id, client_secret_enc, client_secret_key_id, access_token_enc,"
+                       " access_token_key_id, refresh_token_enc, refresh_token_key_id"
+                       " FROM mcp_credentials WHERE instance_id = $1::uuid"
+                       " AND (client_secret_key_id <> $2 OR access_token_key_id <> $2 OR refresh_token_key_id <> $2)"
+                       " FOR UPDATE",
+                       2, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = ob_pq_fail(res, err, errsz, "reading credentials to rotate");
+        goto out_rollback;
+    }
+    if (PQntuples(res) == 1 && (rc = rotate_row(conn, kr, res, 0, st, err, errsz)) != CM_OK)
+        goto out_rollback;
+    PQclear(res);
+    return ob_pq_exec(conn, "COMMIT", "committing a rotation", err, errsz);
+
+out_rollback:
+    PQclear(res);
+    ob_pq_rollback(conn);
+    return rc;
+}
+
 int ob_rotate_keys(PGconn *conn, const ob_keyring_t *kr, int batch, ob_rotate_stats_t *st, char *err, size_t errsz)
 {
     char last[37] = "00000000-0000-0000-0000-000000000000", lim[16];
@@ -88,35 +134,20 @@ int ob_rotate_keys(PGconn *conn, const ob_keyring_t *kr, int batch, ob_rotate_st
     memset(st, 0, sizeof(*st));
     snprintf(lim, sizeof(lim), "%d", batch > 0 ? batch : 100);
     for (;;) {
-        int rc = ob_pq_exec(conn, "BEGIN", "starting a rotation batch", err, errsz);
-        if (rc != CM_OK)
-            return rc;
         const char *p[3] = {last, primary, lim};
-        PGresult *res = PQexecParams(conn,
-                                     "SELECT instance_id, client_secret_enc, client_secret_key_id, access_token_enc,"
-                                     " access_token_key_id, refresh_token_enc, refresh_token_key_id"
-                                     " FROM mcp_credentials WHERE instance_id > $1::uuid"
-                                     " AND (client_secret_key_id <> $2 OR access_token_key_id <> $2"
-                                     "      OR refresh_token_key_id <> $2)"
-                                     " ORDER BY instance_id LIMIT $3::int FOR UPDATE",
-                                     3, NULL, p, NULL, NULL, 0);
+        PGresult *res = PQexecParams(conn, sql_candidates, 3, NULL, p, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-            rc = ob_pq_fail(res, err, errsz, "reading credentials to rotate");
+            int rc = ob_pq_fail(res, err, errsz, "listing credentials to rotate");
             PQclear(res);
-            ob_pq_rollback(conn);
             return rc;
         }
-        int n = PQntuples(res);
+        int n = PQntuples(res), rc = CM_OK;
         for (int i = 0; i < n && rc == CM_OK; i++)
-            rc = rotate_row(conn, kr, res, i, st, err, errsz);
+            rc = rotate_one(conn, kr, PQgetvalue(res, i, 0), st, err, errsz);
         if (n > 0)
             snprintf(last, sizeof(last), "%s", PQgetvalue(res, n - 1, 0));
         PQclear(res);
-        if (rc != CM_OK) {
-            ob_pq_rollback(conn);
-            return rc;
-        }
-        if ((rc = ob_pq_exec(conn, "COMMIT", "committing a rotation batch", err, errsz)) != CM_OK)
+        if (rc != CM_OK)
             return rc;
         if (n == 0)
             return CM_OK;

@@ -2,10 +2,12 @@
  * rotate.h - `oauth-service rotate-keys`: re-encrypt every credential under the newest key.
  *
  * Runs outside the event loop (a CLI command, blocking libpq). Walks mcp_credentials in instance id
- * order, in batches; each batch is one transaction that locks its rows (FOR UPDATE), opens every
- * sealed field with the key named next to it, seals it again under the newest key (same associated
- * data: instance id + field), bumps row_version (so a concurrent writer that read the old version
- * loses its compare-and-set and re-reads) and writes one audit row per instance. Rows already fully
+ * order, in batches; each row is one transaction that first takes the instance's refresh advisory lock
+ * (OB_REFRESH_LOCK_KEY: it waits for a refresh in flight, which holds it across the provider call, and no
+ * refresh starts until the row is rewritten), locks the row (FOR UPDATE), opens every sealed field with the
+ * key named next to it, seals it again under the newest key (same associated data: instance id + field),
+ * bumps row_version (a writer without the lock that read the old version loses its compare-and-set and
+ * re-reads) and writes one audit row. Rows already fully
  * under the newest key are skipped. A value that does not open (unknown key id, tampered) is
  * reported and left untouched; the command then exits non-zero. Safe to re-run; safe while brokers
  * serve (they decrypt with any key of the ring, which must contain both the old and the new key).

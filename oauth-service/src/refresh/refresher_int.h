@@ -1,0 +1,89 @@
+/*
+ * refresher_int.h - what refresher.c (operations, lock, row read, provider call, schedule) and refresh_store.c
+ * (storing the provider's answer, reconciling a lost compare-and-set, retrying a failed store, recording
+ * failures) share. Not a public contract: include only from those two files.
+ */
+#ifndef OB_REFRESH_REFRESHER_INT_H
+#define OB_REFRESH_REFRESHER_INT_H
+
+#include "refresh/heap.h"
+#include "refresh/refresher.h"
+
+#include "common/pg.h"
+#include "common/timer.h"
+
+#include "provider_abi.h"
+#include <stdint.h>
+
+typedef struct waiter {
+    struct waiter *next;
+    ob_refresh_cb cb;
+    void *arg;
+} waiter_t;
+
+typedef struct rop {
+    struct rop *next, *prev;
+    ob_refresher_t *r;
+    char id[37];
+    unsigned flags;
+    int running; /* 0 = queued behind the concurrency limit */
+    waiter_t *waiters;
+    waiter_t *forced; /* forced requests that joined this unforced operation while it ran (see finish) */
+    cm_pg_conn_t *conn;
+    cm_timer_t *lock_timer; /* lock polling, and the backoff between store attempts */
+    int64_t lock_deadline_ms;
+    char start_version[24]; /* credentials row_version when the operation first looked ("" = not yet) */
+    int have_start_version;
+    /* the row read under the lock */
+    char service[65];
+    char row_version[24];
+    int failures;
+    int request_failures;
+    int64_t token_expires_at;
+    char *spent_rt; /* the refresh token sent to the provider (wiped on free): decides a reconciliation */
+    /* the result */
+    ob_refresh_result_t res;
+    char code[64];
+    op_token_set_t ts;       /* new tokens, until committed (never dropped while the store is retried) */
+    char push_status[16];    /* the status the store statement read back ("" = none) */
+    int64_t event_version;   /* the instance's event_version after the change (push "version") */
+    int pushed_status;       /* PERMANENT: push an invalidation after the commit */
+    int unknown_before;      /* the row carried refresh_outcome_unknown_at: an earlier attempt's result was lost */
+    int recovering;          /* op->ts is being written again (a new transaction under the lock, after a failure) */
+    int cas_tries;           /* compare-and-set attempts in this transaction */
+    int store_attempts;      /* failed store transactions so far */
+    int unknown_recorded;    /* refresh_outcome_unknown was flagged for this operation */
+} rop_t;
+
+struct ob_refresher {
+    ob_broker_t *b;
+    rop_t *ops;
+    size_t running;
+    ob_heap_t *heap;
+    cm_timer_t *tick; /* next due entry or the next scan */
+    int64_t next_scan_ms;
+    int scanning;
+    int closing; /* shutting down: plugin callbacks drained by the registry only release their operation */
+    ob_refresher_stats_t st;
+};
+
+/* refresher.c */
+void ob_rop_finish(rop_t *op, int outcome, const char *code);
+/* Answers the waiters now with a TRANSIENT result without ending op (a store still being retried). */
+void ob_rop_answer_early(rop_t *op, const char *code);
+/* (Re)starts op: connection, BEGIN, the advisory lock; then the row read, or ob_rstore_locked when recovering. */
+void ob_rop_start(rop_t *op);
+int ob_rop_db_ok(int status, PGresult *res, ExecStatusType want, rop_t *op, const char *what);
+
+/* refresh_store.c */
+/* The provider answered with op->ts: write it (compare-and-set on op->row_version) on op->conn, then COMMIT. */
+void ob_rstore_tokens(rop_t *op);
+/* The recovery transaction holds the lock again: reconcile with the row and write op->ts. */
+void ob_rstore_locked(rop_t *op);
+/* A store transaction failed (or its lock could not be had): release, back off, try again. */
+void ob_rstore_failed(rop_t *op, const char *what);
+/* The provider refused or failed (sent: the request reached it, or may have). */
+void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent);
+/* The request-class failure limit (cfg), for refresh_store.c */
+
+#endif
