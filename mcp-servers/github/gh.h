@@ -13,6 +13,7 @@
 #include <time.h>
 
 #define GH_PROVIDER "GitHub"
+#define GH_SEARCH_MAX_RESULTS 1000 /* the search API serves the first 1000 results only (422 beyond) */
 
 /* The API base (env GITHUB_API_BASE, default https://api.github.com). CM_OK, or CM_EINVAL (logged) when
  * GITHUB_API_BASE is not a usable URL. */

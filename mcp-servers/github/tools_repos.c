@@ -84,6 +84,9 @@ static void on_repos(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
                                         jstr(r, "updated_at"), "html_url", jstr(r, "html_url")));
     }
     json_t *out = json_pack("{s:o}", "repositories", repos);
+    json_int_t per_page = (json_int_t)(uintptr_t)arg;
+    if (next > 0 && per_page > 0 && (next - 1) * per_page >= GH_SEARCH_MAX_RESULTS)
+        next = 0; /* beyond what GitHub search serves */
     if (next > 0) {
         cm_buf_printf(&b, "More: call again with page=%ld.\n", next);
         json_object_set_new(out, "next_page", json_integer(next));
@@ -239,7 +242,6 @@ void gh_get_file_contents(mcp_call_t *c, json_t *args, void *data)
 
 static void on_code(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
-    (void)arg;
     const json_t *items = json_object_get(res->json, "items");
     if (!json_is_array(items)) {
         mcp_call_fail(c, "GitHub returned an unexpected answer (no search results).");
@@ -265,6 +267,9 @@ static void on_code(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     }
     json_t *out = json_pack("{s:I, s:b, s:o}", "total_count", total, "incomplete_results",
                             json_is_true(json_object_get(res->json, "incomplete_results")), "items", hits);
+    json_int_t per_page = (json_int_t)(uintptr_t)arg;
+    if (next > 0 && per_page > 0 && (next - 1) * per_page >= GH_SEARCH_MAX_RESULTS)
+        next = 0; /* beyond what GitHub search serves */
     if (next > 0) {
         cm_buf_printf(&b, "More: call again with page=%ld.\n", next);
         json_object_set_new(out, "next_page", json_integer(next));
@@ -275,9 +280,19 @@ static void on_code(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
 void gh_search_code(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
+    json_int_t per_page = json_integer_value(json_object_get(args, "per_page"));
+    json_int_t pg = json_integer_value(json_object_get(args, "page"));
+    if (per_page > 0 && (pg - 1) * per_page >= GH_SEARCH_MAX_RESULTS) { /* GitHub answers 422 */
+        mcp_call_fail(c,
+                      "Invalid argument 'page': GitHub search returns only the first %d results; with per_page %lld "
+                      "the last page is %lld. Narrow the query instead.",
+                      GH_SEARCH_MAX_RESULTS, (long long)per_page,
+                      (long long)((GH_SEARCH_MAX_RESULTS + per_page - 1) / per_page));
+        return;
+    }
     char per[24], page[24];
     snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
     snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
     const char *q[] = {"q", arg_str(args, "q"), "per_page", per, "page", page, NULL};
-    gh_fetch(c, NULL, gh_url("/search/code", q), NULL, on_code, NULL);
+    gh_fetch(c, NULL, gh_url("/search/code", q), NULL, on_code, (void *)(uintptr_t)per_page);
 }

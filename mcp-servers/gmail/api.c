@@ -63,6 +63,22 @@ static void error_text(const mcp_provider_response_t *res, const char *generic, 
         buf[0] = '\0'; /* the runtime's text: re-authorize at <url> */
         return;
     }
+    /* Gmail answers a usage limit with 403 (userRateLimitExceeded, dailyLimitExceeded, ...) as well as 429: that is
+     * not a missing scope */
+    const char *reason = json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(res->json,
+                                                                                                          "error"),
+                                                                                          "errors"),
+                                                                          0),
+                                                           "reason"));
+    if (res->status == 403 && reason != NULL && strstr(reason, "LimitExceeded") != NULL) {
+        if (res->retry_after_s >= 0)
+            snprintf(buf, bufsz, "Gmail usage limit reached (403 %s); retry after %ld seconds.%s%s", reason,
+                     res->retry_after_s, gm[0] ? " Gmail says: " : "", gm);
+        else
+            snprintf(buf, bufsz, "Gmail usage limit reached (403 %s); retry later.%s%s", reason,
+                     gm[0] ? " Gmail says: " : "", gm);
+        return;
+    }
     if (res->status == 403) {
         char granted[256] = "";
         const char *www = mcp_header_get(res->headers, res->n_headers, "www-authenticate");

@@ -76,6 +76,7 @@ const server = createServer(async (req, res) => {
     if (!q.get('q')) return err(res, 422, 'Validation Failed');
     const items = [1, 2, 3].map((n) => ({ name: `f${n}.c`, path: `src/f${n}.c`, sha: `sha${n}`, html_url: `https://github.com/octocat/repo1/blob/main/src/f${n}.c`, repository: { full_name: 'octocat/repo1' } }));
     const per = Number(q.get('per_page') ?? 30), page = Number(q.get('page') ?? 1);
+    if ((page - 1) * per >= 1000) return err(res, 422, 'Only the first 1000 search results are available');
     const hdr = {};
     if (page * per < items.length) hdr.link = `<${base}${path}?q=${encodeURIComponent(q.get('q'))}&per_page=${per}&page=${page + 1}>; rel="next"`;
     return send(res, 200, { total_count: items.length, incomplete_results: false, items: items.slice((page - 1) * per, page * per) }, hdr);

@@ -7,7 +7,7 @@
 // With FAKE_TOKENINFO_URL set (e.g. tests/fakes/fake-google.mjs's /tokeninfo) a bearer is accepted when that
 // endpoint knows it as a live access token, as Google's APIs do; the token argument and /_token are then unused.
 // Test hooks: GET /_requests (every API request: method, path, query, auth, body), POST /_token {token} (the one
-// accepted token), POST /_fail {path (regex), method?, status, times?, retry_after?, www_authenticate?, message?},
+// accepted token), POST /_fail {path (regex), method?, status, times?, retry_after?, www_authenticate?, message?, reason?},
 // POST /_delay {ms} + GET /_stats (see itemDelay).
 import { createServer } from 'node:http';
 
@@ -120,7 +120,7 @@ const server = createServer((req, res) => {
       if (f.retry_after) extra['retry-after'] = String(f.retry_after);
       if (f.www_authenticate) extra['www-authenticate'] = f.www_authenticate;
       const st = { 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' }[f.status] ?? 'FAILED_PRECONDITION';
-      return gerr(res, f.status, f.message ?? `injected ${f.status}`, st, 'injected', extra);
+      return gerr(res, f.status, f.message ?? `injected ${f.status}`, st, f.reason ?? 'injected', extra);
     }
     const p = url.pathname.replace(/^\/gmail\/v1\/users\/me/, '');
     if (bytes > 35 * 1000 * 1000) return gerr(res, 413, 'Request payload size exceeds the limit: 35000000 bytes.', 'FAILED_PRECONDITION', 'uploadTooLarge');

@@ -93,6 +93,15 @@ q = await one();
 check('search_code: GET /search/code with q, per_page, page', q.path === '/search/code' && q.query.q === 'main repo:octocat/repo1' && q.query.per_page === '2' && q.query.page === '1' && ghHeaders(q), q);
 check('search_code: results and next_page', r.structuredContent?.total_count === 3 && r.structuredContent.items.length === 2 && r.structuredContent.next_page === 2 && /octocat\/repo1: src\/f1\.c/.test(text(r)), r);
 
+r = await call('search_code', { q: 'main', per_page: 100, page: 11 });
+check('search_code: a page past the first 1000 results is refused up front, naming the last page', r.isError === true &&
+  /first 1000 results/.test(text(r)) && /last page is 10/.test(text(r)) && (await drain(api)).length === 0, r);
+{
+  const x = await fetch(`${api}/search/code?q=main&per_page=100&page=11`, { headers: { authorization: bearer, 'x-github-api-version': '2022-11-28' } });
+  check('fake-github: search past 1000 results -> 422 as GitHub documents', x.status === 422 && /first 1000/.test((await x.json()).message), x.status);
+  await drain(api);
+}
+
 // errors
 r = await call('list_issues', { repo: 'octocat/private' });
 check('404 -> not found or no access to a private repository', r.isError === true && /404/.test(text(r)) && /private/.test(text(r)), r);

@@ -176,6 +176,10 @@ void token0;
   r = await call('fetch_emails', { max_results: 10 });
   check('listing: an item\'s 403 fails the call naming the missing scope (the Gmail error hook)', r.isError === true &&
     /Missing scope: this tool needs https:\/\/www.googleapis.com\/auth\/gmail.readonly/.test(text(r)) && /insufficient authentication scopes/.test(text(r)), text(r));
+  await fail({ path: '/labels$', method: 'GET', status: 403, reason: 'userRateLimitExceeded', retry_after: 5, message: 'User-rate limit exceeded.' });
+  r = await call('list_labels', {});
+  check('403 userRateLimitExceeded -> a usage-limit error with Retry-After, not "missing scope"', r.isError === true &&
+    /usage limit reached \(403 userRateLimitExceeded\); retry after 5 seconds/.test(text(r)) && !/Missing scope/.test(text(r)), text(r));
   r = await call('fetch_emails', { max_results: 3 });
   check('listing: the next call works again', !r.isError && r.structuredContent?.count === 3, JSON.stringify(r).slice(0, 300));
 }
