@@ -26,6 +26,21 @@ start_conformance "$WORK/server.log" MCP_AUTH=broker BROKER_URL="http://127.0.0.
     MCP_SERVICE_SECRET_FILE="$WORK/secret" UPSTREAM_URL="http://127.0.0.1:$UP_PORT" MCP_USAGE_FLUSH_MS=300 MCP_AUTH_STATUS_TTL_S=1 || exit 1
 BASE="http://127.0.0.1:$MCP_PORT_BOUND"
 status=0
+# /health probes the broker itself (maintenance tick), before any MCP request has touched the broker
+probe_health() { # URL WANT: polls up to 4 s for broker.status == WANT
+    node -e '
+const [url, want] = process.argv.slice(1);
+const t0 = Date.now();
+(async () => {
+  for (;;) {
+    const h = await fetch(url).then((r) => r.json()).catch(() => ({}));
+    if (h.broker?.status === want && h.broker?.probed_at > 0) { console.log(`ok - /health probed the broker: ${want}`); process.exit(0); }
+    if (Date.now() - t0 > 4000) { console.log(`not ok - /health broker status ${JSON.stringify(h.broker)} (want ${want})`); process.exit(1); }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+})();' "$1" "$2"
+}
+probe_health "$BASE/health" reachable || status=1
 timeout 120 node "$INTEROP_DIR/client-test.mjs" "$BASE" "http://127.0.0.1:$BROKER_PORT" "$WORK/broker.json" || status=1
 
 # MCP Inspector CLI (legacy era by default, then modern)
@@ -41,6 +56,15 @@ timeout 60 mcp-inspector --cli "$URL" --transport http --header "Authorization: 
 rc=$?
 if [ $rc -eq 3 ]; then echo "ok - inspector: wrong key -> auth required (exit 3)"; else echo "not ok - inspector: wrong key exit $rc"; status=1; fi
 stop_and_check_sanitizers "$WORK/server.log" || status=1
+# a broker that is down: /health says unreachable without any request having failed first
+DEAD_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();})')
+MAIN_PIDS=("${PIDS[@]}")
+PIDS=()
+start_conformance "$WORK/server-dead.log" MCP_AUTH=broker BROKER_URL="http://127.0.0.1:$DEAD_PORT" \
+    MCP_SERVICE_SECRET_FILE="$WORK/secret" || status=1
+probe_health "http://127.0.0.1:$MCP_PORT_BOUND/health" unreachable || status=1
+stop_and_check_sanitizers "$WORK/server-dead.log" || status=1
+PIDS=("${MAIN_PIDS[@]}" "${PIDS[@]}")
 if grep -q "$KEY\|$SECRET\|$UPSTREAM_TOKEN" "$WORK/server.log"; then echo "not ok - a secret appeared in the server log"; status=1; else echo "ok - no secret in the server log"; fi
 [ $status -eq 0 ] && echo "interop clients: 1 passed, 0 failed" || echo "interop clients: 0 passed, 1 failed"
 exit $status

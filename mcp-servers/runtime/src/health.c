@@ -9,7 +9,45 @@
 #include "server_internal.h"
 #include "usage.h"
 
+#include "mcp/broker_api.h"
+
 #include <string.h>
+
+static void on_probe(void *arg, int status, json_t *body, const char *error)
+{
+    mcp_server_t *s = arg; /* pending calls are cancelled without a callback when the server is freed */
+    s->probe.inflight = 0;
+    s->probe.status = status;
+    s->probe.at = mcp__unix_now();
+    (void)body;
+    (void)error;
+}
+
+void mcp__health_probe(mcp_server_t *s, int64_t now_ms)
+{
+    if (s->broker == NULL || s->probe.inflight ||
+        (s->probe.started_ms != 0 && now_ms - s->probe.started_ms < MCP_BROKER_PROBE_MS))
+        return;
+    s->probe.started_ms = now_ms;
+    /* the broker call has its timeout (broker_timeout_ms); failure to start counts as unreachable */
+    if (mcp_broker_call(s->broker, "GET", MCP_BROKER_PATH_HEALTH, NULL, 1, on_probe, s, NULL) == CM_AGAIN)
+        s->probe.inflight = 1;
+    else {
+        s->probe.status = 0;
+        s->probe.at = mcp__unix_now();
+    }
+}
+
+/* reachable / unreachable / unhealthy (answered, not 2xx) from the last probe; before one: from earlier calls. */
+static const char *broker_status(const mcp_server_t *s)
+{
+    if (s->probe.status > 0)
+        return s->probe.status >= 200 && s->probe.status < 300 ? "reachable" : "unhealthy";
+    if (s->probe.status == 0)
+        return "unreachable";
+    unsigned fails = mcp_broker_failures(s->broker);
+    return fails > 0 ? "unreachable" : (mcp_broker_last_ok_ms(s->broker) > 0 ? "reachable" : "unknown");
+}
 
 int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
@@ -23,8 +61,12 @@ int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
         int64_t last = mcp_broker_last_ok_ms(s->broker);
         unsigned fails = mcp_broker_failures(s->broker);
         broker = json_pack("{s:b, s:s, s:s, s:I, s:i}", "configured", 1, "url", mcp_broker_url(s->broker), "status",
-                           fails > 0 ? "unreachable" : (last > 0 ? "reachable" : "unknown"), "last_ok_at",
-                           (json_int_t)(last / 1000), "consecutive_failures", (int)fails);
+                           broker_status(s), "last_ok_at", (json_int_t)(last / 1000), "consecutive_failures",
+                           (int)fails);
+        if (broker != NULL && s->probe.status >= 0) {
+            json_object_set_new(broker, "probe_http_status", json_integer(s->probe.status));
+            json_object_set_new(broker, "probed_at", json_integer(s->probe.at));
+        }
     }
     json_t *tokens = json_null();
     if (s->tokens != NULL) {

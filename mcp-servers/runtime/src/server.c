@@ -231,6 +231,7 @@ static void on_tick(h2o_timeout_entry_t *e)
     mcp_server_t *s = H2O_STRUCT_FROM_MEMBER(mcp_server_t, tick_entry, e);
     int64_t now = mcp__now_ms();
     mcp_sessions_sweep(s->sessions, now);
+    mcp__health_probe(s, now);
     if (s->usage != NULL && now - s->last_flush_ms >= s->opts.usage_flush_ms) {
         s->last_flush_ms = now;
         mcp_usage_flush(s->usage);
@@ -262,6 +263,7 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
     if (s == NULL)
         goto out_nomem;
     s->opts = *o;
+    s->probe.status = -1;
     s->auth_mode = o->auth_mode;
     s->port = o->port;
     s->max_body = o->max_body ? o->max_body : 1024 * 1024;
