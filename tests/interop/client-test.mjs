@@ -62,11 +62,11 @@ const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVe
 {
   let r = await rawPost('inst-active', null, init);
   const www = r.headers.get('www-authenticate') ?? '';
-  check('no key -> 401 with resource metadata', r.status === 401 && /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/inst-active\/mcp"/.test(www), `${r.status} ${www}`);
+  check('no key -> 401 with resource metadata, no error code (RFC 6750 3.1)', r.status === 401 && /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/inst-active\/mcp"/.test(www) && !/error=/.test(www), `${r.status} ${www}`);
   const prm = await fetch(`${base}/.well-known/oauth-protected-resource/inst-active/mcp`).then((x) => x.json());
   check('protected resource metadata names the broker', prm.resource?.endsWith('/inst-active/mcp') && prm.authorization_servers?.[0] === brokerUrl, JSON.stringify(prm));
   r = await rawPost('inst-active', 'wrong-key', init);
-  check('wrong key -> 401', r.status === 401, String(r.status));
+  check('wrong key -> 401 with error="invalid_token"', r.status === 401 && /error="invalid_token"/.test(r.headers.get('www-authenticate') ?? ''), `${r.status} ${r.headers.get('www-authenticate')}`);
   r = await rawPost('inst-unknown', 'whatever', init);
   check('unknown instance -> 404', r.status === 404, String(r.status));
   const inactive = cfg.instances.find((i) => i.id === 'inst-reauth');

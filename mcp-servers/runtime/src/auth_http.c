@@ -9,14 +9,26 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+/* 1 when the request presented a Bearer credential (Authorization: Bearer <something>). */
+static int has_bearer(h2o_req_t *req)
+{
+    h2o_iovec_t v = cm_req_header(req, "authorization");
+    size_t i = 0;
+    if (v.base == NULL || v.len < 7 || strncasecmp(v.base, "bearer ", 7) != 0)
+        return 0;
+    for (i = 7; i < v.len && v.base[i] == ' '; i++)
+        ;
+    return i < v.len;
+}
 
 void mcp__respond_unauthorized(mcp_server_t *s, h2o_req_t *req, const char *instance_id, const char *message)
 {
     char hdr[768];
-    snprintf(hdr, sizeof(hdr),
-             "Bearer realm=\"%s\", error=\"invalid_token\", "
-             "resource_metadata=\"%s/.well-known/oauth-protected-resource/%s/mcp\"",
-             s->name, s->public_url, instance_id);
+    /* RFC 6750 section 3.1: no error code when the request carried no credentials at all */
+    snprintf(hdr, sizeof(hdr), "Bearer realm=\"%s\", %sresource_metadata=\"%s/.well-known/oauth-protected-resource/%s/mcp\"",
+             s->name, has_bearer(req) ? "error=\"invalid_token\", " : "", s->public_url, instance_id);
     cm_add_header(req, "www-authenticate", hdr);
     mcp__respond_rpc_error(req, 401, NULL, -32001,
                            message ? message : "Authorization: Bearer <instance access key> is required",
