@@ -203,6 +203,9 @@ static int validate_string(struct vctx *v, const json_t *sch, const json_t *x)
     }
     if ((kw = json_object_get(sch, "pattern")) != NULL) {
         const regex_t *re = find_pattern(v->s, kw, json_string_value(kw));
+        /* regexec sees a C string: an embedded NUL would hide the rest of the value from the pattern */
+        if (memchr(json_string_value(x), '\0', json_string_length(x)) != NULL)
+            return verr(v, "must not contain a NUL character (pattern %.80s)", json_string_value(kw));
         if (re == NULL || regexec(re, json_string_value(x), 0, NULL, 0) != 0)
             return verr(v, "must match the pattern %.80s", json_string_value(kw));
     }

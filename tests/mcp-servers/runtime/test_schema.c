@@ -356,11 +356,41 @@ static void test_normalize_integers(void)
     mcp_schema_free(s);
 }
 
+/* Strings with an embedded NUL (json_stringn; the JSON-RPC parser rejects \u0000, handlers' output may not) */
+static void test_embedded_nul(void)
+{
+    mcp_schema_t *s = compile("{\"type\":\"string\",\"pattern\":\"^[a-z]+$\",\"maxLength\":5}");
+    mcp_schema_error_t e;
+    json_t *x = json_stringn("ab\0;rm -rf", 11);
+    CU_ASSERT_EQUAL(mcp_schema_validate(s, x, &e), CM_EINVAL); /* "ab" alone would match the pattern */
+    json_decref(x);
+    x = json_stringn("abc\0", 4);
+    CU_ASSERT_EQUAL(mcp_schema_validate(s, x, &e), CM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "NUL"));
+    json_decref(x);
+    mcp_schema_free(s);
+    /* lengths count every code point, also after a NUL */
+    s = compile("{\"type\":\"string\",\"maxLength\":3}");
+    x = json_stringn("a\0bcd", 5);
+    CU_ASSERT_EQUAL(mcp_schema_validate(s, x, &e), CM_EINVAL);
+    json_decref(x);
+    x = json_stringn("a\0\xc3\xa9", 4); /* a, NUL, e-acute: 3 code points */
+    CU_ASSERT_EQUAL(mcp_schema_validate(s, x, &e), CM_OK);
+    json_decref(x);
+    mcp_schema_free(s);
+    s = compile("{\"type\":\"string\",\"minLength\":3}");
+    x = json_stringn("a\0b", 3);
+    CU_ASSERT_EQUAL(mcp_schema_validate(s, x, &e), CM_OK);
+    json_decref(x);
+    mcp_schema_free(s);
+}
+
 void tests_register(void)
 {
     CU_SUITE("schema", NULL, NULL, {"valid", test_valid}, {"invalid names the field", test_invalid},
              {"defaults", test_defaults}, {"unicode length", test_unicode_length},
              {"combinators and refs", test_combinators_and_refs}, {"bad schemas rejected", test_bad_schemas},
              {"patterns", test_patterns}, {"hostile input", test_hostile}, {"boolean schemas", test_boolean_schemas},
-             {"whole-number decimals become integers", test_normalize_integers});
+             {"whole-number decimals become integers", test_normalize_integers},
+             {"embedded NUL", test_embedded_nul});
 }
