@@ -15,12 +15,14 @@
 //                            400 {"error":"invalid_token","error_description":"Invalid Value"}.
 //
 // Test hooks (not Google):
-//   POST /_fail {"status": 500|503|..., "error"?: "...", "count"?: 1, "delay_ms"?: 0}  the next `count` token
-//        calls fail with that status (5xx bodies are HTML like Google's front end);
+//   POST /_fail {"status": 500|503|..., "error"?: "...", "count"?: 1, "delay_ms"?: 0, "retry_after"?: s}  the next
+//        `count` token calls fail with that status (5xx bodies are HTML like Google's front end; retry_after adds a
+//        Retry-After header);
 //   GET  /_stats   {token_calls, codes_issued, issued: [{access_token, refresh_token}], revoked: [...], refresh_calls,
 //                   revoke_calls, revoke_hints: [...]}.
-//   POST /_mode {"rotate"?: bool, "revoke_empty"?: bool}  rotate: refresh answers carry a new refresh token and the
-//        old one stops working; revoke_empty: /revoke answers 200 with an empty body.
+//   POST /_mode {"rotate"?: bool, "revoke_empty"?: bool, "delay_ms"?: n}  rotate: refresh answers carry a new refresh
+//        token and the old one stops working; revoke_empty: /revoke answers 200 with an empty body; delay_ms: every
+//        refresh-grant answer waits that long (a slow provider; the refresh is done when the wait starts).
 //   POST /_seed {"client_id", "refresh_token", "scope"?}   registers a refresh token issued "elsewhere" (imports).
 //   POST /_expire {"access_token"}   that access token expires now (tokeninfo answers invalid_token).
 //
@@ -61,7 +63,7 @@ const refreshTokens = new Map(); // refresh token -> {client_id, scope}
 const accessTokens = new Map(); // access token -> {client_id, scope, expires}
 const stats = { token_calls: 0, codes_issued: 0, issued: [], revoked: [], refresh_calls: 0 };
 let failPlan = null;
-const mode = { rotate: false, revoke_empty: false };
+const mode = { rotate: false, revoke_empty: false, delay_ms: 0 };
 stats.revoke_calls = 0;
 stats.revoke_hints = [];
 
@@ -172,6 +174,7 @@ async function token(req, res, form) {
     failPlan.count--;
     const plan = failPlan;
     if (plan.delay_ms) await new Promise((r) => setTimeout(r, plan.delay_ms));
+    if (plan.retry_after != null) res.setHeader('retry-after', String(plan.retry_after));
     if (plan.status >= 500) { res.writeHead(plan.status, { 'content-type': 'text/html' }); return res.end('<html><body>Server Error</body></html>'); }
     return json(res, plan.status, { error: plan.error ?? 'invalid_request', error_description: 'Injected failure' });
   }
@@ -204,6 +207,7 @@ async function token(req, res, form) {
     // keeps working until it expires, unless rotate is set)
     const body = issue(client, r.scope, mode.rotate || ms || gh);
     if (mode.rotate || gh) refreshTokens.delete(form.get('refresh_token')); // GitHub: the old one is spent
+    if (mode.delay_ms) await new Promise((r) => setTimeout(r, mode.delay_ms));
     return json(res, 200, body);
   }
   return json(res, 400, { error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${grant}` });
@@ -290,7 +294,8 @@ const server = createServer(async (req, res) => {
     }
     if (req.method === 'POST' && url.pathname === '/_fail') {
       const p = JSON.parse(raw || '{}');
-      failPlan = { status: p.status ?? 500, error: p.error, count: p.count ?? 1, delay_ms: p.delay_ms ?? 0 };
+      failPlan = { status: p.status ?? 500, error: p.error, count: p.count ?? 1, delay_ms: p.delay_ms ?? 0,
+        retry_after: p.retry_after };
       return json(res, 200, { ok: true });
     }
     errorPage(res, 404, 'not_found', 'no such endpoint');
