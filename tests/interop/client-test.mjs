@@ -7,7 +7,7 @@ import * as v2 from '@modelcontextprotocol/client';
 import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-const [base, brokerUrl, cfgPath] = process.argv.slice(2);
+const [base, brokerUrl, cfgPath, pagedBase] = process.argv.slice(2);
 const cfg = JSON.parse(readFileSync(cfgPath, 'utf8'));
 const active = cfg.instances.find((i) => i.id === 'inst-active');
 let passed = 0, failed = 0;
@@ -55,6 +55,30 @@ const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVe
   check('v2: tools/list', tools.some((t) => t.name === 'echo'));
   const res = await client.callTool({ name: 'echo', arguments: { text: 'modern' } });
   check('v2: tools/call echo', res.structuredContent?.echoed === 'modern', JSON.stringify(res));
+  await client.close();
+}
+
+// 2b. tools/list pagination over the wire (a second fixture with MCP_PAGE_SIZE=2, no auth): follow nextCursor
+if (pagedBase) {
+  const client = new Client({ name: 'interop-pages', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${pagedBase}/conformance-instance/mcp`)));
+  const names = [], sizes = [];
+  let cursor, pages = 0;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {});
+    names.push(...page.tools.map((t) => t.name));
+    sizes.push(page.tools.length);
+    cursor = page.nextCursor;
+  } while (cursor && ++pages < 100);
+  const all = await (async () => { // the same fixture through the keyed server, page size 50: one page
+    const c = new Client({ name: 'interop-one-page', version: '1.0.0' });
+    await c.connect(new StreamableHTTPClientTransport(mcpUrl('inst-active'), { requestInit: { headers: headers(active.key) } }));
+    const r = await c.listTools(); await c.close(); return r;
+  })();
+  check('tools/list pages of MCP_PAGE_SIZE=2 followed by nextCursor cover every tool once', sizes.length > 1 && sizes.every((n) => n <= 2) && sizes.slice(0, -1).every((n) => n === 2) && new Set(names).size === names.length && names.length === all.tools.length && all.nextCursor === undefined, `${JSON.stringify(sizes)} ${names.length} vs ${all.tools.length}`);
+  let bad = null;
+  try { await client.listTools({ cursor: 'not-a-cursor' }); } catch (e) { bad = e; }
+  check('tools/list with a bogus cursor -> -32602', bad?.code === -32602, String(bad));
   await client.close();
 }
 

@@ -41,7 +41,9 @@ const t0 = Date.now();
 })();' "$1" "$2"
 }
 probe_health "$BASE/health" reachable || status=1
-timeout 120 node "$INTEROP_DIR/client-test.mjs" "$BASE" "http://127.0.0.1:$BROKER_PORT" "$WORK/broker.json" || status=1
+start_conformance "$WORK/server-paged.log" MCP_AUTH=none MCP_PAGE_SIZE=2 || exit 1
+PAGED_BASE="http://127.0.0.1:$MCP_PORT_BOUND"; PAGED_PID=${PIDS[-1]}
+timeout 120 node "$INTEROP_DIR/client-test.mjs" "$BASE" "http://127.0.0.1:$BROKER_PORT" "$WORK/broker.json" "$PAGED_BASE" || status=1
 
 # MCP Inspector CLI (legacy era by default, then modern)
 URL="$BASE/inst-active/mcp"
@@ -56,6 +58,10 @@ timeout 60 mcp-inspector --cli "$URL" --transport http --header "Authorization: 
 rc=$?
 if [ $rc -eq 3 ]; then echo "ok - inspector: wrong key -> auth required (exit 3)"; else echo "not ok - inspector: wrong key exit $rc"; status=1; fi
 stop_and_check_sanitizers "$WORK/server.log" || status=1
+kill "$PAGED_PID" 2>/dev/null; wait "$PAGED_PID" 2>/dev/null
+if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$WORK/server-paged.log"; then
+    echo "not ok - sanitizer report in the paged server's log"; head -40 "$WORK/server-paged.log"; status=1
+fi
 # a broker that is down: /health says unreachable without any request having failed first
 DEAD_PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();})')
 MAIN_PIDS=("${PIDS[@]}")

@@ -111,6 +111,10 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->auth_status_ttl_s = (int)n;
+    if ((rc = env_long("MCP_PAGE_SIZE", 1, 10000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->page_size = (size_t)n;
     if ((rc = env_long("MCP_PUSH_REPLAY_CAP", 1, 10000000, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)

@@ -54,7 +54,7 @@ typedef struct mcp_server_options {
     int64_t session_idle_ms;          /* default 30 min (env MCP_SESSION_IDLE_S) */
     size_t max_sessions_per_instance; /* default 100 */
     size_t max_sessions;              /* default 10000 */
-    size_t page_size;                 /* tools/list page size, default 50 */
+    size_t page_size;                 /* tools/list page size, default 50 (env MCP_PAGE_SIZE; mcp_server_main_with) */
     int auth_cache_ttl_s;             /* how long a broker-confirmed key is trusted, default 300
                                          (env MCP_AUTH_CACHE_TTL_S) */
     int auth_status_ttl_s;            /* how long a cached instance status is used before the broker is asked
