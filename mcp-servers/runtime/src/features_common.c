@@ -112,7 +112,7 @@ int mcp__pager_add(mcp__pager_t *pg, json_t *entry)
 }
 
 /* Cursor = "p" + page index (>= 1, no leading zero). Opaque to clients; anything else is rejected. */
-static int parse_cursor(const char *cursor, size_t *page)
+int mcp__cursor_parse(const char *cursor, size_t *page)
 {
     size_t v = 0;
     if (cursor[0] != 'p' || cursor[1] == '\0' || strlen(cursor) > 10)
@@ -130,7 +130,7 @@ int mcp__pager_page(mcp__pager_t *pg, const char *key, const char *cursor, json_
 {
     size_t n = json_array_size(pg->items);
     size_t page = 0, npages = n == 0 ? 1 : (n + pg->page_size - 1) / pg->page_size;
-    if (cursor != NULL && (parse_cursor(cursor, &page) != 0 || page >= npages))
+    if (cursor != NULL && (mcp__cursor_parse(cursor, &page) != 0 || page >= npages))
         return CM_EINVAL;
     if (pg->pages == NULL) {
         if ((pg->pages = calloc(npages, sizeof(*pg->pages))) == NULL)

@@ -44,6 +44,8 @@ void mcp__resources_set_page_size(mcp_resources_t *r, size_t page_size);
 
 /* 1 for 1..128 characters of [A-Za-z0-9_.-] (tool, prompt and argument names). */
 int mcp__feature_name_valid(const char *name);
+/* The page index of a list cursor ("p" + index >= 1, what every paged list hands out): 0 and *page, or -1. */
+int mcp__cursor_parse(const char *cursor, size_t *page);
 
 /* Completion lookups for completion.c. NULL + *found=0 when the prompt/template is unknown; *found=1 and NULL when
  * the argument/variable is unknown (*declared=0) or has no source. */

@@ -4,6 +4,7 @@
 #include "mcp/tools.h"
 #include "common/status.h"
 #include "mcp/schema.h"
+#include "features_internal.h"
 #include "tools_internal.h"
 
 #include <stdio.h>
@@ -59,20 +60,6 @@ void mcp_tools_free(mcp_tools_t *r)
     free(r->items);
     drop_pages(r);
     free(r);
-}
-
-static int name_valid(const char *name)
-{
-    size_t len = name ? strlen(name) : 0;
-    if (len == 0 || len > 128)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
-            return 0;
-    }
-    return 1;
 }
 
 static mcp_schema_t *load_schema(const char *text, const char *which, char *err, size_t errsz)
@@ -139,7 +126,7 @@ static int check_param_headers(json_t *in, const char *tool, char *err, size_t e
 
 int mcp_tools_add(mcp_tools_t *r, const mcp_tool_def_t *def, char *err, size_t errsz)
 {
-    if (def == NULL || !name_valid(def->name) || def->fn == NULL) {
+    if (def == NULL || !mcp__feature_name_valid(def->name) || def->fn == NULL) {
         snprintf(err, errsz, "tool needs a name of 1..128 characters [A-Za-z0-9_.-] and a handler");
         return CM_EINVAL;
     }
@@ -218,21 +205,6 @@ const mcp_tool_t *mcp_tools_find(const mcp_tools_t *r, const char *name)
     return NULL;
 }
 
-/* Cursor = "p" + page index (>= 1). Opaque to clients; anything else is rejected. */
-static int parse_cursor(const char *cursor, size_t *page)
-{
-    size_t v = 0;
-    if (cursor[0] != 'p' || cursor[1] == '\0' || strlen(cursor) > 10)
-        return -1;
-    for (const char *p = cursor + 1; *p; p++) {
-        if (*p < '0' || *p > '9' || (p == cursor + 1 && *p == '0'))
-            return -1;
-        v = v * 10 + (size_t)(*p - '0');
-    }
-    *page = v;
-    return 0;
-}
-
 int mcp_tools_list(mcp_tools_t *r, const char *cursor, json_t **out)
 {
     return mcp_tools_list_page(r, cursor, out, NULL, NULL);
@@ -241,7 +213,7 @@ int mcp_tools_list(mcp_tools_t *r, const char *cursor, json_t **out)
 int mcp_tools_list_page(mcp_tools_t *r, const char *cursor, json_t **out, size_t *page_out, unsigned *generation)
 {
     size_t page = 0, npages = r->n == 0 ? 1 : (r->n + r->page_size - 1) / r->page_size;
-    if (cursor != NULL && (parse_cursor(cursor, &page) != 0 || page >= npages))
+    if (cursor != NULL && (mcp__cursor_parse(cursor, &page) != 0 || page >= npages))
         return CM_EINVAL;
     if (r->pages == NULL) {
         r->pages = calloc(npages, sizeof(*r->pages));
