@@ -148,6 +148,19 @@ check "rotate-keys during a refresh: both succeed" eq "$rrc,$(jq -r .outcome "$I
 check "rotate-keys during a refresh: the rotation came after the refresh's commit (it waited for the lock)" eq "$(psql_q "SELECT string_agg(event, ',' ORDER BY id) FROM (SELECT id, event FROM token_audit_log WHERE instance_id='$A' AND event IN ('refreshed','keys_rotated') ORDER BY id DESC LIMIT 2) x")" "refreshed,keys_rotated"
 later_refresh_works "rotate-keys during a refresh: the rotated refresh token was kept (a later refresh works)" "$B2"
 
+# ---- revoke while a refresh holds the lock: it waits, then revokes the refresh token the refresh stored
+gmode '{"rotate":true,"delay_ms":1500}'
+curl -s -o "$IT_DIR/f4.json" -X POST -H "authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' \
+    --data-binary "{\"instance_id\":\"$A\"}" "$B1/oauth/refresh" &
+p1=$!
+sleep 0.5
+BROKER="$B2" admin POST /oauth/revoke "{\"instance_id\":\"$A\"}"
+wait "$p1"
+gmode '{"rotate":false,"delay_ms":0}'
+check "revoke during a refresh: both succeed, revoke after the refresh's commit" eq "$STATUS,$(jq -r .outcome "$IT_DIR/f4.json"),$(jq -r .provider_revoked <<<"$BODY")" "200,refreshed,true"
+check "revoke during a refresh: the rotated refresh token (the current one) was revoked at the provider" eq "$(gstat '.revoked[-1]')" "$(gstat '[.issued[]|select(.refresh_token != null)][-1].refresh_token')"
+check "revoke during a refresh: tokens purged after the refresh stored its own" eq "$(psql_q "SELECT (refresh_token_enc IS NULL)::text FROM mcp_credentials WHERE instance_id='$A'"),$(psql_q "SELECT string_agg(event, ',' ORDER BY id) FROM (SELECT id, event FROM token_audit_log WHERE instance_id='$A' AND event IN ('refreshed','revoked') ORDER BY id DESC LIMIT 2) x")" "true,refreshed,revoked"
+
 # ---- the background scheduler (broker 2) refreshes an expiring instance without a vend
 new_instance "1//seed-S" 20
 S="$IID"

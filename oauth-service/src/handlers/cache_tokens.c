@@ -1,13 +1,16 @@
 /*
  * POST /cache-tokens (admin key) - imports tokens obtained elsewhere (migration from another platform):
  *   {instance_id, access_token, refresh_token?, expires_at? (unix s) | expires_in? (s), scope?, token_type?}
- * Validated (sizes, printable tokens, a sane expiry), encrypted like every token (store/cred_crypto.h), written
- * in one statement with row_version + 1 and an audit row "imported" (oauth_status completed, needs_reauth ->
- * active), scheduled for refresh and pushed to the service's MCP server.
+ * Validated like every admin body (unknown fields refused, sizes, printable tokens, RFC 6749 scope tokens, an
+ * expiry in the future and at most 10 years away), encrypted like every token (store/cred_crypto.h), written in one
+ * statement with row_version + 1 and an audit row "imported" (oauth_status completed, needs_reauth -> active),
+ * scheduled for refresh from the row as stored (an import without refresh_token keeps the stored one) and pushed
+ * to the service's MCP server. A refused import changes nothing.
  * 200 {instance_id, status, expires_at, has_refresh_token}; 400 with the field; 404 instance_not_found;
  * 409 instance_inactive / instance_expired.
  */
 #include "handlers/flow_util.h"
+#include "handlers/instance_validate.h"
 #include "handlers/refresh_routes.h"
 
 #include "keys/keys.h"
@@ -160,8 +163,15 @@ static int on_import(void *data, h2o_req_t *req, const cm_route_match_t *m)
     char id[37];
     int ok_in = 0, ok_at = 0;
     (void)m;
+    static const char *const keys[] = {"instance_id", "access_token", "refresh_token", "expires_at",
+                                       "expires_in",  "scope",        "token_type",    NULL};
+    ob_verr_t e;
     if (!ob_require_admin(b, req) || !ob_body_instance_id(req, &body, id))
         return 0;
+    if (ob_validate_keys(body, keys, &e) != CM_OK) {
+        cm_respond_error(req, e.status, e.code, e.field, "%s", e.message);
+        goto out_decref;
+    }
     const char *at = cm_json_str(body, "access_token"), *rt = cm_json_str(body, "refresh_token");
     const char *scope = cm_json_str(body, "scope"), *tt = cm_json_str(body, "token_type");
     int64_t now = ob_now(), expires_at = 0;
@@ -177,16 +187,25 @@ static int on_import(void *data, h2o_req_t *req, const cm_route_match_t *m)
                          "refresh_token must be 1..8192 printable chars");
         goto out_decref;
     }
-    if ((json_object_get(body, "expires_in") && (!ok_in || in < 0 || in > 10 * 365 * 86400)) ||
-        (json_object_get(body, "expires_at") && (!ok_at || abs_at < 0 || abs_at > now + 10 * 365 * 86400))) {
-        cm_respond_error(req, 400, "invalid_expiry", ok_in ? "expires_at" : "expires_in",
-                         "expires_in must be 0..315360000 seconds, expires_at a unix time");
+    int bad_in = json_object_get(body, "expires_in") && (!ok_in || in < 0 || in > 10 * 365 * 86400);
+    int bad_at = json_object_get(body, "expires_at") && (!ok_at || abs_at <= now || abs_at > now + 10 * 365 * 86400);
+    if (bad_in || bad_at) {
+        cm_respond_error(req, 400, "invalid_expiry", bad_in ? "expires_in" : "expires_at",
+                         bad_in ? "expires_in must be 0..315360000 seconds"
+                                : "expires_at must be a unix time in the future, at most 10 years away");
+        goto out_decref;
+    }
+    if (json_object_get(body, "expires_in") && json_object_get(body, "expires_at")) {
+        cm_respond_error(req, 400, "invalid_expiry", "expires_at", "give expires_in or expires_at, not both");
         goto out_decref;
     }
     expires_at = ok_at ? abs_at : (ok_in && in > 0 ? now + in : 0);
-    if ((scope && strlen(scope) > 2048) || (tt && (strlen(tt) == 0 || strlen(tt) > 32))) {
-        cm_respond_error(req, 400, "invalid_field", scope && strlen(scope) > 2048 ? "scope" : "token_type",
-                         "scope is at most 2048 chars, token_type 1..32");
+    if ((json_object_get(body, "scope") && (scope == NULL || strlen(scope) > 2048 || !ob_scopes_ok(scope))) ||
+        (json_object_get(body, "token_type") && (tt == NULL || !ob_text_ok(tt, 32) || strchr(tt, ' ') != NULL))) {
+        int bad_scope = json_object_get(body, "scope") && (scope == NULL || strlen(scope) > 2048 || !ob_scopes_ok(scope));
+        cm_respond_error(req, 400, "invalid_field", bad_scope ? "scope" : "token_type",
+                         bad_scope ? "scope must be space-separated RFC 6749 scope tokens, at most 2048 chars"
+                                   : "token_type must be 1..32 printable chars without spaces");
         goto out_decref;
     }
     import_ctx_t *c = ob_async_new(b, req, sizeof(*c));

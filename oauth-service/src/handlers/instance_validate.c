@@ -75,7 +75,7 @@ static int known(const char *key, const char *const *keys)
     return 0;
 }
 
-static int check_keys(const json_t *body, const char *const *keys, ob_verr_t *e)
+int ob_validate_keys(const json_t *body, const char *const *keys, ob_verr_t *e)
 {
     const char *key;
     json_t *v;
@@ -95,7 +95,7 @@ int ob_validate_create(const json_t *body, ob_create_req_t *out, ob_verr_t *e)
                                        "client_secret",    "scopes",     "custom_name",
                                        "provider_options", "expires_in", NULL};
     memset(out, 0, sizeof(*out));
-    if (check_keys(body, keys, e) != CM_OK)
+    if (ob_validate_keys(body, keys, e) != CM_OK)
         return CM_EINVAL;
     if (get_text(body, "service", 1, 64, &out->service, e) != CM_OK ||
         get_text(body, "user_id", 1, OB_MAX_USER_ID, &out->user_id, e) != CM_OK ||
@@ -145,7 +145,7 @@ int ob_validate_patch(const json_t *body, const char **status, int *set_name, co
     *status = NULL;
     *set_name = 0;
     *custom_name = NULL;
-    if (check_keys(body, keys, e) != CM_OK)
+    if (ob_validate_keys(body, keys, e) != CM_OK)
         return CM_EINVAL;
     json_t *st = json_object_get(body, "status");
     if (st != NULL) {

@@ -41,6 +41,10 @@ int ob_validate_create(const json_t *body, ob_create_req_t *out, ob_verr_t *err)
  * Strings borrowed from body. CM_OK or CM_EINVAL (err filled). */
 int ob_validate_patch(const json_t *body, const char **status, int *set_name, const char **custom_name, ob_verr_t *err);
 
+/* CM_OK when body is an object whose keys are all in keys (NULL-terminated), else CM_EINVAL (err: 400
+ * invalid_json, or unknown_field naming the key). */
+int ob_validate_keys(const json_t *body, const char *const *keys, ob_verr_t *err);
+
 /* 1 when s is 1..max bytes of text without control characters. */
 #include <stddef.h>
 int ob_text_ok(const char *s, size_t max);

@@ -89,17 +89,24 @@ int ob_db_instance_delete(cm_pg_pool_t *db, const char *id, const char *audit_de
     return cm_pg_query(db, sql_delete, 2, p, cb, arg);
 }
 
+static const char sql_secrets[] =
+    "SELECT s.instance_id, s.service_name, s.status, c.client_id, c.client_secret_enc,"
+    " c.client_secret_key_id, c.refresh_token_enc, c.refresh_token_key_id, c.access_token_enc,"
+    " c.access_token_key_id, COALESCE(c.provider_options::text, '{}'),"
+    " COALESCE(extract(epoch FROM s.expires_at)::bigint, 0)"
+    " FROM mcp_service_table s LEFT JOIN mcp_credentials c ON c.instance_id = s.instance_id"
+    " WHERE s.instance_id = $1::uuid";
+
 int ob_db_instance_secrets(cm_pg_pool_t *db, const char *id, cm_pg_result_cb cb, void *arg)
 {
     const char *p[1] = {id};
-    return cm_pg_query(db,
-                       "SELECT s.instance_id, s.service_name, s.status, c.client_id, c.client_secret_enc,"
-                       " c.client_secret_key_id, c.refresh_token_enc, c.refresh_token_key_id, c.access_token_enc,"
-                       " c.access_token_key_id, COALESCE(c.provider_options::text, '{}'),"
-                       " COALESCE(extract(epoch FROM s.expires_at)::bigint, 0)"
-                       " FROM mcp_service_table s LEFT JOIN mcp_credentials c ON c.instance_id = s.instance_id"
-                       " WHERE s.instance_id = $1::uuid",
-                       1, p, cb, arg);
+    return cm_pg_query(db, sql_secrets, 1, p, cb, arg);
+}
+
+int ob_db_instance_secrets_on(cm_pg_conn_t *conn, const char *id, cm_pg_result_cb cb, void *arg)
+{
+    const char *p[1] = {id};
+    return cm_pg_conn_query(conn, sql_secrets, 1, p, cb, arg);
 }
 
 int ob_db_consume_nonce(cm_pg_pool_t *db, const char *nonce, const char *instance_id, int64_t expires_at,

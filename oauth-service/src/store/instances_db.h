@@ -54,6 +54,8 @@ int ob_db_instance_delete(cm_pg_pool_t *db, const char *id, const char *audit_de
  * access_token_key_id, provider_options, expires_at (unix s, 0 = none). No row = unknown instance.
  */
 int ob_db_instance_secrets(cm_pg_pool_t *db, const char *id, cm_pg_result_cb cb, void *arg);
+/* The same on an acquired connection (inside the caller's transaction). */
+int ob_db_instance_secrets_on(cm_pg_conn_t *conn, const char *id, cm_pg_result_cb cb, void *arg);
 
 /*
  * Records a consumed OAuth state nonce (its SHA-256, so the table holds nothing reusable) and purges a
