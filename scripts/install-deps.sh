@@ -9,7 +9,7 @@ packages=(
     libh2o-evloop-dev libh2o-dev-common libjansson-dev libcurl4-openssl-dev libpq-dev libssl-dev
     libcunit1-dev                                                      # libraries + unit tests
     postgresql                                                         # the embedded test/dev database
-    curl ca-certificates jq                                            # scripts
+    curl ca-certificates jq clang-format                               # scripts, format check
     wrk chromium                                                       # benchmarks, browser tests
 )
 

@@ -134,8 +134,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
     if (req->entity.base != NULL && req->entity.len > s->max_body) {
         cm_add_header(req, "connection", "close");
-        cm_respond_error(req, 413, "body_too_large", NULL, "the request body (%zu bytes) is larger than the limit of %zu bytes",
-                         req->entity.len, s->max_body);
+        cm_respond_error(req, 413, "body_too_large", NULL,
+                         "the request body (%zu bytes) is larger than the limit of %zu bytes", req->entity.len,
+                         s->max_body);
         return 0;
     }
     for (size_t i = 0; i < s->nroutes; i++) {
@@ -283,7 +284,8 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 
 int cm_server_listen(cm_server_t *s, const char *host, int port, int *bound_port)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV};
     struct addrinfo *ai = NULL;
     char portstr[16];
     int fd = -1, one = 1;

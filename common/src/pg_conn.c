@@ -179,8 +179,8 @@ static void on_notice(void *arg, const char *message)
 static void connect_start(cm_pg_conn_t *c)
 {
     /* keepalive defaults come before the expanded conninfo, so the caller's settings override them */
-    static const char *const keys[] = {"keepalives",       "keepalives_idle", "keepalives_interval",
-                                       "keepalives_count", "dbname",          "hostaddr", NULL};
+    static const char *const keys[] = {
+        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname", "hostaddr", NULL};
     /* hostaddr (resolved at pool creation, see resolve_hosts in pg.c) after the conninfo, so no DNS here */
     const char *vals[] = {"1", "30", "10", "3", c->pool->conninfo, c->pool->hostaddr, NULL};
     c->pg = PQconnectStartParams(keys, vals, 1);

@@ -250,8 +250,8 @@ static void on_commented(mcp_call_t *c, const mcp_provider_response_t *res, void
     const char *url = jstr(res->json, "html_url");
     cm_buf_t b = {0};
     cm_buf_printf(&b, "Comment added: %s\n", url ? url : "");
-    mcp_tool_finish_buf(c, &b,
-              json_pack("{s:I, s:s?}", "id", json_integer_value(json_object_get(res->json, "id")), "html_url", url));
+    mcp_tool_finish_buf(
+        c, &b, json_pack("{s:I, s:s?}", "id", json_integer_value(json_object_get(res->json, "id")), "html_url", url));
 }
 
 void gh_comment_on_issue(mcp_call_t *c, json_t *args, void *data)

@@ -1,6 +1,7 @@
 /*
  * api.c - Gmail API access for the tools: base URL (env GMAIL_API_BASE), URLs, requests through the runtime's
- * provider helpers (mcp/service_util.h) with Gmail-specific error texts (the missing scope on 403, Gmail's own error message).
+ * provider helpers (mcp/service_util.h) with Gmail-specific error texts (the missing scope on 403, Gmail's own error
+ * message).
  */
 #include "gmail.h"
 #include "common/log.h"
@@ -65,11 +66,8 @@ static void error_text(const mcp_provider_response_t *res, const char *generic, 
     }
     /* Gmail answers a usage limit with 403 (userRateLimitExceeded, dailyLimitExceeded, ...) as well as 429: that is
      * not a missing scope */
-    const char *reason = json_string_value(json_object_get(json_array_get(json_object_get(json_object_get(res->json,
-                                                                                                          "error"),
-                                                                                          "errors"),
-                                                                          0),
-                                                           "reason"));
+    const char *reason = json_string_value(
+        json_object_get(json_array_get(json_object_get(json_object_get(res->json, "error"), "errors"), 0), "reason"));
     if (res->status == 403 && reason != NULL && strstr(reason, "LimitExceeded") != NULL) {
         if (res->retry_after_s >= 0)
             snprintf(buf, bufsz, "Gmail usage limit reached (403 %s); retry after %ld seconds.%s%s", reason,
@@ -99,7 +97,7 @@ static void error_text(const mcp_provider_response_t *res, const char *generic, 
 }
 
 #define HOOK(name, scope)                                                                                              \
-    static void name(const mcp_provider_response_t *res, const char *generic, char *buf, size_t bufsz)                \
+    static void name(const mcp_provider_response_t *res, const char *generic, char *buf, size_t bufsz)                 \
     {                                                                                                                  \
         error_text(res, generic, buf, bufsz, scope);                                                                   \
     }

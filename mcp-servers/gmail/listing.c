@@ -136,9 +136,17 @@ static void start_item(listing_t *st, size_t idx)
     *it = (item_t){st, idx};
     char path[256];
     snprintf(path, sizeof(path), "/%s/%s", st->spec.drafts ? "drafts" : "messages", id);
-    static const char *const q[] = {"format",          "metadata", "metadataHeaders", "From",
-                                    "metadataHeaders", "To",       "metadataHeaders", "Subject",
-                                    "metadataHeaders", "Date",     NULL};
+    static const char *const q[] = {"format",
+                                    "metadata",
+                                    "metadataHeaders",
+                                    "From",
+                                    "metadataHeaders",
+                                    "To",
+                                    "metadataHeaders",
+                                    "Subject",
+                                    "metadataHeaders",
+                                    "Date",
+                                    NULL};
     st->inflight++;
     gm_fetch_ex(st->c, "GET", gm_url(path, q), NULL, GM_SCOPE_READ, MCP_PROVIDER_DELIVER_ERRORS, on_item, it, NULL);
 }

@@ -66,11 +66,11 @@ static void walk(json_t *part, found_t *f, int depth)
     if (mime == NULL)
         mime = "";
     if ((filename != NULL && filename[0] != '\0') || (att_id != NULL && strncasecmp(mime, "text/", 5) != 0)) {
-        json_array_append_new(
-            f->attachments,
-            json_pack("{s:s, s:s, s:I, s:s, s:s}", "filename", filename ? filename : "", "mime_type", mime, "size",
-                      (json_int_t)json_integer_value(json_object_get(body, "size")), "attachment_id",
-                      att_id ? att_id : "", "part_id", json_string_value(json_object_get(part, "partId")) ?: ""));
+        json_array_append_new(f->attachments,
+                              json_pack("{s:s, s:s, s:I, s:s, s:s}", "filename", filename ? filename : "", "mime_type",
+                                        mime, "size", (json_int_t)json_integer_value(json_object_get(body, "size")),
+                                        "attachment_id", att_id ? att_id : "", "part_id",
+                                        json_string_value(json_object_get(part, "partId")) ?: ""));
     } else if (strcasecmp(mime, "text/plain") == 0 && f->plain == NULL && json_object_get(body, "data")) {
         f->plain = part;
     } else if (strcasecmp(mime, "text/html") == 0 && f->html == NULL && json_object_get(body, "data")) {

@@ -5,6 +5,8 @@
 #include "common/status.h"
 #include "gmail.h"
 
+/* The schemas are string-literal macros laid out by hand: clang-format cannot keep them stable. */
+// clang-format off
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define ID(desc) "{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_-]+$\",\"minLength\":1,\"maxLength\":256,\"description\":\"" desc "\"}"
@@ -145,6 +147,8 @@ static const struct {
     {"delete_label", "Delete label", "Deletes a user label (messages keep existing, only the label goes).",
      OBJ("\"label_id\":" ID("Label id"), "\"label_id\""), NULL, DESTROY_IDEM, gm_delete_label},
 };
+
+// clang-format on
 
 int gm_register_tools(mcp_server_t *s)
 {

@@ -99,8 +99,8 @@ static void on_modified(mcp_call_t *c, const mcp_provider_response_t *res, void 
     if (json_array_size(labels) == 0)
         cm_buf_appendz(&b, " (none)");
     mcp_tool_finish_buf(c, &b,
-              json_pack("{s:O, s:O}", "id", json_object_get(res->json, "id") ?: json_null(), "labelIds",
-                        labels ? labels : json_array()));
+                        json_pack("{s:O, s:O}", "id", json_object_get(res->json, "id") ?: json_null(), "labelIds",
+                                  labels ? labels : json_array()));
 }
 
 static void modify(mcp_call_t *c, const char *id, json_t *add, json_t *remove, const char *what)
@@ -150,8 +150,8 @@ static void on_label(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
     cm_buf_printf(&b, "Label \"%s\" created with id %s.", json_string_value(json_object_get(j, "name")) ?: "?",
                   json_string_value(json_object_get(j, "id")) ?: "?");
     mcp_tool_finish_buf(c, &b,
-              json_pack("{s:O, s:O}", "id", json_object_get(j, "id") ?: json_null(), "name",
-                        json_object_get(j, "name") ?: json_null()));
+                        json_pack("{s:O, s:O}", "id", json_object_get(j, "id") ?: json_null(), "name",
+                                  json_object_get(j, "name") ?: json_null()));
 }
 
 void gm_create_label(mcp_call_t *c, json_t *args, void *data)

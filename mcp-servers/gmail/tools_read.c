@@ -35,7 +35,8 @@ static char *messages_list_url(json_t *args, const char *query, int use_labels)
     size_t i;
     if (use_labels)
         json_array_foreach(json_object_get(args, "label_ids"), i, l) if (n + 3 < 64 && json_string_value(l))
-            q[n++] = "labelIds", q[n++] = json_string_value(l);
+            q[n++] = "labelIds",
+            q[n++] = json_string_value(l);
     q[n] = NULL;
     return gm_url("/messages", q);
 }
@@ -231,8 +232,8 @@ static void on_thread(mcp_call_t *c, const mcp_provider_response_t *res, void *a
         gm_message_render(&b, s);
         json_array_append_new(out, s);
     }
-    mcp_tool_finish_buf(c, &b,
-              json_pack("{s:O, s:o}", "thread_id", json_object_get(res->json, "id") ?: json_null(), "messages", out));
+    mcp_tool_finish_buf(
+        c, &b, json_pack("{s:O, s:o}", "thread_id", json_object_get(res->json, "id") ?: json_null(), "messages", out));
 }
 
 void gm_get_thread(mcp_call_t *c, json_t *args, void *data)

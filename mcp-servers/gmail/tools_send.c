@@ -69,8 +69,9 @@ static void on_sent(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
                   json_string_value(json_object_get(j, "threadId")) ?: "?");
     json_t *labels = json_object_get(j, "labelIds");
     mcp_tool_finish_buf(c, &b,
-              json_pack("{s:O, s:O, s:O}", "id", json_object_get(j, "id") ?: json_null(), "threadId",
-                        json_object_get(j, "threadId") ?: json_null(), "labelIds", labels ? labels : json_array()));
+                        json_pack("{s:O, s:O, s:O}", "id", json_object_get(j, "id") ?: json_null(), "threadId",
+                                  json_object_get(j, "threadId") ?: json_null(), "labelIds",
+                                  labels ? labels : json_array()));
 }
 
 static void send_common(mcp_call_t *c, json_t *args, const mcp_mime_attachment_t *atts, size_t n)
@@ -112,8 +113,9 @@ void gm_send_email_with_attachments(mcp_call_t *c, json_t *args, void *data)
         total += len;
         if (total > GM_MAX_ATTACHMENT_TOTAL) {
             n++;
-            mcp_call_fail(c, "Invalid arguments: attachments: more than " GM_MAX_ATTACHMENT_TOTAL_TEXT
-                             " (%u bytes) in total after decoding",
+            mcp_call_fail(c,
+                          "Invalid arguments: attachments: more than " GM_MAX_ATTACHMENT_TOTAL_TEXT
+                          " (%u bytes) in total after decoding",
                           GM_MAX_ATTACHMENT_TOTAL);
             goto out_free;
         }
@@ -137,11 +139,12 @@ static void on_draft(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
     json_t *j = res->json, *m = json_object_get(j, "message");
     cm_buf_t b = {0};
     cm_buf_printf(&b, "Draft created: draft id %s (message id %s). Send it with send_draft.",
-                  json_string_value(json_object_get(j, "id")) ?: "?", json_string_value(json_object_get(m, "id")) ?: "?");
+                  json_string_value(json_object_get(j, "id")) ?: "?",
+                  json_string_value(json_object_get(m, "id")) ?: "?");
     mcp_tool_finish_buf(c, &b,
-              json_pack("{s:O, s:O, s:O}", "draft_id", json_object_get(j, "id") ?: json_null(), "message_id",
-                        json_object_get(m, "id") ?: json_null(), "threadId",
-                        json_object_get(m, "threadId") ?: json_null()));
+                        json_pack("{s:O, s:O, s:O}", "draft_id", json_object_get(j, "id") ?: json_null(), "message_id",
+                                  json_object_get(m, "id") ?: json_null(), "threadId",
+                                  json_object_get(m, "threadId") ?: json_null()));
 }
 
 void gm_create_draft(mcp_call_t *c, json_t *args, void *data)
@@ -274,10 +277,22 @@ static void on_original(mcp_call_t *c, const mcp_provider_response_t *res, void 
 void gm_reply_to_email(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    static const char *const q[] = {"format",          "metadata",   "metadataHeaders", "Subject",
-                                    "metadataHeaders", "From",       "metadataHeaders", "To",
-                                    "metadataHeaders", "Cc",         "metadataHeaders", "Reply-To",
-                                    "metadataHeaders", "Message-ID", "metadataHeaders", "References",
+    static const char *const q[] = {"format",
+                                    "metadata",
+                                    "metadataHeaders",
+                                    "Subject",
+                                    "metadataHeaders",
+                                    "From",
+                                    "metadataHeaders",
+                                    "To",
+                                    "metadataHeaders",
+                                    "Cc",
+                                    "metadataHeaders",
+                                    "Reply-To",
+                                    "metadataHeaders",
+                                    "Message-ID",
+                                    "metadataHeaders",
+                                    "References",
                                     NULL};
     reply_t *r = calloc(1, sizeof(*r));
     cm_buf_t p = {0};

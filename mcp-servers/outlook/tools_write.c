@@ -44,7 +44,8 @@ static void on_sent(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
 {
     (void)arg;
     (void)res; /* 202 Accepted, empty body */
-    mcp_tool_finish_text(c, "Mail accepted for delivery by Outlook.", json_pack("{s:b, s:i}", "sent", 1, "status", res->status));
+    mcp_tool_finish_text(c, "Mail accepted for delivery by Outlook.",
+                         json_pack("{s:b, s:i}", "sent", 1, "status", res->status));
 }
 
 void outlook_send_mail(mcp_call_t *c, json_t *args, void *data)
@@ -73,7 +74,7 @@ static void on_replied(mcp_call_t *c, const mcp_provider_response_t *res, void *
 {
     (void)res;
     mcp_tool_finish_text(c, arg ? "Reply to all sent." : "Reply sent.",
-              json_pack("{s:b, s:b}", "sent", 1, "reply_all", arg != NULL));
+                         json_pack("{s:b, s:b}", "sent", 1, "reply_all", arg != NULL));
 }
 
 void outlook_reply_to_message(mcp_call_t *c, json_t *args, void *data)

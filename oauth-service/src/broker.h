@@ -22,9 +22,9 @@ struct ob_keys;
 struct ob_icache;
 
 typedef struct ob_broker {
-    ob_config_t *cfg;                       /* borrowed from main */
+    ob_config_t *cfg; /* borrowed from main */
     cm_server_t *server;
-    cm_http_client_t *http;                 /* outbound calls (providers, pushes) */
+    cm_http_client_t *http; /* outbound calls (providers, pushes) */
     cm_pg_pool_t *db;
     op_host_api_t *host_api;                /* the table handed to plugins */
     struct ob_provider_registry *providers; /* loaded plugins */

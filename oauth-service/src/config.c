@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = {"listen",   "base_url",       "database",      "plugin_dir", "migrations_dir",
-                                         "services_file", "log_level", "providers", "keys", "oauth",
-                                         "mcp_url_template", "refresh", "push", "$comment", NULL};
+static const char *const known_keys[] = {"listen",           "base_url",  "database",  "plugin_dir", "migrations_dir",
+                                         "services_file",    "log_level", "providers", "keys",       "oauth",
+                                         "mcp_url_template", "refresh",   "push",      "$comment",   NULL};
 
 static int fail(char *err, size_t errsz, const char *path, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -120,8 +120,9 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
                   {"admin_key_sha256", offsetof(ob_config_t, admin_key_sha256), 0},
                   {"services_dir", offsetof(ob_config_t, service_keys_dir), 1}};
         if (!json_is_object(keys))
-            return fail(err, errsz, path, "keys must be an object {data_key_file, admin_key_file, admin_key_sha256, "
-                                          "services_dir}");
+            return fail(err, errsz, path,
+                        "keys must be an object {data_key_file, admin_key_file, admin_key_sha256, "
+                        "services_dir}");
         json_object_foreach((json_t *)keys, key, v)
         {
             int known = 0;
@@ -150,7 +151,7 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
     }
     json_t *oauth = json_object_get(root, "oauth");
     if (oauth != NULL) {
-        static const char *const oks[] = {"allowed_return_urls", "state_ttl_s", "refresh_margin_s",
+        static const char *const oks[] = {"allowed_return_urls",   "state_ttl_s",           "refresh_margin_s",
                                           "instance_cache_ttl_ms", "callback_per_provider", NULL};
         if (!json_is_object(oauth))
             return fail(err, errsz, path, "oauth must be an object");
@@ -172,11 +173,11 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
             json_decref(cfg->allowed_return_urls);
             cfg->allowed_return_urls = json_deep_copy(urls);
         }
-        if ((rc = get_int(oauth, "state_ttl_s", path, "oauth.state_ttl_s", 60, 3600, &cfg->state_ttl_s, err,
-                          errsz)) != CM_OK)
+        if ((rc = get_int(oauth, "state_ttl_s", path, "oauth.state_ttl_s", 60, 3600, &cfg->state_ttl_s, err, errsz)) !=
+            CM_OK)
             return rc;
-        if ((rc = get_int(oauth, "refresh_margin_s", path, "oauth.refresh_margin_s", 0, 86400,
-                          &cfg->refresh_margin_s, err, errsz)) != CM_OK)
+        if ((rc = get_int(oauth, "refresh_margin_s", path, "oauth.refresh_margin_s", 0, 86400, &cfg->refresh_margin_s,
+                          err, errsz)) != CM_OK)
             return rc;
         json_t *cpp = json_object_get(oauth, "callback_per_provider");
         if (cpp != NULL && !json_is_boolean(cpp))
@@ -298,8 +299,7 @@ static int apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
             return fail(err, errsz, path, "database must be an object {url, pool_size, query_timeout_ms}");
         if ((rc = get_string(db, "url", path, "database.url", &cfg->database_url, err, errsz)) != CM_OK)
             return rc;
-        if ((rc = get_int(db, "pool_size", path, "database.pool_size", 1, 64, &cfg->db_pool_size, err, errsz)) !=
-            CM_OK)
+        if ((rc = get_int(db, "pool_size", path, "database.pool_size", 1, 64, &cfg->db_pool_size, err, errsz)) != CM_OK)
             return rc;
         if ((rc = get_int(db, "query_timeout_ms", path, "database.query_timeout_ms", 100, 600000,
                           &cfg->db_query_timeout_ms, err, errsz)) != CM_OK)
@@ -370,7 +370,8 @@ static int apply_env(ob_config_t *cfg, char *err, size_t errsz)
     if ((v = getenv("OAUTH_SERVICE_PORT")) != NULL && *v) {
         int p = parse_port(v);
         if (p < 0)
-            return fail(err, errsz, "environment", "OAUTH_SERVICE_PORT must be a port number 1..65535, got \"%.32s\"", v);
+            return fail(err, errsz, "environment", "OAUTH_SERVICE_PORT must be a port number 1..65535, got \"%.32s\"",
+                        v);
         cfg->port = p;
     }
     static const struct {

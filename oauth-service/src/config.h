@@ -19,19 +19,19 @@
 #include <stddef.h>
 
 typedef struct ob_config {
-    char *path;           /* the file that was loaded */
-    char *listen_host;    /* "127.0.0.1" */
-    int port;             /* 3001 */
-    char *base_url;       /* public URL of the broker, e.g. "http://127.0.0.1:3001" (no trailing slash) */
-    char *database_url;   /* libpq conninfo or URI; required */
-    int db_pool_size;     /* 4 */
-    int db_query_timeout_ms; /* 5000 */
+    char *path;               /* the file that was loaded */
+    char *listen_host;        /* "127.0.0.1" */
+    int port;                 /* 3001 */
+    char *base_url;           /* public URL of the broker, e.g. "http://127.0.0.1:3001" (no trailing slash) */
+    char *database_url;       /* libpq conninfo or URI; required */
+    int db_pool_size;         /* 4 */
+    int db_query_timeout_ms;  /* 5000 */
     int health_db_timeout_ms; /* 1000 */
-    char *plugin_dir;     /* directory of provider .so files */
-    char *migrations_dir; /* db/migrations */
-    char *services_file;  /* registry seed (config/services.json) */
-    int log_level;        /* CM_LOG_* */
-    json_t *providers;    /* object: plugin name -> plugin config (owned) */
+    char *plugin_dir;         /* directory of provider .so files */
+    char *migrations_dir;     /* db/migrations */
+    char *services_file;      /* registry seed (config/services.json) */
+    int log_level;            /* CM_LOG_* */
+    json_t *providers;        /* object: plugin name -> plugin config (owned) */
     /* keys (section "keys"; see keys/keys.h) */
     char *data_key_file;    /* keys.data_key_file: the data key ring, mode 0600 */
     char *admin_key_file;   /* keys.admin_key_file: the admin key in plain, mode 0600 (hashed at load) */
@@ -46,20 +46,20 @@ typedef struct ob_config {
                                     instead of <base>/oauth/callback (the seed's style), false */
     char *mcp_url_template;      /* mcp_url_template: "{port}", "{service}", "{instance_id}" are replaced */
     /* Refresh (section "refresh", issue 4; the margin is oauth.refresh_margin_s) */
-    int refresh_enabled;         /* refresh.enabled: the proactive schedule, true (refresh on read always works) */
-    int refresh_concurrency;     /* refresh.concurrency: refreshes in flight (each holds a db connection), 2 */
-    int refresh_scan_interval_s; /* refresh.scan_interval_s: how often the db is scanned for tokens due, 60 */
-    int refresh_backoff_base_ms; /* refresh.backoff_base_ms: first delay after a transient failure, 30000 */
-    int refresh_backoff_max_ms;  /* refresh.backoff_max_ms: ceiling, 3600000 */
-    int refresh_lock_wait_ms;    /* refresh.lock_wait_ms: wait for another replica's refresh lock, 20000 */
+    int refresh_enabled;             /* refresh.enabled: the proactive schedule, true (refresh on read always works) */
+    int refresh_concurrency;         /* refresh.concurrency: refreshes in flight (each holds a db connection), 2 */
+    int refresh_scan_interval_s;     /* refresh.scan_interval_s: how often the db is scanned for tokens due, 60 */
+    int refresh_backoff_base_ms;     /* refresh.backoff_base_ms: first delay after a transient failure, 30000 */
+    int refresh_backoff_max_ms;      /* refresh.backoff_max_ms: ceiling, 3600000 */
+    int refresh_lock_wait_ms;        /* refresh.lock_wait_ms: wait for another replica's refresh lock, 20000 */
     int refresh_request_error_limit; /* refresh.request_error_limit: request-class errors in a row -> needs_reauth, 5 */
     /* Pushes to MCP servers (section "push") */
-    int push_retries;            /* push.retries: attempts after the first, 5 */
-    int push_timeout_ms;         /* push.timeout_ms: per attempt, 5000 */
-    int push_backoff_base_ms;    /* push.backoff_base_ms: 500 */
-    int push_backoff_max_ms;     /* push.backoff_max_ms: 30000 */
-    json_t *push_urls;           /* push.urls: {service: base URL}; default http://127.0.0.1:<registry port> (owned,
-                                    may be NULL) */
+    int push_retries;         /* push.retries: attempts after the first, 5 */
+    int push_timeout_ms;      /* push.timeout_ms: per attempt, 5000 */
+    int push_backoff_base_ms; /* push.backoff_base_ms: 500 */
+    int push_backoff_max_ms;  /* push.backoff_max_ms: 30000 */
+    json_t *push_urls;        /* push.urls: {service: base URL}; default http://127.0.0.1:<registry port> (owned,
+                                 may be NULL) */
 } ob_config_t;
 
 /*

@@ -170,8 +170,8 @@ int main(int argc, char **argv)
             usage(stdout);
             return 0;
         } else if (argv[i][0] != '-' && (strcmp(argv[i], "run") == 0 || strcmp(argv[i], "migrate") == 0 ||
-                                          strcmp(argv[i], "check-config") == 0 || strcmp(argv[i], "version") == 0 ||
-                                          strcmp(argv[i], "rotate-keys") == 0)) {
+                                         strcmp(argv[i], "check-config") == 0 || strcmp(argv[i], "version") == 0 ||
+                                         strcmp(argv[i], "rotate-keys") == 0)) {
             command = argv[i];
         } else {
             fprintf(stderr, "oauth-service: unknown argument \"%s\"\n", argv[i]);

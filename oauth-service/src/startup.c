@@ -52,7 +52,8 @@ static json_t *read_registry(PGconn *conn, char *err, size_t errsz)
         json_t *o = json_object();
         json_object_set_new(o, "service_name", json_string(PQgetvalue(res, i, 0)));
         json_object_set_new(o, "display_name", json_string(PQgetvalue(res, i, 1)));
-        json_object_set_new(o, "description", PQgetisnull(res, i, 2) ? json_null() : json_string(PQgetvalue(res, i, 2)));
+        json_object_set_new(o, "description",
+                            PQgetisnull(res, i, 2) ? json_null() : json_string(PQgetvalue(res, i, 2)));
         json_object_set_new(o, "icon_path", PQgetisnull(res, i, 3) ? json_null() : json_string(PQgetvalue(res, i, 3)));
         json_object_set_new(o, "port", json_integer(strtol(PQgetvalue(res, i, 4), NULL, 10)));
         json_object_set_new(o, "type", json_string(PQgetvalue(res, i, 5)));

@@ -67,11 +67,11 @@ enum op_error_class {
 };
 
 typedef struct op_error {
-    int error_class;      /* enum op_error_class */
-    char code[64];        /* stable machine code: "invalid_grant", "http_503", "network", "timeout", "bad_response" */
+    int error_class;       /* enum op_error_class */
+    char code[64];         /* stable machine code: "invalid_grant", "http_503", "network", "timeout", "bad_response" */
     char description[256]; /* human-readable; never contains a secret */
-    int http_status;      /* provider's HTTP status, 0 when no response */
-    long retry_after_s;   /* from Retry-After, -1 when absent */
+    int http_status;       /* provider's HTTP status, 0 when no response */
+    long retry_after_s;    /* from Retry-After, -1 when absent */
 } op_error_t;
 
 /* One header or form field. */
@@ -95,13 +95,13 @@ typedef struct op_http_request {
 /* The host's answer. Borrowed: valid only during the done callback. */
 typedef struct op_http_response {
     uint32_t struct_size;
-    int status;            /* HTTP status; 0 when the transport failed */
-    int timed_out;         /* 1 when the request hit its timeout */
-    const char *error;     /* transport error text when status == 0, else NULL */
+    int status;               /* HTTP status; 0 when the transport failed */
+    int timed_out;            /* 1 when the request hit its timeout */
+    const char *error;        /* transport error text when status == 0, else NULL */
     const char *content_type; /* may be NULL */
-    const char *body;      /* NUL-terminated for convenience; may contain NULs before body_len */
+    const char *body;         /* NUL-terminated for convenience; may contain NULs before body_len */
     size_t body_len;
-    long retry_after_s;    /* parsed Retry-After, -1 when absent */
+    long retry_after_s; /* parsed Retry-After, -1 when absent */
 } op_http_response_t;
 
 typedef void (*op_http_done_fn)(void *arg, const op_http_response_t *res);
@@ -115,13 +115,13 @@ typedef void (*op_http_done_fn)(void *arg, const op_http_response_t *res);
  */
 typedef struct op_token_set {
     char *access_token;
-    char *refresh_token;      /* NULL when the response carried none (the broker keeps the old one) */
-    char *token_type;         /* "Bearer" when the provider omitted it */
-    char *scope;              /* granted scopes, space separated; NULL when not returned */
-    char *id_token;           /* OIDC */
-    int64_t expires_at;       /* absolute unix time; 0 = the token does not expire */
+    char *refresh_token;        /* NULL when the response carried none (the broker keeps the old one) */
+    char *token_type;           /* "Bearer" when the provider omitted it */
+    char *scope;                /* granted scopes, space separated; NULL when not returned */
+    char *id_token;             /* OIDC */
+    int64_t expires_at;         /* absolute unix time; 0 = the token does not expire */
     int64_t refresh_expires_at; /* absolute unix time of the refresh token, 0 = unknown/none */
-    char *extras_json;        /* JSON object of non-standard, non-secret response fields (e.g. Slack team) */
+    char *extras_json;          /* JSON object of non-standard, non-secret response fields (e.g. Slack team) */
 } op_token_set_t;
 
 typedef void (*op_token_done_fn)(void *arg, int status, op_token_set_t *tokens, const op_error_t *err);
@@ -152,14 +152,14 @@ typedef struct op_authorize_params {
  */
 typedef struct op_provider {
     uint32_t struct_size;
-    const char *name;           /* unique, [a-z0-9_-]+, e.g. "google" */
-    const char *display_name;   /* "Google" */
-    const char *default_scopes; /* space separated */
-    uint32_t capabilities;      /* OP_CAP_* */
+    const char *name;                   /* unique, [a-z0-9_-]+, e.g. "google" */
+    const char *display_name;           /* "Google" */
+    const char *default_scopes;         /* space separated */
+    uint32_t capabilities;              /* OP_CAP_* */
     const char *authorization_endpoint; /* effective URLs (after config overrides); informational */
     const char *token_endpoint;
     const char *revocation_endpoint; /* NULL when the provider has none */
-    void *data;                 /* plugin's per-provider state, passed back to every op */
+    void *data;                      /* plugin's per-provider state, passed back to every op */
 
     /* Builds the URL the browser is sent to. *out_url is host-allocated. Synchronous. */
     int (*build_authorize_url)(void *data, const op_client_t *client, const op_authorize_params_t *params,
@@ -196,11 +196,11 @@ typedef struct op_host_api {
     /* Registers a provider (during init only). Returns OP_OK, or OP_EINVAL for a bad/duplicate name. */
     int (*register_provider)(void *host_ctx, const op_provider_t *provider);
 
-    void *(*mem_alloc)(size_t size);           /* zeroed */
+    void *(*mem_alloc)(size_t size);               /* zeroed */
     char *(*mem_strndup)(const char *s, size_t n); /* NUL-terminated copy of at most n bytes */
-    void (*mem_free)(void *p);                 /* wipes the allocation before freeing it */
-    void (*token_set_clear)(op_token_set_t *ts); /* frees every member, zeroes the struct */
-    int64_t (*now)(void);                      /* unix time, seconds */
+    void (*mem_free)(void *p);                     /* wipes the allocation before freeing it */
+    void (*token_set_clear)(op_token_set_t *ts);   /* frees every member, zeroes the struct */
+    int64_t (*now)(void);                          /* unix time, seconds */
 } op_host_api_t;
 
 /* The one exported symbol of a plugin: `const op_plugin_t oauth_provider_plugin = {...};` */
@@ -225,8 +225,8 @@ typedef struct op_plugin {
     void (*fini)(void *state);
 } op_plugin_t;
 
-#define OP_PLUGIN_HEADER(name_, version_)                                                                          \
-    .abi_major = OP_ABI_MAJOR, .abi_minor = OP_ABI_MINOR, .struct_size = sizeof(op_plugin_t), .name = (name_),    \
+#define OP_PLUGIN_HEADER(name_, version_)                                                                              \
+    .abi_major = OP_ABI_MAJOR, .abi_minor = OP_ABI_MINOR, .struct_size = sizeof(op_plugin_t), .name = (name_),         \
     .version = (version_)
 
 #endif

@@ -38,7 +38,7 @@
 
 #define PS_MAX_RESPONSE (256u * 1024) /* bytes; larger token/revocation responses are refused */
 #define PS_MAX_EXTRAS 8192            /* bytes of extras_json; larger extras are dropped */
-#define PS_UNKNOWN_EXPIRES_IN 3600 /* seconds assumed when a response sends an unusable expires_in */
+#define PS_UNKNOWN_EXPIRES_IN 3600    /* seconds assumed when a response sends an unusable expires_in */
 #define PS_MAX_HEADERS 8
 
 /* Plugins export exactly one symbol; this marks it (the build hides everything else). */

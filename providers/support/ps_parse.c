@@ -7,10 +7,10 @@
  *   expiry    expires_in (number, numeric string or real) > 0 -> now + expires_in; else expires_at
  *             (absolute, seconds or milliseconds); else the provider's default_expires_in; else, when
  *             expires_in was sent but is unusable (0, negative, not a number), PS_UNKNOWN_EXPIRES_IN;
- *             else 0 (no expiry sent: never expires, as GitHub OAuth-app and Slack tokens). refresh_token_expires_in / refresh_expires_in -> refresh_expires_at.
- *   type      token_type, "Bearer" when absent ("bearer" is normalised)
- *   scope     string (provider's separator or spaces) or array -> space separated
- *   extras    every other top-level member whose name does not look secret, recursively filtered
+ *             else 0 (no expiry sent: never expires, as GitHub OAuth-app and Slack tokens). refresh_token_expires_in /
+ * refresh_expires_in -> refresh_expires_at. type      token_type, "Bearer" when absent ("bearer" is normalised) scope
+ * string (provider's separator or spaces) or array -> space separated extras    every other top-level member whose name
+ * does not look secret, recursively filtered
  */
 #include "provider_support.h"
 

@@ -577,9 +577,9 @@ void tests_register(void)
         fprintf(stderr, "DATABASE_URL not set: skipping\n");
         exit(77);
     }
-    CU_SUITE("pg", setup, teardown, {"params", test_params}, {"host_name", test_host_name}, {"error_result", test_error_result},
-             {"fifo_pool_of_two", test_fifo_pool_of_two}, {"queue_limit", test_queue_limit}, {"timeout", test_timeout},
-             {"acquire_rollback", test_acquire_rollback}, {"held_conn_timeouts", test_held_conn_timeouts},
-             {"backend_killed", test_backend_killed}, {"server_unreachable", test_server_unreachable},
-             {"free_pending", test_free_pending});
+    CU_SUITE("pg", setup, teardown, {"params", test_params}, {"host_name", test_host_name},
+             {"error_result", test_error_result}, {"fifo_pool_of_two", test_fifo_pool_of_two},
+             {"queue_limit", test_queue_limit}, {"timeout", test_timeout}, {"acquire_rollback", test_acquire_rollback},
+             {"held_conn_timeouts", test_held_conn_timeouts}, {"backend_killed", test_backend_killed},
+             {"server_unreachable", test_server_unreachable}, {"free_pending", test_free_pending});
 }

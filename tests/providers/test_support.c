@@ -244,7 +244,8 @@ static void test_parse_expiry_forms(void)
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":-5}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":\"soon\"}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":true}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
-    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":99999999999999}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":99999999999999}"),
+                    FH_NOW + PS_UNKNOWN_EXPIRES_IN);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":null}"), 0);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":1700003600}"), 1700003600);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":\"1700003600000\"}"), 1700003600);

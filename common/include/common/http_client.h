@@ -33,20 +33,20 @@ typedef struct cm_http_request {
     size_t n_headers;
     const char *body; /* copied by cm_http_start; may be NULL */
     size_t body_len;
-    int timeout_ms;         /* 0 = client default */
-    size_t max_response;    /* 0 = client default */
-    int replay_ok;          /* POST/PATCH only: 1 = safe to resend, may reuse a pooled connection */
+    int timeout_ms;      /* 0 = client default */
+    size_t max_response; /* 0 = client default */
+    int replay_ok;       /* POST/PATCH only: 1 = safe to resend, may reuse a pooled connection */
 } cm_http_request_t;
 
 /* Borrowed by the callback: valid only until it returns. */
 typedef struct cm_http_response {
-    int status;            /* 0 when the transport failed (see error); error != NULL implies status 0 */
+    int status; /* 0 when the transport failed (see error); error != NULL implies status 0 */
     int timed_out;
-    const char *error;     /* NULL on success */
+    const char *error;        /* NULL on success */
     const char *content_type; /* may be NULL */
-    const char *body;      /* always NUL-terminated (body_len excludes the NUL) */
+    const char *body;         /* always NUL-terminated (body_len excludes the NUL) */
     size_t body_len;
-    long retry_after_s;    /* -1 when absent */
+    long retry_after_s; /* -1 when absent */
     /* All response headers, lower-cased names, in order. */
     const cm_http_header_t *headers;
     size_t n_headers;

@@ -46,8 +46,8 @@ struct mcp_auth {
     mcp_broker_t *broker;
     int64_t ttl_ms;        /* key-hash confirmation lifetime */
     int64_t status_ttl_ms; /* status lifetime: older -> ask the broker again */
-    mcp_lru_t *entries; /* instance -> struct entry */
-    mcp_lru_t *flights; /* "<instance>:<hash>" -> struct flight (not owned) */
+    mcp_lru_t *entries;    /* instance -> struct entry */
+    mcp_lru_t *flights;    /* "<instance>:<hash>" -> struct flight (not owned) */
     size_t inflight;
 };
 

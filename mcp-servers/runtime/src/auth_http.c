@@ -27,8 +27,9 @@ void mcp__respond_unauthorized(mcp_server_t *s, h2o_req_t *req, const char *inst
 {
     char hdr[768];
     /* RFC 6750 section 3.1: no error code when the request carried no credentials at all */
-    snprintf(hdr, sizeof(hdr), "Bearer realm=\"%s\", %sresource_metadata=\"%s/.well-known/oauth-protected-resource/%s/mcp\"",
-             s->name, has_bearer(req) ? "error=\"invalid_token\", " : "", s->public_url, instance_id);
+    snprintf(hdr, sizeof(hdr),
+             "Bearer realm=\"%s\", %sresource_metadata=\"%s/.well-known/oauth-protected-resource/%s/mcp\"", s->name,
+             has_bearer(req) ? "error=\"invalid_token\", " : "", s->public_url, instance_id);
     cm_add_header(req, "www-authenticate", hdr);
     mcp__respond_rpc_error(req, 401, NULL, -32001,
                            message ? message : "Authorization: Bearer <instance access key> is required",

@@ -27,8 +27,8 @@ int mcp_broker_call(mcp_broker_t *b, const char *method, const char *path, const
  * Unit tests: a broker whose calls go to fn instead of HTTP. fn must return CM_AGAIN and call cb later
  * (never inside), exactly once, or return an error. ctx borrowed. Caller owns the result (mcp_broker_free).
  */
-typedef int (*mcp_broker_fake_fn)(void *ctx, const char *method, const char *path, const json_t *body,
-                                  mcp_broker_cb cb, void *arg);
+typedef int (*mcp_broker_fake_fn)(void *ctx, const char *method, const char *path, const json_t *body, mcp_broker_cb cb,
+                                  void *arg);
 mcp_broker_t *mcp_broker_new_fake(mcp_broker_fake_fn fn, void *ctx);
 /* Health: when the broker last answered (unix ms, 0 = never), consecutive transport failures. */
 int64_t mcp_broker_last_ok_ms(const mcp_broker_t *b);

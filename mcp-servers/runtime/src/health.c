@@ -60,9 +60,9 @@ int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
     } else {
         int64_t last = mcp_broker_last_ok_ms(s->broker);
         unsigned fails = mcp_broker_failures(s->broker);
-        broker = json_pack("{s:b, s:s, s:s, s:I, s:i}", "configured", 1, "url", mcp_broker_url(s->broker), "status",
-                           broker_status(s), "last_ok_at", (json_int_t)(last / 1000), "consecutive_failures",
-                           (int)fails);
+        broker =
+            json_pack("{s:b, s:s, s:s, s:I, s:i}", "configured", 1, "url", mcp_broker_url(s->broker), "status",
+                      broker_status(s), "last_ok_at", (json_int_t)(last / 1000), "consecutive_failures", (int)fails);
         if (broker != NULL && s->probe.status >= 0) {
             json_object_set_new(broker, "probe_http_status", json_integer(s->probe.status));
             json_object_set_new(broker, "probed_at", json_integer(s->probe.at));

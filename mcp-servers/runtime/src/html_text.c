@@ -19,7 +19,7 @@ typedef struct writer {
     int pre;        /* inside <pre> */
     char *href;     /* current link target */
     size_t link_start;
-    int skip_depth; /* inside script/style/head/title... */
+    int skip_depth;  /* inside script/style/head/title... */
     const char *raw; /* inside a raw text element ("script", "style"): only its end tag ends it */
 } writer_t;
 
@@ -34,8 +34,7 @@ static void flush_pending(writer_t *w)
             have++;
         for (int i = have; i < w->pending_nl; i++)
             cm_buf_append(&w->b, "\n", 1);
-    } else if (w->b.len > 0 && w->pending_space && w->b.data[w->b.len - 1] != '\n' &&
-               w->b.data[w->b.len - 1] != ' ') {
+    } else if (w->b.len > 0 && w->pending_space && w->b.data[w->b.len - 1] != '\n' && w->b.data[w->b.len - 1] != ' ') {
         cm_buf_append(&w->b, " ", 1);
     }
     w->pending_nl = 0;
@@ -188,10 +187,12 @@ static void on_link_end(writer_t *w)
 static void on_tag(writer_t *w, const char *t, size_t n)
 {
     static const char *const skip[] = {"script", "style", "head", "title", "noscript", "template", "svg", NULL};
-    static const char *const blank[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "ul",
-                                        "ol", "pre", "hr", "section", "article", "header", "footer", "dl", NULL};
-    static const char *const line[] = {"div", "tr", "br", "dt", "dd", "address", "center", "form", "fieldset",
-                                       "nav", "main", "aside", "figure", "figcaption", "caption", "tbody", NULL};
+    static const char *const blank[] = {"p",       "h1",         "h2",     "h3", "h4",  "h5", "h6",
+                                        "table",   "blockquote", "ul",     "ol", "pre", "hr", "section",
+                                        "article", "header",     "footer", "dl", NULL};
+    static const char *const line[] = {"div",    "tr",         "br",       "dt",    "dd",   "address",
+                                       "center", "form",       "fieldset", "nav",   "main", "aside",
+                                       "figure", "figcaption", "caption",  "tbody", NULL};
     int closing = n > 0 && t[0] == '/';
     const char *name = t + closing;
     size_t nl = 0;
@@ -207,8 +208,7 @@ static void on_tag(writer_t *w, const char *t, size_t n)
                 w->raw = "</script";
             else if (nl == 5 && strncasecmp(name, "style", 5) == 0)
                 w->raw = "</style";
-        }
-        else if (closing && w->skip_depth > 0)
+        } else if (closing && w->skip_depth > 0)
             w->skip_depth--;
         return;
     }

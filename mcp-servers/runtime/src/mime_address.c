@@ -168,8 +168,7 @@ static void append_phrase(cm_buf_t *b, const char *name, size_t avail)
     cm_buf_append(b, "\"", 1);
 }
 
-int mcp_mime_format_addresses(const char *list, size_t header_len, char **out, size_t *count, char *err,
-                              size_t errsz)
+int mcp_mime_format_addresses(const char *list, size_t header_len, char **out, size_t *count, char *err, size_t errsz)
 {
     addr_item_t items[MCP_MIME_MAX_ADDRESSES];
     int bad = 0, rc = -1;

@@ -17,13 +17,26 @@
 const char *mcp_mime_type_for_filename(const char *filename)
 {
     static const char *const table[][2] = {
-        {"pdf", "application/pdf"}, {"txt", "text/plain"},       {"csv", "text/csv"},
-        {"html", "text/html"},      {"htm", "text/html"},        {"json", "application/json"},
-        {"xml", "application/xml"}, {"zip", "application/zip"},  {"png", "image/png"},
-        {"jpg", "image/jpeg"},      {"jpeg", "image/jpeg"},      {"gif", "image/gif"},
-        {"webp", "image/webp"},     {"svg", "image/svg+xml"},    {"ics", "text/calendar"},
-        {"md", "text/markdown"},    {"gz", "application/gzip"},  {"mp3", "audio/mpeg"},
-        {"mp4", "video/mp4"},       {"doc", "application/msword"},
+        {"pdf", "application/pdf"},
+        {"txt", "text/plain"},
+        {"csv", "text/csv"},
+        {"html", "text/html"},
+        {"htm", "text/html"},
+        {"json", "application/json"},
+        {"xml", "application/xml"},
+        {"zip", "application/zip"},
+        {"png", "image/png"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
+        {"gif", "image/gif"},
+        {"webp", "image/webp"},
+        {"svg", "image/svg+xml"},
+        {"ics", "text/calendar"},
+        {"md", "text/markdown"},
+        {"gz", "application/gzip"},
+        {"mp3", "audio/mpeg"},
+        {"mp4", "video/mp4"},
+        {"doc", "application/msword"},
         {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
         {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
         {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
@@ -153,8 +166,8 @@ static int append_attachment(cm_buf_t *b, const mcp_mime_attachment_t *a, size_t
 }
 
 /* Appends "Name: <addresses>\r\n" when list is set. */
-static int address_header(cm_buf_t *b, const char *name, const char *field, const char *list, size_t *count,
-                          char *err, size_t errsz)
+static int address_header(cm_buf_t *b, const char *name, const char *field, const char *list, size_t *count, char *err,
+                          size_t errsz)
 {
     char e[200];
     char *v = NULL;

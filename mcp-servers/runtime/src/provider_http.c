@@ -149,9 +149,10 @@ static void get_token(struct fetch *f, int refresh)
     /* after a 401: retry with the cached token when another call already replaced the rejected one, else one
        refresh per instance (token_client.h) */
     const char *sent = f->headers[f->n_extra].value, *rejected = sent && strlen(sent) > 7 ? sent + 7 : NULL;
-    int rc = refresh ? mcp_token_get_after_401(f->s->tokens, mcp_call_instance(f->call), rejected, mcp__unix_now(),
-                                               on_token, f, &w, &now)
-                     : mcp_token_get(f->s->tokens, mcp_call_instance(f->call), 0, mcp__unix_now(), on_token, f, &w, &now);
+    int rc = refresh
+                 ? mcp_token_get_after_401(f->s->tokens, mcp_call_instance(f->call), rejected, mcp__unix_now(),
+                                           on_token, f, &w, &now)
+                 : mcp_token_get(f->s->tokens, mcp_call_instance(f->call), 0, mcp__unix_now(), on_token, f, &w, &now);
     if (rc == CM_AGAIN)
         return;
     on_token(f, &now);

@@ -18,7 +18,8 @@ static int whole_real(const json_t *x)
     return isfinite(d) && floor(d) == d && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
 }
 
-/* 1 when sch's own keywords let x be an integer: "type" names integer, or const / an enum member is an equal integer. */
+/* 1 when sch's own keywords let x be an integer: "type" names integer, or const / an enum member is an equal integer.
+ */
 static int allows_integer(const json_t *sch, const json_t *x)
 {
     const json_t *kw = json_object_get(sch, "type"), *e;

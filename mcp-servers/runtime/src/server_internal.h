@@ -50,11 +50,11 @@ struct mcp_server {
     h2o_timeout_entry_t tick_entry;
     int tick_linked;
     int64_t last_flush_ms;
-    struct {                    /* GET {broker}/health, probed from the maintenance tick (health.c) */
+    struct { /* GET {broker}/health, probed from the maintenance tick (health.c) */
         int inflight;
-        int64_t started_ms;     /* monotonic; 0 = never */
-        int status;             /* HTTP status of the last answer, 0 = unreachable, -1 = none yet */
-        int64_t at;             /* unix s of the last answer (or failure) */
+        int64_t started_ms; /* monotonic; 0 = never */
+        int status;         /* HTTP status of the last answer, 0 = unreachable, -1 = none yet */
+        int64_t at;         /* unix s of the last answer (or failure) */
     } probe;
     mcp_server_options_t opts; /* numbers only; strings above */
     mcp_stats_t stats;
@@ -76,7 +76,8 @@ void mcp__respond_rpc_error(h2o_req_t *req, int status, json_t *id, int code, co
 /* health.c, push_http.c, wellknown in auth_http.c */
 int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m);
 int mcp__health_instance(void *data, h2o_req_t *req, const cm_route_match_t *m);
-/* From the maintenance tick: starts GET {broker}/health when the last probe is MCP_BROKER_PROBE_MS old (never waits). */
+/* From the maintenance tick: starts GET {broker}/health when the last probe is MCP_BROKER_PROBE_MS old (never waits).
+ */
 void mcp__health_probe(mcp_server_t *s, int64_t now_ms);
 #define MCP_BROKER_PROBE_MS 10000
 int mcp__cache_tokens(void *data, h2o_req_t *req, const cm_route_match_t *m);

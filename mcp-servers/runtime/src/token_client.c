@@ -31,8 +31,8 @@ struct mcp_token_wait {
 struct flight {
     mcp_token_client_t *tc;
     struct mcp_token_wait *waiters;
-    int refresh;        /* asked the broker to refresh the provider token */
-    uint64_t start_seq; /* tc->seq when it started */
+    int refresh;                /* asked the broker to refresh the provider token */
+    uint64_t start_seq;         /* tc->seq when it started */
     struct flight *prev, *next; /* tc->all: every flight whose broker call is pending */
     char instance[65];
 };
@@ -189,8 +189,9 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
         struct entry *e = mcp_lru_peek(tc->cache, f->instance);
         /* a token stored after this fetch started (a push, a refresh) is at least as fresh, unless versions say
            otherwise; a refresh's answer wins over anything but a higher version */
-        int superseded = e != NULL && ((version >= 0 && e->version > version) ||
-                                       (!f->refresh && e->seq > f->start_seq && (version < 0 || e->version >= version)));
+        int superseded =
+            e != NULL && ((version >= 0 && e->version > version) ||
+                          (!f->refresh && e->seq > f->start_seq && (version < 0 || e->version >= version)));
         int rc = superseded ? CM_ECONFLICT : mcp_token_put(tc, f->instance, token, json_integer_value(exp), version);
         if (rc == CM_OK || rc == CM_ECONFLICT) {
             if (rc == CM_ECONFLICT)

@@ -81,7 +81,9 @@ static void on_stored(void *arg, int status, PGresult *res)
         ob_push_token(b->pusher, c->service, c->id, c->access_token, c->expires_at, st,
                       strtoll(PQgetvalue(res, 0, 2), NULL, 10));
         cm_info("import", "instance %s: tokens imported (refresh token: %s)", c->id,
-                c->refresh_token ? "new" : has_rt ? "kept" : "none");
+                c->refresh_token ? "new"
+                : has_rt         ? "kept"
+                                 : "none");
         if (c->a.req)
             cm_respond_json(c->a.req, 200,
                             json_pack("{s:s, s:s, s:I, s:b}", "instance_id", c->id, "status", st, "expires_at",
@@ -118,8 +120,8 @@ static void on_instance(void *arg, int status, PGresult *res)
     const ob_keyring_t *kr = b->keys->ring;
     if (ob_cred_seal(kr, c->id, OB_FIELD_ACCESS_TOKEN, c->access_token, strlen(c->access_token), &at_hex, &at_kid) !=
             CM_OK ||
-        (c->refresh_token && ob_cred_seal(kr, c->id, OB_FIELD_REFRESH_TOKEN, c->refresh_token,
-                                          strlen(c->refresh_token), &rt_hex, &rt_kid) != CM_OK)) {
+        (c->refresh_token && ob_cred_seal(kr, c->id, OB_FIELD_REFRESH_TOKEN, c->refresh_token, strlen(c->refresh_token),
+                                          &rt_hex, &rt_kid) != CM_OK)) {
         if (c->a.req)
             cm_respond_error(c->a.req, 500, "internal_error", NULL, "the tokens could not be encrypted");
         goto out_free_hex;
@@ -178,7 +180,8 @@ static int on_import(void *data, h2o_req_t *req, const cm_route_match_t *m)
     int64_t in = cm_json_int(body, "expires_in", 1, &ok_in);
     int64_t abs_at = cm_json_int(body, "expires_at", 1, &ok_at);
     if (!token_ok(at)) {
-        cm_respond_error(req, 400, "invalid_access_token", "access_token", "access_token must be 1..8192 printable chars");
+        cm_respond_error(req, 400, "invalid_access_token", "access_token",
+                         "access_token must be 1..8192 printable chars");
         goto out_decref;
     }
     if (json_object_get(body, "refresh_token") != NULL && !json_is_null(json_object_get(body, "refresh_token")) &&
@@ -202,7 +205,8 @@ static int on_import(void *data, h2o_req_t *req, const cm_route_match_t *m)
     expires_at = ok_at ? abs_at : (ok_in && in > 0 ? now + in : 0);
     if ((json_object_get(body, "scope") && (scope == NULL || strlen(scope) > 2048 || !ob_scopes_ok(scope))) ||
         (json_object_get(body, "token_type") && (tt == NULL || !ob_text_ok(tt, 32) || strchr(tt, ' ') != NULL))) {
-        int bad_scope = json_object_get(body, "scope") && (scope == NULL || strlen(scope) > 2048 || !ob_scopes_ok(scope));
+        int bad_scope =
+            json_object_get(body, "scope") && (scope == NULL || strlen(scope) > 2048 || !ob_scopes_ok(scope));
         cm_respond_error(req, 400, "invalid_field", bad_scope ? "scope" : "token_type",
                          bad_scope ? "scope must be space-separated RFC 6749 scope tokens, at most 2048 chars"
                                    : "token_type must be 1..32 printable chars without spaces");

@@ -38,18 +38,21 @@ static void on_refreshed(void *arg, const ob_refresh_result_t *r)
             cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
             break;
         case OB_REFRESH_PERMANENT:
-            cm_respond_json(req, 409, json_pack("{s:s, s:s, s:s}", "code", "needs_reauth", "message",
-                                                "the provider refused the refresh token: re-authorization needed",
-                                                "error", r->error_code));
+            cm_respond_json(req, 409,
+                            json_pack("{s:s, s:s, s:s}", "code", "needs_reauth", "message",
+                                      "the provider refused the refresh token: re-authorization needed", "error",
+                                      r->error_code));
             break;
         case OB_REFRESH_UNREFRESHABLE:
-            cm_respond_json(req, 409, json_pack("{s:s, s:s, s:s}", "code", "not_refreshable", "message",
-                                                "this instance cannot be refreshed", "error", r->error_code));
+            cm_respond_json(req, 409,
+                            json_pack("{s:s, s:s, s:s}", "code", "not_refreshable", "message",
+                                      "this instance cannot be refreshed", "error", r->error_code));
             break;
         default:
-            cm_respond_json(req, 502, json_pack("{s:s, s:s, s:s, s:I}", "code", "provider_error", "message",
-                                                "the refresh failed; it is retried with backoff", "error",
-                                                r->error_code, "backoff_ms", (json_int_t)r->backoff_ms));
+            cm_respond_json(req, 502,
+                            json_pack("{s:s, s:s, s:s, s:I}", "code", "provider_error", "message",
+                                      "the refresh failed; it is retried with backoff", "error", r->error_code,
+                                      "backoff_ms", (json_int_t)r->backoff_ms));
         }
     }
     ob_async_free(c);

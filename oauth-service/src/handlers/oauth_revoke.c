@@ -36,7 +36,7 @@ typedef struct revoke_ctx {
     char service[65];
     int provider_revoked;
     char revoke_error[64];
-    cm_pg_conn_t *conn; /* in a transaction holding the refresh lock, until the purge commits */
+    cm_pg_conn_t *conn;     /* in a transaction holding the refresh lock, until the purge commits */
     char revoke_status[16]; /* the status the purge left ("" = no such instance) */
     int64_t event_version;
 } revoke_ctx_t;
@@ -203,7 +203,8 @@ static void on_locked(void *arg, int status, PGresult *res)
 {
     revoke_ctx_t *c = arg;
     if (status == CM_OK && PQresultStatus(res) == PGRES_FATAL_ERROR &&
-        strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "55P03") == 0) {
+        strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "55P03") ==
+            0) {
         if (c->a.req != NULL)
             cm_respond_error(c->a.req, 503, "refresh_in_progress", NULL,
                              "a refresh of this instance is in progress; nothing was changed, try again");

@@ -63,11 +63,11 @@ static int on_providers(void *data, h2o_req_t *req, const cm_route_match_t *m)
         json_object_set_new(ep, "token", nullable(p->token_endpoint));
         json_object_set_new(ep, "revocation", nullable(p->revocation_endpoint));
         json_object_set_new(o, "endpoints", ep);
-        json_object_set_new(o, "revocation",
-                            json_string((p->capabilities & OP_CAP_REVOKE) && p->revoke != NULL
-                                            ? "provider"
-                                            : "local_purge_only"));
-        json_object_set_new(o, "abi_version", json_sprintf("%u.%u", OP_ABI_MAJOR, ob_registry_abi_minor_of(b->providers, i)));
+        json_object_set_new(
+            o, "revocation",
+            json_string((p->capabilities & OP_CAP_REVOKE) && p->revoke != NULL ? "provider" : "local_purge_only"));
+        json_object_set_new(o, "abi_version",
+                            json_sprintf("%u.%u", OP_ABI_MAJOR, ob_registry_abi_minor_of(b->providers, i)));
         json_array_append_new(list, o);
     }
     json_t *body = json_object();

@@ -157,8 +157,8 @@ static void attempt(push_job_t *j)
         return;
     }
     snprintf(ts, sizeof(ts), "%" PRId64, now);
-    cm_http_header_t hdrs[3] = {{"Content-Type", "application/json"}, {"X-Broker-Timestamp", ts},
-                                {"X-Broker-Signature", sig}};
+    cm_http_header_t hdrs[3] = {
+        {"Content-Type", "application/json"}, {"X-Broker-Timestamp", ts}, {"X-Broker-Signature", sig}};
     cm_http_request_t req = {.method = "POST",
                              .url = j->url,
                              .headers = hdrs,
@@ -257,7 +257,7 @@ void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instanc
     if (status != NULL && (strcmp(status, "needs_reauth") == 0 || strcmp(status, "expired") == 0))
         auth = ob_authorize_url(p->b, instance_id);
     enqueue(p, service,
-            json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "type", "invalidate", "instance_id", instance_id, "status",
-                      status, "authorize_url", auth, "version", (json_int_t)version));
+            json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "type", "invalidate", "instance_id", instance_id, "status", status,
+                      "authorize_url", auth, "version", (json_int_t)version));
     free(auth);
 }

@@ -104,8 +104,7 @@ static void mark_unknown(rop_t *op, const char *why)
     op->res.backoff_ms = op->r->b->cfg->refresh_backoff_base_ms > 0 ? op->r->b->cfg->refresh_backoff_base_ms : 1000;
     snprintf(ms, sizeof(ms), "%" PRId64, op->res.backoff_ms);
     json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:b}", "class", "unknown", "error", "refresh_outcome_unknown", "why",
-                          why, "backoff_ms", (json_int_t)op->res.backoff_ms, "rotated",
-                          op->ts.refresh_token != NULL);
+                          why, "backoff_ms", (json_int_t)op->res.backoff_ms, "rotated", op->ts.refresh_token != NULL);
     char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
     json_decref(d);
     const char *p[3] = {op->id, ms, detail ? detail : "{}"};
@@ -185,9 +184,8 @@ void ob_rstore_tokens(rop_t *op)
     if (op->ts.access_token == NULL ||
         ob_cred_seal(kr, op->id, OB_FIELD_ACCESS_TOKEN, op->ts.access_token, strlen(op->ts.access_token), &at_hex,
                      &at_kid) != CM_OK ||
-        (op->ts.refresh_token != NULL &&
-         ob_cred_seal(kr, op->id, OB_FIELD_REFRESH_TOKEN, op->ts.refresh_token, strlen(op->ts.refresh_token), &rt_hex,
-                      &rt_kid) != CM_OK)) {
+        (op->ts.refresh_token != NULL && ob_cred_seal(kr, op->id, OB_FIELD_REFRESH_TOKEN, op->ts.refresh_token,
+                                                      strlen(op->ts.refresh_token), &rt_hex, &rt_kid) != CM_OK)) {
         cm_error("refresh", "instance %s: the refreshed tokens could not be sealed", op->id);
         free(at_hex);
         unstorable(op);
@@ -199,8 +197,17 @@ void ob_rstore_tokens(rop_t *op)
                           (json_int_t)op->ts.expires_at, "store_attempts", op->store_attempts + 1);
     char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
     json_decref(d);
-    const char *p[11] = {op->id, at_hex, at_kid, rt_hex, rt_kid, exp, rexp, op->ts.scope, op->ts.token_type,
-                         op->row_version, detail ? detail : "{}"};
+    const char *p[11] = {op->id,
+                         at_hex,
+                         at_kid,
+                         rt_hex,
+                         rt_kid,
+                         exp,
+                         rexp,
+                         op->ts.scope,
+                         op->ts.token_type,
+                         op->row_version,
+                         detail ? detail : "{}"};
     int rc = cm_pg_conn_query(op->conn, sql_store, 11, p, on_written, op);
     free(detail);
     free(at_hex);
@@ -266,10 +273,12 @@ static void on_reconciled(void *arg, int status, PGresult *res)
         snprintf(op->row_version, sizeof(op->row_version), "%s", PQgetvalue(res, 0, 0));
         ob_rstore_tokens(op);
     } else {
-        cm_warn("refresh", "instance %s: a newer authorization, import or revocation replaced the credentials "
-                           "during the refresh; its tokens are kept, the refresh result is dropped", op->id);
-        json_t *d = json_pack("{s:b, s:i}", "rotated", op->ts.refresh_token != NULL, "store_attempts",
-                              op->store_attempts);
+        cm_warn("refresh",
+                "instance %s: a newer authorization, import or revocation replaced the credentials "
+                "during the refresh; its tokens are kept, the refresh result is dropped",
+                op->id);
+        json_t *d =
+            json_pack("{s:b, s:i}", "rotated", op->ts.refresh_token != NULL, "store_attempts", op->store_attempts);
         char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
         json_decref(d);
         const char *p[2] = {op->id, detail ? detail : "{}"};
@@ -327,8 +336,10 @@ void ob_rstore_failed(rop_t *op, const char *what)
     int64_t delay = (int64_t)STORE_RETRY_BASE_MS << shift;
     if (delay > STORE_RETRY_MAX_MS)
         delay = STORE_RETRY_MAX_MS;
-    cm_warn("refresh", "instance %s: %s after the provider answered (attempt %d); storing the new tokens again in "
-                       "%" PRId64 " ms under the refresh lock", op->id, what, op->store_attempts, delay);
+    cm_warn("refresh",
+            "instance %s: %s after the provider answered (attempt %d); storing the new tokens again in "
+            "%" PRId64 " ms under the refresh lock",
+            op->id, what, op->store_attempts, delay);
     if (op->store_attempts >= STORE_ANSWER_AFTER) {
         mark_unknown(op, what);
         ob_rop_answer_early(op, "refresh_store_pending");
@@ -355,8 +366,7 @@ static void on_failure_written(void *arg, int status, PGresult *res)
     if (op->res.outcome == OB_REFRESH_PERMANENT) {
         if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
             /* the row changed since we read it: the refresh token we spent was already replaced (race) */
-            cm_info("refresh", "instance %s: %s after a concurrent change: a race, not a revocation", op->id,
-                    op->code);
+            cm_info("refresh", "instance %s: %s after a concurrent change: a race, not a revocation", op->id, op->code);
             op->r->st.races++;
             commit(op, OB_REFRESH_FRESH);
             return;
@@ -446,7 +456,10 @@ void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent)
             ob_backoff_delay_ms(&bo, op->failures + 1, ob_backoff_draw(), err ? err->retry_after_s : -1);
         snprintf(ms, sizeof(ms), "%" PRId64, op->res.backoff_ms);
         int unknown = outcome_unknown(err, sent);
-        d = json_pack("{s:s, s:s, s:i, s:I, s:b}", "class", unknown ? "unknown" : request ? "request" : "transient",
+        d = json_pack("{s:s, s:s, s:i, s:I, s:b}", "class",
+                      unknown   ? "unknown"
+                      : request ? "request"
+                                : "transient",
                       "error", op->code, "http_status", err ? err->http_status : 0, "backoff_ms",
                       (json_int_t)op->res.backoff_ms, "outcome_unknown", unknown);
         if (request)
@@ -454,9 +467,10 @@ void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent)
         char *detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
         const char *p[6] = {op->id, op->code, ms, detail ? detail : "{}", unknown ? "true" : "false", reqf};
         if (unknown)
-            cm_error("refresh", "instance %s: refresh outcome unknown (%s after the request was sent: the refresh "
-                                "token may have been spent); the next attempt re-reads the row first", op->id,
-                     op->code);
+            cm_error("refresh",
+                     "instance %s: refresh outcome unknown (%s after the request was sent: the refresh "
+                     "token may have been spent); the next attempt re-reads the row first",
+                     op->id, op->code);
         rc = cm_pg_conn_query(op->conn, sql_transient, 6, p, on_failure_written, op);
         free(detail);
         cm_warn("refresh", "instance %s: transient refresh failure %s: next attempt in %" PRId64 " ms", op->id,

@@ -110,8 +110,8 @@ static void reschedule(rop_t *op)
     switch (op->res.outcome) {
     case OB_REFRESH_REFRESHED:
     case OB_REFRESH_FRESH:
-        ob_refresher_schedule(r, op->id, op->res.outcome == OB_REFRESH_REFRESHED ? op->ts.expires_at
-                                                                                : op->token_expires_at);
+        ob_refresher_schedule(r, op->id,
+                              op->res.outcome == OB_REFRESH_REFRESHED ? op->ts.expires_at : op->token_expires_at);
         break;
     case OB_REFRESH_TRANSIENT:
         if (op->res.backoff_ms > 0)
@@ -249,8 +249,23 @@ static char *open_col(const rop_t *op, const PGresult *res, int col, const char 
 }
 
 /* Columns of the row read under the lock. */
-enum { C_SERVICE, C_STATUS, C_INST_EXP, C_CLIENT_ID, C_SECRET, C_SECRET_KID, C_RT, C_RT_KID, C_TOKEN_EXP, C_VERSION,
-       C_OPTIONS, C_FAILURES, C_NEXT_AT, C_UNKNOWN, C_REQ_FAILURES };
+enum {
+    C_SERVICE,
+    C_STATUS,
+    C_INST_EXP,
+    C_CLIENT_ID,
+    C_SECRET,
+    C_SECRET_KID,
+    C_RT,
+    C_RT_KID,
+    C_TOKEN_EXP,
+    C_VERSION,
+    C_OPTIONS,
+    C_FAILURES,
+    C_NEXT_AT,
+    C_UNKNOWN,
+    C_REQ_FAILURES
+};
 
 static void on_row(void *arg, int status, PGresult *res)
 {
@@ -274,8 +289,10 @@ static void on_row(void *arg, int status, PGresult *res)
     int64_t next_at = strtoll(PQgetvalue(res, 0, C_NEXT_AT), NULL, 10);
     op->unknown_before = strcmp(PQgetvalue(res, 0, C_UNKNOWN), "t") == 0;
     if (op->unknown_before)
-        cm_warn("refresh", "instance %s: an earlier refresh's outcome is unknown; row re-read under the lock "
-                           "(row_version %s)", op->id, op->row_version);
+        cm_warn("refresh",
+                "instance %s: an earlier refresh's outcome is unknown; row re-read under the lock "
+                "(row_version %s)",
+                op->id, op->row_version);
     if (strcmp(PQgetvalue(res, 0, C_STATUS), "active") != 0 || (inst_exp != 0 && inst_exp <= now)) {
         ob_rop_finish(op, OB_REFRESH_UNREFRESHABLE, "instance_not_active");
         return;
@@ -413,8 +430,9 @@ static void on_conn(void *arg, int status, cm_pg_conn_t *conn)
     /* statements run in order; a failed BEGIN fails the lock statement too */
     if (cm_pg_conn_query(conn, "BEGIN", 0, NULL, on_begin, NULL) != CM_AGAIN ||
         cm_pg_conn_query(conn,
-                         "SELECT pg_try_advisory_xact_lock(" OB_REFRESH_LOCK_KEY("$1") "),"
-                         " (SELECT row_version FROM mcp_credentials WHERE instance_id = $1::uuid)",
+                         "SELECT pg_try_advisory_xact_lock(" OB_REFRESH_LOCK_KEY(
+                             "$1") "),"
+                                   " (SELECT row_version FROM mcp_credentials WHERE instance_id = $1::uuid)",
                          1, p, on_lock, op) != CM_AGAIN)
         lock_failed(op, "database_unavailable");
 }

@@ -29,18 +29,18 @@
 typedef struct ob_refresher ob_refresher_t;
 
 enum ob_refresh_outcome {
-    OB_REFRESH_REFRESHED = 0,  /* new tokens stored */
-    OB_REFRESH_FRESH,          /* nothing to do: the stored token is fresh (maybe refreshed by another replica) */
-    OB_REFRESH_TRANSIENT,      /* failed or deferred (backoff); try later; the current token is unchanged */
-    OB_REFRESH_PERMANENT,      /* needs_reauth recorded */
-    OB_REFRESH_UNREFRESHABLE,  /* no refresh token, provider cannot refresh, or the instance is not active */
-    OB_REFRESH_GONE,           /* no such instance */
+    OB_REFRESH_REFRESHED = 0, /* new tokens stored */
+    OB_REFRESH_FRESH,         /* nothing to do: the stored token is fresh (maybe refreshed by another replica) */
+    OB_REFRESH_TRANSIENT,     /* failed or deferred (backoff); try later; the current token is unchanged */
+    OB_REFRESH_PERMANENT,     /* needs_reauth recorded */
+    OB_REFRESH_UNREFRESHABLE, /* no refresh token, provider cannot refresh, or the instance is not active */
+    OB_REFRESH_GONE,          /* no such instance */
 };
 
 typedef struct ob_refresh_result {
-    int outcome;             /* enum ob_refresh_outcome */
-    const char *error_code;  /* provider or internal code, "" when none (borrowed for the callback) */
-    int64_t backoff_ms;      /* TRANSIENT: delay before the next attempt */
+    int outcome;            /* enum ob_refresh_outcome */
+    const char *error_code; /* provider or internal code, "" when none (borrowed for the callback) */
+    int64_t backoff_ms;     /* TRANSIENT: delay before the next attempt */
 } ob_refresh_result_t;
 
 /* Called once, on the loop thread, after the operation (and its commit) finished. */

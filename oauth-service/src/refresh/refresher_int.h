@@ -44,15 +44,15 @@ typedef struct rop {
     /* the result */
     ob_refresh_result_t res;
     char code[64];
-    op_token_set_t ts;       /* new tokens, until committed (never dropped while the store is retried) */
-    char push_status[16];    /* the status the store statement read back ("" = none) */
-    int64_t event_version;   /* the instance's event_version after the change (push "version") */
-    int pushed_status;       /* PERMANENT: push an invalidation after the commit */
-    int unknown_before;      /* the row carried refresh_outcome_unknown_at: an earlier attempt's result was lost */
-    int recovering;          /* op->ts is being written again (a new transaction under the lock, after a failure) */
-    int cas_tries;           /* compare-and-set attempts in this transaction */
-    int store_attempts;      /* failed store transactions so far */
-    int unknown_recorded;    /* refresh_outcome_unknown was flagged for this operation */
+    op_token_set_t ts;     /* new tokens, until committed (never dropped while the store is retried) */
+    char push_status[16];  /* the status the store statement read back ("" = none) */
+    int64_t event_version; /* the instance's event_version after the change (push "version") */
+    int pushed_status;     /* PERMANENT: push an invalidation after the commit */
+    int unknown_before;    /* the row carried refresh_outcome_unknown_at: an earlier attempt's result was lost */
+    int recovering;        /* op->ts is being written again (a new transaction under the lock, after a failure) */
+    int cas_tries;         /* compare-and-set attempts in this transaction */
+    int store_attempts;    /* failed store transactions so far */
+    int unknown_recorded;  /* refresh_outcome_unknown was flagged for this operation */
 } rop_t;
 
 struct ob_refresher {

@@ -91,7 +91,8 @@ int ob_db_store_tokens(cm_pg_pool_t *db, const ob_token_write_t *w, cm_pg_result
 void ob_db_mark_failed(cm_pg_pool_t *db, const char *instance_id, const char *event, const char *audit_detail);
 
 /* status active -> expired once expires_at has passed (event_version + 1, audit row). Result: one row
- * (instance_id, service_name, event_version) when this call changed it, none otherwise. cb NULL = fire and forget (logged). */
+ * (instance_id, service_name, event_version) when this call changed it, none otherwise. cb NULL = fire and forget
+ * (logged). */
 int ob_db_mark_expired(cm_pg_pool_t *db, const char *instance_id, cm_pg_result_cb cb, void *arg);
 
 /* Adds usage counters of one service: usage_json = [{"instance_id","count","last_used_at"}]. Result: none. */

@@ -98,8 +98,8 @@ static int rotate_one(PGconn *conn, const ob_keyring_t *kr, const char *id, ob_r
     if (rc != CM_OK)
         return rc;
     const char *p[2] = {id, primary};
-    PGresult *res = PQexecParams(conn, "SELECT pg_advisory_xact_lock(" OB_REFRESH_LOCK_KEY("$1") ")", 1, NULL, p,
-                                 NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(conn, "SELECT pg_advisory_xact_lock(" OB_REFRESH_LOCK_KEY("$1") ")", 1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = ob_pq_fail(res, err, errsz, "taking an instance's refresh lock");
         goto out_rollback;

@@ -20,16 +20,17 @@ static json_t *part(const char *mime, const char *filename, const char *data, co
     if (d)
         json_object_set_new(json_object_get(p, "body"), "data", json_string(d));
     if (ct)
-        json_array_append_new(json_object_get(p, "headers"), json_pack("{s:s, s:s}", "name", "Content-Type", "value", ct));
+        json_array_append_new(json_object_get(p, "headers"),
+                              json_pack("{s:s, s:s}", "name", "Content-Type", "value", ct));
     free(d);
     return p;
 }
 
 static json_t *message(json_t *payload)
 {
-    json_t *h = json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "name", "From", "value",
-                          "=?UTF-8?B?SsO2cmc=?= <j@example.com>", "name", "Subject", "value", "Hello",
-                          "name", "Message-ID", "value", "<x@example.com>");
+    json_t *h =
+        json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "name", "From", "value", "=?UTF-8?B?SsO2cmc=?= <j@example.com>",
+                  "name", "Subject", "value", "Hello", "name", "Message-ID", "value", "<x@example.com>");
     json_array_extend(h, json_object_get(payload, "headers"));
     json_object_set_new(payload, "headers", h);
     return json_pack("{s:s, s:s, s:[s,s], s:s, s:o}", "id", "m1", "threadId", "t1", "labelIds", "INBOX", "UNREAD",
@@ -39,8 +40,9 @@ static json_t *message(json_t *payload)
 static void test_plain_preferred(void)
 {
     json_t *alt = part("multipart/alternative", NULL, NULL, NULL);
-    json_object_set_new(alt, "parts", json_pack("[o,o]", part("text/html", NULL, "<p>html</p>", NULL),
-                                                part("text/plain", NULL, "plain text", NULL)));
+    json_object_set_new(
+        alt, "parts",
+        json_pack("[o,o]", part("text/html", NULL, "<p>html</p>", NULL), part("text/plain", NULL, "plain text", NULL)));
     json_t *m = message(alt);
     json_t *s = gm_message_summary(m, 1, 1000);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(s, "body")), "plain text");
@@ -62,9 +64,11 @@ static void test_plain_preferred(void)
 static void test_html_only_nested_with_attachments(void)
 {
     json_t *alt = part("multipart/alternative", NULL, NULL, NULL);
-    json_object_set_new(alt, "parts", json_pack("[o]", part("text/html", NULL, "<p>Hi <a href=\"https://x.org\">x</a></p>"
-                                                                              "<script>evil()</script>",
-                                                            "text/html; charset=utf-8")));
+    json_object_set_new(alt, "parts",
+                        json_pack("[o]", part("text/html", NULL,
+                                              "<p>Hi <a href=\"https://x.org\">x</a></p>"
+                                              "<script>evil()</script>",
+                                              "text/html; charset=utf-8")));
     json_t *att = part("application/pdf", "r.pdf", NULL, NULL);
     json_object_set_new(json_object_get(att, "body"), "attachmentId", json_string("ATT1"));
     json_t *txt_att = part("text/plain", "notes.txt", "note", NULL); /* a text file attachment is no body */

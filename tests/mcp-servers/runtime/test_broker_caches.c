@@ -120,7 +120,8 @@ static void test_auth_expires_at(void)
     int asked;
     int64_t t = mcp__now_ms();
     /* already past: refused as expired at once although the broker still says active */
-    snprintf(json, sizeof(json), "{\"status\":\"active\",\"expires_at\":%lld,\"version\":1}", (long long)time(NULL) - 1);
+    snprintf(json, sizeof(json), "{\"status\":\"active\",\"expires_at\":%lld,\"version\":1}",
+             (long long)time(NULL) - 1);
     CU_ASSERT_EQUAL(check(a, "old", t, &asked, 200, json), MCP_AUTHZ_INACTIVE);
     CU_ASSERT_STRING_EQUAL(auth_status, "expired");
     CU_ASSERT_PTR_NOT_NULL(auth_last.message);

@@ -66,6 +66,6 @@ static void test_broken(void)
 
 void tests_register(void)
 {
-    CU_SUITE("html_text", NULL, NULL, {"strip markup", test_strip}, {"entities", test_entities},
-             {"links", test_links}, {"blocks and whitespace", test_blocks}, {"broken input", test_broken});
+    CU_SUITE("html_text", NULL, NULL, {"strip markup", test_strip}, {"entities", test_entities}, {"links", test_links},
+             {"blocks and whitespace", test_blocks}, {"broken input", test_broken});
 }

@@ -104,7 +104,7 @@ static void test_decode_words(void)
         {"=?UTF-8?B?SsO2cmc=?= <j@example.com>", "Jörg <j@example.com>"},
         {"=?utf-8?q?Gr=C3=BC=C3=9Fe_aus?= Köln", "Grüße aus Köln"},
         {"=?ISO-8859-1?Q?Caf=E9?=", "Café"},
-        {"=?UTF-8?B?YQ==?= =?UTF-8?B?Yg==?=", "ab"},    /* space between words dropped */
+        {"=?UTF-8?B?YQ==?= =?UTF-8?B?Yg==?=", "ab"},      /* space between words dropped */
         {"=?UTF-8?B?YQ==?= x =?UTF-8?B?Yg==?=", "a x b"}, /* not between words: kept */
         {"=?KOI8-R?B?eA==?=", "=?KOI8-R?B?eA==?="},       /* unknown charset kept */
         {"=?UTF-8?X?abc?=", "=?UTF-8?X?abc?="},
@@ -172,7 +172,8 @@ static void test_build_simple(void)
     mcp_mime_message_t m = {.to = "a@example.com", .subject = "Hi", .text_body = "line1\nline2", .date = 1700000000};
     char *out = build(&m, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "To: a@example.com\r\nSubject: Hi\r\nDate: Tue, 14 Nov 2023 22:13:20 +0000\r\n"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(out, "To: a@example.com\r\nSubject: Hi\r\nDate: Tue, 14 Nov 2023 22:13:20 +0000\r\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "Content-Transfer-Encoding: 7bit\r\n\r\nline1\r\nline2\r\n"));
     for (char *p = out; *p; p++) /* every LF is part of CRLF */
         if (*p == '\n')
@@ -204,7 +205,8 @@ static void test_build_errors(void)
     m = (mcp_mime_message_t){.to = "a@example.com", .attachments = &a, .n_attachments = 1};
     CU_ASSERT_PTR_NULL(build(&m, err, sizeof(err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "attachments[0].filename"));
-    a = (mcp_mime_attachment_t){.filename = "a.txt", .content_type = "text/plain\r\nX: y", .data = (const unsigned char *)"x", .len = 1};
+    a = (mcp_mime_attachment_t){
+        .filename = "a.txt", .content_type = "text/plain\r\nX: y", .data = (const unsigned char *)"x", .len = 1};
     CU_ASSERT_PTR_NULL(build(&m, err, sizeof(err)));
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "mime_type"));
 }

@@ -325,17 +325,17 @@ static void expect_normalized(mcp_schema_t *s, const char *instance, const char 
 
 static void test_normalize_integers(void)
 {
-    mcp_schema_t *s = compile(
-        "{\"$defs\":{\"n\":{\"type\":\"integer\"}},\"type\":\"object\",\"properties\":{"
-        "\"max\":{\"type\":\"integer\",\"minimum\":1},\"ratio\":{\"type\":\"number\"},"
-        "\"either\":{\"type\":[\"integer\",\"string\"]},\"ref\":{\"$ref\":\"#/$defs/n\"},"
-        "\"ids\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
-        "\"pair\":{\"type\":\"array\",\"prefixItems\":[{\"type\":\"number\"},{\"type\":\"integer\"}]},"
-        "\"deep\":{\"type\":\"object\",\"properties\":{\"page\":{\"type\":\"integer\"}},"
-        "\"additionalProperties\":{\"type\":\"integer\"}},"
-        "\"alt\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"integer\",\"maximum\":9}]},"
-        "\"level\":{\"enum\":[1,2,3]}},"
-        "\"patternProperties\":{\"^n_\":{\"type\":\"integer\"}}}");
+    mcp_schema_t *s =
+        compile("{\"$defs\":{\"n\":{\"type\":\"integer\"}},\"type\":\"object\",\"properties\":{"
+                "\"max\":{\"type\":\"integer\",\"minimum\":1},\"ratio\":{\"type\":\"number\"},"
+                "\"either\":{\"type\":[\"integer\",\"string\"]},\"ref\":{\"$ref\":\"#/$defs/n\"},"
+                "\"ids\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}},"
+                "\"pair\":{\"type\":\"array\",\"prefixItems\":[{\"type\":\"number\"},{\"type\":\"integer\"}]},"
+                "\"deep\":{\"type\":\"object\",\"properties\":{\"page\":{\"type\":\"integer\"}},"
+                "\"additionalProperties\":{\"type\":\"integer\"}},"
+                "\"alt\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"integer\",\"maximum\":9}]},"
+                "\"level\":{\"enum\":[1,2,3]}},"
+                "\"patternProperties\":{\"^n_\":{\"type\":\"integer\"}}}");
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     json_t *probe = json_pack("{s:[{s:f}]}", "a", "b", 5.0);
     CU_ASSERT_EQUAL(mcp_schema_has_whole_reals(probe), 1);
@@ -391,6 +391,5 @@ void tests_register(void)
              {"defaults", test_defaults}, {"unicode length", test_unicode_length},
              {"combinators and refs", test_combinators_and_refs}, {"bad schemas rejected", test_bad_schemas},
              {"patterns", test_patterns}, {"hostile input", test_hostile}, {"boolean schemas", test_boolean_schemas},
-             {"whole-number decimals become integers", test_normalize_integers},
-             {"embedded NUL", test_embedded_nul});
+             {"whole-number decimals become integers", test_normalize_integers}, {"embedded NUL", test_embedded_nul});
 }

@@ -17,9 +17,9 @@ static void test_api_base(void)
     CU_ASSERT_EQUAL(mcp_api_base_init(&b, "SVC_TEST_BASE", "https://api.example.com/", NULL, err, sizeof(err)), CM_OK);
     CU_ASSERT_STRING_EQUAL(mcp_api_base_url(&b), "https://api.example.com");
     setenv("SVC_TEST_BASE", "http://127.0.0.1:9999//", 1);
-    CU_ASSERT_EQUAL(mcp_api_base_init(&b, "SVC_TEST_BASE", "https://api.example.com", "/gmail/v1/users/me", err,
-                                      sizeof(err)),
-                    CM_OK);
+    CU_ASSERT_EQUAL(
+        mcp_api_base_init(&b, "SVC_TEST_BASE", "https://api.example.com", "/gmail/v1/users/me", err, sizeof(err)),
+        CM_OK);
     CU_ASSERT_STRING_EQUAL(mcp_api_base_url(&b), "http://127.0.0.1:9999/gmail/v1/users/me");
     char *u = mcp_api_url(&b, "/messages", NULL);
     CU_ASSERT_STRING_EQUAL(u, "http://127.0.0.1:9999/gmail/v1/users/me/messages");
@@ -49,12 +49,13 @@ static void test_api_base(void)
 
 static void test_utf8_prefix(void)
 {
-    const char *s = "Gr\xc3\xbc\xc3\x9f" "e \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x98\x80!"; /* Grüße 東京 😀! */
+    const char *s = "Gr\xc3\xbc\xc3\x9f"
+                    "e \xe6\x9d\xb1\xe4\xba\xac \xf0\x9f\x98\x80!"; /* Grüße 東京 😀! */
     size_t len = strlen(s);
     CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 0), 0);
-    CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 3), 4);  /* "Grü" */
-    CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 4), 6);  /* "Grüß" */
-    CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 7), 11); /* "Grüße 東" */
+    CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 3), 4);   /* "Grü" */
+    CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 4), 6);   /* "Grüß" */
+    CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 7), 11);  /* "Grüße 東" */
     CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 10), 19); /* ... "😀" whole */
     CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 11), len);
     CU_ASSERT_EQUAL(mcp_utf8_prefix_chars(s, len, 1000), len);

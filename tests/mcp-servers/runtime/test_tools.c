@@ -260,7 +260,8 @@ static void test_call_whole_decimals(void)
     mcp_tool_def_t t = {.name = "ints", .input_schema = in, .fn = int_tool};
     CU_ASSERT_EQUAL_FATAL(mcp_tools_add(r, &t, err, sizeof(err)), CM_OK);
     json_t *resp = run(r, "ints", "{\"max\":5.0,\"items\":[42.0],\"n\":1}", -1, NULL);
-    json_t *text = json_object_get(json_array_get(json_object_get(json_object_get(resp, "result"), "content"), 0), "text");
+    json_t *text =
+        json_object_get(json_array_get(json_object_get(json_object_get(resp, "result"), "content"), 0), "text");
     CU_ASSERT_STRING_EQUAL(json_string_value(text), "5 42 1");
     json_decref(notifications);
     json_decref(resp);

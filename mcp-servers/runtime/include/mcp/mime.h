@@ -31,8 +31,7 @@ int mcp_mime_addr_spec_valid(const char *s);
  * one-line reason in err (which address is wrong). *count (may be NULL) receives the number of addresses.
  * header_len is the length of "Name: " that precedes the value on its first line (for folding).
  */
-int mcp_mime_format_addresses(const char *list, size_t header_len, char **out, size_t *count, char *err,
-                              size_t errsz);
+int mcp_mime_format_addresses(const char *list, size_t header_len, char **out, size_t *count, char *err, size_t errsz);
 /*
  * Extracts the bare addr-specs of an address list (as received, e.g. a From header) into a malloc'ed,
  * comma-separated, lower-cased list; invalid entries are skipped. NULL on allocation failure.
