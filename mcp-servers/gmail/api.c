@@ -1,9 +1,10 @@
 /*
- * api.c - Gmail API access for the tools: base URL (env GMAIL_API_BASE), URLs, requests through the runtime's
- * provider helpers (mcp/service_util.h) with Gmail-specific error texts (the missing scope on 403, Gmail's own error
- * message).
+ * api.c - Gmail API access for the tools: base URLs (env GMAIL_API_BASE; the metadata URI /gmail/v1 and the media
+ * upload URI /upload/gmail/v1), URLs, requests through the runtime's provider helpers (mcp/service_util.h) with
+ * Gmail-specific error texts (the missing scope on 403, Gmail's own error message), and multipart/related uploads.
  */
 #include "gmail.h"
+#include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "mcp/http_headers.h"
@@ -12,13 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static mcp_api_base_t base;
+static mcp_api_base_t base, upload_base;
 
 int gm_api_init(void)
 {
     char err[160];
+    /* the upload URI is the resource URI with /upload before /gmail/v1 (developers.google.com/gmail/api/guides/
+       uploads), on the same host */
     if (mcp_api_base_init(&base, "GMAIL_API_BASE", "https://gmail.googleapis.com", "/gmail/v1/users/me", err,
-                          sizeof(err)) != CM_OK) {
+                          sizeof(err)) != CM_OK ||
+        mcp_api_base_init(&upload_base, "GMAIL_API_BASE", "https://gmail.googleapis.com", "/upload/gmail/v1/users/me",
+                          err, sizeof(err)) != CM_OK) {
         cm_error("gmail", "configuration: %s", err);
         return CM_EINVAL;
     }
@@ -138,6 +143,79 @@ void gm_fetch_large(mcp_call_t *c, char *url_owned, gm_scope_t scope, size_t max
                                   .error_text = hooks[scope],
                                   .arg_free = arg_free};
     mcp_provider_fetch_json(c, &req, url_owned, NULL, cb, arg);
+}
+
+/* A boundary (written into out) that occurs in neither a nor b. CM_OK, or CM_ERR when the random source fails
+ * or every try collides. */
+static int upload_boundary(char *out, size_t outsz, const char *a, size_t alen, const char *b, size_t blen)
+{
+    for (int tries = 0; tries < 8; tries++) {
+        char hex[49];
+        if (cm_random_hex(hex, sizeof(hex), 24) != CM_OK)
+            return CM_ERR;
+        int n = snprintf(out, outsz, "gm_upload_%s", hex);
+        if (n < 0 || (size_t)n >= outsz)
+            return CM_ERR;
+        if (memmem(a, alen, out, (size_t)n) == NULL && memmem(b, blen, out, (size_t)n) == NULL)
+            return CM_OK;
+    }
+    return CM_ERR;
+}
+
+int gm_upload_body(json_t *metadata, const char *msg, size_t len, char *boundary, size_t boundarysz, char **body,
+                   size_t *body_len)
+{
+    int rc = CM_ENOMEM;
+    char *meta = json_dumps(metadata, JSON_COMPACT);
+    cm_buf_t b = {0};
+    if (meta == NULL)
+        return CM_ENOMEM;
+    rc = upload_boundary(boundary, boundarysz, meta, strlen(meta), msg, len);
+    if (rc != CM_OK)
+        goto out_free_meta;
+    cm_buf_printf(&b, "--%s\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n%s\r\n", boundary, meta);
+    cm_buf_printf(&b, "--%s\r\nContent-Type: message/rfc822\r\n\r\n", boundary);
+    cm_buf_append(&b, msg, len);
+    cm_buf_printf(&b, "\r\n--%s--\r\n", boundary);
+    *body_len = b.len;
+    *body = cm_buf_take(&b);
+    rc = *body != NULL ? CM_OK : CM_ENOMEM;
+out_free_meta:
+    free(meta);
+    return rc;
+}
+
+void gm_fetch_upload(mcp_call_t *c, const char *path, json_t *metadata, const char *msg, size_t len, gm_scope_t scope,
+                     mcp_provider_cb cb, void *arg)
+{
+    static const char *const q[] = {"uploadType", "multipart", NULL};
+    char boundary[80], ctype[128], *body = NULL;
+    size_t body_len = 0;
+    char *url = mcp_api_url(&upload_base, path, q);
+    int rc = gm_upload_body(metadata, msg, len, boundary, sizeof(boundary), &body, &body_len);
+    json_decref(metadata);
+    if (url == NULL || rc != CM_OK) {
+        mcp_call_fail(c, "Could not build the Gmail upload request.");
+        goto out_free;
+    }
+    snprintf(ctype, sizeof(ctype), "multipart/related; boundary=\"%s\"", boundary);
+    cm_http_header_t h[] = {{"Content-Type", ctype}};
+    mcp_provider_request_t req = {.provider = "Gmail",
+                                  .method = "POST",
+                                  .url = url,
+                                  .headers = h,
+                                  .n_headers = 1,
+                                  .body = body,
+                                  .body_len = body_len,
+                                  .timeout_ms = 120000, /* up to ~14 MB up */
+                                  .error_text = hooks[scope]};
+    mcp_provider_fetch(c, &req, cb, arg); /* copies the request */
+out_free:
+    if (body != NULL) {
+        cm_wipe(body, body_len);
+        free(body);
+    }
+    free(url);
 }
 
 const char *gm_str(json_t *args, const char *key)

@@ -27,6 +27,9 @@
 #define GM_MAX_DOWNLOAD (10u * 1024 * 1024)
 #define GM_MAX_DOWNLOAD_TEXT "10 MiB"
 #define GM_MAX_DOWNLOAD_RESPONSE ((size_t)(GM_MAX_DOWNLOAD + 2) / 3 * 4 + 64 * 1024)
+/* A message (or draft) with attachments, or whose MIME text is larger than this, goes to the media upload URI
+ * (/upload/gmail/v1/..., uploadType=multipart, up to 35 MB) rather than as base64url JSON `raw` to the metadata URI. */
+#define GM_UPLOAD_THRESHOLD (4u * 1024 * 1024)
 
 /* The OAuth scope a call needs, named in 403 errors. */
 typedef enum gm_scope {
@@ -57,6 +60,18 @@ void gm_fetch_ex(mcp_call_t *c, const char *method, char *url_owned, json_t *bod
 /* gm_fetch for a large answer: at most max_response bytes, too_large (borrowed) as the tool error beyond that. */
 void gm_fetch_large(mcp_call_t *c, char *url_owned, gm_scope_t scope, size_t max_response, const char *too_large,
                     mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
+
+/* The multipart/related body of a media upload (developers.google.com/gmail/api/guides/uploads, uploadType=multipart):
+ * first part metadata (application/json; charset=UTF-8, compact; borrowed), second part the message (message/rfc822,
+ * msg/len as is, not base64). The boundary (random, occurring in neither part) is written into boundary (boundarysz
+ * >= 64). CM_OK with *body (malloc'ed, caller frees; it holds the message) and *body_len, or CM_ENOMEM / CM_ERR. */
+int gm_upload_body(json_t *metadata, const char *msg, size_t len, char *boundary, size_t boundarysz, char **body,
+                   size_t *body_len);
+/* POST {base}/upload/gmail/v1/users/me<path>?uploadType=multipart with that body (Content-Type multipart/related;
+ * boundary=...). metadata is stolen; msg is borrowed (copied). Errors are mapped as for gm_fetch (401 refresh and
+ * retry, the missing scope on 403, 429, 5xx); only 2xx answers reach cb. */
+void gm_fetch_upload(mcp_call_t *c, const char *path, json_t *metadata, const char *msg, size_t len, gm_scope_t scope,
+                     mcp_provider_cb cb, void *arg);
 
 /* ---- message.c: Gmail message resources -> readable summaries ---- */
 /* A summary object of a Gmail message (format full or metadata): id, threadId, labelIds, unread, from, to, cc,

@@ -26,6 +26,12 @@
     "\"body\":{\"type\":\"string\",\"maxLength\":" STR(GM_MAX_BODY_CHARS) ",\"description\":\"Plain text body\"},"      \
     "\"html_body\":{\"type\":\"string\",\"maxLength\":" STR(GM_MAX_BODY_CHARS) ",\"description\":\"Optional HTML "          \
     "alternative of the body\"}"
+/* send_email_with_attachments and reply_to_email: files (decoded total at most GM_MAX_ATTACHMENT_TOTAL) */
+#define ATTACHMENTS                                                                                                    \
+    "\"attachments\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":" STR(GM_MAX_ATTACHMENTS) ",\"items\":{"         \
+    "\"type\":\"object\",\"properties\":{\"filename\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255},"       \
+    "\"content_base64\":{\"type\":\"string\",\"minLength\":1},\"mime_type\":{\"type\":\"string\","                 \
+    "\"maxLength\":127}},\"required\":[\"filename\",\"content_base64\"],\"additionalProperties\":false}}"
 #define SPAM "\"include_spam_trash\":{\"type\":\"boolean\",\"default\":false,\"description\":\"Include Spam and Trash\"}"
 
 #define OUT_LIST(key)                                                                                                  \
@@ -75,10 +81,11 @@ static const struct {
      gm_fetch_message_by_id},
     {"reply_to_email", "Reply to an email",
      "Replies in the same thread (Re: subject, In-Reply-To and References set) to the sender, or to everyone "
-     "with reply_all.",
+     "with reply_all; optionally with files attached (content as base64; at most " STR(GM_MAX_ATTACHMENTS) " files, "
+     GM_MAX_ATTACHMENT_TOTAL_TEXT " in total after decoding).",
      OBJ("\"message_id\":" ID("Id of the message to reply to") ",\"body\":{\"type\":\"string\",\"maxLength\":" STR(GM_MAX_BODY_CHARS) "},"
          "\"html_body\":{\"type\":\"string\",\"maxLength\":" STR(GM_MAX_BODY_CHARS) "},\"reply_all\":{\"type\":\"boolean\",\"default\":"
-         "false},\"cc\":" ADDRS("Additional Cc recipients") ",\"bcc\":" ADDRS("Bcc recipients"),
+         "false},\"cc\":" ADDRS("Additional Cc recipients") ",\"bcc\":" ADDRS("Bcc recipients") "," ATTACHMENTS,
          "\"message_id\",\"body\""),
      OUT_SENT, SEND, gm_reply_to_email},
     {"create_draft", "Create draft", "Saves a draft without sending it (see send_draft).",
@@ -138,10 +145,7 @@ static const struct {
     {"send_email_with_attachments", "Send email with attachments",
      "Sends an email with files attached (content as base64; at most " STR(GM_MAX_ATTACHMENTS) " files, "
      GM_MAX_ATTACHMENT_TOTAL_TEXT " in total after decoding).",
-     OBJ(COMPOSE ",\"attachments\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":" STR(GM_MAX_ATTACHMENTS) ",\"items\":{\"type\":\"object\","
-                 "\"properties\":{\"filename\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255},"
-                 "\"content_base64\":{\"type\":\"string\",\"minLength\":1},\"mime_type\":{\"type\":\"string\","
-                 "\"maxLength\":127}},\"required\":[\"filename\",\"content_base64\"],\"additionalProperties\":false}}",
+     OBJ(COMPOSE "," ATTACHMENTS,
          "\"to\",\"subject\",\"body\",\"attachments\""),
      OUT_SENT, SEND, gm_send_email_with_attachments},
     {"delete_label", "Delete label", "Deletes a user label (messages keep existing, only the label goes).",

@@ -1,7 +1,8 @@
 /*
  * tools_send.c - the composing tools: send_email, send_email_with_attachments, create_draft, send_draft,
  * reply_to_email (threading: threadId, In-Reply-To and References from the original's Message-ID, "Re: " once).
- * Messages are built by the runtime's MIME builder (mcp/mime.h) and sent as base64url `raw`.
+ * Messages are built by the runtime's MIME builder (mcp/mime.h) and sent as base64url `raw` JSON, or, with
+ * attachments or above GM_UPLOAD_THRESHOLD, as message/rfc822 through the media upload URI (gm_fetch_upload).
  */
 #include "common/crypto.h"
 #include "gmail.h"
@@ -31,10 +32,60 @@ static uint8_t *decode_b64_arg(const char *s, size_t *n)
     return r;
 }
 
-/* Builds the raw (base64url) message from the common arguments plus threading. 0, or -1 with err. */
-static int build_raw(json_t *args, const char *to, const char *cc, const char *subject, const char *in_reply_to,
-                     const char *references, const mcp_mime_attachment_t *atts, size_t n_atts, char **raw, char *err,
-                     size_t errsz)
+/* Decoded attachments of a composing tool (args.attachments). */
+typedef struct atts {
+    mcp_mime_attachment_t a[GM_MAX_ATTACHMENTS];
+    uint8_t *bufs[GM_MAX_ATTACHMENTS];
+    size_t n;
+} atts_t;
+
+static void atts_free(atts_t *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        cm_wipe(t->bufs[i], t->a[i].len);
+        free(t->bufs[i]);
+    }
+    t->n = 0;
+}
+
+/* Decodes args.attachments (may be absent) into t (zero-initialised; release with atts_free, also after a failure).
+ * 0, or -1 with the tool error in err. The filename / mime_type strings stay borrowed from args. */
+static int decode_attachments(json_t *args, atts_t *t, char *err, size_t errsz)
+{
+    json_t *list = json_object_get(args, "attachments"), *a;
+    size_t i, total = 0;
+    json_array_foreach(list, i, a)
+    {
+        if (t->n == GM_MAX_ATTACHMENTS)
+            break;
+        size_t len = 0;
+        uint8_t *buf = decode_b64_arg(json_string_value(json_object_get(a, "content_base64")) ?: "", &len);
+        if (buf == NULL) {
+            snprintf(err, errsz, "Invalid arguments: attachments[%zu].content_base64: not valid base64", i);
+            return -1;
+        }
+        t->bufs[t->n] = buf;
+        t->a[t->n] = (mcp_mime_attachment_t){.filename = json_string_value(json_object_get(a, "filename")),
+                                             .content_type = gm_str(a, "mime_type"),
+                                             .data = buf,
+                                             .len = len};
+        t->n++;
+        total += len;
+        if (total > GM_MAX_ATTACHMENT_TOTAL) {
+            snprintf(err, errsz,
+                     "Invalid arguments: attachments: more than " GM_MAX_ATTACHMENT_TOTAL_TEXT
+                     " (%u bytes) in total after decoding",
+                     GM_MAX_ATTACHMENT_TOTAL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Builds the MIME message (RFC 5322 text, CRLF) from the common arguments plus threading. 0 with *msg (malloc'ed,
+ * caller wipes and frees) and *len, or -1 with err. */
+static int build_message(json_t *args, const char *to, const char *cc, const char *subject, const char *in_reply_to,
+                         const char *references, const atts_t *atts, char **msg, size_t *len, char *err, size_t errsz)
 {
     mcp_mime_message_t m = {.to = to,
                             .cc = cc,
@@ -44,20 +95,44 @@ static int build_raw(json_t *args, const char *to, const char *cc, const char *s
                             .html_body = gm_str(args, "html_body"),
                             .in_reply_to = in_reply_to,
                             .references = references,
-                            .attachments = atts,
-                            .n_attachments = n_atts};
-    char *msg = NULL;
-    size_t len = 0;
-    if (mcp_mime_build(&m, &msg, &len, err, errsz) != 0)
-        return -1;
-    *raw = cm_b64url_encode(msg, len);
+                            .attachments = atts ? atts->a : NULL,
+                            .n_attachments = atts ? atts->n : 0};
+    *msg = NULL;
+    *len = 0;
+    return mcp_mime_build(&m, msg, len, err, errsz) != 0 ? -1 : 0;
+}
+
+/*
+ * Sends a built message (draft = 0: users.messages.send) or saves it (draft = 1: users.drafts.create). A message
+ * with attachments or above GM_UPLOAD_THRESHOLD goes to the upload URI as multipart/related (metadata {threadId},
+ * or {message: {threadId}} for a draft, then the message/rfc822 part); a smaller one as JSON {raw (base64url),
+ * threadId}. msg is wiped and freed here; thread (borrowed, may be NULL) is the thread to send into.
+ */
+static void submit(mcp_call_t *c, int draft, char *msg, size_t len, int has_attachments, json_t *thread,
+                   mcp_provider_cb cb, void *arg)
+{
+    gm_scope_t scope = draft ? GM_SCOPE_COMPOSE : GM_SCOPE_SEND;
+    const char *path = draft ? "/drafts" : "/messages/send";
+    json_t *m = json_object();
+    if (m != NULL && json_is_string(thread))
+        json_object_set(m, "threadId", thread);
+    if (has_attachments || len > GM_UPLOAD_THRESHOLD) {
+        gm_fetch_upload(c, path, draft ? json_pack("{s:o}", "message", m) : m, msg, len, scope, cb, arg);
+        goto out_free_msg;
+    }
+    char *raw = cm_b64url_encode(msg, len);
+    if (m == NULL || raw == NULL) {
+        json_decref(m);
+        free(raw);
+        mcp_call_fail(c, "out of memory");
+        goto out_free_msg;
+    }
+    json_object_set_new(m, "raw", json_string(raw));
+    free(raw);
+    gm_fetch(c, "POST", gm_url(path, NULL), draft ? json_pack("{s:o}", "message", m) : m, scope, cb, arg, NULL);
+out_free_msg:
     cm_wipe(msg, len);
     free(msg);
-    if (*raw == NULL) {
-        snprintf(err, errsz, "out of memory");
-        return -1;
-    }
-    return 0;
 }
 
 static void on_sent(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
@@ -74,61 +149,35 @@ static void on_sent(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
                                   labels ? labels : json_array()));
 }
 
-static void send_common(mcp_call_t *c, json_t *args, const mcp_mime_attachment_t *atts, size_t n)
+static void send_common(mcp_call_t *c, json_t *args, const atts_t *atts)
 {
-    char err[300], *raw = NULL;
-    if (build_raw(args, gm_str(args, "to"), gm_str(args, "cc"), json_string_value(json_object_get(args, "subject")),
-                  NULL, NULL, atts, n, &raw, err, sizeof(err)) != 0) {
+    char err[300], *msg = NULL;
+    size_t len = 0;
+    if (build_message(args, gm_str(args, "to"), gm_str(args, "cc"), json_string_value(json_object_get(args, "subject")),
+                      NULL, NULL, atts, &msg, &len, err, sizeof(err)) != 0) {
         mcp_call_fail(c, "Invalid arguments: %s", err);
         return;
     }
-    gm_fetch(c, "POST", gm_url("/messages/send", NULL), json_pack("{s:s}", "raw", raw), GM_SCOPE_SEND, on_sent,
-             n ? "Email with attachments sent" : "Email sent", NULL);
-    free(raw);
+    int with = atts != NULL && atts->n > 0;
+    submit(c, 0, msg, len, with, NULL, on_sent, with ? "Email with attachments sent" : "Email sent");
 }
 
 void gm_send_email(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    send_common(c, args, NULL, 0);
+    send_common(c, args, NULL);
 }
 
 void gm_send_email_with_attachments(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    mcp_mime_attachment_t atts[GM_MAX_ATTACHMENTS];
-    uint8_t *bufs[GM_MAX_ATTACHMENTS] = {0};
-    json_t *list = json_object_get(args, "attachments"), *a;
-    size_t i, n = 0, total = 0;
-    json_array_foreach(list, i, a)
-    {
-        if (n == GM_MAX_ATTACHMENTS)
-            break;
-        size_t len = 0;
-        bufs[n] = decode_b64_arg(json_string_value(json_object_get(a, "content_base64")) ?: "", &len);
-        if (bufs[n] == NULL) {
-            mcp_call_fail(c, "Invalid arguments: attachments[%zu].content_base64: not valid base64", i);
-            goto out_free;
-        }
-        total += len;
-        if (total > GM_MAX_ATTACHMENT_TOTAL) {
-            n++;
-            mcp_call_fail(c,
-                          "Invalid arguments: attachments: more than " GM_MAX_ATTACHMENT_TOTAL_TEXT
-                          " (%u bytes) in total after decoding",
-                          GM_MAX_ATTACHMENT_TOTAL);
-            goto out_free;
-        }
-        atts[n] = (mcp_mime_attachment_t){.filename = json_string_value(json_object_get(a, "filename")),
-                                          .content_type = gm_str(a, "mime_type"),
-                                          .data = bufs[n],
-                                          .len = len};
-        n++;
-    }
-    send_common(c, args, atts, n);
-out_free:
-    for (i = 0; i < n; i++)
-        free(bufs[i]);
+    atts_t atts = {0};
+    char err[300];
+    if (decode_attachments(args, &atts, err, sizeof(err)) != 0)
+        mcp_call_fail(c, "%s", err);
+    else
+        send_common(c, args, &atts);
+    atts_free(&atts);
 }
 
 /* ---- drafts ---- */
@@ -150,15 +199,14 @@ static void on_draft(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
 void gm_create_draft(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char err[300], *raw = NULL;
-    if (build_raw(args, gm_str(args, "to"), gm_str(args, "cc"), json_string_value(json_object_get(args, "subject")),
-                  NULL, NULL, NULL, 0, &raw, err, sizeof(err)) != 0) {
+    char err[300], *msg = NULL;
+    size_t len = 0;
+    if (build_message(args, gm_str(args, "to"), gm_str(args, "cc"), json_string_value(json_object_get(args, "subject")),
+                      NULL, NULL, NULL, &msg, &len, err, sizeof(err)) != 0) {
         mcp_call_fail(c, "Invalid arguments: %s", err);
         return;
     }
-    gm_fetch(c, "POST", gm_url("/drafts", NULL), json_pack("{s:{s:s}}", "message", "raw", raw), GM_SCOPE_COMPOSE,
-             on_draft, NULL, NULL);
-    free(raw);
+    submit(c, 1, msg, len, 0, NULL, on_draft, NULL);
 }
 
 void gm_send_draft(mcp_call_t *c, json_t *args, void *data)
@@ -172,11 +220,13 @@ void gm_send_draft(mcp_call_t *c, json_t *args, void *data)
 
 typedef struct reply {
     json_t *args, *orig;
+    atts_t atts; /* decoded before the original is fetched: bad input reaches nothing upstream */
 } reply_t;
 
 static void reply_free(void *arg)
 {
     reply_t *r = arg;
+    atts_free(&r->atts);
     json_decref(r->args);
     json_decref(r->orig);
     free(r);
@@ -235,9 +285,11 @@ static void send_reply(mcp_call_t *c, reply_t *r, const char *self)
     if (mid)
         cm_buf_appendz(&refs, mid);
     char *references = cm_buf_take(&refs);
-    char err[300], *raw = NULL;
-    int rc = build_raw(args, to && to[0] ? to : NULL, ccs && ccs[0] ? ccs : NULL, subject, mid, references, NULL, 0,
-                       &raw, err, sizeof(err));
+    char err[300], *msg = NULL;
+    size_t len = 0;
+    int rc = build_message(args, to && to[0] ? to : NULL, ccs && ccs[0] ? ccs : NULL, subject, mid, references,
+                           &r->atts, &msg, &len, err, sizeof(err));
+    int with = r->atts.n > 0;
     json_t *thread = json_incref(json_object_get(o, "threadId"));
     free(self_l);
     free(to);
@@ -251,12 +303,8 @@ static void send_reply(mcp_call_t *c, reply_t *r, const char *self)
         mcp_call_fail(c, "Cannot build the reply: %s", err);
         return;
     }
-    json_t *body = json_pack("{s:s}", "raw", raw);
-    if (json_is_string(thread))
-        json_object_set(body, "threadId", thread);
+    submit(c, 0, msg, len, with, thread, on_sent, with ? "Reply with attachments sent" : "Reply sent");
     json_decref(thread);
-    free(raw);
-    gm_fetch(c, "POST", gm_url("/messages/send", NULL), body, GM_SCOPE_SEND, on_sent, "Reply sent", NULL);
 }
 
 static void on_profile(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
@@ -301,6 +349,12 @@ void gm_reply_to_email(mcp_call_t *c, json_t *args, void *data)
         return;
     }
     r->args = json_incref(args);
+    char err[300];
+    if (decode_attachments(args, &r->atts, err, sizeof(err)) != 0) {
+        reply_free(r);
+        mcp_call_fail(c, "%s", err);
+        return;
+    }
     cm_buf_printf(&p, "/messages/%s", gm_str(args, "message_id"));
     char *path = cm_buf_take(&p);
     gm_fetch(c, "GET", path ? gm_url(path, q) : NULL, NULL, GM_SCOPE_READ, on_original, r, reply_free);

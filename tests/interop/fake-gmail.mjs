@@ -1,12 +1,17 @@
 // fake-gmail.mjs - a local Gmail REST API v1 for the tests, following the documented request and response shapes:
 // users.messages list/get/send/trash/delete/modify/attachments.get, users.drafts create/list/get/send,
+// media uploads of users.messages.send and users.drafts.create (POST /upload/gmail/v1/users/me/messages/send or
+// /drafts, uploadType=multipart: multipart/related with an application/json metadata part and a message/rfc822 part;
+// uploadType=media: the message/rfc822 body alone), stored as the raw (JSON) path stores a message; format=raw gets,
 // users.labels list/create/delete, users.threads get, users.getProfile; errors {"error":{code,message,status,
 // errors:[...]}}; list pagination with pageToken/nextPageToken, maxResults, resultSizeEstimate; requests over 35 MB
 // get 413. Message "mbig" carries attachments of 9 MiB (att-big) and 12 MiB (att-huge).
 // Usage: node fake-gmail.mjs <accepted bearer token>. Prints "fake-gmail listening on 127.0.0.1:<port>".
 // With FAKE_TOKENINFO_URL set (e.g. tests/fakes/fake-google.mjs's /tokeninfo) a bearer is accepted when that
 // endpoint knows it as a live access token, as Google's APIs do; the token argument and /_token are then unused.
-// Test hooks: GET /_requests (every API request: method, path, query, auth, body), POST /_token {token} (the one
+// Test hooks: GET /_requests (every API request: method, path, query, auth, contentType, bytes, body; an upload's body
+// is its metadata plus raw (the message part as base64url), above 1 MiB {large, raw_length, ...metadata}; a request's
+// message id, when one was stored, in stored), POST /_token {token} (the one
 // accepted token), POST /_fail {path (regex), method?, status, times?, retry_after?, www_authenticate?, message?, reason?},
 // POST /_delay {ms} + GET /_stats (see itemDelay).
 import { createServer } from 'node:http';
@@ -71,6 +76,7 @@ const notFound = (res) => gerr(res, 404, 'Requested entity was not found.', 'NOT
 const view = (m, format) => {
   if (format === 'minimal') { const { payload, ...rest } = m; return rest; }
   if (format === 'metadata') return { ...m, payload: { mimeType: m.payload.mimeType, headers: m.payload.headers } };
+  if (format === 'raw') { const { payload, ...rest } = m; return rest; }
   const { raw, ...rest } = m;
   return rest;
 };
@@ -89,22 +95,74 @@ const fromRaw = (raw, threadId) => {
   return m;
 };
 
+// A media upload (developers.google.com/gmail/api/guides/uploads): { metadata, raw (base64url) } or { error } (the
+// text of Google's 400). uploadType=multipart: Content-Type multipart/related; boundary=...; exactly two parts, the
+// first application/json (the metadata), the second message/* (the RFC 822 message itself, not base64), each part
+// headers + blank line + content, the parts delimited by CRLF--boundary, the last followed by --.
+const parseUpload = (uploadType, contentType, buf) => {
+  const ct = (contentType ?? '').toLowerCase();
+  const message = (b) => {
+    const text = b.toString('latin1');
+    if (!b.length) return 'Media is empty.';
+    const head = text.slice(0, text.indexOf('\r\n\r\n'));
+    if (text.indexOf('\r\n\r\n') < 0 || !/^[!-9;-~]+:/.test(head)) return 'The message part is not an RFC 822 message.';
+    return null;
+  };
+  if (uploadType === 'media') {
+    if (!/^message\//.test(ct)) return { error: `Media type '${ct}' is not supported. Valid media types: [message/*]` };
+    const e = message(buf);
+    return e ? { error: e } : { metadata: {}, raw: buf.toString('base64url') };
+  }
+  if (uploadType !== 'multipart') return { error: `Invalid upload type: ${uploadType ?? '(none)'}` };
+  const bm = /^multipart\/related\s*;(?:.*;)?\s*boundary=(?:"([^"]+)"|([^\s;]+))/i.exec(contentType ?? '');
+  if (!bm) return { error: 'Content-Type must be multipart/related with a boundary for uploadType=multipart.' };
+  const delim = `--${bm[1] ?? bm[2]}`;
+  const text = buf.toString('latin1');
+  if (!text.startsWith(`${delim}\r\n`)) return { error: 'Malformed multipart body: it does not start with the boundary.' };
+  const end = text.indexOf(`\r\n${delim}--`);
+  if (end < 0 || !/^(\r\n)?$/.test(text.slice(end + delim.length + 4))) return { error: 'Malformed multipart body: no closing boundary.' };
+  const parts = text.slice(delim.length + 2, end).split(`\r\n${delim}\r\n`).map((p) => {
+    const i = p.indexOf('\r\n\r\n');
+    if (i < 0) return null;
+    const headers = Object.fromEntries(p.slice(0, i).split('\r\n').map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    return { headers, body: Buffer.from(p.slice(i + 4), 'latin1') };
+  });
+  if (parts.length !== 2 || parts.includes(null)) return { error: `Malformed multipart body: expected 2 parts (metadata, media), got ${parts.length}.` };
+  if (!/^application\/json\s*(;|$)/i.test(parts[0].headers['content-type'] ?? '')) return { error: 'The first part must be application/json metadata.' };
+  let metadata;
+  try { metadata = JSON.parse(parts[0].body.toString('utf8')); } catch { return { error: 'Invalid JSON payload received in the metadata part.' }; }
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return { error: 'The metadata part must be a JSON object.' };
+  if (!/^message\//i.test(parts[1].headers['content-type'] ?? '')) return { error: `Media type '${parts[1].headers['content-type'] ?? ''}' is not supported. Valid media types: [message/*]` };
+  const e = message(parts[1].body);
+  return e ? { error: e } : { metadata, raw: parts[1].body.toString('base64url') };
+};
+
 const server = createServer((req, res) => {
-  let data = '';
-  req.on('data', (c) => { data += c; });
+  const chunks = [];
+  req.on('data', (c) => { chunks.push(c); });
   req.on('end', async () => {
     const url = new URL(req.url, 'http://x');
-    let body = null;
-    try { body = data ? JSON.parse(data) : null; } catch { return gerr(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT', 'badRequest'); }
+    const buf = Buffer.concat(chunks);
+    const data = buf.toString('utf8');
+    const upload = /^\/upload\//.test(url.pathname);
+    let body = null, up = null;
+    if (upload) {
+      up = parseUpload(url.searchParams.get('uploadType'), req.headers['content-type'], buf);
+      // stored as the metadata URI's JSON would carry it: a Message {threadId, raw}, or a Draft {message: {threadId, raw}}
+      body = up.error ? null : /\/drafts$/.test(url.pathname) ? { ...up.metadata, message: { ...(up.metadata.message ?? {}), raw: up.raw } } : { ...up.metadata, raw: up.raw };
+    } else {
+      try { body = data ? JSON.parse(data) : null; } catch { return gerr(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT', 'badRequest'); }
+    }
     if (url.pathname === '/_requests') return send(res, 200, requests);
     if (url.pathname === '/_token') { token = body.token; return send(res, 200, { ok: true }); }
     if (url.pathname === '/_fail') { failures.push({ times: 1, ...body }); return send(res, 200, { ok: true }); }
     if (url.pathname === '/_delay') { itemDelay = body.ms ?? 0; maxInflight = 0; return send(res, 200, { ok: true }); }
     if (url.pathname === '/_stats') return send(res, 200, { maxInflight });
     // a large body (a message with big attachments) is kept as its size and a digest, not itself
-    const bytes = Buffer.byteLength(data);
-    const kept = bytes > MiB ? { large: true, raw_length: (body?.raw ?? body?.message?.raw ?? '').length } : body;
-    requests.push({ method: req.method, path: url.pathname, query: url.search, auth: req.headers.authorization ?? '', body: kept, bytes });
+    const bytes = buf.length;
+    const kept = bytes > MiB ? { ...(upload ? up.metadata : {}), large: true, raw_length: (body?.raw ?? body?.message?.raw ?? '').length } : body;
+    const logged = { method: req.method, path: url.pathname, query: url.search, auth: req.headers.authorization ?? '', contentType: req.headers['content-type'] ?? '', body: kept, bytes };
+    requests.push(logged);
     if (!(await authorized(req.headers.authorization)))
       return gerr(res, 401, 'Request had invalid authentication credentials.', 'UNAUTHENTICATED', 'authError', { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' });
     if (itemDelay > 0 && req.method === 'GET' && /^\/gmail\/v1\/users\/me\/(messages|drafts)\/[^/]+$/.test(url.pathname)) {
@@ -122,9 +180,11 @@ const server = createServer((req, res) => {
       const st = { 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' }[f.status] ?? 'FAILED_PRECONDITION';
       return gerr(res, f.status, f.message ?? `injected ${f.status}`, st, f.reason ?? 'injected', extra);
     }
-    const p = url.pathname.replace(/^\/gmail\/v1\/users\/me/, '');
+    const p = url.pathname.replace(/^(\/upload)?\/gmail\/v1\/users\/me/, '');
     if (bytes > 35 * 1000 * 1000) return gerr(res, 413, 'Request payload size exceeds the limit: 35000000 bytes.', 'FAILED_PRECONDITION', 'uploadTooLarge');
     if (p === url.pathname) return notFound(res);
+    if (upload && !(req.method === 'POST' && (p === '/messages/send' || p === '/drafts'))) return notFound(res);
+    if (upload && up.error) return gerr(res, 400, up.error, 'INVALID_ARGUMENT', 'badRequest');
     let m;
     if (req.method === 'GET' && p === '/profile') return send(res, 200, { emailAddress: 'me@example.com', messagesTotal: messages.size, threadsTotal: messages.size, historyId: '1' });
     if (req.method === 'GET' && p === '/messages') {
@@ -139,6 +199,7 @@ const server = createServer((req, res) => {
       if (!body?.raw) return gerr(res, 400, "Invalid value for ByteString: ", 'INVALID_ARGUMENT', 'invalidArgument');
       m = fromRaw(body.raw, body.threadId);
       messages.set(m.id, m);
+      logged.stored = m.id;
       return send(res, 200, { id: m.id, threadId: m.threadId, labelIds: m.labelIds });
     }
     if ((m = p.match(/^\/messages\/([^/]+)\/attachments\/([^/]+)$/)) && req.method === 'GET') {
@@ -177,8 +238,9 @@ const server = createServer((req, res) => {
     }
     if (p === '/drafts' && req.method === 'POST') {
       if (!body?.message?.raw) return gerr(res, 400, 'Missing draft message', 'INVALID_ARGUMENT', 'invalidArgument');
-      const msg = fromRaw(body.message.raw);
+      const msg = fromRaw(body.message.raw, body.message.threadId);
       msg.labelIds = ['DRAFT'];
+      logged.stored = msg.id;
       messages.set(msg.id, msg);
       const d = { id: `r${seq++}`, message: msg };
       drafts.set(d.id, d);

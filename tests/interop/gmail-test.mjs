@@ -27,7 +27,14 @@ const parse = (raw) => {
   return { head, body, headers };
 };
 const parts = (raw, boundary) => raw.split(`--${boundary}`).slice(1, -1).map((p) => parse(p.replace(/^\r\n/, '')));
-const lastSend = async (path = '/gmail/v1/users/me/messages/send') => (await requests()).filter((r) => r.method === 'POST' && r.path === path).at(-1);
+// the last POST to path, on the metadata URI or on its /upload media URI
+const lastSend = async (path = '/gmail/v1/users/me/messages/send') => (await requests()).filter((r) => r.method === 'POST' && (r.path === path || r.path === `/upload${path}`)).at(-1);
+const UPLOAD_SEND = '/upload/gmail/v1/users/me/messages/send';
+const viaUpload = (r) => r?.path?.startsWith('/upload/') && new URLSearchParams(r.query).get('uploadType') === 'multipart' && /^multipart\/related; boundary=/.test(r.contentType);
+const viaRaw = (r) => !!r && !r.path.startsWith('/upload/') && /^application\/json/.test(r.contentType) && typeof (r.body.raw ?? r.body.message?.raw) === 'string';
+// a stored message as Gmail's users.messages.get format=raw gives it
+const storedRaw = (id) => fetch(`${gmailUrl}/gmail/v1/users/me/messages/${id}?format=raw`, { headers: { authorization: `Bearer ${process.env.UPSTREAM_TOKEN}` } })
+  .then((r) => r.json()).then((j) => Buffer.from(j.raw ?? '', 'base64url').toString('latin1'));
 const rawOf = (r) => Buffer.from(r.body.raw ?? r.body.message.raw, 'base64url').toString('utf8');
 
 const client = new Client({ name: 'gmail-interop', version: '1.0.0' });
@@ -56,6 +63,7 @@ void token0;
   check('send_email: ok', !r.isError && /sent/i.test(text(r)) && typeof r.structuredContent?.id === 'string', JSON.stringify(r));
   const req = await lastSend();
   check('send_email: bearer token from the broker', req?.auth === `Bearer ${process.env.UPSTREAM_TOKEN}`, req?.auth);
+  check('send_email: a small message without attachments goes as JSON raw to the metadata URI', viaRaw(req) && req.path === '/gmail/v1/users/me/messages/send', JSON.stringify({ path: req?.path, ct: req?.contentType }));
   const raw = rawOf(req);
   const { head, body, headers } = parse(raw);
   check('send_email: CRLF only', !/[^\r]\n/.test(raw) && !/\r(?!\n)/.test(raw));
@@ -93,6 +101,7 @@ void token0;
   let req = await lastSend();
   let { headers } = parse(rawOf(req));
   check('reply: threadId of the original', req.body.threadId === 'torig', JSON.stringify(req.body.threadId));
+  check('reply without attachments: JSON raw on the metadata URI', viaRaw(req), JSON.stringify({ path: req?.path, ct: req?.contentType }));
   check('reply: In-Reply-To and References', headers['in-reply-to'] === '<orig-1@example.com>' && headers.references === '<root@example.com> <orig-1@example.com>', JSON.stringify(headers));
   check('reply: Re: subject, to the sender only', headers.subject === 'Re: Quarterly report' && headers.to === 'alice@example.com' && !headers.cc, JSON.stringify(headers));
   r = await call('reply_to_email', { message_id: 'morig', body: 'All', reply_all: true });
@@ -103,13 +112,33 @@ void token0;
   check('reply: "Re:" only once', headers.subject === 'RE: Lunch', headers.subject);
 }
 
+// 4b. a reply with attachments: the upload URI, the threadId in the metadata part
+{
+  const before = (await requests()).length;
+  let r = await call('reply_to_email', { message_id: 'morig', body: 'x', attachments: [{ filename: 'a.bin', content_base64: '***' }] });
+  check('reply with bad base64 -> isError naming the field, nothing upstream', r.isError === true && /attachments\[0\]\.content_base64/.test(text(r)) && (await requests()).length === before, JSON.stringify(r));
+  const file = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 31) & 0xff));
+  r = await call('reply_to_email', { message_id: 'mre', body: 'Numbers attached.', attachments: [{ filename: 'numbers.bin', content_base64: file.toString('base64') }] });
+  const req = await lastSend();
+  check('reply with attachments: ok, through the upload URI (uploadType=multipart)', !r.isError && req.path === UPLOAD_SEND && viaUpload(req), JSON.stringify({ r, path: req?.path, q: req?.query, ct: req?.contentType }));
+  check('reply with attachments: threadId of the original in the metadata part, kept by Gmail', req.body.threadId === 'tre' && r.structuredContent?.threadId === 'tre', JSON.stringify({ meta: req.body.threadId, sc: r.structuredContent }));
+  const { headers, body } = parse(await storedRaw(r.structuredContent?.id));
+  const boundary = /boundary="([^"]+)"/.exec(headers['content-type'] ?? '')?.[1];
+  const ps = boundary ? parts(body, boundary) : [];
+  check('reply with attachments: In-Reply-To, Re: subject and the file in the stored message', headers['in-reply-to'] === '<re-1@example.com>' && headers.subject === 'RE: Lunch' &&
+    ps.length === 2 && /numbers\.bin/.test(ps[1].headers['content-disposition']) && Buffer.from(ps[1].body.replace(/\s/g, ''), 'base64').equals(file), JSON.stringify({ headers, n: ps.length }));
+}
+
 // 5. attachments
 {
   const pdf = Buffer.from([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0x10, 0x80]);
   const r = await call('send_email_with_attachments', { to: 'a@example.com', subject: 'Files', body: 'See attached.', attachments: [
     { filename: 'report.pdf', content_base64: pdf.toString('base64') }, { filename: 'Übersicht 2024.txt', content_base64: Buffer.from('Zahlen: 1,2,3').toString('base64'), mime_type: 'text/plain' }] });
   check('send_email_with_attachments: ok', !r.isError, JSON.stringify(r));
-  const { headers, body } = parse(rawOf(await lastSend()));
+  const up = await lastSend();
+  check('attachments: sent through the upload URI (multipart/related), stored as Gmail stores the message', viaUpload(up) && up.path === UPLOAD_SEND && up.stored === r.structuredContent?.id &&
+    (await storedRaw(up.stored)) === Buffer.from(up.body.raw, 'base64url').toString('latin1'), JSON.stringify({ path: up?.path, q: up?.query, ct: up?.contentType, stored: up?.stored }));
+  const { headers, body } = parse(rawOf(up));
   const boundary = /boundary="([^"]+)"/.exec(headers['content-type'])?.[1];
   check('attachments: multipart/mixed with a boundary', /^multipart\/mixed;/.test(headers['content-type']) && !!boundary, headers['content-type']);
   const ps = boundary ? parts(body, boundary) : [];
@@ -128,11 +157,21 @@ void token0;
     /at most 10 MiB/.test(by.download_attachment.description) && by.send_email_with_attachments.inputSchema.properties.attachments.maxItems === 10,
   `${by.send_email_with_attachments.description} | ${by.download_attachment.description}`);
   const MiB = 1024 * 1024;
-  const nine = Buffer.alloc(9 * MiB, 0x5a);
+  const nine = Buffer.alloc(9 * MiB);
+  for (let i = 0; i < nine.length; i++) nine[i] = (i * 13 + (i >> 10)) & 0xff;
   let r = await call('send_email_with_attachments', { to: 'a@example.com', subject: 'Big', body: 'Big file attached.', attachments: [{ filename: 'big.bin', content_base64: nine.toString('base64') }] });
   const sent = await lastSend();
   check('limits: a 9 MiB attachment (12 MB of base64 in the request) is sent, not refused with 413', !r.isError && sent?.body?.large === true &&
     sent.body.raw_length > (9 * MiB * 4) / 3, JSON.stringify(r).slice(0, 300));
+  check('limits: the 9 MiB message went to the upload URI with uploadType=multipart, as message/rfc822 (not base64 JSON)', sent.path === UPLOAD_SEND && viaUpload(sent) &&
+    sent.bytes < (9 * MiB * 4) / 3 * 1.1 + 64 * 1024 && sent.stored === r.structuredContent?.id, JSON.stringify({ path: sent?.path, q: sent?.query, ct: sent?.contentType, bytes: sent?.bytes }));
+  {
+    const { headers, body } = parse(await storedRaw(r.structuredContent?.id));
+    const boundary = /boundary="([^"]+)"/.exec(headers['content-type'] ?? '')?.[1];
+    const ps = boundary ? parts(body, boundary) : [];
+    const att = ps.find((x) => /filename=big\.bin/.test(x.headers['content-disposition'] ?? ''));
+    check('limits: the stored message decodes to the same 9 MiB attachment bytes', headers.subject === 'Big' && !!att && Buffer.from(att.body.replace(/\s/g, ''), 'base64').equals(nine), JSON.stringify({ headers, n: ps.length }));
+  }
   const half = Buffer.alloc(5.5 * MiB, 0x41).toString('base64');
   r = await call('send_email_with_attachments', { to: 'a@example.com', subject: 'Too big', body: 'x', attachments: [{ filename: 'a.bin', content_base64: half }, { filename: 'b.bin', content_base64: half }] });
   check('limits: 11 MiB of attachments -> a tool error naming the 10 MiB limit', r.isError === true && /more than 10 MiB/.test(text(r)), JSON.stringify(r).slice(0, 300));
@@ -226,7 +265,15 @@ void token0;
   r = await call('create_draft', { to: 'x@example.com', subject: 'Entwurf ü', body: 'draft body' });
   const did = r.structuredContent?.draft_id;
   const dreq = await lastSend('/gmail/v1/users/me/drafts');
-  check('create_draft: raw message in message.raw', !r.isError && /=\?UTF-8\?B\?/.test(parse(rawOf(dreq)).headers.subject), JSON.stringify(r));
+  check('create_draft: raw message in message.raw', !r.isError && viaRaw(dreq) && dreq.path === '/gmail/v1/users/me/drafts' && /=\?UTF-8\?B\?/.test(parse(rawOf(dreq)).headers.subject), JSON.stringify(r));
+  {
+    // text + HTML of 500000 four-byte characters each: over 4 MiB of MIME -> the drafts upload URI
+    const wide = '\u{1F600}'.repeat(500000);
+    const big = await call('create_draft', { to: 'x@example.com', subject: 'Big draft', body: wide, html_body: `<p>${'\u{1F600}'.repeat(499990)}</p>` });
+    const up = await lastSend('/gmail/v1/users/me/drafts');
+    check('create_draft above 4 MiB: the drafts upload URI, stored as a draft', !big.isError && up.path === '/upload/gmail/v1/users/me/drafts' && viaUpload(up) && up.body.large === true &&
+      up.stored === big.structuredContent?.message_id && parse(await storedRaw(up.stored)).headers.subject === 'Big draft', JSON.stringify({ big: JSON.stringify(big).slice(0, 300), path: up?.path, q: up?.query, bytes: up?.bytes }));
+  }
   r = await call('list_drafts', {});
   check('list_drafts', r.structuredContent?.drafts?.[0]?.draft_id === did && /draft_id/.test(text(r)), JSON.stringify(r).slice(0, 400));
   r = await call('send_draft', { draft_id: did });
@@ -258,6 +305,49 @@ void token0;
   check('error in the middle of a listing -> one tool error', r.isError === true && /500/.test(text(r)), text(r));
 }
 
+// 9b. the upload URI: provider errors mapped as on the metadata URI; malformed uploads refused by (fake) Gmail
+{
+  const att = [{ filename: 'a.txt', content_base64: Buffer.from('hello').toString('base64') }];
+  const mail = { to: 'a@example.com', subject: 'Up', body: 'x', attachments: att };
+  await fail({ path: '^/upload/gmail/v1/users/me/messages/send$', method: 'POST', status: 403, message: 'Request had insufficient authentication scopes.',
+    www_authenticate: 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/gmail.readonly"' });
+  let r = await call('send_email_with_attachments', mail);
+  check('upload 403 -> missing scope gmail.send named', r.isError === true && /403/.test(text(r)) && /Missing scope: this tool needs https:\/\/www.googleapis.com\/auth\/gmail.send/.test(text(r)) && /insufficient authentication scopes/.test(text(r)), text(r));
+  await fail({ path: '^/upload/gmail/v1/users/me/messages/send$', status: 429, retry_after: 4, message: 'Too many requests' });
+  r = await call('send_email_with_attachments', mail);
+  check('upload 429 -> rate limited with Retry-After', r.isError === true && /429/.test(text(r)) && /4 seconds/.test(text(r)), text(r));
+  await fail({ path: '^/upload/gmail/v1/users/me/messages/send$', status: 503 });
+  r = await call('send_email_with_attachments', mail);
+  check('upload 5xx -> provider unavailable', r.isError === true && /503/.test(text(r)) && /try again/i.test(text(r)), text(r));
+  r = await call('send_email_with_attachments', mail);
+  check('upload: the next call works again', !r.isError && (await lastSend()).path === UPLOAD_SEND, JSON.stringify(r));
+
+  const auth = { authorization: `Bearer ${process.env.UPSTREAM_TOKEN}` };
+  const msg = 'To: a@example.com\r\nSubject: direct\r\n\r\nhi\r\n';
+  const mp = (b, partsText) => `--${b}\r\n${partsText.join(`\r\n--${b}\r\n`)}\r\n--${b}--\r\n`;
+  const good = mp('xyz', ['Content-Type: application/json; charset=UTF-8\r\n\r\n{"threadId":"tdirect"}', `Content-Type: message/rfc822\r\n\r\n${msg}`]);
+  const up = (q, ct, body) => fetch(`${gmailUrl}${UPLOAD_SEND}?${q}`, { method: 'POST', headers: { ...auth, 'content-type': ct }, body }).then(async (x) => ({ status: x.status, json: await x.json() }));
+  const ok = await up('uploadType=multipart', 'multipart/related; boundary=xyz', good);
+  check('fake: a well-formed multipart upload is stored with its metadata threadId', ok.status === 200 && ok.json.threadId === 'tdirect' && (await storedRaw(ok.json.id)) === msg, JSON.stringify(ok));
+  const n0 = (await requests()).filter((x) => x.stored).length;
+  const bad = [
+    ['no uploadType', '', 'multipart/related; boundary=xyz', good],
+    ['not multipart/related', 'uploadType=multipart', 'application/json', good],
+    ['no boundary', 'uploadType=multipart', 'multipart/related', good],
+    ['other boundary', 'uploadType=multipart', 'multipart/related; boundary=abc', good],
+    ['one part', 'uploadType=multipart', 'multipart/related; boundary=xyz', mp('xyz', [`Content-Type: message/rfc822\r\n\r\n${msg}`])],
+    ['metadata not JSON', 'uploadType=multipart', 'multipart/related; boundary=xyz', mp('xyz', ['Content-Type: application/json\r\n\r\n{nope', `Content-Type: message/rfc822\r\n\r\n${msg}`])],
+    ['media not message/*', 'uploadType=multipart', 'multipart/related; boundary=xyz', mp('xyz', ['Content-Type: application/json\r\n\r\n{}', `Content-Type: text/plain\r\n\r\n${msg}`])],
+    ['media base64, not RFC 822', 'uploadType=multipart', 'multipart/related; boundary=xyz', mp('xyz', ['Content-Type: application/json\r\n\r\n{}', `Content-Type: message/rfc822\r\n\r\n${Buffer.from(msg).toString('base64url')}`])],
+    ['no closing boundary', 'uploadType=multipart', 'multipart/related; boundary=xyz', good.replace('--xyz--', '--xyz')],
+  ];
+  const answers = [];
+  for (const [name, q, ct, body] of bad) answers.push([name, await up(q, ct, body)]);
+  check('fake: malformed uploads -> 400 in Google\'s error shape, nothing stored', answers.every(([, a]) => a.status === 400 && a.json.error?.code === 400 && a.json.error.status === 'INVALID_ARGUMENT' &&
+    typeof a.json.error.message === 'string' && a.json.error.errors?.[0]?.reason === 'badRequest') && (await requests()).filter((x) => x.stored).length === n0,
+  JSON.stringify(answers.filter(([, a]) => a.status !== 400)));
+}
+
 // 10. 401: one refresh through the broker, retried with the new token; then re-authorize
 if (hooks) {
   const stats0 = await fetch(`${brokerUrl}/_stats`).then((r) => r.json());
@@ -269,6 +359,15 @@ if (hooks) {
   check('401 -> refreshed once through the broker, retried with the new token', !r.isError && stats1.token_refresh === stats0.token_refresh + 1 && seen[0] === `Bearer ${process.env.UPSTREAM_TOKEN}` && seen[1] === 'Bearer rotated-token', JSON.stringify({ r, seen, s0: stats0.token_refresh, s1: stats1.token_refresh }));
   r = await call('list_labels', {});
   check('the new token is cached (no further refresh)', !r.isError && (await fetch(`${brokerUrl}/_stats`).then((x) => x.json())).token_refresh === stats1.token_refresh);
+  // the same on the upload URI: the multipart body is sent again, whole, with the refreshed token
+  await post(`${gmailUrl}/_token`, { token: 'rotated-token-2' });
+  await post(`${brokerUrl}/_set`, { id: instance, access_token: 'rotated-token-2' });
+  const file = Buffer.from('after the refresh');
+  r = await call('send_email_with_attachments', { to: 'a@example.com', subject: 'Refreshed', body: 'x', attachments: [{ filename: 'r.txt', content_base64: file.toString('base64') }] });
+  const ups = (await requests()).filter((x) => x.path === UPLOAD_SEND).slice(-2);
+  const stats2 = await fetch(`${brokerUrl}/_stats`).then((x) => x.json());
+  check('upload 401 -> refreshed once, the upload retried whole with the new token', !r.isError && stats2.token_refresh === stats1.token_refresh + 1 &&
+    ups[0]?.auth === 'Bearer rotated-token' && ups[1]?.auth === 'Bearer rotated-token-2' && ups[0].bytes === ups[1].bytes && ups[1].stored === r.structuredContent?.id, JSON.stringify({ r, ups: ups.map((x) => [x.auth, x.bytes]) }));
   await post(`${gmailUrl}/_token`, { token: 'nobody-has-this' });
   r = await call('list_labels', {});
   check('401 after the refresh -> re-authorize at <authorize URL>', r.isError === true && /re-authorize/i.test(text(r)) && text(r).includes(process.env.AUTHORIZE_URL), text(r));

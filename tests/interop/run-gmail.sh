@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interop: mcp-gmail against a fake Gmail API (fake-gmail.mjs) and a broker, driven by the official SDK client
-# (gmail-test.mjs): the 20 tools, MIME of what was sent, threading, attachments, pagination, HTML bodies, provider
+# (gmail-test.mjs): the 20 tools, MIME of what was sent, threading, attachments (large ones and attachment replies
+# through the /upload URI, uploadType=multipart), pagination, HTML bodies, provider
 # errors, 401 refresh through the broker.
 # Broker: fake-broker.mjs by default. To run against the real broker, set GMAIL_BROKER_URL, GMAIL_INSTANCE_ID,
 # GMAIL_INSTANCE_KEY, MCP_SERVICE_SECRET_FILE and UPSTREAM_TOKEN (the token the broker vends for the instance); the
