@@ -4,7 +4,9 @@
 #include "common/httpd.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/timer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -50,9 +52,12 @@ struct cm_server {
     struct timespec started;
     char *name;
     size_t max_body; /* the limit answered with a JSON 413; h2o itself reads up to body_hard_cap() */
+    int drain_ms;
+    size_t inflight; /* requests whose pool is not disposed yet (graceful stop waits for them) */
 };
 
 static cm_server_t *signal_target;
+static cm_server_t *abandoned; /* a server whose connections outlived shutdown (see cm_server_free) */
 
 /* ---------------------------------------------------------------- routing */
 
@@ -124,9 +129,18 @@ static size_t body_hard_cap(size_t limit)
     return limit > SIZE_MAX - extra ? SIZE_MAX : limit + extra;
 }
 
+static void on_req_disposed(void *p)
+{
+    cm_server_t *s = *(cm_server_t **)p;
+    s->inflight--;
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     cm_server_t *s = ((struct root_handler *)self)->server;
+    cm_server_t **track = h2o_mem_alloc_shared(&req->pool, sizeof(*track), on_req_disposed);
+    *track = s;
+    s->inflight++;
     cm_route_match_t m;
     char allow[128] = "";
     size_t allow_len = 0;
@@ -231,6 +245,7 @@ cm_server_t *cm_server_new(const cm_server_options_t *opts)
 
     h2o_config_init(&s->config);
     s->max_body = opts && opts->max_request_body ? opts->max_request_body : 64 * 1024;
+    s->drain_ms = opts && opts->drain_ms > 0 ? opts->drain_ms : 5000;
     s->config.max_request_entity_size = body_hard_cap(s->max_body);
     s->config.http1.upgrade_to_http2 = 0; /* HTTP/1.1 only: 2.2.5's HTTP/2 lacks later DoS fixes */
     s->config.server_name = h2o_iovec_init(s->name, strlen(s->name));
@@ -325,6 +340,82 @@ out_free_ai:
     return CM_EIO;
 }
 
+/* 1 while the context still has connections or pending timeouts (h2o_context_dispose asserts on those). */
+static int ctx_busy(cm_server_t *s)
+{
+    h2o_context_t *c = &s->ctx;
+    h2o_timeout_t *lists[] = {&c->zero_timeout,      &c->one_sec_timeout,   &c->hundred_ms_timeout,
+                              &c->handshake_timeout, &c->http1.req_timeout, &c->http2.idle_timeout};
+    if (!h2o_linklist_is_empty(&c->http1._conns) || !h2o_linklist_is_empty(&c->http2._conns))
+        return 1;
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        if (!h2o_linklist_is_empty(&lists[i]->_entries))
+            return 1;
+    return 0;
+}
+
+/* 1 when fd is a connection accepted on one of s's listeners (same local address; not a listening socket). */
+static int accepted_here(cm_server_t *s, int fd)
+{
+    int listening = 0;
+    socklen_t optlen = sizeof(listening);
+    struct sockaddr_storage a;
+    socklen_t alen = sizeof(a);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) != 0 || listening ||
+        getsockname(fd, (struct sockaddr *)&a, &alen) != 0)
+        return 0;
+    for (size_t i = 0; i < s->nlisteners; i++) {
+        struct sockaddr_storage l;
+        socklen_t llen = sizeof(l);
+        if (getsockname(h2o_socket_get_fd(s->listeners[i]), (struct sockaddr *)&l, &llen) == 0 && llen == alen &&
+            memcmp(&l, &a, alen) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* libh2o 2.2.5 has no way to close its HTTP/1 connections (h2o_context_request_shutdown only affects requests to
+ * come): shut down, at the socket level, every connection accepted on our listeners. h2o then sees the end of the
+ * stream and closes and frees them itself. */
+static void shutdown_connections(cm_server_t *s)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char *end = NULL;
+        long fd = strtol(e->d_name, &end, 10);
+        if (end == e->d_name || *end != '\0' || fd < 0 || fd == dirfd(d))
+            continue;
+        if (accepted_here(s, (int)fd))
+            shutdown((int)fd, SHUT_RDWR);
+    }
+    closedir(d);
+}
+
+/* Graceful stop: no new connections; requests in flight get drain_ms to finish (their asynchronous work keeps
+ * running on the loop meanwhile); then every connection left (idle keep-alive ones, or a request that did not finish)
+ * is shut down, and the loop runs until h2o has closed them. */
+static void drain(cm_server_t *s)
+{
+    for (size_t i = 0; i < s->nlisteners; i++)
+        h2o_socket_read_stop(s->listeners[i]);
+    h2o_context_request_shutdown(&s->ctx);
+    /* that links HTTP/2's GOAWAY re-sender into one_sec_timeout; we speak HTTP/1.1 only: unlink it again */
+    if (h2o_timeout_is_linked(&s->ctx.http2._graceful_shutdown_timeout))
+        h2o_timeout_unlink(&s->ctx.http2._graceful_shutdown_timeout);
+    int64_t deadline = cm_now_ms() + s->drain_ms;
+    while (s->inflight > 0 && cm_now_ms() < deadline)
+        h2o_evloop_run(s->loop, 10);
+    if (s->inflight > 0)
+        cm_warn(s->name, "stopping with %zu request(s) still in flight after %d ms", s->inflight, s->drain_ms);
+    shutdown_connections(s);
+    deadline = cm_now_ms() + 1000;
+    while (ctx_busy(s) && cm_now_ms() < deadline)
+        h2o_evloop_run(s->loop, 10);
+}
+
 int cm_server_run(cm_server_t *s)
 {
     struct sigaction sa = {.sa_handler = on_signal};
@@ -333,6 +424,9 @@ int cm_server_run(cm_server_t *s)
     signal_target = s;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    s->ctx.shutdown_requested = 0; /* a second run (tests) serves keep-alive again */
+    for (size_t i = 0; i < s->nlisteners; i++)
+        h2o_socket_read_start(s->listeners[i], on_accept);
     while (!s->stopping) {
         if (h2o_evloop_run(s->loop, INT32_MAX) != 0) {
             if (errno == EINTR)
@@ -341,6 +435,7 @@ int cm_server_run(cm_server_t *s)
             return CM_ERR;
         }
     }
+    drain(s);
     s->stopping = 0; /* allow running again (tests) */
     return CM_OK;
 }
@@ -368,6 +463,14 @@ void cm_server_free(cm_server_t *s)
         return;
     if (signal_target == s)
         signal_target = NULL;
+    if (ctx_busy(s)) {
+        /* connections outlived the drain (a request that never finished): h2o_context_dispose would abort (libh2o
+         * 2.2.5 asserts every timeout list is empty), and running the loop again could call into what the caller
+         * has freed already. The process is going away: keep it all reachable, untouched. */
+        cm_warn(s->name, "connections still open at shutdown: the event loop is left to the process exit");
+        abandoned = s;
+        return;
+    }
     for (size_t i = 0; i < s->nlisteners; i++)
         h2o_socket_close(s->listeners[i]);
     if (s->stop_sock != NULL)

@@ -8,8 +8,15 @@
 #include "common/httpd.h"
 #include "common/status.h"
 
+#include "common/timer.h"
+
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +228,116 @@ static void test_listen_errors(void)
     cm_server_free(s);
 }
 
+/* ---- graceful stop: a request in flight finishes, an idle keep-alive connection is closed, a request that never
+ * completes does not make cm_server_free abort ---- */
+
+static void on_slow_timer(void *arg)
+{
+    h2o_req_t *req = arg;
+    cm_respond_body(req, 200, "text/plain", "slow-done", 9);
+}
+
+static int h_slow(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    /* the timer is freed with the request's pool */
+    cm_timer_t **t = h2o_mem_alloc_shared(&req->pool, sizeof(*t), NULL);
+    *t = cm_timer_new(cm_server_loop(server), on_slow_timer, req);
+    cm_timer_start(*t, 150);
+    return 0;
+}
+
+static int h_hang(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    return 0; /* never answers */
+}
+
+static int raw_connect(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct timeval tv = {.tv_sec = 4};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void raw_send(int fd, const char *path)
+{
+    char buf[128];
+    int n = snprintf(buf, sizeof(buf), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", path);
+    if (fd >= 0 && write(fd, buf, (size_t)n) != n)
+        fprintf(stderr, "short write\n");
+}
+
+/* Reads until EOF or timeout into buf; returns bytes read, -1 on timeout before EOF. */
+static ssize_t raw_read_all(int fd, char *buf, size_t cap, int until_eof)
+{
+    size_t len = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + len, cap - 1 - len);
+        if (n == 0)
+            break;
+        if (n < 0)
+            return -1;
+        len += (size_t)n;
+        buf[len] = '\0';
+        if (!until_eof && strstr(buf, "\r\n\r\n") != NULL)
+            break;
+    }
+    buf[len] = '\0';
+    return (ssize_t)len;
+}
+
+static struct {
+    char slow[1024];
+    ssize_t idle_after;
+} stop_res;
+
+static void *stop_client(void *arg)
+{
+    char buf[1024];
+    int idle = raw_connect(), slow = raw_connect(), hang = raw_connect();
+    raw_send(idle, "/page");
+    raw_read_all(idle, buf, sizeof(buf), 0); /* answered; the connection stays open (keep-alive) */
+    raw_send(slow, "/slow");
+    raw_send(hang, "/hang");
+    usleep(50 * 1000);
+    cm_server_stop(server);
+    raw_read_all(slow, stop_res.slow, sizeof(stop_res.slow), 1);
+    stop_res.idle_after = raw_read_all(idle, buf, sizeof(buf), 1); /* 0: closed by the server */
+    close(idle);
+    close(slow);
+    close(hang);
+    return NULL;
+}
+
+static void test_graceful_stop(void)
+{
+    cm_server_options_t o = {.name = "stoptest", .drain_ms = 400};
+    server = cm_server_new(&o);
+    CU_ASSERT_FATAL(server != NULL);
+    cm_server_route(server, "GET", "/page", h_html, NULL);
+    cm_server_route(server, "GET", "/slow", h_slow, NULL);
+    cm_server_route(server, "GET", "/hang", h_hang, NULL);
+    CU_ASSERT_EQUAL_FATAL(cm_server_listen(server, "127.0.0.1", 0, &port), CM_OK);
+    pthread_t t;
+    pthread_create(&t, NULL, stop_client, NULL);
+    CU_ASSERT_EQUAL(cm_server_run(server), CM_OK);
+    pthread_join(t, NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(stop_res.slow, "HTTP/1.1 200"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(stop_res.slow, "slow-done"));
+    CU_ASSERT_EQUAL(stop_res.idle_after, 0);
+    cm_server_free(server); /* the hanging request is still open: must not abort */
+    server = NULL;
+}
+
 void tests_register(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    CU_SUITE("httpd", NULL, NULL, {"routes over http", test_routes_over_http}, {"listen errors", test_listen_errors});
+    CU_SUITE("httpd", NULL, NULL, {"routes over http", test_routes_over_http}, {"listen errors", test_listen_errors},
+             {"graceful stop", test_graceful_stop});
 }

@@ -190,14 +190,18 @@ it_stop_all() {
 
 it_done() {
     it_stop_all
-    # a sanitizer report in any broker run (ASan/UBSan/LSan builds) fails the test
-    if grep -q -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$IT_DIR/broker.log" 2>/dev/null; then
+    # a sanitizer report, a failed assertion or a crash in any server's log (broker, MCP servers; ASan/UBSan/LSan
+    # builds included, shutdown included) fails the test
+    local pat="ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|Assertion .* failed|Segmentation fault|Aborted"
+    local bad
+    bad="$(grep -l -E "$pat" "$IT_DIR"/*.log 2>/dev/null || true)"
+    if [[ -n "$bad" ]]; then
         IT_FAIL=$((IT_FAIL + 1))
-        echo "FAIL - sanitizer report in the broker log:"
-        grep -E -A12 "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$IT_DIR/broker.log" | head -60
+        echo "FAIL - sanitizer report, assertion or crash in: $bad"
+        grep -h -E -A12 "$pat" $bad | head -60
     else
         IT_PASS=$((IT_PASS + 1))
-        echo "ok   - no sanitizer report in the broker log"
+        echo "ok   - no sanitizer report, assertion or crash in the servers' logs (shutdown included)"
     fi
     echo "# $IT_PASS passed, $IT_FAIL failed"
     [[ "$IT_FAIL" == 0 ]] || {

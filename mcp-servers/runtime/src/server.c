@@ -348,6 +348,10 @@ void mcp_server_free(mcp_server_t *s)
     if (s->tick_linked) {
         h2o_timeout_unlink(&s->tick_entry);
         h2o_timeout_dispose(cm_server_loop(s->httpd), &s->tick_timeout);
+        /* tool calls still in flight at shutdown (past the drain) never time out now: libh2o 2.2.5 asserts that a
+         * disposed timeout list is empty */
+        while (!h2o_linklist_is_empty(&s->tool_timeout._entries))
+            h2o_timeout_unlink(H2O_STRUCT_FROM_MEMBER(h2o_timeout_entry_t, _link, s->tool_timeout._entries.next));
         h2o_timeout_dispose(cm_server_loop(s->httpd), &s->tool_timeout);
     }
     mcp_usage_free(s->usage);
