@@ -150,12 +150,12 @@ consent gmail "$GOOGLE"
 check "provider issued an access token at consent" bash -c '[[ "$0" == ya29.* ]]' "$TOKEN0"
 # the callback's signed push reached mcp-gmail: the token is in its cache before any tool call pulled one
 for _ in $(seq 1 30); do
-    [[ "$(curl -s "$MCP/health" | jq '.counters.pushes_ok')" -ge 1 ]] 2>/dev/null && break
+    [[ "$(curl -s "$MCP/health" | jq '.token_cache.entries')" -ge 1 ]] 2>/dev/null && break
     sleep 0.1
 done
-check "callback: token pushed to the MCP server (accepted, cached, nothing pulled)" \
-    eq "$(curl -s "$MCP/health" | jq -c '[.counters.pushes_ok >= 1, .counters.pushes_rejected, .token_cache.entries, .token_cache.fetches]')" \
-    "[true,0,1,0]"
+pushed="$(curl -s "$MCP/health" | jq -c '[.counters.pushes_ok >= 1, .counters.pushes_rejected, .token_cache.entries, .token_cache.fetches]')"
+echo "# mcp-gmail after the callback: [pushes_ok >= 1, pushes_rejected, token_cache.entries, token_cache.fetches] = $pushed"
+check "callback: token pushed to the MCP server (accepted, cached, nothing pulled)" eq "$pushed" "[true,0,1,0]"
 
 # ---- the 20 tools through the official SDK client, bearer = the token vended by the real broker
 UPSTREAM_TOKEN="$TOKEN0" AUTHORIZE_URL="$AUTHZ" BROKER_HOOKS=0 timeout 180 \

@@ -48,7 +48,12 @@ new_instance() { # new_instance REFRESH_TOKEN EXPIRES_IN -> IID
     curl -s -X POST "$GOOGLE/_seed" -d "{\"client_id\":\"gclient\",\"refresh_token\":\"$1\"}" >/dev/null
     admin POST /cache-tokens "{\"instance_id\":\"$IID\",\"access_token\":\"imported-at-$RANDOM\",\"refresh_token\":\"$1\",\"expires_in\":$2}"
 }
-expire() { psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '10 seconds' WHERE instance_id='$1'" >/dev/null; }
+# expire ID: the stored access token expires (in the database, behind the broker's back), then the broker's instance
+# cache (instance_cache_ttl_ms 300) is let lapse so that the next vend sees it
+expire() {
+    psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '10 seconds' WHERE instance_id='$1'" >/dev/null
+    sleep 0.4
+}
 
 # ---- import (POST /cache-tokens)
 admin POST /cache-tokens '{"instance_id":"not-a-uuid","access_token":"x"}'

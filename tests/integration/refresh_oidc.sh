@@ -49,7 +49,12 @@ export IT_DB_URL
 ostat() { curl -s "$ISSUER/_stats" | jq -r "$1"; }
 vend() { http GET "$BROKER/instances/$1/token" "" "authorization: Bearer $BEARER" "x-mcp-service: oidcbasic"; }
 me() { curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $1" "$ISSUER/me"; }
-expire() { psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '10 seconds' WHERE instance_id='$1'" >/dev/null; }
+# expire ID: the stored access token expires (in the database, behind the broker's back), then the broker's instance
+# cache (instance_cache_ttl_ms 300) is let lapse so that the next vend sees it
+expire() {
+    psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '10 seconds' WHERE instance_id='$1'" >/dev/null
+    sleep 0.4
+}
 rt_enc() { psql_q "SELECT encode(refresh_token_enc, 'hex') FROM mcp_credentials WHERE instance_id='$1'"; }
 connect() { # connect USER -> IID (login + consent in Chromium)
     admin POST /instances "{\"service\":\"oidcbasic\",\"user_id\":\"$1\",\"client_id\":\"basic-client\",\"client_secret\":\"basic-secret-0123456789abcdef\"}"

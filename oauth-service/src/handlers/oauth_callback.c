@@ -43,13 +43,16 @@ typedef struct cb_ctx {
     char *code;
     char service[65];
     const op_provider_t *provider;
-    char error[64]; /* the provider's error code ("" = none) */
+    char error[64];     /* the provider's error code ("" = none) */
+    char *access_token; /* the new access token, for the push once it is stored (wiped in ctx_free) */
+    int64_t expires_at;
 } cb_ctx_t;
 
 static void ctx_free(cb_ctx_t *c)
 {
     ob_state_wipe(&c->st);
     cm_secure_free(c->code, 0);
+    cm_secure_free(c->access_token, 0);
     ob_async_free(c);
 }
 
@@ -113,9 +116,14 @@ static void on_stored(void *arg, int status, PGresult *res)
             fail(c, 400, "instance_expired", "This connection has expired.");
     } else {
         cm_info("oauth", "instance %s: authorized (credentials version %s)", c->st.instance_id, PQgetvalue(res, 0, 1));
-        /* issue 4: the MCP server drops what it cached and pulls the new token on its next use */
-        ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, PQgetvalue(res, 0, 0),
-                           strtoll(PQgetvalue(res, 0, 2), NULL, 10));
+        /* issue 4: the new token goes to the service's MCP server at once (a token that never expires is not
+         * cached there by expiry: the server drops what it had and pulls on its next use instead) */
+        int64_t version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+        if (c->access_token != NULL && c->expires_at > 0)
+            ob_push_token(c->a.b->pusher, c->service, c->st.instance_id, c->access_token, c->expires_at,
+                          PQgetvalue(res, 0, 0), version);
+        else
+            ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, PQgetvalue(res, 0, 0), version);
         /* scheduled for its proactive refresh now (from the row as stored: a kept refresh token counts) */
         ob_refresher_schedule(c->a.b->refresher, c->st.instance_id,
                               strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? strtoll(PQgetvalue(res, 0, 4), NULL, 10) : 0);
@@ -170,6 +178,8 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
                           .event = "authorized",
                           .actor = "oauth_callback",
                           .audit_detail = detail ? detail : "{}"};
+    c->access_token = strdup(ts.access_token);
+    c->expires_at = ts.expires_at;
     rc = ob_db_store_tokens(b->db, &w, on_stored, c);
     free(detail);
     if (rc != CM_AGAIN) {
