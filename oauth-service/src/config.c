@@ -209,6 +209,7 @@ static int apply_refresh_push(ob_config_t *cfg, const json_t *root, char *err, s
                 {"refresh", "backoff_max_ms", offsetof(ob_config_t, refresh_backoff_max_ms), 10, 86400000},
                 {"refresh", "lock_wait_ms", offsetof(ob_config_t, refresh_lock_wait_ms), 100, 600000},
                 {"refresh", "request_error_limit", offsetof(ob_config_t, refresh_request_error_limit), 1, 1000},
+                {"refresh", "intent_hold_s", offsetof(ob_config_t, refresh_intent_hold_s), 1, 86400},
                 {"push", "retries", offsetof(ob_config_t, push_retries), 0, 20},
                 {"push", "timeout_ms", offsetof(ob_config_t, push_timeout_ms), 100, 60000},
                 {"push", "backoff_base_ms", offsetof(ob_config_t, push_backoff_base_ms), 10, 600000},
@@ -535,6 +536,7 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     cfg->refresh_backoff_max_ms = 3600000;
     cfg->refresh_lock_wait_ms = 20000;
     cfg->refresh_request_error_limit = 5;
+    cfg->refresh_intent_hold_s = 120;
     cfg->refresh_concurrency = 0; /* 0 = not configured: min(2, database.pool_size - 1) in finish() */
     cfg->push_retries = 5;
     cfg->push_timeout_ms = 5000;

@@ -53,6 +53,8 @@ typedef struct ob_config {
     int refresh_backoff_max_ms;      /* refresh.backoff_max_ms: ceiling, 3600000 */
     int refresh_lock_wait_ms;        /* refresh.lock_wait_ms: wait for another replica's refresh lock, 20000 */
     int refresh_request_error_limit; /* refresh.request_error_limit: request-class errors in a row -> needs_reauth, 5 */
+    int refresh_intent_hold_s;       /* refresh.intent_hold_s: another process's refresh intent marker younger than this
+                                        = its refresh is still in flight (provider timeout + store retries), 120 */
     /* Pushes to MCP servers (section "push") */
     int push_retries;         /* push.retries: attempts after the first, 5 */
     int push_timeout_ms;      /* push.timeout_ms: per attempt, 5000 */

@@ -11,7 +11,12 @@
 #  - 429 with Retry-After -> backoff of at least Retry-After; invalid_client -> needs_reauth + invalidation push;
 #  - request-class errors (invalid_scope) -> needs_reauth after refresh.request_error_limit in a row;
 #  - a vend that finds an instance past its expires_at pushes an invalidation (status expired);
-#  - refresh.concurrency >= database.pool_size is refused at start (exit 2, one line).
+#  - refresh.concurrency >= database.pool_size is refused at start (exit 2, one line);
+#  - the refresh intent marker (refresh.intent_hold_s 3 here): broker 1's PostgreSQL backend killed during its
+#    provider call -> a forced refresh at broker 2 is refused (503 refresh_in_progress, nothing sent upstream),
+#    broker 1's store retry stores the rotated token, served by both; broker 1 killed -9 during its provider call
+#    -> broker 2 refuses while the marker is inside the hold window, then refreshes with a refresh_outcome_unknown
+#    audit row.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_setup replicas
 
@@ -46,8 +51,8 @@ broker_config() {
                            "token_endpoint": "$GOOGLE/token", "revocation_endpoint": "$GOOGLE/revoke"}}}
 EOF
 }
-broker_config "$B1PORT" '{"enabled": false, "backoff_base_ms": 1000, "backoff_max_ms": 60000, "request_error_limit": 3}' | jq . >"$IT_DIR/broker.json"
-broker_config "$B2PORT" '{"enabled": true, "scan_interval_s": 1, "backoff_base_ms": 1000, "backoff_max_ms": 60000, "request_error_limit": 3}' | jq . >"$IT_DIR/broker2.json"
+broker_config "$B1PORT" '{"enabled": false, "backoff_base_ms": 1000, "backoff_max_ms": 60000, "request_error_limit": 3, "intent_hold_s": 3}' | jq . >"$IT_DIR/broker.json"
+broker_config "$B2PORT" '{"enabled": true, "scan_interval_s": 1, "backoff_base_ms": 1000, "backoff_max_ms": 60000, "request_error_limit": 3, "intent_hold_s": 3}' | jq . >"$IT_DIR/broker2.json"
 
 # ---- configuration: refresh.concurrency must stay below database.pool_size
 broker_config "$B1PORT" '{"concurrency": 4}' 4 | jq . >"$IT_DIR/bad.json"
@@ -216,6 +221,76 @@ psql_q "UPDATE mcp_service_table SET expires_at = now() - interval '1 second' WH
 vend_at "$B2" "$X"
 sleep 0.5
 check "lazy expiry: 409 instance_expired, stored, invalidation pushed (status expired, with a version)" eq "$STATUS,$(psql_q "SELECT status FROM mcp_service_table WHERE instance_id='$X'"),$(events "$X" | jq 'map(select(.type=="invalidate" and .status=="expired" and .version >= 2))|length')" "409,expired,1"
+
+# ---- intent marker (1): broker 1's backend is killed while its provider call is in flight
+marker_of() { psql_q "SELECT COALESCE(refresh_owner, '') FROM mcp_credentials WHERE instance_id='$1'"; }
+wait_marker() { # wait_marker IID -> the owner, once set
+    local o=""
+    for _ in $(seq 1 100); do o="$(marker_of "$1")"; [[ -n "$o" ]] && break; sleep 0.05; done
+    printf '%s' "$o"
+}
+force_bg() { curl -s -o "$3" -X POST -H "authorization: Bearer $ADMIN_KEY" -H 'content-type: application/json' --data-binary "{\"instance_id\":\"$2\"}" "$1/oauth/refresh"; }
+new_instance "1//seed-I" 3600
+I="$IID"
+vend_at "$B1" "$I"
+vend_at "$B2" "$I"
+gmode '{"rotate":true,"delay_ms":2500}'
+n0="$(gstat .refresh_calls)"
+force_bg "$B1" "$I" "$IT_DIR/i1.json" &
+p1=$!
+OWNER1="$(wait_marker "$I")"
+check "intent marker: set (and committed) before the provider call, owner host:pid:random" bash -c '[[ "$0" =~ ^[^:]+:[0-9]+:[0-9a-f]{16}$ ]]' "$OWNER1"
+sleep 0.3
+killed="$(psql_q "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction' AND query LIKE '%JOIN mcp_credentials c ON%'")"
+check "intent marker: broker 1's backend (holding the refresh lock) terminated during the provider call" eq "$killed" 1
+BROKER="$B2" admin POST /oauth/refresh "{\"instance_id\":\"$I\"}"
+check "intent marker: a forced refresh at broker 2 meanwhile -> 503 refresh_in_progress with Retry-After" eq "$STATUS,$(jq -r .code <<<"$BODY"),$(( $(header retry-after) >= 1 ))" "503,refresh_in_progress,1"
+wait "$p1"
+check "intent marker: exactly one upstream refresh" eq "$(( $(gstat .refresh_calls) - n0 ))" 1
+check "intent marker: broker 1 stored the rotated token by its store retry, marker cleared" eq "$(jq -r .outcome "$IT_DIR/i1.json"),$(marker_of "$I"),$(grep -c "instance $I: .*storing the new tokens again" "$IT_DIR/broker.log")" "refreshed,,1"
+NEWAT="$(gstat '.issued[-1].access_token')"
+vend_at "$B1" "$I"
+V1="$(jq -r .access_token <<<"$BODY")"
+vend_at "$B2" "$I"
+check "intent marker: both brokers serve the rotated token" eq "$V1,$(jq -r .access_token <<<"$BODY")" "$NEWAT,$NEWAT"
+A="$I"
+later_refresh_works "intent marker: the rotated refresh token was stored (a later refresh works)" "$B2"
+gmode '{"rotate":false,"delay_ms":0}'
+
+# ---- intent marker (2): broker 1 killed -9 during its provider call
+new_instance "1//seed-K" 3600
+K="$IID"
+vend_at "$B2" "$K"
+KCUR="$(jq -r .access_token <<<"$BODY")"
+gmode '{"delay_ms":2500}'
+n0="$(gstat .refresh_calls)"
+force_bg "$B1" "$K" "$IT_DIR/k1.json" &
+p1=$!
+OWNER1="$(wait_marker "$K")"
+sleep 0.3
+kill -9 "$BROKER_PID"
+wait "$p1" 2>/dev/null
+BROKER="$B2" admin POST /oauth/refresh "{\"instance_id\":\"$K\"}"
+check "kill -9: broker 2 refuses while the marker is in its hold window (503 refresh_in_progress)" eq "$STATUS,$(jq -r .code <<<"$BODY")" "503,refresh_in_progress"
+vend_at "$B2" "$K" "?refresh=1"
+check "kill -9: a vend that asks for a refresh gets the still valid token meanwhile" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$KCUR"
+psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '1 second' WHERE instance_id='$K'" >/dev/null
+vend_at "$B2" "$K" "?refresh=1"
+check "kill -9: an expired token meanwhile -> 503 refresh_in_progress with Retry-After" eq "$STATUS,$(jq -r .code <<<"$BODY"),$(( $(header retry-after) >= 1 ))" "503,refresh_in_progress,1"
+check "kill -9: nothing sent upstream by broker 2 meanwhile" eq "$(( $(gstat .refresh_calls) - n0 ))" 1
+# valid again (broker 2's scheduler must not find it due), fast provider again
+psql_q "UPDATE mcp_credentials SET token_expires_at = now() + interval '1 hour' WHERE instance_id='$K'" >/dev/null
+gmode '{"delay_ms":0}'
+for _ in $(seq 1 100); do
+    [[ "$(psql_q "SELECT (clock_timestamp() - refresh_started_at > interval '3.2 seconds')::text FROM mcp_credentials WHERE instance_id='$K'")" == true ]] && break
+    sleep 0.1
+done
+BROKER="$B2" admin POST /oauth/refresh "{\"instance_id\":\"$K\"}"
+check "kill -9: after the hold window broker 2 refreshes (one more upstream call), marker cleared" eq "$STATUS,$(jq -r .outcome <<<"$BODY"),$(( $(gstat .refresh_calls) - n0 )),$(marker_of "$K")" "200,refreshed,2,"
+check "kill -9: audited refresh_outcome_unknown naming the dead owner" eq "$(psql_q "SELECT count(*) || ',' || max(detail->>'previous_owner') FROM token_audit_log WHERE instance_id='$K' AND event='refresh_outcome_unknown'")" "1,$OWNER1"
+it_broker "$IT_DIR/broker.json" || exit 1
+vend_at "$B1" "$K"
+check "kill -9: the restarted broker 1 serves broker 2's token" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$(gstat '.issued[-1].access_token')"
 
 check "no sanitizer report in the second broker's log" bash -c '! grep -q -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$0"' "$IT_DIR/broker2.log"
 grep -q -E '1//seed-|ya29\.' "$IT_DIR/broker.log" "$IT_DIR/broker2.log" && check "no token in the broker logs" false || check "no token in the broker logs" true

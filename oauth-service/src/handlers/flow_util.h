@@ -66,6 +66,9 @@ char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i);
 /* Answers a failed database call: 503 database_unavailable (pool error / timeout) or 500 database_error
  * (statement failed; the server log gets the PostgreSQL message, the client never does). */
 void ob_respond_db_error(h2o_req_t *req, int status, const PGresult *res, const char *what);
+/* 503 refresh_in_progress with Retry-After (seconds, rounded up from retry_ms, at least 1): a refresh of the instance
+ * is in flight in another broker process (refresh intent marker, refresh/intent.c); nothing was changed. */
+void ob_respond_refresh_in_progress(h2o_req_t *req, int64_t retry_ms);
 /* 1 when the pool call succeeded and res has the given PGRES_* status. */
 int ob_pg_ok(int status, const PGresult *res, ExecStatusType want);
 

@@ -8,7 +8,8 @@
  * 200 {access_token, token_type, expires_at, scope, instance_status, version}: never the refresh token or the
  * client secret. version is the instance's event_version as read with the token (push events carry the same
  * counter, docs/mcp-broker-protocol.md). A vend that finds an active instance past its expires_at records the
- * expiry and pushes an invalidation (status expired).
+ * expiry and pushes an invalidation (status expired). An expired token whose refresh found another broker
+ * process's refresh in flight (refresh intent marker) gets 503 refresh_in_progress with Retry-After.
  */
 #include "handlers/flow_util.h"
 
@@ -28,6 +29,7 @@ typedef struct vend_ctx {
     char id[37];
     char service[65];
     int refresh;
+    int64_t in_progress_ms; /* the refresh found another process's refresh in flight: its Retry-After (0 = no) */
 } vend_ctx_t;
 
 static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *inst, const char *status,
@@ -61,7 +63,7 @@ static int refresh_then_vend(ob_broker_t *b, h2o_req_t *req, const char *service
 static void on_marked_expired(void *arg, int status, PGresult *res);
 
 static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh,
-                    int after_refresh)
+                    int after_refresh, int64_t in_progress_ms)
 {
     int64_t now = ob_now();
     if (strcmp(inst->service, service) != 0) {
@@ -95,6 +97,9 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
             return;
         if (!expired) { /* the refresh failed or is backing off: the current token is still valid */
             cm_debug("vend", "instance %s: refresh not possible now, the valid token is served", inst->id);
+        } else if (in_progress_ms > 0) { /* another broker process is refreshing it (its intent marker) */
+            ob_respond_refresh_in_progress(req, in_progress_ms);
+            return;
         } else {
             cm_respond_error(req, 502, "provider_error", NULL, "the access token expired and could not be refreshed");
             return;
@@ -124,7 +129,7 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
 
 static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh)
 {
-    vend_ex(b, req, service, inst, refresh, 0);
+    vend_ex(b, req, service, inst, refresh, 0, 0);
 }
 
 /* issue 4: after a refresh (any outcome) the instance is read again and vended as it now is, without a second
@@ -139,7 +144,7 @@ static void on_reloaded(void *arg, int status, ob_instance_t *inst)
         else if (status != CM_OK)
             ob_respond_db_error(req, status, NULL, "loading an instance for vending");
         else
-            vend_ex(c->a.b, req, c->service, inst, 0, 1);
+            vend_ex(c->a.b, req, c->service, inst, 0, 1, c->in_progress_ms);
     }
     ob_async_free(c);
 }
@@ -147,14 +152,16 @@ static void on_reloaded(void *arg, int status, ob_instance_t *inst)
 static void on_refreshed(void *arg, const ob_refresh_result_t *r)
 {
     vend_ctx_t *c = arg;
-    (void)r;
+    if (r->outcome == OB_REFRESH_TRANSIENT && r->error_code != NULL &&
+        strcmp(r->error_code, "refresh_in_progress") == 0)
+        c->in_progress_ms = r->backoff_ms > 0 ? r->backoff_ms : 1000;
     if (c->a.req == NULL) {
         ob_async_free(c);
         return;
     }
     ob_instance_t *inst = ob_icache_peek(c->a.b->instances, c->id);
     if (inst != NULL) {
-        vend_ex(c->a.b, c->a.req, c->service, inst, 0, 1);
+        vend_ex(c->a.b, c->a.req, c->service, inst, 0, 1, c->in_progress_ms);
         ob_async_free(c);
         return;
     }

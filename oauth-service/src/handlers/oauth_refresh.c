@@ -5,6 +5,8 @@
  *   404 instance_not_found
  *   409 {code: "needs_reauth"|"not_refreshable", error}  permanent failure / nothing to refresh with
  *   502 {code: "provider_error", error, backoff_ms}      transient failure (recorded, retried by the schedule)
+ *   503 {code: "refresh_in_progress", retry_after_s} + Retry-After   another broker process's refresh of the
+ *       instance is in flight (its intent marker, refresh/intent.c): the provider was not called
  * Also registers the other issue-4 routes (oauth_revoke.c, cache_tokens.c).
  */
 #include "handlers/flow_util.h"
@@ -49,6 +51,10 @@ static void on_refreshed(void *arg, const ob_refresh_result_t *r)
                                       "this instance cannot be refreshed", "error", r->error_code));
             break;
         default:
+            if (strcmp(r->error_code, "refresh_in_progress") == 0) {
+                ob_respond_refresh_in_progress(req, r->backoff_ms);
+                break;
+            }
             cm_respond_json(req, 502,
                             json_pack("{s:s, s:s, s:s, s:I}", "code", "provider_error", "message",
                                       "the refresh failed; it is retried with backoff", "error", r->error_code,

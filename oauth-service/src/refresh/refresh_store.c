@@ -59,12 +59,16 @@ static void on_commit(void *arg, int status, PGresult *res)
         ob_rop_finish(op, OB_REFRESH_TRANSIENT, "commit_failed");
         return;
     }
+    if (op->marker_state != OB_MARKER_NONE && !op->keep_marker)
+        op->marker_state = OB_MARKER_NONE; /* cleared with the outcome */
     ob_rop_finish(op, op->res.outcome, NULL);
 }
 
+/* Records the outcome: the intent marker is cleared in the same transaction (unless the outcome leaves it). */
 static void commit(rop_t *op, int outcome)
 {
     op->res.outcome = outcome;
+    ob_intent_queue_clear(op);
     if (cm_pg_conn_query(op->conn, "COMMIT", 0, NULL, on_commit, op) == CM_AGAIN)
         return;
     if (outcome == OB_REFRESH_REFRESHED && op->ts.access_token != NULL)
@@ -456,6 +460,7 @@ void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent)
             ob_backoff_delay_ms(&bo, op->failures + 1, ob_backoff_draw(), err ? err->retry_after_s : -1);
         snprintf(ms, sizeof(ms), "%" PRId64, op->res.backoff_ms);
         int unknown = outcome_unknown(err, sent);
+        op->keep_marker = unknown; /* the token may have been spent: other replicas wait out the hold window */
         d = json_pack("{s:s, s:s, s:i, s:I, s:b}", "class",
                       unknown   ? "unknown"
                       : request ? "request"

@@ -24,13 +24,6 @@
 
 #define LOCK_POLL_MS 50
 
-static void arm_tick(ob_refresher_t *r);
-
-static size_t concurrency(const ob_refresher_t *r)
-{
-    return r->b->cfg->refresh_concurrency > 0 ? (size_t)r->b->cfg->refresh_concurrency : 1;
-}
-
 /* ---- operation lifecycle ---- */
 
 static void free_waiters(waiter_t *w)
@@ -67,7 +60,7 @@ static void op_free(rop_t *op)
 
 static void start_queued(ob_refresher_t *r)
 {
-    for (rop_t *op = r->ops; op && r->running < concurrency(r); op = op->next) {
+    for (rop_t *op = r->ops; op && r->running < ob_rop_concurrency(r); op = op->next) {
         if (!op->running) {
             op->running = 1;
             r->running++;
@@ -95,7 +88,7 @@ static rop_t *op_new(ob_refresher_t *r, const char *id, unsigned flags, waiter_t
     }
     op->prev = prev;
     *tail = op;
-    if (r->running < concurrency(r)) {
+    if (r->running < ob_rop_concurrency(r)) {
         op->running = 1;
         r->running++;
         ob_rop_start(op); /* every completion path is asynchronous (CM_AGAIN contract), except errors */
@@ -151,6 +144,7 @@ void ob_rop_finish(rop_t *op, int outcome, const char *code)
     if (code != NULL && op->code != code)
         snprintf(op->code, sizeof(op->code), "%s", code);
     op->res.error_code = op->code;
+    ob_intent_finish(op);
     if (op->conn) {
         cm_pg_release(op->conn);
         op->conn = NULL;
@@ -201,7 +195,7 @@ void ob_rop_finish(rop_t *op, int outcome, const char *code)
     }
     answer(ws, &res);
     start_queued(r);
-    arm_tick(r);
+    ob_rsched_arm(r);
 }
 
 int ob_rop_db_ok(int status, PGresult *res, ExecStatusType want, rop_t *op, const char *what)
@@ -264,7 +258,10 @@ enum {
     C_FAILURES,
     C_NEXT_AT,
     C_UNKNOWN,
-    C_REQ_FAILURES
+    C_REQ_FAILURES,
+    C_MARKER_SET,
+    C_MARKER_OWNER,
+    C_MARKER_AGE_MS
 };
 
 static void on_row(void *arg, int status, PGresult *res)
@@ -287,8 +284,8 @@ static void on_row(void *arg, int status, PGresult *res)
     op->request_failures = (int)strtol(PQgetvalue(res, 0, C_REQ_FAILURES), NULL, 10);
     int64_t inst_exp = strtoll(PQgetvalue(res, 0, C_INST_EXP), NULL, 10);
     int64_t next_at = strtoll(PQgetvalue(res, 0, C_NEXT_AT), NULL, 10);
-    op->unknown_before = strcmp(PQgetvalue(res, 0, C_UNKNOWN), "t") == 0;
-    if (op->unknown_before)
+    op->unknown_before |= strcmp(PQgetvalue(res, 0, C_UNKNOWN), "t") == 0;
+    if (op->unknown_before && op->marker_state == OB_MARKER_NONE) /* once: the row is read again after the marker */
         cm_warn("refresh",
                 "instance %s: an earlier refresh's outcome is unknown; row re-read under the lock "
                 "(row_version %s)",
@@ -324,6 +321,10 @@ static void on_row(void *arg, int status, PGresult *res)
         ob_rop_finish(op, OB_REFRESH_UNREFRESHABLE, "provider_cannot_refresh");
         return;
     }
+    /* the intent marker: another attempt in flight (refused), a stale one (audited), else ours is set first */
+    if (!ob_intent_check(op, strcmp(PQgetvalue(res, 0, C_MARKER_SET), "t") == 0, PQgetvalue(res, 0, C_MARKER_OWNER),
+                         strtoll(PQgetvalue(res, 0, C_MARKER_AGE_MS), NULL, 10)))
+        return;
     cm_secure_free(op->spent_rt, 0);
     char *rt = op->spent_rt = open_col(op, res, C_RT, OB_FIELD_REFRESH_TOKEN);
     char *secret = open_col(op, res, C_SECRET, OB_FIELD_CLIENT_SECRET);
@@ -341,6 +342,7 @@ static void on_row(void *arg, int status, PGresult *res)
                           .options_json = PQgetvalue(res, 0, C_OPTIONS)};
     op->r->st.started++;
     cm_debug("refresh", "instance %s: refreshing (row_version %s)", op->id, op->row_version);
+    op->marker_state = OB_MARKER_SENT;
     int rc = p->refresh(p->data, &client, rt, NULL, on_tokens, op); /* rt stays with op (reconciliation) */
     cm_secure_free(secret, 0);
     free(redirect);
@@ -358,7 +360,8 @@ static const char sql_row[] =
     " COALESCE(extract(epoch FROM c.token_expires_at)::bigint, 0), c.row_version,"
     " COALESCE(c.provider_options::text, '{}'), c.refresh_failures,"
     " COALESCE(extract(epoch FROM c.next_refresh_at)::bigint, 0), (c.refresh_outcome_unknown_at IS NOT NULL),"
-    " c.request_failures"
+    " c.request_failures, (c.refresh_started_at IS NOT NULL), COALESCE(c.refresh_owner, ''),"
+    " COALESCE((extract(epoch FROM clock_timestamp() - c.refresh_started_at) * 1000)::bigint, 0)"
     " FROM mcp_service_table s JOIN mcp_credentials c ON c.instance_id = s.instance_id"
     " WHERE s.instance_id = $1::uuid";
 
@@ -404,6 +407,11 @@ static void on_lock(void *arg, int status, PGresult *res)
         ob_rstore_locked(op);
         return;
     }
+    ob_rop_read_row(op);
+}
+
+void ob_rop_read_row(rop_t *op)
+{
     /* a new statement: its snapshot sees whatever the previous lock holder committed */
     const char *p[1] = {op->id};
     if (cm_pg_conn_query(op->conn, sql_row, 1, p, on_row, op) != CM_AGAIN)
@@ -490,25 +498,6 @@ int ob_refresh_request(ob_refresher_t *r, const char *id, unsigned flags, ob_ref
     return CM_AGAIN;
 }
 
-void ob_refresher_schedule(ob_refresher_t *r, const char *id, int64_t token_expires_at)
-{
-    if (r == NULL || id == NULL)
-        return;
-    if (token_expires_at <= 0) {
-        ob_heap_remove(r->heap, id);
-        return;
-    }
-    int64_t in_s = token_expires_at - r->b->cfg->refresh_margin_s - ob_now();
-    ob_heap_schedule(r->heap, id, cm_now_ms() + (in_s > 0 ? in_s * 1000 : 0));
-    arm_tick(r);
-}
-
-void ob_refresher_forget(ob_refresher_t *r, const char *id)
-{
-    if (r != NULL && id != NULL)
-        ob_heap_remove(r->heap, id);
-}
-
 void ob_refresher_stats(const ob_refresher_t *r, ob_refresher_stats_t *out)
 {
     memset(out, 0, sizeof(*out));
@@ -519,84 +508,19 @@ void ob_refresher_stats(const ob_refresher_t *r, ob_refresher_stats_t *out)
     out->inflight = r->running;
 }
 
-/* ---- the proactive schedule ---- */
-
-static void on_scanned(void *arg, int status, PGresult *res)
-{
-    ob_refresher_t *r = arg;
-    r->scanning = 0;
-    if (status == CM_OK && PQresultStatus(res) == PGRES_TUPLES_OK) {
-        int64_t now = ob_now(), mono = cm_now_ms();
-        for (int i = 0; i < PQntuples(res); i++) {
-            int64_t exp = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-            int64_t next_at = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-            int64_t due = exp - r->b->cfg->refresh_margin_s;
-            if (next_at > due)
-                due = next_at;
-            ob_heap_schedule_earlier(r->heap, PQgetvalue(res, i, 0), mono + (due > now ? (due - now) * 1000 : 0));
-        }
-        cm_debug("refresh", "schedule: %d instances due soon, %zu scheduled", PQntuples(res), ob_heap_size(r->heap));
-    } else {
-        cm_warn("refresh", "schedule scan failed: %s",
-                status != CM_OK ? cm_status_str(status) : PQresultErrorMessage(res));
-    }
-    arm_tick(r);
-}
-
-static void scan(ob_refresher_t *r)
-{
-    char horizon[24];
-    snprintf(horizon, sizeof(horizon), "%d", r->b->cfg->refresh_margin_s + 2 * r->b->cfg->refresh_scan_interval_s);
-    const char *p[1] = {horizon};
-    r->next_scan_ms = cm_now_ms() + (int64_t)r->b->cfg->refresh_scan_interval_s * 1000;
-    if (cm_pg_query(r->b->db,
-                    "SELECT c.instance_id, extract(epoch FROM c.token_expires_at)::bigint,"
-                    " COALESCE(extract(epoch FROM c.next_refresh_at)::bigint, 0)"
-                    " FROM mcp_credentials c JOIN mcp_service_table s ON s.instance_id = c.instance_id"
-                    " WHERE c.refresh_token_enc IS NOT NULL AND c.token_expires_at IS NOT NULL"
-                    " AND s.status = 'active'"
-                    " AND c.token_expires_at < now() + make_interval(secs => $1::bigint)"
-                    " ORDER BY c.token_expires_at LIMIT 10000",
-                    1, p, on_scanned, r) == CM_AGAIN)
-        r->scanning = 1;
-}
-
-static void on_tick(void *arg)
-{
-    ob_refresher_t *r = arg;
-    int64_t mono = cm_now_ms();
-    const ob_heap_entry_t *top;
-    while (r->running < concurrency(r) && (top = ob_heap_peek(r->heap)) != NULL && top->due_ms <= mono) {
-        ob_heap_entry_t e;
-        ob_heap_pop(r->heap, &e);
-        ob_refresh_request(r, e.id, 0, NULL, NULL);
-    }
-    if (!r->scanning && mono >= r->next_scan_ms)
-        scan(r);
-    arm_tick(r);
-}
-
-static void arm_tick(ob_refresher_t *r)
-{
-    if (r->tick == NULL)
-        return;
-    int64_t mono = cm_now_ms(), at = r->next_scan_ms;
-    const ob_heap_entry_t *top = ob_heap_peek(r->heap);
-    if (top != NULL && top->due_ms < at)
-        at = r->running < concurrency(r) ? top->due_ms : mono + 100; /* saturated: look again soon */
-    cm_timer_start(r->tick, at > mono ? (long)(at - mono) : 0);
-}
-
 ob_refresher_t *ob_refresher_new(ob_broker_t *b)
 {
     ob_refresher_t *r = calloc(1, sizeof(*r));
     if (r == NULL)
         return NULL;
     r->b = b;
+    if (ob_intent_owner_new(r->owner, sizeof(r->owner)) != CM_OK)
+        goto out_free_refresher;
+    cm_info("refresh", "refresh intent owner id %s (hold window %d s)", r->owner, b->cfg->refresh_intent_hold_s);
     if ((r->heap = ob_heap_new()) == NULL)
         goto out_free_refresher;
     if (b->cfg->refresh_enabled) {
-        if ((r->tick = cm_timer_new(cm_server_loop(b->server), on_tick, r)) == NULL)
+        if ((r->tick = cm_timer_new(cm_server_loop(b->server), ob_rsched_tick, r)) == NULL)
             goto out_free_heap;
         r->next_scan_ms = cm_now_ms(); /* first scan on the first tick */
         cm_timer_start(r->tick, 0);

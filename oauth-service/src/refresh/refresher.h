@@ -7,6 +7,8 @@
  *  2. across replicas: a transaction on one pooled connection takes pg_try_advisory_xact_lock(instance key)
  *     (polled, bounded by refresh.lock_wait_ms) and re-reads the row (row_version, refresh token, expiry)
  *     under the lock in a new statement; a token that is fresh by now is not refreshed again;
+ *  2b. the refresh intent marker (intent.c): another process's refresh in flight (its marker younger than
+ *     refresh.intent_hold_s) -> not sent, TRANSIENT "refresh_in_progress"; else ours is committed first;
  *  3. the provider is called once (the plugin's refresh op; the host never resends a POST);
  *  4. success: access + refresh token (the old refresh token kept when the response has none) are written by
  *     ONE compare-and-set statement on row_version, with the audit row, then COMMIT; waiters are answered
@@ -77,6 +79,7 @@ void ob_refresher_forget(ob_refresher_t *r, const char *id);
 /* Counters (tests, /health). */
 typedef struct ob_refresher_stats {
     uint64_t started, joined, refreshed, fresh, transient, permanent, races, lock_waits;
+    uint64_t intent_waits; /* refreshes not sent: another attempt's intent marker was in its hold window */
     size_t scheduled, inflight;
 } ob_refresher_stats_t;
 void ob_refresher_stats(const ob_refresher_t *r, ob_refresher_stats_t *out);

@@ -9,6 +9,9 @@
 #include "refresh/heap.h"
 #include "refresh/refresher.h"
 
+#include "broker.h"
+#include "config.h"
+
 #include "common/pg.h"
 #include "common/timer.h"
 
@@ -53,7 +56,15 @@ typedef struct rop {
     int cas_tries;         /* compare-and-set attempts in this transaction */
     int store_attempts;    /* failed store transactions so far */
     int unknown_recorded;  /* refresh_outcome_unknown was flagged for this operation */
+    int marker_state;      /* enum ob_marker_state: this operation's refresh intent marker (intent.c) */
+    int keep_marker;       /* the outcome leaves the marker (the refresh token may have been spent) */
 } rop_t;
+
+enum ob_marker_state {
+    OB_MARKER_NONE = 0, /* not set by this operation, or cleared */
+    OB_MARKER_SET,      /* committed; the provider not called yet */
+    OB_MARKER_SENT,     /* the provider was called: only a recorded outcome clears it */
+};
 
 struct ob_refresher {
     ob_broker_t *b;
@@ -65,7 +76,14 @@ struct ob_refresher {
     int scanning;
     int closing; /* shutting down: plugin callbacks drained by the registry only release their operation */
     ob_refresher_stats_t st;
+    char owner[128]; /* this process's refresh intent owner id: hostname:pid:random (generated at start) */
 };
+
+/* refresh.concurrency (at least 1): operations running at once */
+static inline size_t ob_rop_concurrency(const ob_refresher_t *r)
+{
+    return r->b->cfg->refresh_concurrency > 0 ? (size_t)r->b->cfg->refresh_concurrency : 1;
+}
 
 /* refresher.c */
 void ob_rop_finish(rop_t *op, int outcome, const char *code);
@@ -74,6 +92,8 @@ void ob_rop_answer_early(rop_t *op, const char *code);
 /* (Re)starts op: connection, BEGIN, the advisory lock; then the row read, or ob_rstore_locked when recovering. */
 void ob_rop_start(rop_t *op);
 int ob_rop_db_ok(int status, PGresult *res, ExecStatusType want, rop_t *op, const char *what);
+/* Reads the credentials row on op->conn (the lock is held), then decides (refresh or not) and calls the provider. */
+void ob_rop_read_row(rop_t *op);
 
 /* refresh_store.c */
 /* The provider answered with op->ts: write it (compare-and-set on op->row_version) on op->conn, then COMMIT. */
@@ -84,6 +104,23 @@ void ob_rstore_locked(rop_t *op);
 void ob_rstore_failed(rop_t *op, const char *what);
 /* The provider refused or failed (sent: the request reached it, or may have). */
 void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent);
-/* The request-class failure limit (cfg), for refresh_store.c */
+
+/* schedule.c - the proactive schedule */
+/* (Re)arms the tick timer for the next due entry or scan. */
+void ob_rsched_arm(ob_refresher_t *r);
+/* The tick timer's callback (arg: the refresher): starts due refreshes, scans when it is time. */
+void ob_rsched_tick(void *arg);
+
+/* intent.c - the refresh intent marker */
+/* Writes hostname:pid:random into out. CM_OK, or CM_EIO (no random) / CM_EINVAL (too small). */
+int ob_intent_owner_new(char *out, size_t outsz);
+/* The row read under the lock found marker (is_set, owner, age_ms by the database clock) and the provider is to
+ * be called: 1 = go on (this operation's marker is committed), 0 = op continues asynchronously (the marker is
+ * being set, then ob_rop_read_row) or was finished (a refresh in flight elsewhere: "refresh_in_progress"). */
+int ob_intent_check(rop_t *op, int is_set, const char *owner, int64_t age_ms);
+/* Queues the owner-guarded clear on op->conn before a COMMIT that records an outcome; 1 when queued. */
+int ob_intent_queue_clear(rop_t *op);
+/* From ob_rop_finish: clears a marker set by op whose provider call never started (best effort). */
+void ob_intent_finish(rop_t *op);
 
 #endif

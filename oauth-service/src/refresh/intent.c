@@ -1,0 +1,189 @@
+/*
+ * intent.c - the refresh intent marker (db/migrations/0007_refresh_intent.sql, docs/oauth-flows.md "Refresh
+ * intent marker"): a write-ahead record, committed before the stored refresh token is sent to the provider,
+ * that outlives the advisory lock.
+ *
+ * The advisory lock is transaction-level: when the refreshing process's connection dies (a failed COMMIT,
+ * pg_terminate_backend, a network cut) or the process itself dies, the lock goes with it while the provider may
+ * already have rotated (spent) the refresh token. Another replica that takes the lock then reads the spent token;
+ * sending it again makes a provider with reuse detection revoke the whole grant. So:
+ *  - under the lock, after the row read decided that the provider is to be called, the marker
+ *    (refresh_started_at = now(), refresh_owner = this process) is written in its own autocommit statement on
+ *    another pooled connection (the lock transaction stays open: there is no window without the lock), then the
+ *    row is read again and the provider called;
+ *  - the transaction that stores the answer, or records any outcome that proves the token was not spent, clears
+ *    it (refresh_store.c commit); an outcome unknown (timeout after sending), a store still being retried or a
+ *    shutdown leaves it;
+ *  - a refresh that finds a marker of ANOTHER process younger than refresh.intent_hold_s, or one of its own
+ *    while its own store retry is pending, does not call the provider: TRANSIENT "refresh_in_progress",
+ *    rescheduled shortly; an older one is an outcome unknown: audited (event refresh_outcome_unknown) and
+ *    the refresh proceeds (taking the marker over).
+ * The marker never changes row_version (the compare-and-set of the store is about the credentials only).
+ */
+#include "refresh/refresher_int.h"
+
+#include "store/instance_cache.h"
+
+#include "common/crypto.h"
+#include "common/log.h"
+#include "common/status.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define IN_PROGRESS_RETRY_MIN_MS 500
+#define IN_PROGRESS_RETRY_MAX_MS 5000
+
+int ob_intent_owner_new(char *out, size_t outsz)
+{
+    char host[65] = "", rnd[17];
+    if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+        snprintf(host, sizeof(host), "%s", "unknown-host");
+    host[sizeof(host) - 1] = '\0';
+    if (cm_random_hex(rnd, sizeof(rnd), 8) != CM_OK)
+        return CM_EIO;
+    int n = snprintf(out, outsz, "%s:%ld:%s", host, (long)getpid(), rnd);
+    return n > 0 && (size_t)n < outsz ? CM_OK : CM_EINVAL;
+}
+
+/* ---- clearing ---- */
+
+static const char sql_clear[] = "UPDATE mcp_credentials SET refresh_started_at = NULL, refresh_owner = NULL"
+                                " WHERE instance_id = $1::uuid AND refresh_owner = $2";
+
+static void on_cleared(void *arg, int status, PGresult *res)
+{
+    (void)arg;
+    if (status != CM_OK || PQresultStatus(res) != PGRES_COMMAND_OK)
+        cm_warn("refresh", "clearing a refresh intent marker failed: %s",
+                status != CM_OK ? cm_status_str(status) : PQresultErrorMessage(res));
+}
+
+int ob_intent_queue_clear(rop_t *op)
+{
+    if (op->marker_state == OB_MARKER_NONE || op->keep_marker)
+        return 0;
+    const char *p[2] = {op->id, op->r->owner};
+    return cm_pg_conn_query(op->conn, sql_clear, 2, p, on_cleared, NULL) == CM_AGAIN;
+}
+
+void ob_intent_finish(rop_t *op)
+{
+    if (op->marker_state != OB_MARKER_SET)
+        return; /* none, cleared with the outcome, or left on purpose (the token may have been spent) */
+    /* set, but the provider was never called: nothing was spent (best effort, owner-guarded) */
+    const char *p[2] = {op->id, op->r->owner};
+    op->marker_state = OB_MARKER_NONE;
+    if (cm_pg_query(op->r->b->db, sql_clear, 2, p, on_cleared, NULL) != CM_AGAIN)
+        cm_warn("refresh", "instance %s: the refresh intent marker could not be cleared", op->id);
+}
+
+/* ---- setting ---- */
+
+static const char sql_set[] =
+    "WITH c AS ("
+    "  UPDATE mcp_credentials SET refresh_started_at = now(), refresh_owner = $2"
+    "   WHERE instance_id = $1::uuid RETURNING instance_id),"
+    " a AS ("
+    "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
+    "  SELECT instance_id, 'refresh_outcome_unknown', 'refresher', $4::jsonb FROM c WHERE $3::boolean)"
+    " SELECT count(*) FROM c";
+
+static void on_set(void *arg, int status, PGresult *res)
+{
+    rop_t *op = arg;
+    if (op->r->closing) {
+        op->marker_state = OB_MARKER_SET; /* cleared again in finish: nothing was sent */
+        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "shutting_down");
+        return;
+    }
+    if (!ob_rop_db_ok(status, res, PGRES_TUPLES_OK, op, "setting the refresh intent marker")) {
+        /* maybe committed after all: the owner-guarded clear in finish (nothing was sent) */
+        op->marker_state = OB_MARKER_SET;
+        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "database_unavailable");
+        return;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
+        ob_rop_finish(op, OB_REFRESH_GONE, "instance_not_found");
+        return;
+    }
+    op->marker_state = OB_MARKER_SET;
+    ob_rop_read_row(op); /* read again (the lock is still held) and call the provider */
+}
+
+static void set_marker(rop_t *op, int stale, const char *prev_owner, int64_t age_ms)
+{
+    char *detail = NULL;
+    if (stale) {
+        json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:i, s:b}", "class", "unknown", "error", "refresh_outcome_unknown",
+                              "previous_owner", prev_owner, "marker_age_s", (json_int_t)(age_ms / 1000), "hold_s",
+                              op->r->b->cfg->refresh_intent_hold_s, "own", strcmp(prev_owner, op->r->owner) == 0);
+        detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
+        json_decref(d);
+    }
+    const char *p[4] = {op->id, op->r->owner, stale ? "true" : "false", detail ? detail : "{}"};
+    int rc = cm_pg_query(op->r->b->db, sql_set, 4, p, on_set, op);
+    free(detail);
+    if (rc != CM_AGAIN)
+        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "database_unavailable");
+}
+
+/* Another operation of this process on the same instance is retrying the store of its answer. */
+static int own_retry_pending(const rop_t *op)
+{
+    for (const rop_t *o = op->r->ops; o; o = o->next)
+        if (o != op && o->recovering && strcmp(o->id, op->id) == 0)
+            return 1;
+    return 0;
+}
+
+static void in_progress(rop_t *op, int64_t left_ms, const char *owner)
+{
+    int64_t ms = left_ms;
+    if (ms < IN_PROGRESS_RETRY_MIN_MS)
+        ms = IN_PROGRESS_RETRY_MIN_MS;
+    if (ms > IN_PROGRESS_RETRY_MAX_MS)
+        ms = IN_PROGRESS_RETRY_MAX_MS;
+    cm_info("refresh",
+            "instance %s: a refresh by %s is in flight (intent marker, %" PRId64
+            " ms of the hold window left): the provider is not called, retried in %" PRId64 " ms",
+            op->id, strcmp(owner, op->r->owner) == 0 ? "this process" : "another process", left_ms, ms);
+    op->r->st.intent_waits++;
+    op->res.backoff_ms = ms;
+    /* its result lands in the database: drop the cached copy so the next vend reads it */
+    ob_icache_invalidate(op->r->b->instances, op->id);
+    ob_rop_finish(op, OB_REFRESH_TRANSIENT, "refresh_in_progress");
+}
+
+int ob_intent_check(rop_t *op, int is_set, const char *owner, int64_t age_ms)
+{
+    if (op->marker_state == OB_MARKER_SET)
+        return 1; /* the second read, after our own marker was committed */
+    int64_t hold_ms = (int64_t)op->r->b->cfg->refresh_intent_hold_s * 1000;
+    int own = is_set && strcmp(owner, op->r->owner) == 0;
+    if (!is_set) {
+        set_marker(op, 0, "", 0);
+    } else if (own && own_retry_pending(op)) {
+        in_progress(op, hold_ms - age_ms, owner); /* my retry will finish it */
+    } else if (!own && age_ms < hold_ms) {
+        in_progress(op, hold_ms - age_ms, owner);
+    } else if (own) {
+        /* an earlier attempt of this process ended without clearing it: an outcome unknown already recorded
+         * (a timeout after sending), or a failure whose record did not commit. Nothing of it is in flight. */
+        cm_warn("refresh", "instance %s: this process's own refresh intent marker (%" PRId64 " s old) is left over",
+                op->id, age_ms / 1000);
+        op->unknown_before = 1;
+        set_marker(op, 0, owner, age_ms);
+    } else {
+        cm_error("refresh",
+                 "instance %s: refresh outcome unknown: another process's refresh intent marker is %" PRId64
+                 " s old (hold window %d s): it may have spent the refresh token; refreshing",
+                 op->id, age_ms / 1000, op->r->b->cfg->refresh_intent_hold_s);
+        op->unknown_before = 1;
+        set_marker(op, 1, owner, age_ms);
+    }
+    return 0;
+}
