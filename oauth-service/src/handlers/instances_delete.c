@@ -84,20 +84,6 @@ static void on_revoked(void *arg, int status, const op_error_t *err)
 }
 
 /* Opens column col (with its key id in col + 1) of row 0; NULL when absent or unreadable. */
-static char *open_col(const ob_broker_t *b, const PGresult *res, int col, const char *id, const char *field)
-{
-    char *out = NULL;
-    size_t len = 0;
-    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
-        return NULL;
-    if (ob_cred_open(b->keys->ring, id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out, &len) !=
-        CM_OK) {
-        cm_warn("instances", "instance %s: the stored %s does not open", id, field);
-        return NULL;
-    }
-    return out;
-}
-
 static void on_secrets(void *arg, int status, PGresult *res)
 {
     delete_ctx_t *c = arg;
@@ -115,9 +101,9 @@ static void on_secrets(void *arg, int status, PGresult *res)
     }
     const op_provider_t *p = ob_service_provider(b, PQgetvalue(res, 0, 1));
     const char *hint = "refresh_token";
-    char *token = open_col(b, res, 6, c->id, OB_FIELD_REFRESH_TOKEN);
+    char *token = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_REFRESH_TOKEN, res, 6);
     if (token == NULL) {
-        token = open_col(b, res, 8, c->id, OB_FIELD_ACCESS_TOKEN);
+        token = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_ACCESS_TOKEN, res, 8);
         hint = "access_token";
     }
     snprintf(c->revoke_error, sizeof(c->revoke_error), "%s",
@@ -127,7 +113,7 @@ static void on_secrets(void *arg, int status, PGresult *res)
         do_delete(c);
         return;
     }
-    char *secret = open_col(b, res, 4, c->id, OB_FIELD_CLIENT_SECRET);
+    char *secret = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_CLIENT_SECRET, res, 4);
     char redirect[1200];
     snprintf(redirect, sizeof(redirect), "%s/oauth/callback", b->cfg->base_url);
     op_client_t client = {.struct_size = sizeof(op_client_t),

@@ -194,18 +194,6 @@ out_clear:
     ob_host_token_set_clear(&ts);
 }
 
-static char *open_col(const ob_broker_t *b, const PGresult *res, int col, const char *id, const char *field)
-{
-    char *out = NULL;
-    size_t len = 0;
-    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
-        return NULL;
-    if (ob_cred_open(b->keys->ring, id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out, &len) !=
-        CM_OK)
-        return NULL;
-    return out;
-}
-
 static void on_secrets(void *arg, int status, PGresult *res)
 {
     cb_ctx_t *c = arg;
@@ -241,7 +229,7 @@ static void on_secrets(void *arg, int status, PGresult *res)
         ctx_free(c);
         return;
     }
-    char *secret = open_col(b, res, 4, c->st.instance_id, OB_FIELD_CLIENT_SECRET);
+    char *secret = ob_cred_open_column(b->keys->ring, c->st.instance_id, OB_FIELD_CLIENT_SECRET, res, 4);
     if (secret == NULL && !PQgetisnull(res, 0, 4)) {
         cm_error("oauth", "instance %s: the stored client secret does not open under key \"%s\"", c->st.instance_id,
                  PQgetvalue(res, 0, 5));

@@ -135,20 +135,6 @@ static void on_revoked(void *arg, int status, const op_error_t *err)
     purge(c);
 }
 
-static char *open_col(const ob_broker_t *b, const PGresult *res, int col, const char *id, const char *field)
-{
-    char *out = NULL;
-    size_t len = 0;
-    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
-        return NULL;
-    if (ob_cred_open(b->keys->ring, id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out, &len) !=
-        CM_OK) {
-        cm_warn("revoke", "instance %s: the stored %s does not open", id, field);
-        return NULL;
-    }
-    return out;
-}
-
 /* Columns of ob_db_instance_secrets. */
 enum { S_ID, S_SERVICE, S_STATUS, S_CLIENT_ID, S_SECRET, S_SECRET_KID, S_RT, S_RT_KID, S_AT, S_AT_KID, S_OPTIONS };
 
@@ -170,9 +156,9 @@ static void on_secrets(void *arg, int status, PGresult *res)
     snprintf(c->service, sizeof(c->service), "%s", PQgetvalue(res, 0, S_SERVICE));
     const op_provider_t *p = ob_service_provider(b, c->service);
     const char *hint = "refresh_token";
-    char *token = open_col(b, res, S_RT, c->id, OB_FIELD_REFRESH_TOKEN);
+    char *token = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_REFRESH_TOKEN, res, S_RT);
     if (token == NULL) {
-        token = open_col(b, res, S_AT, c->id, OB_FIELD_ACCESS_TOKEN);
+        token = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_ACCESS_TOKEN, res, S_AT);
         hint = "access_token";
     }
     snprintf(c->revoke_error, sizeof(c->revoke_error), "%s",
@@ -182,7 +168,7 @@ static void on_secrets(void *arg, int status, PGresult *res)
         purge(c);
         return;
     }
-    char *secret = open_col(b, res, S_SECRET, c->id, OB_FIELD_CLIENT_SECRET);
+    char *secret = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_CLIENT_SECRET, res, S_SECRET);
     char *redirect = ob_redirect_uri(b, p->name);
     op_client_t client = {.struct_size = sizeof(op_client_t),
                           .client_id = PQgetisnull(res, 0, S_CLIENT_ID) ? "" : PQgetvalue(res, 0, S_CLIENT_ID),

@@ -228,18 +228,6 @@ static const char sql_reconcile[] =
     " FROM mcp_credentials c JOIN mcp_service_table s ON s.instance_id = c.instance_id"
     " WHERE c.instance_id = $1::uuid FOR UPDATE";
 
-static char *open_at(const rop_t *op, const PGresult *res, int col, const char *field)
-{
-    char *out = NULL;
-    size_t len = 0;
-    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
-        return NULL;
-    if (ob_cred_open(op->r->b->keys->ring, op->id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out,
-                     &len) != CM_OK)
-        return NULL;
-    return out;
-}
-
 static int same(const char *a, const char *b)
 {
     return a != NULL && b != NULL && cm_ct_equal(a, strlen(a), b, strlen(b));
@@ -265,8 +253,8 @@ static void on_reconciled(void *arg, int status, PGresult *res)
         ob_rop_finish(op, OB_REFRESH_GONE, "instance_not_found");
         return;
     }
-    char *at = open_at(op, res, 3, OB_FIELD_ACCESS_TOKEN);
-    char *rt = open_at(op, res, 1, OB_FIELD_REFRESH_TOKEN);
+    char *at = ob_cred_open_column(op->r->b->keys->ring, op->id, OB_FIELD_ACCESS_TOKEN, res, 3);
+    char *rt = ob_cred_open_column(op->r->b->keys->ring, op->id, OB_FIELD_REFRESH_TOKEN, res, 1);
     if (same(at, op->ts.access_token)) {
         cm_info("refresh", "instance %s: the refreshed tokens were stored after all (an earlier COMMIT went through)",
                 op->id);

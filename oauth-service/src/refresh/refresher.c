@@ -228,20 +228,6 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
     ob_rstore_failure(op, err, 1);
 }
 
-static char *open_col(const rop_t *op, const PGresult *res, int col, const char *field)
-{
-    char *out = NULL;
-    size_t len = 0;
-    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
-        return NULL;
-    if (ob_cred_open(op->r->b->keys->ring, op->id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out,
-                     &len) != CM_OK) {
-        cm_warn("refresh", "instance %s: the stored %s does not open", op->id, field);
-        return NULL;
-    }
-    return out;
-}
-
 /* Columns of the row read under the lock. */
 enum {
     C_SERVICE,
@@ -326,8 +312,8 @@ static void on_row(void *arg, int status, PGresult *res)
                          strtoll(PQgetvalue(res, 0, C_MARKER_AGE_MS), NULL, 10)))
         return;
     cm_secure_free(op->spent_rt, 0);
-    char *rt = op->spent_rt = open_col(op, res, C_RT, OB_FIELD_REFRESH_TOKEN);
-    char *secret = open_col(op, res, C_SECRET, OB_FIELD_CLIENT_SECRET);
+    char *rt = op->spent_rt = ob_cred_open_column(op->r->b->keys->ring, op->id, OB_FIELD_REFRESH_TOKEN, res, C_RT);
+    char *secret = ob_cred_open_column(op->r->b->keys->ring, op->id, OB_FIELD_CLIENT_SECRET, res, C_SECRET);
     char *redirect = ob_redirect_uri(b, p->name);
     if (rt == NULL || redirect == NULL || (secret == NULL && !PQgetisnull(res, 0, C_SECRET))) {
         cm_secure_free(secret, 0);

@@ -4,6 +4,7 @@
 #include "store/cred_crypto.h"
 
 #include "common/crypto.h"
+#include "common/log.h"
 #include "common/status.h"
 
 #include <stdlib.h>
@@ -97,4 +98,19 @@ int ob_cred_open(const ob_keyring_t *kr, const char *instance_id, const char *fi
     free(ct);
     *out = (char *)pt;
     return rc;
+}
+
+char *ob_cred_open_column(const ob_keyring_t *kr, const char *instance_id, const char *field, const PGresult *res,
+                          int col)
+{
+    char *out = NULL;
+    size_t len = 0;
+    if (PQgetisnull(res, 0, col) || PQgetisnull(res, 0, col + 1))
+        return NULL;
+    if (ob_cred_open(kr, instance_id, field, PQgetvalue(res, 0, col + 1), PQgetvalue(res, 0, col), &out, &len) !=
+        CM_OK) {
+        cm_warn("store", "instance %s: the stored %s does not open", instance_id, field);
+        return NULL;
+    }
+    return out;
 }

@@ -11,6 +11,7 @@
 
 #include "keys/keyring.h"
 
+#include <libpq-fe.h>
 #include <stddef.h>
 
 #define OB_FIELD_CLIENT_SECRET "client_secret"
@@ -35,6 +36,14 @@ int ob_cred_seal(const ob_keyring_t *kr, const char *instance_id, const char *fi
  */
 int ob_cred_open(const ob_keyring_t *kr, const char *instance_id, const char *field, const char *key_id,
                  const char *bytea_hex, char **out, size_t *outlen);
+
+/*
+ * Opens the sealed value in column col of res's first row, whose key id is in column col + 1. malloc'ed and
+ * NUL-terminated (free with cm_secure_free(p, 0)), or NULL when either column is NULL or it does not open (logged:
+ * a value that does not open means a missing key or a tampered row).
+ */
+char *ob_cred_open_column(const ob_keyring_t *kr, const char *instance_id, const char *field, const PGresult *res,
+                          int col);
 
 /* Decodes PostgreSQL bytea hex output ("\x...") into malloc'ed bytes. NULL on malformed input. */
 unsigned char *ob_bytea_decode(const char *text, size_t *outlen);
