@@ -113,6 +113,12 @@ main() {
     ob_say "             an instance's endpoint: http://127.0.0.1:<service port>/<instance id>/mcp"
     ob_say "keys:        admin API bearer in $VAR_DIR/keys/admin.key; data key ring $VAR_DIR/keys/data.keys;"
     ob_say "             service secrets in $VAR_DIR/keys/services/ (all 0600, generated when missing)"
+    ob_say ""
+    ob_say "next: create an instance with your own OAuth client (its redirect URI: $OAUTH_BASE_URL/oauth/callback),"
+    ob_say "      open the authorize_url it returns in a browser, then point an MCP client at its mcp_url with"
+    ob_say "      Authorization: Bearer <mcp_access_key> (shown once). docs/oauth-flows.md has the whole API."
+    ob_say "  curl -H \"Authorization: Bearer \$(cat $VAR_DIR/keys/admin.key)\" -H 'content-type: application/json' \\"
+    ob_say "       -d '{\"service\":\"gmail\",\"user_id\":\"me\",\"client_id\":\"...\",\"client_secret\":\"...\"}' $OAUTH_BASE_URL/instances"
 }
 
 main "$@"
