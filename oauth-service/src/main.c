@@ -10,6 +10,7 @@
  * Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad configuration.
  */
 #include "broker.h"
+#include "check_config.h"
 #include "providers/host_api.h"
 #include "providers/registry.h"
 #include "keys/keys.h"
@@ -195,6 +196,8 @@ int main(int argc, char **argv)
         ob_keys_t *keys = NULL; /* the data key ring and the admin key (service keys need the registry) */
         if (ob_keys_load(&cfg, NULL, &keys, err, sizeof(err)) != CM_OK) {
             fprintf(stderr, "keys: %s\n", err);
+            code = EXIT_USAGE;
+        } else if (ob_check_providers(&cfg, stdout) < 0) {
             code = EXIT_USAGE;
         } else {
             printf("config ok: %s\n", cfg.path);

@@ -31,6 +31,7 @@ static const char *const entry_keys[] = {
     "extra_token_params",
     "capabilities",
     "discovery_retry_s",
+    "authorization_response_iss_parameter_supported",
     NULL,
 };
 
@@ -184,6 +185,11 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
     const json_t *pkce_v = json_object_get(e, "pkce");
     if (pkce_v != NULL && !json_is_boolean(pkce_v))
         BAD(h, who, "\"pkce\" must be true or false");
+    const json_t *iss_v = json_object_get(e, "authorization_response_iss_parameter_supported");
+    if (iss_v != NULL && !json_is_boolean(iss_v))
+        BAD(h, who, "\"authorization_response_iss_parameter_supported\" must be true or false");
+    if (json_is_true(iss_v) && issuer == NULL)
+        BAD(h, who, "\"authorization_response_iss_parameter_supported\" needs \"issuer\"");
     int ints_ok = 1;
     int64_t default_expires = nonneg_int(e, "default_expires_in", 0, &ints_ok);
     int64_t retry_s = nonneg_int(e, "discovery_retry_s", 30, &ints_ok);
@@ -194,7 +200,7 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
         goto out_bad;
     int pkce = pkce_v == NULL || json_is_true(pkce_v);
     uint32_t caps = OP_CAP_REFRESH | (pkce ? OP_CAP_PKCE : 0) | (revoke != NULL ? OP_CAP_REVOKE : 0) |
-                    (issuer != NULL ? OP_CAP_OIDC : 0);
+                    (issuer != NULL ? OP_CAP_OIDC : 0) | (auth_mode == PS_AUTH_NONE ? OP_CAP_PUBLIC_CLIENT : 0);
     const json_t *caps_v = json_object_get(e, "capabilities");
     if (caps_v != NULL) {
         long c = caps_of(h, who, caps_v);
@@ -204,7 +210,7 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
             BAD(h, who, "\"pkce\" contradicts \"capabilities\"");
         if ((c & OP_CAP_REVOKE) && revoke == NULL && issuer == NULL)
             BAD(h, who, "capability \"revoke\" needs \"revocation_endpoint\"");
-        caps = (uint32_t)c;
+        caps = (uint32_t)c | (auth_mode == PS_AUTH_NONE ? OP_CAP_PUBLIC_CLIENT : 0);
     }
 
     cu_data_t *d = NULL;
@@ -214,7 +220,7 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
     if (ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
         goto out_nomem;
     p->client_auth = auth_mode;
-    p->revoke_auth = auth_mode;
+    p->revoke_auth = PS_AUTH_AS_TOKEN;
     p->revoke_send_hint = 1;
     p->scope_separator = sep[0];
     p->response_scope_separator = sep[0];
@@ -226,6 +232,9 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
         goto out_nomem;
     d->issuer = issuer;
     issuer = NULL;
+    p->op.issuer = d->issuer;
+    p->op.authorization_response_iss = json_is_true(iss_v);
+    d->iss_param_set = iss_v != NULL;
     d->retry_s = retry_s;
     d->pkce_set = pkce_v != NULL || caps_v != NULL;
     d->caps_set = caps_v != NULL;

@@ -9,8 +9,10 @@
  *       "authorization_endpoint": url,     required unless "issuer" is set
  *       "token_endpoint": url,             required unless "issuer" is set
  *       "revocation_endpoint": url,        optional (RFC 7009)
- *       "issuer": url,                     optional: OpenID Connect discovery (below)
- *       "client_auth": "basic"|"post"|"none",  default "basic" (RFC 6749 2.3.1)
+ *       "issuer": url,                     optional: OpenID Connect discovery (below); the ID token's iss
+ *       "authorization_response_iss_parameter_supported": bool,  RFC 9207 (needs issuer; default: discovery's)
+ *       "client_auth": "basic"|"post"|"none",  default "basic" (RFC 6749 2.3.1); "none" = public client
+ *                                          (no secret; client_id in token and revocation requests)
  *       "pkce": true|false,                default true
  *       "scope_separator": " "|",",        default " " (also used to read granted scopes)
  *       "default_scopes": "...",           default "" (no scope parameter)
@@ -54,6 +56,7 @@ typedef struct cu_data {
     int64_t failed_at;                       /* time of the last failed discovery */
     int64_t retry_s;                         /* cool-down after a failure */
     int pkce_set, client_auth_set, caps_set; /* configured explicitly (discovery must not override) */
+    int iss_param_set;                       /* authorization_response_iss_parameter_supported configured */
     char *configured_revoke;                 /* configured revocation endpoint (wins over the discovered one) */
     cu_waiter_t *waiters;                    /* operations queued behind discovery, in order */
     char last_error[160];

@@ -177,7 +177,10 @@ static const char *apply_document(ps_provider_t *p, const json_t *doc)
     const json_t *auths = json_object_get(doc, "token_endpoint_auth_methods_supported");
     if (!d->client_auth_set && json_is_array(auths) && !list_has(auths, "client_secret_basic") &&
         list_has(auths, "client_secret_post"))
-        p->client_auth = p->revoke_auth = PS_AUTH_POST;
+        p->client_auth = PS_AUTH_POST;
+    if (!d->iss_param_set)
+        p->op.authorization_response_iss =
+            json_is_true(json_object_get(doc, "authorization_response_iss_parameter_supported"));
     return NULL;
 }
 

@@ -60,9 +60,9 @@ static int example_init(const op_host_api_t *host, const char *config_json, void
     p = ps_provider_new(host, "example", "Example", scopes, OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE);
     if (p == NULL || ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
         goto out_free;
-    p->client_auth = PS_AUTH_BASIC; /* client_secret_basic at the token endpoint (RFC 6749 2.3.1) */
-    p->revoke_auth = PS_AUTH_BASIC; /* RFC 7009: authenticate the revocation request too */
-    p->revoke_send_hint = 1;        /* send token_type_hint */
+    p->client_auth = PS_AUTH_BASIC;    /* client_secret_basic at the token endpoint (RFC 6749 2.3.1) */
+    p->revoke_auth = PS_AUTH_AS_TOKEN; /* RFC 7009 2.1: authenticate the revocation as at the token endpoint */
+    p->revoke_send_hint = 1;           /* send token_type_hint */
 
     /* 3. Register it. The struct must stay valid until fini(), so it becomes the plugin state. */
     if ((rc = ps_provider_register(p)) != OP_OK)

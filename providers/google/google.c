@@ -47,7 +47,7 @@ static int google_init(const op_host_api_t *host, const char *config_json, void 
     if (p == NULL || ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
         goto out_free;
     p->client_auth = PS_AUTH_POST;
-    p->revoke_auth = PS_AUTH_NONE; /* Google's revocation endpoint takes the token alone */
+    p->revoke_auth = PS_AUTH_OMIT; /* Google's revocation endpoint takes the token alone */
     ps_params_add(&p->authorize_extra, "access_type", "offline");
     ps_params_add(&p->authorize_extra, "prompt", "consent");
     ps_params_add(&p->authorize_extra, "include_granted_scopes", "true");

@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #define OP_ABI_MAJOR 1
-#define OP_ABI_MINOR 0
+#define OP_ABI_MINOR 1
 #define OP_ENTRY_SYMBOL "oauth_provider_plugin"
 
 enum {
@@ -50,10 +50,11 @@ enum {
 };
 
 /* Capabilities a provider declares (bit set). */
-#define OP_CAP_REFRESH 0x01u /* issues refresh tokens and supports grant_type=refresh_token */
-#define OP_CAP_REVOKE 0x02u  /* has a revocation endpoint (RFC 7009 or provider-specific) */
-#define OP_CAP_PKCE 0x04u    /* supports PKCE S256 */
-#define OP_CAP_OIDC 0x08u    /* OpenID Connect: id_token, nonce */
+#define OP_CAP_REFRESH 0x01u       /* issues refresh tokens and supports grant_type=refresh_token */
+#define OP_CAP_REVOKE 0x02u        /* has a revocation endpoint (RFC 7009 or provider-specific) */
+#define OP_CAP_PKCE 0x04u          /* supports PKCE S256 */
+#define OP_CAP_OIDC 0x08u          /* OpenID Connect: id_token, nonce */
+#define OP_CAP_PUBLIC_CLIENT 0x10u /* public client (client auth "none"): the client has no secret (RFC 6749 2.1) */
 
 /* Log levels of host->log (same values as common/log.h). */
 enum { OP_LOG_DEBUG = 0, OP_LOG_INFO = 1, OP_LOG_WARN = 2, OP_LOG_ERROR = 3 };
@@ -180,6 +181,14 @@ typedef struct op_provider {
      */
     int (*parse_token_response)(void *data, const op_http_response_t *res, int64_t now, op_token_set_t *out,
                                 op_error_t *err);
+
+    /* ABI 1.1 (the host reads these only when struct_size covers them). */
+    /* The authorization server's issuer identifier (RFC 8414, OIDC Discovery), NULL when unknown. It may be
+     * filled in later (discovery); read it at each use. */
+    const char *issuer;
+    /* 1 when the server advertises authorization_response_iss_parameter_supported (RFC 9207): its
+     * authorization responses carry iss, which must equal issuer. */
+    int authorization_response_iss;
 } op_provider_t;
 
 /* Services the host offers to plugins. Filled by the broker; plugins must not modify it. */

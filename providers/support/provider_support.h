@@ -110,7 +110,13 @@ int ps_scopes_has(const char *scopes, const char *scope);
 
 /* ---- providers ---- */
 
-enum { PS_AUTH_BASIC = 0, PS_AUTH_POST = 1, PS_AUTH_NONE = 2 };
+/*
+ * Client authentication (RFC 6749 2.3.1): BASIC (Authorization header), POST (client_id + client_secret in the
+ * form), NONE (a public client: client_id in the form, RFC 6749 2.1 / RFC 7009 2.1). For revoke_auth only:
+ * AS_TOKEN authenticates exactly as at the token endpoint (client_auth, RFC 7009 2.1), OMIT sends no client
+ * identification at all (Google's revocation endpoint takes the token alone).
+ */
+enum { PS_AUTH_BASIC = 0, PS_AUTH_POST = 1, PS_AUTH_NONE = 2, PS_AUTH_AS_TOKEN = 3, PS_AUTH_OMIT = 4 };
 enum { PS_EP_AUTHORIZE = 0, PS_EP_TOKEN = 1, PS_EP_REVOKE = 2 };
 
 typedef struct ps_provider ps_provider_t;
@@ -122,7 +128,7 @@ struct ps_provider {
     char *authorization_endpoint, *token_endpoint, *revocation_endpoint; /* NULL when absent */
 
     int client_auth;               /* PS_AUTH_* at the token endpoint */
-    int revoke_auth;               /* PS_AUTH_* at the RFC 7009 revocation endpoint */
+    int revoke_auth;               /* PS_AUTH_* at the RFC 7009 revocation endpoint (default AS_TOKEN) */
     int revoke_send_hint;          /* send token_type_hint on revocation */
     char scope_separator;          /* between scopes in the authorize request: ' ' or ',' */
     char response_scope_separator; /* in token responses (GitHub, Slack: ',') */
@@ -148,7 +154,7 @@ struct ps_provider {
 
 /*
  * Allocates a provider with the generic ops (op.revoke = ps_op_revoke_rfc7009; set it NULL for
- * none). Strings are copied. Defaults: client_auth BASIC, revoke_auth NONE, separators ' ', scope
+ * none). Strings are copied. Defaults: client_auth BASIC, revoke_auth AS_TOKEN, separators ' ', scope
  * param "scope". Returns NULL on allocation failure. Caller owns it (ps_provider_free).
  */
 ps_provider_t *ps_provider_new(const op_host_api_t *host, const char *name, const char *display_name,
@@ -202,7 +208,8 @@ int ps_request_init(ps_request_t *r, const char *method, const char *url);
 /* Adds a header; name must be a literal, value is copied. */
 int ps_request_header(ps_request_t *r, const char *name, const char *value);
 /* Client authentication: PS_AUTH_BASIC (Authorization header), PS_AUTH_POST (client_id + client_secret
- * in the form) or PS_AUTH_NONE (client_id in the form). A client without a secret sends client_id only. */
+ * in the form) or PS_AUTH_NONE (client_id in the form). A client without a secret sends client_id only.
+ * PS_AUTH_OMIT adds nothing. */
 int ps_request_client_auth(ps_request_t *r, int mode, const op_client_t *c);
 /* Wipes and frees everything r holds. */
 void ps_request_free(ps_request_t *r);

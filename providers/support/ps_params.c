@@ -261,6 +261,8 @@ int ps_request_header(ps_request_t *r, const char *name, const char *value)
 int ps_request_client_auth(ps_request_t *r, int mode, const op_client_t *c)
 {
     int has_secret = c->client_secret != NULL && c->client_secret[0] != '\0';
+    if (mode == PS_AUTH_OMIT)
+        return OP_OK;
     if (mode == PS_AUTH_BASIC && has_secret) {
         char *auth = ps_basic_auth(c->client_id, c->client_secret, 1);
         if (auth == NULL)

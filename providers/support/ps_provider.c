@@ -42,7 +42,7 @@ ps_provider_t *ps_provider_new(const op_host_api_t *host, const char *name, cons
         return NULL;
     }
     p->client_auth = PS_AUTH_BASIC;
-    p->revoke_auth = PS_AUTH_NONE;
+    p->revoke_auth = PS_AUTH_AS_TOKEN;
     p->scope_separator = ' ';
     p->response_scope_separator = ' ';
     p->scope_param = "scope";
@@ -149,7 +149,8 @@ int ps_op_build_authorize_url(void *data, const op_client_t *c, const op_authori
     if ((rc = ps_endpoint(p, c, PS_EP_AUTHORIZE, &endpoint, err)) != OP_OK)
         return rc;
     rc = OP_ENOMEM;
-    if ((scopes = ps_scopes_join(ap->scopes != NULL ? ap->scopes : p->default_scopes, p->scope_separator)) == NULL)
+    const char *scopes_in = ap->scopes != NULL ? ap->scopes : p->default_scopes;
+    if ((scopes = ps_scopes_join(scopes_in, p->scope_separator)) == NULL)
         goto out_free;
     ps_params_add(&q, "response_type", "code");
     ps_params_add(&q, "client_id", c->client_id);
@@ -161,7 +162,9 @@ int ps_op_build_authorize_url(void *data, const op_client_t *c, const op_authori
         ps_params_add(&q, "code_challenge", ap->code_challenge);
         ps_params_add(&q, "code_challenge_method", "S256");
     }
-    if ((p->op.capabilities & OP_CAP_OIDC) && ap->nonce != NULL && ap->nonce[0] != '\0')
+    /* OIDC Core 3.1.2.1: a server may require the nonce of every openid request, declared OIDC or not. */
+    if (((p->op.capabilities & OP_CAP_OIDC) || ps_scopes_has(scopes_in, "openid")) && ap->nonce != NULL &&
+        ap->nonce[0] != '\0')
         ps_params_add(&q, "nonce", ap->nonce);
     if (ap->login_hint != NULL && ap->login_hint[0] != '\0')
         ps_params_add(&q, "login_hint", ap->login_hint);
@@ -416,7 +419,8 @@ int ps_op_revoke_rfc7009(void *data, const op_client_t *c, const char *token, co
     ps_params_add(&r.form, "token", token);
     if (p->revoke_send_hint && token_type_hint != NULL && token_type_hint[0] != '\0')
         ps_params_add(&r.form, "token_type_hint", token_type_hint);
-    if (p->revoke_auth != PS_AUTH_NONE && (rc = ps_request_client_auth(&r, p->revoke_auth, c)) != OP_OK) {
+    int mode = p->revoke_auth == PS_AUTH_AS_TOKEN ? p->client_auth : p->revoke_auth;
+    if ((rc = ps_request_client_auth(&r, mode, c)) != OP_OK) {
         ps_request_free(&r);
         return rc;
     }

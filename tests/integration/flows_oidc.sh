@@ -5,13 +5,18 @@
 # the per-provider callback path (oauth.callback_per_provider) and refresh tokens (offline_access). The
 # browser part runs in headless Chromium (oidc-provider's login and consent pages need a real browser).
 # Then: tokens stored encrypted, vending, revocation at the provider on delete (RFC 7009).
+# The fake refuses an openid request without a nonce, so the two explicit-endpoint providers (not declared
+# OIDC) prove the nonce goes out with the openid scope. A third provider is a public client (client_auth none,
+# found by OIDC discovery): created without a secret, revoked with its client_id (RFC 7009 2.1), and its
+# callbacks checked against RFC 9207 (iss). Then the callback's own refusals: repeated parameters, a tampered
+# or missing iss, and access_denied recorded before the page is answered.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_setup oidc
 [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]] || it_skip "chromium is not installed (apt-get install chromium)"
 
 BPORT="$(it_free_port)"
 BROKER="http://127.0.0.1:$BPORT"
-it_write_json "$IT_DIR/oidc.json" "{\"redirect_uris\": [\"$BROKER/oauth/callback/oidcbasic\", \"$BROKER/oauth/callback/oidcpost\"]}"
+it_write_json "$IT_DIR/oidc.json" "{\"redirect_uris\": [\"$BROKER/oauth/callback/oidcbasic\", \"$BROKER/oauth/callback/oidcpost\", \"$BROKER/oauth/callback/oidcpublic\"]}"
 it_start oidc node "$IT_FAKES/oidc-server.mjs" "$IT_DIR/oidc.json"
 ISSUER="$(it_wait_line "$IT_DIR/oidc.log" "oidc-server listening on" | awk '{print $NF}')" || exit 1
 http GET "$ISSUER/.well-known/openid-configuration"
@@ -19,6 +24,7 @@ AUTHZ="$(jq -r .authorization_endpoint <<<"$BODY")"
 TOKEN="$(jq -r .token_endpoint <<<"$BODY")"
 REVOKE="$(jq -r .revocation_endpoint <<<"$BODY")"
 check "oidc-provider discovery" bash -c '[[ "$0" == http* && "$1" == http* && "$2" == http* ]]' "$AUTHZ" "$TOKEN" "$REVOKE"
+check "oidc-provider advertises RFC 9207 iss" jq_eq .authorization_response_iss_parameter_supported true
 
 provider() { # provider NAME CLIENT_AUTH
     printf '{"name": "%s", "authorization_endpoint": "%s", "token_endpoint": "%s", "revocation_endpoint": "%s",
@@ -29,6 +35,8 @@ it_write_json "$IT_DIR/services.json" '[
   {"service_name": "oidcbasic", "display_name": "OIDC basic", "port": 49901, "type": "oauth", "provider": "oidcbasic",
    "default_scopes": "openid offline_access email", "active": true},
   {"service_name": "oidcpost", "display_name": "OIDC post", "port": 49902, "type": "oauth", "provider": "oidcpost",
+   "default_scopes": "openid offline_access email", "active": true},
+  {"service_name": "oidcpublic", "display_name": "OIDC public", "port": 49903, "type": "oauth", "provider": "oidcpublic",
    "default_scopes": "openid offline_access email", "active": true}]'
 it_write_json "$IT_DIR/broker.json" "{
   \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
@@ -38,14 +46,18 @@ it_write_json "$IT_DIR/broker.json" "{
   \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
            \"services_dir\": \"$IT_DIR/keys/services\"},
   \"oauth\": {\"callback_per_provider\": true, \"instance_cache_ttl_ms\": 300},
-  \"providers\": {\"custom\": {\"providers\": [$(provider oidcbasic basic), $(provider oidcpost post)]}}}"
+  \"providers\": {\"custom\": {\"providers\": [$(provider oidcbasic basic), $(provider oidcpost post),
+    {\"name\": \"oidcpublic\", \"issuer\": \"$ISSUER\", \"client_auth\": \"none\", \"pkce\": true,
+     \"default_scopes\": \"openid offline_access\", \"extra_authorize_params\": {\"prompt\": \"consent\"}}]}}}"
 BASIC_BEARER="$(it_service_secret oidcbasic)"
 POST_BEARER="$(it_service_secret oidcpost)"
+PUBLIC_BEARER="$(it_service_secret oidcpublic)"
 it_broker "$IT_DIR/broker.json" || exit 1
 
-run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER
-    local service="$1" id out
-    admin POST /instances "{\"service\":\"$service\",\"user_id\":\"alice\",\"client_id\":\"$2\",\"client_secret\":\"$3\"}"
+run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER (SECRET "" = a public client: no client_secret member)
+    local service="$1" id out secret=""
+    [[ -n "$3" ]] && secret=",\"client_secret\":\"$3\""
+    admin POST /instances "{\"service\":\"$service\",\"user_id\":\"alice\",\"client_id\":\"$2\"$secret}"
     check "$service: create 201" eq "$STATUS" 201
     id="$(jq -r .instance_id <<<"$BODY")"
     out="$(node "$IT_FAKES/browser-flow.mjs" "$BROKER/oauth/authorize?instance_id=$id" oidc-approve)"
@@ -59,13 +71,91 @@ run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER
     # the token is genuine: oidc-provider's userinfo accepts it
     http GET "$ISSUER/me" "" "authorization: Bearer $at"
     check "$service: oidc-provider's userinfo accepts the vended token" bash -c '[[ "$0" == 200 ]] && jq -e ".sub==\"alice\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
+    local before
+    before="$(curl -s "$ISSUER/_stats" | jq -c '[.revocations, .revocations_refused]')"
     admin DELETE "/instances/$id"
-    check "$service: delete revokes at oidc-provider (RFC 7009)" bash -c '[[ "$0" == 200 ]] && jq -e ".revoked" <<<"$1" >/dev/null' "$STATUS" "$BODY"
+    check "$service: delete revokes at oidc-provider (RFC 7009)" bash -c '[[ "$0" == 200 ]] && jq -e ".revoked" <<<"$1" >/dev/null || { echo "$0 $1" >&2; false; }' "$STATUS" "$BODY"
+    check "$service: oidc-provider got the revocation and accepted its client authentication" eq "$(curl -s "$ISSUER/_stats" | jq -c --argjson b "$before" '[.revocations - $b[0], .revocations_refused - $b[1]]')" "[1,0]"
 }
 export -f psql_q
 export IT_DB_URL
 run_flow oidcbasic basic-client basic-secret-0123456789abcdef "$BASIC_BEARER"
 run_flow oidcpost post-client post-secret-0123456789abcdef "$POST_BEARER"
+check "the openid requests of the explicit-endpoint providers carried a nonce (none refused)" eq "$(curl -s "$ISSUER/_stats" | jq .nonce_refusals)" 0
+
+# ---- a public client: no secret asked for, one sent anyway refused, revocation with client_id ----
+admin POST /instances '{"service":"oidcpublic","user_id":"carol","client_id":"public-client","client_secret":"unused-secret"}'
+check "public client: a client_secret is refused 400 invalid_field" bash -c '[[ "$0" == 400 ]] && jq -e ".code==\"invalid_field\" and .field==\"client_secret\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
+admin POST /instances '{"service":"oidcpublic","user_id":"carol","client_id":"public-client","client_secret":""}'
+check "public client: an empty client_secret is refused too" bash -c '[[ "$0" == 400 ]] && jq -e ".field==\"client_secret\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
+check "public client: nothing stored for carol" eq "$(psql_q "SELECT count(*) FROM mcp_service_table WHERE user_id='carol'")" 0
+admin POST /instances '{"service":"oidcbasic","user_id":"carol","client_id":"basic-client"}'
+check "confidential client: client_secret still required" bash -c '[[ "$0" == 400 ]] && jq -e ".code==\"missing_field\" and .field==\"client_secret\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
+run_flow oidcpublic public-client "" "$PUBLIC_BEARER"
+
+# ---- the callback's own checks, driven with curl: a state from /oauth/authorize, the callback by hand ----
+new_instance() { # new_instance SERVICE CLIENT_ID [SECRET] -> IID
+    local secret=""
+    [[ -n "${3:-}" ]] && secret=",\"client_secret\":\"$3\""
+    admin POST /instances "{\"service\":\"$1\",\"user_id\":\"dave\",\"client_id\":\"$2\"$secret}"
+    jq -r .instance_id <<<"$BODY"
+}
+state_of() { # state_of IID -> the state of a fresh authorization request
+    http GET "$BROKER/oauth/authorize?instance_id=$1"
+    header location | sed -n 's/.*[?&]state=\([^&]*\).*/\1/p'
+}
+page_code() { sed -n 's/.*id="ob-code">\([^<]*\)<.*/\1/p' <<<"$BODY"; }
+callback() { http GET "$BROKER/oauth/callback/$1?$2"; }
+oauth_status() { psql_q "SELECT oauth_status FROM mcp_service_table WHERE instance_id='$1'"; }
+
+# repeated parameters (RFC 6749 3.1): refused before the state is touched, so the same state still works after
+id="$(new_instance oidcbasic basic-client basic-secret-0123456789abcdef)"
+st="$(state_of "$id")"
+check "authorize hands out a state" bash -c '[[ ${#0} -gt 20 ]]' "$st"
+callback oidcbasic "state=$st&code=a&code=b"
+check "repeated code: 400 invalid_request page" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
+callback oidcbasic "state=$st&code=a&state=$st"
+check "repeated state: 400 invalid_request page" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
+callback oidcbasic "state=$st&error=access_denied&error=server_error"
+check "repeated error: 400 invalid_request page" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
+check "repeated parameters: the instance is still pending" eq "$(oauth_status "$id")" pending
+callback oidcbasic "state=$st&code=not-a-real-code"
+check "the state was not consumed by the refused callbacks (the code itself is then refused)" bash -c '[[ "$0" == 400 && "$1" == token_exchange_failed ]]' "$STATUS" "$(page_code)"
+http GET "$BROKER/oauth/authorize?instance_id=$id&popup=1&popup=1"
+check "authorize: a repeated parameter is refused too" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
+
+# RFC 9207: the public provider advertises iss (discovery); a different or missing iss is refused, state spent
+id="$(new_instance oidcpublic public-client)"
+st="$(state_of "$id")"
+callback oidcpublic "state=$st&code=stolen-code&iss=http%3A%2F%2F127.0.0.1%3A1%2Fevil"
+check "foreign iss: 400 invalid_issuer page" bash -c '[[ "$0" == 400 && "$1" == invalid_issuer ]]' "$STATUS" "$(page_code)"
+check "foreign iss: failed, nothing stored" eq "$(psql_q "SELECT s.oauth_status||','||(c.access_token_enc IS NULL) FROM mcp_service_table s JOIN mcp_credentials c USING (instance_id) WHERE instance_id='$id'")" "failed,true"
+callback oidcpublic "state=$st&code=stolen-code&iss=$(jq -rn --arg v "$ISSUER" '$v|@uri')"
+check "foreign iss: the state cannot be retried (400 state_already_used)" bash -c '[[ "$0" == 400 && "$1" == state_already_used ]]' "$STATUS" "$(page_code)"
+id="$(new_instance oidcpublic public-client)"
+st="$(state_of "$id")"
+callback oidcpublic "state=$st&code=stolen-code"
+check "missing iss: 400 invalid_issuer page" bash -c '[[ "$0" == 400 && "$1" == invalid_issuer ]]' "$STATUS" "$(page_code)"
+st="$(state_of "$id")"
+callback oidcpublic "state=$st&error=access_denied&iss=http%3A%2F%2Fevil.test"
+check "an error response with a foreign iss: 400 invalid_issuer" bash -c '[[ "$0" == 400 && "$1" == invalid_issuer ]]' "$STATUS" "$(page_code)"
+
+# access_denied: oauth_status is recorded before the page. A transaction holds the instance row for 1.5 s, so the
+# status write waits; the page must wait with it.
+id="$(new_instance oidcbasic basic-client basic-secret-0123456789abcdef)"
+st="$(state_of "$id")"
+psql -X -q "$IT_DB_URL" -c "BEGIN; SELECT 1 FROM mcp_service_table WHERE instance_id='$id' FOR NO KEY UPDATE; SELECT pg_sleep(1.5); COMMIT;" >/dev/null &
+LOCKER=$!
+for _ in $(seq 1 100); do # until the holder sleeps (its row lock taken)
+    [[ "$(psql_q "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(1.5)%' AND pid <> pg_backend_pid()")" != 0 ]] && break
+    sleep 0.02
+done
+sleep 0.1
+callback oidcbasic "state=$st&error=access_denied"
+status_after="$(oauth_status "$id")"
+wait "$LOCKER"
+check "access_denied: 403 page" bash -c '[[ "$0" == 403 && "$1" == access_denied ]]' "$STATUS" "$(page_code)"
+check "access_denied: oauth_status is failed as soon as the page is there" eq "$status_after" failed
 
 # a client secret that oidc-provider rejects: invalid_client at the exchange, nothing stored
 admin POST /instances '{"service":"oidcbasic","user_id":"bob","client_id":"basic-client","client_secret":"wrong"}'

@@ -381,10 +381,125 @@ static void test_discovery_failures(void)
     CU_ASSERT_EQUAL(fh_live_allocations(), 0);
 }
 
+/* A public client (client_auth none) identifies itself with client_id at the token endpoint and, like
+ * there, at the revocation endpoint (RFC 7009 2.1); a confidential one authenticates both the same way. */
+static void test_client_auth_at_revocation(void)
+{
+    static const op_client_t pub = {sizeof(op_client_t), "pub-id", NULL, "https://broker.test/cb", NULL};
+    fh_reset();
+    CU_ASSERT_EQUAL_FATAL(fh_load(&pl, "custom",
+                                  "{\"providers\":[{\"name\":\"pub\"," EP ",\"revocation_endpoint\":"
+                                  "\"https://a.test/revoke\",\"client_auth\":\"none\"},"
+                                  "{\"name\":\"conf\"," EP ",\"revocation_endpoint\":\"https://a.test/revoke\","
+                                  "\"client_auth\":\"basic\"}]}"),
+                          OP_OK);
+    const op_provider_t *p = fh_provider("pub"), *c = fh_provider("conf");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_TRUE(p->capabilities & OP_CAP_PUBLIC_CLIENT);
+    CU_ASSERT_FALSE(c->capabilities & OP_CAP_PUBLIC_CLIENT);
+
+    fh_token_result_t t = {0};
+    fh_script(200, "application/json", "{\"access_token\":\"at\",\"expires_in\":60}");
+    CU_ASSERT_EQUAL(p->exchange_code(p->data, &pub, "code-1", "verifier", fh_token_cb, &t), OP_AGAIN);
+    const fh_request_t *r = fh_last_request();
+    FH_ASSERT_FORM(r, "client_id", "pub-id");
+    CU_ASSERT_PTR_NULL(fh_header(r, "Authorization"));
+    fh_flush();
+    fh_token_result_clear(&t);
+
+    fh_done_result_t d = {0};
+    fh_script(200, NULL, "");
+    CU_ASSERT_EQUAL(p->revoke(p->data, &pub, "rt-1", "refresh_token", fh_done_cb, &d), OP_AGAIN);
+    r = fh_last_request();
+    FH_ASSERT_FORM(r, "token", "rt-1");
+    FH_ASSERT_FORM(r, "client_id", "pub-id");
+    char *secret = fh_form(r, "client_secret");
+    CU_ASSERT_PTR_NULL(secret);
+    free(secret);
+    CU_ASSERT_PTR_NULL(fh_header(r, "Authorization"));
+    fh_flush();
+    CU_ASSERT_EQUAL(d.status, OP_OK);
+
+    fh_done_result_t d2 = {0};
+    fh_script(200, NULL, "");
+    CU_ASSERT_EQUAL(c->revoke(c->data, &client, "rt-2", "refresh_token", fh_done_cb, &d2), OP_AGAIN);
+    r = fh_last_request();
+    CU_ASSERT_PTR_NOT_NULL(fh_header(r, "Authorization")); /* client_secret_basic, as at the token endpoint */
+    fh_flush();
+    CU_ASSERT_EQUAL(d2.status, OP_OK);
+    fh_unload(&pl);
+    CU_ASSERT_EQUAL(fh_live_allocations(), 0);
+}
+
+/* A provider not declared OIDC still gets the nonce when openid is among the scopes (strict servers require it). */
+static void test_nonce_with_openid(void)
+{
+    fh_reset();
+    CU_ASSERT_EQUAL_FATAL(fh_load(&pl, "custom", "{\"providers\":[{\"name\":\"plain\"," EP "}]}"), OP_OK);
+    const op_provider_t *p = fh_provider("plain");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_FALSE(p->capabilities & OP_CAP_OIDC);
+    int rc;
+    op_error_t err;
+    char *url = authorize(p, "email openid", &rc, &err);
+    CU_ASSERT_EQUAL_FATAL(rc, OP_OK);
+    FH_ASSERT_QUERY(url, "nonce", "n-1");
+    fh_host()->mem_free(url);
+    url = authorize(p, "email", &rc, &err);
+    CU_ASSERT_EQUAL_FATAL(rc, OP_OK);
+    CU_ASSERT_EQUAL(fh_query_count(url, "nonce"), 0);
+    fh_host()->mem_free(url);
+    fh_unload(&pl);
+    CU_ASSERT_EQUAL(fh_live_allocations(), 0);
+}
+
+/* RFC 9207: the issuer and authorization_response_iss_parameter_supported, from the configuration or discovery. */
+static void test_iss_parameter(void)
+{
+    fh_reset();
+    CU_ASSERT_EQUAL_FATAL(fh_load(&pl, "custom",
+                                  "{\"providers\":[{\"name\":\"st\"," EP ",\"issuer\":\"" ISSUER "\","
+                                  "\"authorization_response_iss_parameter_supported\":true},"
+                                  "{\"name\":\"plain\"," EP "}]}"),
+                          OP_OK);
+    const op_provider_t *st = fh_provider("st"), *plain = fh_provider("plain");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
+    CU_ASSERT_TRUE_FATAL(st->struct_size >= sizeof(op_provider_t));
+    CU_ASSERT_STRING_EQUAL(st->issuer, ISSUER);
+    CU_ASSERT_EQUAL(st->authorization_response_iss, 1);
+    CU_ASSERT_PTR_NULL(plain->issuer);
+    CU_ASSERT_EQUAL(plain->authorization_response_iss, 0);
+    fh_unload(&pl);
+
+    expect_bad("{\"providers\":[{\"name\":\"a\"," EP ",\"authorization_response_iss_parameter_supported\":true}]}",
+               "needs \"issuer\"");
+    expect_bad("{\"providers\":[{\"name\":\"a\"," EP ",\"issuer\":\"" ISSUER
+               "\",\"authorization_response_iss_parameter_supported\":1}]}",
+               "must be true or false");
+
+    fh_reset();
+    CU_ASSERT_EQUAL_FATAL(fh_load(&pl, "custom", "{\"providers\":[{\"name\":\"d\",\"issuer\":\"" ISSUER "\"}]}"),
+                          OP_OK);
+    const op_provider_t *d = fh_provider("d");
+    CU_ASSERT_EQUAL(d->authorization_response_iss, 0);
+    fh_script(200, "application/json",
+              "{\"issuer\":\"" ISSUER "\",\"authorization_endpoint\":\"" ISSUER "/a\",\"token_endpoint\":\"" ISSUER
+              "/t\",\"authorization_response_iss_parameter_supported\":true}");
+    fh_flush();
+    CU_ASSERT_STRING_EQUAL(d->issuer, ISSUER);
+    CU_ASSERT_EQUAL(d->authorization_response_iss, 1);
+    fh_unload(&pl);
+    CU_ASSERT_EQUAL(fh_live_allocations(), 0);
+}
+
 void tests_register(void)
 {
     CU_SUITE("custom", setup, teardown, {"two providers", test_two_providers}, {"invalid config", test_invalid_config},
              {"discovery", test_discovery},
              {"discovery issuer mismatch and retry", test_discovery_issuer_mismatch_and_retry},
-             {"discovery failures", test_discovery_failures});
+             {"discovery failures", test_discovery_failures},
+             {"client auth at the revocation endpoint", test_client_auth_at_revocation},
+             {"nonce with openid", test_nonce_with_openid}, {"RFC 9207 iss parameter", test_iss_parameter});
 }

@@ -89,7 +89,7 @@ int ob_validate_keys(const json_t *body, const char *const *keys, ob_verr_t *e)
     return CM_OK;
 }
 
-int ob_validate_create(const json_t *body, ob_create_req_t *out, ob_verr_t *e)
+int ob_validate_create(const json_t *body, int public_client, ob_create_req_t *out, ob_verr_t *e)
 {
     static const char *const keys[] = {"service",          "user_id",    "client_id",
                                        "client_secret",    "scopes",     "custom_name",
@@ -100,10 +100,15 @@ int ob_validate_create(const json_t *body, ob_create_req_t *out, ob_verr_t *e)
     if (get_text(body, "service", 1, 64, &out->service, e) != CM_OK ||
         get_text(body, "user_id", 1, OB_MAX_USER_ID, &out->user_id, e) != CM_OK ||
         get_text(body, "client_id", 1, OB_MAX_CLIENT_ID, &out->client_id, e) != CM_OK ||
-        get_text(body, "client_secret", 1, OB_MAX_CLIENT_SECRET, &out->client_secret, e) != CM_OK ||
+        (!public_client && get_text(body, "client_secret", 1, OB_MAX_CLIENT_SECRET, &out->client_secret, e) != CM_OK) ||
         get_text(body, "scopes", 0, OB_MAX_SCOPES, &out->scopes, e) != CM_OK ||
         get_text(body, "custom_name", 0, OB_MAX_CUSTOM_NAME, &out->custom_name, e) != CM_OK)
         return CM_EINVAL;
+    /* A public client has no secret (RFC 6749 2.1): one sent anyway would be stored and never used. */
+    const json_t *secret = json_object_get(body, "client_secret");
+    if (public_client && secret != NULL && !json_is_null(secret))
+        return verr(e, 400, "invalid_field", "client_secret",
+                    "client_secret must not be sent: the provider of this service uses public clients");
     if (strspn(out->service, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(out->service))
         return verr(e, 400, "invalid_field", "service", "service must match [a-z0-9_-]{1,64}");
     if (out->scopes != NULL && !ob_scopes_ok(out->scopes))

@@ -28,14 +28,17 @@ typedef struct ob_verr {
 } ob_verr_t;
 
 typedef struct ob_create_req {
-    const char *service, *user_id, *client_id, *client_secret; /* borrowed from the body */
+    const char *service, *user_id, *client_id, *client_secret; /* borrowed from the body; client_secret NULL for
+                                                                  a public client */
     const char *scopes, *custom_name;                          /* borrowed; may be NULL */
     char *provider_options;                                    /* malloc'ed compact JSON ("{}" when absent) */
     int64_t expires_in;                                        /* 0 = none */
 } ob_create_req_t;
 
-/* Validates a POST /instances body. CM_OK (out filled; free out->provider_options) or CM_EINVAL (err filled). */
-int ob_validate_create(const json_t *body, ob_create_req_t *out, ob_verr_t *err);
+/* Validates a POST /instances body. public_client: the service's provider uses public clients (client auth
+ * "none"), so client_secret is refused instead of required (out->client_secret stays NULL). CM_OK (out filled;
+ * free out->provider_options) or CM_EINVAL (err filled). */
+int ob_validate_create(const json_t *body, int public_client, ob_create_req_t *out, ob_verr_t *err);
 
 /* Validates a PATCH /instances/{id} body: status ("active"|"inactive") and/or custom_name (string or null).
  * Strings borrowed from body. CM_OK or CM_EINVAL (err filled). */

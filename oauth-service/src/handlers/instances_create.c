@@ -88,7 +88,9 @@ int ob_on_instance_create(void *data, h2o_req_t *req, const cm_route_match_t *m)
         cm_respond_error(req, 400, "invalid_json", NULL, "the body must be a JSON object (%s)", why ? why : "absent");
         return 0;
     }
-    if (ob_validate_create(body, &in, &e) != CM_OK) {
+    const op_provider_t *provider = ob_service_provider(b, json_string_value(json_object_get(body, "service")));
+    int public_client = provider != NULL && (provider->capabilities & OP_CAP_PUBLIC_CLIENT) != 0;
+    if (ob_validate_create(body, public_client, &in, &e) != CM_OK) {
         respond_verr(req, &e);
         goto out_decref;
     }
@@ -123,8 +125,8 @@ int ob_on_instance_create(void *data, h2o_req_t *req, const cm_route_match_t *m)
         goto out_free_opts;
     }
     cm_sha256_hex(c->mcp_key, strlen(c->mcp_key), hash, sizeof(hash));
-    if (ob_cred_seal(b->keys->ring, c->id, OB_FIELD_CLIENT_SECRET, in.client_secret, strlen(in.client_secret),
-                     &secret_hex, &kid) != CM_OK) {
+    if (in.client_secret != NULL && ob_cred_seal(b->keys->ring, c->id, OB_FIELD_CLIENT_SECRET, in.client_secret,
+                                                 strlen(in.client_secret), &secret_hex, &kid) != CM_OK) {
         cm_respond_error(req, 500, "internal_error", NULL, "sealing the client secret failed");
         ctx_free(c);
         goto out_free_opts;

@@ -57,7 +57,7 @@ static size_t count_occurrences(const char *hay, const char *needle)
 
 /* Builds (once) the template of inst; 1 when it is usable. */
 static int template_ready(const op_provider_t *p, ob_instance_t *inst, op_client_t *client, const char *scopes,
-                          int pkce, int oidc)
+                          int pkce)
 {
     if (inst->authz_template != NULL)
         return 1;
@@ -68,7 +68,7 @@ static int template_ready(const op_provider_t *p, ob_instance_t *inst, op_client
     memset(&err, 0, sizeof(err));
     memset(inst->authz_ph, 0, sizeof(inst->authz_ph));
     for (int i = 0; i < 3; i++) {
-        if ((i == PH_CHALLENGE && !pkce) || (i == PH_NONCE && !oidc))
+        if (i == PH_CHALLENGE && !pkce)
             continue;
         char rnd[9];
         if (cm_random_hex(rnd, sizeof(rnd), 4) != CM_OK)
@@ -79,11 +79,14 @@ static int template_ready(const op_provider_t *p, ob_instance_t *inst, op_client
                                     .state = inst->authz_ph[PH_STATE],
                                     .scopes = scopes,
                                     .code_challenge = pkce ? inst->authz_ph[PH_CHALLENGE] : NULL,
-                                    .nonce = oidc ? inst->authz_ph[PH_NONCE] : NULL,
+                                    .nonce = inst->authz_ph[PH_NONCE],
                                     .login_hint = NULL};
     if (p->build_authorize_url(p->data, client, &params, &url, &err) != OP_OK || url == NULL)
         return 0; /* not cached: the per-request call reports the error */
     int ok = 1;
+    /* the plugin decides whether the nonce goes out (OIDC, or openid among the scopes) */
+    if (count_occurrences(url, inst->authz_ph[PH_NONCE]) == 0)
+        inst->authz_ph[PH_NONCE][0] = '\0';
     for (int i = 0; i < 3; i++)
         ok &= inst->authz_ph[i][0] == '\0' || count_occurrences(url, inst->authz_ph[i]) == 1;
     if (ok)
@@ -178,8 +181,7 @@ static void authorize(ob_broker_t *b, h2o_req_t *req, ob_instance_t *inst, int p
                           .client_secret = NULL,
                           .redirect_uri = redirect,
                           .options_json = inst->provider_options};
-    int oidc = (p->capabilities & OP_CAP_OIDC) != 0;
-    if (login_hint == NULL && template_ready(p, inst, &client, scopes, pkce, oidc)) {
+    if (login_hint == NULL && template_ready(p, inst, &client, scopes, pkce)) {
         const char *values[3] = {state, challenge ? challenge : "", st.nonce};
         char *spliced = splice(inst, values);
         if (spliced == NULL) {
@@ -195,7 +197,7 @@ static void authorize(ob_broker_t *b, h2o_req_t *req, ob_instance_t *inst, int p
                                     .state = state,
                                     .scopes = scopes,
                                     .code_challenge = challenge,
-                                    .nonce = oidc ? st.nonce : NULL,
+                                    .nonce = st.nonce, /* sent when the plugin sees OIDC or an openid scope */
                                     .login_hint = login_hint};
     int rc = p->build_authorize_url(p->data, &client, &params, &url, &err);
     if (rc != OP_OK || url == NULL) {

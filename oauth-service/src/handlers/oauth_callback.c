@@ -1,21 +1,29 @@
 /*
  * GET /oauth/callback?code&state (also /oauth/callback/{provider}, and ?error=... from the provider)
  *
+ * 0. a repeated parameter (RFC 6749 3.1) -> 400 invalid_request, the state untouched;
  * 1. open the sealed state (tampered -> 400 invalid_state; expired -> 400 state_expired);
  * 2. consume its nonce under the unique constraint (second use -> 400 state_already_used);
- * 3. provider error (access_denied -> 403, others 400) or missing code: error page;
+ * 3. an iss that is not the provider's issuer, or none from a provider that advertises RFC 9207
+ *    authorization_response_iss_parameter_supported -> 400 invalid_issuer (the state is spent: a mix-up
+ *    or tampered response cannot be retried); provider error (access_denied -> 403, others 400) or missing
+ *    code: error page;
  * 4. read the instance's sealed client secret, exchange the code through the plugin with the PKCE
  *    verifier (the plugin's HTTP call goes through the host: async, with a timeout);
+ *    An ID token in the answer must carry the nonce of the state, our client_id as audience and the
+ *    provider's issuer when known (oauth/id_token.h), else 400 invalid_id_token and nothing is stored;
  * 5. seal and store the tokens in one statement (row_version + 1, oauth_status completed, audit row),
  *    drop the instance from the vending cache, answer the success page (popup: postMessage to the opener)
  *    or 303 to the allow-listed return URL.
  * On every failure where the instance is known, oauth_status pending becomes failed (never a completed one:
- * a stale or replayed link cannot break a working connection) and an audit row records the reason.
+ * a stale or replayed link cannot break a working connection) and an audit row records the reason, both
+ * committed before the error page is sent (an admin polling the instance never sees pending after it).
  */
 #include "handlers/flow_util.h"
 #include "handlers/oauth_routes.h"
 
 #include "keys/keys.h"
+#include "oauth/id_token.h"
 #include "oauth/pages.h"
 #include "oauth/return_url.h"
 #include "oauth/state.h"
@@ -43,7 +51,12 @@ typedef struct cb_ctx {
     char *code;
     char service[65];
     const op_provider_t *provider;
-    char error[64];     /* the provider's error code ("" = none) */
+    char error[64];  /* the provider's error code ("" = none) */
+    char reject[32]; /* our own refusal to answer once the state is spent ("" = none) */
+    char *client_id; /* the instance's client id, for the ID token's audience */
+    int fail_status; /* the error page of fail(), sent once the outcome is recorded */
+    char fail_code[64];
+    char fail_message[320];
     char *access_token; /* the new access token, for the push once it is stored (wiped in ctx_free) */
     int64_t expires_at;
 } cb_ctx_t;
@@ -53,20 +66,35 @@ static void ctx_free(cb_ctx_t *c)
     ob_state_wipe(&c->st);
     cm_secure_free(c->code, 0);
     cm_secure_free(c->access_token, 0);
+    free(c->client_id);
     ob_async_free(c);
 }
 
-/* Marks the instance's authorization failed (pending only) with an audit reason, and answers an error page. */
+static void on_marked(void *arg, int status, PGresult *res)
+{
+    cb_ctx_t *c = arg;
+    (void)status;
+    (void)res; /* a failed write is logged by the store; the browser still gets its page */
+    ob_icache_invalidate(c->a.b->instances, c->st.instance_id);
+    ob_send_error_page(c->a.b, c->a.req, c->fail_status, c->fail_code, c->fail_message, c->st.instance_id, c->st.popup);
+    ctx_free(c);
+}
+
+/* Marks the instance's authorization failed (pending only) with an audit reason, then answers an error page.
+ * Takes c (freed once the page is sent). */
 static void fail(cb_ctx_t *c, int status, const char *code, const char *message)
 {
+    c->fail_status = status;
+    snprintf(c->fail_code, sizeof(c->fail_code), "%s", code);
+    snprintf(c->fail_message, sizeof(c->fail_message), "%s", message);
     json_t *d = json_pack("{s:s}", "reason", code);
     char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
     json_decref(d);
-    ob_db_mark_failed(c->a.b->db, c->st.instance_id, "authorize_failed", text ? text : "{}");
-    free(text);
-    ob_icache_invalidate(c->a.b->instances, c->st.instance_id);
     cm_info("oauth", "instance %s: authorization failed: %s", c->st.instance_id, code);
-    ob_send_error_page(c->a.b, c->a.req, status, code, message, c->st.instance_id, c->st.popup);
+    int rc = ob_db_mark_failed(c->a.b->db, c->st.instance_id, "authorize_failed", text ? text : "{}", on_marked, c);
+    free(text);
+    if (rc != CM_AGAIN)
+        on_marked(c, rc, NULL);
 }
 
 static void success(cb_ctx_t *c)
@@ -114,6 +142,7 @@ static void on_stored(void *arg, int status, PGresult *res)
             fail(c, 403, "instance_inactive", "This connection was disabled by an administrator meanwhile.");
         else
             fail(c, 400, "instance_expired", "This connection has expired.");
+        return; /* fail() took c */
     } else {
         cm_info("oauth", "instance %s: authorized (credentials version %s)", c->st.instance_id, PQgetvalue(res, 0, 1));
         /* issue 4: the new token goes to the service's MCP server at once (a token that never expires is not
@@ -147,8 +176,17 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
         snprintf(msg, sizeof(msg), "The provider refused the authorization code (%s). Please try again.",
                  err && err->code[0] ? err->code : "no access token");
         fail(c, 400, "token_exchange_failed", msg);
-        ctx_free(c);
         goto out_clear;
+    }
+    if (ts.id_token != NULL) {
+        int iss_param;
+        char why[96];
+        if (ob_id_token_check(ts.id_token, c->st.nonce, c->client_id, ob_provider_issuer(c->provider, &iss_param), why,
+                              sizeof(why)) != CM_OK) {
+            cm_warn("oauth", "instance %s: ID token refused: %s", c->st.instance_id, why);
+            fail(c, 400, "invalid_id_token", "The provider's ID token does not belong to this authorization.");
+            goto out_clear;
+        }
     }
     char *at_hex = NULL, *rt_hex = NULL;
     const char *at_kid = NULL, *rt_kid = NULL;
@@ -159,7 +197,6 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
                           strlen(ts.refresh_token), &rt_hex, &rt_kid);
     if (rc != CM_OK) {
         fail(c, 400, "token_exchange_failed", "The provider's tokens could not be stored (too large or malformed).");
-        ctx_free(c);
         goto out_free_hex;
     }
     json_t *d = json_pack("{s:s, s:b, s:I}", "provider", c->provider->name, "refresh_token", ts.refresh_token != NULL,
@@ -216,17 +253,14 @@ static void on_secrets(void *arg, int status, PGresult *res)
     int64_t exp = strtoll(PQgetvalue(res, 0, 11), NULL, 10);
     if (strcmp(status_s, "inactive") == 0) {
         fail(c, 403, "instance_inactive", "This connection has been disabled by an administrator.");
-        ctx_free(c);
         return;
     }
     if (strcmp(status_s, "expired") == 0 || (exp != 0 && exp <= ob_now())) {
         fail(c, 400, "instance_expired", "This connection has expired.");
-        ctx_free(c);
         return;
     }
     if (ob_service_provider(b, c->service) != c->provider) {
         fail(c, 400, "invalid_state", "The authorization does not belong to this connection's provider.");
-        ctx_free(c);
         return;
     }
     char *secret = ob_cred_open_column(b->keys->ring, c->st.instance_id, OB_FIELD_CLIENT_SECRET, res, 4);
@@ -234,24 +268,24 @@ static void on_secrets(void *arg, int status, PGresult *res)
         cm_error("oauth", "instance %s: the stored client secret does not open under key \"%s\"", c->st.instance_id,
                  PQgetvalue(res, 0, 5));
         fail(c, 500, "client_secret_unreadable", "The connection's client secret cannot be read on this broker.");
-        ctx_free(c);
         return;
     }
     char *redirect = ob_redirect_uri(b, c->provider->name);
+    c->client_id = strdup(PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3));
     op_client_t client = {.struct_size = sizeof(op_client_t),
                           .client_id = PQgetisnull(res, 0, 3) ? "" : PQgetvalue(res, 0, 3),
                           .client_secret = secret,
                           .redirect_uri = redirect,
                           .options_json = PQgetvalue(res, 0, 10)};
-    int rc = redirect ? c->provider->exchange_code(c->provider->data, &client, c->code,
-                                                   c->st.verifier[0] ? c->st.verifier : NULL, on_tokens, c)
-                      : OP_ENOMEM;
+    int rc = redirect && c->client_id
+                 ? c->provider->exchange_code(c->provider->data, &client, c->code,
+                                              c->st.verifier[0] ? c->st.verifier : NULL, on_tokens, c)
+                 : OP_ENOMEM;
     cm_secure_free(secret, 0);
     free(redirect);
     if (rc != OP_AGAIN) {
         fail(c, rc == OP_EUNAVAIL ? 503 : 400, "token_exchange_failed",
              "The code exchange with the provider could not be started. Please try again.");
-        ctx_free(c);
     }
 }
 
@@ -274,12 +308,15 @@ static void on_nonce(void *arg, int status, PGresult *res)
         ctx_free(c);
         return;
     }
+    if (c->reject[0] != '\0') {
+        fail(c, 400, c->reject, "The answer does not come from this connection's provider. Nothing was connected.");
+        return;
+    }
     if (c->error[0] != '\0') { /* the provider answered with an error */
         if (strcmp(c->error, "access_denied") == 0)
             fail(c, 403, "access_denied", "The authorization was declined. Nothing was connected.");
         else
             fail(c, 400, c->error, "The provider reported an error. Nothing was connected.");
-        ctx_free(c);
         return;
     }
     int rc = ob_db_instance_secrets(b->db, c->st.instance_id, on_secrets, c);
@@ -290,8 +327,17 @@ static void on_nonce(void *arg, int status, PGresult *res)
     }
 }
 
-/* The provider's error parameter, reduced to a safe code; the state is spent first (one state, one use), the
- * page comes from on_nonce. */
+/* Spends the state (one state, one use); the page comes from on_nonce. */
+static void consume_state(cb_ctx_t *c)
+{
+    if (ob_db_consume_nonce(c->a.b->db, c->st.nonce, c->st.instance_id, c->st.expires_at, on_nonce, c) != CM_AGAIN) {
+        ob_send_error_page(c->a.b, c->a.req, 503, "database_unavailable", "Please try again.", c->st.instance_id,
+                           c->st.popup);
+        ctx_free(c);
+    }
+}
+
+/* The provider's error parameter, reduced to a safe code. */
 static void provider_error(cb_ctx_t *c, const char *error)
 {
     size_t n = 0;
@@ -302,21 +348,57 @@ static void provider_error(cb_ctx_t *c, const char *error)
     c->error[n] = '\0';
     if (n == 0)
         snprintf(c->error, sizeof(c->error), "provider_error");
-    if (ob_db_consume_nonce(c->a.b->db, c->st.nonce, c->st.instance_id, c->st.expires_at, on_nonce, c) != CM_AGAIN) {
-        ob_send_error_page(c->a.b, c->a.req, 503, "database_unavailable", "Please try again.", c->st.instance_id,
-                           c->st.popup);
-        ctx_free(c);
+    consume_state(c);
+}
+
+/*
+ * RFC 9207 2.4: an iss must name the issuer the request went to (a mix-up attack sends another server's
+ * response here); a provider that advertises the parameter must send it. 1 when the answer passes.
+ */
+static int issuer_ok(const op_provider_t *p, const char *iss)
+{
+    int required;
+    const char *issuer = ob_provider_issuer(p, &required);
+    if (iss == NULL)
+        return !required;
+    return issuer == NULL ? !required : strcmp(iss, issuer) == 0;
+}
+
+/* The query, parsed once: a repeated parameter is refused (RFC 6749 3.1) before the state is touched. */
+enum { Q_STATE, Q_CODE, Q_ERROR, Q_ISS, Q_ERROR_DESCRIPTION, Q_ERROR_URI, Q_COUNT };
+struct query {
+    h2o_req_t *req;
+    char *v[Q_COUNT];
+    int repeated;
+};
+
+static int on_param(void *arg, const char *name, const char *value)
+{
+    static const char *const names[Q_COUNT] = {"state", "code", "error", "iss", "error_description", "error_uri"};
+    struct query *q = arg;
+    for (int i = 0; i < Q_COUNT; i++) {
+        if (strcmp(name, names[i]) != 0)
+            continue;
+        if (q->v[i] != NULL)
+            q->repeated = 1;
+        q->v[i] = h2o_strdup(&q->req->pool, value, strlen(value)).base;
     }
+    return 0;
 }
 
 static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
-    int bad = 0;
-    char *state = cm_req_query(req, "state", &bad);
-    char *code = cm_req_query(req, "code", &bad);
-    char *error = cm_req_query(req, "error", &bad);
-    if (bad || state == NULL) {
+    struct query q = {.req = req};
+    int bad = req->query_at != SIZE_MAX && cm_form_parse(req->path.base + req->query_at + 1,
+                                                         req->path.len - req->query_at - 1, on_param, &q) != CM_OK;
+    char *state = q.v[Q_STATE], *code = q.v[Q_CODE], *error = q.v[Q_ERROR];
+    if (bad || q.repeated) {
+        ob_send_error_page(b, req, 400, "invalid_request",
+                           "The provider's answer is malformed (a parameter is repeated or badly encoded).", NULL, 0);
+        return 0;
+    }
+    if (state == NULL) {
         ob_send_error_page(b, req, 400, "invalid_request", "The provider's answer is missing the state.", NULL, 0);
         return 0;
     }
@@ -333,7 +415,6 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
     }
     if (rc == CM_ETIMEDOUT) {
         fail(c, 400, "state_expired", "This authorization link has expired. Please start again.");
-        ctx_free(c);
         return 0;
     }
     char *path_provider = m->n_params > 0 ? cm_match_str(req, m, 0) : NULL;
@@ -341,7 +422,13 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
     if (c->provider == NULL || (path_provider != NULL && strcmp(path_provider, c->st.provider) != 0)) {
         /* a valid (sealed by us) state: the instance is known, its authorization failed */
         fail(c, 400, "invalid_state", "This authorization link does not match this provider.");
-        ctx_free(c);
+        return 0;
+    }
+    if (!issuer_ok(c->provider, q.v[Q_ISS])) {
+        cm_warn("oauth", "instance %s: the callback's iss is %s (RFC 9207)", c->st.instance_id,
+                q.v[Q_ISS] != NULL ? "not the provider's issuer" : "missing");
+        snprintf(c->reject, sizeof(c->reject), "invalid_issuer");
+        consume_state(c);
         return 0;
     }
     if (error != NULL) {
@@ -350,7 +437,6 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
     }
     if (code == NULL || code[0] == '\0' || strlen(code) > 4096) {
         fail(c, 400, "invalid_request", "The provider's answer is missing the authorization code.");
-        ctx_free(c);
         return 0;
     }
     if ((c->code = strdup(code)) == NULL) {
@@ -358,11 +444,7 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
         ctx_free(c);
         return 0;
     }
-    rc = ob_db_consume_nonce(b->db, c->st.nonce, c->st.instance_id, c->st.expires_at, on_nonce, c);
-    if (rc != CM_AGAIN) {
-        ob_send_error_page(b, req, 503, "database_unavailable", "Please try again.", c->st.instance_id, c->st.popup);
-        ctx_free(c);
-    }
+    consume_state(c);
     return 0;
 }
 

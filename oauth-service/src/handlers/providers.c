@@ -16,6 +16,7 @@ static json_t *capabilities_json(uint32_t caps)
     json_object_set_new(c, "revoke", json_boolean(caps & OP_CAP_REVOKE));
     json_object_set_new(c, "pkce", json_boolean(caps & OP_CAP_PKCE));
     json_object_set_new(c, "oidc", json_boolean(caps & OP_CAP_OIDC));
+    json_object_set_new(c, "public_client", json_boolean(caps & OP_CAP_PUBLIC_CLIENT));
     return c;
 }
 

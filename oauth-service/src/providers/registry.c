@@ -310,6 +310,13 @@ const op_provider_t *ob_registry_at(const ob_provider_registry_t *r, size_t i)
     return r != NULL && i < r->n_providers ? r->providers[i].provider : NULL;
 }
 
+const char *ob_provider_issuer(const op_provider_t *p, int *iss_param)
+{
+    int has = p != NULL && p->struct_size >= offsetof(op_provider_t, authorization_response_iss) + sizeof(int);
+    *iss_param = has && p->authorization_response_iss;
+    return has ? p->issuer : NULL;
+}
+
 const op_provider_t *ob_registry_find(const ob_provider_registry_t *r, const char *name)
 {
     for (size_t i = 0; r != NULL && name != NULL && i < r->n_providers; i++)

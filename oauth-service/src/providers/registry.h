@@ -46,6 +46,10 @@ size_t ob_registry_count(const ob_provider_registry_t *r);
 const op_provider_t *ob_registry_at(const ob_provider_registry_t *r, size_t i);
 /* The provider named name, or NULL. Borrowed: valid until ob_registry_free. */
 const op_provider_t *ob_registry_find(const ob_provider_registry_t *r, const char *name);
+/* The provider's issuer identifier (borrowed, NULL when unknown or the plugin predates ABI 1.1) and in
+ * *iss_param whether its authorization responses carry iss (RFC 9207). Read at each use: discovery may fill
+ * them in later. */
+const char *ob_provider_issuer(const op_provider_t *p, int *iss_param);
 /* Name of the plugin that registered the i-th provider (borrowed), or NULL. */
 const char *ob_registry_plugin_of(const ob_provider_registry_t *r, size_t i);
 /* abi_minor of the plugin that registered the i-th provider. */

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char sql_create[] =
@@ -174,17 +175,42 @@ static void on_logged(void *arg, int status, PGresult *res)
         cm_warn("store", "%s: %s", what, PQresultErrorMessage(res));
 }
 
-void ob_db_mark_failed(cm_pg_pool_t *db, const char *instance_id, const char *event, const char *audit_detail)
+struct mark_ctx {
+    cm_pg_result_cb cb;
+    void *arg;
+};
+
+static void on_marked(void *arg, int status, PGresult *res)
+{
+    struct mark_ctx m = *(struct mark_ctx *)arg;
+    free(arg);
+    on_logged((void *)"marking an authorization failed", status, res);
+    m.cb(m.arg, status, res);
+}
+
+int ob_db_mark_failed(cm_pg_pool_t *db, const char *instance_id, const char *event, const char *audit_detail,
+                      cm_pg_result_cb cb, void *arg)
 {
     const char *p[3] = {instance_id, event, audit_detail};
+    struct mark_ctx *m = NULL;
+    if (cb != NULL) {
+        if ((m = malloc(sizeof(*m))) == NULL)
+            return CM_ENOMEM;
+        m->cb = cb;
+        m->arg = arg;
+    }
     int rc = cm_pg_query(db,
                          "WITH u AS (UPDATE mcp_service_table SET oauth_status = 'failed'"
                          "            WHERE instance_id = $1::uuid AND oauth_status = 'pending' RETURNING 1)"
                          " INSERT INTO token_audit_log (instance_id, event, actor, detail)"
                          " VALUES ($1::uuid, $2, 'oauth_callback', $3::jsonb)",
-                         3, p, on_logged, (void *)"marking an authorization failed");
-    if (rc != CM_AGAIN)
+                         3, p, m != NULL ? on_marked : on_logged,
+                         m != NULL ? (void *)m : (void *)"marking an authorization failed");
+    if (rc != CM_AGAIN) {
         cm_warn("store", "marking instance %s failed: %s", instance_id, cm_status_str(rc));
+        free(m);
+    }
+    return rc;
 }
 
 int ob_db_mark_expired(cm_pg_pool_t *db, const char *instance_id, cm_pg_result_cb cb, void *arg)

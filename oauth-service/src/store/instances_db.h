@@ -87,8 +87,10 @@ typedef struct ob_token_write {
  */
 int ob_db_store_tokens(cm_pg_pool_t *db, const ob_token_write_t *w, cm_pg_result_cb cb, void *arg);
 
-/* oauth_status pending -> failed (completed stays completed) plus an audit row. Fire and forget (logged). */
-void ob_db_mark_failed(cm_pg_pool_t *db, const char *instance_id, const char *event, const char *audit_detail);
+/* oauth_status pending -> failed (completed stays completed) plus an audit row. cb gets the outcome (a failure is
+ * logged here too); cb NULL = fire and forget. Returns CM_AGAIN or the pool's error (cb never called). */
+int ob_db_mark_failed(cm_pg_pool_t *db, const char *instance_id, const char *event, const char *audit_detail,
+                      cm_pg_result_cb cb, void *arg);
 
 /* status active -> expired once expires_at has passed (event_version + 1, audit row). Result: one row
  * (instance_id, service_name, event_version) when this call changed it, none otherwise. cb NULL = fire and forget

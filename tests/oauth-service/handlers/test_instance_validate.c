@@ -14,14 +14,14 @@
 
 #define BASE "\"service\":\"gmail\",\"user_id\":\"u1\",\"client_id\":\"cid\",\"client_secret\":\"sec\""
 
-static void expect_create(const char *json, int status, const char *code, const char *field)
+static void expect_create_as(int public_client, const char *json, int status, const char *code, const char *field)
 {
     json_error_t jerr;
     json_t *body = json_loads(json, 0, &jerr);
     ob_create_req_t in;
     ob_verr_t e;
     memset(&e, 0, sizeof(e));
-    int rc = ob_validate_create(body, &in, &e);
+    int rc = ob_validate_create(body, public_client, &in, &e);
     if (rc != CM_EINVAL || e.status != status || strcmp(e.code, code) != 0 ||
         (field == NULL ? e.field != NULL : (e.field == NULL || strcmp(e.field, field) != 0))) {
         fprintf(stderr, "\n%s -> rc %d status %d code %s field %s (want %d %s %s)\n", json, rc, e.status,
@@ -31,6 +31,11 @@ static void expect_create(const char *json, int status, const char *code, const 
     if (rc == CM_OK)
         free(in.provider_options);
     json_decref(body);
+}
+
+static void expect_create(const char *json, int status, const char *code, const char *field)
+{
+    expect_create_as(0, json, status, code, field);
 }
 
 static char *repeat(char c, size_t n)
@@ -48,7 +53,7 @@ static void test_create_ok(void)
                               0, NULL);
     ob_create_req_t in;
     ob_verr_t e;
-    CU_ASSERT_EQUAL_FATAL(ob_validate_create(body, &in, &e), CM_OK);
+    CU_ASSERT_EQUAL_FATAL(ob_validate_create(body, 0, &in, &e), CM_OK);
     CU_ASSERT_STRING_EQUAL(in.service, "gmail");
     CU_ASSERT_STRING_EQUAL(in.scopes, "openid email https://x/y");
     CU_ASSERT_STRING_EQUAL(in.provider_options, "{\"tenant\":\"organizations\"}");
@@ -56,12 +61,34 @@ static void test_create_ok(void)
     free(in.provider_options);
     json_decref(body);
     body = json_loads("{" BASE ",\"custom_name\":null,\"scopes\":null,\"provider_options\":null}", 0, NULL);
-    CU_ASSERT_EQUAL_FATAL(ob_validate_create(body, &in, &e), CM_OK);
+    CU_ASSERT_EQUAL_FATAL(ob_validate_create(body, 0, &in, &e), CM_OK);
     CU_ASSERT_STRING_EQUAL(in.provider_options, "{}");
     CU_ASSERT_PTR_NULL(in.custom_name);
     CU_ASSERT_EQUAL(in.expires_in, 0);
     free(in.provider_options);
     json_decref(body);
+}
+
+/* A public client (client auth "none") has no secret: none asked for, one sent refused (it would never be used). */
+static void test_create_public(void)
+{
+    json_t *body = json_loads("{\"service\":\"gmail\",\"user_id\":\"u1\",\"client_id\":\"cid\"}", 0, NULL);
+    ob_create_req_t in;
+    ob_verr_t e;
+    CU_ASSERT_EQUAL_FATAL(ob_validate_create(body, 1, &in, &e), CM_OK);
+    CU_ASSERT_PTR_NULL(in.client_secret);
+    free(in.provider_options);
+    json_decref(body);
+    body =
+        json_loads("{\"service\":\"gmail\",\"user_id\":\"u1\",\"client_id\":\"cid\",\"client_secret\":null}", 0, NULL);
+    CU_ASSERT_EQUAL_FATAL(ob_validate_create(body, 1, &in, &e), CM_OK);
+    free(in.provider_options);
+    json_decref(body);
+    expect_create_as(1, "{" BASE "}", 400, "invalid_field", "client_secret");
+    expect_create_as(1, "{\"service\":\"gmail\",\"user_id\":\"u1\",\"client_id\":\"cid\",\"client_secret\":\"\"}", 400,
+                     "invalid_field", "client_secret");
+    expect_create_as(1, "{\"service\":\"gmail\",\"user_id\":\"u1\",\"client_secret\":\"s\"}", 400, "missing_field",
+                     "client_id");
 }
 
 static void test_create_errors(void)
@@ -173,6 +200,6 @@ static void test_scopes(void)
 void tests_register(void)
 {
     CU_SUITE("instance_validate", NULL, NULL, {"create: valid bodies", test_create_ok},
-             {"create: every malformed input", test_create_errors}, {"patch", test_patch},
-             {"scope tokens", test_scopes});
+             {"create: public clients", test_create_public}, {"create: every malformed input", test_create_errors},
+             {"patch", test_patch}, {"scope tokens", test_scopes});
 }
