@@ -52,6 +52,10 @@ it_write_json "$IT_DIR/broker.json" "{
 BASIC_BEARER="$(it_service_secret oidcbasic)"
 POST_BEARER="$(it_service_secret oidcpost)"
 PUBLIC_BEARER="$(it_service_secret oidcpublic)"
+# check-config: the explicit-endpoint providers are asked for openid without an issuer to check ID tokens against
+out="$(it_cli --config "$IT_DIR/broker.json" check-config 2>/dev/null)"
+rc=$?
+check "check-config: exit 0 with a warning for each openid service whose provider has no issuer" bash -c '[[ "$1" == 0 ]] && grep -q "^warning: service \"oidcbasic\" asks provider \"oidcbasic\" for the openid scope" <<<"$0" && grep -q "^warning: service \"oidcpost\"" <<<"$0" && ! grep -q "oidcpublic" <<<"$0" && grep -q "^config ok" <<<"$0" || { echo "$0" >&2; false; }' "$out" "$rc"
 it_broker "$IT_DIR/broker.json" || exit 1
 
 run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER (SECRET "" = a public client: no client_secret member)
