@@ -96,6 +96,15 @@ check "public client: nothing stored for carol" eq "$(psql_q "SELECT count(*) FR
 admin POST /instances '{"service":"oidcbasic","user_id":"carol","client_id":"basic-client"}'
 check "confidential client: client_secret still required" bash -c '[[ "$0" == 400 ]] && jq -e ".code==\"missing_field\" and .field==\"client_secret\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
 run_flow oidcpublic public-client "" "$PUBLIC_BEARER"
+# the public client refreshes and revokes (POST /oauth/revoke) with its client_id alone
+admin POST /instances '{"service":"oidcpublic","user_id":"erin","client_id":"public-client"}'
+id="$(jq -r .instance_id <<<"$BODY")"
+out="$(node "$IT_FAKES/browser-flow.mjs" "$BROKER/oauth/authorize?instance_id=$id" oidc-approve)"
+check "oidcpublic: second consent -> success page" bash -c 'jq -e ".result==\"success\"" <<<"$0" >/dev/null || { echo "$0" >&2; false; }' "$out"
+admin POST /oauth/refresh "{\"instance_id\":\"$id\"}"
+check "oidcpublic: refresh without a secret -> refreshed" bash -c '[[ "$0" == 200 ]] && jq -e ".outcome==\"refreshed\"" <<<"$1" >/dev/null || { echo "$0 $1" >&2; false; }' "$STATUS" "$BODY"
+admin POST /oauth/revoke "{\"instance_id\":\"$id\"}"
+check "oidcpublic: POST /oauth/revoke -> provider_revoked true (RFC 7009 2.1 client_id)" bash -c '[[ "$0" == 200 ]] && jq -e ".revoked and .provider_revoked" <<<"$1" >/dev/null || { echo "$0 $1" >&2; false; }' "$STATUS" "$BODY"
 
 # ---- the callback's own checks, driven with curl: a state from /oauth/authorize, the callback by hand ----
 new_instance() { # new_instance SERVICE CLIENT_ID [SECRET] -> IID

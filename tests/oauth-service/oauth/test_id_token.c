@@ -47,8 +47,9 @@ static void test_id_token(void)
     CU_ASSERT_EQUAL(check("{\"aud\":\"client-1\",\"nonce\":123}", NULL, why), CM_EINVAL);
     CU_ASSERT_EQUAL(check("{\"aud\":\"other\",\"nonce\":\"nonce-123\"}", NULL, why), CM_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "aud"));
-    CU_ASSERT_EQUAL(check("{\"iss\":\"https://evil\",\"aud\":\"client-1\",\"nonce\":\"nonce-123\"}", "https://idp", why),
-                    CM_EINVAL);
+    CU_ASSERT_EQUAL(
+        check("{\"iss\":\"https://evil\",\"aud\":\"client-1\",\"nonce\":\"nonce-123\"}", "https://idp", why),
+        CM_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(why, "issuer"));
     CU_ASSERT_EQUAL(check("[1,2]", NULL, why), CM_EINVAL);
     CU_ASSERT_EQUAL(ob_id_token_check("no-dots", "nonce-123", "client-1", NULL, why, sizeof(why)), CM_EINVAL);
