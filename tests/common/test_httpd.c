@@ -368,10 +368,12 @@ out_close:
 
 static void *early_client(void *arg)
 {
-    raw_exchange("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n",
-                 0, early_res.declared, sizeof(early_res.declared));
-    raw_exchange("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-                 24, early_res.chunked, sizeof(early_res.chunked));
+    raw_exchange(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n", 0,
+        early_res.declared, sizeof(early_res.declared));
+    raw_exchange(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", 24,
+        early_res.chunked, sizeof(early_res.chunked));
     raw_exchange("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 0, early_res.bad_te,
                  sizeof(early_res.bad_te));
     cm_server_stop(server);

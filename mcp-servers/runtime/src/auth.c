@@ -45,11 +45,11 @@ struct entry {
 
 struct mcp_auth {
     mcp_broker_t *broker;
-    int64_t ttl_ms;        /* key-hash confirmation lifetime */
-    int64_t status_ttl_ms; /* status lifetime: older -> the request waits for the broker's answer */
+    int64_t ttl_ms;           /* key-hash confirmation lifetime */
+    int64_t status_ttl_ms;    /* status lifetime: older -> the request waits for the broker's answer */
     int64_t recheck_after_ms; /* a status older than this is revalidated in the background while still served */
-    mcp_lru_t *entries;    /* instance -> struct entry */
-    mcp_lru_t *flights;    /* "<instance>:<hash>" -> struct flight (not owned) */
+    mcp_lru_t *entries;       /* instance -> struct entry */
+    mcp_lru_t *flights;       /* "<instance>:<hash>" -> struct flight (not owned) */
     size_t inflight;
 };
 

@@ -2,9 +2,9 @@
  * http.c - the Streamable HTTP endpoint /{instanceId}/mcp (and /{instanceId}) for both protocol eras.
  *
  * POST: Host/Origin (403) -> Content-Type (415) -> Accept (406) -> instance auth (401/403/404/503)
- * -> JSON-RPC parse (-32700; valid JSON with an integer beyond int64: -32600) / classify (-32600) -> era: modern when params._meta carries a protocol
- * version or MCP-Protocol-Version names a modern revision -> era checks (modern: _meta, version,
- * Mcp-Method/Mcp-Name/MCP-Protocol-Version headers; legacy: session, MCP-Protocol-Version) -> dispatch.
+ * -> JSON-RPC parse (-32700; valid JSON with an integer beyond int64: -32600) / classify (-32600) -> era: modern when
+ * params._meta carries a protocol version or MCP-Protocol-Version names a modern revision -> era checks (modern: _meta,
+ * version, Mcp-Method/Mcp-Name/MCP-Protocol-Version headers; legacy: session, MCP-Protocol-Version) -> dispatch.
  * Notifications and client responses get 202. A request gets application/json, or text/event-stream when
  * its tool emits notifications before the result (switched lazily at the first one).
  * GET: 405 (no server-initiated stream). DELETE: ends a legacy session (400 without Mcp-Session-Id).

@@ -204,9 +204,8 @@ static void do_discover(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const m
     json_t *legacy = mcp_protocol_versions(MCP_ERA_LEGACY);
     json_array_extend(versions, legacy);
     json_decref(legacy);
-    json_t *result =
-        json_pack("{s:o, s:O, s:i, s:s}", "supportedVersions", versions, "capabilities",
-                  capabilities(p, MCP_ERA_MODERN), "ttlMs", p->list_ttl_ms, "cacheScope", "public");
+    json_t *result = json_pack("{s:o, s:O, s:i, s:s}", "supportedVersions", versions, "capabilities",
+                               capabilities(p, MCP_ERA_MODERN), "ttlMs", p->list_ttl_ms, "cacheScope", "public");
     if (p->instructions != NULL)
         json_object_set_new(result, "instructions", json_string(p->instructions));
     reply_result(p, ctx, msg, result, out);

@@ -133,7 +133,7 @@ static void test_auth_background_recheck(void)
     CU_ASSERT_EQUAL(npending, 1);
     int before = auth_calls;
     answer(0, 200, "{\"status\":\"inactive\",\"authorize_url\":\"http://b/act\",\"version\":2}");
-    CU_ASSERT_EQUAL(auth_calls, before); /* nobody waited for it */
+    CU_ASSERT_EQUAL(auth_calls, before);                                                /* nobody waited for it */
     CU_ASSERT_EQUAL(check(a, "i", mcp__now_ms(), &asked, 0, NULL), MCP_AUTHZ_INACTIVE); /* disabled: seen */
     CU_ASSERT_FALSE(asked);
     CU_ASSERT_STRING_EQUAL(auth_status, "inactive");
@@ -368,7 +368,7 @@ static void test_token_ordering(void)
 void tests_register(void)
 {
     CU_SUITE("broker-backed caches", NULL, NULL, {"auth status lifetime", test_auth_status_lifetime},
-             {"auth background recheck", test_auth_background_recheck},
-             {"auth expires_at", test_auth_expires_at}, {"auth versions", test_auth_versions},
-             {"token refresh coalescing", test_token_coalescing}, {"token ordering", test_token_ordering});
+             {"auth background recheck", test_auth_background_recheck}, {"auth expires_at", test_auth_expires_at},
+             {"auth versions", test_auth_versions}, {"token refresh coalescing", test_token_coalescing},
+             {"token ordering", test_token_ordering});
 }

@@ -48,9 +48,9 @@ static void test_ids_beyond_64_bits(void)
     CU_ASSERT_EQUAL(error_code_of("{\"jsonrpc\":\"2.0\",\"id\":9223372036854775808,\"method\":\"ping\"}", &id),
                     MCP_JSONRPC_INVALID_REQUEST); /* 2^63 */
     CU_ASSERT_PTR_NULL(id);
-    CU_ASSERT_EQUAL(error_code_of("{\"jsonrpc\":\"2.0\",\"id\":1000000000000000000000000000000,\"method\":\"ping\"}",
-                                  &id),
-                    MCP_JSONRPC_INVALID_REQUEST); /* 1e30 written out */
+    CU_ASSERT_EQUAL(
+        error_code_of("{\"jsonrpc\":\"2.0\",\"id\":1000000000000000000000000000000,\"method\":\"ping\"}", &id),
+        MCP_JSONRPC_INVALID_REQUEST); /* 1e30 written out */
     CU_ASSERT_PTR_NULL(id);
     CU_ASSERT_EQUAL(error_code_of("{\"jsonrpc\":\"2.0\",\"id\":-99999999999999999999,\"method\":\"ping\"}", &id),
                     MCP_JSONRPC_INVALID_REQUEST);
@@ -210,7 +210,7 @@ static void test_error_codes(void)
 void tests_register(void)
 {
     CU_SUITE("jsonrpc", NULL, NULL, {"parse errors", test_parse_errors}, {"deep nesting", test_deep_nesting},
-             {"ids beyond 64 bits", test_ids_beyond_64_bits},
-             {"ids echoed", test_request_ids_echoed}, {"invalid requests", test_invalid_requests},
+             {"ids beyond 64 bits", test_ids_beyond_64_bits}, {"ids echoed", test_request_ids_echoed},
+             {"invalid requests", test_invalid_requests},
              {"notifications and responses", test_notifications_and_responses}, {"error codes", test_error_codes});
 }
