@@ -3,7 +3,8 @@
  *
  * libh2o refuses a request whose declared Content-Length exceeds max_request_entity_size, or whose chunked body
  * grows past it, before any handler sees it, with h2o_send_error_generic's text/plain body; a broken
- * Content-Length or an unknown Transfer-Encoding likewise gets a plain-text 400. Such a request is bound to the
+ * Content-Length or an unknown Transfer-Encoding likewise gets a plain-text 400, an Expect other than
+ * 100-continue a 417, a path outside every registered one (not starting with "/") a 404. Such a request is bound to the
  * host's fallback path (it never reached routing), so a filter registered there sees these responses and nothing
  * else: it swaps the body for the server's JSON error and fixes the headers before they are written.
  */
@@ -35,18 +36,31 @@ static void send_json_body(h2o_ostream_t *self, h2o_req_t *req, h2o_iovec_t *buf
     h2o_ostream_send_next(&o->super, req, bufs, bufcnt, state);
 }
 
+/* What libh2o refuses by itself, as the server's error codes. */
+static const char *early_code(int status, size_t max_body, char *msg, size_t msgsz)
+{
+    switch (status) {
+    case 400:
+        snprintf(msg, msgsz, "the request's Content-Length or Transfer-Encoding is invalid");
+        return "invalid_request";
+    case 404:
+        snprintf(msg, msgsz, "no such endpoint");
+        return "not_found";
+    case 413:
+        snprintf(msg, msgsz, "the request body is larger than the limit of %zu bytes", max_body);
+        return "body_too_large";
+    case 417:
+        snprintf(msg, msgsz, "the only expectation understood is 100-continue");
+        return "expectation_failed";
+    }
+    return NULL;
+}
+
 static void on_setup_ostream(h2o_filter_t *self, h2o_req_t *req, h2o_ostream_t **slot)
 {
     struct early_filter *f = (void *)self;
     char msg[128];
-    const char *code = NULL;
-    if (req->res.status == 413) {
-        code = "body_too_large";
-        snprintf(msg, sizeof(msg), "the request body is larger than the limit of %zu bytes", f->max_body);
-    } else if (req->res.status == 400) {
-        code = "invalid_request";
-        snprintf(msg, sizeof(msg), "the request's Content-Length or Transfer-Encoding is invalid");
-    }
+    const char *code = early_code(req->res.status, f->max_body, msg, sizeof(msg));
     char *text = code != NULL ? cm__error_text(code, NULL, msg) : NULL;
     if (text != NULL) {
         struct json_body_ostream *o = (void *)h2o_add_ostream(req, sizeof(*o), slot);

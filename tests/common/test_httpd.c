@@ -341,7 +341,7 @@ static void test_graceful_stop(void)
  * a Transfer-Encoding it does not know; raw sockets, so that the client does not shape the request ---- */
 
 static struct {
-    char declared[2048], chunked[2048], bad_te[2048];
+    char declared[2048], chunked[2048], bad_te[2048], expect[2048];
 } early_res;
 
 /* Sends head, then up to nchunks chunks of 64 KiB while the server still reads (bounded), then reads the answer. */
@@ -376,6 +376,8 @@ static void *early_client(void *arg)
         early_res.chunked, sizeof(early_res.chunked));
     raw_exchange("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 0, early_res.bad_te,
                  sizeof(early_res.bad_te));
+    raw_exchange("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: magic\r\n\r\n{}", 0, early_res.expect,
+                 sizeof(early_res.expect));
     cm_server_stop(server);
     return NULL;
 }
@@ -402,6 +404,8 @@ static void test_early_refusals_are_json(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(early_res.bad_te, "HTTP/1.1 400"));
     CU_ASSERT_PTR_NOT_NULL(strstr(early_res.bad_te, "\"code\":\"invalid_request\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(early_res.bad_te, "content-type: application/json"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(early_res.expect, "HTTP/1.1 417"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(early_res.expect, "\"code\":\"expectation_failed\""));
     cm_server_free(server);
     server = NULL;
 }

@@ -3,6 +3,7 @@
  */
 #include "auth.h"
 #include "broker.h"
+#include "common/crypto.h"
 #include "common/status.h"
 #include "mcp/broker_api.h"
 #include "mcp/lru.h"
@@ -230,16 +231,6 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
     finish_flight(f, &o);
 }
 
-static void hex_of(const uint8_t hash[32], char hex[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[hash[i] >> 4];
-        hex[2 * i + 1] = digits[hash[i] & 15];
-    }
-    hex[64] = '\0';
-}
-
 /* Starts the broker call for (instance, hash), waiters to be added by the caller. Returns CM_AGAIN with *out, or
  * CM_ENOMEM / CM_EIO (broker unreachable) with nothing started. */
 static int start_flight(mcp_auth_t *a, const char *instance_id, const uint8_t hash[32], const char *fkey,
@@ -255,7 +246,7 @@ static int start_flight(mcp_auth_t *a, const char *instance_id, const uint8_t ha
     snprintf(f->instance, sizeof(f->instance), "%s", instance_id);
     snprintf(f->key, sizeof(f->key), "%s", fkey);
     memcpy(f->hash, hash, 32);
-    hex_of(hash, hex);
+    cm_hex_encode(hash, 32, hex, sizeof(hex));
     snprintf(path, sizeof(path), MCP_BROKER_PATH_AUTH_FMT, instance_id);
     json_t *body = json_pack("{s:s}", "key_sha256", hex);
     int rc = mcp_broker_call(a->broker, "POST", path, body, 1, on_broker, f, NULL);
@@ -273,7 +264,7 @@ static int start_flight(mcp_auth_t *a, const char *instance_id, const uint8_t ha
 static void flight_key(const char *instance_id, const uint8_t hash[32], char fkey[65 + 1 + 64])
 {
     char hex[65];
-    hex_of(hash, hex);
+    cm_hex_encode(hash, 32, hex, sizeof(hex));
     snprintf(fkey, 65 + 1 + 64, "%s:%s", instance_id, hex);
 }
 
