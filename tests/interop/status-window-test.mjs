@@ -37,10 +37,13 @@ for (let i = 0; i < 30; i++) { await call('inst-a'); await sleep(50); }
 const calls = (await authCalls()) - before, secs = (Date.now() - t0) / 1000;
 check(`no per-request broker call (${calls} status calls for 30 requests in ${secs.toFixed(1)} s)`, calls <= Math.ceil(secs) + 1, String(calls));
 
+// the change lands right after a background recheck answered "active": the longest wait under traffic
+before = await authCalls();
+for (let i = 0; i < 40 && (await authCalls()) === before; i++) { await call('inst-a'); await sleep(50); }
 await brokerPost('/_set', { id: 'inst-a', status: 'inactive' });
 let [st, ms] = await servedFor('inst-a');
 console.log(`# disabled without a push: served for ${ms} ms, then ${st}`);
-check('disabled instance refused within the documented worst case (5 s), not 30 s', st === 403 && ms <= 5000, `${st} after ${ms} ms`);
+check('disabled instance refused about a recheck interval (1 s) + a round trip after the change, not 30 s', st === 403 && ms <= 2000, `${st} after ${ms} ms`);
 
 await brokerPost('/_delete', { id: 'inst-b' });
 [st, ms] = await servedFor('inst-b');
