@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "common/timer.h"
+#include "httpd_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -120,9 +121,10 @@ static int method_matches(const struct route *r, h2o_iovec_t method)
     return strcmp(r->method, "GET") == 0 && h2o_memis(method.base, method.len, H2O_STRLIT("HEAD"));
 }
 
-/* libh2o 2.2.5 answers a body over its max_request_entity_size itself, with a plain-text 413. It reads bodies
- * up to this cap, so that every body between the configured limit and the cap gets our JSON 413 instead;
- * only bodies beyond it (twice the limit, at least limit + 1 MiB) meet h2o's own answer. */
+/* libh2o 2.2.5 answers a body over its max_request_entity_size itself, before the body is read. It reads bodies
+ * up to this cap, so that every body between the configured limit and the cap reaches on_req and gets the
+ * message with its size; bodies beyond it (twice the limit, at least limit + 1 MiB) get h2o's own 413, made the
+ * same JSON body_too_large by httpd_early.c. */
 static size_t body_hard_cap(size_t limit)
 {
     size_t extra = limit > 1024 * 1024 ? limit : 1024 * 1024;
@@ -250,6 +252,7 @@ cm_server_t *cm_server_new(const cm_server_options_t *opts)
     s->config.http1.upgrade_to_http2 = 0; /* HTTP/1.1 only: 2.2.5's HTTP/2 lacks later DoS fixes */
     s->config.server_name = h2o_iovec_init(s->name, strlen(s->name));
     h2o_hostconf_t *host = h2o_config_register_host(&s->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    cm__httpd_json_early_errors(host, s->max_body);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     struct root_handler *h = (void *)h2o_create_handler(path, sizeof(*h));
     h->super.on_req = on_req;

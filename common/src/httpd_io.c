@@ -2,6 +2,7 @@
  * httpd_io.c - response and request helpers for h2o handlers (see common/httpd.h).
  */
 #include "common/httpd.h"
+#include "httpd_internal.h"
 #include "common/json_util.h"
 #include "common/url.h"
 
@@ -120,6 +121,24 @@ void cm_respond_json(h2o_req_t *req, int status, json_t *body)
     free(text);
 }
 
+static json_t *error_doc(const char *code, const char *field, const char *message)
+{
+    json_t *body = json_object();
+    json_object_set_new(body, "code", json_string(code));
+    json_object_set_new(body, "message", json_string(message));
+    if (field != NULL)
+        json_object_set_new(body, "field", json_string(field));
+    return body;
+}
+
+char *cm__error_text(const char *code, const char *field, const char *message)
+{
+    json_t *body = error_doc(code, field, message);
+    char *text = body != NULL ? cm_json_dumps(body) : NULL;
+    json_decref(body);
+    return text;
+}
+
 void cm_respond_error(h2o_req_t *req, int status, const char *code, const char *field, const char *fmt, ...)
 {
     char msg[512];
@@ -127,12 +146,7 @@ void cm_respond_error(h2o_req_t *req, int status, const char *code, const char *
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    json_t *body = json_object();
-    json_object_set_new(body, "code", json_string(code));
-    json_object_set_new(body, "message", json_string(msg));
-    if (field != NULL)
-        json_object_set_new(body, "field", json_string(field));
-    cm_respond_json(req, status, body);
+    cm_respond_json(req, status, error_doc(code, field, msg));
 }
 
 void cm_respond_html(h2o_req_t *req, int status, const char *html, size_t len)

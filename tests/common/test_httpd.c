@@ -195,8 +195,10 @@ static void test_routes_over_http(void)
     CU_ASSERT_EQUAL(results[6].status, 413); /* over the limit: our JSON error */
     CU_ASSERT_PTR_NOT_NULL(strstr(results[6].body, "\"code\":\"body_too_large\""));
     CU_ASSERT_PTR_NOT_NULL(strstr(results[6].ctype, "application/json"));
-    /* far beyond it h2o answers (or resets) before the body is read: never a 2xx */
-    CU_ASSERT(results[11].status == 413 || results[11].status == 0);
+    /* far beyond it h2o refuses it before reading the body: the same JSON error */
+    CU_ASSERT_EQUAL(results[11].status, 413);
+    CU_ASSERT_PTR_NOT_NULL(strstr(results[11].body, "\"code\":\"body_too_large\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(results[11].ctype, "application/json"));
 
     CU_ASSERT_EQUAL(results[7].status, 200);
     CU_ASSERT_PTR_NOT_NULL(strstr(results[7].body, "\"svc\":\"gmail\""));
@@ -335,9 +337,82 @@ static void test_graceful_stop(void)
     server = NULL;
 }
 
+/* ---- requests libh2o refuses itself, before any handler: a declared length or a chunked body over the hard cap,
+ * a Transfer-Encoding it does not know; raw sockets, so that the client does not shape the request ---- */
+
+static struct {
+    char declared[2048], chunked[2048], bad_te[2048], expect[2048];
+} early_res;
+
+/* Sends head, then up to nchunks chunks of 64 KiB while the server still reads (bounded), then reads the answer. */
+static void raw_exchange(const char *head, int nchunks, char *out, size_t cap)
+{
+    static char chunk[64 * 1024 + 16];
+    int fd = raw_connect();
+    if (fd < 0)
+        return;
+    struct timeval tv = {.tv_sec = 2};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    if (send(fd, head, strlen(head), MSG_NOSIGNAL) < 0)
+        goto out_close;
+    int hl = snprintf(chunk, sizeof(chunk), "10000\r\n");
+    memset(chunk + hl, 'x', 64 * 1024);
+    memcpy(chunk + hl + 64 * 1024, "\r\n", 2);
+    for (int i = 0; i < nchunks; i++)
+        if (send(fd, chunk, (size_t)hl + 64 * 1024 + 2, MSG_NOSIGNAL) < 0)
+            break; /* refused meanwhile: the answer is waiting */
+    raw_read_all(fd, out, cap, 1);
+out_close:
+    close(fd);
+}
+
+static void *early_client(void *arg)
+{
+    raw_exchange(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n", 0,
+        early_res.declared, sizeof(early_res.declared));
+    raw_exchange(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", 24,
+        early_res.chunked, sizeof(early_res.chunked));
+    raw_exchange("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 0, early_res.bad_te,
+                 sizeof(early_res.bad_te));
+    raw_exchange("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nExpect: magic\r\n\r\n{}", 0, early_res.expect,
+                 sizeof(early_res.expect));
+    cm_server_stop(server);
+    return NULL;
+}
+
+static void test_early_refusals_are_json(void)
+{
+    cm_server_options_t o = {.name = "earlytest", .max_request_body = 1024};
+    server = cm_server_new(&o);
+    CU_ASSERT_FATAL(server != NULL);
+    cm_server_route(server, "POST", "/echo", h_echo, NULL);
+    CU_ASSERT_EQUAL_FATAL(cm_server_listen(server, "127.0.0.1", 0, &port), CM_OK);
+    pthread_t t;
+    pthread_create(&t, NULL, early_client, NULL);
+    CU_ASSERT_EQUAL(cm_server_run(server), CM_OK);
+    pthread_join(t, NULL);
+    const char *both[] = {early_res.declared, early_res.chunked};
+    for (int i = 0; i < 2; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(both[i], "HTTP/1.1 413"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(both[i], "content-type: application/json"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(both[i], "\"code\":\"body_too_large\""));
+        CU_ASSERT_PTR_NOT_NULL(strstr(both[i], "limit of 1024 bytes"));
+        CU_ASSERT_PTR_NULL(strstr(both[i], "text/plain"));
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(early_res.bad_te, "HTTP/1.1 400"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(early_res.bad_te, "\"code\":\"invalid_request\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(early_res.bad_te, "content-type: application/json"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(early_res.expect, "HTTP/1.1 417"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(early_res.expect, "\"code\":\"expectation_failed\""));
+    cm_server_free(server);
+    server = NULL;
+}
+
 void tests_register(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     CU_SUITE("httpd", NULL, NULL, {"routes over http", test_routes_over_http}, {"listen errors", test_listen_errors},
-             {"graceful stop", test_graceful_stop});
+             {"graceful stop", test_graceful_stop}, {"early refusals are JSON", test_early_refusals_are_json});
 }

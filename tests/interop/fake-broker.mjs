@@ -5,7 +5,8 @@
 //        127.0.0.1:<port>". Every instance has a "version" (per instance, monotonic: starts at 1, +1 per change),
 //        sent in mcp-auth and token answers; mcp-auth answers carry "expires_at" (instance_expires_at, unix s, or null).
 // Test hooks: GET /_stats (calls seen, usage received), POST /_set {id, status?, access_token?,
-//        instance_expires_at?} to change state (bumps the version; answers {ok, version}).
+//        instance_expires_at?} to change state (bumps the version; answers {ok, version}), POST /_delete {id} to
+//        forget an instance (then 404, as the broker answers for a deleted one). Neither pushes anything.
 import { createServer } from 'node:http';
 import { createHash, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -36,6 +37,9 @@ const server = createServer(async (req, res) => {
   const body = await readBody(req);
   if (url.pathname === '/health') return send(res, 200, { status: 'ok' });
   if (url.pathname === '/_stats') return send(res, 200, stats);
+  if (url.pathname === '/_delete') { // the instance disappears without a push (a push the server missed)
+    return send(res, instances.delete(body?.id) ? 200 : 404, {});
+  }
   if (url.pathname === '/_set') {
     const i = instances.get(body.id);
     if (!i) return send(res, 404, {});

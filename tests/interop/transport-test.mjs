@@ -1,6 +1,8 @@
 // transport-test.mjs - wire-level strictness of the runtime's Streamable HTTP endpoint (both eras), the parts the
 // conformance suite does not pin: status codes, JSON-RPC error codes, sessions, limits, SSE switching.
 // Usage: node transport-test.mjs <base url of an MCP_AUTH=none server>
+import { connect } from 'node:net';
+
 const base = process.argv[2];
 const url = `${base}/inst-t/mcp`;
 let passed = 0, failed = 0;
@@ -59,6 +61,38 @@ check('/{instanceId} alias serves MCP', r.status === 200 && Array.isArray(r.json
 r = await post({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x'.repeat(2 * 1024 * 1024) } } }, S)
   .catch((e) => ({ status: e?.cause?.code === 'ECONNRESET' || e?.cause?.code === 'EPIPE' ? 413 : 0 }));
 check('oversized body -> 413', r.status === 413, String(r.status));
+// refused before the body is read (declared length / chunked body far over the limit): the same JSON error
+const raw = (head, chunks = 0) => new Promise((resolve) => {
+  const u = new URL(url);
+  const sock = connect(Number(u.port), u.hostname);
+  let data = '';
+  const done = () => { clearTimeout(timer); sock.destroy(); resolve(data); };
+  const timer = setTimeout(done, 5000);
+  sock.on('data', (d) => { data += d.toString('latin1'); });
+  sock.on('end', done);
+  sock.on('error', done);
+  sock.on('connect', () => {
+    sock.write(head);
+    const piece = Buffer.concat([Buffer.from('10000\r\n'), Buffer.alloc(65536, 0x78), Buffer.from('\r\n')]);
+    for (let i = 0; i < chunks; i++) sock.write(piece);
+  });
+});
+const rawHead = `POST ${new URL(url).pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n`;
+const jsonBody = (text) => { try { return JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)); } catch { return null; } };
+let t = await raw(`${rawHead}Content-Length: 50000000\r\n\r\n`);
+check('declared Content-Length far over the limit -> 413 JSON body_too_large', /^HTTP\/1\.1 413/.test(t) && /content-type: application\/json/i.test(t) && jsonBody(t)?.code === 'body_too_large', t.slice(0, 300));
+t = await raw(`${rawHead}Transfer-Encoding: chunked\r\n\r\n`, 40);
+check('chunked body far over the limit -> 413 JSON body_too_large', /^HTTP\/1\.1 413/.test(t) && /content-type: application\/json/i.test(t) && jsonBody(t)?.code === 'body_too_large', t.slice(0, 300));
+// integer ids beyond 64 bits: valid JSON, so -32600 (not -32700), id null (it cannot be carried exactly)
+for (const big of ['9223372036854775808', '1000000000000000000000000000000', '-99999999999999999999', '1e30']) {
+  r = await post(`{"jsonrpc":"2.0","id":${big},"method":"tools/list"}`, S);
+  check(`id ${big} -> 400 -32600 with id null`, r.status === 400 && code(r) === -32600 && r.json.id === null, r.text);
+}
+r = await post('{"jsonrpc":"2.0","id":12,"method":"tools/call","params":{"name":"echo","arguments":{"text":"x","n":123456789012345678901234567890}}}', S);
+check('an integer beyond 64 bits elsewhere -> -32600, the id echoed', r.status === 400 && code(r) === -32600 && r.json.id === 12, r.text);
+r = await fetch(url, { method: 'DELETE' });
+const del = await r.json().catch(() => null);
+check('DELETE without Mcp-Session-Id -> 400 with a JSON-RPC error', r.status === 400 && del?.jsonrpc === '2.0' && Number.isInteger(del?.error?.code) && del.id === null, `${r.status} ${JSON.stringify(del)}`);
 r = await post({ jsonrpc: '2.0', id: 7, method: 'logging/setLevel', params: { level: 'info' } }, S);
 r = await post({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'test_tool_with_logging', arguments: {} } }, S);
 check('tool with notifications answers as SSE', r.headers.get('content-type') === 'text/event-stream' && (r.text.match(/event: message/g) ?? []).length === 4 && r.text.includes('"id":8'));
@@ -79,6 +113,7 @@ check('ended session -> 404', r.status === 404);
 // modern era
 r = await modern('server/discover');
 check('server/discover', r.status === 200 && r.json.result.supportedVersions.includes('2026-07-28') && r.json.result.resultType === 'complete');
+check('server/discover lists the legacy revision the endpoint also serves', r.json?.result?.supportedVersions?.[0] === '2026-07-28' && r.json.result.supportedVersions.includes('2025-11-25'), JSON.stringify(r.json?.result?.supportedVersions));
 check('modern: no session minted', r.headers.get('mcp-session-id') === null);
 r = await modern('tools/list');
 check('modern tools/list carries ttlMs + cacheScope', Number.isInteger(r.json?.result?.ttlMs) && ['public', 'private'].includes(r.json?.result?.cacheScope));

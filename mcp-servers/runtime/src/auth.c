@@ -3,6 +3,7 @@
  */
 #include "auth.h"
 #include "broker.h"
+#include "common/crypto.h"
 #include "common/status.h"
 #include "mcp/broker_api.h"
 #include "mcp/lru.h"
@@ -36,6 +37,7 @@ struct entry {
     int confirmed;
     int64_t confirmed_ms; /* monotonic ms of the broker's confirmation of hash */
     int64_t status_ms;    /* monotonic ms when status was learned (broker answer or push) */
+    int64_t recheck_ms;   /* monotonic ms when the last background revalidation was started */
     int64_t expires_at;   /* unix s after which the instance counts as expired; 0 = none */
     int64_t version;      /* highest broker version seen for the instance; -1 = none */
     char status[16];      /* "" = unknown */
@@ -44,10 +46,11 @@ struct entry {
 
 struct mcp_auth {
     mcp_broker_t *broker;
-    int64_t ttl_ms;        /* key-hash confirmation lifetime */
-    int64_t status_ttl_ms; /* status lifetime: older -> ask the broker again */
-    mcp_lru_t *entries;    /* instance -> struct entry */
-    mcp_lru_t *flights;    /* "<instance>:<hash>" -> struct flight (not owned) */
+    int64_t ttl_ms;           /* key-hash confirmation lifetime */
+    int64_t status_ttl_ms;    /* status lifetime: older -> the request waits for the broker's answer */
+    int64_t recheck_after_ms; /* a status older than this is revalidated in the background while still served */
+    mcp_lru_t *entries;       /* instance -> struct entry */
+    mcp_lru_t *flights;       /* "<instance>:<hash>" -> struct flight (not owned) */
     size_t inflight;
 };
 
@@ -58,16 +61,19 @@ static void entry_free(void *p)
     free(e);
 }
 
-mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, size_t capacity)
+mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, int recheck_ms, size_t capacity)
 {
     mcp_auth_t *a = calloc(1, sizeof(*a));
     if (a == NULL)
         return NULL;
     a->broker = broker;
     a->ttl_ms = (int64_t)(ttl_s > 0 ? ttl_s : 300) * 1000;
-    a->status_ttl_ms = (int64_t)(status_ttl_s > 0 ? status_ttl_s : 30) * 1000;
+    a->status_ttl_ms = (int64_t)(status_ttl_s > 0 ? status_ttl_s : MCP_AUTH_STATUS_TTL_S_DEFAULT) * 1000;
     if (a->status_ttl_ms > a->ttl_ms)
         a->status_ttl_ms = a->ttl_ms;
+    a->recheck_after_ms = recheck_ms > 0 ? recheck_ms : MCP_AUTH_RECHECK_MS_DEFAULT;
+    if (a->recheck_after_ms > a->status_ttl_ms)
+        a->recheck_after_ms = a->status_ttl_ms;
     a->entries = mcp_lru_new(capacity > 0 ? capacity : 10000, entry_free);
     a->flights = mcp_lru_new(0, NULL);
     if (a->entries == NULL || a->flights == NULL) {
@@ -205,9 +211,17 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
     if (status == 401 && code != NULL && strcmp(code, MCP_BROKER_ERR_INVALID_KEY) == 0) {
         o.result = MCP_AUTHZ_BAD_KEY;
         o.message = "The access key is not valid for this instance.";
+        struct entry *e = entry_get(a, f->instance, 0);
+        if (e != NULL && CRYPTO_memcmp(e->hash, f->hash, 32) == 0)
+            e->confirmed = 0; /* the key was replaced: a revalidation must not leave the old one served */
     } else if (status == 404) {
         o.result = MCP_AUTHZ_NOT_FOUND;
         o.message = "Unknown instance.";
+        struct entry *e = entry_get(a, f->instance, 0);
+        if (e != NULL) { /* deleted at the broker: nothing cached may be served any more; the version stays */
+            e->confirmed = 0;
+            e->status[0] = '\0';
+        }
     } else {
         o.result = MCP_AUTHZ_UNAVAILABLE;
         o.message = status == 0 ? "The authorization broker is unreachable; try again shortly."
@@ -215,6 +229,60 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
         (void)error;
     }
     finish_flight(f, &o);
+}
+
+/* Starts the broker call for (instance, hash), waiters to be added by the caller. Returns CM_AGAIN with *out, or
+ * CM_ENOMEM / CM_EIO (broker unreachable) with nothing started. */
+static int start_flight(mcp_auth_t *a, const char *instance_id, const uint8_t hash[32], const char *fkey,
+                        struct flight **out)
+{
+    char path[160], hex[65];
+    struct flight *f = calloc(1, sizeof(*f));
+    if (f == NULL || mcp_lru_put(a->flights, fkey, f) != CM_OK) {
+        free(f);
+        return CM_ENOMEM;
+    }
+    f->a = a;
+    snprintf(f->instance, sizeof(f->instance), "%s", instance_id);
+    snprintf(f->key, sizeof(f->key), "%s", fkey);
+    memcpy(f->hash, hash, 32);
+    cm_hex_encode(hash, 32, hex, sizeof(hex));
+    snprintf(path, sizeof(path), MCP_BROKER_PATH_AUTH_FMT, instance_id);
+    json_t *body = json_pack("{s:s}", "key_sha256", hex);
+    int rc = mcp_broker_call(a->broker, "POST", path, body, 1, on_broker, f, NULL);
+    json_decref(body);
+    if (rc != CM_AGAIN) {
+        mcp_lru_take(a->flights, fkey);
+        free(f);
+        return CM_EIO;
+    }
+    a->inflight++;
+    *out = f;
+    return CM_AGAIN;
+}
+
+static void flight_key(const char *instance_id, const uint8_t hash[32], char fkey[65 + 1 + 64])
+{
+    char hex[65];
+    cm_hex_encode(hash, 32, hex, sizeof(hex));
+    snprintf(fkey, 65 + 1 + 64, "%s:%s", instance_id, hex);
+}
+
+/* A served status past its revalidation age: ask the broker in the background (one call per instance and key at
+ * a time, at most one start per recheck_after_ms even when calls fail), so that a change the push did not bring
+ * is seen a round trip later, while requests are answered from the cache without waiting. */
+static void maybe_recheck(mcp_auth_t *a, const char *instance_id, struct entry *e, int64_t now_ms)
+{
+    char fkey[65 + 1 + 64];
+    struct flight *f;
+    if (a->broker == NULL || now_ms - e->status_ms < a->recheck_after_ms ||
+        now_ms - e->recheck_ms < a->recheck_after_ms)
+        return;
+    flight_key(instance_id, e->hash, fkey);
+    if (mcp_lru_peek(a->flights, fkey) != NULL)
+        return;
+    e->recheck_ms = now_ms;
+    (void)start_flight(a, instance_id, e->hash, fkey, &f);
 }
 
 int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size_t keylen, int64_t now_ms,
@@ -235,10 +303,12 @@ int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size
     uint8_t hash[32];
     SHA256((const unsigned char *)key, keylen, hash);
     struct entry *e = entry_get(a, instance_id, 0);
-    /* status checked on every request, cache hit or not: expires_at locally, and a status older than
-       status_ttl is asked for again (with the key hash, in the same broker call) */
+    /* status checked on every request, cache hit or not: expires_at locally; a status past its revalidation age
+       is served while the broker is asked in the background, one past status_ttl is not served: the request
+       waits for the broker (asked with the key hash, in the same call) */
     if (e != NULL && e->confirmed && now_ms - e->confirmed_ms < a->ttl_ms && CRYPTO_memcmp(hash, e->hash, 32) == 0 &&
         e->status[0] != '\0' && now_ms - e->status_ms < a->status_ttl_ms) {
+        maybe_recheck(a, instance_id, e, now_ms);
         outcome_from_entry(e, mcp__unix_now(), now);
         return CM_OK;
     }
@@ -247,14 +317,8 @@ int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size
         now->message = "No authorization broker is configured.";
         return CM_OK;
     }
-    char path[160], hex[65], fkey[65 + 1 + 64];
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[hash[i] >> 4];
-        hex[2 * i + 1] = digits[hash[i] & 15];
-    }
-    hex[64] = '\0';
-    snprintf(fkey, sizeof(fkey), "%s:%s", instance_id, hex);
+    char fkey[65 + 1 + 64];
+    flight_key(instance_id, hash, fkey);
     struct mcp_auth_wait *w = calloc(1, sizeof(*w));
     if (w == NULL) {
         now->result = MCP_AUTHZ_UNAVAILABLE;
@@ -264,39 +328,19 @@ int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size
     w->cb = cb;
     w->arg = arg;
     struct flight *f = mcp_lru_peek(a->flights, fkey);
-    if (f != NULL) { /* the same (instance, key) is being checked already: wait for that answer */
-        w->f = f;
-        w->next = f->waiters;
-        f->waiters = w;
-        *wait = w;
-        return CM_AGAIN;
+    if (f == NULL) { /* else the same (instance, key) is being checked already: wait for that answer */
+        int rc = start_flight(a, instance_id, hash, fkey, &f);
+        if (rc != CM_AGAIN) {
+            free(w);
+            now->result = MCP_AUTHZ_UNAVAILABLE;
+            now->message =
+                rc == CM_ENOMEM ? "out of memory" : "The authorization broker is unreachable; try again shortly.";
+            return CM_OK;
+        }
     }
-    if ((f = calloc(1, sizeof(*f))) == NULL || mcp_lru_put(a->flights, fkey, f) != CM_OK) {
-        free(w);
-        free(f);
-        now->result = MCP_AUTHZ_UNAVAILABLE;
-        now->message = "out of memory";
-        return CM_OK;
-    }
-    f->a = a;
-    snprintf(f->instance, sizeof(f->instance), "%s", instance_id);
-    snprintf(f->key, sizeof(f->key), "%s", fkey);
-    memcpy(f->hash, hash, 32);
     w->f = f;
+    w->next = f->waiters;
     f->waiters = w;
-    snprintf(path, sizeof(path), MCP_BROKER_PATH_AUTH_FMT, instance_id);
-    json_t *body = json_pack("{s:s}", "key_sha256", hex);
-    int rc = mcp_broker_call(a->broker, "POST", path, body, 1, on_broker, f, NULL);
-    json_decref(body);
-    if (rc != CM_AGAIN) {
-        mcp_lru_take(a->flights, fkey);
-        free(w);
-        free(f);
-        now->result = MCP_AUTHZ_UNAVAILABLE;
-        now->message = "The authorization broker is unreachable; try again shortly.";
-        return CM_OK;
-    }
-    a->inflight++;
     *wait = w;
     return CM_AGAIN;
 }

@@ -4,10 +4,14 @@
  * The broker stores only SHA-256 hashes of instance keys; the runtime sends the hash of the presented
  * key (POST /instances/{id}/mcp-auth, see broker_api.h), never the key. A confirmed (instance, hash) is
  * trusted for ttl_s (default 300); the instance status is checked on every request, cache hit or not:
- * the broker's expires_at is compared with the clock each time, and a status older than status_ttl_s
- * (default 30) is asked for again. Pushes from the broker update it at once; every broker answer and push
- * may carry a per-instance "version", and one older than the highest seen does not overwrite the status.
- * Concurrent checks of the same (instance, hash) share one broker call. Loop-thread only.
+ * the broker's expires_at is compared with the clock each time. A status older than recheck_ms (default 1000)
+ * is still served, and the broker is asked again in the background (one call per instance and key at a time,
+ * at most one started per recheck_ms); one older than status_ttl_s (default 5) is not served: the request
+ * waits for the broker. So a change the broker failed to push (disabled, deleted) is served for at most
+ * status_ttl_s, and under traffic for about recheck_ms plus one broker round trip. Pushes from the broker
+ * update it at once; every broker answer and push may carry a per-instance "version", and one older than the
+ * highest seen does not overwrite the status. Concurrent checks of the same (instance, hash) share one broker
+ * call. Loop-thread only.
  */
 #ifndef MCP_AUTH_H
 #define MCP_AUTH_H
@@ -38,9 +42,13 @@ typedef struct mcp_auth_outcome {
 
 typedef void (*mcp_auth_cb)(void *arg, const mcp_auth_outcome_t *o);
 
-/* broker borrowed (may be NULL: every check is then UNAVAILABLE). ttl_s 0 = 300, status_ttl_s 0 = 30 (at most
-   ttl_s). Caller owns. */
-mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, size_t capacity);
+#define MCP_AUTH_STATUS_TTL_S_DEFAULT 5
+#define MCP_AUTH_RECHECK_MS_DEFAULT 1000
+
+/* broker borrowed (may be NULL: every check is then UNAVAILABLE). ttl_s 0 = 300, status_ttl_s 0 =
+   MCP_AUTH_STATUS_TTL_S_DEFAULT (at most ttl_s), recheck_ms 0 = MCP_AUTH_RECHECK_MS_DEFAULT (at most the status
+   lifetime). Caller owns. */
+mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, int recheck_ms, size_t capacity);
 void mcp_auth_free(mcp_auth_t *a);
 
 /*

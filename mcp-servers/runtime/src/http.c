@@ -2,12 +2,12 @@
  * http.c - the Streamable HTTP endpoint /{instanceId}/mcp (and /{instanceId}) for both protocol eras.
  *
  * POST: Host/Origin (403) -> Content-Type (415) -> Accept (406) -> instance auth (401/403/404/503)
- * -> JSON-RPC parse (-32700) / classify (-32600) -> era: modern when params._meta carries a protocol
- * version or MCP-Protocol-Version names a modern revision -> era checks (modern: _meta, version,
- * Mcp-Method/Mcp-Name/MCP-Protocol-Version headers; legacy: session, MCP-Protocol-Version) -> dispatch.
+ * -> JSON-RPC parse (-32700; valid JSON with an integer beyond int64: -32600) / classify (-32600) -> era: modern when
+ * params._meta carries a protocol version or MCP-Protocol-Version names a modern revision -> era checks (modern: _meta,
+ * version, Mcp-Method/Mcp-Name/MCP-Protocol-Version headers; legacy: session, MCP-Protocol-Version) -> dispatch.
  * Notifications and client responses get 202. A request gets application/json, or text/event-stream when
  * its tool emits notifications before the result (switched lazily at the first one).
- * GET: 405 (no server-initiated stream). DELETE: ends a legacy session.
+ * GET: 405 (no server-initiated stream). DELETE: ends a legacy session (400 without Mcp-Session-Id).
  */
 #include "auth.h"
 #include "common/log.h"
@@ -295,8 +295,11 @@ static void handle_message(struct mcp_http_req *r)
 
     json_t *doc = mcp_jsonrpc_parse(req->entity.base, req->entity.len, &why);
     if (doc == NULL) {
+        json_t *unread_id = NULL;
+        int code = mcp_jsonrpc_parse_error(req->entity.base, req->entity.len, &unread_id);
         s->stats.errors++;
-        mcp__respond_rpc_error(req, 400, NULL, MCP_JSONRPC_PARSE_ERROR, why, NULL);
+        mcp__respond_rpc_error(req, 400, unread_id, code, why, NULL);
+        json_decref(unread_id);
         return;
     }
     if (mcp_jsonrpc_classify(doc, &msg) == MCP_MSG_INVALID) {
@@ -465,8 +468,8 @@ static void handle_delete(struct mcp_http_req *r)
     int bad = 0;
     char *sid = mcp__header_value(req, "mcp-session-id", &bad);
     if (sid == NULL) {
-        cm_add_header(req, "allow", "POST, DELETE");
-        mcp__respond_rpc_error(req, 405, NULL, -32000, "Method Not Allowed: DELETE needs an Mcp-Session-Id", NULL);
+        /* DELETE is allowed here; the request lacks the header that names what to delete */
+        mcp__respond_rpc_error(req, 400, NULL, -32000, "Bad Request: DELETE needs an Mcp-Session-Id header", NULL);
         return;
     }
     if (mcp_sessions_delete(r->s->sessions, sid, r->instance) != CM_OK) {

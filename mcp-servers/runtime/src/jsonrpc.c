@@ -42,10 +42,45 @@ json_t *mcp_jsonrpc_parse(const char *buf, size_t len, const char **why)
     }
     json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
     if (v == NULL) {
-        *why = "invalid JSON";
+        *why = json_error_code(&err) == json_error_numeric_overflow
+                   ? "a number is outside the range this server represents (integers: signed 64-bit)"
+                   : "invalid JSON";
         return NULL;
     }
     return v;
+}
+
+/* Below 2^53 in magnitude every integer is exactly a double: such an id read as a real is still the client's id. */
+#define EXACT_REAL_LIMIT 9007199254740992.0
+
+int mcp_jsonrpc_parse_error(const char *buf, size_t len, json_t **id)
+{
+    json_error_t err;
+    *id = NULL;
+    if (buf == NULL || len == 0 || !depth_ok(buf, len))
+        return MCP_JSONRPC_PARSE_ERROR;
+    json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+    if (v != NULL) {
+        json_decref(v);
+        return MCP_JSONRPC_INVALID_REQUEST;
+    }
+    if (json_error_code(&err) != json_error_numeric_overflow)
+        return MCP_JSONRPC_PARSE_ERROR;
+    /* jansson stops at the first integer it cannot hold: read the text again with integers as reals, which proves
+     * the rest of it well-formed and finds the id */
+    v = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
+    if (v == NULL)
+        return MCP_JSONRPC_PARSE_ERROR;
+    json_t *raw = json_is_object(v) ? json_object_get(v, "id") : NULL;
+    if (json_is_string(raw)) {
+        *id = json_incref(raw);
+    } else if (json_is_real(raw)) {
+        double d = json_real_value(raw);
+        if (d > -EXACT_REAL_LIMIT && d < EXACT_REAL_LIMIT && (double)(json_int_t)d == d)
+            *id = json_integer((json_int_t)d);
+    }
+    json_decref(v);
+    return MCP_JSONRPC_INVALID_REQUEST;
 }
 
 int mcp_jsonrpc_id_valid(const json_t *id)

@@ -198,9 +198,14 @@ static void do_initialize(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const
 
 static void do_discover(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out)
 {
-    json_t *result =
-        json_pack("{s:o, s:O, s:i, s:s}", "supportedVersions", mcp_protocol_versions(MCP_ERA_MODERN), "capabilities",
-                  capabilities(p, MCP_ERA_MODERN), "ttlMs", p->list_ttl_ms, "cacheScope", "public");
+    /* every revision this endpoint serves, newest first: a client that speaks only a legacy one learns it can
+     * still connect (with initialize) */
+    json_t *versions = mcp_protocol_versions(MCP_ERA_MODERN);
+    json_t *legacy = mcp_protocol_versions(MCP_ERA_LEGACY);
+    json_array_extend(versions, legacy);
+    json_decref(legacy);
+    json_t *result = json_pack("{s:o, s:O, s:i, s:s}", "supportedVersions", versions, "capabilities",
+                               capabilities(p, MCP_ERA_MODERN), "ttlMs", p->list_ttl_ms, "cacheScope", "public");
     if (p->instructions != NULL)
         json_object_set_new(result, "instructions", json_string(p->instructions));
     reply_result(p, ctx, msg, result, out);

@@ -82,28 +82,30 @@ static int check(mcp_auth_t *a, const char *inst, int64_t now_ms, int *asked, in
 static void test_auth_status_lifetime(void)
 {
     mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
-    mcp_auth_t *a = mcp_auth_new(b, 300, 0, 10); /* status lifetime: the default, 30 s */
+    mcp_auth_t *a = mcp_auth_new(b, 300, 0, 0, 10); /* the defaults: recheck after 1 s, lifetime 5 s */
     int asked;
     int64_t t = mcp__now_ms();
     CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\",\"expires_at\":null,\"version\":3}"),
                     MCP_AUTHZ_OK);
     CU_ASSERT_TRUE(asked);
     CU_ASSERT_EQUAL(mcp_auth_version(a, "i"), 3);
-    CU_ASSERT_EQUAL(check(a, "i", t + 29000, &asked, 0, NULL), MCP_AUTHZ_OK); /* cached */
+    CU_ASSERT_EQUAL(check(a, "i", t + 900, &asked, 0, NULL), MCP_AUTHZ_OK); /* cached, nothing asked */
     CU_ASSERT_FALSE(asked);
-    /* after 30 s the status is asked for again, although the key confirmation (300 s) still holds */
-    CU_ASSERT_EQUAL(check(a, "i", t + 31000, &asked, 200,
+    CU_ASSERT_EQUAL(npending, 0);
+    /* past the lifetime (5 s, not the 300 s of the key confirmation) the request waits for the broker */
+    CU_ASSERT_EQUAL(check(a, "i", t + 5100, &asked, 200,
                           "{\"status\":\"needs_reauth\",\"authorize_url\":\"http://b/re\",\"version\":4}"),
                     MCP_AUTHZ_INACTIVE);
     CU_ASSERT_TRUE(asked);
     CU_ASSERT_STRING_EQUAL(auth_status, "needs_reauth");
     mcp_auth_free(a);
 
-    a = mcp_auth_new(b, 300, 5, 10); /* configurable */
+    a = mcp_auth_new(b, 300, 5, 5000, 10); /* configurable; recheck = lifetime: no background call */
     t = mcp__now_ms();
     CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
     CU_ASSERT_EQUAL(check(a, "i", t + 4000, &asked, 0, NULL), MCP_AUTHZ_OK);
     CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL(npending, 0);
     CU_ASSERT_EQUAL(check(a, "i", t + 6000, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
     CU_ASSERT_TRUE(asked);
     /* the broker down when the status is due: unavailable, not the stale status */
@@ -112,10 +114,68 @@ static void test_auth_status_lifetime(void)
     mcp_broker_free(b);
 }
 
+/* A status past its recheck age is served while one background call (per instance and key) asks the broker; what
+ * the broker says then applies to the next request: disabled or deleted instances stop being served a round trip
+ * later, not at the end of the lifetime. */
+static void test_auth_background_recheck(void)
+{
+    mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 5, 1000, 10);
+    int asked;
+    int64_t t = mcp__now_ms();
+    CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\",\"version\":1}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "i", t + 1500, &asked, 0, NULL), MCP_AUTHZ_OK); /* served at once ... */
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL_FATAL(npending, 1); /* ... while the broker is asked */
+    CU_ASSERT_EQUAL(json_string_length(json_object_get(pending[0].body, "key_sha256")), 64);
+    for (int i = 0; i < 50; i++) /* coalesced: no second call while it runs */
+        CU_ASSERT_EQUAL(check(a, "i", t + 1600 + i, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(npending, 1);
+    int before = auth_calls;
+    answer(0, 200, "{\"status\":\"inactive\",\"authorize_url\":\"http://b/act\",\"version\":2}");
+    CU_ASSERT_EQUAL(auth_calls, before);                                                /* nobody waited for it */
+    CU_ASSERT_EQUAL(check(a, "i", mcp__now_ms(), &asked, 0, NULL), MCP_AUTHZ_INACTIVE); /* disabled: seen */
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_STRING_EQUAL(auth_status, "inactive");
+
+    /* deleted at the broker: the background answer 404 stops the cached status from being served */
+    t = mcp__now_ms();
+    CU_ASSERT_EQUAL(check(a, "d", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "d", t + 1200, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    answer(0, 404, "{\"code\":\"instance_not_found\"}");
+    CU_ASSERT_EQUAL(check(a, "d", t + 1300, &asked, 404, "{\"code\":\"instance_not_found\"}"), MCP_AUTHZ_NOT_FOUND);
+    CU_ASSERT_TRUE(asked);
+
+    /* a failing broker: still served within the lifetime, one background attempt per recheck interval, and past
+     * the lifetime the request waits (and hears the broker is unavailable) */
+    CU_ASSERT_EQUAL(check(a, "j", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "j", t + 1100, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    answer(0, 0, NULL);
+    CU_ASSERT_EQUAL(check(a, "j", t + 1500, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(npending, 0); /* not again before another second */
+    CU_ASSERT_EQUAL(check(a, "j", t + 2200, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    answer(0, 0, NULL);
+    CU_ASSERT_EQUAL(check(a, "j", t + 5500, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE);
+    CU_ASSERT_TRUE(asked);
+
+    /* a replaced key: the background 401 ends the old key's confirmation */
+    CU_ASSERT_EQUAL(check(a, "k", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "k", t + 1100, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    answer(0, 401, "{\"code\":\"invalid_key\"}");
+    CU_ASSERT_EQUAL(check(a, "k", t + 1200, &asked, 401, "{\"code\":\"invalid_key\"}"), MCP_AUTHZ_BAD_KEY);
+    CU_ASSERT_TRUE(asked);
+    mcp_auth_free(a);
+    mcp_broker_free(b);
+}
+
 static void test_auth_expires_at(void)
 {
     mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
-    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 10);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 30000, 10);
     char json[160];
     int asked;
     int64_t t = mcp__now_ms();
@@ -144,7 +204,7 @@ static void test_auth_expires_at(void)
 static void test_auth_versions(void)
 {
     mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
-    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 10);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 30000, 10);
     mcp_auth_wait_t *w;
     mcp_auth_outcome_t now;
     /* a push (version 10) lands while the broker answer (version 9, older) is in flight: the push wins */
@@ -308,6 +368,7 @@ static void test_token_ordering(void)
 void tests_register(void)
 {
     CU_SUITE("broker-backed caches", NULL, NULL, {"auth status lifetime", test_auth_status_lifetime},
-             {"auth expires_at", test_auth_expires_at}, {"auth versions", test_auth_versions},
-             {"token refresh coalescing", test_token_coalescing}, {"token ordering", test_token_ordering});
+             {"auth background recheck", test_auth_background_recheck}, {"auth expires_at", test_auth_expires_at},
+             {"auth versions", test_auth_versions}, {"token refresh coalescing", test_token_coalescing},
+             {"token ordering", test_token_ordering});
 }

@@ -175,6 +175,13 @@ static void test_eras(void)
     res = json_object_get(r.body, "result");
     CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(json_object_get(res, "supportedVersions"), 0)),
                            MCP_MODERN_VERSION);
+    /* the endpoint serves the legacy revisions too (initialize): discover lists them after the modern one */
+    json_t *listed = json_object_get(res, "supportedVersions");
+    int has_legacy = 0;
+    for (size_t i = 1; i < json_array_size(listed); i++)
+        has_legacy |= strcmp(json_string_value(json_array_get(listed, i)), MCP_LATEST_LEGACY_VERSION) == 0;
+    CU_ASSERT_TRUE(has_legacy);
+    CU_ASSERT_EQUAL(json_array_size(listed), 5);
     CU_ASSERT_PTR_NOT_NULL(json_object_get(res, "capabilities"));
     json_decref(r.body);
     r = run("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"server/discover\"}", MCP_ERA_LEGACY, NULL);

@@ -35,6 +35,49 @@ static void test_parse_errors(void)
     CU_ASSERT_PTR_NULL(parse("{\"n\":1e999}"));                          /* real overflow */
 }
 
+static int error_code_of(const char *s, json_t **id)
+{
+    return mcp_jsonrpc_parse_error(s, strlen(s), id);
+}
+
+/* Valid JSON with numbers jansson cannot hold is an Invalid Request, not a parse error; the id is carried only
+ * when it is exactly representable. */
+static void test_ids_beyond_64_bits(void)
+{
+    json_t *id = (json_t *)1;
+    CU_ASSERT_EQUAL(error_code_of("{\"jsonrpc\":\"2.0\",\"id\":9223372036854775808,\"method\":\"ping\"}", &id),
+                    MCP_JSONRPC_INVALID_REQUEST); /* 2^63 */
+    CU_ASSERT_PTR_NULL(id);
+    CU_ASSERT_EQUAL(
+        error_code_of("{\"jsonrpc\":\"2.0\",\"id\":1000000000000000000000000000000,\"method\":\"ping\"}", &id),
+        MCP_JSONRPC_INVALID_REQUEST); /* 1e30 written out */
+    CU_ASSERT_PTR_NULL(id);
+    CU_ASSERT_EQUAL(error_code_of("{\"jsonrpc\":\"2.0\",\"id\":-99999999999999999999,\"method\":\"ping\"}", &id),
+                    MCP_JSONRPC_INVALID_REQUEST);
+    CU_ASSERT_PTR_NULL(id);
+    /* the overflow elsewhere: the id is echoed exactly */
+    CU_ASSERT_EQUAL(error_code_of("{\"jsonrpc\":\"2.0\",\"id\":42,\"method\":\"tools/call\",\"params\":{\"n\":1e30,"
+                                  "\"m\":123456789012345678901234567890}}",
+                                  &id),
+                    MCP_JSONRPC_INVALID_REQUEST);
+    CU_ASSERT_TRUE(json_is_integer(id) && json_integer_value(id) == 42);
+    json_decref(id);
+    CU_ASSERT_EQUAL(error_code_of("{\"id\":\"s-1\",\"n\":-123456789012345678901234567890}", &id),
+                    MCP_JSONRPC_INVALID_REQUEST);
+    CU_ASSERT_STRING_EQUAL(json_string_value(id), "s-1");
+    json_decref(id);
+    /* not JSON at all, even if a huge integer comes first: still a parse error */
+    CU_ASSERT_EQUAL(error_code_of("{\"id\":123456789012345678901234567890,", &id), MCP_JSONRPC_PARSE_ERROR);
+    CU_ASSERT_PTR_NULL(id);
+    CU_ASSERT_EQUAL(error_code_of("{bad", &id), MCP_JSONRPC_PARSE_ERROR);
+    CU_ASSERT_EQUAL(mcp_jsonrpc_parse_error("", 0, &id), MCP_JSONRPC_PARSE_ERROR);
+    /* the parse refusal names the cause */
+    const char *why = NULL;
+    const char *big = "{\"id\":9223372036854775808}";
+    CU_ASSERT_PTR_NULL(mcp_jsonrpc_parse(big, strlen(big), &why));
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "64-bit"));
+}
+
 static void test_deep_nesting(void)
 {
     char buf[4096];
@@ -167,6 +210,7 @@ static void test_error_codes(void)
 void tests_register(void)
 {
     CU_SUITE("jsonrpc", NULL, NULL, {"parse errors", test_parse_errors}, {"deep nesting", test_deep_nesting},
-             {"ids echoed", test_request_ids_echoed}, {"invalid requests", test_invalid_requests},
+             {"ids beyond 64 bits", test_ids_beyond_64_bits}, {"ids echoed", test_request_ids_echoed},
+             {"invalid requests", test_invalid_requests},
              {"notifications and responses", test_notifications_and_responses}, {"error codes", test_error_codes});
 }

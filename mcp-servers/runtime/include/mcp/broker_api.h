@@ -20,9 +20,11 @@
  *    200 {"instance_id", "service", "status": "active"|"inactive"|"expired"|"needs_reauth",
  *         "authorize_url"?: "...", "expires_at"?: <unix s>|null, "version"?: <integer>}
  *                                            the key matches (status may still forbid use). The runtime
- *                                            trusts the key hash for 300 s and the status for 30 s
- *                                            (MCP_AUTH_CACHE_TTL_S / MCP_AUTH_STATUS_TTL_S), and compares
- *                                            expires_at with its clock on every request (past = expired).
+ *                                            trusts the key hash for 300 s and the status for 5 s
+ *                                            (MCP_AUTH_CACHE_TTL_S / MCP_AUTH_STATUS_TTL_S), asking again
+ *                                            in the background once it is 1 s old (MCP_AUTH_RECHECK_MS),
+ *                                            and compares expires_at with its clock on every request
+ *                                            (past = expired).
  *    401 {"code":"invalid_key"}              the key does not match
  *    404 {"code":"instance_not_found"}       unknown instance, or it belongs to another service
  *    401 {"code":"invalid_service_credentials"} / 403 {"code":"forbidden"}  the service bearer is wrong

@@ -59,6 +59,16 @@ typedef struct mcp_jsonrpc_msg {
  */
 json_t *mcp_jsonrpc_parse(const char *buf, size_t len, const char **why);
 
+/*
+ * The JSON-RPC error for a body mcp_jsonrpc_parse refused. Text that is not JSON: -32700 with id null. Valid JSON
+ * that holds an integer outside the signed 64-bit range (JSON numbers are unbounded, request ids here are
+ * int64): -32600 Invalid Request, since it is no parse error; *id then receives the request id when it can be
+ * carried exactly (a string, or an integer below 2^53 in magnitude), else stays NULL and the answer's id is null
+ * (JSON-RPC 2.0 section 5: null when the id cannot be determined; an id of 2^63 or 1e30 cannot be echoed exactly
+ * by this server, nor read exactly by JavaScript clients). *id is a new reference (or NULL) the caller decrefs.
+ */
+int mcp_jsonrpc_parse_error(const char *buf, size_t len, json_t **id);
+
 /* Classifies msg (any JSON value) into out. Returns out->kind. */
 mcp_msg_kind_t mcp_jsonrpc_classify(json_t *msg, mcp_jsonrpc_msg_t *out);
 

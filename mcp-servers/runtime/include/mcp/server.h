@@ -57,8 +57,12 @@ typedef struct mcp_server_options {
     size_t page_size;                 /* tools/list page size, default 50 (env MCP_PAGE_SIZE; mcp_server_main_with) */
     int auth_cache_ttl_s;             /* how long a broker-confirmed key is trusted, default 300
                                          (env MCP_AUTH_CACHE_TTL_S) */
-    int auth_status_ttl_s;            /* how long a cached instance status is used before the broker is asked
-                                         again, default 30, at most auth_cache_ttl_s (env MCP_AUTH_STATUS_TTL_S) */
+    int auth_status_ttl_s;            /* a cached instance status older than this is not used: the request waits
+                                         for the broker; default 5, at most auth_cache_ttl_s
+                                         (env MCP_AUTH_STATUS_TTL_S) */
+    int auth_recheck_ms;              /* a cached status older than this is still used while the broker is asked
+                                         again in the background; default 1000, at most the status lifetime
+                                         (env MCP_AUTH_RECHECK_MS) */
     int token_refresh_margin_s;       /* refetch a token this long before it expires, default 60 */
     size_t token_cache_size;          /* LRU entries, default 10000 */
     int usage_flush_ms;               /* default 10000 */
