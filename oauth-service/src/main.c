@@ -123,6 +123,7 @@ out_free_server:
 out_free_services:
     ob_keys_free(b.keys);
     json_decref(b.services);
+    cm_log_flush(); /* the counts of lines folded by flood control */
     return exit_code;
 }
 
