@@ -27,8 +27,8 @@ static const char *level_names[] = {"debug", "info", "warn", "error"};
 #define RL_DEFAULT_MS 1000
 
 typedef struct rl_slot {
-    const char *fmt; /* identity only, never read (a plugin's string may be unloaded); NULL = free */
-    char text[160];  /* the start of the format, for the count line */
+    const char *fmt;    /* identity only, never read (a plugin's string may be unloaded); NULL = free */
+    char text[160];     /* the start of the format, for the count line */
     char component[48]; /* a copy: callers may pass a buffer */
     int level;
     int64_t window_ms; /* monotonic start of the interval of the last printed line */
@@ -68,7 +68,7 @@ void cm_log_set_level(int level)
 void cm_log_set_rate_limit_ms(int ms)
 {
     pthread_mutex_lock(&log_mutex);
-    rl_interval_ms = ms > 0 ? ms : 0;
+    rl_interval_ms = ms >= 0 ? ms : -1; /* -1: read LOG_RATE_LIMIT_MS again at the next line */
     pthread_mutex_unlock(&log_mutex);
 }
 

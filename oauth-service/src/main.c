@@ -101,6 +101,7 @@ static int serve(ob_config_t *cfg)
     cm_info("broker", "oauth-service %s listening on %s:%d (base URL %s), %zu providers loaded", OB_VERSION,
             cfg->listen_host, port, cfg->base_url, ob_registry_count(b.providers));
     cm_info("broker", "health: %s/health  providers: %s/providers", cfg->base_url, cfg->base_url);
+    cm_log_set_rate_limit_ms(-1); /* serving: flood control on (LOG_RATE_LIMIT_MS) */
     if (cm_server_run(b.server) == CM_OK) {
         cm_info("broker", "shutting down");
         exit_code = 0;
@@ -158,6 +159,7 @@ int main(int argc, char **argv)
     const char *config_path = NULL, *command = "run";
     char err[512];
     ob_config_t cfg;
+    cm_log_set_rate_limit_ms(0); /* commands and the start print every line (a list of plugins, of migrations) */
     int code;
 
     for (int i = 1; i < argc; i++) {

@@ -28,7 +28,8 @@ int cm_log_get_level(void);
 void cm_log(int level, const char *component, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cm_logv(int level, const char *component, const char *fmt, va_list ap);
 
-/* Sets the flood-control interval in ms (0 = every line is printed); overrides LOG_RATE_LIMIT_MS. */
+/* Sets the flood-control interval in ms (0 = every line is printed); overrides LOG_RATE_LIMIT_MS. A negative ms
+ * goes back to LOG_RATE_LIMIT_MS or the default. */
 void cm_log_set_rate_limit_ms(int ms);
 /* Prints the counts of folded lines still pending (at shutdown) and flushes stderr. */
 void cm_log_flush(void);

@@ -106,11 +106,11 @@ static void set_marker(rop_t *op, int stale, const char *prev_owner, int64_t age
 {
     char *detail = NULL;
     if (stale) {
-        json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:i, s:b, s:b}", "class", "unknown", "error",
-                              "refresh_outcome_unknown", "previous_owner", prev_owner, "marker_age_s",
-                              (json_int_t)(age_ms / 1000), "hold_s", op->r->b->cfg->refresh_intent_hold_s, "own",
-                              strcmp(prev_owner, op->r->owner) == 0, "owner_dead",
-                              age_ms < (int64_t)op->r->b->cfg->refresh_intent_hold_s * 1000);
+        json_t *d =
+            json_pack("{s:s, s:s, s:s, s:I, s:i, s:b, s:b}", "class", "unknown", "error", "refresh_outcome_unknown",
+                      "previous_owner", prev_owner, "marker_age_s", (json_int_t)(age_ms / 1000), "hold_s",
+                      op->r->b->cfg->refresh_intent_hold_s, "own", strcmp(prev_owner, op->r->owner) == 0, "owner_dead",
+                      age_ms < (int64_t)op->r->b->cfg->refresh_intent_hold_s * 1000);
         detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
         json_decref(d);
     }
