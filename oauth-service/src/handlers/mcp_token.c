@@ -123,6 +123,9 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
         } else if (after != NULL && after->backoff_ms > 0) {
             respond_backoff(req, after->backoff_ms, after->error);
             return;
+        } else if (after != NULL && strcmp(after->error, "database_unavailable") == 0) {
+            ob_respond_db_error(req, CM_EUNAVAIL, NULL, "refreshing an expired token");
+            return;
         } else {
             cm_respond_error(req, 502, "provider_error", NULL, "the access token expired and could not be refreshed");
             return;
