@@ -67,20 +67,6 @@ static int refresh_then_vend(ob_broker_t *b, h2o_req_t *req, const char *service
 
 static void on_marked_expired(void *arg, int status, PGresult *res);
 
-/* The expired token could not be refreshed and the next attempt is backoff_ms away. */
-static void respond_backoff(h2o_req_t *req, int64_t backoff_ms, const char *error)
-{
-    int64_t s = (backoff_ms + 999) / 1000;
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%lld", (long long)s);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, h2o_strdup(&req->pool, buf, n).base,
-                   (size_t)n);
-    cm_respond_json(req, 503,
-                    json_pack("{s:s, s:s, s:s, s:I}", "code", "provider_unavailable", "message",
-                              "the access token expired and the provider could not refresh it now", "error",
-                              error[0] ? error : "refresh_failed", "retry_after_s", (json_int_t)s));
-}
-
 /* after: the context of the refresh this vend waited for (NULL: none yet). */
 static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh,
                     const vend_ctx_t *after)
@@ -121,7 +107,9 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
             ob_respond_refresh_in_progress(req, after->in_progress_ms);
             return;
         } else if (after != NULL && after->backoff_ms > 0) {
-            respond_backoff(req, after->backoff_ms, after->error);
+            ob_respond_retry_later(req, after->backoff_ms, "provider_unavailable",
+                                   "the access token expired and the provider could not refresh it now",
+                                   after->error[0] ? after->error : "refresh_failed");
             return;
         } else if (after != NULL && strcmp(after->error, "database_unavailable") == 0) {
             ob_respond_db_error(req, CM_EUNAVAIL, NULL, "refreshing an expired token");
