@@ -72,7 +72,8 @@ static void test_provider_down(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(got_text, "temporary"));
     CU_ASSERT_PTR_NOT_NULL(strstr(got_text, "could not refresh it now"));
     /* not cached: the next call asks the broker again */
-    fetch(tc, "i1", 503, "{\"code\":\"refresh_in_progress\",\"message\":\"a refresh is in flight\",\"retry_after_s\":3}");
+    fetch(tc, "i1", 503,
+          "{\"code\":\"refresh_in_progress\",\"message\":\"a refresh is in flight\",\"retry_after_s\":3}");
     CU_ASSERT_EQUAL(got_retry, 3);
     CU_ASSERT_PTR_NOT_NULL(strstr(got_text, "retry after 3 seconds"));
     fetch(tc, "i1", 200, "{\"access_token\":\"t-back\",\"expires_at\":4000000000,\"version\":2}");
@@ -85,7 +86,8 @@ static void test_no_retry_time(void)
 {
     mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
     mcp_token_client_t *tc = mcp_token_client_new(b, 60, 10);
-    fetch(tc, "i2", 502, "{\"code\":\"provider_error\",\"message\":\"the access token expired and could not be refreshed\"}");
+    fetch(tc, "i2", 502,
+          "{\"code\":\"provider_error\",\"message\":\"the access token expired and could not be refreshed\"}");
     CU_ASSERT_EQUAL(got_retry, -1);
     CU_ASSERT_PTR_NULL(strstr(got_text, "retry after"));
     CU_ASSERT_PTR_NOT_NULL(strstr(got_text, "could not be refreshed"));
