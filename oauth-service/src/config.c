@@ -207,6 +207,7 @@ static int apply_refresh_push(ob_config_t *cfg, const json_t *root, char *err, s
                 {"refresh", "scan_interval_s", offsetof(ob_config_t, refresh_scan_interval_s), 1, 3600},
                 {"refresh", "backoff_base_ms", offsetof(ob_config_t, refresh_backoff_base_ms), 10, 3600000},
                 {"refresh", "backoff_max_ms", offsetof(ob_config_t, refresh_backoff_max_ms), 10, 86400000},
+                {"refresh", "expired_backoff_max_ms", offsetof(ob_config_t, refresh_expired_max_ms), 10, 3600000},
                 {"refresh", "lock_wait_ms", offsetof(ob_config_t, refresh_lock_wait_ms), 100, 600000},
                 {"refresh", "request_error_limit", offsetof(ob_config_t, refresh_request_error_limit), 1, 1000},
                 {"refresh", "intent_hold_s", offsetof(ob_config_t, refresh_intent_hold_s), 1, 86400},
@@ -534,6 +535,7 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     cfg->refresh_scan_interval_s = 60;
     cfg->refresh_backoff_base_ms = 30000;
     cfg->refresh_backoff_max_ms = 3600000;
+    cfg->refresh_expired_max_ms = 60000;
     cfg->refresh_lock_wait_ms = 20000;
     cfg->refresh_request_error_limit = 5;
     cfg->refresh_intent_hold_s = 120;

@@ -51,6 +51,8 @@ typedef struct ob_config {
     int refresh_scan_interval_s;     /* refresh.scan_interval_s: how often the db is scanned for tokens due, 60 */
     int refresh_backoff_base_ms;     /* refresh.backoff_base_ms: first delay after a transient failure, 30000 */
     int refresh_backoff_max_ms;      /* refresh.backoff_max_ms: ceiling, 3600000 */
+    int refresh_expired_max_ms;      /* refresh.expired_backoff_max_ms: ceiling (and first step at most) while the
+                                                access token has expired: a waiting user gets an attempt soon, 60000 */
     int refresh_lock_wait_ms;        /* refresh.lock_wait_ms: wait for another replica's refresh lock, 20000 */
     int refresh_request_error_limit; /* refresh.request_error_limit: request-class errors in a row -> needs_reauth, 5 */
     int refresh_intent_hold_s;       /* refresh.intent_hold_s: another process's refresh intent marker younger than this

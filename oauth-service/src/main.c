@@ -102,6 +102,7 @@ static int serve(ob_config_t *cfg)
     cm_info("broker", "oauth-service %s listening on %s:%d (base URL %s), %zu providers loaded", OB_VERSION,
             cfg->listen_host, port, cfg->base_url, ob_registry_count(b.providers));
     cm_info("broker", "health: %s/health  providers: %s/providers", cfg->base_url, cfg->base_url);
+    cm_log_set_rate_limit_ms(-1); /* serving: flood control on (LOG_RATE_LIMIT_MS) */
     if (cm_server_run(b.server) == CM_OK) {
         cm_info("broker", "shutting down");
         exit_code = 0;
@@ -124,6 +125,7 @@ out_free_server:
 out_free_services:
     ob_keys_free(b.keys);
     json_decref(b.services);
+    cm_log_flush(); /* the counts of lines folded by flood control */
     return exit_code;
 }
 
@@ -158,6 +160,7 @@ int main(int argc, char **argv)
     const char *config_path = NULL, *command = "run";
     char err[512];
     ob_config_t cfg;
+    cm_log_set_rate_limit_ms(0); /* commands and the start print every line (a list of plugins, of migrations) */
     int code;
 
     for (int i = 1; i < argc; i++) {

@@ -15,8 +15,9 @@
 #  - the refresh intent marker (refresh.intent_hold_s 3 here): broker 1's PostgreSQL backend killed during its
 #    provider call -> a forced refresh at broker 2 is refused (503 refresh_in_progress, nothing sent upstream),
 #    broker 1's store retry stores the rotated token, served by both; broker 1 killed -9 during its provider call
-#    -> broker 2 refuses while the marker is inside the hold window, then refreshes with a refresh_outcome_unknown
-#    audit row.
+#    and restarted -> its dead predecessor's marker (same host, pid gone) is taken over at once, audited
+#    refresh_outcome_unknown; a marker of another host, or of a live process of this host, is respected for the
+#    hold window (503 refresh_in_progress, nothing sent upstream), then taken over with the audit row.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_setup replicas
 
@@ -239,7 +240,7 @@ n0="$(gstat .refresh_calls)"
 force_bg "$B1" "$I" "$IT_DIR/i1.json" &
 p1=$!
 OWNER1="$(wait_marker "$I")"
-check "intent marker: set (and committed) before the provider call, owner host:pid:random" bash -c '[[ "$0" =~ ^[^:]+:[0-9]+:[0-9a-f]{16}$ ]]' "$OWNER1"
+check "intent marker: set (and committed) before the provider call, owner host:pid:random:starttime:bootid.pidns" bash -c '[[ "$0" =~ ^[^:]+:[0-9]+:[0-9a-f]{16}:[1-9][0-9]*:[0-9a-f-]{36}\.[0-9]+$ ]]' "$OWNER1"
 sleep 0.3
 killed="$(psql_q "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction' AND query LIKE '%JOIN mcp_credentials c ON%'")"
 check "intent marker: broker 1's backend (holding the refresh lock) terminated during the provider call" eq "$killed" 1
@@ -257,11 +258,11 @@ A="$I"
 later_refresh_works "intent marker: the rotated refresh token was stored (a later refresh works)" "$B2"
 gmode '{"rotate":false,"delay_ms":0}'
 
-# ---- intent marker (2): broker 1 killed -9 during its provider call
+# ---- intent marker (2): broker 1 killed -9 during its provider call, restarted: its dead predecessor's marker is
+# taken over at once (same host and pid namespace, the pid gone), audited as an outcome unknown
 new_instance "1//seed-K" 3600
 K="$IID"
 vend_at "$B2" "$K"
-KCUR="$(jq -r .access_token <<<"$BODY")"
 gmode '{"delay_ms":2500}'
 n0="$(gstat .refresh_calls)"
 force_bg "$B1" "$K" "$IT_DIR/k1.json" &
@@ -270,27 +271,50 @@ OWNER1="$(wait_marker "$K")"
 sleep 0.3
 kill -9 "$BROKER_PID"
 wait "$p1" 2>/dev/null
-BROKER="$B2" admin POST /oauth/refresh "{\"instance_id\":\"$K\"}"
-check "kill -9: broker 2 refuses while the marker is in its hold window (503 refresh_in_progress)" eq "$STATUS,$(jq -r .code <<<"$BODY")" "503,refresh_in_progress"
-vend_at "$B2" "$K" "?refresh=1"
-check "kill -9: a vend that asks for a refresh gets the still valid token meanwhile" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$KCUR"
-psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '1 second' WHERE instance_id='$K'" >/dev/null
-vend_at "$B2" "$K" "?refresh=1"
-check "kill -9: an expired token meanwhile -> 503 refresh_in_progress with Retry-After" eq "$STATUS,$(jq -r .code <<<"$BODY"),$(( $(header retry-after) >= 1 ))" "503,refresh_in_progress,1"
-check "kill -9: nothing sent upstream by broker 2 meanwhile" eq "$(( $(gstat .refresh_calls) - n0 ))" 1
-# valid again (broker 2's scheduler must not find it due), fast provider again
-psql_q "UPDATE mcp_credentials SET token_expires_at = now() + interval '1 hour' WHERE instance_id='$K'" >/dev/null
 gmode '{"delay_ms":0}'
+it_broker "$IT_DIR/broker.json" || exit 1
+# the marker as young as it was when broker 1 died, whatever the restart took: only the owner's death counts
+psql_q "UPDATE mcp_credentials SET refresh_started_at = now() WHERE instance_id='$K'" >/dev/null
+admin POST /oauth/refresh "{\"instance_id\":\"$K\"}"
+check "kill -9: the restarted broker refreshes at once (one more upstream call), marker cleared" eq "$STATUS,$(jq -r .outcome <<<"$BODY"),$(( $(gstat .refresh_calls) - n0 )),$(marker_of "$K")" "200,refreshed,2,"
+check "kill -9: audited refresh_outcome_unknown naming the dead owner" eq "$(psql_q "SELECT count(*) || ',' || max(detail->>'previous_owner') || ',' || bool_and((detail->>'owner_dead')::boolean) FROM token_audit_log WHERE instance_id='$K' AND event='refresh_outcome_unknown'")" "1,$OWNER1,true"
+vend_at "$B1" "$K"
+check "kill -9: the restarted broker serves its new token" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$(gstat '.issued[-1].access_token')"
+
+# ---- intent marker (3): a marker of another host waits out the hold window, so does one of a live process here
+new_instance "1//seed-F" 3600
+F="$IID"
+vend_at "$B2" "$F"
+FCUR="$(jq -r .access_token <<<"$BODY")"
+HOSTKEY="${OWNER1##*:}"
+set_marker() { psql_q "UPDATE mcp_credentials SET refresh_started_at = now(), refresh_owner = '$2' WHERE instance_id='$1'" >/dev/null; }
+# the owner id of this test's shell: same host and pid namespace as the brokers, alive
+SELF_START="$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)"
+LIVE="${OWNER1%%:*}:$$:0123456789abcdef:$SELF_START:$HOSTKEY"
+n0="$(gstat .refresh_calls)"
+set_marker "$F" "other-host:${OWNER1#*:}"
+BROKER="$B2" admin POST /oauth/refresh "{\"instance_id\":\"$F\"}"
+check "another host's marker: broker 2 refuses inside the hold window (503 refresh_in_progress)" eq "$STATUS,$(jq -r .code <<<"$BODY")" "503,refresh_in_progress"
+vend_at "$B2" "$F" "?refresh=1"
+check "another host's marker: a vend that asks for a refresh gets the still valid token meanwhile" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$FCUR"
+psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '1 second' WHERE instance_id='$F'" >/dev/null
+vend_at "$B2" "$F" "?refresh=1"
+check "another host's marker: an expired token meanwhile -> 503 refresh_in_progress with Retry-After" eq "$STATUS,$(jq -r .code <<<"$BODY"),$(( $(header retry-after) >= 1 ))" "503,refresh_in_progress,1"
+# valid again (broker 2's scheduler must not find it due)
+psql_q "UPDATE mcp_credentials SET token_expires_at = now() + interval '1 hour' WHERE instance_id='$F'" >/dev/null
+set_marker "$F" "$LIVE"
+admin POST /oauth/refresh "{\"instance_id\":\"$F\"}"
+check "a live process of this host: its marker is respected (503 refresh_in_progress)" eq "$STATUS,$(jq -r .code <<<"$BODY")" "503,refresh_in_progress"
+check "markers in their hold window: nothing sent upstream" eq "$(( $(gstat .refresh_calls) - n0 ))" 0
 for _ in $(seq 1 100); do
-    [[ "$(psql_q "SELECT (clock_timestamp() - refresh_started_at > interval '3.2 seconds')::text FROM mcp_credentials WHERE instance_id='$K'")" == true ]] && break
+    [[ "$(psql_q "SELECT (clock_timestamp() - refresh_started_at > interval '3.2 seconds')::text FROM mcp_credentials WHERE instance_id='$F'")" == true ]] && break
     sleep 0.1
 done
-BROKER="$B2" admin POST /oauth/refresh "{\"instance_id\":\"$K\"}"
-check "kill -9: after the hold window broker 2 refreshes (one more upstream call), marker cleared" eq "$STATUS,$(jq -r .outcome <<<"$BODY"),$(( $(gstat .refresh_calls) - n0 )),$(marker_of "$K")" "200,refreshed,2,"
-check "kill -9: audited refresh_outcome_unknown naming the dead owner" eq "$(psql_q "SELECT count(*) || ',' || max(detail->>'previous_owner') FROM token_audit_log WHERE instance_id='$K' AND event='refresh_outcome_unknown'")" "1,$OWNER1"
-it_broker "$IT_DIR/broker.json" || exit 1
-vend_at "$B1" "$K"
-check "kill -9: the restarted broker 1 serves broker 2's token" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$(gstat '.issued[-1].access_token')"
+BROKER="$B2" admin POST /oauth/refresh "{\"instance_id\":\"$F\"}"
+check "after the hold window broker 2 refreshes (one upstream call), marker cleared" eq "$STATUS,$(jq -r .outcome <<<"$BODY"),$(( $(gstat .refresh_calls) - n0 )),$(marker_of "$F")" "200,refreshed,1,"
+check "audited refresh_outcome_unknown naming the owner, not as dead" eq "$(psql_q "SELECT count(*) || ',' || max(detail->>'previous_owner') || ',' || bool_and((detail->>'owner_dead')::boolean) FROM token_audit_log WHERE instance_id='$F' AND event='refresh_outcome_unknown'")" "1,$LIVE,false"
+vend_at "$B1" "$F"
+check "broker 1 serves broker 2's token" eq "$STATUS,$(jq -r .access_token <<<"$BODY")" "200,$(gstat '.issued[-1].access_token')"
 
 check "no sanitizer report in the second broker's log" bash -c '! grep -q -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$0"' "$IT_DIR/broker2.log"
 grep -q -E '1//seed-|ya29\.' "$IT_DIR/broker.log" "$IT_DIR/broker2.log" && check "no token in the broker logs" false || check "no token in the broker logs" true

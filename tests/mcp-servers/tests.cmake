@@ -32,3 +32,4 @@ ob_unit_test(test_mcp_service_util SOURCES mcp-servers/runtime/test_service_util
 ob_unit_test(test_mcp_prompts SOURCES mcp-servers/runtime/test_prompts.c LIBS mcp_runtime)
 ob_unit_test(test_mcp_resources SOURCES mcp-servers/runtime/test_resources.c LIBS mcp_runtime)
 ob_unit_test(test_mcp_features_dispatch SOURCES mcp-servers/runtime/test_features_dispatch.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_token_retry SOURCES mcp-servers/runtime/test_token_retry.c LIBS mcp_runtime)

@@ -4,6 +4,12 @@
  * Lines look like `2026-11-25T10:00:00Z level=info comp=broker msg="..."`. Never pass a secret
  * (token, client secret, key) to these functions; use cm_log_redact() for an identifier that
  * must be recognisable but not usable.
+ *
+ * Flood control: lines of one kind (one call site: level, component and format string, whatever the
+ * arguments) are printed at most once per interval (default 1000 ms, env LOG_RATE_LIMIT_MS, 0 = off); the
+ * lines of that kind in between are counted and reported as one line
+ * `level=<level> comp=<comp> folded=<n> lines like "<format>" in the last <ms> ms` once the interval is over
+ * (printed with the next line of any kind, or by cm_log_flush). Thread-safe.
  */
 #ifndef COMMON_LOG_H
 #define COMMON_LOG_H
@@ -21,6 +27,12 @@ int cm_log_get_level(void);
 
 void cm_log(int level, const char *component, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cm_logv(int level, const char *component, const char *fmt, va_list ap);
+
+/* Sets the flood-control interval in ms (0 = every line is printed); overrides LOG_RATE_LIMIT_MS. A negative ms
+ * goes back to LOG_RATE_LIMIT_MS or the default. */
+void cm_log_set_rate_limit_ms(int ms);
+/* Prints the counts of folded lines still pending (at shutdown) and flushes stderr. */
+void cm_log_flush(void);
 
 #define cm_debug(comp, ...) cm_log(CM_LOG_DEBUG, comp, __VA_ARGS__)
 #define cm_info(comp, ...) cm_log(CM_LOG_INFO, comp, __VA_ARGS__)

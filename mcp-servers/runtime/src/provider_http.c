@@ -121,18 +121,31 @@ static void fail(struct fetch *f, int status, long retry_after, int timed_out)
     end_error(f, status, retry_after, "%s", msg);
 }
 
+const char *mcp_token_error_text(const char *provider, const mcp_token_result_t *r, char *buf, size_t bufsz)
+{
+    const char *p = provider ? provider : "the provider";
+    if (r->code != NULL && (strcmp(r->code, "needs_reauth") == 0 || strcmp(r->code, "instance_expired") == 0 ||
+                            strcmp(r->code, "instance_inactive") == 0))
+        snprintf(buf, bufsz, "This instance must be re-authorized before %s can be used (%s)%s%s.", p, r->code,
+                 r->authorize_url ? ": open " : "", r->authorize_url ? r->authorize_url : "");
+    else if (r->http_status == 503 && r->retry_after_s >= 0)
+        /* the broker cannot refresh the token now (the provider is down, or another replica is refreshing it) */
+        snprintf(buf, bufsz, "No access token for %s right now: %s. This is temporary; retry after %ld seconds.", p,
+                 r->message ? r->message : "the token could not be refreshed", r->retry_after_s);
+    else
+        snprintf(buf, bufsz, "No access token for %s: %s.", p, r->message ? r->message : "unavailable");
+    return buf;
+}
+
 static void on_token(void *arg, const mcp_token_result_t *r)
 {
     struct fetch *f = arg;
     if (!r->ok) {
+        char msg[1024];
         free(f->authorize_url);
         f->authorize_url = r->authorize_url ? strdup(r->authorize_url) : NULL;
-        if (r->code != NULL && (strcmp(r->code, "needs_reauth") == 0 || strcmp(r->code, "instance_expired") == 0 ||
-                                strcmp(r->code, "instance_inactive") == 0))
-            end_error(f, 0, -1, "This instance must be re-authorized before %s can be used (%s)%s%s.", f->provider,
-                      r->code, f->authorize_url ? ": open " : "", f->authorize_url ? f->authorize_url : "");
-        else
-            end_error(f, 0, -1, "No access token for %s: %s.", f->provider, r->message ? r->message : "unavailable");
+        mcp_token_error_text(f->provider, r, msg, sizeof(msg));
+        end_error(f, 0, r->http_status == 503 ? r->retry_after_s : -1, "%s", msg); /* 0: no provider answer */
         return;
     }
     send_request(f, r->access_token);

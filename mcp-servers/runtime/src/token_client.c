@@ -159,7 +159,7 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
 {
     struct flight *f = arg;
     mcp_token_client_t *tc = f->tc;
-    mcp_token_result_t r = {0};
+    mcp_token_result_t r = {.retry_after_s = -1};
     if (tc == NULL) { /* client freed meanwhile */
         for (struct mcp_token_wait *w = f->waiters, *next; w != NULL; w = next) {
             next = w->next;
@@ -209,6 +209,9 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
     r.http_status = status;
     r.code = json_string_value(json_object_get(body, "code"));
     r.authorize_url = json_string_value(json_object_get(body, "authorize_url"));
+    json_t *ra = json_object_get(body, "retry_after_s"); /* the broker's Retry-After, also in the body */
+    if (status == 503 && json_is_integer(ra) && json_integer_value(ra) >= 0 && json_integer_value(ra) <= 86400)
+        r.retry_after_s = (long)json_integer_value(ra);
     if (r.message == NULL)
         r.message = status == 0 ? "the authorization broker is unreachable"
                     : json_string_value(json_object_get(body, "message"))
@@ -222,6 +225,7 @@ int mcp_token_get(mcp_token_client_t *tc, const char *instance_id, int refresh, 
                   void *arg, mcp_token_wait_t **wait, mcp_token_result_t *now)
 {
     memset(now, 0, sizeof(*now));
+    now->retry_after_s = -1;
     *wait = NULL;
     struct entry *e = refresh ? NULL : mcp_lru_get(tc->cache, instance_id);
     if (e != NULL && now_s < e->expires_at - tc->margin_s) {
@@ -292,6 +296,7 @@ int mcp_token_get_after_401(mcp_token_client_t *tc, const char *instance_id, con
     if (e != NULL && rejected != NULL && strcmp(e->token, rejected) != 0 && now_s < e->expires_at) {
         /* another call (or a push) replaced the rejected token meanwhile: retry with that one */
         memset(now, 0, sizeof(*now));
+        now->retry_after_s = -1;
         *wait = NULL;
         tc->stats.retried_cached++;
         now->ok = 1;

@@ -156,7 +156,7 @@ int64_t ob_now(void)
     return (int64_t)time(NULL);
 }
 
-void ob_respond_refresh_in_progress(h2o_req_t *req, int64_t retry_ms)
+void ob_respond_retry_later(h2o_req_t *req, int64_t retry_ms, const char *code, const char *message, const char *error)
 {
     int64_t s = retry_ms > 0 ? (retry_ms + 999) / 1000 : 1;
     char buf[24];
@@ -164,9 +164,14 @@ void ob_respond_refresh_in_progress(h2o_req_t *req, int64_t retry_ms)
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, h2o_strdup(&req->pool, buf, n).base,
                    (size_t)n);
     cm_respond_json(req, 503,
-                    json_pack("{s:s, s:s, s:I}", "code", "refresh_in_progress", "message",
-                              "a refresh of this instance is in flight in another broker process; retry later",
+                    json_pack("{s:s, s:s, s:s*, s:I}", "code", code, "message", message, "error", error,
                               "retry_after_s", (json_int_t)s));
+}
+
+void ob_respond_refresh_in_progress(h2o_req_t *req, int64_t retry_ms)
+{
+    ob_respond_retry_later(req, retry_ms, "refresh_in_progress",
+                           "a refresh of this instance is in flight in another broker process; retry later", NULL);
 }
 
 void ob_respond_db_error(h2o_req_t *req, int status, const PGresult *res, const char *what)

@@ -69,6 +69,9 @@ void ob_respond_db_error(h2o_req_t *req, int status, const PGresult *res, const 
 /* 503 refresh_in_progress with Retry-After (seconds, rounded up from retry_ms, at least 1): a refresh of the instance
  * is in flight in another broker process (refresh intent marker, refresh/intent.c); nothing was changed. */
 void ob_respond_refresh_in_progress(h2o_req_t *req, int64_t retry_ms);
+/* 503 {code, message, error?, retry_after_s} with Retry-After (seconds, rounded up from retry_ms, at least 1):
+ * try again then. error (may be NULL) is a further code (the provider's error). */
+void ob_respond_retry_later(h2o_req_t *req, int64_t retry_ms, const char *code, const char *message, const char *error);
 /* 1 when the pool call succeeded and res has the given PGRES_* status. */
 int ob_pg_ok(int status, const PGresult *res, ExecStatusType want);
 

@@ -1,9 +1,11 @@
 /*
- * GET /health - liveness and readiness: version, uptime, a real timed database round trip, plugins.
- * 200 when the database answered within the health timeout, 503 otherwise.
+ * GET /health - liveness and readiness: version, uptime, a real timed database round trip, plugins, the instance
+ * cache. 200 when the database answered within the health timeout, 503 otherwise: status "degraded" when instances
+ * are cached (vends of their valid tokens go on from memory, store/instance_cache.h), "unavailable" when not.
  */
 #include "broker.h"
 #include "providers/registry.h"
+#include "store/instance_cache.h"
 
 #include "common/log.h"
 #include "common/status.h"
@@ -34,7 +36,8 @@ static void respond(struct health_ctx *c, int db_ok, const char *db_error)
     ob_broker_t *b = c->broker;
     double latency_ms = (double)(cm_now_ms() - c->started_ms);
     json_t *body = json_object();
-    json_object_set_new(body, "status", json_string(db_ok ? "ok" : "unavailable"));
+    size_t cached = ob_icache_count(b->instances);
+    json_object_set_new(body, "status", json_string(db_ok ? "ok" : cached > 0 ? "degraded" : "unavailable"));
     json_object_set_new(body, "service", json_string("oauth-service"));
     json_object_set_new(body, "version", json_string(OB_VERSION));
     json_object_set_new(body, "uptime_s", json_real(cm_server_uptime(b->server)));
@@ -45,6 +48,10 @@ static void respond(struct health_ctx *c, int db_ok, const char *db_error)
     if (db_error != NULL)
         json_object_set_new(db, "error", json_string(db_error));
     json_object_set_new(body, "database", db);
+    json_t *ic = json_object();
+    json_object_set_new(ic, "entries", json_integer((json_int_t)cached));
+    json_object_set_new(ic, "stale_served", json_integer((json_int_t)ob_icache_stale_served(b->instances)));
+    json_object_set_new(body, "instance_cache", ic);
     json_t *plugins = json_array();
     size_t n = ob_registry_count(b->providers);
     for (size_t i = 0; i < n; i++)

@@ -9,7 +9,10 @@
  * client secret. version is the instance's event_version as read with the token (push events carry the same
  * counter, docs/mcp-broker-protocol.md). A vend that finds an active instance past its expires_at records the
  * expiry and pushes an invalidation (status expired). An expired token whose refresh found another broker
- * process's refresh in flight (refresh intent marker) gets 503 refresh_in_progress with Retry-After.
+ * process's refresh in flight (refresh intent marker) gets 503 refresh_in_progress with Retry-After; one whose
+ * refresh failed or is backing off (the provider is down) gets 503 provider_unavailable with Retry-After = what is
+ * left of the backoff (bounded by refresh.expired_backoff_max_ms), so the MCP server can tell the user when to
+ * retry.
  */
 #include "handlers/flow_util.h"
 
@@ -30,6 +33,8 @@ typedef struct vend_ctx {
     char service[65];
     int refresh;
     int64_t in_progress_ms; /* the refresh found another process's refresh in flight: its Retry-After (0 = no) */
+    int64_t backoff_ms;     /* the refresh failed or is backing off: the time before the next attempt (0 = none) */
+    char error[64];         /* the refresh's error code */
 } vend_ctx_t;
 
 static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *inst, const char *status,
@@ -62,8 +67,9 @@ static int refresh_then_vend(ob_broker_t *b, h2o_req_t *req, const char *service
 
 static void on_marked_expired(void *arg, int status, PGresult *res);
 
+/* after: the context of the refresh this vend waited for (NULL: none yet). */
 static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh,
-                    int after_refresh, int64_t in_progress_ms)
+                    const vend_ctx_t *after)
 {
     int64_t now = ob_now();
     if (strcmp(inst->service, service) != 0) {
@@ -92,13 +98,21 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
     int expired = inst->token_expires_at != 0 && inst->token_expires_at <= now;
     int in_margin = inst->token_expires_at != 0 && inst->token_expires_at - now <= b->cfg->refresh_margin_s;
     if (refresh || expired) {
-        /* issue 4: refresh on read (single flight, advisory lock, rotation-safe: refresh/refresher.h) */
-        if (after_refresh == 0 && refresh_then_vend(b, req, service, inst->id, refresh) == CM_AGAIN)
+        /* refresh on read (single flight, advisory lock, rotation-safe: refresh/refresher.h) */
+        if (after == NULL && refresh_then_vend(b, req, service, inst->id, refresh) == CM_AGAIN)
             return;
         if (!expired) { /* the refresh failed or is backing off: the current token is still valid */
             cm_debug("vend", "instance %s: refresh not possible now, the valid token is served", inst->id);
-        } else if (in_progress_ms > 0) { /* another broker process is refreshing it (its intent marker) */
-            ob_respond_refresh_in_progress(req, in_progress_ms);
+        } else if (after != NULL && after->in_progress_ms > 0) { /* another broker process is refreshing it */
+            ob_respond_refresh_in_progress(req, after->in_progress_ms);
+            return;
+        } else if (after != NULL && after->backoff_ms > 0) {
+            ob_respond_retry_later(req, after->backoff_ms, "provider_unavailable",
+                                   "the access token expired and the provider could not refresh it now",
+                                   after->error[0] ? after->error : "refresh_failed");
+            return;
+        } else if (after != NULL && strcmp(after->error, "database_unavailable") == 0) {
+            ob_respond_db_error(req, CM_EUNAVAIL, NULL, "refreshing an expired token");
             return;
         } else {
             cm_respond_error(req, 502, "provider_error", NULL, "the access token expired and could not be refreshed");
@@ -129,11 +143,12 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
 
 static void vend(ob_broker_t *b, h2o_req_t *req, const char *service, ob_instance_t *inst, int refresh)
 {
-    vend_ex(b, req, service, inst, refresh, 0, 0);
+    vend_ex(b, req, service, inst, refresh, NULL);
 }
 
-/* issue 4: after a refresh (any outcome) the instance is read again and vended as it now is, without a second
- * refresh: a fresh token is served, a still valid one too, an expired one gets 502, needs_reauth 409. */
+/* After a refresh (any outcome) the instance is read again and vended as it now is, without a second refresh: a
+ * fresh token is served, a still valid one too, an expired one gets 503 (backoff, refresh in progress) or 502,
+ * needs_reauth 409. */
 static void on_reloaded(void *arg, int status, ob_instance_t *inst)
 {
     vend_ctx_t *c = arg;
@@ -144,7 +159,7 @@ static void on_reloaded(void *arg, int status, ob_instance_t *inst)
         else if (status != CM_OK)
             ob_respond_db_error(req, status, NULL, "loading an instance for vending");
         else
-            vend_ex(c->a.b, req, c->service, inst, 0, 1, c->in_progress_ms);
+            vend_ex(c->a.b, req, c->service, inst, 0, c);
     }
     ob_async_free(c);
 }
@@ -155,13 +170,16 @@ static void on_refreshed(void *arg, const ob_refresh_result_t *r)
     if (r->outcome == OB_REFRESH_TRANSIENT && r->error_code != NULL &&
         strcmp(r->error_code, "refresh_in_progress") == 0)
         c->in_progress_ms = r->backoff_ms > 0 ? r->backoff_ms : 1000;
+    else if (r->outcome == OB_REFRESH_TRANSIENT && r->backoff_ms > 0)
+        c->backoff_ms = r->backoff_ms;
+    snprintf(c->error, sizeof(c->error), "%s", r->error_code ? r->error_code : "");
     if (c->a.req == NULL) {
         ob_async_free(c);
         return;
     }
     ob_instance_t *inst = ob_icache_peek(c->a.b->instances, c->id);
     if (inst != NULL) {
-        vend_ex(c->a.b, c->a.req, c->service, inst, 0, 1, c->in_progress_ms);
+        vend_ex(c->a.b, c->a.req, c->service, inst, 0, c);
         ob_async_free(c);
         return;
     }

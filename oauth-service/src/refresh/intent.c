@@ -17,14 +17,15 @@
  *  - a refresh that finds a marker of ANOTHER process younger than refresh.intent_hold_s, or one of its own
  *    while its own store retry is pending, does not call the provider: TRANSIENT "refresh_in_progress",
  *    rescheduled shortly; an older one is an outcome unknown: audited (event refresh_outcome_unknown) and
- *    the refresh proceeds (taking the marker over).
+ *    the refresh proceeds (taking the marker over). So is, at once, the marker of a process on this host that
+ *    is provably dead (owner.c: its pid is gone or belongs to another process): a broker killed with -9 and
+ *    restarted does not block its own instances for the hold window.
  * The marker never changes row_version (the compare-and-set of the store is about the credentials only).
  */
 #include "refresh/refresher_int.h"
 
 #include "store/instance_cache.h"
 
-#include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
 
@@ -32,22 +33,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define IN_PROGRESS_RETRY_MIN_MS 500
 #define IN_PROGRESS_RETRY_MAX_MS 5000
-
-int ob_intent_owner_new(char *out, size_t outsz)
-{
-    char host[65] = "", rnd[17];
-    if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
-        snprintf(host, sizeof(host), "%s", "unknown-host");
-    host[sizeof(host) - 1] = '\0';
-    if (cm_random_hex(rnd, sizeof(rnd), 8) != CM_OK)
-        return CM_EIO;
-    int n = snprintf(out, outsz, "%s:%ld:%s", host, (long)getpid(), rnd);
-    return n > 0 && (size_t)n < outsz ? CM_OK : CM_EINVAL;
-}
 
 /* ---- clearing ---- */
 
@@ -118,9 +106,11 @@ static void set_marker(rop_t *op, int stale, const char *prev_owner, int64_t age
 {
     char *detail = NULL;
     if (stale) {
-        json_t *d = json_pack("{s:s, s:s, s:s, s:I, s:i, s:b}", "class", "unknown", "error", "refresh_outcome_unknown",
-                              "previous_owner", prev_owner, "marker_age_s", (json_int_t)(age_ms / 1000), "hold_s",
-                              op->r->b->cfg->refresh_intent_hold_s, "own", strcmp(prev_owner, op->r->owner) == 0);
+        json_t *d =
+            json_pack("{s:s, s:s, s:s, s:I, s:i, s:b, s:b}", "class", "unknown", "error", "refresh_outcome_unknown",
+                      "previous_owner", prev_owner, "marker_age_s", (json_int_t)(age_ms / 1000), "hold_s",
+                      op->r->b->cfg->refresh_intent_hold_s, "own", strcmp(prev_owner, op->r->owner) == 0, "owner_dead",
+                      age_ms < (int64_t)op->r->b->cfg->refresh_intent_hold_s * 1000);
         detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
         json_decref(d);
     }
@@ -168,7 +158,7 @@ int ob_intent_check(rop_t *op, int is_set, const char *owner, int64_t age_ms)
         set_marker(op, 0, "", 0);
     } else if (own && own_retry_pending(op)) {
         in_progress(op, hold_ms - age_ms, owner); /* my retry will finish it */
-    } else if (!own && age_ms < hold_ms) {
+    } else if (!own && age_ms < hold_ms && !ob_intent_owner_dead(owner, op->r->owner)) {
         in_progress(op, hold_ms - age_ms, owner);
     } else if (own) {
         /* an earlier attempt of this process ended without clearing it: an outcome unknown already recorded
@@ -177,6 +167,14 @@ int ob_intent_check(rop_t *op, int is_set, const char *owner, int64_t age_ms)
                 op->id, age_ms / 1000);
         op->unknown_before = 1;
         set_marker(op, 0, owner, age_ms);
+    } else if (age_ms < hold_ms) {
+        cm_error("refresh",
+                 "instance %s: refresh outcome unknown: the refresh intent marker (%" PRId64
+                 " s old) belongs to a process of this host that is gone (%s): it may have spent the refresh token; "
+                 "refreshing",
+                 op->id, age_ms / 1000, owner);
+        op->unknown_before = 1;
+        set_marker(op, 1, owner, age_ms);
     } else {
         cm_error("refresh",
                  "instance %s: refresh outcome unknown: another process's refresh intent marker is %" PRId64

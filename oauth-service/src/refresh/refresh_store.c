@@ -443,6 +443,12 @@ void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent)
     } else {
         ob_backoff_t bo = {.base_ms = op->r->b->cfg->refresh_backoff_base_ms,
                            .max_ms = op->r->b->cfg->refresh_backoff_max_ms};
+        if (op->token_expires_at != 0 && op->token_expires_at <= ob_now()) {
+            /* nothing valid left to serve: users are waiting, so the next attempt comes within minutes at most */
+            int64_t cap = op->r->b->cfg->refresh_expired_max_ms;
+            bo.max_ms = bo.max_ms > cap ? cap : bo.max_ms;
+            bo.base_ms = bo.base_ms > cap ? cap : bo.base_ms;
+        }
         op->res.outcome = OB_REFRESH_TRANSIENT;
         op->res.backoff_ms =
             ob_backoff_delay_ms(&bo, op->failures + 1, ob_backoff_draw(), err ? err->retry_after_s : -1);

@@ -269,7 +269,7 @@ static void on_row(void *arg, int status, PGresult *res)
     op->failures = (int)strtol(PQgetvalue(res, 0, C_FAILURES), NULL, 10);
     op->request_failures = (int)strtol(PQgetvalue(res, 0, C_REQ_FAILURES), NULL, 10);
     int64_t inst_exp = strtoll(PQgetvalue(res, 0, C_INST_EXP), NULL, 10);
-    int64_t next_at = strtoll(PQgetvalue(res, 0, C_NEXT_AT), NULL, 10);
+    int64_t wait_ms = strtoll(PQgetvalue(res, 0, C_NEXT_AT), NULL, 10); /* left of the backoff, <= 0: none */
     op->unknown_before |= strcmp(PQgetvalue(res, 0, C_UNKNOWN), "t") == 0;
     if (op->unknown_before && op->marker_state == OB_MARKER_NONE) /* once: the row is read again after the marker */
         cm_warn("refresh",
@@ -297,8 +297,11 @@ static void on_row(void *arg, int status, PGresult *res)
         ob_rop_finish(op, OB_REFRESH_FRESH, NULL);
         return;
     }
-    if (!(op->flags & OB_REFRESH_IGNORE_BACKOFF) && next_at > now) {
-        op->res.backoff_ms = (next_at - now) * 1000;
+    if (op->token_expires_at != 0 && op->token_expires_at <= now && wait_ms > b->cfg->refresh_expired_max_ms)
+        wait_ms = 0; /* a long backoff set while the token was valid: now that it expired, probe (failures set a
+                        backoff within refresh.expired_backoff_max_ms) */
+    if (!(op->flags & OB_REFRESH_IGNORE_BACKOFF) && wait_ms > 0) {
+        op->res.backoff_ms = wait_ms;
         ob_rop_finish(op, OB_REFRESH_TRANSIENT, "backoff");
         return;
     }
@@ -345,7 +348,8 @@ static const char sql_row[] =
     " c.client_secret_enc, c.client_secret_key_id, c.refresh_token_enc, c.refresh_token_key_id,"
     " COALESCE(extract(epoch FROM c.token_expires_at)::bigint, 0), c.row_version,"
     " COALESCE(c.provider_options::text, '{}'), c.refresh_failures,"
-    " COALESCE(extract(epoch FROM c.next_refresh_at)::bigint, 0), (c.refresh_outcome_unknown_at IS NOT NULL),"
+    " COALESCE(ceil(extract(epoch FROM c.next_refresh_at - clock_timestamp()) * 1000)::bigint, 0),"
+    " (c.refresh_outcome_unknown_at IS NOT NULL),"
     " c.request_failures, (c.refresh_started_at IS NOT NULL), COALESCE(c.refresh_owner, ''),"
     " COALESCE((extract(epoch FROM clock_timestamp() - c.refresh_started_at) * 1000)::bigint, 0)"
     " FROM mcp_service_table s JOIN mcp_credentials c ON c.instance_id = s.instance_id"

@@ -17,6 +17,8 @@
  *     meanwhile (CAS finds nothing) it was a race, not a revocation; otherwise an invalidation push;
  *  6. anything else (network, timeout, 5xx, 429, ...): refresh_failures + 1, next_refresh_at = now + backoff
  *     with jitter, last_error_code, audit row with the delay; the current token keeps being served while valid.
+ *     An expired token's backoff is capped by refresh.expired_backoff_max_ms (users are waiting), and a longer
+ *     one recorded before it expired is not honoured (the next request probes the provider).
  *
  * Threading: the loop thread only. Every database statement has the pool's timeout; the provider call has
  * the host's HTTP timeout.

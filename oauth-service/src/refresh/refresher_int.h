@@ -76,7 +76,7 @@ struct ob_refresher {
     int scanning;
     int closing; /* shutting down: plugin callbacks drained by the registry only release their operation */
     ob_refresher_stats_t st;
-    char owner[128]; /* this process's refresh intent owner id: hostname:pid:random (generated at start) */
+    char owner[256]; /* this process's refresh intent owner id (owner.c), generated at start */
 };
 
 /* refresh.concurrency (at least 1): operations running at once */
@@ -111,9 +111,16 @@ void ob_rsched_arm(ob_refresher_t *r);
 /* The tick timer's callback (arg: the refresher): starts due refreshes, scans when it is time. */
 void ob_rsched_tick(void *arg);
 
-/* intent.c - the refresh intent marker */
-/* Writes hostname:pid:random into out. CM_OK, or CM_EIO (no random) / CM_EINVAL (too small). */
+/* owner.c - who set a marker */
+/* Writes this process's owner id (hostname:pid:random:starttime:hostkey) into out. CM_OK, or CM_EIO (no random)
+ * / CM_EINVAL (too small). */
 int ob_intent_owner_new(char *out, size_t outsz);
+/* 1 when owner (a marker's owner id) is a process of the same host and pid namespace as self (this process's
+ * owner id) that is provably dead: its pid is gone or runs another process; 0 otherwise (alive, another host,
+ * or cannot be told). Reads /proc (local files, no waiting). */
+int ob_intent_owner_dead(const char *owner, const char *self);
+
+/* intent.c - the refresh intent marker */
 /* The row read under the lock found marker (is_set, owner, age_ms by the database clock) and the provider is to
  * be called: 1 = go on (this operation's marker is committed), 0 = op continues asynchronously (the marker is
  * being set, then ob_rop_read_row) or was finished (a refresh in flight elsewhere: "refresh_in_progress"). */

@@ -7,9 +7,16 @@
 #include "common/status.h"
 #include "common/timer.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Stale-if-error: a re-read that fails with the database unreachable answers with the copy in memory, if it was
+ * read from the database less than STALE_MAX_MS ago, and that copy is used without asking again for
+ * STALE_RETRY_MS (one re-read per instance and second while the database is away). */
+#define STALE_MAX_MS (15 * 60 * 1000)
+#define STALE_RETRY_MS 1000
 
 typedef struct waiter {
     ob_icache_cb cb;
@@ -21,6 +28,7 @@ typedef struct entry {
     char id[37];
     ob_instance_t *inst; /* NULL while the first load runs */
     int64_t loaded_ms;
+    int64_t stale_until_ms; /* the re-read failed: the stale copy is used until then */
     int loading;
     int dirty; /* invalidated while loading: do not keep the result */
     waiter_t *waiters, **waiters_tail;
@@ -36,6 +44,7 @@ struct ob_icache {
     entry_t **buckets;
     size_t nbuckets; /* power of two */
     size_t count;
+    uint64_t stale_served; /* answers from a stale copy because the database could not be read */
 };
 
 static uint64_t hash_id(const char *id)
@@ -125,9 +134,22 @@ static int fresh(const ob_icache_t *c, const entry_t *e, int64_t now_ms)
 ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id)
 {
     entry_t *e = *find_slot(c, id);
-    if (e == NULL || !fresh(c, e, cm_now_ms()))
+    if (e == NULL)
         return NULL;
-    return e->inst;
+    int64_t now = cm_now_ms();
+    if (fresh(c, e, now))
+        return e->inst;
+    if (e->inst != NULL && !e->dirty && now < e->stale_until_ms) {
+        c->stale_served++;
+        return e->inst;
+    }
+    return NULL;
+}
+
+/* The read failed because the database could not be reached or did not answer (not: no such row, no memory). */
+static int db_unreachable(int rc)
+{
+    return rc != CM_OK && rc != CM_ENOTFOUND && rc != CM_ENOMEM && rc != CM_EINVAL;
 }
 
 static void grow(ob_icache_t *c)
@@ -192,11 +214,23 @@ static void on_loaded(void *arg, int status, PGresult *res)
     waiter_t *w = e->waiters;
     e->waiters = NULL;
     e->waiters_tail = &e->waiters;
+    int64_t now = cm_now_ms();
     if (rc == CM_OK && !e->dirty) {
         ob_instance_free(e->inst);
         e->inst = inst;
-        e->loaded_ms = cm_now_ms();
+        e->loaded_ms = now;
+        e->stale_until_ms = 0;
         inst = NULL;
+    } else if (db_unreachable(rc) && e->inst != NULL && !e->dirty && now - e->loaded_ms < STALE_MAX_MS) {
+        /* the database is away: what was read last is still the best answer (nobody can change the row either,
+         * unless a partition hides it from this process only: bounded by STALE_MAX_MS) */
+        cm_warn("store",
+                "instance %s: the database could not be read (%s): served from memory (read %" PRId64 " ms ago)", e->id,
+                cm_status_str(rc), now - e->loaded_ms);
+        rc = CM_OK;
+        e->stale_until_ms = now + STALE_RETRY_MS;
+        for (waiter_t *x = w; x != NULL && c != NULL; x = x->next)
+            c->stale_served++;
     }
     ob_instance_t *answer = rc == CM_OK ? (inst ? inst : e->inst) : NULL;
     while (w != NULL) {
@@ -284,4 +318,9 @@ void ob_icache_invalidate(ob_icache_t *c, const char *id)
 size_t ob_icache_count(const ob_icache_t *c)
 {
     return c ? c->count : 0;
+}
+
+uint64_t ob_icache_stale_served(const ob_icache_t *c)
+{
+    return c ? c->stale_served : 0;
 }

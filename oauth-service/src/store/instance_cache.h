@@ -7,6 +7,11 @@
  * Writes made by this process invalidate the entry at once. Concurrent misses for one instance
  * share one query (single flight). The decrypted access token lives here and is wiped on eviction.
  *
+ * Stale-if-error: when the re-read fails because the database cannot be reached (not: no such row), the copy in
+ * memory answers instead, if it was read less than 15 min ago, and is used for 1 s before the next re-read is
+ * tried. So a database outage does not stop vending what is cached (the vend still checks the instance's expiry
+ * and the token's against the clock); an instance that was never read gets the database error.
+ *
  * Threading: the loop thread only. Pointers to instances are borrowed: valid until the callback
  * returns, or for ob_icache_peek until the next call into the cache. Copy what you keep.
  */
@@ -18,6 +23,7 @@
 #include "common/pg.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct ob_icache ob_icache_t;
 
@@ -41,5 +47,7 @@ int ob_icache_load(ob_icache_t *c, const char *id, ob_icache_cb cb, void *arg);
 void ob_icache_invalidate(ob_icache_t *c, const char *id);
 /* Number of cached instances (stats, tests). */
 size_t ob_icache_count(const ob_icache_t *c);
+/* Answers given from a stale copy because the database could not be read (stats, /health). */
+uint64_t ob_icache_stale_served(const ob_icache_t *c);
 
 #endif

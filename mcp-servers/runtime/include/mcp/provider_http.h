@@ -17,6 +17,7 @@
 #define MCP_PROVIDER_HTTP_H
 
 #include "common/http_client.h"
+#include "mcp/token_client.h"
 #include "mcp/tools.h"
 
 #include <jansson.h>
@@ -75,6 +76,10 @@ typedef void (*mcp_provider_cb)(mcp_call_t *call, const mcp_provider_response_t 
 /* Starts the request for call's instance. The request is copied. Either cb runs (later), or the helper finishes
  * the call with a tool error; never both. */
 void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp_provider_cb cb, void *arg);
+
+/* The tool error text for a token the broker did not give (exposed for tests): re-authorization with the authorize
+ * URL, a temporary outage with the broker's retry_after_s, or the broker's message. Writes into buf; returns buf. */
+const char *mcp_token_error_text(const char *provider, const mcp_token_result_t *r, char *buf, size_t bufsz);
 
 /* The tool error text for a provider HTTP status (exposed for tests). Writes into buf; returns buf. */
 const char *mcp_provider_error_text(const char *provider, int status, long retry_after_s, int timed_out,

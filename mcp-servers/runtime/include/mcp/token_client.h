@@ -32,6 +32,7 @@ typedef struct mcp_token_result {
     const char *code;    /* broker error code when !ok ("needs_reauth", ...) */
     const char *message; /* human text, never a secret */
     const char *authorize_url;
+    long retry_after_s; /* when !ok: the broker's retry_after_s (a 503: provider down, refresh in flight); -1 = none */
 } mcp_token_result_t;
 
 typedef void (*mcp_token_cb)(void *arg, const mcp_token_result_t *r);
