@@ -127,6 +127,7 @@ http GET "$BROKER/health"
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 check "/health: 503 with the database stopped" eq "$STATUS" 503
 check "/health: database not ok" jq_eq '.database.ok' false
+check "/health: nothing cached -> status unavailable" jq_eq '.status' unavailable
 check "/health: answered within 3 s ($elapsed_ms ms)" test "$elapsed_ms" -lt 3000
 http GET "$BROKER/providers"
 check "/providers still served without the database" eq "$STATUS" 200

@@ -1,7 +1,9 @@
 /*
  * GET /health - liveness and readiness: version, uptime, a real timed database round trip, plugins, the instance
- * cache. 200 when the database answered within the health timeout, 503 otherwise: status "degraded" when instances
- * are cached (vends of their valid tokens go on from memory, store/instance_cache.h), "unavailable" when not.
+ * cache. 200 when the database answered within the health timeout (status "ok"), and also while it does not but
+ * instances are cached (status "degraded": vends of their valid tokens go on from memory, store/instance_cache.h), so
+ * that a load balancer routing on /health keeps sending vends to a broker that can still serve them; 503 with status
+ * "unavailable" when the database is away and nothing is cached. Monitoring reads `status`, not the code.
  */
 #include "broker.h"
 #include "providers/registry.h"
@@ -57,7 +59,7 @@ static void respond(struct health_ctx *c, int db_ok, const char *db_error)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(plugins, json_string(ob_registry_at(b->providers, i)->name));
     json_object_set_new(body, "providers_loaded", plugins);
-    cm_respond_json(c->req, db_ok ? 200 : 503, body);
+    cm_respond_json(c->req, db_ok || cached > 0 ? 200 : 503, body);
     c->req = NULL;
 }
 
