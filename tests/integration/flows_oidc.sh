@@ -143,7 +143,7 @@ check "the state was not consumed by the refused callbacks (the code itself is t
 http GET "$BROKER/oauth/authorize?instance_id=$id&popup=1&popup=1"
 check "authorize: a repeated parameter is refused too" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
 http GET "$BROKER/oauth/authorize?instance_id=$id&utm=a&utm=b"
-check "authorize: a repeated parameter it does not read is refused too" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
+check "authorize: a repeated parameter it does not read is refused too, the page says so" bash -c '[[ "$0" == 400 && "$1" == invalid_request && "$2" == *"parameter is repeated"* ]]' "$STATUS" "$(page_code)" "$BODY"
 
 # RFC 9207: the public provider advertises iss (discovery); a different or missing iss is refused, state spent
 id="$(new_instance oidcpublic public-client)"

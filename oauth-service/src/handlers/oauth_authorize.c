@@ -253,7 +253,10 @@ static int on_authorize(void *data, h2o_req_t *req, const cm_route_match_t *m)
     char *id = v[Q_ID], *ret = v[Q_RETURN], *hint = v[Q_HINT];
     int popup = v[Q_POPUP] != NULL && (strcmp(v[Q_POPUP], "1") == 0 || strcmp(v[Q_POPUP], "true") == 0);
     if (bad || id == NULL || !cm_uuid_valid(id)) {
-        ob_send_error_page(b, req, 400, "invalid_request", "The link is missing a valid instance_id.", NULL, popup);
+        ob_send_error_page(b, req, 400, "invalid_request",
+                           bad ? "The link is malformed (a parameter is repeated or badly encoded)."
+                               : "The link is missing a valid instance_id.",
+                           NULL, popup);
         return 0;
     }
     for (char *p = id; *p; p++)
