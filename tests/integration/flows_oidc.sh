@@ -145,6 +145,22 @@ check "authorize: a repeated parameter is refused too" bash -c '[[ "$0" == 400 &
 http GET "$BROKER/oauth/authorize?instance_id=$id&utm=a&utm=b"
 check "authorize: a repeated parameter it does not read is refused too, the page says so" bash -c '[[ "$0" == 400 && "$1" == invalid_request && "$2" == *"parameter is repeated"* ]]' "$STATUS" "$(page_code)" "$BODY"
 
+# the state records whether the nonce went out (an ID token must then hold it): oidcbasic is not declared OIDC,
+# so only an openid scope sends it; with a login_hint the URL is built per request, the record the same
+flags_of() { node "$IT_FAKES/forge-state.mjs" "$IT_DIR/keys/data.keys" --open "$1"; }
+state_in() { sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' <<<"$1"; }
+admin POST /instances '{"service":"oidcbasic","user_id":"dave","client_id":"basic-client","client_secret":"basic-secret-0123456789abcdef","scopes":"profile"}'
+noid="$(jq -r .instance_id <<<"$BODY")"
+http GET "$BROKER/oauth/authorize?instance_id=$noid"
+loc="$(header location)"
+check "no openid scope: no nonce in the authorization URL, the state says none was sent" bash -c '[[ "$0" == *state=* && "$0" != *nonce=* && $(( $1 & 2 )) == 2 ]]' "$loc" "$(flags_of "$(state_in "$loc")")"
+http GET "$BROKER/oauth/authorize?instance_id=$noid&login_hint=dave"
+loc="$(header location)"
+check "no openid scope, login_hint: none sent, the state says so" bash -c '[[ "$0" == *login_hint=dave* && "$0" != *nonce=* && $(( $1 & 2 )) == 2 ]]' "$loc" "$(flags_of "$(state_in "$loc")")"
+http GET "$BROKER/oauth/authorize?instance_id=$id&login_hint=dave"
+loc="$(header location)"
+check "openid scope (login_hint too): nonce sent, the state says so" bash -c '[[ "$0" == *nonce=* && $(( $1 & 2 )) == 0 ]]' "$loc" "$(flags_of "$(state_in "$loc")")"
+
 # RFC 9207: the public provider advertises iss (discovery); a different or missing iss is refused, state spent
 id="$(new_instance oidcpublic public-client)"
 st="$(state_of "$id")"
