@@ -34,7 +34,7 @@ int ob_check_providers(const ob_config_t *cfg, FILE *out)
     size_t i;
     int warnings = 0, rc;
     if ((rc = ob_services_load(cfg->services_file, &services, err, sizeof(err))) != CM_OK) {
-        fprintf(out, "services: %s\n", err);
+        fprintf(stderr, "%s\n", err); /* an error, like the other check-config errors: stderr */
         return rc;
     }
     h2o_evloop_t *loop = h2o_evloop_create();
@@ -42,7 +42,7 @@ int ob_check_providers(const ob_config_t *cfg, FILE *out)
     op_host_api_t *host = http != NULL ? ob_host_api_new(http) : NULL;
     ob_provider_registry_t *reg = host != NULL ? ob_registry_load(cfg->plugin_dir, host, cfg->providers) : NULL;
     if (reg == NULL) {
-        fprintf(out, "providers: the plugins in %s cannot be loaded\n", cfg->plugin_dir);
+        fprintf(stderr, "providers: the plugins in %s cannot be loaded\n", cfg->plugin_dir);
         warnings = CM_EIO;
         goto out_free;
     }
@@ -58,7 +58,7 @@ int ob_check_providers(const ob_config_t *cfg, FILE *out)
         if (ob_provider_issuer(p, &iss_param) == NULL) {
             fprintf(out,
                     "warning: service \"%s\" asks provider \"%s\" for the openid scope, but the provider has no "
-                    "issuer: its ID tokens are checked for nonce and audience only, not for their issuer "
+                    "issuer: its ID tokens are checked for nonce, audience and lifetime, not for their issuer "
                     "(configure \"issuer\" or drop openid)\n",
                     name, p->name);
             warnings++;

@@ -7,6 +7,7 @@
  * Token: https://oauth2.googleapis.com/token, client_secret_post.
  * Revoke: https://oauth2.googleapis.com/revoke, RFC 7009 form `token=...`, 200 = revoked (400
  * invalid_token = already dead, also success).
+ * Issuer: https://accounts.google.com (an ID token's iss must name it; RFC 9207 iss is not advertised).
  *
  * Configuration (all optional): {"authorization_endpoint": url, "token_endpoint": url,
  * "revocation_endpoint": url, "default_scopes": "openid email"}.
@@ -18,6 +19,9 @@
 #define GOOGLE_AUTHORIZE "https://accounts.google.com/o/oauth2/v2/auth"
 #define GOOGLE_TOKEN "https://oauth2.googleapis.com/token"
 #define GOOGLE_REVOKE "https://oauth2.googleapis.com/revoke"
+/* Google's issuer (its discovery document); the ID token's iss is checked against it. Google does not
+ * advertise authorization_response_iss_parameter_supported, so a callback without iss stays valid. */
+#define GOOGLE_ISSUER "https://accounts.google.com"
 
 static const char *const config_keys[] = {"authorization_endpoint", "token_endpoint", "revocation_endpoint",
                                           "default_scopes", NULL};
@@ -46,6 +50,7 @@ static int google_init(const op_host_api_t *host, const char *config_json, void 
     p = ps_provider_new(host, "google", "Google", scopes, OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE | OP_CAP_OIDC);
     if (p == NULL || ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
         goto out_free;
+    p->op.issuer = GOOGLE_ISSUER;
     p->client_auth = PS_AUTH_POST;
     p->revoke_auth = PS_AUTH_OMIT; /* Google's revocation endpoint takes the token alone */
     ps_params_add(&p->authorize_extra, "access_type", "offline");

@@ -56,6 +56,10 @@ PUBLIC_BEARER="$(it_service_secret oidcpublic)"
 out="$(it_cli --config "$IT_DIR/broker.json" check-config 2>/dev/null)"
 rc=$?
 check "check-config: exit 0 with a warning for each openid service whose provider has no issuer" bash -c '[[ "$1" == 0 ]] && grep -q "^warning: service \"oidcbasic\" asks provider \"oidcbasic\" for the openid scope" <<<"$0" && grep -q "^warning: service \"oidcpost\"" <<<"$0" && ! grep -q "oidcpublic" <<<"$0" && grep -q "^config ok" <<<"$0" || { echo "$0" >&2; false; }' "$out" "$rc"
+# a registry file the broker could not start with fails the check: exit 2, the reason on stderr, stdout empty
+out="$(OB_SERVICES_FILE="$IT_DIR/no-such-services.json" it_cli --config "$IT_DIR/broker.json" check-config 2>"$IT_DIR/cc.err")"
+rc=$?
+check "check-config with a missing services file: exit 2, stderr names it, nothing on stdout" bash -c '[[ "$1" == 2 && -z "$0" ]] && grep -q "no-such-services.json" "$2" || { echo "rc=$1 out=$0" >&2; cat "$2" >&2; false; }' "$out" "$rc" "$IT_DIR/cc.err"
 it_broker "$IT_DIR/broker.json" || exit 1
 
 run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER (SECRET "" = a public client: no client_secret member)
@@ -131,11 +135,31 @@ callback oidcbasic "state=$st&code=a&state=$st"
 check "repeated state: 400 invalid_request page" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
 callback oidcbasic "state=$st&error=access_denied&error=server_error"
 check "repeated error: 400 invalid_request page" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
+callback oidcbasic "state=$st&code=a&session_state=x&session_state=y"
+check "repeated parameter we do not read (session_state): 400 invalid_request page" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
 check "repeated parameters: the instance is still pending" eq "$(oauth_status "$id")" pending
 callback oidcbasic "state=$st&code=not-a-real-code"
 check "the state was not consumed by the refused callbacks (the code itself is then refused)" bash -c '[[ "$0" == 400 && "$1" == token_exchange_failed ]]' "$STATUS" "$(page_code)"
 http GET "$BROKER/oauth/authorize?instance_id=$id&popup=1&popup=1"
 check "authorize: a repeated parameter is refused too" bash -c '[[ "$0" == 400 && "$1" == invalid_request ]]' "$STATUS" "$(page_code)"
+http GET "$BROKER/oauth/authorize?instance_id=$id&utm=a&utm=b"
+check "authorize: a repeated parameter it does not read is refused too, the page says so" bash -c '[[ "$0" == 400 && "$1" == invalid_request && "$2" == *"parameter is repeated"* ]]' "$STATUS" "$(page_code)" "$BODY"
+
+# the state records whether the nonce went out (an ID token must then hold it): oidcbasic is not declared OIDC,
+# so only an openid scope sends it; with a login_hint the URL is built per request, the record the same
+flags_of() { node "$IT_FAKES/forge-state.mjs" "$IT_DIR/keys/data.keys" --open "$1"; }
+state_in() { sed -n 's/.*[?&]state=\([^&]*\).*/\1/p' <<<"$1"; }
+admin POST /instances '{"service":"oidcbasic","user_id":"dave","client_id":"basic-client","client_secret":"basic-secret-0123456789abcdef","scopes":"profile"}'
+noid="$(jq -r .instance_id <<<"$BODY")"
+http GET "$BROKER/oauth/authorize?instance_id=$noid"
+loc="$(header location)"
+check "no openid scope: no nonce in the authorization URL, the state says none was sent" bash -c '[[ "$0" == *state=* && "$0" != *nonce=* && $(( $1 & 2 )) == 2 ]]' "$loc" "$(flags_of "$(state_in "$loc")")"
+http GET "$BROKER/oauth/authorize?instance_id=$noid&login_hint=dave"
+loc="$(header location)"
+check "no openid scope, login_hint: none sent, the state says so" bash -c '[[ "$0" == *login_hint=dave* && "$0" != *nonce=* && $(( $1 & 2 )) == 2 ]]' "$loc" "$(flags_of "$(state_in "$loc")")"
+http GET "$BROKER/oauth/authorize?instance_id=$id&login_hint=dave"
+loc="$(header location)"
+check "openid scope (login_hint too): nonce sent, the state says so" bash -c '[[ "$0" == *nonce=* && $(( $1 & 2 )) == 0 ]]' "$loc" "$(flags_of "$(state_in "$loc")")"
 
 # RFC 9207: the public provider advertises iss (discovery); a different or missing iss is refused, state spent
 id="$(new_instance oidcpublic public-client)"

@@ -40,6 +40,10 @@ static void test_registration(void)
     CU_ASSERT_STRING_EQUAL(g->authorization_endpoint, "https://accounts.google.com/o/oauth2/v2/auth");
     CU_ASSERT_STRING_EQUAL(g->token_endpoint, "https://oauth2.googleapis.com/token");
     CU_ASSERT_STRING_EQUAL(g->revocation_endpoint, "https://oauth2.googleapis.com/revoke");
+    /* the issuer is fixed and known (ID token iss is checked); RFC 9207 iss is not advertised by Google */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g->issuer);
+    CU_ASSERT_STRING_EQUAL(g->issuer, "https://accounts.google.com");
+    CU_ASSERT_EQUAL(g->authorization_response_iss, 0);
     CU_ASSERT_PTR_NOT_NULL(g->refresh);
     CU_ASSERT_PTR_NOT_NULL(g->revoke);
     CU_ASSERT_EQUAL(pl.plugin->abi_major, OP_ABI_MAJOR);

@@ -241,3 +241,37 @@ void ob_send_error_page(const ob_broker_t *b, h2o_req_t *req, int status, const 
                    .popup = popup};
     ob_send_page(b, req, &p);
 }
+
+struct query_once {
+    h2o_req_t *req;
+    const char *const *names;
+    char **values;
+    char *seen[OB_QUERY_MAX_PARAMS];
+    size_t n_seen;
+};
+
+static int query_once_param(void *arg, const char *name, const char *value)
+{
+    struct query_once *q = arg;
+    for (size_t i = 0; i < q->n_seen; i++)
+        if (strcmp(q->seen[i], name) == 0)
+            return CM_EINVAL;
+    if (q->n_seen == OB_QUERY_MAX_PARAMS)
+        return CM_EINVAL;
+    q->seen[q->n_seen++] = h2o_strdup(&q->req->pool, name, strlen(name)).base;
+    for (size_t i = 0; q->names[i] != NULL; i++)
+        if (strcmp(name, q->names[i]) == 0)
+            q->values[i] = h2o_strdup(&q->req->pool, value, strlen(value)).base;
+    return 0;
+}
+
+int ob_query_parse_once(h2o_req_t *req, const char *const names[], char *values[])
+{
+    struct query_once q = {.req = req, .names = names, .values = values};
+    for (size_t i = 0; names[i] != NULL; i++)
+        values[i] = NULL;
+    if (req->query_at == SIZE_MAX)
+        return CM_OK;
+    int rc = cm_form_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1, query_once_param, &q);
+    return rc == CM_OK ? CM_OK : CM_EINVAL;
+}

@@ -57,6 +57,14 @@ void ob_send_page(const ob_broker_t *b, h2o_req_t *req, const struct ob_page *p)
 void ob_send_error_page(const ob_broker_t *b, h2o_req_t *req, int status, const char *code, const char *message,
                         const char *instance_id, int popup);
 
+/*
+ * Parses req's query string once: values[i] gets the value of names[i] (NULL-terminated list; values in req->pool,
+ * NULL when absent). RFC 6749 3.1: no parameter, named in the list or not, may appear twice. Returns CM_OK, or
+ * CM_EINVAL when the query is malformed, repeats a parameter or has more than OB_QUERY_MAX_PARAMS of them.
+ */
+#define OB_QUERY_MAX_PARAMS 64
+int ob_query_parse_once(h2o_req_t *req, const char *const names[], char *values[]);
+
 /* A route param that must be a UUID: lowercase copy in req->pool, or NULL when malformed. */
 char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i);
 

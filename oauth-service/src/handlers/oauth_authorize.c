@@ -166,14 +166,8 @@ static void authorize(ob_broker_t *b, h2o_req_t *req, ob_instance_t *inst, int p
     st.popup = popup;
     if (return_url != NULL)
         snprintf(st.return_url, sizeof(st.return_url), "%s", return_url);
-    state = ob_state_seal(b->keys->ring, &st);
-    challenge = pkce ? cm_pkce_challenge_s256(st.verifier) : NULL;
     int cached = login_hint == NULL && inst->authz_template != NULL; /* the redirect_uri is in the template */
     redirect = cached ? NULL : ob_redirect_uri(b, p->name);
-    if (state == NULL || (!cached && redirect == NULL) || (pkce && challenge == NULL)) {
-        ob_send_error_page(b, req, 500, "internal_error", "The authorization could not be started.", inst->id, popup);
-        goto out_wipe;
-    }
     const char *scopes =
         inst->requested_scopes ? inst->requested_scopes : json_string_value(json_object_get(svc, "default_scopes"));
     op_client_t client = {.struct_size = sizeof(op_client_t),
@@ -181,7 +175,17 @@ static void authorize(ob_broker_t *b, h2o_req_t *req, ob_instance_t *inst, int p
                           .client_secret = NULL,
                           .redirect_uri = redirect,
                           .options_json = inst->provider_options};
-    if (login_hint == NULL && template_ready(p, inst, &client, scopes, pkce)) {
+    /* The template tells whether the plugin sends the nonce (a login_hint does not change that); the callback
+     * then requires it in an ID token only when it went out. Unknown (no template): required. */
+    int templated = (cached || redirect != NULL) && template_ready(p, inst, &client, scopes, pkce);
+    st.nonce_not_sent = templated && inst->authz_ph[PH_NONCE][0] == '\0';
+    state = ob_state_seal(b->keys->ring, &st);
+    challenge = pkce ? cm_pkce_challenge_s256(st.verifier) : NULL;
+    if (state == NULL || (!cached && redirect == NULL) || (pkce && challenge == NULL)) {
+        ob_send_error_page(b, req, 500, "internal_error", "The authorization could not be started.", inst->id, popup);
+        goto out_wipe;
+    }
+    if (login_hint == NULL && templated) {
         const char *values[3] = {state, challenge ? challenge : "", st.nonce};
         char *spliced = splice(inst, values);
         if (spliced == NULL) {
@@ -237,40 +241,22 @@ static void on_loaded(void *arg, int status, ob_instance_t *inst)
     ctx_free(c);
 }
 
-/* The query, parsed once (a repeated parameter is refused: RFC 6749 3.1). */
+/* The parameters of /oauth/authorize (any parameter repeated, named here or not, is refused: RFC 6749 3.1) */
 enum { Q_ID, Q_POPUP, Q_RETURN, Q_HINT, Q_COUNT };
-struct query {
-    h2o_req_t *req;
-    char *v[Q_COUNT];
-    int repeated;
-};
-
-static int on_param(void *arg, const char *name, const char *value)
-{
-    static const char *const names[Q_COUNT] = {"instance_id", "popup", "return_url", "login_hint"};
-    struct query *q = arg;
-    for (int i = 0; i < Q_COUNT; i++) {
-        if (strcmp(name, names[i]) != 0)
-            continue;
-        if (q->v[i] != NULL)
-            q->repeated = 1;
-        q->v[i] = h2o_strdup(&q->req->pool, value, strlen(value)).base;
-    }
-    return 0;
-}
+static const char *const query_names[Q_COUNT + 1] = {"instance_id", "popup", "return_url", "login_hint", NULL};
 
 static int on_authorize(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
-    struct query q = {.req = req};
-    int bad = 0, popup = 0;
-    if (req->query_at != SIZE_MAX &&
-        cm_form_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1, on_param, &q) != CM_OK)
-        bad = 1;
-    char *id = q.v[Q_ID], *ret = q.v[Q_RETURN], *hint = q.v[Q_HINT];
-    popup = q.v[Q_POPUP] != NULL && (strcmp(q.v[Q_POPUP], "1") == 0 || strcmp(q.v[Q_POPUP], "true") == 0);
-    if (bad || q.repeated || id == NULL || !cm_uuid_valid(id)) {
-        ob_send_error_page(b, req, 400, "invalid_request", "The link is missing a valid instance_id.", NULL, popup);
+    char *v[Q_COUNT + 1];
+    int bad = ob_query_parse_once(req, query_names, v) != CM_OK;
+    char *id = v[Q_ID], *ret = v[Q_RETURN], *hint = v[Q_HINT];
+    int popup = v[Q_POPUP] != NULL && (strcmp(v[Q_POPUP], "1") == 0 || strcmp(v[Q_POPUP], "true") == 0);
+    if (bad || id == NULL || !cm_uuid_valid(id)) {
+        ob_send_error_page(b, req, 400, "invalid_request",
+                           bad ? "The link is malformed (a parameter is repeated or badly encoded)."
+                               : "The link is missing a valid instance_id.",
+                           NULL, popup);
         return 0;
     }
     for (char *p = id; *p; p++)

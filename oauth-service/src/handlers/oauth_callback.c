@@ -1,7 +1,7 @@
 /*
  * GET /oauth/callback?code&state (also /oauth/callback/{provider}, and ?error=... from the provider)
  *
- * 0. a repeated parameter (RFC 6749 3.1) -> 400 invalid_request, the state untouched;
+ * 0. any parameter repeated (RFC 6749 3.1) -> 400 invalid_request, the state untouched;
  * 1. open the sealed state (tampered -> 400 invalid_state; expired -> 400 state_expired);
  * 2. consume its nonce under the unique constraint (second use -> 400 state_already_used);
  * 3. an iss that is not the provider's issuer, or none from a provider that advertises RFC 9207
@@ -10,8 +10,9 @@
  *    code: error page;
  * 4. read the instance's sealed client secret, exchange the code through the plugin with the PKCE
  *    verifier (the plugin's HTTP call goes through the host: async, with a timeout);
- *    An ID token in the answer must carry the nonce of the state, our client_id as audience and the
- *    provider's issuer when known (oauth/id_token.h), else 400 invalid_id_token and nothing is stored;
+ *    An ID token in the answer must carry the nonce of the state (when the request sent it), our client_id
+ *    as audience, the provider's issuer when known and a lifetime that has not ended (oauth/id_token.h),
+ *    else 400 invalid_id_token and nothing is stored;
  * 5. seal and store the tokens in one statement (row_version + 1, oauth_status completed, audit row),
  *    drop the instance from the vending cache, answer the success page (popup: postMessage to the opener)
  *    or 303 to the allow-listed return URL.
@@ -181,8 +182,8 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
     if (ts.id_token != NULL) {
         int iss_param;
         char why[96];
-        if (ob_id_token_check(ts.id_token, c->st.nonce, c->client_id, ob_provider_issuer(c->provider, &iss_param), why,
-                              sizeof(why)) != CM_OK) {
+        if (ob_id_token_check(ts.id_token, c->st.nonce_not_sent ? NULL : c->st.nonce, c->client_id,
+                              ob_provider_issuer(c->provider, &iss_param), ob_now(), why, sizeof(why)) != CM_OK) {
             cm_warn("oauth", "instance %s: ID token refused: %s", c->st.instance_id, why);
             fail(c, 400, "invalid_id_token", "The provider's ID token does not belong to this authorization.");
             goto out_clear;
@@ -364,36 +365,17 @@ static int issuer_ok(const op_provider_t *p, const char *iss)
     return issuer == NULL ? !required : strcmp(iss, issuer) == 0;
 }
 
-/* The query, parsed once: a repeated parameter is refused (RFC 6749 3.1) before the state is touched. */
-enum { Q_STATE, Q_CODE, Q_ERROR, Q_ISS, Q_ERROR_DESCRIPTION, Q_ERROR_URI, Q_COUNT };
-struct query {
-    h2o_req_t *req;
-    char *v[Q_COUNT];
-    int repeated;
-};
-
-static int on_param(void *arg, const char *name, const char *value)
-{
-    static const char *const names[Q_COUNT] = {"state", "code", "error", "iss", "error_description", "error_uri"};
-    struct query *q = arg;
-    for (int i = 0; i < Q_COUNT; i++) {
-        if (strcmp(name, names[i]) != 0)
-            continue;
-        if (q->v[i] != NULL)
-            q->repeated = 1;
-        q->v[i] = h2o_strdup(&q->req->pool, value, strlen(value)).base;
-    }
-    return 0;
-}
+/* The parameters of the callback (any parameter repeated, named here or not, refuses the answer) */
+enum { Q_STATE, Q_CODE, Q_ERROR, Q_ISS, Q_COUNT };
+static const char *const query_names[Q_COUNT + 1] = {"state", "code", "error", "iss", NULL};
 
 static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
-    struct query q = {.req = req};
-    int bad = req->query_at != SIZE_MAX && cm_form_parse(req->path.base + req->query_at + 1,
-                                                         req->path.len - req->query_at - 1, on_param, &q) != CM_OK;
-    char *state = q.v[Q_STATE], *code = q.v[Q_CODE], *error = q.v[Q_ERROR];
-    if (bad || q.repeated) {
+    char *v[Q_COUNT + 1];
+    int bad = ob_query_parse_once(req, query_names, v) != CM_OK;
+    char *state = v[Q_STATE], *code = v[Q_CODE], *error = v[Q_ERROR];
+    if (bad) {
         ob_send_error_page(b, req, 400, "invalid_request",
                            "The provider's answer is malformed (a parameter is repeated or badly encoded).", NULL, 0);
         return 0;
@@ -424,9 +406,9 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
         fail(c, 400, "invalid_state", "This authorization link does not match this provider.");
         return 0;
     }
-    if (!issuer_ok(c->provider, q.v[Q_ISS])) {
+    if (!issuer_ok(c->provider, v[Q_ISS])) {
         cm_warn("oauth", "instance %s: the callback's iss is %s (RFC 9207)", c->st.instance_id,
-                q.v[Q_ISS] != NULL ? "not the provider's issuer" : "missing");
+                v[Q_ISS] != NULL ? "not the provider's issuer" : "missing");
         snprintf(c->reject, sizeof(c->reject), "invalid_issuer");
         consume_state(c);
         return 0;

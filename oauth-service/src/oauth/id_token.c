@@ -33,8 +33,62 @@ static int str_eq(const char *a, const char *b)
     return a != NULL && b != NULL && cm_ct_equal(a, strlen(a), b, strlen(b));
 }
 
-int ob_id_token_check(const char *id_token, const char *nonce, const char *client_id, const char *issuer, char *why,
-                      size_t whysz)
+/*
+ * Step 2: iss equals the issuer exactly; the one tolerance is the issuer without its "https://" when the issuer
+ * is a bare host: OIDC Core's implementer note on Google, whose ID tokens name "accounts.google.com" or
+ * "https://accounts.google.com" depending on the flow. Only the issuer's own host can produce that spelling.
+ */
+static int iss_matches(const char *iss, const char *issuer)
+{
+    static const char https[] = "https://";
+    if (str_eq(iss, issuer))
+        return 1;
+    if (iss == NULL || strncmp(issuer, https, sizeof(https) - 1) != 0)
+        return 0;
+    const char *host = issuer + sizeof(https) - 1;
+    return strchr(host, '/') == NULL && strchr(iss, ':') == NULL && str_eq(iss, host);
+}
+
+/* A NumericDate claim (RFC 7519 2: seconds, fractions allowed) in *out; 0 when absent or not a number. */
+static int numeric_date(const json_t *claims, const char *key, double *out)
+{
+    const json_t *v = json_object_get(claims, key);
+    if (!json_is_number(v))
+        return 0;
+    *out = json_number_value(v);
+    return 1;
+}
+
+/* Core 3.1.3.7 steps 3-5: our client_id among the audiences; with several audiences the authorized party
+ * (azp) must be present and be us, and an azp that is present must be us whatever the audience count. */
+static const char *audience_problem(const json_t *claims, const char *client_id)
+{
+    const json_t *aud = json_object_get(claims, "aud");
+    const json_t *azp = json_object_get(claims, "azp");
+    if (!aud_has(aud, client_id))
+        return "the ID token is not issued to this client (aud)";
+    if (azp != NULL && !str_eq(json_string_value(azp), client_id))
+        return "the ID token's authorized party (azp) is another client";
+    if (json_is_array(aud) && json_array_size(aud) > 1 && azp == NULL)
+        return "the ID token has several audiences and no authorized party (azp)";
+    return NULL;
+}
+
+/* Core 3.1.3.7 steps 9-10: not expired, not issued in the future (both with skew seconds of allowance). */
+static const char *time_problem(const json_t *claims, int64_t now, int skew)
+{
+    double exp = 0, iat = 0;
+    if (!numeric_date(claims, "exp", &exp))
+        return "the ID token has no expiry (exp)";
+    if (exp + skew <= (double)now)
+        return "the ID token has expired (exp)";
+    if (json_object_get(claims, "iat") != NULL && (!numeric_date(claims, "iat", &iat) || iat > (double)(now + skew)))
+        return "the ID token's issue time (iat) is not valid";
+    return NULL;
+}
+
+int ob_id_token_check(const char *id_token, const char *nonce, const char *client_id, const char *issuer, int64_t now,
+                      char *why, size_t whysz)
 {
     const char *reason = NULL;
     json_t *claims = NULL;
@@ -51,16 +105,19 @@ int ob_id_token_check(const char *id_token, const char *nonce, const char *clien
         reason = "the ID token's payload is not a JSON object";
         goto out_free;
     }
-    if (!str_eq(cm_json_str(claims, "nonce"), nonce)) {
-        reason = cm_json_str(claims, "nonce") == NULL ? "the ID token has no nonce" : "the ID token's nonce differs";
+    /* step 11: a nonce we sent must come back; one we did not send binds nothing */
+    if (nonce != NULL && !str_eq(cm_json_str(claims, "nonce"), nonce)) {
+        reason =
+            json_object_get(claims, "nonce") == NULL ? "the ID token has no nonce" : "the ID token's nonce differs";
         goto out_free;
     }
-    if (client_id != NULL && client_id[0] != '\0' && !aud_has(json_object_get(claims, "aud"), client_id)) {
-        reason = "the ID token is not issued to this client (aud)";
+    if (client_id != NULL && client_id[0] != '\0' && (reason = audience_problem(claims, client_id)) != NULL)
         goto out_free;
-    }
-    if (issuer != NULL && !str_eq(cm_json_str(claims, "iss"), issuer))
+    if (issuer != NULL && !iss_matches(cm_json_str(claims, "iss"), issuer)) {
         reason = "the ID token names another issuer";
+        goto out_free;
+    }
+    reason = time_problem(claims, now, OB_ID_TOKEN_SKEW_S);
 out_free:
     json_decref(claims);
     cm_secure_free(payload, len);

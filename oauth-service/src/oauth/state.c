@@ -88,10 +88,11 @@ int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider,
 
 /*
  * Plaintext layout (binary, every length checked on the way in):
- *   flags(1: bit 0 = popup) | expires_at (8, big-endian) |
+ *   flags(1: bit 0 = popup, bit 1 = the nonce did not go out as the OIDC nonce) | expires_at (8, big-endian) |
  *   len(1) instance id | len(1) provider | len(1) verifier | len(1) nonce | len(2, big-endian) return URL
  */
 #define FLAG_POPUP 0x01
+#define FLAG_NONCE_NOT_SENT 0x02
 
 static int put_str(cm_buf_t *b, const char *s, size_t lenbytes)
 {
@@ -112,7 +113,7 @@ char *ob_state_seal(const ob_keyring_t *kr, const ob_state_t *st)
     char *out = NULL;
     cm_buf_t b = {0};
     unsigned char head[9];
-    head[0] = st->popup ? FLAG_POPUP : 0;
+    head[0] = (unsigned char)((st->popup ? FLAG_POPUP : 0) | (st->nonce_not_sent ? FLAG_NONCE_NOT_SENT : 0));
     for (int i = 0; i < 8; i++)
         head[1 + i] = (unsigned char)((uint64_t)st->expires_at >> (56 - 8 * i));
     cm_buf_append(&b, (const char *)head, sizeof(head));
@@ -165,7 +166,7 @@ static int get_str(const uint8_t **p, const uint8_t *end, size_t lenbytes, char 
 
 static int parse(ob_state_t *st, const uint8_t *pt, size_t len)
 {
-    if (len < 9 || (pt[0] & ~FLAG_POPUP) != 0)
+    if (len < 9 || (pt[0] & ~(FLAG_POPUP | FLAG_NONCE_NOT_SENT)) != 0)
         return CM_EINVAL;
     const uint8_t *p = pt + 9, *end = pt + len;
     uint64_t exp = 0;
@@ -173,6 +174,7 @@ static int parse(ob_state_t *st, const uint8_t *pt, size_t len)
         exp = (exp << 8) | pt[1 + i];
     st->expires_at = (int64_t)exp;
     st->popup = (pt[0] & FLAG_POPUP) != 0;
+    st->nonce_not_sent = (pt[0] & FLAG_NONCE_NOT_SENT) != 0;
     if (get_str(&p, end, 1, st->instance_id, sizeof(st->instance_id)) != CM_OK ||
         get_str(&p, end, 1, st->provider, sizeof(st->provider)) != CM_OK ||
         get_str(&p, end, 1, st->verifier, sizeof(st->verifier)) != CM_OK ||

@@ -25,10 +25,11 @@
 typedef struct ob_state {
     char instance_id[37];
     char provider[65];
-    char verifier[129];                     /* PKCE code_verifier ("" when the provider has no PKCE) */
-    char nonce[65];                         /* single-use id; also the OIDC nonce */
-    int64_t expires_at;                     /* unix s */
-    int popup;                              /* answer with a page that posts to window.opener */
+    char verifier[129]; /* PKCE code_verifier ("" when the provider has no PKCE) */
+    char nonce[65];     /* single-use id; also the OIDC nonce */
+    int64_t expires_at; /* unix s */
+    int popup;          /* answer with a page that posts to window.opener */
+    int nonce_not_sent; /* the authorization request carried no OIDC nonce (an ID token need not hold one) */
     char return_url[OB_RETURN_URL_MAX + 1]; /* "" when none */
 } ob_state_t;
 

@@ -46,7 +46,16 @@ static void test_round_trip(void)
     CU_ASSERT_STRING_EQUAL(back.nonce, st.nonce);
     CU_ASSERT_STRING_EQUAL(back.return_url, "https://app.example/done?x=1");
     CU_ASSERT_EQUAL(back.popup, 1);
+    CU_ASSERT_EQUAL(back.nonce_not_sent, 0);
     CU_ASSERT_EQUAL(back.expires_at, 1600);
+    /* whether the nonce went out travels too (the callback requires it in an ID token only then) */
+    st.nonce_not_sent = 1;
+    char *text2 = ob_state_seal(kr, &st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text2);
+    CU_ASSERT_EQUAL_FATAL(ob_state_open(kr, text2, 1001, &back), CM_OK);
+    CU_ASSERT_EQUAL(back.nonce_not_sent, 1);
+    CU_ASSERT_EQUAL(back.popup, 1);
+    free(text2);
     /* two states for one instance differ (fresh nonce and verifier) */
     ob_state_t st2;
     ob_state_init(&st2, ID1, "google", 0, 1000, 600);
