@@ -71,7 +71,7 @@ fuzz_run() {
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:allocator_may_return_null=1" \
         UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
         LSAN_OPTIONS="suppressions=$OB_ROOT/tests/support/lsan.supp:print_suppressions=0" \
-        "$bin" "${limit[@]}" -jobs=1 -timeout=10 -rss_limit_mb=2048 -max_len="${FUZZ_MAX_LEN:-16384}" \
+        "$bin" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len="${FUZZ_MAX_LEN:-16384}" \
         -print_final_stats=1 -artifact_prefix="$BUILD_FUZZ_DIR/artifacts/$target/" "${extra[@]}" \
         "$corpus" "$FUZZ_SRC/corpus/$target" >"$log" 2>&1 || rc=$?
     local done_line cov execs eps
