@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh list                  the targets
 #   scripts/fuzz.sh build                 configure and build them in build-fuzz/ (CC=clang-14, -DOB_FUZZ=ON)
-#   scripts/fuzz.sh TARGET SECONDS        build, then fuzz TARGET for SECONDS (-jobs=1)
+#   scripts/fuzz.sh TARGET SECONDS        build, then fuzz TARGET for SECONDS (one process)
 #   scripts/fuzz.sh all SECONDS           the same for every target, one after the other
 #   scripts/fuzz.sh smoke TARGET SECONDS  no build: a short run over the seed corpus (what ctest runs)
 #
