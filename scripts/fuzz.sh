@@ -109,7 +109,7 @@ main() {
         ;;
     *)
         (($# == 2)) || usage
-        fuzz_targets | grep -qxF "$1" || ob_die "unknown target $1 (scripts/fuzz.sh list)"
+        fuzz_targets | grep -xF "$1" >/dev/null || ob_die "unknown target $1 (scripts/fuzz.sh list)"
         fuzz_build
         fuzz_run "$1" "$2" "$VAR_DIR/fuzz/corpus/$1"
         ;;

@@ -73,8 +73,8 @@ run_pass() {
         total_failed=$((total_failed + 1))
         return 0
     fi
-    if [[ -n "${OB_TEST_REGEX:-}" ]] && ! ctest --test-dir "$dir" -N -R "$OB_TEST_REGEX" | grep -q 'Test *#' &&
-        "$OB_ROOT/scripts/fuzz.sh" list | sed 's/^/fuzz_/' | grep -Eq -- "$OB_TEST_REGEX"; then
+    if [[ -n "${OB_TEST_REGEX:-}" ]] && ! ctest --test-dir "$dir" -N -R "$OB_TEST_REGEX" | grep 'Test *#' >/dev/null &&
+        "$OB_ROOT/scripts/fuzz.sh" list | sed 's/^/fuzz_/' | grep -E -- "$OB_TEST_REGEX" >/dev/null; then
         ob_say "$label: OB_TEST_REGEX names only fuzz targets"
         return 0
     fi
@@ -117,7 +117,7 @@ run_pass() {
 run_fuzz_pass() {
     local dir="$OB_ROOT/build-fuzz" junit rc=0 tests failures t0
     if [[ -n "${OB_TEST_REGEX:-}" ]] &&
-        ! "$OB_ROOT/scripts/fuzz.sh" list | sed 's/^/fuzz_/' | grep -Eq -- "$OB_TEST_REGEX"; then
+        ! "$OB_ROOT/scripts/fuzz.sh" list | sed 's/^/fuzz_/' | grep -E -- "$OB_TEST_REGEX" >/dev/null; then
         return 0
     fi
     ob_say ""

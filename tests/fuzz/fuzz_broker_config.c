@@ -18,11 +18,23 @@ static char path[64];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const char *const overrides[] = {
-        "DATABASE_URL",    "OAUTH_SERVICE_HOST",  "OAUTH_SERVICE_PORT",  "OAUTH_BASE_URL",         "OB_PLUGIN_DIR",
-        "OB_MIGRATIONS_DIR", "OB_SERVICES_FILE",  "OB_DATA_KEY_FILE",    "OB_ADMIN_KEY_FILE",      "OB_ADMIN_KEY_SHA256",
-        "OB_SERVICE_KEYS_DIR", "OB_ALLOWED_RETURN_URLS", "OB_REFRESH_MARGIN_S", "LOG_LEVEL", "OB_KEYS_DIR",
-        "VAR_DIR",         "OB_CONFIG"};
+    static const char *const overrides[] = {"DATABASE_URL",
+                                            "OAUTH_SERVICE_HOST",
+                                            "OAUTH_SERVICE_PORT",
+                                            "OAUTH_BASE_URL",
+                                            "OB_PLUGIN_DIR",
+                                            "OB_MIGRATIONS_DIR",
+                                            "OB_SERVICES_FILE",
+                                            "OB_DATA_KEY_FILE",
+                                            "OB_ADMIN_KEY_FILE",
+                                            "OB_ADMIN_KEY_SHA256",
+                                            "OB_SERVICE_KEYS_DIR",
+                                            "OB_ALLOWED_RETURN_URLS",
+                                            "OB_REFRESH_MARGIN_S",
+                                            "LOG_LEVEL",
+                                            "OB_KEYS_DIR",
+                                            "VAR_DIR",
+                                            "OB_CONFIG"};
     for (size_t i = 0; i < sizeof(overrides) / sizeof(overrides[0]); i++)
         unsetenv(overrides[i]);
     fd = memfd_create("broker.json", 0);

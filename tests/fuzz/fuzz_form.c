@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = cm_form_parse(s, size, on_pair, &seen);
     FZ_CHECK(rc == CM_OK || rc == CM_EINVAL);
     FZ_CHECK(rc == CM_OK || seen.pairs == 0); /* a malformed input never reaches the callback */
-    FZ_CHECK(seen.pairs <= (size + 1) / 2); /* every pair takes a byte and a separator, the last excepted */
+    FZ_CHECK(seen.pairs <= (size + 1) / 2);   /* every pair takes a byte and a separator, the last excepted */
 
     char *state = cm_form_get(s, size, "state");
     FZ_CHECK(rc == CM_OK || state == NULL);

@@ -58,15 +58,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     char err[256];
     tools = mcp_tools_new(2);
-    mcp_tool_def_t echo = {
-        .name = "echo",
-        .description = "echoes text",
-        .input_schema = "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\",\"maxLength\":64,"
-                        "\"pattern\":\"^[a-z ]*$\"},\"n\":{\"type\":\"integer\",\"minimum\":0,\"default\":3},"
-                        "\"tags\":{\"type\":\"array\",\"items\":{\"enum\":[\"a\",\"b\"]},\"uniqueItems\":true}},"
-                        "\"required\":[\"text\"],\"additionalProperties\":false}",
-        .output_schema = "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}}}",
-        .fn = echo_tool};
+    mcp_tool_def_t echo = {.name = "echo",
+                           .description = "echoes text",
+                           .input_schema =
+                               "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\",\"maxLength\":64,"
+                               "\"pattern\":\"^[a-z ]*$\"},\"n\":{\"type\":\"integer\",\"minimum\":0,\"default\":3},"
+                               "\"tags\":{\"type\":\"array\",\"items\":{\"enum\":[\"a\",\"b\"]},\"uniqueItems\":true}},"
+                               "\"required\":[\"text\"],\"additionalProperties\":false}",
+                           .output_schema = "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}}}",
+                           .fn = echo_tool};
     mcp_tool_def_t other = {.name = "other.tool", .fn = echo_tool};
     mcp_tool_def_t third = {.name = "third", .fn = echo_tool};
     FZ_CHECK(mcp_tools_add(tools, &echo, err, sizeof(err)) == CM_OK);
@@ -102,8 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(kind == msg.kind);
     if (kind == MCP_MSG_INVALID) {
         FZ_CHECK(msg.error_code != 0 && msg.error_message != NULL);
-        json_t *e = mcp_jsonrpc_error(msg.id, msg.error_code,
-                                      msg.error_message, NULL);
+        json_t *e = mcp_jsonrpc_error(msg.id, msg.error_code, msg.error_message, NULL);
         FZ_CHECK(e != NULL);
         json_decref(e);
         json_decref(doc);

@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           .client_secret = "secret",
                           .redirect_uri = "https://broker.example/oauth/callback"};
     fh_token_result_t tr = {0};
-    int rc = p->exchange_code(p->data, &client, "code", "verifier-0123456789012345678901234567890123", fh_token_cb, &tr);
+    int rc =
+        p->exchange_code(p->data, &client, "code", "verifier-0123456789012345678901234567890123", fh_token_cb, &tr);
     fh_flush();
     FZ_CHECK(rc != OP_AGAIN || tr.called == 1);
     fh_token_result_clear(&tr);

@@ -15,7 +15,7 @@ extern const op_plugin_t fz_plugin_google, fz_plugin_microsoft, fz_plugin_github
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const op_plugin_t *const plugins[] = {&fz_plugin_custom, &fz_plugin_custom, &fz_plugin_google,
+    const op_plugin_t *const plugins[] = {&fz_plugin_custom,    &fz_plugin_custom, &fz_plugin_google,
                                           &fz_plugin_microsoft, &fz_plugin_github, &fz_plugin_slack};
     fz_in_t in = {data, size};
     const op_plugin_t *pl = plugins[fz_byte(&in) % (sizeof(plugins) / sizeof(plugins[0]))];

@@ -309,8 +309,7 @@ static void test_load_all(void)
 void tests_register(void)
 {
     CU_SUITE("keys", suite_init, suite_clean, {"key ring parsing", test_parse}, {"parse errors", test_parse_errors},
-             {"parse reads only len bytes", test_parse_bounds},
-             {"seal/open across rotation", test_seal_open_rotation}, {"new key line", test_new_line},
-             {"secret files", test_keyfile}, {"service keys (MCP contract)", test_service_keys},
-             {"loading everything", test_load_all});
+             {"parse reads only len bytes", test_parse_bounds}, {"seal/open across rotation", test_seal_open_rotation},
+             {"new key line", test_new_line}, {"secret files", test_keyfile},
+             {"service keys (MCP contract)", test_service_keys}, {"loading everything", test_load_all});
 }
