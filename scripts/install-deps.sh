@@ -11,6 +11,7 @@ packages=(
     postgresql                                                         # the embedded test/dev database
     curl ca-certificates jq clang-format                               # scripts, format check
     wrk chromium                                                       # benchmarks, browser tests
+    clang-14 libclang-rt-14-dev                                        # libFuzzer targets (tests/fuzz)
 )
 
 missing=()

@@ -3,6 +3,8 @@
 #
 #   1. build/       normal build, ctest --output-on-failure
 #   2. build-asan/  -DSANITIZE=ON (ASan + UBSan), the same tests   (skip with OB_TEST_SANITIZE=0)
+#   3. build-fuzz/  clang -DOB_FUZZ=ON: each libFuzzer target of tests/fuzz a few seconds over its seed corpus,
+#                   failing on any crash, leak or sanitizer report (skip with OB_TEST_FUZZ=0; docs/fuzzing.md)
 #
 # Each pass runs against a freshly created database (ob_test) on the embedded PostgreSQL
 # (scripts/lib/pg.sh), exported as DATABASE_URL. When tests/interop/package.json exists its packages
@@ -11,8 +13,8 @@
 #
 # A skipped test (exit 77: a missing prerequisite) counts as failed unless OB_TEST_ALLOW_SKIPS=1.
 #
-# Environment: OB_TEST_SANITIZE=0, OB_TEST_ALLOW_SKIPS=1, OB_TEST_JOBS (ctest -j, default 1), OB_SKIP_DEPS=1,
-# OB_TEST_REGEX (ctest -R), VAR_DIR, OB_PG_PORT.
+# Environment: OB_TEST_SANITIZE=0, OB_TEST_FUZZ=0, OB_TEST_ALLOW_SKIPS=1, OB_TEST_JOBS (ctest -j, default 1),
+# OB_SKIP_DEPS=1, OB_TEST_REGEX (ctest -R), VAR_DIR, OB_PG_PORT.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -71,6 +73,11 @@ run_pass() {
         total_failed=$((total_failed + 1))
         return 0
     fi
+    if [[ -n "${OB_TEST_REGEX:-}" ]] && ! ctest --test-dir "$dir" -N -R "$OB_TEST_REGEX" | grep 'Test *#' >/dev/null &&
+        "$OB_ROOT/scripts/fuzz.sh" list | sed 's/^/fuzz_/' | grep -E -- "$OB_TEST_REGEX" >/dev/null; then
+        ob_say "$label: OB_TEST_REGEX names only fuzz targets"
+        return 0
+    fi
     pg_create_db ob_test
     DATABASE_URL="$(pg_url ob_test)"
     export DATABASE_URL
@@ -105,6 +112,42 @@ run_pass() {
     total_failed=$((total_failed + failures))
 }
 
+# run_fuzz_pass: builds the fuzz targets (scripts/fuzz.sh build) and runs their ctest tests (fuzz_<target>).
+# With OB_TEST_REGEX set, only when it names a fuzz test.
+run_fuzz_pass() {
+    local dir="$OB_ROOT/build-fuzz" junit rc=0 tests failures t0
+    if [[ -n "${OB_TEST_REGEX:-}" ]] &&
+        ! "$OB_ROOT/scripts/fuzz.sh" list | sed 's/^/fuzz_/' | grep -E -- "$OB_TEST_REGEX" >/dev/null; then
+        return 0
+    fi
+    ob_say ""
+    ob_say "=== fuzz targets: $dir"
+    if ! BUILD_FUZZ_DIR="$dir" "$OB_ROOT/scripts/fuzz.sh" build; then
+        ob_say "fuzz targets: build failed"
+        total_failed=$((total_failed + 1))
+        return 0
+    fi
+    junit="$dir/ctest-junit.xml"
+    rm -f "$junit"
+    t0="$(date +%s)"
+    local -a regex=()
+    [[ -n "${OB_TEST_REGEX:-}" ]] && regex=(-R "$OB_TEST_REGEX")
+    ctest --test-dir "$dir" --output-on-failure --no-tests=error --output-junit "$junit" "${regex[@]}" || rc=$?
+    if [[ ! -f "$junit" ]]; then
+        ob_say "fuzz targets: ctest failed to run (exit $rc)"
+        total_failed=$((total_failed + 1))
+        return 0
+    fi
+    tests="$(junit_attr "$junit" tests)"
+    failures="$(junit_attr "$junit" failures)"
+    if ((rc != 0 && failures == 0)); then
+        failures=1
+    fi
+    ob_say "fuzz targets: $((tests - failures)) passed, $failures failed ($(($(date +%s) - t0)) s)"
+    total_passed=$((total_passed + tests - failures))
+    total_failed=$((total_failed + failures))
+}
+
 main() {
     [[ "${OB_SKIP_DEPS:-0}" == 1 ]] || "$OB_ROOT/scripts/install-deps.sh"
     mkdir -p "$VAR_DIR/log"
@@ -117,6 +160,9 @@ main() {
     run_pass "normal build" "$OB_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=OFF
     if [[ "${OB_TEST_SANITIZE:-1}" != 0 ]]; then
         run_pass "sanitizers" "$OB_ROOT/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=ON
+    fi
+    if [[ "${OB_TEST_FUZZ:-1}" != 0 ]]; then
+        run_fuzz_pass
     fi
 
     ob_say ""

@@ -150,7 +150,7 @@ static int64_t absolute_expiry(const json_t *obj, int64_t now)
         return 0;
     if (t > 100000000000LL) /* milliseconds since the epoch */
         t /= 1000;
-    if (t > now + MAX_LIFETIME)
+    if (t <= now || t > now + MAX_LIFETIME) /* already past (a fresh token cannot be) or absurd */
         return 0;
     return t;
 }
@@ -235,6 +235,8 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
     if (out->expires_at == 0 && p->default_expires_in > 0)
         out->expires_at = now + p->default_expires_in;
     json_t *sent_expiry = json_object_get(tok, "expires_in");
+    if (sent_expiry == NULL || json_is_null(sent_expiry))
+        sent_expiry = json_object_get(tok, "expires_at");
     if (out->expires_at == 0 && sent_expiry != NULL && !json_is_null(sent_expiry))
         /* an expiry was sent but is unusable (0, negative, not a number, absurd): a token of unknown
          * lifetime is treated as short-lived, so that it gets refreshed (or re-checked) rather than kept forever */

@@ -250,6 +250,11 @@ static void test_parse_expiry_forms(void)
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":1700003600}"), 1700003600);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":\"1700003600000\"}"), 1700003600);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":60,\"expires_at\":1700003600}"), FH_NOW + 60);
+    /* an absolute expiry that is already past or unreadable is unusable too: short-lived, not expired, not forever */
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":300}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":1699999999}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":\"tomorrow\"}"), FH_NOW + PS_UNKNOWN_EXPIRES_IN);
+    CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_at\":null}"), 0);
     prov->default_expires_in = 7200; /* a provider that documents a lifetime but does not send it */
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\"}"), FH_NOW + 7200);
     CU_ASSERT_EQUAL(expiry_of("{\"access_token\":\"a\",\"expires_in\":60}"), FH_NOW + 60);

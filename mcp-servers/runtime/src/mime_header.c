@@ -96,8 +96,10 @@ char *mcp_mime_encode_words(const char *text, size_t first_avail)
                 break;
             n += k;
         }
-        if (n == 0)
-            n = 1;
+        if (n == 0) { /* one character wider than the room left: a longer word, never a split character */
+            size_t k = mcp__utf8_seq(p + i, len - i);
+            n = k > 0 ? k : 1;
+        }
         char *b64 = cm_b64_encode(p + i, n);
         if (b64 == NULL) {
             cm_buf_free(&b);

@@ -4,7 +4,9 @@
  * Supported: literals, ., ^, $, |, groups, (?:...), quantifiers * + ? {n} {n,} {n,m} (lazy forms
  * accepted; for a yes/no match they describe the same language), classes [...] with ranges,
  * \d \D \w \W \s \S (also inside classes, non-negated forms), \t \n \r \f \v \0, \uXXXX, \xHH,
- * and escaped metacharacters. Rejected: look-around, named groups, back-references, \b \B, \p{}.
+ * and escaped metacharacters. Rejected: look-around, named groups, back-references, \b \B, \p{}, a quantifier
+ * with nothing to repeat ("a**", "^*", "(+)": a SyntaxError in ECMA too), and counted repetitions that would
+ * expand beyond MAX_EXPANSION atoms (the POSIX engine copies what they repeat).
  */
 #include "schema_internal.h"
 
@@ -167,18 +169,73 @@ static size_t escape(const char *p, struct out *o, int in_class, const char **wh
     return 2;
 }
 
+/* Length of a counted quantifier "{n}", "{n,}" or "{n,m}" at p (0 when p does not start one); *bound gets the
+ * largest count it asks for (n when unbounded). */
+static size_t brace_quantifier(const char *p, unsigned long *bound)
+{
+    size_t i = 1;
+    unsigned long n = 0, m = 0;
+    if (!(p[i] >= '0' && p[i] <= '9'))
+        return 0;
+    for (; p[i] >= '0' && p[i] <= '9'; i++)
+        n = n < 100000 ? n * 10 + (unsigned long)(p[i] - '0') : n;
+    m = n;
+    if (p[i] == ',') {
+        i++;
+        if (p[i] >= '0' && p[i] <= '9') {
+            m = 0;
+            for (; p[i] >= '0' && p[i] <= '9'; i++)
+                m = m < 100000 ? m * 10 + (unsigned long)(p[i] - '0') : m;
+        }
+    }
+    if (p[i] != '}')
+        return 0;
+    *bound = m > n ? m : n; /* "{2,1}" is left for regcomp to refuse */
+    return i + 1;
+}
+
+/*
+ * The regex engine expands counted repetitions into copies of what they repeat, and copies that can match the
+ * empty string (".{0,5000}", "(()){100}") cost memory quadratic in their number: glibc needs 195 MB for
+ * ".{0,5000}", 1.5 GB for "((){100}){100}", 3 GB for "[a-z]{1,20000}". The translation counts the atoms each
+ * group expands to and refuses a pattern beyond MAX_EXPANSION (at most about 35 MB and 50 ms to compile).
+ */
+#define MAX_EXPANSION 2000UL
+#define MAX_DEPTH 32
+
 int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **why)
 {
     struct out o = {dst, 0, dstsz, 0};
     int depth = 0;
+    unsigned long size[MAX_DEPTH + 1] = {0}; /* atoms of the group open at each depth, expanded */
+    unsigned long last = 0;                  /* atoms of the last atom or group: what a quantifier repeats */
+    int can_repeat = 0;                      /* the previous item is an atom or group (ECMA: "nothing to repeat") */
     dst[0] = '\0';
     for (const char *p = src; *p;) {
         char c = *p;
-        if (c == '\\') {
+        unsigned long bound = 0;
+        size_t qlen = c == '{' ? brace_quantifier(p, &bound) : (c == '*' || c == '+' || c == '?') ? 1 : 0;
+        if (qlen > 0) {
+            if (!can_repeat) {
+                *why = "a quantifier must follow something to repeat";
+                return -1;
+            }
+            put(&o, p, qlen);
+            p += qlen;
+            if (*p == '?') /* lazy quantifier: same language for a match test */
+                p++;
+            unsigned long times = c == '{' ? bound : c == '+' ? 2 : 1;
+            if (times > 1 && last > 0)
+                size[depth] += last * (times - 1 > MAX_EXPANSION ? MAX_EXPANSION : times - 1);
+            can_repeat = 0;
+        } else if (c == '\\') {
             size_t n = escape(p, &o, 0, why);
             if (n == 0)
                 return -1;
             p += n;
+            last = 1;
+            size[depth]++;
+            can_repeat = 1;
         } else if (c == '[') {
             p++;
             putc1(&o, '[');
@@ -209,6 +266,9 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
             }
             putc1(&o, ']');
             p++;
+            last = 1;
+            size[depth]++;
+            can_repeat = 1;
         } else if (c == '(') {
             if (p[1] == '?') {
                 if (p[2] != ':') {
@@ -219,11 +279,13 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
             } else {
                 p++;
             }
-            if (++depth > 32) {
+            if (++depth > MAX_DEPTH) {
                 *why = "groups nested too deeply";
                 return -1;
             }
+            size[depth] = 0;
             putc1(&o, '(');
+            can_repeat = 0;
         } else if (c == ')') {
             if (--depth < 0) {
                 *why = "unbalanced parenthesis";
@@ -231,15 +293,29 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
             }
             putc1(&o, ')');
             p++;
-        } else if ((c == '*' || c == '+' || c == '?' || c == '}') && p[1] == '?') {
-            putc1(&o, c); /* lazy quantifier: same language for a match test */
-            p += 2;
-        } else if (c == '{' && !(p[1] >= '0' && p[1] <= '9')) {
-            put(&o, "\\{", 2); /* ECMA (annex B) reads a stray '{' as a literal */
+            last = size[depth + 1] + 1;
+            size[depth] += last;
+            can_repeat = 1;
+        } else if (c == '|' || c == '^' || c == '$') {
+            putc1(&o, c); /* alternation and anchors: nothing before them to repeat */
             p++;
+            can_repeat = 0;
+        } else if (c == '{') {
+            put(&o, "\\{", 2); /* ECMA (annex B) reads a '{' that starts no quantifier as a literal */
+            p++;
+            last = 1;
+            size[depth]++;
+            can_repeat = 1;
         } else {
             putc1(&o, c);
             p++;
+            last = 1;
+            size[depth]++;
+            can_repeat = 1;
+        }
+        if (size[depth] > MAX_EXPANSION) {
+            *why = "pattern repeats too much (counted repetitions expand beyond 2000 atoms)";
+            return -1;
         }
         if (o.overflow) {
             *why = "pattern too long";

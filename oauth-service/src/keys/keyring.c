@@ -48,7 +48,9 @@ static int parse_entry(ob_keyring_t *kr, const char *s, size_t n, size_t entry_n
 {
     uint8_t raw[CM_AES_KEY_LEN];
     char hex[2 * CM_AES_KEY_LEN + 1];
-    size_t idlen = strcspn(s, " \t:");
+    size_t idlen = 0; /* s holds n bytes and is not NUL-terminated: no str* scan on it */
+    while (idlen < n && s[idlen] != ' ' && s[idlen] != '\t' && s[idlen] != ':')
+        idlen++;
     if (idlen >= n || !id_ok(s, idlen)) {
         snprintf(err, errsz, "key entry %zu: expected \"<id> <64 hex chars>\" with id [A-Za-z0-9._-]{1,64}", entry_no);
         return CM_EINVAL;
@@ -125,9 +127,9 @@ int ob_keyring_parse(const char *text, size_t len, ob_keyring_t **out, char *err
             i++;
         line_start = i >= len || text[i] == '\n';
         size_t end = i++;
-        while (start < end && strchr(" \t\r", text[start]) != NULL)
+        while (start < end && memchr(" \t\r", text[start], 3) != NULL)
             start++;
-        while (end > start && strchr(" \t\r", text[end - 1]) != NULL)
+        while (end > start && memchr(" \t\r", text[end - 1], 3) != NULL)
             end--;
         if (start == end || text[start] == '#')
             continue;

@@ -85,6 +85,15 @@ static void test_encoded_words(void)
     free(dec);
     free(value);
     free(l);
+    /* little room left on the first line (an address list's display name): a character wider than the room
+     * goes whole into a longer word, never split across two words (RFC 2047 section 5) */
+    char *w = mcp_mime_encode_words("\xf0\x9f\x98\x80 e+Gt linetha!", 18);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    CU_ASSERT_PTR_NULL(strstr(w, "=?UTF-8?B?8A==?=")); /* 0xF0 alone: the first byte of the emoji */
+    dec = mcp_mime_decode_words(w);
+    CU_ASSERT_STRING_EQUAL(dec, "\xf0\x9f\x98\x80 e+Gt linetha!");
+    free(dec);
+    free(w);
     /* ASCII that looks like an encoded-word is encoded, so it cannot be misread */
     l = mcp_mime_header_line("Subject", "=?UTF-8?B?eA==?=");
     CU_ASSERT_PTR_NOT_NULL(strstr(l, "=?UTF-8?B?PT9VVEYtOD9CP2VBPT0/PQ==?="));

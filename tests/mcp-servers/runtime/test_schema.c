@@ -165,6 +165,14 @@ static void test_bad_schemas(void)
         "{\"pattern\":\"(a)\\\\1\"}",
         "{\"pattern\":\"\\\\bword\"}",
         "{\"pattern\":\"a{2,1}\"}",
+        "{\"pattern\":\"a**\"}",          /* nothing to repeat (ECMA SyntaxError); glibc's regcomp blows up */
+        "{\"pattern\":\"D+++++++++++\"}", /* on stacked quantifiers like these */
+        "{\"pattern\":\"^*a\"}",
+        "{\"pattern\":\"(+)\"}",
+        "{\"pattern\":\"a{2}{3}\"}",
+        "{\"pattern\":\"((a{100}){100}){100}\"}", /* a million copies once expanded */
+        "{\"pattern\":\"((){100}){100}\"}",       /* empty copies: quadratic in regcomp (1.5 GB) */
+        "{\"pattern\":\"^[a-z]{1,20000}$\"}",     /* 3 GB */
         "{\"pattern\":5}",
         "{\"$ref\":\"http://example.com/s.json\"}",
         "{\"$ref\":\"#/$defs/missing\"}",

@@ -91,6 +91,27 @@ static void expect_bad(const char *text, const char *needle)
     CU_ASSERT_PTR_NULL(strstr(err, "0101")); /* never key material in errors */
 }
 
+/* The parser reads exactly len bytes: nothing past them (a buffer without a NUL), and a NUL inside them is a byte
+ * like any other, not a blank. */
+static void test_parse_bounds(void)
+{
+    ob_keyring_t *kr = NULL;
+    char err[256];
+    size_t n = 70;
+    char *ids = malloc(n); /* an id with no separator and no NUL after it */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+    memset(ids, 'k', n);
+    CU_ASSERT_EQUAL(ob_keyring_parse(ids, n, &kr, err, sizeof(err)), CM_EINVAL);
+    CU_ASSERT_PTR_NULL(kr);
+    free(ids);
+    static const char with_nul[] = "k1 " K1 "\0";
+    CU_ASSERT_EQUAL(ob_keyring_parse(with_nul, sizeof(with_nul), &kr, err, sizeof(err)), CM_EINVAL);
+    CU_ASSERT_PTR_NULL(kr);
+    static const char nul_first[] = "\0k1 " K1;
+    CU_ASSERT_EQUAL(ob_keyring_parse(nul_first, sizeof(nul_first) - 1, &kr, err, sizeof(err)), CM_EINVAL);
+    CU_ASSERT_PTR_NULL(kr);
+}
+
 static void test_parse_errors(void)
 {
     expect_bad("", "no keys");
@@ -288,7 +309,7 @@ static void test_load_all(void)
 void tests_register(void)
 {
     CU_SUITE("keys", suite_init, suite_clean, {"key ring parsing", test_parse}, {"parse errors", test_parse_errors},
-             {"seal/open across rotation", test_seal_open_rotation}, {"new key line", test_new_line},
-             {"secret files", test_keyfile}, {"service keys (MCP contract)", test_service_keys},
-             {"loading everything", test_load_all});
+             {"parse reads only len bytes", test_parse_bounds}, {"seal/open across rotation", test_seal_open_rotation},
+             {"new key line", test_new_line}, {"secret files", test_keyfile},
+             {"service keys (MCP contract)", test_service_keys}, {"loading everything", test_load_all});
 }
