@@ -23,15 +23,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     ob_verr_t e;
     ob_create_req_t req;
-    if (ob_validate_create(body, &req, &e) == CM_OK) {
-        FZ_CHECK(ob_text_ok(req.user_id, OB_MAX_USER_ID) && ob_text_ok(req.client_id, OB_MAX_CLIENT_ID));
-        FZ_CHECK(req.scopes == NULL || req.scopes[0] == '\0' || ob_scopes_ok(req.scopes));
-        FZ_CHECK(req.provider_options != NULL && strlen(req.provider_options) <= OB_MAX_PROVIDER_OPTIONS);
-        FZ_CHECK(req.expires_in == 0 || (req.expires_in >= OB_MIN_EXPIRES_IN && req.expires_in <= OB_MAX_EXPIRES_IN));
-        free(req.provider_options);
-    } else {
-        check_refusal(&e);
-        FZ_CHECK(req.provider_options == NULL);
+    for (int public_client = 0; public_client <= 1; public_client++) {
+        if (ob_validate_create(body, public_client, &req, &e) == CM_OK) {
+            FZ_CHECK(ob_text_ok(req.user_id, OB_MAX_USER_ID) && ob_text_ok(req.client_id, OB_MAX_CLIENT_ID));
+            /* a public client never stores a secret; a confidential one always has one */
+            FZ_CHECK(public_client ? req.client_secret == NULL : ob_text_ok(req.client_secret, OB_MAX_CLIENT_SECRET));
+            FZ_CHECK(req.scopes == NULL || req.scopes[0] == '\0' || ob_scopes_ok(req.scopes));
+            FZ_CHECK(req.provider_options != NULL && strlen(req.provider_options) <= OB_MAX_PROVIDER_OPTIONS);
+            FZ_CHECK(req.expires_in == 0 ||
+                     (req.expires_in >= OB_MIN_EXPIRES_IN && req.expires_in <= OB_MAX_EXPIRES_IN));
+            free(req.provider_options);
+        } else {
+            check_refusal(&e);
+            FZ_CHECK(req.provider_options == NULL);
+        }
     }
 
     const char *status = NULL, *name = NULL;
