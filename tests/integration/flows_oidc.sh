@@ -10,7 +10,9 @@ it_setup oidc
 [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]] || it_skip "chromium is not installed (apt-get install chromium)"
 
 BPORT="$(it_free_port)"
+MPORT="$(it_free_port)"
 BROKER="http://127.0.0.1:$BPORT"
+MCP="http://127.0.0.1:$MPORT" # this test's stand-in for the MCP servers: every push goes there
 it_write_json "$IT_DIR/oidc.json" "{\"redirect_uris\": [\"$BROKER/oauth/callback/oidcbasic\", \"$BROKER/oauth/callback/oidcpost\"]}"
 it_start oidc node "$IT_FAKES/oidc-server.mjs" "$IT_DIR/oidc.json"
 ISSUER="$(it_wait_line "$IT_DIR/oidc.log" "oidc-server listening on" | awk '{print $NF}')" || exit 1
@@ -38,9 +40,12 @@ it_write_json "$IT_DIR/broker.json" "{
   \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
            \"services_dir\": \"$IT_DIR/keys/services\"},
   \"oauth\": {\"callback_per_provider\": true, \"instance_cache_ttl_ms\": 300},
+  \"push\": {\"urls\": {\"oidcbasic\": \"$MCP\", \"oidcpost\": \"$MCP\"}},
   \"providers\": {\"custom\": {\"providers\": [$(provider oidcbasic basic), $(provider oidcpost post)]}}}"
 BASIC_BEARER="$(it_service_secret oidcbasic)"
 POST_BEARER="$(it_service_secret oidcpost)"
+FAKE_PORT="$MPORT" it_start mcp node "$IT_FAKES/fake-mcp.mjs" "$IT_DIR/keys/services/oidcbasic.secret" "$IT_DIR/keys/services/oidcpost.secret"
+it_wait_line "$IT_DIR/mcp.log" "listening" >/dev/null || exit 1
 it_broker "$IT_DIR/broker.json" || exit 1
 
 run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER

@@ -39,7 +39,8 @@ const rawOf = (r) => Buffer.from(r.body.raw ?? r.body.message.raw, 'base64url').
 
 const client = new Client({ name: 'gmail-interop', version: '1.0.0' });
 await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/${instance}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
-const call = (name, args) => client.callTool({ name, arguments: args });
+// MCP_TEST_TIMEOUT_MS: the per-call bound (the SDK's 60 s unless set; tests/integration/mcp_e2e.sh stretches it under valgrind)
+const call = (name, args) => client.callTool({ name, arguments: args }, undefined, { timeout: Number(process.env.MCP_TEST_TIMEOUT_MS || 60000) });
 const token0 = (await requests()).length; // nothing yet
 void token0;
 
