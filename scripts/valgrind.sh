@@ -67,7 +67,8 @@ jq -c '.tests[] | select((.name | startswith("test_")) and (.command[0] | test("
 
 # run_suite JSON: one suite under valgrind; prints "ok NAME ..." or "FAIL NAME ..." and the findings.
 # A suite whose assertions fail while memcheck found nothing is run once more: its timing bounds meet a ~20x
-# slowdown here (the normal pass judges its assertions); a memcheck finding is never retried.
+# slowdown here (the normal pass judges its assertions); a memcheck finding is never retried. A suite matching
+# $MEMCHECK_ONLY passes on memcheck's findings alone.
 run_suite() {
     local json="$1" name t0 rc log try
     name="$(jq -r .name <<<"$json")"
@@ -84,6 +85,10 @@ run_suite() {
             echo "ok   - $name under valgrind ($(($(date +%s) - t0)) s$( ((try == 1)) || echo ', second run'))"
             return 0
         fi
+        if ((rc == 1)) && [[ "$name" =~ $MEMCHECK_ONLY ]] && ! grep -qE 'ERROR SUMMARY: [1-9]' "$log".vg.*.log; then
+            echo "ok   - $name under valgrind, memcheck only ($(($(date +%s) - t0)) s; its timing assertions failed here: $(grep -c '^ *[0-9]*\. ' "$log.out"))"
+            return 0
+        fi
         ((rc == 1 && try == 1)) && ! grep -qE 'ERROR SUMMARY: [1-9]' "$log".vg.*.log || break
         cp "$log.out" "$log.first-run.out"
     done
@@ -93,6 +98,10 @@ run_suite() {
     [[ $rc == 99 ]] || grep -E 'FAILED|CU_ASSERT|^ +[0-9]+\. ' "$log.out" | head -20 | sed 's/^/    /'
 }
 export -f run_suite
+# suites judged on memcheck's findings alone: test_common_pg's assertions are real-time bounds against a live
+# PostgreSQL (backends killed mid-query, 5 s connect and query timeouts of common/src/pg_conn.c) that memcheck's
+# slowdown breaks; its error paths are what memcheck should see, and its assertions are judged in both normal passes
+export MEMCHECK_ONLY="${OB_VALGRIND_MEMCHECK_ONLY:-^test_common_pg\$}"
 export OUT BUILD
 
 t_all="$(date +%s)"
