@@ -8,6 +8,7 @@ packages=(
     build-essential cmake pkg-config                                   # toolchain
     libh2o-evloop-dev libh2o-dev-common libjansson-dev libcurl4-openssl-dev libpq-dev libssl-dev
     libcunit1-dev                                                      # libraries + unit tests
+    valgrind                                                           # memcheck of the tests (scripts/valgrind.sh)
     postgresql                                                         # the embedded test/dev database
     curl ca-certificates jq clang-format                               # scripts, format check
     wrk chromium                                                       # benchmarks, browser tests

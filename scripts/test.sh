@@ -101,6 +101,8 @@ run_pass() {
         failures=1 # ctest failed without a failing test (e.g. no tests found)
     fi
     ob_say "$label: $passed passed, $failures failed, $skipped skipped ($(($(date +%s) - t0)) s)"
+    # tests/support/port_sentinel.sh: which ports of a scripts/run.sh stack the isolation check covered
+    [[ -f "$dir/port-sentinel/summary" ]] && ob_say "$label: $(cat "$dir/port-sentinel/summary")"
     if ((skipped > 0)) && [[ "${OB_TEST_ALLOW_SKIPS:-0}" != 1 ]]; then
         # a skipped test is a missing prerequisite (the scripts install them all): it counts as failed
         ob_say "$label: $skipped skipped test(s) count as failed (OB_TEST_ALLOW_SKIPS=1 allows them):"

@@ -3,13 +3,16 @@
 // timestamp window, refuses replayed ids, records what it accepted.
 //   GET /_pushes -> {accepted: [{id, events, ts}], rejected: [{code}], attempts}
 //   POST /_down {"count": n}  -> the next n pushes get 503 (as if down)
-// Usage: FAKE_PORT=.. node fake-mcp.mjs <secret file>
+// Usage: FAKE_PORT=.. node fake-mcp.mjs <secret file>...  (several services' secrets: a push signed with any of
+// their push keys is accepted, so one fake serves every service of a test)
 import { createServer } from 'node:http';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-const secret = readFileSync(process.argv[2], 'utf8').replace(/[\r\n\t ]+$/, '');
-const key = Buffer.from(hkdfSync('sha256', Buffer.from(secret), Buffer.alloc(0), Buffer.from('mcp-push-v1'), 32));
+const keys = process.argv.slice(2).map((file) => {
+  const secret = readFileSync(file, 'utf8').replace(/[\r\n\t ]+$/, '');
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret), Buffer.alloc(0), Buffer.from('mcp-push-v1'), 32));
+});
 const log = { accepted: [], rejected: [], attempts: 0 };
 const seen = new Set();
 let down = 0;
@@ -27,8 +30,11 @@ const server = createServer((req, res) => {
     const ts = req.headers['x-broker-timestamp'], sig = req.headers['x-broker-signature'];
     const reject = (s, code) => { log.rejected.push({ code }); json(res, s, { code }); };
     if (!ts || !sig || !/^\d+$/.test(ts)) return reject(400, 'malformed_push');
-    const want = 'sha256=' + createHmac('sha256', key).update(`${ts}.${raw}`).digest('hex');
-    if (want.length !== sig.length || !timingSafeEqual(Buffer.from(want), Buffer.from(sig))) return reject(401, 'bad_signature');
+    const signedBy = (key) => {
+      const want = 'sha256=' + createHmac('sha256', key).update(`${ts}.${raw}`).digest('hex');
+      return want.length === sig.length && timingSafeEqual(Buffer.from(want), Buffer.from(sig));
+    };
+    if (!keys.some(signedBy)) return reject(401, 'bad_signature');
     if (Math.abs(Date.now() / 1000 - Number(ts)) > 300) return reject(408, 'stale_push');
     let doc;
     try { doc = JSON.parse(raw); } catch { return reject(400, 'malformed_push'); }

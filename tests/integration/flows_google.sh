@@ -10,7 +10,9 @@ it_setup google
 
 GPORT="$(it_free_port)"
 BPORT="$(it_free_port)"
+MPORT="$(it_free_port)"
 BROKER="http://127.0.0.1:$BPORT"
+MCP="http://127.0.0.1:$MPORT" # this test's stand-in for the MCP servers: every push goes there
 GOOGLE="http://127.0.0.1:$GPORT"
 CB="$BROKER/oauth/callback"
 
@@ -35,12 +37,15 @@ write_config() {
   \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
            \"services_dir\": \"$IT_DIR/keys/services\"},
   \"oauth\": {\"allowed_return_urls\": [\"$BROKER/health\"], \"state_ttl_s\": 600, \"instance_cache_ttl_ms\": 300},
+  \"push\": {\"urls\": {\"gmail\": \"$MCP\", \"googledrive\": \"$MCP\"}},
   \"providers\": {\"google\": {\"authorization_endpoint\": \"$GOOGLE/o/oauth2/v2/auth\",
                              \"token_endpoint\": \"$GOOGLE/token\", \"revocation_endpoint\": \"$GOOGLE/revoke\"}}}"
 }
 write_config
 FAKE_PORT="$GPORT" it_start google node "$IT_FAKES/fake-google.mjs" "$IT_DIR/google.json"
+FAKE_PORT="$MPORT" it_start mcp node "$IT_FAKES/fake-mcp.mjs" "$IT_DIR/keys/services/gmail.secret" "$IT_DIR/keys/services/googledrive.secret"
 it_wait_line "$IT_DIR/google.log" "listening" >/dev/null || exit 1
+it_wait_line "$IT_DIR/mcp.log" "listening" >/dev/null || exit 1
 it_broker "$IT_DIR/broker.json" || exit 1
 
 svc() { printf 'authorization: Bearer %s\nx-mcp-service: %s' "$1" "$2"; }
@@ -318,4 +323,7 @@ check "vend after delete: 404" eq "$STATUS" 404
 admin DELETE "/instances/$A"
 check "delete again: 404" eq "$STATUS" 404
 
+# every push went to this test's own fake MCP server (push.urls), signed with the services' keys
+check "pushes: delivered to the test's own MCP fake, none rejected" \
+    eq "$(curl -s "$MCP/_pushes" | jq -c '[(.accepted|length) > 0, (.rejected|length)]')" "[true,0]"
 it_done

@@ -15,7 +15,9 @@ it_setup oidc
 [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]] || it_skip "chromium is not installed (apt-get install chromium)"
 
 BPORT="$(it_free_port)"
+MPORT="$(it_free_port)"
 BROKER="http://127.0.0.1:$BPORT"
+MCP="http://127.0.0.1:$MPORT" # this test's stand-in for the MCP servers: every push goes there
 it_write_json "$IT_DIR/oidc.json" "{\"redirect_uris\": [\"$BROKER/oauth/callback/oidcbasic\", \"$BROKER/oauth/callback/oidcpost\", \"$BROKER/oauth/callback/oidcpublic\"]}"
 it_start oidc node "$IT_FAKES/oidc-server.mjs" "$IT_DIR/oidc.json"
 ISSUER="$(it_wait_line "$IT_DIR/oidc.log" "oidc-server listening on" | awk '{print $NF}')" || exit 1
@@ -46,6 +48,7 @@ it_write_json "$IT_DIR/broker.json" "{
   \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
            \"services_dir\": \"$IT_DIR/keys/services\"},
   \"oauth\": {\"callback_per_provider\": true, \"instance_cache_ttl_ms\": 300},
+  \"push\": {\"urls\": {\"oidcbasic\": \"$MCP\", \"oidcpost\": \"$MCP\", \"oidcpublic\": \"$MCP\"}},
   \"providers\": {\"custom\": {\"providers\": [$(provider oidcbasic basic), $(provider oidcpost post),
     {\"name\": \"oidcpublic\", \"issuer\": \"$ISSUER\", \"client_auth\": \"none\", \"pkce\": true,
      \"default_scopes\": \"openid offline_access\", \"extra_authorize_params\": {\"prompt\": \"consent\"}}]}}}"
@@ -60,6 +63,8 @@ check "check-config: exit 0 with a warning for each openid service whose provide
 out="$(OB_SERVICES_FILE="$IT_DIR/no-such-services.json" it_cli --config "$IT_DIR/broker.json" check-config 2>"$IT_DIR/cc.err")"
 rc=$?
 check "check-config with a missing services file: exit 2, stderr names it, nothing on stdout" bash -c '[[ "$1" == 2 && -z "$0" ]] && grep -q "no-such-services.json" "$2" || { echo "rc=$1 out=$0" >&2; cat "$2" >&2; false; }' "$out" "$rc" "$IT_DIR/cc.err"
+FAKE_PORT="$MPORT" it_start mcp node "$IT_FAKES/fake-mcp.mjs" "$IT_DIR/keys/services/oidcbasic.secret" "$IT_DIR/keys/services/oidcpost.secret" "$IT_DIR/keys/services/oidcpublic.secret"
+it_wait_line "$IT_DIR/mcp.log" "listening" >/dev/null || exit 1
 it_broker "$IT_DIR/broker.json" || exit 1
 
 run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER (SECRET "" = a public client: no client_secret member)

@@ -10,10 +10,15 @@
 #   it_free_port            prints a free TCP port on 127.0.0.1
 #   it_start NAME CMD...    starts a background process (log $IT_DIR/NAME.log), remembered for cleanup
 #   it_wait_line LOG REGEX  waits for a line in LOG, prints the first match
-#   it_broker CONFIG        starts the broker, waits for /health; $BROKER = base URL
+#   it_broker CONFIG        starts the broker, waits for /health; $BROKER = base URL (refuses a CONFIG whose
+#                           pushes would reach a stack started by scripts/run.sh: it_check_push_targets)
 #   http METHOD URL [BODY] [HEADER...]   sets $STATUS, $BODY (file $IT_DIR/last.body), $HDRS
 #   psql_q SQL              one value from the test database
 #   check NAME COND...      records a pass/fail; it_done prints the summary and exits
+#
+# OB_IT_VALGRIND=SUPPRESSIONS (scripts/valgrind.sh): the broker, and the C servers a test starts with "${IT_WRAP[@]}"
+# before the binary, run under valgrind memcheck (logs $IT_DIR/valgrind-PID.log); waits are stretched by
+# $IT_WAIT_SCALE, and it_done fails on any error valgrind reports or a server that did not exit.
 set -uo pipefail
 
 IT_SRC="${OB_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -23,6 +28,8 @@ IT_PIDS=()
 IT_PASS=0
 IT_FAIL=0
 IT_DB_NAME=""
+IT_WRAP=()
+IT_WAIT_SCALE=1
 
 it_skip() {
     # in CI a missing prerequisite is a broken set-up, not a reason to skip
@@ -63,6 +70,12 @@ it_setup() {
     [[ -x "$IT_BUILD/oauth-service/oauth-service" ]] || it_skip "the broker is not built in $IT_BUILD"
     IT_DIR="$(mktemp -d "/tmp/ob-it-$name-XXXXXX")"
     trap it_cleanup EXIT
+    if [[ -n "${OB_IT_VALGRIND:-}" ]]; then
+        command -v valgrind >/dev/null || it_skip "valgrind is not installed"
+        IT_WRAP=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite
+            --num-callers=30 --suppressions="$OB_IT_VALGRIND" --log-file="$IT_DIR/valgrind-%p.log")
+        IT_WAIT_SCALE=8
+    fi
     # the fakes' packages (exact versions from the committed lock file)
     local stamp="$IT_FAKES/node_modules/.package-lock.json"
     if [[ ! -f "$stamp" || "$IT_FAKES/package-lock.json" -nt "$stamp" ]]; then
@@ -108,7 +121,7 @@ it_start() {
 
 it_wait_line() {
     local log="$1" re="$2" line
-    for _ in $(seq 1 150); do
+    for _ in $(seq 1 $((150 * IT_WAIT_SCALE))); do
         line="$(grep -m1 -E "$re" "$log" 2>/dev/null)" && {
             printf '%s\n' "$line"
             return 0
@@ -120,14 +133,45 @@ it_wait_line() {
     return 1
 }
 
+# it_check_push_targets CONFIG: every service that has a secret in the config's keys.services_dir gets pushes, at
+# push.urls[service] or else at its registry port; a test must point them at a server it started (push.urls to a
+# fake such as tests/fakes/fake-mcp.mjs, or a registry port its own MCP server listens on), never at a port of
+# config/services.json or config/broker.json, where a stack started by scripts/run.sh listens.
+it_check_push_targets() {
+    local config="$1" sfile sdir stack svc url port bad=0
+    sfile="$(jq -r '.services_file // empty' "$config")"
+    sdir="$(jq -r '.keys.services_dir // empty' "$config")"
+    if [[ -z "$sfile" || -z "$sdir" ]]; then
+        echo "lib.sh: $config must name services_file and keys.services_dir (a test never uses the defaults)" >&2
+        return 1
+    fi
+    stack="$(jq -r '.[].port' "$IT_SRC/config/services.json"; jq -r '.listen.port // 3001' "$IT_SRC/config/broker.json")"
+    for svc in $(jq -r '.[].service_name' "$sfile"); do
+        [[ -f "$sdir/$svc.secret" ]] || continue
+        url="$(jq -r --arg s "$svc" '.push.urls[$s] // empty' "$config")"
+        if [[ -n "$url" ]]; then
+            port="$(sed -nE 's#^https?://[^/:]*:([0-9]+)(/.*)?$#\1#p' <<<"$url")"
+            [[ -n "$port" ]] || port=80
+        else
+            port="$(jq -r --arg s "$svc" '.[] | select(.service_name == $s) | .port' "$sfile")"
+        fi
+        if grep -qx "$port" <<<"$stack"; then
+            echo "lib.sh: the broker would push $svc to port $port, a port of a stack started by scripts/run.sh; set push.urls.$svc to a server this test started" >&2
+            bad=1
+        fi
+    done
+    return "$bad"
+}
+
 it_broker() {
     local config="$1" port
+    it_check_push_targets "$config" || return 1
     port="$(jq -r .listen.port "$config")"
     BROKER="http://127.0.0.1:$port"
     it_start broker env -u OB_DATA_KEYS -u VAR_DIR -u OB_KEYS_DIR DATABASE_URL="$IT_DB_URL" \
-        "$IT_BUILD/oauth-service/oauth-service" --config "$config" run
+        "${IT_WRAP[@]}" "$IT_BUILD/oauth-service/oauth-service" --config "$config" run
     BROKER_PID="${IT_PIDS[-1]}"
-    for _ in $(seq 1 150); do
+    for _ in $(seq 1 $((150 * IT_WAIT_SCALE))); do
         curl -fsS -o /dev/null --max-time 2 "$BROKER/health" 2>/dev/null && return 0
         kill -0 "$BROKER_PID" 2>/dev/null || break
         sleep 0.1
@@ -203,12 +247,36 @@ it_done() {
         IT_PASS=$((IT_PASS + 1))
         echo "ok   - no sanitizer report, assertion or crash in the servers' logs (shutdown included)"
     fi
+    ((${#IT_WRAP[@]} == 0)) || it_check_valgrind
     echo "# $IT_PASS passed, $IT_FAIL failed"
     [[ "$IT_FAIL" == 0 ]] || {
         echo "# scratch dir kept: $IT_DIR (broker log: $IT_DIR/broker.log)"
         exit 1
     }
     exit 0
+}
+
+# it_check_valgrind: every valgrind log of this test ends with an error summary of 0 (an error, a definite leak, or a
+# server killed before it could exit cleanly fails)
+it_check_valgrind() {
+    local log n=0 bad=()
+    for log in "$IT_DIR"/valgrind-*.log; do
+        [[ -f "$log" ]] || continue
+        n=$((n + 1))
+        grep -q 'ERROR SUMMARY: 0 errors' "$log" || bad+=("$log")
+    done
+    if ((n == 0 || ${#bad[@]} > 0)); then
+        IT_FAIL=$((IT_FAIL + 1))
+        echo "FAIL - valgrind: ${#bad[@]} of $n server logs report errors or no clean exit: ${bad[*]}"
+        for log in "${bad[@]}"; do
+            grep -m1 'Command:' "$log"
+            grep -E -A20 '^==[0-9]+== (Invalid|Conditional|Use of uninit|Mismatched|Syscall param|Source and dest|[0-9,]+ bytes in [0-9,]+ blocks are definitely)' "$log" | head -60
+            grep 'ERROR SUMMARY' "$log" || echo "(no ERROR SUMMARY: the process did not exit by itself)"
+        done
+    else
+        IT_PASS=$((IT_PASS + 1))
+        echo "ok   - valgrind: $n server processes exited with 0 errors and no definite leak"
+    fi
 }
 
 # it_services FILE ENTRIES_JSON: writes a services.json

@@ -98,16 +98,16 @@ GRAPH="http://127.0.0.1:$(it_wait_line "$IT_DIR/graph.log" "listening on" | sed 
 GMAIL_API="http://127.0.0.1:$(it_wait_line "$IT_DIR/gmailapi.log" "listening on" | sed -E 's/.*:([0-9]+)$/\1/')" || exit 1
 it_broker "$IT_DIR/broker.json" || exit 1
 it_start mcp-gmail env -u DATABASE_URL MCP_HOST=127.0.0.1 MCP_PORT="$MPORT" BROKER_URL="$BROKER" \
-    MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/gmail.secret" GMAIL_API_BASE="$GMAIL_API" MCP_USAGE_FLUSH_MS=300 "$GMAIL_BIN"
+    MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/gmail.secret" GMAIL_API_BASE="$GMAIL_API" MCP_USAGE_FLUSH_MS=300 "${IT_WRAP[@]}" "$GMAIL_BIN"
 it_wait_line "$IT_DIR/mcp-gmail.log" "listening on 127\.0\.0\.1:$MPORT" >/dev/null || exit 1
 if ((WITH_OUTLOOK)); then
     it_start mcp-outlook env -u DATABASE_URL MCP_HOST=127.0.0.1 MCP_PORT="$OPORT" BROKER_URL="$BROKER" \
-        MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/outlook.secret" GRAPH_API_BASE="$GRAPH/v1.0" MCP_USAGE_FLUSH_MS=300 "$OUTLOOK_BIN"
+        MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/outlook.secret" GRAPH_API_BASE="$GRAPH/v1.0" MCP_USAGE_FLUSH_MS=300 "${IT_WRAP[@]}" "$OUTLOOK_BIN"
     it_wait_line "$IT_DIR/mcp-outlook.log" "listening on 127\.0\.0\.1:$OPORT" >/dev/null || exit 1
 fi
 if ((WITH_GITHUB)); then
     it_start mcp-github env -u DATABASE_URL MCP_HOST=127.0.0.1 MCP_PORT="$HPORT" BROKER_URL="$BROKER" \
-        MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/github.secret" GITHUB_API_BASE="$GHAPI" MCP_USAGE_FLUSH_MS=300 "$GITHUB_BIN"
+        MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/github.secret" GITHUB_API_BASE="$GHAPI" MCP_USAGE_FLUSH_MS=300 "${IT_WRAP[@]}" "$GITHUB_BIN"
     it_wait_line "$IT_DIR/mcp-github.log" "listening on 127\.0\.0\.1:$HPORT" >/dev/null || exit 1
 fi
 
@@ -149,7 +149,7 @@ check "before consent: vend -> 409 naming the authorize URL" bash -c '[[ "$0" ==
 consent gmail "$GOOGLE"
 check "provider issued an access token at consent" bash -c '[[ "$0" == ya29.* ]]' "$TOKEN0"
 # the callback's signed push reached mcp-gmail: the token is in its cache before any tool call pulled one
-for _ in $(seq 1 30); do
+for _ in $(seq 1 $((30 * IT_WAIT_SCALE))); do
     [[ "$(curl -s "$MCP/health" | jq '.token_cache.entries')" -ge 1 ]] 2>/dev/null && break
     sleep 0.1
 done
@@ -158,21 +158,21 @@ echo "# mcp-gmail after the callback: [pushes_ok >= 1, pushes_rejected, token_ca
 check "callback: token pushed to the MCP server (accepted, cached, nothing pulled)" eq "$pushed" "[true,0,1,0]"
 
 # ---- the 20 tools through the official SDK client, bearer = the token vended by the real broker
-UPSTREAM_TOKEN="$TOKEN0" AUTHORIZE_URL="$AUTHZ" BROKER_HOOKS=0 timeout 180 \
+UPSTREAM_TOKEN="$TOKEN0" AUTHORIZE_URL="$AUTHZ" BROKER_HOOKS=0 MCP_TEST_SKIP_LARGE=$((${#IT_WRAP[@]} > 0)) MCP_TEST_TIMEOUT_MS=$((60000 * IT_WAIT_SCALE)) timeout $((180 * IT_WAIT_SCALE)) \
     node "$INTEROP/gmail-test.mjs" "$MCP" "$IID" "$KEY" "$GMAIL_API" "$BROKER" >"$IT_DIR/gmail-test.out" 2>&1
 rc=$?
 grep -E '^not ok' "$IT_DIR/gmail-test.out"
 check "gmail-test.mjs (20 tools) against the real broker: $(tail -n1 "$IT_DIR/gmail-test.out")" eq "$rc" 0
 
 # usage counters reached the broker (flush every 300 ms)
-for _ in $(seq 1 30); do
+for _ in $(seq 1 $((30 * IT_WAIT_SCALE))); do
     [[ "$(psql_q "SELECT usage_count > 0 FROM mcp_service_table WHERE instance_id='$IID'")" == t ]] && break
     sleep 0.2
 done
 check "usage counted by the broker" eq "$(psql_q "SELECT usage_count > 0 FROM mcp_service_table WHERE instance_id='$IID'")" t
 
 # ---- refresh mid-session, forced refresh pushed, revoke
-ADMIN_KEY="$ADMIN_KEY" UPSTREAM_TOKEN="$TOKEN0" timeout 120 \
+ADMIN_KEY="$ADMIN_KEY" UPSTREAM_TOKEN="$TOKEN0" timeout $((120 * IT_WAIT_SCALE)) \
     node "$INTEROP/e2e-session.mjs" "$MCP" "$IID" "$KEY" "$GMAIL_API" "$GOOGLE" "$BROKER" >"$IT_DIR/e2e-session.out" 2>&1
 rc=$?
 cat "$IT_DIR/e2e-session.out"
@@ -192,7 +192,7 @@ svc_e2e() {
     check "$svc create: 201, MCP URL on mcp-$svc's port" eq "$STATUS $(jq -r .mcp_url <<<"$BODY")" "201 $mcp/$IID/mcp"
     consent "$svc" "$as"
     SECRETS+=("$TOKEN0")
-    ADMIN_KEY="$ADMIN_KEY" UPSTREAM_TOKEN="$TOKEN0" E2E_TOOL="$tool" E2E_API_PATH="$path" timeout 120 \
+    ADMIN_KEY="$ADMIN_KEY" UPSTREAM_TOKEN="$TOKEN0" E2E_TOOL="$tool" E2E_API_PATH="$path" timeout $((120 * IT_WAIT_SCALE)) \
         node "$INTEROP/e2e-session.mjs" "$mcp" "$IID" "$KEY" "$api" "$as" "$BROKER" >"$IT_DIR/e2e-$svc.out" 2>&1
     rc=$?
     sed "s/^/$svc: /" "$IT_DIR/e2e-$svc.out"

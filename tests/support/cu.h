@@ -16,6 +16,10 @@ typedef struct {
     const char *name;
     CU_TestFunc fn;
 } cu_test_t;
+/* A wait bound for conditions a test polls for, multiplied by OB_TEST_TIMEOUT_SCALE (1..100; scripts/valgrind.sh sets
+ * it, since everything runs ~20x slower under memcheck). Only for "wait at most": a fixed wait stays unscaled. */
+long long cu_wait_ms(long long ms);
+
 void cu_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean, const cu_test_t *tests, size_t n);
 #define CU_SUITE(name, init, clean, ...)                                                                               \
     do {                                                                                                               \

@@ -15,6 +15,13 @@ void cu_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean
         CU_add_test(s, tests[i].name, tests[i].fn);
 }
 
+long long cu_wait_ms(long long ms)
+{
+    const char *s = getenv("OB_TEST_TIMEOUT_SCALE");
+    long k = s != NULL ? strtol(s, NULL, 10) : 1;
+    return ms * (k >= 1 && k <= 100 ? k : 1);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
