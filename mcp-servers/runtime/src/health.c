@@ -50,8 +50,8 @@ static const char *broker_status(const mcp_server_t *s)
 }
 
 /* Stale-if-error of the instance status (auth.h): the bound, how many requests were answered from a status past its
- * lifetime because the broker failed, and whether that is happening now (an answer within the last recheck-sized
- * window of 10 s), so that an operator sees MCP servers riding out a broker outage. */
+ * lifetime because the broker failed, and whether that is happening now (one such answer in the last 10 s), so that an
+ * operator sees MCP servers riding out a broker outage. */
 static void add_stale_stats(const mcp_server_t *s, json_t *auth_cache)
 {
     mcp_auth_stale_stats_t st;

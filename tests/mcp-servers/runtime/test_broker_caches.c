@@ -8,7 +8,6 @@
 #include "../../../mcp-servers/runtime/src/broker.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -217,13 +216,16 @@ static void test_auth_stale_if_error_limits(void)
     int64_t t = mcp__now_ms();
     CU_ASSERT_EQUAL(check(a, "new", t, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE); /* nothing known */
     CU_ASSERT_EQUAL(check(a, "new", t, &asked, 502, "{}"), MCP_AUTHZ_UNAVAILABLE);
-    const char *definite[][3] = {{"403", "{\"code\":\"invalid_service_credentials\"}", NULL},
-                                 {"401", "{\"code\":\"invalid_key\"}", NULL},
-                                 {"404", "{\"code\":\"instance_not_found\"}", NULL}};
-    int want[] = {MCP_AUTHZ_UNAVAILABLE, MCP_AUTHZ_BAD_KEY, MCP_AUTHZ_NOT_FOUND};
+    const struct {
+        int status;
+        const char *json;
+        int want;
+    } definite[] = {{403, "{\"code\":\"invalid_service_credentials\"}", MCP_AUTHZ_UNAVAILABLE},
+                    {401, "{\"code\":\"invalid_key\"}", MCP_AUTHZ_BAD_KEY},
+                    {404, "{\"code\":\"instance_not_found\"}", MCP_AUTHZ_NOT_FOUND}};
     for (int i = 0; i < 3; i++) { /* past the lifetime, within the stale bound: the answer applies */
         CU_ASSERT_EQUAL(check(a, "x", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
-        CU_ASSERT_EQUAL(check(a, "x", t + 6000, &asked, atoi(definite[i][0]), definite[i][1]), want[i]);
+        CU_ASSERT_EQUAL(check(a, "x", t + 6000, &asked, definite[i].status, definite[i].json), definite[i].want);
         CU_ASSERT_TRUE(asked);
         CU_ASSERT_EQUAL(check(a, "x", t + 6100, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE); /* and the outage then */
         CU_ASSERT_TRUE(asked);
