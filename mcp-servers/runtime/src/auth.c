@@ -484,6 +484,7 @@ size_t mcp_auth_cached(const mcp_auth_t *a)
 void mcp_auth_get_stale_stats(const mcp_auth_t *a, int64_t now_ms, mcp_auth_stale_stats_t *out)
 {
     memset(out, 0, sizeof(*out));
+    out->last_age_ms = -1;
     if (a == NULL)
         return;
     out->bound_s = (int)(a->stale_ms / 1000);

@@ -83,7 +83,7 @@ typedef struct mcp_auth_stale_stats {
     uint64_t served;     /* requests answered from a stale status because the broker failed */
     int64_t last_age_ms; /* ms since the last such answer, -1 = none */
 } mcp_auth_stale_stats_t;
-/* a may be NULL (all zero, last_age_ms 0). */
+/* a may be NULL (all zero, last_age_ms -1). */
 void mcp_auth_get_stale_stats(const mcp_auth_t *a, int64_t now_ms, mcp_auth_stale_stats_t *out);
 
 #endif
