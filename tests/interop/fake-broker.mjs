@@ -7,6 +7,9 @@
 // Test hooks: GET /_stats (calls seen, usage received), POST /_set {id, status?, access_token?,
 //        instance_expires_at?} to change state (bumps the version; answers {ok, version}), POST /_delete {id} to
 //        forget an instance (then 404, as the broker answers for a deleted one). Neither pushes anything.
+//        POST /_outage {ms, mode?}: the broker is away for ms: mode "down" (default) closes the listener and every
+//        connection (connections refused, as during a restart) and listens on the same port again afterwards;
+//        "5xx" answers the broker API 503 meanwhile. Answers before the outage starts.
 import { createServer } from 'node:http';
 import { createHash, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,6 +19,7 @@ const derive = (label) => Buffer.from(hkdfSync('sha256', Buffer.from(cfg.secret)
 const bearer = derive('mcp-service-bearer-v1').toString('hex');
 const instances = new Map(cfg.instances.map((i) => [i.id, { version: 1, ...i, key_sha256: createHash('sha256').update(i.key).digest('hex') }]));
 const stats = { auth: 0, token: 0, token_refresh: 0, usage: [], bad_service: 0 };
+let failUntil = 0; // "5xx" outage: the broker API answers 503 until then (ms)
 
 const send = (res, status, body) => {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -48,6 +52,18 @@ const server = createServer(async (req, res) => {
     i.version = Math.max(i.version + 1, Number.isInteger(version) ? version : 0);
     return send(res, 200, { ok: true, version: i.version });
   }
+  if (url.pathname === '/_outage') {
+    const ms = Math.min(Math.max(Number(body?.ms) || 0, 0), 60000);
+    if (body?.mode === '5xx') { failUntil = Date.now() + ms; return send(res, 200, { ok: true }); }
+    res.on('finish', () => {
+      const port = server.address().port;
+      server.close();
+      server.closeAllConnections();
+      setTimeout(() => server.listen(port, '127.0.0.1'), ms);
+    });
+    return send(res, 200, { ok: true });
+  }
+  if (Date.now() < failUntil) return send(res, 503, { code: 'database_unavailable', message: 'outage' });
   const auth = req.headers.authorization ?? '';
   if (!eq(auth, `Bearer ${bearer}`) || req.headers['x-mcp-service'] !== cfg.service) {
     stats.bad_service++;

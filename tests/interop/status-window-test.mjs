@@ -1,7 +1,11 @@
 // status-window-test.mjs - how long a server that missed the broker's push keeps serving an instance the broker
 // has disabled or deleted (docs/mcp-runtime.md: at most MCP_AUTH_STATUS_TTL_S, about MCP_AUTH_RECHECK_MS plus a
-// broker round trip under traffic), and that the status is not re-asked per request.
-// Usage: node status-window-test.mjs <server base url> <fake broker url> <broker.json>   (server at default settings)
+// broker round trip under traffic), and that the status is not re-asked per request. Then a broker outage (the fake
+// broker stops listening, as during a restart): the last ACTIVE status is still served until MCP_AUTH_STALE_IF_ERROR_S
+// after it was last confirmed (read from /health), refused 503 after that; an instance with no status known gets 503
+// at once; /health counts the stale answers; the broker back: served again.
+// Usage: node status-window-test.mjs <server base url> <fake broker url> <broker.json>   (server at default settings
+//        except MCP_AUTH_STALE_IF_ERROR_S; instances inst-a..inst-e active)
 import { readFileSync } from 'node:fs';
 
 const [base, brokerUrl, cfgPath] = process.argv.slice(2);
@@ -55,6 +59,38 @@ check('third instance served', (await call('inst-c')) === 200);
 await sleep(5200);
 await brokerPost('/_set', { id: 'inst-c', status: 'needs_reauth' });
 check('idle past the lifetime: the first request already sees the broker state', (await call('inst-c')) === 403);
+
+// ---- broker outage: stale-if-error, bounded
+const health = () => fetch(`${base}/health`).then((r) => r.json());
+const bound = (await health()).auth_cache?.stale_if_error_s;
+check('health reports the stale-if-error bound', Number.isInteger(bound) && bound > 5 && bound <= 15, String(bound));
+check('fourth instance served', (await call('inst-d')) === 200);
+for (let i = 0; i < 15; i++) { await call('inst-d'); await sleep(100); } // traffic: confirmed within the last second
+const outageMs = (bound + 3) * 1000;
+await brokerPost('/_outage', { ms: outageMs });
+const tOut = Date.now();
+let lastOk = 0, firstRefused = 0, refusedStatus = 0, staleSeen = null;
+for (let i = 0; i < 200 && Date.now() - tOut < (bound + 2) * 1000; i++) { // bounded: 200 requests, bound + 2 s
+  const st = await call('inst-d');
+  if (st === 200 && !firstRefused) lastOk = Date.now() - tOut;
+  else if (st !== 200 && !firstRefused) { firstRefused = Date.now() - tOut; refusedStatus = st; }
+  if (staleSeen === null && Date.now() - tOut > 6000) staleSeen = (await health()).auth_cache;
+  if (firstRefused) break;
+  await sleep(200);
+}
+console.log(`# broker down: inst-d served for ${lastOk} ms after the outage began, then ${refusedStatus} at ${firstRefused} ms (bound ${bound} s)`);
+check('broker down: the active status is served past its 5 s lifetime, up to the stale bound (confirmed at most ~1 s before the outage)',
+  lastOk >= (bound - 1.5) * 1000, `${lastOk} ms`);
+check('broker down: refused 503 once the bound has passed', refusedStatus === 503 && firstRefused <= (bound + 1) * 1000, `${refusedStatus} at ${firstRefused} ms`);
+check('health while serving stale: stale answers counted, serving_stale', staleSeen?.stale_served > 0 && staleSeen?.serving_stale === true, JSON.stringify(staleSeen));
+check('broker down: an instance with no status known gets 503 at once', (await call('inst-e')) === 503);
+const h = await health();
+check('health: the broker is not reachable meanwhile', h.broker?.consecutive_failures > 0, JSON.stringify(h.broker));
+await sleep(Math.max(0, outageMs - (Date.now() - tOut)) + 300);
+let back = 0;
+for (let i = 0; i < 30 && back !== 200; i++) { back = await call('inst-d'); if (back !== 200) await sleep(200); } // bounded: 6 s
+check('broker back: served again', back === 200, String(back));
+check('broker back: a new instance too', (await call('inst-e')) === 200);
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

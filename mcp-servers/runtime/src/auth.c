@@ -29,6 +29,7 @@ struct flight {
     char instance[65];
     char key[65 + 1 + 64]; /* "<instance>:<hex hash>" in a->flights */
     uint8_t hash[32];
+    int64_t asked_ms; /* the caller's clock when the call started: the stale-if-error bound is judged at it */
     struct mcp_auth_wait *waiters;
 };
 
@@ -40,6 +41,7 @@ struct entry {
     int64_t recheck_ms;   /* monotonic ms when the last background revalidation was started */
     int64_t expires_at;   /* unix s after which the instance counts as expired; 0 = none */
     int64_t version;      /* highest broker version seen for the instance; -1 = none */
+    int broker_failed;    /* the last revalidation of hash failed for a transport reason or a broker 5xx */
     char status[16];      /* "" = unknown */
     char *authorize_url;  /* may be NULL */
 };
@@ -49,6 +51,9 @@ struct mcp_auth {
     int64_t ttl_ms;           /* key-hash confirmation lifetime */
     int64_t status_ttl_ms;    /* status lifetime: older -> the request waits for the broker's answer */
     int64_t recheck_after_ms; /* a status older than this is revalidated in the background while still served */
+    int64_t stale_ms;         /* stale-if-error bound after the status was learned; 0 = off */
+    uint64_t stale_served;    /* requests answered from a status past its lifetime because the broker failed */
+    int64_t stale_last_ms;    /* monotonic ms of the last such answer; 0 = none */
     mcp_lru_t *entries;       /* instance -> struct entry */
     mcp_lru_t *flights;       /* "<instance>:<hash>" -> struct flight (not owned) */
     size_t inflight;
@@ -61,7 +66,8 @@ static void entry_free(void *p)
     free(e);
 }
 
-mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, int recheck_ms, size_t capacity)
+mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, int recheck_ms, int stale_if_error_s,
+                         size_t capacity)
 {
     mcp_auth_t *a = calloc(1, sizeof(*a));
     if (a == NULL)
@@ -74,6 +80,7 @@ mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, int 
     a->recheck_after_ms = recheck_ms > 0 ? recheck_ms : MCP_AUTH_RECHECK_MS_DEFAULT;
     if (a->recheck_after_ms > a->status_ttl_ms)
         a->recheck_after_ms = a->status_ttl_ms;
+    a->stale_ms = (int64_t)(stale_if_error_s > 0 ? stale_if_error_s : 0) * 1000;
     a->entries = mcp_lru_new(capacity > 0 ? capacity : 10000, entry_free);
     a->flights = mcp_lru_new(0, NULL);
     if (a->entries == NULL || a->flights == NULL) {
@@ -152,6 +159,30 @@ static void outcome_from_entry(const struct entry *e, int64_t now_s, mcp_auth_ou
         o->message = "This instance is not active. Re-activate or re-authorize it at the authorize_url.";
 }
 
+/* Stale-if-error: an ACTIVE status of the key hash, learned less than stale_ms ago, may still be served while the
+ * broker cannot answer (transport error, timeout, 5xx), so that a broker restart does not stop every MCP server.
+ * Only for the key the broker last confirmed, and never for a status that is not active. */
+static int stale_usable(const mcp_auth_t *a, const struct entry *e, const uint8_t hash[32], int64_t now_ms)
+{
+    return a->stale_ms > 0 && e != NULL && e->confirmed && now_ms - e->confirmed_ms < a->ttl_ms &&
+           CRYPTO_memcmp(hash, e->hash, 32) == 0 && strcmp(e->status, "active") == 0 &&
+           now_ms - e->status_ms < a->stale_ms;
+}
+
+/* Fills *o from the stale status and counts the answer. */
+static void serve_stale(mcp_auth_t *a, const struct entry *e, int64_t now_ms, mcp_auth_outcome_t *o)
+{
+    outcome_from_entry(e, mcp__unix_now(), o);
+    a->stale_served++;
+    a->stale_last_ms = now_ms;
+}
+
+/* A broker failure that says nothing about the instance: not reachable, timed out, or a 5xx. */
+static int transient_failure(int status)
+{
+    return status == 0 || status >= 500;
+}
+
 static void finish_flight(struct flight *f, const mcp_auth_outcome_t *o)
 {
     struct mcp_auth_wait *w = f->waiters;
@@ -165,6 +196,20 @@ static void finish_flight(struct flight *f, const mcp_auth_outcome_t *o)
         w = next;
     }
     free(f);
+}
+
+/* The broker failed while requests waited: each gets the stale status (counted per request). */
+static void finish_stale(struct flight *f, const struct entry *e, int64_t now_ms)
+{
+    mcp_auth_t *a = f->a;
+    mcp_auth_outcome_t o;
+    outcome_from_entry(e, mcp__unix_now(), &o);
+    for (const struct mcp_auth_wait *w = f->waiters; w != NULL; w = w->next)
+        if (!w->cancelled) {
+            a->stale_served++;
+            a->stale_last_ms = now_ms;
+        }
+    finish_flight(f, &o);
 }
 
 static void on_broker(void *arg, int status, json_t *body, const char *error)
@@ -193,6 +238,7 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
         }
         memcpy(e->hash, f->hash, 32);
         e->confirmed = 1;
+        e->broker_failed = 0;
         e->confirmed_ms = mcp__now_ms();
         json_t *ver = json_object_get(body, "version"), *exp = json_object_get(body, "expires_at");
         /* a push newer than this answer (higher version) arrived while it was in flight: keep the push's status */
@@ -224,9 +270,19 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
         }
     } else {
         o.result = MCP_AUTHZ_UNAVAILABLE;
-        o.message = status == 0 ? "The authorization broker is unreachable; try again shortly."
-                                : "The authorization broker refused this server's credentials.";
+        o.message = transient_failure(status) ? "The authorization broker is unreachable; try again shortly."
+                                              : "The authorization broker refused this server's credentials.";
         (void)error;
+        struct entry *e = entry_get(a, f->instance, 0);
+        if (e != NULL && CRYPTO_memcmp(e->hash, f->hash, 32) == 0) {
+            e->broker_failed = transient_failure(status);
+            if (!e->broker_failed) /* refused (e.g. this server's credentials): nothing cached may outlive that */
+                e->confirmed = 0;
+        }
+        if (transient_failure(status) && stale_usable(a, e, f->hash, f->asked_ms)) {
+            finish_stale(f, e, f->asked_ms);
+            return;
+        }
     }
     finish_flight(f, &o);
 }
@@ -234,7 +290,7 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
 /* Starts the broker call for (instance, hash), waiters to be added by the caller. Returns CM_AGAIN with *out, or
  * CM_ENOMEM / CM_EIO (broker unreachable) with nothing started. */
 static int start_flight(mcp_auth_t *a, const char *instance_id, const uint8_t hash[32], const char *fkey,
-                        struct flight **out)
+                        int64_t now_ms, struct flight **out)
 {
     char path[160], hex[65];
     struct flight *f = calloc(1, sizeof(*f));
@@ -246,6 +302,7 @@ static int start_flight(mcp_auth_t *a, const char *instance_id, const uint8_t ha
     snprintf(f->instance, sizeof(f->instance), "%s", instance_id);
     snprintf(f->key, sizeof(f->key), "%s", fkey);
     memcpy(f->hash, hash, 32);
+    f->asked_ms = now_ms;
     cm_hex_encode(hash, 32, hex, sizeof(hex));
     snprintf(path, sizeof(path), MCP_BROKER_PATH_AUTH_FMT, instance_id);
     json_t *body = json_pack("{s:s}", "key_sha256", hex);
@@ -282,7 +339,7 @@ static void maybe_recheck(mcp_auth_t *a, const char *instance_id, struct entry *
     if (mcp_lru_peek(a->flights, fkey) != NULL)
         return;
     e->recheck_ms = now_ms;
-    (void)start_flight(a, instance_id, e->hash, fkey, &f);
+    (void)start_flight(a, instance_id, e->hash, fkey, now_ms, &f);
 }
 
 int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size_t keylen, int64_t now_ms,
@@ -317,6 +374,13 @@ int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size
         now->message = "No authorization broker is configured.";
         return CM_OK;
     }
+    /* past the lifetime, and the broker failed the last time it was asked: answer from the stale status without
+       waiting, the broker being asked again at most once per recheck interval */
+    if (e != NULL && e->broker_failed && stale_usable(a, e, hash, now_ms)) {
+        maybe_recheck(a, instance_id, e, now_ms);
+        serve_stale(a, e, now_ms, now);
+        return CM_OK;
+    }
     char fkey[65 + 1 + 64];
     flight_key(instance_id, hash, fkey);
     struct mcp_auth_wait *w = calloc(1, sizeof(*w));
@@ -329,7 +393,14 @@ int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size
     w->arg = arg;
     struct flight *f = mcp_lru_peek(a->flights, fkey);
     if (f == NULL) { /* else the same (instance, key) is being checked already: wait for that answer */
-        int rc = start_flight(a, instance_id, hash, fkey, &f);
+        int rc = start_flight(a, instance_id, hash, fkey, now_ms, &f);
+        if (rc == CM_EIO && stale_usable(a, e, hash, now_ms)) {
+            free(w);
+            e->broker_failed = 1;
+            e->recheck_ms = now_ms;
+            serve_stale(a, e, now_ms, now);
+            return CM_OK;
+        }
         if (rc != CM_AGAIN) {
             free(w);
             now->result = MCP_AUTHZ_UNAVAILABLE;
@@ -338,6 +409,8 @@ int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size
             return CM_OK;
         }
     }
+    if (e != NULL && CRYPTO_memcmp(hash, e->hash, 32) == 0)
+        e->recheck_ms = now_ms; /* a waited-for call counts as this interval's attempt too */
     w->f = f;
     w->next = f->waiters;
     f->waiters = w;
@@ -406,4 +479,15 @@ const char *mcp_auth_status(mcp_auth_t *a, const char *instance_id, const char *
 size_t mcp_auth_cached(const mcp_auth_t *a)
 {
     return mcp_lru_size(a->entries);
+}
+
+void mcp_auth_get_stale_stats(const mcp_auth_t *a, int64_t now_ms, mcp_auth_stale_stats_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->last_age_ms = -1;
+    if (a == NULL)
+        return;
+    out->bound_s = (int)(a->stale_ms / 1000);
+    out->served = a->stale_served;
+    out->last_age_ms = a->stale_last_ms > 0 ? now_ms - a->stale_last_ms : -1;
 }

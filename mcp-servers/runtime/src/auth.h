@@ -11,7 +11,10 @@
  * status_ttl_s, and under traffic for about recheck_ms plus one broker round trip. Pushes from the broker
  * update it at once; every broker answer and push may carry a per-instance "version", and one older than the
  * highest seen does not overwrite the status. Concurrent checks of the same (instance, hash) share one broker
- * call. Loop-thread only.
+ * call. Stale-if-error: when a revalidation fails for a transport reason or a broker 5xx (not a 401/403/404 or a
+ * status answer, which apply at once), an ACTIVE status of the confirmed key is still served until stale_if_error_s
+ * after it was learned, the broker being asked again at most once per recheck_ms; with no status known the request
+ * gets UNAVAILABLE. Loop-thread only.
  */
 #ifndef MCP_AUTH_H
 #define MCP_AUTH_H
@@ -44,11 +47,13 @@ typedef void (*mcp_auth_cb)(void *arg, const mcp_auth_outcome_t *o);
 
 #define MCP_AUTH_STATUS_TTL_S_DEFAULT 5
 #define MCP_AUTH_RECHECK_MS_DEFAULT 1000
+#define MCP_AUTH_STALE_IF_ERROR_S_DEFAULT 30
 
 /* broker borrowed (may be NULL: every check is then UNAVAILABLE). ttl_s 0 = 300, status_ttl_s 0 =
    MCP_AUTH_STATUS_TTL_S_DEFAULT (at most ttl_s), recheck_ms 0 = MCP_AUTH_RECHECK_MS_DEFAULT (at most the status
-   lifetime). Caller owns. */
-mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, int recheck_ms, size_t capacity);
+   lifetime), stale_if_error_s 0 = off. Caller owns. */
+mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, int recheck_ms, int stale_if_error_s,
+                         size_t capacity);
 void mcp_auth_free(mcp_auth_t *a);
 
 /*
@@ -72,5 +77,13 @@ void mcp_auth_note_version(mcp_auth_t *a, const char *instance_id, int64_t versi
 /* Cached status of an instance (borrowed) or NULL; *authorize_url likewise. */
 const char *mcp_auth_status(mcp_auth_t *a, const char *instance_id, const char **authorize_url);
 size_t mcp_auth_cached(const mcp_auth_t *a);
+
+typedef struct mcp_auth_stale_stats {
+    int bound_s;         /* the stale-if-error bound, 0 = off */
+    uint64_t served;     /* requests answered from a stale status because the broker failed */
+    int64_t last_age_ms; /* ms since the last such answer, -1 = none */
+} mcp_auth_stale_stats_t;
+/* a may be NULL (all zero, last_age_ms -1). */
+void mcp_auth_get_stale_stats(const mcp_auth_t *a, int64_t now_ms, mcp_auth_stale_stats_t *out);
 
 #endif

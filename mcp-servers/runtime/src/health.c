@@ -49,6 +49,18 @@ static const char *broker_status(const mcp_server_t *s)
     return fails > 0 ? "unreachable" : (mcp_broker_last_ok_ms(s->broker) > 0 ? "reachable" : "unknown");
 }
 
+/* Stale-if-error of the instance status (auth.h): the bound, how many requests were answered from a status past its
+ * lifetime because the broker failed, and whether that is happening now (one such answer in the last 10 s), so that an
+ * operator sees MCP servers riding out a broker outage. */
+static void add_stale_stats(const mcp_server_t *s, json_t *auth_cache)
+{
+    mcp_auth_stale_stats_t st;
+    mcp_auth_get_stale_stats(s->auth, mcp__now_ms(), &st);
+    json_object_set_new(auth_cache, "stale_if_error_s", json_integer(st.bound_s));
+    json_object_set_new(auth_cache, "stale_served", json_integer((json_int_t)st.served));
+    json_object_set_new(auth_cache, "serving_stale", json_boolean(st.last_age_ms >= 0 && st.last_age_ms < 10000));
+}
+
 int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     mcp_server_t *s = data;
@@ -92,6 +104,8 @@ int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
     if (body != NULL)
         json_object_set_new(json_object_get(body, "counters"), "push_events_ignored",
                             json_integer((json_int_t)s->stats.push_events_ignored));
+    if (body != NULL && s->auth != NULL)
+        add_stale_stats(s, json_object_get(body, "auth_cache"));
     cm_respond_json(req, body ? 200 : 500, body);
     return 0;
 }

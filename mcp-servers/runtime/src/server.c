@@ -32,6 +32,7 @@ void mcp_server_options_defaults(mcp_server_options_t *o, const char *service, c
     o->host = "127.0.0.1";
     o->max_body = 1024 * 1024;
     o->usage_flush_ms = 10000;
+    o->auth_stale_if_error_s = MCP_AUTH_STALE_IF_ERROR_S_DEFAULT;
 }
 
 static int env_long(const char *name, long min, long max, long *out, char *err, size_t errsz)
@@ -115,6 +116,10 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->auth_recheck_ms = (int)n;
+    if ((rc = env_long("MCP_AUTH_STALE_IF_ERROR_S", 0, 86400, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->auth_stale_if_error_s = (int)n;
     if ((rc = env_long("MCP_PAGE_SIZE", 1, 10000, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
@@ -320,7 +325,8 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
         snprintf(err, errsz, "BROKER_URL is required unless MCP_AUTH=none");
         goto out_free_server_quiet;
     }
-    s->auth = mcp_auth_new(s->broker, o->auth_cache_ttl_s, o->auth_status_ttl_s, o->auth_recheck_ms, 0);
+    s->auth = mcp_auth_new(s->broker, o->auth_cache_ttl_s, o->auth_status_ttl_s, o->auth_recheck_ms,
+                           o->auth_stale_if_error_s, 0);
     s->tokens = mcp_token_client_new(s->broker, o->token_refresh_margin_s, o->token_cache_size);
     s->usage = mcp_usage_new(s->broker, s->service);
     if (s->auth == NULL || s->tokens == NULL || s->usage == NULL || add_routes(s) != CM_OK)

@@ -82,7 +82,8 @@ static int check(mcp_auth_t *a, const char *inst, int64_t now_ms, int *asked, in
 static void test_auth_status_lifetime(void)
 {
     mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
-    mcp_auth_t *a = mcp_auth_new(b, 300, 0, 0, 10); /* the defaults: recheck after 1 s, lifetime 5 s */
+    mcp_auth_t *a = mcp_auth_new(b, 300, 0, 0, MCP_AUTH_STALE_IF_ERROR_S_DEFAULT, 10); /* the defaults: recheck after 1
+                                                                                 s, lifetime 5 s, stale 30 s */
     int asked;
     int64_t t = mcp__now_ms();
     CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\",\"expires_at\":null,\"version\":3}"),
@@ -101,7 +102,7 @@ static void test_auth_status_lifetime(void)
     CU_ASSERT_STRING_EQUAL(auth_status, "needs_reauth");
     mcp_auth_free(a);
 
-    a = mcp_auth_new(b, 300, 5, 5000, 10); /* configurable; recheck = lifetime: no background call */
+    a = mcp_auth_new(b, 300, 5, 5000, 30, 10); /* configurable; recheck = lifetime: no background call */
     t = mcp__now_ms();
     CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
     t = mcp__now_ms();
@@ -110,8 +111,34 @@ static void test_auth_status_lifetime(void)
     CU_ASSERT_EQUAL(npending, 0);
     CU_ASSERT_EQUAL(check(a, "i", t + 6000, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
     CU_ASSERT_TRUE(asked);
-    /* the broker down when the status is due: unavailable, not the stale status */
-    CU_ASSERT_EQUAL(check(a, "i", t + 12000, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE);
+    /* the broker down when the status is due: the last active status is served until 30 s after it was learned
+     * (stale-if-error; the answer above was learned at about t, the fake broker answering at once), the broker asked
+     * again at most once per recheck interval (here 5 s) */
+    CU_ASSERT_EQUAL(check(a, "i", t + 12000, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_TRUE(asked);
+    CU_ASSERT_EQUAL(check(a, "i", t + 13000, &asked, 0, NULL), MCP_AUTHZ_OK); /* now without waiting */
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL(npending, 0);
+    CU_ASSERT_EQUAL(check(a, "i", t + 17100, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL_FATAL(npending, 1); /* the one retry of this interval, in the background */
+    answer(0, 503, "{\"code\":\"database_unavailable\"}");
+    CU_ASSERT_EQUAL(check(a, "i", t + 29900, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    answer(0, 0, NULL);
+    mcp_auth_stale_stats_t st;
+    mcp_auth_get_stale_stats(a, t + 29900, &st);
+    CU_ASSERT_EQUAL(st.bound_s, 30);
+    CU_ASSERT_EQUAL(st.served, 4);
+    CU_ASSERT_EQUAL(st.last_age_ms, 0);
+    /* past the bound: refused (the request waits for the broker, which still fails) */
+    CU_ASSERT_EQUAL(check(a, "i", t + 30100, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE);
+    CU_ASSERT_TRUE(asked);
+    mcp_auth_get_stale_stats(a, t + 30100, &st);
+    CU_ASSERT_EQUAL(st.served, 4);
+    /* the broker back: served again, and the stale mode is over */
+    CU_ASSERT_EQUAL(check(a, "i", t + 30200, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_TRUE(asked);
     mcp_auth_free(a);
     mcp_broker_free(b);
 }
@@ -122,7 +149,7 @@ static void test_auth_status_lifetime(void)
 static void test_auth_background_recheck(void)
 {
     mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
-    mcp_auth_t *a = mcp_auth_new(b, 300, 5, 1000, 10);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 5, 1000, 30, 10);
     int asked;
     int64_t t = mcp__now_ms();
     CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\",\"version\":1}"), MCP_AUTHZ_OK);
@@ -149,8 +176,9 @@ static void test_auth_background_recheck(void)
     CU_ASSERT_EQUAL(check(a, "d", t + 1300, &asked, 404, "{\"code\":\"instance_not_found\"}"), MCP_AUTHZ_NOT_FOUND);
     CU_ASSERT_TRUE(asked);
 
-    /* a failing broker: still served within the lifetime, one background attempt per recheck interval, and past
-     * the lifetime the request waits (and hears the broker is unavailable) */
+    /* a failing broker: still served within the lifetime, one background attempt per recheck interval; past the
+     * lifetime still served (stale-if-error, the last attempt failed) until 30 s after the status was learned, then
+     * the request waits (and hears the broker is unavailable) */
     CU_ASSERT_EQUAL(check(a, "j", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
     CU_ASSERT_EQUAL(check(a, "j", t + 1100, &asked, 0, NULL), MCP_AUTHZ_OK);
     CU_ASSERT_EQUAL_FATAL(npending, 1);
@@ -160,7 +188,11 @@ static void test_auth_background_recheck(void)
     CU_ASSERT_EQUAL(check(a, "j", t + 2200, &asked, 0, NULL), MCP_AUTHZ_OK);
     CU_ASSERT_EQUAL_FATAL(npending, 1);
     answer(0, 0, NULL);
-    CU_ASSERT_EQUAL(check(a, "j", t + 5500, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE);
+    CU_ASSERT_EQUAL(check(a, "j", t + 5500, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    answer(0, 0, NULL);
+    CU_ASSERT_EQUAL(check(a, "j", t + 30500, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE);
     CU_ASSERT_TRUE(asked);
 
     /* a replaced key: the background 401 ends the old key's confirmation */
@@ -174,10 +206,68 @@ static void test_auth_background_recheck(void)
     mcp_broker_free(b);
 }
 
+/* Stale-if-error is for a broker that cannot answer, never for an answer: 401/403/404 and a status act at once; no
+ * status known, a status that is not active, another key, or stale-if-error off: 503 while the broker fails. */
+static void test_auth_stale_if_error_limits(void)
+{
+    mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 5, 1000, 30, 10);
+    mcp_auth_wait_t *w;
+    mcp_auth_outcome_t now;
+    int asked;
+    int64_t t = mcp__now_ms();
+    CU_ASSERT_EQUAL(check(a, "new", t, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE); /* nothing known */
+    CU_ASSERT_EQUAL(check(a, "new", t, &asked, 502, "{}"), MCP_AUTHZ_UNAVAILABLE);
+    const struct {
+        int status;
+        const char *json;
+        int want;
+    } definite[] = {{403, "{\"code\":\"invalid_service_credentials\"}", MCP_AUTHZ_UNAVAILABLE},
+                    {401, "{\"code\":\"invalid_key\"}", MCP_AUTHZ_BAD_KEY},
+                    {404, "{\"code\":\"instance_not_found\"}", MCP_AUTHZ_NOT_FOUND}};
+    for (int i = 0; i < 3; i++) { /* past the lifetime, within the stale bound: the answer applies */
+        CU_ASSERT_EQUAL(check(a, "x", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+        CU_ASSERT_EQUAL(check(a, "x", t + 6000, &asked, definite[i].status, definite[i].json), definite[i].want);
+        CU_ASSERT_TRUE(asked);
+        CU_ASSERT_EQUAL(check(a, "x", t + 6100, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE); /* and the outage then */
+        CU_ASSERT_TRUE(asked);
+    }
+    /* a disabled answer during a flapping broker: refused at once, and not turned active by the next failure */
+    CU_ASSERT_EQUAL(check(a, "y", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "y", t + 6000, &asked, 0, NULL), MCP_AUTHZ_OK); /* stale */
+    CU_ASSERT_TRUE(asked);
+    CU_ASSERT_EQUAL(check(a, "y", t + 7100, &asked, 0, NULL), MCP_AUTHZ_OK); /* stale, retried in the background */
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    answer(0, 200, "{\"status\":\"inactive\"}");
+    CU_ASSERT_STRING_EQUAL(mcp_auth_status(a, "y", NULL), "inactive");
+    CU_ASSERT_EQUAL(check(a, "y", t + 12000, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE);
+    CU_ASSERT_TRUE(asked);
+    /* another key than the confirmed one is not vouched for by the stale status */
+    CU_ASSERT_EQUAL(check(a, "z", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "z", t + 6000, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(mcp_auth_check(a, "z", "other-key", 9, t + 6100, on_auth, NULL, &w, &now), CM_AGAIN);
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    answer(0, 0, NULL);
+    CU_ASSERT_EQUAL(auth_last.result, MCP_AUTHZ_UNAVAILABLE);
+    mcp_auth_free(a);
+
+    a = mcp_auth_new(b, 300, 5, 1000, 0, 10); /* off: the old rule */
+    CU_ASSERT_EQUAL(check(a, "i", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "i", t + 6000, &asked, 0, NULL), MCP_AUTHZ_UNAVAILABLE);
+    mcp_auth_stale_stats_t st;
+    mcp_auth_get_stale_stats(a, t + 6000, &st);
+    CU_ASSERT_EQUAL(st.bound_s, 0);
+    CU_ASSERT_EQUAL(st.served, 0);
+    CU_ASSERT_EQUAL(st.last_age_ms, -1);
+    mcp_auth_free(a);
+    mcp_broker_free(b);
+}
+
 static void test_auth_expires_at(void)
 {
     mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
-    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 30000, 10);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 30000, 30, 10);
     char json[160];
     int asked;
     int64_t t = mcp__now_ms();
@@ -206,7 +296,7 @@ static void test_auth_expires_at(void)
 static void test_auth_versions(void)
 {
     mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
-    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 30000, 10);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 30, 30000, 30, 10);
     mcp_auth_wait_t *w;
     mcp_auth_outcome_t now;
     /* a push (version 10) lands while the broker answer (version 9, older) is in flight: the push wins */
@@ -370,7 +460,8 @@ static void test_token_ordering(void)
 void tests_register(void)
 {
     CU_SUITE("broker-backed caches", NULL, NULL, {"auth status lifetime", test_auth_status_lifetime},
-             {"auth background recheck", test_auth_background_recheck}, {"auth expires_at", test_auth_expires_at},
+             {"auth background recheck", test_auth_background_recheck},
+             {"auth stale-if-error limits", test_auth_stale_if_error_limits}, {"auth expires_at", test_auth_expires_at},
              {"auth versions", test_auth_versions}, {"token refresh coalescing", test_token_coalescing},
              {"token ordering", test_token_ordering});
 }

@@ -63,7 +63,7 @@ static void never_auth(void *arg, const mcp_auth_outcome_t *o)
 
 static void test_auth_without_broker(void)
 {
-    mcp_auth_t *a = mcp_auth_new(NULL, 60, 0, 0, 10);
+    mcp_auth_t *a = mcp_auth_new(NULL, 60, 0, 0, 0, 10);
     mcp_auth_wait_t *w;
     mcp_auth_outcome_t o;
     CU_ASSERT_EQUAL(mcp_auth_check(a, "i", NULL, 0, 0, never_auth, NULL, &w, &o), CM_OK);

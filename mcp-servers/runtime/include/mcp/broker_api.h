@@ -23,6 +23,8 @@
  *                                            trusts the key hash for 300 s and the status for 5 s
  *                                            (MCP_AUTH_CACHE_TTL_S / MCP_AUTH_STATUS_TTL_S), asking again
  *                                            in the background once it is 1 s old (MCP_AUTH_RECHECK_MS),
+ *                                            an active one up to 30 s while this call fails
+ *                                            with a transport error or 5xx (MCP_AUTH_STALE_IF_ERROR_S),
  *                                            and compares expires_at with its clock on every request
  *                                            (past = expired).
  *    401 {"code":"invalid_key"}              the key does not match

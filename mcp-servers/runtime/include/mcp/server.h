@@ -63,6 +63,9 @@ typedef struct mcp_server_options {
     int auth_recheck_ms;              /* a cached status older than this is still used while the broker is asked
                                          again in the background; default 1000, at most the status lifetime
                                          (env MCP_AUTH_RECHECK_MS) */
+    int auth_stale_if_error_s;        /* while the broker cannot answer (transport error, 5xx), an active status is
+                                         still used until this long after it was learned; default 30
+                                         (mcp_server_options_defaults), 0 = off (env MCP_AUTH_STALE_IF_ERROR_S) */
     int token_refresh_margin_s;       /* refetch a token this long before it expires, default 60 */
     size_t token_cache_size;          /* LRU entries, default 10000 */
     int usage_flush_ms;               /* default 10000 */
