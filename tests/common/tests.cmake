@@ -1,5 +1,6 @@
 ob_unit_test(test_common_httpd SOURCES common/test_httpd.c)
 ob_unit_test(test_common_crypto SOURCES common/test_crypto.c)
+ob_unit_test(test_common_broker_proto SOURCES common/test_broker_proto.c)
 ob_unit_test(test_common_url SOURCES common/test_url.c)
 ob_unit_test(test_common_json_util SOURCES common/test_json_util.c)
 ob_unit_test(test_common_timer SOURCES common/test_timer.c)

@@ -1,6 +1,7 @@
 /*
- * fuzz_push.c - the broker's signed pushes to POST /cache-tokens (mcp-servers/runtime/src/push.c): the
- * X-Broker-Timestamp and X-Broker-Signature headers and the body behind a valid signature.
+ * fuzz_push.c - the broker's signed pushes to POST /cache-tokens (mcp-servers/runtime/src/push.c, with the
+ * signature check of common/src/broker_proto.c): the X-Broker-Timestamp and X-Broker-Signature headers and the
+ * body behind a valid signature.
  *
  * Input: mode byte, then NUL-separated fields.
  *   mode even: timestamp \0 signature \0 body, as they arrive (any bytes).
@@ -14,11 +15,11 @@
 
 #define NOW 1700000000
 
-static uint8_t key[MCP_KEY_LEN];
+static uint8_t key[CM_BP_KEY_LEN];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    FZ_CHECK(mcp_derive_key("fuzz-service-secret", 19, MCP_PUSH_KEY_INFO, key) == CM_OK);
+    FZ_CHECK(cm_bp_derive_key("fuzz-service-secret", 19, CM_BP_PUSH_KEY_LABEL, key) == CM_OK);
     return 0;
 }
 
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ts_len = strlen(ts);
         body = fz_strndup(in.p, in.left);
         body_len = in.left;
-        FZ_CHECK(mcp_push_sign(key, ts, body, body_len, mac, sizeof(mac)) == CM_OK);
+        FZ_CHECK(cm_bp_push_sign(key, ts, ts_len, body, body_len, mac, sizeof(mac)) == CM_OK);
         sig = strdup(mac);
         sig_len = strlen(sig);
     } else {

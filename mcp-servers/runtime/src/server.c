@@ -3,6 +3,7 @@
  */
 #include "auth.h"
 #include "broker.h"
+#include "common/crypto.h"
 #include "common/http_client.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -219,22 +220,15 @@ static int setup_keys(mcp_server_t *s, const mcp_server_options_t *o, char *err,
         free(secret);
         return CM_OK; /* no broker integration */
     }
-    uint8_t push_key[MCP_KEY_LEN];
-    int rc = mcp_derive_key(secret, len, MCP_PUSH_KEY_INFO, push_key);
-    rc |= mcp_derive_key(secret, len, MCP_SERVICE_BEARER_INFO, s->service_bearer);
-    memset(secret, 0, len);
-    free(secret);
+    uint8_t push_key[CM_BP_KEY_LEN];
+    int rc = cm_bp_service_keys(secret, len, push_key, s->service_bearer_hex);
+    cm_secure_free(secret, len);
     if (rc != CM_OK) {
         snprintf(err, errsz, "key derivation failed");
         return CM_ERR;
     }
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < MCP_KEY_LEN; i++) {
-        s->service_bearer_hex[2 * i] = hex[s->service_bearer[i] >> 4];
-        s->service_bearer_hex[2 * i + 1] = hex[s->service_bearer[i] & 15];
-    }
     s->push = mcp_push_verifier_new(push_key, MCP_PUSH_WINDOW_S, s->opts.push_replay_cap);
-    memset(push_key, 0, sizeof(push_key));
+    cm_wipe(push_key, sizeof(push_key));
     s->have_secret = 1;
     return s->push ? CM_OK : CM_ENOMEM;
 }
@@ -377,7 +371,6 @@ void mcp_server_free(mcp_server_t *s)
     cm_server_free(s->httpd);
     free_list(s->allowed_hosts);
     free_list(s->allowed_origins);
-    memset(s->service_bearer, 0, sizeof(s->service_bearer));
     memset(s->service_bearer_hex, 0, sizeof(s->service_bearer_hex));
     free(s->service);
     free(s->version);

@@ -35,8 +35,7 @@ struct mcp_server {
     mcp_protocol_t *proto;
     mcp_sessions_t *sessions;
     mcp_push_verifier_t *push; /* NULL without a service secret */
-    uint8_t service_bearer[MCP_KEY_LEN];
-    char service_bearer_hex[2 * MCP_KEY_LEN + 1];
+    char service_bearer_hex[CM_BP_BEARER_HEX_LEN];
     int have_secret;
     mcp_broker_t *broker; /* NULL without broker_url */
     mcp_auth_t *auth;

@@ -4,6 +4,7 @@
 #include "keys/keys.h"
 #include "keys/keyfile.h"
 
+#include "common/broker_proto.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -14,18 +15,14 @@
 
 int ob_service_key_derive(const char *service, const void *secret, size_t len, ob_service_key_t *sk)
 {
-    uint8_t bearer[32];
     memset(sk, 0, sizeof(*sk));
     if (service == NULL || strlen(service) >= sizeof(sk->name) || len == 0)
         return CM_EINVAL;
     memcpy(sk->name, service, strlen(service) + 1);
-    if (cm_hkdf_sha256(secret, len, NULL, 0, OB_PUSH_KEY_INFO, sk->push_key, sizeof(sk->push_key)) != CM_OK ||
-        cm_hkdf_sha256(secret, len, NULL, 0, OB_SERVICE_BEARER_INFO, bearer, sizeof(bearer)) != CM_OK) {
+    if (cm_bp_service_keys(secret, len, sk->push_key, sk->bearer_hex) != CM_OK) {
         cm_wipe(sk, sizeof(*sk));
         return CM_EINVAL;
     }
-    cm_hex_encode(bearer, sizeof(bearer), sk->bearer_hex, sizeof(sk->bearer_hex));
-    cm_wipe(bearer, sizeof(bearer));
     return CM_OK;
 }
 

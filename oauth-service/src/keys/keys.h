@@ -5,15 +5,15 @@
  *
  * Service secrets: one file per service, <services_dir>/<service>.secret (mode 0600), read exactly
  * as the MCP runtime reads MCP_SERVICE_SECRET_FILE (trailing whitespace trimmed, raw bytes as HKDF
- * input). Purpose keys (docs/mcp-broker-protocol.md, HKDF-SHA256, no salt, 32 bytes):
- *   service bearer = lowercase hex(HKDF(secret, "mcp-service-bearer-v1"))  MCP server -> broker calls
- *   push key       = HKDF(secret, "mcp-push-v1")                          broker -> MCP server pushes
+ * input). The purpose keys (service bearer, push key) are derived as common/broker_proto.h says, the
+ * same code the MCP runtime runs.
  *
  * Loading reads files (blocking): call at start-up only. The result is immutable afterwards.
  */
 #ifndef OB_KEYS_KEYS_H
 #define OB_KEYS_KEYS_H
 
+#include "common/broker_proto.h"
 #include "config.h"
 #include "keys/keyring.h"
 
@@ -21,13 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OB_SERVICE_BEARER_INFO "mcp-service-bearer-v1"
-#define OB_PUSH_KEY_INFO "mcp-push-v1"
-
 typedef struct ob_service_key {
     char name[65];
-    uint8_t push_key[32];
-    char bearer_hex[65];
+    uint8_t push_key[CM_BP_KEY_LEN];
+    char bearer_hex[CM_BP_BEARER_HEX_LEN];
 } ob_service_key_t;
 
 typedef struct ob_keys {

@@ -5,9 +5,9 @@
 
 #include "handlers/flow_util.h"
 #include "keys/keys.h"
-#include "push/sign.h"
 #include "refresh/backoff.h"
 
+#include "common/broker_proto.h"
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -148,17 +148,18 @@ static void attempt(push_job_t *j)
 {
     ob_pusher_t *p = j->p;
     const uint8_t *key = ob_keys_push_key(p->b->keys, j->service);
-    char ts[24], sig[OB_PUSH_SIG_LEN];
+    char ts[24], sig[CM_BP_SIG_LEN];
     int64_t now = (int64_t)time(NULL);
     j->attempts++;
-    if (key == NULL || ob_push_sign(key, now, j->body, j->body_len, sig, sizeof(sig)) != CM_OK) {
+    int ts_len = snprintf(ts, sizeof(ts), "%" PRId64, now);
+    if (key == NULL || ts_len <= 0 ||
+        cm_bp_push_sign(key, ts, (size_t)ts_len, j->body, j->body_len, sig, sizeof(sig)) != CM_OK) {
         p->st.dropped++;
         job_free(j);
         return;
     }
-    snprintf(ts, sizeof(ts), "%" PRId64, now);
     cm_http_header_t hdrs[3] = {
-        {"Content-Type", "application/json"}, {"X-Broker-Timestamp", ts}, {"X-Broker-Signature", sig}};
+        {"Content-Type", "application/json"}, {CM_BP_HDR_TIMESTAMP, ts}, {CM_BP_HDR_SIGNATURE, sig}};
     cm_http_request_t req = {.method = "POST",
                              .url = j->url,
                              .headers = hdrs,

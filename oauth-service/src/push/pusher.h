@@ -1,6 +1,6 @@
 /*
  * pusher.h - every token change goes to the owning MCP server's POST /cache-tokens
- * (docs/mcp-broker-protocol.md, 4), signed with the service's push key (push/sign.h).
+ * (docs/mcp-broker-protocol.md, 4), signed with the service's push key (common/broker_proto.h).
  *
  * Target: push.urls.<service> from the config when set, else http://127.0.0.1:<registry port>. One push
  * carries one event and a fresh UUID id. Delivery is best effort: 2xx (and 409 replayed_push, i.e. an

@@ -1,4 +1,5 @@
 /* test_push.c - HMAC verification of broker pushes: good, bad signature, stale timestamp, replayed id. */
+#include "broker_proto_vectors.h"
 #include "common/status.h"
 #include "cu.h"
 #include "mcp/push.h"
@@ -6,13 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint8_t key[MCP_KEY_LEN];
+static uint8_t key[CM_BP_KEY_LEN];
 static const int64_t NOW = 1800000000;
 
 static int setup(void)
 {
     static const char secret[] = "service-secret-for-tests-0123456789";
-    return mcp_derive_key(secret, sizeof(secret) - 1, MCP_PUSH_KEY_INFO, key) == CM_OK ? 0 : 1;
+    return cm_bp_derive_key(secret, sizeof(secret) - 1, CM_BP_PUSH_KEY_LABEL, key) == CM_OK ? 0 : 1;
 }
 
 static mcp_push_result_t verify(mcp_push_verifier_t *v, int64_t ts, const char *body, const char *sig_override,
@@ -21,7 +22,7 @@ static mcp_push_result_t verify(mcp_push_verifier_t *v, int64_t ts, const char *
     char tsbuf[24], sig[80];
     const char *why = NULL;
     snprintf(tsbuf, sizeof(tsbuf), "%lld", (long long)ts);
-    CU_ASSERT_EQUAL(mcp_push_sign(key, tsbuf, body, strlen(body), sig, sizeof(sig)), CM_OK);
+    CU_ASSERT_EQUAL(cm_bp_push_sign(key, tsbuf, strlen(tsbuf), body, strlen(body), sig, sizeof(sig)), CM_OK);
     const char *use = sig_override ? sig_override : sig;
     mcp_push_result_t r =
         mcp_push_verify(v, tsbuf, strlen(tsbuf), use, strlen(use), body, strlen(body), now, out, &why);
@@ -29,21 +30,27 @@ static mcp_push_result_t verify(mcp_push_verifier_t *v, int64_t ts, const char *
     return r;
 }
 
-static void test_derivation(void)
+/* A push signed as the broker signs it (the shared known answer) is accepted; one bit off, it is not. */
+static void test_shared_vector(void)
 {
-    uint8_t a[MCP_KEY_LEN], b[MCP_KEY_LEN];
-    CU_ASSERT_EQUAL(mcp_derive_key("s", 1, MCP_PUSH_KEY_INFO, a), CM_OK);
-    CU_ASSERT_EQUAL(mcp_derive_key("s", 1, MCP_SERVICE_BEARER_INFO, b), CM_OK);
-    CU_ASSERT_NOT_EQUAL(memcmp(a, b, MCP_KEY_LEN), 0); /* one key per purpose */
-    CU_ASSERT_EQUAL(mcp_derive_key("s", 1, MCP_PUSH_KEY_INFO, b), CM_OK);
-    CU_ASSERT_EQUAL(memcmp(a, b, MCP_KEY_LEN), 0);
-    CU_ASSERT_NOT_EQUAL(mcp_derive_key("", 0, MCP_PUSH_KEY_INFO, b), CM_OK);
-    /* RFC 5869 test case 3 (no salt, no info) pins the construction */
-    uint8_t ikm[22], okm[MCP_KEY_LEN];
-    memset(ikm, 0x0b, sizeof(ikm));
-    CU_ASSERT_EQUAL(mcp_derive_key(ikm, sizeof(ikm), "", okm), CM_OK);
-    static const uint8_t expect[8] = {0x8d, 0xa4, 0xe7, 0x75, 0xa5, 0x63, 0xc1, 0x8f};
-    CU_ASSERT_EQUAL(memcmp(okm, expect, sizeof(expect)), 0);
+    uint8_t ones[CM_BP_KEY_LEN];
+    memset(ones, 1, sizeof(ones));
+    mcp_push_verifier_t *v = mcp_push_verifier_new(ones, 300, 0);
+    json_t *body = NULL;
+    const char *why = NULL;
+    char sig[] = BPV_ONES_SIG;
+    const char *b = BPV_ONES_BODY;
+    sig[strlen(sig) - 1] ^= 1;
+    CU_ASSERT_EQUAL(
+        mcp_push_verify(v, BPV_ONES_TS, strlen(BPV_ONES_TS), sig, strlen(sig), b, strlen(b), NOW, &body, &why),
+        MCP_PUSH_BAD_SIGNATURE);
+    sig[strlen(sig) - 1] ^= 1;
+    CU_ASSERT_EQUAL_FATAL(
+        mcp_push_verify(v, BPV_ONES_TS, strlen(BPV_ONES_TS), sig, strlen(sig), b, strlen(b), NOW, &body, &why),
+        MCP_PUSH_OK);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(body, "id")), "x");
+    json_decref(body);
+    mcp_push_verifier_free(v);
 }
 
 static void test_good(void)
@@ -69,12 +76,12 @@ static void test_bad_signature(void)
     char tsbuf[24], sig[80];
     const char *why;
     snprintf(tsbuf, sizeof(tsbuf), "%lld", (long long)NOW);
-    mcp_push_sign(key, tsbuf, b, strlen(b), sig, sizeof(sig));
+    cm_bp_push_sign(key, tsbuf, strlen(tsbuf), b, strlen(b), sig, sizeof(sig));
     sig[10] = sig[10] == 'a' ? 'b' : 'a';
     CU_ASSERT_EQUAL(mcp_push_verify(v, tsbuf, strlen(tsbuf), sig, strlen(sig), b, strlen(b), NOW, &body, &why),
                     MCP_PUSH_BAD_SIGNATURE);
     /* body tampering */
-    mcp_push_sign(key, tsbuf, b, strlen(b), sig, sizeof(sig));
+    cm_bp_push_sign(key, tsbuf, strlen(tsbuf), b, strlen(b), sig, sizeof(sig));
     const char *b2 = "{\"id\":\"p-1\",\"events\":[1]}";
     CU_ASSERT_EQUAL(mcp_push_verify(v, tsbuf, strlen(tsbuf), sig, strlen(sig), b2, strlen(b2), NOW, &body, &why),
                     MCP_PUSH_BAD_SIGNATURE);
@@ -92,9 +99,9 @@ static void test_bad_signature(void)
     CU_ASSERT_EQUAL(mcp_push_verify(v, tsbuf, strlen(tsbuf), sig, strlen(sig), b, strlen(b), NOW, &body, &why),
                     MCP_PUSH_MALFORMED);
     /* a signature made with another key */
-    uint8_t other[MCP_KEY_LEN];
-    mcp_derive_key("other", 5, MCP_PUSH_KEY_INFO, other);
-    mcp_push_sign(other, tsbuf, b, strlen(b), sig, sizeof(sig));
+    uint8_t other[CM_BP_KEY_LEN];
+    cm_bp_derive_key("other", 5, CM_BP_PUSH_KEY_LABEL, other);
+    cm_bp_push_sign(other, tsbuf, strlen(tsbuf), b, strlen(b), sig, sizeof(sig));
     CU_ASSERT_EQUAL(mcp_push_verify(v, tsbuf, strlen(tsbuf), sig, strlen(sig), b, strlen(b), NOW, &body, &why),
                     MCP_PUSH_BAD_SIGNATURE);
     CU_ASSERT_PTR_NULL(body);
@@ -160,7 +167,7 @@ static void test_replay_cache_full(void)
 
 void tests_register(void)
 {
-    CU_SUITE("push", setup, NULL, {"key derivation", test_derivation}, {"good", test_good},
+    CU_SUITE("push", setup, NULL, {"the shared signature vector", test_shared_vector}, {"good", test_good},
              {"bad signature", test_bad_signature}, {"stale timestamp", test_stale}, {"replayed id", test_replay},
              {"full replay cache refuses, never forgets early", test_replay_cache_full});
 }

@@ -2,12 +2,14 @@
  * test_keys.c - the key ring (parsing, newest encrypts / all decrypt, purpose sub-keys), secret
  * files (mode 0600, trimming), the admin key check and the service keys of the MCP contract.
  */
+#include "broker_proto_vectors.h"
 #include "cu.h"
 
 #include "keys/keyfile.h"
 #include "keys/keyring.h"
 #include "keys/keys.h"
 
+#include "common/broker_proto.h"
 #include "common/crypto.h"
 #include "common/status.h"
 
@@ -215,16 +217,23 @@ static void test_service_keys(void)
     uint8_t zeros[32] = {0}, prk[32], okm[32];
     char info[64], hex[65];
     cm_hmac_sha256(zeros, 32, secret, strlen(secret), prk);
-    size_t n = (size_t)snprintf(info, sizeof(info), "%s", OB_SERVICE_BEARER_INFO);
+    size_t n = (size_t)snprintf(info, sizeof(info), "%s", CM_BP_BEARER_LABEL);
     info[n] = 0x01;
     cm_hmac_sha256(prk, 32, info, n + 1, okm);
     cm_hex_encode(okm, 32, hex, sizeof(hex));
     CU_ASSERT_STRING_EQUAL(sk.bearer_hex, hex);
-    n = (size_t)snprintf(info, sizeof(info), "%s", OB_PUSH_KEY_INFO);
+    n = (size_t)snprintf(info, sizeof(info), "%s", CM_BP_PUSH_KEY_LABEL);
     info[n] = 0x01;
     cm_hmac_sha256(prk, 32, info, n + 1, okm);
     CU_ASSERT(memcmp(sk.push_key, okm, 32) == 0);
     CU_ASSERT_EQUAL(ob_service_key_derive("gmail", secret, 0, &sk), CM_EINVAL);
+    /* the shared known answers: the bearer the runtime sends and the push signature it checks */
+    char sig[CM_BP_SIG_LEN];
+    CU_ASSERT_EQUAL_FATAL(ob_service_key_derive("gmail", BPV_SECRET, strlen(BPV_SECRET), &sk), CM_OK);
+    CU_ASSERT_STRING_EQUAL(sk.bearer_hex, BPV_BEARER_HEX);
+    CU_ASSERT_EQUAL_FATAL(
+        cm_bp_push_sign(sk.push_key, BPV_TS, strlen(BPV_TS), BPV_BODY, strlen(BPV_BODY), sig, sizeof(sig)), CM_OK);
+    CU_ASSERT_STRING_EQUAL(sig, BPV_SIG);
 }
 
 static void test_load_all(void)

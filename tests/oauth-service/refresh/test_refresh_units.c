@@ -1,10 +1,8 @@
 /*
- * test_refresh_units.c - the refresh schedule heap, backoff with jitter, and push signing.
+ * test_refresh_units.c - the refresh schedule heap and backoff with jitter.
  */
 #include "cu.h"
 
-#include "keys/keys.h"
-#include "push/sign.h"
 #include "refresh/backoff.h"
 #include "refresh/heap.h"
 
@@ -209,32 +207,9 @@ static void test_backoff(void)
     CU_ASSERT_EQUAL(ob_backoff_delay_ms(&z, 5, 0.5, -1), 1);
 }
 
-static void test_sign(void)
-{
-    uint8_t key[32];
-    memset(key, 1, sizeof(key));
-    const char *body = "{\"id\":\"x\",\"events\":[]}";
-    char sig[OB_PUSH_SIG_LEN];
-    CU_ASSERT_EQUAL_FATAL(ob_push_sign(key, 1800000000, body, strlen(body), sig, sizeof(sig)), CM_OK);
-    /* openssl dgst -sha256 -mac HMAC -macopt hexkey:0101...01 over '1800000000.{"id":"x","events":[]}' */
-    CU_ASSERT_STRING_EQUAL(sig, "sha256=a776c41f97198c050c9fdb3a608ed93cc4ff30945e299c4f7ef550725a890086");
-    CU_ASSERT(ob_push_verify(key, 1800000000, body, strlen(body), sig));
-    CU_ASSERT(!ob_push_verify(key, 1800000001, body, strlen(body), sig));
-    CU_ASSERT(!ob_push_verify(key, 1800000000, "{}", 2, sig));
-    key[0] ^= 1;
-    CU_ASSERT(!ob_push_verify(key, 1800000000, body, strlen(body), sig));
-    CU_ASSERT_EQUAL(ob_push_sign(key, 1, body, strlen(body), sig, 10), CM_EINVAL);
-    /* with the push key derived from a service secret exactly as the protocol says (node's hkdfSync + hmac) */
-    ob_service_key_t sk;
-    CU_ASSERT_EQUAL_FATAL(ob_service_key_derive("gmail", "s3cret", 6, &sk), CM_OK);
-    CU_ASSERT_EQUAL(ob_push_sign(sk.push_key, 1700000000, "hello", 5, sig, sizeof(sig)), CM_OK);
-    CU_ASSERT_STRING_EQUAL(sig, "sha256=c2411d5db358e19d0fcd08a18619073d168beafab57498fcd23e6e6c456a9808");
-}
-
 void tests_register(void)
 {
     CU_SUITE("refresh heap", NULL, NULL, {"order", test_heap_order}, {"reschedule and remove", test_heap_reschedule},
              {"churn", test_heap_churn}, {"model check of random operations", test_heap_model});
     CU_SUITE("backoff", NULL, NULL, {"exponential with equal jitter", test_backoff});
-    CU_SUITE("push signing", NULL, NULL, {"HMAC-SHA256 over timestamp.body", test_sign});
 }

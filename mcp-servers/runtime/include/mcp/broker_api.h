@@ -7,6 +7,7 @@
  * no salt, L = 32):
  *   service bearer = lowercase hex(HKDF(secret, info "mcp-service-bearer-v1"))   -> Authorization header
  *   push key       = HKDF(secret, info "mcp-push-v1")                            -> HMAC of pushes
+ * Both are computed by common/broker_proto.h, the code the broker runs too.
  *
  * Every call from the MCP server to the broker carries
  *   Authorization: Bearer <service bearer>

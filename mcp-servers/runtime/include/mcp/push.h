@@ -5,7 +5,7 @@
  *   X-Broker-Signature: sha256=<lowercase hex of HMAC-SHA256(push_key, timestamp + "." + body)>
  *   body: {"id": "<unique push id>", "events": [...]}
  *
- * push_key = HKDF-SHA256(ikm = service secret, salt = none, info = "mcp-push-v1", 32 bytes).
+ * The key derivation, the signature and its check are common/broker_proto.h (shared with the broker).
  * A push is accepted when the signature matches (constant-time), the timestamp is within
  * +-window seconds of now, and its id was not seen in the last 2 * window seconds (replay). Ids are
  * remembered for 2 * window seconds; when replay_cap ids are remembered and the oldest is younger than
@@ -15,13 +15,11 @@
 #ifndef MCP_PUSH_H
 #define MCP_PUSH_H
 
+#include "common/broker_proto.h"
+
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define MCP_KEY_LEN 32
-#define MCP_PUSH_KEY_INFO "mcp-push-v1"
-#define MCP_SERVICE_BEARER_INFO "mcp-service-bearer-v1"
 
 typedef struct mcp_push_verifier mcp_push_verifier_t;
 
@@ -35,11 +33,8 @@ typedef enum mcp_push_result {
                           never evicted early (an evicted id could be replayed) */
 } mcp_push_result_t;
 
-/* Derives a 32-byte purpose key from the service secret with HKDF-SHA256 (info = label). CM_OK or CM_ERR. */
-int mcp_derive_key(const void *secret, size_t secret_len, const char *label, uint8_t out[MCP_KEY_LEN]);
-
 /* push_key is copied. window_s 0 = 300. replay_cap 0 = 10000 remembered ids. Caller owns the verifier. */
-mcp_push_verifier_t *mcp_push_verifier_new(const uint8_t push_key[MCP_KEY_LEN], int window_s, size_t replay_cap);
+mcp_push_verifier_t *mcp_push_verifier_new(const uint8_t push_key[CM_BP_KEY_LEN], int window_s, size_t replay_cap);
 void mcp_push_verifier_free(mcp_push_verifier_t *v);
 
 /*
@@ -50,9 +45,5 @@ void mcp_push_verifier_free(mcp_push_verifier_t *v);
 mcp_push_result_t mcp_push_verify(mcp_push_verifier_t *v, const char *timestamp, size_t ts_len, const char *signature,
                                   size_t sig_len, const char *body, size_t body_len, int64_t now_s, json_t **out_body,
                                   const char **why);
-
-/* Computes the header value "sha256=<hex>" for a push (used by tests and fakes). out needs 72 bytes. */
-int mcp_push_sign(const uint8_t push_key[MCP_KEY_LEN], const char *timestamp, const char *body, size_t body_len,
-                  char *out, size_t outsz);
 
 #endif
