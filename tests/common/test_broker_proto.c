@@ -58,9 +58,9 @@ static void test_sign(void)
     CU_ASSERT_EQUAL_FATAL(cm_bp_push_sign(key, BPV_TS, strlen(BPV_TS), NULL, 0, sig, sizeof(sig)), CM_OK);
     CU_ASSERT_STRING_EQUAL(sig, BPV_SIG_EMPTY);
     memset(key, 1, sizeof(key));
-    CU_ASSERT_EQUAL_FATAL(cm_bp_push_sign(key, BPV_ONES_TS, strlen(BPV_ONES_TS), BPV_ONES_BODY, strlen(BPV_ONES_BODY),
-                                          sig, sizeof(sig)),
-                          CM_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        cm_bp_push_sign(key, BPV_ONES_TS, strlen(BPV_ONES_TS), BPV_ONES_BODY, strlen(BPV_ONES_BODY), sig, sizeof(sig)),
+        CM_OK);
     CU_ASSERT_STRING_EQUAL(sig, BPV_ONES_SIG);
     CU_ASSERT_EQUAL(cm_bp_push_sign(key, "1", 1, "{}", 2, sig, CM_BP_SIG_LEN - 1), CM_EINVAL);
     CU_ASSERT_EQUAL(cm_bp_push_sign(key, "1", 1, NULL, 2, sig, sizeof(sig)), CM_EINVAL);
@@ -92,11 +92,12 @@ static void test_check(void)
     CU_ASSERT_EQUAL(check(key, BPV_TS, NULL, BPV_BODY), CM_EINVAL);
     CU_ASSERT_EQUAL(check(key, BPV_TS, BPV_SIG + 7, BPV_BODY), CM_EINVAL);
     CU_ASSERT_EQUAL(check(key, BPV_TS, "sha256=abc", BPV_BODY), CM_EINVAL);
-    CU_ASSERT_EQUAL(check(key, BPV_TS, "sha1=c2411d5db358e19d0fcd08a18619073d168beafab57498fcd23e6e6c456a9808aa", BPV_BODY),
-                    CM_EINVAL);
-    CU_ASSERT_EQUAL(check(key, BPV_TS, "sha256=g2411d5db358e19d0fcd08a18619073d168beafab57498fcd23e6e6c456a9808",
-                          BPV_BODY),
-                    CM_EINVAL);
+    CU_ASSERT_EQUAL(
+        check(key, BPV_TS, "sha1=c2411d5db358e19d0fcd08a18619073d168beafab57498fcd23e6e6c456a9808aa", BPV_BODY),
+        CM_EINVAL);
+    CU_ASSERT_EQUAL(
+        check(key, BPV_TS, "sha256=g2411d5db358e19d0fcd08a18619073d168beafab57498fcd23e6e6c456a9808", BPV_BODY),
+        CM_EINVAL);
     /* a NUL inside the hex digits */
     char nul[CM_BP_SIG_LEN];
     memcpy(nul, BPV_SIG, sizeof(nul));
@@ -124,6 +125,5 @@ static void test_timestamp(void)
 void tests_register(void)
 {
     CU_SUITE("broker protocol", NULL, NULL, {"wire labels", test_labels}, {"purpose keys", test_derivation},
-             {"push signature", test_sign}, {"push signature check", test_check},
-             {"push timestamp", test_timestamp});
+             {"push signature", test_sign}, {"push signature check", test_check}, {"push timestamp", test_timestamp});
 }

@@ -26,8 +26,8 @@
 #define CM_BP_HDR_TIMESTAMP "X-Broker-Timestamp"
 #define CM_BP_HDR_SIGNATURE "X-Broker-Signature"
 #define CM_BP_SIG_PREFIX "sha256="
-#define CM_BP_SIG_LEN (7 + 64 + 1)   /* "sha256=" + 64 hex + NUL */
-#define CM_BP_TS_MAX_DIGITS 12       /* a longer timestamp is malformed */
+#define CM_BP_SIG_LEN (7 + 64 + 1) /* "sha256=" + 64 hex + NUL */
+#define CM_BP_TS_MAX_DIGITS 12     /* a longer timestamp is malformed */
 
 /* Derives the 32-byte purpose key `label` from a service secret. CM_OK, or CM_EINVAL for an empty secret. */
 int cm_bp_derive_key(const void *secret, size_t len, const char *label, uint8_t out[CM_BP_KEY_LEN]);
