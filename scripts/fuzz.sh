@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh build                 configure and build them in build-fuzz/ (CC=clang-14, -DOB_FUZZ=ON)
 #   scripts/fuzz.sh TARGET SECONDS        build, then fuzz TARGET for SECONDS (one process)
 #   scripts/fuzz.sh all SECONDS           the same for every target, one after the other
-#   scripts/fuzz.sh smoke TARGET SECONDS  no build: a short run over the seed corpus (what ctest runs)
+#   scripts/fuzz.sh smoke TARGET SECONDS  no build: a fixed-seed run of 10,000 inputs from the seed corpus (what ctest runs)
 #
 # Seeds are read from tests/fuzz/corpus/TARGET/ and never written: new inputs go to
 # var/fuzz/corpus/TARGET/ (smoke runs: build-fuzz/smoke/TARGET/, emptied first). A crash, leak,
@@ -65,6 +65,11 @@ fuzz_run() {
     log="$BUILD_FUZZ_DIR/artifacts/$target/last-run.log"
     local -a limit=(-max_total_time="$seconds")
     [[ -n "${FUZZ_RUNS:-}" ]] && limit=(-runs="$FUZZ_RUNS")
+    if [[ "${FUZZ_SMOKE:-0}" == 1 ]]; then
+        # the test command must not depend on luck or machine speed: a fixed seed and a fixed number of runs
+        # (SECONDS, ten times over, only bounds a run that got stuck); finding new bugs is what long runs are for
+        limit=(-seed=1 -runs="${FUZZ_SMOKE_RUNS:-10000}" -max_total_time="$((seconds * 10))")
+    fi
     local -a extra=()
     [[ -n "${FUZZ_ARGS:-}" ]] && read -r -a extra <<<"$FUZZ_ARGS"
     # the seed corpus comes second: libFuzzer writes new inputs into the first directory only
@@ -96,7 +101,7 @@ main() {
     smoke)
         (($# == 3)) || usage
         rm -rf "$BUILD_FUZZ_DIR/smoke/$2"
-        fuzz_run "$2" "$3" "$BUILD_FUZZ_DIR/smoke/$2"
+        FUZZ_SMOKE=1 fuzz_run "$2" "$3" "$BUILD_FUZZ_DIR/smoke/$2"
         ;;
     all)
         (($# == 2)) || usage

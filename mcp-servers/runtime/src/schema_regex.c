@@ -199,17 +199,23 @@ static size_t brace_quantifier(const char *p, unsigned long *bound)
  * empty string (".{0,5000}", "(()){100}") cost memory quadratic in their number: glibc needs 195 MB for
  * ".{0,5000}", 1.5 GB for "((){100}){100}", 3 GB for "[a-z]{1,20000}". The translation counts the atoms each
  * group expands to and refuses a pattern beyond MAX_EXPANSION (at most about 35 MB and 50 ms to compile).
+ * Unbounded loops ('*', '+', "{n,}") multiplied by a count cost time of their own: glibc's epsilon closure over
+ * copies of a loop around something that matches empty grows faster than cubically ("((){10,}){32}" 0.2 s,
+ * "{50}" 0.75 s, "{100}" over 10 s), so the loops a pattern expands to are capped at MAX_LOOPS as well.
  */
 #define MAX_EXPANSION 2000UL
+#define MAX_LOOPS 32UL
 #define MAX_DEPTH 32
 
 int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **why)
 {
     struct out o = {dst, 0, dstsz, 0};
     int depth = 0;
-    unsigned long size[MAX_DEPTH + 1] = {0}; /* atoms of the group open at each depth, expanded */
-    unsigned long last = 0;                  /* atoms of the last atom or group: what a quantifier repeats */
-    int can_repeat = 0;                      /* the previous item is an atom or group (ECMA: "nothing to repeat") */
+    unsigned long size[MAX_DEPTH + 1] = {0};  /* atoms of the group open at each depth, expanded */
+    unsigned long last = 0;                   /* atoms of the last atom or group: what a quantifier repeats */
+    unsigned long loops[MAX_DEPTH + 1] = {0}; /* unbounded loops of the group open at each depth, expanded */
+    unsigned long last_loops = 0;             /* unbounded loops inside the last atom or group */
+    int can_repeat = 0;                       /* the previous item is an atom or group (ECMA: "nothing to repeat") */
     dst[0] = '\0';
     for (const char *p = src; *p;) {
         char c = *p;
@@ -220,6 +226,7 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
                 *why = "a quantifier must follow something to repeat";
                 return -1;
             }
+            int loop = c == '*' || c == '+' || (c == '{' && p[qlen - 2] == ','); /* "{n,}" is open-ended */
             put(&o, p, qlen);
             p += qlen;
             if (*p == '?') /* lazy quantifier: same language for a match test */
@@ -227,6 +234,10 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
             unsigned long times = c == '{' ? bound : c == '+' ? 2 : 1;
             if (times > 1 && last > 0)
                 size[depth] += last * (times - 1 > MAX_EXPANSION ? MAX_EXPANSION : times - 1);
+            if (times > 1 && last_loops > 0)
+                loops[depth] += last_loops * (times - 1 > MAX_LOOPS ? MAX_LOOPS : times - 1);
+            if (loop)
+                loops[depth]++;
             can_repeat = 0;
         } else if (c == '\\') {
             size_t n = escape(p, &o, 0, why);
@@ -234,6 +245,7 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
                 return -1;
             p += n;
             last = 1;
+            last_loops = 0;
             size[depth]++;
             can_repeat = 1;
         } else if (c == '[') {
@@ -267,6 +279,7 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
             putc1(&o, ']');
             p++;
             last = 1;
+            last_loops = 0;
             size[depth]++;
             can_repeat = 1;
         } else if (c == '(') {
@@ -284,6 +297,7 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
                 return -1;
             }
             size[depth] = 0;
+            loops[depth] = 0;
             putc1(&o, '(');
             can_repeat = 0;
         } else if (c == ')') {
@@ -295,6 +309,8 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
             p++;
             last = size[depth + 1] + 1;
             size[depth] += last;
+            last_loops = loops[depth + 1];
+            loops[depth] += last_loops;
             can_repeat = 1;
         } else if (c == '|' || c == '^' || c == '$') {
             putc1(&o, c); /* alternation and anchors: nothing before them to repeat */
@@ -304,17 +320,23 @@ int mcp__regex_translate(const char *src, char *dst, size_t dstsz, const char **
             put(&o, "\\{", 2); /* ECMA (annex B) reads a '{' that starts no quantifier as a literal */
             p++;
             last = 1;
+            last_loops = 0;
             size[depth]++;
             can_repeat = 1;
         } else {
             putc1(&o, c);
             p++;
             last = 1;
+            last_loops = 0;
             size[depth]++;
             can_repeat = 1;
         }
         if (size[depth] > MAX_EXPANSION) {
             *why = "pattern repeats too much (counted repetitions expand beyond 2000 atoms)";
+            return -1;
+        }
+        if (loops[depth] > MAX_LOOPS) {
+            *why = "pattern repeats too much (counted repetitions expand beyond 32 unbounded loops)";
             return -1;
         }
         if (o.overflow) {

@@ -173,6 +173,8 @@ static void test_bad_schemas(void)
         "{\"pattern\":\"((a{100}){100}){100}\"}", /* a million copies once expanded */
         "{\"pattern\":\"((){100}){100}\"}",       /* empty copies: quadratic in regcomp (1.5 GB) */
         "{\"pattern\":\"^[a-z]{1,20000}$\"}",     /* 3 GB */
+        "{\"pattern\":\"((){10,}){100}\"}",       /* 1,100 atoms but 100 unbounded loops: over 10 s in regcomp */
+        "{\"pattern\":\"((a*)+){400}\"}",         /* 800 loops: 1 s */
         "{\"pattern\":5}",
         "{\"$ref\":\"http://example.com/s.json\"}",
         "{\"$ref\":\"#/$defs/missing\"}",
@@ -194,6 +196,18 @@ static void test_bad_schemas(void)
         mcp_schema_free(s);
         json_decref(doc);
     }
+    /* the loop cap is 32 expanded unbounded loops: one more is refused */
+    json_t *at_cap = json_loads("{\"pattern\":\"^(a+-){31}a*$\"}", 0, NULL);
+    json_t *over = json_loads("{\"pattern\":\"^(a+-){32}a*$\"}", 0, NULL);
+    mcp_schema_t *s = mcp_schema_compile(at_cap, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL(s);
+    mcp_schema_free(s);
+    s = mcp_schema_compile(over, err, sizeof(err));
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "unbounded loops"));
+    mcp_schema_free(s);
+    json_decref(at_cap);
+    json_decref(over);
 }
 
 static void test_patterns(void)
