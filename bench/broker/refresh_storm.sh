@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/broker/refresh_storm.sh - issue 4's refresh storm: 1,000 concurrent vends over 100 expired instances
+# bench/broker/refresh_storm.sh - the refresh storm: 1,000 concurrent vends over 100 expired instances
 # against the fake provider (tests/fakes/fake-google.mjs) -> exactly 100 upstream refreshes, zero errors; the
 # time to drain the storm is reported (not a test: numbers, but the run fails when the counts are off).
 #

@@ -31,19 +31,19 @@ typedef struct ob_broker {
     json_t *services;                       /* registry rows (mcp_table) loaded at start: array of objects */
     struct ob_keys *keys;                   /* key ring, admin key hash, service secrets (keys/keys.h) */
     struct ob_icache *instances;            /* instances + decrypted access tokens (store/instance_cache.h) */
-    struct ob_refresher *refresher;         /* issue 4: refresh schedule + single flight (refresh/refresher.h) */
-    struct ob_pusher *pusher;               /* issue 4: signed pushes to MCP servers (push/pusher.h); NULL = off */
+    struct ob_refresher *refresher;         /* refresh schedule + single flight (refresh/refresher.h) */
+    struct ob_pusher *pusher;               /* signed pushes to MCP servers (push/pusher.h); NULL = off */
 } ob_broker_t;
 
 /* Route registration, one per handler file (handlers/<name>.c). */
 int ob_health_register(ob_broker_t *b);
 int ob_providers_register(ob_broker_t *b);
-/* Issue 3: admin API (handlers/instances_*.c), browser flow (handlers/oauth_*.c), MCP-facing calls
+/* Admin API (handlers/instances_*.c), browser flow (handlers/oauth_*.c), MCP-facing calls
  * (handlers/mcp_*.c). Need b->keys and b->instances. */
 int ob_instances_register(ob_broker_t *b);
 int ob_oauth_register(ob_broker_t *b);
 int ob_mcp_api_register(ob_broker_t *b);
-/* Issue 4: POST /oauth/refresh, POST /oauth/revoke, POST /cache-tokens (handlers/oauth_refresh.c, oauth_revoke.c,
+/* POST /oauth/refresh, POST /oauth/revoke, POST /cache-tokens (handlers/oauth_refresh.c, oauth_revoke.c,
  * cache_tokens.c). Need b->refresher and b->pusher. */
 int ob_refresh_routes_register(ob_broker_t *b);
 

@@ -193,7 +193,7 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
     return CM_OK;
 }
 
-/* Sections "refresh" and "push" (issue 4). */
+/* Sections "refresh" and "push". */
 static int apply_refresh_push(ob_config_t *cfg, const json_t *root, char *err, size_t errsz)
 {
     const char *path = cfg->path, *key;

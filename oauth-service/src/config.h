@@ -45,7 +45,7 @@ typedef struct ob_config {
     int callback_per_provider;   /* oauth.callback_per_provider: redirect_uri <base>/oauth/callback/<provider>
                                     instead of <base>/oauth/callback (the seed's style), false */
     char *mcp_url_template;      /* mcp_url_template: "{port}", "{service}", "{instance_id}" are replaced */
-    /* Refresh (section "refresh", issue 4; the margin is oauth.refresh_margin_s) */
+    /* Refresh (section "refresh"; the margin is oauth.refresh_margin_s) */
     int refresh_enabled;             /* refresh.enabled: the proactive schedule, true (refresh on read always works) */
     int refresh_concurrency;         /* refresh.concurrency: refreshes in flight (each holds a db connection), 2 */
     int refresh_scan_interval_s;     /* refresh.scan_interval_s: how often the db is scanned for tokens due, 60 */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mcp_e2e.sh - issue 6 end to end with the REAL broker: PostgreSQL-backed broker + tests/fakes/fake-google.mjs
+# mcp_e2e.sh - the MCP services end to end with the REAL broker: PostgreSQL-backed broker + tests/fakes/fake-google.mjs
 # (authorization server, /tokeninfo) + tests/interop/fake-gmail.mjs (bearers checked at the fake's /tokeninfo, as
 # Google's APIs do) + mcp-gmail:
 #   admin API creates an instance -> consent against the fake provider (curl through the redirect chain) ->

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# refresh_flows.sh - issue 4 against tests/fakes/fake-google.mjs and a fake MCP server (tests/fakes/fake-mcp.mjs):
+# refresh_flows.sh - refresh, revoke and pushes against tests/fakes/fake-google.mjs and a fake MCP server (tests/fakes/fake-mcp.mjs):
 # tokens imported through POST /cache-tokens; 200 concurrent vends of one expired token -> exactly one upstream
 # refresh; rotation stored and surviving a restart; a response without refresh_token keeps the old one; provider
 # down -> transient path with backoff in the audit log and the valid token still served; invalid_grant ->

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# refresh_oidc.sh - issue 4 against a real authorization server, the `oidc-provider` npm package
+# refresh_oidc.sh - refresh and revoke against a real authorization server, the `oidc-provider` npm package
 # (tests/fakes/oidc-server.mjs: rotating refresh tokens, reuse detection, RFC 7009 revocation):
 # - refresh with rotation: every refresh spends the stored refresh token and stores the new one; repeated
 #   refreshes (forced, on read after expiry, across a broker restart) never reuse a spent token, so

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# refresh_replicas.sh - two broker processes on one database (review of issue 4), against tests/fakes/fake-google.mjs
+# refresh_replicas.sh - two broker processes on one database against tests/fakes/fake-google.mjs
 # and tests/fakes/fake-mcp.mjs:
 #  - a forced refresh fired at both at once -> exactly one upstream refresh (the advisory lock, and a forced refresh
 #    that waited for the lock is answered by the other replica's result), both serve the same new token;

@@ -13,7 +13,7 @@ ob_script_test(interop_mcp_transport interop/run-transport.sh)
 ob_script_test(interop_mcp_conformance interop/run-conformance.sh)
 ob_script_test(interop_mcp_clients interop/run-clients.sh)
 
-# outlook + github services (issue 6): runtime helpers, the github error texts, interop against fake APIs.
+# outlook + github services: runtime helpers, the github error texts, interop against fake APIs.
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)
 ob_unit_test(test_github_errors SOURCES mcp-servers/github/test_gh_errors.c ${PROJECT_SOURCE_DIR}/mcp-servers/github/gh.c
              LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/github)

@@ -1,6 +1,6 @@
 /*
  * test_config_flows.c - the keys / oauth sections of the broker config and their environment
- * overrides (issue 3), in the style of test_config.c.
+ * overrides, in the style of test_config.c.
  */
 #include "cu.h"
 

@@ -41,5 +41,5 @@ ob_unit_test(test_provider_host_api SOURCES oauth-service/providers/test_host_ap
     LIBS broker_core)
 ob_unit_test(test_broker_config_flows SOURCES oauth-service/test_config_flows.c LIBS broker_core)
 ob_unit_test(test_instance_validate SOURCES oauth-service/handlers/test_instance_validate.c LIBS broker_core)
-# ---- issue 4: refresh schedule, backoff, push signing ----
+# ---- refresh schedule, backoff, push signing ----
 ob_unit_test(test_refresh_units SOURCES oauth-service/refresh/test_refresh_units.c LIBS broker_core)

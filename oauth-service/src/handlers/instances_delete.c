@@ -44,7 +44,7 @@ static void on_deleted(void *arg, int status, PGresult *res)
     } else {
         cm_info("instances", "deleted instance %s (provider revocation: %s)", c->id,
                 c->revoked ? "done" : c->revoke_error);
-        /* issue 4: after the commit, the schedule forgets it and the owning MCP server drops it */
+        /* after the commit, the schedule forgets it and the owning MCP server drops it */
         ob_refresher_forget(c->a.b->refresher, c->id);
         if (!PQgetisnull(res, 0, 1))
             ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 1), c->id, "deleted",

@@ -37,7 +37,7 @@ static void on_patched(void *arg, int status, PGresult *res)
     }
     if (PQnfields(res) >= 6 && !PQgetisnull(res, 0, 2) && !PQgetisnull(res, 0, 3) && !PQgetisnull(res, 0, 4) &&
         strcmp(PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4)) != 0) {
-        /* issue 4: a status change (committed) goes to the owning MCP server; an inactive instance leaves the
+        /* a status change (committed) goes to the owning MCP server; an inactive instance leaves the
          * refresh schedule, a re-activated one is picked up by the next scan (or on read) */
         if (strcmp(PQgetvalue(res, 0, 4), "active") != 0)
             ob_refresher_forget(c->a.b->refresher, c->id);

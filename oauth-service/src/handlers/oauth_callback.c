@@ -146,7 +146,7 @@ static void on_stored(void *arg, int status, PGresult *res)
         return; /* fail() took c */
     } else {
         cm_info("oauth", "instance %s: authorized (credentials version %s)", c->st.instance_id, PQgetvalue(res, 0, 1));
-        /* issue 4: the new token goes to the service's MCP server at once (a token that never expires is not
+        /* the new token goes to the service's MCP server at once (a token that never expires is not
          * cached there by expiry: the server drops what it had and pulls on its next use instead) */
         int64_t version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
         if (c->access_token != NULL && c->expires_at > 0)
