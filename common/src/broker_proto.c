@@ -99,3 +99,30 @@ int cm_bp_push_check(const uint8_t key[CM_BP_KEY_LEN], const char *ts, size_t ts
     cm_wipe(expected, sizeof(expected));
     return match ? CM_OK : CM_EPERM;
 }
+
+static const char *const inst_status_names[CM_INST__COUNT] = {
+    [CM_INST_ACTIVE] = "active",   [CM_INST_INACTIVE] = "inactive",
+    [CM_INST_EXPIRED] = "expired", [CM_INST_NEEDS_REAUTH] = "needs_reauth",
+    [CM_INST_DELETED] = "deleted",
+};
+
+int cm_inst_status_parse(const char *name, cm_inst_status_t *out)
+{
+    if (name == NULL)
+        return CM_EINVAL;
+    for (int i = 0; i < CM_INST__COUNT; i++) {
+        if (strcmp(name, inst_status_names[i]) == 0) {
+            if (out != NULL)
+                *out = (cm_inst_status_t)i;
+            return CM_OK;
+        }
+    }
+    return CM_EINVAL;
+}
+
+const char *cm_inst_status_name(cm_inst_status_t st)
+{
+    if ((int)st < 0 || st >= CM_INST__COUNT)
+        return "unknown";
+    return inst_status_names[st];
+}

@@ -61,30 +61,35 @@ int cm_random_bytes(void *buf, size_t len)
 }
 
 /*
- * GCM IVs only need to be unique (RFC 5116 3.1; they are sent in clear), and RAND_bytes costs ~3 us per call
- * whatever the size, as much as the rest of a small seal. IVs therefore come from a per-thread pool of CSPRNG
- * output drawn 1 KiB at a time: each byte is handed out once and wiped, and the pool is dropped after a fork
- * (pid check), so no two seals ever share an IV. Nothing but IVs is taken from it.
+ * RAND_bytes costs a few microseconds per call (locks, fork and reseed checks) whatever the size: as much as the
+ * rest of a small seal, and the largest single cost of /oauth/authorize. Small draws (GCM IVs, state nonces, PKCE
+ * verifiers) therefore come from one per-thread pool of CSPRNG output refilled 4 KiB at a time. Every byte is
+ * handed out once and wiped from the pool, and the pool is dropped after a fork (pid check), so no two calls or
+ * processes ever share bytes.
  */
-static __thread unsigned char iv_pool[1024];
-static __thread size_t iv_left;
-static __thread pid_t iv_pid;
+static __thread unsigned char rnd_pool[4096];
+static __thread size_t rnd_left;
+static __thread pid_t rnd_pid;
 
-static int random_iv(unsigned char iv[CM_GCM_IV_LEN])
+int cm_random_pooled(void *out, size_t n)
 {
+    if (out == NULL)
+        return CM_EINVAL;
+    if (n > sizeof(rnd_pool) / 4)
+        return cm_random_bytes(out, n);
     pid_t pid = getpid();
-    if (iv_left < CM_GCM_IV_LEN || iv_pid != pid) {
-        if (cm_random_bytes(iv_pool, sizeof(iv_pool)) != CM_OK) {
-            iv_left = 0;
+    if (rnd_left < n || rnd_pid != pid) {
+        if (cm_random_bytes(rnd_pool, sizeof(rnd_pool)) != CM_OK) {
+            rnd_left = 0;
             return CM_ERR;
         }
-        iv_left = sizeof(iv_pool);
-        iv_pid = pid;
+        rnd_left = sizeof(rnd_pool);
+        rnd_pid = pid;
     }
-    unsigned char *src = iv_pool + sizeof(iv_pool) - iv_left;
-    memcpy(iv, src, CM_GCM_IV_LEN);
-    OPENSSL_cleanse(src, CM_GCM_IV_LEN);
-    iv_left -= CM_GCM_IV_LEN;
+    unsigned char *src = rnd_pool + sizeof(rnd_pool) - rnd_left;
+    memcpy(out, src, n);
+    OPENSSL_cleanse(src, n);
+    rnd_left -= n;
     return CM_OK;
 }
 
@@ -145,7 +150,7 @@ int cm_uuid_v4(char *out, size_t outsz)
     return CM_OK;
 }
 
-static int hex_value(unsigned char c)
+int cm_hex_digit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -164,7 +169,7 @@ int cm_uuid_valid(const char *s)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (s[i] != '-')
                 return 0;
-        } else if (hex_value((unsigned char)s[i]) < 0) {
+        } else if (cm_hex_digit((unsigned char)s[i]) < 0) {
             return 0; /* also catches a NUL before position 36 */
         }
     }
@@ -246,8 +251,8 @@ int cm_hex_decode(const char *in, uint8_t *out, size_t outsz, size_t *outlen)
     if (n % 2 != 0 || n / 2 > outsz || (out == NULL && n > 0))
         return CM_EINVAL;
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hex_value((unsigned char)in[i]);
-        int lo = hex_value((unsigned char)in[i + 1]);
+        int hi = cm_hex_digit((unsigned char)in[i]);
+        int lo = cm_hex_digit((unsigned char)in[i + 1]);
         if (hi < 0 || lo < 0)
             return CM_EINVAL;
         out[i / 2] = (uint8_t)((hi << 4) | lo);
@@ -474,7 +479,7 @@ int cm_aead_seal(const uint8_t key[CM_AES_KEY_LEN], const void *aad, size_t aadl
         rc = CM_ENOMEM;
         goto out_free_buf;
     }
-    if (random_iv(buf) != CM_OK)
+    if (cm_random_pooled(buf, CM_GCM_IV_LEN) != CM_OK)
         goto out_free_ctx;
     if (EVP_EncryptInit_ex(ctx, aes_256_gcm(), NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, CM_GCM_IV_LEN, NULL) != 1 ||

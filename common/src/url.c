@@ -169,17 +169,6 @@ char *cm_url_escape(const char *s, size_t len)
     return out;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Own decoder rather than curl_easy_unescape: curl passes "%G1" and a truncated "%4" through as
  * literal text, and the contract here is to reject them.
@@ -199,11 +188,11 @@ char *cm_url_unescape(const char *s, size_t len, int plus_is_space, size_t *outl
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '%') {
-            if (len - i < 3 || hexval((unsigned char)s[i + 1]) < 0 || hexval((unsigned char)s[i + 2]) < 0) {
+            if (len - i < 3 || cm_hex_digit((unsigned char)s[i + 1]) < 0 || cm_hex_digit((unsigned char)s[i + 2]) < 0) {
                 cm_secure_free(out, len + 1);
                 return NULL;
             }
-            out[o++] = (char)((hexval((unsigned char)s[i + 1]) << 4) | hexval((unsigned char)s[i + 2]));
+            out[o++] = (char)((cm_hex_digit((unsigned char)s[i + 1]) << 4) | cm_hex_digit((unsigned char)s[i + 2]));
             i += 2;
         } else if (c == '+' && plus_is_space) {
             out[o++] = ' ';
@@ -253,7 +242,7 @@ static int form_valid(const char *s, size_t len)
             continue;
         if (len - i < 3)
             return 0;
-        int hi = hexval((unsigned char)s[i + 1]), lo = hexval((unsigned char)s[i + 2]);
+        int hi = cm_hex_digit((unsigned char)s[i + 1]), lo = cm_hex_digit((unsigned char)s[i + 2]);
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
             return 0;
         i += 2;
@@ -365,7 +354,7 @@ char *cm_url_with_query(const char *base, const char *const *params)
     curl_free(full);
     /* libcurl before 8.x writes escapes it stores as "%2f"; RFC 3986 2.1 prefers "%2F" (same meaning). */
     for (char *p = result; p != NULL && *p != '\0'; p++) {
-        if (p[0] == '%' && hexval((unsigned char)p[1]) >= 0 && hexval((unsigned char)p[2]) >= 0) {
+        if (p[0] == '%' && cm_hex_digit((unsigned char)p[1]) >= 0 && cm_hex_digit((unsigned char)p[2]) >= 0) {
             p[1] = (char)toupper((unsigned char)p[1]);
             p[2] = (char)toupper((unsigned char)p[2]);
             p += 2;

@@ -122,8 +122,27 @@ static void test_timestamp(void)
     CU_ASSERT_EQUAL(cm_bp_parse_timestamp("+170", 4, &ts), CM_EINVAL);
 }
 
+static void test_inst_status(void)
+{
+    static const char *const names[] = {"active", "inactive", "expired", "needs_reauth", "deleted"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        cm_inst_status_t st = CM_INST__COUNT;
+        CU_ASSERT_EQUAL(cm_inst_status_parse(names[i], &st), CM_OK);
+        CU_ASSERT_STRING_EQUAL(cm_inst_status_name(st), names[i]);
+    }
+    cm_inst_status_t st = CM_INST_EXPIRED;
+    CU_ASSERT_EQUAL(cm_inst_status_parse("Active", &st), CM_EINVAL);
+    CU_ASSERT_EQUAL(cm_inst_status_parse("active ", &st), CM_EINVAL);
+    CU_ASSERT_EQUAL(cm_inst_status_parse("", &st), CM_EINVAL);
+    CU_ASSERT_EQUAL(cm_inst_status_parse(NULL, &st), CM_EINVAL);
+    CU_ASSERT_EQUAL(st, CM_INST_EXPIRED); /* untouched on failure */
+    CU_ASSERT_STRING_EQUAL(cm_inst_status_name(CM_INST__COUNT), "unknown");
+    CU_ASSERT_STRING_EQUAL(cm_inst_status_name((cm_inst_status_t)-1), "unknown");
+}
+
 void tests_register(void)
 {
     CU_SUITE("broker protocol", NULL, NULL, {"wire labels", test_labels}, {"purpose keys", test_derivation},
-             {"push signature", test_sign}, {"push signature check", test_check}, {"push timestamp", test_timestamp});
+             {"push signature", test_sign}, {"push signature check", test_check}, {"push timestamp", test_timestamp},
+             {"instance status names", test_inst_status});
 }

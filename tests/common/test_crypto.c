@@ -154,6 +154,12 @@ static void test_hex(void)
     CU_ASSERT_EQUAL(cm_hex_decode("zz", b, sizeof(b), &n), CM_EINVAL);         /* not hex */
     CU_ASSERT_EQUAL(cm_hex_decode("0011223344", b, sizeof(b), &n), CM_EINVAL); /* too long for out */
     CU_ASSERT_EQUAL(cm_hex_decode("", b, sizeof(b), &n), CM_OK);
+    static const char digits[] = "0123456789abcdefABCDEF";
+    for (int c = 0; c < 256; c++) {
+        const char *at = c != 0 ? strchr(digits, c) : NULL;
+        int want = at == NULL ? -1 : (int)(at - digits) < 16 ? (int)(at - digits) : (int)(at - digits) - 6;
+        CU_ASSERT_EQUAL(cm_hex_digit(c), want);
+    }
     CU_ASSERT_EQUAL(n, 0);
 }
 

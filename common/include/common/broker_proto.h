@@ -29,6 +29,24 @@
 #define CM_BP_SIG_LEN (7 + 64 + 1) /* "sha256=" + 64 hex + NUL */
 #define CM_BP_TS_MAX_DIGITS 12     /* a longer timestamp is malformed */
 
+/*
+ * Instance status as it travels in vend answers ("status"), push events ("status", "instance_status") and the
+ * broker's store (mcp_service_table.status). "deleted" only appears in invalidate pushes.
+ */
+typedef enum {
+    CM_INST_ACTIVE = 0,
+    CM_INST_INACTIVE,
+    CM_INST_EXPIRED,
+    CM_INST_NEEDS_REAUTH,
+    CM_INST_DELETED,
+    CM_INST__COUNT
+} cm_inst_status_t;
+
+/* Parses a status name (exact, case-sensitive). CM_OK and *out, or CM_EINVAL for NULL or an unknown name. */
+int cm_inst_status_parse(const char *name, cm_inst_status_t *out);
+/* The wire name of st (static storage), or "unknown" for a value outside the enum. */
+const char *cm_inst_status_name(cm_inst_status_t st);
+
 /* Derives the 32-byte purpose key `label` from a service secret. CM_OK, or CM_EINVAL for an empty secret. */
 int cm_bp_derive_key(const void *secret, size_t len, const char *label, uint8_t out[CM_BP_KEY_LEN]);
 /* Both purpose keys of a service secret: push_key (32 bytes) and the service bearer as lowercase hex + NUL.

@@ -17,6 +17,9 @@
 
 /* Fills buf with CSPRNG bytes (RAND_bytes). Returns CM_OK, CM_ERR, or CM_EINVAL for a NULL buf. */
 int cm_random_bytes(void *buf, size_t len);
+/* Same contract as cm_random_bytes, for small draws on hot paths: served from a per-thread pool of CSPRNG output,
+ * each byte handed out once, dropped after fork. CM_EINVAL for a NULL out. */
+int cm_random_pooled(void *out, size_t n);
 /* Writes 2*nbytes lowercase hex chars + NUL of fresh random bytes into out (outsz >= 2*nbytes+1, else CM_EINVAL). */
 int cm_random_hex(char *out, size_t outsz, size_t nbytes);
 /* Random token: nbytes (> 0) random bytes, base64url without padding, malloc'ed. NULL on failure. */
@@ -38,6 +41,8 @@ void cm_sha256_hex(const void *data, size_t len, char *out, size_t outsz);
 int cm_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, uint8_t out[CM_SHA256_LEN]);
 /* Lowercase hex + NUL into out (outsz >= 2*len+1, else out is set to ""). */
 void cm_hex_encode(const uint8_t *in, size_t len, char *out, size_t outsz);
+/* The value 0..15 of one hex digit (any case), or -1 when c is not one. The project's only hex digit decoder. */
+int cm_hex_digit(int c);
 /* Decodes NUL-terminated hex (even length, any case); returns CM_OK and *outlen, or CM_EINVAL (also when out is too
  * small). outlen may be NULL. */
 int cm_hex_decode(const char *in, uint8_t *out, size_t outsz, size_t *outlen);

@@ -151,14 +151,6 @@ char *mcp_mime_header_line(const char *name, const char *value)
 
 /* ------------------------------------------------------------------ RFC 2047 decoding */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Decodes one encoded-word starting at s ("=?cs?e?text?="). Returns its length and appends the UTF-8 text to b,
  * or 0 when s does not start a decodable word. */
 static size_t decode_word(const char *s, cm_buf_t *b)
@@ -193,8 +185,10 @@ static size_t decode_word(const char *s, cm_buf_t *b)
         for (size_t i = 0; i < tl; i++) {
             if (text[i] == '_') {
                 dec[dl++] = ' ';
-            } else if (text[i] == '=' && i + 2 < tl && hexval(text[i + 1]) >= 0 && hexval(text[i + 2]) >= 0) {
-                dec[dl++] = (unsigned char)(hexval(text[i + 1]) * 16 + hexval(text[i + 2]));
+            } else if (text[i] == '=' && i + 2 < tl && cm_hex_digit((unsigned char)text[i + 1]) >= 0 &&
+                       cm_hex_digit((unsigned char)text[i + 2]) >= 0) {
+                dec[dl++] = (unsigned char)(cm_hex_digit((unsigned char)text[i + 1]) * 16 +
+                                            cm_hex_digit((unsigned char)text[i + 2]));
                 i += 2;
             } else {
                 dec[dl++] = (unsigned char)text[i];

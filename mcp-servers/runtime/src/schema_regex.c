@@ -10,6 +10,8 @@
  */
 #include "schema_internal.h"
 
+#include "common/crypto.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -35,22 +37,11 @@ static void putc1(struct out *o, char c)
     put(o, &c, 1);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int read_hex(const char *p, int n, unsigned *out)
 {
     unsigned v = 0;
     for (int i = 0; i < n; i++) {
-        int h = hexval(p[i]);
+        int h = cm_hex_digit((unsigned char)p[i]);
         if (h < 0)
             return -1;
         v = v * 16 + (unsigned)h;

@@ -5,10 +5,10 @@
  * instance -> group; each group keeps its sessions in an intrusive recency list (the per-instance cap).
  */
 #include "mcp/session.h"
+#include "common/crypto.h"
 #include "common/status.h"
 #include "mcp/lru.h"
 
-#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,17 +129,13 @@ int mcp_sessions_create(mcp_sessions_t *t, const char *instance_id, const char *
     if (n == NULL)
         goto out_drop_empty_group;
     unsigned char raw[MCP_SESSION_ID_LEN / 2];
-    if (RAND_bytes(raw, sizeof(raw)) != 1) {
+    if (cm_random_bytes(raw, sizeof(raw)) != CM_OK) {
         free(n);
         if (g->count == 0)
             mcp_lru_remove(t->groups, instance_id);
         return CM_EIO;
     }
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        n->s.id[2 * i] = hex[raw[i] >> 4];
-        n->s.id[2 * i + 1] = hex[raw[i] & 15];
-    }
+    cm_hex_encode(raw, sizeof(raw), n->s.id, sizeof(n->s.id));
     memcpy(n->s.instance_id, instance_id, ilen + 1);
     size_t vlen = protocol_version ? strlen(protocol_version) : 0;
     if (vlen >= sizeof(n->s.protocol_version))

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define STATE_VERSION 0x01
 #define AAD_PREFIX "ob-state-v1"
@@ -34,36 +33,6 @@ static int copy_str(char *dst, size_t dstsz, const char *src)
     return CM_OK;
 }
 
-/*
- * Random bytes for nonces and verifiers, drawn from OpenSSL's CSPRNG 4 KiB at a time: RAND_bytes costs a few
- * microseconds per call (locks, fork and reseed checks) whatever the size, which was the largest single cost of
- * /oauth/authorize. Every byte is handed out once and wiped from the pool; the pool is per thread and refilled
- * after a fork (pid check), so no two processes or calls ever share bytes.
- */
-static __thread unsigned char rnd_pool[4096];
-static __thread size_t rnd_left;
-static __thread pid_t rnd_pid;
-
-static int pooled_random(unsigned char *out, size_t n)
-{
-    if (n > sizeof(rnd_pool))
-        return cm_random_bytes(out, n);
-    pid_t pid = getpid();
-    if (rnd_left < n || rnd_pid != pid) {
-        if (cm_random_bytes(rnd_pool, sizeof(rnd_pool)) != CM_OK) {
-            rnd_left = 0;
-            return CM_ERR;
-        }
-        rnd_left = sizeof(rnd_pool);
-        rnd_pid = pid;
-    }
-    unsigned char *src = rnd_pool + sizeof(rnd_pool) - rnd_left;
-    memcpy(out, src, n);
-    cm_wipe(src, n);
-    rnd_left -= n;
-    return CM_OK;
-}
-
 int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider, int pkce, int64_t now, int ttl_s)
 {
     uint8_t rnd[24 + 48]; /* one draw: nonce (24 bytes) and PKCE verifier (48 bytes -> 64 chars, RFC 7636 4.1) */
@@ -71,7 +40,7 @@ int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider,
     if (copy_str(st->instance_id, sizeof(st->instance_id), instance_id) != CM_OK ||
         copy_str(st->provider, sizeof(st->provider), provider) != CM_OK)
         return CM_EINVAL;
-    if (pooled_random(rnd, pkce ? sizeof(rnd) : 24) != CM_OK)
+    if (cm_random_pooled(rnd, pkce ? sizeof(rnd) : 24) != CM_OK)
         return CM_ERR;
     char *nonce = cm_b64url_encode(rnd, 24);
     char *verifier = pkce ? cm_b64url_encode(rnd + 24, 48) : NULL;
