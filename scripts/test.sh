@@ -62,9 +62,34 @@ junit_attr() {
         grep -o '[0-9]\+' || echo 0
 }
 
+# run_ctest LABEL DIR [CTEST_ARGS...]: the tests of DIR (OB_TEST_REGEX selects) with a JUnit report in $junit; sets
+# tests, failures, skipped and passed (a ctest that failed without a failing test, e.g. none matched, counts one
+# failure). Returns 1, the failure counted, when ctest wrote no report at all.
+run_ctest() {
+    local label="$1" dir="$2" rc=0
+    shift 2
+    junit="$dir/ctest-junit.xml"
+    rm -f "$junit"
+    local -a regex=()
+    [[ -n "${OB_TEST_REGEX:-}" ]] && regex=(-R "$OB_TEST_REGEX")
+    ctest --test-dir "$dir" --output-on-failure --no-tests=error --output-junit "$junit" "$@" "${regex[@]}" || rc=$?
+    if [[ ! -f "$junit" ]]; then
+        ob_say "$label: ctest failed to run (exit $rc)"
+        total_failed=$((total_failed + 1))
+        return 1
+    fi
+    tests="$(junit_attr "$junit" tests)"
+    failures="$(junit_attr "$junit" failures)"
+    skipped="$(junit_attr "$junit" skipped)"
+    passed=$((tests - failures - skipped))
+    if ((rc != 0 && failures == 0)); then
+        failures=1
+    fi
+}
+
 # run_pass LABEL DIR [CMAKE_ARGS...]: build DIR and run every test in it against a fresh database.
 run_pass() {
-    local label="$1" dir="$2" junit rc=0 tests failures skipped passed t0
+    local label="$1" dir="$2" junit tests failures skipped passed t0
     shift 2
     ob_say ""
     ob_say "=== $label: $dir"
@@ -81,25 +106,8 @@ run_pass() {
     pg_create_db ob_test
     DATABASE_URL="$(pg_url ob_test)"
     export DATABASE_URL
-    junit="$dir/ctest-junit.xml"
-    rm -f "$junit"
     t0="$(date +%s)"
-    local -a regex=()
-    [[ -n "${OB_TEST_REGEX:-}" ]] && regex=(-R "$OB_TEST_REGEX")
-    ctest --test-dir "$dir" --output-on-failure --no-tests=error --output-junit "$junit" \
-        -j "${OB_TEST_JOBS:-1}" "${regex[@]}" || rc=$?
-    if [[ ! -f "$junit" ]]; then
-        ob_say "$label: ctest failed to run (exit $rc)"
-        total_failed=$((total_failed + 1))
-        return 0
-    fi
-    tests="$(junit_attr "$junit" tests)"
-    failures="$(junit_attr "$junit" failures)"
-    skipped="$(junit_attr "$junit" skipped)"
-    passed=$((tests - failures - skipped))
-    if ((rc != 0 && failures == 0)); then
-        failures=1 # ctest failed without a failing test (e.g. no tests found)
-    fi
+    run_ctest "$label" "$dir" -j "${OB_TEST_JOBS:-1}" || return 0
     ob_say "$label: $passed passed, $failures failed, $skipped skipped ($(($(date +%s) - t0)) s)"
     # tests/support/port_sentinel.sh: which ports of a scripts/run.sh stack the isolation check covered
     [[ -f "$dir/port-sentinel/summary" ]] && ob_say "$label: $(cat "$dir/port-sentinel/summary")"
@@ -117,7 +125,7 @@ run_pass() {
 # run_fuzz_pass: builds the fuzz targets (scripts/fuzz.sh build) and runs their ctest tests (fuzz_<target>).
 # With OB_TEST_REGEX set, only when it names a fuzz test.
 run_fuzz_pass() {
-    local dir="$OB_ROOT/build-fuzz" junit rc=0 tests failures t0
+    local dir="$OB_ROOT/build-fuzz" junit tests failures skipped passed t0
     if [[ -n "${OB_TEST_REGEX:-}" ]] &&
         ! "$OB_ROOT/scripts/fuzz.sh" list | sed 's/^/fuzz_/' | grep -E -- "$OB_TEST_REGEX" >/dev/null; then
         return 0
@@ -129,24 +137,10 @@ run_fuzz_pass() {
         total_failed=$((total_failed + 1))
         return 0
     fi
-    junit="$dir/ctest-junit.xml"
-    rm -f "$junit"
     t0="$(date +%s)"
-    local -a regex=()
-    [[ -n "${OB_TEST_REGEX:-}" ]] && regex=(-R "$OB_TEST_REGEX")
-    ctest --test-dir "$dir" --output-on-failure --no-tests=error --output-junit "$junit" "${regex[@]}" || rc=$?
-    if [[ ! -f "$junit" ]]; then
-        ob_say "fuzz targets: ctest failed to run (exit $rc)"
-        total_failed=$((total_failed + 1))
-        return 0
-    fi
-    tests="$(junit_attr "$junit" tests)"
-    failures="$(junit_attr "$junit" failures)"
-    if ((rc != 0 && failures == 0)); then
-        failures=1
-    fi
-    ob_say "fuzz targets: $((tests - failures)) passed, $failures failed ($(($(date +%s) - t0)) s)"
-    total_passed=$((total_passed + tests - failures))
+    run_ctest "fuzz targets" "$dir" || return 0
+    ob_say "fuzz targets: $passed passed, $failures failed ($(($(date +%s) - t0)) s)"
+    total_passed=$((total_passed + passed))
     total_failed=$((total_failed + failures))
 }
 

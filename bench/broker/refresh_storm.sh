@@ -17,6 +17,9 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/common.sh"
+# shellcheck source=bench/broker/lib.sh
+source "$OB_ROOT/bench/broker/lib.sh"
+bench_init ob-bench-refresh
 
 build="${BENCH_BUILD_DIR:-$OB_ROOT/build-bench-refresh}"
 rounds="${BENCH_ROUNDS:-3}"
@@ -26,75 +29,22 @@ pool="${BENCH_POOL:-4}"
 conc="${BENCH_CONCURRENCY:-2}"
 ((rounds >= 1 && rounds <= 20)) || ob_die "BENCH_ROUNDS must be 1..20"
 ((ninst >= 1 && ninst <= 1000 && nvends >= ninst && nvends <= 5000)) || ob_die "bad BENCH_INSTANCES/BENCH_VENDS"
-work="$(mktemp -d /tmp/ob-bench-refresh-XXXXXX)"
-pids=()
-dbname=ob_bench_refresh
-
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-    [[ -n "${db_url:-}" ]] && pg_psql -q -c "DROP DATABASE IF EXISTS $dbname WITH (FORCE)" >/dev/null 2>&1 || true
-    [[ -n "${BENCH_KEEP_LOGS:-}" ]] && cp "$work"/*.log "$BENCH_KEEP_LOGS"/ 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-mkdir -p "$VAR_DIR/log"
-if ! { cmake -S "$OB_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSANITIZE=OFF >"$VAR_DIR/log/bench-refresh.log" 2>&1 &&
-    cmake --build "$build" -j"$(nproc)" --target oauth-service provider_plugins >>"$VAR_DIR/log/bench-refresh.log" 2>&1; }; then
+bench_build "$build" Release bench-refresh.log oauth-service provider_plugins ||
     ob_die "build failed (see $VAR_DIR/log/bench-refresh.log)"
-fi
-# shellcheck source=scripts/lib/pg.sh
-source "$OB_ROOT/scripts/lib/pg.sh"
-pg_start >/dev/null
-pg_create_db "$dbname"
-db_url="$(pg_url "$dbname")"
-if [[ ! -d "$OB_ROOT/tests/fakes/node_modules" ]]; then
-    (cd "$OB_ROOT/tests/fakes" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+bench_db ob_bench_refresh drop
 
-port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_http() { for _ in $(seq 1 100); do curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-gport="$(port)"
-bport="$(port)"
+gport="$(bench_port)"
+bport="$(bench_port)"
 broker="http://127.0.0.1:$bport"
 google="http://127.0.0.1:$gport"
-
-mkdir -p "$work/keys/services"
-chmod 700 "$work/keys" "$work/keys/services"
-(umask 077 && printf 'k1 %s\n' "$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" >"$work/keys/data.keys")
-(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$work/keys/admin.key")
-(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$work/keys/services/gmail.secret")
-admin_key="$(cat "$work/keys/admin.key")"
-bearer="$(node -e 'const c=require("crypto"),fs=require("fs");console.log(Buffer.from(c.hkdfSync("sha256",Buffer.from(fs.readFileSync(process.argv[1],"utf8").trim()),Buffer.alloc(0),Buffer.from("mcp-service-bearer-v1"),32)).toString("hex"))' "$work/keys/services/gmail.secret")"
-cat >"$work/google.json" <<JSON
-{"clients": [{"client_id": "bench", "client_secret": "bench-secret", "redirect_uris": ["$broker/oauth/callback"]}]}
-JSON
-cat >"$work/services.json" <<JSON
-[{"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
-  "default_scopes": "openid email", "active": true}]
-JSON
-cat >"$work/broker.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": $bport}, "base_url": "$broker",
- "database": {"url": "$db_url", "pool_size": $pool}, "plugin_dir": "$build/plugins",
- "migrations_dir": "$OB_ROOT/db/migrations", "services_file": "$work/services.json", "log_level": "${BENCH_LOG_LEVEL:-warn}",
- "keys": {"data_key_file": "$work/keys/data.keys", "admin_key_file": "$work/keys/admin.key",
-          "services_dir": "$work/keys/services"},
- "oauth": {"instance_cache_ttl_ms": 300},
- "refresh": {"enabled": false, "concurrency": $conc},
- "push": {"retries": 0},
- "providers": {"google": {"authorization_endpoint": "$google/o/oauth2/v2/auth", "token_endpoint": "$google/token"}}}
-JSON
+bench_keys
+bench_registry "$broker"
+bench_broker_config "$build" "$bport" "$gport" "$pool" "${BENCH_LOG_LEVEL:-warn}" \
+    '"oauth": {"instance_cache_ttl_ms": 300}, "refresh": {"enabled": false, "concurrency": '"$conc"'}, "push": {"retries": 0}'
 
 ulimit -n 8192 2>/dev/null || true # 1,000 client sockets + 1,000 server sockets on one box
-FAKE_PORT="$gport" node "$OB_ROOT/tests/fakes/fake-google.mjs" "$work/google.json" >"$work/google.log" 2>&1 &
-pids+=("$!")
-DATABASE_URL="$db_url" "$build/oauth-service/oauth-service" --config "$work/broker.json" run >"$work/broker.log" 2>&1 &
-broker_pid=$!
-pids+=("$broker_pid")
-wait_http "$google/_stats" || ob_die "the fake provider did not start"
-wait_http "$broker/health" || { tail "$work/broker.log"; ob_die "broker did not start"; }
+bench_fake_google "$gport"
+bench_broker "$build"
 
 # 100 instances with imported tokens (refresh tokens known to the fake)
 : >"$work/ids"

@@ -16,83 +16,39 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/common.sh"
+# shellcheck source=bench/broker/lib.sh
+source "$OB_ROOT/bench/broker/lib.sh"
+bench_init ob-bench
 
 build="${BENCH_BUILD_DIR:-$OB_ROOT/build-bench-broker}"
 duration="${BENCH_DURATION:-8}"
 conns="${BENCH_CONNECTIONS:-50}"
 threads="${BENCH_THREADS:-2}"
 rounds="${BENCH_ROUNDS:-3}"
-work="$(mktemp -d /tmp/ob-bench-XXXXXX)"
-pids=()
-
-cleanup() {
-    local p
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
 command -v wrk >/dev/null || ob_die "wrk is not installed (apt-get install wrk)"
 # only what is measured (a half-written part elsewhere in the tree must not stop the benchmark when the
 # binaries from the last successful build are there)
-mkdir -p "$VAR_DIR/log"
-if ! { cmake -S "$OB_ROOT" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSANITIZE=OFF >"$VAR_DIR/log/bench-broker.log" 2>&1 &&
-    cmake --build "$build" -j"$(nproc)" --target oauth-service provider_plugins bench_bare_h2o >>"$VAR_DIR/log/bench-broker.log" 2>&1; }; then
+if ! bench_build "$build" RelWithDebInfo bench-broker.log oauth-service provider_plugins bench_bare_h2o; then
     [[ -x "$build/oauth-service/oauth-service" && -x "$build/bench/bench_bare_h2o" ]] ||
         ob_die "build failed (see $VAR_DIR/log/bench-broker.log)"
     ob_warn "build failed (see $VAR_DIR/log/bench-broker.log): measuring the binaries of the last successful build"
 fi
-# shellcheck source=scripts/lib/pg.sh
-source "$OB_ROOT/scripts/lib/pg.sh"
-pg_start >/dev/null
-pg_create_db ob_bench
-db_url="$(pg_url ob_bench)"
-if [[ ! -d "$OB_ROOT/tests/fakes/node_modules" ]]; then
-    (cd "$OB_ROOT/tests/fakes" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-fi
+bench_db ob_bench
 
-port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_http() { for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-bare_port="$(port)"
-gport="$(port)"
-bport="$(port)"
+bare_port="$(bench_port)"
+gport="$(bench_port)"
+bport="$(bench_port)"
 broker="http://127.0.0.1:$bport"
-
-mkdir -p "$work/keys/services"
-chmod 700 "$work/keys" "$work/keys/services"
-(umask 077 && printf 'k1 %s\n' "$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" >"$work/keys/data.keys")
-(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$work/keys/admin.key")
-(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$work/keys/services/gmail.secret")
-admin_key="$(cat "$work/keys/admin.key")"
-bearer="$(node -e 'const c=require("crypto"),fs=require("fs");console.log(Buffer.from(c.hkdfSync("sha256",Buffer.from(fs.readFileSync(process.argv[1],"utf8").trim()),Buffer.alloc(0),Buffer.from("mcp-service-bearer-v1"),32)).toString("hex"))' "$work/keys/services/gmail.secret")"
-cat >"$work/google.json" <<JSON
-{"clients": [{"client_id": "bench", "client_secret": "bench-secret", "redirect_uris": ["$broker/oauth/callback"]}]}
-JSON
-cat >"$work/services.json" <<JSON
-[{"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
-  "default_scopes": "openid email", "active": true}]
-JSON
-cat >"$work/broker.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": $bport}, "base_url": "$broker",
- "database": {"url": "$db_url", "pool_size": 4}, "plugin_dir": "$build/plugins",
- "migrations_dir": "$OB_ROOT/db/migrations", "services_file": "$work/services.json", "log_level": "warn",
- "keys": {"data_key_file": "$work/keys/data.keys", "admin_key_file": "$work/keys/admin.key",
-          "services_dir": "$work/keys/services"},
- "providers": {"google": {"authorization_endpoint": "http://127.0.0.1:$gport/o/oauth2/v2/auth",
-                          "token_endpoint": "http://127.0.0.1:$gport/token"}}}
-JSON
+bench_keys
+bench_registry "$broker"
+bench_broker_config "$build" "$bport" "$gport" 4 warn
 
 "$build/bench/bench_bare_h2o" "$bare_port" >"$work/bare.log" 2>&1 &
 bare_pid=$!
 pids+=("$bare_pid")
-FAKE_PORT="$gport" node "$OB_ROOT/tests/fakes/fake-google.mjs" "$work/google.json" >"$work/google.log" 2>&1 &
-pids+=("$!")
-DATABASE_URL="$db_url" "$build/oauth-service/oauth-service" --config "$work/broker.json" run >"$work/broker.log" 2>&1 &
-broker_pid=$!
-pids+=("$broker_pid")
-wait_http "http://127.0.0.1:$bare_port/" || ob_die "bare server did not start"
-wait_http "$broker/health" || { tail "$work/broker.log"; ob_die "broker did not start"; }
+bench_fake_google "$gport"
+bench_broker "$build"
+bench_wait_http "http://127.0.0.1:$bare_port/" || ob_die "bare server did not start"
 sleep 0.5
 
 # one authorized instance (consent at the fake, exactly as a browser would)

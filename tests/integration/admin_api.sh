@@ -12,13 +12,8 @@ it_write_json "$IT_DIR/services.json" '[
   {"service_name": "dormant", "display_name": "Dormant", "port": 49298, "type": "oauth", "provider": "google", "active": false},
   {"service_name": "keysvc", "display_name": "API key service", "port": 49299, "type": "api_key", "active": true},
   {"service_name": "noplugin", "display_name": "No plugin", "port": 49300, "type": "oauth", "provider": "nosuchprovider", "active": true}]'
-it_write_json "$IT_DIR/broker.json" "{
-  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
-  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 2},
-  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
-  \"services_file\": \"$IT_DIR/services.json\",
-  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
-           \"services_dir\": \"$IT_DIR/keys/services\"},
+it_broker_config "$BPORT" "{
+  \"database\": {\"pool_size\": 2},
   \"providers\": {\"google\": {}}}"
 it_broker "$IT_DIR/broker.json" || exit 1
 

@@ -29,13 +29,8 @@ it_write_json "$IT_DIR/services.json" '[
 GMAIL_BEARER="$(it_service_secret gmail)"
 DRIVE_BEARER="$(it_service_secret googledrive)"
 write_config() {
-    it_write_json "$IT_DIR/broker.json" "{
-  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
-  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 2, \"query_timeout_ms\": 5000},
-  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
-  \"services_file\": \"$IT_DIR/services.json\", \"log_level\": \"info\",
-  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
-           \"services_dir\": \"$IT_DIR/keys/services\"},
+    it_broker_config "$BPORT" "{
+  \"database\": {\"pool_size\": 2, \"query_timeout_ms\": 5000}, \"log_level\": \"info\",
   \"oauth\": {\"allowed_return_urls\": [\"$BROKER/health\"], \"state_ttl_s\": 600, \"instance_cache_ttl_ms\": 300},
   \"push\": {\"urls\": {\"gmail\": \"$MCP\", \"googledrive\": \"$MCP\"}},
   \"providers\": {\"google\": {\"authorization_endpoint\": \"$GOOGLE/o/oauth2/v2/auth\",

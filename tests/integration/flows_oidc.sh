@@ -40,13 +40,8 @@ it_write_json "$IT_DIR/services.json" '[
    "default_scopes": "openid offline_access email", "active": true},
   {"service_name": "oidcpublic", "display_name": "OIDC public", "port": 49903, "type": "oauth", "provider": "oidcpublic",
    "default_scopes": "openid offline_access email", "active": true}]'
-it_write_json "$IT_DIR/broker.json" "{
-  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
-  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 2},
-  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
-  \"services_file\": \"$IT_DIR/services.json\",
-  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
-           \"services_dir\": \"$IT_DIR/keys/services\"},
+it_broker_config "$BPORT" "{
+  \"database\": {\"pool_size\": 2},
   \"oauth\": {\"callback_per_provider\": true, \"instance_cache_ttl_ms\": 300},
   \"push\": {\"urls\": {\"oidcbasic\": \"$MCP\", \"oidcpost\": \"$MCP\", \"oidcpublic\": \"$MCP\"}},
   \"providers\": {\"custom\": {\"providers\": [$(provider oidcbasic basic), $(provider oidcpost post),

@@ -12,6 +12,12 @@
 #   it_wait_line LOG REGEX  waits for a line in LOG, prints the first match
 #   it_broker CONFIG        starts the broker, waits for /health; $BROKER = base URL (refuses a CONFIG whose
 #                           pushes would reach a stack started by scripts/run.sh: it_check_push_targets)
+#   it_broker_config PORT [JSON]   writes $IT_DIR/broker.json: a broker on PORT over this test's database, plugins,
+#                           migrations, $IT_DIR/services.json and keys, with JSON merged in; sets $BPORT, $BROKER
+#   it_gmail_registry PORT  $IT_DIR/services.json with gmail (provider google), gmail's secret; sets $GMAIL_BEARER
+#   it_google_fake [REGISTRY_PORT]   the fake Google with client gclient, it_gmail_registry; sets $GOOGLE, $BROKER
+#   it_google_broker [JSON] after it_google_fake: the broker of a gmail test, started (it_broker_config + it_broker)
+#   it_google_endpoints     the broker's google endpoints at the fake (JSON)
 #   http METHOD URL [BODY] [HEADER...]   sets $STATUS, $BODY (file $IT_DIR/last.body), $HDRS
 #   psql_q SQL              one value from the test database
 #   check NAME COND...      records a pass/fail; it_done prints the summary and exits
@@ -179,6 +185,66 @@ it_broker() {
     echo "the broker did not come up:" >&2
     tail -n 30 "$IT_DIR/broker.log" >&2
     return 1
+}
+
+# it_broker_config PORT [JSON]: writes $IT_DIR/broker.json for a broker on 127.0.0.1:PORT (base_url its loopback URL)
+# over the test's database, with the build's plugins, the migrations, $IT_DIR/services.json and the keys of it_keys;
+# the object JSON is merged into that, member by member at any depth ({"database": {"pool_size": 2}} adds one).
+# Sets BPORT and BROKER.
+it_broker_config() {
+    local more="${2:-}"
+    [[ -n "$more" ]] || more='{}'
+    BPORT="$1"
+    BROKER="http://127.0.0.1:$BPORT"
+    jq -n --argjson port "$BPORT" --arg base "$BROKER" --arg db "$IT_DB_URL" --arg dir "$IT_DIR" \
+        --arg plugins "${OB_PLUGIN_DIR:-$IT_BUILD/plugins}" --arg migrations "$IT_SRC/db/migrations" \
+        --argjson more "$more" '
+        {listen: {host: "127.0.0.1", port: $port}, base_url: $base, database: {url: $db},
+         plugin_dir: $plugins, migrations_dir: $migrations, services_file: "\($dir)/services.json",
+         keys: {data_key_file: "\($dir)/keys/data.keys", admin_key_file: "\($dir)/keys/admin.key",
+                services_dir: "\($dir)/keys/services"}} * $more' >"$IT_DIR/broker.json"
+}
+
+# it_gmail_registry REGISTRY_PORT: $IT_DIR/services.json with gmail on provider google at REGISTRY_PORT, and gmail's
+# service secret (GMAIL_BEARER)
+it_gmail_registry() {
+    it_write_json "$IT_DIR/services.json" "[
+      {\"service_name\": \"gmail\", \"display_name\": \"Gmail\", \"port\": $1, \"type\": \"oauth\",
+       \"provider\": \"google\", \"default_scopes\": \"openid email\", \"active\": true}]"
+    GMAIL_BEARER="$(it_service_secret gmail)"
+}
+
+# it_google_fake [REGISTRY_PORT]: the provider side of a gmail test. Picks the broker's port (BPORT, BROKER: pass them
+# to it_broker_config) and the fake's (GPORT, GOOGLE); writes $IT_DIR/google.json (one client, gclient / gsecret-1,
+# redirecting to the broker's callback) and it_gmail_registry REGISTRY_PORT (default 49296: nothing of the test
+# listens there); starts tests/fakes/fake-google.mjs (log $IT_DIR/google.log) and waits until it listens.
+it_google_fake() {
+    GPORT="$(it_free_port)"
+    BPORT="$(it_free_port)"
+    GOOGLE="http://127.0.0.1:$GPORT"
+    BROKER="http://127.0.0.1:$BPORT"
+    it_write_json "$IT_DIR/google.json" "{\"clients\": [
+      {\"client_id\": \"gclient\", \"client_secret\": \"gsecret-1\", \"redirect_uris\": [\"$BROKER/oauth/callback\"]}]}"
+    it_gmail_registry "${1:-49296}"
+    FAKE_PORT="$GPORT" it_start google node "$IT_FAKES/fake-google.mjs" "$IT_DIR/google.json"
+    it_wait_line "$IT_DIR/google.log" "listening" >/dev/null
+}
+
+# it_google_broker [JSON]: after it_google_fake, the broker of a gmail test started and up: pool_size 4, queries 5 s,
+# log level info, instance cache 300 ms, google at the fake (it_google_endpoints); JSON merged on top of that.
+it_google_broker() {
+    local more="${1:-}"
+    [[ -n "$more" ]] || more='{}'
+    it_broker_config "$BPORT" "$(jq -n --argjson google "$(it_google_endpoints)" --argjson more "$more" '
+        {database: {pool_size: 4, query_timeout_ms: 5000}, log_level: "info", oauth: {instance_cache_ttl_ms: 300},
+         providers: {google: $google}} * $more')" || return 1
+    it_broker "$IT_DIR/broker.json"
+}
+
+# it_google_endpoints: the broker's providers.google member for the fake of it_google_fake
+it_google_endpoints() {
+    printf '{"authorization_endpoint": "%s/o/oauth2/v2/auth", "token_endpoint": "%s/token", "revocation_endpoint": "%s/revoke"}' \
+        "$GOOGLE" "$GOOGLE" "$GOOGLE"
 }
 
 # it_cli ARGS...: runs an oauth-service command against the test database (same environment as the broker)

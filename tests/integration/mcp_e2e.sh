@@ -67,13 +67,8 @@ it_write_json "$IT_DIR/services.json" "[
 it_service_secret gmail >/dev/null
 it_service_secret outlook >/dev/null
 it_service_secret github >/dev/null
-it_write_json "$IT_DIR/broker.json" "{
-  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
-  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 4, \"query_timeout_ms\": 5000},
-  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
-  \"services_file\": \"$IT_DIR/services.json\", \"log_level\": \"info\",
-  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
-           \"services_dir\": \"$IT_DIR/keys/services\"},
+it_broker_config "$BPORT" "{
+  \"database\": {\"pool_size\": 4, \"query_timeout_ms\": 5000}, \"log_level\": \"info\",
   \"oauth\": {\"instance_cache_ttl_ms\": 300},
   \"refresh\": {\"enabled\": false},
   \"push\": {\"retries\": 3, \"backoff_base_ms\": 100, \"backoff_max_ms\": 500},

@@ -11,37 +11,15 @@ GMAIL_BIN="$IT_BUILD/mcp-servers/gmail/mcp-gmail"
 [[ -x "$GMAIL_BIN" ]] || it_skip "mcp-gmail is not built in $IT_BUILD"
 it_setup mcp_outage
 
-GPORT="$(it_free_port)"
-BPORT="$(it_free_port)"
-MPORT="$(it_free_port)"
-BROKER="http://127.0.0.1:$BPORT"
-GOOGLE="http://127.0.0.1:$GPORT"
-MCP="http://127.0.0.1:$MPORT"
-it_write_json "$IT_DIR/google.json" "{\"clients\": [
-  {\"client_id\": \"gclient\", \"client_secret\": \"gsecret-1\", \"redirect_uris\": [\"$BROKER/oauth/callback\"]}]}"
 # the registry port is not used to reach mcp-gmail (push.urls names a port nobody listens on): the server's token
 # cache stays empty, so the tool call has to vend the expired token from the broker
-it_write_json "$IT_DIR/services.json" '[
-  {"service_name": "gmail", "display_name": "Gmail", "port": 49297, "type": "oauth", "provider": "google",
-   "default_scopes": "openid email", "active": true}]'
-it_service_secret gmail >/dev/null
-it_write_json "$IT_DIR/broker.json" "{
-  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
-  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 4, \"query_timeout_ms\": 5000},
-  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
-  \"services_file\": \"$IT_DIR/services.json\", \"log_level\": \"info\",
-  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
-           \"services_dir\": \"$IT_DIR/keys/services\"},
-  \"oauth\": {\"instance_cache_ttl_ms\": 300},
-  \"refresh\": {\"enabled\": false, \"backoff_base_ms\": 10000, \"expired_backoff_max_ms\": 3000},
-  \"push\": {\"retries\": 0, \"urls\": {\"gmail\": \"http://127.0.0.1:$(it_free_port)\"}},
-  \"providers\": {\"google\": {\"authorization_endpoint\": \"$GOOGLE/o/oauth2/v2/auth\",
-                             \"token_endpoint\": \"$GOOGLE/token\", \"revocation_endpoint\": \"$GOOGLE/revoke\"}}}"
-FAKE_PORT="$GPORT" it_start google node "$IT_FAKES/fake-google.mjs" "$IT_DIR/google.json"
+it_google_fake 49297 || exit 1
+MPORT="$(it_free_port)"
+MCP="http://127.0.0.1:$MPORT"
 FAKE_TOKENINFO_URL="$GOOGLE/tokeninfo" it_start gmailapi node "$INTEROP/fake-gmail.mjs" unused
-it_wait_line "$IT_DIR/google.log" "listening" >/dev/null || exit 1
 GMAIL_API="http://127.0.0.1:$(it_wait_line "$IT_DIR/gmailapi.log" "listening on" | sed -E 's/.*:([0-9]+)$/\1/')" || exit 1
-it_broker "$IT_DIR/broker.json" || exit 1
+it_google_broker "{\"refresh\": {\"enabled\": false, \"backoff_base_ms\": 10000, \"expired_backoff_max_ms\": 3000},
+  \"push\": {\"retries\": 0, \"urls\": {\"gmail\": \"http://127.0.0.1:$(it_free_port)\"}}}" || exit 1
 it_start mcp-gmail env -u DATABASE_URL MCP_HOST=127.0.0.1 MCP_PORT="$MPORT" BROKER_URL="$BROKER" \
     MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/gmail.secret" GMAIL_API_BASE="$GMAIL_API" "$GMAIL_BIN"
 it_wait_line "$IT_DIR/mcp-gmail.log" "listening on 127\.0\.0\.1:$MPORT" >/dev/null || exit 1

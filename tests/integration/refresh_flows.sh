@@ -8,36 +8,13 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_setup refresh
 
-GPORT="$(it_free_port)"
-BPORT="$(it_free_port)"
+it_google_fake || exit 1
 MPORT="$(it_free_port)"
-BROKER="http://127.0.0.1:$BPORT"
-GOOGLE="http://127.0.0.1:$GPORT"
 MCP="http://127.0.0.1:$MPORT"
-
-it_write_json "$IT_DIR/google.json" "{\"clients\": [
-  {\"client_id\": \"gclient\", \"client_secret\": \"gsecret-1\", \"redirect_uris\": [\"$BROKER/oauth/callback\"]}]}"
-it_write_json "$IT_DIR/services.json" '[
-  {"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
-   "default_scopes": "openid email", "active": true}]'
-GMAIL_BEARER="$(it_service_secret gmail)"
-it_write_json "$IT_DIR/broker.json" "{
-  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
-  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 4, \"query_timeout_ms\": 5000},
-  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
-  \"services_file\": \"$IT_DIR/services.json\", \"log_level\": \"info\",
-  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
-           \"services_dir\": \"$IT_DIR/keys/services\"},
-  \"oauth\": {\"instance_cache_ttl_ms\": 300},
-  \"refresh\": {\"enabled\": false, \"backoff_base_ms\": 2000, \"backoff_max_ms\": 60000},
-  \"push\": {\"retries\": 4, \"backoff_base_ms\": 200, \"backoff_max_ms\": 1000, \"urls\": {\"gmail\": \"$MCP\"}},
-  \"providers\": {\"google\": {\"authorization_endpoint\": \"$GOOGLE/o/oauth2/v2/auth\",
-                             \"token_endpoint\": \"$GOOGLE/token\", \"revocation_endpoint\": \"$GOOGLE/revoke\"}}}"
-FAKE_PORT="$GPORT" it_start google node "$IT_FAKES/fake-google.mjs" "$IT_DIR/google.json"
 FAKE_PORT="$MPORT" it_start mcp node "$IT_FAKES/fake-mcp.mjs" "$IT_DIR/keys/services/gmail.secret"
-it_wait_line "$IT_DIR/google.log" "listening" >/dev/null || exit 1
 it_wait_line "$IT_DIR/mcp.log" "listening" >/dev/null || exit 1
-it_broker "$IT_DIR/broker.json" || exit 1
+it_google_broker "{\"refresh\": {\"enabled\": false, \"backoff_base_ms\": 2000, \"backoff_max_ms\": 60000},
+  \"push\": {\"retries\": 4, \"backoff_base_ms\": 200, \"backoff_max_ms\": 1000, \"urls\": {\"gmail\": \"$MCP\"}}}" || exit 1
 
 vend() { http GET "$BROKER/instances/$1/token${2:-}" "" "authorization: Bearer $GMAIL_BEARER" "x-mcp-service: gmail"; }
 gstat() { curl -s "$GOOGLE/_stats" | jq -r "$1"; }

@@ -27,13 +27,8 @@ it_write_json "$IT_DIR/services.json" '[
   {"service_name": "oidcbasic", "display_name": "OIDC basic", "port": 49901, "type": "oauth", "provider": "oidcbasic",
    "default_scopes": "openid offline_access email", "active": true}]'
 BEARER="$(it_service_secret oidcbasic)"
-it_write_json "$IT_DIR/broker.json" "{
-  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
-  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 2},
-  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
-  \"services_file\": \"$IT_DIR/services.json\",
-  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
-           \"services_dir\": \"$IT_DIR/keys/services\"},
+it_broker_config "$BPORT" "{
+  \"database\": {\"pool_size\": 2},
   \"oauth\": {\"callback_per_provider\": true, \"instance_cache_ttl_ms\": 300},
   \"refresh\": {\"enabled\": false},
   \"push\": {\"retries\": 2, \"backoff_base_ms\": 200, \"backoff_max_ms\": 1000, \"urls\": {\"oidcbasic\": \"$MCP\"}},

@@ -39,20 +39,10 @@ pg_start >"$IT_DIR/pg.log" 2>&1 || {
 IT_DB_URL="$(pg_url)"
 it_keys
 
-BPORT="$(it_free_port)"
-BROKER="http://127.0.0.1:$BPORT"
-it_write_json "$IT_DIR/services.json" '[
-  {"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
-   "default_scopes": "openid email", "active": true}]'
-GMAIL_BEARER="$(it_service_secret gmail)"
+it_gmail_registry 49296
 # no provider is ever called (the tokens stay valid); pushes go to a port of this test nobody listens on
-it_write_json "$IT_DIR/broker.json" "{
-  \"listen\": {\"host\": \"127.0.0.1\", \"port\": $BPORT}, \"base_url\": \"$BROKER\",
-  \"database\": {\"url\": \"$IT_DB_URL\", \"pool_size\": 4, \"query_timeout_ms\": 2000, \"health_timeout_ms\": 1000},
-  \"plugin_dir\": \"${OB_PLUGIN_DIR:-$IT_BUILD/plugins}\", \"migrations_dir\": \"$IT_SRC/db/migrations\",
-  \"services_file\": \"$IT_DIR/services.json\", \"log_level\": \"info\",
-  \"keys\": {\"data_key_file\": \"$IT_DIR/keys/data.keys\", \"admin_key_file\": \"$IT_DIR/keys/admin.key\",
-           \"services_dir\": \"$IT_DIR/keys/services\"},
+it_broker_config "$(it_free_port)" "{
+  \"database\": {\"pool_size\": 4, \"query_timeout_ms\": 2000, \"health_timeout_ms\": 1000}, \"log_level\": \"info\",
   \"refresh\": {\"enabled\": false},
   \"push\": {\"retries\": 0, \"urls\": {\"gmail\": \"http://127.0.0.1:$(it_free_port)\"}},
   \"providers\": {\"google\": {\"authorization_endpoint\": \"http://127.0.0.1:9/auth\",

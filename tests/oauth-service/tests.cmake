@@ -24,20 +24,13 @@ foreach(p 10_valid 20_abi99 30_nosym 40_initfail 50_dup 60_unconfigured)
     list(APPEND _registry_test_plugins test_plugin_${src})
 endforeach()
 
-# Until common/src/http_client.c exists, the host API tests use the MCP runtime's implementation of
-# the same contract (read-only reuse); it drops out by itself once common ships the real one.
-set(_http_client_fallback)
-if(NOT EXISTS ${PROJECT_SOURCE_DIR}/common/src/http_client.c)
-    set(_http_client_fallback ${PROJECT_SOURCE_DIR}/mcp-servers/runtime/shim/http_client_curl.c)
-endif()
-
-ob_unit_test(test_provider_registry SOURCES oauth-service/providers/test_registry.c ${_http_client_fallback}
+ob_unit_test(test_provider_registry SOURCES oauth-service/providers/test_registry.c
     LIBS broker_core)
 add_dependencies(test_provider_registry ${_registry_test_plugins} provider_plugins)
 set_property(TEST test_provider_registry APPEND PROPERTY ENVIRONMENT
     "OB_TEST_PLUGIN_DIR=${OB_TEST_PLUGIN_DIR}" "OB_EXAMPLE_PLUGIN_DIR=${OB_EXAMPLE_PLUGIN_DIR}")
 
-ob_unit_test(test_provider_host_api SOURCES oauth-service/providers/test_host_api.c ${_http_client_fallback}
+ob_unit_test(test_provider_host_api SOURCES oauth-service/providers/test_host_api.c
     LIBS broker_core)
 ob_unit_test(test_broker_config_flows SOURCES oauth-service/test_config_flows.c LIBS broker_core)
 ob_unit_test(test_instance_validate SOURCES oauth-service/handlers/test_instance_validate.c LIBS broker_core)

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# tests/checks/checkers.sh - the checks of scripts/ fail on what they exist to catch, and pass on clean input.
+#
+#   checkers.sh layering   scripts/layering.sh on tests/checks/layering/good (passes) and .../bad (fails with exactly
+#                          the problems of bad.expected: a wrong include, one through <...>, a "!" entry, an
+#                          unresolvable include, a file no rule covers, stale rule names and a folder circle)
+#   checkers.sh format     scripts/format.sh on a scratch copy of a tracked file (passes), then on it misformatted
+#                          (fails naming it), then --fix (passes again)
+#   checkers.sh lint       scripts/lint.sh on scratch files: each banned call fails naming file and line; the same
+#                          names in comments, strings and member calls pass; exit() passes in main.c only
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+here="$root/tests/checks"
+pass=0
+fail=0
+
+check() {
+    local name="$1"
+    shift
+    if "$@"; then
+        pass=$((pass + 1))
+        echo "ok   - $name"
+    else
+        fail=$((fail + 1))
+        echo "FAIL - $name"
+        [[ -z "${OUT:-}" ]] || printf '%s\n' "$OUT" | sed 's/^/    | /'
+    fi
+}
+
+# run CMD...: sets OUT (stdout + stderr) and RC
+run() {
+    OUT="$("$@" 2>&1)"
+    RC=$?
+}
+
+scratch="$(mktemp -d /tmp/ob-checkers-XXXXXX)"
+trap 'rm -rf "$scratch"' EXIT
+
+layering() {
+    run bash "$root/scripts/layering.sh" --root "$here/layering/good"
+    check "layering: the good tree passes" eq "$RC" 0
+    check "layering: and says what it checked" grep -q '^layering: ok (9 files, 10 includes' <<<"$OUT"
+    run bash "$root/scripts/layering.sh" --root "$here/layering/bad"
+    check "layering: the bad tree fails (exit 1)" eq "$RC" 1
+    check "layering: with exactly the problems of bad.expected" diff -u "$here/layering/bad.expected" - <<<"$OUT"
+    run bash "$root/scripts/layering.sh" --root "$here/layering/good" --rules "$scratch/none"
+    check "layering: a missing rules file is an error (exit 2)" eq "$RC" 2
+    # one rule line changed: the good tree's app may no longer include net/include -> two includes break it
+    sed 's#^app: net/include#app:#' "$here/layering/good/LAYERS" >"$scratch/LAYERS"
+    run bash "$root/scripts/layering.sh" --root "$here/layering/good" --rules "$scratch/LAYERS"
+    check "layering: a narrower rule fails the good tree where it includes net/" \
+        eq "$RC:$(grep -c 'reaches net/include/net/net.h, which the rule "app:' <<<"$OUT")" "1:1"
+}
+
+format() {
+    local f="$scratch/fmt/sample.c"
+    mkdir -p "$scratch/fmt"
+    cp "$root/common/src/url.c" "$f"
+    run bash "$root/scripts/format.sh" "$scratch/fmt"
+    check "format: a tracked file as committed passes" eq "$RC:$OUT" "0:format: ok (1 files)"
+    sed -i 's/^\(    \)\([a-z].*;\)$/\1\1\2/' "$f" # every indented statement indented once more
+    printf 'int  ob_misformatted ( void ){return 0;}\n' >>"$f"
+    run bash "$root/scripts/format.sh" "$scratch/fmt"
+    check "format: misformatted -> exit 1 naming the file" eq "$RC:$OUT" \
+        "1:format: $f would change (run scripts/format.sh --fix)"
+    bash "$root/scripts/format.sh" --fix "$scratch/fmt"
+    run bash "$root/scripts/format.sh" "$scratch/fmt"
+    check "format: --fix repairs it" eq "$RC" 0
+}
+
+lint() {
+    local d="$scratch/lint" fn
+    mkdir -p "$d"
+    for fn in sprintf vsprintf strcpy strcat strtok atoi atol atoll gets; do
+        printf 'void f(char *a, char *b)\n{\n    %s(a, b);\n}\n' "$fn" >"$d/$fn.c"
+        run bash "$root/scripts/lint.sh" "$d/$fn.c"
+        check "lint: $fn() -> exit 1 naming file, line and call" \
+            eq "$RC:$(head -n 1 <<<"$OUT")" "1:$d/$fn.c:3: banned $fn: $fn(a, b);"
+    done
+    printf 'int g(void)\n{\n    exit(1);\n}\n' >"$d/lib.c"
+    run bash "$root/scripts/lint.sh" "$d/lib.c"
+    check "lint: exit() in library code -> exit 1" eq "$RC:$(head -n 1 <<<"$OUT")" "1:$d/lib.c:3: banned exit: exit(1);"
+    mkdir -p "$d/ok"
+    cp "$d/lib.c" "$d/ok/main.c"
+    printf '%s\n' '/* sprintf(a, b) in a comment */' 'static const char *s = "strcpy(a, b)";' \
+        'int h(struct ops *o) { return o->exit(0) + o->atoi(1); } // gets(x)' >"$d/ok/fine.c"
+    run bash "$root/scripts/lint.sh" "$d/ok"
+    check "lint: comments, strings, member calls and exit() in main.c pass" eq "$RC:$OUT" "0:lint: ok"
+}
+
+eq() { [[ "$1" == "$2" ]]; }
+
+case "${1:-}" in
+layering | format | lint) "$1" ;;
+*)
+    echo "usage: tests/checks/checkers.sh layering|format|lint" >&2
+    exit 2
+    ;;
+esac
+echo "# $pass passed, $fail failed"
+((fail == 0))

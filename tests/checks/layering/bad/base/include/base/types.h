@@ -1,0 +1,2 @@
+#include <stddef.h>
+typedef size_t base_len_t;

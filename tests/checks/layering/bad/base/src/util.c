@@ -1,0 +1,9 @@
+#include "base/util.h"
+#include "local.h"
+#include <net/net.h>
+#include <string.h>
+
+base_len_t base_len(const char *s)
+{
+    return strlen(s);
+}

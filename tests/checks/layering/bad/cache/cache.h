@@ -1,0 +1,1 @@
+int cache_get(int v);

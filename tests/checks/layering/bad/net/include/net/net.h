@@ -1,0 +1,2 @@
+#include "base/util.h"
+int net_send(const char *s);

@@ -1,0 +1,4 @@
+int orphan(void)
+{
+    return 0;
+}

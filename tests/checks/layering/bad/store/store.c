@@ -1,0 +1,7 @@
+#include "../cache/cache.h"
+#include "store.h"
+
+int store_put(int v)
+{
+    return cache_get(v);
+}

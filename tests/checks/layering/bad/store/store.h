@@ -1,0 +1,1 @@
+int store_put(int v);

@@ -1,0 +1,9 @@
+#include "app_internal.h"
+#include "base/util.h"
+#include "net/net.h"
+#include "version_gen.h"
+
+int main(void)
+{
+    return net_send(APP_NAME);
+}
