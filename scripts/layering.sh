@@ -13,6 +13,7 @@
 # tree fails unless the rules list it under @external (a generated header). Prints one line per broken rule
 # (FILE:LINE, the include, the file it resolved to, the rule and what it allows) and one per circle, and exits 1;
 # prints "layering: ok (...)" and exits 0 otherwise. Needs bash, find and a POSIX awk (mawk or gawk).
+# Every line that starts with #include counts, also one inside a comment or an #if 0 block (keep none there).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -54,12 +54,33 @@ function exists(path, i) {
     return 0
 }
 
-# ruleof(path): the folder of the most specific rule that covers path ("" when none does)
-function ruleof(path, i, best) {
+# instance(path, pat): the folder of rule pat that holds path, "" when none: pat itself, or for a pattern "P/*" the
+# sub-folder of P that holds path (each sub-folder is a folder of its own: its own files, its own circle node)
+function instance(path, pat, p, rest, i) {
+    if (pat !~ /\/\*$/)
+        return under(path, pat) ? pat : ""
+    p = substr(pat, 1, length(pat) - 2)
+    if (substr(path, 1, length(p) + 1) != p "/")
+        return ""
+    rest = substr(path, length(p) + 2)
+    i = index(rest, "/")
+    return i ? p "/" substr(rest, 1, i - 1) : ""
+}
+
+# ruleof(path): the folder of the most specific rule that covers path ("" when none does); the rule itself (its
+# FOLDER as written) in RULE. A named folder wins over a "P/*" pattern that gives the same folder.
+function ruleof(path, i, f, best) {
     best = ""
-    for (i = 1; i <= nrules; i++)
-        if (under(path, rname[i]) && (best == "" || length(rname[i]) > length(best)))
-            best = rname[i]
+    RULE = ""
+    for (i = 1; i <= nrules; i++) {
+        f = instance(path, rname[i])
+        if (f == "")
+            continue
+        if (best == "" || length(f) > length(best) || (length(f) == length(best) && rname[i] !~ /\*$/)) {
+            best = f
+            RULE = rname[i]
+        }
+    }
     return best
 }
 
@@ -82,14 +103,14 @@ function resolve(from, name, quoted, p, i) {
     return ""
 }
 
-# allowed(file, rule, target): same folder, the rule's own folder, else the longest matching entry decides
-function allowed(file, rule, target, e, n, i, p, neg, best, ok) {
+# allowed(file, folder, rule, target): same directory, the rule's own folder, else the longest matching entry decides
+function allowed(file, folder, rule, target, e, n, i, p, neg, best, ok) {
     if (dirname(target) == dirname(file))
         return 1
     best = -1
     ok = 0
-    if (under(target, rule)) {
-        best = length(rule)
+    if (under(target, folder)) {
+        best = length(folder)
         ok = 1
     }
     n = split(entries[rule], e)
@@ -109,6 +130,9 @@ function add_edge(from, to, example) {
         return
     edge[from, to] = example
     adj[from] = adj[from] " " to
+    if (!(from in isnode))
+        node[++nnodes] = from
+    isnode[from] = 1
 }
 
 function dfs(u, depth, vs, n, i, v) {
@@ -162,7 +186,9 @@ function read_rules(line, lineno, cont, i, n, w, folder, cur) {
                 external[w[i]] = 1
         } else if (line ~ /^[^ \t:]+:/) {
             i = index(line, ":")
-            folder = normalise(substr(line, 1, i - 1))
+            folder = substr(line, 1, i - 1)
+            if (folder !~ /\/\*$/)
+                folder = normalise(folder)
             if (folder in entries)
                 problem(RULESNAME ":" lineno ": a second rule for " folder)
             rname[++nrules] = folder
@@ -181,7 +207,9 @@ function check_rules(i, j, n, e, p) {
         if (!exists(search[i]))
             problem(RULESNAME ": @search " search[i] " names no folder of the tree")
     for (i = 1; i <= nrules; i++) {
-        if (!exists(rname[i]))
+        p = rname[i]
+        sub(/\/\*$/, "", p)
+        if (!exists(p))
             problem(RULESNAME ": the rule for " rname[i] " names no folder of the tree")
         n = split(entries[rname[i]], e)
         for (j = 1; j <= n; j++) {
@@ -194,9 +222,10 @@ function check_rules(i, j, n, e, p) {
 }
 
 # check_file(f): every include of f against its rule; the folder edges it makes
-function check_file(f, rule, line, ln, name, quoted, shown, target, trule) {
-    rule = ruleof(f)
-    if (rule == "") {
+function check_file(f, folder, rule, line, ln, name, quoted, shown, target, tfolder) {
+    folder = ruleof(f)
+    rule = RULE
+    if (folder == "") {
         problem(f ": no rule of " RULESNAME " covers this file; add one for its folder")
         return
     }
@@ -220,12 +249,12 @@ function check_file(f, rule, line, ln, name, quoted, shown, target, trule) {
             continue
         }
         nincludes++
-        if (!allowed(f, rule, target))
-            problem(f ":" ln ": #include " shown " reaches " target \
-                    ", which the rule \"" rule ": " entries[rule] "\" of " RULESNAME " does not allow")
-        trule = ruleof(target)
-        if (trule != "" && trule != rule && !anything(trule))
-            add_edge(rule, trule, f ":" ln ": #include " shown)
+        if (!allowed(f, folder, rule, target))
+            problem(f ":" ln ": #include " shown " reaches " target ", which the rule \"" rule ": " entries[rule] \
+                    "\" of " RULESNAME " does not allow")
+        tfolder = ruleof(target)
+        if (tfolder != "" && tfolder != folder && !anything(RULE))
+            add_edge(folder, tfolder, f ":" ln ": #include " shown)
     }
     close(f)
 }
@@ -242,9 +271,13 @@ END {
     check_rules()
     for (i = 1; i <= nfiles; i++)
         check_file(files[i])
+    # the circle search starts at the folders in the order of the rules, then at the "P/*" instances
     for (i = 1; i <= nrules; i++)
-        if (color[rname[i]] == 0)
+        if ((rname[i] in isnode) && color[rname[i]] == 0)
             dfs(rname[i], 1)
+    for (i = 1; i <= nnodes; i++)
+        if (color[node[i]] == 0)
+            dfs(node[i], 1)
     if (nproblems) {
         print "layering: " nproblems " problem(s); the rules and how to read them: " RULESNAME \
               " (docs/conventions.md, Layering)"

@@ -3,7 +3,8 @@
 #
 #   checkers.sh layering   scripts/layering.sh on tests/checks/layering/good (passes) and .../bad (fails with exactly
 #                          the problems of bad.expected: a wrong include, one through <...>, a "!" entry, an
-#                          unresolvable include, a file no rule covers, stale rule names and a folder circle)
+#                          unresolvable include, a file no rule covers, stale rule names, a sibling reached under a
+#                          "P/*" rule and a folder circle; the good tree has a named folder winning over a pattern)
 #   checkers.sh format     scripts/format.sh on a scratch copy of a tracked file (passes), then on it misformatted
 #                          (fails naming it), then --fix (passes again)
 #   checkers.sh lint       scripts/lint.sh on scratch files: each banned call fails naming file and line; the same
@@ -39,7 +40,7 @@ trap 'rm -rf "$scratch"' EXIT
 layering() {
     run bash "$root/scripts/layering.sh" --root "$here/layering/good"
     check "layering: the good tree passes" eq "$RC" 0
-    check "layering: and says what it checked" grep -q '^layering: ok (9 files, 10 includes' <<<"$OUT"
+    check "layering: and says what it checked" grep -q '^layering: ok (14 files, 15 includes' <<<"$OUT"
     run bash "$root/scripts/layering.sh" --root "$here/layering/bad"
     check "layering: the bad tree fails (exit 1)" eq "$RC" 1
     check "layering: with exactly the problems of bad.expected" diff -u "$here/layering/bad.expected" - <<<"$OUT"

@@ -8,32 +8,8 @@
 # stops it: the shared test cluster stays untouched.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-command -v jq >/dev/null || it_skip "jq is not installed"
-command -v node >/dev/null || it_skip "node is not installed"
-[[ -x "$IT_BUILD/oauth-service/oauth-service" ]] || it_skip "the broker is not built in $IT_BUILD"
-IT_DIR="$(mktemp -d "/tmp/ob-it-foundation-XXXXXX")"
+it_setup_private_pg foundation
 unset OB_PLUGIN_DIR # the test config names its own plugin directory
-
-# a private cluster: same code as the embedded one of scripts/run.sh
-export VAR_DIR="$IT_DIR/var"
-OB_PG_PORT="$(it_free_port)"
-export OB_PG_PORT
-# shellcheck source=../../scripts/lib/common.sh
-source "$IT_SRC/scripts/lib/common.sh"
-# shellcheck source=../../scripts/lib/pg.sh
-source "$IT_SRC/scripts/lib/pg.sh"
-foundation_cleanup() {
-    it_cleanup
-    pg_stop >/dev/null 2>&1 || true
-    [[ "$IT_FAIL" == 0 ]] && rm -rf "$IT_DIR"
-}
-trap foundation_cleanup EXIT
-pg_start >"$IT_DIR/pg.log" 2>&1 || {
-    cat "$IT_DIR/pg.log"
-    exit 1
-}
-IT_DB_URL="$(pg_url)"
-it_keys
 
 PLUGINS="$IT_DIR/plugins"
 mkdir -p "$PLUGINS"

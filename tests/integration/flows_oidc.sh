@@ -14,17 +14,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_setup oidc
 [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]] || it_skip "chromium is not installed (apt-get install chromium)"
 
-BPORT="$(it_free_port)"
+it_oidc_fake oidcbasic oidcpost oidcpublic || exit 1
 MPORT="$(it_free_port)"
-BROKER="http://127.0.0.1:$BPORT"
 MCP="http://127.0.0.1:$MPORT" # this test's stand-in for the MCP servers: every push goes there
-it_write_json "$IT_DIR/oidc.json" "{\"redirect_uris\": [\"$BROKER/oauth/callback/oidcbasic\", \"$BROKER/oauth/callback/oidcpost\", \"$BROKER/oauth/callback/oidcpublic\"]}"
-it_start oidc node "$IT_FAKES/oidc-server.mjs" "$IT_DIR/oidc.json"
-ISSUER="$(it_wait_line "$IT_DIR/oidc.log" "oidc-server listening on" | awk '{print $NF}')" || exit 1
-http GET "$ISSUER/.well-known/openid-configuration"
-AUTHZ="$(jq -r .authorization_endpoint <<<"$BODY")"
-TOKEN="$(jq -r .token_endpoint <<<"$BODY")"
-REVOKE="$(jq -r .revocation_endpoint <<<"$BODY")"
 check "oidc-provider discovery" bash -c '[[ "$0" == http* && "$1" == http* && "$2" == http* ]]' "$AUTHZ" "$TOKEN" "$REVOKE"
 check "oidc-provider advertises RFC 9207 iss" jq_eq .authorization_response_iss_parameter_supported true
 

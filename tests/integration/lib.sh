@@ -7,6 +7,7 @@
 # binary or the fakes' packages are missing.
 #
 #   it_setup NAME           scratch dir $IT_DIR, database $IT_DB_URL, keys in $IT_DIR/keys, npm ci in tests/fakes
+#   it_setup_private_pg NAME   the same with a PostgreSQL cluster of the test's own, for a test that stops it
 #   it_free_port            prints a free TCP port on 127.0.0.1
 #   it_start NAME CMD...    starts a background process (log $IT_DIR/NAME.log), remembered for cleanup
 #   it_wait_line LOG REGEX  waits for a line in LOG, prints the first match
@@ -18,6 +19,8 @@
 #   it_google_fake [REGISTRY_PORT]   the fake Google with client gclient, it_gmail_registry; sets $GOOGLE, $BROKER
 #   it_google_broker [JSON] after it_google_fake: the broker of a gmail test, started (it_broker_config + it_broker)
 #   it_google_endpoints     the broker's google endpoints at the fake (JSON)
+#   it_oidc_fake NAME...    oidc-provider (tests/fakes/oidc-server.mjs) for the custom providers NAME...; sets $BPORT,
+#                           $BROKER, $ISSUER, $AUTHZ, $TOKEN, $REVOKE
 #   http METHOD URL [BODY] [HEADER...]   sets $STATUS, $BODY (file $IT_DIR/last.body), $HDRS
 #   psql_q SQL              one value from the test database
 #   check NAME COND...      records a pass/fail; it_done prints the summary and exits
@@ -34,6 +37,7 @@ IT_PIDS=()
 IT_PASS=0
 IT_FAIL=0
 IT_DB_NAME=""
+IT_PRIVATE_PG=0
 IT_WRAP=()
 IT_WAIT_SCALE=1
 
@@ -61,6 +65,9 @@ it_cleanup() {
     done
     if [[ -n "$IT_DB_NAME" ]]; then
         psql -X -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS $IT_DB_NAME WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    if ((IT_PRIVATE_PG)); then
+        pg_stop >/dev/null 2>&1 || true
     fi
     if [[ "${IT_KEEP:-0}" != 1 && -n "${IT_DIR:-}" && "$IT_FAIL" == 0 ]]; then
         rm -rf "$IT_DIR"
@@ -94,6 +101,31 @@ it_setup() {
         it_skip "cannot create a test database with DATABASE_URL"
     IT_DB_URL="$(node -e 'const u=new URL(process.argv[1]); u.pathname="/"+process.argv[2]; console.log(u.toString())' \
         "$DATABASE_URL" "$IT_DB_NAME")"
+    it_keys
+}
+
+# it_setup_private_pg NAME: scratch dir $IT_DIR and keys as it_setup, but a PostgreSQL cluster of the test's own
+# (scripts/lib/pg.sh with VAR_DIR=$IT_DIR/var and a free port; pg_stop / pg_start stop and restart it, the shared test
+# cluster stays untouched), stopped at exit; $IT_DB_URL points at it.
+it_setup_private_pg() {
+    command -v jq >/dev/null || it_skip "jq is not installed"
+    command -v node >/dev/null || it_skip "node is not installed"
+    [[ -x "$IT_BUILD/oauth-service/oauth-service" ]] || it_skip "the broker is not built in $IT_BUILD"
+    IT_DIR="$(mktemp -d "/tmp/ob-it-$1-XXXXXX")"
+    trap it_cleanup EXIT
+    export VAR_DIR="$IT_DIR/var"
+    OB_PG_PORT="$(it_free_port)"
+    export OB_PG_PORT
+    # shellcheck source=../../scripts/lib/common.sh
+    source "$IT_SRC/scripts/lib/common.sh"
+    # shellcheck source=../../scripts/lib/pg.sh
+    source "$IT_SRC/scripts/lib/pg.sh"
+    IT_PRIVATE_PG=1
+    pg_start >"$IT_DIR/pg.log" 2>&1 || {
+        cat "$IT_DIR/pg.log"
+        exit 1
+    }
+    IT_DB_URL="$(pg_url)"
     it_keys
 }
 
@@ -245,6 +277,23 @@ it_google_broker() {
 it_google_endpoints() {
     printf '{"authorization_endpoint": "%s/o/oauth2/v2/auth", "token_endpoint": "%s/token", "revocation_endpoint": "%s/revoke"}' \
         "$GOOGLE" "$GOOGLE" "$GOOGLE"
+}
+
+# it_oidc_fake NAME...: picks the broker's port (BPORT, BROKER); starts tests/fakes/oidc-server.mjs (log
+# $IT_DIR/oidc.log) with one client redirecting to the broker's per-provider callback of each NAME, waits until it
+# listens and reads its discovery document: ISSUER, AUTHZ, TOKEN, REVOKE (the document stays in $BODY).
+it_oidc_fake() {
+    local name uris=""
+    BPORT="$(it_free_port)"
+    BROKER="http://127.0.0.1:$BPORT"
+    for name in "$@"; do uris="$uris${uris:+, }\"$BROKER/oauth/callback/$name\""; done
+    it_write_json "$IT_DIR/oidc.json" "{\"redirect_uris\": [$uris]}"
+    it_start oidc node "$IT_FAKES/oidc-server.mjs" "$IT_DIR/oidc.json"
+    ISSUER="$(it_wait_line "$IT_DIR/oidc.log" "oidc-server listening on" | awk '{print $NF}')" || return 1
+    http GET "$ISSUER/.well-known/openid-configuration"
+    AUTHZ="$(jq -r .authorization_endpoint <<<"$BODY")"
+    TOKEN="$(jq -r .token_endpoint <<<"$BODY")"
+    REVOKE="$(jq -r .revocation_endpoint <<<"$BODY")"
 }
 
 # it_cli ARGS...: runs an oauth-service command against the test database (same environment as the broker)

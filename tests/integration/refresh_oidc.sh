@@ -12,17 +12,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_setup roidc
 [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]] || it_skip "chromium is not installed (apt-get install chromium)"
 
-BPORT="$(it_free_port)"
+it_oidc_fake oidcbasic || exit 1
 MPORT="$(it_free_port)"
-BROKER="http://127.0.0.1:$BPORT"
 MCP="http://127.0.0.1:$MPORT"
-it_write_json "$IT_DIR/oidc.json" "{\"redirect_uris\": [\"$BROKER/oauth/callback/oidcbasic\"]}"
-it_start oidc node "$IT_FAKES/oidc-server.mjs" "$IT_DIR/oidc.json"
-ISSUER="$(it_wait_line "$IT_DIR/oidc.log" "oidc-server listening on" | awk '{print $NF}')" || exit 1
-http GET "$ISSUER/.well-known/openid-configuration"
-AUTHZ="$(jq -r .authorization_endpoint <<<"$BODY")"
-TOKEN="$(jq -r .token_endpoint <<<"$BODY")"
-REVOKE="$(jq -r .revocation_endpoint <<<"$BODY")"
 it_write_json "$IT_DIR/services.json" '[
   {"service_name": "oidcbasic", "display_name": "OIDC basic", "port": 49901, "type": "oauth", "provider": "oidcbasic",
    "default_scopes": "openid offline_access email", "active": true}]'

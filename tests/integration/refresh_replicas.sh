@@ -32,10 +32,7 @@ MCP="http://127.0.0.1:$MPORT"
 
 it_write_json "$IT_DIR/google.json" "{\"clients\": [
   {\"client_id\": \"gclient\", \"client_secret\": \"gsecret-1\", \"redirect_uris\": [\"$B1/oauth/callback\"]}]}"
-it_write_json "$IT_DIR/services.json" '[
-  {"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
-   "default_scopes": "openid email", "active": true}]'
-GMAIL_BEARER="$(it_service_secret gmail)"
+it_gmail_registry 49296
 # broker_config PORT REFRESH_JSON [POOL] -> a config on stdout (both brokers share database, keys and base URL)
 broker_config() {
     cat <<EOF

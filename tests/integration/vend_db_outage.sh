@@ -11,33 +11,14 @@
 # the shared test cluster stays untouched.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-command -v jq >/dev/null || it_skip "jq is not installed"
-command -v node >/dev/null || it_skip "node is not installed"
-[[ -x "$IT_BUILD/oauth-service/oauth-service" ]] || it_skip "the broker is not built in $IT_BUILD"
-IT_DIR="$(mktemp -d "/tmp/ob-it-dbout-XXXXXX")"
-
-export VAR_DIR="$IT_DIR/var"
-OB_PG_PORT="$(it_free_port)"
-export OB_PG_PORT
-# shellcheck source=../../scripts/lib/common.sh
-source "$IT_SRC/scripts/lib/common.sh"
-# shellcheck source=../../scripts/lib/pg.sh
-source "$IT_SRC/scripts/lib/pg.sh"
+it_setup_private_pg dbout
 LOAD_PIDS=()
 dbout_cleanup() {
     local p
     for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     it_cleanup
-    pg_stop >/dev/null 2>&1 || true
-    [[ "$IT_FAIL" == 0 ]] && rm -rf "$IT_DIR"
 }
 trap dbout_cleanup EXIT
-pg_start >"$IT_DIR/pg.log" 2>&1 || {
-    cat "$IT_DIR/pg.log"
-    exit 1
-}
-IT_DB_URL="$(pg_url)"
-it_keys
 
 it_gmail_registry 49296
 # no provider is ever called (the tokens stay valid); pushes go to a port of this test nobody listens on

@@ -1,0 +1,7 @@
+#include "../alpha/alpha.h"
+#include "beta.h"
+
+int beta(void)
+{
+    return alpha();
+}

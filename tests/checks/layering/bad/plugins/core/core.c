@@ -1,0 +1,6 @@
+#include "../alpha/alpha.h"
+
+int core(void)
+{
+    return alpha();
+}
