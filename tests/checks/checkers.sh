@@ -9,6 +9,9 @@
 #                          (fails naming it), then --fix (passes again)
 #   checkers.sh lint       scripts/lint.sh on scratch files: each banned call fails naming file and line; the same
 #                          names in comments, strings and member calls pass; exit() passes in main.c only
+#   checkers.sh registry   ob_test_registry() (tests/support/registry.cmake) configuring a small scratch tree: passes
+#                          as written, fails naming the file for a list not named, a missing list, a test_*.c and an
+#                          integration script that no list registers
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/tests/checks"
@@ -89,12 +92,64 @@ lint() {
     check "lint: comments, strings, member calls and exit() in main.c pass" eq "$RC:$OUT" "0:lint: ok"
 }
 
+# reg_tree DIR: a scratch project whose tests/CMakeLists.txt calls ob_test_registry(alpha integration)
+reg_tree() {
+    local d="$1"
+    rm -rf "$d"
+    mkdir -p "$d/tests/alpha/sub" "$d/tests/integration"
+    printf 'cmake_minimum_required(VERSION 3.16)\nproject(registry_fixture NONE)\nadd_subdirectory(tests)\n' \
+        >"$d/CMakeLists.txt"
+    printf 'include(%s)\nob_test_registry(alpha integration)\n' "$root/tests/support/registry.cmake" \
+        >"$d/tests/CMakeLists.txt"
+    printf 'add_custom_target(test_one SOURCES alpha/test_one.c alpha/sub/test_two.c)\nadd_test(NAME it_x COMMAND bash integration/x.sh)\n' \
+        >"$d/tests/alpha/tests.cmake"
+    printf '# none\n' >"$d/tests/integration/tests.cmake"
+    : >"$d/tests/alpha/test_one.c"
+    : >"$d/tests/alpha/sub/test_two.c"
+    : >"$d/tests/integration/x.sh"
+    : >"$d/tests/integration/lib.sh"
+}
+
+# configure DIR: sets OUT (cmake's output) and RC
+configure() {
+    run cmake -S "$1" -B "$1/build"
+}
+
+registry() {
+    local d="$scratch/reg"
+    command -v cmake >/dev/null || { echo "cmake is not installed"; exit 1; }
+    reg_tree "$d"
+    configure "$d"
+    check "registry: every list named, every test registered -> configures" eq "$RC" 0
+    reg_tree "$d"
+    mkdir -p "$d/tests/beta" && : >"$d/tests/beta/tests.cmake"
+    configure "$d"
+    check "registry: a list not named -> fails naming it" \
+        eq "$RC:$(grep -c 'tests/beta/tests.cmake is not named by ob_test_registry()' <<<"$OUT")" "1:1"
+    reg_tree "$d"
+    rm "$d/tests/integration/tests.cmake"
+    configure "$d"
+    check "registry: a named list missing -> fails naming it" \
+        eq "$RC:$(grep -c 'include could not find' <<<"$OUT"):$(grep -q '/tests/integration/tests.cmake$' <<<"$OUT" && echo named)" \
+        "1:1:named"
+    reg_tree "$d"
+    : >"$d/tests/alpha/sub/test_three.c"
+    configure "$d"
+    check "registry: a test_*.c no target builds -> fails naming it" \
+        eq "$RC:$(grep -c 'tests/alpha/sub/test_three.c is no source of a test registered' <<<"$OUT")" "1:1"
+    reg_tree "$d"
+    : >"$d/tests/integration/y.sh"
+    configure "$d"
+    check "registry: an integration script no list names -> fails naming it" \
+        eq "$RC:$(grep -c 'tests/integration/y.sh is not registered' <<<"$OUT")" "1:1"
+}
+
 eq() { [[ "$1" == "$2" ]]; }
 
 case "${1:-}" in
-layering | format | lint) "$1" ;;
+layering | format | lint | registry) "$1" ;;
 *)
-    echo "usage: tests/checks/checkers.sh layering|format|lint" >&2
+    echo "usage: tests/checks/checkers.sh layering|format|lint|registry" >&2
     exit 2
     ;;
 esac
