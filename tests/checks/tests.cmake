@@ -1,4 +1,4 @@
-# The checks of docs/conventions.md as tests: each runs in well under a second or two and needs only what
+# The checks of docs/conventions.md as tests: each takes a few seconds at most and needs only what
 # scripts/install-deps.sh installs (bash, awk, perl, clang-format).
 #   layering_check   every #include obeys LAYERS (scripts/layering.sh)
 #   format_check     every tracked .c/.h is as .clang-format wants it (scripts/format.sh)
