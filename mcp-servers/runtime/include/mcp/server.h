@@ -87,6 +87,10 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
 void mcp_server_free(mcp_server_t *s);
 /* Registers a tool (see tools.h). Must be called before mcp_server_run. CM_OK or an error (logged). */
 int mcp_server_add_tool(mcp_server_t *s, const mcp_tool_def_t *def);
+/* Registers the n tools of a service's table in order (mcp_server_add_tool each; defs borrowed, copied). CM_OK, or
+ * the first error (logged by mcp_server_add_tool; the tools before it stay registered, the service should not
+ * start). */
+int mcp_server_add_tools(mcp_server_t *s, const mcp_tool_def_t *defs, size_t n);
 /* Listens on the configured host/port; *bound_port (may be NULL) receives the port. */
 int mcp_server_listen(mcp_server_t *s, int *bound_port);
 /* Runs the loop until SIGINT/SIGTERM or mcp_server_stop. Flushes usage counters best-effort on the way out. */

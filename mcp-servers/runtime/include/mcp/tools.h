@@ -98,6 +98,9 @@ const char *mcp_call_tool(const mcp_call_t *c);
 const char *mcp_call_protocol_version(const mcp_call_t *c);
 /* Per-call context the service attached (see mcp_server_options_t.call_context) - borrowed. */
 void *mcp_call_context(const mcp_call_t *c);
+/* The client's declared capabilities for this call (borrowed from the call; may be NULL in the legacy era without
+ * session data). */
+json_t *mcp_call_client_capabilities(const mcp_call_t *c);
 /* 1 once the client went away (HTTP request disposed): finish anyway, the result is discarded. */
 int mcp_call_abandoned(const mcp_call_t *c);
 
@@ -111,8 +114,25 @@ void mcp_call_set_structured(mcp_call_t *c, json_t *value);
 void mcp_call_finish(mcp_call_t *c);
 /* Sends a tool execution error: {"content":[{"type":"text","text":<message>}],"isError":true}. Frees the call. */
 void mcp_call_fail(mcp_call_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Sends a JSON-RPC error instead of a result (protocol-level failures only). Frees the call. */
+/* JSON-RPC error codes (mcp_call_error, mcp_call_error_data; the runtime answers with them too). */
+enum mcp_error_code {
+    MCP_JSONRPC_PARSE_ERROR = -32700,
+    MCP_JSONRPC_INVALID_REQUEST = -32600,
+    MCP_JSONRPC_METHOD_NOT_FOUND = -32601,
+    MCP_JSONRPC_INVALID_PARAMS = -32602,
+    MCP_JSONRPC_INTERNAL_ERROR = -32603,
+    /* 2025-11-25 and earlier: resource not found */
+    MCP_ERR_RESOURCE_NOT_FOUND = -32002,
+    /* 2026-07-28 (HTTP 400 each) */
+    MCP_ERR_HEADER_MISMATCH = -32020,
+    MCP_ERR_MISSING_CLIENT_CAPABILITY = -32021,
+    MCP_ERR_UNSUPPORTED_PROTOCOL_VERSION = -32022,
+};
+
+/* Sends a JSON-RPC error instead of a result (protocol-level failures only). Frees the call; message copied. */
 void mcp_call_error(mcp_call_t *c, int code, const char *message);
+/* Like mcp_call_error with a data member (stolen). Frees the call. */
+void mcp_call_error_data(mcp_call_t *c, int code, const char *message, json_t *data);
 
 /* notifications/message for this call when level >= the client's threshold. data is stolen. */
 void mcp_call_log(mcp_call_t *c, int level, const char *logger, json_t *data);
