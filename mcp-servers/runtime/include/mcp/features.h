@@ -96,7 +96,6 @@ typedef struct mcp_prompt_def {
     void *data;       /* passed to fn */
 } mcp_prompt_def_t;
 
-
 /* Registers a prompt with the service (see server.h). Before mcp_server_run. CM_OK or an error (logged). */
 int mcp_server_add_prompt(mcp_server_t *s, const mcp_prompt_def_t *def);
 
@@ -162,7 +161,6 @@ typedef struct mcp_resource_template_def {
     mcp_resource_read_fn fn; /* required */
     void *data;
 } mcp_resource_template_def_t;
-
 
 /* Register a resource / a template with the service (see server.h). Before mcp_server_run. CM_OK or an error
  * (logged). */

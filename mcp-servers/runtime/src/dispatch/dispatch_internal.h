@@ -40,34 +40,26 @@ void mcp__reply_error(const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg
 /* A method handler: answers msg into out (a reply, or out->pending for a running tools/call). */
 typedef void (*mcp__method_fn)(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
                                mcp_reply_t *out);
+#define MCP__METHOD(name)                                                                                              \
+    void name(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out)
 
 /* methods.c: the lifecycle and tools methods */
-void mcp__do_initialize(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                        mcp_reply_t *out);
-void mcp__do_discover(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out);
-void mcp__do_ping(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out);
-void mcp__do_set_level(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                       mcp_reply_t *out);
-void mcp__do_tools_list(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                        mcp_reply_t *out);
-void mcp__do_tools_call(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                        mcp_reply_t *out);
+MCP__METHOD(mcp__do_initialize);
+MCP__METHOD(mcp__do_discover);
+MCP__METHOD(mcp__do_ping);
+MCP__METHOD(mcp__do_set_level);
+MCP__METHOD(mcp__do_tools_list);
+MCP__METHOD(mcp__do_tools_call);
 
 /* feature_methods.c: prompts, resources, completion (the table serves them only when their capability is) */
-void mcp__do_prompts_list(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                          mcp_reply_t *out);
-void mcp__do_prompts_get(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                         mcp_reply_t *out);
-void mcp__do_resources_list(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                            mcp_reply_t *out);
-void mcp__do_resource_templates_list(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                                     mcp_reply_t *out);
-void mcp__do_resources_read(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                            mcp_reply_t *out);
-void mcp__do_resources_subscribe(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                                 mcp_reply_t *out);
-void mcp__do_complete(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                      mcp_reply_t *out);
+MCP__METHOD(mcp__do_prompts_list);
+MCP__METHOD(mcp__do_prompts_get);
+MCP__METHOD(mcp__do_resources_list);
+MCP__METHOD(mcp__do_resource_templates_list);
+MCP__METHOD(mcp__do_resources_read);
+MCP__METHOD(mcp__do_resources_subscribe);
+MCP__METHOD(mcp__do_complete);
+
 /* 1 when the prompts / resources / completions capability is advertised (something is registered). */
 int mcp__serves_prompts(const mcp_protocol_t *p);
 int mcp__serves_resources(const mcp_protocol_t *p);

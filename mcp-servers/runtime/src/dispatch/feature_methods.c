@@ -185,7 +185,7 @@ int mcp__serves_completions(const mcp_protocol_t *p)
 }
 
 #define FEATURE_METHOD(fn, call)                                                                                       \
-    void fn(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out)           \
+    MCP__METHOD(fn)                                                                                                    \
     {                                                                                                                  \
         feature_answer_t a;                                                                                            \
         memset(&a, 0, sizeof(a));                                                                                      \

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mcp__do_initialize(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                          mcp_reply_t *out)
+MCP__METHOD(mcp__do_initialize)
 {
     json_t *params = msg->params;
     const char *requested = json_string_value(json_object_get(params, "protocolVersion"));
@@ -21,8 +20,8 @@ void mcp__do_initialize(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const m
     }
     if (!json_is_object(json_object_get(params, "capabilities")) ||
         !json_is_object(json_object_get(params, "clientInfo"))) {
-        mcp__reply_error(ctx, msg, MCP_JSONRPC_INVALID_PARAMS, "initialize needs params.capabilities and params.clientInfo",
-                    NULL, out);
+        mcp__reply_error(ctx, msg, MCP_JSONRPC_INVALID_PARAMS,
+                         "initialize needs params.capabilities and params.clientInfo", NULL, out);
         return;
     }
     /* echo a version we speak, else offer our latest (the client decides whether to go on) */
@@ -34,7 +33,7 @@ void mcp__do_initialize(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const m
     mcp__reply_result(p, ctx, msg, result, out);
 }
 
-void mcp__do_discover(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out)
+MCP__METHOD(mcp__do_discover)
 {
     /* every revision this endpoint serves, newest first: a client that speaks only a legacy one learns it can
      * still connect (with initialize) */
@@ -42,8 +41,9 @@ void mcp__do_discover(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp
     json_t *legacy = mcp_protocol_versions(MCP_ERA_LEGACY);
     json_array_extend(versions, legacy);
     json_decref(legacy);
-    json_t *result = json_pack("{s:o, s:O, s:i, s:s}", "supportedVersions", versions, "capabilities",
-                               mcp__dispatch_capabilities(p, MCP_ERA_MODERN), "ttlMs", p->list_ttl_ms, "cacheScope", "public");
+    json_t *result =
+        json_pack("{s:o, s:O, s:i, s:s}", "supportedVersions", versions, "capabilities",
+                  mcp__dispatch_capabilities(p, MCP_ERA_MODERN), "ttlMs", p->list_ttl_ms, "cacheScope", "public");
     if (p->instructions != NULL)
         json_object_set_new(result, "instructions", json_string(p->instructions));
     mcp__reply_result(p, ctx, msg, result, out);
@@ -63,8 +63,7 @@ static char *frame_response(json_t *id, const char *result_text)
     return out;
 }
 
-void mcp__do_tools_list(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                          mcp_reply_t *out)
+MCP__METHOD(mcp__do_tools_list)
 {
     json_t *cursor = json_is_object(msg->params) ? json_object_get(msg->params, "cursor") : NULL;
     json_t *page = NULL;
@@ -114,8 +113,7 @@ void mcp__do_tools_list(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const m
     out->http_status = 200;
 }
 
-void mcp__do_tools_call(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                          mcp_reply_t *out)
+MCP__METHOD(mcp__do_tools_call)
 {
     const char *name = json_string_value(json_object_get(msg->params, "name"));
     if (!json_is_object(msg->params) || name == NULL) {
@@ -161,14 +159,13 @@ void mcp__do_tools_call(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const m
     mcp__call_run(call, json_is_object(args) ? args : NULL);
 }
 
-void mcp__do_set_level(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
-                         mcp_reply_t *out)
+MCP__METHOD(mcp__do_set_level)
 {
     int level = mcp_log_level_from_str(json_string_value(json_object_get(msg->params, "level")));
     if (level < 0) {
         mcp__reply_error(ctx, msg, MCP_JSONRPC_INVALID_PARAMS,
-                    "params.level must be one of debug, info, notice, warning, error, critical, alert, emergency", NULL,
-                    out);
+                         "params.level must be one of debug, info, notice, warning, error, critical, alert, emergency",
+                         NULL, out);
         return;
     }
     if (ctx->session_log_level != NULL)
@@ -176,7 +173,7 @@ void mcp__do_set_level(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mc
     mcp__reply_result(p, ctx, msg, json_object(), out);
 }
 
-void mcp__do_ping(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out)
+MCP__METHOD(mcp__do_ping)
 {
     mcp__reply_result(p, ctx, msg, json_object(), out);
 }

@@ -3,6 +3,7 @@
  */
 #include "common/status.h"
 #include "features/features_internal.h"
+#include "util/names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,16 +13,7 @@
 
 int mcp__feature_name_valid(const char *name)
 {
-    size_t len = name ? strlen(name) : 0;
-    if (len == 0 || len > 128)
-        return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-              c == '.'))
-            return 0;
-    }
-    return 1;
+    return mcp__name_valid(name, 128, "_-.");
 }
 
 /* ------------------------------------------------------------------ completion sources */

@@ -1,4 +1,5 @@
-/* provider_internal.h (private) - what provider_http.c exposes to the runtime's unit tests besides mcp/provider_http.h. */
+/* provider_internal.h (private) - what provider_http.c exposes to the runtime's unit tests besides mcp/provider_http.h.
+ */
 #ifndef MCP_PROVIDER_INTERNAL_H
 #define MCP_PROVIDER_INTERNAL_H
 

@@ -114,22 +114,15 @@ static size_t escape(const char *p, struct out *o, int in_class, const char **wh
         put(o, t, strlen(t));
         return 2;
     }
+    /* control character escapes: the letter and the character it stands for */
+    static const char controls[] = "t\tn\nr\rf\fv\v";
+    for (size_t i = 0; i + 1 < sizeof(controls); i += 2) {
+        if (controls[i] == c) {
+            put_codepoint(o, (unsigned char)controls[i + 1], in_class);
+            return 2;
+        }
+    }
     switch (c) {
-    case 't':
-        put_codepoint(o, '\t', in_class);
-        return 2;
-    case 'n':
-        put_codepoint(o, '\n', in_class);
-        return 2;
-    case 'r':
-        put_codepoint(o, '\r', in_class);
-        return 2;
-    case 'f':
-        put_codepoint(o, '\f', in_class);
-        return 2;
-    case 'v':
-        put_codepoint(o, '\v', in_class);
-        return 2;
     case 'u':
         if (p[2] == '{' || read_hex(p + 2, 4, &cp) != 0 || cp == 0) {
             *why = "invalid \\u escape";

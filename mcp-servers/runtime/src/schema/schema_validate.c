@@ -35,10 +35,12 @@ static int verr(struct vctx *v, const char *fmt, ...)
     return -1;
 }
 
-static size_t path_push_key(struct vctx *v, const char *key)
+/* Appends sep + seg to the path; returns the length to restore (path_pop). A path that does not fit is cut there and
+ * marked truncated. */
+static size_t path_push(struct vctx *v, const char *sep, const char *seg)
 {
     size_t saved = v->plen;
-    int w = snprintf(v->path + v->plen, sizeof(v->path) - v->plen, "%s%s", v->plen ? "." : "", key);
+    int w = snprintf(v->path + v->plen, sizeof(v->path) - v->plen, "%s%s", sep, seg);
     if (w < 0 || (size_t)w >= sizeof(v->path) - v->plen) {
         v->path[saved] = '\0';
         v->path_truncated = 1;
@@ -48,17 +50,16 @@ static size_t path_push_key(struct vctx *v, const char *key)
     return saved;
 }
 
+static size_t path_push_key(struct vctx *v, const char *key)
+{
+    return path_push(v, v->plen ? "." : "", key);
+}
+
 static size_t path_push_index(struct vctx *v, size_t i)
 {
-    size_t saved = v->plen;
-    int w = snprintf(v->path + v->plen, sizeof(v->path) - v->plen, "[%zu]", i);
-    if (w < 0 || (size_t)w >= sizeof(v->path) - v->plen) {
-        v->path[saved] = '\0';
-        v->path_truncated = 1;
-        return saved;
-    }
-    v->plen += (size_t)w;
-    return saved;
+    char seg[32];
+    snprintf(seg, sizeof(seg), "[%zu]", i);
+    return path_push(v, "", seg);
 }
 
 static void path_pop(struct vctx *v, size_t saved)

@@ -7,7 +7,7 @@
 #include "common/status.h"
 #include "tokens/broker_api.h"
 #include "util/lru.h"
-#include "transport/server_internal.h"
+#include "util/clock.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -43,6 +43,7 @@ struct entry {
     int64_t version;      /* highest broker version seen for the instance; -1 = none */
     int broker_failed;    /* the last revalidation of hash failed for a transport reason or a broker 5xx */
     char status[16];      /* "" = unknown */
+    int st;               /* status as a cm_inst_status_t; -1 when unknown or not a known name */
     char *authorize_url;  /* may be NULL */
 };
 
@@ -118,6 +119,7 @@ static struct entry *entry_get(mcp_auth_t *a, const char *instance, int create)
             return NULL;
         }
         e->version = -1;
+        e->st = -1;
     }
     return e;
 }
@@ -135,6 +137,14 @@ static void set_status(struct entry *e, const char *status)
         n = sizeof(e->status) - 1;
     memcpy(e->status, status ? status : "", n);
     e->status[n] = '\0';
+    cm_inst_status_t st;
+    e->st = status != NULL && cm_inst_status_parse(status, &st) == CM_OK ? (int)st : -1;
+}
+
+int mcp_auth_status_is(const char *status, cm_inst_status_t want)
+{
+    cm_inst_status_t st;
+    return status != NULL && cm_inst_status_parse(status, &st) == CM_OK && st == want;
 }
 
 /* The decision for a known status; an elapsed expires_at counts as "expired" whatever the cached status says. */
@@ -146,14 +156,14 @@ static void outcome_from_entry(const struct entry *e, int64_t now_s, mcp_auth_ou
     int expired = e->expires_at > 0 && now_s >= e->expires_at;
     if (expired)
         o->status = "expired";
-    if (!expired && strcmp(e->status, "active") == 0) {
+    if (!expired && e->st == CM_INST_ACTIVE) {
         o->result = MCP_AUTHZ_OK;
         return;
     }
     o->result = MCP_AUTHZ_INACTIVE;
-    if (expired || strcmp(e->status, "expired") == 0)
+    if (expired || e->st == CM_INST_EXPIRED)
         o->message = "This instance's authorization has expired. Re-authorize it at the authorize_url, then retry.";
-    else if (strcmp(e->status, "needs_reauth") == 0)
+    else if (e->st == CM_INST_NEEDS_REAUTH)
         o->message = "This instance needs to be re-authorized with the provider. Open the authorize_url, then retry.";
     else
         o->message = "This instance is not active. Re-activate or re-authorize it at the authorize_url.";
@@ -165,8 +175,7 @@ static void outcome_from_entry(const struct entry *e, int64_t now_s, mcp_auth_ou
 static int stale_usable(const mcp_auth_t *a, const struct entry *e, const uint8_t hash[32], int64_t now_ms)
 {
     return a->stale_ms > 0 && e != NULL && e->confirmed && now_ms - e->confirmed_ms < a->ttl_ms &&
-           CRYPTO_memcmp(hash, e->hash, 32) == 0 && strcmp(e->status, "active") == 0 &&
-           now_ms - e->status_ms < a->stale_ms;
+           CRYPTO_memcmp(hash, e->hash, 32) == 0 && e->st == CM_INST_ACTIVE && now_ms - e->status_ms < a->stale_ms;
 }
 
 /* Fills *o from the stale status and counts the answer. */
@@ -266,7 +275,7 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
         struct entry *e = entry_get(a, f->instance, 0);
         if (e != NULL) { /* deleted at the broker: nothing cached may be served any more; the version stays */
             e->confirmed = 0;
-            e->status[0] = '\0';
+            set_status(e, NULL);
         }
     } else {
         o.result = MCP_AUTHZ_UNAVAILABLE;
@@ -440,7 +449,7 @@ void mcp_auth_note_version(mcp_auth_t *a, const char *instance_id, int64_t versi
 void mcp_auth_set_status(mcp_auth_t *a, const char *instance_id, const char *status, const char *authorize_url,
                          int64_t version)
 {
-    if (status == NULL || strcmp(status, "deleted") == 0) {
+    if (status == NULL || mcp_auth_status_is(status, CM_INST_DELETED)) {
         struct entry *e = version >= 0 ? mcp_lru_peek(a->entries, instance_id) : NULL;
         if (e == NULL) {
             mcp_lru_remove(a->entries, instance_id);
@@ -448,7 +457,7 @@ void mcp_auth_set_status(mcp_auth_t *a, const char *instance_id, const char *sta
         }
         /* keep only the version (so that older pushes stay ignored); the next request asks the broker */
         e->confirmed = 0;
-        e->status[0] = '\0';
+        set_status(e, NULL);
         e->expires_at = 0;
         set_url(e, NULL);
         if (version > e->version)

@@ -19,6 +19,8 @@
 #ifndef MCP_AUTH_H
 #define MCP_AUTH_H
 
+#include "common/broker_proto.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +79,8 @@ void mcp_auth_note_version(mcp_auth_t *a, const char *instance_id, int64_t versi
 /* Cached status of an instance (borrowed) or NULL; *authorize_url likewise. */
 const char *mcp_auth_status(mcp_auth_t *a, const char *instance_id, const char **authorize_url);
 size_t mcp_auth_cached(const mcp_auth_t *a);
+/* 1 when status (a wire name, may be NULL) is want. */
+int mcp_auth_status_is(const char *status, cm_inst_status_t want);
 
 typedef struct mcp_auth_stale_stats {
     int bound_s;         /* the stale-if-error bound, 0 = off */

@@ -126,7 +126,7 @@ int mcp__health_instance(void *data, h2o_req_t *req, const cm_route_match_t *m)
                              (int)mcp_sessions_count_instance(s->sessions, instance));
     if (exp > 0)
         json_object_set_new(body, "token_valid_until", json_integer(exp));
-    if (url != NULL && status != NULL && strcmp(status, "active") != 0)
+    if (url != NULL && status != NULL && !mcp_auth_status_is(status, CM_INST_ACTIVE))
         json_object_set_new(body, "authorize_url", json_string(url));
     cm_respond_json(req, 200, body);
     return 0;

@@ -5,35 +5,16 @@
 #include "protocol/jsonrpc.h"
 #include "common/status.h"
 #include "transport/server_internal.h"
+#include "util/names.h"
 
 #include <openssl/evp.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-int64_t mcp__now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t mcp__unix_now(void)
-{
-    return (int64_t)time(NULL);
-}
-
 int mcp__instance_id_valid(const char *s)
 {
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return 0;
-    }
-    return 1;
+    return mcp__name_valid(s, 64, "-_");
 }
 
 static int is_loopback_name(const char *h, size_t n)

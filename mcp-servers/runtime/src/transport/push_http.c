@@ -58,7 +58,7 @@ static int apply_event(mcp_server_t *s, json_t *ev)
                                 version);
             mcp_auth_note_version(s->auth, instance, version); /* remembered even when the entry was forgotten */
         }
-        if (status != NULL && strcmp(status, "active") != 0)
+        if (status != NULL && !mcp_auth_status_is(status, CM_INST_ACTIVE))
             mcp_sessions_delete_instance(s->sessions, instance);
         return 1;
     }

@@ -7,6 +7,7 @@
 #include "tokens/push.h"
 #include "mcp/server.h"
 #include "protocol/session.h"
+#include "util/clock.h"
 
 #include <stdint.h>
 
@@ -83,7 +84,5 @@ int mcp__cache_tokens(void *data, h2o_req_t *req, const cm_route_match_t *m);
 int mcp__protected_resource(void *data, h2o_req_t *req, const cm_route_match_t *m);
 /* Adds WWW-Authenticate and answers 401 for instance_id. */
 void mcp__respond_unauthorized(mcp_server_t *s, h2o_req_t *req, const char *instance_id, const char *message);
-int64_t mcp__now_ms(void);
-int64_t mcp__unix_now(void);
 
 #endif
