@@ -96,12 +96,14 @@ typedef struct mcp_prompt_def {
     void *data;       /* passed to fn */
 } mcp_prompt_def_t;
 
-/* Registers a prompt with the service (see server.h). Before mcp_server_run. CM_OK or an error (logged). */
+/* Registers a prompt with the service (see server.h). Before mcp_server_run. def and what it points to are copied
+ * (fn and data are kept as given). CM_OK or an error (logged). */
 int mcp_server_add_prompt(mcp_server_t *s, const mcp_prompt_def_t *def);
 
 /* ------------------------------------------------------------------ prompt handler side */
 
-/* Message builders. role is "user" or "assistant". Strings are copied. Return CM_OK or CM_EINVAL/CM_ENOMEM (a
+/* Message builders on out (owned by the runtime; valid during the handler). role is "user" or "assistant".
+ * Strings and bytes are copied. Return CM_OK or CM_EINVAL/CM_ENOMEM (a
  * failed add makes prompts/get answer -32603). */
 int mcp_prompt_add_text(mcp_prompt_result_t *out, const char *role, const char *text);
 /* data_b64: base64 image data (e.g. PNG) as the spec's ImageContent carries it. */
@@ -116,7 +118,7 @@ int mcp_prompt_add_resource_blob(mcp_prompt_result_t *out, const char *role, con
 int mcp_prompt_add_content(mcp_prompt_result_t *out, const char *role, json_t *block);
 /* Sets the result's description (copied). */
 void mcp_prompt_set_description(mcp_prompt_result_t *out, const char *description);
-/* Sets the message the client gets when the handler returns an error status. */
+/* Sets the message the client gets when the handler returns an error status (formatted into out). */
 void mcp_prompt_fail(mcp_prompt_result_t *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ------------------------------------------------------------------ resources */
@@ -162,19 +164,20 @@ typedef struct mcp_resource_template_def {
     void *data;
 } mcp_resource_template_def_t;
 
-/* Register a resource / a template with the service (see server.h). Before mcp_server_run. CM_OK or an error
- * (logged). */
+/* Register a resource / a template with the service (see server.h). Before mcp_server_run. def and what it points
+ * to are copied (fn and data are kept as given). CM_OK or an error (logged). */
 int mcp_server_add_resource(mcp_server_t *s, const mcp_resource_def_t *def);
 int mcp_server_add_resource_template(mcp_server_t *s, const mcp_resource_template_def_t *def);
 
 /* ------------------------------------------------------------------ resource handler side */
 
-/* Adds {uri, mimeType?, text}. uri NULL = the requested URI; mime_type NULL = the registered one. */
+/* Adds {uri, mimeType?, text} to out (owned by the runtime; valid during the handler). Strings are copied. uri NULL =
+ * the requested URI; mime_type NULL = the registered one. */
 int mcp_resource_add_text(mcp_resource_contents_t *out, const char *uri, const char *mime_type, const char *text);
-/* Adds {uri, mimeType?, blob: base64(bytes)}. */
+/* Adds {uri, mimeType?, blob: base64(bytes)}; bytes and strings are copied. */
 int mcp_resource_add_blob(mcp_resource_contents_t *out, const char *uri, const char *mime_type, const void *bytes,
                           size_t len);
-/* The message the client gets when the handler returns an error status. */
+/* The message the client gets when the handler returns an error status (formatted into out). */
 void mcp_resource_fail(mcp_resource_contents_t *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

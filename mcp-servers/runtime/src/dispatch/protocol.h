@@ -18,6 +18,7 @@
 
 #include "features/prompts.h"
 #include "features/resources.h"
+#include "features/tools_internal.h"
 #include "mcp/tools.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/version.h"

@@ -5,6 +5,35 @@
 #include "schema/schema.h"
 #include "mcp/tools.h"
 
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct mcp_tools mcp_tools_t;
+typedef struct mcp_tool mcp_tool_t;
+
+/* ------------------------------------------------------------------ the registry (what mcp_server_add_tool fills) */
+
+/* page_size 0 = 50. Caller owns the registry. */
+mcp_tools_t *mcp_tools_new(size_t page_size);
+void mcp_tools_free(mcp_tools_t *r);
+/* Copies def (strings and schemas). Returns CM_OK, or CM_EINVAL/CM_ECONFLICT with a one-line reason in err. */
+int mcp_tools_add(mcp_tools_t *r, const mcp_tool_def_t *def, char *err, size_t errsz);
+size_t mcp_tools_count(const mcp_tools_t *r);
+/* The tool or NULL. Borrowed from the registry. */
+const mcp_tool_t *mcp_tools_find(const mcp_tools_t *r, const char *name);
+/*
+ * The tools/list result for cursor (NULL = first page): {"tools":[...], "nextCursor"?}. Returns CM_OK
+ * with a new reference in *out (caller decrefs; pages are built once and shared, so treat as
+ * read-only: copy before changing), or CM_EINVAL for an unknown cursor.
+ */
+int mcp_tools_list(mcp_tools_t *r, const char *cursor, json_t **out);
+/* Like mcp_tools_list, also giving the page index and the registry generation (changes when a tool is added). */
+int mcp_tools_list_page(mcp_tools_t *r, const char *cursor, json_t **out, size_t *page, unsigned *generation);
+
+/* Accessors of a registered tool (borrowed). */
+const char *mcp_tool_name(const mcp_tool_t *t);
+json_t *mcp_tool_json(const mcp_tool_t *t); /* its tools/list entry */
+
 struct mcp_tool {
     char *name;
     mcp_schema_t *input;
