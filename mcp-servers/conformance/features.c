@@ -6,8 +6,7 @@
 #include "common/crypto.h"
 #include "common/status.h"
 #include "fixture.h"
-#include "mcp/prompts.h"
-#include "mcp/resources.h"
+#include "mcp/features.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,6 @@
  */
 #include "common/status.h"
 #include "common/url.h"
-#include "mcp/protocol.h"
 #include "mcp/provider_http.h"
 #include "mcp/server.h"
 #include "fixture.h"

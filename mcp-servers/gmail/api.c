@@ -7,7 +7,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
-#include "mcp/http_headers.h"
+#include "mcp/provider_http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

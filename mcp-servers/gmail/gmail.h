@@ -8,7 +8,7 @@
 #include "common/url.h"
 #include "mcp/provider_http.h"
 #include "mcp/server.h"
-#include "mcp/service_util.h"
+#include "mcp/result.h"
 
 #include <jansson.h>
 

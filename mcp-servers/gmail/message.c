@@ -5,8 +5,8 @@
  */
 #include "common/crypto.h"
 #include "gmail.h"
-#include "mcp/html_text.h"
-#include "mcp/mime.h"
+#include "mail/html_text.h"
+#include "mail/mime.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  */
 #include "common/crypto.h"
 #include "gmail.h"
-#include "mcp/mime.h"
+#include "mail/mime.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  */
 #include "common/crypto.h"
 #include "gmail.h"
-#include "mcp/mime.h"
+#include "mail/mime.h"
 
 #include <ctype.h>
 #include <stdio.h>

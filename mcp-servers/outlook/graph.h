@@ -7,7 +7,7 @@
 
 #include "common/url.h"
 #include "mcp/provider_http.h"
-#include "mcp/service_util.h"
+#include "mcp/result.h"
 
 #include <jansson.h>
 

@@ -4,7 +4,7 @@
  * the configured API base (the access token never goes anywhere else).
  */
 #include "graph.h"
-#include "mcp/html_text.h"
+#include "mail/html_text.h"
 #include "tools.h"
 
 #include <stdint.h>

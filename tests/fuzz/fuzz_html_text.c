@@ -5,7 +5,7 @@
  */
 #include "fuzz.h"
 
-#include "mcp/html_text.h"
+#include "mail/html_text.h"
 #include "mime_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

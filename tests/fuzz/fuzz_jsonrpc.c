@@ -9,8 +9,8 @@
 #include "fuzz.h"
 
 #include "common/status.h"
-#include "mcp/jsonrpc.h"
-#include "mcp/protocol.h"
+#include "protocol/jsonrpc.h"
+#include "dispatch/protocol.h"
 
 static mcp_tools_t *tools;
 static mcp_protocol_t *proto;

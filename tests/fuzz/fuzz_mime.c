@@ -8,7 +8,7 @@
  */
 #include "fuzz.h"
 
-#include "mcp/mime.h"
+#include "mail/mime.h"
 #include "mime_internal.h"
 
 /* A header value or line ("...\r\n" allowed only as CRLF followed by a space or tab, i.e. folding). */

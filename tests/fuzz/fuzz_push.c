@@ -11,7 +11,7 @@
 #include "fuzz.h"
 
 #include "common/status.h"
-#include "mcp/push.h"
+#include "tokens/push.h"
 
 #define NOW 1700000000
 

@@ -9,7 +9,7 @@
 #include "fuzz.h"
 
 #include "common/json_util.h"
-#include "mcp/schema.h"
+#include "schema/schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
  */
 #include "fuzz.h"
 
-#include "schema_internal.h"
+#include "schema/schema_internal.h"
 
 #include <regex.h>
 

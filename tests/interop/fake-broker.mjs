@@ -1,5 +1,5 @@
 // fake-broker.mjs - a small broker implementing exactly the runtime's broker contract
-// (mcp-servers/runtime/include/mcp/broker_api.h, docs/mcp-broker-protocol.md) for the interop tests.
+// (mcp-servers/runtime/src/tokens/broker_api.h, docs/mcp-broker-protocol.md) for the interop tests.
 // Usage: node fake-broker.mjs <config.json>   config: {service, secret, instances:[{id, key, status,
 //        access_token, expires_in, authorize_url, instance_expires_at?}]}. Prints "fake-broker listening on
 //        127.0.0.1:<port>". Every instance has a "version" (per instance, monotonic: starts at 1, +1 per change),

@@ -1,12 +1,20 @@
 # mcp-servers/: the C MCP runtime (unit tests) and the interop/conformance runs (tests/interop).
-ob_unit_test(test_mcp_jsonrpc SOURCES mcp-servers/runtime/test_jsonrpc.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_schema SOURCES mcp-servers/runtime/test_schema.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_tools SOURCES mcp-servers/runtime/test_tools.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_session SOURCES mcp-servers/runtime/test_session.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_push SOURCES mcp-servers/runtime/test_push.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_dispatch SOURCES mcp-servers/runtime/test_dispatch.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_caches SOURCES mcp-servers/runtime/test_caches.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_broker_caches SOURCES mcp-servers/runtime/test_broker_caches.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_jsonrpc SOURCES mcp-servers/runtime/test_jsonrpc.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_schema SOURCES mcp-servers/runtime/test_schema.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_tools SOURCES mcp-servers/runtime/test_tools.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_session SOURCES mcp-servers/runtime/test_session.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_push SOURCES mcp-servers/runtime/test_push.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_dispatch SOURCES mcp-servers/runtime/test_dispatch.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_caches SOURCES mcp-servers/runtime/test_caches.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_broker_caches SOURCES mcp-servers/runtime/test_broker_caches.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 
 # Interop (real servers on loopback, official npm clients pinned in tests/interop/package.json).
 ob_script_test(interop_mcp_transport interop/run-transport.sh)
@@ -20,16 +28,21 @@ ob_unit_test(test_github_errors SOURCES mcp-servers/github/test_gh_errors.c ${PR
 ob_script_test(interop_mcp_outlook interop/run-outlook.sh)
 ob_script_test(interop_mcp_github interop/run-github.sh)
 
-# gmail service (mcp-servers/gmail) and the runtime's MIME / HTML-to-text pieces it uses.
-ob_unit_test(test_mcp_mime SOURCES mcp-servers/runtime/test_mime.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_html_text SOURCES mcp-servers/runtime/test_html_text.c LIBS mcp_runtime)
+# gmail service (mcp-servers/gmail) and the mail library (mcp-servers/mail: MIME, HTML-to-text) it uses.
+ob_unit_test(test_mcp_mime SOURCES mcp-servers/mail/test_mime.c LIBS mcp_mail)
+ob_unit_test(test_mcp_html_text SOURCES mcp-servers/mail/test_html_text.c LIBS mcp_mail)
 ob_unit_test(test_gmail_message SOURCES mcp-servers/gmail/test_gmail_message.c ${PROJECT_SOURCE_DIR}/mcp-servers/gmail/message.c
-    LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/gmail)
+    LIBS mcp_runtime mcp_mail INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/gmail)
 ob_script_test(interop_mcp_gmail interop/run-gmail.sh)
-ob_unit_test(test_mcp_service_util SOURCES mcp-servers/runtime/test_service_util.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_service_util SOURCES mcp-servers/runtime/test_service_util.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 
 # prompts, resources (level-1 URI templates) and completions in the runtime, and their dispatch in both eras.
-ob_unit_test(test_mcp_prompts SOURCES mcp-servers/runtime/test_prompts.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_resources SOURCES mcp-servers/runtime/test_resources.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_features_dispatch SOURCES mcp-servers/runtime/test_features_dispatch.c LIBS mcp_runtime)
-ob_unit_test(test_mcp_token_retry SOURCES mcp-servers/runtime/test_token_retry.c LIBS mcp_runtime)
+ob_unit_test(test_mcp_prompts SOURCES mcp-servers/runtime/test_prompts.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_resources SOURCES mcp-servers/runtime/test_resources.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_features_dispatch SOURCES mcp-servers/runtime/test_features_dispatch.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_token_retry SOURCES mcp-servers/runtime/test_token_retry.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})

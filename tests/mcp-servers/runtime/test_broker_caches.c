@@ -3,9 +3,9 @@
  * fetches, the 401 retry with a token that replaced the rejected one. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/token_client.h"
-#include "../../../mcp-servers/runtime/src/auth.h"
-#include "../../../mcp-servers/runtime/src/broker.h"
+#include "tokens/token_client.h"
+#include "tokens/auth.h"
+#include "tokens/broker.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,9 +3,9 @@
 #include "common/status.h"
 #include "cu.h"
 #include "mcp/provider_http.h"
-#include "mcp/token_client.h"
-#include "../../../mcp-servers/runtime/src/auth.h"
-#include "../../../mcp-servers/runtime/src/usage.h"
+#include "tokens/token_client.h"
+#include "tokens/auth.h"
+#include "tokens/usage.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* test_dispatch.c - MCP method dispatch for both eras: lifecycle, errors, notifications, era differences. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/jsonrpc.h"
-#include "mcp/protocol.h"
+#include "protocol/jsonrpc.h"
+#include "dispatch/protocol.h"
 
 #include <stdlib.h>
 #include <string.h>

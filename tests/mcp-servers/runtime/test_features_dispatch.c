@@ -1,8 +1,8 @@
 /* test_features_dispatch.c - prompts, resources and completion through the dispatcher, in both protocol eras. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/jsonrpc.h"
-#include "mcp/protocol.h"
+#include "protocol/jsonrpc.h"
+#include "dispatch/protocol.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* test_http_headers.c - header lookup, RFC 8288 Link parsing, URL query parameters, next-link base check. */
 #include "cu.h"
-#include "mcp/http_headers.h"
+#include "mcp/provider_http.h"
 
 #include <stdlib.h>
 #include <string.h>

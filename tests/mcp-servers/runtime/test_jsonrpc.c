@@ -1,6 +1,6 @@
 /* test_jsonrpc.c - JSON-RPC 2.0 layer: parsing, classification, envelopes. */
 #include "cu.h"
-#include "mcp/jsonrpc.h"
+#include "protocol/jsonrpc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* test_prompts.c - the prompt registry: registration rules, pagination, argument checks, builders, completion. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/completion.h"
-#include "mcp/prompts.h"
-#include "mcp/resources.h"
+#include "features/completion.h"
+#include "features/prompts.h"
+#include "features/resources.h"
 
 #include <stdio.h>
 #include <stdlib.h>

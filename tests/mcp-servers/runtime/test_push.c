@@ -2,7 +2,7 @@
 #include "broker_proto_vectors.h"
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/push.h"
+#include "tokens/push.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* test_resources.c - resource registry, level-1 URI templates, reads, completion of template variables. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/completion.h"
-#include "mcp/resources.h"
+#include "features/completion.h"
+#include "features/resources.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* test_schema.c - the JSON Schema validator: valid, invalid and hostile input. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/schema.h"
+#include "schema/schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,10 +1,12 @@
-/* test_service_util.c - the helpers the MCP services share (mcp/service_util.h): API base from the environment and
- * URLs below it, finishing a tool with text + structuredContent, the JSON request's up-front failure, and cutting
- * UTF-8 by characters. */
+/* test_service_util.c - the helpers the MCP services share (mcp/provider_http.h, mcp/result.h, mcp/server.h): API base
+ * from the environment and URLs below it, finishing a tool with text + structuredContent, the JSON request's up-front
+ * failure, and cutting UTF-8 by characters. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/service_util.h"
-#include "../../../mcp-servers/runtime/src/tools_internal.h"
+#include "mcp/provider_http.h"
+#include "mcp/result.h"
+#include "mcp/server.h"
+#include "features/tools_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* test_session.c - session table: creation, instance binding, idle expiry, caps, the LRU map. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/lru.h"
-#include "mcp/session.h"
+#include "util/lru.h"
+#include "protocol/session.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,9 +4,9 @@
  * unreachable broker do not carry a retry time. The broker is broker.h's scripted fake. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/provider_http.h"
-#include "mcp/token_client.h"
-#include "../../../mcp-servers/runtime/src/broker.h"
+#include "provider/provider_internal.h"
+#include "tokens/token_client.h"
+#include "tokens/broker.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* test_tools.c - tool registry, tools/list pagination, tools/call validation and results. */
 #include "common/status.h"
 #include "cu.h"
-#include "mcp/jsonrpc.h"
+#include "protocol/jsonrpc.h"
 #include "mcp/tools.h"
-#include "../../../mcp-servers/runtime/src/tools_internal.h"
+#include "features/tools_internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -17,10 +17,11 @@
 #define MCP_PROVIDER_HTTP_H
 
 #include "common/http_client.h"
-#include "mcp/token_client.h"
+#include "common/url.h"
 #include "mcp/tools.h"
 
 #include <jansson.h>
+#include <stddef.h>
 
 #define MCP_PROVIDER_ALL_STATUSES 1 /* flags: deliver every HTTP status to the callback */
 /* flags: the callback also gets every failure the helper would turn into a tool error (res->error is that text, with
@@ -65,7 +66,7 @@ typedef struct mcp_provider_response {
     size_t body_len;
     const char *content_type;
     json_t *json;
-    const cm_http_header_t *headers; /* all response headers, lower-cased names (see mcp/http_headers.h) */
+    const cm_http_header_t *headers; /* all response headers, lower-cased names (see mcp_header_get) */
     size_t n_headers;
     long retry_after_s; /* -1 when absent */
     const char *error;  /* MCP_PROVIDER_DELIVER_ERRORS: the tool error text of a failure, else NULL */
@@ -77,12 +78,75 @@ typedef void (*mcp_provider_cb)(mcp_call_t *call, const mcp_provider_response_t 
  * the call with a tool error; never both. */
 void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp_provider_cb cb, void *arg);
 
-/* The tool error text for a token the broker did not give (exposed for tests): re-authorization with the authorize
- * URL, a temporary outage with the broker's retry_after_s, or the broker's message. Writes into buf; returns buf. */
-const char *mcp_token_error_text(const char *provider, const mcp_token_result_t *r, char *buf, size_t bufsz);
-
 /* The tool error text for a provider HTTP status (exposed for tests). Writes into buf; returns buf. */
 const char *mcp_provider_error_text(const char *provider, int status, long retry_after_s, int timed_out,
                                     const char *authorize_url, char *buf, size_t bufsz);
+
+/* ------------------------------------------------------------------ provider responses */
+/* Header lookup, RFC 8288 Link headers (GitHub-style pagination), query parameters of a URL (page numbers, skip
+ * tokens of next links), and a check that a provider-supplied next link stays on the configured API base (a page
+ * token must never send the access token elsewhere). */
+
+/* The value of the first header named name (case-insensitive), or NULL. Borrowed from headers. */
+const char *mcp_header_get(const cm_http_header_t *headers, size_t n, const char *name);
+
+/*
+ * The target of the link with relation rel in an RFC 8288 Link header value, e.g.
+ *   <https://api.github.com/user/repos?page=2>; rel="next", <...?page=5>; rel="last"
+ * rel matches one of the space-separated relation types (case-insensitive), quoted or not. Returns a malloc'ed URL
+ * (caller frees) or NULL when absent, malformed or out of memory.
+ */
+char *mcp_link_find(const char *link, const char *rel);
+
+/* The decoded value of query parameter name in url (first occurrence), malloc'ed, or NULL when absent. */
+char *mcp_url_query_get(const char *url, const char *name);
+
+/*
+ * 1 when url is base itself or lies below it (base + "/" or base + "?"...), with no "/../" or "/./" path segments
+ * and no CR/LF/space; else 0. Used to accept page tokens that are provider next links.
+ */
+int mcp_url_under_base(const char *url, const char *base);
+
+/* ------------------------------------------------------------------ API base URL */
+
+#define MCP_API_BASE_MAX 512
+
+/* A provider API base: scheme://host[:port][/path] with no trailing slash. Zero-initialise or fill with
+ * mcp_api_base_init; it owns no heap memory (a service keeps one in a static). */
+typedef struct mcp_api_base {
+    char url[MCP_API_BASE_MAX];
+} mcp_api_base_t;
+
+/*
+ * Sets b to the value of the environment variable env_name when set and non-empty, else to default_url; then
+ * appends path_prefix (may be NULL, e.g. "/gmail/v1/users/me"). Trailing slashes of the base are dropped.
+ * Returns CM_OK, or CM_EINVAL (b keeps default_url + path_prefix, and err says why) when the variable is not an
+ * http(s) URL or is too long: a service should refuse to start rather than call a half-configured API.
+ */
+int mcp_api_base_init(mcp_api_base_t *b, const char *env_name, const char *default_url, const char *path_prefix,
+                      char *err, size_t errsz);
+
+/* The base URL (borrowed from b). */
+const char *mcp_api_base_url(const mcp_api_base_t *b);
+
+/*
+ * base + path (path starts with '/' and is already escaped) + query pairs (NULL-terminated name, value list; pairs
+ * whose value is NULL are skipped; query may be NULL), escaped by curl's URL API. malloc'ed (caller frees) or NULL
+ * (out of memory, bad URL).
+ */
+char *mcp_api_url(const mcp_api_base_t *b, const char *path, const char *const *query);
+/* ------------------------------------------------------------------ JSON requests */
+
+/*
+ * mcp_provider_fetch with a JSON body. req is a template (copied; borrowed for the call's duration only): its
+ * provider, method, headers, n_headers, timeout_ms, flags, error_text and arg_free are used; its url, body and
+ * body_len are ignored. url_owned is the request URL, always freed here; NULL means the caller could not build it
+ * (the call fails with "Could not build the <provider> request."). body (may be NULL) is stolen and sent compact,
+ * with Content-Type: application/json added to the headers. As with mcp_provider_fetch, either cb runs later or
+ * the call is finished with a tool error (and arg_free(arg) runs); touch the call no more after this returns. With
+ * MCP_PROVIDER_DELIVER_ERRORS in req->flags the build failure goes to cb too (res->error), before this returns.
+ */
+void mcp_provider_fetch_json(mcp_call_t *c, const mcp_provider_request_t *req, char *url_owned, json_t *body,
+                             mcp_provider_cb cb, void *arg);
 
 #endif

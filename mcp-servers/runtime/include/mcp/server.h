@@ -79,21 +79,30 @@ typedef struct mcp_server_options {
 
 /* Fills o with defaults for service/version (strings are borrowed; keep them alive). */
 void mcp_server_options_defaults(mcp_server_options_t *o, const char *service, const char *version);
-/* Applies the environment variables named above. CM_OK or CM_EINVAL with a reason in err. */
+/* Applies the environment variables named above (o's strings may then point into the environment: borrowed). CM_OK
+ * or CM_EINVAL with a reason in err. */
 int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz);
 
-/* Creates the server (loop, routes, caches). NULL with a reason in err. Caller owns it (mcp_server_free). */
+/* Creates the server (loop, routes, caches); o is borrowed for the call (its strings are copied). NULL with a reason
+ * in err. Caller owns it (mcp_server_free). */
 mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t errsz);
+/* Frees s and all it owns (registries, caches, loop); NULL is a no-op. */
 void mcp_server_free(mcp_server_t *s);
-/* Registers a tool (see tools.h). Must be called before mcp_server_run. CM_OK or an error (logged). */
+/* Registers a tool (see tools.h). Must be called before mcp_server_run. def and its strings are copied (fn and data
+ * kept as given). CM_OK or an error (logged). */
 int mcp_server_add_tool(mcp_server_t *s, const mcp_tool_def_t *def);
-/* Listens on the configured host/port; *bound_port (may be NULL) receives the port. */
+/* Registers the n tools of a service's table in order (mcp_server_add_tool each; defs borrowed, copied). CM_OK, or
+ * the first error (logged by mcp_server_add_tool; the tools before it stay registered, the service should not
+ * start). */
+int mcp_server_add_tools(mcp_server_t *s, const mcp_tool_def_t *defs, size_t n);
+/* Listens on the configured host/port; *bound_port (may be NULL; caller's) receives the port. */
 int mcp_server_listen(mcp_server_t *s, int *bound_port);
 /* Runs the loop until SIGINT/SIGTERM or mcp_server_stop. Flushes usage counters best-effort on the way out. */
 int mcp_server_run(mcp_server_t *s);
 void mcp_server_stop(mcp_server_t *s);
 
-/* For tool handlers: the loop, the outbound HTTP client (NULL until common/http_client is available), the server. */
+/* For tool handlers: the loop, the outbound HTTP client (NULL until common/http_client is available), the server.
+ * All borrowed from the server (valid until mcp_server_free). */
 h2o_evloop_t *mcp_server_loop(mcp_server_t *s);
 /* The h2o context (its zero/100 ms/1 s timeouts are handy for tools that wait; they are disposed with the server). */
 h2o_context_t *mcp_server_context(mcp_server_t *s);

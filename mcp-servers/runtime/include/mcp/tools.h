@@ -1,7 +1,7 @@
 /*
- * tools.h - the tool registry of a service and the tools/call API that tool handlers use.
+ * tools.h - tool definitions and the tools/call API that tool handlers use.
  *
- * A service registers its tools once at startup (mcp_tools_add); the registry is immutable while
+ * A service registers its tools once at startup (mcp_server_add_tool, server.h); the registry is immutable while
  * serving. tools/list pages through the tools in registration order (deterministic, as 2026-07-28
  * asks) with opaque cursors; an unknown cursor is -32602.
  *
@@ -24,8 +24,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct mcp_tools mcp_tools_t;
-typedef struct mcp_tool mcp_tool_t;
 typedef struct mcp_call mcp_call_t;
 
 /* A tool handler. args is the validated arguments object: borrowed for the handler's duration (incref to keep),
@@ -53,27 +51,6 @@ typedef struct mcp_tool_def {
     void *data;     /* passed to fn */
 } mcp_tool_def_t;
 
-/* page_size 0 = 50. Caller owns the registry. */
-mcp_tools_t *mcp_tools_new(size_t page_size);
-void mcp_tools_free(mcp_tools_t *r);
-/* Copies def (strings and schemas). Returns CM_OK, or CM_EINVAL/CM_ECONFLICT with a one-line reason in err. */
-int mcp_tools_add(mcp_tools_t *r, const mcp_tool_def_t *def, char *err, size_t errsz);
-size_t mcp_tools_count(const mcp_tools_t *r);
-/* The tool or NULL. Borrowed from the registry. */
-const mcp_tool_t *mcp_tools_find(const mcp_tools_t *r, const char *name);
-/*
- * The tools/list result for cursor (NULL = first page): {"tools":[...], "nextCursor"?}. Returns CM_OK
- * with a new reference in *out (caller decrefs; pages are built once and shared, so treat as
- * read-only: copy before changing), or CM_EINVAL for an unknown cursor.
- */
-int mcp_tools_list(mcp_tools_t *r, const char *cursor, json_t **out);
-/* Like mcp_tools_list, also giving the page index and the registry generation (changes when a tool is added). */
-int mcp_tools_list_page(mcp_tools_t *r, const char *cursor, json_t **out, size_t *page, unsigned *generation);
-
-/* Accessors of a registered tool (borrowed). */
-const char *mcp_tool_name(const mcp_tool_t *t);
-json_t *mcp_tool_json(const mcp_tool_t *t); /* its tools/list entry */
-
 /* ------------------------------------------------------------------ calls */
 
 /* Log levels of notifications/message (RFC 5424 order). */
@@ -87,17 +64,20 @@ enum mcp_log_level {
     MCP_LOG_ALERT,
     MCP_LOG_EMERGENCY,
 };
-/* "debug".."emergency" -> level, -1 when unknown. */
+/* "debug".."emergency" (s borrowed) -> level, -1 when unknown; the name of a level (static storage). */
 int mcp_log_level_from_str(const char *s);
 const char *mcp_log_level_str(int level);
 
 /* The instance this call runs for (borrowed, NUL-terminated). */
 const char *mcp_call_instance(const mcp_call_t *c);
-const char *mcp_call_tool(const mcp_call_t *c);
-/* The negotiated protocol version of the request (borrowed). */
+const char *mcp_call_tool(const mcp_call_t *c); /* the tool's name (borrowed from the call) */
+/* The negotiated protocol version of the request (borrowed from the call). */
 const char *mcp_call_protocol_version(const mcp_call_t *c);
 /* Per-call context the service attached (see mcp_server_options_t.call_context) - borrowed. */
 void *mcp_call_context(const mcp_call_t *c);
+/* The client's declared capabilities for this call (borrowed from the call; may be NULL in the legacy era without
+ * session data). */
+json_t *mcp_call_client_capabilities(const mcp_call_t *c);
 /* 1 once the client went away (HTTP request disposed): finish anyway, the result is discarded. */
 int mcp_call_abandoned(const mcp_call_t *c);
 
@@ -111,12 +91,30 @@ void mcp_call_set_structured(mcp_call_t *c, json_t *value);
 void mcp_call_finish(mcp_call_t *c);
 /* Sends a tool execution error: {"content":[{"type":"text","text":<message>}],"isError":true}. Frees the call. */
 void mcp_call_fail(mcp_call_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Sends a JSON-RPC error instead of a result (protocol-level failures only). Frees the call. */
-void mcp_call_error(mcp_call_t *c, int code, const char *message);
+/* JSON-RPC error codes (mcp_call_error, mcp_call_error_data; the runtime answers with them too). */
+enum mcp_error_code {
+    MCP_JSONRPC_PARSE_ERROR = -32700,
+    MCP_JSONRPC_INVALID_REQUEST = -32600,
+    MCP_JSONRPC_METHOD_NOT_FOUND = -32601,
+    MCP_JSONRPC_INVALID_PARAMS = -32602,
+    MCP_JSONRPC_INTERNAL_ERROR = -32603,
+    /* 2025-11-25 and earlier: resource not found */
+    MCP_ERR_RESOURCE_NOT_FOUND = -32002,
+    /* 2026-07-28 (HTTP 400 each) */
+    MCP_ERR_HEADER_MISMATCH = -32020,
+    MCP_ERR_MISSING_CLIENT_CAPABILITY = -32021,
+    MCP_ERR_UNSUPPORTED_PROTOCOL_VERSION = -32022,
+};
 
-/* notifications/message for this call when level >= the client's threshold. data is stolen. */
+/* Sends a JSON-RPC error instead of a result (protocol-level failures only). Frees the call; message copied. */
+void mcp_call_error(mcp_call_t *c, int code, const char *message);
+/* Like mcp_call_error with a data member (stolen). Frees the call. */
+void mcp_call_error_data(mcp_call_t *c, int code, const char *message, json_t *data);
+
+/* notifications/message for this call when level >= the client's threshold. data is stolen; logger is copied. */
 void mcp_call_log(mcp_call_t *c, int level, const char *logger, json_t *data);
-/* notifications/progress when the request carried a progressToken. total < 0 = unknown; message may be NULL. */
+/* notifications/progress when the request carried a progressToken. total < 0 = unknown; message may be NULL
+ * (copied). */
 void mcp_call_progress(mcp_call_t *c, double progress, double total, const char *message);
 
 #endif

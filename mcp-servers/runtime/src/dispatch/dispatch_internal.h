@@ -1,0 +1,70 @@
+/* dispatch_internal.h (private to dispatch/) - the dispatcher record, the replies and the method handlers that the
+ * method table (dispatch.c) names. */
+#ifndef MCP_DISPATCH_INTERNAL_H
+#define MCP_DISPATCH_INTERNAL_H
+
+#include "dispatch/protocol.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct mcp_protocol {
+    mcp_tools_t *tools;
+    mcp_prompts_t *prompts;      /* owned; empty = capability not advertised */
+    mcp_resources_t *resources;  /* owned; idem */
+    json_t *server_info;         /* {name, version[, title]} */
+    json_t *capabilities;        /* advertised (legacy era) */
+    json_t *capabilities_modern; /* advertised in 2026-07-28 (no resources.subscribe: removed there) */
+    char *instructions;
+    int list_ttl_ms;
+    json_t *modern_extra; /* {resultType:"complete", _meta:{serverInfo}} merged into modern results */
+    /* tools/list results serialized once per (page, era): the list is immutable while serving and is the largest
+     * answer, so re-encoding it per request would dominate (jansson produced every byte of these texts) */
+    char **list_text[2];
+    size_t list_pages;
+    unsigned list_generation;
+};
+
+/* Frees the serialized tools/list pages (the registry changed, or the dispatcher goes). */
+void mcp__dispatch_drop_list_cache(mcp_protocol_t *p);
+/* The capabilities advertised in era (borrowed from p; follows what is registered). */
+json_t *mcp__dispatch_capabilities(mcp_protocol_t *p, mcp_era_t era);
+
+/* Answers msg with result (stolen; modern results get resultType and _meta serverInfo). */
+void mcp__reply_result(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, json_t *result,
+                       mcp_reply_t *out);
+/* Answers msg with a JSON-RPC error (data stolen, may be NULL) and the HTTP status the era prescribes for code. */
+void mcp__reply_error(const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, int code, const char *message,
+                      json_t *data, mcp_reply_t *out);
+
+/* A method handler: answers msg into out (a reply, or out->pending for a running tools/call). */
+typedef void (*mcp__method_fn)(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
+                               mcp_reply_t *out);
+#define MCP__METHOD(name)                                                                                              \
+    void name(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, mcp_reply_t *out)
+
+/* methods.c: the lifecycle and tools methods */
+MCP__METHOD(mcp__do_initialize);
+MCP__METHOD(mcp__do_discover);
+MCP__METHOD(mcp__do_ping);
+MCP__METHOD(mcp__do_set_level);
+MCP__METHOD(mcp__do_tools_list);
+MCP__METHOD(mcp__do_tools_call);
+
+/* feature_methods.c: prompts, resources, completion (the table serves them only when their capability is) */
+MCP__METHOD(mcp__do_prompts_list);
+MCP__METHOD(mcp__do_prompts_get);
+MCP__METHOD(mcp__do_resources_list);
+MCP__METHOD(mcp__do_resource_templates_list);
+MCP__METHOD(mcp__do_resources_read);
+MCP__METHOD(mcp__do_resources_subscribe);
+MCP__METHOD(mcp__do_complete);
+
+/* 1 when the prompts / resources / completions capability is advertised (something is registered). */
+int mcp__serves_prompts(const mcp_protocol_t *p);
+int mcp__serves_resources(const mcp_protocol_t *p);
+int mcp__serves_completions(const mcp_protocol_t *p);
+/* Sets or removes prompts / resources / completions in caps for what is registered. */
+void mcp__features_capabilities(const mcp_protocol_t *p, mcp_era_t era, json_t *caps);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * protocol.c - the dispatcher: its record, the capabilities it advertises and the replies of both eras (see
+ * dispatch/protocol.h; the methods are in dispatch.c's table).
+ */
+#include "common/status.h"
+#include "dispatch/dispatch_internal.h"
+#include "features/tools_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void mcp__dispatch_drop_list_cache(mcp_protocol_t *p)
+{
+    for (int era = 0; era < 2; era++) {
+        for (size_t i = 0; p->list_text[era] != NULL && i < p->list_pages; i++)
+            free(p->list_text[era][i]);
+        free(p->list_text[era]);
+        p->list_text[era] = NULL;
+    }
+    p->list_pages = 0;
+}
+
+mcp_protocol_t *mcp_protocol_new(const mcp_protocol_info_t *info, mcp_tools_t *tools)
+{
+    mcp_protocol_t *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return NULL;
+    p->tools = tools;
+    p->server_info = json_pack("{s:s, s:s}", "name", info->name ? info->name : "mcp-server", "version",
+                               info->version ? info->version : "0.0.0");
+    if (p->server_info != NULL && info->title != NULL)
+        json_object_set_new(p->server_info, "title", json_string(info->title));
+    p->capabilities = json_pack("{s:{s:b}, s:{}}", "tools", "listChanged", 0, "logging");
+    p->capabilities_modern = json_pack("{s:{s:b}, s:{}}", "tools", "listChanged", 0, "logging");
+    p->prompts = mcp_prompts_new(0);
+    p->resources = mcp_resources_new(0);
+    p->instructions = info->instructions ? strdup(info->instructions) : NULL;
+    p->list_ttl_ms = info->list_ttl_ms > 0 ? info->list_ttl_ms : 0;
+    p->modern_extra =
+        json_pack("{s:s, s:{s:O}}", "resultType", "complete", "_meta", MCP_META_SERVER_INFO, p->server_info);
+    if (p->server_info == NULL || p->capabilities == NULL || p->modern_extra == NULL || p->prompts == NULL ||
+        p->resources == NULL || p->capabilities_modern == NULL ||
+        (info->instructions != NULL && p->instructions == NULL)) {
+        mcp_protocol_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void mcp_protocol_free(mcp_protocol_t *p)
+{
+    if (p == NULL)
+        return;
+    json_decref(p->server_info);
+    json_decref(p->capabilities);
+    json_decref(p->capabilities_modern);
+    json_decref(p->modern_extra);
+    mcp_prompts_free(p->prompts);
+    mcp_resources_free(p->resources);
+    mcp__dispatch_drop_list_cache(p);
+    free(p->instructions);
+    free(p);
+}
+
+mcp_tools_t *mcp_protocol_tools(mcp_protocol_t *p)
+{
+    return p->tools;
+}
+
+mcp_prompts_t *mcp_protocol_prompts(mcp_protocol_t *p)
+{
+    return p->prompts;
+}
+
+mcp_resources_t *mcp_protocol_resources(mcp_protocol_t *p)
+{
+    return p->resources;
+}
+
+/* The registries may grow until serving starts: capabilities follow what is registered. */
+json_t *mcp__dispatch_capabilities(mcp_protocol_t *p, mcp_era_t era)
+{
+    json_t *caps = era == MCP_ERA_MODERN ? p->capabilities_modern : p->capabilities;
+    mcp__features_capabilities(p, era, caps);
+    return caps;
+}
+
+json_t *mcp_protocol_capabilities(mcp_protocol_t *p)
+{
+    return mcp__dispatch_capabilities(p, MCP_ERA_LEGACY);
+}
+
+void mcp_protocol_abandon(mcp_call_t *call)
+{
+    mcp__call_abandon(call);
+}
+
+/* ------------------------------------------------------------------ replies */
+
+void mcp__reply_result(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, json_t *result,
+                       mcp_reply_t *out)
+{
+    if (ctx->era == MCP_ERA_MODERN)
+        json_object_update(result, p->modern_extra);
+    out->body = mcp_jsonrpc_result(msg->id, result);
+    out->http_status = 200;
+}
+
+void mcp__reply_error(const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, int code, const char *message,
+                      json_t *data, mcp_reply_t *out)
+{
+    out->body = mcp_jsonrpc_error(msg->id, code, message, data);
+    out->http_status = 200;
+    if (ctx->era == MCP_ERA_MODERN) {
+        if (code == MCP_JSONRPC_METHOD_NOT_FOUND)
+            out->http_status = 404;
+        else if (code == MCP_ERR_HEADER_MISMATCH || code == MCP_ERR_MISSING_CLIENT_CAPABILITY ||
+                 code == MCP_ERR_UNSUPPORTED_PROTOCOL_VERSION)
+            out->http_status = 400;
+    }
+}

@@ -1,0 +1,303 @@
+/*
+ * provider_http.c - provider API calls from tools: token, request, 401 refresh-and-retry-once, error mapping
+ * (see mcp/provider_http.h).
+ */
+#include "provider/provider_internal.h"
+#include "common/status.h"
+#include "tokens/auth.h"
+#include "tokens/token_client.h"
+#include "transport/server_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct fetch {
+    mcp_call_t *call;
+    mcp_server_t *s;
+    mcp_provider_cb cb;
+    void *arg;
+    char *provider, *method, *url, *body;
+    size_t body_len;
+    cm_http_header_t *headers; /* extra + Authorization, strings owned */
+    size_t n_extra;
+    int timeout_ms, flags;
+    size_t max_response;
+    char *too_large;
+    int retried;
+    char *authorize_url;
+    mcp_provider_error_fn error_text;
+    void (*arg_free)(void *arg);
+    int cb_ran;
+};
+
+static void fetch_free(struct fetch *f)
+{
+    if (!f->cb_ran && f->arg_free != NULL)
+        f->arg_free(f->arg);
+    for (size_t i = 0; i < f->n_extra + 1 && f->headers != NULL; i++) {
+        free((char *)f->headers[i].name);
+        if (f->headers[i].value != NULL) {
+            memset((char *)f->headers[i].value, 0, strlen(f->headers[i].value));
+            free((char *)f->headers[i].value);
+        }
+    }
+    free(f->headers);
+    free(f->provider);
+    free(f->method);
+    free(f->url);
+    free(f->body);
+    free(f->authorize_url);
+    free(f->too_large);
+    free(f);
+}
+
+const char *mcp_provider_error_text(const char *provider, int status, long retry_after_s, int timed_out,
+                                    const char *authorize_url, char *buf, size_t bufsz)
+{
+    const char *p = provider ? provider : "The provider";
+    if (status == 0 && timed_out)
+        snprintf(buf, bufsz, "%s did not answer in time; try again later.", p);
+    else if (status == 0)
+        snprintf(buf, bufsz, "%s could not be reached; try again later.", p);
+    else if (status == 401)
+        snprintf(buf, bufsz, "%s rejected the access token even after a refresh (401). Re-authorize this instance%s%s.",
+                 p, authorize_url ? " at " : "", authorize_url ? authorize_url : "");
+    else if (status == 403)
+        snprintf(buf, bufsz, "%s denied the request (403): the granted permissions (scopes) do not allow this action.",
+                 p);
+    else if (status == 404)
+        snprintf(buf, bufsz, "%s reports that the requested item does not exist (404).", p);
+    else if (status == 429 && retry_after_s >= 0)
+        snprintf(buf, bufsz, "%s rate limit reached (429); retry after %ld seconds.", p, retry_after_s);
+    else if (status == 429)
+        snprintf(buf, bufsz, "%s rate limit reached (429); retry later.", p);
+    else if (status >= 500)
+        snprintf(buf, bufsz, "%s is having problems (HTTP %d); try again later.", p, status);
+    else
+        snprintf(buf, bufsz, "%s rejected the request (HTTP %d).", p, status);
+    return buf;
+}
+
+static void send_request(struct fetch *f, const char *token);
+
+/* After a final 401: the authorize URL the broker gave when it confirmed the instance (auth cache), if any. */
+static void authorize_url_for(struct fetch *f, int status)
+{
+    if (status == 401 && f->authorize_url == NULL && f->s->auth != NULL) {
+        const char *url = NULL;
+        mcp_auth_status(f->s->auth, mcp_call_instance(f->call), &url);
+        f->authorize_url = url ? strdup(url) : NULL;
+    }
+}
+
+/* Ends the request with a tool error: the call fails, or with MCP_PROVIDER_DELIVER_ERRORS cb gets the text. */
+static void end_error(struct fetch *f, int status, long retry_after, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void end_error(struct fetch *f, int status, long retry_after, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (f->flags & MCP_PROVIDER_DELIVER_ERRORS) {
+        mcp_provider_response_t r = {.status = status, .retry_after_s = retry_after, .error = msg};
+        f->cb_ran = 1;
+        f->cb(f->call, &r, f->arg);
+    } else {
+        mcp_call_fail(f->call, "%s", msg);
+    }
+    fetch_free(f);
+}
+
+static void fail(struct fetch *f, int status, long retry_after, int timed_out)
+{
+    char msg[512];
+    authorize_url_for(f, status);
+    mcp_provider_error_text(f->provider, status, retry_after, timed_out, f->authorize_url, msg, sizeof(msg));
+    end_error(f, status, retry_after, "%s", msg);
+}
+
+const char *mcp_token_error_text(const char *provider, const mcp_token_result_t *r, char *buf, size_t bufsz)
+{
+    const char *p = provider ? provider : "the provider";
+    if (r->code != NULL && (strcmp(r->code, "needs_reauth") == 0 || strcmp(r->code, "instance_expired") == 0 ||
+                            strcmp(r->code, "instance_inactive") == 0))
+        snprintf(buf, bufsz, "This instance must be re-authorized before %s can be used (%s)%s%s.", p, r->code,
+                 r->authorize_url ? ": open " : "", r->authorize_url ? r->authorize_url : "");
+    else if (r->http_status == 503 && r->retry_after_s >= 0)
+        /* the broker cannot refresh the token now (the provider is down, or another replica is refreshing it) */
+        snprintf(buf, bufsz, "No access token for %s right now: %s. This is temporary; retry after %ld seconds.", p,
+                 r->message ? r->message : "the token could not be refreshed", r->retry_after_s);
+    else
+        snprintf(buf, bufsz, "No access token for %s: %s.", p, r->message ? r->message : "unavailable");
+    return buf;
+}
+
+static void on_token(void *arg, const mcp_token_result_t *r)
+{
+    struct fetch *f = arg;
+    if (!r->ok) {
+        char msg[1024];
+        free(f->authorize_url);
+        f->authorize_url = r->authorize_url ? strdup(r->authorize_url) : NULL;
+        mcp_token_error_text(f->provider, r, msg, sizeof(msg));
+        end_error(f, 0, r->http_status == 503 ? r->retry_after_s : -1, "%s", msg); /* 0: no provider answer */
+        return;
+    }
+    send_request(f, r->access_token);
+}
+
+static void get_token(struct fetch *f, int refresh)
+{
+    mcp_token_wait_t *w;
+    mcp_token_result_t now;
+    if (f->s->tokens == NULL) {
+        end_error(f, 0, -1, "No access token for %s: the token client is not configured.", f->provider);
+        return;
+    }
+    /* after a 401: retry with the cached token when another call already replaced the rejected one, else one
+       refresh per instance (token_client.h) */
+    const char *sent = f->headers[f->n_extra].value, *rejected = sent && strlen(sent) > 7 ? sent + 7 : NULL;
+    int rc = refresh
+                 ? mcp_token_get_after_401(f->s->tokens, mcp_call_instance(f->call), rejected, mcp__unix_now(),
+                                           on_token, f, &w, &now)
+                 : mcp_token_get(f->s->tokens, mcp_call_instance(f->call), 0, mcp__unix_now(), on_token, f, &w, &now);
+    if (rc == CM_AGAIN)
+        return;
+    on_token(f, &now);
+}
+
+static void on_response(void *arg, const cm_http_response_t *res)
+{
+    struct fetch *f = arg;
+    if (res->status == 401 && !f->retried) {
+        f->retried = 1;
+        get_token(f, 1);
+        return;
+    }
+    if ((res->status >= 200 && res->status < 300) || (f->flags & MCP_PROVIDER_ALL_STATUSES && res->status != 0)) {
+        mcp_provider_response_t r = {
+            .status = res->status, .body = res->body, .body_len = res->body_len, .content_type = res->content_type};
+        if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
+            r.json = json_loadb(res->body, res->body_len, 0, NULL);
+        r.headers = res->headers;
+        r.n_headers = res->n_headers;
+        r.retry_after_s = res->retry_after_s;
+        f->cb_ran = 1;
+        f->cb(f->call, &r, f->arg);
+        json_decref(r.json);
+        fetch_free(f);
+        return;
+    }
+    if (f->error_text != NULL && res->status != 0) {
+        char generic[512], msg[1024] = "";
+        mcp_provider_response_t r = {.status = res->status,
+                                     .body = res->body,
+                                     .body_len = res->body_len,
+                                     .content_type = res->content_type,
+                                     .headers = res->headers,
+                                     .n_headers = res->n_headers,
+                                     .retry_after_s = res->retry_after_s};
+        authorize_url_for(f, res->status);
+        if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
+            r.json = json_loadb(res->body, res->body_len, 0, NULL);
+        mcp_provider_error_text(f->provider, res->status, res->retry_after_s, res->timed_out, f->authorize_url, generic,
+                                sizeof(generic));
+        f->error_text(&r, generic, msg, sizeof(msg));
+        json_decref(r.json);
+        end_error(f, res->status, res->retry_after_s, "%s", msg[0] ? msg : generic);
+        return;
+    }
+    if (res->status == 0 && res->error != NULL && strstr(res->error, "too large") != NULL) {
+        size_t max = f->max_response ? f->max_response : MCP_PROVIDER_DEFAULT_MAX_RESPONSE;
+        if (f->too_large != NULL)
+            end_error(f, 0, -1, "%s", f->too_large);
+        else
+            end_error(f, 0, -1, "The answer from %s is too large for this tool (over %.1f MiB); ask for less.",
+                      f->provider, (double)max / (1024.0 * 1024.0));
+        return;
+    }
+    fail(f, res->status, res->retry_after_s, res->timed_out);
+}
+
+static void send_request(struct fetch *f, const char *token)
+{
+    size_t n = strlen(token) + 8;
+    char *auth = malloc(n);
+    if (auth == NULL) {
+        end_error(f, 0, -1, "out of memory");
+        return;
+    }
+    snprintf(auth, n, "Bearer %s", token);
+    cm_http_header_t *h = &f->headers[f->n_extra];
+    if (h->value != NULL) {
+        memset((char *)h->value, 0, strlen(h->value));
+        free((char *)h->value);
+    }
+    h->value = auth;
+    cm_http_request_t req = {.method = f->method,
+                             .url = f->url,
+                             .headers = f->headers,
+                             .n_headers = f->n_extra + 1,
+                             .body = f->body,
+                             .body_len = f->body_len,
+                             .timeout_ms = f->timeout_ms,
+                             .max_response = f->max_response};
+    if (cm_http_start(f->s->http, &req, on_response, f, NULL) != CM_AGAIN)
+        fail(f, 0, -1, 0);
+}
+
+void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp_provider_cb cb, void *arg)
+{
+    struct fetch *f = calloc(1, sizeof(*f));
+    if (f == NULL) {
+        if (req->flags & MCP_PROVIDER_DELIVER_ERRORS) {
+            mcp_provider_response_t r = {.status = 0, .retry_after_s = -1, .error = "out of memory"};
+            cb(call, &r, arg);
+            return;
+        }
+        if (req->arg_free != NULL)
+            req->arg_free(arg);
+        mcp_call_fail(call, "out of memory");
+        return;
+    }
+    f->call = call;
+    f->s = mcp_call_server(call);
+    f->cb = cb;
+    f->arg = arg;
+    f->provider = strdup(req->provider ? req->provider : "The provider");
+    f->method = req->method ? strdup(req->method) : NULL;
+    f->url = strdup(req->url ? req->url : "");
+    f->body_len = req->body_len;
+    f->body = req->body ? malloc(req->body_len + 1) : NULL;
+    if (f->body) {
+        memcpy(f->body, req->body, req->body_len);
+        f->body[req->body_len] = '\0';
+    }
+    f->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 15000;
+    f->flags = req->flags;
+    f->max_response = req->max_response;
+    f->too_large = req->too_large ? strdup(req->too_large) : NULL;
+    f->error_text = req->error_text;
+    f->arg_free = req->arg_free;
+    f->n_extra = req->n_headers;
+    f->headers = calloc(req->n_headers + 1, sizeof(*f->headers));
+    int oom = f->provider == NULL || f->url == NULL || f->headers == NULL || (req->body && !f->body) ||
+              (req->method && !f->method) || (req->too_large && !f->too_large);
+    for (size_t i = 0; !oom && i < req->n_headers; i++) {
+        f->headers[i].name = strdup(req->headers[i].name);
+        f->headers[i].value = strdup(req->headers[i].value);
+        oom = f->headers[i].name == NULL || f->headers[i].value == NULL;
+    }
+    if (!oom)
+        oom = (f->headers[req->n_headers].name = strdup("Authorization")) == NULL;
+    if (oom) {
+        end_error(f, 0, -1, "out of memory");
+        return;
+    }
+    get_token(f, 0);
+}

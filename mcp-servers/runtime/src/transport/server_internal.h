@@ -1,0 +1,88 @@
+/* server_internal.h - the server record shared by server.c, http*.c, health.c, push_http.c, auth.c. */
+#ifndef MCP_SERVER_INTERNAL_H
+#define MCP_SERVER_INTERNAL_H
+
+#include "common/httpd.h"
+#include "dispatch/protocol.h"
+#include "tokens/push.h"
+#include "mcp/server.h"
+#include "protocol/session.h"
+#include "util/clock.h"
+
+#include <stdint.h>
+
+typedef struct mcp_auth mcp_auth_t;
+typedef struct mcp_token_client mcp_token_client_t;
+typedef struct mcp_usage mcp_usage_t;
+typedef struct mcp_broker mcp_broker_t;
+
+typedef struct mcp_stats {
+    uint64_t requests, notifications, errors, tool_calls, sse_responses;
+    uint64_t auth_ok, auth_failed, pushes_ok, pushes_rejected;
+    uint64_t push_events_ignored; /* older (lower version) than the cached state */
+} mcp_stats_t;
+
+struct mcp_server {
+    char *service, *version, *name; /* name = "mcp-<service>" */
+    char *host, *public_url;
+    int port;
+    mcp_auth_mode_t auth_mode;
+    char **allowed_hosts;   /* NULL-terminated; NULL pointer = any */
+    char **allowed_origins; /* NULL-terminated; NULL pointer = any */
+    int any_host, any_origin;
+    size_t max_body;
+    cm_server_t *httpd;
+    mcp_tools_t *tools;
+    mcp_protocol_t *proto;
+    mcp_sessions_t *sessions;
+    mcp_push_verifier_t *push; /* NULL without a service secret */
+    char service_bearer_hex[CM_BP_BEARER_HEX_LEN];
+    int have_secret;
+    mcp_broker_t *broker; /* NULL without broker_url */
+    mcp_auth_t *auth;
+    mcp_token_client_t *tokens;
+    mcp_usage_t *usage;
+    cm_http_client_t *http; /* outbound HTTP (broker, providers) */
+    char *user_agent;
+    h2o_timeout_t tick_timeout; /* maintenance tick */
+    h2o_timeout_t tool_timeout; /* deadline of a pending tools/call */
+    int tool_timeout_ms;
+    h2o_timeout_entry_t tick_entry;
+    int tick_linked;
+    int64_t last_flush_ms;
+    struct { /* GET {broker}/health, probed from the maintenance tick (health.c) */
+        int inflight;
+        int64_t started_ms; /* monotonic; 0 = never */
+        int status;         /* HTTP status of the last answer, 0 = unreachable, -1 = none yet */
+        int64_t at;         /* unix s of the last answer (or failure) */
+    } probe;
+    mcp_server_options_t opts; /* numbers only; strings above */
+    mcp_stats_t stats;
+};
+
+/* http.c: route handlers of the MCP endpoint */
+int mcp__http_on_mcp(void *data, h2o_req_t *req, const cm_route_match_t *m);
+/* http_guard.c */
+int mcp__guard_host(mcp_server_t *s, h2o_req_t *req);
+int mcp__guard_origin(mcp_server_t *s, h2o_req_t *req);
+int mcp__accepts(h2o_req_t *req, int need_json, int need_sse);
+int mcp__is_json_content_type(h2o_req_t *req);
+/* Header value with surrounding whitespace removed and =?base64?...?= decoded; pool-allocated, NULL when absent
+ * or undecodable (*bad set). */
+char *mcp__header_value(h2o_req_t *req, const char *lc_name, int *bad);
+int mcp__instance_id_valid(const char *s);
+/* Sends a JSON-RPC error (id may be NULL) with an HTTP status. */
+void mcp__respond_rpc_error(h2o_req_t *req, int status, json_t *id, int code, const char *message, json_t *data);
+/* health.c, push_http.c, wellknown in auth_http.c */
+int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m);
+int mcp__health_instance(void *data, h2o_req_t *req, const cm_route_match_t *m);
+/* From the maintenance tick: starts GET {broker}/health when the last probe is MCP_BROKER_PROBE_MS old (never waits).
+ */
+void mcp__health_probe(mcp_server_t *s, int64_t now_ms);
+#define MCP_BROKER_PROBE_MS 10000
+int mcp__cache_tokens(void *data, h2o_req_t *req, const cm_route_match_t *m);
+int mcp__protected_resource(void *data, h2o_req_t *req, const cm_route_match_t *m);
+/* Adds WWW-Authenticate and answers 401 for instance_id. */
+void mcp__respond_unauthorized(mcp_server_t *s, h2o_req_t *req, const char *instance_id, const char *message);
+
+#endif
