@@ -125,11 +125,7 @@ static void on_list(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     json_t *out = json_pack("{s:o}", flags & LIST_PRS ? "pull_requests" : "issues", items);
     if (!(flags & LIST_PRS))
         json_object_set_new(out, "pull_requests_omitted", json_integer((json_int_t)omitted));
-    if (next > 0) {
-        cm_buf_printf(&t, "More: call again with page=%ld.\n", next);
-        json_object_set_new(out, "next_page", json_integer(next));
-    }
-    mcp_tool_finish_buf(c, &t, out);
+    gh_finish_page(c, &t, out, next, 0);
 }
 
 void gh_list_issues(mcp_call_t *c, json_t *args, void *data)

@@ -15,10 +15,10 @@ ob_script_test(interop_mcp_clients interop/run-clients.sh)
 
 # outlook + github services: runtime helpers, the github error texts, interop against fake APIs.
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)
-ob_unit_test(test_github_errors SOURCES mcp-servers/github/test_gh_errors.c ${PROJECT_SOURCE_DIR}/mcp-servers/github/gh.c
+ob_unit_test(test_github_errors SOURCES mcp-servers/github/test_gh_errors.c ${PROJECT_SOURCE_DIR}/mcp-servers/github/api.c
              LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/github)
-ob_script_test(interop_mcp_outlook interop/run-outlook.sh)
-ob_script_test(interop_mcp_github interop/run-github.sh)
+ob_script_test(interop_mcp_outlook interop/run-service.sh outlook GRAPH_API_BASE /v1.0)
+ob_script_test(interop_mcp_github interop/run-service.sh github GITHUB_API_BASE)
 
 # gmail service (mcp-servers/gmail) and the runtime's MIME / HTML-to-text pieces it uses.
 ob_unit_test(test_mcp_mime SOURCES mcp-servers/runtime/test_mime.c LIBS mcp_runtime)

@@ -1,8 +1,8 @@
-// fake-graph.mjs - a stand-in for Microsoft Graph v1.0 mail (the subset mcp-outlook uses), following the
+// fake-outlook.mjs - a stand-in for Microsoft Graph v1.0 mail (the subset mcp-outlook uses), following the
 // documented request and response shapes: OData collections {"value", "@odata.nextLink"}, $top/$skip/$select/
 // $search/$skiptoken, $filter + $orderby with Graph's InefficientFilter rule, sendMail/reply 202 with an empty body, move 201, delete 204, and Graph errors
 // {"error":{"code","message","innerError"}} (401 on a wrong bearer token, 403/404, 429/503 with Retry-After).
-// Usage: node fake-graph.mjs <access token>. Prints "fake-graph listening on 127.0.0.1:<port>".
+// Usage: node fake-outlook.mjs <access token>. Prints "fake-outlook listening on 127.0.0.1:<port>".
 // Test hooks: GET /_requests (every request: method, path, query, body, auth, consistencylevel, prefer),
 // POST /_reset, POST /_token {token} (the token accepted from now on).
 // With FAKE_TOKENINFO_URL set (tests/fakes/fake-google.mjs with FAKE_FLAVOR=microsoft: its /tokeninfo hook stands
@@ -220,6 +220,6 @@ const server = createServer(async (req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   base = `http://127.0.0.1:${server.address().port}/v1.0`;
-  console.log(`fake-graph listening on 127.0.0.1:${server.address().port}`);
+  console.log(`fake-outlook listening on 127.0.0.1:${server.address().port}`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
