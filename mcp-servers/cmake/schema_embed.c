@@ -115,14 +115,20 @@ static int check_tools(schema_file_t *files, int n)
         }
         if (seen)
             continue;
-        mcp_tool_def_t def = {.name = files[i].tool,
-                              .input_schema = in ? in->text : NULL,
-                              .output_schema = out ? out->text : NULL,
-                              .fn = dummy_handler};
+        /* the input schema alone first, so that an error names the file it is in */
         char err[300];
+        mcp_tool_def_t def = {.name = files[i].tool, .input_schema = in ? in->text : NULL, .fn = dummy_handler};
+        mcp_tools_t *alone = mcp_tools_new(0);
+        int in_rc = alone ? mcp_tools_add(alone, &def, err, sizeof(err)) : CM_ENOMEM;
+        mcp_tools_free(alone);
+        if (in_rc != CM_OK) {
+            fprintf(stderr, "%s: error: %s\n", in ? in->path : files[i].tool,
+                    in_rc == CM_ENOMEM ? "out of memory" : err);
+            goto out_free_reg;
+        }
+        def.output_schema = out ? out->text : NULL;
         if (mcp_tools_add(reg, &def, err, sizeof(err)) != CM_OK) {
-            fprintf(stderr, "%s%s%s: error: %s\n", in ? in->path : "", in && out ? ", " : "", out ? out->path : "",
-                    err);
+            fprintf(stderr, "%s: error: %s\n", out ? out->path : files[i].tool, err);
             goto out_free_reg;
         }
     }

@@ -10,30 +10,23 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
+/* two lines a hint set: clang-format would spread each over four */
+// clang-format off
 enum { RO, SEND, WRITE_IDEM, DESTROY_IDEM, CREATE };
 static const mcp_tool_annotations_t hints[] = {
-    [RO] = {.read_only = MCP_HINT_TRUE,
-            .destructive = MCP_HINT_FALSE,
-            .idempotent = MCP_HINT_TRUE,
+    [RO] = {.read_only = MCP_HINT_TRUE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
             .open_world = MCP_HINT_TRUE},
     /* sending reaches other people: not idempotent (twice = two emails), not destructive */
-    [SEND] = {.read_only = MCP_HINT_FALSE,
-              .destructive = MCP_HINT_FALSE,
-              .idempotent = MCP_HINT_FALSE,
+    [SEND] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE,
               .open_world = MCP_HINT_TRUE},
-    [WRITE_IDEM] = {.read_only = MCP_HINT_FALSE,
-                    .destructive = MCP_HINT_FALSE,
-                    .idempotent = MCP_HINT_TRUE,
+    [WRITE_IDEM] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
                     .open_world = MCP_HINT_TRUE},
-    [DESTROY_IDEM] = {.read_only = MCP_HINT_FALSE,
-                      .destructive = MCP_HINT_TRUE,
-                      .idempotent = MCP_HINT_TRUE,
+    [DESTROY_IDEM] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
                       .open_world = MCP_HINT_TRUE},
-    [CREATE] = {.read_only = MCP_HINT_FALSE,
-                .destructive = MCP_HINT_FALSE,
-                .idempotent = MCP_HINT_FALSE,
+    [CREATE] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE,
                 .open_world = MCP_HINT_TRUE},
 };
+// clang-format on
 
 static const struct {
     const char *name, *title, *description, *input, *output;

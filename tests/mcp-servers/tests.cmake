@@ -17,6 +17,9 @@ ob_script_test(interop_mcp_clients interop/run-clients.sh)
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)
 ob_unit_test(test_github_errors SOURCES mcp-servers/github/test_gh_errors.c ${PROJECT_SOURCE_DIR}/mcp-servers/github/api.c
              LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/github)
+# services on the template (docs/adding-a-service.md): the schema build step, the scaffold in a copy of the tree
+ob_script_test(mcp_schema_embed mcp-servers/schema_embed_test.sh)
+ob_script_test(mcp_scaffold_new_service mcp-servers/scaffold_test.sh)
 ob_script_test(interop_mcp_outlook interop/run-service.sh outlook GRAPH_API_BASE /v1.0)
 ob_script_test(interop_mcp_github interop/run-service.sh github GITHUB_API_BASE)
 
