@@ -70,7 +70,7 @@ if jq -e --arg n "$name" 'any(.[]; .service_name == $n)' "$services_file" >/dev/
 fi
 ! grep -q "interop_mcp_$name " "$tests_file" || die "a test interop_mcp_$name is registered already ($tests_file)"
 
-[[ "$port" =~ ^[0-9]{4,5}$ ]] && ((port >= 1024 && port <= 65535)) || die "bad port '$port': use 1024..65535"
+[[ "$port" =~ ^[1-9][0-9]{3,4}$ ]] && ((port >= 1024 && port <= 65535)) || die "bad port '$port': use 1024..65535"
 taken="$(jq -r --argjson p "$port" '.[] | select(.port == $p) | .service_name' "$services_file")"
 [[ -z "$taken" ]] || die "port $port is used by service '$taken' in config/services.json"
 broker_port="$(jq -r '.listen.port // 3001' "$broker_file")"
@@ -81,7 +81,7 @@ known=0
 for p in "${providers[@]}"; do [[ "$p" == "$provider" ]] && known=1; done
 ((known)) || die "unknown provider '$provider': config/broker.json configures ${providers[*]}"
 
-[[ "$api_base" =~ ^https?://[^[:space:]\"\\]+$ ]] || die "bad --api-base '$api_base': an http(s) URL"
+[[ "$api_base" =~ ^https?://[A-Za-z0-9.:/_~%-]+$ ]] || die "bad --api-base '$api_base': an http(s) URL without query"
 [[ -n "$display" ]] || display="${name^}"
 [[ -n "$description" ]] || description="$display tools (made by scripts/new-service.sh; describe what it offers)."
 [[ "$display" =~ ^[A-Za-z0-9][A-Za-z0-9\ ._()-]{0,63}$ ]] ||

@@ -83,6 +83,12 @@ long gh_next_page(const mcp_provider_response_t *res)
     return p;
 }
 
+void gh_page_args(json_t *args, char per_page[GH_NUM_LEN], char page[GH_NUM_LEN])
+{
+    snprintf(per_page, GH_NUM_LEN, "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
+    snprintf(page, GH_NUM_LEN, "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+}
+
 void gh_finish_page(mcp_call_t *c, cm_buf_t *b, json_t *out, long next, json_int_t search_per_page)
 {
     if (next > 0 && search_per_page > 0 && (next - 1) * search_per_page >= GH_SEARCH_MAX_RESULTS)

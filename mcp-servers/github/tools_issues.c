@@ -131,11 +131,10 @@ static void on_list(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
 void gh_list_issues(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char path[512], per[24], page[24];
+    char path[512], per[GH_NUM_LEN], page[GH_NUM_LEN];
     if (gh_repo_path(c, arg_str(args, "repo"), "/issues", path, sizeof(path)) != 0)
         return;
-    snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
-    snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+    gh_page_args(args, per, page);
     cm_buf_t lb = {0}; /* labels: comma-separated list */
     size_t i;
     const json_t *l;
@@ -154,11 +153,10 @@ void gh_list_issues(mcp_call_t *c, json_t *args, void *data)
 void gh_list_pull_requests(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char path[512], per[24], page[24];
+    char path[512], per[GH_NUM_LEN], page[GH_NUM_LEN];
     if (gh_repo_path(c, arg_str(args, "repo"), "/pulls", path, sizeof(path)) != 0)
         return;
-    snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
-    snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+    gh_page_args(args, per, page);
     const char *q[] = {"state",     arg_str(args, "state"),
                        "base",      arg_str(args, "base"),
                        "sort",      arg_str(args, "sort"),

@@ -90,9 +90,8 @@ static void on_repos(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
 void gh_list_repositories(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char per[24], page[24];
-    snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
-    snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+    char per[GH_NUM_LEN], page[GH_NUM_LEN];
+    gh_page_args(args, per, page);
     const char *q[] = {"type",      arg_str(args, "type"),
                        "sort",      arg_str(args, "sort"),
                        "direction", arg_str(args, "direction"),
@@ -276,9 +275,8 @@ void gh_search_code(mcp_call_t *c, json_t *args, void *data)
                       (long long)((GH_SEARCH_MAX_RESULTS + per_page - 1) / per_page));
         return;
     }
-    char per[24], page[24];
-    snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
-    snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+    char per[GH_NUM_LEN], page[GH_NUM_LEN];
+    gh_page_args(args, per, page);
     const char *q[] = {"q", arg_str(args, "q"), "per_page", per, "page", page, NULL};
     gh_fetch(c, NULL, gh_url("/search/code", q), NULL, on_code, (void *)(uintptr_t)per_page);
 }

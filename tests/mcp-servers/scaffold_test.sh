@@ -47,6 +47,7 @@ refuse "existing service" "service 'gmail' exists already" gmail --provider goog
 refuse "port of another service" "port 49304 is used by service 'github'" demo --provider github --port 49304
 refuse "the broker's port" "port 3001 is the broker's" demo --provider github --port 3001
 refuse "port out of range" "bad port '80'" demo --provider github --port 80
+refuse "port with a leading zero" "bad port '08080'" demo --provider github --port 08080
 refuse "unknown provider" "unknown provider 'nosuch': config/broker.json configures .*github" demo --provider nosuch --port 49410
 refuse "provider of the plugin dir but not configured" "unknown provider 'example'" demo --provider example --port 49410
 refuse "missing --port" "NAME --provider P --port N" demo --provider github

@@ -26,7 +26,8 @@ refused() {
     out=$("$TOOL" "$dir/out.c" "$dir/out.h" "$dir"/*.json 2>&1)
     rc=$?
     [ $rc -eq 1 ] && echo "$out" | grep -Eq -- "$file.*$re" && [ ! -e "$dir/out.c" ] && [ ! -e "$dir/out.h" ]
-    check "refused: $what ($(echo "$out" | head -1 | sed 's#.*/##'))" $?
+    local verdict=$? # before the command substitution below resets $?
+    check "refused: $what ($(echo "$out" | head -1 | sed 's#.*/##'))" $verdict
 }
 refused "invalid JSON, with line and column" t.input.json '{"type": "object",' ':2:[0-9]+: error: invalid JSON'
 refused "a duplicate key" t.input.json '{"type": "object", "type": "object"}' 'error: invalid JSON: duplicate object key'
