@@ -32,6 +32,15 @@ void gh_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_pr
 /* The page number of the Link header's rel="next" (0 when there is none). */
 long gh_next_page(const mcp_provider_response_t *res);
 
+#define GH_NUM_LEN 24
+/* The per_page and page arguments (validated integers) as query values. */
+void gh_page_args(json_t *args, char per_page[GH_NUM_LEN], char page[GH_NUM_LEN]);
+
+/* Finishes a list call: "More: call again with page=N." and next_page when there is a next page (next > 0), then
+ * the result with text b and structured out (stolen). search_per_page > 0 (a search-backed list) drops a next page
+ * beyond the GH_SEARCH_MAX_RESULTS GitHub search serves. */
+void gh_finish_page(mcp_call_t *c, cm_buf_t *b, json_t *out, long next, json_int_t search_per_page);
+
 /* The error hook (exposed for tests). now is the current unix time (for "resets in N s"). */
 void gh_error_text_at(const mcp_provider_response_t *res, const char *generic, time_t now, char *buf, size_t n);
 void gh_error_text(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n);

@@ -125,21 +125,16 @@ static void on_list(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     json_t *out = json_pack("{s:o}", flags & LIST_PRS ? "pull_requests" : "issues", items);
     if (!(flags & LIST_PRS))
         json_object_set_new(out, "pull_requests_omitted", json_integer((json_int_t)omitted));
-    if (next > 0) {
-        cm_buf_printf(&t, "More: call again with page=%ld.\n", next);
-        json_object_set_new(out, "next_page", json_integer(next));
-    }
-    mcp_tool_finish_buf(c, &t, out);
+    gh_finish_page(c, &t, out, next, 0);
 }
 
 void gh_list_issues(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char path[512], per[24], page[24];
+    char path[512], per[GH_NUM_LEN], page[GH_NUM_LEN];
     if (gh_repo_path(c, arg_str(args, "repo"), "/issues", path, sizeof(path)) != 0)
         return;
-    snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
-    snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+    gh_page_args(args, per, page);
     cm_buf_t lb = {0}; /* labels: comma-separated list */
     size_t i;
     const json_t *l;
@@ -158,11 +153,10 @@ void gh_list_issues(mcp_call_t *c, json_t *args, void *data)
 void gh_list_pull_requests(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char path[512], per[24], page[24];
+    char path[512], per[GH_NUM_LEN], page[GH_NUM_LEN];
     if (gh_repo_path(c, arg_str(args, "repo"), "/pulls", path, sizeof(path)) != 0)
         return;
-    snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
-    snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+    gh_page_args(args, per, page);
     const char *q[] = {"state",     arg_str(args, "state"),
                        "base",      arg_str(args, "base"),
                        "sort",      arg_str(args, "sort"),

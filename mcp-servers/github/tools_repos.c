@@ -84,22 +84,14 @@ static void on_repos(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
                                         jstr(r, "updated_at"), "html_url", jstr(r, "html_url")));
     }
     json_t *out = json_pack("{s:o}", "repositories", repos);
-    json_int_t per_page = (json_int_t)(uintptr_t)arg;
-    if (next > 0 && per_page > 0 && (next - 1) * per_page >= GH_SEARCH_MAX_RESULTS)
-        next = 0; /* beyond what GitHub search serves */
-    if (next > 0) {
-        cm_buf_printf(&b, "More: call again with page=%ld.\n", next);
-        json_object_set_new(out, "next_page", json_integer(next));
-    }
-    mcp_tool_finish_buf(c, &b, out);
+    gh_finish_page(c, &b, out, next, (json_int_t)(uintptr_t)arg);
 }
 
 void gh_list_repositories(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char per[24], page[24];
-    snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
-    snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+    char per[GH_NUM_LEN], page[GH_NUM_LEN];
+    gh_page_args(args, per, page);
     const char *q[] = {"type",      arg_str(args, "type"),
                        "sort",      arg_str(args, "sort"),
                        "direction", arg_str(args, "direction"),
@@ -267,14 +259,7 @@ static void on_code(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     }
     json_t *out = json_pack("{s:I, s:b, s:o}", "total_count", total, "incomplete_results",
                             json_is_true(json_object_get(res->json, "incomplete_results")), "items", hits);
-    json_int_t per_page = (json_int_t)(uintptr_t)arg;
-    if (next > 0 && per_page > 0 && (next - 1) * per_page >= GH_SEARCH_MAX_RESULTS)
-        next = 0; /* beyond what GitHub search serves */
-    if (next > 0) {
-        cm_buf_printf(&b, "More: call again with page=%ld.\n", next);
-        json_object_set_new(out, "next_page", json_integer(next));
-    }
-    mcp_tool_finish_buf(c, &b, out);
+    gh_finish_page(c, &b, out, next, (json_int_t)(uintptr_t)arg);
 }
 
 void gh_search_code(mcp_call_t *c, json_t *args, void *data)
@@ -290,9 +275,8 @@ void gh_search_code(mcp_call_t *c, json_t *args, void *data)
                       (long long)((GH_SEARCH_MAX_RESULTS + per_page - 1) / per_page));
         return;
     }
-    char per[24], page[24];
-    snprintf(per, sizeof(per), "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
-    snprintf(page, sizeof(page), "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+    char per[GH_NUM_LEN], page[GH_NUM_LEN];
+    gh_page_args(args, per, page);
     const char *q[] = {"q", arg_str(args, "q"), "per_page", per, "page", page, NULL};
     gh_fetch(c, NULL, gh_url("/search/code", q), NULL, on_code, (void *)(uintptr_t)per_page);
 }

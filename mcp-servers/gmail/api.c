@@ -1,7 +1,8 @@
 /*
  * api.c - Gmail API access for the tools: base URLs (env GMAIL_API_BASE; the metadata URI /gmail/v1 and the media
- * upload URI /upload/gmail/v1), URLs, requests through the runtime's provider helpers (mcp/service_util.h) with
- * Gmail-specific error texts (the missing scope on 403, Gmail's own error message), and multipart/related uploads.
+ * upload URI /upload/gmail/v1), URLs, requests through the runtime's provider helpers (mcp/provider_http.h,
+ * mcp/result.h) with Gmail-specific error texts (the missing scope on 403, Gmail's own error message), and
+ * multipart/related uploads.
  */
 #include "gmail.h"
 #include "common/crypto.h"

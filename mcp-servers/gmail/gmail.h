@@ -12,8 +12,9 @@
 
 #include <jansson.h>
 
-/* Size limits. The tool descriptions state them (tools_def.c), and main.c sizes the service's request body limit
- * from them, so that what a description promises is what the service accepts. */
+/* Size limits. The tool descriptions state them (tools.c), the schemas repeat GM_MAX_ATTACHMENTS (attachments
+ * maxItems) and GM_MAX_BODY_CHARS (body / html_body maxLength) in the files of schemas/, and main.c sizes the service's
+ * request body limit from them, so that what a description promises is what the service accepts. */
 #define GM_MAX_ATTACHMENTS 10
 #define GM_MAX_ATTACHMENT_TOTAL (10u * 1024 * 1024) /* decoded bytes, all attachments of one message: 10 MiB */
 #define GM_MAX_ATTACHMENT_TOTAL_TEXT "10 MiB"
@@ -117,7 +118,7 @@ void gm_modify_labels(mcp_call_t *c, json_t *args, void *data);
 void gm_mark_as_read(mcp_call_t *c, json_t *args, void *data);
 void gm_mark_as_unread(mcp_call_t *c, json_t *args, void *data);
 
-/* tools_def.c */
+/* tools.c */
 int gm_register_tools(mcp_server_t *s);
 
 /* Small helpers (api.c) */

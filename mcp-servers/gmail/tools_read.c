@@ -41,24 +41,26 @@ static char *messages_list_url(json_t *args, const char *query, int use_labels)
     return gm_url("/messages", q);
 }
 
-void gm_fetch_emails(mcp_call_t *c, json_t *args, void *data)
+/* fetch_emails (labels) and search_emails (no labels): the same listing of messages. */
+static void list_messages(mcp_call_t *c, json_t *args, int labels)
 {
-    (void)data;
     gm_listing_spec_t spec = {.list_key = "messages",
-                              .list_url = messages_list_url(args, gm_str(args, "query"), 1),
+                              .list_url = messages_list_url(args, gm_str(args, "query"), labels),
                               .what = "messages",
                               .query_text = gm_str(args, "query")};
     gm_listing_start(c, &spec);
 }
 
+void gm_fetch_emails(mcp_call_t *c, json_t *args, void *data)
+{
+    (void)data;
+    list_messages(c, args, 1);
+}
+
 void gm_search_emails(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    gm_listing_spec_t spec = {.list_key = "messages",
-                              .list_url = messages_list_url(args, gm_str(args, "query"), 0),
-                              .what = "messages",
-                              .query_text = gm_str(args, "query")};
-    gm_listing_start(c, &spec);
+    list_messages(c, args, 0);
 }
 
 void gm_list_drafts(mcp_call_t *c, json_t *args, void *data)

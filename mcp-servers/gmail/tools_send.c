@@ -1,7 +1,7 @@
 /*
  * tools_send.c - the composing tools: send_email, send_email_with_attachments, create_draft, send_draft,
  * reply_to_email (threading: threadId, In-Reply-To and References from the original's Message-ID, "Re: " once).
- * Messages are built by the runtime's MIME builder (mcp/mime.h) and sent as base64url `raw` JSON, or, with
+ * Messages are built by the mail library's MIME builder (mail/mime.h) and sent as base64url `raw` JSON, or, with
  * attachments or above GM_UPLOAD_THRESHOLD, as message/rfc822 through the media upload URI (gm_fetch_upload).
  */
 #include "common/crypto.h"
@@ -149,15 +149,25 @@ static void on_sent(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
                                   labels ? labels : json_array()));
 }
 
+/* The new message of a compose tool (to, cc, subject, bodies, attachments) into *msg / *len (malloc'ed). 0, or -1
+ * with the call failed (bad arguments). */
+static int compose(mcp_call_t *c, json_t *args, const atts_t *atts, char **msg, size_t *len)
+{
+    char err[300];
+    if (build_message(args, gm_str(args, "to"), gm_str(args, "cc"), json_string_value(json_object_get(args, "subject")),
+                      NULL, NULL, atts, msg, len, err, sizeof(err)) != 0) {
+        mcp_call_fail(c, "Invalid arguments: %s", err);
+        return -1;
+    }
+    return 0;
+}
+
 static void send_common(mcp_call_t *c, json_t *args, const atts_t *atts)
 {
-    char err[300], *msg = NULL;
+    char *msg = NULL;
     size_t len = 0;
-    if (build_message(args, gm_str(args, "to"), gm_str(args, "cc"), json_string_value(json_object_get(args, "subject")),
-                      NULL, NULL, atts, &msg, &len, err, sizeof(err)) != 0) {
-        mcp_call_fail(c, "Invalid arguments: %s", err);
+    if (compose(c, args, atts, &msg, &len) != 0)
         return;
-    }
     int with = atts != NULL && atts->n > 0;
     submit(c, 0, msg, len, with, NULL, on_sent, with ? "Email with attachments sent" : "Email sent");
 }
@@ -199,13 +209,10 @@ static void on_draft(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
 void gm_create_draft(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char err[300], *msg = NULL;
+    char *msg = NULL;
     size_t len = 0;
-    if (build_message(args, gm_str(args, "to"), gm_str(args, "cc"), json_string_value(json_object_get(args, "subject")),
-                      NULL, NULL, NULL, &msg, &len, err, sizeof(err)) != 0) {
-        mcp_call_fail(c, "Invalid arguments: %s", err);
+    if (compose(c, args, NULL, &msg, &len) != 0)
         return;
-    }
     submit(c, 1, msg, len, 0, NULL, on_draft, NULL);
 }
 

@@ -31,17 +31,30 @@ static void get(mcp_call_t *c, char *url, const cm_http_header_t *h, size_t nh, 
     mcp_provider_fetch_json(c, &req, url, NULL, cb, arg);
 }
 
-/* The page token argument when valid (NULL when absent); fails the call and returns "" when invalid. */
-static const char *page_token(mcp_call_t *c, json_t *args)
+/* With a page_token argument: follows it (a nextLink of a previous answer) with cb, or fails the call when it is not
+ * one, and returns 1 (the call is taken care of). 0 when there is none. */
+static int follow_page_token(mcp_call_t *c, json_t *args, const cm_http_header_t *h, size_t nh, mcp_provider_cb cb,
+                             void *arg)
 {
     const char *t = arg_str(args, "page_token");
     if (t == NULL || *t == '\0')
-        return NULL;
-    if (!graph_page_token_ok(t)) {
+        return 0;
+    if (graph_page_token_ok(t))
+        get(c, strdup(t), h, nh, cb, arg);
+    else
         mcp_call_fail(c, "Invalid argument 'page_token': use the next_page_token value of a previous result.");
-        return "";
-    }
-    return t;
+    return 1;
+}
+
+/* Finishes a listing: structuredContent {key: list, next_page_token?}; the text says how to get the next page. */
+static void finish_list(mcp_call_t *c, cm_buf_t *b, const char *key, json_t *list, const char *next)
+{
+    if (next != NULL)
+        cm_buf_printf(b, "More %s: pass next_page_token as page_token.\n", key);
+    json_t *out = json_pack("{s:o}", key, list);
+    if (next != NULL)
+        json_object_set_new(out, "next_page_token", json_string(next));
+    mcp_tool_finish_buf(c, b, out);
 }
 
 /* ---- list_messages / search_messages ---- */
@@ -66,24 +79,14 @@ static void on_messages(mcp_call_t *c, const mcp_provider_response_t *res, void 
         graph_append_message_line(&b, i + 1, s);
         json_array_append_new(msgs, s);
     }
-    if (next != NULL)
-        cm_buf_appendz(&b, "More messages: pass next_page_token as page_token.\n");
-    json_t *out = json_pack("{s:o}", "messages", msgs);
-    if (next != NULL)
-        json_object_set_new(out, "next_page_token", json_string(next));
-    mcp_tool_finish_buf(c, &b, out);
+    finish_list(c, &b, "messages", msgs, next);
 }
 
 void outlook_list_messages(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    const char *tok = page_token(c, args);
-    if (tok != NULL && *tok == '\0')
+    if (follow_page_token(c, args, NULL, 0, on_messages, NULL))
         return;
-    if (tok != NULL) {
-        get(c, strdup(tok), NULL, 0, on_messages, NULL);
-        return;
-    }
     char top[24], skip[24], path[1100];
     snprintf(top, sizeof(top), "%lld", arg_int(args, "top"));
     snprintf(skip, sizeof(skip), "%lld", arg_int(args, "skip"));
@@ -113,13 +116,8 @@ void outlook_search_messages(mcp_call_t *c, json_t *args, void *data)
      * them with $search; results come by relevance, paging by $skiptoken in the nextLink). ConsistencyLevel:
      * eventual is what Graph requires for advanced queries ($search/$count); mail accepts it as well. */
     static const cm_http_header_t h[] = {{"ConsistencyLevel", "eventual"}};
-    const char *tok = page_token(c, args);
-    if (tok != NULL && *tok == '\0')
+    if (follow_page_token(c, args, h, 1, on_messages, (void *)1))
         return;
-    if (tok != NULL) {
-        get(c, strdup(tok), h, 1, on_messages, (void *)1);
-        return;
-    }
     const char *query = arg_str(args, "query");
     cm_buf_t qb = {0};
     cm_buf_appendz(&qb, "\"");
@@ -256,24 +254,14 @@ static void on_folders(mcp_call_t *c, const mcp_provider_response_t *res, void *
                                                  "parent_id", json_string_value(json_object_get(f, "parentFolderId")),
                                                  "unread", unread, "total", total, "child_folders", children));
     }
-    if (next != NULL)
-        cm_buf_appendz(&b, "More folders: pass next_page_token as page_token.\n");
-    json_t *out = json_pack("{s:o}", "folders", folders);
-    if (next != NULL)
-        json_object_set_new(out, "next_page_token", json_string(next));
-    mcp_tool_finish_buf(c, &b, out);
+    finish_list(c, &b, "folders", folders, next);
 }
 
 void outlook_list_folders(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    const char *tok = page_token(c, args);
-    if (tok != NULL && *tok == '\0')
+    if (follow_page_token(c, args, NULL, 0, on_folders, NULL))
         return;
-    if (tok != NULL) {
-        get(c, strdup(tok), NULL, 0, on_folders, NULL);
-        return;
-    }
     char top[24], path[1100] = "/me/mailFolders";
     snprintf(top, sizeof(top), "%lld", arg_int(args, "top"));
     const char *parent = arg_str(args, "parent_folder_id");

@@ -24,13 +24,14 @@ static void send_json(mcp_call_t *c, const char *method, char *url, json_t *body
     mcp_provider_fetch_json(c, &req, url, body, cb, arg);
 }
 
-/* "/me/messages/<escaped id><suffix>" as a URL, or NULL. */
-static char *message_url(const char *id, const char *suffix)
+/* The URL of the call's message_id + suffix, malloc'ed; NULL with the call failed when the id is too long. */
+static char *message_url(mcp_call_t *c, json_t *args, const char *suffix)
 {
-    char *e = graph_escape(id);
+    char *e = graph_escape(arg_str(args, "message_id"));
     char path[2048];
     if (e == NULL || strlen(e) > 1800) {
         free(e);
+        mcp_call_fail(c, "Invalid argument 'message_id': too long.");
         return NULL;
     }
     snprintf(path, sizeof(path), "/me/messages/%s%s", e, suffix);
@@ -81,11 +82,9 @@ void outlook_reply_to_message(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     int all = json_is_true(json_object_get(args, "reply_all"));
-    char *url = message_url(arg_str(args, "message_id"), all ? "/replyAll" : "/reply");
-    if (url == NULL) {
-        mcp_call_fail(c, "Invalid argument 'message_id': too long.");
+    char *url = message_url(c, args, all ? "/replyAll" : "/reply");
+    if (url == NULL)
         return;
-    }
     send_json(c, "POST", url, json_pack("{s:s}", "comment", arg_str(args, "comment")), graph_error_send, on_replied,
               all ? (void *)1 : NULL);
 }
@@ -106,11 +105,9 @@ static void on_moved(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
 void outlook_move_message(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char *url = message_url(arg_str(args, "message_id"), "/move");
-    if (url == NULL) {
-        mcp_call_fail(c, "Invalid argument 'message_id': too long.");
+    char *url = message_url(c, args, "/move");
+    if (url == NULL)
         return;
-    }
     send_json(c, "POST", url, json_pack("{s:s}", "destinationId", graph_folder_name(arg_str(args, "destination"))),
               graph_error_write, on_moved, NULL);
 }
@@ -127,10 +124,8 @@ static void on_deleted(mcp_call_t *c, const mcp_provider_response_t *res, void *
 void outlook_delete_message(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    char *url = message_url(arg_str(args, "message_id"), "");
-    if (url == NULL) {
-        mcp_call_fail(c, "Invalid argument 'message_id': too long.");
+    char *url = message_url(c, args, "");
+    if (url == NULL)
         return;
-    }
     send_json(c, "DELETE", url, NULL, graph_error_write, on_deleted, NULL);
 }

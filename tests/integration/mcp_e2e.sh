@@ -8,7 +8,7 @@
 #   provider mid-session and a forced POST /oauth/refresh are invisible to the client; POST /oauth/revoke -> the
 #   re-authorize error naming the broker's authorize URL.
 # The same for mcp-outlook (when built) against fake-google.mjs in its Microsoft flavor (FAKE_FLAVOR=microsoft) and
-# tests/interop/fake-graph.mjs: consent, a tool call with the vended bearer, then e2e-session.mjs.
+# tests/interop/fake-outlook.mjs: consent, a tool call with the vended bearer, then e2e-session.mjs.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 INTEROP="$IT_SRC/tests/interop"
 GMAIL_BIN="$IT_BUILD/mcp-servers/gmail/mcp-gmail"
@@ -82,7 +82,7 @@ it_broker_config "$BPORT" "{
 FAKE_PORT="$GPORT" it_start google node "$IT_FAKES/fake-google.mjs" "$IT_DIR/google.json"
 FAKE_TOKENINFO_URL="$GOOGLE/tokeninfo" it_start gmailapi node "$INTEROP/fake-gmail.mjs" unused
 FAKE_PORT="$MSPORT" FAKE_FLAVOR=microsoft it_start microsoft node "$IT_FAKES/fake-google.mjs" "$IT_DIR/microsoft.json"
-FAKE_TOKENINFO_URL="$MSFT/tokeninfo" it_start graph node "$INTEROP/fake-graph.mjs" unused
+FAKE_TOKENINFO_URL="$MSFT/tokeninfo" it_start graph node "$INTEROP/fake-outlook.mjs" unused
 FAKE_PORT="$GHPORT" FAKE_FLAVOR=github it_start github-as node "$IT_FAKES/fake-google.mjs" "$IT_DIR/github.json"
 FAKE_TOKENINFO_URL="$GHAS/tokeninfo" it_start github-api node "$INTEROP/fake-github.mjs" unused
 it_wait_line "$IT_DIR/google.log" "listening" >/dev/null || exit 1

@@ -1,6 +1,6 @@
 // e2e-session.mjs - one MCP session (the official SDK client) against an MCP service (mcp-gmail, mcp-outlook) backed by
 // the REAL broker, a fake authorization server (tests/fakes/fake-google.mjs, Google or Microsoft flavor) and the fake
-// provider API (fake-gmail.mjs, fake-graph.mjs) validating bearers at the authorization server's /tokeninfo:
+// provider API (fake-gmail.mjs, fake-outlook.mjs) validating bearers at the authorization server's /tokeninfo:
 //   1. a tool call uses the token the broker vended after consent;
 //   2. the token expires at the provider in the middle of the session -> 401 -> one refresh through the broker ->
 //      retried with the new token, invisible to the client;

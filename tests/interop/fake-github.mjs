@@ -8,16 +8,10 @@
 // With FAKE_TOKENINFO_URL set (tests/fakes/fake-google.mjs with FAKE_FLAVOR=github, its /tokeninfo hook) a bearer is
 // accepted while that endpoint knows it as a live access token.
 import { createServer } from 'node:http';
+import { bearerAuth } from './fake-auth.mjs';
 
-let token = process.argv[2] ?? 'gh-token';
-const tokeninfoUrl = process.env.FAKE_TOKENINFO_URL;
-const authorized = async (header) => {
-  if (!tokeninfoUrl) return header === `Bearer ${token}`;
-  const m = /^Bearer (\S+)$/.exec(header ?? '');
-  if (!m) return false;
-  const r = await fetch(`${tokeninfoUrl}?access_token=${encodeURIComponent(m[1])}`, { signal: AbortSignal.timeout(5000) }).catch(() => null);
-  return r?.status === 200;
-};
+const auth = bearerAuth(process.argv[2] ?? 'gh-token');
+const authorized = auth.authorized;
 let requests = [];
 let base = '';
 const DOCS = 'https://docs.github.com/rest';
@@ -56,7 +50,7 @@ const server = createServer(async (req, res) => {
   const path = url.pathname, q = url.searchParams;
   if (path === '/_requests') return send(res, 200, requests);
   if (path === '/_reset') { requests = []; return send(res, 200, {}); }
-  if (path === '/_token') { token = JSON.parse(raw).token; return send(res, 200, {}); }
+  if (path === '/_token') { auth.setToken(JSON.parse(raw).token); return send(res, 200, {}); }
   let body = null;
   try { body = raw ? JSON.parse(raw) : null; } catch { body = undefined; }
   requests.push({ method: req.method, path, query: Object.fromEntries(q), body, auth: req.headers.authorization, accept: req.headers.accept,

@@ -15,16 +15,10 @@
 // accepted token), POST /_fail {path (regex), method?, status, times?, retry_after?, www_authenticate?, message?, reason?},
 // POST /_delay {ms} + GET /_stats (see itemDelay).
 import { createServer } from 'node:http';
+import { bearerAuth } from './fake-auth.mjs';
 
-let token = process.argv[2] ?? 'gmail-token';
-const tokeninfoUrl = process.env.FAKE_TOKENINFO_URL;
-const authorized = async (header) => {
-  if (!tokeninfoUrl) return header === `Bearer ${token}`;
-  const m = /^Bearer (\S+)$/.exec(header ?? '');
-  if (!m) return false;
-  const r = await fetch(`${tokeninfoUrl}?access_token=${encodeURIComponent(m[1])}`, { signal: AbortSignal.timeout(5000) }).catch(() => null);
-  return r?.status === 200;
-};
+const auth = bearerAuth(process.argv[2] ?? 'gmail-token');
+const authorized = auth.authorized;
 const requests = [];
 const failures = [];
 // GET /messages/{id} and /drafts/{id} answer after itemDelay ms (POST /_delay {ms}); the most of them in flight at
@@ -154,7 +148,7 @@ const server = createServer((req, res) => {
       try { body = data ? JSON.parse(data) : null; } catch { return gerr(res, 400, 'Invalid JSON payload received.', 'INVALID_ARGUMENT', 'badRequest'); }
     }
     if (url.pathname === '/_requests') return send(res, 200, requests);
-    if (url.pathname === '/_token') { token = body.token; return send(res, 200, { ok: true }); }
+    if (url.pathname === '/_token') { auth.setToken(body.token); return send(res, 200, { ok: true }); }
     if (url.pathname === '/_fail') { failures.push({ times: 1, ...body }); return send(res, 200, { ok: true }); }
     if (url.pathname === '/_delay') { itemDelay = body.ms ?? 0; maxInflight = 0; return send(res, 200, { ok: true }); }
     if (url.pathname === '/_stats') return send(res, 200, { maxInflight });

@@ -1,4 +1,4 @@
-// outlook-test.mjs - the official SDK client drives mcp-outlook against fake-graph.mjs (Microsoft Graph mail) and
+// outlook-test.mjs - the official SDK client drives mcp-outlook against fake-outlook.mjs (Microsoft Graph mail) and
 // the broker: every tool, the requests Graph saw (method, path, query, body, bearer token), paging through
 // @odata.nextLink, a 401 -> broker refresh -> retry, error mapping, invalid arguments.
 // Usage: node outlook-test.mjs <mcp base> <broker url> <broker config.json> <graph url>
@@ -58,7 +58,7 @@ check('list_messages: unread_only with $orderby is accepted by Graph\'s filter r
   const order = await get({ $orderby: 'receivedDateTime desc', $filter: 'isRead eq false and receivedDateTime ge 1900-01-01T00:00:00Z' });
   const good = await get({ $orderby: 'receivedDateTime desc', $filter: 'receivedDateTime ge 1900-01-01T00:00:00Z and isRead eq false' });
   await drain(graph);
-  check('fake-graph: $orderby property missing from $filter or not first -> 400 InefficientFilter',
+  check('fake-outlook: $orderby property missing from $filter or not first -> 400 InefficientFilter',
     bad.status === 400 && bad.body.error?.code === 'InefficientFilter' && /too complex/.test(bad.body.error.message) &&
     order.status === 400 && order.body.error?.code === 'InefficientFilter' && good.status === 200 && good.body.value.length === 2, { bad, order, good });
 }

@@ -23,10 +23,13 @@ ob_script_test(interop_mcp_clients interop/run-clients.sh)
 
 # outlook + github services: runtime helpers, the github error texts, interop against fake APIs.
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)
-ob_unit_test(test_github_errors SOURCES mcp-servers/github/test_gh_errors.c ${PROJECT_SOURCE_DIR}/mcp-servers/github/gh.c
+ob_unit_test(test_github_errors SOURCES mcp-servers/github/test_gh_errors.c ${PROJECT_SOURCE_DIR}/mcp-servers/github/api.c
              LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/github)
-ob_script_test(interop_mcp_outlook interop/run-outlook.sh)
-ob_script_test(interop_mcp_github interop/run-github.sh)
+# services on the template (docs/adding-a-service.md): the schema build step, the scaffold in a copy of the tree
+ob_script_test(mcp_schema_embed mcp-servers/schema_embed_test.sh)
+ob_script_test(mcp_scaffold_new_service mcp-servers/scaffold_test.sh)
+ob_script_test(interop_mcp_outlook interop/run-service.sh outlook GRAPH_API_BASE /v1.0)
+ob_script_test(interop_mcp_github interop/run-service.sh github GITHUB_API_BASE)
 
 # gmail service (mcp-servers/gmail) and the mail library (mcp-servers/mail: MIME, HTML-to-text) it uses.
 ob_unit_test(test_mcp_mime SOURCES mcp-servers/mail/test_mime.c LIBS mcp_mail)

@@ -1,23 +1,17 @@
-// fake-graph.mjs - a stand-in for Microsoft Graph v1.0 mail (the subset mcp-outlook uses), following the
+// fake-outlook.mjs - a stand-in for Microsoft Graph v1.0 mail (the subset mcp-outlook uses), following the
 // documented request and response shapes: OData collections {"value", "@odata.nextLink"}, $top/$skip/$select/
 // $search/$skiptoken, $filter + $orderby with Graph's InefficientFilter rule, sendMail/reply 202 with an empty body, move 201, delete 204, and Graph errors
 // {"error":{"code","message","innerError"}} (401 on a wrong bearer token, 403/404, 429/503 with Retry-After).
-// Usage: node fake-graph.mjs <access token>. Prints "fake-graph listening on 127.0.0.1:<port>".
+// Usage: node fake-outlook.mjs <access token>. Prints "fake-outlook listening on 127.0.0.1:<port>".
 // Test hooks: GET /_requests (every request: method, path, query, body, auth, consistencylevel, prefer),
 // POST /_reset, POST /_token {token} (the token accepted from now on).
 // With FAKE_TOKENINFO_URL set (tests/fakes/fake-google.mjs with FAKE_FLAVOR=microsoft: its /tokeninfo hook stands
 // for Graph's local JWT validation) a bearer is accepted while that endpoint knows it as a live access token.
 import { createServer } from 'node:http';
+import { bearerAuth } from './fake-auth.mjs';
 
-let token = process.argv[2] ?? 'graph-token';
-const tokeninfoUrl = process.env.FAKE_TOKENINFO_URL;
-const authorized = async (header) => {
-  if (!tokeninfoUrl) return header === `Bearer ${token}`;
-  const m = /^Bearer (\S+)$/.exec(header ?? '');
-  if (!m) return false;
-  const r = await fetch(`${tokeninfoUrl}?access_token=${encodeURIComponent(m[1])}`, { signal: AbortSignal.timeout(5000) }).catch(() => null);
-  return r?.status === 200;
-};
+const auth = bearerAuth(process.argv[2] ?? 'graph-token');
+const authorized = auth.authorized;
 let requests = [];
 let base = '';
 const folders = [
@@ -134,7 +128,7 @@ const server = createServer(async (req, res) => {
   const path = url.pathname.replace(/^\/v1\.0/, '');
   if (path === '/_requests') return send(res, 200, requests);
   if (path === '/_reset') { requests = []; return send(res, 200, {}); }
-  if (path === '/_token') { token = JSON.parse(raw).token; return send(res, 200, {}); }
+  if (path === '/_token') { auth.setToken(JSON.parse(raw).token); return send(res, 200, {}); }
   let body = null;
   try { body = raw ? JSON.parse(raw) : null; } catch { body = undefined; }
   requests.push({ method: req.method, path, query: Object.fromEntries(url.searchParams), body, auth: req.headers.authorization,
@@ -220,6 +214,6 @@ const server = createServer(async (req, res) => {
 });
 server.listen(0, '127.0.0.1', () => {
   base = `http://127.0.0.1:${server.address().port}/v1.0`;
-  console.log(`fake-graph listening on 127.0.0.1:${server.address().port}`);
+  console.log(`fake-outlook listening on 127.0.0.1:${server.address().port}`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,5 +1,5 @@
 /*
- * graph.c - Microsoft Graph helpers of the outlook service (see graph.h).
+ * api.c - the outlook service's upstream calls: Microsoft Graph helpers (see graph.h).
  */
 #include "graph.h"
 #include "common/log.h"

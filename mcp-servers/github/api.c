@@ -1,5 +1,5 @@
 /*
- * gh.c - GitHub REST helpers (see gh.h).
+ * api.c - the github service's upstream calls: GitHub REST helpers (see gh.h).
  */
 #include "gh.h"
 #include "common/log.h"
@@ -83,47 +83,70 @@ long gh_next_page(const mcp_provider_response_t *res)
     return p;
 }
 
+void gh_page_args(json_t *args, char per_page[GH_NUM_LEN], char page[GH_NUM_LEN])
+{
+    snprintf(per_page, GH_NUM_LEN, "%lld", (long long)json_integer_value(json_object_get(args, "per_page")));
+    snprintf(page, GH_NUM_LEN, "%lld", (long long)json_integer_value(json_object_get(args, "page")));
+}
+
+void gh_finish_page(mcp_call_t *c, cm_buf_t *b, json_t *out, long next, json_int_t search_per_page)
+{
+    if (next > 0 && search_per_page > 0 && (next - 1) * search_per_page >= GH_SEARCH_MAX_RESULTS)
+        next = 0; /* beyond what GitHub search serves */
+    if (next > 0) {
+        cm_buf_printf(b, "More: call again with page=%ld.\n", next);
+        json_object_set_new(out, "next_page", json_integer(next));
+    }
+    mcp_tool_finish_buf(c, b, out);
+}
+
+/* The next item of a comma list at *p (spaces around it trimmed; may be empty): its start, its length in *len, and
+ * *p moved past it. NULL at the end of the list. */
+static const char *list_next(const char **p, size_t *len)
+{
+    const char *s = *p;
+    if (s == NULL)
+        return NULL;
+    while (*s == ' ' || *s == ',')
+        s++;
+    if (*s == '\0')
+        return NULL;
+    size_t n = strcspn(s, ",");
+    *p = s + n;
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    *len = n;
+    return s;
+}
+
 /* 1 when the comma list has item (trimmed, case-sensitive). */
 static int list_has(const char *list, const char *item, size_t ilen)
 {
-    const char *p = list;
-    while (p != NULL && *p != '\0') {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t len = strcspn(p, ",");
-        size_t tl = len;
-        while (tl > 0 && p[tl - 1] == ' ')
-            tl--;
-        if (tl == ilen && tl > 0 && strncmp(p, item, ilen) == 0)
+    const char *s;
+    size_t len;
+    while ((s = list_next(&list, &len)) != NULL)
+        if (len == ilen && len > 0 && strncmp(s, item, ilen) == 0)
             return 1;
-        p += len;
-    }
     return 0;
 }
 
 void gh_missing_scopes(const char *accepted, const char *granted, char *buf, size_t n)
 {
     cm_buf_t b = {0};
-    const char *p = accepted;
+    const char *s;
+    size_t len;
     int any_granted = 0;
-    while (p != NULL && *p != '\0') {
-        while (*p == ' ' || *p == ',')
-            p++;
-        size_t len = strcspn(p, ",");
-        size_t tl = len;
-        while (tl > 0 && p[tl - 1] == ' ')
-            tl--;
-        if (tl > 0) {
-            if (list_has(granted, p, tl))
-                any_granted = 1;
-            else
-                cm_buf_printf(&b, "%s%.*s", b.len ? ", " : "", (int)tl, p);
-        }
-        p += len;
+    while ((s = list_next(&accepted, &len)) != NULL) {
+        if (len == 0)
+            continue;
+        if (list_has(granted, s, len))
+            any_granted = 1;
+        else
+            cm_buf_printf(&b, "%s%.*s", b.len ? ", " : "", (int)len, s);
     }
-    char *s = cm_buf_take(&b);
-    snprintf(buf, n, "%s", any_granted || s == NULL ? "" : s);
-    free(s);
+    char *missing = cm_buf_take(&b);
+    snprintf(buf, n, "%s", any_granted || missing == NULL ? "" : missing);
+    free(missing);
 }
 
 void gh_error_text_at(const mcp_provider_response_t *res, const char *generic, time_t now, char *buf, size_t n)
