@@ -23,17 +23,8 @@
  */
 #include "provider_support.h"
 
-#include "common/json_util.h"
-
 #include <stdlib.h>
 #include <string.h>
-
-#define SLACK_AUTHORIZE "https://slack.com/oauth/v2/authorize"
-#define SLACK_TOKEN "https://slack.com/api/oauth.v2.access"
-#define SLACK_REVOKE "https://slack.com/api/auth.revoke"
-
-static const char *const config_keys[] = {"authorization_endpoint", "token_endpoint", "revocation_endpoint",
-                                          "default_scopes", NULL};
 
 static const ps_errmap_t slack_errors[] = {
     {"invalid_code", OP_ERRCLASS_REQUEST},
@@ -71,7 +62,7 @@ static int slack_authorize_hook(ps_provider_t *p, const op_client_t *c, const op
     int rc = OP_OK;
     const json_t *v = json_object_get(opts, "bot_scopes");
     if (v != NULL && !json_is_null(v)) {
-        const char *bot = cm_json_str(opts, "bot_scopes");
+        const char *bot = ps_json_str(opts, "bot_scopes");
         char *joined = bot != NULL ? ps_scopes_join(bot, ',') : NULL;
         if (bot == NULL) {
             ps_error_set(err, OP_ERRCLASS_REQUEST, "invalid_options", 0, "\"bot_scopes\" must be a string");
@@ -91,7 +82,7 @@ static int slack_authorize_hook(ps_provider_t *p, const op_client_t *c, const op
 static const json_t *user_or_bot(const json_t *doc)
 {
     const json_t *user = json_object_get(doc, "authed_user");
-    return cm_json_str(user, "access_token") != NULL ? user : doc;
+    return ps_json_str(user, "access_token") != NULL ? user : doc;
 }
 
 static const json_t *slack_select(ps_provider_t *p, const json_t *doc, op_error_t *err)
@@ -106,7 +97,7 @@ static const json_t *slack_select(ps_provider_t *p, const json_t *doc, op_error_
 
 static int slack_post_parse(ps_provider_t *p, const json_t *doc, op_token_set_t *out, json_t *extras)
 {
-    const char *kind = cm_json_str(user_or_bot(doc), "token_type");
+    const char *kind = ps_json_str(user_or_bot(doc), "token_type");
     if (kind == NULL || strcmp(out->token_type, "Bearer") == 0)
         return OP_OK;
     char *bearer = ps_host_strdup(p->host, "Bearer");
@@ -122,7 +113,7 @@ static int slack_revoke_judge(ps_provider_t *p, const op_http_response_t *res, o
 {
     json_t *doc = res->status != 0 ? ps_decode_body(res->body, res->body_len) : NULL;
     int rc = OP_ERR;
-    const char *code = cm_json_str(doc, "error");
+    const char *code = ps_json_str(doc, "error");
     if (res->status >= 200 && res->status <= 299 && json_is_true(json_object_get(doc, "ok"))) {
         rc = OP_OK;
     } else if (res->status >= 200 && res->status <= 299 && code != NULL) {
@@ -136,71 +127,28 @@ static int slack_revoke_judge(ps_provider_t *p, const op_http_response_t *res, o
     return rc;
 }
 
-static int slack_revoke(void *data, const op_client_t *c, const char *token, const char *token_type_hint,
-                        op_done_fn done, void *arg)
-{
-    ps_provider_t *p = data;
-    ps_request_t r;
-    if (token == NULL || token[0] == '\0' || done == NULL || p->revocation_endpoint == NULL)
-        return OP_EINVAL;
-    int rc = ps_request_init(&r, "POST", p->revocation_endpoint);
-    if (rc != OP_OK)
-        return rc;
-    if ((rc = ps_params_add(&r.form, "token", token)) != OP_OK) {
-        ps_request_free(&r);
-        return rc;
-    }
-    return ps_revoke_call(p, &r, slack_revoke_judge, done, arg);
-}
-
-static void slack_fini(void *state)
-{
-    ps_provider_free(state);
-}
-
-static int slack_init(const op_host_api_t *host, const char *config_json, void **state)
-{
-    int rc = OP_EINVAL;
-    char *authorize = NULL, *token = NULL, *revoke = NULL;
-    const char *scopes = NULL;
-    ps_provider_t *p = NULL;
-    json_t *cfg = ps_config_parse(host, "slack", config_json);
-    if (cfg == NULL)
-        return OP_EINVAL;
-    if (ps_config_check_keys(host, "slack", cfg, config_keys) != OP_OK ||
-        ps_config_url(host, "slack", cfg, "authorization_endpoint", SLACK_AUTHORIZE, &authorize) != OP_OK ||
-        ps_config_url(host, "slack", cfg, "token_endpoint", SLACK_TOKEN, &token) != OP_OK ||
-        ps_config_url(host, "slack", cfg, "revocation_endpoint", SLACK_REVOKE, &revoke) != OP_OK ||
-        ps_config_str(host, "slack", cfg, "default_scopes", "channels:read chat:write users:read", &scopes) != OP_OK)
-        goto out_free;
-    rc = OP_ENOMEM;
-    p = ps_provider_new(host, "slack", "Slack", scopes, OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE);
-    if (p == NULL || ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
-        goto out_free;
-    p->client_auth = PS_AUTH_BASIC;
-    p->scope_param = "user_scope";
-    p->scope_separator = ',';
-    p->response_scope_separator = ',';
-    p->errmap = slack_errors;
-    p->authorize_hook = slack_authorize_hook;
-    p->select_token = slack_select;
-    p->post_parse = slack_post_parse;
-    p->op.revoke = slack_revoke;
-    if ((rc = ps_provider_register(p)) != OP_OK)
-        goto out_free;
-    *state = p;
-    p = NULL;
-out_free:
-    ps_provider_free(p);
-    free(authorize);
-    free(token);
-    free(revoke);
-    json_decref(cfg);
-    return rc;
-}
-
-PS_EXPORT const op_plugin_t oauth_provider_plugin = {
-    OP_PLUGIN_HEADER("slack", "1.0.0"),
-    .init = slack_init,
-    .fini = slack_fini,
+static const ps_hooks_t slack_hooks = {
+    .authorize = slack_authorize_hook,
+    .select_token = slack_select,
+    .post_parse = slack_post_parse,
+    .revoke_judge = slack_revoke_judge,
 };
+
+static const ps_spec_t slack_spec = {
+    .name = "slack",
+    .display_name = "Slack",
+    .capabilities = OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE,
+    .authorization_endpoint = "https://slack.com/oauth/v2/authorize",
+    .token_endpoint = "https://slack.com/api/oauth.v2.access",
+    .revocation_endpoint = "https://slack.com/api/auth.revoke",
+    .default_scopes = "channels:read chat:write users:read",
+    .scope_param = "user_scope",
+    .scope_separator = ',',
+    .response_scope_separator = ',',
+    .client_auth = PS_AUTH_BASIC,
+    .revoke_auth = PS_AUTH_OMIT, /* auth.revoke takes the token alone */
+    .errors = slack_errors,
+    .hooks = &slack_hooks,
+};
+
+PS_PLUGIN(slack_spec, "slack", "1.0.0");

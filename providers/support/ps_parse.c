@@ -179,7 +179,13 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
     int rc = OP_ERR;
     json_t *extras = NULL;
     char *scope = NULL;
+    if (out->struct_size < sizeof(*out)) { /* no room for the members we fill */
+        ps_error_set(err, OP_ERRCLASS_REQUEST, "bad_request", 0, "token set of %u bytes is too small",
+                     out->struct_size);
+        return OP_EINVAL;
+    }
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     if (res == NULL) {
         ps_error_set(err, OP_ERRCLASS_TRANSIENT, "network", 0, "no response");
         return OP_ERR;
@@ -199,7 +205,7 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
         goto out_free_doc;
     }
     const json_t *tok = doc;
-    if (p->select_token != NULL && (tok = p->select_token(p, doc, err)) == NULL)
+    if (p->hooks != NULL && p->hooks->select_token != NULL && (tok = p->hooks->select_token(p, doc, err)) == NULL)
         goto out_free_doc;
 
     const char *access = cm_json_str(tok, "access_token");
@@ -247,7 +253,7 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
 
     if ((extras = extras_of(doc)) == NULL)
         goto out_nomem;
-    if (p->post_parse != NULL && (rc = p->post_parse(p, doc, out, extras)) != OP_OK)
+    if (p->hooks != NULL && p->hooks->post_parse != NULL && (rc = p->hooks->post_parse(p, doc, out, extras)) != OP_OK)
         goto out_clear;
     if (json_object_size(extras) > 0) {
         char *text = cm_json_dumps(extras);

@@ -1,6 +1,6 @@
 /*
- * ps_provider.c - the provider description and the generic operations built on it: authorize
- * URL, code exchange, refresh, RFC 7009 revocation, and the asynchronous call plumbing.
+ * ps_provider.c - the generic operations built on a provider description: authorize URL, code
+ * exchange, refresh, RFC 7009 revocation, and the asynchronous call plumbing.
  */
 #include "provider_support.h"
 
@@ -10,102 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *ps_host_strdup(const op_host_api_t *host, const char *s)
-{
-    return s != NULL ? host->mem_strndup(s, strlen(s)) : NULL;
-}
-
-/* ---- lifecycle ---- */
-
-static void sync_op(ps_provider_t *p)
-{
-    p->op.name = p->name;
-    p->op.display_name = p->display_name;
-    p->op.default_scopes = p->default_scopes;
-    p->op.authorization_endpoint = p->authorization_endpoint;
-    p->op.token_endpoint = p->token_endpoint;
-    p->op.revocation_endpoint = p->revocation_endpoint;
-}
-
-ps_provider_t *ps_provider_new(const op_host_api_t *host, const char *name, const char *display_name,
-                               const char *default_scopes, uint32_t capabilities)
-{
-    ps_provider_t *p = calloc(1, sizeof(*p));
-    if (p == NULL)
-        return NULL;
-    p->host = host;
-    p->name = strdup(name);
-    p->display_name = strdup(display_name != NULL ? display_name : name);
-    p->default_scopes = strdup(default_scopes != NULL ? default_scopes : "");
-    if (p->name == NULL || p->display_name == NULL || p->default_scopes == NULL) {
-        ps_provider_free(p);
-        return NULL;
-    }
-    p->client_auth = PS_AUTH_BASIC;
-    p->revoke_auth = PS_AUTH_AS_TOKEN;
-    p->scope_separator = ' ';
-    p->response_scope_separator = ' ';
-    p->scope_param = "scope";
-    p->op.struct_size = sizeof(op_provider_t);
-    p->op.capabilities = capabilities;
-    p->op.data = p;
-    p->op.build_authorize_url = ps_op_build_authorize_url;
-    p->op.exchange_code = ps_op_exchange_code;
-    p->op.refresh = ps_op_refresh;
-    p->op.revoke = ps_op_revoke_rfc7009;
-    p->op.parse_token_response = ps_op_parse_token_response;
-    sync_op(p);
-    return p;
-}
-
-static int replace(char **slot, const char *value)
-{
-    char *copy = NULL;
-    if (value != NULL && (copy = strdup(value)) == NULL)
-        return OP_ENOMEM;
-    free(*slot);
-    *slot = copy;
-    return OP_OK;
-}
-
-int ps_provider_set_endpoints(ps_provider_t *p, const char *authorize, const char *token, const char *revoke)
-{
-    int rc = OP_OK;
-    if (replace(&p->authorization_endpoint, authorize) != OP_OK || replace(&p->token_endpoint, token) != OP_OK ||
-        replace(&p->revocation_endpoint, revoke) != OP_OK)
-        rc = OP_ENOMEM;
-    sync_op(p);
-    return rc;
-}
-
-int ps_provider_register(ps_provider_t *p)
-{
-    int rc = p->host->register_provider(p->host->host_ctx, &p->op);
-    if (rc != OP_OK)
-        ps_log(p, OP_LOG_ERROR, "the host refused provider \"%s\" (status %d)", p->name, rc);
-    return rc;
-}
-
-void ps_provider_free(ps_provider_t *p)
-{
-    if (p == NULL)
-        return;
-    free(p->name);
-    free(p->display_name);
-    free(p->default_scopes);
-    free(p->authorization_endpoint);
-    free(p->token_endpoint);
-    free(p->revocation_endpoint);
-    ps_params_free(&p->authorize_extra);
-    ps_params_free(&p->token_extra);
-    free(p);
-}
-
 int ps_endpoint(ps_provider_t *p, const op_client_t *c, int which, char **out, op_error_t *err)
 {
     *out = NULL;
-    if (p->endpoint != NULL)
-        return p->endpoint(p, c, which, out, err);
+    if (p->hooks != NULL && p->hooks->endpoint != NULL)
+        return p->hooks->endpoint(p, c, which, out, err);
     const char *ep = which == PS_EP_AUTHORIZE ? p->authorization_endpoint
                      : which == PS_EP_TOKEN   ? p->token_endpoint
                                               : p->revocation_endpoint;
@@ -172,7 +81,7 @@ int ps_op_build_authorize_url(void *data, const op_client_t *c, const op_authori
         ps_params_set(&q, p->authorize_extra.v[i], p->authorize_extra.v[i + 1]);
     if (q.failed)
         goto out_free;
-    if (p->authorize_hook != NULL && (rc = p->authorize_hook(p, c, ap, &q, err)) != OP_OK)
+    if (p->hooks != NULL && p->hooks->authorize != NULL && (rc = p->hooks->authorize(p, c, ap, &q, err)) != OP_OK)
         goto out_free;
     rc = OP_ENOMEM;
     if (q.failed)
@@ -256,7 +165,7 @@ struct token_ctx {
 static void on_token_response(ps_provider_t *p, void *ctx, const op_http_response_t *res)
 {
     struct token_ctx *t = ctx;
-    op_token_set_t ts;
+    op_token_set_t ts = {.struct_size = sizeof(ts)};
     op_error_t err;
     memset(&err, 0, sizeof(err));
     int rc = p->op.parse_token_response(p->op.data, res, p->host->now(), &ts, &err);
@@ -337,9 +246,14 @@ int ps_revoke_judge_rfc7009(ps_provider_t *p, const op_http_response_t *res, op_
 
 /* ---- generic token operations ---- */
 
-/* A token-endpoint request with the provider's client authentication and fixed extra fields. */
-static int token_request(ps_provider_t *p, const op_client_t *c, ps_request_t *r)
+/*
+ * Sends a token-endpoint grant: the provider's client authentication, grant_type, the fields (name, value
+ * pairs, NULL-terminated; a NULL or empty value is left out) and the fixed extra fields.
+ */
+static int token_grant(ps_provider_t *p, const op_client_t *c, const char *grant_type, const char *const *fields,
+                       op_token_done_fn done, void *arg)
 {
+    ps_request_t r;
     char *url = NULL;
     op_error_t err;
     int rc = ps_endpoint(p, c, PS_EP_TOKEN, &url, &err);
@@ -348,56 +262,50 @@ static int token_request(ps_provider_t *p, const op_client_t *c, ps_request_t *r
             ps_log(p, OP_LOG_WARN, "no token endpoint: %s", err.description);
         return rc;
     }
-    rc = ps_request_init(r, "POST", url);
+    rc = ps_request_init(&r, "POST", url);
     free(url);
-    if (rc == OP_OK)
-        rc = ps_request_client_auth(r, p->client_auth, c);
-    for (size_t i = 0; rc == OP_OK && i < p->token_extra.n; i += 2)
-        rc = ps_params_set(&r->form, p->token_extra.v[i], p->token_extra.v[i + 1]);
     if (rc != OP_OK)
-        ps_request_free(r);
-    return rc;
+        return rc;
+    rc = ps_request_client_auth(&r, p->client_auth, c);
+    for (size_t i = 0; rc == OP_OK && i < p->token_extra.n; i += 2)
+        rc = ps_params_set(&r.form, p->token_extra.v[i], p->token_extra.v[i + 1]);
+    ps_params_add(&r.form, "grant_type", grant_type);
+    for (size_t i = 0; fields[i] != NULL; i += 2)
+        if (fields[i + 1] != NULL && fields[i + 1][0] != '\0')
+            ps_params_add(&r.form, fields[i], fields[i + 1]);
+    if (rc != OP_OK) {
+        ps_request_free(&r);
+        return rc;
+    }
+    return ps_token_call(p, &r, done, arg);
 }
 
 int ps_op_exchange_code(void *data, const op_client_t *c, const char *code, const char *code_verifier,
                         op_token_done_fn done, void *arg)
 {
     ps_provider_t *p = data;
-    ps_request_t r;
     if (!client_ok(c, NULL) || code == NULL || code[0] == '\0' || done == NULL)
         return OP_EINVAL;
-    int rc = token_request(p, c, &r);
-    if (rc != OP_OK)
-        return rc;
-    ps_params_add(&r.form, "grant_type", "authorization_code");
-    ps_params_add(&r.form, "code", code);
-    ps_params_add(&r.form, "redirect_uri", c->redirect_uri);
-    if ((p->op.capabilities & OP_CAP_PKCE) && code_verifier != NULL && code_verifier[0] != '\0')
-        ps_params_add(&r.form, "code_verifier", code_verifier);
-    return ps_token_call(p, &r, done, arg);
+    int pkce = (p->op.capabilities & OP_CAP_PKCE) != 0;
+    const char *const fields[] = {
+        "code", code, "redirect_uri", c->redirect_uri, "code_verifier", pkce ? code_verifier : NULL, NULL,
+    };
+    return token_grant(p, c, "authorization_code", fields, done, arg);
 }
 
 int ps_op_refresh(void *data, const op_client_t *c, const char *refresh_token, const char *scopes,
                   op_token_done_fn done, void *arg)
 {
     ps_provider_t *p = data;
-    ps_request_t r;
     char *joined = NULL;
     if (!client_ok(c, NULL) || refresh_token == NULL || refresh_token[0] == '\0' || done == NULL)
         return OP_EINVAL;
     if (scopes != NULL && scopes[0] != '\0' && (joined = ps_scopes_join(scopes, p->scope_separator)) == NULL)
         return OP_ENOMEM;
-    int rc = token_request(p, c, &r);
-    if (rc != OP_OK) {
-        free(joined);
-        return rc;
-    }
-    ps_params_add(&r.form, "grant_type", "refresh_token");
-    ps_params_add(&r.form, "refresh_token", refresh_token);
-    if (joined != NULL && joined[0] != '\0')
-        ps_params_add(&r.form, "scope", joined);
+    const char *const fields[] = {"refresh_token", refresh_token, "scope", joined, NULL};
+    int rc = token_grant(p, c, "refresh_token", fields, done, arg);
     free(joined);
-    return ps_token_call(p, &r, done, arg);
+    return rc;
 }
 
 int ps_op_revoke_rfc7009(void *data, const op_client_t *c, const char *token, const char *token_type_hint,
@@ -424,5 +332,7 @@ int ps_op_revoke_rfc7009(void *data, const op_client_t *c, const char *token, co
         ps_request_free(&r);
         return rc;
     }
-    return ps_revoke_call(p, &r, ps_revoke_judge_rfc7009, done, arg);
+    ps_revoke_judge_fn judge =
+        p->hooks != NULL && p->hooks->revoke_judge != NULL ? p->hooks->revoke_judge : ps_revoke_judge_rfc7009;
+    return ps_revoke_call(p, &r, judge, done, arg);
 }

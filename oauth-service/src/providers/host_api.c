@@ -87,13 +87,20 @@ void ob_host_token_set_clear(op_token_set_t *ts)
 {
     if (ts == NULL)
         return;
-    ob_host_mem_free(ts->access_token);
-    ob_host_mem_free(ts->refresh_token);
-    ob_host_mem_free(ts->token_type);
-    ob_host_mem_free(ts->scope);
-    ob_host_mem_free(ts->id_token);
-    ob_host_mem_free(ts->extras_json);
-    memset(ts, 0, sizeof(*ts));
+    /* 0 is a zeroed struct of the host's own; a larger size (a later minor) holds nothing else of ours */
+    size_t size = ts->struct_size == 0 || ts->struct_size > sizeof(*ts) ? sizeof(*ts) : ts->struct_size;
+    char **strings[] = {&ts->access_token, &ts->refresh_token, &ts->token_type,
+                        &ts->scope,        &ts->id_token,      &ts->extras_json};
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        if ((size_t)((char *)strings[i] - (char *)ts) + sizeof(char *) <= size) {
+            ob_host_mem_free(*strings[i]);
+            *strings[i] = NULL;
+        }
+    }
+    if (offsetof(op_token_set_t, refresh_expires_at) + sizeof(ts->refresh_expires_at) <= size) {
+        ts->expires_at = 0;
+        ts->refresh_expires_at = 0;
+    }
 }
 
 static int64_t host_now(void)
@@ -263,20 +270,25 @@ out_nomem:
 
 /* ---- tables ---- */
 
+/* Every table (the base and each plugin's view) is this one with its own host_ctx. */
+static const op_host_api_t host_table = {
+    .abi_major = OP_ABI_MAJOR,
+    .abi_minor = OP_ABI_MINOR,
+    .struct_size = sizeof(op_host_api_t),
+    .log = host_log,
+    .http_send = host_http_send,
+    .register_provider = host_register,
+    .mem_alloc = ob_host_mem_alloc,
+    .mem_strndup = ob_host_mem_strndup,
+    .mem_free = ob_host_mem_free,
+    .token_set_clear = ob_host_token_set_clear,
+    .now = host_now,
+};
+
 static void fill_table(ob_host_t *h)
 {
-    h->api.abi_major = OP_ABI_MAJOR;
-    h->api.abi_minor = OP_ABI_MINOR;
-    h->api.struct_size = sizeof(op_host_api_t);
+    h->api = host_table;
     h->api.host_ctx = h;
-    h->api.log = host_log;
-    h->api.http_send = host_http_send;
-    h->api.register_provider = host_register;
-    h->api.mem_alloc = ob_host_mem_alloc;
-    h->api.mem_strndup = ob_host_mem_strndup;
-    h->api.mem_free = ob_host_mem_free;
-    h->api.token_set_clear = ob_host_token_set_clear;
-    h->api.now = host_now;
 }
 
 op_host_api_t *ob_host_api_new(cm_http_client_t *http)
