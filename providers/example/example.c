@@ -30,9 +30,9 @@ static const ps_spec_t example_spec = {
     .name = "example", /* unique, [a-z0-9_-] */
     .display_name = "Example",
     .capabilities = OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE,
-    .authorization_endpoint = "https://auth.example.com/oauth/authorize", /* defaults the configuration overrides */
-    .token_endpoint = "https://auth.example.com/oauth/token",
-    .revocation_endpoint = "https://auth.example.com/oauth/revoke",
+    /* authorize, token, revocation: defaults the configuration overrides */
+    .endpoints = {"https://auth.example.com/oauth/authorize", "https://auth.example.com/oauth/token",
+                  "https://auth.example.com/oauth/revoke"},
     .default_scopes = "profile",
     .client_auth = PS_AUTH_BASIC,    /* client_secret_basic at the token endpoint (RFC 6749 2.3.1) */
     .revoke_auth = PS_AUTH_AS_TOKEN, /* RFC 7009 2.1: authenticate the revocation as at the token endpoint */

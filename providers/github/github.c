@@ -25,16 +25,6 @@
 
 static const char *const gh_config_keys[] = {"api_base", NULL};
 
-static const ps_errmap_t gh_errors[] = {
-    {"bad_verification_code", OP_ERRCLASS_REQUEST},          {"redirect_uri_mismatch", OP_ERRCLASS_REQUEST},
-    {"incorrect_client_credentials", OP_ERRCLASS_PERMANENT}, {"bad_refresh_token", OP_ERRCLASS_PERMANENT},
-    {"unverified_user_email", OP_ERRCLASS_PERMANENT},        {NULL, 0},
-};
-
-typedef struct gh_data {
-    char *api_base; /* without trailing '/' */
-} gh_data_t;
-
 static int gh_authorize_hook(ps_provider_t *p, const op_client_t *c, const op_authorize_params_t *ap, ps_params_t *q,
                              op_error_t *err)
 {
@@ -59,7 +49,6 @@ static int gh_revoke(void *data, const op_client_t *c, const char *token, const 
                      void *arg)
 {
     ps_provider_t *p = data;
-    gh_data_t *d = p->ext;
     ps_request_t r;
     if (c == NULL || c->client_id == NULL || c->client_id[0] == '\0' || c->client_secret == NULL || token == NULL ||
         token[0] == '\0' || done == NULL)
@@ -68,7 +57,7 @@ static int gh_revoke(void *data, const op_client_t *c, const char *token, const 
     char *id = ps_url_escape(c->client_id), *url = NULL, *auth = NULL;
     if (id == NULL)
         return OP_ENOMEM;
-    url = ps_concat(d->api_base, "/applications/", id, "/grant", NULL);
+    url = ps_concat(p->option, "/applications/", id, "/grant", NULL);
     free(id);
     if (url == NULL || (auth = ps_basic_auth(c->client_id, c->client_secret, 0)) == NULL)
         goto out_free;
@@ -106,13 +95,7 @@ static int gh_configure(ps_provider_t *p, const json_t *cfg)
     size_t n = strlen(api);
     while (n > 0 && api[n - 1] == '/')
         api[--n] = '\0';
-    gh_data_t *d = calloc(1, sizeof(*d));
-    if (d == NULL) {
-        free(api);
-        return OP_ENOMEM;
-    }
-    p->ext = d;
-    d->api_base = api;
+    p->option = api; /* the API base, without a trailing '/' */
     if ((revoke_doc = ps_concat(api, "/applications/{client_id}/grant", NULL)) == NULL)
         return OP_ENOMEM;
     rc = ps_provider_set_endpoints(p, p->authorization_endpoint, p->token_endpoint, revoke_doc);
@@ -120,18 +103,15 @@ static int gh_configure(ps_provider_t *p, const json_t *cfg)
     return rc;
 }
 
-static void gh_release(ps_provider_t *p)
-{
-    gh_data_t *d = p->ext;
-    if (d != NULL)
-        free(d->api_base);
-    free(d);
-    p->ext = NULL;
-}
+static const ps_errmap_t gh_errors[] = {
+    {"bad_verification_code", OP_ERRCLASS_REQUEST},          {"redirect_uri_mismatch", OP_ERRCLASS_REQUEST},
+    {"incorrect_client_credentials", OP_ERRCLASS_PERMANENT}, {"bad_refresh_token", OP_ERRCLASS_PERMANENT},
+    {"unverified_user_email", OP_ERRCLASS_PERMANENT},        {NULL, 0},
+};
 
 static const ps_hooks_t gh_hooks = {
+    .config_keys = gh_config_keys,
     .configure = gh_configure,
-    .release = gh_release,
     .authorize = gh_authorize_hook,
     .revoke = gh_revoke,
 };
@@ -140,13 +120,11 @@ static const ps_spec_t gh_spec = {
     .name = "github",
     .display_name = "GitHub",
     .capabilities = OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE,
-    .authorization_endpoint = "https://github.com/login/oauth/authorize",
-    .token_endpoint = "https://github.com/login/oauth/access_token",
+    .endpoints = {"https://github.com/login/oauth/authorize", "https://github.com/login/oauth/access_token"},
     .default_scopes = "read:user user:email",
     .response_scope_separator = ',',
     .client_auth = PS_AUTH_POST,
     .errors = gh_errors,
-    .config_keys = gh_config_keys,
     .hooks = &gh_hooks,
 };
 

@@ -21,10 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct ms_data {
-    char *default_tenant;
-} ms_data_t;
-
 static const char *const ms_config_keys[] = {"default_tenant", NULL};
 
 /* A DNS name of two or more labels: [A-Za-z0-9-], labels 1..63 without edge hyphens, alphabetic TLD. */
@@ -65,9 +61,8 @@ static int tenant_ok(const char *t)
 /* The instance's tenant (borrowed from opts or the plugin data), or NULL + *err. */
 static const char *client_tenant(ps_provider_t *p, const json_t *opts, op_error_t *err)
 {
-    ms_data_t *d = p->ext;
     const json_t *v = json_object_get(opts, "tenant");
-    const char *t = d->default_tenant;
+    const char *t = p->option; /* the configured default tenant */
     if (v != NULL && !json_is_null(v))
         t = json_string_value(v);
     if (!tenant_ok(t)) {
@@ -123,43 +118,28 @@ static int ms_configure(ps_provider_t *p, const json_t *cfg)
         ps_log(p, OP_LOG_ERROR, "\"default_tenant\" must be common, organizations, consumers, a GUID or a domain name");
         return OP_EINVAL;
     }
-    ms_data_t *d = calloc(1, sizeof(*d));
-    if (d == NULL)
-        return OP_ENOMEM;
-    p->ext = d;
-    return (d->default_tenant = strdup(tenant)) != NULL ? OP_OK : OP_ENOMEM;
+    return (p->option = strdup(tenant)) != NULL ? OP_OK : OP_ENOMEM;
 }
-
-static void ms_release(ps_provider_t *p)
-{
-    ms_data_t *d = p->ext;
-    if (d != NULL)
-        free(d->default_tenant);
-    free(d);
-    p->ext = NULL;
-}
-
-static const op_kv_t ms_authorize_params[] = {{"response_mode", "query"}, {NULL, NULL}};
 
 static const ps_hooks_t ms_hooks = {
+    .config_keys = ms_config_keys,
     .configure = ms_configure,
-    .release = ms_release,
     .endpoint = ms_endpoint,
     .authorize = ms_authorize_hook,
 };
+
+static const op_kv_t ms_authorize_params[] = {{"response_mode", "query"}, {NULL, NULL}};
 
 static const ps_spec_t ms_spec = {
     .name = "microsoft",
     .display_name = "Microsoft",
     .capabilities = OP_CAP_REFRESH | OP_CAP_PKCE | OP_CAP_OIDC,
-    .authorization_endpoint = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
-    .token_endpoint = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
-    .template_var = "{tenant}",
-    .template_sample = "common",
+    .endpoints = {"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
+                  "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"},
+    .endpoint_template = {"{tenant}", "common"},
     .default_scopes = "offline_access User.Read",
     .client_auth = PS_AUTH_POST,
     .authorize_params = ms_authorize_params,
-    .config_keys = ms_config_keys,
     .hooks = &ms_hooks,
 };
 

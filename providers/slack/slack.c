@@ -26,29 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const ps_errmap_t slack_errors[] = {
-    {"invalid_code", OP_ERRCLASS_REQUEST},
-    {"code_already_used", OP_ERRCLASS_REQUEST},
-    {"bad_redirect_uri", OP_ERRCLASS_REQUEST},
-    {"invalid_grant_type", OP_ERRCLASS_REQUEST},
-    {"oauth_authorization_url_mismatch", OP_ERRCLASS_REQUEST},
-    {"invalid_arguments", OP_ERRCLASS_REQUEST},
-    {"invalid_refresh_token", OP_ERRCLASS_PERMANENT},
-    {"invalid_client_id", OP_ERRCLASS_PERMANENT},
-    {"bad_client_secret", OP_ERRCLASS_PERMANENT},
-    {"token_revoked", OP_ERRCLASS_PERMANENT},
-    {"token_expired", OP_ERRCLASS_PERMANENT},
-    {"invalid_auth", OP_ERRCLASS_PERMANENT},
-    {"account_inactive", OP_ERRCLASS_PERMANENT},
-    {"app_uninstalled", OP_ERRCLASS_PERMANENT},
-    {"ratelimited", OP_ERRCLASS_TRANSIENT},
-    {"internal_error", OP_ERRCLASS_TRANSIENT},
-    {"fatal_error", OP_ERRCLASS_TRANSIENT},
-    {"service_unavailable", OP_ERRCLASS_TRANSIENT},
-    {"request_timeout", OP_ERRCLASS_TRANSIENT},
-    {NULL, 0},
-};
-
 /* Revocation errors that mean the token is already unusable. */
 static const char *const already_dead[] = {"token_revoked", "invalid_auth",     "not_authed",
                                            "token_expired", "account_inactive", NULL};
@@ -134,13 +111,35 @@ static const ps_hooks_t slack_hooks = {
     .revoke_judge = slack_revoke_judge,
 };
 
+static const ps_errmap_t slack_errors[] = {
+    {"invalid_code", OP_ERRCLASS_REQUEST},
+    {"code_already_used", OP_ERRCLASS_REQUEST},
+    {"bad_redirect_uri", OP_ERRCLASS_REQUEST},
+    {"invalid_grant_type", OP_ERRCLASS_REQUEST},
+    {"oauth_authorization_url_mismatch", OP_ERRCLASS_REQUEST},
+    {"invalid_arguments", OP_ERRCLASS_REQUEST},
+    {"invalid_refresh_token", OP_ERRCLASS_PERMANENT},
+    {"invalid_client_id", OP_ERRCLASS_PERMANENT},
+    {"bad_client_secret", OP_ERRCLASS_PERMANENT},
+    {"token_revoked", OP_ERRCLASS_PERMANENT},
+    {"token_expired", OP_ERRCLASS_PERMANENT},
+    {"invalid_auth", OP_ERRCLASS_PERMANENT},
+    {"account_inactive", OP_ERRCLASS_PERMANENT},
+    {"app_uninstalled", OP_ERRCLASS_PERMANENT},
+    {"ratelimited", OP_ERRCLASS_TRANSIENT},
+    {"internal_error", OP_ERRCLASS_TRANSIENT},
+    {"fatal_error", OP_ERRCLASS_TRANSIENT},
+    {"service_unavailable", OP_ERRCLASS_TRANSIENT},
+    {"request_timeout", OP_ERRCLASS_TRANSIENT},
+    {NULL, 0},
+};
+
 static const ps_spec_t slack_spec = {
     .name = "slack",
     .display_name = "Slack",
     .capabilities = OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE,
-    .authorization_endpoint = "https://slack.com/oauth/v2/authorize",
-    .token_endpoint = "https://slack.com/api/oauth.v2.access",
-    .revocation_endpoint = "https://slack.com/api/auth.revoke",
+    .endpoints = {"https://slack.com/oauth/v2/authorize", "https://slack.com/api/oauth.v2.access",
+                  "https://slack.com/api/auth.revoke"},
     .default_scopes = "channels:read chat:write users:read",
     .scope_param = "user_scope",
     .scope_separator = ',',

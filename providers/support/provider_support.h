@@ -122,13 +122,20 @@ enum { PS_EP_AUTHORIZE = 0, PS_EP_TOKEN = 1, PS_EP_REVOKE = 2 };
 
 typedef struct ps_provider ps_provider_t;
 
+/* The three endpoints of a provider; NULL when it has none. */
+typedef struct ps_endpoints {
+    const char *authorize, *token, *revoke;
+} ps_endpoints_t;
+
 /*
  * The optional hooks of a provider: only for what the declarative spec cannot say. A plugin keeps its
  * table `static const`; every member may be NULL.
  */
 typedef struct ps_hooks {
-    /* Reads the plugin's own configuration members (ps_spec_t.config_keys) once the provider exists; may set
-     * p->ext and adjust p. Logs its own problems. OP_OK or an error (init fails). */
+    /* The plugin's own configuration members (beyond the endpoints and default_scopes), NULL-terminated. */
+    const char *const *config_keys;
+    /* Reads them once the provider exists; may set p->option or p->ext and adjust p. Logs its own problems.
+     * OP_OK or an error (init fails). */
     int (*configure)(ps_provider_t *p, const json_t *cfg);
     /* Frees what configure put into p->ext (also after a failed configure). */
     void (*release)(ps_provider_t *p);
@@ -160,10 +167,12 @@ typedef struct ps_spec {
     const char *display_name; /* default: name */
     uint32_t capabilities;    /* OP_CAP_* */
     const char *issuer;       /* OIDC / RFC 8414 issuer identifier, or NULL */
-    const char *authorization_endpoint, *token_endpoint, *revocation_endpoint;
-    /* When set, endpoints are templates: this placeholder (e.g. "{tenant}") is replaced per client by
-     * hooks->endpoint, and a configured template is checked with it replaced by template_sample. */
-    const char *template_var, *template_sample;
+    ps_endpoints_t endpoints;
+    /* When var is set, endpoints are templates: var (e.g. "{tenant}") is replaced per client by
+     * hooks->endpoint, and a configured template is checked with it replaced by sample. */
+    struct {
+        const char *var, *sample;
+    } endpoint_template;
     const char *default_scopes;    /* space separated; default "" */
     char scope_separator;          /* in the authorize request: ' ' (default) or ',' */
     char response_scope_separator; /* in token responses: ' ' (default) or ',' (GitHub, Slack) */
@@ -175,7 +184,6 @@ typedef struct ps_spec {
     const op_kv_t *token_params;     /* fixed extra token-request parameters, likewise */
     int64_t default_expires_in;      /* used when a response has no expiry; 0 = such tokens never expire */
     const ps_errmap_t *errors;       /* provider error codes, or NULL */
-    const char *const *config_keys;  /* configuration members hooks->configure reads, NULL-terminated, or NULL */
     const ps_hooks_t *hooks;         /* NULL = none */
 } ps_spec_t;
 
@@ -197,7 +205,9 @@ struct ps_provider {
     int64_t default_expires_in;    /* used when a response has no expiry; 0 = such tokens never expire */
     const ps_errmap_t *errmap;     /* provider error codes, or NULL */
 
-    void *ext; /* the plugin's own per-provider data (hooks->release frees it) */
+    char *option; /* one configured value of the plugin's own, read by hooks->configure (Microsoft's default
+                   * tenant, GitHub's API base); malloc'ed, freed with the provider */
+    void *ext;    /* any other per-provider data of the plugin (hooks->release frees it) */
 };
 
 /*

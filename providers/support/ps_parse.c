@@ -274,10 +274,8 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
 out_nomem:
     rc = OP_ENOMEM;
     ps_error_set(err, OP_ERRCLASS_TRANSIENT, "no_memory", res->status, "out of memory parsing the token response");
-out_clear:
+out_clear: /* rc is the failure that led here */
     h->token_set_clear(out);
-    if (rc == OP_OK)
-        rc = OP_ERR;
 out_free_doc:
     free(scope);
     json_decref(extras);

@@ -1,6 +1,6 @@
 /*
- * ps_provider.c - the generic operations built on a provider description: authorize URL, code
- * exchange, refresh, RFC 7009 revocation, and the asynchronous call plumbing.
+ * ps_provider.c - the provider description and the generic operations built on it: authorize
+ * URL, code exchange, refresh, RFC 7009 revocation, and the asynchronous call plumbing.
  */
 #include "provider_support.h"
 
@@ -9,6 +9,98 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- lifecycle ---- */
+
+/* The operations every provider starts with; a spec's hooks->revoke or a plugin replaces members. */
+static const op_provider_t generic_ops = {
+    .struct_size = sizeof(op_provider_t),
+    .build_authorize_url = ps_op_build_authorize_url,
+    .exchange_code = ps_op_exchange_code,
+    .refresh = ps_op_refresh,
+    .revoke = ps_op_revoke_rfc7009,
+    .parse_token_response = ps_op_parse_token_response,
+};
+
+static void sync_op(ps_provider_t *p)
+{
+    p->op.name = p->name;
+    p->op.display_name = p->display_name;
+    p->op.default_scopes = p->default_scopes;
+    p->op.authorization_endpoint = p->authorization_endpoint;
+    p->op.token_endpoint = p->token_endpoint;
+    p->op.revocation_endpoint = p->revocation_endpoint;
+}
+
+ps_provider_t *ps_provider_new(const op_host_api_t *host, const char *name, const char *display_name,
+                               const char *default_scopes, uint32_t capabilities)
+{
+    ps_provider_t *p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return NULL;
+    p->host = host;
+    p->name = strdup(name);
+    p->display_name = strdup(display_name != NULL ? display_name : name);
+    p->default_scopes = strdup(default_scopes != NULL ? default_scopes : "");
+    if (p->name == NULL || p->display_name == NULL || p->default_scopes == NULL) {
+        ps_provider_free(p);
+        return NULL;
+    }
+    p->client_auth = PS_AUTH_BASIC;
+    p->revoke_auth = PS_AUTH_AS_TOKEN;
+    p->scope_separator = ' ';
+    p->response_scope_separator = ' ';
+    p->scope_param = "scope";
+    p->op = generic_ops;
+    p->op.capabilities = capabilities;
+    p->op.data = p;
+    sync_op(p);
+    return p;
+}
+
+static int replace(char **slot, const char *value)
+{
+    char *copy = NULL;
+    if (value != NULL && (copy = strdup(value)) == NULL)
+        return OP_ENOMEM;
+    free(*slot);
+    *slot = copy;
+    return OP_OK;
+}
+
+int ps_provider_set_endpoints(ps_provider_t *p, const char *authorize, const char *token, const char *revoke)
+{
+    int rc = OP_OK;
+    if (replace(&p->authorization_endpoint, authorize) != OP_OK || replace(&p->token_endpoint, token) != OP_OK ||
+        replace(&p->revocation_endpoint, revoke) != OP_OK)
+        rc = OP_ENOMEM;
+    sync_op(p);
+    return rc;
+}
+
+int ps_provider_register(ps_provider_t *p)
+{
+    int rc = p->host->register_provider(p->host->host_ctx, &p->op);
+    if (rc != OP_OK)
+        ps_log(p, OP_LOG_ERROR, "the host refused provider \"%s\" (status %d)", p->name, rc);
+    return rc;
+}
+
+void ps_provider_free(ps_provider_t *p)
+{
+    if (p == NULL)
+        return;
+    free(p->name);
+    free(p->display_name);
+    free(p->default_scopes);
+    free(p->authorization_endpoint);
+    free(p->token_endpoint);
+    free(p->revocation_endpoint);
+    ps_params_free(&p->authorize_extra);
+    ps_params_free(&p->token_extra);
+    free(p->option);
+    free(p);
+}
 
 int ps_endpoint(ps_provider_t *p, const op_client_t *c, int which, char **out, op_error_t *err)
 {
@@ -247,8 +339,8 @@ int ps_revoke_judge_rfc7009(ps_provider_t *p, const op_http_response_t *res, op_
 /* ---- generic token operations ---- */
 
 /*
- * Sends a token-endpoint grant: the provider's client authentication, grant_type, the fields (name, value
- * pairs, NULL-terminated; a NULL or empty value is left out) and the fixed extra fields.
+ * Sends a token-endpoint grant: the provider's client authentication, the fixed extra fields, grant_type
+ * and the fields (name, value pairs up to a NULL name; a NULL value is left out).
  */
 static int token_grant(ps_provider_t *p, const op_client_t *c, const char *grant_type, const char *const *fields,
                        op_token_done_fn done, void *arg)
@@ -271,8 +363,7 @@ static int token_grant(ps_provider_t *p, const op_client_t *c, const char *grant
         rc = ps_params_set(&r.form, p->token_extra.v[i], p->token_extra.v[i + 1]);
     ps_params_add(&r.form, "grant_type", grant_type);
     for (size_t i = 0; fields[i] != NULL; i += 2)
-        if (fields[i + 1] != NULL && fields[i + 1][0] != '\0')
-            ps_params_add(&r.form, fields[i], fields[i + 1]);
+        ps_params_add(&r.form, fields[i], fields[i + 1]);
     if (rc != OP_OK) {
         ps_request_free(&r);
         return rc;
@@ -286,7 +377,7 @@ int ps_op_exchange_code(void *data, const op_client_t *c, const char *code, cons
     ps_provider_t *p = data;
     if (!client_ok(c, NULL) || code == NULL || code[0] == '\0' || done == NULL)
         return OP_EINVAL;
-    int pkce = (p->op.capabilities & OP_CAP_PKCE) != 0;
+    int pkce = (p->op.capabilities & OP_CAP_PKCE) && code_verifier != NULL && code_verifier[0] != '\0';
     const char *const fields[] = {
         "code", code, "redirect_uri", c->redirect_uri, "code_verifier", pkce ? code_verifier : NULL, NULL,
     };
@@ -302,7 +393,8 @@ int ps_op_refresh(void *data, const op_client_t *c, const char *refresh_token, c
         return OP_EINVAL;
     if (scopes != NULL && scopes[0] != '\0' && (joined = ps_scopes_join(scopes, p->scope_separator)) == NULL)
         return OP_ENOMEM;
-    const char *const fields[] = {"refresh_token", refresh_token, "scope", joined, NULL};
+    const char *const fields[] = {"refresh_token", refresh_token, "scope", joined != NULL && joined[0] ? joined : NULL,
+                                  NULL};
     int rc = token_grant(p, c, "refresh_token", fields, done, arg);
     free(joined);
     return rc;

@@ -10,95 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The operations every provider starts with; a spec's hooks->revoke or a plugin replaces members. */
-static const op_provider_t generic_ops = {
-    .struct_size = sizeof(op_provider_t),
-    .build_authorize_url = ps_op_build_authorize_url,
-    .exchange_code = ps_op_exchange_code,
-    .refresh = ps_op_refresh,
-    .revoke = ps_op_revoke_rfc7009,
-    .parse_token_response = ps_op_parse_token_response,
-};
-
-static void sync_op(ps_provider_t *p)
-{
-    p->op.name = p->name;
-    p->op.display_name = p->display_name;
-    p->op.default_scopes = p->default_scopes;
-    p->op.authorization_endpoint = p->authorization_endpoint;
-    p->op.token_endpoint = p->token_endpoint;
-    p->op.revocation_endpoint = p->revocation_endpoint;
-}
-
-ps_provider_t *ps_provider_new(const op_host_api_t *host, const char *name, const char *display_name,
-                               const char *default_scopes, uint32_t capabilities)
-{
-    ps_provider_t *p = calloc(1, sizeof(*p));
-    if (p == NULL)
-        return NULL;
-    p->host = host;
-    p->name = strdup(name);
-    p->display_name = strdup(display_name != NULL ? display_name : name);
-    p->default_scopes = strdup(default_scopes != NULL ? default_scopes : "");
-    if (p->name == NULL || p->display_name == NULL || p->default_scopes == NULL) {
-        ps_provider_free(p);
-        return NULL;
-    }
-    p->client_auth = PS_AUTH_BASIC;
-    p->revoke_auth = PS_AUTH_AS_TOKEN;
-    p->scope_separator = ' ';
-    p->response_scope_separator = ' ';
-    p->scope_param = "scope";
-    p->op = generic_ops;
-    p->op.capabilities = capabilities;
-    p->op.data = p;
-    sync_op(p);
-    return p;
-}
-
-static int replace(char **slot, const char *value)
-{
-    char *copy = NULL;
-    if (value != NULL && (copy = strdup(value)) == NULL)
-        return OP_ENOMEM;
-    free(*slot);
-    *slot = copy;
-    return OP_OK;
-}
-
-int ps_provider_set_endpoints(ps_provider_t *p, const char *authorize, const char *token, const char *revoke)
-{
-    int rc = OP_OK;
-    if (replace(&p->authorization_endpoint, authorize) != OP_OK || replace(&p->token_endpoint, token) != OP_OK ||
-        replace(&p->revocation_endpoint, revoke) != OP_OK)
-        rc = OP_ENOMEM;
-    sync_op(p);
-    return rc;
-}
-
-int ps_provider_register(ps_provider_t *p)
-{
-    int rc = p->host->register_provider(p->host->host_ctx, &p->op);
-    if (rc != OP_OK)
-        ps_log(p, OP_LOG_ERROR, "the host refused provider \"%s\" (status %d)", p->name, rc);
-    return rc;
-}
-
-void ps_provider_free(ps_provider_t *p)
-{
-    if (p == NULL)
-        return;
-    free(p->name);
-    free(p->display_name);
-    free(p->default_scopes);
-    free(p->authorization_endpoint);
-    free(p->token_endpoint);
-    free(p->revocation_endpoint);
-    ps_params_free(&p->authorize_extra);
-    ps_params_free(&p->token_extra);
-    free(p);
-}
-
 static int add_fixed(ps_params_t *to, const op_kv_t *kv)
 {
     for (; kv != NULL && kv->name != NULL; kv++)
@@ -128,10 +39,10 @@ ps_provider_t *ps_provider_create(const op_host_api_t *host, const ps_spec_t *sp
     p->errmap = spec->errors;
     if (spec->hooks != NULL && spec->hooks->revoke != NULL)
         p->op.revoke = spec->hooks->revoke;
-    else if (spec->revocation_endpoint == NULL)
+    else if (spec->endpoints.revoke == NULL)
         p->op.revoke = NULL;
-    if (ps_provider_set_endpoints(p, spec->authorization_endpoint, spec->token_endpoint,
-                                  spec->revocation_endpoint) != OP_OK ||
+    if (ps_provider_set_endpoints(p, spec->endpoints.authorize, spec->endpoints.token, spec->endpoints.revoke) !=
+            OP_OK ||
         add_fixed(&p->authorize_extra, spec->authorize_params) != OP_OK ||
         add_fixed(&p->token_extra, spec->token_params) != OP_OK) {
         ps_provider_free(p);
@@ -146,7 +57,7 @@ ps_provider_t *ps_provider_create(const op_host_api_t *host, const ps_spec_t *sp
 static int config_endpoint(const ps_spec_t *spec, const op_host_api_t *host, const json_t *cfg, const char *key,
                            const char *def, char **out)
 {
-    if (spec->template_var == NULL)
+    if (spec->endpoint_template.var == NULL)
         return ps_config_url(host, spec->name, cfg, key, def, out);
     const char *tmpl = NULL;
     *out = NULL;
@@ -154,7 +65,7 @@ static int config_endpoint(const ps_spec_t *spec, const op_host_api_t *host, con
         return OP_EINVAL;
     if (tmpl == NULL)
         return OP_OK;
-    char *probe = ps_template_expand(tmpl, spec->template_var, spec->template_sample);
+    char *probe = ps_template_expand(tmpl, spec->endpoint_template.var, spec->endpoint_template.sample);
     if (probe == NULL)
         return OP_ENOMEM;
     int ok = cm_url_is_http(probe);
@@ -174,11 +85,12 @@ static int check_keys(const ps_spec_t *spec, const op_host_api_t *host, const js
     size_t n = 0;
     allowed[n++] = "authorization_endpoint";
     allowed[n++] = "token_endpoint";
-    if (spec->revocation_endpoint != NULL)
+    if (spec->endpoints.revoke != NULL)
         allowed[n++] = "revocation_endpoint";
     allowed[n++] = "default_scopes";
-    for (size_t i = 0; spec->config_keys != NULL && spec->config_keys[i] != NULL && n + 1 < 24; i++)
-        allowed[n++] = spec->config_keys[i];
+    const char *const *own = spec->hooks != NULL ? spec->hooks->config_keys : NULL;
+    for (size_t i = 0; own != NULL && own[i] != NULL && n + 1 < 24; i++)
+        allowed[n++] = own[i];
     allowed[n] = NULL;
     return ps_config_check_keys(host, spec->name, cfg, allowed);
 }
@@ -200,10 +112,9 @@ int ps_plugin_init(const ps_spec_t *spec, const op_host_api_t *host, const char 
     if (cfg == NULL)
         return OP_EINVAL;
     if (check_keys(spec, host, cfg) != OP_OK ||
-        config_endpoint(spec, host, cfg, "authorization_endpoint", spec->authorization_endpoint, &authorize) !=
-            OP_OK ||
-        config_endpoint(spec, host, cfg, "token_endpoint", spec->token_endpoint, &token) != OP_OK ||
-        config_endpoint(spec, host, cfg, "revocation_endpoint", spec->revocation_endpoint, &revoke) != OP_OK ||
+        config_endpoint(spec, host, cfg, "authorization_endpoint", spec->endpoints.authorize, &authorize) != OP_OK ||
+        config_endpoint(spec, host, cfg, "token_endpoint", spec->endpoints.token, &token) != OP_OK ||
+        config_endpoint(spec, host, cfg, "revocation_endpoint", spec->endpoints.revoke, &revoke) != OP_OK ||
         ps_config_str(host, spec->name, cfg, "default_scopes", spec->default_scopes, &scopes) != OP_OK)
         goto out_free;
     rc = OP_ENOMEM;

@@ -81,19 +81,17 @@ static void spec_release(ps_provider_t *p)
 static const op_kv_t spec_authorize_params[] = {{"prompt", "consent"}, {NULL, NULL}};
 static const op_kv_t spec_token_params[] = {{"audience", "api"}, {NULL, NULL}};
 static const char *const spec_keys[] = {"tag", NULL};
-static const ps_hooks_t spec_hooks = {.configure = spec_configure, .release = spec_release};
+static const ps_hooks_t spec_hooks = {.config_keys = spec_keys, .configure = spec_configure, .release = spec_release};
 static const ps_spec_t test_spec = {
     .name = "tspec",
     .capabilities = OP_CAP_REFRESH | OP_CAP_PKCE,
     .issuer = "https://idp.test",
-    .authorization_endpoint = "https://idp.test/authorize",
-    .token_endpoint = "https://idp.test/token",
+    .endpoints = {"https://idp.test/authorize", "https://idp.test/token", NULL},
     .default_scopes = "a b",
     .scope_separator = ',',
     .client_auth = PS_AUTH_POST,
     .authorize_params = spec_authorize_params,
     .token_params = spec_token_params,
-    .config_keys = spec_keys,
     .hooks = &spec_hooks,
 };
 

@@ -39,20 +39,6 @@ int ob_abi_compat_needed(unsigned abi_minor)
     return abi_minor < FIRST_SIZED_MINOR;
 }
 
-void ob_abi_compat_token_set_clear(op_token_set_t *ts)
-{
-    op_token_set_v1_t *v1 = (op_token_set_v1_t *)ts;
-    if (v1 == NULL)
-        return;
-    ob_host_mem_free(v1->access_token);
-    ob_host_mem_free(v1->refresh_token);
-    ob_host_mem_free(v1->token_type);
-    ob_host_mem_free(v1->scope);
-    ob_host_mem_free(v1->id_token);
-    ob_host_mem_free(v1->extras_json);
-    memset(v1, 0, sizeof(*v1));
-}
-
 /* Moves the members of a pre-1.2 set into a current one (the old one is left empty). */
 static void from_v1(op_token_set_t *out, op_token_set_v1_t *in)
 {
@@ -67,6 +53,15 @@ static void from_v1(op_token_set_t *out, op_token_set_v1_t *in)
     out->refresh_expires_at = in->refresh_expires_at;
     out->extras_json = in->extras_json;
     memset(in, 0, sizeof(*in));
+}
+
+void ob_abi_compat_token_set_clear(op_token_set_t *ts)
+{
+    op_token_set_t current;
+    if (ts == NULL)
+        return;
+    from_v1(&current, (op_token_set_v1_t *)ts);
+    ob_host_token_set_clear(&current);
 }
 
 static void on_v1_tokens(void *arg, int status, op_token_set_t *tokens, const op_error_t *err)
@@ -89,30 +84,31 @@ static compat_call_t *call_new(op_token_done_fn done, void *arg)
     return call;
 }
 
-static int wrap_exchange(void *data, const op_client_t *client, const char *code, const char *code_verifier,
-                         op_token_done_fn done, void *arg)
+/* Starts the plugin's code exchange (refresh 0) or refresh (1); a and b are their two string arguments. */
+static int token_call(void *data, int refresh, const op_client_t *client, const char *a, const char *b,
+                      op_token_done_fn done, void *arg)
 {
     const op_provider_t *o = ((compat_provider_t *)data)->orig;
     compat_call_t *call = call_new(done, arg);
     if (call == NULL)
         return done != NULL ? OP_ENOMEM : OP_EINVAL;
-    int rc = o->exchange_code(o->data, client, code, code_verifier, on_v1_tokens, call);
+    int rc = refresh ? o->refresh(o->data, client, a, b, on_v1_tokens, call)
+                     : o->exchange_code(o->data, client, a, b, on_v1_tokens, call);
     if (rc != OP_AGAIN)
         free(call);
     return rc;
 }
 
+static int wrap_exchange(void *data, const op_client_t *client, const char *code, const char *code_verifier,
+                         op_token_done_fn done, void *arg)
+{
+    return token_call(data, 0, client, code, code_verifier, done, arg);
+}
+
 static int wrap_refresh(void *data, const op_client_t *client, const char *refresh_token, const char *scopes,
                         op_token_done_fn done, void *arg)
 {
-    const op_provider_t *o = ((compat_provider_t *)data)->orig;
-    compat_call_t *call = call_new(done, arg);
-    if (call == NULL)
-        return done != NULL ? OP_ENOMEM : OP_EINVAL;
-    int rc = o->refresh(o->data, client, refresh_token, scopes, on_v1_tokens, call);
-    if (rc != OP_AGAIN)
-        free(call);
-    return rc;
+    return token_call(data, 1, client, refresh_token, scopes, done, arg);
 }
 
 static int wrap_parse(void *data, const op_http_response_t *res, int64_t now, op_token_set_t *out, op_error_t *err)

@@ -270,25 +270,20 @@ out_nomem:
 
 /* ---- tables ---- */
 
-/* Every table (the base and each plugin's view) is this one with its own host_ctx. */
-static const op_host_api_t host_table = {
-    .abi_major = OP_ABI_MAJOR,
-    .abi_minor = OP_ABI_MINOR,
-    .struct_size = sizeof(op_host_api_t),
-    .log = host_log,
-    .http_send = host_http_send,
-    .register_provider = host_register,
-    .mem_alloc = ob_host_mem_alloc,
-    .mem_strndup = ob_host_mem_strndup,
-    .mem_free = ob_host_mem_free,
-    .token_set_clear = ob_host_token_set_clear,
-    .now = host_now,
-};
-
 static void fill_table(ob_host_t *h)
 {
-    h->api = host_table;
+    h->api.abi_major = OP_ABI_MAJOR;
+    h->api.abi_minor = OP_ABI_MINOR;
+    h->api.struct_size = sizeof(op_host_api_t);
     h->api.host_ctx = h;
+    h->api.log = host_log;
+    h->api.http_send = host_http_send;
+    h->api.register_provider = host_register;
+    h->api.mem_alloc = ob_host_mem_alloc;
+    h->api.mem_strndup = ob_host_mem_strndup;
+    h->api.mem_free = ob_host_mem_free;
+    h->api.token_set_clear = ob_host_token_set_clear;
+    h->api.now = host_now;
 }
 
 op_host_api_t *ob_host_api_new(cm_http_client_t *http)

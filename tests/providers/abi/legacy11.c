@@ -77,8 +77,7 @@ static int legacy_refresh(void *data, const op_client_t *c, const char *rt, cons
     return OP_AGAIN;
 }
 
-static int legacy_authorize(void *data, const op_client_t *c, const op_authorize_params_t *p, char **out,
-                            op_error_t *e)
+static int legacy_authorize(void *data, const op_client_t *c, const op_authorize_params_t *p, char **out, op_error_t *e)
 {
     *out = dup_str("https://legacy.test/authorize?state=s");
     return OP_OK;
