@@ -2,11 +2,14 @@
  * provider_support.h - the logic every provider plugin shares (static library `provider_support`,
  * linked into each plugin .so; prefix ps_).
  *
- * A plugin describes each provider it offers with one ps_provider_t: identity, endpoints, client
- * authentication style, response quirks (error-code map, scope separator, token selection) and a
- * few optional hooks. The generic ps_op_* functions implement the op_provider_t operations on top
- * of that description (authorize URL, code exchange, refresh, RFC 7009 revocation, token-response
- * parsing); a plugin overrides only what differs.
+ * A plugin describes the provider it offers as data, a `static const ps_spec_t`: identity,
+ * capabilities, endpoints, scopes and their separators, client authentication, fixed extra
+ * parameters, error codes; plus a `static const ps_hooks_t` only for real quirks. PS_PLUGIN() makes
+ * that a plugin (ps_plugin_init reads the configuration, builds, configures and registers the
+ * provider; ps_plugin_fini frees it). At run time each provider is a ps_provider_t built from its
+ * spec; the generic ps_op_* functions implement the op_provider_t operations on top of it
+ * (authorize URL, code exchange, refresh, RFC 7009 revocation, token-response parsing).
+ * A plugin needs nothing else of the project: the few general helpers it uses are here too.
  *
  * Ownership: strings a ps_provider_t holds are malloc'ed and owned by it (freed by
  * ps_provider_free). Strings handed to the host (*out_url, op_token_set_t members) are allocated

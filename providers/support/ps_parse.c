@@ -1,6 +1,7 @@
 /*
  * ps_parse.c - the token-response parser shared by every provider.
  *
+ *   size      out->struct_size must leave room for the ABI 1.2 set (else OP_EINVAL); set to what was filled
  *   body      JSON object, else application/x-www-form-urlencoded, whatever the content type says
  *   errors    ps_classify_response (in-band errors with HTTP 200 included)
  *   token     access_token required (visible ASCII only: it ends up in Authorization headers)
