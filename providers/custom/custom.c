@@ -4,8 +4,6 @@
  */
 #include "custom.h"
 
-#include "common/json_util.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +154,7 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
     ps_provider_t *p = NULL;
     char *authorize = NULL, *token = NULL, *revoke = NULL, *issuer = NULL;
     const char *display = NULL, *scopes = NULL, *auth = NULL, *sep = NULL;
-    const char *name = cm_json_str(e, "name");
+    const char *name = ps_json_str(e, "name");
     snprintf(who, sizeof(who), "custom/%s", name != NULL ? name : "?");
     if (!json_is_object(e))
         BAD(h, "custom", "providers[%zu] must be an object", index);
@@ -213,20 +211,23 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
         caps = (uint32_t)c | (auth_mode == PS_AUTH_NONE ? OP_CAP_PUBLIC_CLIENT : 0);
     }
 
+    const ps_spec_t spec = {
+        .name = name,
+        .display_name = display,
+        .capabilities = caps,
+        .endpoints = {authorize, token, revoke},
+        .default_scopes = scopes,
+        .scope_separator = sep[0],
+        .response_scope_separator = sep[0],
+        .client_auth = auth_mode,
+        .revoke_auth = PS_AUTH_AS_TOKEN,
+        .revoke_send_hint = 1,
+        .default_expires_in = default_expires,
+    };
     cu_data_t *d = NULL;
-    if ((p = ps_provider_new(h, name, display, scopes, caps)) == NULL || (d = calloc(1, sizeof(*d))) == NULL)
+    if ((p = ps_provider_create(h, &spec)) == NULL || (d = calloc(1, sizeof(*d))) == NULL)
         goto out_nomem;
     p->ext = d;
-    if (ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
-        goto out_nomem;
-    p->client_auth = auth_mode;
-    p->revoke_auth = PS_AUTH_AS_TOKEN;
-    p->revoke_send_hint = 1;
-    p->scope_separator = sep[0];
-    p->response_scope_separator = sep[0];
-    p->default_expires_in = default_expires;
-    if (revoke == NULL)
-        p->op.revoke = NULL;
     if (ps_params_from_json(&p->authorize_extra, json_object_get(e, "extra_authorize_params")) != OP_OK ||
         ps_params_from_json(&p->token_extra, json_object_get(e, "extra_token_params")) != OP_OK)
         goto out_nomem;

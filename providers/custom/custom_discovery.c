@@ -4,10 +4,6 @@
  */
 #include "custom.h"
 
-#include "common/crypto.h"
-#include "common/json_util.h"
-#include "common/url.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +24,11 @@ struct cu_waiter {
 static void waiter_free(cu_waiter_t *w)
 {
     free(w->client_id);
-    cm_secure_free(w->client_secret, 0);
+    ps_secret_free(w->client_secret);
     free(w->redirect_uri);
     free(w->options_json);
-    cm_secure_free(w->a, 0);
-    cm_secure_free(w->b, 0);
+    ps_secret_free(w->a);
+    ps_secret_free(w->b);
     free(w);
 }
 
@@ -148,18 +144,18 @@ static int list_has(const json_t *list, const char *value)
 static const char *apply_document(ps_provider_t *p, const json_t *doc)
 {
     cu_data_t *d = p->ext;
-    const char *issuer = cm_json_str(doc, "issuer");
+    const char *issuer = ps_json_str(doc, "issuer");
     if (issuer == NULL)
         return "the document has no issuer";
     if (strcmp(issuer, d->issuer) != 0)
         return "the document names a different issuer";
     const char *authorize =
-        p->authorization_endpoint != NULL ? p->authorization_endpoint : cm_json_str(doc, "authorization_endpoint");
-    const char *token = p->token_endpoint != NULL ? p->token_endpoint : cm_json_str(doc, "token_endpoint");
-    const char *revoke = d->configured_revoke != NULL ? d->configured_revoke : cm_json_str(doc, "revocation_endpoint");
-    if (!cm_url_is_http(authorize) || !cm_url_is_http(token))
+        p->authorization_endpoint != NULL ? p->authorization_endpoint : ps_json_str(doc, "authorization_endpoint");
+    const char *token = p->token_endpoint != NULL ? p->token_endpoint : ps_json_str(doc, "token_endpoint");
+    const char *revoke = d->configured_revoke != NULL ? d->configured_revoke : ps_json_str(doc, "revocation_endpoint");
+    if (!ps_url_is_http(authorize) || !ps_url_is_http(token))
         return "authorization_endpoint or token_endpoint missing or not an http(s) URL";
-    if (revoke != NULL && !cm_url_is_http(revoke))
+    if (revoke != NULL && !ps_url_is_http(revoke))
         revoke = NULL;
     char *a = strdup(authorize), *t = strdup(token), *r = revoke != NULL ? strdup(revoke) : NULL;
     int rc =
@@ -196,7 +192,7 @@ static void on_discovery(ps_provider_t *p, void *ctx, const op_http_response_t *
     } else if (res->status != 200) {
         snprintf(why, sizeof(why), "HTTP %d", res->status);
         reason = why;
-    } else if (res->body_len > PS_MAX_RESPONSE || (doc = cm_json_loadb(res->body, res->body_len, NULL)) == NULL ||
+    } else if (res->body_len > PS_MAX_RESPONSE || (doc = ps_json_loadb(res->body, res->body_len)) == NULL ||
                !json_is_object(doc)) {
         reason = "the answer is not a JSON object";
     } else {
@@ -218,13 +214,12 @@ int cu_discovery_start(ps_provider_t *p)
 {
     cu_data_t *d = p->ext;
     ps_request_t r;
-    cm_buf_t b = {0};
     size_t n = strlen(d->issuer);
     while (n > 0 && d->issuer[n - 1] == '/')
         n--; /* OIDC Discovery 4.1: drop a terminating '/' before appending */
-    cm_buf_append(&b, d->issuer, n);
-    cm_buf_appendz(&b, "/.well-known/openid-configuration");
-    char *url = cm_buf_take(&b);
+    char *issuer = strndup(d->issuer, n);
+    char *url = issuer != NULL ? ps_concat(issuer, "/.well-known/openid-configuration", NULL) : NULL;
+    free(issuer);
     d->discovery = CU_PENDING;
     int rc = url != NULL ? ps_request_init(&r, "GET", url) : OP_ENOMEM;
     free(url);

@@ -11,76 +11,33 @@
  *      on its loop thread; all network I/O goes through host->http_send().
  *   4. fini() frees what init() allocated.
  *
- * provider_support (providers/support/provider_support.h) implements a standard OAuth 2.0
- * provider completely: describe yours in a ps_provider_t and you are done. Override an op_*
- * member or set a hook only for what your provider does differently (see github.c, slack.c).
+ * provider_support (providers/support/provider_support.h) does all of that for a provider described
+ * as data: a `static const ps_spec_t` (endpoints, scopes, client authentication, capabilities, extra
+ * parameters) and PS_PLUGIN(), which defines init, fini and the exported symbol. A provider that
+ * differs from standard OAuth 2.0 adds a `static const ps_hooks_t` for just that (see github.c,
+ * slack.c, microsoft.c).
  *
  * To add a provider: copy this folder, rename, list it in providers/plugins.cmake, build, and
  * drop the .so into the broker's plugin_dir. This one is built into <build>/plugins-example/ so
  * that it is not loaded by default.
  *
- * Configuration (all optional): {"authorization_endpoint": url, "token_endpoint": url,
- * "revocation_endpoint": url, "default_scopes": "profile"}.
+ * Configuration (all optional; ps_plugin_init reads it): {"authorization_endpoint": url,
+ * "token_endpoint": url, "revocation_endpoint": url, "default_scopes": "profile"}.
  */
 #include "provider_support.h"
 
-#include <stdlib.h>
-
-static const char *const config_keys[] = {"authorization_endpoint", "token_endpoint", "revocation_endpoint",
-                                          "default_scopes", NULL};
-
-static void example_fini(void *state)
-{
-    ps_provider_free(state); /* the ps_provider_t holds everything we allocated */
-}
-
-static int example_init(const op_host_api_t *host, const char *config_json, void **state)
-{
-    int rc = OP_EINVAL;
-    char *authorize = NULL, *token = NULL, *revoke = NULL;
-    const char *scopes = NULL;
-    ps_provider_t *p = NULL;
-
-    /* 1. Read and validate the configuration; every problem is logged once by the helpers. */
-    json_t *cfg = ps_config_parse(host, "example", config_json);
-    if (cfg == NULL)
-        return OP_EINVAL;
-    if (ps_config_check_keys(host, "example", cfg, config_keys) != OP_OK ||
-        ps_config_url(host, "example", cfg, "authorization_endpoint", "https://auth.example.com/oauth/authorize",
-                      &authorize) != OP_OK ||
-        ps_config_url(host, "example", cfg, "token_endpoint", "https://auth.example.com/oauth/token", &token) !=
-            OP_OK ||
-        ps_config_url(host, "example", cfg, "revocation_endpoint", "https://auth.example.com/oauth/revoke", &revoke) !=
-            OP_OK ||
-        ps_config_str(host, "example", cfg, "default_scopes", "profile", &scopes) != OP_OK)
-        goto out_free;
-
-    /* 2. Describe the provider: name (unique, [a-z0-9_-]), display name, default scopes, capabilities. */
-    rc = OP_ENOMEM;
-    p = ps_provider_new(host, "example", "Example", scopes, OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE);
-    if (p == NULL || ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
-        goto out_free;
-    p->client_auth = PS_AUTH_BASIC;    /* client_secret_basic at the token endpoint (RFC 6749 2.3.1) */
-    p->revoke_auth = PS_AUTH_AS_TOKEN; /* RFC 7009 2.1: authenticate the revocation as at the token endpoint */
-    p->revoke_send_hint = 1;           /* send token_type_hint */
-
-    /* 3. Register it. The struct must stay valid until fini(), so it becomes the plugin state. */
-    if ((rc = ps_provider_register(p)) != OP_OK)
-        goto out_free;
-    *state = p;
-    p = NULL;
-out_free:
-    ps_provider_free(p);
-    free(authorize);
-    free(token);
-    free(revoke);
-    json_decref(cfg);
-    return rc;
-}
-
-/* The one exported symbol. PS_EXPORT makes it visible; the build hides everything else. */
-PS_EXPORT const op_plugin_t oauth_provider_plugin = {
-    OP_PLUGIN_HEADER("example", "1.0.0"),
-    .init = example_init,
-    .fini = example_fini,
+static const ps_spec_t example_spec = {
+    .name = "example", /* unique, [a-z0-9_-] */
+    .display_name = "Example",
+    .capabilities = OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE,
+    /* authorize, token, revocation: defaults the configuration overrides */
+    .endpoints = {"https://auth.example.com/oauth/authorize", "https://auth.example.com/oauth/token",
+                  "https://auth.example.com/oauth/revoke"},
+    .default_scopes = "profile",
+    .client_auth = PS_AUTH_BASIC,    /* client_secret_basic at the token endpoint (RFC 6749 2.3.1) */
+    .revoke_auth = PS_AUTH_AS_TOKEN, /* RFC 7009 2.1: authenticate the revocation as at the token endpoint */
+    .revoke_send_hint = 1,           /* send token_type_hint */
 };
+
+/* The one exported symbol (PS_EXPORT makes it visible; the build hides everything else). */
+PS_PLUGIN(example_spec, "example", "1.0.0");

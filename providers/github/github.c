@@ -20,29 +20,10 @@
  */
 #include "provider_support.h"
 
-#include "common/crypto.h"
-#include "common/json_util.h"
-#include "common/url.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-#define GH_AUTHORIZE "https://github.com/login/oauth/authorize"
-#define GH_TOKEN "https://github.com/login/oauth/access_token"
-#define GH_API "https://api.github.com"
-
-static const char *const config_keys[] = {"authorization_endpoint", "token_endpoint", "api_base", "default_scopes",
-                                          NULL};
-
-static const ps_errmap_t gh_errors[] = {
-    {"bad_verification_code", OP_ERRCLASS_REQUEST},          {"redirect_uri_mismatch", OP_ERRCLASS_REQUEST},
-    {"incorrect_client_credentials", OP_ERRCLASS_PERMANENT}, {"bad_refresh_token", OP_ERRCLASS_PERMANENT},
-    {"unverified_user_email", OP_ERRCLASS_PERMANENT},        {NULL, 0},
-};
-
-typedef struct gh_data {
-    char *api_base; /* without trailing '/' */
-} gh_data_t;
+static const char *const gh_config_keys[] = {"api_base", NULL};
 
 static int gh_authorize_hook(ps_provider_t *p, const op_client_t *c, const op_authorize_params_t *ap, ps_params_t *q,
                              op_error_t *err)
@@ -68,27 +49,22 @@ static int gh_revoke(void *data, const op_client_t *c, const char *token, const 
                      void *arg)
 {
     ps_provider_t *p = data;
-    gh_data_t *d = p->ext;
     ps_request_t r;
     if (c == NULL || c->client_id == NULL || c->client_id[0] == '\0' || c->client_secret == NULL || token == NULL ||
         token[0] == '\0' || done == NULL)
         return OP_EINVAL;
     int rc = OP_ENOMEM;
-    char *id = cm_url_escape(c->client_id, strlen(c->client_id)), *url = NULL, *auth = NULL;
-    cm_buf_t b = {0};
+    char *id = ps_url_escape(c->client_id), *url = NULL, *auth = NULL;
     if (id == NULL)
         return OP_ENOMEM;
-    cm_buf_appendz(&b, d->api_base);
-    cm_buf_appendz(&b, "/applications/");
-    cm_buf_appendz(&b, id);
-    cm_buf_appendz(&b, "/grant");
+    url = ps_concat(p->option, "/applications/", id, "/grant", NULL);
     free(id);
-    if ((url = cm_buf_take(&b)) == NULL || (auth = ps_basic_auth(c->client_id, c->client_secret, 0)) == NULL)
+    if (url == NULL || (auth = ps_basic_auth(c->client_id, c->client_secret, 0)) == NULL)
         goto out_free;
     if (ps_request_init(&r, "DELETE", url) != OP_OK)
         goto out_free;
     json_t *body = json_pack("{s:s}", "access_token", token);
-    r.body = cm_json_dumps(body);
+    r.body = ps_json_dumps(body);
     json_decref(body);
     if (r.body == NULL) {
         ps_request_free(&r);
@@ -105,76 +81,51 @@ static int gh_revoke(void *data, const op_client_t *c, const char *token, const 
     rc = ps_revoke_call(p, &r, gh_revoke_judge, done, arg);
 out_free:
     free(url);
-    cm_secure_free(auth, 0);
+    ps_secret_free(auth);
     return rc;
 }
 
-static void gh_fini(void *state)
+/* "api_base" (the REST API the grant is deleted through); the registered revocation endpoint names it. */
+static int gh_configure(ps_provider_t *p, const json_t *cfg)
 {
-    ps_provider_t *p = state;
-    if (p == NULL)
-        return;
-    gh_data_t *d = p->ext;
-    if (d != NULL)
-        free(d->api_base);
-    free(d);
-    ps_provider_free(p);
-}
-
-static int gh_init(const op_host_api_t *host, const char *config_json, void **state)
-{
-    int rc = OP_EINVAL;
-    char *authorize = NULL, *token = NULL, *api = NULL, *revoke_doc = NULL;
-    const char *scopes = NULL;
-    ps_provider_t *p = NULL;
-    json_t *cfg = ps_config_parse(host, "github", config_json);
-    if (cfg == NULL)
-        return OP_EINVAL;
-    if (ps_config_check_keys(host, "github", cfg, config_keys) != OP_OK ||
-        ps_config_url(host, "github", cfg, "authorization_endpoint", GH_AUTHORIZE, &authorize) != OP_OK ||
-        ps_config_url(host, "github", cfg, "token_endpoint", GH_TOKEN, &token) != OP_OK ||
-        ps_config_url(host, "github", cfg, "api_base", GH_API, &api) != OP_OK ||
-        ps_config_str(host, "github", cfg, "default_scopes", "read:user user:email", &scopes) != OP_OK)
-        goto out_free;
-    rc = OP_ENOMEM;
+    char *api = NULL, *revoke_doc = NULL;
+    int rc = ps_config_url(p->host, "github", cfg, "api_base", "https://api.github.com", &api);
+    if (rc != OP_OK)
+        return rc;
     size_t n = strlen(api);
     while (n > 0 && api[n - 1] == '/')
         api[--n] = '\0';
-    cm_buf_t b = {0};
-    cm_buf_appendz(&b, api);
-    cm_buf_appendz(&b, "/applications/{client_id}/grant");
-    if ((revoke_doc = cm_buf_take(&b)) == NULL)
-        goto out_free;
-    p = ps_provider_new(host, "github", "GitHub", scopes, OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE);
-    if (p == NULL || ps_provider_set_endpoints(p, authorize, token, revoke_doc) != OP_OK)
-        goto out_free;
-    gh_data_t *d = calloc(1, sizeof(*d));
-    if (d == NULL)
-        goto out_free;
-    p->ext = d;
-    d->api_base = api;
-    api = NULL;
-    p->client_auth = PS_AUTH_POST;
-    p->response_scope_separator = ',';
-    p->errmap = gh_errors;
-    p->authorize_hook = gh_authorize_hook;
-    p->op.revoke = gh_revoke;
-    if ((rc = ps_provider_register(p)) != OP_OK)
-        goto out_free;
-    *state = p;
-    p = NULL;
-out_free:
-    gh_fini(p);
-    free(authorize);
-    free(token);
-    free(api);
+    p->option = api; /* the API base, without a trailing '/' */
+    if ((revoke_doc = ps_concat(api, "/applications/{client_id}/grant", NULL)) == NULL)
+        return OP_ENOMEM;
+    rc = ps_provider_set_endpoints(p, p->authorization_endpoint, p->token_endpoint, revoke_doc);
     free(revoke_doc);
-    json_decref(cfg);
     return rc;
 }
 
-PS_EXPORT const op_plugin_t oauth_provider_plugin = {
-    OP_PLUGIN_HEADER("github", "1.0.0"),
-    .init = gh_init,
-    .fini = gh_fini,
+static const ps_errmap_t gh_errors[] = {
+    {"bad_verification_code", OP_ERRCLASS_REQUEST},          {"redirect_uri_mismatch", OP_ERRCLASS_REQUEST},
+    {"incorrect_client_credentials", OP_ERRCLASS_PERMANENT}, {"bad_refresh_token", OP_ERRCLASS_PERMANENT},
+    {"unverified_user_email", OP_ERRCLASS_PERMANENT},        {NULL, 0},
 };
+
+static const ps_hooks_t gh_hooks = {
+    .config_keys = gh_config_keys,
+    .configure = gh_configure,
+    .authorize = gh_authorize_hook,
+    .revoke = gh_revoke,
+};
+
+static const ps_spec_t gh_spec = {
+    .name = "github",
+    .display_name = "GitHub",
+    .capabilities = OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE,
+    .endpoints = {"https://github.com/login/oauth/authorize", "https://github.com/login/oauth/access_token"},
+    .default_scopes = "read:user user:email",
+    .response_scope_separator = ',',
+    .client_auth = PS_AUTH_POST,
+    .errors = gh_errors,
+    .hooks = &gh_hooks,
+};
+
+PS_PLUGIN(gh_spec, "github", "1.0.0");

@@ -12,10 +12,17 @@
  * from the op_host_api_t table. They may link system libraries (jansson, libcurl's URL API,
  * OpenSSL) themselves.
  *
- * Versioning (SQLite/nginx style): every struct starts with its size; structs only ever grow by
- * appending members at the end. abi_minor is bumped when members are appended; the host checks
- * struct_size before touching a newer member, and a plugin checks host->struct_size likewise.
- * Removing or reordering a member bumps abi_major, which old plugins are refused for.
+ * Versioning (SQLite/nginx style): every struct starts with its version or its size; structs only
+ * ever grow by appending members at the end. abi_minor is bumped when members are appended; the host
+ * checks struct_size before touching a newer member, and a plugin checks host->struct_size (and
+ * host->abi_minor) likewise, filling no member the host does not know. Removing or reordering a
+ * member bumps abi_major, which the host refuses to load.
+ *   1.0  the first contract.
+ *   1.1  op_provider_t.issuer and .authorization_response_iss appended.
+ *   1.2  op_token_set_t starts with struct_size (before 1.2 it had no size field). The host still
+ *        loads plugins built for 1.0 and 1.1: it knows their token-set layout from their abi_minor
+ *        and converts at the boundary (their view of the host has a token_set_clear for that
+ *        layout), so nothing changes for them.
  *
  * Return codes: OP_OK, OP_AGAIN ("started: the done callback is called exactly once, later, never
  * from inside the call"), or a negative OP_E* (nothing started, the callback is never called).
@@ -36,7 +43,7 @@
 #include <stdint.h>
 
 #define OP_ABI_MAJOR 1
-#define OP_ABI_MINOR 1
+#define OP_ABI_MINOR 2
 #define OP_ENTRY_SYMBOL "oauth_provider_plugin"
 
 enum {
@@ -113,8 +120,15 @@ typedef void (*op_http_done_fn)(void *arg, const op_http_response_t *res);
  * op_host_api_t.token_set_clear(). In an op_token_done_fn the struct itself is the plugin's and
  * valid only during the call: the receiver takes its members (copy the struct by value and
  * token_set_clear() the copy later, or token_set_clear() the pointer before returning).
+ *
+ * struct_size (ABI 1.2): the writer's sizeof(op_token_set_t); a reader touches only members it
+ * covers. parse_token_response's caller sets it to the size of its struct (the room there is); the
+ * plugin fills only members that fit, sets it to the size it filled, and refuses (OP_EINVAL) a
+ * struct smaller than the 1.2 one. token_set_clear frees the members it covers (0 counts as the
+ * host's own full size, for zeroed structs of the host) and zeroes them.
  */
 typedef struct op_token_set {
+    uint32_t struct_size;
     char *access_token;
     char *refresh_token;        /* NULL when the response carried none (the broker keeps the old one) */
     char *token_type;           /* "Bearer" when the provider omitted it */
@@ -124,6 +138,9 @@ typedef struct op_token_set {
     int64_t refresh_expires_at; /* absolute unix time of the refresh token, 0 = unknown/none */
     char *extras_json;          /* JSON object of non-standard, non-secret response fields (e.g. Slack team) */
 } op_token_set_t;
+
+/* The size of the first op_token_set_t with a struct_size (ABI 1.2). */
+#define OP_TOKEN_SET_V2_SIZE (offsetof(op_token_set_t, extras_json) + sizeof(char *))
 
 typedef void (*op_token_done_fn)(void *arg, int status, op_token_set_t *tokens, const op_error_t *err);
 typedef void (*op_done_fn)(void *arg, int status, const op_error_t *err);
@@ -177,7 +194,8 @@ typedef struct op_provider {
     /*
      * Parses a token endpoint response into *out (host-allocated strings) or classifies the error
      * into *err. Synchronous; used by the ops above and directly by tests and the token import.
-     * `now` is the current unix time used to turn expires_in into expires_at.
+     * `now` is the current unix time used to turn expires_in into expires_at. The caller sets
+     * out->struct_size first (see op_token_set_t).
      */
     int (*parse_token_response)(void *data, const op_http_response_t *res, int64_t now, op_token_set_t *out,
                                 op_error_t *err);
@@ -208,7 +226,7 @@ typedef struct op_host_api {
     void *(*mem_alloc)(size_t size);               /* zeroed */
     char *(*mem_strndup)(const char *s, size_t n); /* NUL-terminated copy of at most n bytes */
     void (*mem_free)(void *p);                     /* wipes the allocation before freeing it */
-    void (*token_set_clear)(op_token_set_t *ts);   /* frees every member, zeroes the struct */
+    void (*token_set_clear)(op_token_set_t *ts);   /* frees the members, zeroes them (see op_token_set_t) */
     int64_t (*now)(void);                          /* unix time, seconds */
 } op_host_api_t;
 

@@ -18,22 +18,10 @@
  */
 #include "provider_support.h"
 
-#include "common/crypto.h"
-#include "common/url.h"
-
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#define MS_AUTHORIZE "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize"
-#define MS_TOKEN "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
-
-typedef struct ms_data {
-    char *default_tenant;
-} ms_data_t;
-
-static const char *const config_keys[] = {"authorization_endpoint", "token_endpoint", "default_tenant",
-                                          "default_scopes", NULL};
+static const char *const ms_config_keys[] = {"default_tenant", NULL};
 
 /* A DNS name of two or more labels: [A-Za-z0-9-], labels 1..63 without edge hyphens, alphabetic TLD. */
 static int domain_ok(const char *s)
@@ -67,29 +55,14 @@ static int domain_ok(const char *s)
 static int tenant_ok(const char *t)
 {
     return t != NULL && (strcmp(t, "common") == 0 || strcmp(t, "organizations") == 0 || strcmp(t, "consumers") == 0 ||
-                         cm_uuid_valid(t) || domain_ok(t));
-}
-
-/* Replaces every "{tenant}" of tmpl. malloc'ed or NULL. */
-static char *expand(const char *tmpl, const char *tenant)
-{
-    cm_buf_t b = {0};
-    const char *s = tmpl, *hit;
-    while ((hit = strstr(s, "{tenant}")) != NULL) {
-        cm_buf_append(&b, s, (size_t)(hit - s));
-        cm_buf_appendz(&b, tenant);
-        s = hit + strlen("{tenant}");
-    }
-    cm_buf_appendz(&b, s);
-    return cm_buf_take(&b);
+                         ps_uuid_valid(t) || domain_ok(t));
 }
 
 /* The instance's tenant (borrowed from opts or the plugin data), or NULL + *err. */
 static const char *client_tenant(ps_provider_t *p, const json_t *opts, op_error_t *err)
 {
-    ms_data_t *d = p->ext;
     const json_t *v = json_object_get(opts, "tenant");
-    const char *t = d->default_tenant;
+    const char *t = p->option; /* the configured default tenant */
     if (v != NULL && !json_is_null(v))
         t = json_string_value(v);
     if (!tenant_ok(t)) {
@@ -115,7 +88,7 @@ static int ms_endpoint(ps_provider_t *p, const op_client_t *c, int which, char *
     int rc = OP_EINVAL;
     const char *tenant = client_tenant(p, opts, err);
     if (tenant != NULL) {
-        *out = expand(tmpl, tenant);
+        *out = ps_template_expand(tmpl, "{tenant}", tenant);
         rc = *out != NULL ? OP_OK : OP_ENOMEM;
     }
     json_decref(opts);
@@ -128,100 +101,46 @@ static int ms_authorize_hook(ps_provider_t *p, const op_client_t *c, const op_au
     const char *scope = ps_params_get(q, "scope");
     if (scope != NULL && ps_scopes_has(scope, "offline_access"))
         return OP_OK;
-    cm_buf_t b = {0};
-    cm_buf_appendz(&b, "offline_access");
-    if (scope != NULL && scope[0] != '\0') {
-        cm_buf_append(&b, " ", 1);
-        cm_buf_appendz(&b, scope);
-    }
-    char *s = cm_buf_take(&b);
+    int has = scope != NULL && scope[0] != '\0';
+    char *s = ps_concat("offline_access", has ? " " : "", has ? scope : "", NULL);
     int rc = s != NULL ? ps_params_set(q, "scope", s) : OP_ENOMEM;
     free(s);
     return rc;
 }
 
-/* A configured endpoint template: absolute http(s) once a tenant is put in. */
-static int config_template(const op_host_api_t *host, const json_t *cfg, const char *key, const char *def, char **out)
+/* The plugin configuration's "default_tenant" (the endpoints were read by ps_plugin_init). */
+static int ms_configure(ps_provider_t *p, const json_t *cfg)
 {
-    const char *tmpl = NULL;
-    *out = NULL;
-    if (ps_config_str(host, "microsoft", cfg, key, def, &tmpl) != OP_OK)
+    const char *tenant = NULL;
+    if (ps_config_str(p->host, "microsoft", cfg, "default_tenant", "common", &tenant) != OP_OK)
         return OP_EINVAL;
-    char *probe = expand(tmpl, "common");
-    if (probe == NULL)
-        return OP_ENOMEM;
-    int ok = cm_url_is_http(probe);
-    free(probe);
-    if (!ok) {
-        host->log(host->host_ctx, OP_LOG_ERROR, "microsoft", "\"%s\" must be an absolute http(s) URL", key);
-        return OP_EINVAL;
-    }
-    *out = strdup(tmpl);
-    return *out != NULL ? OP_OK : OP_ENOMEM;
-}
-
-static void ms_fini(void *state)
-{
-    ps_provider_t *p = state;
-    if (p == NULL)
-        return;
-    ms_data_t *d = p->ext;
-    if (d != NULL)
-        free(d->default_tenant);
-    free(d);
-    ps_provider_free(p);
-}
-
-static int ms_init(const op_host_api_t *host, const char *config_json, void **state)
-{
-    int rc = OP_EINVAL;
-    char *authorize = NULL, *token = NULL;
-    const char *tenant = NULL, *scopes = NULL;
-    ps_provider_t *p = NULL;
-    json_t *cfg = ps_config_parse(host, "microsoft", config_json);
-    if (cfg == NULL)
-        return OP_EINVAL;
-    if (ps_config_check_keys(host, "microsoft", cfg, config_keys) != OP_OK ||
-        config_template(host, cfg, "authorization_endpoint", MS_AUTHORIZE, &authorize) != OP_OK ||
-        config_template(host, cfg, "token_endpoint", MS_TOKEN, &token) != OP_OK ||
-        ps_config_str(host, "microsoft", cfg, "default_tenant", "common", &tenant) != OP_OK ||
-        ps_config_str(host, "microsoft", cfg, "default_scopes", "offline_access User.Read", &scopes) != OP_OK)
-        goto out_free;
     if (!tenant_ok(tenant)) {
-        host->log(host->host_ctx, OP_LOG_ERROR, "microsoft",
-                  "\"default_tenant\" must be common, organizations, consumers, a GUID or a domain name");
-        goto out_free;
+        ps_log(p, OP_LOG_ERROR, "\"default_tenant\" must be common, organizations, consumers, a GUID or a domain name");
+        return OP_EINVAL;
     }
-    rc = OP_ENOMEM;
-    p = ps_provider_new(host, "microsoft", "Microsoft", scopes, OP_CAP_REFRESH | OP_CAP_PKCE | OP_CAP_OIDC);
-    if (p == NULL || ps_provider_set_endpoints(p, authorize, token, NULL) != OP_OK)
-        goto out_free;
-    ms_data_t *d = calloc(1, sizeof(*d));
-    if (d == NULL)
-        goto out_free;
-    p->ext = d;
-    if ((d->default_tenant = strdup(tenant)) == NULL)
-        goto out_free;
-    p->client_auth = PS_AUTH_POST;
-    p->endpoint = ms_endpoint;
-    p->authorize_hook = ms_authorize_hook;
-    p->op.revoke = NULL;
-    if (ps_params_add(&p->authorize_extra, "response_mode", "query") != OP_OK)
-        goto out_free;
-    if ((rc = ps_provider_register(p)) != OP_OK)
-        goto out_free;
-    *state = p;
-    p = NULL;
-out_free:
-    ms_fini(p);
-    free(authorize);
-    free(token);
-    json_decref(cfg);
-    return rc;
+    return (p->option = strdup(tenant)) != NULL ? OP_OK : OP_ENOMEM;
 }
 
-PS_EXPORT const op_plugin_t oauth_provider_plugin = {
-    OP_PLUGIN_HEADER("microsoft", "1.0.0"),
-    .init = ms_init,
-    .fini = ms_fini,
+static const ps_hooks_t ms_hooks = {
+    .config_keys = ms_config_keys,
+    .configure = ms_configure,
+    .endpoint = ms_endpoint,
+    .authorize = ms_authorize_hook,
 };
+
+static const op_kv_t ms_authorize_params[] = {{"response_mode", "query"}, {NULL, NULL}};
+
+static const ps_spec_t ms_spec = {
+    .name = "microsoft",
+    .display_name = "Microsoft",
+    .capabilities = OP_CAP_REFRESH | OP_CAP_PKCE | OP_CAP_OIDC,
+    .endpoints = {"https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
+                  "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"},
+    .endpoint_template = {"{tenant}", "common"},
+    .default_scopes = "offline_access User.Read",
+    .client_auth = PS_AUTH_POST,
+    .authorize_params = ms_authorize_params,
+    .hooks = &ms_hooks,
+};
+
+PS_PLUGIN(ms_spec, "microsoft", "1.0.0");

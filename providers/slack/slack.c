@@ -23,17 +23,93 @@
  */
 #include "provider_support.h"
 
-#include "common/json_util.h"
-
 #include <stdlib.h>
 #include <string.h>
 
-#define SLACK_AUTHORIZE "https://slack.com/oauth/v2/authorize"
-#define SLACK_TOKEN "https://slack.com/api/oauth.v2.access"
-#define SLACK_REVOKE "https://slack.com/api/auth.revoke"
+/* Revocation errors that mean the token is already unusable. */
+static const char *const already_dead[] = {"token_revoked", "invalid_auth",     "not_authed",
+                                           "token_expired", "account_inactive", NULL};
 
-static const char *const config_keys[] = {"authorization_endpoint", "token_endpoint", "revocation_endpoint",
-                                          "default_scopes", NULL};
+static int slack_authorize_hook(ps_provider_t *p, const op_client_t *c, const op_authorize_params_t *ap, ps_params_t *q,
+                                op_error_t *err)
+{
+    json_t *opts = ps_client_options(c, err);
+    if (opts == NULL)
+        return OP_EINVAL;
+    int rc = OP_OK;
+    const json_t *v = json_object_get(opts, "bot_scopes");
+    if (v != NULL && !json_is_null(v)) {
+        const char *bot = ps_json_str(opts, "bot_scopes");
+        char *joined = bot != NULL ? ps_scopes_join(bot, ',') : NULL;
+        if (bot == NULL) {
+            ps_error_set(err, OP_ERRCLASS_REQUEST, "invalid_options", 0, "\"bot_scopes\" must be a string");
+            rc = OP_EINVAL;
+        } else if (joined == NULL) {
+            rc = OP_ENOMEM;
+        } else if (joined[0] != '\0') {
+            rc = ps_params_set(q, "scope", joined);
+        }
+        free(joined);
+    }
+    json_decref(opts);
+    return rc;
+}
+
+/* The object holding the instance's token: authed_user when it carries one, else the top level. */
+static const json_t *user_or_bot(const json_t *doc)
+{
+    const json_t *user = json_object_get(doc, "authed_user");
+    return ps_json_str(user, "access_token") != NULL ? user : doc;
+}
+
+static const json_t *slack_select(ps_provider_t *p, const json_t *doc, op_error_t *err)
+{
+    if (json_is_false(json_object_get(doc, "ok"))) {
+        /* "error" members were classified before; this is ok:false without one */
+        ps_error_set(err, OP_ERRCLASS_REQUEST, "provider_error", 200, "Slack answered ok:false without an error");
+        return NULL;
+    }
+    return user_or_bot(doc);
+}
+
+static int slack_post_parse(ps_provider_t *p, const json_t *doc, op_token_set_t *out, json_t *extras)
+{
+    const char *kind = ps_json_str(user_or_bot(doc), "token_type");
+    if (kind == NULL || strcmp(out->token_type, "Bearer") == 0)
+        return OP_OK;
+    char *bearer = ps_host_strdup(p->host, "Bearer");
+    if (bearer == NULL)
+        return OP_ENOMEM;
+    p->host->mem_free(out->token_type);
+    out->token_type = bearer;
+    json_object_set_new(extras, "slack_token_type", json_string(kind));
+    return OP_OK;
+}
+
+static int slack_revoke_judge(ps_provider_t *p, const op_http_response_t *res, op_error_t *err)
+{
+    json_t *doc = res->status != 0 ? ps_decode_body(res->body, res->body_len) : NULL;
+    int rc = OP_ERR;
+    const char *code = ps_json_str(doc, "error");
+    if (res->status >= 200 && res->status <= 299 && json_is_true(json_object_get(doc, "ok"))) {
+        rc = OP_OK;
+    } else if (res->status >= 200 && res->status <= 299 && code != NULL) {
+        for (size_t i = 0; already_dead[i] != NULL; i++)
+            if (strcmp(code, already_dead[i]) == 0)
+                rc = OP_OK;
+    }
+    if (rc != OP_OK && !ps_classify_response(p->errmap, res, doc, err))
+        ps_error_set(err, OP_ERRCLASS_TRANSIENT, "bad_response", res->status, "unexpected auth.revoke answer");
+    json_decref(doc);
+    return rc;
+}
+
+static const ps_hooks_t slack_hooks = {
+    .authorize = slack_authorize_hook,
+    .select_token = slack_select,
+    .post_parse = slack_post_parse,
+    .revoke_judge = slack_revoke_judge,
+};
 
 static const ps_errmap_t slack_errors[] = {
     {"invalid_code", OP_ERRCLASS_REQUEST},
@@ -58,149 +134,20 @@ static const ps_errmap_t slack_errors[] = {
     {NULL, 0},
 };
 
-/* Revocation errors that mean the token is already unusable. */
-static const char *const already_dead[] = {"token_revoked", "invalid_auth",     "not_authed",
-                                           "token_expired", "account_inactive", NULL};
-
-static int slack_authorize_hook(ps_provider_t *p, const op_client_t *c, const op_authorize_params_t *ap, ps_params_t *q,
-                                op_error_t *err)
-{
-    json_t *opts = ps_client_options(c, err);
-    if (opts == NULL)
-        return OP_EINVAL;
-    int rc = OP_OK;
-    const json_t *v = json_object_get(opts, "bot_scopes");
-    if (v != NULL && !json_is_null(v)) {
-        const char *bot = cm_json_str(opts, "bot_scopes");
-        char *joined = bot != NULL ? ps_scopes_join(bot, ',') : NULL;
-        if (bot == NULL) {
-            ps_error_set(err, OP_ERRCLASS_REQUEST, "invalid_options", 0, "\"bot_scopes\" must be a string");
-            rc = OP_EINVAL;
-        } else if (joined == NULL) {
-            rc = OP_ENOMEM;
-        } else if (joined[0] != '\0') {
-            rc = ps_params_set(q, "scope", joined);
-        }
-        free(joined);
-    }
-    json_decref(opts);
-    return rc;
-}
-
-/* The object holding the instance's token: authed_user when it carries one, else the top level. */
-static const json_t *user_or_bot(const json_t *doc)
-{
-    const json_t *user = json_object_get(doc, "authed_user");
-    return cm_json_str(user, "access_token") != NULL ? user : doc;
-}
-
-static const json_t *slack_select(ps_provider_t *p, const json_t *doc, op_error_t *err)
-{
-    if (json_is_false(json_object_get(doc, "ok"))) {
-        /* "error" members were classified before; this is ok:false without one */
-        ps_error_set(err, OP_ERRCLASS_REQUEST, "provider_error", 200, "Slack answered ok:false without an error");
-        return NULL;
-    }
-    return user_or_bot(doc);
-}
-
-static int slack_post_parse(ps_provider_t *p, const json_t *doc, op_token_set_t *out, json_t *extras)
-{
-    const char *kind = cm_json_str(user_or_bot(doc), "token_type");
-    if (kind == NULL || strcmp(out->token_type, "Bearer") == 0)
-        return OP_OK;
-    char *bearer = ps_host_strdup(p->host, "Bearer");
-    if (bearer == NULL)
-        return OP_ENOMEM;
-    p->host->mem_free(out->token_type);
-    out->token_type = bearer;
-    json_object_set_new(extras, "slack_token_type", json_string(kind));
-    return OP_OK;
-}
-
-static int slack_revoke_judge(ps_provider_t *p, const op_http_response_t *res, op_error_t *err)
-{
-    json_t *doc = res->status != 0 ? ps_decode_body(res->body, res->body_len) : NULL;
-    int rc = OP_ERR;
-    const char *code = cm_json_str(doc, "error");
-    if (res->status >= 200 && res->status <= 299 && json_is_true(json_object_get(doc, "ok"))) {
-        rc = OP_OK;
-    } else if (res->status >= 200 && res->status <= 299 && code != NULL) {
-        for (size_t i = 0; already_dead[i] != NULL; i++)
-            if (strcmp(code, already_dead[i]) == 0)
-                rc = OP_OK;
-    }
-    if (rc != OP_OK && !ps_classify_response(p->errmap, res, doc, err))
-        ps_error_set(err, OP_ERRCLASS_TRANSIENT, "bad_response", res->status, "unexpected auth.revoke answer");
-    json_decref(doc);
-    return rc;
-}
-
-static int slack_revoke(void *data, const op_client_t *c, const char *token, const char *token_type_hint,
-                        op_done_fn done, void *arg)
-{
-    ps_provider_t *p = data;
-    ps_request_t r;
-    if (token == NULL || token[0] == '\0' || done == NULL || p->revocation_endpoint == NULL)
-        return OP_EINVAL;
-    int rc = ps_request_init(&r, "POST", p->revocation_endpoint);
-    if (rc != OP_OK)
-        return rc;
-    if ((rc = ps_params_add(&r.form, "token", token)) != OP_OK) {
-        ps_request_free(&r);
-        return rc;
-    }
-    return ps_revoke_call(p, &r, slack_revoke_judge, done, arg);
-}
-
-static void slack_fini(void *state)
-{
-    ps_provider_free(state);
-}
-
-static int slack_init(const op_host_api_t *host, const char *config_json, void **state)
-{
-    int rc = OP_EINVAL;
-    char *authorize = NULL, *token = NULL, *revoke = NULL;
-    const char *scopes = NULL;
-    ps_provider_t *p = NULL;
-    json_t *cfg = ps_config_parse(host, "slack", config_json);
-    if (cfg == NULL)
-        return OP_EINVAL;
-    if (ps_config_check_keys(host, "slack", cfg, config_keys) != OP_OK ||
-        ps_config_url(host, "slack", cfg, "authorization_endpoint", SLACK_AUTHORIZE, &authorize) != OP_OK ||
-        ps_config_url(host, "slack", cfg, "token_endpoint", SLACK_TOKEN, &token) != OP_OK ||
-        ps_config_url(host, "slack", cfg, "revocation_endpoint", SLACK_REVOKE, &revoke) != OP_OK ||
-        ps_config_str(host, "slack", cfg, "default_scopes", "channels:read chat:write users:read", &scopes) != OP_OK)
-        goto out_free;
-    rc = OP_ENOMEM;
-    p = ps_provider_new(host, "slack", "Slack", scopes, OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE);
-    if (p == NULL || ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
-        goto out_free;
-    p->client_auth = PS_AUTH_BASIC;
-    p->scope_param = "user_scope";
-    p->scope_separator = ',';
-    p->response_scope_separator = ',';
-    p->errmap = slack_errors;
-    p->authorize_hook = slack_authorize_hook;
-    p->select_token = slack_select;
-    p->post_parse = slack_post_parse;
-    p->op.revoke = slack_revoke;
-    if ((rc = ps_provider_register(p)) != OP_OK)
-        goto out_free;
-    *state = p;
-    p = NULL;
-out_free:
-    ps_provider_free(p);
-    free(authorize);
-    free(token);
-    free(revoke);
-    json_decref(cfg);
-    return rc;
-}
-
-PS_EXPORT const op_plugin_t oauth_provider_plugin = {
-    OP_PLUGIN_HEADER("slack", "1.0.0"),
-    .init = slack_init,
-    .fini = slack_fini,
+static const ps_spec_t slack_spec = {
+    .name = "slack",
+    .display_name = "Slack",
+    .capabilities = OP_CAP_REFRESH | OP_CAP_REVOKE | OP_CAP_PKCE,
+    .endpoints = {"https://slack.com/oauth/v2/authorize", "https://slack.com/api/oauth.v2.access",
+                  "https://slack.com/api/auth.revoke"},
+    .default_scopes = "channels:read chat:write users:read",
+    .scope_param = "user_scope",
+    .scope_separator = ',',
+    .response_scope_separator = ',',
+    .client_auth = PS_AUTH_BASIC,
+    .revoke_auth = PS_AUTH_OMIT, /* auth.revoke takes the token alone */
+    .errors = slack_errors,
+    .hooks = &slack_hooks,
 };
+
+PS_PLUGIN(slack_spec, "slack", "1.0.0");

@@ -2,11 +2,14 @@
  * provider_support.h - the logic every provider plugin shares (static library `provider_support`,
  * linked into each plugin .so; prefix ps_).
  *
- * A plugin describes each provider it offers with one ps_provider_t: identity, endpoints, client
- * authentication style, response quirks (error-code map, scope separator, token selection) and a
- * few optional hooks. The generic ps_op_* functions implement the op_provider_t operations on top
- * of that description (authorize URL, code exchange, refresh, RFC 7009 revocation, token-response
- * parsing); a plugin overrides only what differs.
+ * A plugin describes the provider it offers as data, a `static const ps_spec_t`: identity,
+ * capabilities, endpoints, scopes and their separators, client authentication, fixed extra
+ * parameters, error codes; plus a `static const ps_hooks_t` only for real quirks. PS_PLUGIN() makes
+ * that a plugin (ps_plugin_init reads the configuration, builds, configures and registers the
+ * provider; ps_plugin_fini frees it). At run time each provider is a ps_provider_t built from its
+ * spec; the generic ps_op_* functions implement the op_provider_t operations on top of it
+ * (authorize URL, code exchange, refresh, RFC 7009 revocation, token-response parsing).
+ * A plugin needs nothing else of the project: the few general helpers it uses are here too.
  *
  * Ownership: strings a ps_provider_t holds are malloc'ed and owned by it (freed by
  * ps_provider_free). Strings handed to the host (*out_url, op_token_set_t members) are allocated
@@ -114,21 +117,88 @@ int ps_scopes_has(const char *scopes, const char *scope);
  * Client authentication (RFC 6749 2.3.1): BASIC (Authorization header), POST (client_id + client_secret in the
  * form), NONE (a public client: client_id in the form, RFC 6749 2.1 / RFC 7009 2.1). For revoke_auth only:
  * AS_TOKEN authenticates exactly as at the token endpoint (client_auth, RFC 7009 2.1), OMIT sends no client
- * identification at all (Google's revocation endpoint takes the token alone).
+ * identification at all (Google's revocation endpoint takes the token alone). PS_AUTH_DEFAULT (0, what a spec
+ * that says nothing gets) is BASIC for client_auth and AS_TOKEN for revoke_auth.
  */
-enum { PS_AUTH_BASIC = 0, PS_AUTH_POST = 1, PS_AUTH_NONE = 2, PS_AUTH_AS_TOKEN = 3, PS_AUTH_OMIT = 4 };
+enum { PS_AUTH_DEFAULT = 0, PS_AUTH_BASIC, PS_AUTH_POST, PS_AUTH_NONE, PS_AUTH_AS_TOKEN, PS_AUTH_OMIT };
 enum { PS_EP_AUTHORIZE = 0, PS_EP_TOKEN = 1, PS_EP_REVOKE = 2 };
 
 typedef struct ps_provider ps_provider_t;
 
+/* The three endpoints of a provider; NULL when it has none. */
+typedef struct ps_endpoints {
+    const char *authorize, *token, *revoke;
+} ps_endpoints_t;
+
+/*
+ * The optional hooks of a provider: only for what the declarative spec cannot say. A plugin keeps its
+ * table `static const`; every member may be NULL.
+ */
+typedef struct ps_hooks {
+    /* The plugin's own configuration members (beyond the endpoints and default_scopes), NULL-terminated. */
+    const char *const *config_keys;
+    /* Reads them once the provider exists; may set p->option or p->ext and adjust p. Logs its own problems.
+     * OP_OK or an error (init fails). */
+    int (*configure)(ps_provider_t *p, const json_t *cfg);
+    /* Frees what configure put into p->ext (also after a failed configure). */
+    void (*release)(ps_provider_t *p);
+    /* The endpoint for this client (malloc'ed into *out). Default: a copy of ours. */
+    int (*endpoint)(ps_provider_t *p, const op_client_t *c, int which, char **out, op_error_t *err);
+    /* Adjusts the authorize parameters after the standard ones are in (Microsoft: offline_access). */
+    int (*authorize)(ps_provider_t *p, const op_client_t *c, const op_authorize_params_t *ap, ps_params_t *q,
+                     op_error_t *err);
+    /* Picks the object holding the token (Slack: authed_user); NULL + *err for an in-band error. */
+    const json_t *(*select_token)(ps_provider_t *p, const json_t *doc, op_error_t *err);
+    /* Last adjustments of a parsed token set (host-allocated strings) and the extras object. */
+    int (*post_parse)(ps_provider_t *p, const json_t *doc, op_token_set_t *out, json_t *extras);
+    /* Judges the answer of the RFC 7009 style revocation request (Slack's auth.revoke: HTTP 200 with
+     * ok:false). Default: ps_revoke_judge_rfc7009. */
+    int (*revoke_judge)(ps_provider_t *p, const op_http_response_t *res, op_error_t *err);
+    /* Replaces the revocation altogether (GitHub deletes the grant through its REST API). */
+    int (*revoke)(void *data, const op_client_t *client, const char *token, const char *token_type_hint,
+                  op_done_fn done, void *arg);
+} ps_hooks_t;
+
+/*
+ * A provider described as data (a plugin keeps it `static const`). Zero members take the defaults noted.
+ * The three endpoints are defaults the plugin configuration may override (members "authorization_endpoint",
+ * "token_endpoint", and "revocation_endpoint" when the spec has one), as is "default_scopes".
+ * Without a revocation endpoint and without hooks->revoke the provider has no revoke operation.
+ */
+typedef struct ps_spec {
+    const char *name;         /* provider name (also the plugin's log tag), [a-z0-9_-]{1,63} */
+    const char *display_name; /* default: name */
+    uint32_t capabilities;    /* OP_CAP_* */
+    const char *issuer;       /* OIDC / RFC 8414 issuer identifier, or NULL */
+    ps_endpoints_t endpoints;
+    /* When var is set, endpoints are templates: var (e.g. "{tenant}") is replaced per client by
+     * hooks->endpoint, and a configured template is checked with it replaced by sample. */
+    struct {
+        const char *var, *sample;
+    } endpoint_template;
+    const char *default_scopes;    /* space separated; default "" */
+    char scope_separator;          /* in the authorize request: ' ' (default) or ',' */
+    char response_scope_separator; /* in token responses: ' ' (default) or ',' (GitHub, Slack) */
+    const char *scope_param;       /* authorize parameter carrying the scopes; default "scope" (Slack: "user_scope") */
+    int client_auth;               /* PS_AUTH_* at the token endpoint */
+    int revoke_auth;               /* PS_AUTH_* at the RFC 7009 revocation endpoint */
+    int revoke_send_hint;          /* send token_type_hint on revocation */
+    const op_kv_t *authorize_params; /* fixed extra authorize parameters, {NULL, NULL}-terminated, or NULL */
+    const op_kv_t *token_params;     /* fixed extra token-request parameters, likewise */
+    int64_t default_expires_in;      /* used when a response has no expiry; 0 = such tokens never expire */
+    const ps_errmap_t *errors;       /* provider error codes, or NULL */
+    const ps_hooks_t *hooks;         /* NULL = none */
+} ps_spec_t;
+
 struct ps_provider {
     op_provider_t op; /* registered with the host; op.data == this struct; endpoint members mirror ours */
     const op_host_api_t *host;
+    const ps_hooks_t *hooks; /* the spec's hooks (static, outlive the provider), or NULL */
     char *name, *display_name, *default_scopes;
     char *authorization_endpoint, *token_endpoint, *revocation_endpoint; /* NULL when absent */
 
     int client_auth;               /* PS_AUTH_* at the token endpoint */
-    int revoke_auth;               /* PS_AUTH_* at the RFC 7009 revocation endpoint (default AS_TOKEN) */
+    int revoke_auth;               /* PS_AUTH_* at the RFC 7009 revocation endpoint */
     int revoke_send_hint;          /* send token_type_hint on revocation */
     char scope_separator;          /* between scopes in the authorize request: ' ' or ',' */
     char response_scope_separator; /* in token responses (GitHub, Slack: ',') */
@@ -138,23 +208,47 @@ struct ps_provider {
     int64_t default_expires_in;    /* used when a response has no expiry; 0 = such tokens never expire */
     const ps_errmap_t *errmap;     /* provider error codes, or NULL */
 
-    /* Optional hooks. */
-    /* The endpoint for this client (malloc'ed into *out). Default: a copy of ours. */
-    int (*endpoint)(ps_provider_t *p, const op_client_t *c, int which, char **out, op_error_t *err);
-    /* Adjusts the authorize parameters after the standard ones are in (Microsoft: offline_access). */
-    int (*authorize_hook)(ps_provider_t *p, const op_client_t *c, const op_authorize_params_t *ap, ps_params_t *q,
-                          op_error_t *err);
-    /* Picks the object holding the token (Slack: authed_user); NULL + *err for an in-band error. */
-    const json_t *(*select_token)(ps_provider_t *p, const json_t *doc, op_error_t *err);
-    /* Last adjustments of a parsed token set (host-allocated strings) and the extras object. */
-    int (*post_parse)(ps_provider_t *p, const json_t *doc, op_token_set_t *out, json_t *extras);
-
-    void *ext; /* the plugin's own per-provider data (freed by the plugin before ps_provider_free) */
+    char *option; /* one configured value of the plugin's own, read by hooks->configure (Microsoft's default
+                   * tenant, GitHub's API base); malloc'ed, freed with the provider */
+    void *ext;    /* any other per-provider data of the plugin (hooks->release frees it) */
 };
 
 /*
- * Allocates a provider with the generic ops (op.revoke = ps_op_revoke_rfc7009; set it NULL for
- * none). Strings are copied. Defaults: client_auth BASIC, revoke_auth AS_TOKEN, separators ' ', scope
+ * The whole init of a plugin offering one provider described by spec: parses config_json, refuses unknown
+ * members, reads the configurable endpoints and default_scopes, builds the provider, runs
+ * hooks->configure, registers it and makes it *state. Every problem is logged once. Returns OP_OK or an
+ * error (nothing registered, nothing left allocated).
+ */
+int ps_plugin_init(const ps_spec_t *spec, const op_host_api_t *host, const char *config_json, void **state);
+/* The fini of such a plugin: hooks->release, then ps_provider_free. */
+void ps_plugin_fini(void *state);
+
+/*
+ * The one exported symbol of a single-provider plugin: `PS_PLUGIN(google_spec, "google", "1.0.0");`
+ * (the name is repeated because an initializer cannot read the spec).
+ */
+#define PS_PLUGIN(spec_, name_, version_)                                                                              \
+    static int ps_plugin_init_of_spec(const op_host_api_t *host, const char *config_json, void **state)                \
+    {                                                                                                                  \
+        return ps_plugin_init(&(spec_), host, config_json, state);                                                     \
+    }                                                                                                                  \
+    PS_EXPORT const op_plugin_t oauth_provider_plugin = {                                                              \
+        OP_PLUGIN_HEADER(name_, version_),                                                                             \
+        .init = ps_plugin_init_of_spec,                                                                                \
+        .fini = ps_plugin_fini,                                                                                        \
+    }
+
+/*
+ * A provider built from spec with its defaults (strings and fixed parameters copied; only spec->hooks and
+ * spec->errors are kept by reference), no configuration read and nothing registered. The custom plugin fills a spec at
+ * run time from its configuration. Returns NULL on allocation failure. Caller owns it (ps_provider_free; hooks->release
+ * is the caller's to call).
+ */
+ps_provider_t *ps_provider_create(const op_host_api_t *host, const ps_spec_t *spec);
+
+/*
+ * Allocates a provider without a spec, with the generic ops (op.revoke = ps_op_revoke_rfc7009; set it NULL
+ * for none). Strings are copied. Defaults: client_auth BASIC, revoke_auth AS_TOKEN, separators ' ', scope
  * param "scope". Returns NULL on allocation failure. Caller owns it (ps_provider_free).
  */
 ps_provider_t *ps_provider_new(const op_host_api_t *host, const char *name, const char *display_name,
@@ -260,9 +354,27 @@ int ps_config_str(const op_host_api_t *host, const char *who, const json_t *obj,
 /* Parses a client's options_json: NULL gives an empty object; new reference or NULL (+ *err) when invalid. */
 json_t *ps_client_options(const op_client_t *c, op_error_t *err);
 
-/* ---- host memory ---- */
+/* ---- small helpers (a plugin needs nothing but this library and the ABI) ---- */
 
 /* Host-allocated copy of s (NULL for NULL). */
 char *ps_host_strdup(const op_host_api_t *host, const char *s);
+/* String member of obj, borrowed, or NULL (absent, not a string, contains NUL). */
+const char *ps_json_str(const json_t *obj, const char *key);
+/* JSON text (duplicate object keys rejected) as a new reference, or NULL. */
+json_t *ps_json_loadb(const char *text, size_t len);
+/* Compact JSON text of v (malloc'ed), or NULL. */
+char *ps_json_dumps(const json_t *v);
+/* 1 when url is an absolute http(s) URL with a host. */
+int ps_url_is_http(const char *url);
+/* Percent-encoding of s (malloc'ed), or NULL. */
+char *ps_url_escape(const char *s);
+/* 1 when s is a UUID in the canonical 8-4-4-4-12 form. */
+int ps_uuid_valid(const char *s);
+/* Wipes and frees a NUL-terminated secret (NULL is fine). */
+void ps_secret_free(char *s);
+/* The concatenation of the strings up to the NULL (malloc'ed), or NULL on allocation failure. */
+char *ps_concat(const char *first, ...) __attribute__((sentinel));
+/* Every var in tmpl replaced by value (malloc'ed), or NULL on allocation failure. */
+char *ps_template_expand(const char *tmpl, const char *var, const char *value);
 
 #endif

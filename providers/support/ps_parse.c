@@ -1,6 +1,7 @@
 /*
  * ps_parse.c - the token-response parser shared by every provider.
  *
+ *   size      out->struct_size must leave room for the ABI 1.2 set (else OP_EINVAL); set to what was filled
  *   body      JSON object, else application/x-www-form-urlencoded, whatever the content type says
  *   errors    ps_classify_response (in-band errors with HTTP 200 included)
  *   token     access_token required (visible ASCII only: it ends up in Authorization headers)
@@ -179,7 +180,13 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
     int rc = OP_ERR;
     json_t *extras = NULL;
     char *scope = NULL;
+    if (out->struct_size < sizeof(*out)) { /* no room for the members we fill */
+        ps_error_set(err, OP_ERRCLASS_REQUEST, "bad_request", 0, "token set of %u bytes is too small",
+                     out->struct_size);
+        return OP_EINVAL;
+    }
     memset(out, 0, sizeof(*out));
+    out->struct_size = sizeof(*out);
     if (res == NULL) {
         ps_error_set(err, OP_ERRCLASS_TRANSIENT, "network", 0, "no response");
         return OP_ERR;
@@ -199,7 +206,7 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
         goto out_free_doc;
     }
     const json_t *tok = doc;
-    if (p->select_token != NULL && (tok = p->select_token(p, doc, err)) == NULL)
+    if (p->hooks != NULL && p->hooks->select_token != NULL && (tok = p->hooks->select_token(p, doc, err)) == NULL)
         goto out_free_doc;
 
     const char *access = cm_json_str(tok, "access_token");
@@ -247,7 +254,7 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
 
     if ((extras = extras_of(doc)) == NULL)
         goto out_nomem;
-    if (p->post_parse != NULL && (rc = p->post_parse(p, doc, out, extras)) != OP_OK)
+    if (p->hooks != NULL && p->hooks->post_parse != NULL && (rc = p->hooks->post_parse(p, doc, out, extras)) != OP_OK)
         goto out_clear;
     if (json_object_size(extras) > 0) {
         char *text = cm_json_dumps(extras);
@@ -268,10 +275,8 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
 out_nomem:
     rc = OP_ENOMEM;
     ps_error_set(err, OP_ERRCLASS_TRANSIENT, "no_memory", res->status, "out of memory parsing the token response");
-out_clear:
+out_clear: /* rc is the failure that led here */
     h->token_set_clear(out);
-    if (rc == OP_OK)
-        rc = OP_ERR;
 out_free_doc:
     free(scope);
     json_decref(extras);

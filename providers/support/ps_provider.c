@@ -10,12 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *ps_host_strdup(const op_host_api_t *host, const char *s)
-{
-    return s != NULL ? host->mem_strndup(s, strlen(s)) : NULL;
-}
-
 /* ---- lifecycle ---- */
+
+/* The operations every provider starts with; a spec's hooks->revoke or a plugin replaces members. */
+static const op_provider_t generic_ops = {
+    .struct_size = sizeof(op_provider_t),
+    .build_authorize_url = ps_op_build_authorize_url,
+    .exchange_code = ps_op_exchange_code,
+    .refresh = ps_op_refresh,
+    .revoke = ps_op_revoke_rfc7009,
+    .parse_token_response = ps_op_parse_token_response,
+};
 
 static void sync_op(ps_provider_t *p)
 {
@@ -46,14 +51,9 @@ ps_provider_t *ps_provider_new(const op_host_api_t *host, const char *name, cons
     p->scope_separator = ' ';
     p->response_scope_separator = ' ';
     p->scope_param = "scope";
-    p->op.struct_size = sizeof(op_provider_t);
+    p->op = generic_ops;
     p->op.capabilities = capabilities;
     p->op.data = p;
-    p->op.build_authorize_url = ps_op_build_authorize_url;
-    p->op.exchange_code = ps_op_exchange_code;
-    p->op.refresh = ps_op_refresh;
-    p->op.revoke = ps_op_revoke_rfc7009;
-    p->op.parse_token_response = ps_op_parse_token_response;
     sync_op(p);
     return p;
 }
@@ -98,14 +98,15 @@ void ps_provider_free(ps_provider_t *p)
     free(p->revocation_endpoint);
     ps_params_free(&p->authorize_extra);
     ps_params_free(&p->token_extra);
+    free(p->option);
     free(p);
 }
 
 int ps_endpoint(ps_provider_t *p, const op_client_t *c, int which, char **out, op_error_t *err)
 {
     *out = NULL;
-    if (p->endpoint != NULL)
-        return p->endpoint(p, c, which, out, err);
+    if (p->hooks != NULL && p->hooks->endpoint != NULL)
+        return p->hooks->endpoint(p, c, which, out, err);
     const char *ep = which == PS_EP_AUTHORIZE ? p->authorization_endpoint
                      : which == PS_EP_TOKEN   ? p->token_endpoint
                                               : p->revocation_endpoint;
@@ -172,7 +173,7 @@ int ps_op_build_authorize_url(void *data, const op_client_t *c, const op_authori
         ps_params_set(&q, p->authorize_extra.v[i], p->authorize_extra.v[i + 1]);
     if (q.failed)
         goto out_free;
-    if (p->authorize_hook != NULL && (rc = p->authorize_hook(p, c, ap, &q, err)) != OP_OK)
+    if (p->hooks != NULL && p->hooks->authorize != NULL && (rc = p->hooks->authorize(p, c, ap, &q, err)) != OP_OK)
         goto out_free;
     rc = OP_ENOMEM;
     if (q.failed)
@@ -256,7 +257,7 @@ struct token_ctx {
 static void on_token_response(ps_provider_t *p, void *ctx, const op_http_response_t *res)
 {
     struct token_ctx *t = ctx;
-    op_token_set_t ts;
+    op_token_set_t ts = {.struct_size = sizeof(ts)};
     op_error_t err;
     memset(&err, 0, sizeof(err));
     int rc = p->op.parse_token_response(p->op.data, res, p->host->now(), &ts, &err);
@@ -337,9 +338,14 @@ int ps_revoke_judge_rfc7009(ps_provider_t *p, const op_http_response_t *res, op_
 
 /* ---- generic token operations ---- */
 
-/* A token-endpoint request with the provider's client authentication and fixed extra fields. */
-static int token_request(ps_provider_t *p, const op_client_t *c, ps_request_t *r)
+/*
+ * Sends a token-endpoint grant: the provider's client authentication, the fixed extra fields, grant_type
+ * and the fields (name, value pairs up to a NULL name; a NULL value is left out).
+ */
+static int token_grant(ps_provider_t *p, const op_client_t *c, const char *grant_type, const char *const *fields,
+                       op_token_done_fn done, void *arg)
 {
+    ps_request_t r;
     char *url = NULL;
     op_error_t err;
     int rc = ps_endpoint(p, c, PS_EP_TOKEN, &url, &err);
@@ -348,56 +354,50 @@ static int token_request(ps_provider_t *p, const op_client_t *c, ps_request_t *r
             ps_log(p, OP_LOG_WARN, "no token endpoint: %s", err.description);
         return rc;
     }
-    rc = ps_request_init(r, "POST", url);
+    rc = ps_request_init(&r, "POST", url);
     free(url);
-    if (rc == OP_OK)
-        rc = ps_request_client_auth(r, p->client_auth, c);
-    for (size_t i = 0; rc == OP_OK && i < p->token_extra.n; i += 2)
-        rc = ps_params_set(&r->form, p->token_extra.v[i], p->token_extra.v[i + 1]);
     if (rc != OP_OK)
-        ps_request_free(r);
-    return rc;
+        return rc;
+    rc = ps_request_client_auth(&r, p->client_auth, c);
+    for (size_t i = 0; rc == OP_OK && i < p->token_extra.n; i += 2)
+        rc = ps_params_set(&r.form, p->token_extra.v[i], p->token_extra.v[i + 1]);
+    ps_params_add(&r.form, "grant_type", grant_type);
+    for (size_t i = 0; fields[i] != NULL; i += 2)
+        ps_params_add(&r.form, fields[i], fields[i + 1]);
+    if (rc != OP_OK) {
+        ps_request_free(&r);
+        return rc;
+    }
+    return ps_token_call(p, &r, done, arg);
 }
 
 int ps_op_exchange_code(void *data, const op_client_t *c, const char *code, const char *code_verifier,
                         op_token_done_fn done, void *arg)
 {
     ps_provider_t *p = data;
-    ps_request_t r;
     if (!client_ok(c, NULL) || code == NULL || code[0] == '\0' || done == NULL)
         return OP_EINVAL;
-    int rc = token_request(p, c, &r);
-    if (rc != OP_OK)
-        return rc;
-    ps_params_add(&r.form, "grant_type", "authorization_code");
-    ps_params_add(&r.form, "code", code);
-    ps_params_add(&r.form, "redirect_uri", c->redirect_uri);
-    if ((p->op.capabilities & OP_CAP_PKCE) && code_verifier != NULL && code_verifier[0] != '\0')
-        ps_params_add(&r.form, "code_verifier", code_verifier);
-    return ps_token_call(p, &r, done, arg);
+    int pkce = (p->op.capabilities & OP_CAP_PKCE) && code_verifier != NULL && code_verifier[0] != '\0';
+    const char *const fields[] = {
+        "code", code, "redirect_uri", c->redirect_uri, "code_verifier", pkce ? code_verifier : NULL, NULL,
+    };
+    return token_grant(p, c, "authorization_code", fields, done, arg);
 }
 
 int ps_op_refresh(void *data, const op_client_t *c, const char *refresh_token, const char *scopes,
                   op_token_done_fn done, void *arg)
 {
     ps_provider_t *p = data;
-    ps_request_t r;
     char *joined = NULL;
     if (!client_ok(c, NULL) || refresh_token == NULL || refresh_token[0] == '\0' || done == NULL)
         return OP_EINVAL;
     if (scopes != NULL && scopes[0] != '\0' && (joined = ps_scopes_join(scopes, p->scope_separator)) == NULL)
         return OP_ENOMEM;
-    int rc = token_request(p, c, &r);
-    if (rc != OP_OK) {
-        free(joined);
-        return rc;
-    }
-    ps_params_add(&r.form, "grant_type", "refresh_token");
-    ps_params_add(&r.form, "refresh_token", refresh_token);
-    if (joined != NULL && joined[0] != '\0')
-        ps_params_add(&r.form, "scope", joined);
+    const char *const fields[] = {"refresh_token", refresh_token, "scope", joined != NULL && joined[0] ? joined : NULL,
+                                  NULL};
+    int rc = token_grant(p, c, "refresh_token", fields, done, arg);
     free(joined);
-    return ps_token_call(p, &r, done, arg);
+    return rc;
 }
 
 int ps_op_revoke_rfc7009(void *data, const op_client_t *c, const char *token, const char *token_type_hint,
@@ -424,5 +424,7 @@ int ps_op_revoke_rfc7009(void *data, const op_client_t *c, const char *token, co
         ps_request_free(&r);
         return rc;
     }
-    return ps_revoke_call(p, &r, ps_revoke_judge_rfc7009, done, arg);
+    ps_revoke_judge_fn judge =
+        p->hooks != NULL && p->hooks->revoke_judge != NULL ? p->hooks->revoke_judge : ps_revoke_judge_rfc7009;
+    return ps_revoke_call(p, &r, judge, done, arg);
 }

@@ -57,10 +57,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               .body = body,
                               .body_len = in.left,
                               .retry_after_s = status == 429 ? 30 : -1};
-    op_token_set_t ts = {0};
+    op_token_set_t ts = {.struct_size = sizeof(ts)};
     op_error_t err = {0};
     int rc = p->parse_token_response(p->data, &res, FH_NOW, &ts, &err);
     if (rc == OP_OK) {
+        FZ_CHECK(ts.struct_size == sizeof(ts));
         FZ_CHECK(ts.access_token != NULL && ts.access_token[0] != '\0' && ts.token_type != NULL);
         FZ_CHECK(ts.expires_at == 0 || ts.expires_at > FH_NOW);
     } else {

@@ -183,6 +183,7 @@ static void host_free(void *p)
 
 static void host_token_set_clear(op_token_set_t *ts)
 {
+    uint32_t size = ts->struct_size;
     host_free(ts->access_token);
     host_free(ts->refresh_token);
     host_free(ts->token_type);
@@ -190,6 +191,7 @@ static void host_token_set_clear(op_token_set_t *ts)
     host_free(ts->id_token);
     host_free(ts->extras_json);
     memset(ts, 0, sizeof(*ts));
+    ts->struct_size = size;
 }
 
 static int64_t host_now(void)
@@ -548,5 +550,6 @@ int fh_parse(const op_provider_t *p, int status, const char *content_type, const
                               .body_len = body != NULL ? strlen(body) : 0,
                               .retry_after_s = -1};
     memset(err, 0, sizeof(*err));
+    out->struct_size = sizeof(*out);
     return p->parse_token_response(p->data, &res, FH_NOW, out, err);
 }

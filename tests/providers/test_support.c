@@ -341,7 +341,7 @@ static void test_parse_malformed(void)
     /* a body with a NUL inside (body_len counts past it) */
     op_http_response_t res = {sizeof(res),           200, 0, NULL, "application/x-www-form-urlencoded",
                               "access_token=a\0b=c", 18,  -1};
-    op_token_set_t ts;
+    op_token_set_t ts = {.struct_size = sizeof(ts)};
     op_error_t err;
     CU_ASSERT_EQUAL(prov->op.parse_token_response(prov, &res, FH_NOW, &ts, &err), OP_ERR);
     CU_ASSERT_STRING_EQUAL(err.code, "bad_response");

@@ -87,13 +87,20 @@ void ob_host_token_set_clear(op_token_set_t *ts)
 {
     if (ts == NULL)
         return;
-    ob_host_mem_free(ts->access_token);
-    ob_host_mem_free(ts->refresh_token);
-    ob_host_mem_free(ts->token_type);
-    ob_host_mem_free(ts->scope);
-    ob_host_mem_free(ts->id_token);
-    ob_host_mem_free(ts->extras_json);
-    memset(ts, 0, sizeof(*ts));
+    /* 0 is a zeroed struct of the host's own; a larger size (a later minor) holds nothing else of ours */
+    size_t size = ts->struct_size == 0 || ts->struct_size > sizeof(*ts) ? sizeof(*ts) : ts->struct_size;
+    char **strings[] = {&ts->access_token, &ts->refresh_token, &ts->token_type,
+                        &ts->scope,        &ts->id_token,      &ts->extras_json};
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        if ((size_t)((char *)strings[i] - (char *)ts) + sizeof(char *) <= size) {
+            ob_host_mem_free(*strings[i]);
+            *strings[i] = NULL;
+        }
+    }
+    if (offsetof(op_token_set_t, refresh_expires_at) + sizeof(ts->refresh_expires_at) <= size) {
+        ts->expires_at = 0;
+        ts->refresh_expires_at = 0;
+    }
 }
 
 static int64_t host_now(void)

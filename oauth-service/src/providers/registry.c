@@ -2,6 +2,7 @@
  * registry.c - loading provider plugins (see registry.h for the rules).
  */
 #include "providers/registry.h"
+#include "providers/abi_compat.h"
 #include "providers/host_api.h"
 
 #include "common/crypto.h"
@@ -31,8 +32,9 @@ typedef struct plugin_entry {
 } plugin_entry_t;
 
 typedef struct provider_entry {
-    const op_provider_t *provider;
-    size_t plugin; /* index into plugins */
+    const op_provider_t *provider; /* the plugin's, or compat when it has one */
+    op_provider_t *compat;         /* host-owned wrapper for a plugin built before ABI 1.2, else NULL */
+    size_t plugin;                 /* index into plugins */
 } provider_entry_t;
 
 struct ob_provider_registry {
@@ -43,7 +45,8 @@ struct ob_provider_registry {
     size_t n_providers;
     /* the plugin being initialised */
     const char *loading;
-    const op_provider_t *pending[MAX_PROVIDERS];
+    int loading_compat;                    /* the plugin being initialised needs ob_abi_compat_wrap */
+    op_provider_t *pending[MAX_PROVIDERS]; /* the plugin's (const in truth) or compat wrappers */
     size_t n_pending;
     char refusal[256];
 };
@@ -88,8 +91,22 @@ static int on_register(void *arg, const op_provider_t *p)
             snprintf(r->refusal, sizeof(r->refusal), "%s", why);
         return OP_EINVAL;
     }
-    r->pending[r->n_pending++] = p;
+    op_provider_t *entry = r->loading_compat ? ob_abi_compat_wrap(p) : (op_provider_t *)p;
+    if (entry == NULL) {
+        if (r->refusal[0] == '\0')
+            snprintf(r->refusal, sizeof(r->refusal), "out of memory");
+        return OP_ENOMEM;
+    }
+    r->pending[r->n_pending++] = entry;
     return OP_OK;
+}
+
+/* Forgets the registrations of a plugin that is not kept (it may be unloaded already: only our wrappers are read). */
+static void drop_pending(ob_provider_registry_t *r)
+{
+    for (size_t i = 0; r->loading_compat && i < r->n_pending; i++)
+        ob_abi_compat_free(r->pending[i]);
+    r->n_pending = 0;
 }
 
 /* Keeps a plugin whose init succeeded and its pending providers. */
@@ -105,8 +122,13 @@ static int commit(ob_provider_registry_t *r, const plugin_entry_t *e)
     r->providers = pr;
     r->plugins[r->n_plugins] = *e;
     for (size_t i = 0; i < r->n_pending; i++)
-        r->providers[r->n_providers++] = (provider_entry_t){.provider = r->pending[i], .plugin = r->n_plugins};
+        r->providers[r->n_providers++] = (provider_entry_t){
+            .provider = r->pending[i],
+            .compat = r->loading_compat ? r->pending[i] : NULL,
+            .plugin = r->n_plugins,
+        };
     r->n_plugins++;
+    r->n_pending = 0; /* the entries own them now */
     return CM_OK;
 }
 
@@ -183,7 +205,10 @@ static void load_one(ob_provider_registry_t *r, const char *dir, const char *fil
         cm_warn("providers", "plugin %s skipped: out of memory", file);
         goto out_unload;
     }
+    if (ob_abi_compat_needed(pl->abi_minor))
+        e.view->token_set_clear = ob_abi_compat_token_set_clear; /* it writes the pre-1.2 layout */
     r->loading = pl->name;
+    r->loading_compat = ob_abi_compat_needed(pl->abi_minor);
     r->n_pending = 0;
     r->refusal[0] = '\0';
     int rc = pl->init(e.view, cfg, &e.state);
@@ -204,20 +229,22 @@ static void load_one(ob_provider_registry_t *r, const char *dir, const char *fil
         unload(&e, 1);
         goto out_reset;
     }
+    size_t added = r->n_pending;
     if (commit(r, &e) != CM_OK) {
         cm_warn("providers", "plugin %s skipped: out of memory", file);
         unload(&e, 1);
         goto out_reset;
     }
     cm_info("providers", "plugin %s (%s %s, ABI %u.%u) loaded: %zu provider(s)", file, pl->name,
-            pl->version ? pl->version : "?", pl->abi_major, pl->abi_minor, r->n_pending);
+            pl->version ? pl->version : "?", pl->abi_major, pl->abi_minor, added);
     goto out_reset;
 
 out_unload:
     unload(&e, 0);
 out_reset:
+    drop_pending(r);
     r->loading = NULL;
-    r->n_pending = 0;
+    r->loading_compat = 0;
 }
 
 static int so_filter(const struct dirent *d)
@@ -295,6 +322,8 @@ void ob_registry_free(ob_provider_registry_t *r)
         return;
     for (size_t i = r->n_plugins; i-- > 0;)
         unload(&r->plugins[i], 1);
+    for (size_t i = 0; i < r->n_providers; i++)
+        ob_abi_compat_free(r->providers[i].compat);
     free(r->plugins);
     free(r->providers);
     free(r);
@@ -307,11 +336,15 @@ size_t ob_registry_count(const ob_provider_registry_t *r)
 
 const op_provider_t *ob_registry_at(const ob_provider_registry_t *r, size_t i)
 {
-    return r != NULL && i < r->n_providers ? r->providers[i].provider : NULL;
+    if (r == NULL || i >= r->n_providers)
+        return NULL;
+    ob_abi_compat_refresh(r->providers[i].compat); /* endpoints a discovery filled in meanwhile */
+    return r->providers[i].provider;
 }
 
 const char *ob_provider_issuer(const op_provider_t *p, int *iss_param)
 {
+    p = ob_abi_compat_original(p); /* read at each use: the plugin's own struct is the one it updates */
     int has = p != NULL && p->struct_size >= offsetof(op_provider_t, authorization_response_iss) + sizeof(int);
     *iss_param = has && p->authorization_response_iss;
     return has ? p->issuer : NULL;
@@ -321,7 +354,7 @@ const op_provider_t *ob_registry_find(const ob_provider_registry_t *r, const cha
 {
     for (size_t i = 0; r != NULL && name != NULL && i < r->n_providers; i++)
         if (strcmp(r->providers[i].provider->name, name) == 0)
-            return r->providers[i].provider;
+            return ob_registry_at(r, i);
     return NULL;
 }
 
