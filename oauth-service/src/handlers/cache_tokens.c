@@ -11,7 +11,7 @@
  */
 #include "handlers/flow_util.h"
 #include "handlers/instance_validate.h"
-#include "handlers/refresh_routes.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "push/pusher.h"

@@ -7,7 +7,8 @@
  * invalidation push (status "deleted").
  * 200 {instance_id, deleted: true, revoked: bool, revoke_error?}
  */
-#include "handlers/instances.h"
+#include "handlers/instance_view.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "push/pusher.h"
@@ -130,7 +131,7 @@ static void on_secrets(void *arg, int status, PGresult *res)
     }
 }
 
-int ob_on_instance_delete(void *data, h2o_req_t *req, const cm_route_match_t *m)
+static int on_instance_delete(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     if (!ob_require_admin(b, req))
@@ -150,4 +151,9 @@ int ob_on_instance_delete(void *data, h2o_req_t *req, const cm_route_match_t *m)
         ob_async_free(c);
     }
     return 0;
+}
+
+int ob_instances_delete_register(ob_broker_t *b)
+{
+    return cm_server_route(b->server, "DELETE", "/instances/*", on_instance_delete, b);
 }

@@ -7,7 +7,8 @@
  * 200 with the admin view.
  */
 #include "handlers/instance_validate.h"
-#include "handlers/instances.h"
+#include "handlers/instance_view.h"
+#include "handlers/routes.h"
 
 #include "push/pusher.h"
 #include "refresh/refresher.h"
@@ -56,7 +57,7 @@ static void on_patched(void *arg, int status, PGresult *res)
     ob_async_free(c);
 }
 
-int ob_on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t *m)
+static int on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     const char *why = NULL, *status = NULL, *name = NULL;
@@ -90,4 +91,9 @@ int ob_on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t *m)
 out_decref:
     json_decref(body);
     return 0;
+}
+
+int ob_instances_update_register(ob_broker_t *b)
+{
+    return cm_server_route(b->server, "PATCH", "/instances/*", on_instance_patch, b);
 }

@@ -9,6 +9,7 @@
  *   One statement per batch; only instances of the calling service are counted.
  */
 #include "handlers/flow_util.h"
+#include "handlers/routes.h"
 
 #include "common/crypto.h"
 #include "common/json_util.h"
@@ -22,8 +23,6 @@
 #include <string.h>
 
 #define MAX_USAGE_ENTRIES 10000
-
-int ob_mcp_token_register(ob_broker_t *b); /* mcp_token.c */
 
 typedef struct auth_ctx {
     ob_async_t a;
@@ -185,11 +184,10 @@ out_decref:
     return 0;
 }
 
-int ob_mcp_api_register(ob_broker_t *b)
+int ob_mcp_auth_register(ob_broker_t *b)
 {
     int rc = CM_OK;
     rc |= cm_server_route(b->server, "POST", "/instances/usage", on_usage, b);
     rc |= cm_server_route(b->server, "POST", "/instances/*/mcp-auth", on_mcp_auth, b);
-    rc |= ob_mcp_token_register(b);
     return rc == CM_OK ? CM_OK : CM_ERR;
 }

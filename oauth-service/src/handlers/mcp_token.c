@@ -15,6 +15,7 @@
  * retry.
  */
 #include "handlers/flow_util.h"
+#include "handlers/routes.h"
 
 #include "push/pusher.h"
 #include "refresh/refresher.h"

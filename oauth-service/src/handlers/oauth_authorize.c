@@ -7,7 +7,7 @@
  * path normally touches neither the network nor the database. Errors are HTML pages.
  */
 #include "handlers/flow_util.h"
-#include "handlers/oauth_routes.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "oauth/return_url.h"

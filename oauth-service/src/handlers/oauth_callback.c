@@ -21,7 +21,7 @@
  * committed before the error page is sent (an admin polling the instance never sees pending after it).
  */
 #include "handlers/flow_util.h"
-#include "handlers/oauth_routes.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "oauth/id_token.h"
@@ -436,10 +436,4 @@ int ob_oauth_callback_register(ob_broker_t *b)
     if (rc == CM_OK)
         rc = cm_server_route(b->server, "GET", "/oauth/callback/*", on_callback, b);
     return rc;
-}
-
-int ob_oauth_register(ob_broker_t *b)
-{
-    int rc = ob_oauth_authorize_register(b);
-    return rc == CM_OK ? ob_oauth_callback_register(b) : rc;
 }

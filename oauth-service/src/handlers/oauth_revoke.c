@@ -13,7 +13,7 @@
  * 503 refresh_in_progress when the lock could not be had in time (nothing changed: retry).
  */
 #include "handlers/flow_util.h"
-#include "handlers/refresh_routes.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "push/pusher.h"
@@ -21,6 +21,7 @@
 #include "store/cred_crypto.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
+#include "store/refresh_lock.h"
 
 #include "common/crypto.h"
 #include "common/log.h"

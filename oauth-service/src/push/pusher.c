@@ -3,9 +3,8 @@
  */
 #include "push/pusher.h"
 
-#include "handlers/flow_util.h"
 #include "keys/keys.h"
-#include "refresh/backoff.h"
+#include "core/backoff.h"
 
 #include "common/broker_proto.h"
 #include "common/crypto.h"

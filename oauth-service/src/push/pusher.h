@@ -15,7 +15,7 @@
 #ifndef OB_PUSH_PUSHER_H
 #define OB_PUSH_PUSHER_H
 
-#include "broker.h"
+#include "core/broker.h"
 
 #include <stdint.h>
 

@@ -24,10 +24,9 @@
  */
 #include "refresh/refresher_int.h"
 
-#include "handlers/flow_util.h"
 #include "keys/keys.h"
 #include "providers/host_api.h"
-#include "refresh/backoff.h"
+#include "core/backoff.h"
 #include "store/cred_crypto.h"
 
 #include "common/crypto.h"

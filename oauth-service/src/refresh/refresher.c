@@ -4,8 +4,8 @@
  * provider's answer is refresh_store.c.
  */
 #include "refresh/refresher_int.h"
+#include "store/refresh_lock.h"
 
-#include "handlers/flow_util.h"
 #include "keys/keys.h"
 #include "providers/host_api.h"
 #include "push/pusher.h"

@@ -9,8 +9,8 @@
 #include "refresh/heap.h"
 #include "refresh/refresher.h"
 
-#include "broker.h"
-#include "config.h"
+#include "core/broker.h"
+#include "config/config.h"
 
 #include "common/pg.h"
 #include "common/timer.h"

@@ -5,8 +5,6 @@
  */
 #include "refresh/refresher_int.h"
 
-#include "handlers/flow_util.h"
-
 #include "common/log.h"
 #include "common/status.h"
 #include "common/timer.h"

@@ -5,7 +5,7 @@
 #include "store/cred_crypto.h"
 
 #include "db/pq_util.h"
-#include "refresh/refresher.h"
+#include "store/refresh_lock.h"
 
 #include "common/crypto.h"
 #include "common/log.h"

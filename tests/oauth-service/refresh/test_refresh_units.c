@@ -3,7 +3,7 @@
  */
 #include "cu.h"
 
-#include "refresh/backoff.h"
+#include "core/backoff.h"
 #include "refresh/heap.h"
 
 #include "common/status.h"
