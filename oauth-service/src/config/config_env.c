@@ -30,8 +30,8 @@ int ob_cfg_apply_env(ob_config_t *cfg, char *err, size_t errsz)
     if ((v = getenv("OAUTH_SERVICE_PORT")) != NULL && *v) {
         int p = ob_cfg_parse_port(v);
         if (p < 0)
-            return ob_cfg_fail(err, errsz, "environment", "OAUTH_SERVICE_PORT must be a port number 1..65535, got \"%.32s\"",
-                        v);
+            return ob_cfg_fail(err, errsz, "environment",
+                               "OAUTH_SERVICE_PORT must be a port number 1..65535, got \"%.32s\"", v);
         cfg->port = p;
     }
     static const struct {
@@ -79,8 +79,8 @@ int ob_cfg_apply_env(ob_config_t *cfg, char *err, size_t errsz)
             return CM_ENOMEM;
         if (!ob_cfg_url_list_ok(arr, &bad)) {
             json_decref(arr);
-            return ob_cfg_fail(err, errsz, "environment", "OB_ALLOWED_RETURN_URLS entry %zu is not an absolute http(s) URL",
-                        bad + 1);
+            return ob_cfg_fail(err, errsz, "environment",
+                               "OB_ALLOWED_RETURN_URLS entry %zu is not an absolute http(s) URL", bad + 1);
         }
         json_decref(cfg->allowed_return_urls);
         cfg->allowed_return_urls = arr;
@@ -101,4 +101,3 @@ int ob_cfg_apply_env(ob_config_t *cfg, char *err, size_t errsz)
     }
     return CM_OK;
 }
-

@@ -37,8 +37,8 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
                   {"services_dir", offsetof(ob_config_t, service_keys_dir), 1}};
         if (!json_is_object(keys))
             return ob_cfg_fail(err, errsz, path,
-                        "keys must be an object {data_key_file, admin_key_file, admin_key_sha256, "
-                        "services_dir}");
+                               "keys must be an object {data_key_file, admin_key_file, admin_key_sha256, "
+                               "services_dir}");
         json_object_foreach((json_t *)keys, key, v)
         {
             int known = 0;
@@ -85,26 +85,27 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
             if (!json_is_array(urls))
                 return ob_cfg_fail(err, errsz, path, "oauth.allowed_return_urls must be an array of http(s) URLs");
             if (!ob_cfg_url_list_ok(urls, &bad))
-                return ob_cfg_fail(err, errsz, path, "oauth.allowed_return_urls[%zu] must be an absolute http(s) URL", bad);
+                return ob_cfg_fail(err, errsz, path, "oauth.allowed_return_urls[%zu] must be an absolute http(s) URL",
+                                   bad);
             json_decref(cfg->allowed_return_urls);
             cfg->allowed_return_urls = json_deep_copy(urls);
         }
-        if ((rc = ob_cfg_get_int(oauth, "state_ttl_s", path, "oauth.state_ttl_s", 60, 3600, &cfg->state_ttl_s, err, errsz)) !=
-            CM_OK)
+        if ((rc = ob_cfg_get_int(oauth, "state_ttl_s", path, "oauth.state_ttl_s", 60, 3600, &cfg->state_ttl_s, err,
+                                 errsz)) != CM_OK)
             return rc;
-        if ((rc = ob_cfg_get_int(oauth, "refresh_margin_s", path, "oauth.refresh_margin_s", 0, 86400, &cfg->refresh_margin_s,
-                          err, errsz)) != CM_OK)
+        if ((rc = ob_cfg_get_int(oauth, "refresh_margin_s", path, "oauth.refresh_margin_s", 0, 86400,
+                                 &cfg->refresh_margin_s, err, errsz)) != CM_OK)
             return rc;
         json_t *cpp = json_object_get(oauth, "callback_per_provider");
         if (cpp != NULL && !json_is_boolean(cpp))
             return ob_cfg_fail(err, errsz, path, "oauth.callback_per_provider must be true or false");
         cfg->callback_per_provider = json_is_true(cpp);
         if ((rc = ob_cfg_get_int(oauth, "instance_cache_ttl_ms", path, "oauth.instance_cache_ttl_ms", 0, 600000,
-                          &cfg->instance_cache_ttl_ms, err, errsz)) != CM_OK)
+                                 &cfg->instance_cache_ttl_ms, err, errsz)) != CM_OK)
             return rc;
     }
-    if ((rc = ob_cfg_get_string(root, "mcp_url_template", path, "mcp_url_template", &cfg->mcp_url_template, err, errsz)) !=
-        CM_OK)
+    if ((rc = ob_cfg_get_string(root, "mcp_url_template", path, "mcp_url_template", &cfg->mcp_url_template, err,
+                                errsz)) != CM_OK)
         return rc;
     return CM_OK;
 }
@@ -152,7 +153,7 @@ static int apply_refresh_push(ob_config_t *cfg, const json_t *root, char *err, s
                 continue;
             snprintf(field, sizeof(field), "%s.%s", ints[i].section, ints[i].key);
             if ((rc = ob_cfg_get_int(sec, ints[i].key, path, field, ints[i].min, ints[i].max,
-                              (int *)((char *)cfg + ints[i].off), err, errsz)) != CM_OK)
+                                     (int *)((char *)cfg + ints[i].off), err, errsz)) != CM_OK)
                 return rc;
         }
     }
@@ -217,13 +218,14 @@ int ob_cfg_apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
             return ob_cfg_fail(err, errsz, path, "database must be an object {url, pool_size, query_timeout_ms}");
         if ((rc = ob_cfg_get_string(db, "url", path, "database.url", &cfg->database_url, err, errsz)) != CM_OK)
             return rc;
-        if ((rc = ob_cfg_get_int(db, "pool_size", path, "database.pool_size", 1, 64, &cfg->db_pool_size, err, errsz)) != CM_OK)
+        if ((rc = ob_cfg_get_int(db, "pool_size", path, "database.pool_size", 1, 64, &cfg->db_pool_size, err, errsz)) !=
+            CM_OK)
             return rc;
         if ((rc = ob_cfg_get_int(db, "query_timeout_ms", path, "database.query_timeout_ms", 100, 600000,
-                          &cfg->db_query_timeout_ms, err, errsz)) != CM_OK)
+                                 &cfg->db_query_timeout_ms, err, errsz)) != CM_OK)
             return rc;
         if ((rc = ob_cfg_get_int(db, "health_timeout_ms", path, "database.health_timeout_ms", 50, 60000,
-                          &cfg->health_db_timeout_ms, err, errsz)) != CM_OK)
+                                 &cfg->health_db_timeout_ms, err, errsz)) != CM_OK)
             return rc;
     }
     if ((rc = ob_cfg_get_string(root, "base_url", path, "base_url", &cfg->base_url, err, errsz)) != CM_OK)

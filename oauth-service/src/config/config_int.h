@@ -21,8 +21,8 @@ int ob_cfg_parse_port(const char *s);
 int ob_cfg_get_string(const json_t *obj, const char *key, const char *path, const char *field, char **out, char *err,
                       size_t errsz);
 /* obj.key, when present and not null, must be an integer in min..max: stored in *out. */
-int ob_cfg_get_int(const json_t *obj, const char *key, const char *path, const char *field, int min, int max,
-                   int *out, char *err, size_t errsz);
+int ob_cfg_get_int(const json_t *obj, const char *key, const char *path, const char *field, int min, int max, int *out,
+                   char *err, size_t errsz);
 /* *field = copy of value unless already set. CM_OK or CM_ENOMEM. */
 int ob_cfg_set_default(char **field, const char *value);
 /* 1 when every member of arr is an absolute http(s) URL string; else 0 with the index of the first bad one. */

@@ -96,4 +96,3 @@ int ob_cfg_url_list_ok(const json_t *arr, size_t *bad)
     }
     return 1;
 }
-

@@ -59,4 +59,3 @@ void ob_respond_instance(ob_broker_t *b, h2o_req_t *req, const char *id, int sta
         ob_async_free(c);
     }
 }
-
