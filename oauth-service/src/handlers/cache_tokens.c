@@ -226,7 +226,7 @@ static int on_import(void *data, h2o_req_t *req, const cm_route_match_t *m)
         ctx_free(c);
         goto out_decref;
     }
-    int rc = ob_db_instance_secrets(b->db, id, on_instance, c);
+    int rc = ob_db_instance_secrets(b->db, NULL, id, on_instance, c);
     if (rc != CM_AGAIN) {
         ob_respond_db_error(req, rc, NULL, "reading an instance for import");
         ctx_free(c);

@@ -96,6 +96,37 @@ char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i)
     return s;
 }
 
+char *ob_admin_instance_id(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m)
+{
+    if (!ob_require_admin(b, req))
+        return NULL;
+    char *id = ob_match_uuid(req, m, 0);
+    if (id == NULL)
+        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "the instance id must be a UUID");
+    return id;
+}
+
+char *ob_service_instance_id(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m, const char **service)
+{
+    if ((*service = ob_require_service(b, req)) == NULL)
+        return NULL;
+    char *id = ob_match_uuid(req, m, 0);
+    if (id == NULL)
+        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance (the id is not a UUID)");
+    return id;
+}
+
+int ob_instance_loaded(h2o_req_t *req, int status, const char *what)
+{
+    if (status == CM_OK)
+        return 1;
+    if (status == CM_ENOTFOUND)
+        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
+    else
+        ob_respond_db_error(req, status, NULL, what);
+    return 0;
+}
+
 void ob_respond_retry_later(h2o_req_t *req, int64_t retry_ms, const char *code, const char *message, const char *error)
 {
     int64_t s = retry_ms > 0 ? (retry_ms + 999) / 1000 : 1;

@@ -55,6 +55,19 @@ int ob_query_parse_once(h2o_req_t *req, const char *const names[], char *values[
  * decrefs; body_out may be NULL). 1 on success; 0 after answering 400. */
 int ob_body_instance_id(h2o_req_t *req, json_t **body_out, char id[37]);
 
+/* The admin route's instance id (route param 0): needs the admin key and a UUID. The lowercase id (in req->pool),
+ * or NULL after answering (401/503, or 400 invalid_instance_id). */
+char *ob_admin_instance_id(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m);
+
+/* The MCP-facing route's instance id (route param 0) and the calling service: needs the service credentials and a
+ * UUID. The lowercase id (in req->pool) with *service set, or NULL after answering (401, or 404 instance_not_found:
+ * the id is not a UUID). */
+char *ob_service_instance_id(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m, const char **service);
+
+/* An instance load (store/instance_cache.h) ended with status: 1 when it loaded (CM_OK); else 0 after answering
+ * 404 instance_not_found or the database error (what names the work for the log). */
+int ob_instance_loaded(h2o_req_t *req, int status, const char *what);
+
 /* A route param that must be a UUID: lowercase copy in req->pool, or NULL when malformed. */
 char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i);
 

@@ -4,6 +4,7 @@
 #include "handlers/instance_view.h"
 
 #include "store/instance.h"
+#include "store/instance_cache.h"
 #include "store/instances_db.h"
 
 #include "common/status.h"
@@ -58,4 +59,13 @@ void ob_respond_instance(ob_broker_t *b, h2o_req_t *req, const char *id, int sta
         ob_respond_db_error(req, rc, NULL, "reading an instance");
         ob_async_free(c);
     }
+}
+
+int ob_instance_written(ob_instance_write_t *w, int status, PGresult *res, const char *what)
+{
+    ob_icache_invalidate(w->a.b->instances, w->id);
+    if (ob_pg_ok(status, res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
+        return 1;
+    ob_respond_db_error(w->a.req, status, res, what);
+    return 0;
 }

@@ -22,13 +22,9 @@ typedef struct list_ctx {
 static int on_instance_get(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
-    if (!ob_require_admin(b, req))
+    char *id = ob_admin_instance_id(b, req, m);
+    if (id == NULL)
         return 0;
-    char *id = ob_match_uuid(req, m, 0);
-    if (id == NULL) {
-        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "the instance id must be a UUID");
-        return 0;
-    }
     ob_respond_instance(b, req, id, 200);
     return 0;
 }

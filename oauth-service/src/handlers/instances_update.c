@@ -21,18 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct patch_ctx {
-    ob_async_t a;
-    char id[37];
-} patch_ctx_t;
-
 static void on_patched(void *arg, int status, PGresult *res)
 {
-    patch_ctx_t *c = arg;
+    ob_instance_write_t *c = arg;
     h2o_req_t *req = c->a.req;
-    ob_icache_invalidate(c->a.b->instances, c->id);
-    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
-        ob_respond_db_error(req, status, res, "updating an instance");
+    if (!ob_instance_written(c, status, res, "updating an instance")) {
         ob_async_free(c);
         return;
     }
@@ -63,13 +56,9 @@ static int on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t 
     const char *why = NULL, *status = NULL, *name = NULL;
     int set_name = 0;
     ob_verr_t e;
-    if (!ob_require_admin(b, req))
+    char *id = ob_admin_instance_id(b, req, m);
+    if (id == NULL)
         return 0;
-    char *id = ob_match_uuid(req, m, 0);
-    if (id == NULL) {
-        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "the instance id must be a UUID");
-        return 0;
-    }
     json_t *body = cm_req_json_object(req, &why);
     if (body == NULL) {
         cm_respond_error(req, 400, "invalid_json", NULL, "the body must be a JSON object (%s)", why ? why : "absent");
@@ -79,7 +68,7 @@ static int on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t 
         cm_respond_error(req, e.status, e.code, e.field, "%s", e.message);
         goto out_decref;
     }
-    patch_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    ob_instance_write_t *c = ob_async_new(b, req, sizeof(*c));
     if (c == NULL)
         goto out_decref;
     memcpy(c->id, id, sizeof(c->id));

@@ -54,14 +54,8 @@ static void on_loaded(void *arg, int status, ob_instance_t *inst)
 {
     auth_ctx_t *c = arg;
     h2o_req_t *req = c->a.req;
-    if (req != NULL) {
-        if (status == CM_ENOTFOUND)
-            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
-        else if (status != CM_OK)
-            ob_respond_db_error(req, status, NULL, "loading an instance for key verification");
-        else
-            check(c->a.b, req, c->service, c->key_hash, inst);
-    }
+    if (req != NULL && ob_instance_loaded(req, status, "loading an instance for key verification"))
+        check(c->a.b, req, c->service, c->key_hash, inst);
     ob_async_free(c);
 }
 
@@ -76,14 +70,10 @@ static int on_mcp_auth(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     const char *why = NULL;
-    const char *service = ob_require_service(b, req);
-    if (service == NULL)
+    const char *service = NULL;
+    char *id = ob_service_instance_id(b, req, m, &service);
+    if (id == NULL)
         return 0;
-    char *id = ob_match_uuid(req, m, 0);
-    if (id == NULL) {
-        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance (the id is not a UUID)");
-        return 0;
-    }
     json_t *body = cm_req_json_object(req, &why);
     const char *hash = body ? cm_json_str(body, "key_sha256") : NULL;
     if (!hex64(hash)) {

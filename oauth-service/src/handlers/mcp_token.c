@@ -154,14 +154,8 @@ static void on_reloaded(void *arg, int status, ob_instance_t *inst)
 {
     vend_ctx_t *c = arg;
     h2o_req_t *req = c->a.req;
-    if (req != NULL) {
-        if (status == CM_ENOTFOUND)
-            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
-        else if (status != CM_OK)
-            ob_respond_db_error(req, status, NULL, "loading an instance for vending");
-        else
-            vend_ex(c->a.b, req, c->service, inst, 0, c);
-    }
+    if (req != NULL && ob_instance_loaded(req, status, "loading an instance for vending"))
+        vend_ex(c->a.b, req, c->service, inst, 0, c);
     ob_async_free(c);
 }
 
@@ -208,14 +202,8 @@ static void on_loaded(void *arg, int status, ob_instance_t *inst)
 {
     vend_ctx_t *c = arg;
     h2o_req_t *req = c->a.req;
-    if (req != NULL) {
-        if (status == CM_ENOTFOUND)
-            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
-        else if (status != CM_OK)
-            ob_respond_db_error(req, status, NULL, "loading an instance for vending");
-        else
-            vend(c->a.b, req, c->service, inst, c->refresh);
-    }
+    if (req != NULL && ob_instance_loaded(req, status, "loading an instance for vending"))
+        vend(c->a.b, req, c->service, inst, c->refresh);
     ob_async_free(c);
 }
 
@@ -223,14 +211,10 @@ static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     int bad = 0;
-    const char *service = ob_require_service(b, req);
-    if (service == NULL)
+    const char *service = NULL;
+    char *id = ob_service_instance_id(b, req, m, &service);
+    if (id == NULL)
         return 0;
-    char *id = ob_match_uuid(req, m, 0);
-    if (id == NULL) {
-        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance (the id is not a UUID)");
-        return 0;
-    }
     char *r = cm_req_query(req, "refresh", &bad);
     int refresh = r != NULL && strcmp(r, "1") == 0;
     ob_instance_t *inst = ob_icache_peek(b->instances, id);

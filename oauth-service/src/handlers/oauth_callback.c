@@ -232,17 +232,25 @@ out_clear:
     ob_host_token_set_clear(&ts);
 }
 
+/* A statement of the callback failed: the 503 page (the log gets the database's message), the context freed.
+ * 0 when it did not fail. */
+static int db_failed(cb_ctx_t *c, int status, PGresult *res, const char *what)
+{
+    if (ob_pg_ok(status, res, PGRES_TUPLES_OK))
+        return 0;
+    ob_respond_db_error(NULL, status, res, what);
+    ob_send_error_page(c->a.b, c->a.req, 503, "database_unavailable", "Please start the authorization again.",
+                       c->st.instance_id, c->st.popup);
+    ctx_free(c);
+    return 1;
+}
+
 static void on_secrets(void *arg, int status, PGresult *res)
 {
     cb_ctx_t *c = arg;
     ob_broker_t *b = c->a.b;
-    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
-        ob_respond_db_error(NULL, status, res, "reading an instance at the callback");
-        ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please start the authorization again.",
-                           c->st.instance_id, c->st.popup);
-        ctx_free(c);
+    if (db_failed(c, status, res, "reading an instance at the callback"))
         return;
-    }
     if (PQntuples(res) == 0) {
         ob_send_error_page(b, c->a.req, 404, "instance_not_found", "This connection does not exist any more.",
                            c->st.instance_id, c->st.popup);
@@ -294,13 +302,8 @@ static void on_nonce(void *arg, int status, PGresult *res)
 {
     cb_ctx_t *c = arg;
     ob_broker_t *b = c->a.b;
-    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
-        ob_respond_db_error(NULL, status, res, "consuming a state nonce");
-        ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please start the authorization again.",
-                           c->st.instance_id, c->st.popup);
-        ctx_free(c);
+    if (db_failed(c, status, res, "consuming a state nonce"))
         return;
-    }
     if (PQntuples(res) == 0) {
         cm_warn("oauth", "instance %s: a state was presented a second time (replay refused)", c->st.instance_id);
         ob_send_error_page(b, c->a.req, 400, "state_already_used",
@@ -320,7 +323,7 @@ static void on_nonce(void *arg, int status, PGresult *res)
             fail(c, 400, c->error, "The provider reported an error. Nothing was connected.");
         return;
     }
-    int rc = ob_db_instance_secrets(b->db, c->st.instance_id, on_secrets, c);
+    int rc = ob_db_instance_secrets(b->db, NULL, c->st.instance_id, on_secrets, c);
     if (rc != CM_AGAIN) {
         ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please try again.", c->st.instance_id,
                            c->st.popup);

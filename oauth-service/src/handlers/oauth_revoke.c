@@ -203,7 +203,7 @@ static void on_locked(void *arg, int status, PGresult *res)
         ctx_free(c);
         return;
     }
-    int rc = ob_db_instance_secrets_on(c->conn, c->id, on_secrets, c);
+    int rc = ob_db_instance_secrets(NULL, c->conn, c->id, on_secrets, c);
     if (rc != CM_AGAIN) {
         ob_respond_db_error(c->a.req, rc, NULL, "reading an instance for revocation");
         ctx_free(c);

@@ -24,22 +24,22 @@
 #define OB_REFRESH_REFRESH_OP_H
 
 typedef enum ob_rop_state {
-    OB_ROP_QUEUED = 0,          /* behind refresh.concurrency */
-    OB_ROP_LOCKING,             /* connection, BEGIN, pg_try_advisory_xact_lock */
-    OB_ROP_LOCK_WAIT,           /* another holder: polled again after a short timer */
-    OB_ROP_READING,             /* the credentials row under the lock, first read */
-    OB_ROP_MARKING,             /* the refresh intent marker being committed */
-    OB_ROP_REREADING,           /* the row read again, our marker committed */
-    OB_ROP_CALLING,             /* the provider's refresh in flight (the refresh token may be spent from here on) */
-    OB_ROP_STORING,             /* the compare-and-set write of the new tokens */
-    OB_ROP_RECONCILING,         /* the row re-read FOR UPDATE after a missed compare-and-set or a failed store */
-    OB_ROP_RECORDING,           /* a failure being written (the token was not spent) */
-    OB_ROP_RECORDING_UNKNOWN,   /* a failure whose outcome is unknown being written (the marker stays) */
-    OB_ROP_COMMITTING,          /* COMMIT of the recorded outcome */
-    OB_ROP_STORE_BACKOFF,       /* a store transaction failed: waiting to store the new tokens again */
-    OB_ROP_RELOCKING,           /* the store retry's connection, BEGIN and lock */
-    OB_ROP_RELOCK_WAIT,         /* the store retry waits for another holder of the lock */
-    OB_ROP_DONE,                /* finished: waiters answered */
+    OB_ROP_QUEUED = 0,        /* behind refresh.concurrency */
+    OB_ROP_LOCKING,           /* connection, BEGIN, pg_try_advisory_xact_lock */
+    OB_ROP_LOCK_WAIT,         /* another holder: polled again after a short timer */
+    OB_ROP_READING,           /* the credentials row under the lock, first read */
+    OB_ROP_MARKING,           /* the refresh intent marker being committed */
+    OB_ROP_REREADING,         /* the row read again, our marker committed */
+    OB_ROP_CALLING,           /* the provider's refresh in flight (the refresh token may be spent from here on) */
+    OB_ROP_STORING,           /* the compare-and-set write of the new tokens */
+    OB_ROP_RECONCILING,       /* the row re-read FOR UPDATE after a missed compare-and-set or a failed store */
+    OB_ROP_RECORDING,         /* a failure being written (the token was not spent) */
+    OB_ROP_RECORDING_UNKNOWN, /* a failure whose outcome is unknown being written (the marker stays) */
+    OB_ROP_COMMITTING,        /* COMMIT of the recorded outcome */
+    OB_ROP_STORE_BACKOFF,     /* a store transaction failed: waiting to store the new tokens again */
+    OB_ROP_RELOCKING,         /* the store retry's connection, BEGIN and lock */
+    OB_ROP_RELOCK_WAIT,       /* the store retry waits for another holder of the lock */
+    OB_ROP_DONE,              /* finished: waiters answered */
     OB_ROP_STATE_COUNT
 } ob_rop_state_t;
 

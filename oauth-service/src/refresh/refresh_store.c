@@ -20,10 +20,11 @@
  */
 #include "refresh/refresher_int.h"
 
+#include "core/backoff.h"
 #include "keys/keys.h"
 #include "providers/host_api.h"
-#include "core/backoff.h"
 #include "store/cred_crypto.h"
+#include "store/instances_db.h"
 
 #include "common/crypto.h"
 #include "common/log.h"
@@ -128,15 +129,9 @@ static void unstorable(rop_t *op)
 
 static const char sql_store[] =
     "WITH c AS ("
-    "  UPDATE mcp_credentials SET access_token_enc = $2::bytea, access_token_key_id = $3,"
-    "         refresh_token_enc = COALESCE($4::bytea, refresh_token_enc),"
-    "         refresh_token_key_id = CASE WHEN $4::bytea IS NULL THEN refresh_token_key_id ELSE $5 END,"
-    "         token_expires_at = CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) END,"
-    "         refresh_expires_at = CASE WHEN $7::bigint > 0 THEN to_timestamp($7::bigint)"
-    "                                   WHEN $4::bytea IS NULL THEN refresh_expires_at END,"
+    "  UPDATE mcp_credentials SET " OB_SQL_SET_NEW_TOKENS ","
     "         scope = COALESCE($8, scope), token_type = COALESCE($9, token_type, 'Bearer'),"
-    "         row_version = row_version + 1, refresh_failures = 0, request_failures = 0, next_refresh_at = NULL,"
-    "         last_error_code = NULL, refresh_outcome_unknown_at = NULL"
+    " " OB_SQL_SET_TOKENS_CLEAN
     "   WHERE instance_id = $1::uuid AND row_version = $10::bigint RETURNING instance_id, row_version),"
     " s AS ("
     "  UPDATE mcp_service_table SET event_version = event_version + 1"
