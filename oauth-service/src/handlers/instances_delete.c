@@ -46,7 +46,7 @@ static void on_deleted(void *arg, int status, PGresult *res)
         /* after the commit, the schedule forgets it and the owning MCP server drops it */
         ob_refresher_forget(c->w.a.b->refresher, c->w.id);
         if (!PQgetisnull(res, 0, 1))
-            ob_push_invalidate(c->w.a.b->pusher, PQgetvalue(res, 0, 1), c->w.id, "deleted",
+            ob_push_invalidate(c->w.a.b->pusher, PQgetvalue(res, 0, 1), c->w.id, CM_INST_DELETED,
                                strtoll(PQgetvalue(res, 0, 2), NULL, 10));
         if (req != NULL) {
             json_t *o = json_pack("{s:s, s:b, s:b}", "instance_id", c->w.id, "deleted", 1, "revoked", c->revoked);

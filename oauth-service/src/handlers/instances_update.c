@@ -14,6 +14,7 @@
 #include "refresh/refresher.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
+#include "store/instance.h"
 
 #include "common/log.h"
 #include "common/status.h"
@@ -33,9 +34,10 @@ static void on_patched(void *arg, int status, PGresult *res)
         strcmp(PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4)) != 0) {
         /* a status change (committed) goes to the owning MCP server; an inactive instance leaves the
          * refresh schedule, a re-activated one is picked up by the next scan (or on read) */
-        if (strcmp(PQgetvalue(res, 0, 4), "active") != 0)
+        int now_status = ob_status_column(res, 0, 4);
+        if (now_status != CM_INST_ACTIVE)
             ob_refresher_forget(c->a.b->refresher, c->id);
-        ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 2), c->id, PQgetvalue(res, 0, 4),
+        ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 2), c->id, now_status,
                            strtoll(PQgetvalue(res, 0, 5), NULL, 10));
     }
     if (req != NULL) {

@@ -43,9 +43,9 @@ static void check(ob_broker_t *b, h2o_req_t *req, const char *service, const cha
     }
     char *auth = ob_authorize_url(b, inst->id);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:o, s:I}", "instance_id", inst->id, "service", inst->service,
-                          "status", ob_instance_effective_status(inst, ob_now()), "authorize_url", auth, "expires_at",
-                          inst->expires_at > 0 ? json_integer(inst->expires_at) : json_null(), "version",
-                          (json_int_t)inst->event_version);
+                          "status", cm_inst_status_name(ob_instance_effective_status(inst, ob_now())), "authorize_url",
+                          auth, "expires_at", inst->expires_at > 0 ? json_integer(inst->expires_at) : json_null(),
+                          "version", (json_int_t)inst->event_version);
     free(auth);
     cm_respond_json(req, 200, o);
 }

@@ -38,12 +38,13 @@ typedef struct vend_ctx {
     char error[64];         /* the refresh's error code */
 } vend_ctx_t;
 
-static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *inst, const char *status,
+static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *inst, cm_inst_status_t status,
                            const char *code, const char *message)
 {
     char *auth = ob_authorize_url(b, inst->id);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s}", "code", code, "message", message, "status", status,
-                          "authorize_url", auth, "oauth_status", inst->oauth_status);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s?, s:s}", "code", code, "message", message, "status", cm_inst_status_name(status),
+                  "authorize_url", auth, "oauth_status", ob_oauth_status_name(inst->oauth_status));
     free(auth);
     cm_respond_json(req, 409, o);
 }
@@ -59,7 +60,7 @@ static void on_marked_expired(void *arg, int status, PGresult *res)
     if (PQntuples(res) == 1) {
         ob_icache_invalidate(b->instances, PQgetvalue(res, 0, 0));
         ob_refresher_forget(b->refresher, PQgetvalue(res, 0, 0));
-        ob_push_invalidate(b->pusher, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), "expired",
+        ob_push_invalidate(b->pusher, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), CM_INST_EXPIRED,
                            strtoll(PQgetvalue(res, 0, 2), NULL, 10));
     }
 }
@@ -77,18 +78,18 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
         cm_respond_error(req, 403, "forbidden", NULL, "this instance belongs to another service");
         return;
     }
-    const char *status = ob_instance_effective_status(inst, now);
-    if (strcmp(status, "inactive") == 0) {
+    cm_inst_status_t status = ob_instance_effective_status(inst, now);
+    if (status == CM_INST_INACTIVE) {
         instance_error(b, req, inst, status, "instance_inactive", "the instance is disabled");
         return;
     }
-    if (strcmp(status, "expired") == 0) {
-        if (strcmp(inst->status, "active") == 0)
+    if (status == CM_INST_EXPIRED) {
+        if (inst->status == CM_INST_ACTIVE)
             ob_db_mark_expired(b->db, inst->id, on_marked_expired, b); /* lazily record what the clock says */
         instance_error(b, req, inst, status, "instance_expired", "the instance has expired");
         return;
     }
-    if (strcmp(status, "needs_reauth") == 0) {
+    if (status == CM_INST_NEEDS_REAUTH) {
         instance_error(b, req, inst, status, "needs_reauth", "the user must authorize the instance again");
         return;
     }

@@ -33,6 +33,7 @@
 #include "store/cred_crypto.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
+#include "store/instance.h"
 
 #include "push/pusher.h"
 #include "refresh/refresher.h"
@@ -139,7 +140,7 @@ static void on_stored(void *arg, int status, PGresult *res)
         ob_send_error_page(c->a.b, c->a.req, 404, "instance_not_found", "This connection was deleted meanwhile.",
                            c->st.instance_id, c->st.popup);
     } else if (PQgetisnull(res, 0, 0)) { /* disabled or expired during the exchange: not completed */
-        if (strcmp(PQgetvalue(res, 0, 5), "inactive") == 0)
+        if (ob_status_column(res, 0, 5) == CM_INST_INACTIVE)
             fail(c, 403, "instance_inactive", "This connection was disabled by an administrator meanwhile.");
         else
             fail(c, 400, "instance_expired", "This connection has expired.");
@@ -151,9 +152,9 @@ static void on_stored(void *arg, int status, PGresult *res)
         int64_t version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
         if (c->access_token != NULL && c->expires_at > 0)
             ob_push_token(c->a.b->pusher, c->service, c->st.instance_id, c->access_token, c->expires_at,
-                          PQgetvalue(res, 0, 0), version);
+                          ob_status_column(res, 0, 0), version);
         else
-            ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, PQgetvalue(res, 0, 0), version);
+            ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, ob_status_column(res, 0, 0), version);
         /* scheduled for its proactive refresh now (from the row as stored: a kept refresh token counts) */
         ob_refresher_schedule(c->a.b->refresher, c->st.instance_id,
                               strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? strtoll(PQgetvalue(res, 0, 4), NULL, 10) : 0);
@@ -258,13 +259,13 @@ static void on_secrets(void *arg, int status, PGresult *res)
         return;
     }
     snprintf(c->service, sizeof(c->service), "%s", PQgetvalue(res, 0, 1));
-    const char *status_s = PQgetvalue(res, 0, 2);
+    int inst_status = ob_status_column(res, 0, 2);
     int64_t exp = strtoll(PQgetvalue(res, 0, 11), NULL, 10);
-    if (strcmp(status_s, "inactive") == 0) {
+    if (inst_status == CM_INST_INACTIVE) {
         fail(c, 403, "instance_inactive", "This connection has been disabled by an administrator.");
         return;
     }
-    if (strcmp(status_s, "expired") == 0 || (exp != 0 && exp <= ob_now())) {
+    if (inst_status == CM_INST_EXPIRED || (exp != 0 && exp <= ob_now())) {
         fail(c, 400, "instance_expired", "This connection has expired.");
         return;
     }

@@ -182,6 +182,7 @@ static rop_t *op_new(ob_refresher_t *r, const char *id, unsigned flags, waiter_t
         return NULL;
     op->r = r;
     op->state = OB_ROP_QUEUED;
+    op->push_status = OB_PUSH_NO_STATUS;
     snprintf(op->id, sizeof(op->id), "%s", id);
     op->flags = flags;
     op->waiters = waiters;
@@ -270,10 +271,10 @@ static void finish(rop_t *op, int clear_marker)
     if (outcome == OB_REFRESH_REFRESHED || outcome == OB_REFRESH_PERMANENT || outcome == OB_REFRESH_FRESH)
         ob_icache_invalidate(b->instances, op->id);
     if (outcome == OB_REFRESH_REFRESHED)
-        ob_push_token(b->pusher, op->service, op->id, op->ts.access_token, op->ts.expires_at,
-                      op->push_status[0] ? op->push_status : NULL, op->event_version);
+        ob_push_token(b->pusher, op->service, op->id, op->ts.access_token, op->ts.expires_at, op->push_status,
+                      op->event_version);
     else if (outcome == OB_REFRESH_PERMANENT && op->event_version > 0)
-        ob_push_invalidate(b->pusher, op->service, op->id, "needs_reauth", op->event_version);
+        ob_push_invalidate(b->pusher, op->service, op->id, CM_INST_NEEDS_REAUTH, op->event_version);
     reschedule(op);
     /* detach the waiters first: a callback may request again (a new operation) */
     waiter_t *ws = op->waiters, *forced = op->forced;

@@ -24,6 +24,7 @@
 #include "keys/keys.h"
 #include "providers/host_api.h"
 #include "store/cred_crypto.h"
+#include "store/instance.h"
 #include "store/instances_db.h"
 
 #include "common/crypto.h"
@@ -141,10 +142,10 @@ static const char sql_store[] =
     "  SELECT instance_id, 'refreshed', 'refresher', $11::jsonb FROM c)"
     " SELECT c.row_version, s.status, s.event_version FROM c JOIN s USING (instance_id)";
 
-static void set_pushed(rop_t *op, const char *status, const char *version)
+static void set_pushed(rop_t *op, const PGresult *res, int status_col, int version_col)
 {
-    snprintf(op->push_status, sizeof(op->push_status), "%s", status);
-    op->event_version = strtoll(version, NULL, 10);
+    op->push_status = ob_status_column(res, 0, status_col);
+    op->event_version = strtoll(PQgetvalue(res, 0, version_col), NULL, 10);
 }
 
 static void on_written(void *arg, int status, PGresult *res)
@@ -165,7 +166,7 @@ static void on_written(void *arg, int status, PGresult *res)
         ob_rop_report(op, OB_REV_CAS_MISSED, NULL);
         return;
     }
-    set_pushed(op, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+    set_pushed(op, res, 1, 2);
     if (op->store_attempts > 0)
         cm_info("refresh", "instance %s: refreshed tokens stored after %d failed attempt(s)", op->id,
                 op->store_attempts);
@@ -250,7 +251,7 @@ static void on_reconciled(void *arg, int status, PGresult *res)
     if (same(at, op->ts.access_token)) {
         cm_info("refresh", "instance %s: the refreshed tokens were stored after all (an earlier COMMIT went through)",
                 op->id);
-        set_pushed(op, PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 6));
+        set_pushed(op, res, 5, 6);
         commit(op, OB_REFRESH_REFRESHED);
     } else if (same(rt, op->spent_rt)) {
         /* the grant was not replaced: ours is the newest answer (the stored refresh token may be spent) */

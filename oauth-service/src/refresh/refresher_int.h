@@ -58,7 +58,7 @@ typedef struct rop {
     ob_refresh_result_t res;
     char code[64];
     op_token_set_t ts;     /* new tokens, until committed (never dropped while the store is retried) */
-    char push_status[16];  /* the status the store statement read back ("" = none) */
+    int push_status;       /* the status the store statement read back (cm_inst_status_t; OB_PUSH_NO_STATUS) */
     int64_t event_version; /* the instance's event_version after the change (push "version"); 0 = no change */
     int cas_tries;         /* compare-and-set attempts in this transaction */
     int store_attempts;    /* failed store transactions so far (> 0: the store is being retried) */

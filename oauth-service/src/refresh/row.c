@@ -8,6 +8,7 @@
 #include "keys/keys.h"
 #include "providers/host_api.h"
 #include "store/cred_crypto.h"
+#include "store/instance.h"
 
 #include "common/crypto.h"
 
@@ -82,7 +83,7 @@ static void on_row(void *arg, int status, PGresult *res)
                 "instance %s: an earlier refresh's outcome is unknown; row re-read under the lock "
                 "(row_version %s)",
                 op->id, op->row_version);
-    if (strcmp(PQgetvalue(res, 0, C_STATUS), "active") != 0 || (inst_exp != 0 && inst_exp <= now)) {
+    if (ob_status_column(res, 0, C_STATUS) != CM_INST_ACTIVE || (inst_exp != 0 && inst_exp <= now)) {
         ob_rop_end(op, OB_REFRESH_UNREFRESHABLE, "instance_not_active");
         return;
     }
