@@ -127,10 +127,10 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
     }
     if (inst->vend_body == NULL) {
         /* serialized once per cached instance (status active here; any change drops the cache entry) */
-        json_t *o =
-            json_pack("{s:s, s:s, s:I, s:s?, s:s, s:I}", "access_token", inst->access_token, "token_type",
-                      inst->token_type ? inst->token_type : "Bearer", "expires_at", (json_int_t)inst->token_expires_at,
-                      "scope", inst->scope, "instance_status", status, "version", (json_int_t)inst->event_version);
+        json_t *o = json_pack("{s:s, s:s, s:I, s:s?, s:s, s:I}", "access_token", inst->access_token, "token_type",
+                              inst->token_type ? inst->token_type : "Bearer", "expires_at",
+                              (json_int_t)inst->token_expires_at, "scope", inst->scope, "instance_status",
+                              cm_inst_status_name(status), "version", (json_int_t)inst->event_version);
         inst->vend_body = o ? json_dumps(o, JSON_COMPACT) : NULL;
         inst->vend_body_len = inst->vend_body ? strlen(inst->vend_body) : 0;
         json_decref(o);
