@@ -30,16 +30,16 @@
 /* The OAuth flow's state of an instance (mcp_service_table.oauth_status; the names are the database's and the
  * admin API's). */
 typedef enum ob_oauth_status {
-    OB_OAUTH_PENDING = 0,
-    OB_OAUTH_COMPLETED,
-    OB_OAUTH_FAILED,
+    OB_OAUTH_PENDING = 0, /* created, or an authorization under way */
+    OB_OAUTH_COMPLETED,   /* tokens stored by a callback or an import */
+    OB_OAUTH_FAILED,      /* the last authorization failed (a completed one never goes back) */
     OB_OAUTH__COUNT
 } ob_oauth_status_t;
 
-/* Parses an oauth_status name. CM_OK and *out, or CM_EINVAL for NULL or an unknown name. */
-int ob_oauth_status_parse(const char *name, ob_oauth_status_t *out);
 /* The name of st ("pending", ...); "?" when out of range. */
 const char *ob_oauth_status_name(ob_oauth_status_t st);
+/* Parses an oauth_status name. CM_OK and *out, or CM_EINVAL for NULL or an unknown name. */
+int ob_oauth_status_parse(const char *name, ob_oauth_status_t *out);
 
 /* The instance status (cm_inst_status_t) in column col of row, as the database names it; -1 when NULL or not a
  * status name. */
