@@ -1,6 +1,8 @@
 /*
- * pg.c - asynchronous PostgreSQL pool on the h2o evloop (libpq non-blocking API): queues, delivery,
- * dispatch and the public API. One connection's state machine is in pg_conn.c.
+ * pg.c - asynchronous PostgreSQL pool on the h2o evloop (libpq non-blocking API): the public API, the pool's
+ * queue deadlines and the delivery timer. Layers: pg.c -> pg_conn.c (one connection's state machine, and
+ * handing work to idle connections) -> pg_queue.c (work items, delivery queue, pool lifetime); calls go only
+ * downward.
  *
  * Each connection is a small state machine: BACKOFF -> CONNECTING -> IDLE <-> BUSY, and back to
  * BACKOFF on loss or timeout. libpq owns its socket; we wrap a dup() of it (a fresh one after every
@@ -31,114 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* ---------------------------------------------------------------- items */
-
-struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, const char *const *params,
-                             int timeout_ms)
-{
-    size_t sql_len = sql ? strlen(sql) + 1 : 0, size = sizeof(struct item) + (size_t)nparams * sizeof(char *) + sql_len;
-    for (int i = 0; i < nparams; i++)
-        size += params[i] ? strlen(params[i]) + 1 : 0;
-    struct item *it = calloc(1, size);
-    if (it == NULL)
-        return NULL;
-    it->kind = kind;
-    it->deadline_ms = cm_now_ms() + timeout_ms;
-    it->nparams = nparams;
-    it->params = (const char **)(it + 1);
-    char *w = (char *)(it->params + nparams);
-    if (sql != NULL) {
-        memcpy(w, sql, sql_len);
-        it->sql = w;
-        w += sql_len;
-    }
-    for (int i = 0; i < nparams; i++) {
-        if (params[i] == NULL)
-            continue;
-        size_t len = strlen(params[i]) + 1;
-        memcpy(w, params[i], len);
-        it->params[i] = w;
-        w += len;
-    }
-    return it;
-}
-
-/* Queues it for delivery from the kick timer (next loop iteration). */
-void cm_pgi_deliver_later(cm_pg_pool_t *p, struct item *it, int status)
-{
-    if (it->kind == IT_ROLLBACK) { /* internal: nobody to tell */
-        free(it);
-        return;
-    }
-    it->status = status;
-    fifo_push(&p->done, it);
-    if (!cm_timer_armed(p->kick))
-        cm_timer_start(p->kick, 0);
-}
-
-/* Calls the user's callback and frees it. Only from a loop event with p->busy held. */
-void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res)
-{
-    if (it->kind == IT_ACQUIRE) {
-        cm_pg_conn_t *c = it->conn;
-        if (status == CM_OK && c->lost_reserved) { /* lost between grant and delivery */
-            c->reserved = c->held = c->lost_reserved = 0;
-            status = CM_EIO;
-            cm_pgi_dispatch(p);
-        }
-        it->acb(it->arg, status, status == CM_OK ? c : NULL);
-    } else {
-        it->cb(it->arg, status, res);
-    }
-    PQclear(res);
-    free(it);
-}
-
-void cm_pgi_fail_all(cm_pg_pool_t *p, struct fifo *f, int status)
-{
-    struct item *it;
-    while ((it = fifo_pop(f)) != NULL)
-        cm_pgi_deliver_later(p, it, status);
-}
-
 /* ---------------------------------------------------------------- pool lifetime */
-
-static void pool_destroy(cm_pg_pool_t *p)
-{
-    struct item *it;
-    for (int i = 0; i < p->size; i++) {
-        cm_pg_conn_t *c = &p->conns[i];
-        cm_timer_free(c->timer);
-        free(c->cur);
-        PQclear(c->res);
-        if (c->sock != NULL)
-            h2o_socket_close(c->sock);
-        PQfinish(c->pg);
-        while ((it = fifo_pop(&c->q)) != NULL)
-            free(it);
-    }
-    while ((it = fifo_pop(&p->q)) != NULL)
-        free(it);
-    while ((it = fifo_pop(&p->done)) != NULL)
-        free(it);
-    cm_timer_free(p->kick);
-    cm_timer_free(p->qtimer);
-    free(p->conninfo);
-    free(p->hostaddr);
-    free(p->conns);
-    free(p);
-}
-
-void cm_pgi_enter(cm_pg_pool_t *p)
-{
-    p->busy++;
-}
-
-void cm_pgi_leave(cm_pg_pool_t *p)
-{
-    if (--p->busy == 0 && p->dead)
-        pool_destroy(p);
-}
 
 static void on_kick(void *arg)
 {
@@ -181,30 +76,7 @@ static void on_qtimer(void *arg)
     cm_pgi_leave(p);
 }
 
-/* ---------------------------------------------------------------- dispatch */
-
-static cm_pg_conn_t *idle_conn(cm_pg_pool_t *p)
-{
-    for (int i = 0; i < p->size; i++)
-        if (p->conns[i].state == CS_IDLE && !p->conns[i].reserved)
-            return &p->conns[i];
-    return NULL;
-}
-
-void cm_pgi_dispatch(cm_pg_pool_t *p)
-{
-    cm_pg_conn_t *c;
-    while (p->q.head != NULL && (c = idle_conn(p)) != NULL) {
-        struct item *it = fifo_pop(&p->q);
-        if (it->kind == IT_ACQUIRE) {
-            c->reserved = c->held = 1;
-            it->conn = c;
-            cm_pgi_deliver_later(p, it, CM_OK);
-        } else {
-            cm_pgi_conn_send(c, it);
-        }
-    }
-}
+/* ---------------------------------------------------------------- queueing */
 
 static int pool_enqueue(cm_pg_pool_t *p, struct item *it)
 {
@@ -319,13 +191,13 @@ cm_pg_pool_t *cm_pg_pool_new(h2o_evloop_t *loop, const char *conninfo, int size)
         c->state = CS_BACKOFF;
         if ((c->timer = cm_timer_new(loop, cm_pgi_conn_on_timer, c)) == NULL)
             goto out_destroy_pool;
-        p->size++;                   /* counts initialised connections for pool_destroy */
+        p->size++;                   /* counts initialised connections for cm_pgi_pool_destroy */
         cm_timer_start(c->timer, 0); /* connect once the loop runs */
     }
     return p;
 
 out_destroy_pool:
-    pool_destroy(p);
+    cm_pgi_pool_destroy(p);
     return NULL;
 }
 
@@ -335,7 +207,7 @@ void cm_pg_pool_free(cm_pg_pool_t *pool)
         return;
     pool->dead = 1;
     if (pool->busy == 0)
-        pool_destroy(pool);
+        cm_pgi_pool_destroy(pool);
 }
 
 void cm_pg_pool_set_timeout(cm_pg_pool_t *pool, int query_timeout_ms)

@@ -1,6 +1,7 @@
 /*
  * pg_conn.c - one pooled connection: BACKOFF -> CONNECTING -> IDLE <-> BUSY, back to BACKOFF on loss
- * or timeout (see pg.c for the pool). libpq owns its socket; the loop watches a dup() of it, a fresh
+ * or timeout (see pg.c for the pool); idle connections take the pool's queued work (cm_pgi_dispatch), and
+ * results reach their callbacks (cm_pgi_deliver). libpq owns its socket; the loop watches a dup() of it, a fresh
  * one after every PQconnectPoll step since the socket may change while connecting.
  */
 #include "pg_internal.h"
@@ -376,4 +377,47 @@ void cm_pgi_conn_on_timer(void *arg)
         break;
     }
     cm_pgi_leave(c->pool);
+}
+
+/* ---------------------------------------------------------------- handing out work */
+
+static cm_pg_conn_t *idle_conn(cm_pg_pool_t *p)
+{
+    for (int i = 0; i < p->size; i++)
+        if (p->conns[i].state == CS_IDLE && !p->conns[i].reserved)
+            return &p->conns[i];
+    return NULL;
+}
+
+void cm_pgi_dispatch(cm_pg_pool_t *p)
+{
+    cm_pg_conn_t *c;
+    while (p->q.head != NULL && (c = idle_conn(p)) != NULL) {
+        struct item *it = fifo_pop(&p->q);
+        if (it->kind == IT_ACQUIRE) {
+            c->reserved = c->held = 1;
+            it->conn = c;
+            cm_pgi_deliver_later(p, it, CM_OK);
+        } else {
+            cm_pgi_conn_send(c, it);
+        }
+    }
+}
+
+/* Calls the user's callback and frees it. Only from a loop event with p->busy held. */
+void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res)
+{
+    if (it->kind == IT_ACQUIRE) {
+        cm_pg_conn_t *c = it->conn;
+        if (status == CM_OK && c->lost_reserved) { /* lost between grant and delivery */
+            c->reserved = c->held = c->lost_reserved = 0;
+            status = CM_EIO;
+            cm_pgi_dispatch(p);
+        }
+        it->acb(it->arg, status, status == CM_OK ? c : NULL);
+    } else {
+        it->cb(it->arg, status, res);
+    }
+    PQclear(res);
+    free(it);
 }

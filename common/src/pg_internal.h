@@ -1,6 +1,6 @@
 /*
- * pg_internal.h - private to pg.c (pool, queues, public API) and pg_conn.c (one connection's state
- * machine). Not a contract: nothing outside these two files includes it.
+ * pg_internal.h - private to the pool's three layers: pg.c (public API) -> pg_conn.c (one connection's state
+ * machine) -> pg_queue.c (items, delivery queue, lifetime). Not a contract: nothing outside them includes it.
  */
 #ifndef COMMON_PG_INTERNAL_H
 #define COMMON_PG_INTERNAL_H
@@ -96,26 +96,28 @@ static inline struct item *fifo_pop(struct fifo *f)
     return it;
 }
 
-/* pg.c */
+/* pg_queue.c (the bottom layer: calls nothing in pg_conn.c or pg.c) */
 struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, const char *const *params,
                              int timeout_ms);
 /* Queues it for delivery (its callback) from the pool's 0 ms kick timer; frees internal items. */
 void cm_pgi_deliver_later(cm_pg_pool_t *p, struct item *it, int status);
-/* Calls its callback now and frees it (and res). Only from a loop event, inside cm_pgi_enter/leave. */
-void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res);
 void cm_pgi_fail_all(cm_pg_pool_t *p, struct fifo *f, int status);
-/* Hands queued pool work to idle, unreserved connections. Never calls a callback. */
-void cm_pgi_dispatch(cm_pg_pool_t *p);
+/* Frees the pool, its connections and every queued item without calling a callback. */
+void cm_pgi_pool_destroy(cm_pg_pool_t *p);
 /* Bracket every loop entry point: a pool freed inside is destroyed by the outermost cm_pgi_leave. */
 void cm_pgi_enter(cm_pg_pool_t *p);
 void cm_pgi_leave(cm_pg_pool_t *p);
 
-/* pg_conn.c (none of these calls a callback) */
+/* pg_conn.c (calls pg_queue.c only; none of these calls a callback, except cm_pgi_deliver) */
 /* Sends it on an idle connection (or fails it through cm_pgi_deliver_later). */
 void cm_pgi_conn_send(cm_pg_conn_t *c, struct item *it);
 /* An idle connection takes its next statement: the holder's, the release ROLLBACK, or pool work. */
 void cm_pgi_conn_next(cm_pg_conn_t *c);
 /* The connection's timer: reconnect after backoff, connect timeout or query timeout, by state. */
 void cm_pgi_conn_on_timer(void *arg);
+/* Hands queued pool work to idle, unreserved connections. Never calls a callback. */
+void cm_pgi_dispatch(cm_pg_pool_t *p);
+/* Calls its callback now and frees it (and res). Only from a loop event, inside cm_pgi_enter/leave. */
+void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res);
 
 #endif

@@ -6,7 +6,7 @@
 #ifndef OB_CHECK_CONFIG_H
 #define OB_CHECK_CONFIG_H
 
-#include "config.h"
+#include "config/config.h"
 
 #include <stdio.h>
 

@@ -9,8 +9,11 @@
  *
  * Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad configuration.
  */
-#include "broker.h"
 #include "check_config.h"
+#include "startup.h"
+
+#include "core/broker.h"
+#include "handlers/routes.h"
 #include "providers/host_api.h"
 #include "providers/registry.h"
 #include "keys/keys.h"
@@ -41,24 +44,6 @@ static void usage(FILE *out)
                  "             OB_MIGRATIONS_DIR OB_SERVICES_FILE OB_CONFIG LOG_LEVEL\n"
                  "             OB_KEYS_DIR OB_DATA_KEY_FILE OB_DATA_KEYS OB_ADMIN_KEY_FILE OB_ADMIN_KEY_SHA256\n"
                  "             OB_SERVICE_KEYS_DIR OB_ALLOWED_RETURN_URLS OB_REFRESH_MARGIN_S\n");
-}
-
-static int register_routes(ob_broker_t *b)
-{
-    int rc;
-    if ((rc = ob_health_register(b)) != CM_OK)
-        return rc;
-    if ((rc = ob_providers_register(b)) != CM_OK)
-        return rc;
-    if ((rc = ob_mcp_api_register(b)) != CM_OK) /* before instances: POST /instances/usage */
-        return rc;
-    if ((rc = ob_instances_register(b)) != CM_OK)
-        return rc;
-    if ((rc = ob_oauth_register(b)) != CM_OK)
-        return rc;
-    if ((rc = ob_refresh_routes_register(b)) != CM_OK)
-        return rc;
-    return CM_OK;
 }
 
 static int serve(ob_config_t *cfg)
@@ -93,7 +78,7 @@ static int serve(ob_config_t *cfg)
         goto out_free_host;
     if ((b.pusher = ob_pusher_new(&b)) == NULL || (b.refresher = ob_refresher_new(&b)) == NULL)
         goto out_free_registry;
-    if ((rc = register_routes(&b)) != CM_OK) {
+    if ((rc = ob_routes_register(&b)) != CM_OK) {
         cm_error("broker", "route setup failed: %s", cm_status_str(rc));
         goto out_free_registry;
     }

@@ -3,7 +3,7 @@
  * database, migrate, seed the service registry, read the registry back.
  * (Blocking libpq is acceptable here only: no request is being served yet.)
  */
-#include "broker.h"
+#include "startup.h"
 #include "db/migrate.h"
 
 #include "common/log.h"

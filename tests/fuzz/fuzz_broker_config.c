@@ -8,7 +8,7 @@
 #include "fuzz.h"
 
 #include "common/status.h"
-#include "config.h"
+#include "config/config.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

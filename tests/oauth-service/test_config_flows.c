@@ -4,7 +4,7 @@
  */
 #include "cu.h"
 
-#include "config.h"
+#include "config/config.h"
 
 #include "common/status.h"
 

@@ -3,6 +3,7 @@ ob_unit_test(test_db_migrate SOURCES oauth-service/db/test_migrate.c LIBS broker
 ob_unit_test(test_db_services SOURCES oauth-service/db/test_services.c LIBS broker_core)
 ob_unit_test(test_keys SOURCES oauth-service/keys/test_keys.c LIBS broker_core)
 ob_unit_test(test_store_cred_crypto SOURCES oauth-service/store/test_cred_crypto.c LIBS broker_core)
+ob_unit_test(test_store_instance_status SOURCES oauth-service/store/test_instance_status.c LIBS broker_core)
 ob_unit_test(test_oauth_state SOURCES oauth-service/oauth/test_state.c LIBS broker_core)
 ob_unit_test(test_oauth_id_token SOURCES oauth-service/oauth/test_id_token.c LIBS broker_core)
 

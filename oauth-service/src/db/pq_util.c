@@ -36,6 +36,20 @@ int ob_pq_fail(const PGresult *res, char *err, size_t errsz, const char *what)
     return CM_EIO;
 }
 
+int ob_pq_params(PGconn *conn, const char *sql, int n, const char *const *params, ExecStatusType want, PGresult **out,
+                 const char *what, char *err, size_t errsz)
+{
+    PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    *out = NULL;
+    if (PQresultStatus(res) != want) {
+        int rc = ob_pq_fail(res, err, errsz, what);
+        PQclear(res);
+        return rc;
+    }
+    *out = res;
+    return CM_OK;
+}
+
 int ob_pq_exec(PGconn *conn, const char *sql, const char *what, char *err, size_t errsz)
 {
     PGresult *res = PQexec(conn, sql);

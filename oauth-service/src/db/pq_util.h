@@ -15,6 +15,11 @@ int ob_pq_exec(PGconn *conn, const char *sql, const char *what, char *err, size_
  * returns CM_EIO. Does not clear res. */
 int ob_pq_fail(const PGresult *res, char *err, size_t errsz, const char *what);
 
+/* Runs sql with n text parameters. CM_OK with the result in *out (caller PQclears) when its status is want; else
+ * CM_EIO with "<what>: <error>" in err and *out NULL. */
+int ob_pq_params(PGconn *conn, const char *sql, int n, const char *const *params, ExecStatusType want, PGresult **out,
+                 const char *what, char *err, size_t errsz);
+
 /* ROLLBACK when conn is inside a transaction; otherwise nothing. */
 void ob_pq_rollback(PGconn *conn);
 

@@ -11,7 +11,7 @@
  */
 #include "handlers/flow_util.h"
 #include "handlers/instance_validate.h"
-#include "handlers/refresh_routes.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "push/pusher.h"
@@ -19,6 +19,7 @@
 #include "store/cred_crypto.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
+#include "store/instance.h"
 
 #include "common/crypto.h"
 #include "common/json_util.h"
@@ -69,12 +70,12 @@ static void on_stored(void *arg, int status, PGresult *res)
         if (c->a.req)
             cm_respond_error(c->a.req, 404, "instance_not_found", "instance_id", "no such instance");
     } else if (PQgetisnull(res, 0, 0)) { /* became inactive or expired since it was read: nothing written */
-        int inactive = strcmp(PQgetvalue(res, 0, 5), "inactive") == 0;
+        int inactive = ob_status_column(res, 0, 5) == CM_INST_INACTIVE;
         if (c->a.req)
             cm_respond_error(c->a.req, 409, inactive ? "instance_inactive" : "instance_expired", NULL,
                              "tokens cannot be imported into an %s instance", inactive ? "inactive" : "expired");
     } else {
-        const char *st = PQgetvalue(res, 0, 0);
+        int st = ob_status_column(res, 0, 0);
         int has_rt = strcmp(PQgetvalue(res, 0, 3), "t") == 0; /* an import without one keeps the stored one */
         /* scheduled from the row as stored, not from the request */
         ob_refresher_schedule(b->refresher, c->id, has_rt ? strtoll(PQgetvalue(res, 0, 4), NULL, 10) : 0);
@@ -86,7 +87,8 @@ static void on_stored(void *arg, int status, PGresult *res)
                                  : "none");
         if (c->a.req)
             cm_respond_json(c->a.req, 200,
-                            json_pack("{s:s, s:s, s:I, s:b}", "instance_id", c->id, "status", st, "expires_at",
+                            json_pack("{s:s, s:s, s:I, s:b}", "instance_id", c->id, "status",
+                                      cm_inst_status_name((cm_inst_status_t)st), "expires_at",
                                       (json_int_t)c->expires_at, "has_refresh_token", has_rt));
     }
     ctx_free(c);
@@ -107,13 +109,13 @@ static void on_instance(void *arg, int status, PGresult *res)
             cm_respond_error(c->a.req, 404, "instance_not_found", "instance_id", "no such instance");
         goto out_free_ctx;
     }
-    const char *st = PQgetvalue(res, 0, 2);
+    int st = ob_status_column(res, 0, 2);
     int64_t exp = strtoll(PQgetvalue(res, 0, 11), NULL, 10);
-    if (strcmp(st, "inactive") == 0 || strcmp(st, "expired") == 0 || (exp != 0 && exp <= ob_now())) {
+    if (st == CM_INST_INACTIVE || st == CM_INST_EXPIRED || (exp != 0 && exp <= ob_now())) {
         if (c->a.req)
-            cm_respond_error(c->a.req, 409, strcmp(st, "inactive") == 0 ? "instance_inactive" : "instance_expired",
-                             NULL, "tokens cannot be imported into an %s instance",
-                             strcmp(st, "inactive") == 0 ? "inactive" : "expired");
+            cm_respond_error(c->a.req, 409, st == CM_INST_INACTIVE ? "instance_inactive" : "instance_expired", NULL,
+                             "tokens cannot be imported into an %s instance",
+                             st == CM_INST_INACTIVE ? "inactive" : "expired");
         goto out_free_ctx;
     }
     snprintf(c->service, sizeof(c->service), "%s", PQgetvalue(res, 0, 1));
@@ -226,7 +228,7 @@ static int on_import(void *data, h2o_req_t *req, const cm_route_match_t *m)
         ctx_free(c);
         goto out_decref;
     }
-    int rc = ob_db_instance_secrets(b->db, id, on_instance, c);
+    int rc = ob_db_instance_secrets(b->db, NULL, id, on_instance, c);
     if (rc != CM_AGAIN) {
         ob_respond_db_error(req, rc, NULL, "reading an instance for import");
         ctx_free(c);

@@ -1,5 +1,5 @@
 /*
- * flow_util.c - shared helpers of the issue-3 handlers (see flow_util.h).
+ * flow_util.c - what the handlers share (flow_util.h).
  */
 #include "handlers/flow_util.h"
 
@@ -15,7 +15,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct ob_async_ref {
     ob_async_t *ctx;
@@ -85,60 +84,6 @@ const char *ob_require_service(ob_broker_t *b, h2o_req_t *req)
     return NULL;
 }
 
-const json_t *ob_service_find(const ob_broker_t *b, const char *service)
-{
-    size_t i;
-    json_t *row;
-    if (service == NULL)
-        return NULL;
-    json_array_foreach(b->services, i, row)
-    {
-        const char *name = json_string_value(json_object_get(row, "service_name"));
-        if (name != NULL && strcmp(name, service) == 0)
-            return row;
-    }
-    return NULL;
-}
-
-const op_provider_t *ob_service_provider(const ob_broker_t *b, const char *service)
-{
-    const json_t *row = ob_service_find(b, service);
-    const char *provider = row ? json_string_value(json_object_get(row, "provider")) : NULL;
-    return provider ? ob_registry_find(b->providers, provider) : NULL;
-}
-
-char *ob_authorize_url(const ob_broker_t *b, const char *instance_id)
-{
-    cm_buf_t buf = {0};
-    cm_buf_printf(&buf, "%s/oauth/authorize?instance_id=%s", b->cfg->base_url, instance_id);
-    return cm_buf_take(&buf);
-}
-
-char *ob_mcp_url(const ob_broker_t *b, const char *service, const char *instance_id)
-{
-    const json_t *row = ob_service_find(b, service);
-    if (row == NULL)
-        return NULL;
-    char port[16];
-    snprintf(port, sizeof(port), "%lld", (long long)json_integer_value(json_object_get(row, "port")));
-    cm_buf_t buf = {0};
-    for (const char *t = b->cfg->mcp_url_template; *t;) {
-        if (strncmp(t, "{port}", 6) == 0) {
-            cm_buf_appendz(&buf, port);
-            t += 6;
-        } else if (strncmp(t, "{service}", 9) == 0) {
-            cm_buf_appendz(&buf, service);
-            t += 9;
-        } else if (strncmp(t, "{instance_id}", 13) == 0) {
-            cm_buf_appendz(&buf, instance_id);
-            t += 13;
-        } else {
-            cm_buf_append(&buf, t++, 1);
-        }
-    }
-    return cm_buf_take(&buf);
-}
-
 char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i)
 {
     char *s = cm_match_str(req, m, i);
@@ -151,9 +96,35 @@ char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i)
     return s;
 }
 
-int64_t ob_now(void)
+char *ob_admin_instance_id(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m)
 {
-    return (int64_t)time(NULL);
+    if (!ob_require_admin(b, req))
+        return NULL;
+    char *id = ob_match_uuid(req, m, 0);
+    if (id == NULL)
+        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "the instance id must be a UUID");
+    return id;
+}
+
+char *ob_service_instance_id(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m, const char **service)
+{
+    if ((*service = ob_require_service(b, req)) == NULL)
+        return NULL;
+    char *id = ob_match_uuid(req, m, 0);
+    if (id == NULL)
+        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance (the id is not a UUID)");
+    return id;
+}
+
+int ob_instance_loaded(h2o_req_t *req, int status, const char *what)
+{
+    if (status == CM_OK)
+        return 1;
+    if (status == CM_ENOTFOUND)
+        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
+    else
+        ob_respond_db_error(req, status, NULL, what);
+    return 0;
 }
 
 void ob_respond_retry_later(h2o_req_t *req, int64_t retry_ms, const char *code, const char *message, const char *error)
@@ -191,16 +162,6 @@ void ob_respond_db_error(h2o_req_t *req, int status, const PGresult *res, const 
 int ob_pg_ok(int status, const PGresult *res, ExecStatusType want)
 {
     return status == CM_OK && res != NULL && PQresultStatus(res) == want;
-}
-
-char *ob_redirect_uri(const ob_broker_t *b, const char *provider)
-{
-    cm_buf_t buf = {0};
-    if (b->cfg->callback_per_provider && provider != NULL)
-        cm_buf_printf(&buf, "%s/oauth/callback/%s", b->cfg->base_url, provider);
-    else
-        cm_buf_printf(&buf, "%s/oauth/callback", b->cfg->base_url);
-    return cm_buf_take(&buf);
 }
 
 void ob_send_page(const ob_broker_t *b, h2o_req_t *req, const ob_page_t *p)
@@ -274,4 +235,28 @@ int ob_query_parse_once(h2o_req_t *req, const char *const names[], char *values[
         return CM_OK;
     int rc = cm_form_parse(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1, query_once_param, &q);
     return rc == CM_OK ? CM_OK : CM_EINVAL;
+}
+
+int ob_body_instance_id(h2o_req_t *req, json_t **body_out, char id[37])
+{
+    const char *why = NULL;
+    json_t *body = cm_req_json_object(req, &why);
+    if (body == NULL) {
+        cm_respond_error(req, 400, "invalid_json", NULL, "the body must be a JSON object (%s)", why ? why : "absent");
+        return 0;
+    }
+    const char *s = json_string_value(json_object_get(body, "instance_id"));
+    if (s == NULL || !cm_uuid_valid(s)) {
+        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "instance_id must be a UUID");
+        json_decref(body);
+        return 0;
+    }
+    for (size_t i = 0; i < 36; i++)
+        id[i] = (char)((s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 'a' : s[i]);
+    id[36] = '\0';
+    if (body_out)
+        *body_out = body;
+    else
+        json_decref(body);
+    return 1;
 }

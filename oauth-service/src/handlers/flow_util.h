@@ -1,11 +1,12 @@
 /*
  * flow_util.h - what the instance, OAuth and MCP-facing handlers share: per-request async contexts,
- * admin and service authentication, registry lookups and the URLs handed out.
+ * admin and service authentication, query and body parsing, and the answers they give alike (registry lookups
+ * and URLs are the context's: core/broker.h).
  */
 #ifndef OB_HANDLERS_FLOW_UTIL_H
 #define OB_HANDLERS_FLOW_UTIL_H
 
-#include "broker.h"
+#include "core/broker.h"
 
 #include <stdint.h>
 
@@ -34,21 +35,6 @@ int ob_require_admin(ob_broker_t *b, h2o_req_t *req);
  * NULL after answering 401 invalid_service_credentials. */
 const char *ob_require_service(ob_broker_t *b, h2o_req_t *req);
 
-/* The registry row of a service (borrowed from b->services), or NULL. */
-const json_t *ob_service_find(const ob_broker_t *b, const char *service);
-/* The provider serving a service (borrowed from the registry), or NULL when unknown or not loaded. */
-const op_provider_t *ob_service_provider(const ob_broker_t *b, const char *service);
-
-/* "<base_url>/oauth/authorize?instance_id=<id>", malloc'ed (caller frees). */
-char *ob_authorize_url(const ob_broker_t *b, const char *instance_id);
-/* The instance's MCP endpoint from cfg->mcp_url_template, malloc'ed (caller frees); NULL when the service is
- * unknown. */
-char *ob_mcp_url(const ob_broker_t *b, const char *service, const char *instance_id);
-
-/* The redirect_uri for a provider: <base>/oauth/callback, or <base>/oauth/callback/<provider> when
- * oauth.callback_per_provider is set. malloc'ed (caller frees). */
-char *ob_redirect_uri(const ob_broker_t *b, const char *provider);
-
 /* Sends an HTML page of the browser flow (oauth/pages.h) whose popup messages go to the broker's own origin
  * and the origins of the allowed return URLs. */
 struct ob_page;
@@ -64,6 +50,23 @@ void ob_send_error_page(const ob_broker_t *b, h2o_req_t *req, int status, const 
  */
 #define OB_QUERY_MAX_PARAMS 64
 int ob_query_parse_once(h2o_req_t *req, const char *const names[], char *values[]);
+
+/* Reads {"instance_id": "<uuid>"} from a JSON body: lowercase copy in id, the parsed body in *body_out (caller
+ * decrefs; body_out may be NULL). 1 on success; 0 after answering 400. */
+int ob_body_instance_id(h2o_req_t *req, json_t **body_out, char id[37]);
+
+/* The admin route's instance id (route param 0): needs the admin key and a UUID. The lowercase id (in req->pool),
+ * or NULL after answering (401/503, or 400 invalid_instance_id). */
+char *ob_admin_instance_id(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m);
+
+/* The MCP-facing route's instance id (route param 0) and the calling service: needs the service credentials and a
+ * UUID. The lowercase id (in req->pool) with *service set, or NULL after answering (401, or 404 instance_not_found:
+ * the id is not a UUID). */
+char *ob_service_instance_id(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m, const char **service);
+
+/* An instance load (store/instance_cache.h) ended with status: 1 when it loaded (CM_OK); else 0 after answering
+ * 404 instance_not_found or the database error (what names the work for the log). */
+int ob_instance_loaded(h2o_req_t *req, int status, const char *what);
 
 /* A route param that must be a UUID: lowercase copy in req->pool, or NULL when malformed. */
 char *ob_match_uuid(h2o_req_t *req, const cm_route_match_t *m, size_t i);
@@ -82,8 +85,5 @@ void ob_respond_refresh_in_progress(h2o_req_t *req, int64_t retry_ms);
 void ob_respond_retry_later(h2o_req_t *req, int64_t retry_ms, const char *code, const char *message, const char *error);
 /* 1 when the pool call succeeded and res has the given PGRES_* status. */
 int ob_pg_ok(int status, const PGresult *res, ExecStatusType want);
-
-/* Unix time now. */
-int64_t ob_now(void);
 
 #endif

@@ -5,7 +5,8 @@
  * that a load balancer routing on /health keeps sending vends to a broker that can still serve them; 503 with status
  * "unavailable" when the database is away and nothing is cached. Monitoring reads `status`, not the code.
  */
-#include "broker.h"
+#include "core/broker.h"
+#include "handlers/routes.h"
 #include "providers/registry.h"
 #include "store/instance_cache.h"
 

@@ -3,6 +3,7 @@
  */
 #include "handlers/instance_validate.h"
 
+#include "common/broker_proto.h"
 #include "common/status.h"
 
 #include <stdarg.h>
@@ -155,7 +156,8 @@ int ob_validate_patch(const json_t *body, const char **status, int *set_name, co
     json_t *st = json_object_get(body, "status");
     if (st != NULL) {
         const char *s = json_string_value(st);
-        if (s == NULL || (strcmp(s, "active") != 0 && strcmp(s, "inactive") != 0))
+        cm_inst_status_t v;
+        if (s == NULL || cm_inst_status_parse(s, &v) != CM_OK || (v != CM_INST_ACTIVE && v != CM_INST_INACTIVE))
             return verr(e, 400, "invalid_field", "status", "status must be \"active\" or \"inactive\"");
         *status = s;
     }

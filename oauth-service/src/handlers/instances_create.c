@@ -7,7 +7,8 @@
  * 201 {instance_id, service, user_id, status, oauth_status, authorize_url, mcp_url, mcp_access_key}
  */
 #include "handlers/instance_validate.h"
-#include "handlers/instances.h"
+#include "handlers/instance_view.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "store/cred_crypto.h"
@@ -72,7 +73,7 @@ static void respond_verr(h2o_req_t *req, const ob_verr_t *e)
     cm_respond_error(req, e->status, e->code, e->field, "%s", e->message);
 }
 
-int ob_on_instance_create(void *data, h2o_req_t *req, const cm_route_match_t *m)
+static int on_instance_create(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     const char *why = NULL;
@@ -158,4 +159,9 @@ out_free_opts:
 out_decref:
     json_decref(body);
     return 0;
+}
+
+int ob_instances_create_register(ob_broker_t *b)
+{
+    return cm_server_route(b->server, "POST", "/instances", on_instance_create, b);
 }

@@ -7,7 +7,8 @@
  * invalidation push (status "deleted").
  * 200 {instance_id, deleted: true, revoked: bool, revoke_error?}
  */
-#include "handlers/instances.h"
+#include "handlers/instance_view.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "push/pusher.h"
@@ -25,8 +26,7 @@
 #include <string.h>
 
 typedef struct delete_ctx {
-    ob_async_t a;
-    char id[37];
+    ob_instance_write_t w; /* first */
     int revoked;
     char revoke_error[64];
 } delete_ctx_t;
@@ -34,23 +34,22 @@ typedef struct delete_ctx {
 static void on_deleted(void *arg, int status, PGresult *res)
 {
     delete_ctx_t *c = arg;
-    h2o_req_t *req = c->a.req;
-    ob_icache_invalidate(c->a.b->instances, c->id);
-    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
-        ob_respond_db_error(req, status, res, "deleting an instance");
+    h2o_req_t *req = c->w.a.req;
+    if (!ob_instance_written(&c->w, status, res, "deleting an instance")) {
+        /* answered */
     } else if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
         if (req != NULL)
             cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
     } else {
-        cm_info("instances", "deleted instance %s (provider revocation: %s)", c->id,
+        cm_info("instances", "deleted instance %s (provider revocation: %s)", c->w.id,
                 c->revoked ? "done" : c->revoke_error);
         /* after the commit, the schedule forgets it and the owning MCP server drops it */
-        ob_refresher_forget(c->a.b->refresher, c->id);
+        ob_refresher_forget(c->w.a.b->refresher, c->w.id);
         if (!PQgetisnull(res, 0, 1))
-            ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 1), c->id, "deleted",
+            ob_push_invalidate(c->w.a.b->pusher, PQgetvalue(res, 0, 1), c->w.id, CM_INST_DELETED,
                                strtoll(PQgetvalue(res, 0, 2), NULL, 10));
         if (req != NULL) {
-            json_t *o = json_pack("{s:s, s:b, s:b}", "instance_id", c->id, "deleted", 1, "revoked", c->revoked);
+            json_t *o = json_pack("{s:s, s:b, s:b}", "instance_id", c->w.id, "deleted", 1, "revoked", c->revoked);
             if (!c->revoked)
                 json_object_set_new(o, "revoke_error", json_string(c->revoke_error));
             cm_respond_json(req, 200, o);
@@ -66,10 +65,10 @@ static void do_delete(delete_ctx_t *c)
         json_object_set_new(detail, "revoke_error", json_string(c->revoke_error));
     char *text = json_dumps(detail, JSON_COMPACT);
     json_decref(detail);
-    int rc = ob_db_instance_delete(c->a.b->db, c->id, text ? text : "{}", on_deleted, c);
+    int rc = ob_db_instance_delete(c->w.a.b->db, c->w.id, text ? text : "{}", on_deleted, c);
     free(text);
     if (rc != CM_AGAIN) {
-        ob_respond_db_error(c->a.req, rc, NULL, "deleting an instance");
+        ob_respond_db_error(c->w.a.req, rc, NULL, "deleting an instance");
         ob_async_free(c);
     }
 }
@@ -87,23 +86,23 @@ static void on_revoked(void *arg, int status, const op_error_t *err)
 static void on_secrets(void *arg, int status, PGresult *res)
 {
     delete_ctx_t *c = arg;
-    ob_broker_t *b = c->a.b;
+    ob_broker_t *b = c->w.a.b;
     if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
-        ob_respond_db_error(c->a.req, status, res, "reading an instance for deletion");
+        ob_respond_db_error(c->w.a.req, status, res, "reading an instance for deletion");
         ob_async_free(c);
         return;
     }
     if (PQntuples(res) == 0) {
-        if (c->a.req != NULL)
-            cm_respond_error(c->a.req, 404, "instance_not_found", "instance_id", "no such instance");
+        if (c->w.a.req != NULL)
+            cm_respond_error(c->w.a.req, 404, "instance_not_found", "instance_id", "no such instance");
         ob_async_free(c);
         return;
     }
     const op_provider_t *p = ob_service_provider(b, PQgetvalue(res, 0, 1));
     const char *hint = "refresh_token";
-    char *token = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_REFRESH_TOKEN, res, 6);
+    char *token = ob_cred_open_column(b->keys->ring, c->w.id, OB_FIELD_REFRESH_TOKEN, res, 6);
     if (token == NULL) {
-        token = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_ACCESS_TOKEN, res, 8);
+        token = ob_cred_open_column(b->keys->ring, c->w.id, OB_FIELD_ACCESS_TOKEN, res, 8);
         hint = "access_token";
     }
     snprintf(c->revoke_error, sizeof(c->revoke_error), "%s",
@@ -113,7 +112,7 @@ static void on_secrets(void *arg, int status, PGresult *res)
         do_delete(c);
         return;
     }
-    char *secret = ob_cred_open_column(b->keys->ring, c->id, OB_FIELD_CLIENT_SECRET, res, 4);
+    char *secret = ob_cred_open_column(b->keys->ring, c->w.id, OB_FIELD_CLIENT_SECRET, res, 4);
     char redirect[1200];
     snprintf(redirect, sizeof(redirect), "%s/oauth/callback", b->cfg->base_url);
     op_client_t client = {.struct_size = sizeof(op_client_t),
@@ -130,24 +129,25 @@ static void on_secrets(void *arg, int status, PGresult *res)
     }
 }
 
-int ob_on_instance_delete(void *data, h2o_req_t *req, const cm_route_match_t *m)
+static int on_instance_delete(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
-    if (!ob_require_admin(b, req))
+    char *id = ob_admin_instance_id(b, req, m);
+    if (id == NULL)
         return 0;
-    char *id = ob_match_uuid(req, m, 0);
-    if (id == NULL) {
-        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "the instance id must be a UUID");
-        return 0;
-    }
     delete_ctx_t *c = ob_async_new(b, req, sizeof(*c));
     if (c == NULL)
         return 0;
-    memcpy(c->id, id, sizeof(c->id));
-    int rc = ob_db_instance_secrets(b->db, id, on_secrets, c);
+    memcpy(c->w.id, id, sizeof(c->w.id));
+    int rc = ob_db_instance_secrets(b->db, NULL, id, on_secrets, c);
     if (rc != CM_AGAIN) {
         ob_respond_db_error(req, rc, NULL, "reading an instance for deletion");
         ob_async_free(c);
     }
     return 0;
+}
+
+int ob_instances_delete_register(ob_broker_t *b)
+{
+    return cm_server_route(b->server, "DELETE", "/instances/*", on_instance_delete, b);
 }

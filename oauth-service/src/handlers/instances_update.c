@@ -7,12 +7,14 @@
  * 200 with the admin view.
  */
 #include "handlers/instance_validate.h"
-#include "handlers/instances.h"
+#include "handlers/instance_view.h"
+#include "handlers/routes.h"
 
 #include "push/pusher.h"
 #include "refresh/refresher.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
+#include "store/instance.h"
 
 #include "common/log.h"
 #include "common/status.h"
@@ -20,18 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct patch_ctx {
-    ob_async_t a;
-    char id[37];
-} patch_ctx_t;
-
 static void on_patched(void *arg, int status, PGresult *res)
 {
-    patch_ctx_t *c = arg;
+    ob_instance_write_t *c = arg;
     h2o_req_t *req = c->a.req;
-    ob_icache_invalidate(c->a.b->instances, c->id);
-    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
-        ob_respond_db_error(req, status, res, "updating an instance");
+    if (!ob_instance_written(c, status, res, "updating an instance")) {
         ob_async_free(c);
         return;
     }
@@ -39,9 +34,10 @@ static void on_patched(void *arg, int status, PGresult *res)
         strcmp(PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4)) != 0) {
         /* a status change (committed) goes to the owning MCP server; an inactive instance leaves the
          * refresh schedule, a re-activated one is picked up by the next scan (or on read) */
-        if (strcmp(PQgetvalue(res, 0, 4), "active") != 0)
+        int now_status = ob_status_column(res, 0, 4);
+        if (now_status != CM_INST_ACTIVE)
             ob_refresher_forget(c->a.b->refresher, c->id);
-        ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 2), c->id, PQgetvalue(res, 0, 4),
+        ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 2), c->id, now_status,
                            strtoll(PQgetvalue(res, 0, 5), NULL, 10));
     }
     if (req != NULL) {
@@ -56,19 +52,15 @@ static void on_patched(void *arg, int status, PGresult *res)
     ob_async_free(c);
 }
 
-int ob_on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t *m)
+static int on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     const char *why = NULL, *status = NULL, *name = NULL;
     int set_name = 0;
     ob_verr_t e;
-    if (!ob_require_admin(b, req))
+    char *id = ob_admin_instance_id(b, req, m);
+    if (id == NULL)
         return 0;
-    char *id = ob_match_uuid(req, m, 0);
-    if (id == NULL) {
-        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "the instance id must be a UUID");
-        return 0;
-    }
     json_t *body = cm_req_json_object(req, &why);
     if (body == NULL) {
         cm_respond_error(req, 400, "invalid_json", NULL, "the body must be a JSON object (%s)", why ? why : "absent");
@@ -78,7 +70,7 @@ int ob_on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t *m)
         cm_respond_error(req, e.status, e.code, e.field, "%s", e.message);
         goto out_decref;
     }
-    patch_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    ob_instance_write_t *c = ob_async_new(b, req, sizeof(*c));
     if (c == NULL)
         goto out_decref;
     memcpy(c->id, id, sizeof(c->id));
@@ -90,4 +82,9 @@ int ob_on_instance_patch(void *data, h2o_req_t *req, const cm_route_match_t *m)
 out_decref:
     json_decref(body);
     return 0;
+}
+
+int ob_instances_update_register(ob_broker_t *b)
+{
+    return cm_server_route(b->server, "PATCH", "/instances/*", on_instance_patch, b);
 }

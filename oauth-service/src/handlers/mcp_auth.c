@@ -9,6 +9,7 @@
  *   One statement per batch; only instances of the calling service are counted.
  */
 #include "handlers/flow_util.h"
+#include "handlers/routes.h"
 
 #include "common/crypto.h"
 #include "common/json_util.h"
@@ -22,8 +23,6 @@
 #include <string.h>
 
 #define MAX_USAGE_ENTRIES 10000
-
-int ob_mcp_token_register(ob_broker_t *b); /* mcp_token.c */
 
 typedef struct auth_ctx {
     ob_async_t a;
@@ -44,9 +43,9 @@ static void check(ob_broker_t *b, h2o_req_t *req, const char *service, const cha
     }
     char *auth = ob_authorize_url(b, inst->id);
     json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:o, s:I}", "instance_id", inst->id, "service", inst->service,
-                          "status", ob_instance_effective_status(inst, ob_now()), "authorize_url", auth, "expires_at",
-                          inst->expires_at > 0 ? json_integer(inst->expires_at) : json_null(), "version",
-                          (json_int_t)inst->event_version);
+                          "status", cm_inst_status_name(ob_instance_effective_status(inst, ob_now())), "authorize_url",
+                          auth, "expires_at", inst->expires_at > 0 ? json_integer(inst->expires_at) : json_null(),
+                          "version", (json_int_t)inst->event_version);
     free(auth);
     cm_respond_json(req, 200, o);
 }
@@ -55,14 +54,8 @@ static void on_loaded(void *arg, int status, ob_instance_t *inst)
 {
     auth_ctx_t *c = arg;
     h2o_req_t *req = c->a.req;
-    if (req != NULL) {
-        if (status == CM_ENOTFOUND)
-            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
-        else if (status != CM_OK)
-            ob_respond_db_error(req, status, NULL, "loading an instance for key verification");
-        else
-            check(c->a.b, req, c->service, c->key_hash, inst);
-    }
+    if (req != NULL && ob_instance_loaded(req, status, "loading an instance for key verification"))
+        check(c->a.b, req, c->service, c->key_hash, inst);
     ob_async_free(c);
 }
 
@@ -77,14 +70,10 @@ static int on_mcp_auth(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     const char *why = NULL;
-    const char *service = ob_require_service(b, req);
-    if (service == NULL)
+    const char *service = NULL;
+    char *id = ob_service_instance_id(b, req, m, &service);
+    if (id == NULL)
         return 0;
-    char *id = ob_match_uuid(req, m, 0);
-    if (id == NULL) {
-        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance (the id is not a UUID)");
-        return 0;
-    }
     json_t *body = cm_req_json_object(req, &why);
     const char *hash = body ? cm_json_str(body, "key_sha256") : NULL;
     if (!hex64(hash)) {
@@ -185,11 +174,10 @@ out_decref:
     return 0;
 }
 
-int ob_mcp_api_register(ob_broker_t *b)
+int ob_mcp_auth_register(ob_broker_t *b)
 {
     int rc = CM_OK;
     rc |= cm_server_route(b->server, "POST", "/instances/usage", on_usage, b);
     rc |= cm_server_route(b->server, "POST", "/instances/*/mcp-auth", on_mcp_auth, b);
-    rc |= ob_mcp_token_register(b);
     return rc == CM_OK ? CM_OK : CM_ERR;
 }

@@ -15,6 +15,7 @@
  * retry.
  */
 #include "handlers/flow_util.h"
+#include "handlers/routes.h"
 
 #include "push/pusher.h"
 #include "refresh/refresher.h"
@@ -37,12 +38,13 @@ typedef struct vend_ctx {
     char error[64];         /* the refresh's error code */
 } vend_ctx_t;
 
-static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *inst, const char *status,
+static void instance_error(ob_broker_t *b, h2o_req_t *req, const ob_instance_t *inst, cm_inst_status_t status,
                            const char *code, const char *message)
 {
     char *auth = ob_authorize_url(b, inst->id);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s}", "code", code, "message", message, "status", status,
-                          "authorize_url", auth, "oauth_status", inst->oauth_status);
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s?, s:s}", "code", code, "message", message, "status", cm_inst_status_name(status),
+                  "authorize_url", auth, "oauth_status", ob_oauth_status_name(inst->oauth_status));
     free(auth);
     cm_respond_json(req, 409, o);
 }
@@ -58,7 +60,7 @@ static void on_marked_expired(void *arg, int status, PGresult *res)
     if (PQntuples(res) == 1) {
         ob_icache_invalidate(b->instances, PQgetvalue(res, 0, 0));
         ob_refresher_forget(b->refresher, PQgetvalue(res, 0, 0));
-        ob_push_invalidate(b->pusher, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), "expired",
+        ob_push_invalidate(b->pusher, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), CM_INST_EXPIRED,
                            strtoll(PQgetvalue(res, 0, 2), NULL, 10));
     }
 }
@@ -76,18 +78,18 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
         cm_respond_error(req, 403, "forbidden", NULL, "this instance belongs to another service");
         return;
     }
-    const char *status = ob_instance_effective_status(inst, now);
-    if (strcmp(status, "inactive") == 0) {
+    cm_inst_status_t status = ob_instance_effective_status(inst, now);
+    if (status == CM_INST_INACTIVE) {
         instance_error(b, req, inst, status, "instance_inactive", "the instance is disabled");
         return;
     }
-    if (strcmp(status, "expired") == 0) {
-        if (strcmp(inst->status, "active") == 0)
+    if (status == CM_INST_EXPIRED) {
+        if (inst->status == CM_INST_ACTIVE)
             ob_db_mark_expired(b->db, inst->id, on_marked_expired, b); /* lazily record what the clock says */
         instance_error(b, req, inst, status, "instance_expired", "the instance has expired");
         return;
     }
-    if (strcmp(status, "needs_reauth") == 0) {
+    if (status == CM_INST_NEEDS_REAUTH) {
         instance_error(b, req, inst, status, "needs_reauth", "the user must authorize the instance again");
         return;
     }
@@ -125,10 +127,10 @@ static void vend_ex(ob_broker_t *b, h2o_req_t *req, const char *service, ob_inst
     }
     if (inst->vend_body == NULL) {
         /* serialized once per cached instance (status active here; any change drops the cache entry) */
-        json_t *o =
-            json_pack("{s:s, s:s, s:I, s:s?, s:s, s:I}", "access_token", inst->access_token, "token_type",
-                      inst->token_type ? inst->token_type : "Bearer", "expires_at", (json_int_t)inst->token_expires_at,
-                      "scope", inst->scope, "instance_status", status, "version", (json_int_t)inst->event_version);
+        json_t *o = json_pack("{s:s, s:s, s:I, s:s?, s:s, s:I}", "access_token", inst->access_token, "token_type",
+                              inst->token_type ? inst->token_type : "Bearer", "expires_at",
+                              (json_int_t)inst->token_expires_at, "scope", inst->scope, "instance_status",
+                              cm_inst_status_name(status), "version", (json_int_t)inst->event_version);
         inst->vend_body = o ? json_dumps(o, JSON_COMPACT) : NULL;
         inst->vend_body_len = inst->vend_body ? strlen(inst->vend_body) : 0;
         json_decref(o);
@@ -153,14 +155,8 @@ static void on_reloaded(void *arg, int status, ob_instance_t *inst)
 {
     vend_ctx_t *c = arg;
     h2o_req_t *req = c->a.req;
-    if (req != NULL) {
-        if (status == CM_ENOTFOUND)
-            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
-        else if (status != CM_OK)
-            ob_respond_db_error(req, status, NULL, "loading an instance for vending");
-        else
-            vend_ex(c->a.b, req, c->service, inst, 0, c);
-    }
+    if (req != NULL && ob_instance_loaded(req, status, "loading an instance for vending"))
+        vend_ex(c->a.b, req, c->service, inst, 0, c);
     ob_async_free(c);
 }
 
@@ -207,14 +203,8 @@ static void on_loaded(void *arg, int status, ob_instance_t *inst)
 {
     vend_ctx_t *c = arg;
     h2o_req_t *req = c->a.req;
-    if (req != NULL) {
-        if (status == CM_ENOTFOUND)
-            cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance");
-        else if (status != CM_OK)
-            ob_respond_db_error(req, status, NULL, "loading an instance for vending");
-        else
-            vend(c->a.b, req, c->service, inst, c->refresh);
-    }
+    if (req != NULL && ob_instance_loaded(req, status, "loading an instance for vending"))
+        vend(c->a.b, req, c->service, inst, c->refresh);
     ob_async_free(c);
 }
 
@@ -222,14 +212,10 @@ static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     int bad = 0;
-    const char *service = ob_require_service(b, req);
-    if (service == NULL)
+    const char *service = NULL;
+    char *id = ob_service_instance_id(b, req, m, &service);
+    if (id == NULL)
         return 0;
-    char *id = ob_match_uuid(req, m, 0);
-    if (id == NULL) {
-        cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance (the id is not a UUID)");
-        return 0;
-    }
     char *r = cm_req_query(req, "refresh", &bad);
     int refresh = r != NULL && strcmp(r, "1") == 0;
     ob_instance_t *inst = ob_icache_peek(b->instances, id);

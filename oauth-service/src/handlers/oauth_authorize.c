@@ -7,7 +7,7 @@
  * path normally touches neither the network nor the database. Errors are HTML pages.
  */
 #include "handlers/flow_util.h"
-#include "handlers/oauth_routes.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "oauth/return_url.h"
@@ -137,13 +137,13 @@ static void authorize(ob_broker_t *b, h2o_req_t *req, ob_instance_t *inst, int p
                       const char *login_hint)
 {
     int64_t now = ob_now();
-    const char *status = ob_instance_effective_status(inst, now);
-    if (strcmp(status, "inactive") == 0) {
+    cm_inst_status_t status = ob_instance_effective_status(inst, now);
+    if (status == CM_INST_INACTIVE) {
         ob_send_error_page(b, req, 403, "instance_inactive", "This connection has been disabled by an administrator.",
                            inst->id, popup);
         return;
     }
-    if (strcmp(status, "expired") == 0) {
+    if (status == CM_INST_EXPIRED) {
         ob_send_error_page(b, req, 400, "instance_expired", "This connection has expired.", inst->id, popup);
         return;
     }

@@ -21,7 +21,7 @@
  * committed before the error page is sent (an admin polling the instance never sees pending after it).
  */
 #include "handlers/flow_util.h"
-#include "handlers/oauth_routes.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "oauth/id_token.h"
@@ -33,6 +33,7 @@
 #include "store/cred_crypto.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
+#include "store/instance.h"
 
 #include "push/pusher.h"
 #include "refresh/refresher.h"
@@ -139,7 +140,7 @@ static void on_stored(void *arg, int status, PGresult *res)
         ob_send_error_page(c->a.b, c->a.req, 404, "instance_not_found", "This connection was deleted meanwhile.",
                            c->st.instance_id, c->st.popup);
     } else if (PQgetisnull(res, 0, 0)) { /* disabled or expired during the exchange: not completed */
-        if (strcmp(PQgetvalue(res, 0, 5), "inactive") == 0)
+        if (ob_status_column(res, 0, 5) == CM_INST_INACTIVE)
             fail(c, 403, "instance_inactive", "This connection was disabled by an administrator meanwhile.");
         else
             fail(c, 400, "instance_expired", "This connection has expired.");
@@ -151,9 +152,9 @@ static void on_stored(void *arg, int status, PGresult *res)
         int64_t version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
         if (c->access_token != NULL && c->expires_at > 0)
             ob_push_token(c->a.b->pusher, c->service, c->st.instance_id, c->access_token, c->expires_at,
-                          PQgetvalue(res, 0, 0), version);
+                          ob_status_column(res, 0, 0), version);
         else
-            ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, PQgetvalue(res, 0, 0), version);
+            ob_push_invalidate(c->a.b->pusher, c->service, c->st.instance_id, ob_status_column(res, 0, 0), version);
         /* scheduled for its proactive refresh now (from the row as stored: a kept refresh token counts) */
         ob_refresher_schedule(c->a.b->refresher, c->st.instance_id,
                               strcmp(PQgetvalue(res, 0, 3), "t") == 0 ? strtoll(PQgetvalue(res, 0, 4), NULL, 10) : 0);
@@ -232,17 +233,25 @@ out_clear:
     ob_host_token_set_clear(&ts);
 }
 
+/* A statement of the callback failed: the 503 page (the log gets the database's message), the context freed.
+ * 0 when it did not fail. */
+static int db_failed(cb_ctx_t *c, int status, PGresult *res, const char *what)
+{
+    if (ob_pg_ok(status, res, PGRES_TUPLES_OK))
+        return 0;
+    ob_respond_db_error(NULL, status, res, what);
+    ob_send_error_page(c->a.b, c->a.req, 503, "database_unavailable", "Please start the authorization again.",
+                       c->st.instance_id, c->st.popup);
+    ctx_free(c);
+    return 1;
+}
+
 static void on_secrets(void *arg, int status, PGresult *res)
 {
     cb_ctx_t *c = arg;
     ob_broker_t *b = c->a.b;
-    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
-        ob_respond_db_error(NULL, status, res, "reading an instance at the callback");
-        ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please start the authorization again.",
-                           c->st.instance_id, c->st.popup);
-        ctx_free(c);
+    if (db_failed(c, status, res, "reading an instance at the callback"))
         return;
-    }
     if (PQntuples(res) == 0) {
         ob_send_error_page(b, c->a.req, 404, "instance_not_found", "This connection does not exist any more.",
                            c->st.instance_id, c->st.popup);
@@ -250,13 +259,13 @@ static void on_secrets(void *arg, int status, PGresult *res)
         return;
     }
     snprintf(c->service, sizeof(c->service), "%s", PQgetvalue(res, 0, 1));
-    const char *status_s = PQgetvalue(res, 0, 2);
+    int inst_status = ob_status_column(res, 0, 2);
     int64_t exp = strtoll(PQgetvalue(res, 0, 11), NULL, 10);
-    if (strcmp(status_s, "inactive") == 0) {
+    if (inst_status == CM_INST_INACTIVE) {
         fail(c, 403, "instance_inactive", "This connection has been disabled by an administrator.");
         return;
     }
-    if (strcmp(status_s, "expired") == 0 || (exp != 0 && exp <= ob_now())) {
+    if (inst_status == CM_INST_EXPIRED || (exp != 0 && exp <= ob_now())) {
         fail(c, 400, "instance_expired", "This connection has expired.");
         return;
     }
@@ -294,13 +303,8 @@ static void on_nonce(void *arg, int status, PGresult *res)
 {
     cb_ctx_t *c = arg;
     ob_broker_t *b = c->a.b;
-    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
-        ob_respond_db_error(NULL, status, res, "consuming a state nonce");
-        ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please start the authorization again.",
-                           c->st.instance_id, c->st.popup);
-        ctx_free(c);
+    if (db_failed(c, status, res, "consuming a state nonce"))
         return;
-    }
     if (PQntuples(res) == 0) {
         cm_warn("oauth", "instance %s: a state was presented a second time (replay refused)", c->st.instance_id);
         ob_send_error_page(b, c->a.req, 400, "state_already_used",
@@ -320,7 +324,7 @@ static void on_nonce(void *arg, int status, PGresult *res)
             fail(c, 400, c->error, "The provider reported an error. Nothing was connected.");
         return;
     }
-    int rc = ob_db_instance_secrets(b->db, c->st.instance_id, on_secrets, c);
+    int rc = ob_db_instance_secrets(b->db, NULL, c->st.instance_id, on_secrets, c);
     if (rc != CM_AGAIN) {
         ob_send_error_page(b, c->a.req, 503, "database_unavailable", "Please try again.", c->st.instance_id,
                            c->st.popup);
@@ -436,10 +440,4 @@ int ob_oauth_callback_register(ob_broker_t *b)
     if (rc == CM_OK)
         rc = cm_server_route(b->server, "GET", "/oauth/callback/*", on_callback, b);
     return rc;
-}
-
-int ob_oauth_register(ob_broker_t *b)
-{
-    int rc = ob_oauth_authorize_register(b);
-    return rc == CM_OK ? ob_oauth_callback_register(b) : rc;
 }

@@ -7,10 +7,9 @@
  *   502 {code: "provider_error", error, backoff_ms}      transient failure (recorded, retried by the schedule)
  *   503 {code: "refresh_in_progress", retry_after_s} + Retry-After   another broker process's refresh of the
  *       instance is in flight (its intent marker, refresh/intent.c): the provider was not called
- * Also registers the other issue-4 routes (oauth_revoke.c, cache_tokens.c).
  */
 #include "handlers/flow_util.h"
-#include "handlers/refresh_routes.h"
+#include "handlers/routes.h"
 
 #include "refresh/refresher.h"
 
@@ -64,31 +63,6 @@ static void on_refreshed(void *arg, const ob_refresh_result_t *r)
     ob_async_free(c);
 }
 
-/* Reads {instance_id} from the body: lowercase UUID into id[37]. 1 on success, else 0 after a 400. */
-int ob_body_instance_id(h2o_req_t *req, json_t **body_out, char id[37])
-{
-    const char *why = NULL;
-    json_t *body = cm_req_json_object(req, &why);
-    if (body == NULL) {
-        cm_respond_error(req, 400, "invalid_json", NULL, "the body must be a JSON object (%s)", why ? why : "absent");
-        return 0;
-    }
-    const char *s = json_string_value(json_object_get(body, "instance_id"));
-    if (s == NULL || !cm_uuid_valid(s)) {
-        cm_respond_error(req, 400, "invalid_instance_id", "instance_id", "instance_id must be a UUID");
-        json_decref(body);
-        return 0;
-    }
-    for (size_t i = 0; i < 36; i++)
-        id[i] = (char)((s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 'a' : s[i]);
-    id[36] = '\0';
-    if (body_out)
-        *body_out = body;
-    else
-        json_decref(body);
-    return 1;
-}
-
 static int on_force(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
@@ -108,12 +82,7 @@ static int on_force(void *data, h2o_req_t *req, const cm_route_match_t *m)
     return 0;
 }
 
-int ob_refresh_routes_register(ob_broker_t *b)
+int ob_oauth_refresh_register(ob_broker_t *b)
 {
-    int rc = cm_server_route(b->server, "POST", "/oauth/refresh", on_force, b);
-    if (rc == CM_OK)
-        rc = ob_oauth_revoke_register(b);
-    if (rc == CM_OK)
-        rc = ob_cache_tokens_register(b);
-    return rc;
+    return cm_server_route(b->server, "POST", "/oauth/refresh", on_force, b);
 }

@@ -13,7 +13,7 @@
  * 503 refresh_in_progress when the lock could not be had in time (nothing changed: retry).
  */
 #include "handlers/flow_util.h"
-#include "handlers/refresh_routes.h"
+#include "handlers/routes.h"
 
 #include "keys/keys.h"
 #include "push/pusher.h"
@@ -21,6 +21,8 @@
 #include "store/cred_crypto.h"
 #include "store/instance_cache.h"
 #include "store/instances_db.h"
+#include "store/refresh_lock.h"
+#include "store/instance.h"
 
 #include "common/crypto.h"
 #include "common/log.h"
@@ -36,8 +38,8 @@ typedef struct revoke_ctx {
     char service[65];
     int provider_revoked;
     char revoke_error[64];
-    cm_pg_conn_t *conn;     /* in a transaction holding the refresh lock, until the purge commits */
-    char revoke_status[16]; /* the status the purge left ("" = no such instance) */
+    cm_pg_conn_t *conn; /* in a transaction holding the refresh lock, until the purge commits */
+    int revoke_status;  /* the status the purge left (cm_inst_status_t; -1 = no such instance) */
     int64_t event_version;
 } revoke_ctx_t;
 
@@ -75,7 +77,7 @@ static void on_purged(void *arg, int status, PGresult *res)
         return;
     }
     /* keep the purge's answer until the COMMIT says it holds */
-    snprintf(c->revoke_status, sizeof(c->revoke_status), "%s", PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+    c->revoke_status = PQntuples(res) ? ob_status_column(res, 0, 0) : -1;
     c->event_version = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0;
     if (cm_pg_conn_query(c->conn, "COMMIT", 0, NULL, on_purge_committed, c) != CM_AGAIN) {
         ob_respond_db_error(c->a.req, CM_EIO, NULL, "committing a revocation");
@@ -91,7 +93,7 @@ static void on_purge_committed(void *arg, int status, PGresult *res)
     ob_icache_invalidate(b->instances, c->id);
     if (!ob_pg_ok(status, res, PGRES_COMMAND_OK)) {
         ob_respond_db_error(req, status, res, "committing a revocation");
-    } else if (c->revoke_status[0] == '\0') {
+    } else if (c->revoke_status < 0) {
         if (req != NULL)
             cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");
     } else {
@@ -101,7 +103,7 @@ static void on_purge_committed(void *arg, int status, PGresult *res)
                 c->provider_revoked ? "done" : c->revoke_error);
         if (req != NULL) {
             json_t *o = json_pack("{s:s, s:b, s:b, s:s}", "instance_id", c->id, "revoked", 1, "provider_revoked",
-                                  c->provider_revoked, "status", c->revoke_status);
+                                  c->provider_revoked, "status", cm_inst_status_name(c->revoke_status));
             if (!c->provider_revoked)
                 json_object_set_new(o, "revoke_error", json_string(c->revoke_error));
             cm_respond_json(req, 200, o);
@@ -202,7 +204,7 @@ static void on_locked(void *arg, int status, PGresult *res)
         ctx_free(c);
         return;
     }
-    int rc = ob_db_instance_secrets_on(c->conn, c->id, on_secrets, c);
+    int rc = ob_db_instance_secrets(NULL, c->conn, c->id, on_secrets, c);
     if (rc != CM_AGAIN) {
         ob_respond_db_error(c->a.req, rc, NULL, "reading an instance for revocation");
         ctx_free(c);

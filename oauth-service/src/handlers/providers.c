@@ -2,7 +2,8 @@
  * GET /providers - every loaded provider: name, display name, the registry's services that use it,
  * default scopes, capabilities, endpoints and the plugin ABI version. Never a secret.
  */
-#include "broker.h"
+#include "core/broker.h"
+#include "handlers/routes.h"
 #include "providers/registry.h"
 
 #include "provider_abi.h"

@@ -14,7 +14,7 @@
 #define OB_KEYS_KEYS_H
 
 #include "common/broker_proto.h"
-#include "config.h"
+#include "config/config.h"
 #include "keys/keyring.h"
 
 #include <jansson.h>

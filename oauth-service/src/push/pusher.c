@@ -3,9 +3,8 @@
  */
 #include "push/pusher.h"
 
-#include "handlers/flow_util.h"
 #include "keys/keys.h"
-#include "refresh/backoff.h"
+#include "core/backoff.h"
 
 #include "common/broker_proto.h"
 #include "common/crypto.h"
@@ -238,27 +237,32 @@ out_decref:
     json_decref(event);
 }
 
+/* The wire name of a push status, NULL for none. */
+static const char *status_name(int status)
+{
+    return status >= 0 && status < CM_INST__COUNT ? cm_inst_status_name((cm_inst_status_t)status) : NULL;
+}
+
 void ob_push_token(ob_pusher_t *p, const char *service, const char *instance_id, const char *access_token,
-                   int64_t expires_at, const char *status, int64_t version)
+                   int64_t expires_at, int status, int64_t version)
 {
     if (p == NULL || access_token == NULL)
         return;
     enqueue(p, service,
             json_pack("{s:s, s:s, s:s, s:I, s:s?, s:I}", "type", "token", "instance_id", instance_id, "access_token",
-                      access_token, "expires_at", (json_int_t)expires_at, "status", status, "version",
+                      access_token, "expires_at", (json_int_t)expires_at, "status", status_name(status), "version",
                       (json_int_t)version));
 }
 
-void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instance_id, const char *status,
-                        int64_t version)
+void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instance_id, int status, int64_t version)
 {
     if (p == NULL)
         return;
     char *auth = NULL;
-    if (status != NULL && (strcmp(status, "needs_reauth") == 0 || strcmp(status, "expired") == 0))
+    if (status == CM_INST_NEEDS_REAUTH || status == CM_INST_EXPIRED)
         auth = ob_authorize_url(p->b, instance_id);
     enqueue(p, service,
-            json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "type", "invalidate", "instance_id", instance_id, "status", status,
-                      "authorize_url", auth, "version", (json_int_t)version));
+            json_pack("{s:s, s:s, s:s?, s:s?, s:I}", "type", "invalidate", "instance_id", instance_id, "status",
+                      status_name(status), "authorize_url", auth, "version", (json_int_t)version));
     free(auth);
 }

@@ -15,7 +15,9 @@
 #ifndef OB_PUSH_PUSHER_H
 #define OB_PUSH_PUSHER_H
 
-#include "broker.h"
+#include "core/broker.h"
+
+#include "common/broker_proto.h"
 
 #include <stdint.h>
 
@@ -30,14 +32,16 @@ typedef struct ob_pusher_stats {
 ob_pusher_t *ob_pusher_new(ob_broker_t *b);
 void ob_pusher_free(ob_pusher_t *p);
 
+/* status of a push: a cm_inst_status_t, or OB_PUSH_NO_STATUS (the event carries none). */
+#define OB_PUSH_NO_STATUS (-1)
+
 /* Queues {"type":"token", instance_id, access_token, expires_at, status?, version}. version is the instance's
  * event_version after the change (mcp_service_table.event_version, bumped in the statement that made the change):
  * MCP servers drop an event older than the newest they saw. Strings are copied. NULL pusher is a no-op. */
 void ob_push_token(ob_pusher_t *p, const char *service, const char *instance_id, const char *access_token,
-                   int64_t expires_at, const char *status, int64_t version);
+                   int64_t expires_at, int status, int64_t version);
 /* Queues {"type":"invalidate", instance_id, status?, authorize_url? (added for needs_reauth/expired), version}. */
-void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instance_id, const char *status,
-                        int64_t version);
+void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instance_id, int status, int64_t version);
 
 /* Counters since start (tests, /health). */
 void ob_pusher_stats(const ob_pusher_t *p, ob_pusher_stats_t *out);

@@ -26,9 +26,6 @@
 
 #include "store/instance_cache.h"
 
-#include "common/log.h"
-#include "common/status.h"
-
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,21 +47,16 @@ static void on_cleared(void *arg, int status, PGresult *res)
                 status != CM_OK ? cm_status_str(status) : PQresultErrorMessage(res));
 }
 
-int ob_intent_queue_clear(rop_t *op)
+void ob_intent_queue_clear(rop_t *op)
 {
-    if (op->marker_state == OB_MARKER_NONE || op->keep_marker)
-        return 0;
     const char *p[2] = {op->id, op->r->owner};
-    return cm_pg_conn_query(op->conn, sql_clear, 2, p, on_cleared, NULL) == CM_AGAIN;
+    (void)cm_pg_conn_query(op->conn, sql_clear, 2, p, on_cleared, NULL); /* else the COMMIT fails too */
 }
 
-void ob_intent_finish(rop_t *op)
+void ob_intent_clear(rop_t *op)
 {
-    if (op->marker_state != OB_MARKER_SET)
-        return; /* none, cleared with the outcome, or left on purpose (the token may have been spent) */
-    /* set, but the provider was never called: nothing was spent (best effort, owner-guarded) */
+    /* best effort, owner-guarded: its own statement (the lock transaction may be gone) */
     const char *p[2] = {op->id, op->r->owner};
-    op->marker_state = OB_MARKER_NONE;
     if (cm_pg_query(op->r->b->db, sql_clear, 2, p, on_cleared, NULL) != CM_AGAIN)
         cm_warn("refresh", "instance %s: the refresh intent marker could not be cleared", op->id);
 }
@@ -84,26 +76,27 @@ static void on_set(void *arg, int status, PGresult *res)
 {
     rop_t *op = arg;
     if (op->r->closing) {
-        op->marker_state = OB_MARKER_SET; /* cleared again in finish: nothing was sent */
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "shutting_down");
+        ob_rop_end(op, OB_REFRESH_TRANSIENT, "shutting_down"); /* the marker is cleared again: nothing was sent */
         return;
     }
     if (!ob_rop_db_ok(status, res, PGRES_TUPLES_OK, op, "setting the refresh intent marker")) {
-        /* maybe committed after all: the owner-guarded clear in finish (nothing was sent) */
-        op->marker_state = OB_MARKER_SET;
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "database_unavailable");
+        /* maybe committed after all: the owner-guarded clear at the end (nothing was sent) */
+        ob_rop_end(op, OB_REFRESH_TRANSIENT, "database_unavailable");
         return;
     }
     if (strcmp(PQgetvalue(res, 0, 0), "0") == 0) {
-        ob_rop_finish(op, OB_REFRESH_GONE, "instance_not_found");
+        ob_rop_end(op, OB_REFRESH_GONE, "instance_not_found");
         return;
     }
-    op->marker_state = OB_MARKER_SET;
-    ob_rop_read_row(op); /* read again (the lock is still held) and call the provider */
+    ob_rop_report(op, OB_REV_MARKER_SET, NULL);
 }
 
-static void set_marker(rop_t *op, int stale, const char *prev_owner, int64_t age_ms)
+int ob_intent_set(rop_t *op, const ob_rop_marker_t *m)
 {
+    /* another process's marker taken over is audited as an outcome unknown; our own left-over one is not */
+    int stale = m->is_set && strcmp(m->owner, op->r->owner) != 0;
+    const char *prev_owner = m->is_set ? m->owner : "";
+    int64_t age_ms = m->is_set ? m->age_ms : 0;
     char *detail = NULL;
     if (stale) {
         json_t *d =
@@ -117,19 +110,20 @@ static void set_marker(rop_t *op, int stale, const char *prev_owner, int64_t age
     const char *p[4] = {op->id, op->r->owner, stale ? "true" : "false", detail ? detail : "{}"};
     int rc = cm_pg_query(op->r->b->db, sql_set, 4, p, on_set, op);
     free(detail);
-    if (rc != CM_AGAIN)
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "database_unavailable");
+    return rc;
 }
 
 /* Another operation of this process on the same instance is retrying the store of its answer. */
 static int own_retry_pending(const rop_t *op)
 {
     for (const rop_t *o = op->r->ops; o; o = o->next)
-        if (o != op && o->recovering && strcmp(o->id, op->id) == 0)
+        if (o != op && o->store_attempts > 0 && strcmp(o->id, op->id) == 0)
             return 1;
     return 0;
 }
 
+/* A refresh is in flight elsewhere: the side effects of not calling the provider (the operation ends TRANSIENT
+ * "refresh_in_progress"). */
 static void in_progress(rop_t *op, int64_t left_ms, const char *owner)
 {
     int64_t ms = left_ms;
@@ -145,43 +139,40 @@ static void in_progress(rop_t *op, int64_t left_ms, const char *owner)
     op->res.backoff_ms = ms;
     /* its result lands in the database: drop the cached copy so the next vend reads it */
     ob_icache_invalidate(op->r->b->instances, op->id);
-    ob_rop_finish(op, OB_REFRESH_TRANSIENT, "refresh_in_progress");
 }
 
-int ob_intent_check(rop_t *op, int is_set, const char *owner, int64_t age_ms)
+int ob_intent_decide(rop_t *op, const ob_rop_marker_t *m)
 {
-    if (op->marker_state == OB_MARKER_SET)
-        return 1; /* the second read, after our own marker was committed */
-    int64_t hold_ms = (int64_t)op->r->b->cfg->refresh_intent_hold_s * 1000;
-    int own = is_set && strcmp(owner, op->r->owner) == 0;
-    if (!is_set) {
-        set_marker(op, 0, "", 0);
-    } else if (own && own_retry_pending(op)) {
+    int64_t hold_ms = (int64_t)op->r->b->cfg->refresh_intent_hold_s * 1000, age_ms = m->age_ms;
+    const char *owner = m->owner;
+    int own = m->is_set && strcmp(owner, op->r->owner) == 0;
+    if (!m->is_set)
+        return 1;
+    if (own && own_retry_pending(op)) {
         in_progress(op, hold_ms - age_ms, owner); /* my retry will finish it */
-    } else if (!own && age_ms < hold_ms && !ob_intent_owner_dead(owner, op->r->owner)) {
+        return 0;
+    }
+    if (!own && age_ms < hold_ms && !ob_intent_owner_dead(owner, op->r->owner)) {
         in_progress(op, hold_ms - age_ms, owner);
-    } else if (own) {
+        return 0;
+    }
+    if (own) {
         /* an earlier attempt of this process ended without clearing it: an outcome unknown already recorded
          * (a timeout after sending), or a failure whose record did not commit. Nothing of it is in flight. */
         cm_warn("refresh", "instance %s: this process's own refresh intent marker (%" PRId64 " s old) is left over",
                 op->id, age_ms / 1000);
-        op->unknown_before = 1;
-        set_marker(op, 0, owner, age_ms);
     } else if (age_ms < hold_ms) {
         cm_error("refresh",
                  "instance %s: refresh outcome unknown: the refresh intent marker (%" PRId64
                  " s old) belongs to a process of this host that is gone (%s): it may have spent the refresh token; "
                  "refreshing",
                  op->id, age_ms / 1000, owner);
-        op->unknown_before = 1;
-        set_marker(op, 1, owner, age_ms);
     } else {
         cm_error("refresh",
                  "instance %s: refresh outcome unknown: another process's refresh intent marker is %" PRId64
                  " s old (hold window %d s): it may have spent the refresh token; refreshing",
                  op->id, age_ms / 1000, op->r->b->cfg->refresh_intent_hold_s);
-        op->unknown_before = 1;
-        set_marker(op, 1, owner, age_ms);
     }
-    return 0;
+    op->unknown_before = 1;
+    return 1;
 }

@@ -9,12 +9,8 @@
  *      the stored refresh token is the one sent -> nobody replaced the grant: write ours on the new row_version;
  *      anything else (new authorization, import, revoke purge) -> theirs is newer: ours is dropped, audit row
  *      "refresh_superseded";
- *  - the write or the COMMIT fails: the transaction is rolled back (which releases the advisory lock), then the
- *    store is retried with backoff (STORE_RETRY_*), each attempt in a new transaction that takes the refresh lock
- *    again and reconciles as above. The operation stays in flight meanwhile (single flight: nothing else in this
- *    process refreshes the instance with the spent token); after STORE_ANSWER_AFTER failed attempts the waiters
- *    are answered (TRANSIENT "refresh_store_pending") and the row is flagged refresh_outcome_unknown (best
- *    effort), but the retries go on until the write succeeds, is superseded, or the broker shuts down.
+ *  - the write or the COMMIT fails: reported STORE_FAILED; the operation (refresh_op.c) rolls back, backs off and
+ *    stores again in a new transaction under the lock, which reconciles as above.
  *
  * Failures (the provider refused or did not answer): permanent -> needs_reauth; request class (invalid_request,
  * invalid_scope, bare 400) -> transient until refresh.request_error_limit of them in a row, then needs_reauth;
@@ -24,11 +20,12 @@
  */
 #include "refresh/refresher_int.h"
 
-#include "handlers/flow_util.h"
+#include "core/backoff.h"
 #include "keys/keys.h"
 #include "providers/host_api.h"
-#include "refresh/backoff.h"
 #include "store/cred_crypto.h"
+#include "store/instance.h"
+#include "store/instances_db.h"
 
 #include "common/crypto.h"
 #include "common/log.h"
@@ -40,41 +37,43 @@
 #include <string.h>
 
 #define CAS_TRIES 3
-#define STORE_ANSWER_AFTER 2
-#define STORE_RETRY_BASE_MS 250
-#define STORE_RETRY_MAX_MS 30000
-
-static void reconcile(rop_t *op);
 
 /* ---- commit ---- */
+
+static void store_failed(rop_t *op, const char *what)
+{
+    ob_rop_report(op, OB_REV_STORE_FAILED, what);
+}
 
 static void on_commit(void *arg, int status, PGresult *res)
 {
     rop_t *op = arg;
     if (!ob_rop_db_ok(status, res, PGRES_COMMAND_OK, op, "COMMIT")) {
         if (op->res.outcome == OB_REFRESH_REFRESHED && op->ts.access_token != NULL) {
-            ob_rstore_failed(op, "the commit failed");
+            store_failed(op, "the commit failed");
             return;
         }
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "commit_failed");
+        ob_rop_end(op, OB_REFRESH_TRANSIENT, "commit_failed");
         return;
     }
-    if (op->marker_state != OB_MARKER_NONE && !op->keep_marker)
-        op->marker_state = OB_MARKER_NONE; /* cleared with the outcome */
-    ob_rop_finish(op, op->res.outcome, NULL);
+    ob_rop_end(op, op->res.outcome, NULL);
 }
 
-/* Records the outcome: the intent marker is cleared in the same transaction (unless the outcome leaves it). */
+void ob_rstore_commit(rop_t *op)
+{
+    if (cm_pg_conn_query(op->conn, "COMMIT", 0, NULL, on_commit, op) == CM_AGAIN)
+        return;
+    if (op->res.outcome == OB_REFRESH_REFRESHED && op->ts.access_token != NULL)
+        store_failed(op, "the commit could not be queued");
+    else
+        ob_rop_end(op, OB_REFRESH_TRANSIENT, "commit_failed");
+}
+
+/* Records the outcome (the machine commits it, with the intent marker cleared unless the outcome leaves it). */
 static void commit(rop_t *op, int outcome)
 {
     op->res.outcome = outcome;
-    ob_intent_queue_clear(op);
-    if (cm_pg_conn_query(op->conn, "COMMIT", 0, NULL, on_commit, op) == CM_AGAIN)
-        return;
-    if (outcome == OB_REFRESH_REFRESHED && op->ts.access_token != NULL)
-        ob_rstore_failed(op, "the commit could not be queued");
-    else
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "commit_failed");
+    ob_rop_report(op, OB_REV_COMMIT, NULL);
 }
 
 /* ---- outcome unknown ---- */
@@ -99,7 +98,7 @@ static const char sql_unknown[] =
     " SELECT count(*) FROM c";
 
 /* Flags the row (its own autocommit statement, best effort): the provider answered but the answer is not stored. */
-static void mark_unknown(rop_t *op, const char *why)
+void ob_rstore_mark_unknown(rop_t *op, const char *why)
 {
     char ms[24];
     if (op->unknown_recorded)
@@ -122,24 +121,18 @@ static void mark_unknown(rop_t *op, const char *why)
 /* The answer cannot be stored at all (it does not seal): flag, drop, finish TRANSIENT. */
 static void unstorable(rop_t *op)
 {
-    mark_unknown(op, "the tokens could not be sealed");
+    ob_rstore_mark_unknown(op, "the tokens could not be sealed");
     ob_host_token_set_clear(&op->ts);
-    ob_rop_finish(op, OB_REFRESH_TRANSIENT, "refresh_outcome_unknown");
+    ob_rop_end(op, OB_REFRESH_TRANSIENT, "refresh_outcome_unknown");
 }
 
 /* ---- the write ---- */
 
 static const char sql_store[] =
     "WITH c AS ("
-    "  UPDATE mcp_credentials SET access_token_enc = $2::bytea, access_token_key_id = $3,"
-    "         refresh_token_enc = COALESCE($4::bytea, refresh_token_enc),"
-    "         refresh_token_key_id = CASE WHEN $4::bytea IS NULL THEN refresh_token_key_id ELSE $5 END,"
-    "         token_expires_at = CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) END,"
-    "         refresh_expires_at = CASE WHEN $7::bigint > 0 THEN to_timestamp($7::bigint)"
-    "                                   WHEN $4::bytea IS NULL THEN refresh_expires_at END,"
+    "  UPDATE mcp_credentials SET " OB_SQL_SET_NEW_TOKENS ","
     "         scope = COALESCE($8, scope), token_type = COALESCE($9, token_type, 'Bearer'),"
-    "         row_version = row_version + 1, refresh_failures = 0, request_failures = 0, next_refresh_at = NULL,"
-    "         last_error_code = NULL, refresh_outcome_unknown_at = NULL"
+    " " OB_SQL_SET_TOKENS_CLEAN
     "   WHERE instance_id = $1::uuid AND row_version = $10::bigint RETURNING instance_id, row_version),"
     " s AS ("
     "  UPDATE mcp_service_table SET event_version = event_version + 1"
@@ -149,31 +142,31 @@ static const char sql_store[] =
     "  SELECT instance_id, 'refreshed', 'refresher', $11::jsonb FROM c)"
     " SELECT c.row_version, s.status, s.event_version FROM c JOIN s USING (instance_id)";
 
-static void set_pushed(rop_t *op, const char *status, const char *version)
+static void set_pushed(rop_t *op, const PGresult *res, int status_col, int version_col)
 {
-    snprintf(op->push_status, sizeof(op->push_status), "%s", status);
-    op->event_version = strtoll(version, NULL, 10);
+    op->push_status = ob_status_column(res, 0, status_col);
+    op->event_version = strtoll(PQgetvalue(res, 0, version_col), NULL, 10);
 }
 
 static void on_written(void *arg, int status, PGresult *res)
 {
     rop_t *op = arg;
     if (!ob_rop_db_ok(status, res, PGRES_TUPLES_OK, op, "storing refreshed tokens")) {
-        ob_rstore_failed(op, "the write failed");
+        store_failed(op, "the write failed");
         return;
     }
     if (PQntuples(res) == 0) {
         /* the row changed since it was read: a writer without the lock. Never drop a rotated token blindly. */
         op->r->st.races++;
         if (++op->cas_tries >= CAS_TRIES) {
-            ob_rstore_failed(op, "the compare-and-set kept missing");
+            store_failed(op, "the compare-and-set kept missing");
             return;
         }
         cm_warn("refresh", "instance %s: credentials changed during the refresh; re-reading the row", op->id);
-        reconcile(op);
+        ob_rop_report(op, OB_REV_CAS_MISSED, NULL);
         return;
     }
-    set_pushed(op, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+    set_pushed(op, res, 1, 2);
     if (op->store_attempts > 0)
         cm_info("refresh", "instance %s: refreshed tokens stored after %d failed attempt(s)", op->id,
                 op->store_attempts);
@@ -217,7 +210,7 @@ void ob_rstore_tokens(rop_t *op)
     free(at_hex);
     free(rt_hex);
     if (rc != CM_AGAIN)
-        ob_rstore_failed(op, "the write could not be queued");
+        store_failed(op, "the write could not be queued");
 }
 
 /* ---- reconciliation (the lock is held, in a transaction) ---- */
@@ -244,13 +237,13 @@ static void on_reconciled(void *arg, int status, PGresult *res)
 {
     rop_t *op = arg;
     if (!ob_rop_db_ok(status, res, PGRES_TUPLES_OK, op, "re-reading the credentials")) {
-        ob_rstore_failed(op, "re-reading the row failed");
+        store_failed(op, "re-reading the row failed");
         return;
     }
     if (PQntuples(res) == 0) {
         cm_warn("refresh", "instance %s: deleted while its refreshed tokens were being stored; dropped", op->id);
         ob_host_token_set_clear(&op->ts);
-        ob_rop_finish(op, OB_REFRESH_GONE, "instance_not_found");
+        ob_rop_end(op, OB_REFRESH_GONE, "instance_not_found");
         return;
     }
     char *at = ob_cred_open_column(op->r->b->keys->ring, op->id, OB_FIELD_ACCESS_TOKEN, res, 3);
@@ -258,12 +251,12 @@ static void on_reconciled(void *arg, int status, PGresult *res)
     if (same(at, op->ts.access_token)) {
         cm_info("refresh", "instance %s: the refreshed tokens were stored after all (an earlier COMMIT went through)",
                 op->id);
-        set_pushed(op, PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 6));
+        set_pushed(op, res, 5, 6);
         commit(op, OB_REFRESH_REFRESHED);
     } else if (same(rt, op->spent_rt)) {
         /* the grant was not replaced: ours is the newest answer (the stored refresh token may be spent) */
         snprintf(op->row_version, sizeof(op->row_version), "%s", PQgetvalue(res, 0, 0));
-        ob_rstore_tokens(op);
+        ob_rop_report(op, OB_REV_STORE, NULL);
     } else {
         cm_warn("refresh",
                 "instance %s: a newer authorization, import or revocation replaced the credentials "
@@ -287,63 +280,11 @@ static void on_reconciled(void *arg, int status, PGresult *res)
     cm_secure_free(rt, 0);
 }
 
-static void reconcile(rop_t *op)
+void ob_rstore_reconcile(rop_t *op)
 {
     const char *p[1] = {op->id};
     if (cm_pg_conn_query(op->conn, sql_reconcile, 1, p, on_reconciled, op) != CM_AGAIN)
-        ob_rstore_failed(op, "the re-read could not be queued");
-}
-
-void ob_rstore_locked(rop_t *op)
-{
-    op->cas_tries = 0;
-    reconcile(op);
-}
-
-static void on_store_timer(void *arg)
-{
-    ob_rop_start(arg);
-}
-
-void ob_rstore_failed(rop_t *op, const char *what)
-{
-    ob_refresher_t *r = op->r;
-    if (op->conn) {
-        cm_pg_release(op->conn); /* rolled back: the advisory lock goes with it */
-        op->conn = NULL;
-    }
-    if (op->ts.access_token == NULL) { /* nothing left to store (cannot happen: defensive) */
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "commit_failed");
-        return;
-    }
-    op->store_attempts++;
-    op->recovering = 1;
-    if (r->closing) {
-        cm_error("refresh", "instance %s: shutting down before the refreshed tokens were stored (%s)", op->id, what);
-        mark_unknown(op, what);
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "refresh_outcome_unknown");
-        return;
-    }
-    int shift = op->store_attempts - 1 < 10 ? op->store_attempts - 1 : 10;
-    int64_t delay = (int64_t)STORE_RETRY_BASE_MS << shift;
-    if (delay > STORE_RETRY_MAX_MS)
-        delay = STORE_RETRY_MAX_MS;
-    cm_warn("refresh",
-            "instance %s: %s after the provider answered (attempt %d); storing the new tokens again in "
-            "%" PRId64 " ms under the refresh lock",
-            op->id, what, op->store_attempts, delay);
-    if (op->store_attempts >= STORE_ANSWER_AFTER) {
-        mark_unknown(op, what);
-        ob_rop_answer_early(op, "refresh_store_pending");
-    }
-    op->lock_deadline_ms = cm_now_ms() + delay + r->b->cfg->refresh_lock_wait_ms;
-    if (op->lock_timer == NULL)
-        op->lock_timer = cm_timer_new(cm_server_loop(r->b->server), on_store_timer, op);
-    if (op->lock_timer == NULL || cm_timer_start(op->lock_timer, (long)delay) != CM_OK) {
-        cm_error("refresh", "instance %s: no timer for the store retry: the refreshed tokens are lost", op->id);
-        mark_unknown(op, what);
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, "refresh_outcome_unknown");
-    }
+        store_failed(op, "the re-read could not be queued");
 }
 
 /* ---- failures ---- */
@@ -352,7 +293,7 @@ static void on_failure_written(void *arg, int status, PGresult *res)
 {
     rop_t *op = arg;
     if (!ob_rop_db_ok(status, res, PGRES_TUPLES_OK, op, "recording a refresh failure")) {
-        ob_rop_finish(op, OB_REFRESH_TRANSIENT, NULL);
+        ob_rop_end(op, OB_REFRESH_TRANSIENT, NULL);
         return;
     }
     if (op->res.outcome == OB_REFRESH_PERMANENT) {
@@ -363,9 +304,8 @@ static void on_failure_written(void *arg, int status, PGresult *res)
             commit(op, OB_REFRESH_FRESH);
             return;
         }
-        op->pushed_status = strcmp(PQgetvalue(res, 0, 1), "1") == 0;
-        if (op->pushed_status)
-            op->event_version = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+        /* the status changed (needs_reauth): its event version goes with the invalidation push */
+        op->event_version = strcmp(PQgetvalue(res, 0, 1), "1") == 0 ? strtoll(PQgetvalue(res, 0, 2), NULL, 10) : 0;
     }
     commit(op, op->res.outcome);
 }
@@ -411,7 +351,24 @@ static int outcome_unknown(const op_error_t *err, int sent)
     return 0;
 }
 
-void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent)
+/* The failure's class: permanent (or request class over refresh.request_error_limit) -> needs_reauth. */
+static int to_reauth(const rop_t *op, const op_error_t *err, int sent, int *nreq_out)
+{
+    int permanent = err != NULL && err->error_class == OP_ERRCLASS_PERMANENT;
+    int request = err != NULL && err->error_class == OP_ERRCLASS_REQUEST && sent;
+    int limit = op->r->b->cfg->refresh_request_error_limit;
+    int nreq = request ? op->request_failures + 1 : 0;
+    if (nreq_out)
+        *nreq_out = nreq;
+    return permanent || (request && limit > 0 && nreq >= limit);
+}
+
+int ob_rstore_failure_unknown(const rop_t *op, const op_error_t *err, int sent)
+{
+    return !to_reauth(op, err, sent, NULL) && outcome_unknown(err, sent);
+}
+
+void ob_rstore_record_failure(rop_t *op, const op_error_t *err, int sent)
 {
     char ms[24], reqf[16];
     int permanent = err != NULL && err->error_class == OP_ERRCLASS_PERMANENT;
@@ -454,7 +411,6 @@ void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent)
             ob_backoff_delay_ms(&bo, op->failures + 1, ob_backoff_draw(), err ? err->retry_after_s : -1);
         snprintf(ms, sizeof(ms), "%" PRId64, op->res.backoff_ms);
         int unknown = outcome_unknown(err, sent);
-        op->keep_marker = unknown; /* the token may have been spent: other replicas wait out the hold window */
         d = json_pack("{s:s, s:s, s:i, s:I, s:b}", "class",
                       unknown   ? "unknown"
                       : request ? "request"
@@ -477,5 +433,5 @@ void ob_rstore_failure(rop_t *op, const op_error_t *err, int sent)
     }
     json_decref(d);
     if (rc != CM_AGAIN)
-        ob_rop_finish(op, op->res.outcome, NULL);
+        ob_rop_end(op, op->res.outcome, NULL);
 }

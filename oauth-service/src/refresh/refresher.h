@@ -26,7 +26,7 @@
 #ifndef OB_REFRESH_REFRESHER_H
 #define OB_REFRESH_REFRESHER_H
 
-#include "broker.h"
+#include "core/broker.h"
 
 #include <stdint.h>
 
@@ -72,11 +72,6 @@ int ob_refresh_request(ob_refresher_t *r, const char *id, unsigned flags, ob_ref
 void ob_refresher_schedule(ob_refresher_t *r, const char *id, int64_t token_expires_at);
 /* Forgets an instance (deleted, revoked). */
 void ob_refresher_forget(ob_refresher_t *r, const char *id);
-
-/* The per-instance advisory lock key (SQL) every writer that reads or replaces a refresh token takes with
- * pg_[try_]advisory_xact_lock: the refresher, rotate-keys, revoke. p is the SQL of the instance id as text
- * (lowercase UUID), e.g. "$1" or "instance_id::text". */
-#define OB_REFRESH_LOCK_KEY(p) "hashtextextended('ob-refresh:' || " p ", 0)"
 
 /* Counters (tests, /health). */
 typedef struct ob_refresher_stats {

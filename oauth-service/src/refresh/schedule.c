@@ -1,15 +1,9 @@
 /*
  * schedule.c - the proactive refresh schedule (refresher.h): a min-heap of instances by due time, fed by a periodic
  * database scan (tokens expiring within refresh.margin + 2 scan intervals) and by every stored token; due entries
- * become unforced refresh requests, at most refresh.concurrency in flight.
+ * become unforced refresh requests, at most refresh.concurrency in flight (the tick, refresh_op.c).
  */
 #include "refresh/refresher_int.h"
-
-#include "handlers/flow_util.h"
-
-#include "common/log.h"
-#include "common/status.h"
-#include "common/timer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,19 +68,20 @@ static void scan(ob_refresher_t *r)
         r->scanning = 1;
 }
 
-void ob_rsched_tick(void *arg)
+int ob_rsched_pop_due(ob_refresher_t *r, int64_t now_ms, char *id)
 {
-    ob_refresher_t *r = arg;
-    int64_t mono = cm_now_ms();
-    const ob_heap_entry_t *top;
-    while (r->running < ob_rop_concurrency(r) && (top = ob_heap_peek(r->heap)) != NULL && top->due_ms <= mono) {
-        ob_heap_entry_t e;
-        ob_heap_pop(r->heap, &e);
-        ob_refresh_request(r, e.id, 0, NULL, NULL);
-    }
-    if (!r->scanning && mono >= r->next_scan_ms)
+    const ob_heap_entry_t *top = ob_heap_peek(r->heap);
+    ob_heap_entry_t e;
+    if (top == NULL || top->due_ms > now_ms || !ob_heap_pop(r->heap, &e))
+        return 0;
+    snprintf(id, 37, "%s", e.id);
+    return 1;
+}
+
+void ob_rsched_scan_if_due(ob_refresher_t *r, int64_t now_ms)
+{
+    if (!r->scanning && now_ms >= r->next_scan_ms)
         scan(r);
-    ob_rsched_arm(r);
 }
 
 void ob_rsched_arm(ob_refresher_t *r)

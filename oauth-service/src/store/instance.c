@@ -74,8 +74,10 @@ ob_instance_t *ob_instance_from_row(const PGresult *res, int row, const ob_keyri
     copy_fixed(inst->id, sizeof(inst->id), PQgetvalue(res, row, COL_ID));
     inst->user_id = opt_str(res, row, COL_USER);
     inst->service = opt_str(res, row, COL_SERVICE);
-    copy_fixed(inst->status, sizeof(inst->status), PQgetvalue(res, row, COL_STATUS));
-    copy_fixed(inst->oauth_status, sizeof(inst->oauth_status), PQgetvalue(res, row, COL_OAUTH_STATUS));
+    int status = ob_status_column(res, row, COL_STATUS);
+    inst->status = status < 0 ? CM_INST_INACTIVE : (cm_inst_status_t)status; /* the CHECK constraint's names only */
+    if (ob_oauth_status_parse(PQgetvalue(res, row, COL_OAUTH_STATUS), &inst->oauth_status) != CM_OK)
+        inst->oauth_status = OB_OAUTH_FAILED;
     inst->expires_at = num(res, row, COL_EXPIRES);
     inst->custom_name = opt_str(res, row, COL_CUSTOM_NAME);
     copy_fixed(inst->key_hash, sizeof(inst->key_hash), PQgetvalue(res, row, COL_KEY_HASH));
@@ -129,10 +131,36 @@ void ob_instance_free(ob_instance_t *inst)
     free(inst);
 }
 
-const char *ob_instance_effective_status(const ob_instance_t *inst, int64_t now)
+static const char *const oauth_status_names[OB_OAUTH__COUNT] = {"pending", "completed", "failed"};
+
+int ob_oauth_status_parse(const char *name, ob_oauth_status_t *out)
 {
-    if (inst->expires_at != 0 && inst->expires_at <= now && strcmp(inst->status, "inactive") != 0)
-        return "expired";
+    for (int i = 0; name != NULL && i < OB_OAUTH__COUNT; i++) {
+        if (strcmp(name, oauth_status_names[i]) == 0) {
+            *out = (ob_oauth_status_t)i;
+            return CM_OK;
+        }
+    }
+    return CM_EINVAL;
+}
+
+const char *ob_oauth_status_name(ob_oauth_status_t st)
+{
+    return (int)st >= 0 && st < OB_OAUTH__COUNT ? oauth_status_names[st] : "?";
+}
+
+int ob_status_column(const PGresult *res, int row, int col)
+{
+    cm_inst_status_t st;
+    if (PQgetisnull(res, row, col) || cm_inst_status_parse(PQgetvalue(res, row, col), &st) != CM_OK)
+        return -1;
+    return (int)st;
+}
+
+cm_inst_status_t ob_instance_effective_status(const ob_instance_t *inst, int64_t now)
+{
+    if (inst->expires_at != 0 && inst->expires_at <= now && inst->status != CM_INST_INACTIVE)
+        return CM_INST_EXPIRED;
     return inst->status;
 }
 
@@ -144,8 +172,8 @@ json_t *ob_instance_to_json(const ob_instance_t *inst, int64_t now, const char *
     json_object_set_new(o, "instance_id", json_string(inst->id));
     json_object_set_new(o, "user_id", json_string(inst->user_id));
     json_object_set_new(o, "service", json_string(inst->service));
-    json_object_set_new(o, "status", json_string(ob_instance_effective_status(inst, now)));
-    json_object_set_new(o, "oauth_status", json_string(inst->oauth_status));
+    json_object_set_new(o, "status", json_string(cm_inst_status_name(ob_instance_effective_status(inst, now))));
+    json_object_set_new(o, "oauth_status", json_string(ob_oauth_status_name(inst->oauth_status)));
     json_object_set_new(o, "custom_name", inst->custom_name ? json_string(inst->custom_name) : json_null());
     json_object_set_new(o, "expires_at", inst->expires_at ? json_integer(inst->expires_at) : json_null());
     json_object_set_new(o, "client_id", inst->client_id ? json_string(inst->client_id) : json_null());

@@ -9,6 +9,8 @@
 
 #include "keys/keyring.h"
 
+#include "common/broker_proto.h"
+
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdint.h>
@@ -25,15 +27,33 @@
     "COALESCE(c.row_version, 0), s.event_version "                                                                     \
     "FROM mcp_service_table s LEFT JOIN mcp_credentials c ON c.instance_id = s.instance_id "
 
+/* The OAuth flow's state of an instance (mcp_service_table.oauth_status; the names are the database's and the
+ * admin API's). */
+typedef enum ob_oauth_status {
+    OB_OAUTH_PENDING = 0, /* created, or an authorization under way */
+    OB_OAUTH_COMPLETED,   /* tokens stored by a callback or an import */
+    OB_OAUTH_FAILED,      /* the last authorization failed (a completed one never goes back) */
+    OB_OAUTH__COUNT
+} ob_oauth_status_t;
+
+/* The name of st ("pending", ...); "?" when out of range. */
+const char *ob_oauth_status_name(ob_oauth_status_t st);
+/* Parses an oauth_status name. CM_OK and *out, or CM_EINVAL for NULL or an unknown name. */
+int ob_oauth_status_parse(const char *name, ob_oauth_status_t *out);
+
+/* The instance status (cm_inst_status_t) in column col of row, as the database names it; -1 when NULL or not a
+ * status name. */
+int ob_status_column(const PGresult *res, int row, int col);
+
 typedef struct ob_instance {
     char id[37];
     char *user_id;
     char *service;
-    char status[16];       /* active | inactive | expired | needs_reauth (as stored) */
-    char oauth_status[16]; /* pending | completed | failed */
-    int64_t expires_at;    /* instance lifetime, unix s; 0 = none */
-    char *custom_name;     /* may be NULL */
-    char key_hash[65];     /* SHA-256 hex of the instance MCP access key */
+    cm_inst_status_t status;        /* as stored: active | inactive | expired | needs_reauth */
+    ob_oauth_status_t oauth_status; /* pending | completed | failed */
+    int64_t expires_at;             /* instance lifetime, unix s; 0 = none */
+    char *custom_name;              /* may be NULL */
+    char key_hash[65];              /* SHA-256 hex of the instance MCP access key */
     int64_t row_version;
     int64_t usage_count;
     int64_t last_used_at;
@@ -65,8 +85,8 @@ ob_instance_t *ob_instance_from_row(const PGresult *res, int row, const ob_keyri
 /* Wipes the access token and frees. NULL is fine. */
 void ob_instance_free(ob_instance_t *inst);
 
-/* The status that applies now: "expired" once expires_at has passed, else the stored one. Borrowed. */
-const char *ob_instance_effective_status(const ob_instance_t *inst, int64_t now);
+/* The status that applies now: expired once expires_at has passed (unless inactive), else the stored one. */
+cm_inst_status_t ob_instance_effective_status(const ob_instance_t *inst, int64_t now);
 
 /*
  * The admin view (no secrets, no token): a new JSON object the caller owns. authorize_url and mcp_url may be

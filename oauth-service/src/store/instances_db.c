@@ -76,18 +76,19 @@ int ob_db_instance_patch(cm_pg_pool_t *db, const char *id, const char *status, i
     return cm_pg_query(db, sql_patch, 4, p, cb, arg);
 }
 
-static const char sql_delete[] =
-    "WITH d AS (DELETE FROM mcp_service_table WHERE instance_id = $1::uuid"
-    "           RETURNING instance_id, service_name, event_version + 1 AS ev),"
-    " a AS ("
-    "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
-    "  SELECT instance_id, 'deleted', 'admin', $2::jsonb || jsonb_build_object('service', service_name) FROM d)"
-    " SELECT count(*), min(service_name), COALESCE(max(ev), 0) FROM d";
-
 int ob_db_instance_delete(cm_pg_pool_t *db, const char *id, const char *audit_detail, cm_pg_result_cb cb, void *arg)
 {
     const char *p[2] = {id, audit_detail};
-    return cm_pg_query(db, sql_delete, 2, p, cb, arg);
+    return cm_pg_query(
+        db,
+        "WITH d AS (DELETE FROM mcp_service_table WHERE instance_id = $1::uuid"
+        "           RETURNING instance_id, service_name, event_version + 1 AS ev),"
+        " a AS ("
+        "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
+        "  SELECT instance_id, 'deleted', 'admin', $2::jsonb || jsonb_build_object('service', service_name)"
+        "    FROM d)"
+        " SELECT count(*), min(service_name), COALESCE(max(ev), 0) FROM d",
+        2, p, cb, arg);
 }
 
 static const char sql_secrets[] =
@@ -98,16 +99,11 @@ static const char sql_secrets[] =
     " FROM mcp_service_table s LEFT JOIN mcp_credentials c ON c.instance_id = s.instance_id"
     " WHERE s.instance_id = $1::uuid";
 
-int ob_db_instance_secrets(cm_pg_pool_t *db, const char *id, cm_pg_result_cb cb, void *arg)
+int ob_db_instance_secrets(cm_pg_pool_t *db, cm_pg_conn_t *conn, const char *id, cm_pg_result_cb cb, void *arg)
 {
     const char *p[1] = {id};
-    return cm_pg_query(db, sql_secrets, 1, p, cb, arg);
-}
-
-int ob_db_instance_secrets_on(cm_pg_conn_t *conn, const char *id, cm_pg_result_cb cb, void *arg)
-{
-    const char *p[1] = {id};
-    return cm_pg_conn_query(conn, sql_secrets, 1, p, cb, arg);
+    return conn != NULL ? cm_pg_conn_query(conn, sql_secrets, 1, p, cb, arg)
+                        : cm_pg_query(db, sql_secrets, 1, p, cb, arg);
 }
 
 int ob_db_consume_nonce(cm_pg_pool_t *db, const char *nonce, const char *instance_id, int64_t expires_at,
@@ -133,16 +129,9 @@ static const char sql_store_tokens[] =
     " ok AS (SELECT instance_id FROM cur WHERE status IN ('active', 'needs_reauth')"
     "          AND (expires_at IS NULL OR expires_at > now())),"
     " c AS ("
-    "  UPDATE mcp_credentials SET access_token_enc = $2::bytea, access_token_key_id = $3,"
-    "         refresh_token_enc = COALESCE($4::bytea, refresh_token_enc),"
-    "         refresh_token_key_id = CASE WHEN $4::bytea IS NULL THEN refresh_token_key_id ELSE $5 END,"
-    "         token_expires_at = CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) END,"
-    "         refresh_expires_at = CASE WHEN $7::bigint > 0 THEN to_timestamp($7::bigint)"
-    "                                   WHEN $4::bytea IS NULL THEN refresh_expires_at END,"
+    "  UPDATE mcp_credentials SET " OB_SQL_SET_NEW_TOKENS ","
     "         scope = COALESCE($8, requested_scopes, scope), token_type = COALESCE($9, 'Bearer'),"
-    "         row_version = row_version + 1, refresh_failures = 0, request_failures = 0, next_refresh_at = NULL,"
-    "         last_error_code = NULL, refresh_outcome_unknown_at = NULL"
-    "   WHERE instance_id IN (SELECT instance_id FROM ok)"
+    " " OB_SQL_SET_TOKENS_CLEAN "   WHERE instance_id IN (SELECT instance_id FROM ok)"
     "  RETURNING instance_id, row_version, (refresh_token_enc IS NOT NULL) AS has_rt,"
     "            COALESCE(extract(epoch FROM token_expires_at)::bigint, 0) AS exp),"
     " s AS ("

@@ -12,6 +12,21 @@
 
 #include "common/pg.h"
 
+/* The columns a newly obtained token set writes, in an UPDATE of mcp_credentials (the callback's store and the
+ * refresher's compare-and-set): $2 access token (sealed, bytea hex), $3 its key id, $4 refresh token (NULL: the old
+ * one stays, with its expiry), $5 its key id, $6 expires_at, $7 refresh_expires_at (unix seconds, 0 = none). */
+#define OB_SQL_SET_NEW_TOKENS                                                                                          \
+    "access_token_enc = $2::bytea, access_token_key_id = $3,"                                                          \
+    " refresh_token_enc = COALESCE($4::bytea, refresh_token_enc),"                                                     \
+    " refresh_token_key_id = CASE WHEN $4::bytea IS NULL THEN refresh_token_key_id ELSE $5 END,"                       \
+    " token_expires_at = CASE WHEN $6::bigint > 0 THEN to_timestamp($6::bigint) END,"                                  \
+    " refresh_expires_at = CASE WHEN $7::bigint > 0 THEN to_timestamp($7::bigint)"                                     \
+    " WHEN $4::bytea IS NULL THEN refresh_expires_at END"
+/* ... and what a stored token set resets: a new row version, no failures, no backoff, no unknown outcome. */
+#define OB_SQL_SET_TOKENS_CLEAN                                                                                        \
+    "row_version = row_version + 1, refresh_failures = 0, request_failures = 0, next_refresh_at = NULL,"               \
+    " last_error_code = NULL, refresh_outcome_unknown_at = NULL"
+
 #include <stdint.h>
 
 typedef struct ob_new_instance {
@@ -52,10 +67,9 @@ int ob_db_instance_delete(cm_pg_pool_t *db, const char *id, const char *audit_de
  * The sealed secrets of one instance. Result columns: instance_id, service_name, status, client_id,
  * client_secret_enc, client_secret_key_id, refresh_token_enc, refresh_token_key_id, access_token_enc,
  * access_token_key_id, provider_options, expires_at (unix s, 0 = none). No row = unknown instance.
+ * On conn when it is not NULL (an acquired connection, inside the caller's transaction), else on the pool db.
  */
-int ob_db_instance_secrets(cm_pg_pool_t *db, const char *id, cm_pg_result_cb cb, void *arg);
-/* The same on an acquired connection (inside the caller's transaction). */
-int ob_db_instance_secrets_on(cm_pg_conn_t *conn, const char *id, cm_pg_result_cb cb, void *arg);
+int ob_db_instance_secrets(cm_pg_pool_t *db, cm_pg_conn_t *conn, const char *id, cm_pg_result_cb cb, void *arg);
 
 /*
  * Records a consumed OAuth state nonce (its SHA-256, so the table holds nothing reusable) and purges a

@@ -5,7 +5,7 @@
 #include "store/cred_crypto.h"
 
 #include "db/pq_util.h"
-#include "refresh/refresher.h"
+#include "store/refresh_lock.h"
 
 #include "common/crypto.h"
 #include "common/log.h"
@@ -54,24 +54,22 @@ static int rotate_row(PGconn *conn, const ob_keyring_t *kr, const PGresult *res,
     if (changed == 0)
         goto out_free_hex;
     const char *p[8] = {PQgetvalue(res, i, 0), hex[0], kid[0], hex[1], kid[1], hex[2], kid[2], ob_keyring_primary(kr)};
-    PGresult *u =
-        PQexecParams(conn,
-                     "WITH c AS (UPDATE mcp_credentials SET"
-                     "   client_secret_enc = COALESCE($2::bytea, client_secret_enc),"
-                     "   client_secret_key_id = COALESCE($3, client_secret_key_id),"
-                     "   access_token_enc = COALESCE($4::bytea, access_token_enc),"
-                     "   access_token_key_id = COALESCE($5, access_token_key_id),"
-                     "   refresh_token_enc = COALESCE($6::bytea, refresh_token_enc),"
-                     "   refresh_token_key_id = COALESCE($7, refresh_token_key_id),"
-                     "   row_version = row_version + 1"
-                     "  WHERE instance_id = $1::uuid RETURNING instance_id)"
-                     " INSERT INTO token_audit_log (instance_id, event, actor, detail)"
-                     " SELECT instance_id, 'keys_rotated', 'rotate-keys', jsonb_build_object('key_id', $8::text)"
-                     "   FROM c",
-                     8, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(u) != PGRES_COMMAND_OK) {
-        rc = ob_pq_fail(u, err, errsz, "re-encrypting credentials");
-    } else {
+    PGresult *u = NULL;
+    rc = ob_pq_params(conn,
+                      "WITH c AS (UPDATE mcp_credentials SET"
+                      "   client_secret_enc = COALESCE($2::bytea, client_secret_enc),"
+                      "   client_secret_key_id = COALESCE($3, client_secret_key_id),"
+                      "   access_token_enc = COALESCE($4::bytea, access_token_enc),"
+                      "   access_token_key_id = COALESCE($5, access_token_key_id),"
+                      "   refresh_token_enc = COALESCE($6::bytea, refresh_token_enc),"
+                      "   refresh_token_key_id = COALESCE($7, refresh_token_key_id),"
+                      "   row_version = row_version + 1"
+                      "  WHERE instance_id = $1::uuid RETURNING instance_id)"
+                      " INSERT INTO token_audit_log (instance_id, event, actor, detail)"
+                      " SELECT instance_id, 'keys_rotated', 'rotate-keys', jsonb_build_object('key_id', $8::text)"
+                      "   FROM c",
+                      8, p, PGRES_COMMAND_OK, &u, "re-encrypting credentials", err, errsz);
+    if (rc == CM_OK) {
         st->rows_rotated++;
         st->fields_rotated += (size_t)changed;
     }
@@ -98,24 +96,20 @@ static int rotate_one(PGconn *conn, const ob_keyring_t *kr, const char *id, ob_r
     if (rc != CM_OK)
         return rc;
     const char *p[2] = {id, primary};
-    PGresult *res =
-        PQexecParams(conn, "SELECT pg_advisory_xact_lock(" OB_REFRESH_LOCK_KEY("$1") ")", 1, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = ob_pq_fail(res, err, errsz, "taking an instance's refresh lock");
+    PGresult *res = NULL;
+    if ((rc = ob_pq_params(conn, "SELECT pg_advisory_xact_lock(" OB_REFRESH_LOCK_KEY("$1") ")", 1, p, PGRES_TUPLES_OK,
+                           &res, "taking an instance's refresh lock", err, errsz)) != CM_OK)
         goto out_rollback;
-    }
     PQclear(res);
-    res = PQexecParams(conn,
-                       "SELECT instance_id, client_secret_enc, client_secret_key_id, access_token_enc,"
-                       " access_token_key_id, refresh_token_enc, refresh_token_key_id"
-                       " FROM mcp_credentials WHERE instance_id = $1::uuid"
-                       " AND (client_secret_key_id <> $2 OR access_token_key_id <> $2 OR refresh_token_key_id <> $2)"
-                       " FOR UPDATE",
-                       2, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = ob_pq_fail(res, err, errsz, "reading credentials to rotate");
+    rc = ob_pq_params(conn,
+                      "SELECT instance_id, client_secret_enc, client_secret_key_id, access_token_enc,"
+                      " access_token_key_id, refresh_token_enc, refresh_token_key_id"
+                      " FROM mcp_credentials WHERE instance_id = $1::uuid"
+                      " AND (client_secret_key_id <> $2 OR access_token_key_id <> $2 OR refresh_token_key_id <> $2)"
+                      " FOR UPDATE",
+                      2, p, PGRES_TUPLES_OK, &res, "reading credentials to rotate", err, errsz);
+    if (rc != CM_OK)
         goto out_rollback;
-    }
     if (PQntuples(res) == 1 && (rc = rotate_row(conn, kr, res, 0, st, err, errsz)) != CM_OK)
         goto out_rollback;
     PQclear(res);
@@ -135,13 +129,12 @@ int ob_rotate_keys(PGconn *conn, const ob_keyring_t *kr, int batch, ob_rotate_st
     snprintf(lim, sizeof(lim), "%d", batch > 0 ? batch : 100);
     for (;;) {
         const char *p[3] = {last, primary, lim};
-        PGresult *res = PQexecParams(conn, sql_candidates, 3, NULL, p, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-            int rc = ob_pq_fail(res, err, errsz, "listing credentials to rotate");
-            PQclear(res);
+        PGresult *res = NULL;
+        int rc = ob_pq_params(conn, sql_candidates, 3, p, PGRES_TUPLES_OK, &res, "listing credentials to rotate", err,
+                              errsz);
+        if (rc != CM_OK)
             return rc;
-        }
-        int n = PQntuples(res), rc = CM_OK;
+        int n = PQntuples(res);
         for (int i = 0; i < n && rc == CM_OK; i++)
             rc = rotate_one(conn, kr, PQgetvalue(res, i, 0), st, err, errsz);
         if (n > 0)

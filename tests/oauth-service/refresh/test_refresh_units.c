@@ -1,10 +1,12 @@
 /*
- * test_refresh_units.c - the refresh schedule heap and backoff with jitter.
+ * test_refresh_units.c - the refresh schedule heap, backoff with jitter, and the refresh operation's transition
+ * table.
  */
 #include "cu.h"
 
-#include "refresh/backoff.h"
+#include "core/backoff.h"
 #include "refresh/heap.h"
+#include "refresh/refresh_op.h"
 
 #include "common/status.h"
 
@@ -207,9 +209,114 @@ static void test_backoff(void)
     CU_ASSERT_EQUAL(ob_backoff_delay_ms(&z, 5, 0.5, -1), 1);
 }
 
+/* The transitions a refresh operation may make (docs/oauth-flows.md, "Refresh state machine"): the spec the
+ * table of refresh_op.c must match, pair by pair. */
+static const struct {
+    int from;
+    int to[5];
+    int n;
+} rop_spec[] = {
+    {OB_ROP_QUEUED, {OB_ROP_LOCKING}, 1},
+    {OB_ROP_LOCKING, {OB_ROP_LOCK_WAIT, OB_ROP_READING, OB_ROP_DONE}, 3},
+    {OB_ROP_LOCK_WAIT, {OB_ROP_LOCKING, OB_ROP_DONE}, 2},
+    {OB_ROP_READING, {OB_ROP_MARKING, OB_ROP_DONE}, 2},
+    {OB_ROP_MARKING, {OB_ROP_REREADING, OB_ROP_DONE}, 2},
+    {OB_ROP_REREADING, {OB_ROP_CALLING, OB_ROP_DONE}, 2},
+    {OB_ROP_CALLING, {OB_ROP_STORING, OB_ROP_RECORDING, OB_ROP_RECORDING_UNKNOWN}, 3},
+    {OB_ROP_STORING, {OB_ROP_COMMITTING, OB_ROP_RECONCILING, OB_ROP_STORE_BACKOFF, OB_ROP_DONE}, 4},
+    {OB_ROP_RECONCILING, {OB_ROP_COMMITTING, OB_ROP_STORING, OB_ROP_STORE_BACKOFF, OB_ROP_DONE}, 4},
+    {OB_ROP_RECORDING, {OB_ROP_COMMITTING, OB_ROP_DONE}, 2},
+    {OB_ROP_RECORDING_UNKNOWN, {OB_ROP_COMMITTING, OB_ROP_DONE}, 2},
+    {OB_ROP_COMMITTING, {OB_ROP_STORE_BACKOFF, OB_ROP_DONE}, 2},
+    {OB_ROP_STORE_BACKOFF, {OB_ROP_RELOCKING, OB_ROP_DONE}, 2},
+    {OB_ROP_RELOCKING, {OB_ROP_RELOCK_WAIT, OB_ROP_RECONCILING, OB_ROP_STORE_BACKOFF}, 3},
+    {OB_ROP_RELOCK_WAIT, {OB_ROP_RELOCKING, OB_ROP_STORE_BACKOFF}, 2},
+    {OB_ROP_DONE, {0}, 0},
+};
+
+static int spec_allows(int from, int to)
+{
+    for (size_t i = 0; i < sizeof(rop_spec) / sizeof(rop_spec[0]); i++)
+        if (rop_spec[i].from == from)
+            for (int j = 0; j < rop_spec[i].n; j++)
+                if (rop_spec[i].to[j] == to)
+                    return 1;
+    return 0;
+}
+
+/* every state's allowed transitions, and nothing else */
+static void test_rop_table(void)
+{
+    CU_ASSERT_EQUAL(sizeof(rop_spec) / sizeof(rop_spec[0]), OB_ROP_STATE_COUNT);
+    int mismatches = 0;
+    for (int from = 0; from < OB_ROP_STATE_COUNT; from++) {
+        CU_ASSERT_STRING_NOT_EQUAL(ob_rop_state_name(from), "?");
+        for (int to = 0; to < OB_ROP_STATE_COUNT; to++) {
+            if (ob_rop_transition_allowed(from, to) != spec_allows(from, to)) {
+                fprintf(stderr, "transition %s -> %s: table %d, spec %d\n", ob_rop_state_name(from),
+                        ob_rop_state_name(to), ob_rop_transition_allowed(from, to), spec_allows(from, to));
+                mismatches++;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+    /* out of range on either side is never allowed */
+    CU_ASSERT_FALSE(ob_rop_transition_allowed(-1, OB_ROP_LOCKING));
+    CU_ASSERT_FALSE(ob_rop_transition_allowed(OB_ROP_QUEUED, OB_ROP_STATE_COUNT));
+    CU_ASSERT_STRING_EQUAL(ob_rop_state_name(OB_ROP_STATE_COUNT), "?");
+}
+
+/* a forbidden transition is refused and leaves the state as it was; an allowed one moves it */
+static void test_rop_refused(void)
+{
+    int s = OB_ROP_QUEUED;
+    CU_ASSERT_EQUAL(ob_rop_transition(&s, OB_ROP_CALLING), CM_EINVAL); /* no provider call without the lock */
+    CU_ASSERT_EQUAL(s, OB_ROP_QUEUED);
+    CU_ASSERT_EQUAL(ob_rop_transition(&s, OB_ROP_LOCKING), CM_OK);
+    CU_ASSERT_EQUAL(s, OB_ROP_LOCKING);
+    CU_ASSERT_EQUAL(ob_rop_transition(&s, OB_ROP_CALLING), CM_EINVAL); /* nor before the intent marker */
+    CU_ASSERT_EQUAL(s, OB_ROP_LOCKING);
+    s = OB_ROP_CALLING;
+    CU_ASSERT_EQUAL(ob_rop_transition(&s, OB_ROP_DONE), CM_EINVAL); /* a spent token's outcome is recorded first */
+    CU_ASSERT_EQUAL(s, OB_ROP_CALLING);
+    s = OB_ROP_DONE;
+    for (int to = 0; to < OB_ROP_STATE_COUNT; to++) {
+        CU_ASSERT_EQUAL(ob_rop_transition(&s, to), CM_EINVAL);
+        CU_ASSERT_EQUAL(s, OB_ROP_DONE);
+    }
+}
+
+/* every state is reachable from QUEUED, and DONE from every state (no operation can get stuck) */
+static void test_rop_reachable(void)
+{
+    for (int target = 0; target < OB_ROP_STATE_COUNT; target++) {
+        for (int start = 0; start < OB_ROP_STATE_COUNT; start++) {
+            int from_queued = start == OB_ROP_QUEUED, to_done = target == OB_ROP_DONE;
+            if (!from_queued && !to_done)
+                continue;
+            int seen[OB_ROP_STATE_COUNT] = {0}, stack[OB_ROP_STATE_COUNT], n = 0;
+            stack[n++] = start;
+            seen[start] = 1;
+            while (n > 0) {
+                int s = stack[--n];
+                for (int to = 0; to < OB_ROP_STATE_COUNT; to++)
+                    if (!seen[to] && ob_rop_transition_allowed(s, to)) {
+                        seen[to] = 1;
+                        stack[n++] = to;
+                    }
+            }
+            if (!seen[target])
+                fprintf(stderr, "%s does not reach %s\n", ob_rop_state_name(start), ob_rop_state_name(target));
+            CU_ASSERT(seen[target]);
+        }
+    }
+}
+
 void tests_register(void)
 {
     CU_SUITE("refresh heap", NULL, NULL, {"order", test_heap_order}, {"reschedule and remove", test_heap_reschedule},
              {"churn", test_heap_churn}, {"model check of random operations", test_heap_model});
     CU_SUITE("backoff", NULL, NULL, {"exponential with equal jitter", test_backoff});
+    CU_SUITE("refresh operation state machine", NULL, NULL, {"transition table", test_rop_table},
+             {"forbidden transition refused", test_rop_refused}, {"reachability", test_rop_reachable});
 }

@@ -1,7 +1,7 @@
 /*
  * backoff.c - exponential backoff with equal jitter (see backoff.h).
  */
-#include "refresh/backoff.h"
+#include "core/backoff.h"
 
 #include "common/crypto.h"
 #include "common/status.h"

@@ -1,13 +1,13 @@
 /*
- * broker.h - the broker process: what every handler can reach.
+ * broker.h - the broker process context: what every layer above core/ can reach, and what it answers.
  *
  * One ob_broker_t per process, created by main.c. Everything in it is owned by the loop thread
  * (see docs/conventions.md, "Threads"): handlers read it freely; nothing else touches it.
  */
-#ifndef OB_BROKER_H
-#define OB_BROKER_H
+#ifndef OB_CORE_BROKER_H
+#define OB_CORE_BROKER_H
 
-#include "config.h"
+#include "config/config.h"
 
 #include "common/http_client.h"
 #include "common/httpd.h"
@@ -16,6 +16,7 @@
 #include "provider_abi.h"
 
 #include <jansson.h>
+#include <stdint.h>
 
 struct ob_provider_registry;
 struct ob_keys;
@@ -35,24 +36,21 @@ typedef struct ob_broker {
     struct ob_pusher *pusher;               /* signed pushes to MCP servers (push/pusher.h); NULL = off */
 } ob_broker_t;
 
-/* Route registration, one per handler file (handlers/<name>.c). */
-int ob_health_register(ob_broker_t *b);
-int ob_providers_register(ob_broker_t *b);
-/* Admin API (handlers/instances_*.c), browser flow (handlers/oauth_*.c), MCP-facing calls
- * (handlers/mcp_*.c). Need b->keys and b->instances. */
-int ob_instances_register(ob_broker_t *b);
-int ob_oauth_register(ob_broker_t *b);
-int ob_mcp_api_register(ob_broker_t *b);
-/* POST /oauth/refresh, POST /oauth/revoke, POST /cache-tokens (handlers/oauth_refresh.c, oauth_revoke.c,
- * cache_tokens.c). Need b->refresher and b->pusher. */
-int ob_refresh_routes_register(ob_broker_t *b);
+/* The registry row of a service (borrowed from b->services), or NULL. */
+const json_t *ob_service_find(const ob_broker_t *b, const char *service);
+/* The provider serving a service (borrowed from the registry), or NULL when unknown or not loaded. */
+const op_provider_t *ob_service_provider(const ob_broker_t *b, const char *service);
 
-/*
- * Blocking start-up database work (before the loop runs): waits up to wait_s seconds for the
- * database, applies migrations, seeds the service registry from cfg->services_file and, when
- * services_out is not NULL, returns the registry rows (caller owns, json_decref).
- * On failure writes one line into err.
- */
-int ob_startup_db(const ob_config_t *cfg, int wait_s, json_t **services_out, char *err, size_t errsz);
+/* "<base_url>/oauth/authorize?instance_id=<id>", malloc'ed (caller frees). */
+char *ob_authorize_url(const ob_broker_t *b, const char *instance_id);
+/* The instance's MCP endpoint from cfg->mcp_url_template, malloc'ed (caller frees); NULL when the service is
+ * unknown. */
+char *ob_mcp_url(const ob_broker_t *b, const char *service, const char *instance_id);
+/* The redirect_uri for a provider: <base>/oauth/callback, or <base>/oauth/callback/<provider> when
+ * oauth.callback_per_provider is set. malloc'ed (caller frees). */
+char *ob_redirect_uri(const ob_broker_t *b, const char *provider);
+
+/* Unix time now. */
+int64_t ob_now(void);
 
 #endif

@@ -6,8 +6,8 @@
  * storm spreads out but still backs off). A provider's Retry-After, when larger, wins (bounded by max_ms).
  * Pure functions; the random draw is a parameter so tests are deterministic.
  */
-#ifndef OB_REFRESH_BACKOFF_H
-#define OB_REFRESH_BACKOFF_H
+#ifndef OB_CORE_BACKOFF_H
+#define OB_CORE_BACKOFF_H
 
 #include <stdint.h>
 
