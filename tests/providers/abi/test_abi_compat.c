@@ -76,6 +76,7 @@ static void test_legacy_loads(void)
 {
     CU_ASSERT_EQUAL(ob_registry_plugin_count(reg), 1); /* tlegacy; tnext refused */
     CU_ASSERT_EQUAL_FATAL(ob_registry_count(reg), 1);
+    CU_ASSERT_PTR_NULL(ob_registry_find(reg, "tnext"));
     const op_provider_t *p = ob_registry_find(reg, "tlegacy");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
     CU_ASSERT_EQUAL(ob_registry_abi_minor_of(reg, 0), 1);
