@@ -13,12 +13,18 @@ import { join } from 'node:path';
 const [startUrl, mode = 'google-approve', popup] = process.argv.slice(2);
 const profile = mkdtempSync(join(tmpdir(), 'ob-chromium-'));
 const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ctx = await chromium.launchPersistentContext(profile, {
+// A launch on a loaded 2-core machine can miss its timeout; one more attempt tells a slow start from a broken
+// browser (which fails both).
+const launch = () => chromium.launchPersistentContext(profile, {
   executablePath,
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync'],
-  timeout: 30_000,
+  timeout: 60_000,
+});
+const ctx = await launch().catch((e) => {
+  process.stderr.write(`browser-flow: chromium launch failed once (${e.name}), retrying\n`);
+  return launch();
 });
 const out = { result: null, code: null, status: null, url: null, title: null, opener_messages: [] };
 try {

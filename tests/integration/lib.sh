@@ -24,11 +24,30 @@
 #   http METHOD URL [BODY] [HEADER...]   sets $STATUS, $BODY (file $IT_DIR/last.body), $HDRS
 #   psql_q SQL              one value from the test database
 #   check NAME COND...      records a pass/fail; it_done prints the summary and exits
+#   jq ...                  jq, except that -e on an empty input fails (exit 4) as jq >= 1.7 does; Debian 12's jq 1.6
+#                           exits 0 there, which made a check on the output of a crashed helper pass
 #
 # OB_IT_VALGRIND=SUPPRESSIONS (scripts/valgrind.sh): the broker, and the C servers a test starts with "${IT_WRAP[@]}"
 # before the binary, run under valgrind memcheck (logs $IT_DIR/valgrind-PID.log); waits are stretched by
 # $IT_WAIT_SCALE, and it_done fails on any error valgrind reports or a server that did not exit.
 set -uo pipefail
+
+# jq 1.6 (Debian 12) exits 0 for -e on an empty input; every check here feeds jq -e a here-string, and an empty
+# one means the command that should have produced it failed. Exported so the `bash -c` of a check sees it too.
+jq() {
+    local a
+    for a in "$@"; do
+        if [[ "$a" == -e || "$a" == --exit-status ]]; then
+            local input
+            input="$(cat)"
+            [[ -n "${input//[[:space:]]/}" ]] || return 4
+            command jq "$@" <<<"$input"
+            return
+        fi
+    done
+    command jq "$@"
+}
+export -f jq
 
 IT_SRC="${OB_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 IT_BUILD="${OB_BUILD_DIR:-$IT_SRC/build}"
