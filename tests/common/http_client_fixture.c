@@ -8,7 +8,6 @@
 #include "common/status.h"
 #include "common/timer.h"
 
-#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,17 +84,6 @@ static int h_hang(void *data, h2o_req_t *req, const cm_route_match_t *m)
     else
         cm_respond_empty(req, 503);
     return 0;
-}
-
-int count_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    while (d != NULL && readdir(d) != NULL)
-        n++;
-    if (d != NULL)
-        closedir(d);
-    return n;
 }
 
 int setup(void)

@@ -23,9 +23,6 @@ extern int sync_callbacks; /* callbacks that ran inside cm_http_start: must stay
 int setup(void);
 int teardown(void);
 
-/* file descriptors open in this process (a leaked connection shows here) */
-int count_fds(void);
-
 struct result {
     int done;
     int status, timed_out;

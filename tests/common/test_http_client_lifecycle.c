@@ -32,7 +32,7 @@ static void on_many(void *arg, const cm_http_response_t *res)
 
 static void test_concurrent(void)
 {
-    int fds = count_fds();
+    int fds = cu_count_fds();
     cm_http_client_t *c = cm_http_client_new(loop);
     static struct many m[100];
     char url[128];
@@ -85,7 +85,7 @@ static void test_concurrent(void)
             total, (long long)ms, ms > 0 ? total * 1000.0 / (double)ms : 0.0);
     cm_http_client_free(c);
     run_for(100); /* the server notices the closed keep-alive connections */
-    CU_ASSERT_EQUAL(count_fds(), fds);
+    CU_ASSERT_EQUAL(cu_count_fds(), fds);
 }
 
 /* ---- cancel and free ---- */

@@ -11,7 +11,6 @@
 #include "common/status.h"
 #include "common/timer.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,17 +19,6 @@ static h2o_evloop_t *loop;
 static const char *db_url;
 static int in_call; /* set around cm_pg_* calls: a callback seeing it was called synchronously */
 static int sync_callbacks;
-
-static int count_fds(void)
-{
-    int n = 0;
-    DIR *d = opendir("/proc/self/fd");
-    while (d != NULL && readdir(d) != NULL)
-        n++;
-    if (d != NULL)
-        closedir(d);
-    return n;
-}
 
 static int setup(void)
 {
@@ -436,7 +424,7 @@ static void test_held_conn_timeouts(void)
 static void test_backend_killed(void)
 {
     run_for(300); /* the previous test's cancel request (a short-lived thread with a socket) is done */
-    int fds = count_fds();
+    int fds = cu_count_fds();
     cm_pg_pool_t *p = cm_pg_pool_new(loop, db_url, 2);
     CU_ASSERT_TRUE(wait_connected(p, 2, 5000));
     struct res x = {0};
@@ -487,9 +475,9 @@ static void test_backend_killed(void)
     CU_ASSERT_EQUAL(sync_callbacks, 0);
     cm_pg_pool_free(p);
     run_for(20);
-    if (count_fds() != fds)
-        fprintf(stderr, "fds: %d before, %d after\n", fds, count_fds());
-    CU_ASSERT_EQUAL(count_fds(), fds); /* every dup() and libpq socket closed after four reconnects */
+    if (cu_count_fds() != fds)
+        fprintf(stderr, "fds: %d before, %d after\n", fds, cu_count_fds());
+    CU_ASSERT_EQUAL(cu_count_fds(), fds); /* every dup() and libpq socket closed after four reconnects */
 }
 
 struct retrier {

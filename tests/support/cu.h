@@ -19,6 +19,9 @@ typedef struct {
 /* A wait bound for conditions a test polls for, multiplied by OB_TEST_TIMEOUT_SCALE (1..100; scripts/valgrind.sh sets
  * it, since everything runs ~20x slower under memcheck). Only for "wait at most": a fixed wait stays unscaled. */
 long long cu_wait_ms(long long ms);
+/* How many descriptors this process has open (entries of /proc/self/fd, including the one reading it): a test
+ * compares two counts to prove nothing leaked. */
+int cu_count_fds(void);
 
 void cu_add_suite(const char *name, CU_InitializeFunc init, CU_CleanupFunc clean, const cu_test_t *tests, size_t n);
 #define CU_SUITE(name, init, clean, ...)                                                                               \

@@ -1,5 +1,6 @@
 #include "cu.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,17 @@ long long cu_wait_ms(long long ms)
     const char *s = getenv("OB_TEST_TIMEOUT_SCALE");
     long k = s != NULL ? strtol(s, NULL, 10) : 1;
     return ms * (k >= 1 && k <= 100 ? k : 1);
+}
+
+int cu_count_fds(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    while (d != NULL && readdir(d) != NULL)
+        n++;
+    if (d != NULL)
+        closedir(d);
+    return n;
 }
 
 int main(void)
