@@ -59,11 +59,11 @@ int cm_jws_sign(const cm_jwk_t *k, const char *typ, const json_t *claims, char *
 /* A compact JWS split and decoded, before any signature check. Caller owns (cm_jws_parsed_free). */
 typedef struct cm_jws_parsed {
     json_t *header;
-    json_t *payload;      /* NULL when the payload is not a JSON object */
-    const char *alg;      /* borrowed from header */
-    const char *kid;      /* borrowed from header, NULL when absent */
-    const char *typ;      /* borrowed from header, NULL when absent */
-    char *signing_input;  /* "<b64 header>.<b64 payload>" */
+    json_t *payload;     /* NULL when the payload is not a JSON object */
+    const char *alg;     /* borrowed from header */
+    const char *kid;     /* borrowed from header, NULL when absent */
+    const char *typ;     /* borrowed from header, NULL when absent */
+    char *signing_input; /* "<b64 header>.<b64 payload>" */
     uint8_t *sig;
     size_t sig_len;
 } cm_jws_parsed_t;
@@ -79,13 +79,13 @@ int cm_jws_verify(const cm_jws_parsed_t *p, const cm_jwk_t *k, unsigned allowed)
 
 /* What a JWT's claims must satisfy (RFC 7519 4.1, RFC 9068 4). NULL / 0 members are not checked. */
 typedef struct cm_jwt_expect {
-    const char *iss;      /* exact */
-    const char *aud;      /* must equal "aud" or be an element of it */
-    const char *typ;      /* header typ, compared case-insensitively, "application/" prefix allowed */
-    int64_t now;          /* unix s */
-    int64_t leeway_s;     /* applied to exp, nbf and iat */
-    int require_exp;      /* exp required */
-    int64_t max_age_s;    /* iat required and not older than this (0 = not checked) */
+    const char *iss;   /* exact */
+    const char *aud;   /* must equal "aud" or be an element of it */
+    const char *typ;   /* header typ, compared case-insensitively, "application/" prefix allowed */
+    int64_t now;       /* unix s */
+    int64_t leeway_s;  /* applied to exp, nbf and iat */
+    int require_exp;   /* exp required */
+    int64_t max_age_s; /* iat required and not older than this (0 = not checked) */
 } cm_jwt_expect_t;
 
 typedef enum cm_jwt_fail {

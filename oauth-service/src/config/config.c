@@ -86,7 +86,9 @@ static int finish(ob_config_t *cfg, char *err, size_t errsz)
             "refresh.concurrency (%d) must be below database.pool_size (%d): each refresh holds a pooled "
             "connection across the provider call",
             cfg->refresh_concurrency < 1 ? 1 : cfg->refresh_concurrency, cfg->db_pool_size);
-    return finish_flows(cfg);
+    if ((rc = finish_flows(cfg)) != CM_OK)
+        return rc;
+    return ob_cfg_finish_authz(cfg, err, errsz);
 }
 
 int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
@@ -116,6 +118,7 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     cfg->push_timeout_ms = 5000;
     cfg->push_backoff_base_ms = 500;
     cfg->push_backoff_max_ms = 30000;
+    ob_cfg_authz_defaults(&cfg->authz);
     if (path == NULL)
         path = getenv("OB_CONFIG");
     if (path == NULL)
@@ -168,5 +171,6 @@ void ob_config_free(ob_config_t *cfg)
     json_decref(cfg->allowed_return_urls);
     free(cfg->mcp_url_template);
     json_decref(cfg->push_urls);
+    ob_cfg_authz_free(&cfg->authz);
     memset(cfg, 0, sizeof(*cfg));
 }

@@ -18,6 +18,26 @@
 #include <jansson.h>
 #include <stddef.h>
 
+/* The authorization server of the MCP clients (section "authorization"; docs/mcp-authorization.md). */
+typedef struct ob_authz_config {
+    int enabled;                    /* authorization.enabled: serve the AS endpoints, true */
+    int access_token_ttl_s;         /* authorization.access_token_ttl_s, 3600 */
+    int refresh_token_ttl_s;        /* authorization.refresh_token_ttl_s, 30 days */
+    int code_ttl_s;                 /* authorization.code_ttl_s, 60 */
+    int request_ttl_s;              /* authorization.request_ttl_s: a pending authorization request (consent), 900 */
+    int key_publish_ahead_s;        /* authorization.key_publish_ahead_s: a new signing key is published this long
+                                       before it signs, 600 */
+    int dcr_rate_per_min;           /* authorization.dcr_rate_per_min: registrations per client address, 20 */
+    int dcr_idle_days;              /* authorization.dcr_idle_days: an unused dynamic client is deleted after, 30 */
+    json_t *cimd_allowed_origins;   /* authorization.cimd_allowed_origins: https origins on special-use addresses that
+                                       may serve Client ID Metadata Documents (owned, never NULL) */
+    char *cimd_ca_file;             /* authorization.cimd_ca_file: extra CA bundle for CIMD fetches, NULL */
+    char *mcp_service_url_template; /* authorization.mcp_service_url_template: a service's MCP URL without an
+                                       instance, "{port}" and "{service}" replaced; http://127.0.0.1:{port}/mcp */
+    json_t *apps;                   /* authorization.apps: operator app credentials, {service or provider: {client_id,
+                                       client_secret_file}} (owned, never NULL; the secrets are read by keys/, never kept here) */
+} ob_authz_config_t;
+
 typedef struct ob_config {
     char *path;               /* the file that was loaded */
     char *listen_host;        /* "127.0.0.1" */
@@ -64,6 +84,7 @@ typedef struct ob_config {
     int push_backoff_max_ms;  /* push.backoff_max_ms: 30000 */
     json_t *push_urls;        /* push.urls: {service: base URL}; default http://127.0.0.1:<registry port> (owned,
                                  may be NULL) */
+    ob_authz_config_t authz;  /* section "authorization" */
 } ob_config_t;
 
 /*

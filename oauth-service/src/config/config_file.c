@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = {"listen",           "base_url",  "database",  "plugin_dir", "migrations_dir",
-                                         "services_file",    "log_level", "providers", "keys",       "oauth",
-                                         "mcp_url_template", "refresh",   "push",      "$comment",   NULL};
+static const char *const known_keys[] = {"listen",         "base_url",      "database",         "plugin_dir",
+                                         "migrations_dir", "services_file", "log_level",        "providers",
+                                         "keys",           "oauth",         "mcp_url_template", "refresh",
+                                         "push",           "$comment",      "authorization",    NULL};
 
 /* The "keys" and "oauth" sections and mcp_url_template. */
 static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t errsz)
@@ -258,6 +259,8 @@ int ob_cfg_apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
         cfg->log_level = l;
     }
     if ((rc = apply_flows(cfg, root, err, errsz)) != CM_OK)
+        return rc;
+    if ((rc = ob_cfg_apply_authz(cfg, json_object_get(root, "authorization"), err, errsz)) != CM_OK)
         return rc;
     json_t *prov = json_object_get(root, "providers");
     if (prov != NULL) {

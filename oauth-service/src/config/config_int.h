@@ -30,6 +30,12 @@ int ob_cfg_url_list_ok(const json_t *arr, size_t *bad);
 
 /* config_file.c: applies the parsed file (root) over the defaults in cfg. */
 int ob_cfg_apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t errsz);
+/* config_authz.c: the "authorization" section (defaults first, then the file's section when present), and its
+ * defaults and checks after everything else is applied. */
+void ob_cfg_authz_defaults(ob_authz_config_t *a);
+int ob_cfg_apply_authz(ob_config_t *cfg, const json_t *section, char *err, size_t errsz);
+int ob_cfg_finish_authz(ob_config_t *cfg, char *err, size_t errsz);
+void ob_cfg_authz_free(ob_authz_config_t *a);
 /* config_env.c: applies the environment overrides. */
 int ob_cfg_apply_env(ob_config_t *cfg, char *err, size_t errsz);
 

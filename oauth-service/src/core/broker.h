@@ -21,6 +21,7 @@
 struct ob_provider_registry;
 struct ob_keys;
 struct ob_icache;
+struct ob_as;
 
 typedef struct ob_broker {
     ob_config_t *cfg; /* borrowed from main */
@@ -34,6 +35,8 @@ typedef struct ob_broker {
     struct ob_icache *instances;            /* instances + decrypted access tokens (store/instance_cache.h) */
     struct ob_refresher *refresher;         /* refresh schedule + single flight (refresh/refresher.h) */
     struct ob_pusher *pusher;               /* signed pushes to MCP servers (push/pusher.h); NULL = off */
+    struct ob_as *as; /* the authorization server of the MCP clients (as/as.h); NULL when authorization.enabled is
+                         false */
 } ob_broker_t;
 
 /* The registry row of a service (borrowed from b->services), or NULL. */
