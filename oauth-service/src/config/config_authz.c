@@ -53,8 +53,10 @@ static int apply_apps(ob_config_t *cfg, const json_t *apps, char *err, size_t er
         {
             if (strcmp(k, "client_id") != 0 && strcmp(k, "client_secret_file") != 0) {
                 json_decref(copy);
-                return ob_cfg_fail(err, errsz, path, "unknown key \"authorization.apps.%s.%s\" (a secret is never "
-                                   "written into the configuration: use client_secret_file)", name, k);
+                return ob_cfg_fail(err, errsz, path,
+                                   "unknown key \"authorization.apps.%s.%s\" (a secret is never "
+                                   "written into the configuration: use client_secret_file)",
+                                   name, k);
             }
         }
         json_t *entry = json_pack("{s:s}", "client_id", id);
