@@ -100,8 +100,7 @@ static int ec_pkey_from(const uint8_t *x, const uint8_t *y, const uint8_t *d, EV
         EVP_PKEY_fromdata(ctx, &pkey, d != NULL ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1)
         goto out_free_params;
     check = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-    if (check == NULL || EVP_PKEY_public_check(check) != 1 ||
-        (d != NULL && EVP_PKEY_pairwise_check(check) != 1)) {
+    if (check == NULL || EVP_PKEY_public_check(check) != 1 || (d != NULL && EVP_PKEY_pairwise_check(check) != 1)) {
         EVP_PKEY_free(pkey);
         goto out_free_check;
     }
@@ -134,8 +133,7 @@ static int rsa_pkey_from(const uint8_t *n, size_t nlen, const uint8_t *e, size_t
         goto out_free_bn;
     }
     int bits = BN_num_bits(nbn);
-    if (bits < JOSE_RSA_MIN_BITS || bits > JOSE_RSA_MAX_BITS || !BN_is_odd(nbn) || !BN_is_odd(ebn) ||
-        BN_is_one(ebn))
+    if (bits < JOSE_RSA_MIN_BITS || bits > JOSE_RSA_MAX_BITS || !BN_is_odd(nbn) || !BN_is_odd(ebn) || BN_is_one(ebn))
         goto out_free_bn;
     if (OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, nbn) != 1 ||
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, ebn) != 1)
@@ -298,8 +296,9 @@ int cm_jwk_import(const json_t *jwk, cm_jwk_t **out)
     const json_t *kid = json_object_get(jwk, "kid");
     if (!json_is_string(kty) || (use != NULL && (!json_is_string(use) || strcmp(json_string_value(use), "sig") != 0)))
         return CM_EINVAL;
-    if (kid != NULL && (!json_is_string(kid) || json_string_length(kid) == 0 || json_string_length(kid) > JOSE_KID_MAX ||
-                        strlen(json_string_value(kid)) != json_string_length(kid)))
+    if (kid != NULL &&
+        (!json_is_string(kid) || json_string_length(kid) == 0 || json_string_length(kid) > JOSE_KID_MAX ||
+         strlen(json_string_value(kid)) != json_string_length(kid)))
         return CM_EINVAL;
     cm_jose_alg_t a;
     if (strcmp(json_string_value(kty), "EC") == 0)

@@ -33,14 +33,18 @@ static const char a2_token[] =
     "DwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe"
     "77Rw";
 static const char a2_n[] =
-    "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMs"
-    "D1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdV"
+    "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-"
+    "pCgNMs"
+    "D1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-"
+    "UTo7WTBEMa2R2CapHg665xsmtdV"
     "MTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ";
 
 /* RFC 7638 3.1 */
 static const char rfc7638_n[] =
-    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMs"
-    "tn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5ha"
+    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_"
+    "BJECPebWKRXjBZCiFV4n3oknjhMs"
+    "tn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_"
+    "FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5ha"
     "jrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
 
 static json_t *load(const char *text)
@@ -344,7 +348,8 @@ static void test_jwk_export_import(void)
 static void test_jwk_import_refused(void)
 {
     static const char *const refused[] = {
-        "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}",
+        "{\"kty\":\"oct\",\"k\":\"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-"
+        "1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow\"}",
         "{\"kty\":\"EC\",\"crv\":\"P-384\",\"x\":\"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\","
         "\"y\":\"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"}",
         /* y of another point: not on the curve */
@@ -392,17 +397,18 @@ static void test_jwk_import_refused(void)
 static void test_jwks(void)
 {
     char text[4096];
-    snprintf(text, sizeof(text),
-             "{\"keys\":["
-             "{\"kty\":\"oct\",\"kid\":\"hmac\",\"k\":\"c2VjcmV0\"},"
-             "%s,\"kid\":\"ec-1\",\"use\":\"sig\"},"
-             "{\"kty\":\"EC\",\"crv\":\"P-521\",\"kid\":\"ec-521\",\"x\":\"AA\",\"y\":\"AA\"},"
-             "{\"kty\":\"RSA\",\"kid\":\"rsa-1\",\"n\":\"%s\",\"e\":\"AQAB\",\"alg\":\"RS256\"},"
-             "{\"kty\":\"RSA\",\"kid\":\"rsa-enc\",\"n\":\"%s\",\"e\":\"AQAB\",\"use\":\"enc\"},"
-             "%s},"
-             "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"ed\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"},"
-             "\"not a key\", 42]}",
-             a3_jwk, a2_n, a2_n, a3_jwk);
+    snprintf(
+        text, sizeof(text),
+        "{\"keys\":["
+        "{\"kty\":\"oct\",\"kid\":\"hmac\",\"k\":\"c2VjcmV0\"},"
+        "%s,\"kid\":\"ec-1\",\"use\":\"sig\"},"
+        "{\"kty\":\"EC\",\"crv\":\"P-521\",\"kid\":\"ec-521\",\"x\":\"AA\",\"y\":\"AA\"},"
+        "{\"kty\":\"RSA\",\"kid\":\"rsa-1\",\"n\":\"%s\",\"e\":\"AQAB\",\"alg\":\"RS256\"},"
+        "{\"kty\":\"RSA\",\"kid\":\"rsa-enc\",\"n\":\"%s\",\"e\":\"AQAB\",\"use\":\"enc\"},"
+        "%s},"
+        "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"ed\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"},"
+        "\"not a key\", 42]}",
+        a3_jwk, a2_n, a2_n, a3_jwk);
     json_t *j = load(text);
     cm_jwk_t **keys = NULL;
     size_t n = 0;
@@ -435,7 +441,6 @@ void tests_register(void)
     CU_SUITE("jose", NULL, NULL, {"rfc7515_a3_es256", test_rfc7515_a3_es256},
              {"rfc7515_a2_rs256", test_rfc7515_a2_rs256}, {"rfc7638_thumbprint", test_rfc7638_thumbprint},
              {"sign_verify_roundtrip", test_sign_verify_roundtrip}, {"tampered", test_tampered},
-             {"refused_algs", test_refused_algs},
-             {"jwk_export_import", test_jwk_export_import}, {"jwk_import_refused", test_jwk_import_refused},
-             {"jwks", test_jwks});
+             {"refused_algs", test_refused_algs}, {"jwk_export_import", test_jwk_export_import},
+             {"jwk_import_refused", test_jwk_import_refused}, {"jwks", test_jwks});
 }

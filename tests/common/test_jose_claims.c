@@ -57,9 +57,9 @@ static void test_claims(void)
     CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/2/mcp\",\"exp\":1100}", &e),
                     CM_JWT_BAD_AUD);
     CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"exp\":1100}", &e), CM_JWT_BAD_AUD);
-    CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":[\"a\",\"https://mcp/1/mcp\"],\"exp\":1100,\"iat\":1000}",
-                              &e),
-                    CM_JWT_OK);
+    CU_ASSERT_EQUAL(
+        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":[\"a\",\"https://mcp/1/mcp\"],\"exp\":1100,\"iat\":1000}", &e),
+        CM_JWT_OK);
     CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":[\"a\",\"b\"],\"exp\":1100}", &e), CM_JWT_BAD_AUD);
     CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":[],\"exp\":1100}", &e), CM_JWT_BAD_AUD);
 
@@ -76,33 +76,39 @@ static void test_claims(void)
     CU_ASSERT_EQUAL(claims_of(NULL, exp1100, &e), CM_JWT_OK);
     CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"iat\":1000}", &e),
                     CM_JWT_MALFORMED);
-    CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":\"1100\",\"iat\":1000}",
-                              &e),
-                    CM_JWT_MALFORMED);
+    CU_ASSERT_EQUAL(
+        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":\"1100\",\"iat\":1000}", &e),
+        CM_JWT_MALFORMED);
     e.require_exp = 0;
-    CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"iat\":1000}", &e), CM_JWT_OK);
+    CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"iat\":1000}", &e),
+                    CM_JWT_OK);
     e.require_exp = 1;
 
     /* nbf and iat in the future, beyond the leeway */
     e.leeway_s = 60;
     e.now = 1000;
     CU_ASSERT_EQUAL(
-        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"nbf\":1060,\"iat\":1000}", &e),
+        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"nbf\":1060,\"iat\":1000}",
+                  &e),
         CM_JWT_OK);
     CU_ASSERT_EQUAL(
-        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"nbf\":1061,\"iat\":1000}", &e),
+        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"nbf\":1061,\"iat\":1000}",
+                  &e),
         CM_JWT_NOT_YET_VALID);
-    CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"iat\":1061}", &e),
-                    CM_JWT_NOT_YET_VALID);
+    CU_ASSERT_EQUAL(
+        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"iat\":1061}", &e),
+        CM_JWT_NOT_YET_VALID);
 
     /* iat older than max_age (+ leeway), or missing when max_age asks for it */
     e.max_age_s = 100;
     e.now = 1160;
-    CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"iat\":1000}", &e),
-                    CM_JWT_OK);
+    CU_ASSERT_EQUAL(
+        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"iat\":1000}", &e),
+        CM_JWT_OK);
     e.now = 1161;
-    CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"iat\":1000}", &e),
-                    CM_JWT_TOO_OLD);
+    CU_ASSERT_EQUAL(
+        claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000,\"iat\":1000}", &e),
+        CM_JWT_TOO_OLD);
     CU_ASSERT_EQUAL(claims_of(NULL, "{\"iss\":\"https://as\",\"aud\":\"https://mcp/1/mcp\",\"exp\":2000}", &e),
                     CM_JWT_MALFORMED);
 
@@ -123,14 +129,14 @@ static void test_parse_refused(void)
     cm_jws_parsed_t p;
     static const char *const bad[] = {
         "",
-        "eyJhbGciOiJFUzI1NiJ9.e30",                  /* two parts */
-        "eyJhbGciOiJFUzI1NiJ9.e30.c2ln.c2ln",        /* four parts */
-        ".e30.c2ln",                                 /* empty header */
-        "eyJhbGciOiJFUzI1NiJ9=.e30.c2ln",            /* padding */
-        "eyJhbGciOiJFUzI1NiJ9.e30.c2l+",             /* base64, not base64url */
-        "e30.e30.c2ln",                              /* header without alg: {} */
-        "WzFd.e30.c2ln",                             /* header not an object: [1] */
-        "eyJhbGciOjV9.e30.c2ln",                     /* alg not a string: {"alg":5} */
+        "eyJhbGciOiJFUzI1NiJ9.e30",                 /* two parts */
+        "eyJhbGciOiJFUzI1NiJ9.e30.c2ln.c2ln",       /* four parts */
+        ".e30.c2ln",                                /* empty header */
+        "eyJhbGciOiJFUzI1NiJ9=.e30.c2ln",           /* padding */
+        "eyJhbGciOiJFUzI1NiJ9.e30.c2l+",            /* base64, not base64url */
+        "e30.e30.c2ln",                             /* header without alg: {} */
+        "WzFd.e30.c2ln",                            /* header not an object: [1] */
+        "eyJhbGciOjV9.e30.c2ln",                    /* alg not a string: {"alg":5} */
         "eyJhbGciOiJFUzI1NiIsImtpZCI6MX0.e30.c2ln", /* kid not a string: {"alg":"ES256","kid":1} */
         /* duplicate alg: {"alg":"ES256","alg":"none"} */
         "eyJhbGciOiJFUzI1NiIsImFsZyI6Im5vbmUifQ.e30.c2ln",

@@ -50,8 +50,13 @@ static void check_token(const uint8_t *data, size_t size)
     FZ_CHECK(p.payload == NULL || json_is_object(p.payload));
     if (cm_jws_verify(&p, a3_key(), CM_JOSE_ES256 | CM_JOSE_RS256) == CM_OK)
         FZ_CHECK(strcmp(p.signing_input, a3_signing_input) == 0 && strcmp(p.alg, "ES256") == 0);
-    cm_jwt_expect_t e = {.iss = "joe", .aud = "bob", .typ = "at+jwt", .now = 1300819000, .leeway_s = 60,
-                         .require_exp = 1, .max_age_s = 3600};
+    cm_jwt_expect_t e = {.iss = "joe",
+                         .aud = "bob",
+                         .typ = "at+jwt",
+                         .now = 1300819000,
+                         .leeway_s = 60,
+                         .require_exp = 1,
+                         .max_age_s = 3600};
     cm_jwt_fail_t f = cm_jwt_check_claims(&p, &e);
     FZ_CHECK(f >= CM_JWT_OK && f <= CM_JWT_TOO_OLD && cm_jwt_fail_str(f) != NULL);
     if (f == CM_JWT_OK) {
