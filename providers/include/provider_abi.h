@@ -232,8 +232,9 @@ typedef struct op_provider {
      * (signature, iss, aud = client->client_id, exp, nonce when given) when the provider is OpenID and the set
      * has one, else the provider's user-info endpoint called with the access token. nonce: the nonce sent in the
      * authorization request, NULL when none was sent. tokens and everything else borrowed for the call. Returns
-     * OP_AGAIN (done called exactly once, later), or an error (done never called). NULL when the provider
-     * cannot identify accounts.
+     * OP_AGAIN (done called exactly once, later), OP_OK (done was called exactly once inside the call: the answer
+     * needed no network, e.g. the provider's keys were cached; the plugin has no way to defer it), or an error
+     * (done never called). NULL when the provider cannot identify accounts.
      */
     int (*identify)(void *data, const op_client_t *client, const op_token_set_t *tokens, const char *nonce,
                     op_identity_done_fn done, void *arg);

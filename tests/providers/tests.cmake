@@ -35,3 +35,8 @@ ob_unit_test(test_provider_abi_compat SOURCES providers/abi/test_abi_compat.c LI
 add_dependencies(test_provider_abi_compat ${_abi_test_plugins} provider_example)
 set_property(TEST test_provider_abi_compat APPEND PROPERTY ENVIRONMENT
     "OB_ABI_PLUGIN_DIR=${OB_ABI_PLUGIN_DIR}" "OB_EXAMPLE_PLUGIN_DIR=${OB_EXAMPLE_PLUGIN_DIR}")
+
+# op_provider_t.identify (ABI 1.3) of the real plugins: ID tokens signed with common/jose, user-info answers
+ob_unit_test(test_provider_identity SOURCES providers/test_identity.c providers/fake_host.c
+    LIBS common PkgConfig::CURL PkgConfig::JANSSON ${CMAKE_DL_LIBS} INCLUDES ${PROVIDER_TEST_INCLUDES})
+add_dependencies(test_provider_identity provider_google provider_microsoft provider_github provider_slack)
