@@ -96,11 +96,8 @@ int ps_identity_set_userinfo(ps_provider_t *p, const char *url)
 static void deliver(op_identity_done_fn done, void *arg, const char *subject, const char *issuer, const char *email,
                     const char *name)
 {
-    op_identity_t who = {.struct_size = sizeof(who),
-                         .subject = subject,
-                         .issuer = issuer,
-                         .email = email,
-                         .display_name = name};
+    op_identity_t who = {
+        .struct_size = sizeof(who), .subject = subject, .issuer = issuer, .email = email, .display_name = name};
     done(arg, OP_OK, &who, NULL);
 }
 
@@ -164,7 +161,9 @@ static int check_id_token(ps_provider_t *p, const char *token, const char *clien
         iss = expected_issuer(p, jws.payload);
         const char *got = ps_json_str(jws.payload, "iss");
         int alt = id->spec.alt_issuer != NULL && got != NULL && strcmp(got, id->spec.alt_issuer) == 0;
-        cm_jwt_expect_t e = {.iss = alt ? NULL : iss != NULL ? iss : "",
+        cm_jwt_expect_t e = {.iss = alt           ? NULL
+                                    : iss != NULL ? iss
+                                                  : "",
                              .aud = client_id,
                              .now = p->host->now(),
                              .leeway_s = PS_ID_TOKEN_LEEWAY_S,

@@ -96,9 +96,9 @@ static char *jwks_of(cm_jwk_t *first, ...)
 /* An ID token signed by k with the given claims (exp relative to the fake clock). */
 static char *id_token(cm_jwk_t *k, const char *iss, const char *aud, int64_t exp_in, const char *nonce)
 {
-    json_t *c = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "iss", iss, "aud", aud, "sub", "110169484474386276334",
-                          "iat", (json_int_t)FH_NOW - 10, "exp", (json_int_t)(FH_NOW + exp_in), "email",
-                          "alice@example.com");
+    json_t *c =
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "iss", iss, "aud", aud, "sub", "110169484474386276334", "iat",
+                  (json_int_t)FH_NOW - 10, "exp", (json_int_t)(FH_NOW + exp_in), "email", "alice@example.com");
     if (nonce != NULL)
         json_object_set_new(c, "nonce", json_string(nonce));
     char *t = NULL;
@@ -277,9 +277,10 @@ static void test_microsoft_tenant_issuer(void)
 {
     load("microsoft", "microsoft", NULL);
     char *set = jwks_of(k1, NULL);
-    json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "iss", "https://login.microsoftonline.com/" MS_TENANT "/v2.0",
-                          "tid", MS_TENANT, "aud", CLIENT_ID, "sub", "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ", "exp",
-                          (json_int_t)FH_NOW + 300, "nonce", "n-1");
+    json_t *c =
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:s}", "iss", "https://login.microsoftonline.com/" MS_TENANT "/v2.0",
+                  "tid", MS_TENANT, "aud", CLIENT_ID, "sub", "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ", "exp",
+                  (json_int_t)FH_NOW + 300, "nonce", "n-1");
     char *good = NULL;
     CU_ASSERT_EQUAL_FATAL(cm_jws_sign(k1, NULL, c, &good), 0);
     who_t w;
@@ -288,7 +289,8 @@ static void test_microsoft_tenant_issuer(void)
     CU_ASSERT_EQUAL(w.status, OP_OK);
     CU_ASSERT_STRING_EQUAL(w.subject, "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ");
     /* iss of another tenant than the token's tid */
-    json_object_set_new(c, "iss", json_string("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"));
+    json_object_set_new(c, "iss",
+                        json_string("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"));
     char *bad = NULL;
     CU_ASSERT_EQUAL_FATAL(cm_jws_sign(k1, NULL, c, &bad), 0);
     CU_ASSERT_EQUAL(identify_token(bad, "n-1", &w), OP_OK);
@@ -335,10 +337,60 @@ static void test_slack_auth_test(void)
     unload();
 }
 
+static void test_custom_discovered(void)
+{
+    fh_reset();
+    CU_ASSERT_EQUAL_FATAL(
+        fh_load(&pl, "custom", "{\"providers\":[{\"name\":\"idp\",\"issuer\":\"https://idp.test\"}]}"), OP_OK);
+    fh_script(200, "application/json",
+              "{\"issuer\": \"https://idp.test\", \"authorization_endpoint\": \"https://idp.test/auth\", "
+              "\"token_endpoint\": \"https://idp.test/token\", \"jwks_uri\": \"https://idp.test/jwks\"}");
+    fh_flush();
+    prov = fh_provider("idp");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(prov);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(prov->identify);
+    char *set = jwks_of(k2, NULL);
+    char *t = id_token(k2, "https://idp.test", CLIENT_ID, 300, "n-1");
+    who_t w;
+    first_fetch(t, set, &w);
+    CU_ASSERT_STRING_EQUAL(fh_last_request()->url, "https://idp.test/jwks");
+    CU_ASSERT_EQUAL(w.status, OP_OK);
+    CU_ASSERT_STRING_EQUAL(w.issuer, "https://idp.test");
+    free(t);
+    free(set);
+    unload();
+}
+
+static void test_custom_userinfo(void)
+{
+    load("custom", "notion",
+         "{\"providers\":[{\"name\":\"notion\",\"authorization_endpoint\":\"https://api.notion.test/auth\","
+         "\"token_endpoint\":\"https://api.notion.test/token\","
+         "\"userinfo_endpoint\":\"https://api.notion.test/v1/users/me\",\"subject_field\":\"id\"}]}");
+    op_token_set_t ts = {.struct_size = sizeof(ts), .access_token = "secret_at"};
+    who_t w = {0};
+    CU_ASSERT_EQUAL(prov->identify(prov->data, &client, &ts, NULL, on_identity, &w), OP_AGAIN);
+    CU_ASSERT_STRING_EQUAL(fh_last_request()->url, "https://api.notion.test/v1/users/me");
+    fh_script(200, "application/json", "{\"object\": \"user\", \"id\": \"e79a0b74-3aba-4149-9f74-0bb5791a6ee6\"}");
+    fh_flush();
+    CU_ASSERT_EQUAL(w.status, OP_OK);
+    CU_ASSERT_STRING_EQUAL(w.subject, "e79a0b74-3aba-4149-9f74-0bb5791a6ee6");
+    unload();
+    /* neither a key set nor a user-info endpoint: the provider cannot identify */
+    fh_reset();
+    CU_ASSERT_EQUAL_FATAL(fh_load(&pl, "custom",
+                                  "{\"providers\":[{\"name\":\"bare\",\"authorization_endpoint\":\"https://b.test/a\","
+                                  "\"token_endpoint\":\"https://b.test/t\"}]}"),
+                          OP_OK);
+    CU_ASSERT_PTR_NULL(fh_provider("bare")->identify);
+    unload();
+}
+
 void tests_register(void)
 {
     CU_SUITE("provider_identity", suite_setup, suite_teardown, {"google id token", test_google_id_token},
              {"unknown kid refetch", test_unknown_kid_refetch}, {"google userinfo", test_google_userinfo},
              {"microsoft tenant issuer", test_microsoft_tenant_issuer}, {"github user", test_github_user},
-             {"slack auth.test", test_slack_auth_test});
+             {"slack auth.test", test_slack_auth_test}, {"custom discovered", test_custom_discovered},
+             {"custom userinfo", test_custom_userinfo});
 }

@@ -40,3 +40,4 @@ set_property(TEST test_provider_abi_compat APPEND PROPERTY ENVIRONMENT
 ob_unit_test(test_provider_identity SOURCES providers/test_identity.c providers/fake_host.c
     LIBS common PkgConfig::CURL PkgConfig::JANSSON ${CMAKE_DL_LIBS} INCLUDES ${PROVIDER_TEST_INCLUDES})
 add_dependencies(test_provider_identity provider_google provider_microsoft provider_github provider_slack)
+add_dependencies(test_provider_identity provider_custom)
