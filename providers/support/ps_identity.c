@@ -240,6 +240,7 @@ static int start_fetch(ps_provider_t *p)
         ps_request_free(&r);
         return rc;
     }
+    r.timeout_ms = PS_IDENTITY_TIMEOUT_MS;
     id->fetch_started_at = p->host->now();
     rc = ps_request_send(p, &r, on_jwks, NULL);
     id->fetching = rc == OP_AGAIN;
@@ -348,6 +349,7 @@ static int identify_by_userinfo(ps_provider_t *p, const char *access_token, op_i
     }
     u->done = done;
     u->arg = arg;
+    r.timeout_ms = PS_IDENTITY_TIMEOUT_MS;
     rc = ps_request_send(p, &r, on_userinfo, u);
     if (rc == OP_AGAIN)
         u = NULL;
