@@ -24,10 +24,11 @@
 /* Every replica creating its first key takes this transaction lock: one creates, the others then see its key. */
 #define KEYS_LOCK "SELECT pg_advisory_xact_lock(7308411020260001)"
 
+/* floor(): a key created at 12.9 s must sign at 12 s (ob_now() truncates), not from 13 s */
 static const char sql_load[] =
-    "SELECT kid, alg, private_key, public_jwk::text, extract(epoch FROM created_at)::bigint,"
-    "       extract(epoch FROM not_before)::bigint, extract(epoch FROM retired_at)::bigint,"
-    "       extract(epoch FROM expires_at)::bigint"
+    "SELECT kid, alg, private_key, public_jwk::text, floor(extract(epoch FROM created_at))::bigint,"
+    "       floor(extract(epoch FROM not_before))::bigint, floor(extract(epoch FROM retired_at))::bigint,"
+    "       floor(extract(epoch FROM expires_at))::bigint"
     "  FROM as_signing_keys WHERE expires_at IS NULL OR expires_at > now() ORDER BY not_before, created_at";
 
 static size_t aad_of(const char *kid, char *aad, size_t aadsz)
