@@ -26,7 +26,20 @@ it_broker_config "$BPORT" "{
   \"database\": {\"pool_size\": 3}, \"log_level\": \"info\", \"providers\": {\"google\": {}},
   \"push\": {\"urls\": {\"gmail\": \"http://127.0.0.1:$MPORT\"}},
   \"authorization\": {\"dcr_rate_per_min\": $DCR_RATE, \"access_token_ttl_s\": 120, \"key_publish_ahead_s\": 3}}"
+# two replicas starting together on a fresh database create one signing key between them
+jq --argjson p "$(it_free_port)" '.listen.port = $p' "$IT_DIR/broker.json" >"$IT_DIR/broker2.json"
+BROKER2="http://127.0.0.1:$(jq -r .listen.port "$IT_DIR/broker2.json")"
+it_start broker2 env -u OB_DATA_KEYS -u VAR_DIR -u OB_KEYS_DIR DATABASE_URL="$IT_DB_URL" \
+    "${IT_WRAP[@]}" "$IT_BUILD/oauth-service/oauth-service" --config "$IT_DIR/broker2.json" run
+BROKER2_PID="${IT_PIDS[-1]}"
 it_broker "$IT_DIR/broker.json" || exit 1
+for _ in $(seq 1 $((150 * IT_WAIT_SCALE))); do
+    curl -fsS -o /dev/null --max-time 2 "$BROKER2/health" 2>/dev/null && break
+    sleep 0.1
+done
+check "two replicas started together: one signing key, both publish it" eq "$(psql_q "SELECT count(*) FROM as_signing_keys")/$(curl -s "$BROKER/as/jwks.json" | jq -c .)" "1/$(curl -s "$BROKER2/as/jwks.json" | jq -c .)"
+kill -TERM "$BROKER2_PID" 2>/dev/null
+wait "$BROKER2_PID" 2>/dev/null
 
 sha256() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 s256() { printf '%s' "$1" | openssl dgst -sha256 -binary | base64 -w0 | tr '+/' '-_' | tr -d '='; }
@@ -353,6 +366,12 @@ admin PATCH "/instances/$IID" '{"status":"active"}'
 form /as/token "grant_type=refresh_token&refresh_token=$RTD&client_id=$PUB"
 check "active again: the refresh token works (it was not spent)" eq "$STATUS" 200
 
+# ---- a use moves a dynamic client's deletion date forward
+psql_q "UPDATE as_clients SET expires_at = now() + interval '1 day' WHERE client_id = '$PUB'" >/dev/null
+new_code "$PUB"
+redeem "$PUB" "$CODE" "$VERIFIER"
+check "a use of a dynamic client moves its expiry to now + dcr_idle_days" eq "$STATUS/$(psql_q "SELECT expires_at > now() + interval '29 days' AND last_used_at > now() - interval '1 minute' FROM as_clients WHERE client_id = '$PUB'")" "200/t"
+
 # ---- deleting a client revokes its grants
 admin DELETE "/as/clients/$ADM"
 check "admin deletes a client: 200, its grants revoked" eq "$STATUS/$(jq -r .deleted <<<"$BODY")/$(psql_q "SELECT count(*) FROM as_grants WHERE client_id = '$ADM' AND revoked_reason = 'client_deleted'")" "200/true/1"
@@ -383,14 +402,29 @@ check "signing keys: the new one signs, the old one retired with an expiry" jqe 
     ([.keys[] | select(.kid == $b and .signing)] | length) == 1 and
     ([.keys[] | select(.kid == $a and (.signing | not) and .retired_at != null and .expires_at > .retired_at)] | length) == 1' <<<"$BODY"
 
-# ---- restart: the keys are read back (same kids), a second replica creates none
+# ---- restart: the keys are read back (same kids), a second replica creates none; idle dynamic clients go
+psql_q "INSERT INTO as_clients (client_id, kind, metadata, expires_at) VALUES ('mcp_idleidleidleidleidleidleidleidle', 'dynamic', '{}', now() - interval '1 second')" >/dev/null
 it_stop_all
 FAKE_PORT="$MPORT" it_start mcp node "$IT_FAKES/fake-mcp.mjs" "$IT_DIR/keys/services/gmail.secret"
 it_broker "$IT_DIR/broker.json" || exit 1
 check "after a restart the same keys are published, none created" eq "$(jwks_now | jq -r '[.keys[].kid] | sort | join(",")')/$(psql_q "SELECT count(*) FROM as_signing_keys")" "$(printf '%s\n%s\n' "$KID1" "$KID2" | sort | paste -sd,)/2"
 
+idle_gone() { [[ "$(psql_q "SELECT count(*) FROM as_clients WHERE client_id = 'mcp_idleidleidleidleidleidleidleidle'")/$(psql_q "SELECT count(*) FROM token_audit_log WHERE event = 'as_client_deleted' AND detail->>'client_id' = 'mcp_idleidleidleidleidleidleidleidle'")" == 0/1 ]]; }
+wait_idle_gone() { for _ in $(seq 1 50); do idle_gone && return 0; sleep 0.1; done; return 1; }
+check "a dynamic client idle past its expiry is deleted (audited as_client_deleted)" wait_idle_gone
+check "a used dynamic client stays" eq "$(psql_q "SELECT count(*) FROM as_clients WHERE client_id = '$PUB'")" 1
+
 # ---- deleting the instance ends its grants
 admin DELETE "/instances/$IID"
 check "deleting the instance deletes its grants" eq "$(psql_q "SELECT count(*) FROM as_grants WHERE instance_id = '$IID'")" 0
+
+# ---- authorization.enabled false: no AS endpoint, static keys unaffected
+it_stop_all
+jq '.authorization.enabled = false' "$IT_DIR/broker.json" >"$IT_DIR/broker-off.json"
+it_broker "$IT_DIR/broker-off.json" || exit 1
+http GET "$BROKER/.well-known/oauth-authorization-server"
+OFF1="$STATUS"
+form /as/token "grant_type=refresh_token&refresh_token=x&client_id=$PUB"
+check "authorization disabled: metadata and token endpoint 404, health fine" eq "$OFF1/$STATUS/$(curl -s -o /dev/null -w '%{http_code}' "$BROKER/health")" "404/404/200"
 
 it_done
