@@ -137,6 +137,7 @@ for _ in $(seq 1 $((DCR_RATE + 2))); do
         break
     fi
 done
+check "DCR rate limit: counted per client address (127.0.0.1)" grep -q 'registration from 127.0.0.1 refused' "$IT_DIR/broker.log"
 check "DCR rate limit: 429 rate_limited with Retry-After after $DCR_RATE requests" eq "$limited/$(jq -r .error <<<"$BODY")/$((REG_COUNT - 1))/$([[ "$(header retry-after)" =~ ^[0-9]+$ ]] && echo ra)" "1/rate_limited/$DCR_RATE/ra"
 
 # ---- admin clients
