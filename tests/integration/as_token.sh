@@ -25,7 +25,7 @@ DCR_RATE=20
 it_broker_config "$BPORT" "{
   \"database\": {\"pool_size\": 3}, \"log_level\": \"info\", \"providers\": {\"google\": {}},
   \"push\": {\"urls\": {\"gmail\": \"http://127.0.0.1:$MPORT\"}},
-  \"authorization\": {\"dcr_rate_per_min\": $DCR_RATE, \"access_token_ttl_s\": 120, \"key_publish_ahead_s\": 3}}"
+  \"authorization\": {\"dcr_rate_per_min\": $DCR_RATE, \"access_token_ttl_s\": 120, \"key_publish_ahead_s\": 8}}"
 # two replicas starting together on a fresh database create one signing key between them
 jq --argjson p "$(it_free_port)" '.listen.port = $p' "$IT_DIR/broker.json" >"$IT_DIR/broker2.json"
 BROKER2="http://127.0.0.1:$(jq -r .listen.port "$IT_DIR/broker2.json")"
@@ -397,7 +397,7 @@ check "the new key is published at once" eq "$(jwks_now | jq -r --arg a "$KID1" 
 new_code "$PUB"
 redeem "$PUB" "$CODE" "$VERIFIER"
 check "before its not_before the old key still signs" eq "$(verify_jwt "$(jq -r .access_token <<<"$BODY")" "$(jwks_now)" | jq -r ._kid)" "$KID1"
-sleep 3.5
+sleep 8.5
 new_code "$PUB"
 redeem "$PUB" "$CODE" "$VERIFIER"
 check "after key_publish_ahead_s the new key signs" eq "$(verify_jwt "$(jq -r .access_token <<<"$BODY")" "$(jwks_now)" | jq -r ._kid)" "$KID2"
