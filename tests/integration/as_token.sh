@@ -372,7 +372,11 @@ form /as/token "grant_type=refresh_token&refresh_token=$RTD&client_id=$PUB"
 check "active again: the refresh token works (it was not spent)" eq "$STATUS" 200
 
 # ---- a use moves a dynamic client's deletion date forward
-psql_q "UPDATE as_clients SET expires_at = now() + interval '1 day' WHERE client_id = '$PUB'" >/dev/null
+psql_q "UPDATE as_clients SET expires_at = now() + interval '1 day', last_used_at = now() - interval '30 minutes' WHERE client_id = '$PUB'" >/dev/null
+new_code "$PUB"
+redeem "$PUB" "$CODE" "$VERIFIER"
+check "a use within the hour of the last recorded one writes nothing" eq "$STATUS/$(psql_q "SELECT expires_at < now() + interval '2 days' AND last_used_at < now() - interval '29 minutes' FROM as_clients WHERE client_id = '$PUB'")" "200/t"
+psql_q "UPDATE as_clients SET last_used_at = now() - interval '61 minutes' WHERE client_id = '$PUB'" >/dev/null
 new_code "$PUB"
 redeem "$PUB" "$CODE" "$VERIFIER"
 check "a use of a dynamic client moves its expiry to now + dcr_idle_days" eq "$STATUS/$(psql_q "SELECT expires_at > now() + interval '29 days' AND last_used_at > now() - interval '1 minute' FROM as_clients WHERE client_id = '$PUB'")" "200/t"
