@@ -185,6 +185,12 @@ const jwksBefore = (await stats()).jwks;
   check('revoked grant without a push refused after the status recheck (~1 s + a round trip, at most the 5 s status lifetime)', st === 401 && ms2 <= 5500, `${st} after ${ms2} ms`);
 }
 
+{
+  const h = await fetch(`${base}/health`).then((r) => r.json());
+  check('health: the access token side (issuer, keys, one revoked grant remembered)', h.access_tokens?.issuer === brokerUrl &&
+    h.access_tokens?.jwks_keys === 1 && h.access_tokens?.jwks_fetches >= 2 && h.access_tokens?.revoked_grants === 1, JSON.stringify(h.access_tokens));
+}
+
 // ---- static keys still work at the instance URL
 {
   const r = await withSession(instUrl('inst-b'), keyOf('inst-b'), list);
