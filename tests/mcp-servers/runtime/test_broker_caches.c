@@ -487,6 +487,7 @@ static void test_auth_grants(void)
                     MCP_AUTHZ_OK);
     CU_ASSERT_TRUE(asked);
     t = mcp__now_ms();
+    int64_t confirmed = t; /* grant-1's confirmation, stamped with the clock just before */
     CU_ASSERT_EQUAL(check_grant(a, "g", "grant-1", t + 500, &asked, 0, NULL), MCP_AUTHZ_OK); /* cached */
     CU_ASSERT_FALSE(asked);
     /* the key of the same instance and a second grant have their own confirmations; none evicts the others */
@@ -503,8 +504,10 @@ static void test_auth_grants(void)
 
     /* a status push does not extend a grant's confirmation: past the status lifetime the grant is asked for again,
        and a revocation the broker could not push is seen then (401 invalid_grant) */
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL); /* the push comes 100 ms after the confirmation */
     mcp_auth_set_status(a, "g", "active", NULL, 2);
-    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-1", t + 5200, &asked, 401, "{\"code\":\"invalid_grant\"}"),
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-1", confirmed + 5050, &asked, 401, "{\"code\":\"invalid_grant\"}"),
                     MCP_AUTHZ_BAD_KEY);
     CU_ASSERT_TRUE(asked);
     /* refused again: the confirmation is gone, the broker is asked (and refuses) */
