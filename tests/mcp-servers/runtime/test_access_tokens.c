@@ -6,6 +6,7 @@
 #include "cu.h"
 #include "tokens/jwks.h"
 #include "tokens/jwt.h"
+#include "tokens/verified.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,10 +348,53 @@ static void test_jwks_cache(void)
     mcp_jwks_free(j);
 }
 
+static void test_verified_cache(void)
+{
+    mcp_verified_t *v = mcp_verified_new(2);
+    mcp_jwt_claims_t c = {.sub = "inst-a", .gid = "g1", .scopes = MCP_SCOPE_READ, .exp = 10000, .not_before = 6400};
+    mcp_jwt_claims_t out;
+    const char *tok = "aaa.bbb.ccc";
+    CU_ASSERT_FALSE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 7000, &out));
+    mcp_verified_put(v, tok, strlen(tok), AUD_A, &c);
+    CU_ASSERT_TRUE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 7000, &out));
+    CU_ASSERT_STRING_EQUAL(out.gid, "g1");
+    CU_ASSERT_EQUAL(out.scopes, MCP_SCOPE_READ);
+    /* only for the resource it was verified for, only that exact token */
+    CU_ASSERT_FALSE(mcp_verified_get(v, tok, strlen(tok), AUD_SVC, 7000, &out));
+    CU_ASSERT_FALSE(mcp_verified_get(v, "aaa.bbb.ccd", 11, AUD_A, 7000, &out));
+    CU_ASSERT_FALSE(mcp_verified_get(v, "aaa.bbX.ccc", 11, AUD_A, 7000, &out)); /* the signature reused on another
+                                                                                    payload */
+    CU_ASSERT_TRUE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 7000, &out));   /* ... did not evict the real one */
+    CU_ASSERT_FALSE(mcp_verified_get(v, tok, strlen(tok) - 1, AUD_A, 7000, &out));
+    /* the window with the leeway: nbf/iat 6400, exp 10000 */
+    CU_ASSERT_TRUE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 6340, &out));
+    CU_ASSERT_FALSE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 6339, &out)); /* and dropped */
+    mcp_verified_put(v, tok, strlen(tok), AUD_A, &c);
+    CU_ASSERT_TRUE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 10060, &out));
+    CU_ASSERT_FALSE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 10061, &out));
+    CU_ASSERT_EQUAL(mcp_verified_count(v), 0);
+    /* bounded */
+    mcp_verified_put(v, "a.b.c1", 6, AUD_A, &c);
+    mcp_verified_put(v, "a.b.c2", 6, AUD_A, &c);
+    mcp_verified_put(v, "a.b.c3", 6, AUD_A, &c);
+    CU_ASSERT_EQUAL(mcp_verified_count(v), 2);
+    CU_ASSERT_FALSE(mcp_verified_get(v, "a.b.c1", 6, AUD_A, 7000, &out));
+    mcp_verified_free(v);
+
+    /* verification fills the window from the token: not_before = the later of nbf and iat */
+    int64_t now = (int64_t)time(NULL);
+    json_t *cl = claims(now);
+    json_object_set_new(cl, "nbf", json_integer(now + 30));
+    mcp_jwt_claims_t got;
+    CU_ASSERT_EQUAL(run(k1, "at+jwt", cl, k1, AUD_A, "inst-a", now, &got), CM_JWT_OK);
+    CU_ASSERT_EQUAL(got.not_before, now + 30);
+    CU_ASSERT_EQUAL(got.exp, now + 3600);
+}
+
 void tests_register(void)
 {
     CU_SUITE("access tokens", setup, teardown, {"JWS shape and scopes", test_shape_and_scopes},
              {"claims, audience, times, typ, keys", test_verify_claims},
              {"forged tokens: tampered, alg none, HS256 key confusion", test_forged_tokens},
-             {"JWKS cache", test_jwks_cache});
+             {"JWKS cache", test_jwks_cache}, {"verified tokens cache", test_verified_cache});
 }

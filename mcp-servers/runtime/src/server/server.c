@@ -13,6 +13,7 @@
 #include "transport/server_internal.h"
 #include "tokens/usage.h"
 #include "tokens/jwks.h"
+#include "tokens/verified.h"
 
 #include "common/timer.h"
 
@@ -250,7 +251,8 @@ static int setup_token_verification(mcp_server_t *s, const mcp_server_options_t 
         return CM_EINVAL;
     s->issuer = strdup(o->auth_issuer != NULL ? o->auth_issuer : base);
     s->jwks = mcp_jwks_new(url, s->http, NULL, NULL, o->jwks_refetch_s);
-    return s->issuer != NULL && s->jwks != NULL ? CM_OK : CM_ENOMEM;
+    s->verified = mcp_verified_new(0);
+    return s->issuer != NULL && s->jwks != NULL && s->verified != NULL ? CM_OK : CM_ENOMEM;
 }
 
 static void on_tick(h2o_timeout_entry_t *e)
@@ -383,6 +385,7 @@ void mcp_server_free(mcp_server_t *s)
     mcp_token_client_free(s->tokens);
     mcp_auth_free(s->auth);
     mcp_jwks_free(s->jwks);
+    mcp_verified_free(s->verified);
     free(s->issuer);
     mcp_broker_free(s->broker);
     if (s->http != NULL)

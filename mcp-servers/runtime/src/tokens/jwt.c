@@ -7,29 +7,43 @@
 #include <string.h>
 #include <strings.h>
 
+/* 1 for the characters of base64url (RFC 4648 section 5) without padding. A table: every request's Bearer value is
+ * scanned with it. */
+static const unsigned char B64URL[256] = {
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+    ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+    ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1,
+    ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['-'] = 1, ['_'] = 1};
+
 static int b64url_char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    return B64URL[(unsigned char)c];
+}
+
+/* Length of the base64url run at s (at most n). */
+static size_t b64url_run(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && B64URL[(unsigned char)s[i]])
+        i++;
+    return i;
 }
 
 int mcp_jwt_shaped(const char *s, size_t len)
 {
-    size_t dots = 0, part = 0;
     if (s == NULL)
         return 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '.') {
-            if (part == 0 && dots < 2)
-                return 0;
-            dots++;
-            part = 0;
-        } else if (b64url_char(s[i])) {
-            part++;
-        } else {
-            return 0;
-        }
-    }
-    return dots == 2;
+    size_t a = b64url_run(s, len); /* header */
+    if (a == 0 || a >= len || s[a] != '.')
+        return 0;
+    size_t b = b64url_run(s + a + 1, len - a - 1); /* payload */
+    if (b == 0 || a + 1 + b >= len || s[a + 1 + b] != '.')
+        return 0;
+    size_t rest = len - a - b - 2; /* signature: may be empty */
+    return b64url_run(s + a + b + 2, rest) == rest;
 }
 
 unsigned mcp_jwt_scopes(const char *scope)
@@ -100,5 +114,9 @@ cm_jwt_fail_t mcp_jwt_verify(const cm_jws_parsed_t *p, const cm_jwk_t *k, const 
         return CM_JWT_BAD_AUD; /* a token for another instance's URL would have failed aud already */
     out->scopes = mcp_jwt_scopes(json_string_value(json_object_get(p->payload, "scope")));
     out->exp = json_integer_value(json_object_get(p->payload, "exp"));
+    out->not_before = json_integer_value(json_object_get(p->payload, "iat"));
+    json_t *nbf = json_object_get(p->payload, "nbf");
+    if (json_is_integer(nbf) && json_integer_value(nbf) > out->not_before)
+        out->not_before = json_integer_value(nbf);
     return CM_JWT_OK;
 }

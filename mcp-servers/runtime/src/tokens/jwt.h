@@ -33,6 +33,7 @@ typedef struct mcp_jwt_claims {
     char gid[65];    /* the grant */
     unsigned scopes; /* MCP_SCOPE_* */
     int64_t exp;
+    int64_t not_before; /* the later of nbf and iat (unix s) */
 } mcp_jwt_claims_t;
 
 /* Verifies a parsed token with key k (header checks, signature, claims). Returns CM_JWT_OK with *out filled, or the

@@ -43,9 +43,17 @@ void mcp__canonical_origin(char *url)
 
 int mcp__resource_url(const mcp_server_t *s, const char *instance_id, char *out, size_t outsz)
 {
-    int n = instance_id ? snprintf(out, outsz, "%s/%s/mcp", s->public_url, instance_id)
-                        : snprintf(out, outsz, "%s/mcp", s->public_url);
-    return n < 0 || (size_t)n >= outsz ? -1 : 0;
+    /* on every request with an access token: concatenation rather than a formatted print */
+    size_t pl = strlen(s->public_url), il = instance_id ? strlen(instance_id) + 1 : 0;
+    if (pl + il + sizeof("/mcp") > outsz)
+        return -1;
+    memcpy(out, s->public_url, pl);
+    if (instance_id != NULL) {
+        out[pl] = '/';
+        memcpy(out + pl + 1, instance_id, il - 1);
+    }
+    memcpy(out + pl + il, "/mcp", sizeof("/mcp"));
+    return 0;
 }
 
 /* The absolute URL of the resource metadata of instance_id's instance URL (NULL: the service URL). */

@@ -6,6 +6,7 @@
 #include "tokens/auth.h"
 #include "tokens/jwks.h"
 #include "tokens/jwt.h"
+#include "tokens/verified.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "transport/http_out.h"
@@ -50,13 +51,38 @@ static void on_grant_checked(void *arg, const mcp_auth_outcome_t *o)
         r->authn_done(r, o);
 }
 
-/* The token's key is at hand (or known to be missing): verify, then check the grant. */
+/* The token is valid for this resource: the instance and its grant are checked with the auth cache. */
+static void check_grant(struct mcp_http_req *r, const mcp_jwt_claims_t *claims)
+{
+    if (r->service_url) {
+        size_t n = strlen(claims->sub) + 1;
+        r->instance = h2o_mem_alloc_pool(&r->req->pool, n);
+        memcpy(r->instance, claims->sub, n);
+    }
+    r->jwt = 1;
+    r->scopes = claims->scopes;
+    mcp_auth_outcome_t now;
+    int rc = mcp_auth_check_grant(r->s->auth, r->instance, claims->gid, mcp__now_ms(), on_grant_checked, r,
+                                  &r->auth_wait, &now);
+    if (rc == CM_AGAIN)
+        return;
+    r->auth_wait = NULL;
+    r->authn_done(r, &now);
+}
+
+/* The resource URL of this request (the token's required aud) into out; -1 when it cannot be formed. */
+static int request_resource(struct mcp_http_req *r, char *out, size_t outsz)
+{
+    return mcp__resource_url(r->s, r->service_url ? NULL : r->instance, out, outsz);
+}
+
+/* The token's key is at hand: verify, remember the success, then check the grant. */
 static void verify_with(struct mcp_http_req *r, const cm_jwk_t *key)
 {
     mcp_server_t *s = r->s;
     char aud[600], msg[160];
     mcp_jwt_claims_t claims;
-    if (mcp__resource_url(s, r->service_url ? NULL : r->instance, aud, sizeof(aud)) != 0) {
+    if (request_resource(r, aud, sizeof(aud)) != 0) {
         drop_jws(r);
         finish(r, MCP_AUTHZ_BAD_KEY, "The access token is not valid for this resource.");
         return;
@@ -72,19 +98,8 @@ static void verify_with(struct mcp_http_req *r, const cm_jwk_t *key)
         finish(r, MCP_AUTHZ_BAD_KEY, msg);
         return;
     }
-    if (r->service_url)
-        r->instance = h2o_mem_alloc_pool(&r->req->pool, strlen(claims.sub) + 1);
-    if (r->service_url)
-        memcpy(r->instance, claims.sub, strlen(claims.sub) + 1);
-    r->jwt = 1;
-    r->scopes = claims.scopes;
-    mcp_auth_outcome_t now;
-    int rc =
-        mcp_auth_check_grant(s->auth, r->instance, claims.gid, mcp__now_ms(), on_grant_checked, r, &r->auth_wait, &now);
-    if (rc == CM_AGAIN)
-        return;
-    r->auth_wait = NULL;
-    r->authn_done(r, &now);
+    mcp_verified_put(s->verified, r->bearer.base, r->bearer.len, aud, &claims);
+    check_grant(r, &claims);
 }
 
 static void lookup_key(struct mcp_http_req *r, int may_wait);
@@ -123,8 +138,16 @@ static void lookup_key(struct mcp_http_req *r, int may_wait)
 
 static void authenticate_token(struct mcp_http_req *r, h2o_iovec_t bearer)
 {
+    char aud[600];
+    mcp_jwt_claims_t claims;
     if (r->s->jwks == NULL) {
         finish(r, MCP_AUTHZ_BAD_KEY, "This server accepts no access tokens (no broker configured).");
+        return;
+    }
+    r->bearer = bearer;
+    if (request_resource(r, aud, sizeof(aud)) == 0 &&
+        mcp_verified_get(r->s->verified, bearer.base, bearer.len, aud, mcp__unix_now(), &claims)) {
+        check_grant(r, &claims);
         return;
     }
     r->jws = calloc(1, sizeof(*r->jws));

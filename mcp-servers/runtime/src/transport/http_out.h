@@ -24,6 +24,7 @@ struct mcp_http_req {
     int service_url;           /* came to /mcp: the instance is the access token's sub */
     int jwt;                   /* authenticated with an access token (scopes apply) */
     unsigned scopes;           /* MCP_SCOPE_* of the token */
+    h2o_iovec_t bearer;        /* the token (the request's header) */
     struct cm_jws_parsed *jws; /* the token while its key is fetched (malloc'ed) */
     struct mcp_jwks_wait *jwks_wait;
     mcp_auth_cb authn_done;

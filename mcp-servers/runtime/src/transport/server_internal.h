@@ -41,8 +41,9 @@ struct mcp_server {
     int have_secret;
     mcp_broker_t *broker; /* NULL without broker_url */
     mcp_auth_t *auth;
-    mcp_jwks_t *jwks; /* the broker's signing keys (access tokens); NULL without broker_url */
-    char *issuer;     /* the "iss" access tokens must carry; NULL without broker_url */
+    mcp_jwks_t *jwks;              /* the broker's signing keys (access tokens); NULL without broker_url */
+    char *issuer;                  /* the "iss" access tokens must carry; NULL without broker_url */
+    struct mcp_verified *verified; /* access tokens verified before (tokens/verified.h) */
     mcp_token_client_t *tokens;
     mcp_usage_t *usage;
     cm_http_client_t *http; /* outbound HTTP (broker, providers) */
