@@ -15,6 +15,8 @@ static int (*const registrars[])(ob_broker_t *) = {
     ob_instances_delete_register, ob_oauth_authorize_register,
     ob_oauth_callback_register,   ob_oauth_refresh_register,
     ob_oauth_revoke_register,     ob_cache_tokens_register,
+    ob_as_authorize_register,
+    ob_as_consent_register,
 };
 
 int ob_routes_register(ob_broker_t *b)

@@ -23,5 +23,7 @@ int ob_oauth_callback_register(ob_broker_t *b);   /* GET /oauth/callback[/{provi
 int ob_oauth_refresh_register(ob_broker_t *b);    /* POST /oauth/refresh (oauth_refresh.c) */
 int ob_oauth_revoke_register(ob_broker_t *b);     /* POST /oauth/revoke (oauth_revoke.c) */
 int ob_cache_tokens_register(ob_broker_t *b);     /* POST /cache-tokens (cache_tokens.c) */
+int ob_as_authorize_register(ob_broker_t *b);     /* GET /as/authorize (as_authorize.c) */
+int ob_as_consent_register(ob_broker_t *b);       /* POST /as/consent (as_consent.c) */
 
 #endif
