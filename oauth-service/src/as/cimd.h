@@ -40,7 +40,8 @@ int ob_cimd_addr_public(const struct sockaddr *sa, size_t salen);
 /*
  * Validates a fetched document of url: HTTP 200, content type application/json or application/<x>+json, at most
  * OB_CIMD_MAX_BYTES, a JSON object without duplicate keys whose client_id equals url byte for byte, redirect_uris a
- * non-empty array of acceptable redirect URIs (ob_as_redirect_uri_ok), no client_secret* member, no
+ * non-empty array of at most 20 redirect URIs acceptable at registration (ob_as_redirect_uri_ok,
+ * as/clients.h), no client_secret* member, no
  * token_endpoint_auth_method other than "none", client_name (if any) a string of at most 200 bytes.
  * CM_OK with *doc (caller decrefs), else CM_EINVAL with *why a static sentence for the user.
  */

@@ -3,7 +3,7 @@
  * document validator and the cache lifetime.
  */
 #include "as/cimd.h"
-#include "as/redirect.h"
+#include "as/clients.h"
 
 #include "common/status.h"
 
@@ -149,7 +149,8 @@ int ob_cimd_validate(const char *url, int status, const char *content_type, cons
         text = "The client's metadata document has no redirect_uris.";
     json_array_foreach(text == NULL ? uris : NULL, i, v)
     {
-        if (text == NULL && !ob_as_redirect_uri_ok(json_string_value(v)))
+        const char *bad;
+        if (text == NULL && !ob_as_redirect_uri_ok(json_string_value(v), &bad))
             text = "The client's metadata document has an unacceptable redirect URI.";
     }
     if (text == NULL && method != NULL && !(json_is_string(method) && strcmp(json_string_value(method), "none") == 0))

@@ -4,7 +4,6 @@
 #include "as/redirect.h"
 
 #include <string.h>
-#include <strings.h>
 
 /* For a loopback http URI: the host part ("127.0.0.1", "[::1]", "localhost") and what follows the port (path, query).
  * 1 when uri is one, else 0. */
@@ -64,33 +63,4 @@ int ob_as_redirect_allowed(const json_t *registered, const char *requested)
             return 1;
     }
     return 0;
-}
-
-int ob_as_redirect_uri_ok(const char *uri)
-{
-    static const char *const banned[] = {"javascript", "data", "file", "vbscript", "about", "blob"};
-    size_t len = uri ? strlen(uri) : 0;
-    if (len == 0 || len > 2048 || strchr(uri, '#') != NULL)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)uri[i] <= 0x20 || (unsigned char)uri[i] >= 0x7f)
-            return 0;
-    size_t slen = strspn(uri, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
-    if (slen == 0 || uri[slen] != ':' || !((uri[0] | 0x20) >= 'a' && (uri[0] | 0x20) <= 'z'))
-        return 0;
-    for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
-        if (slen == strlen(banned[i]) && strncasecmp(uri, banned[i], slen) == 0)
-            return 0;
-    const char *rest = uri + slen + 1;
-    if (strncmp(rest, "//", 2) == 0) {
-        const char *auth = rest + 2;
-        size_t alen = strcspn(auth, "/?");
-        if (alen == 0 || memchr(auth, '@', alen) != NULL)
-            return 0;
-    }
-    if (slen == 5 && strncasecmp(uri, "https", 5) == 0)
-        return strncmp(rest, "//", 2) == 0;
-    if (slen == 4 && strncasecmp(uri, "http", 4) == 0)
-        return ob_as_redirect_is_loopback(uri);
-    return 1; /* a private-use scheme: the app that claimed it receives the code */
 }

@@ -17,11 +17,6 @@ int ob_as_redirect_match(const char *registered, const char *requested);
 /* 1 when requested matches one entry (a string) of the array registered. */
 int ob_as_redirect_allowed(const json_t *registered, const char *requested);
 
-/* 1 when uri may be registered as a redirect URI: https with a host, loopback http, or a private-use scheme
- * (RFC 8252 7.1, "cursor://...", "com.example.app:/cb"); never javascript:, data:, file:, vbscript:, a fragment,
- * userinfo, a control character or over 2048 bytes. */
-int ob_as_redirect_uri_ok(const char *uri);
-
 /* 1 when uri is a loopback http URI (the consent page warns that the code goes to a program on this computer). */
 int ob_as_redirect_is_loopback(const char *uri);
 

@@ -6,7 +6,7 @@
  *   2. response_type, PKCE, resource, scope: an error redirect to the client (error, error_description, state, iss);
  *   3. the request is stored (as_requests; the browser gets the request id in the form and a CSRF cookie whose hash
  *      the row holds) and the consent page is answered.
- * Nothing is stored before step 3. Client lookups: a metadata document (as/cimd.h, cached) or an as_clients row.
+ * Nothing is stored before step 3. Client lookups: a metadata document (as/cimd.h, cached) or a stored client (as/clients.h).
  */
 #include "handlers/as_consent_page.h"
 #include "handlers/flow_util.h"
@@ -14,6 +14,7 @@
 
 #include "as/authz_request.h"
 #include "as/cimd.h"
+#include "as/clients.h"
 #include "as/redirect.h"
 #include "as/resource.h"
 #include "store/instance_cache.h"
@@ -249,20 +250,20 @@ static void on_cimd(void *arg, int status, const json_t *doc, const char *why)
     with_client(c);
 }
 
-static void on_client_row(void *arg, int status, PGresult *res)
+static void on_client(void *arg, int status, const ob_as_client_t *client)
 {
     as_authz_ctx_t *c = arg;
     if (c->a.req == NULL) {
         ctx_free(c);
         return;
     }
-    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+    if (status != CM_OK && status != CM_ENOTFOUND) {
         page(c, 503, "temporarily_unavailable", "Please try again in a moment.");
         ctx_free(c);
         return;
     }
-    if (PQntuples(res) == 1)
-        c->client = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    if (status == CM_OK)
+        c->client = json_deep_copy(client->metadata);
     if (!json_is_object(c->client)) {
         page(c, 400, "invalid_client", "This application is not registered here.");
         ctx_free(c);
@@ -307,11 +308,12 @@ static int on_authorize(void *data, h2o_req_t *req, const cm_route_match_t *m)
         ctx_free(c);
         return 0;
     }
-    const char *params[] = {id};
-    if (cm_pg_query(b->db,
-                    "SELECT metadata::text FROM as_clients WHERE client_id = $1 "
-                    "AND (expires_at IS NULL OR expires_at > now())",
-                    1, params, on_client_row, c) != CM_AGAIN) {
+    /* no touch: a use is recorded when the client redeems a code (/as/token) */
+    int rc = ob_as_client_load(b, id, 0, on_client, c);
+    if (rc == CM_EINVAL) {
+        page(c, 400, "invalid_client", "This application is not registered here.");
+        ctx_free(c);
+    } else if (rc != CM_AGAIN) {
         page(c, 503, "temporarily_unavailable", "Please try again in a moment.");
         ctx_free(c);
     }
