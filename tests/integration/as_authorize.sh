@@ -93,7 +93,8 @@ admin POST /instances '{"service":"googledrive","user_id":"u1","client_id":"c","
 DRIVE_IID="$(jq -r .instance_id <<<"$BODY")"
 check "two instances created" eq "${#IID}/${#DRIVE_IID}/${#MCP_KEY}" "36/36/${#MCP_KEY}"
 psql_q "INSERT INTO as_clients (client_id, kind, metadata) VALUES ('mcp_testclient0001', 'admin',
-  '{\"client_name\": \"Test <App>\", \"redirect_uris\": [\"http://127.0.0.1/cb\", \"https://app.example/cb\"]}')" >/dev/null
+  '{\"client_name\": \"Test <App>\", \"redirect_uris\": [\"http://127.0.0.1/cb\", \"https://app.example/cb\"],
+  \"token_endpoint_auth_method\": \"none\"}')" >/dev/null
 
 RES="http://127.0.0.1:49296/$IID/mcp"
 SRES="http://127.0.0.1:49296/mcp"
@@ -204,6 +205,13 @@ BODY="$(psql_q "SELECT client_id || '|' || client_name || '|' || redirect_uri ||
 check "the code row: hashed, bound to client, redirect URI, resource, scope, challenge, instance, 60 s" eq "$BODY" \
     "mcp_testclient0001|Test <App>|http://127.0.0.1:45678/cb|$RES|mcp:read|$CH|$IID|true"
 check "audit as_grant_created without secrets" eq "$(psql_q "SELECT count(*) FROM token_audit_log WHERE event = 'as_grant_created' AND instance_id = '$IID' AND detail::text NOT LIKE '%$CODE%'")" 1
+STATUS="$(curl -s -o "$IT_DIR/last.body" -w '%{http_code}' --max-time 20 "$BROKER/as/token" \
+    --data-urlencode grant_type=authorization_code --data-urlencode "code=$CODE" \
+    --data-urlencode redirect_uri=http://127.0.0.1:45678/cb --data-urlencode "code_verifier=$VERIFIER" \
+    --data-urlencode client_id=mcp_testclient0001 --data-urlencode "resource=$RES")"
+BODY="$(cat "$IT_DIR/last.body")"
+check "the code redeems at /as/token (the token side reads the row as written)" \
+    eq "$STATUS/$(jq -r .token_type <<<"$BODY")/$(jq -r .scope <<<"$BODY")" "200/Bearer/mcp:read"
 consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -b "$JAR"
 check "the request reused: 400 request_used, no second code" eq "$STATUS/$(page_code)/$(rows)" "400/request_used/1/1"
 
