@@ -74,8 +74,8 @@ static int serve(ob_config_t *cfg)
     cm_pg_pool_set_timeout(b.db, cfg->db_query_timeout_ms);
     if ((b.instances = ob_icache_new(b.db, b.keys->ring, cfg->instance_cache_ttl_ms, 0)) == NULL)
         goto out_free_db;
-    if (cfg->authz.enabled && (b.cimd = ob_cimd_new(b.http, cfg->authz.cimd_allowed_origins,
-                                                    cfg->authz.cimd_ca_file, 0)) == NULL)
+    if (cfg->authz.enabled &&
+        (b.cimd = ob_cimd_new(b.http, cfg->authz.cimd_allowed_origins, cfg->authz.cimd_ca_file, 0)) == NULL)
         goto out_free_db;
     if ((b.host_api = ob_host_api_new(b.http)) == NULL)
         goto out_free_db;

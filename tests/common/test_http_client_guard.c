@@ -37,7 +37,7 @@ static int check(void *arg, const struct sockaddr *sa, size_t salen)
 static int base_port(void)
 {
     const char *colon = strrchr(base, ':');
-    return colon ? atoi(colon + 1) : -1;
+    return colon ? (int)strtol(colon + 1, NULL, 10) : -1;
 }
 
 static void test_refused(void)

@@ -182,7 +182,7 @@ static void on_fetched(void *arg, const cm_http_response_t *res)
     int status;
     if (res->error != NULL) {
         status = CM_EIO;
-        why = res->timed_out ? "The client's metadata document did not arrive in time."
+        why = res->timed_out                                  ? "The client's metadata document did not arrive in time."
               : strcmp(res->error, "response too large") == 0 ? "The client's metadata document is too large."
               : strcmp(res->error, "address refused") == 0
                   ? "The client's metadata document is on an address this server does not fetch from."

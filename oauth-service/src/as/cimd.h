@@ -45,8 +45,8 @@ int ob_cimd_addr_public(const struct sockaddr *sa, size_t salen);
  * token_endpoint_auth_method other than "none", client_name (if any) a string of at most 200 bytes.
  * CM_OK with *doc (caller decrefs), else CM_EINVAL with *why a static sentence for the user.
  */
-int ob_cimd_validate(const char *url, int status, const char *content_type, const char *body, size_t len,
-                     json_t **doc, const char **why);
+int ob_cimd_validate(const char *url, int status, const char *content_type, const char *body, size_t len, json_t **doc,
+                     const char **why);
 
 /* The lifetime of a cached document from its Cache-Control header value (may be NULL): seconds, 0 = do not cache. */
 int ob_cimd_cache_ttl(const char *cache_control);

@@ -116,8 +116,8 @@ static int fail(const char **why, const char *text)
     return CM_EINVAL;
 }
 
-int ob_cimd_validate(const char *url, int status, const char *content_type, const char *body, size_t len,
-                     json_t **doc, const char **why)
+int ob_cimd_validate(const char *url, int status, const char *content_type, const char *body, size_t len, json_t **doc,
+                     const char **why)
 {
     *doc = NULL;
     if (status != 200)

@@ -19,7 +19,7 @@ typedef enum ob_as_res_kind {
 
 typedef struct ob_as_resource {
     ob_as_res_kind_t kind;
-    const char *service; /* borrowed from the registry (b->services) */
+    const char *service;  /* borrowed from the registry (b->services) */
     char instance_id[37]; /* OB_AS_RES_INSTANCE only; lowercase */
 } ob_as_resource_t;
 

@@ -6,7 +6,8 @@
  *   2. response_type, PKCE, resource, scope: an error redirect to the client (error, error_description, state, iss);
  *   3. the request is stored (as_requests; the browser gets the request id in the form and a CSRF cookie whose hash
  *      the row holds) and the consent page is answered.
- * Nothing is stored before step 3. Client lookups: a metadata document (as/cimd.h, cached) or a stored client (as/clients.h).
+ * Nothing is stored before step 3. Client lookups: a metadata document (as/cimd.h, cached) or a stored client
+ * (as/clients.h).
  */
 #include "handlers/as_consent_page.h"
 #include "handlers/flow_util.h"
@@ -29,9 +30,9 @@
 #include <string.h>
 
 enum { Q_RT, Q_CLIENT, Q_REDIRECT, Q_SCOPE, Q_STATE, Q_CHALLENGE, Q_METHOD, Q_RESOURCE, Q_COUNT };
-static const char *const query_names[Q_COUNT + 1] = {"response_type", "client_id",  "redirect_uri",
-                                                     "scope",         "state",      "code_challenge",
-                                                     "code_challenge_method",       "resource", NULL};
+static const char *const query_names[Q_COUNT + 1] = {
+    "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
+    "resource",      NULL};
 
 typedef struct as_authz_ctx {
     ob_async_t a;
@@ -64,8 +65,8 @@ static void page(as_authz_ctx_t *c, int status, const char *code, const char *me
 static void redirect_error(as_authz_ctx_t *c, const char *error, const char *desc)
 {
     h2o_req_t *req = c->a.req;
-    const char *params[] = {"error", error, "error_description", desc, "state", c->q[Q_STATE],
-                            "iss", c->a.b->cfg->base_url, NULL};
+    const char *params[] = {"error",       error, "error_description",   desc, "state",
+                            c->q[Q_STATE], "iss", c->a.b->cfg->base_url, NULL};
     char *url = ob_as_redirect_with(c->q[Q_REDIRECT], params);
     if (url == NULL) {
         page(c, 500, "internal_error", "The answer to the application could not be built.");
@@ -129,12 +130,11 @@ static void store(as_authz_ctx_t *c, const ob_instance_t *inst)
     char host[256] = "";
     if (c->cimd)
         snprintf(host, sizeof(host), "%.*s", (int)strcspn(c->q[Q_CLIENT] + 8, "/"), c->q[Q_CLIENT] + 8);
-    c->row = json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:b, s:i}",
-                       "client_id", c->q[Q_CLIENT], "client_name", cname, "client_host", host[0] ? host : NULL,
-                       "redirect_uri", c->q[Q_REDIRECT], "scope", c->scope, "state", c->q[Q_STATE],
-                       "code_challenge", c->q[Q_CHALLENGE], "resource", c->resource, "kind",
-                       c->res.kind == OB_AS_RES_INSTANCE ? "instance" : "service", "service", c->res.service,
-                       "instance_id", inst ? inst->id : NULL, "instance_label",
+    c->row = json_pack("{s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:b, s:i}", "client_id",
+                       c->q[Q_CLIENT], "client_name", cname, "client_host", host[0] ? host : NULL, "redirect_uri",
+                       c->q[Q_REDIRECT], "scope", c->scope, "state", c->q[Q_STATE], "code_challenge", c->q[Q_CHALLENGE],
+                       "resource", c->resource, "kind", c->res.kind == OB_AS_RES_INSTANCE ? "instance" : "service",
+                       "service", c->res.service, "instance_id", inst ? inst->id : NULL, "instance_label",
                        inst ? (inst->custom_name && inst->custom_name[0] ? inst->custom_name : inst->id) : NULL,
                        "service_display", display ? display : c->res.service, "allow_possible",
                        inst != NULL || has_app(b, c->res.service), "tries", 0);

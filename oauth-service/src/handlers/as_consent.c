@@ -156,7 +156,7 @@ static void on_wrong_key(void *arg, int status, PGresult *res)
         page(c->a.b, c->a.req, 503, "temporarily_unavailable", "Please try again in a moment.");
     } else if (PQntuples(res) != 1) {
         spent_page(c);
-    } else if (atoi(PQgetvalue(res, 0, 0)) >= MAX_KEY_TRIES) {
+    } else if (strtol(PQgetvalue(res, 0, 0), NULL, 10) >= MAX_KEY_TRIES) {
         page(c->a.b, c->a.req, 400, "too_many_attempts",
              "Too many wrong access keys. Start again from the application.");
     } else {
@@ -216,8 +216,15 @@ static void on_deny(void *arg, int status, PGresult *res)
     } else if (strcmp(PQgetvalue(res, 0, 0), "1") != 0) {
         spent_page(c);
     } else {
-        const char *params[] = {"error", "access_denied", "error_description", "The user denied the access.",
-                                "state", row_str(c, "state"), "iss", c->a.b->cfg->base_url, NULL};
+        const char *params[] = {"error",
+                                "access_denied",
+                                "error_description",
+                                "The user denied the access.",
+                                "state",
+                                row_str(c, "state"),
+                                "iss",
+                                c->a.b->cfg->base_url,
+                                NULL};
         redirect_client(c, params);
     }
 out_free:
@@ -255,7 +262,8 @@ static void on_row(void *arg, int status, PGresult *res)
         goto out_free;
     }
     if (PQntuples(res) != 1) {
-        page(b, req, 400, "invalid_request", "This authorization request is unknown. Start again from the application.");
+        page(b, req, 400, "invalid_request",
+             "This authorization request is unknown. Start again from the application.");
         goto out_free;
     }
     if (!cm_ct_streq(PQgetvalue(res, 0, 1), c->csrf_hash)) {

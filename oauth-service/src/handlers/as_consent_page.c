@@ -91,7 +91,8 @@ static char *render(const ob_as_consent_view_t *v)
         text(&b, v->error);
         cm_buf_appendz(&b, "</p>");
     }
-    cm_buf_appendz(&b, "<form method=\"post\" action=\"/as/consent\"><input type=\"hidden\" name=\"request_id\" value=\"");
+    cm_buf_appendz(&b,
+                   "<form method=\"post\" action=\"/as/consent\"><input type=\"hidden\" name=\"request_id\" value=\"");
     text(&b, v->request_id);
     cm_buf_appendz(&b, "\">");
     if (v->allow_possible && v->instance_label != NULL)

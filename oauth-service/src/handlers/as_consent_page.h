@@ -13,16 +13,16 @@
 #include "common/httpd.h"
 
 typedef struct ob_as_consent_view {
-    const char *request_id;      /* the form's hidden field */
-    const char *client_name;     /* may be NULL */
-    const char *client_host;     /* host of a metadata document client_id; NULL for a registered client */
-    const char *redirect_uri;    /* where the answer goes */
-    const char *service_display; /* the service's display name */
-    const char *instance_label;  /* instance URL: custom name or id; NULL for a service URL */
+    const char *request_id;       /* the form's hidden field */
+    const char *client_name;      /* may be NULL */
+    const char *client_host;      /* host of a metadata document client_id; NULL for a registered client */
+    const char *redirect_uri;     /* where the answer goes */
+    const char *service_display;  /* the service's display name */
+    const char *instance_label;   /* instance URL: custom name or id; NULL for a service URL */
     const char *provider_display; /* service URL: the provider the user signs in with */
-    const char *scope;           /* canonical scope */
-    int allow_possible;          /* 0: a service URL without operator app credentials (only Deny) */
-    const char *error;           /* a message above the form (wrong access key), or NULL */
+    const char *scope;            /* canonical scope */
+    int allow_possible;           /* 0: a service URL without operator app credentials (only Deny) */
+    const char *error;            /* a message above the form (wrong access key), or NULL */
 } ob_as_consent_view_t;
 
 /* Renders and sends the consent page with status (200, or 400 after a wrong key). */

@@ -17,8 +17,7 @@ static int (*const registrars[])(ob_broker_t *) = {
     ob_oauth_revoke_register,     ob_cache_tokens_register,
     ob_as_metadata_register,      ob_as_clients_register,
     ob_as_token_register,         ob_as_revoke_register,
-    ob_as_grants_register,
-    ob_as_authorize_register,
+    ob_as_grants_register,        ob_as_authorize_register,
     ob_as_consent_register,
 };
 

@@ -76,8 +76,8 @@ static ob_broker_t *broker(const char *inst_tmpl, const char *svc_tmpl)
     cfg.authz.mcp_service_url_template = (char *)svc_tmpl;
     b.cfg = &cfg;
     json_decref(b.services);
-    b.services = json_pack("[{s:s, s:i}, {s:s, s:i}]", "service_name", "gmail", "port", 49296, "service_name",
-                           "github", "port", 49300);
+    b.services = json_pack("[{s:s, s:i}, {s:s, s:i}]", "service_name", "gmail", "port", 49296, "service_name", "github",
+                           "port", 49300);
     return &b;
 }
 
@@ -141,10 +141,10 @@ static void test_classify(void)
 static void test_redirect(void)
 {
     /* exact */
-    CU_ASSERT_TRUE(ob_as_redirect_match("https://claude.ai/api/mcp/auth_callback",
-                                        "https://claude.ai/api/mcp/auth_callback"));
-    CU_ASSERT_FALSE(ob_as_redirect_match("https://claude.ai/api/mcp/auth_callback",
-                                         "https://claude.ai/api/mcp/auth_callback/"));
+    CU_ASSERT_TRUE(
+        ob_as_redirect_match("https://claude.ai/api/mcp/auth_callback", "https://claude.ai/api/mcp/auth_callback"));
+    CU_ASSERT_FALSE(
+        ob_as_redirect_match("https://claude.ai/api/mcp/auth_callback", "https://claude.ai/api/mcp/auth_callback/"));
     CU_ASSERT_FALSE(ob_as_redirect_match("https://claude.ai/cb", "https://claude.ai:8443/cb"));
     CU_ASSERT_FALSE(ob_as_redirect_match("https://claude.ai/cb", "https://CLAUDE.ai/cb"));
     CU_ASSERT_TRUE(ob_as_redirect_match("cursor://anysphere.cursor-mcp/oauth/callback",
