@@ -17,8 +17,8 @@
 #define TEXT_MEMBER_MAX 2000
 
 /* Schemes that run or read something in the browser instead of handing a code to a client. */
-static const char *const banned_schemes[] = {"javascript", "data", "file", "vbscript", "blob", "about", "filesystem",
-                                             "view-source", "ws", "wss", "ftp", NULL};
+static const char *const banned_schemes[] = {"javascript", "data",        "file", "vbscript", "blob", "about",
+                                             "filesystem", "view-source", "ws",   "wss",      "ftp",  NULL};
 
 /* The authority after "//" (up to '/', '?' or the end): [start, end). */
 static void authority(const char *p, const char **start, const char **end)
@@ -160,8 +160,8 @@ int ob_as_client_metadata_validate(const json_t *in, json_t **out, const char **
     static const char *const grants[] = {"authorization_code", "refresh_token", NULL};
     static const char *const responses[] = {"code", NULL};
     static const char *const app_types[] = {"web", "native", NULL};
-    static const char *const texts[] = {"client_uri", "logo_uri",         "tos_uri",         "policy_uri", "software_id",
-                                        "software_version", "scope", NULL};
+    static const char *const texts[] = {"client_uri",  "logo_uri",         "tos_uri", "policy_uri",
+                                        "software_id", "software_version", "scope",   NULL};
     json_t *o = NULL, *list = NULL;
     *out = NULL;
     if (!json_is_object(in))
@@ -190,8 +190,7 @@ int ob_as_client_metadata_validate(const json_t *in, json_t **out, const char **
         return fail(error, "invalid_client_metadata", desc, descsz,
                     "must be none, client_secret_basic or client_secret_post", "token_endpoint_auth_method");
     }
-    json_object_set_new(o, "token_endpoint_auth_method",
-                        json_string(m ? json_string_value(m) : "client_secret_basic"));
+    json_object_set_new(o, "token_endpoint_auth_method", json_string(m ? json_string_value(m) : "client_secret_basic"));
 
     if (string_list(in, "grant_types", grants, "authorization_code", &list) != CM_OK) {
         json_decref(o);

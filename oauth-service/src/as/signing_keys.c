@@ -24,10 +24,11 @@
 /* Every replica creating its first key takes this transaction lock: one creates, the others then see its key. */
 #define KEYS_LOCK "SELECT pg_advisory_xact_lock(7308411020260001)"
 
+/* floor(): a key created at 12.9 s must sign at 12 s (ob_now() truncates), not from 13 s */
 static const char sql_load[] =
-    "SELECT kid, alg, private_key, public_jwk::text, extract(epoch FROM created_at)::bigint,"
-    "       extract(epoch FROM not_before)::bigint, extract(epoch FROM retired_at)::bigint,"
-    "       extract(epoch FROM expires_at)::bigint"
+    "SELECT kid, alg, private_key, public_jwk::text, floor(extract(epoch FROM created_at))::bigint,"
+    "       floor(extract(epoch FROM not_before))::bigint, floor(extract(epoch FROM retired_at))::bigint,"
+    "       floor(extract(epoch FROM expires_at))::bigint"
     "  FROM as_signing_keys WHERE expires_at IS NULL OR expires_at > now() ORDER BY not_before, created_at";
 
 static size_t aad_of(const char *kid, char *aad, size_t aadsz)
@@ -77,8 +78,8 @@ static cm_jwk_t *open_key(const ob_keyring_t *kr, const char *kid, const char *b
         goto out_free_raw;
     }
     size_t off = (size_t)(nul - raw) + 1;
-    int rc = ob_keyring_open(kr, OB_KEY_CREDENTIALS, (const char *)raw, aad, aad_len, raw + off, len - off, &der,
-                             &der_len);
+    int rc =
+        ob_keyring_open(kr, OB_KEY_CREDENTIALS, (const char *)raw, aad, aad_len, raw + off, len - off, &der, &der_len);
     if (rc != CM_OK) {
         cm_error("as", "signing key %s does not open (%s): its data key is missing or the row was altered", kid,
                  cm_status_str(rc));
@@ -215,8 +216,7 @@ int ob_as_keys_start(ob_as_t *as, char *err, size_t errsz)
         PQclear(res);
         res = NULL;
         if (rc != CM_OK ||
-            ob_pq_params(conn, sql_load, 0, NULL, PGRES_TUPLES_OK, &res, "loading signing keys", err, errsz) !=
-                CM_OK)
+            ob_pq_params(conn, sql_load, 0, NULL, PGRES_TUPLES_OK, &res, "loading signing keys", err, errsz) != CM_OK)
             goto out_rollback;
         if ((rc = apply_rows(as, res)) != CM_OK)
             goto out_rollback;
@@ -306,11 +306,11 @@ json_t *ob_as_keys_describe(const ob_as_t *as, int64_t now)
     const ob_as_key_t *signing = ob_as_signing_key(as, now);
     for (size_t i = 0; list != NULL && i < as->n_keys; i++) {
         const ob_as_key_t *k = &as->keys[i];
-        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:b, s:O}", "kid", k->kid, "alg",
-                                              "ES256", "created_at", (json_int_t)k->created_at, "not_before",
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:b, s:O}", "kid", k->kid, "alg", "ES256",
+                                              "created_at", (json_int_t)k->created_at, "not_before",
                                               (json_int_t)k->not_before, "retired_at", time_or_null(k->retired_at),
-                                              "expires_at", time_or_null(k->expires_at), "signing", k == signing,
-                                              "jwk", k->public_jwk));
+                                              "expires_at", time_or_null(k->expires_at), "signing", k == signing, "jwk",
+                                              k->public_jwk));
     }
     return list;
 }

@@ -27,7 +27,8 @@ const ob_as_key_t *ob_as_signing_key(const ob_as_t *as, int64_t now);
 const ob_as_key_t *ob_as_key_find(const ob_as_t *as, const char *kid, int64_t now);
 /* The JWK Set of the keys published at now ({"keys": [...]}, public parts). Caller's. */
 json_t *ob_as_jwks(const ob_as_t *as, int64_t now);
-/* The key list of the admin API: [{kid, alg, created_at, not_before, retired_at, expires_at, signing, jwk}]. Caller's. */
+/* The key list of the admin API: [{kid, alg, created_at, not_before, retired_at, expires_at, signing, jwk}]. Caller's.
+ */
 json_t *ob_as_keys_describe(const ob_as_t *as, int64_t now);
 
 /* status CM_OK with the new kid, or an error (kid NULL). */

@@ -92,4 +92,3 @@ json_t *ob_as_token_response(const char *access_token, int expires_in, const cha
         json_object_set_new(o, "refresh_token", json_string(refresh_token));
     return o;
 }
-

@@ -30,7 +30,8 @@ json_t *ob_as_access_claims(const ob_as_access_t *a, const char *jti);
  * can sign), CM_ENOMEM, CM_ERR. */
 int ob_as_access_token(const ob_as_t *as, const ob_as_access_t *a, char **out);
 
-/* The token response (RFC 6749 5.1): {access_token, token_type "Bearer", expires_in, scope, refresh_token?}. Caller's. */
+/* The token response (RFC 6749 5.1): {access_token, token_type "Bearer", expires_in, scope, refresh_token?}. Caller's.
+ */
 json_t *ob_as_token_response(const char *access_token, int expires_in, const char *scope, const char *refresh_token);
 
 /* A new opaque secret (authorization code, refresh token): 32 random bytes base64url (43 chars) into out (>= 44),

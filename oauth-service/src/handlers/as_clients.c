@@ -63,7 +63,8 @@ static void register_client(ob_broker_t *b, h2o_req_t *req, const char *kind, co
         "           RETURNING client_id, created_at),"
         " a AS (INSERT INTO token_audit_log (event, actor, detail)"
         "       SELECT 'as_client_registered', $6, jsonb_build_object('client_id', client_id, 'kind', $2::text,"
-        "              'client_name', $3::jsonb -> 'client_name', 'redirect_uris', $3::jsonb -> 'redirect_uris') FROM c)"
+        "              'client_name', $3::jsonb -> 'client_name', 'redirect_uris', $3::jsonb -> 'redirect_uris') FROM "
+        "c)"
         " SELECT extract(epoch FROM created_at)::bigint FROM c";
     const char *error = NULL;
     char desc[256], id[48], secret[64], hash[65] = "", days[16];
@@ -211,9 +212,9 @@ static void on_client_deleted(void *arg, int status, PGresult *res)
             n++;
         }
         if (a->req != NULL)
-            cm_respond_json(a->req, 200,
-                            json_pack("{s:s, s:b, s:i}", "client_id", PQgetvalue(res, 0, 0), "deleted", 1,
-                                      "grants_revoked", n));
+            cm_respond_json(
+                a->req, 200,
+                json_pack("{s:s, s:b, s:i}", "client_id", PQgetvalue(res, 0, 0), "deleted", 1, "grants_revoked", n));
     }
     ob_async_free(a);
 }

@@ -77,8 +77,8 @@ static void on_exists(void *arg, int status, PGresult *res)
     else if (c->a.req != NULL && PQntuples(res) == 0)
         cm_respond_error(c->a.req, 404, "grant_not_found", "grant_id", "no such grant of this instance");
     else if (c->a.req != NULL)
-        cm_respond_json(c->a.req, 200, json_pack("{s:s, s:b, s:b}", "grant_id", c->grant_id, "revoked", 1,
-                                                 "already_revoked", 1));
+        cm_respond_json(c->a.req, 200,
+                        json_pack("{s:s, s:b, s:b}", "grant_id", c->grant_id, "revoked", 1, "already_revoked", 1));
     ob_async_free(c);
 }
 

@@ -176,8 +176,8 @@ static void on_intro(void *arg, int status, PGresult *res)
         } else {
             o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "client_id", PQgetvalue(res, 0, 0), "scope",
                           PQgetvalue(res, 0, 1), "sub", PQgetvalue(res, 0, 2), "aud", PQgetvalue(res, 0, 3), "exp",
-                          (json_int_t)strtoll(PQgetvalue(res, 0, 4), NULL, 10), "gid", PQgetvalue(res, 0, 5),
-                          "service", PQgetvalue(res, 0, 6), "token_type", "refresh_token");
+                          (json_int_t)strtoll(PQgetvalue(res, 0, 4), NULL, 10), "gid", PQgetvalue(res, 0, 5), "service",
+                          PQgetvalue(res, 0, 6), "token_type", "refresh_token");
             json_object_set_new(o, "iss", json_string(c->a.b->cfg->base_url));
         }
         json_object_set_new(o, "active", json_true());

@@ -103,9 +103,9 @@ static void on_issue_commit(void *arg, int status, PGresult *res)
     if (c->a.req != NULL) {
         const char *scope = c->scope[0] ? c->scope : c->granted_scope;
         cm_add_header(c->a.req, "access-control-allow-origin", "*");
-        ob_as_respond_no_store(c->a.req, 200,
-                               ob_as_token_response(c->access_token, c->a.b->cfg->authz.access_token_ttl_s, scope,
-                                                    c->refresh));
+        ob_as_respond_no_store(
+            c->a.req, 200,
+            ob_as_token_response(c->access_token, c->a.b->cfg->authz.access_token_ttl_s, scope, c->refresh));
     }
     ob_as_tok_end(c);
 }
@@ -157,8 +157,9 @@ static void create_grant(tok_code_ctx_t *x)
         return;
     }
     snprintf(ttl, sizeof(ttl), "%d", c->a.b->cfg->authz.refresh_token_ttl_s);
-    const char *params[] = {c->instance_id,  c->an.client_id, x->client_name,  c->granted_resource,
-                            c->granted_scope, c->refresh_hash, ttl,             c->secret_hash};
+    const char *params[] = {
+        c->instance_id, c->an.client_id, x->client_name, c->granted_resource, c->granted_scope, c->refresh_hash, ttl,
+        c->secret_hash};
     run(c, STEP_GRANT, sql, 8, params, on_code_step);
 }
 
@@ -329,8 +330,8 @@ enum { F_GRANT_TYPE, F_CODE, F_REDIRECT_URI, F_VERIFIER, F_RESOURCE, F_SCOPE, F_
 
 static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
-    static const char *const names[] = {"grant_type", "code",          "redirect_uri",  "code_verifier", "resource",
-                                        "scope",      "refresh_token", "client_id",     "client_secret", NULL};
+    static const char *const names[] = {"grant_type", "code",          "redirect_uri", "code_verifier", "resource",
+                                        "scope",      "refresh_token", "client_id",    "client_secret", NULL};
     ob_broker_t *b = data;
     char *v[F_N + 1];
     const char *why = NULL;
@@ -372,7 +373,8 @@ static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
     if (v[F_SCOPE] != NULL && (is_code || !ob_as_scope_valid(v[F_SCOPE]))) {
         cm_wipe(&an, sizeof(an));
         ob_as_oauth_error(req, 400, "invalid_scope",
-                          is_code ? "scope is set at the authorization request" : "scope must be of mcp:read mcp:write");
+                          is_code ? "scope is set at the authorization request"
+                                  : "scope must be of mcp:read mcp:write");
         return 0;
     }
     tok_code_ctx_t *x = ob_async_new(b, req, sizeof(tok_code_ctx_t));

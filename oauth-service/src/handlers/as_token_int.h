@@ -25,7 +25,7 @@ typedef struct tok_ctx {
     char granted_resource[OB_AS_URI_MAX + 1], granted_scope[257];
     /* the new refresh token */
     char refresh[44], refresh_hash[65];
-    char *access_token; /* signed, answered after the commit */
+    char *access_token;   /* signed, answered after the commit */
     int revoked_on_reuse; /* a reuse revoked a grant: push after the commit */
     PGresult *revoked;    /* the rows to push (OB_AS_SQL_REVOKE), owned */
 } tok_ctx_t;

@@ -123,10 +123,10 @@ int ob_as_authn_parse(h2o_req_t *req, const char *body_client_id, const char *bo
         size_t raw_len = 0;
         uint8_t *raw = cm_b64_decode(auth.base + 6, auth.len - 6, &raw_len);
         const uint8_t *colon = raw ? memchr(raw, ':', raw_len) : NULL;
-        int ok = colon != NULL && basic_part((const char *)raw, (size_t)(colon - raw), an->client_id,
-                                             sizeof(an->client_id)) &&
-                 basic_part((const char *)colon + 1, raw_len - (size_t)(colon + 1 - raw), an->secret,
-                            sizeof(an->secret));
+        int ok =
+            colon != NULL &&
+            basic_part((const char *)raw, (size_t)(colon - raw), an->client_id, sizeof(an->client_id)) &&
+            basic_part((const char *)colon + 1, raw_len - (size_t)(colon + 1 - raw), an->secret, sizeof(an->secret));
         cm_secure_free(raw, raw_len);
         if (!ok) {
             *why = "the Basic credentials are malformed";

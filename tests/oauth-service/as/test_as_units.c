@@ -18,18 +18,36 @@
 
 static void test_redirect_policy(void)
 {
-    static const char *const ok[] = {"https://app.example.com/cb", "http://127.0.0.1/callback",
-                                     "http://127.0.0.1:53122/callback", "http://localhost:3000/oauth/callback",
-                                     "http://[::1]:8080/cb", "cursor://anysphere.cursor-retrieval/oauth/callback",
-                                     "com.example.app:/oauth2redirect", "https://vscode.dev/redirect",
-                                     "https://app.example.com/cb?x=1", NULL};
-    static const char *const bad[] = {"", "javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x",
-                                      "file:///etc/passwd", "https://app.example.com/cb#frag",
-                                      "https://user:pw@app.example.com/cb", "http://app.example.com/cb",
-                                      "http://127.0.0.2/cb", "http://localhost.evil.com/cb", "http://127.0.0.1:x/cb",
-                                      "https:///nohost", "/relative/cb", "https://a.example/ cb",
-                                      "https://a.example/\tcb", "vbscript:x", "cb", "http://[::2]/cb",
-                                      "cursor://user@host/cb", NULL};
+    static const char *const ok[] = {"https://app.example.com/cb",
+                                     "http://127.0.0.1/callback",
+                                     "http://127.0.0.1:53122/callback",
+                                     "http://localhost:3000/oauth/callback",
+                                     "http://[::1]:8080/cb",
+                                     "cursor://anysphere.cursor-retrieval/oauth/callback",
+                                     "com.example.app:/oauth2redirect",
+                                     "https://vscode.dev/redirect",
+                                     "https://app.example.com/cb?x=1",
+                                     NULL};
+    static const char *const bad[] = {"",
+                                      "javascript:alert(1)",
+                                      "JavaScript:alert(1)",
+                                      "data:text/html,x",
+                                      "file:///etc/passwd",
+                                      "https://app.example.com/cb#frag",
+                                      "https://user:pw@app.example.com/cb",
+                                      "http://app.example.com/cb",
+                                      "http://127.0.0.2/cb",
+                                      "http://localhost.evil.com/cb",
+                                      "http://127.0.0.1:x/cb",
+                                      "https:///nohost",
+                                      "/relative/cb",
+                                      "https://a.example/ cb",
+                                      "https://a.example/\tcb",
+                                      "vbscript:x",
+                                      "cb",
+                                      "http://[::2]/cb",
+                                      "cursor://user@host/cb",
+                                      NULL};
     for (size_t i = 0; ok[i] != NULL; i++) {
         const char *why = NULL;
         if (!ob_as_redirect_uri_ok(ok[i], &why)) {
@@ -116,11 +134,13 @@ static void test_metadata_refusals(void)
     validate("{\"redirect_uris\":[\"https://a.example/cb\", 5]}", "invalid_redirect_uri");
     validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"token_endpoint_auth_method\":\"private_key_jwt\"}",
              "invalid_client_metadata");
-    validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"grant_types\":[\"implicit\"]}", "invalid_client_metadata");
+    validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"grant_types\":[\"implicit\"]}",
+             "invalid_client_metadata");
     validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"grant_types\":[\"authorization_code\",\"password\"]}",
              "invalid_client_metadata");
     validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"grant_types\":[]}", "invalid_client_metadata");
-    validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"response_types\":[\"token\"]}", "invalid_client_metadata");
+    validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"response_types\":[\"token\"]}",
+             "invalid_client_metadata");
     validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"application_type\":\"desktop\"}",
              "invalid_client_metadata");
     validate("{\"redirect_uris\":[\"https://a.example/cb\"],\"client_name\":7}", "invalid_client_metadata");
@@ -238,7 +258,7 @@ static void test_rate(void)
         CU_ASSERT_EQUAL(ob_as_rate_hit(r, "10.0.0.1", 1000 + i, &retry), 0);
     CU_ASSERT_EQUAL(ob_as_rate_hit(r, "10.0.0.1", 2000, &retry), 1);
     CU_ASSERT_EQUAL(retry, 59);
-    CU_ASSERT_EQUAL(ob_as_rate_hit(r, "10.0.0.2", 2000, &retry), 0); /* another address has its own budget */
+    CU_ASSERT_EQUAL(ob_as_rate_hit(r, "10.0.0.2", 2000, &retry), 0);  /* another address has its own budget */
     CU_ASSERT_EQUAL(ob_as_rate_hit(r, "10.0.0.1", 61000, &retry), 0); /* a new window */
     ob_as_rate_free(r);
     r = ob_as_rate_new(4, 0, 60000); /* 0 = no limit */
