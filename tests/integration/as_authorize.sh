@@ -260,6 +260,14 @@ check "CIMD: a good document, the port-less loopback URI matches any port: conse
     eq "$STATUS/$(grep -o 'id="ob-client-host">[^<]*' <<<"$BODY" | cut -d'>' -f2)/$(grep -c 'Doc App' <<<"$BODY")" "200/127.0.0.1:$CPORT/1"
 authorize "$(good "$CIMD/good.json" https://app.example/cb)"
 check "CIMD: the second lookup is a cache hit (one fetch)" eq "$STATUS/$(cimd_count "$CIMD" /good.json)" "200/1"
+Q="$(good "$CIMD/good.json" https://app.example/cb)"
+for i in $(seq 1 50); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --max-time 20 "$BROKER/as/authorize?$Q" >>"$IT_DIR/times"
+done
+echo "# measure: 50 authorization requests of a cached document client, each storing a request (curl time_total, s): $(
+    sort -k2 -n "$IT_DIR/times" | awk '{t[NR] = $2} END {printf "min %s median %s max %s", t[1], t[int((NR + 1) / 2)], t[NR]}')"
+STATUS="$(awk '$1 == 200' "$IT_DIR/times" | wc -l)"
+check "CIMD: 50 more requests answered from the cache (still one fetch)" eq "$STATUS/$(cimd_count "$CIMD" /good.json)" "50/1"
 authorize "$(good "$CIMD/plusjson.json" https://app.example/cb)"
 check "CIMD: application/<x>+json accepted" eq "$STATUS" 200
 R0="$(rows)"
