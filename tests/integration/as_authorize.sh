@@ -172,6 +172,8 @@ check "consent page: ob_as_csrf cookie HttpOnly, SameSite=Strict, Path=/as/" \
 check "consent page: the client's name escaped, the instance's custom name, the scope, the loopback warning" \
     eq "$(grep -c 'Test &lt;App&gt;' <<<"$BODY")/$(grep -o 'id="ob-instance">[^<]*' <<<"$BODY" | cut -d'>' -f2)/$(grep -c 'mcp:read' <<<"$BODY")/$(grep -c 'mcp:write' <<<"$BODY")/$(grep -c 'id="ob-loopback"' <<<"$BODY")" \
     "1/Work mail/1/0/1"
+check "consent page: Referrer-Policy same-origin (under no-referrer a browser posts the form with Origin: null)" \
+    eq "$(header referrer-policy)/$(grep -c '<meta name="referrer" content="same-origin">' <<<"$BODY")" "same-origin/1"
 check "consent page: no external asset, no script" eq "$(grep -cE '<script|src=|href=' <<<"$BODY")" 0
 check "the request row holds hashes only" eq "$(psql_q "SELECT count(*) FROM as_requests WHERE request_hash = encode(sha256('$RID'::bytea), 'hex') AND request->>'scope' = 'mcp:read' AND request->>'code_challenge' = '$CH' AND request->>'resource' = '$RES' AND request::text NOT LIKE '%$RID%'")" 1
 
@@ -192,6 +194,8 @@ consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -H "cookie: ob_as_csr
 check "consent with a wrong cookie: 403 csrf_mismatch" eq "$STATUS/$(page_code)/$(rows)" "403/csrf_mismatch/1/0"
 consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -b "$JAR" -H "origin: https://evil.example"
 check "consent from a foreign Origin: 403 forbidden_origin" eq "$STATUS/$(page_code)/$(rows)" "403/forbidden_origin/1/0"
+consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -b "$JAR" -H "origin: null"
+check "consent with Origin: null: 403 forbidden_origin" eq "$STATUS/$(page_code)/$(rows)" "403/forbidden_origin/1/0"
 consent "request_id=$RID&request_id=$RID&action=allow" -b "$JAR"
 check "consent with a repeated field: 400" eq "$STATUS/$(page_code)/$(rows)" "400/invalid_request/1/0"
 consent "request_id=$RID&action=allow&access_key=wrong-key" -b "$JAR" -H "origin: $BROKER"
