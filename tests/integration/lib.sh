@@ -24,6 +24,10 @@
 #   http METHOD URL [BODY] [HEADER...]   sets $STATUS, $BODY (file $IT_DIR/last.body), $HDRS
 #   psql_q SQL              one value from the test database
 #   check NAME COND...      records a pass/fail; it_done prints the summary and exits
+#   it_test_ca              a throwaway CA and a certificate for 127.0.0.1 signed by it (openssl, in $IT_DIR/tls):
+#                           $IT_CA (CA certificate), $IT_TLS_CERT, $IT_TLS_KEY
+#   it_cimd_server          after it_test_ca: tests/fakes/cimd-server.mjs (https, Client ID Metadata Documents) on a
+#                           free port, waits until it listens; sets $CIMD (its origin)
 #   jq ...                  jq, except that -e on an empty input fails (exit 4) as jq >= 1.7 does; Debian 12's jq 1.6
 #                           exits 0 there, which made a check on the output of a crashed helper pass
 #
@@ -411,6 +415,40 @@ it_check_valgrind() {
         IT_PASS=$((IT_PASS + 1))
         echo "ok   - valgrind: $n server processes exited with 0 errors and no definite leak"
     fi
+}
+
+# it_test_ca: a CA of this test only (never trusted by anything but the processes the test points at it:
+# NODE_EXTRA_CA_CERTS, the broker's authorization.cimd_ca_file) and a server certificate for 127.0.0.1 (SAN IP) that
+# it signs; EC P-256 keys, valid one day.
+it_test_ca() {
+    command -v openssl >/dev/null || it_skip "openssl is not installed"
+    local d="$IT_DIR/tls"
+    mkdir -p "$d"
+    (
+        cd "$d" || exit 1
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 1 \
+            -subj "/CN=ob-it test CA" -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+            openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
+                -subj "/CN=127.0.0.1" &&
+            printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext &&
+            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 \
+                -extfile server.ext
+    ) >"$IT_DIR/openssl.log" 2>&1 || {
+        cat "$IT_DIR/openssl.log" >&2
+        return 1
+    }
+    chmod 600 "$d"/*.key
+    IT_CA="$d/ca.pem"
+    IT_TLS_CERT="$d/server.pem"
+    IT_TLS_KEY="$d/server.key"
+}
+
+# it_cimd_server: after it_test_ca, tests/fakes/cimd-server.mjs (log $IT_DIR/cimd.log) serving its documents over
+# https with the test certificate; sets CIMD to its origin (https://127.0.0.1:PORT).
+it_cimd_server() {
+    it_start cimd node "$IT_FAKES/cimd-server.mjs" "$IT_TLS_CERT" "$IT_TLS_KEY"
+    CIMD="$(it_wait_line "$IT_DIR/cimd.log" "cimd-server listening on" | awk '{print $NF}')" || return 1
 }
 
 # it_services FILE ENTRIES_JSON: writes a services.json
