@@ -30,6 +30,9 @@ static const char *const entry_keys[] = {
     "capabilities",
     "discovery_retry_s",
     "authorization_response_iss_parameter_supported",
+    "jwks_uri",
+    "userinfo_endpoint",
+    "subject_field",
     NULL,
 };
 
@@ -48,6 +51,9 @@ static void provider_free(ps_provider_t *p)
         cu_discovery_drop(p);
         free(d->issuer);
         free(d->configured_revoke);
+        free(d->configured_jwks);
+        free(d->configured_userinfo);
+        free(d->subject_field);
         free(d);
     }
     ps_provider_free(p);
@@ -152,8 +158,8 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
 {
     char who[96];
     ps_provider_t *p = NULL;
-    char *authorize = NULL, *token = NULL, *revoke = NULL, *issuer = NULL;
-    const char *display = NULL, *scopes = NULL, *auth = NULL, *sep = NULL;
+    char *authorize = NULL, *token = NULL, *revoke = NULL, *issuer = NULL, *jwks = NULL, *userinfo = NULL;
+    const char *display = NULL, *scopes = NULL, *auth = NULL, *sep = NULL, *subject = NULL;
     const char *name = ps_json_str(e, "name");
     snprintf(who, sizeof(who), "custom/%s", name != NULL ? name : "?");
     if (!json_is_object(e))
@@ -168,7 +174,10 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
         ps_config_str(h, who, e, "display_name", name, &display) != OP_OK ||
         ps_config_str(h, who, e, "default_scopes", "", &scopes) != OP_OK ||
         ps_config_str(h, who, e, "client_auth", "basic", &auth) != OP_OK ||
-        ps_config_str(h, who, e, "scope_separator", " ", &sep) != OP_OK)
+        ps_config_str(h, who, e, "scope_separator", " ", &sep) != OP_OK ||
+        ps_config_url(h, who, e, "jwks_uri", NULL, &jwks) != OP_OK ||
+        ps_config_url(h, who, e, "userinfo_endpoint", NULL, &userinfo) != OP_OK ||
+        ps_config_str(h, who, e, "subject_field", "sub", &subject) != OP_OK)
         goto out_bad;
     if ((authorize == NULL || token == NULL) && issuer == NULL)
         BAD(h, who, "\"authorization_endpoint\" and \"token_endpoint\" are required without \"issuer\"");
@@ -243,6 +252,11 @@ static ps_provider_t *provider_from_config(const op_host_api_t *h, const json_t 
     d->discovery = d->issuer != NULL && (authorize == NULL || token == NULL) ? CU_PENDING : CU_STATIC;
     if (revoke != NULL && (d->configured_revoke = strdup(revoke)) == NULL)
         goto out_nomem;
+    d->configured_jwks = jwks;
+    d->configured_userinfo = userinfo;
+    jwks = userinfo = NULL;
+    if ((d->subject_field = strdup(subject)) == NULL || cu_identity_setup(p, NULL, NULL) != OP_OK)
+        goto out_nomem;
     if (d->discovery != CU_STATIC)
         cu_discovery_install(p);
     goto out_free;
@@ -257,6 +271,8 @@ out_free:
     free(token);
     free(revoke);
     free(issuer);
+    free(jwks);
+    free(userinfo);
     return p;
 }
 

@@ -21,6 +21,9 @@
  *       "extra_token_params": {..},        strings; cannot replace grant_type, code, secrets, ...
  *       "capabilities": ["refresh","revoke","pkce","oidc"],  default: derived from the above
  *       "discovery_retry_s": 30            cool-down after a failed discovery
+ *       "jwks_uri": url,                   the ID tokens' keys (default: discovery's), to identify accounts
+ *       "userinfo_endpoint": url,          user-info (default: discovery's), used without an ID token
+ *       "subject_field": "sub"             the user-info member naming the account (e.g. "id")
  *   }, ...]}
  * Invalid configuration (missing name, bad URL, duplicate names, unknown members) fails init with
  * one log line naming the provider and the member. No "providers" at all: init returns
@@ -51,14 +54,16 @@ enum { CU_STATIC = 0, CU_PENDING, CU_READY, CU_FAILED };
 typedef struct cu_waiter cu_waiter_t;
 
 typedef struct cu_data {
-    char *issuer;                            /* configured issuer or NULL */
-    int discovery;                           /* CU_* */
-    int64_t failed_at;                       /* time of the last failed discovery */
-    int64_t retry_s;                         /* cool-down after a failure */
-    int pkce_set, client_auth_set, caps_set; /* configured explicitly (discovery must not override) */
-    int iss_param_set;                       /* authorization_response_iss_parameter_supported configured */
-    char *configured_revoke;                 /* configured revocation endpoint (wins over the discovered one) */
-    cu_waiter_t *waiters;                    /* operations queued behind discovery, in order */
+    char *issuer;                                /* configured issuer or NULL */
+    int discovery;                               /* CU_* */
+    int64_t failed_at;                           /* time of the last failed discovery */
+    int64_t retry_s;                             /* cool-down after a failure */
+    int pkce_set, client_auth_set, caps_set;     /* configured explicitly (discovery must not override) */
+    int iss_param_set;                           /* authorization_response_iss_parameter_supported configured */
+    char *configured_revoke;                     /* configured revocation endpoint (wins over the discovered one) */
+    char *configured_jwks, *configured_userinfo; /* configured identification endpoints (win over discovery's) */
+    char *subject_field;                         /* the user-info member naming the account */
+    cu_waiter_t *waiters;                        /* operations queued behind discovery, in order */
     char last_error[160];
 } cu_data_t;
 
@@ -66,6 +71,9 @@ typedef struct cu_data {
 int cu_discovery_start(ps_provider_t *p);
 /* Installs the discovery-aware operations on p->op. */
 void cu_discovery_install(ps_provider_t *p);
+/* Sets up account identification with the configured endpoints, else the discovered ones (NULL before discovery).
+ * OP_OK or OP_ENOMEM. */
+int cu_identity_setup(ps_provider_t *p, const char *discovered_jwks, const char *discovered_userinfo);
 /* Frees queued operations without calling them (fini only). */
 void cu_discovery_drop(ps_provider_t *p);
 

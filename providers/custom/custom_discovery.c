@@ -177,6 +177,9 @@ static const char *apply_document(ps_provider_t *p, const json_t *doc)
     if (!d->iss_param_set)
         p->op.authorization_response_iss =
             json_is_true(json_object_get(doc, "authorization_response_iss_parameter_supported"));
+    const char *jwks = ps_json_str(doc, "jwks_uri"), *userinfo = ps_json_str(doc, "userinfo_endpoint");
+    if (cu_identity_setup(p, ps_url_is_http(jwks) ? jwks : NULL, ps_url_is_http(userinfo) ? userinfo : NULL) != OP_OK)
+        return "out of memory";
     return NULL;
 }
 
@@ -311,4 +314,12 @@ void cu_discovery_install(ps_provider_t *p)
     p->op.exchange_code = cu_exchange;
     p->op.refresh = cu_refresh;
     p->op.revoke = cu_revoke;
+}
+
+int cu_identity_setup(ps_provider_t *p, const char *discovered_jwks, const char *discovered_userinfo)
+{
+    cu_data_t *d = p->ext;
+    const ps_identity_spec_t spec = {.subject_field = d->subject_field};
+    return ps_identity_setup(p, &spec, d->configured_jwks != NULL ? d->configured_jwks : discovered_jwks,
+                             d->configured_userinfo != NULL ? d->configured_userinfo : discovered_userinfo);
 }

@@ -15,8 +15,11 @@
  * and the JSON body {"access_token": "..."}: 204 = revoked, 404 = already gone (both success).
  * It revokes the whole grant and needs the access token (not a refresh token).
  *
+ * Account identification: GET {api_base}/user with the access token, the numeric "id".
+ *
  * Configuration (all optional): {"authorization_endpoint": url, "token_endpoint": url,
- * "api_base": "https://api.github.com", "default_scopes": "read:user user:email"}.
+ * "api_base": "https://api.github.com", "userinfo_endpoint": url (default {api_base}/user),
+ * "default_scopes": "read:user user:email"}.
  */
 #include "provider_support.h"
 
@@ -100,6 +103,11 @@ static int gh_configure(ps_provider_t *p, const json_t *cfg)
         return OP_ENOMEM;
     rc = ps_provider_set_endpoints(p, p->authorization_endpoint, p->token_endpoint, revoke_doc);
     free(revoke_doc);
+    if (rc == OP_OK && json_object_get(cfg, "userinfo_endpoint") == NULL) { /* the account lives under api_base too */
+        char *user = ps_concat(api, "/user", NULL);
+        rc = user != NULL ? ps_identity_set_userinfo(p, user) : OP_ENOMEM;
+        free(user);
+    }
     return rc;
 }
 
@@ -126,6 +134,7 @@ static const ps_spec_t gh_spec = {
     .client_auth = PS_AUTH_POST,
     .errors = gh_errors,
     .hooks = &gh_hooks,
+    .identity = {.userinfo_endpoint = "https://api.github.com/user", .subject_field = "id", .name_field = "login"},
 };
 
 PS_PLUGIN(gh_spec, "github", "1.0.0");

@@ -7,8 +7,11 @@
  * revoked (400 invalid_token = already dead, also success). An ID token's iss must name the issuer;
  * Google does not advertise RFC 9207 iss, so a callback without iss stays valid.
  *
+ * Account identification: the ID token (when the scopes had openid) against Google's keys, iss
+ * https://accounts.google.com or accounts.google.com; else the OpenID user-info endpoint's "sub".
+ *
  * Configuration (all optional): {"authorization_endpoint": url, "token_endpoint": url,
- * "revocation_endpoint": url, "default_scopes": "openid email"}.
+ * "revocation_endpoint": url, "jwks_uri": url, "userinfo_endpoint": url, "default_scopes": "openid email"}.
  */
 #include "provider_support.h"
 
@@ -30,6 +33,9 @@ static const ps_spec_t google_spec = {
     .client_auth = PS_AUTH_POST,
     .revoke_auth = PS_AUTH_OMIT,
     .authorize_params = google_authorize_params,
+    .identity = {.jwks_uri = "https://www.googleapis.com/oauth2/v3/certs",
+                 .alt_issuer = "accounts.google.com",
+                 .userinfo_endpoint = "https://openidconnect.googleapis.com/v1/userinfo"},
 };
 
 PS_PLUGIN(google_spec, "google", "1.0.0");

@@ -23,6 +23,9 @@
  *        loads plugins built for 1.0 and 1.1: it knows their token-set layout from their abi_minor
  *        and converts at the boundary (their view of the host has a token_set_clear for that
  *        layout), so nothing changes for them.
+ *   1.3  op_provider_t.identify appended (with op_identity_t and op_identity_done_fn): the upstream account a
+ *        token set belongs to. The host calls it only when the provider's struct_size covers it; a plugin
+ *        built for 1.2 or earlier simply cannot identify accounts.
  *
  * Return codes: OP_OK, OP_AGAIN ("started: the done callback is called exactly once, later, never
  * from inside the call"), or a negative OP_E* (nothing started, the callback is never called).
@@ -43,7 +46,7 @@
 #include <stdint.h>
 
 #define OP_ABI_MAJOR 1
-#define OP_ABI_MINOR 2
+#define OP_ABI_MINOR 3
 #define OP_ENTRY_SYMBOL "oauth_provider_plugin"
 
 enum {
@@ -145,6 +148,21 @@ typedef struct op_token_set {
 typedef void (*op_token_done_fn)(void *arg, int status, op_token_set_t *tokens, const op_error_t *err);
 typedef void (*op_done_fn)(void *arg, int status, const op_error_t *err);
 
+/*
+ * The upstream account a token set belongs to (ABI 1.3). Borrowed: valid only during the done callback.
+ * struct_size: the writer's sizeof(op_identity_t); a reader touches only members it covers.
+ */
+typedef struct op_identity {
+    uint32_t struct_size;
+    const char *subject; /* stable and unique within issuer (the ID token's sub, GitHub's numeric id); never NULL */
+    const char *issuer;  /* the ID token's iss; for user-info the provider's issuer, or NULL */
+    const char *email;   /* may be NULL; informational (never an identifier: it can change hands) */
+    const char *display_name; /* may be NULL */
+} op_identity_t;
+
+/* status OP_OK with id, or an error with err (id NULL). */
+typedef void (*op_identity_done_fn)(void *arg, int status, const op_identity_t *id, const op_error_t *err);
+
 /* The per-instance client the broker acts for. All members borrowed for the call. */
 typedef struct op_client {
     uint32_t struct_size;
@@ -207,6 +225,19 @@ typedef struct op_provider {
     /* 1 when the server advertises authorization_response_iss_parameter_supported (RFC 9207): its
      * authorization responses carry iss, which must equal issuer. */
     int authorization_response_iss;
+
+    /* ABI 1.3 (the host reads it only when struct_size covers it). */
+    /*
+     * Identifies the upstream account tokens belong to: an ID token validated against the provider's keys
+     * (signature, iss, aud = client->client_id, exp, nonce when given) when the provider is OpenID and the set
+     * has one, else the provider's user-info endpoint called with the access token. nonce: the nonce sent in the
+     * authorization request, NULL when none was sent. tokens and everything else borrowed for the call. Returns
+     * OP_AGAIN (done called exactly once, later), OP_OK (done was called exactly once inside the call: the answer
+     * needed no network, e.g. the provider's keys were cached; the plugin has no way to defer it), or an error
+     * (done never called). NULL when the provider cannot identify accounts.
+     */
+    int (*identify)(void *data, const op_client_t *client, const op_token_set_t *tokens, const char *nonce,
+                    op_identity_done_fn done, void *arg);
 } op_provider_t;
 
 /* Services the host offers to plugins. Filled by the broker; plugins must not modify it. */

@@ -12,9 +12,13 @@
  * otherwise); PKCE S256; client_secret_post at the token endpoint.
  * No revocation endpoint: revoke is NULL and OP_CAP_REVOKE is absent, the broker purges locally.
  *
+ * Account identification: the ID token against the keys of the common endpoint, its iss being the
+ * issuer of the account's own tenant (https://login.microsoftonline.com/{tid}/v2.0); without an ID
+ * token the OIDC user-info endpoint's "sub".
+ *
  * Configuration (all optional): {"authorization_endpoint": template, "token_endpoint": template,
- * "default_tenant": "common", "default_scopes": "offline_access User.Read"}. A template without
- * {tenant} is used as is.
+ * "default_tenant": "common", "jwks_uri": url, "userinfo_endpoint": url, "default_scopes":
+ * "offline_access User.Read"}. A template without {tenant} is used as is.
  */
 #include "provider_support.h"
 
@@ -141,6 +145,11 @@ static const ps_spec_t ms_spec = {
     .client_auth = PS_AUTH_POST,
     .authorize_params = ms_authorize_params,
     .hooks = &ms_hooks,
+    .identity = {.jwks_uri = "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+                 .issuer_template = "https://login.microsoftonline.com/{tenantid}/v2.0",
+                 .issuer_var = "{tenantid}",
+                 .issuer_claim = "tid",
+                 .userinfo_endpoint = "https://graph.microsoft.com/oidc/userinfo"},
 };
 
 PS_PLUGIN(ms_spec, "microsoft", "1.0.0");

@@ -18,8 +18,11 @@
  * Revoke: POST https://slack.com/api/auth.revoke with form token=...; {"ok": true} = revoked, and
  * token_revoked / invalid_auth / not_authed / token_expired / account_inactive mean already dead.
  *
+ * Account identification: auth.test with the user token (any token answers it, unlike
+ * openid.connect.userInfo, which needs a Sign in with Slack token): "<team_id>:<user_id>".
+ *
  * Configuration (all optional): {"authorization_endpoint": url, "token_endpoint": url,
- * "revocation_endpoint": url, "default_scopes": "channels:read chat:write users:read"}.
+ * "revocation_endpoint": url, "userinfo_endpoint": url, "default_scopes": "channels:read chat:write users:read"}.
  */
 #include "provider_support.h"
 
@@ -148,6 +151,11 @@ static const ps_spec_t slack_spec = {
     .revoke_auth = PS_AUTH_OMIT, /* auth.revoke takes the token alone */
     .errors = slack_errors,
     .hooks = &slack_hooks,
+    .identity = {.userinfo_endpoint = "https://slack.com/api/auth.test",
+                 .subject_field = "user_id",
+                 .subject_scope = "team_id",
+                 .name_field = "user",
+                 .require_ok = 1},
 };
 
 PS_PLUGIN(slack_spec, "slack", "1.0.0");

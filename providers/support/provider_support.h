@@ -160,6 +160,27 @@ typedef struct ps_hooks {
 } ps_hooks_t;
 
 /*
+ * How a provider identifies the upstream account of a token set (op_provider_t.identify, ABI 1.3): an ID token
+ * validated against the provider's JWK Set when the set has one and jwks_uri is known, else a GET of the user-info
+ * endpoint with the access token (Bearer). Endpoints are defaults the configuration may override (members
+ * "jwks_uri" and "userinfo_endpoint", offered when the spec has them). All members may be NULL.
+ */
+typedef struct ps_identity_spec {
+    const char *jwks_uri;          /* the signing keys of the ID tokens; NULL = ID tokens are not used */
+    unsigned algs;                 /* accepted ID token algorithms (cm_jose_alg_t mask: 1 ES256, 2 RS256); 0 = both */
+    const char *alt_issuer;        /* a second accepted iss (Google also writes "accounts.google.com") */
+    const char *issuer_template;   /* iss when it varies per account: issuer_var replaced by the issuer_claim */
+    const char *issuer_var;        /* e.g. "{tenantid}" */
+    const char *issuer_claim;      /* e.g. "tid" (Microsoft) */
+    const char *userinfo_endpoint; /* GET with the access token; NULL = none */
+    const char *subject_field;     /* member of the user-info answer naming the account; default "sub" */
+    const char *subject_scope;     /* when set, subject = "<this member>:<subject_field>" (Slack: the team) */
+    const char *email_field;       /* default "email" */
+    const char *name_field;        /* default "name" */
+    int require_ok;                /* the answer must carry "ok": true (Slack's Web API) */
+} ps_identity_spec_t;
+
+/*
  * A provider described as data (a plugin keeps it `static const`). Zero members take the defaults noted.
  * The three endpoints are defaults the plugin configuration may override (members "authorization_endpoint",
  * "token_endpoint", and "revocation_endpoint" when the spec has one), as is "default_scopes".
@@ -188,6 +209,7 @@ typedef struct ps_spec {
     int64_t default_expires_in;      /* used when a response has no expiry; 0 = such tokens never expire */
     const ps_errmap_t *errors;       /* provider error codes, or NULL */
     const ps_hooks_t *hooks;         /* NULL = none */
+    ps_identity_spec_t identity;     /* how accounts are identified; all NULL = the provider cannot */
 } ps_spec_t;
 
 struct ps_provider {
@@ -211,6 +233,7 @@ struct ps_provider {
     char *option; /* one configured value of the plugin's own, read by hooks->configure (Microsoft's default
                    * tenant, GitHub's API base); malloc'ed, freed with the provider */
     void *ext;    /* any other per-provider data of the plugin (hooks->release frees it) */
+    struct ps_identity *identity; /* account identification (ps_identity.c), NULL when the provider has none */
 };
 
 /*
@@ -282,6 +305,29 @@ int ps_op_parse_token_response(void *data, const op_http_response_t *res, int64_
 /* The token-response parser behind ps_op_parse_token_response (see the header comment for the rules). */
 int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int64_t now, op_token_set_t *out,
                             op_error_t *err);
+
+/* ---- upstream account identification (ps_identity.c) ---- */
+
+/* How long a fetched JWK Set is used before it is fetched again, and the least time between two fetches caused by
+ * an unknown kid (a token naming a key nobody has must not make us hammer the provider). */
+#define PS_JWKS_TTL_S 3600
+#define PS_JWKS_REFETCH_S 60
+#define PS_ID_TOKEN_LEEWAY_S 120 /* clock difference tolerated on exp, iat and nbf */
+#define PS_MAX_JWKS (64u * 1024) /* bytes; a larger key set is refused */
+
+/*
+ * Sets up account identification as spec describes it, with the configured URLs (NULL = the spec's defaults; copied)
+ * and op.identify = ps_op_identify. Without a jwks_uri and a user-info endpoint it does nothing. OP_OK or OP_ENOMEM.
+ */
+int ps_identity_setup(ps_provider_t *p, const ps_identity_spec_t *spec, const char *jwks_uri, const char *userinfo);
+/* Replaces the user-info URL (copied) of a provider set up for identification (GitHub: under its api_base).
+ * OP_OK, OP_ENOMEM, OP_EINVAL when it has no identification. */
+int ps_identity_set_userinfo(ps_provider_t *p, const char *url);
+/* Frees what ps_identity_setup allocated (ps_provider_free calls it). */
+void ps_identity_free(ps_provider_t *p);
+/* op_provider_t.identify of such a provider (see provider_abi.h). */
+int ps_op_identify(void *data, const op_client_t *client, const op_token_set_t *tokens, const char *nonce,
+                   op_identity_done_fn done, void *arg);
 
 /* ---- outbound requests ---- */
 

@@ -90,6 +90,7 @@ void ps_provider_free(ps_provider_t *p)
 {
     if (p == NULL)
         return;
+    ps_identity_free(p);
     free(p->name);
     free(p->display_name);
     free(p->default_scopes);

@@ -88,6 +88,10 @@ static int check_keys(const ps_spec_t *spec, const op_host_api_t *host, const js
     if (spec->endpoints.revoke != NULL)
         allowed[n++] = "revocation_endpoint";
     allowed[n++] = "default_scopes";
+    if (spec->identity.jwks_uri != NULL)
+        allowed[n++] = "jwks_uri";
+    if (spec->identity.userinfo_endpoint != NULL)
+        allowed[n++] = "userinfo_endpoint";
     const char *const *own = spec->hooks != NULL ? spec->hooks->config_keys : NULL;
     for (size_t i = 0; own != NULL && own[i] != NULL && n + 1 < 24; i++)
         allowed[n++] = own[i];
@@ -105,7 +109,7 @@ static void release(ps_provider_t *p)
 int ps_plugin_init(const ps_spec_t *spec, const op_host_api_t *host, const char *config_json, void **state)
 {
     int rc = OP_EINVAL;
-    char *authorize = NULL, *token = NULL, *revoke = NULL;
+    char *authorize = NULL, *token = NULL, *revoke = NULL, *jwks = NULL, *userinfo = NULL;
     const char *scopes = NULL;
     ps_provider_t *p = NULL;
     json_t *cfg = ps_config_parse(host, spec->name, config_json);
@@ -115,13 +119,16 @@ int ps_plugin_init(const ps_spec_t *spec, const op_host_api_t *host, const char 
         config_endpoint(spec, host, cfg, "authorization_endpoint", spec->endpoints.authorize, &authorize) != OP_OK ||
         config_endpoint(spec, host, cfg, "token_endpoint", spec->endpoints.token, &token) != OP_OK ||
         config_endpoint(spec, host, cfg, "revocation_endpoint", spec->endpoints.revoke, &revoke) != OP_OK ||
-        ps_config_str(host, spec->name, cfg, "default_scopes", spec->default_scopes, &scopes) != OP_OK)
+        ps_config_str(host, spec->name, cfg, "default_scopes", spec->default_scopes, &scopes) != OP_OK ||
+        ps_config_url(host, spec->name, cfg, "jwks_uri", NULL, &jwks) != OP_OK ||
+        ps_config_url(host, spec->name, cfg, "userinfo_endpoint", NULL, &userinfo) != OP_OK)
         goto out_free;
     rc = OP_ENOMEM;
     ps_spec_t configured = *spec;
     configured.default_scopes = scopes;
     if ((p = ps_provider_create(host, &configured)) == NULL ||
-        ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK)
+        ps_provider_set_endpoints(p, authorize, token, revoke) != OP_OK ||
+        ps_identity_setup(p, &spec->identity, jwks, userinfo) != OP_OK)
         goto out_free;
     if (p->hooks != NULL && p->hooks->configure != NULL && (rc = p->hooks->configure(p, cfg)) != OP_OK)
         goto out_free;
@@ -134,6 +141,8 @@ out_free:
     free(authorize);
     free(token);
     free(revoke);
+    free(jwks);
+    free(userinfo);
     json_decref(cfg);
     return rc;
 }

@@ -174,3 +174,14 @@ void ob_abi_compat_free(const op_provider_t *p)
     if (p != NULL && p->parse_token_response == wrap_parse)
         free((compat_provider_t *)p);
 }
+
+int ob_provider_identify(const op_provider_t *p, const op_client_t *client, const op_token_set_t *tokens,
+                         const char *nonce, op_identity_done_fn done, void *arg)
+{
+    p = ob_abi_compat_original(p);
+    if (p == NULL || tokens == NULL || done == NULL)
+        return OP_EINVAL;
+    if (p->struct_size < offsetof(op_provider_t, identify) + sizeof(p->identify) || p->identify == NULL)
+        return OP_EUNSUPPORTED;
+    return p->identify(p->data, client, tokens, nonce, done, arg);
+}

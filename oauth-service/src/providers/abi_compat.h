@@ -32,4 +32,13 @@ const op_provider_t *ob_abi_compat_original(const op_provider_t *p);
 /* Frees a wrapper; a provider that is no wrapper (or NULL) is left alone. */
 void ob_abi_compat_free(const op_provider_t *p);
 
+/*
+ * Starts p's identify (ABI 1.3) when its plugin offers one: read only when the struct_size of the plugin's own
+ * provider covers it, so a plugin built for 1.2 or earlier is never asked. Arguments as op_provider_t.identify.
+ * Returns OP_AGAIN (done called exactly once, later), OP_EUNSUPPORTED when the provider cannot identify accounts,
+ * or the plugin's error (done never called).
+ */
+int ob_provider_identify(const op_provider_t *p, const op_client_t *client, const op_token_set_t *tokens,
+                         const char *nonce, op_identity_done_fn done, void *arg);
+
 #endif

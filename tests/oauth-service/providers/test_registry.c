@@ -113,7 +113,7 @@ static void test_test_plugins(void)
     CU_ASSERT_EQUAL(lines_with("level=warn", "\"providers.nosuchplugin\" names no plugin"), 1);
     CU_ASSERT_EQUAL(lines_with("level=warn", NULL), 7);
     CU_ASSERT_EQUAL(lines_with("level=info", "60_unconfigured.so (tunconfigured) not configured"), 1);
-    CU_ASSERT_EQUAL(lines_with("level=info", "10_valid.so (tvalid 0.1, ABI 1.2) loaded: 2 provider(s)"), 1);
+    CU_ASSERT_EQUAL(lines_with("level=info", "10_valid.so (tvalid 0.1, ABI 1.3) loaded: 2 provider(s)"), 1);
     CU_ASSERT_EQUAL(lines_with("tdup fini", NULL), 1);         /* init succeeded: fini before unloading */
     CU_ASSERT_EQUAL(lines_with("abi99 init called", NULL), 0); /* refused before init */
     CU_ASSERT_EQUAL(lines_with("notes.txt", NULL), 0);         /* not a .so: ignored silently */

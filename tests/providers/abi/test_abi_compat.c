@@ -2,8 +2,10 @@
  * test_abi_compat.c - provider ABI versioning through the real registry (dlopen): a plugin built against
  * the frozen ABI 1.1 header (no struct_size in op_token_set_t) loads, and every token set it produces -
  * parsed, delivered by a code exchange or a refresh - reaches the broker in the current layout; its own
- * token_set_clear works on its layout. A plugin claiming the next major is refused before init. A plugin
- * built for this minor is registered as it is, without a wrapper.
+ * token_set_clear works on its layout. A plugin built against the frozen ABI 1.2 header (op_provider_t without
+ * identify) loads unwrapped and is never asked to identify: the host reads identify only when struct_size covers it.
+ * A plugin claiming the next major is refused before init. A plugin built for this minor is registered as it is,
+ * without a wrapper.
  */
 #include "cu.h"
 
@@ -13,6 +15,9 @@
 
 #include "common/log.h"
 
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -74,8 +79,8 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
 
 static void test_legacy_loads(void)
 {
-    CU_ASSERT_EQUAL(ob_registry_plugin_count(reg), 1); /* tlegacy; tnext refused */
-    CU_ASSERT_EQUAL_FATAL(ob_registry_count(reg), 1);
+    CU_ASSERT_EQUAL(ob_registry_plugin_count(reg), 2); /* tlegacy, tlegacy12; tnext refused */
+    CU_ASSERT_EQUAL_FATAL(ob_registry_count(reg), 2);
     CU_ASSERT_PTR_NULL(ob_registry_find(reg, "tnext"));
     const op_provider_t *p = ob_registry_find(reg, "tlegacy");
     CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -150,6 +155,65 @@ static void test_legacy_callbacks(void)
     expect_delivered(&failed, NULL, "invalid_grant", now);
 }
 
+static int identify_calls;
+
+static int count_identify(void *data, const op_client_t *client, const op_token_set_t *tokens, const char *nonce,
+                          op_identity_done_fn done, void *arg)
+{
+    identify_calls++;
+    return OP_AGAIN;
+}
+
+static void no_identity(void *arg, int status, const op_identity_t *id, const op_error_t *err)
+{
+    CU_FAIL("an identify that was not started answered");
+}
+
+/* The 1.2 plugin: registered unwrapped, its members read, identify never (the word after its struct is a trap that
+ * counts calls); the 1.1 plugin's wrapper cannot identify either. */
+static void test_legacy12(void)
+{
+    const op_provider_t *p = ob_registry_find(reg, "tlegacy12");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_EQUAL(ob_registry_abi_minor_of(reg, 1), 2);
+    CU_ASSERT_PTR_EQUAL(ob_abi_compat_original(p), p);
+    CU_ASSERT(p->struct_size < sizeof(op_provider_t));
+    int iss_param = 1;
+    CU_ASSERT_STRING_EQUAL(ob_provider_issuer(p, &iss_param), "https://legacy12.test");
+    CU_ASSERT_EQUAL(iss_param, 0);
+    op_token_set_t ts = {.struct_size = sizeof(ts), .access_token = "at"};
+    op_client_t c = {sizeof(c), "cid", "sec", "https://broker.test/cb", NULL};
+    CU_ASSERT_EQUAL(ob_provider_identify(p, &c, &ts, NULL, no_identity, NULL), OP_EUNSUPPORTED);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/legacy12.so", getenv("OB_ABI_PLUGIN_DIR"));
+    void *dl = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dl);
+    int (*trap_calls)(void) = (int (*)(void))dlsym(dl, "legacy12_trap_calls");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(trap_calls);
+    CU_ASSERT_EQUAL(trap_calls(), 0);
+    dlclose(dl);
+    const op_provider_t *p11 = ob_registry_find(reg, "tlegacy");
+    CU_ASSERT_EQUAL(ob_provider_identify(p11, &c, &ts, NULL, no_identity, NULL), OP_EUNSUPPORTED);
+}
+
+/* A provider whose struct_size covers identify is asked; the same struct claiming the 1.2 size is not. */
+static void test_identify_by_size(void)
+{
+    op_provider_t p = {.struct_size = sizeof(op_provider_t), .name = "t", .identify = count_identify};
+    op_token_set_t ts = {.struct_size = sizeof(ts), .access_token = "at"};
+    op_client_t c = {sizeof(c), "cid", "sec", "https://broker.test/cb", NULL};
+    identify_calls = 0;
+    CU_ASSERT_EQUAL(ob_provider_identify(&p, &c, &ts, "n", no_identity, NULL), OP_AGAIN);
+    CU_ASSERT_EQUAL(identify_calls, 1);
+    p.struct_size = (uint32_t)offsetof(op_provider_t, identify);
+    CU_ASSERT_EQUAL(ob_provider_identify(&p, &c, &ts, "n", no_identity, NULL), OP_EUNSUPPORTED);
+    p.struct_size = sizeof(op_provider_t);
+    p.identify = NULL;
+    CU_ASSERT_EQUAL(ob_provider_identify(&p, &c, &ts, "n", no_identity, NULL), OP_EUNSUPPORTED);
+    CU_ASSERT_EQUAL(identify_calls, 1);
+    CU_ASSERT_EQUAL(ob_provider_identify(&p, &c, NULL, "n", no_identity, NULL), OP_EINVAL);
+}
+
 /* A plugin built for this minor is registered as it is. */
 static void test_current_not_wrapped(void)
 {
@@ -175,5 +239,7 @@ void tests_register(void)
 {
     CU_SUITE("provider_abi_compat", setup, teardown, {"1.1 plugin loads", test_legacy_loads},
              {"1.1 token set parsed", test_legacy_parse}, {"1.1 token sets delivered", test_legacy_callbacks},
+             {"1.2 plugin loads, never asked to identify", test_legacy12},
+             {"identify read by size", test_identify_by_size},
              {"current plugin not wrapped", test_current_not_wrapped});
 }
