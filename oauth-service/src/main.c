@@ -16,6 +16,7 @@
 #include "handlers/routes.h"
 #include "providers/host_api.h"
 #include "providers/registry.h"
+#include "as/as.h"
 #include "keys/keys.h"
 #include "push/pusher.h"
 #include "refresh/refresher.h"
@@ -78,6 +79,10 @@ static int serve(ob_config_t *cfg)
         goto out_free_host;
     if ((b.pusher = ob_pusher_new(&b)) == NULL || (b.refresher = ob_refresher_new(&b)) == NULL)
         goto out_free_registry;
+    if (cfg->authz.enabled && (rc = ob_as_new(&b, &b.as, err, sizeof(err))) != CM_OK) {
+        cm_error("broker", "authorization server: %s", rc == CM_ENOMEM ? "out of memory" : err);
+        goto out_free_registry;
+    }
     if ((rc = ob_routes_register(&b)) != CM_OK) {
         cm_error("broker", "route setup failed: %s", cm_status_str(rc));
         goto out_free_registry;
@@ -103,6 +108,7 @@ out_free_host:
 out_free_db:
     cm_pg_pool_free(b.db);
     ob_icache_free(b.instances); /* after the pool: its callbacks may reference entries */
+    ob_as_free(b.as);            /* after the pool (its callbacks reference it), before the loop goes */
 out_free_http:
     cm_http_client_free(b.http);
 out_free_server:

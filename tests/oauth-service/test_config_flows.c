@@ -157,8 +157,61 @@ static void test_errors(void)
     expect_error("{\"database\":{\"url\":\"x\"},\"mcp_url_template\":5}", "mcp_url_template");
 }
 
+static void test_authz(void)
+{
+    ob_config_t cfg;
+    char err[512];
+    CU_ASSERT_EQUAL_FATAL(load("{\"database\":{\"url\":\"x\"}}", &cfg, err, sizeof(err)), CM_OK);
+    CU_ASSERT_EQUAL(cfg.authz.enabled, 1);
+    CU_ASSERT_EQUAL(cfg.authz.access_token_ttl_s, 3600);
+    CU_ASSERT_EQUAL(cfg.authz.refresh_token_ttl_s, 2592000);
+    CU_ASSERT_EQUAL(cfg.authz.code_ttl_s, 60);
+    CU_ASSERT_EQUAL(cfg.authz.key_publish_ahead_s, 600);
+    CU_ASSERT_EQUAL(cfg.authz.dcr_rate_per_min, 20);
+    CU_ASSERT_EQUAL(cfg.authz.dcr_idle_days, 30);
+    CU_ASSERT_EQUAL(json_array_size(cfg.authz.cimd_allowed_origins), 0);
+    CU_ASSERT_EQUAL(json_object_size(cfg.authz.apps), 0);
+    CU_ASSERT_PTR_NULL(cfg.authz.cimd_ca_file);
+    ob_config_free(&cfg);
+    CU_ASSERT_EQUAL_FATAL(load("{\"database\":{\"url\":\"x\"},\"authorization\":{\"enabled\":false,"
+                               "\"access_token_ttl_s\":120,\"key_publish_ahead_s\":0,\"dcr_rate_per_min\":0,"
+                               "\"cimd_allowed_origins\":[\"https://127.0.0.1:8443\"]}}",
+                               &cfg, err, sizeof(err)),
+                          CM_OK);
+    CU_ASSERT_EQUAL(cfg.authz.enabled, 0);
+    CU_ASSERT_EQUAL(cfg.authz.access_token_ttl_s, 120);
+    CU_ASSERT_EQUAL(cfg.authz.key_publish_ahead_s, 0);
+    CU_ASSERT_EQUAL(cfg.authz.dcr_rate_per_min, 0);
+    CU_ASSERT_EQUAL(json_array_size(cfg.authz.cimd_allowed_origins), 1);
+    ob_config_free(&cfg);
+
+#define AZ(x) "{\"database\":{\"url\":\"x\"},\"authorization\":" x "}"
+    expect_error(AZ("[]"), "authorization must be an object");
+    expect_error(AZ("{\"nope\":1}"), "authorization.nope");
+    expect_error(AZ("{\"enabled\":1}"), "authorization.enabled");
+    expect_error(AZ("{\"access_token_ttl_s\":59}"), "authorization.access_token_ttl_s");
+    expect_error(AZ("{\"access_token_ttl_s\":\"3600\"}"), "authorization.access_token_ttl_s");
+    expect_error(AZ("{\"refresh_token_ttl_s\":299}"), "authorization.refresh_token_ttl_s");
+    expect_error(AZ("{\"access_token_ttl_s\":7200,\"refresh_token_ttl_s\":3600}"), "authorization.refresh_token_ttl_s");
+    expect_error(AZ("{\"code_ttl_s\":601}"), "authorization.code_ttl_s");
+    expect_error(AZ("{\"key_publish_ahead_s\":-1}"), "authorization.key_publish_ahead_s");
+    expect_error(AZ("{\"dcr_rate_per_min\":-1}"), "authorization.dcr_rate_per_min");
+    expect_error(AZ("{\"dcr_idle_days\":0}"), "authorization.dcr_idle_days");
+    expect_error(AZ("{\"cimd_allowed_origins\":\"https://x\"}"), "authorization.cimd_allowed_origins");
+    expect_error(AZ("{\"cimd_allowed_origins\":[\"http://127.0.0.1\"]}"), "authorization.cimd_allowed_origins[0]");
+    expect_error(AZ("{\"cimd_allowed_origins\":[\"https://a.example/path\"]}"),
+                 "authorization.cimd_allowed_origins[0]");
+    expect_error(AZ("{\"mcp_service_url_template\":\"ftp://x/mcp\"}"), "authorization.mcp_service_url_template");
+    expect_error(AZ("{\"apps\":[]}"), "authorization.apps");
+    expect_error(AZ("{\"apps\":{\"gmail\":{}}}"), "authorization.apps.gmail");
+    expect_error(AZ("{\"apps\":{\"gmail\":{\"client_id\":\"c\",\"client_secret\":\"s\"}}}"),
+                 "authorization.apps.gmail.client_secret");
+#undef AZ
+}
+
 void tests_register(void)
 {
     CU_SUITE("config_flows", suite_init, suite_clean, {"defaults", test_defaults},
-             {"file and environment", test_file_and_env}, {"errors", test_errors});
+             {"file and environment", test_file_and_env}, {"errors", test_errors},
+             {"authorization section", test_authz});
 }

@@ -37,3 +37,4 @@ ob_unit_test(test_broker_config_flows SOURCES oauth-service/test_config_flows.c 
 ob_unit_test(test_instance_validate SOURCES oauth-service/handlers/test_instance_validate.c LIBS broker_core)
 # ---- refresh schedule, backoff, push signing ----
 ob_unit_test(test_refresh_units SOURCES oauth-service/refresh/test_refresh_units.c LIBS broker_core)
+ob_unit_test(test_as_units SOURCES oauth-service/as/test_as_units.c LIBS broker_core)

@@ -5,6 +5,10 @@
  *   200 {instance_id, service, status, authorize_url, expires_at (unix s or null), version} | 401 invalid_key |
  *   404 instance_not_found
  *   (also for an instance of another service). The hash is compared in constant time.
+ * POST /instances/{id}/mcp-auth {"grant_id": "<uuid>"} - is this an MCP client grant of the instance (a JWT access
+ *   token's gid) that is not revoked? The same 200 as for a key; 401 invalid_grant when the grant is revoked, unknown
+ *   or of another instance. The instance's status is answered as for a key: an inactive instance's grants stay but
+ *   the MCP server refuses them like its key, and the token endpoint refuses them too.
  * POST /instances/usage {"service", "usage": [{"instance_id", "count", "last_used_at"}]} - 204.
  *   One statement per batch; only instances of the calling service are counted.
  */
@@ -28,7 +32,7 @@ typedef struct auth_ctx {
     ob_async_t a;
     char id[37];
     char service[65];
-    char key_hash[65];
+    char key_hash[65]; /* "" when a grant was checked instead */
 } auth_ctx_t;
 
 static void check(ob_broker_t *b, h2o_req_t *req, const char *service, const char *key_hash, const ob_instance_t *inst)
@@ -37,7 +41,7 @@ static void check(ob_broker_t *b, h2o_req_t *req, const char *service, const cha
         cm_respond_error(req, 404, "instance_not_found", NULL, "no such instance for this service");
         return;
     }
-    if (!cm_ct_equal(key_hash, 64, inst->key_hash, strlen(inst->key_hash))) {
+    if (key_hash[0] != '\0' && !cm_ct_equal(key_hash, 64, inst->key_hash, strlen(inst->key_hash))) {
         cm_respond_error(req, 401, "invalid_key", NULL, "the key does not match this instance");
         return;
     }
@@ -66,6 +70,61 @@ static int hex64(const char *s)
     return strspn(s, "0123456789abcdef") == 64;
 }
 
+/* The instance answer once the key or the grant is known good (c->key_hash "" for a grant). */
+static void answer_instance(auth_ctx_t *c)
+{
+    h2o_req_t *req = c->a.req;
+    ob_instance_t *inst = ob_icache_peek(c->a.b->instances, c->id);
+    if (inst != NULL) {
+        check(c->a.b, req, c->service, c->key_hash, inst);
+        ob_async_free(c);
+        return;
+    }
+    int rc = ob_icache_load(c->a.b->instances, c->id, on_loaded, c);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(req, rc, NULL, "loading an instance for key verification");
+        ob_async_free(c);
+    }
+}
+
+static void on_grant(void *arg, int status, PGresult *res)
+{
+    auth_ctx_t *c = arg;
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        ob_respond_db_error(c->a.req, status, res, "checking a grant");
+        ob_async_free(c);
+    } else if (c->a.req == NULL) {
+        ob_async_free(c);
+    } else if (PQntuples(res) == 0) {
+        cm_respond_error(c->a.req, 401, "invalid_grant", "grant_id", "no such live grant of this instance");
+        ob_async_free(c);
+    } else {
+        answer_instance(c);
+    }
+}
+
+/* {"grant_id"}: the grant must be of this instance and not revoked; then the same answer as for a key. */
+static void auth_grant(ob_broker_t *b, h2o_req_t *req, const char *id, const char *service, const char *gid)
+{
+    static const char sql[] = "SELECT 1 FROM as_grants WHERE grant_id = $1::uuid AND instance_id = $2::uuid"
+                              " AND revoked_at IS NULL";
+    if (!cm_uuid_valid(gid)) {
+        cm_respond_error(req, 400, "invalid_request", "grant_id", "grant_id must be a UUID");
+        return;
+    }
+    auth_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return;
+    memcpy(c->id, id, sizeof(c->id));
+    snprintf(c->service, sizeof(c->service), "%s", service);
+    const char *params[] = {gid, id};
+    int rc = cm_pg_query(b->db, sql, 2, params, on_grant, c);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(req, rc, NULL, "checking a grant");
+        ob_async_free(c);
+    }
+}
+
 static int on_mcp_auth(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
@@ -76,6 +135,12 @@ static int on_mcp_auth(void *data, h2o_req_t *req, const cm_route_match_t *m)
         return 0;
     json_t *body = cm_req_json_object(req, &why);
     const char *hash = body ? cm_json_str(body, "key_sha256") : NULL;
+    const char *gid = body ? cm_json_str(body, "grant_id") : NULL;
+    if (hash == NULL && gid != NULL) {
+        auth_grant(b, req, id, service, gid);
+        json_decref(body);
+        return 0;
+    }
     if (!hex64(hash)) {
         cm_respond_error(req, 400, "invalid_request", "key_sha256", "key_sha256 must be 64 lowercase hex chars");
         json_decref(body);

@@ -15,6 +15,9 @@ static int (*const registrars[])(ob_broker_t *) = {
     ob_instances_delete_register, ob_oauth_authorize_register,
     ob_oauth_callback_register,   ob_oauth_refresh_register,
     ob_oauth_revoke_register,     ob_cache_tokens_register,
+    ob_as_metadata_register,      ob_as_clients_register,
+    ob_as_token_register,         ob_as_revoke_register,
+    ob_as_grants_register,
 };
 
 int ob_routes_register(ob_broker_t *b)

@@ -23,5 +23,10 @@ int ob_oauth_callback_register(ob_broker_t *b);   /* GET /oauth/callback[/{provi
 int ob_oauth_refresh_register(ob_broker_t *b);    /* POST /oauth/refresh (oauth_refresh.c) */
 int ob_oauth_revoke_register(ob_broker_t *b);     /* POST /oauth/revoke (oauth_revoke.c) */
 int ob_cache_tokens_register(ob_broker_t *b);     /* POST /cache-tokens (cache_tokens.c) */
+int ob_as_metadata_register(ob_broker_t *b);      /* AS metadata, JWKS, signing keys (as_metadata.c) */
+int ob_as_clients_register(ob_broker_t *b);       /* POST /as/register, /as/clients[/{id}] (as_clients.c) */
+int ob_as_token_register(ob_broker_t *b);         /* POST /as/token (as_token.c, as_token_refresh.c) */
+int ob_as_revoke_register(ob_broker_t *b);        /* POST /as/revoke, POST /as/introspect (as_revoke.c) */
+int ob_as_grants_register(ob_broker_t *b);        /* GET/DELETE /instances/{id}/grants[/{gid}] (as_grants.c) */
 
 #endif

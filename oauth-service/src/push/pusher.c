@@ -266,3 +266,11 @@ void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instanc
                       status_name(status), "authorize_url", auth, "version", (json_int_t)version));
     free(auth);
 }
+
+void ob_push_grant_revoked(ob_pusher_t *p, const char *service, const char *instance_id, const char *grant_id)
+{
+    if (p == NULL || instance_id == NULL || grant_id == NULL)
+        return;
+    enqueue(p, service,
+            json_pack("{s:s, s:s, s:s}", "type", "grant_revoked", "instance_id", instance_id, "grant_id", grant_id));
+}

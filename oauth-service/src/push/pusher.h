@@ -43,6 +43,10 @@ void ob_push_token(ob_pusher_t *p, const char *service, const char *instance_id,
 /* Queues {"type":"invalidate", instance_id, status?, authorize_url? (added for needs_reauth/expired), version}. */
 void ob_push_invalidate(ob_pusher_t *p, const char *service, const char *instance_id, int status, int64_t version);
 
+/* Queues {"type":"grant_revoked", instance_id, grant_id}: an MCP client's grant on the instance was revoked (no
+ * version: a revocation is final, the MCP server applies it whatever the order). Strings are copied. NULL pusher is a
+ * no-op. */
+void ob_push_grant_revoked(ob_pusher_t *p, const char *service, const char *instance_id, const char *grant_id);
 /* Counters since start (tests, /health). */
 void ob_pusher_stats(const ob_pusher_t *p, ob_pusher_stats_t *out);
 /* Pushes in flight or waiting for a retry. */
