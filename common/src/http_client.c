@@ -22,6 +22,8 @@
 #include "common/status.h"
 #include "common/timer.h"
 
+#include "http_client_guard.h"
+
 #include <ctype.h>
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -62,6 +64,7 @@ struct cm_http_call {
     long retry_after;
     int detached; /* not in c->calls / the multi handle: not started yet, or being delivered */
     char errbuf[CURL_ERROR_SIZE];
+    cm_http_guard_t guard; /* per-request CA file and address check */
     cm_http_done_cb done;
     void *arg;
     struct cm_http_call *prev, *next;
@@ -232,6 +235,8 @@ static void finish(cm_http_call_t *call, CURLcode code)
         for (size_t i = 0; i < call->n_headers; i++)
             if (strcmp(call->headers[i].name, "content-type") == 0)
                 res.content_type = call->headers[i].value;
+    } else if (call->guard.refused) {
+        res.error = "address refused";
     } else if (call->too_big || code == CURLE_FILESIZE_EXCEEDED) {
         res.error = call->too_big == 2 ? "response headers too large" : "response too large";
     } else {
@@ -524,6 +529,7 @@ static int setup_easy(cm_http_client_t *c, cm_http_call_t *call, const cm_http_r
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L); /* never resent by curl on a stale connection */
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     }
+    cm_http_guard_setup(e, &call->guard, req);
     return CM_OK;
 }
 

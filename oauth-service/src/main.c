@@ -12,6 +12,7 @@
 #include "check_config.h"
 #include "startup.h"
 
+#include "as/cimd.h"
 #include "core/broker.h"
 #include "handlers/routes.h"
 #include "providers/host_api.h"
@@ -73,6 +74,9 @@ static int serve(ob_config_t *cfg)
     cm_pg_pool_set_timeout(b.db, cfg->db_query_timeout_ms);
     if ((b.instances = ob_icache_new(b.db, b.keys->ring, cfg->instance_cache_ttl_ms, 0)) == NULL)
         goto out_free_db;
+    if (cfg->authz.enabled &&
+        (b.cimd = ob_cimd_new(b.http, cfg->authz.cimd_allowed_origins, cfg->authz.cimd_ca_file, 0)) == NULL)
+        goto out_free_db;
     if ((b.host_api = ob_host_api_new(b.http)) == NULL)
         goto out_free_db;
     if ((b.providers = ob_registry_load(cfg->plugin_dir, b.host_api, cfg->providers)) == NULL)
@@ -106,6 +110,7 @@ out_free_registry:
 out_free_host:
     ob_host_api_free(b.host_api);
 out_free_db:
+    ob_cimd_free(b.cimd); /* its fetches are calls of b.http */
     cm_pg_pool_free(b.db);
     ob_icache_free(b.instances); /* after the pool: its callbacks may reference entries */
     ob_as_free(b.as);            /* after the pool (its callbacks reference it), before the loop goes */

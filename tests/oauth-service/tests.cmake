@@ -38,3 +38,6 @@ ob_unit_test(test_instance_validate SOURCES oauth-service/handlers/test_instance
 # ---- refresh schedule, backoff, push signing ----
 ob_unit_test(test_refresh_units SOURCES oauth-service/refresh/test_refresh_units.c LIBS broker_core)
 ob_unit_test(test_as_units SOURCES oauth-service/as/test_as_units.c LIBS broker_core)
+# ---- as/: the authorization server of the MCP clients (front half: resources, redirects, CIMD) ----
+ob_unit_test(test_as_resource_redirect SOURCES oauth-service/as/test_resource_redirect.c LIBS broker_core)
+ob_unit_test(test_as_cimd SOURCES oauth-service/as/test_cimd.c LIBS broker_core)

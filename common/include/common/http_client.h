@@ -21,6 +21,12 @@
 typedef struct cm_http_client cm_http_client_t;
 typedef struct cm_http_call cm_http_call_t;
 
+struct sockaddr;
+
+/* An address check (cm_http_request_t.addr_ok): 1 = connect to sa, 0 = refuse. Runs on the loop thread, inside
+ * curl, for each address curl is about to connect to (after its own resolution), before the socket exists. */
+typedef int (*cm_http_addr_ok_fn)(void *arg, const struct sockaddr *sa, size_t salen);
+
 typedef struct cm_http_header {
     const char *name;
     const char *value;
@@ -36,6 +42,13 @@ typedef struct cm_http_request {
     int timeout_ms;      /* 0 = client default */
     size_t max_response; /* 0 = client default */
     int replay_ok;       /* POST/PATCH only: 1 = safe to resend, may reuse a pooled connection */
+    const char *ca_file; /* PEM CA bundle trusted for this request (CURLOPT_CAINFO, the system's CA directory stays
+                            trusted); NULL = the default bundle */
+    /* Connect only to addresses addr_ok accepts (NULL = any): the address checked is the address connected to, so
+     * a name that resolves differently later (DNS rebinding) changes nothing. Such a request uses a fresh
+     * connection, no proxy, and fails with error "address refused" when no address was accepted. */
+    cm_http_addr_ok_fn addr_ok;
+    void *addr_arg;
 } cm_http_request_t;
 
 /* Borrowed by the callback: valid only until it returns. */

@@ -22,6 +22,7 @@ struct ob_provider_registry;
 struct ob_keys;
 struct ob_icache;
 struct ob_as;
+struct ob_cimd;
 
 typedef struct ob_broker {
     ob_config_t *cfg; /* borrowed from main */
@@ -37,6 +38,8 @@ typedef struct ob_broker {
     struct ob_pusher *pusher;               /* signed pushes to MCP servers (push/pusher.h); NULL = off */
     struct ob_as *as; /* the authorization server of the MCP clients (as/as.h); NULL when authorization.enabled is
                          false */
+    /* the Client ID Metadata Documents cache (as/cimd.h); NULL when authorization.enabled is false */
+    struct ob_cimd *cimd;
 } ob_broker_t;
 
 /* The registry row of a service (borrowed from b->services), or NULL. */

@@ -28,5 +28,7 @@ int ob_as_clients_register(ob_broker_t *b);       /* POST /as/register, /as/clie
 int ob_as_token_register(ob_broker_t *b);         /* POST /as/token (as_token.c, as_token_refresh.c) */
 int ob_as_revoke_register(ob_broker_t *b);        /* POST /as/revoke, POST /as/introspect (as_revoke.c) */
 int ob_as_grants_register(ob_broker_t *b);        /* GET/DELETE /instances/{id}/grants[/{gid}] (as_grants.c) */
+int ob_as_authorize_register(ob_broker_t *b);     /* GET /as/authorize (as_authorize.c) */
+int ob_as_consent_register(ob_broker_t *b);       /* POST /as/consent (as_consent.c) */
 
 #endif
