@@ -329,6 +329,11 @@ static int register_tools(mcp_server_t *s)
              "{\"type\":\"object\",\"properties\":{\"echoed\":{\"type\":\"string\"}},\"required\":[\"echoed\"]}",
          .annotations = read_only,
          .fn = t_echo},
+        {.name = "test_write_note",
+         .description = "Pretends to store a note: not read-only (an access token needs mcp:write to call it)",
+         .input_schema = no_args,
+         .annotations = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE},
+         .fn = t_simple_text},
     };
     for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
         if (mcp_server_add_tool(s, &defs[i]) != CM_OK)

@@ -10,15 +10,56 @@
 //        POST /_outage {ms, mode?}: the broker is away for ms: mode "down" (default) closes the listener and every
 //        connection (connections refused, as during a restart) and listens on the same port again afterwards;
 //        "5xx" answers the broker API 503 meanwhile. Answers before the outage starts.
+// Authorization server side (docs/mcp-authorization.md): GET /as/jwks.json publishes the ES256 keys (Cache-Control
+//        max-age=300); mcp-auth also takes {"grant_id"} (200 as for a key while the grant exists, is the instance's and
+//        is not revoked, else 401 invalid_grant). The issuer is cfg.issuer or this broker's URL.
+//        POST /_mint {sub, aud, scope?, gid?, exp_in?, nbf_in?, iat_in?, iss?, typ?, alg?, kid?, unpublished?,
+//        claims?} answers {token, gid}: an access token signed with the current key (ES256, JOSE signature r||s),
+//        the grant created for sub unless gid names one; typ null omits it; alg "none" (empty signature) or "HS256"
+//        (HMAC with the public JWK text as the secret) forge one; unpublished signs with a key never published (kid
+//        "kid-unpublished"); claims are merged last. POST /_revoke {gid, push_to?}: the grant is revoked; with
+//        push_to (an MCP server base URL) a signed grant_revoked push is sent there first (answers {pushed: status}).
+//        /_stats counts jwks fetches and grant checks.
 import { createServer } from 'node:http';
-import { createHash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, hkdfSync, randomUUID, sign as cryptoSign, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const derive = (label) => Buffer.from(hkdfSync('sha256', Buffer.from(cfg.secret), Buffer.alloc(0), Buffer.from(label), 32));
 const bearer = derive('mcp-service-bearer-v1').toString('hex');
 const instances = new Map(cfg.instances.map((i) => [i.id, { version: 1, ...i, key_sha256: createHash('sha256').update(i.key).digest('hex') }]));
-const stats = { auth: 0, token: 0, token_refresh: 0, usage: [], bad_service: 0 };
+const stats = { auth: 0, token: 0, token_refresh: 0, usage: [], bad_service: 0, jwks: 0, grant_auth: 0 };
+const pushKey = derive('mcp-push-v1');
+const b64u = (b) => Buffer.from(b).toString('base64url');
+const newKey = (kid) => { const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' }); return { kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' } }; };
+const signingKey = newKey('kid-1');
+const unpublishedKey = newKey('kid-unpublished');
+const grants = new Map(); // gid -> {instance, revoked}
+let issuer = cfg.issuer; // set once listening when the config names none
+const mint = (o) => {
+  const now = Math.floor(Date.now() / 1000);
+  const gid = o.gid ?? randomUUID();
+  if (!grants.has(gid)) grants.set(gid, { instance: o.sub, revoked: false });
+  const key = o.unpublished ? unpublishedKey : signingKey;
+  const header = { alg: o.alg ?? 'ES256', kid: o.kid ?? key.kid };
+  if (o.typ !== null) header.typ = o.typ ?? 'at+jwt';
+  const claims = { iss: o.iss ?? issuer, aud: o.aud, sub: o.sub, client_id: 'https://client.test/cimd.json', scope: o.scope ?? 'mcp:read mcp:write',
+    jti: randomUUID(), iat: now + (o.iat_in ?? 0), nbf: now + (o.nbf_in ?? 0), exp: now + (o.exp_in ?? 3600), gid, service: cfg.service, ...(o.claims ?? {}) };
+  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}`;
+  let sig;
+  if (header.alg === 'none') sig = '';
+  else if (header.alg === 'HS256') sig = b64u(createHmac('sha256', JSON.stringify(signingKey.jwk)).update(input).digest());
+  else sig = b64u(cryptoSign('sha256', Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' }));
+  return { token: `${input}.${sig}`, gid };
+};
+const pushRevoked = async (to, instance, gid) => {
+  const body = JSON.stringify({ id: `revoke-${randomUUID()}`, events: [{ type: 'grant_revoked', instance_id: instance, grant_id: gid }] });
+  const ts = String(Math.floor(Date.now() / 1000));
+  const r = await fetch(`${to}/cache-tokens`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-broker-timestamp': ts,
+    'x-broker-signature': `sha256=${createHmac('sha256', pushKey).update(`${ts}.${body}`).digest('hex')}` }, body });
+  await r.arrayBuffer();
+  return r.status;
+};
 let failUntil = 0; // "5xx" outage: the broker API answers 503 until then (ms)
 
 const send = (res, status, body) => {
@@ -41,6 +82,19 @@ const server = createServer(async (req, res) => {
   const body = await readBody(req);
   if (url.pathname === '/health') return send(res, 200, { status: 'ok' });
   if (url.pathname === '/_stats') return send(res, 200, stats);
+  if (url.pathname === '/as/jwks.json') {
+    stats.jwks++;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' });
+    return res.end(JSON.stringify({ keys: [signingKey.jwk] }));
+  }
+  if (url.pathname === '/_mint') return send(res, 200, mint(body));
+  if (url.pathname === '/_revoke') {
+    const g = grants.get(body?.gid);
+    if (!g) return send(res, 404, {});
+    const pushed = body.push_to ? await pushRevoked(body.push_to, g.instance, body.gid) : null;
+    g.revoked = true;
+    return send(res, 200, { pushed });
+  }
   if (url.pathname === '/_delete') { // the instance disappears without a push (a push the server missed)
     return send(res, instances.delete(body?.id) ? 200 : 404, {});
   }
@@ -74,7 +128,11 @@ const server = createServer(async (req, res) => {
     stats.auth++;
     const i = instances.get(m[1]);
     if (!i) return send(res, 404, { code: 'instance_not_found', message: 'unknown instance' });
-    if (!body || typeof body.key_sha256 !== 'string' || !eq(body.key_sha256, i.key_sha256))
+    if (typeof body?.grant_id === 'string') {
+      stats.grant_auth++;
+      const g = grants.get(body.grant_id);
+      if (!g || g.revoked || g.instance !== i.id) return send(res, 401, { code: 'invalid_grant', message: 'grant revoked or unknown' });
+    } else if (!body || typeof body.key_sha256 !== 'string' || !eq(body.key_sha256, i.key_sha256))
       return send(res, 401, { code: 'invalid_key', message: 'key does not match' });
     return send(res, 200, { instance_id: i.id, service: cfg.service, status: i.status, authorize_url: i.authorize_url,
       expires_at: i.instance_expires_at ?? null, version: i.version });
@@ -94,5 +152,8 @@ const server = createServer(async (req, res) => {
   }
   send(res, 404, { code: 'not_found', message: 'no such endpoint' });
 });
-server.listen(0, '127.0.0.1', () => console.log(`fake-broker listening on 127.0.0.1:${server.address().port}`));
+server.listen(0, '127.0.0.1', () => {
+  issuer ??= `http://127.0.0.1:${server.address().port}`;
+  console.log(`fake-broker listening on 127.0.0.1:${server.address().port}`);
+});
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

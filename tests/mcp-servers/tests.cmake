@@ -49,3 +49,8 @@ ob_unit_test(test_mcp_features_dispatch SOURCES mcp-servers/runtime/test_feature
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_token_retry SOURCES mcp-servers/runtime/test_token_retry.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+
+# MCP authorization in the runtime: access tokens verified locally (tokens/jwt.c), the JWKS cache (tokens/jwks.c).
+ob_unit_test(test_mcp_access_tokens SOURCES mcp-servers/runtime/test_access_tokens.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_script_test(interop_mcp_authorization interop/run-authorization.sh)

@@ -6,6 +6,7 @@
 #include "tokens/token_client.h"
 #include "tokens/auth.h"
 #include "tokens/broker.h"
+#include "tokens/revoked.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -457,11 +458,119 @@ static void test_token_ordering(void)
     mcp_broker_free(b);
 }
 
+/* ------------------------------------------------------------------ grants of access tokens */
+
+/* Runs a grant check; when it went to the broker, checks the body names the grant and answers (status, json). */
+static int check_grant(mcp_auth_t *a, const char *inst, const char *gid, int64_t now_ms, int *asked, int status,
+                       const char *json)
+{
+    mcp_auth_wait_t *w;
+    mcp_auth_outcome_t now;
+    int rc = mcp_auth_check_grant(a, inst, gid, now_ms, on_auth, NULL, &w, &now);
+    *asked = rc == CM_AGAIN;
+    if (rc != CM_AGAIN)
+        return now.result;
+    CU_ASSERT_EQUAL_FATAL(npending, 1);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(pending[0].body, "grant_id")), gid);
+    CU_ASSERT_PTR_NULL(json_object_get(pending[0].body, "key_sha256"));
+    answer(0, status, json);
+    return auth_last.result;
+}
+
+static void test_auth_grants(void)
+{
+    mcp_broker_t *b = mcp_broker_new_fake(fake, NULL);
+    mcp_auth_t *a = mcp_auth_new(b, 300, 5, 1000, 30, 10);
+    int asked;
+    int64_t t = mcp__now_ms();
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-1", t, &asked, 200, "{\"status\":\"active\",\"version\":1}"),
+                    MCP_AUTHZ_OK);
+    CU_ASSERT_TRUE(asked);
+    t = mcp__now_ms();
+    int64_t confirmed = t; /* grant-1's confirmation, stamped with the clock just before */
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-1", t + 500, &asked, 0, NULL), MCP_AUTHZ_OK); /* cached */
+    CU_ASSERT_FALSE(asked);
+    /* the key of the same instance and a second grant have their own confirmations; none evicts the others */
+    CU_ASSERT_EQUAL(check(a, "g", t + 600, &asked, 200, "{\"status\":\"active\",\"version\":1}"), MCP_AUTHZ_OK);
+    CU_ASSERT_TRUE(asked);
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-2", t + 600, &asked, 200, "{\"status\":\"active\",\"version\":1}"),
+                    MCP_AUTHZ_OK);
+    CU_ASSERT_TRUE(asked);
+    t = mcp__now_ms();
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-1", t, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL(check(a, "g", t, &asked, 0, NULL), MCP_AUTHZ_OK);
+    CU_ASSERT_FALSE(asked);
+
+    /* a status push does not extend a grant's confirmation: past the status lifetime the grant is asked for again,
+       and a revocation the broker could not push is seen then (401 invalid_grant) */
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL); /* the push comes 100 ms after the confirmation */
+    mcp_auth_set_status(a, "g", "active", NULL, 2);
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-1", confirmed + 5050, &asked, 401, "{\"code\":\"invalid_grant\"}"),
+                    MCP_AUTHZ_BAD_KEY);
+    CU_ASSERT_TRUE(asked);
+    /* refused again: the confirmation is gone, the broker is asked (and refuses) */
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-1", t + 5300, &asked, 401, "{\"code\":\"invalid_grant\"}"),
+                    MCP_AUTHZ_BAD_KEY);
+    CU_ASSERT_TRUE(asked);
+    /* an invalid_key answer to a grant is not a grant refusal (unexpected code: the broker is unusable) */
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-9", t, &asked, 401, "{\"code\":\"invalid_key\"}"),
+                    MCP_AUTHZ_UNAVAILABLE);
+
+    /* a pushed revocation: refused at once, without the broker, although grant-2 was confirmed a moment ago */
+    t = mcp__now_ms();
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-2", t, &asked, 0, NULL), MCP_AUTHZ_OK);
+    mcp_auth_revoke_grant(a, "g", "grant-2", t);
+    CU_ASSERT_EQUAL(mcp_auth_revoked_count(a), 1);
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-2", t, &asked, 0, NULL), MCP_AUTHZ_BAD_KEY);
+    CU_ASSERT_FALSE(asked);
+    CU_ASSERT_EQUAL(npending, 0);
+    /* only that grant of that instance: the same grant id at another instance is not affected */
+    CU_ASSERT_EQUAL(check_grant(a, "h", "grant-2", t, &asked, 200, "{\"status\":\"active\"}"), MCP_AUTHZ_OK);
+    CU_ASSERT_EQUAL(check(a, "g", t, &asked, 0, NULL), MCP_AUTHZ_OK);
+
+    /* the push arrives while the broker is being asked: its later 200 does not confirm the revoked grant */
+    mcp_auth_wait_t *w;
+    mcp_auth_outcome_t now;
+    CU_ASSERT_EQUAL(mcp_auth_check_grant(a, "g", "grant-3", t, on_auth, NULL, &w, &now), CM_AGAIN);
+    mcp_auth_revoke_grant(a, "g", "grant-3", t);
+    answer(0, 200, "{\"status\":\"active\"}");
+    CU_ASSERT_EQUAL(auth_last.result, MCP_AUTHZ_BAD_KEY);
+    CU_ASSERT_EQUAL(check_grant(a, "g", "grant-3", t, &asked, 0, NULL), MCP_AUTHZ_BAD_KEY);
+    CU_ASSERT_FALSE(asked);
+    mcp_auth_free(a);
+    mcp_broker_free(b);
+}
+
+static void test_revoked_set_bounds(void)
+{
+    mcp_revoked_t *r = mcp_revoked_new(10, 3);
+    CU_ASSERT_EQUAL(mcp_revoked_add(r, "i", "g1", 1000), CM_OK);
+    CU_ASSERT_TRUE(mcp_revoked_has(r, "i", "g1", 10999));
+    CU_ASSERT_FALSE(mcp_revoked_has(r, "j", "g1", 1000));
+    CU_ASSERT_FALSE(mcp_revoked_has(r, "i", "g1", 11000)); /* kept 10 s */
+    CU_ASSERT_EQUAL(mcp_revoked_count(r), 0);
+    for (int i = 0; i < 5; i++) {
+        char g[8];
+        snprintf(g, sizeof(g), "g%d", i);
+        CU_ASSERT_EQUAL(mcp_revoked_add(r, "i", g, 2000 + i), CM_OK);
+    }
+    CU_ASSERT_EQUAL(mcp_revoked_count(r), 3); /* capacity: the oldest dropped */
+    CU_ASSERT_FALSE(mcp_revoked_has(r, "i", "g0", 2010));
+    CU_ASSERT_TRUE(mcp_revoked_has(r, "i", "g4", 2010));
+    /* a repeated push does not extend the first revocation */
+    CU_ASSERT_EQUAL(mcp_revoked_add(r, "i", "g4", 9000), CM_OK);
+    CU_ASSERT_FALSE(mcp_revoked_has(r, "i", "g4", 12004));
+    mcp_revoked_free(r);
+}
+
 void tests_register(void)
 {
     CU_SUITE("broker-backed caches", NULL, NULL, {"auth status lifetime", test_auth_status_lifetime},
              {"auth background recheck", test_auth_background_recheck},
              {"auth stale-if-error limits", test_auth_stale_if_error_limits}, {"auth expires_at", test_auth_expires_at},
              {"auth versions", test_auth_versions}, {"token refresh coalescing", test_token_coalescing},
-             {"token ordering", test_token_ordering});
+             {"token ordering", test_token_ordering}, {"auth grants of access tokens", test_auth_grants},
+             {"revoked grants set bounds", test_revoked_set_bounds});
 }

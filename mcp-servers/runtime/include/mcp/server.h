@@ -75,6 +75,10 @@ typedef struct mcp_server_options {
     int tool_timeout_ms;              /* a tools/call unanswered after this gets a tool error; default 60000
                                          (env MCP_TOOL_TIMEOUT_MS) */
     const char *user_agent;           /* provider API calls; default "mcp-<service>/<version>" */
+    const char *auth_issuer;          /* the "iss" of the broker's access tokens; default broker_url (env
+                                         MCP_AUTH_ISSUER) */
+    int jwks_refetch_s;               /* a token naming a key the cached JWKS lacks refetches it at most once per
+                                         this; default 30 (env MCP_JWKS_REFETCH_S) */
 } mcp_server_options_t;
 
 /* Fills o with defaults for service/version (strings are borrowed; keep them alive). */

@@ -12,6 +12,8 @@
 #include "tokens/token_client.h"
 #include "transport/server_internal.h"
 #include "tokens/usage.h"
+#include "tokens/jwks.h"
+#include "tokens/verified.h"
 
 #include "common/timer.h"
 
@@ -63,6 +65,8 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         o->public_url = v;
     if ((v = getenv("BROKER_URL")) && *v)
         o->broker_url = v;
+    if ((v = getenv("MCP_AUTH_ISSUER")) && *v)
+        o->auth_issuer = v;
     if ((v = getenv("MCP_SERVICE_SECRET_FILE")) && *v)
         o->service_secret_file = v;
     if ((v = getenv("MCP_SERVICE_SECRET")) && *v)
@@ -121,6 +125,10 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->auth_stale_if_error_s = (int)n;
+    if ((rc = env_long("MCP_JWKS_REFETCH_S", 1, 3600, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->jwks_refetch_s = (int)n;
     if ((rc = env_long("MCP_PAGE_SIZE", 1, 10000, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
@@ -233,6 +241,20 @@ static int setup_keys(mcp_server_t *s, const mcp_server_options_t *o, char *err,
     return s->push ? CM_OK : CM_ENOMEM;
 }
 
+/* Access tokens: the broker's keys at <broker>/as/jwks.json, its issuer (MCP_AUTH_ISSUER, else the broker URL). */
+static int setup_token_verification(mcp_server_t *s, const mcp_server_options_t *o)
+{
+    char url[1024];
+    const char *base = mcp_broker_url(s->broker);
+    int n = snprintf(url, sizeof(url), "%s%s", base, MCP_JWKS_PATH);
+    if (n < 0 || (size_t)n >= sizeof(url))
+        return CM_EINVAL;
+    s->issuer = strdup(o->auth_issuer != NULL ? o->auth_issuer : base);
+    s->jwks = mcp_jwks_new(url, s->http, NULL, NULL, o->jwks_refetch_s);
+    s->verified = mcp_verified_new(0);
+    return s->issuer != NULL && s->jwks != NULL && s->verified != NULL ? CM_OK : CM_ENOMEM;
+}
+
 static void on_tick(h2o_timeout_entry_t *e)
 {
     mcp_server_t *s = H2O_STRUCT_FROM_MEMBER(mcp_server_t, tick_entry, e);
@@ -254,6 +276,7 @@ static int add_routes(mcp_server_t *s)
     rc |= cm_server_route(s->httpd, "GET", "/.well-known/oauth-protected-resource", mcp__protected_resource, s);
     rc |= cm_server_route(s->httpd, "GET", "/.well-known/oauth-protected-resource/**", mcp__protected_resource, s);
     rc |= cm_server_route(s->httpd, "GET", "/*/health", mcp__health_instance, s);
+    rc |= cm_server_route(s->httpd, "*", "/mcp", mcp__http_on_service_mcp, s);
     rc |= cm_server_route(s->httpd, "*", "/*/mcp", mcp__http_on_mcp, s);
     rc |= cm_server_route(s->httpd, "*", "/*", mcp__http_on_mcp, s);
     return rc == 0 ? CM_OK : CM_ERR;
@@ -313,7 +336,7 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
             goto out_free_server_quiet;
         }
         s->broker = mcp_broker_new(s->http, o->broker_url, s->service, s->service_bearer_hex, o->broker_timeout_ms);
-        if (s->broker == NULL)
+        if (s->broker == NULL || setup_token_verification(s, o) != CM_OK)
             goto out_free_server;
     } else if (o->auth_mode == MCP_AUTH_BROKER) {
         snprintf(err, errsz, "BROKER_URL is required unless MCP_AUTH=none");
@@ -361,6 +384,9 @@ void mcp_server_free(mcp_server_t *s)
     mcp_usage_free(s->usage);
     mcp_token_client_free(s->tokens);
     mcp_auth_free(s->auth);
+    mcp_jwks_free(s->jwks);
+    mcp_verified_free(s->verified);
+    free(s->issuer);
     mcp_broker_free(s->broker);
     if (s->http != NULL)
         cm_http_client_free(s->http);
@@ -409,6 +435,8 @@ int mcp_server_listen(mcp_server_t *s, int *bound_port)
         snprintf(buf, sizeof(buf), "http://%s%s%s:%d", v6 ? "[" : "", s->host, v6 ? "]" : "", port);
         s->public_url = strdup(buf);
     }
+    if (s->public_url != NULL)
+        mcp__canonical_origin(s->public_url);
     if (bound_port != NULL)
         *bound_port = port;
     return s->public_url ? CM_OK : CM_ENOMEM;

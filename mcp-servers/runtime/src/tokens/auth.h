@@ -1,5 +1,6 @@
 /*
- * auth.h (private) - instance authentication: Bearer <instance MCP key> checked with the broker, cached.
+ * auth.h (private) - instance authentication: Bearer <instance MCP key>, or the grant of a verified access token
+ * (jwt.h), checked with the broker, cached.
  *
  * The broker stores only SHA-256 hashes of instance keys; the runtime sends the hash of the presented
  * key (POST /instances/{id}/mcp-auth, see broker_api.h), never the key. A confirmed (instance, hash) is
@@ -31,7 +32,7 @@ typedef struct mcp_broker mcp_broker_t;
 enum mcp_authz {
     MCP_AUTHZ_OK = 0,
     MCP_AUTHZ_MISSING,     /* no bearer: 401 */
-    MCP_AUTHZ_BAD_KEY,     /* wrong key: 401 */
+    MCP_AUTHZ_BAD_KEY,     /* wrong key, invalid access token, revoked grant: 401 */
     MCP_AUTHZ_NOT_FOUND,   /* unknown instance (or another service's): 404 */
     MCP_AUTHZ_INACTIVE,    /* inactive / expired / needs_reauth: 403 with how to re-authorize */
     MCP_AUTHZ_UNAVAILABLE, /* broker unreachable: 503 */
@@ -65,6 +66,18 @@ void mcp_auth_free(mcp_auth_t *a);
 int mcp_auth_check(mcp_auth_t *a, const char *instance_id, const char *key, size_t keylen, int64_t now_ms,
                    mcp_auth_cb cb, void *arg, mcp_auth_wait_t **wait, mcp_auth_outcome_t *now);
 void mcp_auth_cancel(mcp_auth_wait_t *w);
+/*
+ * Same for the grant of a verified access token (grant_id <= 64 chars): the broker is asked with
+ * {"grant_id"} instead of the key hash, with the same status rules, except that a grant's confirmation lives as long
+ * as the status (a revocation the broker could not push is seen at the next recheck). A grant revoked by a push
+ * (mcp_auth_revoke_grant) is refused without asking. An entry holds up to 4 credentials (the key and the grants of the
+ * instance's clients); a fifth replaces the least recently confirmed one.
+ */
+int mcp_auth_check_grant(mcp_auth_t *a, const char *instance_id, const char *grant_id, int64_t now_ms, mcp_auth_cb cb,
+                         void *arg, mcp_auth_wait_t **wait, mcp_auth_outcome_t *now);
+/* The broker pushed a revocation: the grant is refused from now on (see revoked.h for how long it is remembered). */
+void mcp_auth_revoke_grant(mcp_auth_t *a, const char *instance_id, const char *grant_id, int64_t now_ms);
+size_t mcp_auth_revoked_count(const mcp_auth_t *a);
 /*
  * Applies a status pushed by the broker (status NULL or "deleted" = forget the instance: the next request asks
  * again). version: the push's per-instance version, -1 = none; the caller has checked it is not older than

@@ -29,6 +29,9 @@
  *                                            and compares expires_at with its clock on every request
  *                                            (past = expired).
  *    401 {"code":"invalid_key"}              the key does not match
+ *    The grant of a verified access token (docs/mcp-authorization.md) is checked the same way:
+ *    body {"grant_id": "<the token's gid>"}: 200 as above; 401 {"code":"invalid_grant"} when the grant is
+ *    revoked, unknown or another instance's. A grant is confirmed for as long as the status (5 s).
  *    404 {"code":"instance_not_found"}       unknown instance, or it belongs to another service
  *    401 {"code":"invalid_service_credentials"} / 403 {"code":"forbidden"}  the service bearer is wrong
  *
@@ -54,7 +57,9 @@
  *            {"type": "token", "instance_id", "access_token", "expires_at": <unix s>, "status"?: "active",
  *             "version"?: <integer>},
  *            {"type": "invalidate", "instance_id", "status"?: "inactive"|"expired"|"needs_reauth"|"deleted",
- *             "authorize_url"?: "...", "version"?: <integer>} ]}
+ *             "authorize_url"?: "...", "version"?: <integer>},
+ *            {"type": "grant_revoked", "instance_id", "grant_id"} ]}   (no version: a revocation is final and
+ *                                            applied whatever the order; the grant's tokens are refused at once)
  *    200 {"applied": n, "ignored": m}; 401 bad signature; 400 malformed; 408 stale timestamp
  *    (|now - ts| > 300 s); 409 replayed id. A rejected push changes nothing.
  *
@@ -82,6 +87,7 @@
 
 /* Stable error codes the broker answers with. */
 #define MCP_BROKER_ERR_INVALID_KEY "invalid_key"
+#define MCP_BROKER_ERR_INVALID_GRANT "invalid_grant"
 #define MCP_BROKER_ERR_NOT_FOUND "instance_not_found"
 #define MCP_BROKER_ERR_INACTIVE "instance_inactive"
 #define MCP_BROKER_ERR_EXPIRED "instance_expired"

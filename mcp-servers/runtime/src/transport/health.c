@@ -3,6 +3,7 @@
  * and GET /{instanceId}/health (instance status, token valid until; never a secret).
  */
 #include "tokens/auth.h"
+#include "tokens/jwks.h"
 #include "tokens/broker.h"
 #include "tokens/token_client.h"
 #include "common/status.h"
@@ -106,6 +107,15 @@ int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
                             json_integer((json_int_t)s->stats.push_events_ignored));
     if (body != NULL && s->auth != NULL)
         add_stale_stats(s, json_object_get(body, "auth_cache"));
+    if (body != NULL && s->jwks != NULL) {
+        mcp_jwks_stats_t js;
+        mcp_jwks_get_stats(s->jwks, mcp__now_ms(), &js);
+        json_object_set_new(body, "access_tokens",
+                            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "issuer", s->issuer, "jwks_keys",
+                                      (json_int_t)js.keys, "jwks_fetches", (json_int_t)js.fetches, "jwks_failures",
+                                      (json_int_t)js.failures, "jwks_age_ms", (json_int_t)js.age_ms, "revoked_grants",
+                                      (json_int_t)(s->auth ? mcp_auth_revoked_count(s->auth) : 0)));
+    }
     cm_respond_json(req, body ? 200 : 500, body);
     return 0;
 }

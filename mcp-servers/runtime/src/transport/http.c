@@ -39,10 +39,7 @@ static void on_req_dispose(void *p)
         mcp_protocol_abandon(r->call);
         r->call = NULL;
     }
-    if (r->auth_wait != NULL) {
-        mcp_auth_cancel(r->auth_wait);
-        r->auth_wait = NULL;
-    }
+    mcp__authenticate_abandon(r);
 }
 
 /* ------------------------------------------------------------------ sink of tools/call */
@@ -307,6 +304,8 @@ static void handle_message(struct mcp_http_req *r)
         mcp__respond_rpc_error(req, 400, msg.id, msg.error_code, msg.error_message, NULL);
         goto out_decref_doc;
     }
+    if (mcp__scope_check(r, &msg) != 0)
+        goto out_decref_doc;
     memset(&ctx, 0, sizeof(ctx));
     ctx.instance_id = r->instance;
     ctx.call_context = s;
@@ -398,7 +397,7 @@ static void respond_auth_failure(struct mcp_http_req *r, const mcp_auth_outcome_
     switch (o->result) {
     case MCP_AUTHZ_MISSING:
     case MCP_AUTHZ_BAD_KEY:
-        mcp__respond_unauthorized(r->s, req, r->instance, o->message);
+        mcp__respond_unauthorized(r->s, req, r->service_url ? NULL : r->instance, o->message);
         return;
     case MCP_AUTHZ_NOT_FOUND:
         mcp__respond_rpc_error(req, 404, NULL, -32001, o->message ? o->message : "Unknown instance",
@@ -429,6 +428,8 @@ static void on_auth_done(void *arg, const mcp_auth_outcome_t *o)
         return;
     }
     r->s->stats.auth_ok++;
+    if (mcp__scope_check(r, NULL) != 0)
+        return;
     handle_message(r);
 }
 
@@ -450,14 +451,7 @@ static void handle_post(struct mcp_http_req *r)
         handle_message(r);
         return;
     }
-    h2o_iovec_t key = cm_req_bearer(req);
-    mcp_auth_outcome_t now;
-    int rc =
-        mcp_auth_check(s->auth, r->instance, key.base, key.len, mcp__now_ms(), on_auth_done, r, &r->auth_wait, &now);
-    if (rc == CM_AGAIN)
-        return;
-    r->auth_wait = NULL;
-    on_auth_done(r, &now);
+    mcp__authenticate(r, on_auth_done);
 }
 
 /* ------------------------------------------------------------------ DELETE / GET */
@@ -489,45 +483,58 @@ static void on_delete_auth(void *arg, const mcp_auth_outcome_t *o)
         respond_auth_failure(r, o);
         return;
     }
+    if (mcp__scope_check(r, NULL) != 0)
+        return;
     handle_delete(r);
 }
 
-int mcp__http_on_mcp(void *data, h2o_req_t *req, const cm_route_match_t *m)
+/* The endpoint for instance (NULL at the service URL, where authentication names it). */
+static void serve(mcp_server_t *s, h2o_req_t *req, char *instance)
 {
-    mcp_server_t *s = data;
-    char *instance = cm_match_str(req, m, 0);
-    if (!mcp__instance_id_valid(instance) || strcmp(instance, "health") == 0 || strcmp(instance, "cache-tokens") == 0) {
-        cm_respond_error(req, 404, "not_found", NULL, "no such endpoint");
-        return 0;
-    }
     if (!mcp__guard_host(s, req) || !mcp__guard_origin(s, req)) {
         mcp__respond_rpc_error(req, 403, NULL, -32000, "Forbidden: Host or Origin not allowed", NULL);
-        return 0;
+        return;
     }
     struct mcp_http_req *r = h2o_mem_alloc_shared(&req->pool, sizeof(*r), on_req_dispose);
     memset(r, 0, sizeof(*r));
     r->s = s;
     r->req = req;
     r->instance = instance;
+    r->service_url = instance == NULL;
     r->deadline.cb = on_deadline;
     if (cm_req_method_is(req, "POST")) {
         handle_post(r);
     } else if (cm_req_method_is(req, "DELETE")) {
-        if (s->auth_mode == MCP_AUTH_NONE) {
+        if (s->auth_mode == MCP_AUTH_NONE)
             handle_delete(r);
-        } else {
-            h2o_iovec_t key = cm_req_bearer(req);
-            mcp_auth_outcome_t now;
-            if (mcp_auth_check(s->auth, instance, key.base, key.len, mcp__now_ms(), on_delete_auth, r, &r->auth_wait,
-                               &now) != CM_AGAIN) {
-                r->auth_wait = NULL;
-                on_delete_auth(r, &now);
-            }
-        }
+        else
+            mcp__authenticate(r, on_delete_auth);
     } else {
         cm_add_header(req, "allow", "POST, DELETE");
         mcp__respond_rpc_error(req, 405, NULL, -32000,
                                "Method Not Allowed: this server does not offer a server-to-client stream", NULL);
     }
+}
+
+int mcp__http_on_mcp(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    char *instance = cm_match_str(req, m, 0);
+    if (!mcp__instance_id_valid(instance) || strcmp(instance, "health") == 0 || strcmp(instance, "cache-tokens") == 0) {
+        cm_respond_error(req, 404, "not_found", NULL, "no such endpoint");
+        return 0;
+    }
+    serve(data, req, instance);
+    return 0;
+}
+
+int mcp__http_on_service_mcp(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    mcp_server_t *s = data;
+    (void)m;
+    if (s->auth_mode == MCP_AUTH_NONE) { /* without authentication nothing names the instance */
+        cm_respond_error(req, 404, "not_found", NULL, "the service URL needs authorization (MCP_AUTH=broker)");
+        return 0;
+    }
+    serve(s, req, NULL);
     return 0;
 }

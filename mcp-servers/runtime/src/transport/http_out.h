@@ -3,6 +3,7 @@
 #define MCP_HTTP_OUT_H
 
 #include "tokens/auth.h"
+#include "protocol/jsonrpc.h"
 #include "transport/server_internal.h"
 
 struct mcp_out_chunk {
@@ -19,6 +20,14 @@ struct mcp_http_req {
     mcp_call_t *call; /* pending tools/call */
     int completed;    /* the call delivered its response */
     mcp_auth_wait_t *auth_wait;
+    /* authentication (auth_req.c) */
+    int service_url;           /* came to /mcp: the instance is the access token's sub */
+    int jwt;                   /* authenticated with an access token (scopes apply) */
+    unsigned scopes;           /* MCP_SCOPE_* of the token */
+    h2o_iovec_t bearer;        /* the token (the request's header) */
+    struct cm_jws_parsed *jws; /* the token while its key is fetched (malloc'ed) */
+    struct mcp_jwks_wait *jwks_wait;
+    mcp_auth_cb authn_done;
     json_t *call_id;              /* id of the pending tools/call (for the deadline answer) */
     h2o_timeout_entry_t deadline; /* linked while a tools/call is pending (server tool_timeout) */
     /* SSE output */
@@ -26,6 +35,19 @@ struct mcp_http_req {
     int sse_started, sending, final_queued;
     struct mcp_out_chunk *qhead, *qtail;
 };
+
+/*
+ * Authenticates r's request: a Bearer value shaped like a JWS is an access token, verified locally (jwt.h, keys from
+ * jwks.h) and its grant checked with the broker; anything else is an instance access key (refused at the service
+ * URL). At the service URL r->instance is set to the token's sub. done(r, outcome) runs exactly once, now or later on
+ * the loop thread (never after the request is gone). A token failure is MCP_AUTHZ_BAD_KEY (401 invalid_token).
+ */
+void mcp__authenticate(struct mcp_http_req *r, mcp_auth_cb done);
+/* Releases what a pending authentication holds (request disposal). */
+void mcp__authenticate_abandon(struct mcp_http_req *r);
+/* Scope rules of access tokens (docs/mcp-authorization.md): 0 when msg is allowed, else answers 403 insufficient_scope
+ * and returns -1. Keys have every scope. */
+int mcp__scope_check(struct mcp_http_req *r, const mcp_jsonrpc_msg_t *msg);
 
 /* Sends one JSON response (body stolen). */
 void mcp__out_json(struct mcp_http_req *r, int status, json_t *body);

@@ -27,6 +27,13 @@ static int apply_event(mcp_server_t *s, json_t *ev)
     json_t *ver = json_object_get(ev, "version");
     if (type == NULL || !mcp__instance_id_valid(instance))
         return 0;
+    if (strcmp(type, "grant_revoked") == 0) { /* final: applied whatever the order, no version */
+        const char *grant = json_string_value(json_object_get(ev, "grant_id"));
+        if (grant == NULL || !mcp__instance_id_valid(grant) || s->auth == NULL)
+            return 0;
+        mcp_auth_revoke_grant(s->auth, instance, grant, mcp__now_ms());
+        return 1;
+    }
     if (ver != NULL && (!json_is_integer(ver) || json_integer_value(ver) < 0))
         return 0;
     int64_t version = ver != NULL ? json_integer_value(ver) : -1; /* no version: applied as before */

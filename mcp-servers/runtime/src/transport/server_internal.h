@@ -15,6 +15,7 @@ typedef struct mcp_auth mcp_auth_t;
 typedef struct mcp_token_client mcp_token_client_t;
 typedef struct mcp_usage mcp_usage_t;
 typedef struct mcp_broker mcp_broker_t;
+typedef struct mcp_jwks mcp_jwks_t;
 
 typedef struct mcp_stats {
     uint64_t requests, notifications, errors, tool_calls, sse_responses;
@@ -40,6 +41,9 @@ struct mcp_server {
     int have_secret;
     mcp_broker_t *broker; /* NULL without broker_url */
     mcp_auth_t *auth;
+    mcp_jwks_t *jwks;              /* the broker's signing keys (access tokens); NULL without broker_url */
+    char *issuer;                  /* the "iss" access tokens must carry; NULL without broker_url */
+    struct mcp_verified *verified; /* access tokens verified before (tokens/verified.h) */
     mcp_token_client_t *tokens;
     mcp_usage_t *usage;
     cm_http_client_t *http; /* outbound HTTP (broker, providers) */
@@ -62,6 +66,11 @@ struct mcp_server {
 
 /* http.c: route handlers of the MCP endpoint */
 int mcp__http_on_mcp(void *data, h2o_req_t *req, const cm_route_match_t *m);
+/* The service URL /mcp: the instance is the access token's sub. */
+int mcp__http_on_service_mcp(void *data, h2o_req_t *req, const cm_route_match_t *m);
+/* Lowercases the scheme and host of an absolute URL in place and drops a default port (":80" for http, ":443" for
+ * https): the canonical form of the resource URLs tokens are issued for. */
+void mcp__canonical_origin(char *url);
 /* http_guard.c */
 int mcp__guard_host(mcp_server_t *s, h2o_req_t *req);
 int mcp__guard_origin(mcp_server_t *s, h2o_req_t *req);
@@ -82,7 +91,13 @@ void mcp__health_probe(mcp_server_t *s, int64_t now_ms);
 #define MCP_BROKER_PROBE_MS 10000
 int mcp__cache_tokens(void *data, h2o_req_t *req, const cm_route_match_t *m);
 int mcp__protected_resource(void *data, h2o_req_t *req, const cm_route_match_t *m);
-/* Adds WWW-Authenticate and answers 401 for instance_id. */
+/* Adds WWW-Authenticate (the resource metadata of the instance URL of instance_id, or of the service URL when NULL)
+ * and answers 401. */
 void mcp__respond_unauthorized(mcp_server_t *s, h2o_req_t *req, const char *instance_id, const char *message);
+/* The same with 403 and error="insufficient_scope". */
+void mcp__respond_insufficient_scope(mcp_server_t *s, h2o_req_t *req, const char *instance_id, json_t *id,
+                                     const char *message);
+/* The resource URL of instance_id's instance URL, or of the service URL when NULL, into out. 0, or -1 when too long. */
+int mcp__resource_url(const mcp_server_t *s, const char *instance_id, char *out, size_t outsz);
 
 #endif

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# bench/mcp/auth.sh - tools/list on one C MCP server with broker auth, authenticated two ways in the same run: an
+# access token of the broker (ES256 JWT verified locally on every request: signature, claims, then the grant through
+# the auth cache) and a static instance key (its SHA-256, then the auth cache). The broker is
+# tests/interop/fake-broker.mjs (it mints the token and serves the JWKS); after the first request of each it is
+# only asked in the background, at most once a second per credential. Each credential runs ROUNDS times,
+# alternating, the median round reported, and the ratio JWT / key (target >= 90%). Prints a markdown table.
+# Env: BUILD_DIR (default <repo>/build-bench, configured Release when missing), DURATION (s per run, default 5),
+#      ROUNDS (default 5), CONNECTIONS (default 50), THREADS (wrk threads, default 1).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+INTEROP=$ROOT/tests/interop
+BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-5}
+CONNECTIONS=${CONNECTIONS:-50}
+THREADS=${THREADS:-1}
+PIDS=()
+WORK=$(mktemp -d)
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
+if [ ! -x "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" ]; then
+    cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build "$BUILD_DIR" -j2 --target mcp-conformance >/dev/null || exit 1
+fi
+[ -x "$INTEROP/node_modules/.bin/node" ] || (cd "$INTEROP" && npm ci --no-audit --no-fund >/dev/null 2>&1) || exit 1
+export PATH="$INTEROP/node_modules/.bin:$PATH"
+
+wait_port() { # file -> port
+    local i=0
+    while [ $i -lt 100 ]; do
+        if grep -Eq 'listening on 127\.0\.0\.1:[0-9]+' "$1" 2>/dev/null; then grep -Eom1 '127\.0\.0\.1:[0-9]+' "$1" | cut -d: -f2; return 0; fi
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "server did not start: $(tail -5 "$1")" >&2; return 1
+}
+SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+printf '%s' "$SECRET" >"$WORK/secret"; chmod 600 "$WORK/secret"
+cat >"$WORK/broker.json" <<JSON
+{"service": "conformance", "secret": "$SECRET", "instances": [{"id": "bench", "key": "$KEY", "status": "active", "access_token": "t"}]}
+JSON
+node "$INTEROP/fake-broker.mjs" "$WORK/broker.json" >"$WORK/broker.log" 2>&1 & PIDS+=($!)
+BROKER=$(wait_port "$WORK/broker.log") || exit 1
+env MCP_HOST=127.0.0.1 MCP_PORT=0 MCP_AUTH=broker BROKER_URL="http://127.0.0.1:$BROKER" MCP_SERVICE_SECRET_FILE="$WORK/secret" \
+    "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" >"$WORK/ours.log" 2>&1 & PIDS+=($!)
+OURS=$(wait_port "$WORK/ours.log") || exit 1
+URL="http://127.0.0.1:$OURS/bench/mcp"
+JWT=$(curl -s "http://127.0.0.1:$BROKER/_mint" -H 'Content-Type: application/json' -d "{\"sub\":\"bench\",\"aud\":\"$URL\"}" |
+    sed -E 's/.*"token":"([^"]+)".*/\1/')
+[ -n "$JWT" ] || { echo "could not mint a token"; exit 1; }
+
+session() { # auth header -> session id
+    curl -s -D - -o /dev/null "$URL" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Authorization: $1" \
+        -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' \
+        | grep -i '^mcp-session-id:' | cut -d' ' -f2 | tr -d '\r'
+}
+LIST='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+declare -A AUTHS=([jwt]="Bearer $JWT" [key]="Bearer $KEY") SIDS=()
+for c in jwt key; do
+    SIDS[$c]=$(session "${AUTHS[$c]}")
+    out=$(curl -s "$URL" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Authorization: ${AUTHS[$c]}" \
+        -H "Mcp-Session-Id: ${SIDS[$c]}" -H 'MCP-Protocol-Version: 2025-11-25' -d "$LIST")
+    echo "$out" | grep -q '"tools"' || { echo "$c: bad response: $out" >&2; exit 1; }
+done
+run() { # credential -> "rps p50 p99 bad"
+    AUTH=${AUTHS[$1]} BODY=$LIST SID=${SIDS[$1]} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$HERE/post.lua" "$URL" 2>&1 |
+        grep '^BENCH' | sed -E 's/BENCH rps=([0-9.]+) p50_us=([0-9]+) p99_us=([0-9]+) errors=([0-9]+) non2xx=([0-9]+)/\1 \2 \3 \4+\5/'
+}
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+declare -A rps=() p50=() p99=() bad=()
+for round in $(seq 1 "$ROUNDS"); do
+    for c in jwt key; do
+        read -r a b d e <<<"$(run "$c")"
+        rps[$c]="${rps[$c]:-} $a"; p50[$c]="${p50[$c]:-} $b"; p99[$c]="${p99[$c]:-} $d"; bad[$c]=$(( ${bad[$c]:-0} + ${e:-0} ))
+    done
+done
+echo "| tools/list authenticated with | req/s (median of $ROUNDS) | p50 (ms) | p99 (ms) | socket errors + non-2xx |"
+echo "|---|---:|---:|---:|---:|"
+for c in jwt key; do
+    label=$([ $c = jwt ] && echo "access token (ES256 JWT, verified locally)" || echo "static instance key")
+    echo "| $label | $(echo "${rps[$c]}" | median | cut -d. -f1) | $(fmt_ms "$(echo "${p50[$c]}" | median)") | $(fmt_ms "$(echo "${p99[$c]}" | median)") | ${bad[$c]} |"
+done
+echo "| **ratio JWT / key** | **$(awk -v a="$(echo "${rps[jwt]}" | median)" -v b="$(echo "${rps[key]}" | median)" 'BEGIN { printf "%.1f%%", 100 * a / b }')** | | | |"
+echo
+echo "rounds (req/s): jwt${rps[jwt]}; key${rps[key]}"
+echo "broker calls during the run: $(curl -s "http://127.0.0.1:$BROKER/_stats" | sed -E 's/.*"auth":([0-9]+).*"jwks":([0-9]+),"grant_auth":([0-9]+).*/mcp-auth \1 (grants \3), jwks \2/')"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s x $ROUNDS rounds per credential, alternating, over loopback, one legacy session each; $(nproc) cores shared by wrk, the server and the fake broker; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
