@@ -18,7 +18,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 INTEROP="$IT_SRC/tests/interop"
 GMAIL_BIN="$IT_BUILD/mcp-servers/gmail/mcp-gmail"
 GITHUB_BIN="$IT_BUILD/mcp-servers/github/mcp-github"
-[[ -d "$IT_SRC/oauth-service/src/as" ]] || it_skip "the broker's authorization server (oauth-service/src/as) is not in this tree"
 [[ -x "$GMAIL_BIN" ]] || it_skip "mcp-gmail is not built in $IT_BUILD"
 [[ -d "$INTEROP/node_modules/@modelcontextprotocol/client" ]] || it_skip "tests/interop/node_modules is missing (npm ci in tests/interop)"
 [[ -x "${CHROMIUM:-/usr/bin/chromium}" ]] || it_skip "chromium is not installed (${CHROMIUM:-/usr/bin/chromium})"
@@ -79,12 +78,15 @@ broker_config() {
       \"authorization\": {\"access_token_ttl_s\": $1, \"cimd_allowed_origins\": [\"$CIMD_ALLOWED\"], \"cimd_ca_file\": \"$IT_CA\",
                         \"apps\": {\"gmail\": {\"client_id\": \"operator-app\", \"client_secret_file\": \"$IT_DIR/keys/operator-gmail.secret\"}}}}"
 }
-broker_config 3600
+broker_config 60
 FAKE_PORT="$GPORT" it_start google node "$IT_FAKES/fake-google.mjs" "$IT_DIR/google.json"
 FAKE_TOKENINFO_URL="$GOOGLE/tokeninfo" it_start gmailapi node "$INTEROP/fake-gmail.mjs" unused
 it_wait_line "$IT_DIR/google.log" "listening" >/dev/null || exit 1
 GMAIL_API="http://127.0.0.1:$(it_wait_line "$IT_DIR/gmailapi.log" "listening on" | sed -E 's/.*:([0-9]+)$/\1/')" || exit 1
 it_broker "$IT_DIR/broker.json" || exit 1
+# a tree whose broker routes no authorization server yet (the feature is being built) skips; in CI it_skip fails
+[[ "$(curl -s -o /dev/null -w '%{http_code}' "$BROKER/.well-known/oauth-authorization-server")" != 404 ]] ||
+    it_skip "the broker serves no /.well-known/oauth-authorization-server (the authorization server is not in this build)"
 it_start mcp-gmail env -u DATABASE_URL MCP_HOST=127.0.0.1 MCP_PORT="$MPORT" MCP_PUBLIC_URL="$MCP" BROKER_URL="$BROKER" \
     MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/gmail.secret" GMAIL_API_BASE="$GMAIL_API" "${IT_WRAP[@]}" "$GMAIL_BIN"
 it_wait_line "$IT_DIR/mcp-gmail.log" "listening on 127\.0\.0\.1:$MPORT" >/dev/null || exit 1
@@ -148,8 +150,22 @@ wait_refused() {
     return 1
 }
 cimd_hits() { curl -s --cacert "$IT_CA" "$1/_stats" | jq -r --arg p "$2" '.requests[$p] // 0'; }
-audit_n() { psql_q "SELECT count(*) FROM token_audit_log WHERE action = '$1'"; }
+audit_n() { psql_q "SELECT count(*) FROM token_audit_log WHERE event = '$1'"; }
 
+# get_code [SCOPE] [RESOURCE]: CODE, VERIFIER of an allowed request of the curl client
+get_code() {
+    pkce
+    form "$(authz_url "$CID" "$RURI" "${2:-$IURL}" "${1:+&scope=$(urlenc "$1")}")" allow "$KEY"
+    CODE="$(fq '.redirect.code // empty')"
+    SECRETS+=("$CODE")
+}
+redeem() { form_post "$BROKER/as/token" grant_type=authorization_code "code=$CODE" "redirect_uri=${2:-$RURI}" "code_verifier=$1" "client_id=$CID" "${@:3}"; }
+# refused_token NAME ERROR: the token endpoint's last answer is 400 ERROR, no-store, and no grant was created
+refused_token() {
+    check "token, $1: 400 $2, Cache-Control no-store" bash -c '[[ "$0" == 400 && "$1" == "$2" && "$3" == *no-store* ]]' \
+        "$STATUS" "$(jq -r .error <<<"$BODY" 2>/dev/null)" "$2" "$(header cache-control)"
+    check "token, $1: no grant" eq "$(counts | cut -d, -f4)" "$(cut -d, -f4 <<<"$G0")"
+}
 # ---- an instance created through the admin API, consented at the fake Google with the user's own client
 admin POST /instances '{"service":"gmail","user_id":"user-az","client_id":"gclient","client_secret":"gsecret-az-1"}'
 IID="$(jq -r .instance_id <<<"$BODY")"
@@ -166,6 +182,25 @@ http GET "$cb"
 admin GET "/instances/$IID"
 check "instance A active after the upstream consent" jq_eq '[.status,.oauth_status]|join(",")' "active,completed"
 IURL="$MCP/$IID/mcp"
+# a dynamic client of the test's own for the HTTP-level cases, and one token of the shortest lifetime (60 s) from this
+# first broker: the rest of the test runs on a broker restarted with 1 h tokens while it expires (60 s + the MCP
+# server's 60 s leeway)
+http POST "$BROKER/as/register" '{"client_name":"curl client","redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"none"}'
+CID="$(jq -r .client_id <<<"$BODY")"
+check "DCR: 201 echoing redirect_uris, no secret for a public client" \
+    jq_eq '[(.redirect_uris == ["http://127.0.0.1/cb"]), (has("client_secret")|not), (.client_id|startswith("mcp_"))]|all' true
+RURI="http://127.0.0.1:5555/cb"
+get_code
+redeem "$VERIFIER"
+ATE="$(jq -r .access_token <<<"$BODY")"
+SECRETS+=("$ATE" "$(jq -r .refresh_token <<<"$BODY")")
+check "short-lived token: exp = iat + 60" jq -e '.exp - .iat == 60' <<<"$(jwt_part "$ATE" 1)"
+EXP="$(jwt_part "$ATE" 1 | jq -r .exp)"
+mcp_rpc "$ATE" "$IURL" tools/list
+check "short-lived token: accepted while fresh" eq "$STATUS" 200
+kill -TERM "$BROKER_PID" && wait "$BROKER_PID" 2>/dev/null
+broker_config 3600
+it_broker "$IT_DIR/broker.json" || exit 1
 admin POST /instances '{"service":"gmail","user_id":"user-az-b","client_id":"gclient","client_secret":"gsecret-az-1"}'
 IID_B="$(jq -r .instance_id <<<"$BODY")"
 SECRETS+=("$(jq -r .mcp_access_key <<<"$BODY")")
@@ -187,6 +222,7 @@ check "AS metadata: issuer byte for byte, S256 only, CIMD, iss parameter, none a
 # ---- 1. SDK v1 + DCR, SDK v2 + CIMD, at the instance URL, through the browser
 C0="$(counts)"
 REG0="$(audit_n as_client_registered)"
+DYN0="$(psql_q "SELECT count(*) FROM as_clients WHERE kind = 'dynamic'")"
 timeout 180 node "$INTEROP/mcp-auth-client.mjs" --url "$IURL" --sdk v1 --access-key "$KEY" --out "$IT_DIR/v1.tokens" >"$IT_DIR/v1.json" 2>"$IT_DIR/v1.err"
 R="$(cat "$IT_DIR/v1.json")"
 echo "# v1 + DCR: $(jq -c 'del(.http, .consent.text)' <<<"$R")"
@@ -201,9 +237,10 @@ check "v1 + DCR: the redirect carried the code, our state and iss = the issuer" 
 check "v1 + DCR: tools/list and tools/call list_labels with the token" \
     jq -e '(.tools|index("list_labels")) != null and .call.isError == false and (.call.text|test("INBOX"))' <<<"$R"
 check "v1 + DCR: the broker stored the dynamic client and audited its registration" \
-    eq "$(psql_q "SELECT count(*) FROM as_clients WHERE kind = 'dynamic'") $(($(audit_n as_client_registered) - REG0))" "1 1"
+    eq "$(($(psql_q "SELECT count(*) FROM as_clients WHERE kind = 'dynamic'") - DYN0)) $(($(audit_n as_client_registered) - REG0))" "1 1"
 check "v1 + DCR: one grant for the instance URL" \
-    eq "$(psql_q "SELECT count(*) FROM as_grants WHERE instance_id = '$IID' AND resource = '$IURL' AND revoked_at IS NULL")" 1
+    eq "$(psql_q "SELECT count(*) FROM as_grants WHERE instance_id = '$IID' AND resource = '$IURL' AND revoked_at IS NULL
+                   AND client_id = '$(jq -r .client_id <<<"$R")'")" 1
 V1_AT="$(jq -r .access_token "$IT_DIR/v1.tokens" 2>/dev/null)"
 SECRETS+=("$V1_AT" "$(jq -r .refresh_token "$IT_DIR/v1.tokens" 2>/dev/null)")
 
@@ -233,19 +270,14 @@ check "Deny in the browser: access_denied back at the client, with state and iss
     jq -e --arg i "$BROKER" '.callback.error == "access_denied" and .callback.state_ok and .callback.iss == $i and (.callback.code|not)' <<<"$R"
 check "Deny in the browser: no code, no grant" eq "$(counts | cut -d, -f3,4)" "$(cut -d, -f3,4 <<<"$C0")"
 
-# ---- 2. refusals at HTTP level: a dynamic client of the test's own
-http POST "$BROKER/as/register" '{"client_name":"curl client","redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"none"}'
-CID="$(jq -r .client_id <<<"$BODY")"
-check "DCR: 201 echoing redirect_uris, no secret for a public client" \
-    jq_eq '[(.redirect_uris == ["http://127.0.0.1/cb"]), (has("client_secret")|not), (.client_id|startswith("mcp_"))]|all' true
-RURI="http://127.0.0.1:5555/cb"
+# ---- 2. refusals at HTTP level, with the dynamic client of the test's own (CID)
 # refused_at_authorize NAME EXPECTED_ERROR URL: the error redirected to the client (state, iss), nothing stored
 refused_at_authorize() {
     local c0
     c0="$(counts)"
     form "$3" allow
-    check "authorize, $1: redirect with error=$2, state and iss" bash -c '[[ "$0" == "$1 st-1 $2 $3" ]]' \
-        "$(fq '[.redirect.to, .redirect.error, .redirect.state, .redirect.iss]|join(" ")')" "$RURI" "$2" "$BROKER"
+    check "authorize, $1: redirect with error=$2, state and iss" bash -c '[[ "$0" == "$1 $2 st-1 $3" ]] || { echo "# $4"; false; }' \
+        "$(fq '[.redirect.to, .redirect.error, .redirect.state, .redirect.iss]|join(" ")')" "$RURI" "$2" "$BROKER" "$FORM"
     check "authorize, $1: nothing stored" eq "$(counts)" "$c0"
 }
 pkce
@@ -270,8 +302,8 @@ refused_page() {
     t0="$(date +%s%N)"
     form "$3" allow
     t1="$(date +%s%N)"
-    check "authorize, $1: 400 page $2, no redirect" bash -c '[[ "$0" == 400 && -z "$1" && "$2" == *"$3"* ]]' \
-        "$(fq .authorize.status)" "$(fq '.authorize.location // empty')" "$(fq '.page // ""')" "$2"
+    check "authorize, $1: 400 page $2, no redirect" bash -c '[[ "$0" == 400 && -z "$1" && "$2" == *"$3"* ]] || { echo "# $4"; false; }' \
+        "$(fq .authorize.status)" "$(fq '.authorize.location // empty')" "$(fq '.page // ""')" "$2" "$FORM"
     check "authorize, $1: nothing stored" eq "$(counts)" "$c0"
     LAST_MS=$(((t1 - t0) / 1000000))
 }
@@ -312,20 +344,6 @@ form "$(authz_url "$CID" "$RURI" "$IURL")" allow "wrong-key-0123456789"
 check "consent with a wrong access key: no code" bash -c '[[ -z "$0" ]]' "$(fq '.redirect.code // empty')"
 check "refused consents: no code, no grant" eq "$(counts | cut -d, -f3,4)" "$(cut -d, -f3,4 <<<"$C0")"
 
-# get_code [SCOPE] [RESOURCE]: CODE, VERIFIER of an allowed request of the curl client
-get_code() {
-    pkce
-    form "$(authz_url "$CID" "$RURI" "${2:-$IURL}" "${1:+&scope=$(urlenc "$1")}")" allow "$KEY"
-    CODE="$(fq '.redirect.code // empty')"
-    SECRETS+=("$CODE")
-}
-redeem() { form_post "$BROKER/as/token" grant_type=authorization_code "code=$CODE" "redirect_uri=${2:-$RURI}" "code_verifier=$1" "client_id=$CID" "${@:3}"; }
-# refused_token NAME ERROR: the token endpoint's last answer is 400 ERROR, no-store, and no grant was created
-refused_token() {
-    check "token, $1: 400 $2, Cache-Control no-store" bash -c '[[ "$0" == 400 && "$1" == "$2" && "$3" == *no-store* ]]' \
-        "$STATUS" "$(jq -r .error <<<"$BODY" 2>/dev/null)" "$2" "$(header cache-control)"
-    check "token, $1: no grant" eq "$(counts | cut -d, -f4)" "$(cut -d, -f4 <<<"$G0")"
-}
 G0="$(counts)"
 get_code
 check "consent with the key: 303 with a code, state and iss" bash -c '[[ -n "$0" && "$1" == "303 st-1 $2" ]]' "$CODE" "$(fq '[.consent.status, .redirect.state, .redirect.iss]|join(" ")')" "$BROKER"
@@ -440,7 +458,7 @@ redeem "$VERIFIER"
 ATX="$(jq -r .access_token <<<"$BODY")"
 RTX="$(jq -r .refresh_token <<<"$BODY")"
 SECRETS+=("$ATX" "$RTX")
-form_post "$BROKER/as/introspect" "token=$ATX" "-Hauthorization: Bearer $GMAIL_BEARER"
+form_post "$BROKER/as/introspect" "token=$ATX" "-Hauthorization: Bearer $GMAIL_BEARER" "-Hx-mcp-service: gmail"
 check "introspect (service bearer): active, sub = the instance" jq_eq '[.active, .sub]|map(tostring)|join(" ")' "true $IID"
 form_post "$BROKER/as/introspect" "token=$ATX"
 check "introspect without authentication: 401" eq "$STATUS" 401
@@ -449,7 +467,7 @@ check "admin: the instance's grants listed without any token" bash -c '[[ "$0" =
 form_post "$BROKER/as/revoke" "token=$RTX" "client_id=$CID"
 check "revoke the refresh token: 200" eq "$STATUS" 200
 check "revoked grant: its access token refused by the MCP server" wait_refused "$ATX" "$IURL"
-form_post "$BROKER/as/introspect" "token=$ATX" "-Hauthorization: Bearer $GMAIL_BEARER"
+form_post "$BROKER/as/introspect" "token=$ATX" "-Hauthorization: Bearer $GMAIL_BEARER" "-Hx-mcp-service: gmail"
 check "introspect after revocation: active false only" jq_eq '.|tostring' '{"active":false}'
 
 # ---- 3. the service URL: sign-in with the operator's app credentials (when the broker offers it)
@@ -458,8 +476,9 @@ check "service URL: 401 naming its PRM" bash -c '[[ "$0" == 401 && "$1" == *"$2"
 timeout 180 node "$INTEROP/mcp-auth-client.mjs" --url "$MCP/mcp" --sdk v2 --out "$IT_DIR/svc.tokens" >"$IT_DIR/svc.json" 2>"$IT_DIR/svc.err"
 R="$(cat "$IT_DIR/svc.json")"
 echo "# v2 + DCR at the service URL: $(jq -c 'del(.http, .consent.text)' <<<"$R")"
-if jq -e '(.consent.text // .consent.error_page.text // "")|test("operator")' <<<"$R" >/dev/null && ! jq -e '.finish == "ok"' <<<"$R" >/dev/null; then
-    echo "# SKIP service URL sign-in: the broker says this server needs an instance created by its operator (no operator app)"
+# the broker says sign-in with operator app credentials is not available (no app configured, or not built yet)
+if jq -e '.finish != "ok" and ([.consent.text, .consent.error_page.text]|map(. // "")|join(" ")|test("upstream_sign_in_unavailable|operator"))' <<<"$R" >/dev/null; then
+    echo "# SKIP service URL sign-in: the broker answered: $(jq -r '.consent.error_page.text // .consent.text' <<<"$R" | tr '\n' ' ' | cut -c1-200)"
 else
     check "service URL: the whole flow (consent, provider sign-in, token) without error" jq -e '.error == null and .finish == "ok" and .call.isError == false' <<<"$R"
     check "service URL: an instance created by the sign-in, bound to the upstream account" \
@@ -467,17 +486,9 @@ else
     SECRETS+=("$(jq -r .access_token "$IT_DIR/svc.tokens" 2>/dev/null)")
 fi
 
-# ---- an expired token: a broker restarted with 1 s tokens; the MCP server allows 60 s of leeway
-kill -TERM "$BROKER_PID" && wait "$BROKER_PID" 2>/dev/null
-broker_config 1
-it_broker "$IT_DIR/broker.json" || exit 1
-get_code
-redeem "$VERIFIER"
-ATE="$(jq -r .access_token <<<"$BODY")"
-SECRETS+=("$ATE" "$(jq -r .refresh_token <<<"$BODY")")
-check "short-lived token: exp = iat + 1" jq -e '.exp - .iat == 1' <<<"$(jwt_part "$ATE" 1)"
-EXP="$(jwt_part "$ATE" 1 | jq -r .exp)"
-sleep $((EXP + 62 - $(date +%s)))
+# ---- the token of the first broker, expired by now (or after a wait): refused past the leeway
+left=$((EXP + 62 - $(date +%s)))
+((left <= 0)) || sleep "$left"
 mcp_rpc "$ATE" "$IURL" tools/list
 check "expired token (past the leeway): 401 invalid_token" bash -c '[[ "$0" == 401 && "$1" == *invalid_token* ]]' "$STATUS" "$(header www-authenticate)"
 
