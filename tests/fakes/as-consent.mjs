@@ -10,7 +10,8 @@
 //
 // Module: consent(url, {action: 'allow'|'deny', accessKey?, redirectPrefix, intercept?, timeoutMs?})
 //   -> {redirect: url string | null, consent: {text, csp, status} | null, pages: [...urls], error?}
-// CLI: node as-consent.mjs <authorization url> <allow|deny> <redirect prefix> [access key]   (intercepts; one JSON line)
+// CLI: node as-consent.mjs <authorization url> <allow|deny> <redirect prefix> [access key] [--follow]   (one JSON line;
+//      the redirect is intercepted, or with --follow delivered to the client's own listener)
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +100,8 @@ export async function consent(url, { action = 'allow', accessKey, redirectPrefix
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [url, action, redirectPrefix, accessKey] = process.argv.slice(2);
-  const out = await consent(url, { action, accessKey, redirectPrefix, intercept: true });
+  const args = process.argv.slice(2);
+  const [url, action, redirectPrefix, accessKey] = args.filter((a) => a !== '--follow');
+  const out = await consent(url, { action, accessKey, redirectPrefix, intercept: !args.includes('--follow') });
   console.log(JSON.stringify(out));
 }

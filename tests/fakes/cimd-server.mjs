@@ -11,6 +11,7 @@
 //   GET /clients/redirect.json   302 to good.json (CIMD fetches follow no redirect)
 //   GET /clients/secret.json     a document that claims a client_secret and client_secret_post
 //   GET /clients/norz.json       a document without redirect_uris
+//   GET /clients/n/<name>.json   a correct document for any name (a client_id the broker has not cached yet: benchmarks)
 //   GET /_stats                  {"requests": {path: count}} (the test checks whether and how often the broker fetched)
 //
 // Usage: node cimd-server.mjs <cert.pem> <key.pem>   (CIMD_SLOW_MS, CIMD_REDIRECT_URI optional)
@@ -57,7 +58,7 @@ const srv = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFi
     return res.end(JSON.stringify({ requests }));
   }
   requests[path] = (requests[path] ?? 0) + 1;
-  const route = routes[path];
+  const route = routes[path] ?? (/^\/clients\/n\/[A-Za-z0-9_-]{1,64}\.json$/.test(path) ? routes['/clients/good.json'] : undefined);
   if (!route || req.method !== 'GET') {
     res.writeHead(404, { 'content-type': 'application/json' });
     return res.end('{"error":"not_found"}');

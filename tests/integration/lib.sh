@@ -9,6 +9,7 @@
 #   it_setup NAME           scratch dir $IT_DIR, database $IT_DB_URL, keys in $IT_DIR/keys, npm ci in tests/fakes
 #   it_setup_private_pg NAME   the same with a PostgreSQL cluster of the test's own, for a test that stops it
 #   it_free_port            prints a free TCP port on 127.0.0.1
+#   it_registry_port        prints a free port in 49400..49899 (the registry allows 49000..50000; clear of config/services.json)
 #   it_start NAME CMD...    starts a background process (log $IT_DIR/NAME.log), remembered for cleanup
 #   it_wait_line LOG REGEX  waits for a line in LOG, prints the first match
 #   it_broker CONFIG        starts the broker, waits for /health; $BROKER = base URL (refuses a CONFIG whose
@@ -28,6 +29,8 @@
 #                           $IT_CA (CA certificate), $IT_TLS_CERT, $IT_TLS_KEY
 #   it_cimd_server          after it_test_ca: tests/fakes/cimd-server.mjs (https, Client ID Metadata Documents) on a
 #                           free port, waits until it listens; sets $CIMD (its origin)
+#   it_google_instance USER CLIENT SECRET   after it_google_fake-style set-up ($GOOGLE, $BROKER): a gmail instance created
+#                           through the admin API and consented at the fake Google (curl); sets $IID, $KEY
 #   jq ...                  jq, except that -e on an empty input fails (exit 4) as jq >= 1.7 does; Debian 12's jq 1.6
 #                           exits 0 there, which made a check on the output of a crashed helper pass
 #
@@ -171,6 +174,11 @@ it_service_secret() {
 
 it_free_port() {
     node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+it_registry_port() {
+    node -e 'const net=require("net");let n=0;const t=()=>{if(++n>50)process.exit(1);const p=49400+Math.floor(Math.random()*500);
+      const s=net.createServer();s.once("error",t);s.listen(p,"127.0.0.1",()=>{s.close(()=>console.log(p))})};t()'
 }
 
 it_start() {
@@ -417,31 +425,14 @@ it_check_valgrind() {
     fi
 }
 
-# it_test_ca: a CA of this test only (never trusted by anything but the processes the test points at it:
-# NODE_EXTRA_CA_CERTS, the broker's authorization.cimd_ca_file) and a server certificate for 127.0.0.1 (SAN IP) that
-# it signs; EC P-256 keys, valid one day.
+# it_test_ca: a CA of this test only (tests/fakes/make-test-ca.sh; never trusted by anything but the processes the test
+# points at it: NODE_EXTRA_CA_CERTS, the broker's authorization.cimd_ca_file) and a server certificate for 127.0.0.1.
 it_test_ca() {
     command -v openssl >/dev/null || it_skip "openssl is not installed"
-    local d="$IT_DIR/tls"
-    mkdir -p "$d"
-    (
-        cd "$d" || exit 1
-        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 1 \
-            -subj "/CN=ob-it test CA" -addext "basicConstraints=critical,CA:TRUE" \
-            -addext "keyUsage=critical,keyCertSign,cRLSign" &&
-            openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
-                -subj "/CN=127.0.0.1" &&
-            printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >server.ext &&
-            openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 1 \
-                -extfile server.ext
-    ) >"$IT_DIR/openssl.log" 2>&1 || {
-        cat "$IT_DIR/openssl.log" >&2
-        return 1
-    }
-    chmod 600 "$d"/*.key
-    IT_CA="$d/ca.pem"
-    IT_TLS_CERT="$d/server.pem"
-    IT_TLS_KEY="$d/server.key"
+    bash "$IT_FAKES/make-test-ca.sh" "$IT_DIR/tls" || return 1
+    IT_CA="$IT_DIR/tls/ca.pem"
+    IT_TLS_CERT="$IT_DIR/tls/server.pem"
+    IT_TLS_KEY="$IT_DIR/tls/server.key"
 }
 
 # it_cimd_server: after it_test_ca, tests/fakes/cimd-server.mjs (log $IT_DIR/cimd.log) serving its documents over
@@ -449,6 +440,25 @@ it_test_ca() {
 it_cimd_server() {
     it_start cimd node "$IT_FAKES/cimd-server.mjs" "$IT_TLS_CERT" "$IT_TLS_KEY"
     CIMD="$(it_wait_line "$IT_DIR/cimd.log" "cimd-server listening on" | awk '{print $NF}')" || return 1
+}
+
+# it_google_instance USER CLIENT SECRET: a gmail instance of USER with the user's own client CLIENT/SECRET (admin API),
+# consented at the fake Google (tests/fakes/fake-google.mjs at $GOOGLE) through the broker's authorize and callback
+# with curl; sets IID and KEY (its MCP access key); fails unless the instance ends active with a completed consent.
+it_google_instance() {
+    local loc rid cb
+    admin POST /instances "{\"service\":\"gmail\",\"user_id\":\"$1\",\"client_id\":\"$2\",\"client_secret\":\"$3\"}"
+    [[ "$STATUS" == 201 ]] || return 1
+    IID="$(jq -r .instance_id <<<"$BODY")"
+    KEY="$(jq -r .mcp_access_key <<<"$BODY")"
+    http GET "$(jq -r .authorize_url <<<"$BODY")"
+    loc="$(header location)"
+    http GET "$loc"
+    rid="$(grep -o 'name="rid" value="[^"]*"' <<<"$BODY" | cut -d'"' -f4)"
+    cb="$(curl -s -o /dev/null -w '%{redirect_url}' --max-time 10 -X POST "$GOOGLE/o/oauth2/consent" --data "rid=$rid&decision=approve")"
+    http GET "$cb"
+    admin GET "/instances/$IID"
+    jq_eq '[.status,.oauth_status]|join(",")' "active,completed"
 }
 
 # it_services FILE ENTRIES_JSON: writes a services.json

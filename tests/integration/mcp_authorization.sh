@@ -37,15 +37,11 @@ it_start cimd2 node "$IT_FAKES/cimd-server.mjs" "$IT_TLS_CERT" "$IT_TLS_KEY"
 CIMD2="$(it_wait_line "$IT_DIR/cimd2.log" "cimd-server listening on" | awk '{print $NF}')" || exit 1
 export NODE_EXTRA_CA_CERTS="$IT_CA"
 
-registry_port() {
-    node -e 'const net=require("net");let n=0;const t=()=>{if(++n>50)process.exit(1);const p=49400+Math.floor(Math.random()*500);
-      const s=net.createServer();s.once("error",t);s.listen(p,"127.0.0.1",()=>{s.close(()=>console.log(p))})};t()'
-}
 GPORT="$(it_free_port)"
 BPORT="$(it_free_port)"
-MPORT="$(registry_port)" || exit 1
+MPORT="$(it_registry_port)" || exit 1
 for _ in $(seq 1 20); do
-    HPORT="$(registry_port)" || exit 1
+    HPORT="$(it_registry_port)" || exit 1
     [[ "$HPORT" != "$MPORT" ]] && break
 done
 BROKER="http://127.0.0.1:$BPORT"
@@ -167,20 +163,8 @@ refused_token() {
     check "token, $1: no grant" eq "$(counts | cut -d, -f4)" "$(cut -d, -f4 <<<"$G0")"
 }
 # ---- an instance created through the admin API, consented at the fake Google with the user's own client
-admin POST /instances '{"service":"gmail","user_id":"user-az","client_id":"gclient","client_secret":"gsecret-az-1"}'
-IID="$(jq -r .instance_id <<<"$BODY")"
-KEY="$(jq -r .mcp_access_key <<<"$BODY")"
-AUTHZ="$(jq -r .authorize_url <<<"$BODY")"
+check "instance A created through the admin API, active after the upstream consent" it_google_instance user-az gclient gsecret-az-1
 SECRETS+=("$KEY")
-check "instance A created (201)" eq "$STATUS" 201
-http GET "$AUTHZ"
-loc="$(header location)"
-http GET "$loc"
-rid="$(grep -o 'name="rid" value="[^"]*"' <<<"$BODY" | cut -d'"' -f4)"
-cb="$(curl -s -o /dev/null -w '%{redirect_url}' --max-time 10 -X POST "$GOOGLE/o/oauth2/consent" --data "rid=$rid&decision=approve")"
-http GET "$cb"
-admin GET "/instances/$IID"
-check "instance A active after the upstream consent" jq_eq '[.status,.oauth_status]|join(",")' "active,completed"
 IURL="$MCP/$IID/mcp"
 # a dynamic client of the test's own for the HTTP-level cases, and one token of the shortest lifetime (60 s) from this
 # first broker: the rest of the test runs on a broker restarted with 1 h tokens while it expires (60 s + the MCP
@@ -261,6 +245,18 @@ V2_AT="$(jq -r .access_token "$IT_DIR/v2.tokens" 2>/dev/null)"
 SECRETS+=("$V2_AT" "$(jq -r .refresh_token "$IT_DIR/v2.tokens" 2>/dev/null)")
 check "v2 + CIMD: a grant of the document's client" \
     eq "$(psql_q "SELECT count(*) FROM as_grants WHERE client_id = '$CIMD/clients/good.json' AND revoked_at IS NULL")" 1
+
+# mcp-remote (npm) as a desktop host runs it: a stdio proxy that registers (DCR, a localhost callback of its own), prints
+# the authorization URL (the browser follows it) and proxies tools/list and tools/call
+DYN0="$(psql_q "SELECT count(*) FROM as_clients WHERE kind = 'dynamic'")"
+timeout 180 node "$INTEROP/mcp-remote-client.mjs" "$IURL" "$KEY" >"$IT_DIR/remote.json" 2>"$IT_DIR/remote.err"
+R="$(cat "$IT_DIR/remote.json")"
+echo "# mcp-remote: $(jq -c 'del(.tools, .stderr_tail)' <<<"$R")"
+check "mcp-remote: registered (DCR) with its localhost callback, consent with the key" \
+    jq -e '(.client_id|test("^mcp_")) and (.redirect_uri|test("^http://localhost:[0-9]+/oauth/callback$")) and .consent.asked_key and .consent.redirected' <<<"$R"
+check "mcp-remote: tools/list and tools/call through the proxy" jq -e '(.tools|index("list_labels")) != null and .call.isError == false' <<<"$R"
+check "mcp-remote: one dynamic client more, one grant of it" eq "$(($(psql_q "SELECT count(*) FROM as_clients WHERE kind = 'dynamic'") - DYN0)) \
+$(psql_q "SELECT count(*) FROM as_grants WHERE client_id = '$(jq -r .client_id <<<"$R")'")" "1 1"
 
 C0="$(counts)"
 timeout 180 node "$INTEROP/mcp-auth-client.mjs" --url "$IURL" --sdk v1 --cimd "$CIMD/clients/good.json" --action deny >"$IT_DIR/deny.json" 2>"$IT_DIR/deny.err"
