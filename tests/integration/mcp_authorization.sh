@@ -307,21 +307,23 @@ refused_page "redirect URI not registered" invalid_redirect_uri "$(authz_url "$C
 refused_page "redirect URI localhost for a 127.0.0.1 registration" invalid_redirect_uri "$(authz_url "$CID" "http://localhost:5555/cb" "$IURL")"
 refused_page "unknown client_id" invalid_client "$(authz_url "mcp_unknownunknownunknownunknown12" "$RURI" "$IURL")"
 refused_page "repeated parameter" invalid_request "$(authz_url "$CID" "$RURI" "$IURL")&state=st-2"
+# the documents' own redirect URI (port-less loopback, any port matches): a document is refused for its content only
+CIMD_RURI="http://127.0.0.1:5555/callback"
 GOOD_HITS="$(cimd_hits "$CIMD" /clients/good.json)"
 for doc in mismatch big text redirect secret norz; do
     h0="$(cimd_hits "$CIMD" "/clients/$doc.json")"
-    refused_page "CIMD $doc.json" invalid_client "$(authz_url "$CIMD/clients/$doc.json" "$RURI" "$IURL")"
+    refused_page "CIMD $doc.json" invalid_client "$(authz_url "$CIMD/clients/$doc.json" "$CIMD_RURI" "$IURL")"
     check "CIMD $doc.json: the broker did fetch it (refused for its content)" eq "$(($(cimd_hits "$CIMD" "/clients/$doc.json") - h0))" 1
 done
 check "CIMD redirect.json: the redirect was not followed (good.json not fetched)" eq "$(cimd_hits "$CIMD" /clients/good.json)" "$GOOD_HITS"
-refused_page "CIMD slow.json (past the 5 s limit)" invalid_client "$(authz_url "$CIMD/clients/slow.json" "$RURI" "$IURL")"
+refused_page "CIMD slow.json (past the 5 s limit)" invalid_client "$(authz_url "$CIMD/clients/slow.json" "$CIMD_RURI" "$IURL")"
 check "CIMD slow.json: given up after about 5 s (took ${LAST_MS} ms)" bash -c '(($0 >= 4000 && $0 < 8000))' "$LAST_MS"
-refused_page "CIMD on a loopback origin that is not allow-listed" invalid_client "$(authz_url "$CIMD2/clients/good.json" "$RURI" "$IURL")"
+refused_page "CIMD on a loopback origin that is not allow-listed" invalid_client "$(authz_url "$CIMD2/clients/good.json" "$CIMD_RURI" "$IURL")"
 check "CIMD not allow-listed: never fetched" eq "$(cimd_hits "$CIMD2" /clients/good.json)" 0
-refused_page "CIMD on a link-local address" invalid_client "$(authz_url "https://169.254.169.254/clients/good.json" "$RURI" "$IURL")"
+refused_page "CIMD on a link-local address" invalid_client "$(authz_url "https://169.254.169.254/clients/good.json" "$CIMD_RURI" "$IURL")"
 check "CIMD link-local: refused without a connection attempt (${LAST_MS} ms)" bash -c '(($0 < 3000))' "$LAST_MS"
-refused_page "CIMD on a private address" invalid_client "$(authz_url "https://10.255.255.1/clients/good.json" "$RURI" "$IURL")"
-refused_page "CIMD client_id over http" invalid_client "$(authz_url "http://127.0.0.1:1/clients/good.json" "$RURI" "$IURL")"
+refused_page "CIMD on a private address" invalid_client "$(authz_url "https://10.255.255.1/clients/good.json" "$CIMD_RURI" "$IURL")"
+refused_page "CIMD client_id over http" invalid_client "$(authz_url "http://127.0.0.1:1/clients/good.json" "$CIMD_RURI" "$IURL")"
 
 # consent answered at HTTP level: Deny, CSRF, a wrong key; then codes for the token endpoint
 pkce
