@@ -312,8 +312,9 @@ int ps_parse_token_response(ps_provider_t *p, const op_http_response_t *res, int
  * an unknown kid (a token naming a key nobody has must not make us hammer the provider). */
 #define PS_JWKS_TTL_S 3600
 #define PS_JWKS_REFETCH_S 60
-#define PS_ID_TOKEN_LEEWAY_S 120 /* clock difference tolerated on exp, iat and nbf */
-#define PS_MAX_JWKS (64u * 1024) /* bytes; a larger key set is refused */
+#define PS_ID_TOKEN_LEEWAY_S 120    /* clock difference tolerated on exp, iat and nbf */
+#define PS_MAX_JWKS (64u * 1024)    /* bytes; a larger key set is refused */
+#define PS_IDENTITY_TIMEOUT_MS 5000 /* a key set or user-info call: identification must not hold up a sign-in long */
 
 /*
  * Sets up account identification as spec describes it, with the configured URLs (NULL = the spec's defaults; copied)

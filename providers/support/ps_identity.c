@@ -4,8 +4,9 @@
  * nonce), else from the provider's user-info endpoint.
  *
  * The key set is fetched through the host on first use, kept PS_JWKS_TTL_S, and fetched again at once when a token
- * names a kid it lacks (a key rotation), but at most once per PS_JWKS_REFETCH_S: a token with an invented kid must not
- * turn us into a load generator against the provider. Calls that arrive while a fetch is in flight wait for it.
+ * names a kid it lacks (a key rotation), but never within PS_JWKS_REFETCH_S of the previous fetch: neither a token
+ * with an invented kid nor a provider that is down may turn every sign-in into a request. Calls that arrive while a
+ * fetch is in flight wait for it; a failed fetch keeps the previous set.
  */
 #include "provider_support.h"
 
@@ -240,6 +241,7 @@ static int start_fetch(ps_provider_t *p)
         ps_request_free(&r);
         return rc;
     }
+    r.timeout_ms = PS_IDENTITY_TIMEOUT_MS;
     id->fetch_started_at = p->host->now();
     rc = ps_request_send(p, &r, on_jwks, NULL);
     id->fetching = rc == OP_AGAIN;
@@ -251,12 +253,20 @@ static int identify_by_id_token(ps_provider_t *p, const op_client_t *c, const ch
 {
     struct ps_identity *id = p->identity;
     int64_t now = p->host->now();
-    if (!id->fetching && id->fetched_at != 0 && now - id->fetched_at < PS_JWKS_TTL_S) {
+    /* no fetch within PS_JWKS_REFETCH_S of the last one, whatever became of it: neither an invented kid nor a
+     * provider that is down makes every sign-in a request */
+    int recent = id->fetch_started_at != 0 && now - id->fetch_started_at < PS_JWKS_REFETCH_S;
+    int fresh = id->fetched_at != 0 && now - id->fetched_at < PS_JWKS_TTL_S;
+    if (!id->fetching && (fresh || recent)) {
         if (check_id_token(p, token, c->client_id, nonce, done, arg))
             return OP_OK;
-        if (now - id->fetch_started_at < PS_JWKS_REFETCH_S) {
-            refuse(p, done, arg, OP_ERRCLASS_REQUEST, "unknown_kid",
-                   "the ID token names an unknown key, and the key set was fetched moments ago");
+        if (recent) {
+            if (id->n_keys > 0)
+                refuse(p, done, arg, OP_ERRCLASS_REQUEST, "unknown_kid",
+                       "the ID token names an unknown key, and the key set was fetched moments ago");
+            else
+                refuse(p, done, arg, OP_ERRCLASS_TRANSIENT, "jwks_unavailable",
+                       "the key set could not be fetched moments ago");
             return OP_OK;
         }
     }
@@ -348,6 +358,7 @@ static int identify_by_userinfo(ps_provider_t *p, const char *access_token, op_i
     }
     u->done = done;
     u->arg = arg;
+    r.timeout_ms = PS_IDENTITY_TIMEOUT_MS;
     rc = ps_request_send(p, &r, on_userinfo, u);
     if (rc == OP_AGAIN)
         u = NULL;

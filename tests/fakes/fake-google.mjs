@@ -10,6 +10,11 @@
 //                            400 {"error":"invalid_grant","error_description":"Bad Request"} (unknown/used/expired
 //                            code, wrong PKCE verifier), 401 {"error":"invalid_client"}, 400 redirect_uri_mismatch.
 //   POST /revoke             RFC 7009 style: token=...; 200 {} (400 invalid_token for an unknown token).
+//   An authorization-code answer for scopes with openid carries an id_token (ES256, kid "fake-google-1"): iss
+//   https://accounts.google.com (config issuer), aud = azp = the client, sub = config subject (default
+//   110169484474386276334), email, iat, exp, and the nonce of the authorization request when it had one.
+//   GET  /oauth2/v3/certs    the JWK Set of that key (Google's https://www.googleapis.com/oauth2/v3/certs).
+//   GET  /v1/userinfo        OpenID user-info with a Bearer access token: {sub, email, email_verified}; 401 otherwise.
 //   GET  /tokeninfo?access_token=...   Google's token information endpoint (what Google's APIs check a bearer
 //                            against): 200 {azp, aud, scope, exp, expires_in, access_type} or
 //                            400 {"error":"invalid_token","error_description":"Invalid Value"}.
@@ -19,8 +24,9 @@
 //        `count` token calls fail with that status (5xx bodies are HTML like Google's front end; retry_after adds a
 //        Retry-After header);
 //   GET  /_stats   {token_calls, codes_issued, issued: [{access_token, refresh_token}], revoked: [...], refresh_calls,
-//                   revoke_calls, revoke_hints: [...]}.
-//   POST /_mode {"rotate"?: bool, "revoke_empty"?: bool, "delay_ms"?: n}  rotate: refresh answers carry a new refresh
+//                   revoke_calls, revoke_hints: [...], certs_calls, userinfo_calls}.
+//   POST /_mode {"rotate"?: bool, "revoke_empty"?: bool, "delay_ms"?: n, "rogue_id_key"?: bool}  rogue_id_key: ID tokens
+//        are signed with a key the JWK Set does not publish;  rotate: refresh answers carry a new refresh
 //        token and the old one stops working; revoke_empty: /revoke answers 200 with an empty body; delay_ms: every
 //        refresh-grant answer waits that long (a slow provider; the refresh is done when the wait starts).
 //   POST /_seed {"client_id", "refresh_token", "scope"?}   registers a refresh token issued "elsewhere" (imports).
@@ -45,7 +51,7 @@
 // Usage: node fake-google.mjs <config.json>  config {clients: [{client_id, client_secret, redirect_uris: []}],
 //        access_ttl_s?: 3599}. Prints "fake-google listening on 127.0.0.1:<port>".
 import { createServer } from 'node:http';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -63,11 +69,30 @@ const refreshTokens = new Map(); // refresh token -> {client_id, scope}
 const accessTokens = new Map(); // access token -> {client_id, scope, expires}
 const stats = { token_calls: 0, codes_issued: 0, issued: [], revoked: [], refresh_calls: 0 };
 let failPlan = null;
-const mode = { rotate: false, revoke_empty: false, delay_ms: 0 };
+const mode = { rotate: false, revoke_empty: false, delay_ms: 0, rogue_id_key: false };
 stats.revoke_calls = 0;
+stats.certs_calls = 0;
+stats.userinfo_calls = 0;
 stats.revoke_hints = [];
 
 const rnd = (n) => randomBytes(n).toString('base64url');
+// the ID token signing key (ES256) and its JWK Set
+const idKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const ID_KID = 'fake-google-1';
+const jwks = { keys: [{ ...idKey.publicKey.export({ format: 'jwk' }), kid: ID_KID, alg: 'ES256', use: 'sig' }] };
+const SUBJECT = cfg.subject ?? '110169484474386276334';
+const rogueKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }); // signs when mode.rogue_id_key: never published
+function idToken(clientId, nonce) {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { iss: cfg.issuer ?? 'https://accounts.google.com', azp: clientId, aud: clientId, sub: SUBJECT,
+    email: 'user@example.com', email_verified: true, iat: now, exp: now + 3600 };
+  if (nonce) claims.nonce = nonce;
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const rogue = mode.rogue_id_key;
+  const input = `${b64({ alg: 'ES256', kid: rogue ? 'rogue-1' : ID_KID, typ: 'JWT' })}.${b64(claims)}`;
+  const sig = sign('sha256', Buffer.from(input), { key: (rogue ? rogueKey : idKey).privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${sig.toString('base64url')}`;
+}
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 // GitHub's token endpoint quirks apply to its answers only (res.ghToken: JSON only when Accept asks for it)
 const json = (res, status, body) => {
@@ -197,7 +222,9 @@ async function token(req, res, form) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'code_verifier without challenge' });
     }
     const offline = gh || (ms ? c.scope.split(' ').includes('offline_access') : c.access_type === 'offline');
-    return json(res, 200, issue(client, c.scope, offline));
+    const body = issue(client, c.scope, offline);
+    if (!ms && !gh && c.scope.split(' ').includes('openid')) body.id_token = idToken(client.client_id, c.nonce);
+    return json(res, 200, body);
   }
   if (grant === 'refresh_token') {
     stats.refresh_calls++;
@@ -277,6 +304,14 @@ const server = createServer(async (req, res) => {
     if (!ms && !gh && req.method === 'POST' && url.pathname === '/token') return await token(req, res, form);
     if (!ms && !gh && req.method === 'POST' && url.pathname === '/revoke') return revoke(res, form, url.searchParams);
     if (req.method === 'GET' && url.pathname === '/tokeninfo') return tokeninfo(res, url.searchParams);
+    if (!ms && !gh && req.method === 'GET' && url.pathname === '/oauth2/v3/certs') { stats.certs_calls++; return json(res, 200, jwks); }
+    if (!ms && !gh && req.method === 'GET' && url.pathname === '/v1/userinfo') {
+      stats.userinfo_calls++;
+      const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+      const t = bearer && accessTokens.get(bearer[1]);
+      if (!t || t.expires <= Date.now()) return json(res, 401, { error: 'invalid_request', error_description: 'Invalid Credentials' });
+      return json(res, 200, { sub: SUBJECT, email: 'user@example.com', email_verified: true });
+    }
     if (req.method === 'GET' && url.pathname === '/_stats') return json(res, 200, stats);
     if (req.method === 'POST' && url.pathname === '/_expire') {
       const t = accessTokens.get(JSON.parse(raw || '{}').access_token ?? '');

@@ -33,8 +33,7 @@ write_config() {
   \"database\": {\"pool_size\": 2, \"query_timeout_ms\": 5000}, \"log_level\": \"info\",
   \"oauth\": {\"allowed_return_urls\": [\"$BROKER/health\"], \"state_ttl_s\": 600, \"instance_cache_ttl_ms\": 300},
   \"push\": {\"urls\": {\"gmail\": \"$MCP\", \"googledrive\": \"$MCP\"}},
-  \"providers\": {\"google\": {\"authorization_endpoint\": \"$GOOGLE/o/oauth2/v2/auth\",
-                             \"token_endpoint\": \"$GOOGLE/token\", \"revocation_endpoint\": \"$GOOGLE/revoke\"}}}"
+  \"providers\": {\"google\": $(it_google_endpoints)}}"
 }
 write_config
 FAKE_PORT="$GPORT" it_start google node "$IT_FAKES/fake-google.mjs" "$IT_DIR/google.json"
@@ -106,6 +105,8 @@ csp="$(header content-security-policy)"
 check "callback page: strict CSP with a nonce" bash -c '[[ "$0" == *"default-src '"'"'none'"'"'"* && "$0" == *"script-src '"'"'nonce-"* && "$1" == *"<script nonce="* ]]' "$csp" "$BODY"
 check "callback: oauth_status completed" eq "$(psql_q "SELECT oauth_status FROM mcp_service_table WHERE instance_id='$A'")" completed
 check "callback: nonce consumed (stored as a hash)" eq "$(psql_q "SELECT count(*) FROM oauth_state_nonces WHERE instance_id='$A' AND nonce ~ '^[0-9a-f]{64}\$'")" 1
+check "callback: the upstream account from the verified ID token" eq "$(psql_q "SELECT upstream_subject FROM mcp_service_table WHERE instance_id='$A'")" "https://accounts.google.com|110169484474386276334"
+check "callback: identified through the provider's keys, not user-info" eq "$(curl -fsS "$GOOGLE/_stats" | jq -r '[.certs_calls, .userinfo_calls]|map(tostring)|join(",")')" "1,0"
 
 # ---- replay
 http GET "$A_CB"
@@ -245,6 +246,16 @@ http POST "$GOOGLE/_fail" '{"status": 503}'
 http GET "$CB_URL"
 check "provider 503 at the token endpoint: 4xx token_exchange_failed, nothing stored" bash -c '[[ "$0" == 400 && "$1" == *token_exchange_failed* ]]' "$STATUS" "$BODY"
 check "503: nothing stored" eq "$(psql_q "SELECT (access_token_enc IS NULL)::text FROM mcp_credentials WHERE instance_id='$G'")" "true"
+# an account that cannot be identified (its ID token signed with a key the provider does not publish): the
+# authorization completes all the same, and nothing is recorded
+http POST "$GOOGLE/_mode" '{"rogue_id_key": true}'
+create gclient gsecret-PLAINTEXT-0001
+H="$IID"
+consent "$H" approve
+http GET "$CB_URL"
+check "unidentified account: the authorization still completes" bash -c '[[ "$0" == 200 && "$1" == *data-result=\"success\"* ]]' "$STATUS" "$BODY"
+check "unidentified account: upstream_subject stays NULL" eq "$(psql_q "SELECT coalesce(upstream_subject, 'NULL') FROM mcp_service_table WHERE instance_id='$H'")" "NULL"
+http POST "$GOOGLE/_mode" '{"rogue_id_key": false}'
 http GET "$CB?error=access_denied"
 check "provider error without state: 400" eq "$STATUS" 400
 

@@ -54,7 +54,8 @@ FAKE_PORT="$MPORT" it_start mcp node "$IT_FAKES/fake-mcp.mjs" "$IT_DIR/keys/serv
 it_wait_line "$IT_DIR/mcp.log" "listening" >/dev/null || exit 1
 it_broker "$IT_DIR/broker.json" || exit 1
 
-run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER (SECRET "" = a public client: no client_secret member)
+run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER UPSTREAM (SECRET "" = a public client: no client_secret member;
+    # UPSTREAM the upstream_subject expected after the authorization, NULL when the provider cannot identify accounts)
     local service="$1" id out secret=""
     [[ -n "$3" ]] && secret=",\"client_secret\":\"$3\""
     admin POST /instances "{\"service\":\"$service\",\"user_id\":\"alice\",\"client_id\":\"$2\"$secret}"
@@ -63,6 +64,7 @@ run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER (SECRET "" = a public cl
     out="$(node "$IT_FAKES/browser-flow.mjs" "$BROKER/oauth/authorize?instance_id=$id" oidc-approve)"
     check "$service: chromium login + consent at oidc-provider -> success page" bash -c 'jq -e ".result==\"success\" and .status==200" <<<"$0" >/dev/null || { echo "$0" >&2; false; }' "$out"
     check "$service: completed, access + refresh token stored encrypted" eq "$(psql_q "SELECT s.oauth_status||','||(c.access_token_enc IS NOT NULL)||','||(c.refresh_token_enc IS NOT NULL)||','||c.access_token_key_id FROM mcp_service_table s JOIN mcp_credentials c USING (instance_id) WHERE instance_id='$id'")" "completed,true,true,k1"
+    check "$service: upstream account recorded" eq "$(psql_q "SELECT coalesce(upstream_subject, 'NULL') FROM mcp_service_table WHERE instance_id='$id'")" "$5"
     http GET "$BROKER/instances/$id/token" "" "authorization: Bearer $4" "x-mcp-service: $service"
     check "$service: vend 200" bash -c '[[ "$0" == 200 ]] && jq -e ".access_token|length > 10" <<<"$1" >/dev/null' "$STATUS" "$BODY"
     local at
@@ -79,8 +81,9 @@ run_flow() { # run_flow SERVICE CLIENT_ID SECRET BEARER (SECRET "" = a public cl
 }
 export -f psql_q
 export IT_DB_URL
-run_flow oidcbasic basic-client basic-secret-0123456789abcdef "$BASIC_BEARER"
-run_flow oidcpost post-client post-secret-0123456789abcdef "$POST_BEARER"
+# the explicit-endpoint providers have neither keys nor user-info configured: nothing to identify the account with
+run_flow oidcbasic basic-client basic-secret-0123456789abcdef "$BASIC_BEARER" NULL
+run_flow oidcpost post-client post-secret-0123456789abcdef "$POST_BEARER" NULL
 check "the openid requests of the explicit-endpoint providers carried a nonce (none refused)" eq "$(curl -s "$ISSUER/_stats" | jq .nonce_refusals)" 0
 
 # ---- a public client: no secret asked for, one sent anyway refused, revocation with client_id ----
@@ -91,7 +94,8 @@ check "public client: an empty client_secret is refused too" bash -c '[[ "$0" ==
 check "public client: nothing stored for carol" eq "$(psql_q "SELECT count(*) FROM mcp_service_table WHERE user_id='carol'")" 0
 admin POST /instances '{"service":"oidcbasic","user_id":"carol","client_id":"basic-client"}'
 check "confidential client: client_secret still required" bash -c '[[ "$0" == 400 ]] && jq -e ".code==\"missing_field\" and .field==\"client_secret\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
-run_flow oidcpublic public-client "" "$PUBLIC_BEARER"
+# discovery names oidc-provider's jwks_uri: its RS256 ID token is verified and its sub recorded
+run_flow oidcpublic public-client "" "$PUBLIC_BEARER" "$ISSUER|alice"
 # the public client refreshes and revokes (POST /oauth/revoke) with its client_id alone
 admin POST /instances '{"service":"oidcpublic","user_id":"erin","client_id":"public-client"}'
 id="$(jq -r .instance_id <<<"$BODY")"

@@ -306,8 +306,8 @@ it_google_broker() {
 
 # it_google_endpoints: the broker's providers.google member for the fake of it_google_fake
 it_google_endpoints() {
-    printf '{"authorization_endpoint": "%s/o/oauth2/v2/auth", "token_endpoint": "%s/token", "revocation_endpoint": "%s/revoke"}' \
-        "$GOOGLE" "$GOOGLE" "$GOOGLE"
+    printf '{"authorization_endpoint": "%s/o/oauth2/v2/auth", "token_endpoint": "%s/token", "revocation_endpoint": "%s/revoke", "jwks_uri": "%s/oauth2/v3/certs", "userinfo_endpoint": "%s/v1/userinfo"}' \
+        "$GOOGLE" "$GOOGLE" "$GOOGLE" "$GOOGLE" "$GOOGLE"
 }
 
 # it_oidc_fake NAME...: picks the broker's port (BPORT, BROKER); starts tests/fakes/oidc-server.mjs (log

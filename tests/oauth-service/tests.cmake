@@ -6,6 +6,7 @@ ob_unit_test(test_store_cred_crypto SOURCES oauth-service/store/test_cred_crypto
 ob_unit_test(test_store_instance_status SOURCES oauth-service/store/test_instance_status.c LIBS broker_core)
 ob_unit_test(test_oauth_state SOURCES oauth-service/oauth/test_state.c LIBS broker_core)
 ob_unit_test(test_oauth_id_token SOURCES oauth-service/oauth/test_id_token.c LIBS broker_core)
+ob_unit_test(test_oauth_identity SOURCES oauth-service/oauth/test_identity.c LIBS broker_core)
 
 # ---- providers/: the plugin loader and the host API ----
 # Test-only plugins go to their own directory (never the real plugin dir), with a text file named

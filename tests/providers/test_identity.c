@@ -232,6 +232,31 @@ static void test_unknown_kid_refetch(void)
     unload();
 }
 
+/* A key set that cannot be fetched: the sign-ins of the next minute are refused without a request each. */
+static void test_jwks_down(void)
+{
+    load("google", "google", NULL);
+    char *t = id_token(k1, "https://accounts.google.com", CLIENT_ID, 6000, "n-1");
+    who_t w;
+    CU_ASSERT_EQUAL(identify_token(t, "n-1", &w), OP_AGAIN);
+    fh_script(503, "text/html", "<html>down</html>");
+    fh_flush();
+    CU_ASSERT_EQUAL(w.status, OP_ERR);
+    CU_ASSERT_STRING_EQUAL(w.code, "jwks_unavailable");
+    size_t requests = fh_request_count();
+    fh_set_now(FH_NOW + 59);
+    CU_ASSERT_EQUAL(identify_token(t, "n-1", &w), OP_OK);
+    CU_ASSERT_STRING_EQUAL(w.code, "jwks_unavailable");
+    CU_ASSERT_EQUAL(fh_request_count(), requests);
+    fh_set_now(FH_NOW + 60);
+    char *set = jwks_of(k1, NULL);
+    first_fetch(t, set, &w);
+    CU_ASSERT_EQUAL(w.status, OP_OK);
+    free(set);
+    free(t);
+    unload();
+}
+
 static void test_google_userinfo(void)
 {
     load("google", "google",
@@ -389,8 +414,8 @@ static void test_custom_userinfo(void)
 void tests_register(void)
 {
     CU_SUITE("provider_identity", suite_setup, suite_teardown, {"google id token", test_google_id_token},
-             {"unknown kid refetch", test_unknown_kid_refetch}, {"google userinfo", test_google_userinfo},
-             {"microsoft tenant issuer", test_microsoft_tenant_issuer}, {"github user", test_github_user},
-             {"slack auth.test", test_slack_auth_test}, {"custom discovered", test_custom_discovered},
-             {"custom userinfo", test_custom_userinfo});
+             {"unknown kid refetch", test_unknown_kid_refetch}, {"key set down", test_jwks_down},
+             {"google userinfo", test_google_userinfo}, {"microsoft tenant issuer", test_microsoft_tenant_issuer},
+             {"github user", test_github_user}, {"slack auth.test", test_slack_auth_test},
+             {"custom discovered", test_custom_discovered}, {"custom userinfo", test_custom_userinfo});
 }

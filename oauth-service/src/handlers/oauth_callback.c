@@ -13,6 +13,8 @@
  *    An ID token in the answer must carry the nonce of the state (when the request sent it), our client_id
  *    as audience, the provider's issuer when known and a lifetime that has not ended (oauth/id_token.h),
  *    else 400 invalid_id_token and nothing is stored;
+ *    then the upstream account is identified through the plugin (oauth/identity.h) and recorded on the instance
+ *    (upstream_subject) before the tokens are stored; a failure to identify is logged and changes nothing else;
  * 5. seal and store the tokens in one statement (row_version + 1, oauth_status completed, audit row),
  *    drop the instance from the vending cache, answer the success page (popup: postMessage to the opener)
  *    or 303 to the allow-listed return URL.
@@ -25,6 +27,7 @@
 
 #include "keys/keys.h"
 #include "oauth/id_token.h"
+#include "oauth/identity.h"
 #include "oauth/pages.h"
 #include "oauth/return_url.h"
 #include "oauth/state.h"
@@ -61,6 +64,7 @@ typedef struct cb_ctx {
     char fail_message[320];
     char *access_token; /* the new access token, for the push once it is stored (wiped in ctx_free) */
     int64_t expires_at;
+    op_token_set_t ts; /* the exchanged tokens while the account is identified (cleared in ctx_free) */
 } cb_ctx_t;
 
 static void ctx_free(cb_ctx_t *c)
@@ -68,6 +72,7 @@ static void ctx_free(cb_ctx_t *c)
     ob_state_wipe(&c->st);
     cm_secure_free(c->code, 0);
     cm_secure_free(c->access_token, 0);
+    ob_host_token_set_clear(&c->ts);
     free(c->client_id);
     ob_async_free(c);
 }
@@ -163,10 +168,45 @@ static void on_stored(void *arg, int status, PGresult *res)
     ctx_free(c);
 }
 
+static void store_tokens(cb_ctx_t *c);
+
+static void on_subject_recorded(void *arg, int status, PGresult *res)
+{
+    cb_ctx_t *c = arg;
+    if (!ob_pg_ok(status, res, PGRES_COMMAND_OK))
+        cm_warn("oauth", "instance %s: the upstream account could not be recorded", c->st.instance_id);
+    store_tokens(c);
+}
+
+static void on_identified(void *arg, int status, const char *subject, const op_identity_t *id)
+{
+    cb_ctx_t *c = arg;
+    (void)id;
+    if (status != CM_OK) { /* logged by ob_identify; the authorization goes on without it */
+        store_tokens(c);
+        return;
+    }
+    if (ob_identity_record(c->a.b, c->st.instance_id, subject, on_subject_recorded, c) != CM_AGAIN)
+        store_tokens(c);
+}
+
+/* Identifies the upstream account of c->ts, records it, then stores the tokens. */
+static void identify(cb_ctx_t *c)
+{
+    op_client_t client = {.struct_size = sizeof(client), .client_id = c->client_id};
+    int rc =
+        ob_identify(c->a.b, c->provider, &client, &c->ts, c->st.nonce_not_sent ? NULL : c->st.nonce, on_identified, c);
+    if (rc == CM_AGAIN)
+        return;
+    if (rc != CM_EUNAVAIL)
+        cm_warn("oauth", "instance %s: the upstream account cannot be identified: %s", c->st.instance_id,
+                cm_status_str(rc));
+    store_tokens(c);
+}
+
 static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_error_t *err)
 {
     cb_ctx_t *c = arg;
-    ob_broker_t *b = c->a.b;
     op_token_set_t ts;
     memset(&ts, 0, sizeof(ts));
     if (tokens != NULL) {
@@ -190,6 +230,19 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
             goto out_clear;
         }
     }
+    c->ts = ts; /* kept while the account is identified */
+    memset(&ts, 0, sizeof(ts));
+    identify(c);
+out_clear:
+    ob_host_token_set_clear(&ts);
+}
+
+/* Seals and stores c->ts (one statement); the page follows from on_stored. */
+static void store_tokens(cb_ctx_t *c)
+{
+    ob_broker_t *b = c->a.b;
+    op_token_set_t ts = c->ts; /* ours now: cleared at the end */
+    memset(&c->ts, 0, sizeof(c->ts));
     char *at_hex = NULL, *rt_hex = NULL;
     const char *at_kid = NULL, *rt_kid = NULL;
     int rc = ob_cred_seal(b->keys->ring, c->st.instance_id, OB_FIELD_ACCESS_TOKEN, ts.access_token,
@@ -229,7 +282,6 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
 out_free_hex:
     free(at_hex);
     free(rt_hex);
-out_clear:
     ob_host_token_set_clear(&ts);
 }
 
