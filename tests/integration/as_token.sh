@@ -360,6 +360,10 @@ check "refresh on an inactive instance -> invalid_grant" eq "$STATUS/$(jq -r .er
 new_code "$PUB"
 redeem "$PUB" "$CODE" "$VERIFIER"
 check "code on an inactive instance -> invalid_grant" eq "$STATUS/$(jq -r .error <<<"$BODY")" "400/invalid_grant"
+psql_q "UPDATE mcp_service_table SET expires_at = now() - interval '1 second' WHERE instance_id = '$IID2'" >/dev/null
+new_code "$PUB" "$REDIR" "http://127.0.0.1:49296/$IID2/mcp" 60 "$IID2"
+redeem "$PUB" "$CODE" "$VERIFIER"
+check "code on an expired instance -> invalid_grant" eq "$STATUS/$(jq -r .error <<<"$BODY")" "400/invalid_grant"
 http POST "$BROKER/instances/$IID/mcp-auth" "{\"grant_id\":\"$GIDD\"}" "authorization: Bearer $GMAIL_BEARER" "x-mcp-service: gmail"
 check "mcp-auth with a grant of an inactive instance answers its status" eq "$STATUS/$(jq -r .status <<<"$BODY")" "200/inactive"
 admin PATCH "/instances/$IID" '{"status":"active"}'

@@ -157,6 +157,24 @@ static char *route_client_id(h2o_req_t *req, const cm_route_match_t *m)
     return id;
 }
 
+/* The admin routes on one client: admin key, the route's client id, then sql ($1 = the id) answered by cb. */
+static void admin_client_query(ob_broker_t *b, h2o_req_t *req, const cm_route_match_t *m, const char *sql,
+                               cm_pg_result_cb cb, const char *what)
+{
+    if (!ob_as_enabled(b, req) || !ob_require_admin(b, req))
+        return;
+    char *id = route_client_id(req, m);
+    ob_async_t *a = id ? ob_async_new(b, req, sizeof(*a)) : NULL;
+    if (a == NULL)
+        return;
+    const char *params[] = {id};
+    int rc = cm_pg_query(b->db, sql, 1, params, cb, a);
+    if (rc != CM_AGAIN) {
+        ob_respond_db_error(req, rc, NULL, what);
+        ob_async_free(a);
+    }
+}
+
 static void on_client_read(void *arg, int status, PGresult *res)
 {
     ob_async_t *a = arg;
@@ -179,19 +197,7 @@ static int on_admin_read(void *data, h2o_req_t *req, const cm_route_match_t *m)
         "        secret_hash IS NOT NULL, 'created_at', extract(epoch FROM created_at)::bigint, 'last_used_at',"
         "        extract(epoch FROM last_used_at)::bigint, 'expires_at', extract(epoch FROM expires_at)::bigint))::text"
         "  FROM as_clients WHERE client_id = $1";
-    ob_broker_t *b = data;
-    if (!ob_as_enabled(b, req) || !ob_require_admin(b, req))
-        return 0;
-    char *id = route_client_id(req, m);
-    ob_async_t *a = id ? ob_async_new(b, req, sizeof(*a)) : NULL;
-    if (a == NULL)
-        return 0;
-    const char *params[] = {id};
-    int rc = cm_pg_query(b->db, sql, 1, params, on_client_read, a);
-    if (rc != CM_AGAIN) {
-        ob_respond_db_error(req, rc, NULL, "reading a client");
-        ob_async_free(a);
-    }
+    admin_client_query(data, req, m, sql, on_client_read, "reading a client");
     return 0;
 }
 
@@ -235,19 +241,7 @@ static int on_admin_delete(void *data, h2o_req_t *req, const cm_route_match_t *m
         "              jsonb_build_object('grant_id', grant_id, 'client_id', $1::text, 'reason', 'client_deleted')"
         "         FROM g)"
         " SELECT c.client_id, g.grant_id, g.instance_id, g.service_name FROM c LEFT JOIN g ON true";
-    ob_broker_t *b = data;
-    if (!ob_as_enabled(b, req) || !ob_require_admin(b, req))
-        return 0;
-    char *id = route_client_id(req, m);
-    ob_async_t *a = id ? ob_async_new(b, req, sizeof(*a)) : NULL;
-    if (a == NULL)
-        return 0;
-    const char *params[] = {id};
-    int rc = cm_pg_query(b->db, sql, 1, params, on_client_deleted, a);
-    if (rc != CM_AGAIN) {
-        ob_respond_db_error(req, rc, NULL, "deleting a client");
-        ob_async_free(a);
-    }
+    admin_client_query(data, req, m, sql, on_client_deleted, "deleting a client");
     return 0;
 }
 

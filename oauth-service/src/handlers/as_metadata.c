@@ -25,6 +25,14 @@ static void cors(h2o_req_t *req)
     cm_add_header(req, "access-control-allow-origin", "*");
 }
 
+/* A public document: any origin may read it, caches may keep it 5 minutes. Takes doc. */
+static void public_json(h2o_req_t *req, json_t *doc)
+{
+    cors(req);
+    cm_add_header(req, "cache-control", "public, max-age=300");
+    cm_respond_json(req, 200, doc);
+}
+
 static int on_preflight(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     (void)data;
@@ -41,11 +49,8 @@ static int on_metadata(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     (void)m;
-    if (!ob_as_enabled(b, req))
-        return 0;
-    cors(req);
-    cm_add_header(req, "cache-control", "public, max-age=300");
-    cm_respond_json(req, 200, ob_as_metadata(b->cfg->base_url));
+    if (ob_as_enabled(b, req))
+        public_json(req, ob_as_metadata(b->cfg->base_url));
     return 0;
 }
 
@@ -63,11 +68,8 @@ static int on_jwks(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
     (void)m;
-    if (!ob_as_enabled(b, req))
-        return 0;
-    cors(req);
-    cm_add_header(req, "cache-control", "public, max-age=300");
-    cm_respond_json(req, 200, ob_as_jwks(b->as, ob_now()));
+    if (ob_as_enabled(b, req))
+        public_json(req, ob_as_jwks(b->as, ob_now()));
     return 0;
 }
 

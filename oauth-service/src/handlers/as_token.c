@@ -139,7 +139,8 @@ static void create_grant(tok_code_ctx_t *x)
 {
     static const char sql[] =
         "WITH i AS (SELECT instance_id, service_name FROM mcp_service_table"
-        "            WHERE instance_id = $1::uuid AND status = 'active' FOR SHARE),"
+        "            WHERE instance_id = $1::uuid AND status = 'active' AND (expires_at IS NULL OR expires_at > now())"
+        "              FOR SHARE),"
         " g AS (INSERT INTO as_grants (instance_id, client_id, client_name, resource, scope, last_used_at)"
         "       SELECT instance_id, $2, NULLIF($3, ''), $4, $5, now() FROM i RETURNING grant_id, instance_id),"
         " r AS (INSERT INTO as_refresh_tokens (token_hash, grant_id, expires_at)"

@@ -92,7 +92,8 @@ static void on_step(void *arg, int status, PGresult *res)
 {
     static const char sql_reuse[] = OB_AS_SQL_REVOKE(OB_AS_BY_SPENT_REFRESH);
     static const char sql_grant[] =
-        "SELECT g.instance_id, g.client_id, g.resource, g.scope, g.revoked_at IS NOT NULL, m.service_name, m.status"
+        "SELECT g.instance_id, g.client_id, g.resource, g.scope, g.revoked_at IS NOT NULL, m.service_name,"
+        "       CASE WHEN m.expires_at <= now() THEN 'expired' ELSE m.status END"
         "  FROM as_grants g JOIN mcp_service_table m ON m.instance_id = g.instance_id"
         " WHERE g.grant_id = $1::uuid FOR UPDATE OF g";
     tok_ctx_t *c = arg;
