@@ -197,6 +197,10 @@ check "consent with a repeated field: 400" eq "$STATUS/$(page_code)/$(rows)" "40
 consent "request_id=$RID&action=allow&access_key=wrong-key" -b "$JAR" -H "origin: $BROKER"
 check "a wrong access key: the page again with an error, nothing spent" \
     eq "$STATUS/$(grep -c 'id="ob-error"' <<<"$BODY")/$(grep -c "value=\"$RID\"" <<<"$BODY")/$(rows)" "400/1/1/1/0"
+admin PATCH "/instances/$IID" '{"status":"inactive"}'
+consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -b "$JAR" -H "origin: $BROKER"
+check "the right key for a disabled connection: 403 instance_inactive, nothing spent" eq "$STATUS/$(page_code)/$(rows)" "403/instance_inactive/1/0"
+admin PATCH "/instances/$IID" '{"status":"active"}'
 consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -b "$JAR" -H "origin: $BROKER"
 CODE="$(qp "$LOC" code)"
 check "the right key: 303 to the client with code, state and iss" \

@@ -42,3 +42,4 @@ ob_unit_test(test_as_units SOURCES oauth-service/as/test_as_units.c LIBS broker_
 # ---- as/: the authorization server of the MCP clients (front half: resources, redirects, CIMD) ----
 ob_unit_test(test_as_resource_redirect SOURCES oauth-service/as/test_resource_redirect.c LIBS broker_core)
 ob_unit_test(test_as_cimd SOURCES oauth-service/as/test_cimd.c LIBS broker_core)
+ob_unit_test(test_as_authz_request SOURCES oauth-service/as/test_authz_request.c LIBS broker_core)

@@ -6,8 +6,9 @@
  *   2. response_type, PKCE, resource, scope: an error redirect to the client (error, error_description, state, iss);
  *   3. the request is stored (as_requests; the browser gets the request id in the form and a CSRF cookie whose hash
  *      the row holds) and the consent page is answered.
- * Nothing is stored before step 3. Client lookups: a metadata document (as/cimd.h, cached) or a stored client
- * (as/clients.h).
+ * Nothing is stored before step 3; each insert also deletes a few requests expired for a day (the answer to a late
+ * consent stays "already answered or expired" meanwhile). Client lookups: a metadata document (as/cimd.h, cached) or a
+ * stored client (as/clients.h).
  */
 #include "handlers/as_consent_page.h"
 #include "handlers/flow_util.h"
@@ -155,6 +156,8 @@ static void store(as_authz_ctx_t *c, const ob_instance_t *inst)
     snprintf(ttl, sizeof(ttl), "%d", b->cfg->authz.request_ttl_s);
     const char *params[] = {id_hash, text, csrf_hash, ttl};
     int rc = cm_pg_query(b->db,
+                         "WITH old AS (DELETE FROM as_requests WHERE request_hash IN (SELECT request_hash "
+                         "  FROM as_requests WHERE expires_at < now() - interval '1 day' LIMIT 20)) "
                          "INSERT INTO as_requests (request_hash, request, csrf_hash, expires_at) "
                          "VALUES ($1, $2::jsonb, $3, now() + make_interval(secs => $4::int))",
                          4, params, on_stored, c);

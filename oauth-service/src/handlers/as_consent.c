@@ -6,11 +6,12 @@
  *   Deny  -> the row is consumed, 303 to the client with error=access_denied (state, iss);
  *   Allow -> instance URL: the typed access key is checked first (SHA-256, constant time, against the instance's
  *            key hash); a wrong key leaves the row usable and shows the page again, until the fifth wrong key
- *            spends it. The right key consumes the row and creates the code in ONE statement (a second answer
- *            finds the row used), then 303 to the client with code, state and iss.
- *            Service URL: without operator app credentials there is nothing to allow (the page offered only
- *            Deny); with them the upstream sign-in is not offered yet (a page says so).
- * Codes: 32 random bytes base64url; only their SHA-256 is stored (as_codes), authorization.code_ttl_s.
+ *            spends it. A connection that is not active (disabled, expired, needs a new sign-in) is refused to the
+ *            key's holder (403 instance_inactive, the row untouched). The right key consumes the row and creates the
+ * code in ONE statement (a second answer finds the row used), then 303 to the client with code, state and iss. Service
+ * URL: without operator app credentials there is nothing to allow (the page offered only Deny); with them the upstream
+ * sign-in is not offered yet (a page says so). Codes: 32 random bytes base64url; only their SHA-256 is stored
+ * (as_codes), authorization.code_ttl_s.
  */
 #include "handlers/as_consent_page.h"
 #include "handlers/flow_util.h"
@@ -200,10 +201,16 @@ static void on_instance(void *arg, int status, ob_instance_t *inst)
     char hash[65] = "";
     if (c->access_key != NULL && c->access_key[0] != '\0')
         cm_sha256_hex(c->access_key, strlen(c->access_key), hash, sizeof(hash));
-    if (status == CM_OK && hash[0] != '\0' && cm_ct_streq(hash, inst->key_hash))
-        create_code(c);
-    else
+    if (status != CM_OK || hash[0] == '\0' || !cm_ct_streq(hash, inst->key_hash)) {
         wrong_key(c);
+    } else if (ob_instance_effective_status(inst, ob_now()) != CM_INST_ACTIVE) {
+        /* told only to the key's holder; the request stays usable once the operator enables the connection */
+        page(c->a.b, c->a.req, 403, "instance_inactive",
+             "This connection is disabled or has expired: ask its operator to enable it, then start again.");
+        ctx_free(c);
+    } else {
+        create_code(c);
+    }
 }
 
 static void on_deny(void *arg, int status, PGresult *res)

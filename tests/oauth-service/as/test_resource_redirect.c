@@ -70,12 +70,12 @@ static ob_broker_t *broker(const char *inst_tmpl, const char *svc_tmpl)
 {
     static ob_config_t cfg;
     static ob_broker_t b;
+    json_decref(b.services); /* the previous call's */
     memset(&cfg, 0, sizeof(cfg));
     memset(&b, 0, sizeof(b));
     cfg.mcp_url_template = (char *)inst_tmpl;
     cfg.authz.mcp_service_url_template = (char *)svc_tmpl;
     b.cfg = &cfg;
-    json_decref(b.services);
     b.services = json_pack("[{s:s, s:i}, {s:s, s:i}]", "service_name", "gmail", "port", 49296, "service_name", "github",
                            "port", 49300);
     return &b;
