@@ -162,6 +162,9 @@ const jwksBefore = (await stats()).jwks;
   const otherInst = await post(instUrl('inst-b'), await tokenFor('inst-b'), list, hdr);
   check('a session of instance A is usable with A\'s token', r.status === 200 && !!r.sid && own.status === 200, `${r.status} ${own.status}`);
   check('... but not with a token of instance B (service URL, instance URL): 404', other.status === 404 && otherInst.status === 404, `${other.status} ${otherInst.status}`);
+  const del = (bearer) => fetch(svcUrl, { method: 'DELETE', headers: { authorization: `Bearer ${bearer}`, ...hdr } }).then((x) => x.status);
+  const delOther = await del(b), delOwn = await del(a), after = await post(svcUrl, a, list, hdr);
+  check('DELETE /mcp ends the session for its own instance only (404 for B, 200 for A, then gone)', delOther === 404 && delOwn === 200 && after.status === 404, `${delOther} ${delOwn} ${after.status}`);
 }
 
 // ---- revoked grants
