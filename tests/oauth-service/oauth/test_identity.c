@@ -154,7 +154,8 @@ static void test_no_callback_when_not_started(void)
 
 void tests_register(void)
 {
-    CU_SUITE("oauth_identity", setup, teardown, {"answer inside the call deferred", test_answer_inside_the_call_is_deferred},
+    CU_SUITE("oauth_identity", setup, teardown,
+             {"answer inside the call deferred", test_answer_inside_the_call_is_deferred},
              {"answer later passes through", test_answer_later_passes_through},
              {"no callback when not started", test_no_callback_when_not_started});
 }
