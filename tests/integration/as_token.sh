@@ -25,7 +25,7 @@ DCR_RATE=20
 it_broker_config "$BPORT" "{
   \"database\": {\"pool_size\": 3}, \"log_level\": \"info\", \"providers\": {\"google\": {}},
   \"push\": {\"urls\": {\"gmail\": \"http://127.0.0.1:$MPORT\"}},
-  \"authorization\": {\"dcr_rate_per_min\": $DCR_RATE, \"access_token_ttl_s\": 120, \"key_publish_ahead_s\": 3}}"
+  \"authorization\": {\"dcr_rate_per_min\": $DCR_RATE, \"access_token_ttl_s\": 120, \"key_publish_ahead_s\": 8}}"
 # two replicas starting together on a fresh database create one signing key between them
 jq --argjson p "$(it_free_port)" '.listen.port = $p' "$IT_DIR/broker.json" >"$IT_DIR/broker2.json"
 BROKER2="http://127.0.0.1:$(jq -r .listen.port "$IT_DIR/broker2.json")"
@@ -137,6 +137,7 @@ for _ in $(seq 1 $((DCR_RATE + 2))); do
         break
     fi
 done
+check "DCR rate limit: counted per client address (127.0.0.1)" grep -q 'registration from 127.0.0.1 refused' "$IT_DIR/broker.log"
 check "DCR rate limit: 429 rate_limited with Retry-After after $DCR_RATE requests" eq "$limited/$(jq -r .error <<<"$BODY")/$((REG_COUNT - 1))/$([[ "$(header retry-after)" =~ ^[0-9]+$ ]] && echo ra)" "1/rate_limited/$DCR_RATE/ra"
 
 # ---- admin clients
@@ -371,7 +372,11 @@ form /as/token "grant_type=refresh_token&refresh_token=$RTD&client_id=$PUB"
 check "active again: the refresh token works (it was not spent)" eq "$STATUS" 200
 
 # ---- a use moves a dynamic client's deletion date forward
-psql_q "UPDATE as_clients SET expires_at = now() + interval '1 day' WHERE client_id = '$PUB'" >/dev/null
+psql_q "UPDATE as_clients SET expires_at = now() + interval '1 day', last_used_at = now() - interval '30 minutes' WHERE client_id = '$PUB'" >/dev/null
+new_code "$PUB"
+redeem "$PUB" "$CODE" "$VERIFIER"
+check "a use within the hour of the last recorded one writes nothing" eq "$STATUS/$(psql_q "SELECT expires_at < now() + interval '2 days' AND last_used_at < now() - interval '29 minutes' FROM as_clients WHERE client_id = '$PUB'")" "200/t"
+psql_q "UPDATE as_clients SET last_used_at = now() - interval '61 minutes' WHERE client_id = '$PUB'" >/dev/null
 new_code "$PUB"
 redeem "$PUB" "$CODE" "$VERIFIER"
 check "a use of a dynamic client moves its expiry to now + dcr_idle_days" eq "$STATUS/$(psql_q "SELECT expires_at > now() + interval '29 days' AND last_used_at > now() - interval '1 minute' FROM as_clients WHERE client_id = '$PUB'")" "200/t"
@@ -396,7 +401,7 @@ check "the new key is published at once" eq "$(jwks_now | jq -r --arg a "$KID1" 
 new_code "$PUB"
 redeem "$PUB" "$CODE" "$VERIFIER"
 check "before its not_before the old key still signs" eq "$(verify_jwt "$(jq -r .access_token <<<"$BODY")" "$(jwks_now)" | jq -r ._kid)" "$KID1"
-sleep 3.5
+sleep 8.5
 new_code "$PUB"
 redeem "$PUB" "$CODE" "$VERIFIER"
 check "after key_publish_ahead_s the new key signs" eq "$(verify_jwt "$(jq -r .access_token <<<"$BODY")" "$(jwks_now)" | jq -r ._kid)" "$KID2"

@@ -20,12 +20,18 @@ static const char sql_select[] = "SELECT client_id, kind, metadata::text, secret
                                  "       extract(epoch FROM created_at)::bigint"
                                  "  FROM as_clients WHERE client_id = $1";
 
-/* A use moves a dynamic client's deletion date forward (authorization.dcr_idle_days after its last use). */
+/* A use moves a dynamic client's deletion date forward (authorization.dcr_idle_days after its last use). The row is
+ * written at most once an hour per client: a write (and its commit) on every token request would cost more than the
+ * date is worth. */
 static const char sql_touch[] =
-    "UPDATE as_clients SET last_used_at = now(),"
-    "       expires_at = CASE WHEN kind = 'dynamic' THEN now() + make_interval(days => $2::int) END"
-    " WHERE client_id = $1"
-    " RETURNING client_id, kind, metadata::text, secret_hash, extract(epoch FROM created_at)::bigint";
+    "WITH t AS (UPDATE as_clients SET last_used_at = now(),"
+    "                  expires_at = CASE WHEN kind = 'dynamic' THEN now() + make_interval(days => $2::int) END"
+    "            WHERE client_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 hour')"
+    "           RETURNING client_id, kind, metadata, secret_hash, created_at)"
+    " SELECT client_id, kind, metadata::text, secret_hash, extract(epoch FROM created_at)::bigint FROM t"
+    " UNION ALL"
+    " SELECT client_id, kind, metadata::text, secret_hash, extract(epoch FROM created_at)::bigint FROM as_clients"
+    "  WHERE client_id = $1 AND NOT EXISTS (SELECT 1 FROM t)";
 
 static void on_loaded(void *arg, int status, PGresult *res)
 {

@@ -34,7 +34,8 @@ typedef void (*ob_as_client_cb)(void *arg, int status, const ob_as_client_t *c);
 
 /*
  * Looks up client_id in as_clients. With touch set, the use is recorded in the same statement (last_used_at, and a
- * dynamic client's expires_at moved to now + dcr_idle_days): pass it from the endpoints a client uses. CM_AGAIN (cb
+ * dynamic client's expires_at moved to now + dcr_idle_days; at most once an hour per client): pass it from the
+ * endpoints a client uses. CM_AGAIN (cb
  * called once, later) or an error (cb never called). client_id is copied.
  */
 int ob_as_client_load(ob_broker_t *b, const char *client_id, int touch, ob_as_client_cb cb, void *arg);

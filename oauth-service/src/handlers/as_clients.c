@@ -126,6 +126,7 @@ static int on_register(void *data, h2o_req_t *req, const cm_route_match_t *m)
     cm_add_header(req, "access-control-allow-origin", "*");
     if (ob_as_rate_hit(b->as->dcr_rate, ob_as_peer(req, peer, sizeof(peer)), cm_now_ms(), &retry)) {
         char ra[24];
+        cm_info("as", "registration from %s refused: over authorization.dcr_rate_per_min", peer);
         snprintf(ra, sizeof(ra), "%lld", (long long)retry);
         cm_add_header(req, "retry-after", ra);
         ob_as_oauth_error(req, 429, "rate_limited", "too many registrations from this address: retry later");

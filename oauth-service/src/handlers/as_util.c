@@ -92,12 +92,13 @@ int ob_as_form_read(h2o_req_t *req, const char *const names[], char *values[], c
 const char *ob_as_peer(h2o_req_t *req, char *buf, size_t bufsz)
 {
     struct sockaddr_storage ss;
+    char host[NI_MAXHOST];
     snprintf(buf, bufsz, "?");
-    if (req->conn == NULL || req->conn->callbacks->get_peername == NULL || bufsz < NI_MAXHOST)
+    if (req->conn == NULL || req->conn->callbacks->get_peername == NULL)
         return buf;
     socklen_t len = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
-    if (len == 0 || h2o_socket_getnumerichost((struct sockaddr *)&ss, len, buf) == SIZE_MAX)
-        snprintf(buf, bufsz, "?");
+    if (len != 0 && h2o_socket_getnumerichost((struct sockaddr *)&ss, len, host) != SIZE_MAX)
+        snprintf(buf, bufsz, "%s", host);
     return buf;
 }
 
