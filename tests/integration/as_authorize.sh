@@ -172,6 +172,8 @@ check "consent page: ob_as_csrf cookie HttpOnly, SameSite=Strict, Path=/as/" \
 check "consent page: the client's name escaped, the instance's custom name, the scope, the loopback warning" \
     eq "$(grep -c 'Test &lt;App&gt;' <<<"$BODY")/$(grep -o 'id="ob-instance">[^<]*' <<<"$BODY" | cut -d'>' -f2)/$(grep -c 'mcp:read' <<<"$BODY")/$(grep -c 'mcp:write' <<<"$BODY")/$(grep -c 'id="ob-loopback"' <<<"$BODY")" \
     "1/Work mail/1/0/1"
+check "consent page: Referrer-Policy same-origin (under no-referrer a browser posts the form with Origin: null)" \
+    eq "$(header referrer-policy)/$(grep -c '<meta name="referrer" content="same-origin">' <<<"$BODY")" "same-origin/1"
 check "consent page: no external asset, no script" eq "$(grep -cE '<script|src=|href=' <<<"$BODY")" 0
 check "the request row holds hashes only" eq "$(psql_q "SELECT count(*) FROM as_requests WHERE request_hash = encode(sha256('$RID'::bytea), 'hex') AND request->>'scope' = 'mcp:read' AND request->>'code_challenge' = '$CH' AND request->>'resource' = '$RES' AND request::text NOT LIKE '%$RID%'")" 1
 
@@ -192,6 +194,8 @@ consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -H "cookie: ob_as_csr
 check "consent with a wrong cookie: 403 csrf_mismatch" eq "$STATUS/$(page_code)/$(rows)" "403/csrf_mismatch/1/0"
 consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -b "$JAR" -H "origin: https://evil.example"
 check "consent from a foreign Origin: 403 forbidden_origin" eq "$STATUS/$(page_code)/$(rows)" "403/forbidden_origin/1/0"
+consent "request_id=$RID&action=allow&access_key=$MCP_KEY" -b "$JAR" -H "origin: null"
+check "consent with Origin: null: 403 forbidden_origin" eq "$STATUS/$(page_code)/$(rows)" "403/forbidden_origin/1/0"
 consent "request_id=$RID&request_id=$RID&action=allow" -b "$JAR"
 check "consent with a repeated field: 400" eq "$STATUS/$(page_code)/$(rows)" "400/invalid_request/1/0"
 consent "request_id=$RID&action=allow&access_key=wrong-key" -b "$JAR" -H "origin: $BROKER"
@@ -260,6 +264,14 @@ check "CIMD: a good document, the port-less loopback URI matches any port: conse
     eq "$STATUS/$(grep -o 'id="ob-client-host">[^<]*' <<<"$BODY" | cut -d'>' -f2)/$(grep -c 'Doc App' <<<"$BODY")" "200/127.0.0.1:$CPORT/1"
 authorize "$(good "$CIMD/good.json" https://app.example/cb)"
 check "CIMD: the second lookup is a cache hit (one fetch)" eq "$STATUS/$(cimd_count "$CIMD" /good.json)" "200/1"
+Q="$(good "$CIMD/good.json" https://app.example/cb)"
+for i in $(seq 1 50); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --max-time 20 "$BROKER/as/authorize?$Q" >>"$IT_DIR/times"
+done
+echo "# measure: 50 authorization requests of a cached document client, each storing a request (curl time_total, s): $(
+    sort -k2 -n "$IT_DIR/times" | awk '{t[NR] = $2} END {printf "min %s median %s max %s", t[1], t[int((NR + 1) / 2)], t[NR]}')"
+STATUS="$(awk '$1 == 200' "$IT_DIR/times" | wc -l)"
+check "CIMD: 50 more requests answered from the cache (still one fetch)" eq "$STATUS/$(cimd_count "$CIMD" /good.json)" "50/1"
 authorize "$(good "$CIMD/plusjson.json" https://app.example/cb)"
 check "CIMD: application/<x>+json accepted" eq "$STATUS" 200
 R0="$(rows)"

@@ -54,7 +54,7 @@ static char *render(const ob_as_consent_view_t *v)
     const char *name = v->client_name && v->client_name[0] ? v->client_name : "An application";
     cm_buf_appendz(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                       "<meta name=\"referrer\" content=\"no-referrer\"><title>Connect ");
+                       "<meta name=\"referrer\" content=\"same-origin\"><title>Connect ");
     text(&b, name);
     cm_buf_printf(&b, "</title><style>%s</style></head><body><h1 id=\"ob-consent\">Connect <span id=\"ob-client\">",
                   style_css);
@@ -101,7 +101,7 @@ static char *render(const ob_as_consent_view_t *v)
     else if (v->allow_possible) {
         cm_buf_appendz(&b, "<p>Allow signs you in with ");
         text(&b, v->provider_display);
-        cm_buf_appendz(&b, ".</p>");
+        cm_buf_appendz(&b, " through the app of this server's operator.</p>");
     }
     if (v->allow_possible)
         cm_buf_appendz(&b, "<button type=\"submit\" name=\"action\" value=\"allow\" id=\"ob-allow\">Allow</button>");
@@ -127,7 +127,9 @@ void ob_as_consent_send(h2o_req_t *req, int status, const ob_as_consent_view_t *
     cm_add_header(req, "cache-control", "no-store");
     cm_add_header(req, "x-content-type-options", "nosniff");
     cm_add_header(req, "x-frame-options", "DENY");
-    cm_add_header(req, "referrer-policy", "no-referrer");
+    /* same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with the form, which the
+     * consent's Origin check must refuse; same-origin still sends nothing to any other site */
+    cm_add_header(req, "referrer-policy", "same-origin");
     cm_respond_html(req, status, html, strlen(html));
     free(html);
 }

@@ -5,7 +5,8 @@
  * Self-contained HTML (no script, no external asset), every value HTML-escaped, Cache-Control no-store, and
  * Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; form-action 'self' <redirect origin>;
  * frame-ancestors 'none' - the redirect URI's origin is a form-action source because browsers apply form-action
- * to the redirect that answers the form (Allow and Deny both end in a 303 to the client).
+ * to the redirect that answers the form (Allow and Deny both end in a 303 to the client). Referrer-Policy
+ * same-origin: under no-referrer a browser posts the form with "Origin: null", which POST /as/consent refuses.
  */
 #ifndef OB_HANDLERS_AS_CONSENT_PAGE_H
 #define OB_HANDLERS_AS_CONSENT_PAGE_H
