@@ -126,9 +126,13 @@ void mcp__auth_outcome(const struct entry *e, int64_t now_s, mcp_auth_outcome_t 
 /* The cache id of a grant: a key hash can never equal it (another input domain). grant_id at most 64 chars. */
 void mcp__auth_grant_hash(const char *grant_id, uint8_t out[32])
 {
-    char buf[6 + 65];
-    int n = snprintf(buf, sizeof(buf), "grant:%s", grant_id);
-    SHA256((const unsigned char *)buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1, out);
+    char buf[6 + 64];
+    size_t n = strlen(grant_id);
+    if (n > 64)
+        n = 64;
+    memcpy(buf, "grant:", 6);
+    memcpy(buf + 6, grant_id, n);
+    SHA256((const unsigned char *)buf, 6 + n, out);
 }
 
 void mcp_auth_revoke_grant(mcp_auth_t *a, const char *instance_id, const char *grant_id, int64_t now_ms)
