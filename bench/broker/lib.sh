@@ -20,6 +20,8 @@
 #                                        database db_url (pool_size POOL), the keys and registry above, google at the
 #                                        fake on GOOGLE_PORT; MEMBERS: more top-level JSON members ("a": {...}, ...)
 #   bench_fake_google PORT               tests/fakes/fake-google.mjs on PORT (log $work/google.log), waits for it
+#   bench_instance BROKER_URL GOOGLE_PORT   a gmail instance (admin API, client "bench") consented at the fake provider
+#                                        exactly as a browser would; sets id and mcp_key
 #   bench_broker BUILD_DIR               the broker of BUILD_DIR with $work/broker.json (log $work/broker.log), waits for
 #                                        /health; sets broker_pid
 
@@ -120,4 +122,16 @@ bench_broker() {
         tail "$work/broker.log"
         ob_die "broker did not start"
     }
+}
+
+bench_instance() {
+    local out loc rid cb
+    out="$(curl -fsS -X POST -H "authorization: Bearer $admin_key" -H 'content-type: application/json' "$1/instances" \
+        -d '{"service":"gmail","user_id":"bench","client_id":"bench","client_secret":"bench-secret"}')"
+    id="$(jq -r .instance_id <<<"$out")"
+    mcp_key="$(jq -r .mcp_access_key <<<"$out")"
+    loc="$(curl -s -o /dev/null -w '%{redirect_url}' "$1/oauth/authorize?instance_id=$id")"
+    rid="$(curl -s "$loc" | grep -o 'name="rid" value="[^"]*"' | cut -d'"' -f4)"
+    cb="$(curl -s -o /dev/null -w '%{redirect_url}' -X POST "http://127.0.0.1:$2/o/oauth2/consent" --data "rid=$rid&decision=approve")"
+    curl -fsS -o /dev/null "$cb" || ob_die "the consent round trip failed"
 }

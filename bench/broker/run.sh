@@ -52,12 +52,7 @@ bench_wait_http "http://127.0.0.1:$bare_port/" || ob_die "bare server did not st
 sleep 0.5
 
 # one authorized instance (consent at the fake, exactly as a browser would)
-id="$(curl -fsS -X POST -H "authorization: Bearer $admin_key" -H 'content-type: application/json' "$broker/instances" \
-    -d '{"service":"gmail","user_id":"bench","client_id":"bench","client_secret":"bench-secret"}' | jq -r .instance_id)"
-loc="$(curl -s -o /dev/null -w '%{redirect_url}' "$broker/oauth/authorize?instance_id=$id")"
-rid="$(curl -s "$loc" | grep -o 'name="rid" value="[^"]*"' | cut -d'"' -f4)"
-cb="$(curl -s -o /dev/null -w '%{redirect_url}' -X POST "http://127.0.0.1:$gport/o/oauth2/consent" --data "rid=$rid&decision=approve")"
-curl -fsS -o /dev/null "$cb" || ob_die "the consent round trip failed"
+bench_instance "$broker" "$gport"
 curl -fsS -o /dev/null -H "authorization: Bearer $bearer" -H 'x-mcp-service: gmail' "$broker/instances/$id/token" ||
     ob_die "vend failed"
 

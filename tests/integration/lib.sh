@@ -9,6 +9,7 @@
 #   it_setup NAME           scratch dir $IT_DIR, database $IT_DB_URL, keys in $IT_DIR/keys, npm ci in tests/fakes
 #   it_setup_private_pg NAME   the same with a PostgreSQL cluster of the test's own, for a test that stops it
 #   it_free_port            prints a free TCP port on 127.0.0.1
+#   it_registry_port        prints a free port in 49400..49899 (the registry allows 49000..50000; clear of config/services.json)
 #   it_start NAME CMD...    starts a background process (log $IT_DIR/NAME.log), remembered for cleanup
 #   it_wait_line LOG REGEX  waits for a line in LOG, prints the first match
 #   it_broker CONFIG        starts the broker, waits for /health; $BROKER = base URL (refuses a CONFIG whose
@@ -24,6 +25,12 @@
 #   http METHOD URL [BODY] [HEADER...]   sets $STATUS, $BODY (file $IT_DIR/last.body), $HDRS
 #   psql_q SQL              one value from the test database
 #   check NAME COND...      records a pass/fail; it_done prints the summary and exits
+#   it_test_ca              a throwaway CA and a certificate for 127.0.0.1 signed by it (openssl, in $IT_DIR/tls):
+#                           $IT_CA (CA certificate), $IT_TLS_CERT, $IT_TLS_KEY
+#   it_cimd_server          after it_test_ca: tests/fakes/cimd-server.mjs (https, Client ID Metadata Documents) on a
+#                           free port, waits until it listens; sets $CIMD (its origin)
+#   it_google_instance USER CLIENT SECRET   after it_google_fake-style set-up ($GOOGLE, $BROKER): a gmail instance created
+#                           through the admin API and consented at the fake Google (curl); sets $IID, $KEY
 #   jq ...                  jq, except that -e on an empty input fails (exit 4) as jq >= 1.7 does; Debian 12's jq 1.6
 #                           exits 0 there, which made a check on the output of a crashed helper pass
 #
@@ -167,6 +174,11 @@ it_service_secret() {
 
 it_free_port() {
     node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+it_registry_port() {
+    node -e 'const net=require("net");let n=0;const t=()=>{if(++n>50)process.exit(1);const p=49400+Math.floor(Math.random()*500);
+      const s=net.createServer();s.once("error",t);s.listen(p,"127.0.0.1",()=>{s.close(()=>console.log(p))})};t()'
 }
 
 it_start() {
@@ -411,6 +423,42 @@ it_check_valgrind() {
         IT_PASS=$((IT_PASS + 1))
         echo "ok   - valgrind: $n server processes exited with 0 errors and no definite leak"
     fi
+}
+
+# it_test_ca: a CA of this test only (tests/fakes/make-test-ca.sh; never trusted by anything but the processes the test
+# points at it: NODE_EXTRA_CA_CERTS, the broker's authorization.cimd_ca_file) and a server certificate for 127.0.0.1.
+it_test_ca() {
+    command -v openssl >/dev/null || it_skip "openssl is not installed"
+    bash "$IT_FAKES/make-test-ca.sh" "$IT_DIR/tls" || return 1
+    IT_CA="$IT_DIR/tls/ca.pem"
+    IT_TLS_CERT="$IT_DIR/tls/server.pem"
+    IT_TLS_KEY="$IT_DIR/tls/server.key"
+}
+
+# it_cimd_server: after it_test_ca, tests/fakes/cimd-server.mjs (log $IT_DIR/cimd.log) serving its documents over
+# https with the test certificate; sets CIMD to its origin (https://127.0.0.1:PORT).
+it_cimd_server() {
+    it_start cimd node "$IT_FAKES/cimd-server.mjs" "$IT_TLS_CERT" "$IT_TLS_KEY"
+    CIMD="$(it_wait_line "$IT_DIR/cimd.log" "cimd-server listening on" | awk '{print $NF}')" || return 1
+}
+
+# it_google_instance USER CLIENT SECRET: a gmail instance of USER with the user's own client CLIENT/SECRET (admin API),
+# consented at the fake Google (tests/fakes/fake-google.mjs at $GOOGLE) through the broker's authorize and callback
+# with curl; sets IID and KEY (its MCP access key); fails unless the instance ends active with a completed consent.
+it_google_instance() {
+    local loc rid cb
+    admin POST /instances "{\"service\":\"gmail\",\"user_id\":\"$1\",\"client_id\":\"$2\",\"client_secret\":\"$3\"}"
+    [[ "$STATUS" == 201 ]] || return 1
+    IID="$(jq -r .instance_id <<<"$BODY")"
+    KEY="$(jq -r .mcp_access_key <<<"$BODY")"
+    http GET "$(jq -r .authorize_url <<<"$BODY")"
+    loc="$(header location)"
+    http GET "$loc"
+    rid="$(grep -o 'name="rid" value="[^"]*"' <<<"$BODY" | cut -d'"' -f4)"
+    cb="$(curl -s -o /dev/null -w '%{redirect_url}' --max-time 10 -X POST "$GOOGLE/o/oauth2/consent" --data "rid=$rid&decision=approve")"
+    http GET "$cb"
+    admin GET "/instances/$IID"
+    jq_eq '[.status,.oauth_status]|join(",")' "active,completed"
 }
 
 # it_services FILE ENTRIES_JSON: writes a services.json
