@@ -104,7 +104,8 @@ bench_broker_config() {
  "keys": {"data_key_file": "$work/keys/data.keys", "admin_key_file": "$work/keys/admin.key",
           "services_dir": "$work/keys/services"},
  ${6:+$6,}
- "providers": {"google": {"authorization_endpoint": "$google/o/oauth2/v2/auth", "token_endpoint": "$google/token"}}}
+ "providers": {"google": {"authorization_endpoint": "$google/o/oauth2/v2/auth", "token_endpoint": "$google/token",
+                          "jwks_uri": "$google/oauth2/v3/certs", "userinfo_endpoint": "$google/v1/userinfo"}}}
 JSON
 }
 

@@ -69,8 +69,7 @@ broker_config() {
       \"database\": {\"pool_size\": 4, \"query_timeout_ms\": 5000}, \"log_level\": \"info\",
       \"oauth\": {\"instance_cache_ttl_ms\": 300}, \"refresh\": {\"enabled\": false},
       \"push\": {\"retries\": 3, \"backoff_base_ms\": 100, \"backoff_max_ms\": 500},
-      \"providers\": {\"google\": {\"authorization_endpoint\": \"$GOOGLE/o/oauth2/v2/auth\",
-                                 \"token_endpoint\": \"$GOOGLE/token\", \"revocation_endpoint\": \"$GOOGLE/revoke\"}},
+      \"providers\": {\"google\": $(it_google_endpoints)},
       \"authorization\": {\"access_token_ttl_s\": $1, \"cimd_allowed_origins\": [\"$CIMD_ALLOWED\"], \"cimd_ca_file\": \"$IT_CA\",
                         \"apps\": {\"gmail\": {\"client_id\": \"operator-app\", \"client_secret_file\": \"$IT_DIR/keys/operator-gmail.secret\"}}}}"
 }

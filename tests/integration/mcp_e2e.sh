@@ -72,10 +72,10 @@ it_broker_config "$BPORT" "{
   \"oauth\": {\"instance_cache_ttl_ms\": 300},
   \"refresh\": {\"enabled\": false},
   \"push\": {\"retries\": 3, \"backoff_base_ms\": 100, \"backoff_max_ms\": 500},
-  \"providers\": {\"google\": {\"authorization_endpoint\": \"$GOOGLE/o/oauth2/v2/auth\",
-                             \"token_endpoint\": \"$GOOGLE/token\", \"revocation_endpoint\": \"$GOOGLE/revoke\"},
+  \"providers\": {\"google\": $(it_google_endpoints),
                 \"microsoft\": {\"authorization_endpoint\": \"$MSFT/{tenant}/oauth2/v2.0/authorize\",
-                                \"token_endpoint\": \"$MSFT/{tenant}/oauth2/v2.0/token\"},
+                                \"token_endpoint\": \"$MSFT/{tenant}/oauth2/v2.0/token\",
+                                \"jwks_uri\": \"$MSFT/discovery/v2.0/keys\", \"userinfo_endpoint\": \"$MSFT/oidc/userinfo\"},
                 \"github\": {\"authorization_endpoint\": \"$GHAS/login/oauth/authorize\",
                              \"token_endpoint\": \"$GHAS/login/oauth/access_token\", \"api_base\": \"$GHAS\"}}}"
 

@@ -45,8 +45,7 @@ broker_config() {
   "oauth": {"instance_cache_ttl_ms": 60000},
   "refresh": $2,
   "push": {"retries": 2, "backoff_base_ms": 100, "backoff_max_ms": 500, "urls": {"gmail": "$MCP"}},
-  "providers": {"google": {"authorization_endpoint": "$GOOGLE/o/oauth2/v2/auth",
-                           "token_endpoint": "$GOOGLE/token", "revocation_endpoint": "$GOOGLE/revoke"}}}
+  "providers": {"google": $(it_google_endpoints)}}
 EOF
 }
 broker_config "$B1PORT" '{"enabled": false, "backoff_base_ms": 1000, "backoff_max_ms": 60000, "request_error_limit": 3, "intent_hold_s": 3}' | jq . >"$IT_DIR/broker.json"
