@@ -119,6 +119,11 @@ main() {
     ob_say "      Authorization: Bearer <mcp_access_key> (shown once). docs/oauth-flows.md has the whole API."
     ob_say "  curl -H \"Authorization: Bearer \$(cat $VAR_DIR/keys/admin.key)\" -H 'content-type: application/json' \\"
     ob_say "       -d '{\"service\":\"gmail\",\"user_id\":\"me\",\"client_id\":\"...\",\"client_secret\":\"...\"}' $OAUTH_BASE_URL/instances"
+    ob_say "or:   paste the instance's mcp_url alone into an MCP client that supports OAuth (Claude, VS Code, the MCP SDKs,"
+    ob_say "      mcp-remote): it discovers the broker ($OAUTH_BASE_URL/.well-known/oauth-authorization-server),"
+    ob_say "      registers, and sends you to a consent page that asks for the instance's access key."
+    ob_say "      docs/mcp-authorization.md: the flow, service URLs (http://127.0.0.1:<service port>/mcp) and their"
+    ob_say "      operator app credentials."
 }
 
 main "$@"
