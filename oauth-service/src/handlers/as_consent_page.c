@@ -120,9 +120,12 @@ void ob_as_consent_send(h2o_req_t *req, int status, const ob_as_consent_view_t *
     }
     if (!ob_as_uri_origin(v->redirect_uri, origin, sizeof(origin)))
         origin[0] = '\0';
+    /* Allow of a service URL answers a 303 to the provider: its origin is a form-action source too */
+    int up = v->upstream_origin != NULL && v->upstream_origin[0] != '\0' && strlen(v->upstream_origin) < 256 &&
+             strpbrk(v->upstream_origin, " ;,'\"\r\n") == NULL;
     snprintf(csp, sizeof(csp),
-             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'%s%s; frame-ancestors 'none'",
-             origin[0] ? " " : "", origin);
+             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'%s%s%s%s; frame-ancestors 'none'",
+             origin[0] ? " " : "", origin, up ? " " : "", up ? v->upstream_origin : "");
     cm_add_header(req, "content-security-policy", csp);
     cm_add_header(req, "cache-control", "no-store");
     cm_add_header(req, "x-content-type-options", "nosniff");

@@ -15,6 +15,7 @@
  *    else 400 invalid_id_token and nothing is stored;
  *    then the upstream account is identified through the plugin (oauth/identity.h) and recorded on the instance
  *    (upstream_subject) before the tokens are stored; a failure to identify is logged and changes nothing else;
+ * A state of an MCP client's service URL sign-in (OB_STATE_AS_LOGIN) goes to handlers/as_upstream.c after step 1.
  * 5. seal and store the tokens in one statement (row_version + 1, oauth_status completed, audit row),
  *    drop the instance from the vending cache, answer the success page (popup: postMessage to the opener)
  *    or 303 to the allow-listed return URL.
@@ -22,6 +23,7 @@
  * a stale or replayed link cannot break a working connection) and an audit row records the reason, both
  * committed before the error page is sent (an admin polling the instance never sees pending after it).
  */
+#include "handlers/as_upstream.h"
 #include "handlers/flow_util.h"
 #include "handlers/routes.h"
 
@@ -448,6 +450,15 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
         cm_warn("oauth", "callback with an invalid state (tampered, foreign or malformed)");
         ob_send_error_page(b, req, 400, "invalid_state", "This authorization link is not valid. Please start again.",
                            NULL, 0);
+        ctx_free(c);
+        return 0;
+    }
+    if (c->st.kind == OB_STATE_AS_LOGIN) { /* an MCP client's sign-in at a service URL: handlers/as_upstream.c */
+        const op_provider_t *p = ob_registry_find(b->providers, c->st.provider);
+        char *pp = m->n_params > 0 ? cm_match_str(req, m, 0) : NULL;
+        int match = p != NULL && (pp == NULL || strcmp(pp, c->st.provider) == 0);
+        ob_as_upstream_callback(b, req, &c->st, rc == CM_ETIMEDOUT, match ? p : NULL, code, error,
+                                match && issuer_ok(p, v[Q_ISS]));
         ctx_free(c);
         return 0;
     }
