@@ -264,8 +264,8 @@ static void bind_instance(login_ctx_t *c)
         finish(c, "server_error", "The connection could not be created.");
         return;
     }
-    json_t *d = json_pack("{s:s, s:s, s:s}", "service", row_str(c, "service"), "client_id", c->app->client_id,
-                          "origin", "mcp_login");
+    json_t *d = json_pack("{s:s, s:s, s:s}", "service", row_str(c, "service"), "client_id", c->app->client_id, "origin",
+                          "mcp_login");
     detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
     json_decref(d);
     ob_new_instance_t ni = {.instance_id = c->instance_id,
@@ -313,8 +313,8 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
     int iss_param;
     char why[96];
     if (c->ts.id_token != NULL &&
-        ob_id_token_check(c->ts.id_token, c->st.nonce, c->app->client_id,
-                          ob_provider_issuer(c->provider, &iss_param), ob_now(), why, sizeof(why)) != CM_OK) {
+        ob_id_token_check(c->ts.id_token, c->st.nonce, c->app->client_id, ob_provider_issuer(c->provider, &iss_param),
+                          ob_now(), why, sizeof(why)) != CM_OK) {
         cm_warn("as", "service URL sign-in: ID token refused: %s", why);
         finish(c, "server_error", "The provider's ID token does not belong to this sign-in. Nothing was connected.");
         return;
@@ -338,7 +338,7 @@ static void exchange(login_ctx_t *c)
                           .redirect_uri = redirect,
                           .options_json = "{}"};
     int rc = redirect != NULL ? c->provider->exchange_code(c->provider->data, &client, c->code,
-                                                          c->st.verifier[0] ? c->st.verifier : NULL, on_tokens, c)
+                                                           c->st.verifier[0] ? c->st.verifier : NULL, on_tokens, c)
                               : OP_ENOMEM;
     free(redirect);
     if (rc != OP_AGAIN)
@@ -369,8 +369,9 @@ static void on_claimed(void *arg, int status, PGresult *res)
     const char *service = row_str(c, "service");
     c->app = service ? ob_as_app_for(b, service) : NULL;
     if (c->error != NULL) {
-        finish(c, "access_denied", strcmp(c->error, "access_denied") == 0 ? "The user declined at the provider."
-                                                                          : "The provider reported an error.");
+        finish(c, "access_denied",
+               strcmp(c->error, "access_denied") == 0 ? "The user declined at the provider."
+                                                      : "The provider reported an error.");
     } else if (!c->iss_ok) {
         finish(c, "access_denied", "The provider's answer does not come from its issuer (RFC 9207).");
     } else if (c->expired) {

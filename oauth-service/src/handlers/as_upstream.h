@@ -27,8 +27,8 @@
  * the stage "upstream"), sets the ob_as_login cookie (csrf: the consent cookie's value) and 303s to the provider.
  * row: the stored request (borrowed).
  */
-void ob_as_upstream_start(ob_broker_t *b, h2o_req_t *req, const char *id_hash, const char *csrf_hash,
-                          const char *csrf, const json_t *row);
+void ob_as_upstream_start(ob_broker_t *b, h2o_req_t *req, const char *id_hash, const char *csrf_hash, const char *csrf,
+                          const json_t *row);
 
 /*
  * The provider's answer for a state of kind OB_STATE_AS_LOGIN. st: opened (expired = its expiry has passed);

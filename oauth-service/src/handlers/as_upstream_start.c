@@ -150,8 +150,8 @@ out_free:
     ctx_free(c);
 }
 
-void ob_as_upstream_start(ob_broker_t *b, h2o_req_t *req, const char *id_hash, const char *csrf_hash,
-                          const char *csrf, const json_t *row)
+void ob_as_upstream_start(ob_broker_t *b, h2o_req_t *req, const char *id_hash, const char *csrf_hash, const char *csrf,
+                          const json_t *row)
 {
     const char *service = json_string_value(json_object_get(row, "service"));
     const op_provider_t *p = service ? ob_service_provider(b, service) : NULL;
