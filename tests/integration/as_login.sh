@@ -181,4 +181,47 @@ check "identification failure: 303 server_error to the client with state and iss
     "303/server_error/st-9/$BROKER/$before"
 curl -fsS -X POST -H 'content-type: application/json' --data '{"rogue_id_key": false}' "$GOOGLE/_mode" >/dev/null
 
+# ---- an instance URL: the other proof of ownership, a sign-in with the account bound to the instance
+admin POST /instances '{"service":"gmail","user_id":"u1","client_id":"gclient","client_secret":"gsecret-1"}'
+OWN_ID="$(jq -r .instance_id <<<"$BODY")"
+IRES="http://127.0.0.1:49296/$OWN_ID/mcp"
+# proof JAR ACCOUNT: /as/authorize for the instance URL, the consent page, "Sign in to prove it", the provider
+# approves as ACCOUNT, the callback; sets PROOF_BTN, ALLOW_STATUS, GLOC, CLOC
+proof() {
+    local jar="$1" ch rid
+    rm -f "$jar"
+    VERIFIER="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+    ch="$(printf '%s' "$VERIFIER" | openssl dgst -sha256 -binary | base64 | tr '+/' '-_' | tr -d '=')"
+    get "$BROKER/as/authorize?response_type=code&client_id=mcp_testclient0001&redirect_uri=$(esc "$REDIR")&code_challenge=$ch&code_challenge_method=S256&state=st-p&resource=$(esc "$IRES")" -c "$jar" -b "$jar"
+    PROOF_BTN="$(grep -o '<button[^>]*value="proof"[^>]*>[^<]*' <<<"$BODY" | sed 's/.*>//')"
+    rid="$(grep -o 'name="request_id" value="[^"]*"' <<<"$BODY" | cut -d'"' -f4)"
+    get "$BROKER/as/consent" -c "$jar" -b "$jar" -X POST --data "request_id=$rid&action=proof" -H "origin: $BROKER"
+    ALLOW_STATUS="$STATUS"
+    ALLOW_PAGE="$(page_code)"
+    GLOC="$LOC"
+    CLOC=""
+    [[ -n "$GLOC" ]] || return 0
+    provider approve "$2"
+    get "$CBURL" -b "$jar"
+    CLOC="$LOC"
+}
+proof "$IT_DIR/jar-p0" owner1
+check "proof: an instance bound to no account refuses the sign-in proof (400 page), the request stays usable" \
+    eq "$PROOF_BTN/$ALLOW_STATUS/$ALLOW_PAGE/$(psql_q "SELECT count(*) FROM as_requests WHERE request->>'instance_id' = '$OWN_ID' AND used_at IS NULL")" \
+    "Sign in with Google to prove it is yours/400/no_upstream_account/1"
+psql_q "UPDATE mcp_service_table SET upstream_subject = 'https://accounts.google.com|owner1' WHERE instance_id = '$OWN_ID'" >/dev/null
+tokens_before="$(psql_q "SELECT row_version FROM mcp_credentials WHERE instance_id = '$OWN_ID'")"
+proof "$IT_DIR/jar-p1" owner1
+check "proof: 303 to the provider with the instance's own client" eq "$ALLOW_STATUS/$(qp "$GLOC" client_id)" "303/gclient"
+check "proof with the bound account: a code for the client (state, iss)" eq "$(qp "$CLOC" state)/$(qp "$CLOC" iss)/$(qp "$CLOC" code | wc -c)" "st-p/$BROKER/44"
+redeem "$(qp "$CLOC" code)"
+check "proof: the code redeems for the instance, aud the instance URL" eq "$STATUS/$SUB/$AUD" "200/$OWN_ID/$IRES"
+check "proof: the instance's stored tokens are not replaced, no new instance" \
+    eq "$(psql_q "SELECT row_version FROM mcp_credentials WHERE instance_id = '$OWN_ID'")/$(psql_q "SELECT count(*) FROM mcp_service_table")" "$tokens_before/4"
+codes_before="$(psql_q 'SELECT count(*) FROM as_codes')"
+proof "$IT_DIR/jar-p2" intruder9
+check "proof with another account: access_denied to the client, no code, the binding unchanged" \
+    eq "$(qp "$CLOC" error)/$(qp "$CLOC" state)/$(psql_q 'SELECT count(*) FROM as_codes')/$(psql_q "SELECT upstream_subject FROM mcp_service_table WHERE instance_id = '$OWN_ID'")" \
+    "access_denied/st-p/$codes_before/https://accounts.google.com|owner1"
+
 it_done

@@ -109,8 +109,7 @@ static void on_stored(void *arg, int status, PGresult *res)
         .allow_possible = json_is_true(json_object_get(c->row, "allow_possible")),
     };
     char up[300];
-    if (v.instance_label == NULL &&
-        ob_as_upstream_origin(c->a.b, json_string_value(json_object_get(c->row, "service")), up, sizeof(up)))
+    if (ob_as_upstream_origin(c->a.b, json_string_value(json_object_get(c->row, "service")), up, sizeof(up)))
         v.upstream_origin = up;
     ob_as_consent_send(req, 200, &v);
 out_free:

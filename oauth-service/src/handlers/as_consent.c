@@ -39,9 +39,9 @@ typedef struct as_consent_ctx {
     char *request_id; /* as posted (in req->pool) */
     char *csrf;       /* the ob_as_csrf cookie's value (in req->pool) */
     char *access_key; /* malloc'ed, wiped */
-    int allow;
-    json_t *row; /* the stored request */
-    char *code;  /* the code handed to the client, wiped */
+    int allow, proof; /* proof: Allow by signing in again with the instance's bound account */
+    json_t *row;      /* the stored request */
+    char *code;       /* the code handed to the client, wiped */
 } as_consent_ctx_t;
 
 static void ctx_free(as_consent_ctx_t *c)
@@ -293,6 +293,14 @@ static void on_row(void *arg, int status, PGresult *res)
         deny(c);
         return;
     }
+    if (c->proof) {
+        if (strcmp(row_str(c, "kind") ? row_str(c, "kind") : "", "instance") != 0)
+            page(b, req, 400, "invalid_request",
+                 "Signing in again proves ownership of a connection's own MCP URL only.");
+        else
+            ob_as_upstream_proof_start(b, req, c->id_hash, c->csrf_hash, c->csrf, c->row);
+        goto out_free;
+    }
     if (strcmp(row_str(c, "kind") ? row_str(c, "kind") : "", "instance") != 0) {
         if (!json_is_true(json_object_get(c->row, "allow_possible")))
             page(b, req, 400, "needs_instance",
@@ -361,7 +369,8 @@ static int on_consent(void *data, h2o_req_t *req, const cm_route_match_t *m)
     struct form f = {.req = req};
     int rc = cm_form_parse(req->entity.base ? req->entity.base : "", req->entity.len, form_field, &f);
     if (rc != CM_OK || f.repeated || f.request_id == NULL || f.action == NULL ||
-        (strcmp(f.action, "allow") != 0 && strcmp(f.action, "deny") != 0) || strlen(f.request_id) > 64) {
+        (strcmp(f.action, "allow") != 0 && strcmp(f.action, "deny") != 0 && strcmp(f.action, "proof") != 0) ||
+        strlen(f.request_id) > 64) {
         if (f.access_key != NULL)
             cm_wipe(f.access_key, strlen(f.access_key));
         page(b, req, 400, "invalid_request", "The consent form is incomplete or malformed.");
@@ -378,7 +387,8 @@ static int on_consent(void *data, h2o_req_t *req, const cm_route_match_t *m)
         return 0;
     c->request_id = f.request_id;
     c->csrf = csrf;
-    c->allow = strcmp(f.action, "allow") == 0;
+    c->proof = strcmp(f.action, "proof") == 0;
+    c->allow = c->proof || strcmp(f.action, "allow") == 0;
     if (f.access_key != NULL) {
         c->access_key = strdup(f.access_key);
         cm_wipe(f.access_key, strlen(f.access_key));

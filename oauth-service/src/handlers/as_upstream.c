@@ -46,7 +46,9 @@ typedef struct login_ctx {
     ob_state_t st;
     int expired, iss_ok;
     const op_provider_t *provider;
-    const ob_as_app_t *app; /* borrowed from the AS */
+    char *client_id, *client_secret; /* the client signed in with: the operator's app, or a proof's instance's */
+    char *options;
+    char *bound; /* a proof: the instance's upstream_subject */
     char *code, *error;
     json_t *row; /* the MCP client's request */
     op_token_set_t ts;
@@ -64,6 +66,10 @@ static void ctx_free(login_ctx_t *c)
     json_decref(c->row);
     ob_host_token_set_clear(&c->ts);
     free(c->subject);
+    free(c->client_id);
+    cm_secure_free(c->client_secret, 0);
+    free(c->options);
+    free(c->bound);
     cm_secure_free(c->access_token, 0);
     cm_secure_free(c->as_code, 0);
     ob_async_free(c);
@@ -259,12 +265,13 @@ static void bind_instance(login_ctx_t *c)
     }
     cm_sha256_hex(key, strlen(key), key_hash, sizeof(key_hash));
     cm_secure_free(key, 0);
-    if (c->app->secret != NULL && ob_cred_seal(b->keys->ring, c->instance_id, OB_FIELD_CLIENT_SECRET, c->app->secret,
-                                               c->app->secret_len, &secret_hex, &kid) != CM_OK) {
+    if (c->client_secret != NULL &&
+        ob_cred_seal(b->keys->ring, c->instance_id, OB_FIELD_CLIENT_SECRET, c->client_secret, strlen(c->client_secret),
+                     &secret_hex, &kid) != CM_OK) {
         finish(c, "server_error", "The connection could not be created.");
         return;
     }
-    json_t *d = json_pack("{s:s, s:s, s:s}", "service", row_str(c, "service"), "client_id", c->app->client_id, "origin",
+    json_t *d = json_pack("{s:s, s:s, s:s}", "service", row_str(c, "service"), "client_id", c->client_id, "origin",
                           "mcp_login");
     detail = d ? json_dumps(d, JSON_COMPACT) : NULL;
     json_decref(d);
@@ -272,7 +279,7 @@ static void bind_instance(login_ctx_t *c)
                             .user_id = c->subject,
                             .service = row_str(c, "service"),
                             .mcp_key_hash = key_hash,
-                            .client_id = c->app->client_id,
+                            .client_id = c->client_id,
                             .client_secret_hex = secret_hex,
                             .client_secret_kid = kid,
                             .provider_options = "{}",
@@ -294,7 +301,16 @@ static void on_identified(void *arg, int status, const char *subject, const op_i
         finish(c, "server_error", "The account at the provider could not be identified. Nothing was connected.");
         return;
     }
-    bind_instance(c);
+    if (c->st.kind == OB_STATE_AS_LOGIN) {
+        bind_instance(c);
+    } else if (c->bound != NULL && strcmp(c->subject, c->bound) == 0) {
+        /* the proof holds: the instance's stored tokens stay as they are (this sign-in only proved the account) */
+        snprintf(c->instance_id, sizeof(c->instance_id), "%s", c->st.instance_id);
+        create_code(c);
+    } else {
+        cm_warn("as", "instance %s: a sign-in to prove ownership used another account (refused)", c->st.instance_id);
+        finish(c, "access_denied", "That account is not the one connected to this connection. Nothing was granted.");
+    }
 }
 
 static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_error_t *err)
@@ -313,13 +329,13 @@ static void on_tokens(void *arg, int status, op_token_set_t *tokens, const op_er
     int iss_param;
     char why[96];
     if (c->ts.id_token != NULL &&
-        ob_id_token_check(c->ts.id_token, c->st.nonce, c->app->client_id, ob_provider_issuer(c->provider, &iss_param),
+        ob_id_token_check(c->ts.id_token, c->st.nonce, c->client_id, ob_provider_issuer(c->provider, &iss_param),
                           ob_now(), why, sizeof(why)) != CM_OK) {
         cm_warn("as", "service URL sign-in: ID token refused: %s", why);
         finish(c, "server_error", "The provider's ID token does not belong to this sign-in. Nothing was connected.");
         return;
     }
-    op_client_t client = {.struct_size = sizeof(client), .client_id = c->app->client_id};
+    op_client_t client = {.struct_size = sizeof(client), .client_id = c->client_id};
     int rc = ob_identify(c->a.b, c->provider, &client, &c->ts, c->st.nonce, on_identified, c);
     if (rc != CM_AGAIN) {
         cm_warn("as", "service URL sign-in: the provider cannot identify accounts: %s", cm_status_str(rc));
@@ -333,16 +349,50 @@ static void exchange(login_ctx_t *c)
     ob_broker_t *b = c->a.b;
     char *redirect = ob_redirect_uri(b, c->provider->name);
     op_client_t client = {.struct_size = sizeof(op_client_t),
-                          .client_id = c->app->client_id,
-                          .client_secret = c->app->secret,
+                          .client_id = c->client_id,
+                          .client_secret = c->client_secret,
                           .redirect_uri = redirect,
-                          .options_json = "{}"};
+                          .options_json = c->options ? c->options : "{}"};
     int rc = redirect != NULL ? c->provider->exchange_code(c->provider->data, &client, c->code,
                                                            c->st.verifier[0] ? c->st.verifier : NULL, on_tokens, c)
                               : OP_ENOMEM;
     free(redirect);
     if (rc != OP_AGAIN)
         finish(c, "server_error", "The code exchange with the provider could not be started. Please try again.");
+}
+
+static void on_proof_client(void *arg, int status, PGresult *res)
+{
+    login_ctx_t *c = arg;
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
+        finish(c, "server_error", "This connection could not be read. Please try again.");
+        return;
+    }
+    c->client_secret = ob_cred_open_column(c->a.b->keys->ring, c->st.instance_id, OB_FIELD_CLIENT_SECRET, res, 1);
+    if (c->client_secret == NULL && !PQgetisnull(res, 0, 1)) {
+        finish(c, "server_error", "The connection's client secret cannot be read on this broker.");
+        return;
+    }
+    c->client_id = strdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
+    c->options = strdup(PQgetvalue(res, 0, 3));
+    c->bound = PQgetisnull(res, 0, 4) ? NULL : strdup(PQgetvalue(res, 0, 4));
+    if (c->client_id == NULL || c->options == NULL) {
+        finish(c, "server_error", "The sign-in could not be completed.");
+        return;
+    }
+    exchange(c);
+}
+
+/* A proof: the instance's own client (its sealed secret opened) and the account it is bound to, then step 3. */
+static void proof_client(login_ctx_t *c)
+{
+    const char *params[] = {c->st.instance_id};
+    if (cm_pg_query(c->a.b->db,
+                    "SELECT c.client_id, c.client_secret_enc, c.client_secret_key_id, c.provider_options::text, "
+                    "s.upstream_subject FROM mcp_service_table s JOIN mcp_credentials c USING (instance_id) "
+                    "WHERE s.instance_id = $1::uuid",
+                    1, params, on_proof_client, c) != CM_AGAIN)
+        finish(c, "server_error", "This connection could not be read. Please try again.");
 }
 
 static void on_claimed(void *arg, int status, PGresult *res)
@@ -367,7 +417,11 @@ static void on_claimed(void *arg, int status, PGresult *res)
         return;
     }
     const char *service = row_str(c, "service");
-    c->app = service ? ob_as_app_for(b, service) : NULL;
+    const ob_as_app_t *app = service ? ob_as_app_for(b, service) : NULL;
+    if (c->st.kind == OB_STATE_AS_LOGIN && app != NULL) {
+        c->client_id = strdup(app->client_id);
+        c->client_secret = app->secret ? strdup(app->secret) : NULL;
+    }
     if (c->error != NULL) {
         finish(c, "access_denied",
                strcmp(c->error, "access_denied") == 0 ? "The user declined at the provider."
@@ -376,11 +430,15 @@ static void on_claimed(void *arg, int status, PGresult *res)
         finish(c, "access_denied", "The provider's answer does not come from its issuer (RFC 9207).");
     } else if (c->expired) {
         finish(c, "access_denied", "The sign-in at the provider took too long. Please try again.");
-    } else if (c->provider == NULL || c->app == NULL || service == NULL ||
-               ob_service_provider(b, service) != c->provider) {
+    } else if (c->provider == NULL || service == NULL || ob_service_provider(b, service) != c->provider ||
+               (c->st.kind == OB_STATE_AS_LOGIN && c->client_id == NULL) ||
+               (c->st.kind == OB_STATE_AS_PROOF &&
+                (row_str(c, "instance_id") == NULL || strcmp(c->st.instance_id, row_str(c, "instance_id")) != 0))) {
         finish(c, "server_error", "The sign-in provider of this server is not available any more.");
     } else if (c->code == NULL || c->code[0] == '\0' || strlen(c->code) > 4096) {
         finish(c, "server_error", "The provider's answer has no authorization code.");
+    } else if (c->st.kind == OB_STATE_AS_PROOF) {
+        proof_client(c);
     } else {
         exchange(c);
     }

@@ -31,15 +31,23 @@ void ob_as_upstream_start(ob_broker_t *b, h2o_req_t *req, const char *id_hash, c
                           const json_t *row);
 
 /*
- * The provider's answer for a state of kind OB_STATE_AS_LOGIN. st: opened (expired = its expiry has passed);
- * provider: the state's provider (NULL when not loaded); code, error: the query's (may be NULL); iss_ok: the RFC 9207
- * check passed. Everything is copied.
+ * The other proof of ownership of an instance URL: Allow by signing in again at the provider through the instance's
+ * own client. The instance must be bound to an account (upstream_subject; else a page, the row untouched); then as
+ * ob_as_upstream_start, with a state of kind OB_STATE_AS_PROOF naming the instance.
+ */
+void ob_as_upstream_proof_start(ob_broker_t *b, h2o_req_t *req, const char *id_hash, const char *csrf_hash,
+                                const char *csrf, const json_t *row);
+
+/*
+ * The provider's answer for a state of kind OB_STATE_AS_LOGIN or OB_STATE_AS_PROOF. st: opened (expired = its expiry
+ * has passed); provider: the state's provider (NULL when not loaded); code, error: the query's (may be NULL); iss_ok:
+ * the RFC 9207 check passed. Everything is copied.
  */
 void ob_as_upstream_callback(ob_broker_t *b, h2o_req_t *req, const ob_state_t *st, int expired,
                              const op_provider_t *provider, const char *code, const char *error, int iss_ok);
 
-/* The origin of the provider's authorization endpoint for a service's sign-in with the operator's app (into out, a
- * CSP source for the consent page's form-action), or 0 when the service has no app or it cannot be built. */
+/* The origin of the provider's authorization endpoint of a service (into out, a CSP source for the consent page's
+ * form-action), or 0 when it cannot be built. */
 int ob_as_upstream_origin(const ob_broker_t *b, const char *service, char *out, size_t outsz);
 
 #endif

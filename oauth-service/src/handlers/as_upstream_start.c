@@ -19,6 +19,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +30,16 @@ typedef struct start_ctx {
     ob_state_t st;
     char service[65];
     char *csrf; /* the consent cookie's value, for ob_as_login (wiped) */
+    char id_hash[65], csrf_hash[65];
+    char *client_id, *options; /* the client signed in with: the operator's app, or the instance's own */
 } start_ctx_t;
 
 static void ctx_free(start_ctx_t *c)
 {
     ob_state_wipe(&c->st);
     cm_secure_free(c->csrf, 0);
+    free(c->client_id);
+    free(c->options);
     ob_async_free(c);
 }
 
@@ -68,17 +73,17 @@ static char *login_scopes(const ob_broker_t *b, const char *service, const op_pr
 
 /* The provider's authorization URL for st (state text, PKCE challenge and nonce of st). malloc'ed (the plugin's
  * allocation: ob_host_mem_free) or NULL with a warning logged. */
-static char *authorize_url(const ob_broker_t *b, const char *service, const op_provider_t *p, const ob_as_app_t *app,
-                           const char *state, const char *challenge, const char *nonce)
+static char *authorize_url(const ob_broker_t *b, const char *service, const op_provider_t *p, const char *client_id,
+                           const char *options, const char *state, const char *challenge, const char *nonce)
 {
     char *redirect = ob_redirect_uri(b, p->name), *scopes = login_scopes(b, service, p), *url = NULL;
     op_error_t err;
     memset(&err, 0, sizeof(err));
     op_client_t client = {.struct_size = sizeof(op_client_t),
-                          .client_id = app->client_id,
+                          .client_id = client_id,
                           .client_secret = NULL,
                           .redirect_uri = redirect,
-                          .options_json = "{}"};
+                          .options_json = options};
     op_authorize_params_t params = {.struct_size = sizeof(op_authorize_params_t),
                                     .state = state,
                                     .scopes = scopes,
@@ -98,10 +103,10 @@ static char *authorize_url(const ob_broker_t *b, const char *service, const op_p
 int ob_as_upstream_origin(const ob_broker_t *b, const char *service, char *out, size_t outsz)
 {
     const ob_as_app_t *app = ob_as_app_for(b, service);
-    const op_provider_t *p = ob_service_provider(b, service);
-    if (app == NULL || p == NULL)
+    const op_provider_t *p = service ? ob_service_provider(b, service) : NULL;
+    if (p == NULL)
         return 0;
-    char *url = authorize_url(b, service, p, app, "s", NULL, "n");
+    char *url = authorize_url(b, service, p, app ? app->client_id : "client", "{}", "s", NULL, "n");
     int ok = url != NULL && ob_as_uri_origin(url, out, outsz);
     ob_host_mem_free(url);
     return ok;
@@ -125,11 +130,10 @@ static void on_consumed(void *arg, int status, PGresult *res)
         goto out_free;
     }
     const op_provider_t *p = ob_service_provider(b, c->service);
-    const ob_as_app_t *app = ob_as_app_for(b, c->service);
     state = ob_state_seal(b->keys->ring, &c->st);
     challenge = c->st.verifier[0] ? cm_pkce_challenge_s256(c->st.verifier) : NULL;
-    if (p != NULL && app != NULL && state != NULL && (c->st.verifier[0] == '\0' || challenge != NULL))
-        url = authorize_url(b, c->service, p, app, state, challenge, c->st.nonce);
+    if (p != NULL && state != NULL && (c->st.verifier[0] == '\0' || challenge != NULL))
+        url = authorize_url(b, c->service, p, c->client_id, c->options, state, challenge, c->st.nonce);
     if (url == NULL) {
         page(b, req, 500, "internal_error", "The sign-in could not be started. Start again from the application.");
         goto out_free;
@@ -150,35 +154,103 @@ out_free:
     ctx_free(c);
 }
 
+/* Consumes the request row (stage "upstream"); the redirect follows from on_consumed. Takes c. */
+static void consume(start_ctx_t *c)
+{
+    const char *params[] = {c->id_hash, c->csrf_hash};
+    if (cm_pg_query(c->a.b->db,
+                    "UPDATE as_requests SET used_at = now(), request = request || '{\"stage\": \"upstream\"}' "
+                    "WHERE request_hash = $1 AND csrf_hash = $2 AND used_at IS NULL AND expires_at > now() "
+                    "RETURNING 1",
+                    2, params, on_consumed, c) != CM_AGAIN) {
+        page(c->a.b, c->a.req, 503, "temporarily_unavailable", "Please try again in a moment.");
+        ctx_free(c);
+    }
+}
+
+/* A context for the sign-in of row's service at provider p with a state of kind (instance_id for a proof). */
+static start_ctx_t *new_ctx(ob_broker_t *b, h2o_req_t *req, const op_provider_t *p, int kind, const char *instance_id,
+                            const char *id_hash, const char *csrf_hash, const char *csrf, const char *service)
+{
+    start_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    snprintf(c->service, sizeof(c->service), "%s", service);
+    snprintf(c->id_hash, sizeof(c->id_hash), "%s", id_hash);
+    snprintf(c->csrf_hash, sizeof(c->csrf_hash), "%s", csrf_hash);
+    c->csrf = strdup(csrf);
+    if (c->csrf == NULL || ob_state_init(&c->st, instance_id, p->name, (p->capabilities & OP_CAP_PKCE) != 0, ob_now(),
+                                         b->cfg->state_ttl_s) != CM_OK) {
+        page(b, req, 500, "internal_error", "The sign-in could not be started.");
+        ctx_free(c);
+        return NULL;
+    }
+    c->st.kind = kind;
+    snprintf(c->st.as_request, sizeof(c->st.as_request), "%s", id_hash);
+    return c;
+}
+
 void ob_as_upstream_start(ob_broker_t *b, h2o_req_t *req, const char *id_hash, const char *csrf_hash, const char *csrf,
                           const json_t *row)
 {
     const char *service = json_string_value(json_object_get(row, "service"));
     const op_provider_t *p = service ? ob_service_provider(b, service) : NULL;
-    if (p == NULL || ob_as_app_for(b, service) == NULL || strlen(service) >= 65 || strlen(csrf) > 64) {
+    const ob_as_app_t *app = p ? ob_as_app_for(b, service) : NULL;
+    if (app == NULL || strlen(service) >= 65 || strlen(csrf) > 64) {
         page(b, req, 503, "provider_unavailable", "The sign-in provider of this server is not available.");
         return;
     }
-    start_ctx_t *c = ob_async_new(b, req, sizeof(*c));
+    start_ctx_t *c = new_ctx(b, req, p, OB_STATE_AS_LOGIN, NULL, id_hash, csrf_hash, csrf, service);
     if (c == NULL)
         return;
-    snprintf(c->service, sizeof(c->service), "%s", service);
-    c->csrf = strdup(csrf);
-    if (c->csrf == NULL || ob_state_init(&c->st, NULL, p->name, (p->capabilities & OP_CAP_PKCE) != 0, ob_now(),
-                                         b->cfg->state_ttl_s) != CM_OK) {
-        page(b, req, 500, "internal_error", "The sign-in could not be started.");
+    c->client_id = strdup(app->client_id);
+    c->options = strdup("{}");
+    consume(c); /* single use from here: the callback moves the row from "upstream" to "done" */
+}
+
+static void on_instance(void *arg, int status, PGresult *res)
+{
+    start_ctx_t *c = arg;
+    if (c->a.req == NULL) {
         ctx_free(c);
         return;
     }
-    c->st.kind = OB_STATE_AS_LOGIN;
-    snprintf(c->st.as_request, sizeof(c->st.as_request), "%s", id_hash);
-    /* single use from here: the callback moves the row from "upstream" to "done" */
-    const char *params[] = {id_hash, csrf_hash};
-    if (cm_pg_query(b->db,
-                    "UPDATE as_requests SET used_at = now(), request = request || '{\"stage\": \"upstream\"}' "
-                    "WHERE request_hash = $1 AND csrf_hash = $2 AND used_at IS NULL AND expires_at > now() "
-                    "RETURNING 1",
-                    2, params, on_consumed, c) != CM_AGAIN) {
+    if (!ob_pg_ok(status, res, PGRES_TUPLES_OK)) {
+        page(c->a.b, c->a.req, 503, "temporarily_unavailable", "Please try again in a moment.");
+        ctx_free(c);
+        return;
+    }
+    if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        page(c->a.b, c->a.req, 400, "no_upstream_account",
+             "This connection is not bound to an account at its provider yet: prove it is yours with its MCP access "
+             "key.");
+        ctx_free(c);
+        return;
+    }
+    c->client_id = strdup(PQgetvalue(res, 0, 1));
+    c->options = strdup(PQgetvalue(res, 0, 2));
+    consume(c);
+}
+
+void ob_as_upstream_proof_start(ob_broker_t *b, h2o_req_t *req, const char *id_hash, const char *csrf_hash,
+                                const char *csrf, const json_t *row)
+{
+    const char *service = json_string_value(json_object_get(row, "service"));
+    const char *id = json_string_value(json_object_get(row, "instance_id"));
+    const op_provider_t *p = service ? ob_service_provider(b, service) : NULL;
+    if (p == NULL || id == NULL || !cm_uuid_valid(id) || strlen(service) >= 65 || strlen(csrf) > 64) {
+        page(b, req, 503, "provider_unavailable", "The sign-in provider of this server is not available.");
+        return;
+    }
+    start_ctx_t *c = new_ctx(b, req, p, OB_STATE_AS_PROOF, id, id_hash, csrf_hash, csrf, service);
+    if (c == NULL)
+        return;
+    const char *params[] = {id};
+    if (cm_pg_query(
+            b->db,
+            "SELECT s.upstream_subject IS NOT NULL, COALESCE(c.client_id, ''), c.provider_options::text "
+            "FROM mcp_service_table s JOIN mcp_credentials c USING (instance_id) WHERE s.instance_id = $1::uuid",
+            1, params, on_instance, c) != CM_AGAIN) {
         page(b, req, 503, "temporarily_unavailable", "Please try again in a moment.");
         ctx_free(c);
     }

@@ -453,7 +453,7 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
         ctx_free(c);
         return 0;
     }
-    if (c->st.kind == OB_STATE_AS_LOGIN) { /* an MCP client's sign-in at a service URL: handlers/as_upstream.c */
+    if (c->st.kind != OB_STATE_INSTANCE) { /* an MCP client's sign-in (handlers/as_upstream.c) */
         const op_provider_t *p = ob_registry_find(b->providers, c->st.provider);
         char *pp = m->n_params > 0 ? cm_match_str(req, m, 0) : NULL;
         int match = p != NULL && (pp == NULL || strcmp(pp, c->st.provider) == 0);
