@@ -408,7 +408,9 @@ static void on_claimed(void *arg, int status, PGresult *res)
         ctx_free(c);
         return;
     }
-    if (PQntuples(res) != 1 || !json_is_object(c->row = json_loads(PQgetvalue(res, 0, 0), 0, NULL))) {
+    if (PQntuples(res) == 1)
+        c->row = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    if (!json_is_object(c->row)) {
         ob_send_error_page(b, c->a.req, 400, "request_used",
                            "This sign-in was already completed, has expired, or was started in another browser. "
                            "Start again from the application.",
