@@ -13,6 +13,8 @@
  * 5. the tokens are stored as the normal callback stores them (ob_db_store_tokens, push, refresh schedule); an
  *    instance that is not active refuses them -> error=access_denied;
  * 6. the code (as_codes, the request's bindings) and the audit line as_grant_created -> 303 with code, state, iss.
+ * A proof of ownership (OB_STATE_AS_PROOF) replaces steps 3-5: the instance's own client (sealed secret opened) does
+ * the exchange, and the account must be the instance's upstream_subject (else access_denied); nothing is stored.
  */
 #include "handlers/as_upstream.h"
 #include "handlers/as_util.h"

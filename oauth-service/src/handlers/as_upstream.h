@@ -3,7 +3,8 @@
  * "Authorization request" 4, "Service URL sign-in"): Allow on a service URL sends the browser to the provider with
  * the operator's app credentials (as/apps.h); the provider's answer at /oauth/callback (a state of kind
  * OB_STATE_AS_LOGIN) identifies the account, creates or reuses its instance, stores the upstream tokens and
- * completes the MCP client's request with a code.
+ * completes the MCP client's request with a code. The proof of ownership of an instance URL runs the same leg through
+ * the instance's own client (OB_STATE_AS_PROOF) and issues the code only for the account the instance is bound to.
  *
  * Browser binding: Allow sets the cookie ob_as_login (the consent's CSRF value; HttpOnly, SameSite=Lax - the
  * callback is a cross-site top-level navigation - Path=/oauth/callback) and the callback requires it to match the

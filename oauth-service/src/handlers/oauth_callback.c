@@ -15,13 +15,14 @@
  *    else 400 invalid_id_token and nothing is stored;
  *    then the upstream account is identified through the plugin (oauth/identity.h) and recorded on the instance
  *    (upstream_subject) before the tokens are stored; a failure to identify is logged and changes nothing else;
- * A state of an MCP client's service URL sign-in (OB_STATE_AS_LOGIN) goes to handlers/as_upstream.c after step 1.
  * 5. seal and store the tokens in one statement (row_version + 1, oauth_status completed, audit row),
  *    drop the instance from the vending cache, answer the success page (popup: postMessage to the opener)
  *    or 303 to the allow-listed return URL.
  * On every failure where the instance is known, oauth_status pending becomes failed (never a completed one:
  * a stale or replayed link cannot break a working connection) and an audit row records the reason, both
  * committed before the error page is sent (an admin polling the instance never sees pending after it).
+ * A state of an MCP client's sign-in (a service URL sign-in, or an instance URL's proof of ownership) goes to
+ * handlers/as_upstream.c once it is opened.
  */
 #include "handlers/as_upstream.h"
 #include "handlers/flow_util.h"
