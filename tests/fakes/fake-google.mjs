@@ -31,6 +31,8 @@
 //        refresh-grant answer waits that long (a slow provider; the refresh is done when the wait starts).
 //   POST /_seed {"client_id", "refresh_token", "scope"?}   registers a refresh token issued "elsewhere" (imports).
 //   POST /_expire {"access_token"}   that access token expires now (tokeninfo answers invalid_token).
+//   The consent form's optional field "account" (an account chooser: [A-Za-z0-9]{1,64}) signs in as that subject
+//        instead of the configured one (ID token and user-info of the tokens issued for that code).
 //
 // FAKE_FLAVOR=microsoft: the Microsoft identity platform v2.0 instead
 // (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow):
@@ -82,9 +84,9 @@ const ID_KID = 'fake-google-1';
 const jwks = { keys: [{ ...idKey.publicKey.export({ format: 'jwk' }), kid: ID_KID, alg: 'ES256', use: 'sig' }] };
 const SUBJECT = cfg.subject ?? '110169484474386276334';
 const rogueKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }); // signs when mode.rogue_id_key: never published
-function idToken(clientId, nonce) {
+function idToken(clientId, nonce, sub = SUBJECT) {
   const now = Math.floor(Date.now() / 1000);
-  const claims = { iss: cfg.issuer ?? 'https://accounts.google.com', azp: clientId, aud: clientId, sub: SUBJECT,
+  const claims = { iss: cfg.issuer ?? 'https://accounts.google.com', azp: clientId, aud: clientId, sub,
     email: 'user@example.com', email_verified: true, iat: now, exp: now + 3600 };
   if (nonce) claims.nonce = nonce;
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -157,7 +159,9 @@ function consent(res, form) {
     url.searchParams.set('error', 'access_denied');
   } else {
     const code = `4/0A${rnd(24)}`;
-    codes.set(code, { ...r, expires: Date.now() + 60_000, used: false });
+    const account = form.get('account');
+    const sub = account && /^[A-Za-z0-9]{1,64}$/.test(account) ? account : SUBJECT;
+    codes.set(code, { ...r, sub, expires: Date.now() + 60_000, used: false });
     stats.codes_issued++;
     url.searchParams.set('code', code);
     url.searchParams.set('scope', r.scope);
@@ -223,7 +227,8 @@ async function token(req, res, form) {
     }
     const offline = gh || (ms ? c.scope.split(' ').includes('offline_access') : c.access_type === 'offline');
     const body = issue(client, c.scope, offline);
-    if (!ms && !gh && c.scope.split(' ').includes('openid')) body.id_token = idToken(client.client_id, c.nonce);
+    accessTokens.get(body.access_token).sub = c.sub;
+    if (!ms && !gh && c.scope.split(' ').includes('openid')) body.id_token = idToken(client.client_id, c.nonce, c.sub);
     return json(res, 200, body);
   }
   if (grant === 'refresh_token') {
@@ -310,7 +315,7 @@ const server = createServer(async (req, res) => {
       const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
       const t = bearer && accessTokens.get(bearer[1]);
       if (!t || t.expires <= Date.now()) return json(res, 401, { error: 'invalid_request', error_description: 'Invalid Credentials' });
-      return json(res, 200, { sub: SUBJECT, email: 'user@example.com', email_verified: true });
+      return json(res, 200, { sub: t.sub ?? SUBJECT, email: 'user@example.com', email_verified: true });
     }
     if (req.method === 'GET' && url.pathname === '/_stats') return json(res, 200, stats);
     if (req.method === 'POST' && url.pathname === '/_expire') {

@@ -165,8 +165,8 @@ rm -f "$JAR"
 authorize "$(good)&scope=mcp:read"
 RID="$(grep -o 'name="request_id" value="[^"]*"' <<<"$BODY" | cut -d'"' -f4)"
 check "consent page: 200, a request stored" eq "$STATUS/$(rows)/${#RID}" "200/1/0/43"
-check "consent page: CSP without external sources, form-action to self and the redirect origin" \
-    eq "$(header content-security-policy)" "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:45678; frame-ancestors 'none'"
+check "consent page: CSP without external sources, form-action to self, the redirect origin and the provider's (the sign-in proof)" \
+    eq "$(header content-security-policy)" "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:45678 https://accounts.google.com; frame-ancestors 'none'"
 check "consent page: ob_as_csrf cookie HttpOnly, SameSite=Strict, Path=/as/" \
     grep -qE '^ob_as_csrf=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/as/$' <<<"$(header set-cookie)"
 check "consent page: the client's name escaped, the instance's custom name, the scope, the loopback warning" \

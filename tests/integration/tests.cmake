@@ -14,5 +14,6 @@ ob_script_test(integration_mcp_provider_outage integration/mcp_provider_outage.s
 ob_script_test(integration_mcp_authorization integration/mcp_authorization.sh)
 ob_script_test(integration_as_token integration/as_token.sh)
 ob_script_test(integration_as_authorize integration/as_authorize.sh)
+ob_script_test(integration_as_login integration/as_login.sh)
 ob_script_test(interop_conformance_authorization interop/run-conformance-authorization.sh)
 set_tests_properties(integration_mcp_authorization PROPERTIES TIMEOUT 900)

@@ -64,7 +64,9 @@ int ob_as_new(ob_broker_t *b, ob_as_t **out, char *err, size_t errsz)
         ob_as_free(as);
         return CM_ENOMEM;
     }
-    int rc = ob_as_keys_start(as, err, errsz);
+    int rc = ob_as_apps_load(b->cfg, &as->apps, err, errsz);
+    if (rc == CM_OK)
+        rc = ob_as_keys_start(as, err, errsz);
     if (rc != CM_OK) {
         ob_as_free(as);
         return rc;
@@ -85,5 +87,6 @@ void ob_as_free(ob_as_t *as)
     cm_timer_free(as->tick);
     ob_as_keys_clear(as);
     ob_as_rate_free(as->dcr_rate);
+    ob_as_apps_clear(&as->apps);
     free(as);
 }

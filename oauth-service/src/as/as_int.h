@@ -6,6 +6,7 @@
 #ifndef OB_AS_AS_INT_H
 #define OB_AS_AS_INT_H
 
+#include "as/apps.h"
 #include "as/as.h"
 #include "as/rate.h"
 
@@ -34,6 +35,9 @@ struct ob_as {
 
     /* dynamic client registration (as_register handler): registrations per client address */
     ob_as_rate_t *dcr_rate;
+
+    /* the operator's app credentials (apps.c), secrets read at start-up */
+    ob_as_apps_t apps;
 };
 
 #define OB_AS_KEY_REREAD_MS 60000

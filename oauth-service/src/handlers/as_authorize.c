@@ -11,6 +11,7 @@
  * stored client (as/clients.h).
  */
 #include "handlers/as_consent_page.h"
+#include "handlers/as_upstream.h"
 #include "handlers/flow_util.h"
 #include "handlers/routes.h"
 
@@ -107,6 +108,9 @@ static void on_stored(void *arg, int status, PGresult *res)
         .scope = c->scope,
         .allow_possible = json_is_true(json_object_get(c->row, "allow_possible")),
     };
+    char up[300];
+    if (ob_as_upstream_origin(c->a.b, json_string_value(json_object_get(c->row, "service")), up, sizeof(up)))
+        v.upstream_origin = up;
     ob_as_consent_send(req, 200, &v);
 out_free:
     ctx_free(c);

@@ -9,11 +9,13 @@
  *            spends it. A connection that is not active (disabled, expired, needs a new sign-in) is refused to the
  *            key's holder (403 instance_inactive, the row untouched). The right key consumes the row and creates the
  * code in ONE statement (a second answer finds the row used), then 303 to the client with code, state and iss. Service
- * URL: without operator app credentials there is nothing to allow (the page offered only Deny); with them the upstream
- * sign-in is not offered yet (a page says so). Codes: 32 random bytes base64url; only their SHA-256 is stored
- * (as_codes), authorization.code_ttl_s.
+ * URL: without operator app credentials there is nothing to allow (the page offered only Deny); with them Allow starts
+ * the upstream sign-in (as_upstream.h), which consumes the row. Codes: 32 random bytes base64url; only their SHA-256 is
+ * stored (as_codes), authorization.code_ttl_s.
  */
 #include "handlers/as_consent_page.h"
+#include "handlers/as_upstream.h"
+#include "handlers/as_util.h"
 #include "handlers/flow_util.h"
 #include "handlers/routes.h"
 
@@ -35,10 +37,11 @@ typedef struct as_consent_ctx {
     ob_async_t a;
     char id_hash[65], csrf_hash[65];
     char *request_id; /* as posted (in req->pool) */
+    char *csrf;       /* the ob_as_csrf cookie's value (in req->pool) */
     char *access_key; /* malloc'ed, wiped */
-    int allow;
-    json_t *row; /* the stored request */
-    char *code;  /* the code handed to the client, wiped */
+    int allow, proof; /* proof: Allow by signing in again with the instance's bound account */
+    json_t *row;      /* the stored request */
+    char *code;       /* the code handed to the client, wiped */
 } as_consent_ctx_t;
 
 static void ctx_free(as_consent_ctx_t *c)
@@ -290,14 +293,20 @@ static void on_row(void *arg, int status, PGresult *res)
         deny(c);
         return;
     }
+    if (c->proof) {
+        if (strcmp(row_str(c, "kind") ? row_str(c, "kind") : "", "instance") != 0)
+            page(b, req, 400, "invalid_request",
+                 "Signing in again proves ownership of a connection's own MCP URL only.");
+        else
+            ob_as_upstream_proof_start(b, req, c->id_hash, c->csrf_hash, c->csrf, c->row);
+        goto out_free;
+    }
     if (strcmp(row_str(c, "kind") ? row_str(c, "kind") : "", "instance") != 0) {
         if (!json_is_true(json_object_get(c->row, "allow_possible")))
             page(b, req, 400, "needs_instance",
                  "This server needs a connection created by its operator: ask them for its own MCP URL.");
         else
-            page(b, req, 501, "upstream_sign_in_unavailable",
-                 "Signing in with the operator's app credentials is not available yet on this server: ask the "
-                 "operator for a connection's own MCP URL.");
+            ob_as_upstream_start(b, req, c->id_hash, c->csrf_hash, c->csrf, c->row);
         goto out_free;
     }
     const char *id = row_str(c, "instance_id");
@@ -313,26 +322,6 @@ static void on_row(void *arg, int status, PGresult *res)
     return;
 out_free:
     ctx_free(c);
-}
-
-/* The value of cookie name in req's Cookie headers (in req->pool), or NULL. */
-static char *cookie_value(h2o_req_t *req, const char *name)
-{
-    size_t nlen = strlen(name);
-    for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("cookie"), i)) != -1;) {
-        h2o_iovec_t v = req->headers.entries[i].value;
-        for (size_t p = 0; p < v.len;) {
-            while (p < v.len && (v.base[p] == ' ' || v.base[p] == ';'))
-                p++;
-            size_t end = p;
-            while (end < v.len && v.base[end] != ';')
-                end++;
-            if (end - p > nlen && memcmp(v.base + p, name, nlen) == 0 && v.base[p + nlen] == '=')
-                return h2o_strdup(&req->pool, v.base + p + nlen + 1, end - p - nlen - 1).base;
-            p = end;
-        }
-    }
-    return NULL;
 }
 
 struct form {
@@ -380,13 +369,14 @@ static int on_consent(void *data, h2o_req_t *req, const cm_route_match_t *m)
     struct form f = {.req = req};
     int rc = cm_form_parse(req->entity.base ? req->entity.base : "", req->entity.len, form_field, &f);
     if (rc != CM_OK || f.repeated || f.request_id == NULL || f.action == NULL ||
-        (strcmp(f.action, "allow") != 0 && strcmp(f.action, "deny") != 0) || strlen(f.request_id) > 64) {
+        (strcmp(f.action, "allow") != 0 && strcmp(f.action, "deny") != 0 && strcmp(f.action, "proof") != 0) ||
+        strlen(f.request_id) > 64) {
         if (f.access_key != NULL)
             cm_wipe(f.access_key, strlen(f.access_key));
         page(b, req, 400, "invalid_request", "The consent form is incomplete or malformed.");
         return 0;
     }
-    char *csrf = cookie_value(req, "ob_as_csrf");
+    char *csrf = ob_as_cookie(req, "ob_as_csrf");
     if (csrf == NULL || csrf[0] == '\0') {
         page(b, req, 403, "csrf_cookie_missing",
              "This browser did not send the consent cookie (cookies blocked, or another browser). Start again.");
@@ -396,7 +386,9 @@ static int on_consent(void *data, h2o_req_t *req, const cm_route_match_t *m)
     if (c == NULL)
         return 0;
     c->request_id = f.request_id;
-    c->allow = strcmp(f.action, "allow") == 0;
+    c->csrf = csrf;
+    c->proof = strcmp(f.action, "proof") == 0;
+    c->allow = c->proof || strcmp(f.action, "allow") == 0;
     if (f.access_key != NULL) {
         c->access_key = strdup(f.access_key);
         cm_wipe(f.access_key, strlen(f.access_key));

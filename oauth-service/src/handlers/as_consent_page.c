@@ -105,6 +105,11 @@ static char *render(const ob_as_consent_view_t *v)
     }
     if (v->allow_possible)
         cm_buf_appendz(&b, "<button type=\"submit\" name=\"action\" value=\"allow\" id=\"ob-allow\">Allow</button>");
+    if (v->instance_label != NULL && v->provider_display != NULL) { /* the other proof: the bound account */
+        cm_buf_appendz(&b, "<button type=\"submit\" name=\"action\" value=\"proof\" id=\"ob-proof\">Sign in with ");
+        text(&b, v->provider_display);
+        cm_buf_appendz(&b, " to prove it is yours</button>");
+    }
     cm_buf_appendz(&b, "<button type=\"submit\" name=\"action\" value=\"deny\" id=\"ob-deny\">Deny</button></form>"
                        "</body></html>\n");
     return cm_buf_take(&b);
@@ -120,9 +125,12 @@ void ob_as_consent_send(h2o_req_t *req, int status, const ob_as_consent_view_t *
     }
     if (!ob_as_uri_origin(v->redirect_uri, origin, sizeof(origin)))
         origin[0] = '\0';
+    /* Allow of a service URL and the sign-in proof answer a 303 to the provider: its origin is a form-action source */
+    int up = v->upstream_origin != NULL && v->upstream_origin[0] != '\0' && strlen(v->upstream_origin) < 256 &&
+             strpbrk(v->upstream_origin, " ;,'\"\r\n") == NULL;
     snprintf(csp, sizeof(csp),
-             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'%s%s; frame-ancestors 'none'",
-             origin[0] ? " " : "", origin);
+             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'%s%s%s%s; frame-ancestors 'none'",
+             origin[0] ? " " : "", origin, up ? " " : "", up ? v->upstream_origin : "");
     cm_add_header(req, "content-security-policy", csp);
     cm_add_header(req, "cache-control", "no-store");
     cm_add_header(req, "x-content-type-options", "nosniff");

@@ -24,6 +24,7 @@ typedef struct ob_as_consent_view {
     const char *scope;            /* canonical scope */
     int allow_possible;           /* 0: a service URL without operator app credentials (only Deny) */
     const char *error;            /* a message above the form (wrong access key), or NULL */
+    const char *upstream_origin;  /* service URL with operator app credentials: the provider's origin, or NULL */
 } ob_as_consent_view_t;
 
 /* Renders and sends the consent page with status (200, or 400 after a wrong key). */

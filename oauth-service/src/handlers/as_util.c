@@ -217,3 +217,22 @@ int ob_as_authn_check(ob_broker_t *b, const ob_as_authn_t *an, ob_as_authn_cb cb
         free(x);
     return rc;
 }
+
+char *ob_as_cookie(h2o_req_t *req, const char *name)
+{
+    size_t nlen = strlen(name);
+    for (ssize_t i = -1; (i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("cookie"), i)) != -1;) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        for (size_t p = 0; p < v.len;) {
+            while (p < v.len && (v.base[p] == ' ' || v.base[p] == ';'))
+                p++;
+            size_t end = p;
+            while (end < v.len && v.base[end] != ';')
+                end++;
+            if (end - p > nlen && memcmp(v.base + p, name, nlen) == 0 && v.base[p + nlen] == '=')
+                return h2o_strdup(&req->pool, v.base + p + nlen + 1, end - p - nlen - 1).base;
+            p = end;
+        }
+    }
+    return NULL;
+}

@@ -52,4 +52,7 @@ int ob_as_authn_check(ob_broker_t *b, const ob_as_authn_t *an, ob_as_authn_cb cb
 /* 401 invalid_client (with WWW-Authenticate: Basic when Basic was tried). */
 void ob_as_invalid_client(h2o_req_t *req, const ob_as_authn_t *an, const char *desc);
 
+/* The value of the cookie name in req's Cookie headers (in req->pool), or NULL. */
+char *ob_as_cookie(h2o_req_t *req, const char *name);
+
 #endif

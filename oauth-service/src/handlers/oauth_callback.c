@@ -21,7 +21,10 @@
  * On every failure where the instance is known, oauth_status pending becomes failed (never a completed one:
  * a stale or replayed link cannot break a working connection) and an audit row records the reason, both
  * committed before the error page is sent (an admin polling the instance never sees pending after it).
+ * A state of an MCP client's sign-in (a service URL sign-in, or an instance URL's proof of ownership) goes to
+ * handlers/as_upstream.c once it is opened.
  */
+#include "handlers/as_upstream.h"
 #include "handlers/flow_util.h"
 #include "handlers/routes.h"
 
@@ -448,6 +451,15 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
         cm_warn("oauth", "callback with an invalid state (tampered, foreign or malformed)");
         ob_send_error_page(b, req, 400, "invalid_state", "This authorization link is not valid. Please start again.",
                            NULL, 0);
+        ctx_free(c);
+        return 0;
+    }
+    if (c->st.kind != OB_STATE_INSTANCE) { /* an MCP client's sign-in (handlers/as_upstream.c) */
+        const op_provider_t *p = ob_registry_find(b->providers, c->st.provider);
+        char *pp = m->n_params > 0 ? cm_match_str(req, m, 0) : NULL;
+        int match = p != NULL && (pp == NULL || strcmp(pp, c->st.provider) == 0);
+        ob_as_upstream_callback(b, req, &c->st, rc == CM_ETIMEDOUT, match ? p : NULL, code, error,
+                                match && issuer_ok(p, v[Q_ISS]));
         ctx_free(c);
         return 0;
     }

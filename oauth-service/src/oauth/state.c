@@ -37,7 +37,7 @@ int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider,
 {
     uint8_t rnd[24 + 48]; /* one draw: nonce (24 bytes) and PKCE verifier (48 bytes -> 64 chars, RFC 7636 4.1) */
     memset(st, 0, sizeof(*st));
-    if (copy_str(st->instance_id, sizeof(st->instance_id), instance_id) != CM_OK ||
+    if (copy_str(st->instance_id, sizeof(st->instance_id), instance_id ? instance_id : "") != CM_OK ||
         copy_str(st->provider, sizeof(st->provider), provider) != CM_OK)
         return CM_EINVAL;
     if (cm_random_pooled(rnd, pkce ? sizeof(rnd) : 24) != CM_OK)
@@ -59,9 +59,12 @@ int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider,
  * Plaintext layout (binary, every length checked on the way in):
  *   flags(1: bit 0 = popup, bit 1 = the nonce did not go out as the OIDC nonce) | expires_at (8, big-endian) |
  *   len(1) instance id | len(1) provider | len(1) verifier | len(1) nonce | len(2, big-endian) return URL
+ *   [ | len(1) request hash, when bit 2 (login) or bit 3 (proof) is set ]
  */
 #define FLAG_POPUP 0x01
 #define FLAG_NONCE_NOT_SENT 0x02
+#define FLAG_AS_LOGIN 0x04
+#define FLAG_AS_PROOF 0x08
 
 static int put_str(cm_buf_t *b, const char *s, size_t lenbytes)
 {
@@ -82,13 +85,17 @@ char *ob_state_seal(const ob_keyring_t *kr, const ob_state_t *st)
     char *out = NULL;
     cm_buf_t b = {0};
     unsigned char head[9];
-    head[0] = (unsigned char)((st->popup ? FLAG_POPUP : 0) | (st->nonce_not_sent ? FLAG_NONCE_NOT_SENT : 0));
+    head[0] = (unsigned char)((st->popup ? FLAG_POPUP : 0) | (st->nonce_not_sent ? FLAG_NONCE_NOT_SENT : 0) |
+                              (st->kind == OB_STATE_AS_LOGIN   ? FLAG_AS_LOGIN
+                               : st->kind == OB_STATE_AS_PROOF ? FLAG_AS_PROOF
+                                                               : 0));
     for (int i = 0; i < 8; i++)
         head[1 + i] = (unsigned char)((uint64_t)st->expires_at >> (56 - 8 * i));
     cm_buf_append(&b, (const char *)head, sizeof(head));
     if (put_str(&b, st->instance_id, 1) != CM_OK || put_str(&b, st->provider, 1) != CM_OK ||
         put_str(&b, st->verifier, 1) != CM_OK || put_str(&b, st->nonce, 1) != CM_OK ||
-        put_str(&b, st->return_url, 2) != CM_OK || b.failed) {
+        put_str(&b, st->return_url, 2) != CM_OK ||
+        (st->kind != OB_STATE_INSTANCE && put_str(&b, st->as_request, 1) != CM_OK) || b.failed) {
         cm_buf_free(&b);
         return NULL;
     }
@@ -135,7 +142,8 @@ static int get_str(const uint8_t **p, const uint8_t *end, size_t lenbytes, char 
 
 static int parse(ob_state_t *st, const uint8_t *pt, size_t len)
 {
-    if (len < 9 || (pt[0] & ~(FLAG_POPUP | FLAG_NONCE_NOT_SENT)) != 0)
+    if (len < 9 || (pt[0] & ~(FLAG_POPUP | FLAG_NONCE_NOT_SENT | FLAG_AS_LOGIN | FLAG_AS_PROOF)) != 0 ||
+        (pt[0] & FLAG_AS_LOGIN && pt[0] & FLAG_AS_PROOF))
         return CM_EINVAL;
     const uint8_t *p = pt + 9, *end = pt + len;
     uint64_t exp = 0;
@@ -144,13 +152,22 @@ static int parse(ob_state_t *st, const uint8_t *pt, size_t len)
     st->expires_at = (int64_t)exp;
     st->popup = (pt[0] & FLAG_POPUP) != 0;
     st->nonce_not_sent = (pt[0] & FLAG_NONCE_NOT_SENT) != 0;
+    st->kind = (pt[0] & FLAG_AS_LOGIN)   ? OB_STATE_AS_LOGIN
+               : (pt[0] & FLAG_AS_PROOF) ? OB_STATE_AS_PROOF
+                                         : OB_STATE_INSTANCE;
     if (get_str(&p, end, 1, st->instance_id, sizeof(st->instance_id)) != CM_OK ||
         get_str(&p, end, 1, st->provider, sizeof(st->provider)) != CM_OK ||
         get_str(&p, end, 1, st->verifier, sizeof(st->verifier)) != CM_OK ||
         get_str(&p, end, 1, st->nonce, sizeof(st->nonce)) != CM_OK ||
-        get_str(&p, end, 2, st->return_url, sizeof(st->return_url)) != CM_OK || p != end)
+        get_str(&p, end, 2, st->return_url, sizeof(st->return_url)) != CM_OK ||
+        (st->kind != OB_STATE_INSTANCE && get_str(&p, end, 1, st->as_request, sizeof(st->as_request)) != CM_OK) ||
+        p != end)
         return CM_EINVAL;
-    return cm_uuid_valid(st->instance_id) && st->provider[0] != '\0' && strlen(st->nonce) >= 16 ? CM_OK : CM_EINVAL;
+    if (st->kind != OB_STATE_INSTANCE && strlen(st->as_request) != 64)
+        return CM_EINVAL;
+    /* a service URL sign-in has no instance yet */
+    int inst_ok = st->kind == OB_STATE_AS_LOGIN ? st->instance_id[0] == '\0' : cm_uuid_valid(st->instance_id);
+    return inst_ok && st->provider[0] != '\0' && strlen(st->nonce) >= 16 ? CM_OK : CM_EINVAL;
 }
 
 int ob_state_open(const ob_keyring_t *kr, const char *text, int64_t now, ob_state_t *st)

@@ -31,9 +31,17 @@ typedef struct ob_state {
     int popup;          /* answer with a page that posts to window.opener */
     int nonce_not_sent; /* the authorization request carried no OIDC nonce (an ID token need not hold one) */
     char return_url[OB_RETURN_URL_MAX + 1]; /* "" when none */
+    /* what the sign-in is for: an instance's own authorization (/oauth/authorize), or an MCP client's authorization
+     * request (docs/mcp-authorization.md: a service URL sign-in with the operator's app, or an instance URL's proof
+     * of ownership); the latter two carry the SHA-256 hex of the request id (as_requests.request_hash) */
+    int kind;
+    char as_request[65]; /* "" for OB_STATE_INSTANCE */
 } ob_state_t;
 
-/* Fills a fresh state for instance_id/provider: new PKCE verifier (when pkce), new nonce, expiry now + ttl_s. */
+enum { OB_STATE_INSTANCE = 0, OB_STATE_AS_LOGIN = 1, OB_STATE_AS_PROOF = 2 };
+
+/* Fills a fresh state for instance_id (NULL or "" for OB_STATE_AS_LOGIN)/provider: new PKCE verifier (when pkce), new
+ * nonce, expiry now + ttl_s. */
 int ob_state_init(ob_state_t *st, const char *instance_id, const char *provider, int pkce, int64_t now, int ttl_s);
 
 /* Seals st. Returns the malloc'ed state text (caller frees) or NULL. */

@@ -15,9 +15,12 @@
 
 static const char sql_create[] =
     "WITH i AS ("
-    "  INSERT INTO mcp_service_table (instance_id, user_id, service_name, custom_name, mcp_key_hash, expires_at)"
+    "  INSERT INTO mcp_service_table (instance_id, user_id, service_name, custom_name, mcp_key_hash, expires_at,"
+    "                                 origin, upstream_subject)"
     "  VALUES ($1::uuid, $2, $3, $4, $5,"
-    "          CASE WHEN $6::bigint > 0 THEN now() + make_interval(secs => $6::bigint) END)"
+    "          CASE WHEN $6::bigint > 0 THEN now() + make_interval(secs => $6::bigint) END,"
+    "          COALESCE($13::text, 'admin'), $14)"
+    "  ON CONFLICT (service_name, upstream_subject) WHERE origin = 'mcp_login' DO NOTHING"
     "  RETURNING instance_id, status, oauth_status),"
     " c AS ("
     "  INSERT INTO mcp_credentials (instance_id, client_id, client_secret_enc, client_secret_key_id,"
@@ -25,18 +28,19 @@ static const char sql_create[] =
     "  SELECT instance_id, $7, $8::bytea, $9, $10, $11::jsonb FROM i RETURNING instance_id),"
     " a AS ("
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
-    "  SELECT instance_id, 'created', 'admin', $12::jsonb FROM i)"
+    "  SELECT instance_id, 'created', COALESCE($15::text, 'admin'), $12::jsonb FROM i)"
     " SELECT i.instance_id, i.status, i.oauth_status FROM i JOIN c USING (instance_id)";
 
 int ob_db_instance_create(cm_pg_pool_t *db, const ob_new_instance_t *ni, cm_pg_result_cb cb, void *arg)
 {
     char exp[32];
     snprintf(exp, sizeof(exp), "%" PRId64, ni->expires_in);
-    const char *p[12] = {ni->instance_id,      ni->user_id,           ni->service,
+    const char *p[15] = {ni->instance_id,      ni->user_id,           ni->service,
                          ni->custom_name,      ni->mcp_key_hash,      exp,
                          ni->client_id,        ni->client_secret_hex, ni->client_secret_kid,
-                         ni->requested_scopes, ni->provider_options,  ni->audit_detail};
-    return cm_pg_query(db, sql_create, 12, p, cb, arg);
+                         ni->requested_scopes, ni->provider_options,  ni->audit_detail,
+                         ni->origin,           ni->upstream_subject,  ni->actor};
+    return cm_pg_query(db, sql_create, 15, p, cb, arg);
 }
 
 int ob_db_instance_list(cm_pg_pool_t *db, const char *user_id, const char *service, int limit, cm_pg_result_cb cb,

@@ -42,9 +42,13 @@ typedef struct ob_new_instance {
     const char *requested_scopes; /* may be NULL */
     const char *provider_options; /* JSON object text */
     const char *audit_detail;     /* JSON object text, no secrets */
+    const char *origin;           /* NULL = 'admin'; 'mcp_login' for a service URL sign-in */
+    const char *upstream_subject; /* may be NULL */
+    const char *actor;            /* of the audit row; NULL = 'admin' */
 } ob_new_instance_t;
 
-/* Result row: instance_id, status, oauth_status. */
+/* Result row: instance_id, status, oauth_status. No row when an 'mcp_login' instance of the same service and
+ * upstream_subject exists already (the unique index: two first sign-ins of one account create one instance). */
 int ob_db_instance_create(cm_pg_pool_t *db, const ob_new_instance_t *ni, cm_pg_result_cb cb, void *arg);
 
 /* Rows of OB_INSTANCE_SELECT for a user (optionally one service), oldest first, at most `limit`. */

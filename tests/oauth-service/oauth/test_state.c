@@ -183,6 +183,56 @@ static void test_inner_structure(void)
     ob_keyring_free(kr);
 }
 
+#define RH "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* A state of an MCP client's sign-in carries its kind and the request row's hash; a service URL sign-in has no
+ * instance, a proof of ownership has one. */
+static void test_as_kinds(void)
+{
+    ob_keyring_t *kr = ring("k1 " K1);
+    ob_state_t st, back;
+    CU_ASSERT_EQUAL_FATAL(ob_state_init(&st, NULL, "google", 1, 1000, 600), CM_OK);
+    st.kind = OB_STATE_AS_LOGIN;
+    snprintf(st.as_request, sizeof(st.as_request), RH);
+    char *t = ob_state_seal(kr, &st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_EQUAL_FATAL(ob_state_open(kr, t, 1001, &back), CM_OK);
+    CU_ASSERT_EQUAL(back.kind, OB_STATE_AS_LOGIN);
+    CU_ASSERT_STRING_EQUAL(back.as_request, RH);
+    CU_ASSERT_STRING_EQUAL(back.instance_id, "");
+    CU_ASSERT_STRING_EQUAL(back.verifier, st.verifier);
+    CU_ASSERT(strlen(t) < OB_STATE_MAX_LEN);
+    free(t);
+    /* a login state naming an instance, a proof state without one, a request hash that is not 64 characters */
+    snprintf(st.instance_id, sizeof(st.instance_id), ID1);
+    t = ob_state_seal(kr, &st);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1001, &back), CM_EINVAL);
+    free(t);
+    st.kind = OB_STATE_AS_PROOF;
+    t = ob_state_seal(kr, &st);
+    CU_ASSERT_EQUAL_FATAL(ob_state_open(kr, t, 1001, &back), CM_OK);
+    CU_ASSERT_EQUAL(back.kind, OB_STATE_AS_PROOF);
+    CU_ASSERT_STRING_EQUAL(back.instance_id, ID1);
+    free(t);
+    st.instance_id[0] = '\0';
+    t = ob_state_seal(kr, &st);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1001, &back), CM_EINVAL);
+    free(t);
+    st.kind = OB_STATE_AS_LOGIN;
+    st.as_request[10] = '\0';
+    t = ob_state_seal(kr, &st);
+    CU_ASSERT_EQUAL(ob_state_open(kr, t, 1001, &back), CM_EINVAL);
+    free(t);
+    /* an instance's own state has no kind of its own */
+    CU_ASSERT_EQUAL_FATAL(ob_state_init(&st, ID1, "google", 0, 1000, 600), CM_OK);
+    t = ob_state_seal(kr, &st);
+    CU_ASSERT_EQUAL_FATAL(ob_state_open(kr, t, 1001, &back), CM_OK);
+    CU_ASSERT_EQUAL(back.kind, OB_STATE_INSTANCE);
+    CU_ASSERT_STRING_EQUAL(back.as_request, "");
+    free(t);
+    ob_keyring_free(kr);
+}
+
 static void test_return_urls(void)
 {
     json_t *allowed =
@@ -276,5 +326,5 @@ void tests_register(void)
 {
     CU_SUITE("state", NULL, NULL, {"round trip", test_round_trip}, {"tampering and expiry", test_tamper_and_expiry},
              {"inner structure", test_inner_structure}, {"return URL allow-list", test_return_urls},
-             {"pages", test_pages});
+             {"MCP client sign-in kinds", test_as_kinds}, {"pages", test_pages});
 }
