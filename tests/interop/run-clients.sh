@@ -71,6 +71,6 @@ start_conformance "$WORK/server-dead.log" MCP_AUTH=broker BROKER_URL="http://127
 probe_health "http://127.0.0.1:$MCP_PORT_BOUND/health" unreachable || status=1
 stop_and_check_sanitizers "$WORK/server-dead.log" || status=1
 PIDS=("${MAIN_PIDS[@]}" "${PIDS[@]}")
-if grep -q "$KEY\|$SECRET\|$UPSTREAM_TOKEN" "$WORK/server.log"; then echo "not ok - a secret appeared in the server log"; status=1; else echo "ok - no secret in the server log"; fi
+if grep -q -F -e "$KEY" -e "$SECRET" -e "$UPSTREAM_TOKEN" "$WORK/server.log"; then echo "not ok - a secret appeared in the server log"; status=1; else echo "ok - no secret in the server log"; fi
 [ $status -eq 0 ] && echo "interop clients: 1 passed, 0 failed" || echo "interop clients: 0 passed, 1 failed"
 exit $status

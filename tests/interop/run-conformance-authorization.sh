@@ -66,6 +66,6 @@ check "metadata endpoint scenario ran, every check SUCCESS" \
 check "authorization code grant scenario ran, every check SUCCESS" \
     jq -e 'to_entries|map(select(.key|test("code-grant")))|length > 0 and all(.value == "SUCCESS")' <<<"$RESULTS"
 it_stop_all
-grep -q -F "$KEY" "$IT_DIR"/*.log
+grep -q -F -e "$KEY" "$IT_DIR"/*.log
 check "the access key in no log" eq "$?" 1
 it_done

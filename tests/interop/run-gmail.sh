@@ -48,7 +48,7 @@ status=0
 UPSTREAM_TOKEN=$UPSTREAM_TOKEN AUTHORIZE_URL=$AUTHORIZE_URL BROKER_HOOKS=$HOOKS timeout 180 \
     node "$INTEROP_DIR/gmail-test.mjs" "http://127.0.0.1:$PORT" "$INSTANCE" "$KEY" "http://127.0.0.1:$GMAIL_PORT" "$BROKER_URL" || status=1
 stop_and_check_sanitizers "$WORK/server.log" || status=1
-if grep -qF -e "$KEY" -e "$UPSTREAM_TOKEN" -e "rotated-token" "$WORK/server.log" || { [ -n "${SECRET:-}" ] && grep -qF "$SECRET" "$WORK/server.log"; }; then
+if grep -qF -e "$KEY" -e "$UPSTREAM_TOKEN" -e "rotated-token" "$WORK/server.log" || { [ -n "${SECRET:-}" ] && grep -qF -e "$SECRET" "$WORK/server.log"; }; then
     echo "not ok - a secret appeared in the server log"; status=1
 else
     echo "ok - no secret in the server log"

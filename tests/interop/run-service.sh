@@ -30,6 +30,6 @@ timeout 120 node "$INTEROP_DIR/$SVC-test.mjs" "http://127.0.0.1:$MCP_PORT_BOUND"
 # let the periodic usage flush finish first: the flush at shutdown leaks its unfinished broker call (runtime)
 sleep 1
 stop_and_check_sanitizers "$WORK/server.log" || status=1
-if grep -Eq "$SECRETS_TO_HIDE" "$WORK/server.log"; then echo "not ok - a secret appeared in the server log"; status=1; else echo "ok - no secret in the server log"; fi
+if grep -Eq -e "$SECRETS_TO_HIDE" "$WORK/server.log"; then echo "not ok - a secret appeared in the server log"; status=1; else echo "ok - no secret in the server log"; fi
 [ $status -eq 0 ] && echo "interop $SVC: 1 passed, 0 failed" || { echo "interop $SVC: 0 passed, 1 failed"; tail -20 "$WORK/server.log"; }
 exit $status
