@@ -296,7 +296,9 @@ check "CIMD: the refused document was fetched twice" eq "$(cimd_count "$CIMD" /m
 expect_page "CIMD: an http client_id URL" "$(good "http://127.0.0.1:$CPORT/good.json" https://app.example/cb)" invalid_client
 
 # ---- stopping with a document fetch in flight: the drain (listen.drain_ms 500) ends before the fetch would, so the
-# broker stops with it pending; the waiting request's context is released (the sanitizer pass reports a leak else)
+# broker stops with it pending: exit 0, at once, no sanitizer report (a context answered or freed twice would show).
+# That the waiting contexts are released is test_as_cimd's (free_in_flight): here the request outlives the drain and
+# libh2o keeps it, and the context it points to, reachable to the exit, out of the leak checker's sight.
 SLOW0="$(cimd_count "$CIMD" /slow.json)"
 curl -s -o /dev/null --max-time 15 "$BROKER/as/authorize?$(good "$CIMD/slow.json" https://app.example/cb)" &
 CURL_PID=$!
