@@ -63,7 +63,7 @@ static int serve(ob_config_t *cfg)
         exit_code = EXIT_USAGE; /* a missing or malformed key file is bad configuration */
         goto out_free_services;
     }
-    cm_server_options_t opts = {.name = "oauth-service", .max_request_body = 64 * 1024};
+    cm_server_options_t opts = {.name = "oauth-service", .max_request_body = 64 * 1024, .drain_ms = cfg->drain_ms};
     if ((b.server = cm_server_new(&opts)) == NULL)
         goto out_free_services;
     h2o_evloop_t *loop = cm_server_loop(b.server);

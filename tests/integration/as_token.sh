@@ -4,7 +4,7 @@
 # registration (happy paths, each refusal with nothing stored, the per-address limit); admin clients; the token
 # endpoint (every error case, the JWT's header, claims and ES256 signature verified with node's crypto against the
 # published JWKS); refresh rotation and reuse detection; revocation; introspection; the grants admin API and its
-# push; mcp-auth with a grant; a disabled instance; signing key rotation (published before it signs, the old key kept).
+# push; mcp-auth with a grant; a disabled instance (its grants revoked); signing key rotation (published before it signs, the old key kept).
 #
 # Authorization codes: the /as/authorize flow (consent) is another part of the broker; this test creates codes the
 # way that flow stores them, by INSERTing an as_codes row (the SHA-256 of a known code, the S256 challenge of a known
@@ -350,12 +350,21 @@ check "revoking through another instance: 404" eq "$STATUS/$(jq -r .code <<<"$BO
 http GET "$BROKER/instances/$IID/grants"
 check "grants list needs the admin key" eq "$STATUS" 401
 
-# ---- a disabled instance: its grants refuse tokens
+# ---- a disabled instance: its grants are revoked, enabling it again does not restore them
 new_code "$PUB"
 redeem "$PUB" "$CODE" "$VERIFIER"
 RTD="$(jq -r .refresh_token <<<"$BODY")"
 GIDD="$(verify_jwt "$(jq -r .access_token <<<"$BODY")" "$(jwks_now)" | jq -r .gid)"
+new_code "$PUB"
+redeem "$PUB" "$CODE" "$VERIFIER"
+GIDD2="$(verify_jwt "$(jq -r .access_token <<<"$BODY")" "$(jwks_now)" | jq -r .gid)"
+LIVE="$(psql_q "SELECT count(*) FROM as_grants WHERE instance_id = '$IID' AND revoked_at IS NULL")"
 admin PATCH "/instances/$IID" '{"status":"inactive"}'
+check "disable: 200, every live grant of the instance revoked (instance_disabled), each audited" eq "$STATUS/$(psql_q "SELECT count(*) FROM as_grants WHERE instance_id = '$IID' AND revoked_at IS NULL")/$(psql_q "SELECT count(*) FROM as_grants WHERE instance_id = '$IID' AND revoked_reason = 'instance_disabled' AND grant_id IN ('$GIDD', '$GIDD2')")/$(psql_q "SELECT count(*) FROM token_audit_log WHERE event = 'as_grant_revoked' AND detail->>'reason' = 'instance_disabled' AND instance_id = '$IID'")" "200/0/2/$LIVE"
+check "disable: at least the two new grants were live" eq "$([[ "$LIVE" -ge 2 ]] && echo yes)" yes
+check "disable: the other instance's grants stay" eq "$(psql_q "SELECT count(*) FROM as_grants WHERE instance_id <> '$IID' AND revoked_reason = 'instance_disabled'")" 0
+check "grant_revoked pushed to the MCP server (disable, first grant)" wait_push "$GIDD"
+check "grant_revoked pushed to the MCP server (disable, second grant)" wait_push "$GIDD2"
 form /as/token "grant_type=refresh_token&refresh_token=$RTD&client_id=$PUB"
 check "refresh on an inactive instance -> invalid_grant" eq "$STATUS/$(jq -r .error <<<"$BODY")" "400/invalid_grant"
 new_code "$PUB"
@@ -366,10 +375,17 @@ new_code "$PUB" "$REDIR" "http://127.0.0.1:49296/$IID2/mcp" 60 "$IID2"
 redeem "$PUB" "$CODE" "$VERIFIER"
 check "code on an expired instance -> invalid_grant" eq "$STATUS/$(jq -r .error <<<"$BODY")" "400/invalid_grant"
 http POST "$BROKER/instances/$IID/mcp-auth" "{\"grant_id\":\"$GIDD\"}" "authorization: Bearer $GMAIL_BEARER" "x-mcp-service: gmail"
-check "mcp-auth with a grant of an inactive instance answers its status" eq "$STATUS/$(jq -r .status <<<"$BODY")" "200/inactive"
+check "mcp-auth with a grant the disable revoked: 401 invalid_grant" eq "$STATUS/$(jq -r .code <<<"$BODY")" "401/invalid_grant"
+# a grant committed while the disable waited for the instance's row lock (as that race leaves it)
+GIDR="$(psql_q "INSERT INTO as_grants (instance_id, client_id, resource, scope) VALUES ('$IID', '$PUB', '$RES', 'mcp:read') RETURNING grant_id" | head -n 1)"
 admin PATCH "/instances/$IID" '{"status":"active"}'
+check "enabling: a grant left live on the inactive instance is revoked (instance_disabled) and pushed" eq "$STATUS/$(psql_q "SELECT revoked_reason FROM as_grants WHERE grant_id = '$GIDR'")/$(wait_push "$GIDR" && echo pushed)" "200/instance_disabled/pushed"
 form /as/token "grant_type=refresh_token&refresh_token=$RTD&client_id=$PUB"
-check "active again: the refresh token works (it was not spent)" eq "$STATUS" 200
+check "active again: the refresh token stays refused (a new consent is needed)" eq "$STATUS/$(jq -r .error <<<"$BODY")" "400/invalid_grant"
+check "active again: the grants stay revoked" eq "$(psql_q "SELECT count(*) FROM as_grants WHERE grant_id IN ('$GIDD', '$GIDD2') AND revoked_at IS NOT NULL")" 2
+new_code "$PUB"
+redeem "$PUB" "$CODE" "$VERIFIER"
+check "active again: a new code (new consent) gets tokens" eq "$STATUS" 200
 
 # ---- a use moves a dynamic client's deletion date forward
 psql_q "UPDATE as_clients SET expires_at = now() + interval '1 day', last_used_at = now() - interval '30 minutes' WHERE client_id = '$PUB'" >/dev/null
@@ -382,6 +398,9 @@ redeem "$PUB" "$CODE" "$VERIFIER"
 check "a use of a dynamic client moves its expiry to now + dcr_idle_days" eq "$STATUS/$(psql_q "SELECT expires_at > now() + interval '29 days' AND last_used_at > now() - interval '1 minute' FROM as_clients WHERE client_id = '$PUB'")" "200/t"
 
 # ---- deleting a client revokes its grants
+new_code "$ADM" "https://admin.example/cb"
+redeem "$ADM" "$CODE" "$VERIFIER" "https://admin.example/cb" "&client_secret=$ADM_SECRET"
+check "a live grant of the admin client (the disable above revoked its older ones)" eq "$STATUS/$(psql_q "SELECT count(*) FROM as_grants WHERE client_id = '$ADM' AND revoked_at IS NULL")" "200/1"
 admin DELETE "/as/clients/$ADM"
 check "admin deletes a client: 200, its grants revoked" eq "$STATUS/$(jq -r .deleted <<<"$BODY")/$(psql_q "SELECT count(*) FROM as_grants WHERE client_id = '$ADM' AND revoked_reason = 'client_deleted'")" "200/true/1"
 form /as/token "grant_type=refresh_token&refresh_token=x&client_id=$ADM&client_secret=$ADM_SECRET"

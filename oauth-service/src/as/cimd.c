@@ -24,6 +24,7 @@ struct entry {
 
 struct waiter {
     ob_cimd_cb cb;
+    ob_cimd_drop_fn drop;
     void *arg;
     struct waiter *next;
 };
@@ -95,11 +96,15 @@ static void entry_free(ob_cimd_t *c, struct entry *e)
     free(e);
 }
 
+/* Frees the fetch; waiters still on it (the cache going away with the fetch in flight) get their drop, never cb:
+ * the handler behind cb may already be torn down, only the context itself is released. */
 static void fetch_free(struct fetch *f)
 {
     while (f->waiters) {
         struct waiter *w = f->waiters;
         f->waiters = w->next;
+        if (w->drop != NULL)
+            w->drop(w->arg);
         free(w);
     }
     free(f->url);
@@ -228,7 +233,7 @@ static int addr_ok(void *arg, const struct sockaddr *sa, size_t salen)
     return ob_cimd_addr_public(sa, salen);
 }
 
-int ob_cimd_get(ob_cimd_t *c, const char *url, ob_cimd_cb cb, void *arg)
+int ob_cimd_get(ob_cimd_t *c, const char *url, ob_cimd_cb cb, ob_cimd_drop_fn drop, void *arg)
 {
     if (!ob_cimd_is_url(url))
         return CM_EINVAL;
@@ -236,6 +241,7 @@ int ob_cimd_get(ob_cimd_t *c, const char *url, ob_cimd_cb cb, void *arg)
     if (w == NULL)
         return CM_ENOMEM;
     w->cb = cb;
+    w->drop = drop;
     w->arg = arg;
     for (struct fetch *f = c->fetches; f; f = f->next) {
         if (strcmp(f->url, url) == 0) {
@@ -263,6 +269,8 @@ int ob_cimd_get(ob_cimd_t *c, const char *url, ob_cimd_cb cb, void *arg)
                              .addr_ok = origin_allowed(c, url) ? NULL : addr_ok};
     int rc = cm_http_start(c->http, &req, on_fetched, f, &f->call);
     if (rc != CM_AGAIN) {
+        f->waiters = NULL; /* an error leaves arg with the caller */
+        free(w);
         fetch_free(f);
         return rc;
     }

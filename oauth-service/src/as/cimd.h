@@ -54,16 +54,20 @@ int ob_cimd_cache_ttl(const char *cache_control);
 /* status: CM_OK with doc (borrowed for the call), or CM_EINVAL / CM_EIO with why (static sentence). */
 typedef void (*ob_cimd_cb)(void *arg, int status, const json_t *doc, const char *why);
 
+/* Releases arg of a lookup whose fetch is abandoned (the cache freed with it in flight): frees, never answers. */
+typedef void (*ob_cimd_drop_fn)(void *arg);
+
 /* http, allowed_origins (array of "https://host[:port]") and ca_file are borrowed and outlive the cache.
  * capacity 0 = 512 documents. Caller owns the cache (ob_cimd_free). */
 ob_cimd_t *ob_cimd_new(cm_http_client_t *http, const json_t *allowed_origins, const char *ca_file, size_t capacity);
-/* Cancels the fetches in flight (their waiters are never called) and frees everything. */
+/* Cancels the fetches in flight and frees everything; each waiting lookup gets its drop (its cb never runs). */
 void ob_cimd_free(ob_cimd_t *c);
 
 /* The fresh cached document of url (borrowed until the next call into the cache), or NULL. */
 const json_t *ob_cimd_peek(ob_cimd_t *c, const char *url, int64_t now);
-/* Fetches url (joining a fetch in flight). CM_AGAIN: cb runs exactly once, later; else an error and cb never runs. */
-int ob_cimd_get(ob_cimd_t *c, const char *url, ob_cimd_cb cb, void *arg);
+/* Fetches url (joining a fetch in flight). CM_AGAIN: later, exactly one of cb (the answer) or drop (NULL = none;
+ * the cache freed first) runs with arg; else an error, neither runs and arg stays the caller's. */
+int ob_cimd_get(ob_cimd_t *c, const char *url, ob_cimd_cb cb, ob_cimd_drop_fn drop, void *arg);
 
 /* Fetches started (stats, tests: a cache hit starts none). */
 uint64_t ob_cimd_fetches(const ob_cimd_t *c);

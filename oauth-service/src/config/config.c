@@ -98,6 +98,7 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
 
     memset(cfg, 0, sizeof(*cfg));
     cfg->port = 3001;
+    cfg->drain_ms = 5000;
     cfg->db_pool_size = 4;
     cfg->db_query_timeout_ms = 5000;
     cfg->health_db_timeout_ms = 1000;

@@ -42,6 +42,7 @@ typedef struct ob_config {
     char *path;               /* the file that was loaded */
     char *listen_host;        /* "127.0.0.1" */
     int port;                 /* 3001 */
+    int drain_ms;             /* listen.drain_ms: on SIGTERM, how long requests in flight may finish, 5000 */
     char *base_url;           /* public URL of the broker, e.g. "http://127.0.0.1:3001" (no trailing slash) */
     char *database_url;       /* libpq conninfo or URI; required */
     int db_pool_size;         /* 4 */

@@ -212,6 +212,9 @@ int ob_cfg_apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
             return rc;
         if ((rc = ob_cfg_get_int(listen, "port", path, "listen.port", 1, 65535, &cfg->port, err, errsz)) != CM_OK)
             return rc;
+        if ((rc = ob_cfg_get_int(listen, "drain_ms", path, "listen.drain_ms", 1, 600000, &cfg->drain_ms, err, errsz)) !=
+            CM_OK)
+            return rc;
     }
     json_t *db = json_object_get(root, "database");
     if (db != NULL) {

@@ -241,6 +241,12 @@ static void with_client(as_authz_ctx_t *c)
     }
 }
 
+/* The broker stops with the document fetch in flight: the context goes, the request is not answered. */
+static void on_cimd_dropped(void *arg)
+{
+    ctx_free(arg);
+}
+
 static void on_cimd(void *arg, int status, const json_t *doc, const char *why)
 {
     as_authz_ctx_t *c = arg;
@@ -304,7 +310,7 @@ static int on_authorize(void *data, h2o_req_t *req, const cm_route_match_t *m)
         if (doc != NULL) {
             c->client = json_deep_copy(doc);
             with_client(c);
-        } else if (ob_cimd_get(b->cimd, id, on_cimd, c) != CM_AGAIN) {
+        } else if (ob_cimd_get(b->cimd, id, on_cimd, on_cimd_dropped, c) != CM_AGAIN) {
             page(c, 503, "temporarily_unavailable", "Please try again in a moment.");
             ctx_free(c);
         }

@@ -4,6 +4,9 @@
  * owning MCP server as an invalidation after the commit. Only active <->
  * inactive is an admin transition: an instance that needs re-authorization or expired can be made
  * inactive, but becomes active again only through the OAuth flow (409 invalid_status_transition).
+ * Making it inactive revokes its MCP client grants in the same statement (instance_disabled, pushed as
+ * grant_revoked): enabling it again does not restore them, the client must obtain a new consent (a write of an
+ * instance that was inactive revokes a grant that escaped the disable: see instances_db.c).
  * 200 with the admin view.
  */
 #include "handlers/instance_validate.h"
@@ -21,6 +24,24 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Tells the owning MCP server of each grant the disable revoked (ids: the statement's comma-separated list). */
+static void push_grants_revoked(ob_broker_t *b, const char *service, const char *instance_id, const char *ids)
+{
+    char gid[40];
+    while (*ids != '\0') {
+        size_t n = strcspn(ids, ",");
+        if (n > 0 && n < sizeof(gid)) {
+            memcpy(gid, ids, n);
+            gid[n] = '\0';
+            cm_info("as", "grant %s of instance %s revoked (instance disabled)", gid, instance_id);
+            ob_push_grant_revoked(b->pusher, service, instance_id, gid);
+        }
+        ids += n;
+        if (*ids == ',')
+            ids++;
+    }
+}
 
 static void on_patched(void *arg, int status, PGresult *res)
 {
@@ -40,6 +61,8 @@ static void on_patched(void *arg, int status, PGresult *res)
         ob_push_invalidate(c->a.b->pusher, PQgetvalue(res, 0, 2), c->id, now_status,
                            strtoll(PQgetvalue(res, 0, 5), NULL, 10));
     }
+    if (PQnfields(res) >= 7 && !PQgetisnull(res, 0, 6))
+        push_grants_revoked(c->a.b, PQgetvalue(res, 0, 2), c->id, PQgetvalue(res, 0, 6));
     if (req != NULL) {
         if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
             cm_respond_error(req, 404, "instance_not_found", "instance_id", "no such instance");

@@ -69,9 +69,25 @@ static const char sql_patch[] =
     "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
     "  SELECT instance_id, CASE WHEN old_status <> status THEN 'status_changed' ELSE 'updated' END, 'admin',"
     "         jsonb_build_object('old_status', old_status, 'status', status, 'custom_name_changed', $3::boolean)"
-    "    FROM u)"
+    "    FROM u),"
+    /* The operator's disable ends the instance's MCP client grants: enabling it again needs a new consent. A
+     * grant committed while this statement waited for the row lock is not in its snapshot and escapes; no grant
+     * is created while the instance is inactive (the token endpoint re-checks the status under its row lock), so
+     * any grant live on an inactive instance is such a leftover, revoked by the next write of the instance
+     * (its re-enabling at the latest), which sees it. */
+    " g AS ("
+    "  UPDATE as_grants g SET revoked_at = now(), revoked_reason = 'instance_disabled'"
+    "    FROM u WHERE 'inactive' IN (u.status, u.old_status) AND g.instance_id = u.instance_id"
+    "     AND g.revoked_at IS NULL"
+    "  RETURNING g.grant_id, g.instance_id, g.client_id),"
+    " r AS ("
+    "  INSERT INTO token_audit_log (instance_id, event, actor, detail)"
+    "  SELECT instance_id, 'as_grant_revoked', 'admin',"
+    "         jsonb_build_object('grant_id', grant_id, 'client_id', client_id, 'reason', 'instance_disabled')"
+    "    FROM g)"
     " SELECT (SELECT count(*) FROM cur), (SELECT count(*) FROM u), (SELECT service_name FROM u),"
-    "        (SELECT old_status FROM u), (SELECT status FROM u), (SELECT event_version FROM u)";
+    "        (SELECT old_status FROM u), (SELECT status FROM u), (SELECT event_version FROM u),"
+    "        (SELECT string_agg(grant_id::text, ',') FROM g)";
 
 int ob_db_instance_patch(cm_pg_pool_t *db, const char *id, const char *status, int set_name, const char *custom_name,
                          cm_pg_result_cb cb, void *arg)

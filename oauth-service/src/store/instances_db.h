@@ -58,7 +58,9 @@ int ob_db_instance_list(cm_pg_pool_t *db, const char *user_id, const char *servi
 /*
  * status (NULL = unchanged), custom_name (set_name = 1 sets it, NULL clearing it). Result row:
  * found (0/1), updated (0/1: 0 with found 1 = the status transition is not allowed), and when updated:
- * service_name, old_status, status, event_version (bumped when the status changed) (NULL otherwise).
+ * service_name, old_status, status, event_version (bumped when the status changed) (NULL otherwise), and the
+ * grant ids (comma-separated) of the MCP client grants revoked because the instance is or was inactive (reason
+ * instance_disabled, each audited as_grant_revoked; NULL when none).
  */
 int ob_db_instance_patch(cm_pg_pool_t *db, const char *id, const char *status, int set_name, const char *custom_name,
                          cm_pg_result_cb cb, void *arg);

@@ -1,6 +1,8 @@
 /*
  * test_cimd.c - Client ID Metadata Documents, the pure parts: which client_ids are document URLs, which addresses
- * a document may come from (RFC 6890 special-use blocks refused), the document rules and the cache lifetime.
+ * a document may come from (RFC 6890 special-use blocks refused), the document rules and the cache lifetime; and
+ * freeing the cache with a fetch in flight (a loopback listener that never answers): every waiter is dropped, none
+ * answered.
  */
 #include "cu.h"
 
@@ -9,10 +11,13 @@
 #include "common/status.h"
 
 #include <arpa/inet.h>
+#include <h2o.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static int pub(const char *text)
 {
@@ -204,8 +209,53 @@ static void test_ttl(void)
     CU_ASSERT_EQUAL(ob_cimd_cache_ttl("public, no-cache"), 0);
 }
 
+static int answered, dropped;
+
+static void on_answer(void *arg, int status, const json_t *doc, const char *why)
+{
+    (void)arg, (void)status, (void)doc, (void)why;
+    answered++;
+}
+
+static void on_drop(void *arg)
+{
+    free(arg);
+    dropped++;
+}
+
+static void test_free_in_flight(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    CU_ASSERT_FATAL(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 4) == 0 &&
+                    getsockname(lfd, (struct sockaddr *)&a, &len) == 0);
+    char origin[64], url[96];
+    snprintf(origin, sizeof(origin), "https://127.0.0.1:%d", ntohs(a.sin_port));
+    snprintf(url, sizeof(url), "%s/slow.json", origin);
+    json_t *allowed = json_pack("[s]", origin);
+    h2o_evloop_t *loop = h2o_evloop_create();
+    cm_http_client_t *http = cm_http_client_new(loop);
+    ob_cimd_t *c = ob_cimd_new(http, allowed, NULL, 0);
+    CU_ASSERT_FATAL(http != NULL && c != NULL);
+    answered = dropped = 0;
+    CU_ASSERT_EQUAL(ob_cimd_get(c, url, on_answer, on_drop, calloc(1, 64)), CM_AGAIN);
+    CU_ASSERT_EQUAL(ob_cimd_get(c, url, on_answer, on_drop, calloc(1, 64)), CM_AGAIN); /* joins the fetch */
+    CU_ASSERT_EQUAL(ob_cimd_fetches(c), 1);
+    for (int i = 0; i < 10; i++)
+        h2o_evloop_run(loop, 10); /* connected (the backlog accepts), the TLS hello unanswered */
+    CU_ASSERT_EQUAL(answered + dropped, 0);
+    ob_cimd_free(c);
+    CU_ASSERT_EQUAL(dropped, 2); /* the contexts are released (the sanitizer pass sees no leak) */
+    CU_ASSERT_EQUAL(answered, 0);
+    cm_http_client_free(http);
+    h2o_evloop_destroy(loop);
+    json_decref(allowed);
+    close(lfd);
+}
+
 void tests_register(void)
 {
     CU_SUITE("as_cimd", NULL, NULL, {"addresses", test_addresses}, {"is_url", test_is_url}, {"validate", test_validate},
-             {"ttl", test_ttl});
+             {"ttl", test_ttl}, {"free_in_flight", test_free_in_flight});
 }
