@@ -1,6 +1,7 @@
 /*
- * http_guard.c - request checks of the MCP endpoint: Host/Origin (DNS rebinding), Accept, Content-Type,
- * header value normalisation (OWS trimming, =?base64?...?= decoding), JSON-RPC error responses.
+ * http_guard.c - request checks of the MCP endpoint: Host/Origin (DNS rebinding), the CORS headers for an origin that
+ * passed them, Accept, Content-Type, header value normalisation (OWS trimming, =?base64?...?= decoding), JSON-RPC
+ * error responses.
  */
 #include "protocol/jsonrpc.h"
 #include "common/status.h"
