@@ -2,7 +2,8 @@
 // JWTs minted by fake-broker.mjs) verified by the runtime at the instance URL and at the service URL /mcp, the 401
 // discovery header and the protected resource metadata, every refusal a token must meet (times, signature, alg,
 // kid, iss, aud, typ), scopes (403 insufficient_scope), revoked grants (pushed: within 1 s; not pushed: at the next
-// status recheck), static keys unchanged, sessions not crossing instances.
+// status recheck), static keys unchanged, sessions not crossing instances nor credentials of one instance, CORS of
+// the discovery documents and of the 401 for browser-based clients.
 // Usage: node authorization-test.mjs <server base url> <fake broker url> <broker.json> <other service base url>
 //        (instances inst-a, inst-b active; the server at the default auth lifetimes, MCP_JWKS_REFETCH_S=2)
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -165,6 +166,80 @@ const jwksBefore = (await stats()).jwks;
   const del = (bearer) => fetch(svcUrl, { method: 'DELETE', headers: { authorization: `Bearer ${bearer}`, ...hdr } }).then((x) => x.status);
   const delOther = await del(b), delOwn = await del(a), after = await post(svcUrl, a, list, hdr);
   check('DELETE /mcp ends the session for its own instance only (404 for B, 200 for A, then gone)', delOther === 404 && delOwn === 200 && after.status === 404, `${delOther} ${delOwn} ${after.status}`);
+}
+
+// ---- sessions are bound to the credential that created them (a grant, or the instance key), not only to the instance
+{
+  const A = instUrl('inst-a');
+  const g1 = await mint({ sub: 'inst-a', aud: A });
+  const g1b = await mint({ sub: 'inst-a', aud: A, gid: g1.gid }); // a refreshed token of the same grant
+  const g2 = await tokenFor('inst-a'); // another client (grant) of the same instance
+  const r = await post(A, g1.token, init);
+  const hdr = { 'mcp-session-id': r.sid, 'mcp-protocol-version': '2025-11-25' };
+  const unknown = await post(A, g1.token, list, { ...hdr, 'mcp-session-id': 'ab'.repeat(32) });
+  const own = await post(A, g1.token, list, hdr), refreshed = await post(A, g1b.token, list, hdr);
+  check('a session is usable by its grant, also with a refreshed token of that grant', r.status === 200 && !!r.sid &&
+    own.status === 200 && refreshed.status === 200, `${r.status} ${own.status} ${refreshed.status}`);
+  const other = await post(A, g2, list, hdr), key = await post(A, keyOf('inst-a'), list, hdr);
+  check('... but another grant of the same instance gets 404, exactly as for an unknown session', other.status === 404 &&
+    other.text === unknown.text && unknown.status === 404, `${other.status} ${other.text} / ${unknown.text}`);
+  check('... and so does the static key of the same instance', key.status === 404 && key.text === unknown.text, `${key.status} ${key.text}`);
+  const del = (bearer) => fetch(A, { method: 'DELETE', headers: { authorization: `Bearer ${bearer}`, ...hdr } }).then((x) => x.status);
+  const delOther = await del(g2), delKey = await del(keyOf('inst-a'));
+  const still = await post(A, g1.token, list, hdr);
+  check('DELETE by another grant or by the key: 404, the session lives on', delOther === 404 && delKey === 404 && still.status === 200,
+    `${delOther} ${delKey} ${still.status}`);
+  const k = await post(A, keyOf('inst-a'), init);
+  const khdr = { 'mcp-session-id': k.sid, 'mcp-protocol-version': '2025-11-25' };
+  const kOwn = await post(A, keyOf('inst-a'), list, khdr), kJwt = await post(A, g1.token, list, khdr);
+  check('a session created with the static key: usable with the key, 404 with a token of the instance', k.status === 200 &&
+    kOwn.status === 200 && kJwt.status === 404, `${k.status} ${kOwn.status} ${kJwt.status}`);
+  const s1 = await post(svcUrl, await svcToken('inst-a', { gid: g1.gid }), init);
+  const shdr = { 'mcp-session-id': s1.sid, 'mcp-protocol-version': '2025-11-25' };
+  const sOwn = await post(svcUrl, await svcToken('inst-a', { gid: g1.gid }), list, shdr);
+  const sOther = await post(svcUrl, await svcToken('inst-a'), list, shdr);
+  check('the same at the service URL (own grant 200, another grant of the instance 404)', s1.status === 200 &&
+    sOwn.status === 200 && sOther.status === 404, `${s1.status} ${sOwn.status} ${sOther.status}`);
+}
+
+// ---- CORS for browser-based clients: the PRM documents for any origin; the MCP endpoint only for allowed origins
+{
+  const stranger = 'https://inspector.example';
+  for (const u of [prmOf('inst-a'), prmOf(null), `${base}/.well-known/oauth-protected-resource`]) {
+    const g = await fetch(u, { headers: { origin: stranger } });
+    const p = await fetch(u, { method: 'OPTIONS', headers: { origin: stranger, 'access-control-request-method': 'GET',
+      'access-control-request-headers': 'mcp-protocol-version, authorization' } });
+    const ah = (p.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+    check(`PRM ${u.slice(base.length)}: Access-Control-Allow-Origin * on GET, preflight allows GET with MCP-Protocol-Version and Authorization`,
+      g.status === 200 && g.headers.get('access-control-allow-origin') === '*' && p.status === 204 &&
+      p.headers.get('access-control-allow-origin') === '*' && /\bGET\b/.test(p.headers.get('access-control-allow-methods') ?? '') &&
+      ah.includes('mcp-protocol-version') && ah.includes('authorization'),
+      `${g.status} ${g.headers.get('access-control-allow-origin')} ${p.status} ${p.headers.get('access-control-allow-origin')} ${p.headers.get('access-control-allow-methods')} ${ah}`);
+  }
+  const local = 'http://localhost:6274'; // the Inspector's web UI: a loopback origin, always allowed
+  const A = instUrl('inst-a');
+  const r = await fetch(A, { method: 'POST', headers: { origin: local, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(init) });
+  const expose = (r.headers.get('access-control-expose-headers') ?? '').toLowerCase();
+  check('401 to an allowed origin: that origin allowed, WWW-Authenticate (and Mcp-Session-Id) exposed, Vary: Origin',
+    r.status === 401 && r.headers.get('access-control-allow-origin') === local && expose.includes('www-authenticate') &&
+    expose.includes('mcp-session-id') && /origin/i.test(r.headers.get('vary') ?? '') && !!r.headers.get('www-authenticate'),
+    `${r.status} ${r.headers.get('access-control-allow-origin')} ${expose} ${r.headers.get('vary')}`);
+  const p = await fetch(A, { method: 'OPTIONS', headers: { origin: local, 'access-control-request-method': 'POST',
+    'access-control-request-headers': 'authorization, content-type, mcp-protocol-version, mcp-session-id' } });
+  const pah = (p.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+  check('preflight of the MCP endpoint from an allowed origin: 204, POST, the asked headers', p.status === 204 &&
+    p.headers.get('access-control-allow-origin') === local && /POST/.test(p.headers.get('access-control-allow-methods') ?? '') &&
+    pah.includes('authorization') && pah.includes('mcp-session-id'), `${p.status} ${p.headers.get('access-control-allow-origin')} ${pah}`);
+  const ok = await post(A, await tokenFor('inst-a'), init, { origin: local });
+  check('an allowed origin with a token: 200 (session id exposed)', ok.status === 200 && !!ok.sid, String(ok.status));
+  const bad = await fetch(A, { method: 'POST', headers: { origin: stranger, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(init) });
+  const badPre = await fetch(A, { method: 'OPTIONS', headers: { origin: stranger, 'access-control-request-method': 'POST' } });
+  check('another origin at the MCP endpoint: 403 without any CORS header (POST and preflight)', bad.status === 403 &&
+    bad.headers.get('access-control-allow-origin') === null && badPre.status === 403 && badPre.headers.get('access-control-allow-origin') === null,
+    `${bad.status} ${bad.headers.get('access-control-allow-origin')} ${badPre.status} ${badPre.headers.get('access-control-allow-origin')}`);
+  const none = await post(A, undefined, init);
+  const noneR = await fetch(A, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{}' });
+  check('no Origin: no CORS headers on the MCP endpoint', none.status === 401 && noneR.headers.get('access-control-allow-origin') === null, `${none.status}`);
 }
 
 // ---- revoked grants

@@ -11,28 +11,57 @@ static void test_create_lookup(void)
 {
     mcp_sessions_t *t = mcp_sessions_new(1000, 10, 100);
     mcp_session_t *s = NULL, *s2 = NULL;
-    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst-a", "2025-11-25", 0, &s), CM_OK);
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst-a", NULL, "2025-11-25", 0, &s), CM_OK);
     CU_ASSERT_EQUAL(strlen(s->id), MCP_SESSION_ID_LEN);
     for (size_t i = 0; i < MCP_SESSION_ID_LEN; i++)
         CU_ASSERT_TRUE(s->id[i] >= 0x21 && s->id[i] <= 0x7e);
-    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst-a", "2025-06-18", 0, &s2), CM_OK);
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst-a", NULL, "2025-06-18", 0, &s2), CM_OK);
     CU_ASSERT_STRING_NOT_EQUAL(s->id, s2->id);
     char id[MCP_SESSION_ID_LEN + 1];
     memcpy(id, s->id, sizeof(id));
-    CU_ASSERT_PTR_EQUAL(mcp_sessions_lookup(t, id, "inst-a", 10), s);
+    CU_ASSERT_PTR_EQUAL(mcp_sessions_lookup(t, id, "inst-a", NULL, 10), s);
     CU_ASSERT_STRING_EQUAL(s->protocol_version, "2025-11-25");
-    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, id, "inst-b", 10)); /* bound to its instance */
-    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, "nope", "inst-a", 10));
-    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst-b"), CM_ENOTFOUND);
-    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst-a"), CM_OK);
-    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, id, "inst-a", 10));
-    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst-a"), CM_ENOTFOUND);
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, id, "inst-b", NULL, 10)); /* bound to its instance */
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, "nope", "inst-a", NULL, 10));
+    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst-b", NULL), CM_ENOTFOUND);
+    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst-a", NULL), CM_OK);
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, id, "inst-a", NULL, 10));
+    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst-a", NULL), CM_ENOTFOUND);
     CU_ASSERT_EQUAL(mcp_sessions_count(t), 1);
-    CU_ASSERT_EQUAL(mcp_sessions_create(t, "", "v", 0, &s), CM_EINVAL);
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "", NULL, "v", 0, &s), CM_EINVAL);
     char longid[100];
     memset(longid, 'x', 99);
     longid[99] = '\0';
-    CU_ASSERT_EQUAL(mcp_sessions_create(t, longid, "v", 0, &s), CM_EINVAL);
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, longid, NULL, "v", 0, &s), CM_EINVAL);
+    mcp_sessions_free(t);
+}
+
+/* A session belongs to the credential that created it: another grant or the key of the same instance sees none. */
+static void test_credential_binding(void)
+{
+    mcp_sessions_t *t = mcp_sessions_new(1000, 10, 100);
+    mcp_session_t *s = NULL, *k = NULL, *anon = NULL;
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst-a", "g:grant-1", "2025-11-25", 0, &s), CM_OK);
+    CU_ASSERT_STRING_EQUAL(s->credential, "g:grant-1");
+    char id[MCP_SESSION_ID_LEN + 1];
+    memcpy(id, s->id, sizeof(id));
+    CU_ASSERT_PTR_EQUAL(mcp_sessions_lookup(t, id, "inst-a", "g:grant-1", 1), s);
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, id, "inst-a", "g:grant-2", 1));
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, id, "inst-a", "k:00ff", 1));
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, id, "inst-a", NULL, 1));
+    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst-a", "g:grant-2"), CM_ENOTFOUND);
+    CU_ASSERT_PTR_EQUAL(mcp_sessions_lookup(t, id, "inst-a", "g:grant-1", 2), s); /* a refused delete kept it */
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst-a", "k:00ff", "2025-11-25", 0, &k), CM_OK);
+    CU_ASSERT_PTR_EQUAL(mcp_sessions_lookup(t, k->id, "inst-a", "k:00ff", 3), k);
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, k->id, "inst-a", "g:grant-1", 3));
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst-a", NULL, "2025-11-25", 0, &anon), CM_OK); /* no authentication */
+    CU_ASSERT_PTR_EQUAL(mcp_sessions_lookup(t, anon->id, "inst-a", "", 3), anon);
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, anon->id, "inst-a", "g:grant-1", 3));
+    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst-a", "g:grant-1"), CM_OK);
+    char toolong[MCP_SESSION_CREDENTIAL_LEN + 1];
+    memset(toolong, 'c', MCP_SESSION_CREDENTIAL_LEN);
+    toolong[MCP_SESSION_CREDENTIAL_LEN] = '\0';
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst-a", toolong, "v", 0, &s), CM_EINVAL);
     mcp_sessions_free(t);
 }
 
@@ -40,17 +69,17 @@ static void test_idle_expiry(void)
 {
     mcp_sessions_t *t = mcp_sessions_new(1000, 10, 100);
     mcp_session_t *a, *b;
-    mcp_sessions_create(t, "i", "v", 0, &a);
-    mcp_sessions_create(t, "i", "v", 500, &b);
+    mcp_sessions_create(t, "i", NULL, "v", 0, &a);
+    mcp_sessions_create(t, "i", NULL, "v", 500, &b);
     char ida[MCP_SESSION_ID_LEN + 1], idb[MCP_SESSION_ID_LEN + 1];
     memcpy(ida, a->id, sizeof(ida));
     memcpy(idb, b->id, sizeof(idb));
-    CU_ASSERT_PTR_NOT_NULL(mcp_sessions_lookup(t, ida, "i", 900)); /* use refreshes it */
-    CU_ASSERT_EQUAL(mcp_sessions_sweep(t, 1600), 1);               /* b idle 1100 ms > 1000 */
-    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, idb, "i", 1600));
-    CU_ASSERT_PTR_NOT_NULL(mcp_sessions_lookup(t, ida, "i", 1600));
+    CU_ASSERT_PTR_NOT_NULL(mcp_sessions_lookup(t, ida, "i", NULL, 900)); /* use refreshes it */
+    CU_ASSERT_EQUAL(mcp_sessions_sweep(t, 1600), 1);                     /* b idle 1100 ms > 1000 */
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, idb, "i", NULL, 1600));
+    CU_ASSERT_PTR_NOT_NULL(mcp_sessions_lookup(t, ida, "i", NULL, 1600));
     /* lookup itself expires */
-    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, ida, "i", 2601));
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, ida, "i", NULL, 2601));
     CU_ASSERT_EQUAL(mcp_sessions_count(t), 0);
     mcp_sessions_stats_t st;
     mcp_sessions_get_stats(t, &st);
@@ -68,21 +97,21 @@ static void test_caps(void)
     mcp_sessions_t *t = mcp_sessions_new(100000, 3, 5);
     mcp_session_t *s;
     char first[MCP_SESSION_ID_LEN + 1], second[MCP_SESSION_ID_LEN + 1];
-    mcp_sessions_create(t, "a", "v", 1, &s);
+    mcp_sessions_create(t, "a", NULL, "v", 1, &s);
     memcpy(first, s->id, sizeof(first));
-    mcp_sessions_create(t, "a", "v", 2, &s);
+    mcp_sessions_create(t, "a", NULL, "v", 2, &s);
     memcpy(second, s->id, sizeof(second));
-    mcp_sessions_create(t, "a", "v", 3, &s);
-    CU_ASSERT_PTR_NOT_NULL(mcp_sessions_lookup(t, first, "a", 4)); /* first is now the most recent */
-    mcp_sessions_create(t, "a", "v", 5, &s);                       /* per-instance cap: evicts LRU = second */
+    mcp_sessions_create(t, "a", NULL, "v", 3, &s);
+    CU_ASSERT_PTR_NOT_NULL(mcp_sessions_lookup(t, first, "a", NULL, 4)); /* first is now the most recent */
+    mcp_sessions_create(t, "a", NULL, "v", 5, &s);                       /* per-instance cap: evicts LRU = second */
     CU_ASSERT_EQUAL(mcp_sessions_count_instance(t, "a"), 3);
-    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, second, "a", 6));
-    CU_ASSERT_PTR_NOT_NULL(mcp_sessions_lookup(t, first, "a", 6));
+    CU_ASSERT_PTR_NULL(mcp_sessions_lookup(t, second, "a", NULL, 6));
+    CU_ASSERT_PTR_NOT_NULL(mcp_sessions_lookup(t, first, "a", NULL, 6));
     /* total cap 5 */
-    mcp_sessions_create(t, "b", "v", 7, &s);
-    mcp_sessions_create(t, "b", "v", 8, &s);
+    mcp_sessions_create(t, "b", NULL, "v", 7, &s);
+    mcp_sessions_create(t, "b", NULL, "v", 8, &s);
     CU_ASSERT_EQUAL(mcp_sessions_count(t), 5);
-    mcp_sessions_create(t, "c", "v", 9, &s);
+    mcp_sessions_create(t, "c", NULL, "v", 9, &s);
     CU_ASSERT_EQUAL(mcp_sessions_count(t), 5);
     CU_ASSERT_EQUAL(mcp_sessions_count_instance(t, "a"), 2);
     mcp_sessions_stats_t st;
@@ -93,7 +122,7 @@ static void test_caps(void)
     CU_ASSERT_EQUAL(mcp_sessions_count(t), 3);
     /* many creates stay within caps */
     for (int i = 0; i < 1000; i++)
-        CU_ASSERT_EQUAL(mcp_sessions_create(t, i % 2 ? "x" : "y", "v", 10 + i, &s), CM_OK);
+        CU_ASSERT_EQUAL(mcp_sessions_create(t, i % 2 ? "x" : "y", NULL, "v", 10 + i, &s), CM_OK);
     CU_ASSERT_EQUAL(mcp_sessions_count(t), 5);
     CU_ASSERT_TRUE(mcp_sessions_count_instance(t, "x") <= 3);
     mcp_sessions_free(t);
@@ -146,6 +175,7 @@ static void test_lru(void)
 
 void tests_register(void)
 {
-    CU_SUITE("sessions", NULL, NULL, {"create and lookup", test_create_lookup}, {"idle expiry", test_idle_expiry},
-             {"caps", test_caps}, {"lru map", test_lru});
+    CU_SUITE("sessions", NULL, NULL, {"create and lookup", test_create_lookup},
+             {"credential binding", test_credential_binding}, {"idle expiry", test_idle_expiry}, {"caps", test_caps},
+             {"lru map", test_lru});
 }

@@ -97,11 +97,18 @@ static void drop(mcp_sessions_t *t, struct node *n)
         mcp_lru_remove(t->groups, instance);
 }
 
-int mcp_sessions_create(mcp_sessions_t *t, const char *instance_id, const char *protocol_version, int64_t now_ms,
-                        mcp_session_t **out)
+/* 1 when n is owned by this instance and credential. */
+static int owned_by(const struct node *n, const char *instance_id, const char *credential)
+{
+    return strcmp(n->s.instance_id, instance_id) == 0 && strcmp(n->s.credential, credential ? credential : "") == 0;
+}
+
+int mcp_sessions_create(mcp_sessions_t *t, const char *instance_id, const char *credential,
+                        const char *protocol_version, int64_t now_ms, mcp_session_t **out)
 {
     size_t ilen = instance_id ? strlen(instance_id) : 0;
-    if (ilen == 0 || ilen >= sizeof(((mcp_session_t *)0)->instance_id))
+    size_t clen = credential ? strlen(credential) : 0;
+    if (ilen == 0 || ilen >= sizeof(((mcp_session_t *)0)->instance_id) || clen >= MCP_SESSION_CREDENTIAL_LEN)
         return CM_EINVAL;
     struct group *g = mcp_lru_peek(t->groups, instance_id);
     if (g != NULL && g->count >= t->max_per_instance) {
@@ -137,6 +144,7 @@ int mcp_sessions_create(mcp_sessions_t *t, const char *instance_id, const char *
     }
     cm_hex_encode(raw, sizeof(raw), n->s.id, sizeof(n->s.id));
     memcpy(n->s.instance_id, instance_id, ilen + 1);
+    memcpy(n->s.credential, credential ? credential : "", clen + 1);
     size_t vlen = protocol_version ? strlen(protocol_version) : 0;
     if (vlen >= sizeof(n->s.protocol_version))
         vlen = sizeof(n->s.protocol_version) - 1;
@@ -160,12 +168,13 @@ out_drop_empty_group:
     return CM_ENOMEM;
 }
 
-mcp_session_t *mcp_sessions_lookup(mcp_sessions_t *t, const char *id, const char *instance_id, int64_t now_ms)
+mcp_session_t *mcp_sessions_lookup(mcp_sessions_t *t, const char *id, const char *instance_id, const char *credential,
+                                   int64_t now_ms)
 {
     if (id == NULL || instance_id == NULL)
         return NULL;
     struct node *n = mcp_lru_peek(t->by_id, id);
-    if (n == NULL || strcmp(n->s.instance_id, instance_id) != 0)
+    if (n == NULL || !owned_by(n, instance_id, credential))
         return NULL;
     if (now_ms - n->s.last_used_ms > t->idle_ms) {
         drop(t, n);
@@ -179,10 +188,10 @@ mcp_session_t *mcp_sessions_lookup(mcp_sessions_t *t, const char *id, const char
     return &n->s;
 }
 
-int mcp_sessions_delete(mcp_sessions_t *t, const char *id, const char *instance_id)
+int mcp_sessions_delete(mcp_sessions_t *t, const char *id, const char *instance_id, const char *credential)
 {
     struct node *n = id ? mcp_lru_peek(t->by_id, id) : NULL;
-    if (n == NULL || instance_id == NULL || strcmp(n->s.instance_id, instance_id) != 0)
+    if (n == NULL || instance_id == NULL || !owned_by(n, instance_id, credential))
         return CM_ENOTFOUND;
     drop(t, n);
     t->stats.deleted++;

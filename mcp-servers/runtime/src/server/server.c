@@ -275,6 +275,10 @@ static int add_routes(mcp_server_t *s)
     rc |= cm_server_route(s->httpd, "POST", "/cache-tokens", mcp__cache_tokens, s);
     rc |= cm_server_route(s->httpd, "GET", "/.well-known/oauth-protected-resource", mcp__protected_resource, s);
     rc |= cm_server_route(s->httpd, "GET", "/.well-known/oauth-protected-resource/**", mcp__protected_resource, s);
+    rc |= cm_server_route(s->httpd, "OPTIONS", "/.well-known/oauth-protected-resource",
+                          mcp__protected_resource_preflight, s);
+    rc |= cm_server_route(s->httpd, "OPTIONS", "/.well-known/oauth-protected-resource/**",
+                          mcp__protected_resource_preflight, s);
     rc |= cm_server_route(s->httpd, "GET", "/*/health", mcp__health_instance, s);
     rc |= cm_server_route(s->httpd, "*", "/mcp", mcp__http_on_service_mcp, s);
     rc |= cm_server_route(s->httpd, "*", "/*/mcp", mcp__http_on_mcp, s);

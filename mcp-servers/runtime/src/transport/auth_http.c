@@ -90,10 +90,24 @@ void mcp__respond_insufficient_scope(mcp_server_t *s, h2o_req_t *req, const char
     mcp__respond_rpc_error(req, 403, id, -32001, message, json_pack("{s:s}", "code", "insufficient_scope"));
 }
 
+int mcp__protected_resource_preflight(void *data, h2o_req_t *req, const cm_route_match_t *m)
+{
+    (void)data;
+    (void)m;
+    cm_add_header(req, "access-control-allow-origin", "*");
+    cm_add_header(req, "access-control-allow-methods", "GET");
+    cm_add_header(req, "access-control-allow-headers", "MCP-Protocol-Version, Authorization");
+    cm_add_header(req, "access-control-max-age", "86400");
+    cm_respond_empty(req, 204);
+    return 0;
+}
+
 int mcp__protected_resource(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     mcp_server_t *s = data;
     char resource[512];
+    /* public documents: a browser-based client of any origin discovers the authorization server here */
+    cm_add_header(req, "access-control-allow-origin", "*");
     char *rest = m->n_params > 0 ? cm_match_str(req, m, 0) : NULL;
     char instance[80] = "";
     int service = rest != NULL && strcmp(rest, "mcp") == 0;

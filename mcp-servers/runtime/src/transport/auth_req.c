@@ -7,6 +7,7 @@
 #include "tokens/jwks.h"
 #include "tokens/jwt.h"
 #include "tokens/verified.h"
+#include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "transport/http_out.h"
@@ -61,6 +62,8 @@ static void check_grant(struct mcp_http_req *r, const mcp_jwt_claims_t *claims)
     }
     r->jwt = 1;
     r->scopes = claims->scopes;
+    /* every token of one grant (refreshed ones too) keeps the sessions of that grant's client */
+    snprintf(r->credential, sizeof(r->credential), "g:%s", claims->gid);
     mcp_auth_outcome_t now;
     int rc = mcp_auth_check_grant(r->s->auth, r->instance, claims->gid, mcp__now_ms(), on_grant_checked, r,
                                   &r->auth_wait, &now);
@@ -194,6 +197,11 @@ void mcp__authenticate(struct mcp_http_req *r, mcp_auth_cb done)
                bearer.len > 0 ? "The service URL accepts only access tokens of the authorization server."
                               : "Authorization: Bearer <access token> is required.");
         return;
+    }
+    if (bearer.len > 0) { /* the key's hash names it: a session never holds the secret */
+        char hex[65];
+        cm_sha256_hex(bearer.base, bearer.len, hex, sizeof(hex));
+        snprintf(r->credential, sizeof(r->credential), "k:%s", hex);
     }
     mcp_auth_outcome_t now;
     int rc = mcp_auth_check(r->s->auth, r->instance, bearer.base, bearer.len, mcp__now_ms(), on_key_checked, r,

@@ -261,7 +261,7 @@ static int legacy_checks(struct mcp_http_req *r, const mcp_jsonrpc_msg_t *msg, m
                                "Bad Request: Mcp-Session-Id header is required (send initialize first)", NULL);
         return -1;
     }
-    mcp_session_t *sess = mcp_sessions_lookup(s->sessions, sid, r->instance, mcp__now_ms());
+    mcp_session_t *sess = mcp_sessions_lookup(s->sessions, sid, r->instance, r->credential, mcp__now_ms());
     if (sess == NULL) {
         mcp__respond_rpc_error(req, 404, msg->id, -32001, "Session not found: initialize a new session", NULL);
         return -1;
@@ -364,8 +364,8 @@ static void handle_message(struct mcp_http_req *r)
         json_t *result = json_object_get(reply.body, "result");
         mcp_session_t *created = NULL;
         int rc =
-            mcp_sessions_create(s->sessions, r->instance, json_string_value(json_object_get(result, "protocolVersion")),
-                                mcp__now_ms(), &created);
+            mcp_sessions_create(s->sessions, r->instance, r->credential,
+                                json_string_value(json_object_get(result, "protocolVersion")), mcp__now_ms(), &created);
         if (rc != CM_OK) {
             json_decref(reply.body);
             mcp__respond_rpc_error(req, 503, msg.id, MCP_JSONRPC_INTERNAL_ERROR, "could not create a session", NULL);
@@ -466,7 +466,7 @@ static void handle_delete(struct mcp_http_req *r)
         mcp__respond_rpc_error(req, 400, NULL, -32000, "Bad Request: DELETE needs an Mcp-Session-Id header", NULL);
         return;
     }
-    if (mcp_sessions_delete(r->s->sessions, sid, r->instance) != CM_OK) {
+    if (mcp_sessions_delete(r->s->sessions, sid, r->instance, r->credential) != CM_OK) {
         mcp__respond_rpc_error(req, 404, NULL, -32001, "Session not found", NULL);
         return;
     }
@@ -495,6 +495,9 @@ static void serve(mcp_server_t *s, h2o_req_t *req, char *instance)
         mcp__respond_rpc_error(req, 403, NULL, -32000, "Forbidden: Host or Origin not allowed", NULL);
         return;
     }
+    mcp__cors_endpoint(req);
+    if (mcp__cors_preflight(req))
+        return;
     struct mcp_http_req *r = h2o_mem_alloc_shared(&req->pool, sizeof(*r), on_req_dispose);
     memset(r, 0, sizeof(*r));
     r->s = s;

@@ -1,6 +1,7 @@
 /*
- * http_guard.c - request checks of the MCP endpoint: Host/Origin (DNS rebinding), Accept, Content-Type,
- * header value normalisation (OWS trimming, =?base64?...?= decoding), JSON-RPC error responses.
+ * http_guard.c - request checks of the MCP endpoint: Host/Origin (DNS rebinding), the CORS headers for an origin that
+ * passed them, Accept, Content-Type, header value normalisation (OWS trimming, =?base64?...?= decoding), JSON-RPC
+ * error responses.
  */
 #include "protocol/jsonrpc.h"
 #include "common/status.h"
@@ -75,6 +76,47 @@ int mcp__guard_origin(mcp_server_t *s, h2o_req_t *req)
     for (size_t i = n; i < rest; i++) /* only ":digits" may follow */
         if (!(i == n ? h[i] == ':' : (h[i] >= '0' && h[i] <= '9')))
             return 0;
+    return 1;
+}
+
+void mcp__cors_endpoint(h2o_req_t *req)
+{
+    h2o_iovec_t o = cm_req_header(req, "origin");
+    if (o.base == NULL)
+        return;
+    cm_add_header(req, "access-control-allow-origin", h2o_strdup(&req->pool, o.base, o.len).base);
+    cm_add_header(req, "vary", "Origin");
+    cm_add_header(req, "access-control-expose-headers", "WWW-Authenticate, Mcp-Session-Id");
+}
+
+/* 1 when v is a plausible header name list (token characters, commas, spaces; bounded), safe to echo. */
+static int header_list_ok(h2o_iovec_t v)
+{
+    if (v.base == NULL || v.len == 0 || v.len > 512)
+        return 0;
+    for (size_t i = 0; i < v.len; i++) {
+        char c = v.base[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+              c == ',' || c == ' '))
+            return 0;
+    }
+    return 1;
+}
+
+int mcp__cors_preflight(h2o_req_t *req)
+{
+    if (!cm_req_method_is(req, "OPTIONS") || cm_req_header(req, "origin").base == NULL ||
+        cm_req_header(req, "access-control-request-method").base == NULL)
+        return 0;
+    /* the origin passed the guard: the headers it asks for are echoed (Mcp-Param-* names cannot be listed) */
+    h2o_iovec_t asked = cm_req_header(req, "access-control-request-headers");
+    cm_add_header(req, "access-control-allow-methods", "POST, DELETE");
+    cm_add_header(req, "access-control-allow-headers",
+                  header_list_ok(asked) ? h2o_strdup(&req->pool, asked.base, asked.len).base
+                                        : "Authorization, Content-Type, Accept, MCP-Protocol-Version, "
+                                          "Mcp-Session-Id, Mcp-Method, Mcp-Name, Last-Event-ID");
+    cm_add_header(req, "access-control-max-age", "600");
+    cm_respond_empty(req, 204);
     return 1;
 }
 

@@ -21,9 +21,11 @@ struct mcp_http_req {
     int completed;    /* the call delivered its response */
     mcp_auth_wait_t *auth_wait;
     /* authentication (auth_req.c) */
-    int service_url;           /* came to /mcp: the instance is the access token's sub */
-    int jwt;                   /* authenticated with an access token (scopes apply) */
-    unsigned scopes;           /* MCP_SCOPE_* of the token */
+    int service_url; /* came to /mcp: the instance is the access token's sub */
+    int jwt;         /* authenticated with an access token (scopes apply) */
+    unsigned scopes; /* MCP_SCOPE_* of the token */
+    /* the credential's name that binds sessions: "g:<grant id>" or "k:<SHA-256 of the key>"; "" without one */
+    char credential[MCP_SESSION_CREDENTIAL_LEN];
     h2o_iovec_t bearer;        /* the token (the request's header) */
     struct cm_jws_parsed *jws; /* the token while its key is fetched (malloc'ed) */
     struct mcp_jwks_wait *jwks_wait;

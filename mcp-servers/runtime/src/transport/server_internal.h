@@ -76,6 +76,12 @@ int mcp__guard_host(mcp_server_t *s, h2o_req_t *req);
 int mcp__guard_origin(mcp_server_t *s, h2o_req_t *req);
 int mcp__accepts(h2o_req_t *req, int need_json, int need_sse);
 int mcp__is_json_content_type(h2o_req_t *req);
+/* CORS of the MCP endpoint, for a request whose Origin passed mcp__guard_origin (nothing without an Origin): that
+ * origin, never "*", with Vary: Origin, and the response headers a browser client must read exposed
+ * (WWW-Authenticate for resource_metadata, Mcp-Session-Id). */
+void mcp__cors_endpoint(h2o_req_t *req);
+/* 1 when req is a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method); it is then answered 204. */
+int mcp__cors_preflight(h2o_req_t *req);
 /* Header value with surrounding whitespace removed and =?base64?...?= decoded; pool-allocated, NULL when absent
  * or undecodable (*bad set). */
 char *mcp__header_value(h2o_req_t *req, const char *lc_name, int *bad);
@@ -91,6 +97,8 @@ void mcp__health_probe(mcp_server_t *s, int64_t now_ms);
 #define MCP_BROKER_PROBE_MS 10000
 int mcp__cache_tokens(void *data, h2o_req_t *req, const cm_route_match_t *m);
 int mcp__protected_resource(void *data, h2o_req_t *req, const cm_route_match_t *m);
+/* OPTIONS of the resource metadata documents: public documents, any origin may read them. */
+int mcp__protected_resource_preflight(void *data, h2o_req_t *req, const cm_route_match_t *m);
 /* Adds WWW-Authenticate (the resource metadata of the instance URL of instance_id, or of the service URL when NULL)
  * and answers 401. */
 void mcp__respond_unauthorized(mcp_server_t *s, h2o_req_t *req, const char *instance_id, const char *message);
