@@ -207,7 +207,7 @@ int ob_cfg_apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
     json_t *listen = json_object_get(root, "listen");
     if (listen != NULL) {
         if (!json_is_object(listen))
-            return ob_cfg_fail(err, errsz, path, "listen must be an object {host, port}");
+            return ob_cfg_fail(err, errsz, path, "listen must be an object {host, port, drain_ms}");
         if ((rc = ob_cfg_get_string(listen, "host", path, "listen.host", &cfg->listen_host, err, errsz)) != CM_OK)
             return rc;
         if ((rc = ob_cfg_get_int(listen, "port", path, "listen.port", 1, 65535, &cfg->port, err, errsz)) != CM_OK)
