@@ -9,33 +9,9 @@
 #      CONNECTIONS (default 50), THREADS (wrk threads, default 1: the box has 2 cores).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-INTEROP=$ROOT/tests/interop
-BUILD_DIR=${BUILD_DIR:-$ROOT/build-bench}
-DURATION=${DURATION:-5}
 ROUNDS=${ROUNDS:-3}
-CONNECTIONS=${CONNECTIONS:-50}
-THREADS=${THREADS:-1}
-PIDS=()
-WORK=$(mktemp -d)
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
-if [ ! -x "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" ]; then
-    cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build "$BUILD_DIR" -j2 --target mcp-conformance >/dev/null || exit 1
-fi
-[ -x "$INTEROP/node_modules/.bin/node" ] || (cd "$INTEROP" && npm ci --no-audit --no-fund >/dev/null 2>&1) || exit 1
-export PATH="$INTEROP/node_modules/.bin:$PATH" NODE_PATH="$INTEROP/node_modules"
-
-wait_port() { # file -> port
-    local i=0
-    while [ $i -lt 100 ]; do
-        if grep -Eq 'listening on 127\.0\.0\.1:[0-9]+' "$1" 2>/dev/null; then grep -Eom1 '127\.0\.0\.1:[0-9]+' "$1" | cut -d: -f2; return 0; fi
-        sleep 0.1; i=$((i + 1))
-    done
-    echo "server did not start: $(tail -5 "$1")" >&2; return 1
-}
+# shellcheck source=bench/mcp/lib.sh
+source "$HERE/lib.sh"
 TOKEN=bench-upstream-token
 # the fake provider API is C (mcp-conformance --fake-upstream) so that it is not the bottleneck of either server
 env MCP_PORT=0 UPSTREAM_TOKEN="$TOKEN" "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" --fake-upstream >"$WORK/up.log" 2>&1 & PIDS+=($!)

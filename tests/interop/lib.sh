@@ -20,6 +20,15 @@ ensure_node_modules() {
     export PATH="$INTEROP_DIR/node_modules/.bin:$PATH" # node 22 first
 }
 
+# interop_init BIN TARGET: the script's start. Exits when BIN (build target TARGET) is missing or the npm packages
+# cannot be installed; sets WORK (a scratch directory) and a trap that stops PIDS and removes WORK on exit.
+interop_init() {
+    [ -x "$1" ] || { echo "missing $1 (build target $2)"; exit 1; }
+    ensure_node_modules || exit 1
+    WORK=$(mktemp -d)
+    trap 'cleanup; rm -rf "$WORK"' EXIT
+}
+
 # wait_for_log FILE REGEX SECONDS: prints the first match's line; fails after SECONDS.
 wait_for_log() {
     local file=$1 re=$2 limit=$(( $3 * 10 )) i=0

@@ -4,10 +4,7 @@
 # the audience checks is the URL of a port nothing listens on: a token for it must not be accepted here.
 set -u
 . "$(dirname "$0")/lib.sh"
-[ -x "$CONFORMANCE_BIN" ] || { echo "missing $CONFORMANCE_BIN (build target mcp-conformance)"; exit 1; }
-ensure_node_modules || exit 1
-WORK=$(mktemp -d)
-trap 'cleanup; rm -rf "$WORK"' EXIT
+interop_init "$CONFORMANCE_BIN" mcp-conformance
 SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 KEY_A=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 KEY_B=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')

@@ -4,10 +4,7 @@
 # key, list tools and call them; the broker side is tests/interop/fake-broker.mjs implementing broker_api.h.
 set -u
 . "$(dirname "$0")/lib.sh"
-[ -x "$CONFORMANCE_BIN" ] || { echo "missing $CONFORMANCE_BIN (build target mcp-conformance)"; exit 1; }
-ensure_node_modules || exit 1
-WORK=$(mktemp -d)
-trap 'cleanup; rm -rf "$WORK"' EXIT
+interop_init "$CONFORMANCE_BIN" mcp-conformance
 SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 KEY2=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')

@@ -7,11 +7,7 @@
 #   - the checks.json files the suite writes (-o), for every scenario that ran, scored or not.
 set -u
 . "$(dirname "$0")/lib.sh"
-trap cleanup EXIT
-[ -x "$CONFORMANCE_BIN" ] || { echo "missing $CONFORMANCE_BIN (build target mcp-conformance)"; exit 1; }
-ensure_node_modules || exit 1
-WORK=$(mktemp -d)
-trap 'cleanup; rm -rf "$WORK"' EXIT
+interop_init "$CONFORMANCE_BIN" mcp-conformance
 EXPECTED="$INTEROP_DIR/conformance-expected-failures.txt"
 start_conformance "$WORK/server.log" || exit 1
 URL="http://127.0.0.1:$MCP_PORT_BOUND/conformance-instance/mcp"

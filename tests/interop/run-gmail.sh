@@ -9,10 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 GMAIL_BIN=$BUILD_DIR/mcp-servers/gmail/mcp-gmail
-[ -x "$GMAIL_BIN" ] || { echo "missing $GMAIL_BIN (build target mcp-gmail)"; exit 1; }
-ensure_node_modules || exit 1
-WORK=$(mktemp -d)
-trap 'cleanup; rm -rf "$WORK"' EXIT
+interop_init "$GMAIL_BIN" mcp-gmail
 rnd() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
 
 # the server is started first (PIDS[0]) so that stop_and_check_sanitizers stops it; the fakes go after it

@@ -11,10 +11,7 @@ SVC=${1:?usage: run-service.sh NAME API_ENV [API_PATH]}
 API_ENV=${2:?usage: run-service.sh NAME API_ENV [API_PATH]}
 API_PATH=${3:-}
 BIN=$BUILD_DIR/mcp-servers/$SVC/mcp-$SVC
-[ -x "$BIN" ] || { echo "missing $BIN (build target mcp-$SVC)"; exit 1; }
-ensure_node_modules || exit 1
-WORK=$(mktemp -d)
-trap 'cleanup; rm -rf "$WORK"' EXIT
+interop_init "$BIN" mcp-$SVC
 TOKEN=tok-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
 start_fake_broker "$SVC" "$WORK" "$TOKEN" || exit 1
 start_fake_api "fake-$SVC.mjs" "$WORK/api.log" "$TOKEN" || exit 1

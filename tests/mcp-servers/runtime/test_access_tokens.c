@@ -31,6 +31,9 @@ static int teardown(void)
     return 0;
 }
 
+/* the clock skew run() allows; the tests set it back to the default */
+static int leeway = MCP_JWT_LEEWAY_S_DEFAULT;
+
 /* The claims of a good token for inst-a at its instance URL, issued now. Caller decrefs. */
 static json_t *claims(int64_t now)
 {
@@ -50,7 +53,7 @@ static cm_jwt_fail_t run(const cm_jwk_t *k, const char *typ, json_t *c, const cm
     json_decref(c);
     CU_ASSERT_TRUE(mcp_jwt_shaped(tok, strlen(tok)));
     CU_ASSERT_EQUAL_FATAL(cm_jws_parse(tok, strlen(tok), &p), CM_OK);
-    mcp_jwt_expect_t e = {.iss = ISS, .aud = aud, .instance = instance, .now = now};
+    mcp_jwt_expect_t e = {.iss = ISS, .aud = aud, .instance = instance, .now = now, .leeway_s = leeway};
     cm_jwt_fail_t f = mcp_jwt_verify(&p, key, &e, out);
     cm_jws_parsed_free(&p);
     free(tok);
@@ -63,7 +66,8 @@ static cm_jwt_fail_t verify_text(const char *tok, int64_t now)
     mcp_jwt_claims_t out;
     if (cm_jws_parse(tok, strlen(tok), &p) != CM_OK)
         return CM_JWT_MALFORMED;
-    mcp_jwt_expect_t e = {.iss = ISS, .aud = AUD_A, .instance = "inst-a", .now = now};
+    mcp_jwt_expect_t e = {
+        .iss = ISS, .aud = AUD_A, .instance = "inst-a", .now = now, .leeway_s = MCP_JWT_LEEWAY_S_DEFAULT};
     cm_jwt_fail_t f = mcp_jwt_verify(&p, k1, &e, &out);
     cm_jws_parsed_free(&p);
     return f;
@@ -128,6 +132,12 @@ static void test_verify_claims(void)
     /* times, 60 s leeway */
     CU_ASSERT_EQUAL(run(k1, "at+jwt", claims(now - 3600 - 30), k1, AUD_A, "inst-a", now, &out), CM_JWT_OK);
     CU_ASSERT_EQUAL(run(k1, "at+jwt", claims(now - 3600 - 61), k1, AUD_A, "inst-a", now, &out), CM_JWT_EXPIRED);
+    /* an operator's smaller leeway (MCP_JWT_LEEWAY_S): 0 s refuses what 60 s accepts */
+    leeway = 0;
+    CU_ASSERT_EQUAL(run(k1, "at+jwt", claims(now - 3600 - 30), k1, AUD_A, "inst-a", now, &out), CM_JWT_EXPIRED);
+    CU_ASSERT_EQUAL(run(k1, "at+jwt", claims(now - 3600 + 1), k1, AUD_A, "inst-a", now, &out), CM_JWT_OK);
+    CU_ASSERT_EQUAL(run(k1, "at+jwt", claims(now + 5), k1, AUD_A, "inst-a", now, &out), CM_JWT_NOT_YET_VALID);
+    leeway = MCP_JWT_LEEWAY_S_DEFAULT;
     c = claims(now);
     json_object_set_new(c, "nbf", json_integer(now + 120));
     CU_ASSERT_EQUAL(run(k1, "at+jwt", c, k1, AUD_A, "inst-a", now, &out), CM_JWT_NOT_YET_VALID);
@@ -350,7 +360,7 @@ static void test_jwks_cache(void)
 
 static void test_verified_cache(void)
 {
-    mcp_verified_t *v = mcp_verified_new(2);
+    mcp_verified_t *v = mcp_verified_new(2, MCP_JWT_LEEWAY_S_DEFAULT);
     mcp_jwt_claims_t c = {.sub = "inst-a", .gid = "g1", .scopes = MCP_SCOPE_READ, .exp = 10000, .not_before = 6400};
     mcp_jwt_claims_t out;
     const char *tok = "aaa.bbb.ccc";
@@ -379,6 +389,12 @@ static void test_verified_cache(void)
     mcp_verified_put(v, "a.b.c3", 6, AUD_A, &c);
     CU_ASSERT_EQUAL(mcp_verified_count(v), 2);
     CU_ASSERT_FALSE(mcp_verified_get(v, "a.b.c1", 6, AUD_A, 7000, &out));
+    mcp_verified_free(v);
+    /* a smaller leeway shortens the window the same way */
+    v = mcp_verified_new(2, 5);
+    mcp_verified_put(v, tok, strlen(tok), AUD_A, &c);
+    CU_ASSERT_TRUE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 10005, &out));
+    CU_ASSERT_FALSE(mcp_verified_get(v, tok, strlen(tok), AUD_A, 10006, &out));
     mcp_verified_free(v);
 
     /* verification fills the window from the token: not_before = the later of nbf and iat */

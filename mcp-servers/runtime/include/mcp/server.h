@@ -79,6 +79,8 @@ typedef struct mcp_server_options {
                                          MCP_AUTH_ISSUER) */
     int jwks_refetch_s;               /* a token naming a key the cached JWKS lacks refetches it at most once per
                                          this; default 30 (env MCP_JWKS_REFETCH_S) */
+    int jwt_leeway_s;                 /* clock skew allowed on an access token's exp, nbf and iat; default 60
+                                         (mcp_server_options_defaults), 0-300 (env MCP_JWT_LEEWAY_S) */
 } mcp_server_options_t;
 
 /* Fills o with defaults for service/version (strings are borrowed; keep them alive). */

@@ -36,6 +36,7 @@ void mcp_server_options_defaults(mcp_server_options_t *o, const char *service, c
     o->max_body = 1024 * 1024;
     o->usage_flush_ms = 10000;
     o->auth_stale_if_error_s = MCP_AUTH_STALE_IF_ERROR_S_DEFAULT;
+    o->jwt_leeway_s = MCP_JWT_LEEWAY_S_DEFAULT;
 }
 
 static int env_long(const char *name, long min, long max, long *out, char *err, size_t errsz)
@@ -129,6 +130,10 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->jwks_refetch_s = (int)n;
+    if ((rc = env_long("MCP_JWT_LEEWAY_S", 0, 300, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->jwt_leeway_s = (int)n;
     if ((rc = env_long("MCP_PAGE_SIZE", 1, 10000, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
@@ -251,7 +256,7 @@ static int setup_token_verification(mcp_server_t *s, const mcp_server_options_t 
         return CM_EINVAL;
     s->issuer = strdup(o->auth_issuer != NULL ? o->auth_issuer : base);
     s->jwks = mcp_jwks_new(url, s->http, NULL, NULL, o->jwks_refetch_s);
-    s->verified = mcp_verified_new(0);
+    s->verified = mcp_verified_new(0, o->jwt_leeway_s);
     return s->issuer != NULL && s->jwks != NULL && s->verified != NULL ? CM_OK : CM_ENOMEM;
 }
 

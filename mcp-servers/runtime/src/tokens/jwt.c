@@ -102,11 +102,11 @@ cm_jwt_fail_t mcp_jwt_verify(const cm_jws_parsed_t *p, const cm_jwk_t *k, const 
         return CM_JWT_BAD_SIGNATURE;
     if (p->payload == NULL || !json_is_integer(json_object_get(p->payload, "iat")))
         return CM_JWT_MALFORMED;
-    cm_jwt_expect_t ce = {.iss = e->iss, .aud = e->aud, .now = e->now, .leeway_s = MCP_JWT_LEEWAY_S, .require_exp = 1};
+    cm_jwt_expect_t ce = {.iss = e->iss, .aud = e->aud, .now = e->now, .leeway_s = e->leeway_s, .require_exp = 1};
     if ((f = cm_jwt_check_claims(p, &ce)) != CM_JWT_OK)
         return f;
     /* cm_jwt_check_claims checks iat only against max_age: a token issued in the future is not yet valid */
-    if (json_integer_value(json_object_get(p->payload, "iat")) > e->now + MCP_JWT_LEEWAY_S)
+    if (json_integer_value(json_object_get(p->payload, "iat")) > e->now + e->leeway_s)
         return CM_JWT_NOT_YET_VALID;
     if (id_claim(p->payload, "sub", out->sub) != 0 || id_claim(p->payload, "gid", out->gid) != 0)
         return CM_JWT_MALFORMED;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MCP_JWT_LEEWAY_S 60
+#define MCP_JWT_LEEWAY_S_DEFAULT 60
 #define MCP_SCOPE_READ 1u
 #define MCP_SCOPE_WRITE 2u
 #define MCP_SCOPES_SUPPORTED "mcp:read mcp:write"
@@ -26,6 +26,7 @@ typedef struct mcp_jwt_expect {
     const char *aud;      /* the resource URL of this request */
     const char *instance; /* the instance of an instance URL; NULL at the service URL (then sub names it) */
     int64_t now;          /* unix s */
+    int leeway_s;         /* clock skew allowed on exp, nbf and iat */
 } mcp_jwt_expect_t;
 
 typedef struct mcp_jwt_claims {

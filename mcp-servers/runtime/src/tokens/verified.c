@@ -11,6 +11,7 @@
 
 struct mcp_verified {
     mcp_lru_t *map; /* "<signature part> <resource>" -> struct entry */
+    int leeway_s;
 };
 
 /* The whole token is kept and compared: the signature alone names the entry, but a token with a valid signature and
@@ -21,11 +22,12 @@ struct entry {
     char token[]; /* not NUL-terminated */
 };
 
-mcp_verified_t *mcp_verified_new(size_t capacity)
+mcp_verified_t *mcp_verified_new(size_t capacity, int leeway_s)
 {
     mcp_verified_t *v = calloc(1, sizeof(*v));
     if (v == NULL)
         return NULL;
+    v->leeway_s = leeway_s;
     v->map = mcp_lru_new(capacity > 0 ? capacity : MCP_VERIFIED_CAPACITY_DEFAULT, free);
     if (v->map == NULL) {
         free(v);
@@ -66,7 +68,7 @@ int mcp_verified_get(mcp_verified_t *v, const char *token, size_t len, const cha
     struct entry *e = mcp_lru_get(v->map, key);
     if (e == NULL || e->len != len || CRYPTO_memcmp(e->token, token, len) != 0)
         return 0;
-    if (now > e->claims.exp + MCP_JWT_LEEWAY_S || now + MCP_JWT_LEEWAY_S < e->claims.not_before) {
+    if (now > e->claims.exp + v->leeway_s || now + v->leeway_s < e->claims.not_before) {
         mcp_lru_remove(v->map, key);
         return 0;
     }

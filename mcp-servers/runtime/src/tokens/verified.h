@@ -19,8 +19,9 @@
 
 typedef struct mcp_verified mcp_verified_t;
 
-/* capacity 0 = MCP_VERIFIED_CAPACITY_DEFAULT. Caller owns (mcp_verified_free). NULL on allocation failure. */
-mcp_verified_t *mcp_verified_new(size_t capacity);
+/* capacity 0 = MCP_VERIFIED_CAPACITY_DEFAULT; leeway_s: the clock skew the verification allowed (an entry is valid
+ * as long as the token would verify). Caller owns (mcp_verified_free). NULL on allocation failure. */
+mcp_verified_t *mcp_verified_new(size_t capacity, int leeway_s);
 void mcp_verified_free(mcp_verified_t *v);
 /* 1 with *out when token was verified for resource and is still valid at now (unix s); 0 otherwise (an entry out
  * of its window is dropped). */

@@ -90,8 +90,11 @@ static void verify_with(struct mcp_http_req *r, const cm_jwk_t *key)
         finish(r, MCP_AUTHZ_BAD_KEY, "The access token is not valid for this resource.");
         return;
     }
-    mcp_jwt_expect_t e = {
-        .iss = s->issuer, .aud = aud, .instance = r->service_url ? NULL : r->instance, .now = mcp__unix_now()};
+    mcp_jwt_expect_t e = {.iss = s->issuer,
+                          .aud = aud,
+                          .instance = r->service_url ? NULL : r->instance,
+                          .now = mcp__unix_now(),
+                          .leeway_s = s->opts.jwt_leeway_s};
     cm_jwt_fail_t f = mcp_jwt_verify(r->jws, key, &e, &claims);
     drop_jws(r);
     if (f != CM_JWT_OK) {
