@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "apis/google.h"
 #include "mcp/provider_http.h"
 
 #include <stdio.h>
@@ -36,76 +37,20 @@ char *gm_url(const char *path, const char *const *query)
     return mcp_api_url(&base, path, query);
 }
 
-static const char *const scope_names[] = {
-    [GM_SCOPE_READ] = "https://www.googleapis.com/auth/gmail.readonly (or gmail.modify)",
-    [GM_SCOPE_SEND] = "https://www.googleapis.com/auth/gmail.send (or gmail.compose / gmail.modify)",
-    [GM_SCOPE_COMPOSE] = "https://www.googleapis.com/auth/gmail.compose (or gmail.modify)",
-    [GM_SCOPE_MODIFY] = "https://www.googleapis.com/auth/gmail.modify",
-    [GM_SCOPE_LABELS] = "https://www.googleapis.com/auth/gmail.labels (or gmail.modify)",
-    [GM_SCOPE_FULL] = "https://mail.google.com/ (full access; gmail.modify does not allow permanent deletion)",
+static const mcp_google_scope_t scope_names[] = {
+    [GM_SCOPE_READ] = {"Gmail", "https://www.googleapis.com/auth/gmail.readonly (or gmail.modify)"},
+    [GM_SCOPE_SEND] = {"Gmail", "https://www.googleapis.com/auth/gmail.send (or gmail.compose / gmail.modify)"},
+    [GM_SCOPE_COMPOSE] = {"Gmail", "https://www.googleapis.com/auth/gmail.compose (or gmail.modify)"},
+    [GM_SCOPE_MODIFY] = {"Gmail", "https://www.googleapis.com/auth/gmail.modify"},
+    [GM_SCOPE_LABELS] = {"Gmail", "https://www.googleapis.com/auth/gmail.labels (or gmail.modify)"},
+    [GM_SCOPE_FULL] = {"Gmail",
+                       "https://mail.google.com/ (full access; gmail.modify does not allow permanent deletion)"},
 };
-
-/* Gmail's error message ({"error":{"message"}}) cleaned for a tool result, or NULL. */
-static void google_message(const mcp_provider_response_t *res, char *out, size_t outsz)
-{
-    json_t *e = json_object_get(res->json, "error");
-    const char *m = json_string_value(json_object_get(e, "message"));
-    if (m == NULL)
-        m = json_string_value(json_object_get(res->json, "error_description"));
-    out[0] = '\0';
-    if (m == NULL)
-        return;
-    size_t o = 0;
-    for (const char *p = m; *p && o + 1 < outsz && o < 300; p++)
-        out[o++] = (unsigned char)*p < 0x20 ? ' ' : *p;
-    out[o] = '\0';
-}
-
-static void error_text(const mcp_provider_response_t *res, const char *generic, char *buf, size_t bufsz,
-                       gm_scope_t scope)
-{
-    char gm[320];
-    google_message(res, gm, sizeof(gm));
-    if (res->status == 401) {
-        buf[0] = '\0'; /* the runtime's text: re-authorize at <url> */
-        return;
-    }
-    /* Gmail answers a usage limit with 403 (userRateLimitExceeded, dailyLimitExceeded, ...) as well as 429: that is
-     * not a missing scope */
-    const char *reason = json_string_value(
-        json_object_get(json_array_get(json_object_get(json_object_get(res->json, "error"), "errors"), 0), "reason"));
-    if (res->status == 403 && reason != NULL && strstr(reason, "LimitExceeded") != NULL) {
-        if (res->retry_after_s >= 0)
-            snprintf(buf, bufsz, "Gmail usage limit reached (403 %s); retry after %ld seconds.%s%s", reason,
-                     res->retry_after_s, gm[0] ? " Gmail says: " : "", gm);
-        else
-            snprintf(buf, bufsz, "Gmail usage limit reached (403 %s); retry later.%s%s", reason,
-                     gm[0] ? " Gmail says: " : "", gm);
-        return;
-    }
-    if (res->status == 403) {
-        char granted[256] = "";
-        const char *www = mcp_header_get(res->headers, res->n_headers, "www-authenticate");
-        const char *sc = www ? strstr(www, "scope=\"") : NULL;
-        if (sc != NULL) {
-            sc += 7;
-            const char *e = strchr(sc, '"');
-            snprintf(granted, sizeof(granted), " (Google names: %.*s)", e ? (int)(e - sc) : 0, sc);
-        }
-        snprintf(buf, bufsz, "%s Missing scope: this tool needs %s%s.%s%s", generic, scope_names[scope], granted,
-                 gm[0] ? " Gmail says: " : "", gm);
-        return;
-    }
-    if (gm[0])
-        snprintf(buf, bufsz, "%s Gmail says: %s", generic, gm);
-    else
-        buf[0] = '\0';
-}
 
 #define HOOK(name, scope)                                                                                              \
     static void name(const mcp_provider_response_t *res, const char *generic, char *buf, size_t bufsz)                 \
     {                                                                                                                  \
-        error_text(res, generic, buf, bufsz, scope);                                                                   \
+        mcp_google_error_text(res, generic, &scope_names[scope], buf, bufsz);                                          \
     }
 HOOK(err_read, GM_SCOPE_READ)
 HOOK(err_send, GM_SCOPE_SEND)

@@ -1,5 +1,6 @@
 /*
- * api.c - the outlook service's upstream calls: Microsoft Graph helpers (see graph.h).
+ * api.c - the outlook service's Graph helpers (graph.h): folder names, the permissions of its error texts,
+ * recipients and message summaries; the Graph conventions themselves are apis/msgraph.h.
  */
 #include "graph.h"
 #include "common/log.h"
@@ -10,34 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static mcp_api_base_t base;
-
-int graph_init(void)
-{
-    char err[160];
-    if (mcp_api_base_init(&base, "GRAPH_API_BASE", "https://graph.microsoft.com/v1.0", NULL, err, sizeof(err)) !=
-        CM_OK) {
-        cm_error("outlook", "configuration: %s", err);
-        return CM_EINVAL;
-    }
-    return CM_OK;
-}
-
-const char *graph_base(void)
-{
-    return mcp_api_base_url(&base);
-}
-
-char *graph_url(const char *path, const char *const *query)
-{
-    return mcp_api_url(&base, path, query);
-}
-
-char *graph_escape(const char *s)
-{
-    return cm_url_escape(s, strlen(s));
-}
 
 const char *graph_folder_name(const char *s)
 {
@@ -61,39 +34,19 @@ const char *graph_folder_name(const char *s)
     return s;
 }
 
-int graph_page_token_ok(const char *token)
-{
-    return mcp_url_under_base(token, mcp_api_base_url(&base));
-}
-
-static void error_text(const struct mcp_provider_response *res, const char *generic, const char *perm, char *buf,
-                       size_t n)
-{
-    const json_t *e = json_object_get(res->json, "error");
-    const char *code = json_string_value(json_object_get(e, "code"));
-    const char *msg = json_string_value(json_object_get(e, "message"));
-    char retry[96] = "", extra[160] = "";
-    if (res->status == 503 && res->retry_after_s >= 0)
-        snprintf(retry, sizeof(retry), " Retry after %ld seconds.", res->retry_after_s);
-    if (res->status == 403 && perm != NULL)
-        snprintf(extra, sizeof(extra), " This action needs the %s permission.", perm);
-    snprintf(buf, n, "%s%s%s%s%s%s%s", generic, retry, extra, code || msg ? " Graph says: " : "", code ? code : "",
-             code && msg ? ": " : "", msg ? msg : "");
-}
-
 void graph_error_read(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n)
 {
-    error_text(res, generic, "Mail.Read (or Mail.ReadWrite)", buf, n);
+    msgraph_error_text(res, generic, "Mail.Read (or Mail.ReadWrite)", buf, n);
 }
 
 void graph_error_write(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n)
 {
-    error_text(res, generic, "Mail.ReadWrite", buf, n);
+    msgraph_error_text(res, generic, "Mail.ReadWrite", buf, n);
 }
 
 void graph_error_send(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n)
 {
-    error_text(res, generic, "Mail.Send", buf, n);
+    msgraph_error_text(res, generic, "Mail.Send", buf, n);
 }
 
 void graph_append_recipient(cm_buf_t *b, const json_t *recipient)

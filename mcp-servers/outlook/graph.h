@@ -1,37 +1,24 @@
 /*
- * graph.h - Microsoft Graph helpers of the outlook service: API base, URLs, folder names, error texts, and the
- * model-readable summaries of messages and folders.
+ * graph.h - the outlook service's Graph helpers: folder names, error texts with the mail permissions, and the
+ * model-readable summaries of messages and folders (the Graph conventions themselves: apis/msgraph.h).
  */
 #ifndef OUTLOOK_GRAPH_H
 #define OUTLOOK_GRAPH_H
 
+#include "apis/msgraph.h"
 #include "common/url.h"
 #include "mcp/provider_http.h"
 #include "mcp/result.h"
 
 #include <jansson.h>
 
-#define GRAPH_PROVIDER "Microsoft Graph"
 /* $filter for unread messages listed with $orderby=receivedDateTime desc (the ordered property must come first). */
 #define GRAPH_UNREAD_FILTER "receivedDateTime ge 1900-01-01T00:00:00Z and isRead eq false"
 #define GRAPH_MSG_SELECT                                                                                               \
     "id,subject,from,toRecipients,receivedDateTime,isRead,hasAttachments,bodyPreview,conversationId,importance"
 
-/* The API base (env GRAPH_API_BASE, default https://graph.microsoft.com/v1.0), without a trailing slash. graph_init:
- * CM_OK, or CM_EINVAL (logged) when GRAPH_API_BASE is not a usable URL. */
-const char *graph_base(void);
-int graph_init(void);
-
-/* base + path (path starts with '/', already escaped) + query pairs (NULL-terminated name/value list; NULL values
- * skipped). malloc'ed or NULL. */
-char *graph_url(const char *path, const char *const *query);
-/* Percent-escaped path segment (ids), malloc'ed or NULL. */
-char *graph_escape(const char *s);
 /* A well-known folder name for common aliases ("sent" -> "sentitems", "trash" -> "deleteditems", ...), else s. */
 const char *graph_folder_name(const char *s);
-/* 1 when a page token (an @odata.nextLink) is a URL below the API base. */
-int graph_page_token_ok(const char *token);
-
 /* Error texts: Graph's own code and message appended, and the permission these tools need on 403. */
 void graph_error_read(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n);
 void graph_error_write(const struct mcp_provider_response *res, const char *generic, char *buf, size_t n);

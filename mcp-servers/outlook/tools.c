@@ -83,7 +83,7 @@ static const mcp_tool_def_t tools[] = {
 
 int outlook_register_tools(mcp_server_t *s)
 {
-    if (graph_init() != CM_OK)
+    if (msgraph_init("outlook") != CM_OK)
         return CM_EINVAL;
     return mcp_server_add_tools(s, tools, sizeof(tools) / sizeof(tools[0]));
 }

@@ -27,7 +27,7 @@ static long long arg_int(json_t *args, const char *k)
 static void get(mcp_call_t *c, char *url, const cm_http_header_t *h, size_t nh, mcp_provider_cb cb, void *arg)
 {
     mcp_provider_request_t req = {
-        .provider = GRAPH_PROVIDER, .headers = h, .n_headers = nh, .error_text = graph_error_read};
+        .provider = MSGRAPH_PROVIDER, .headers = h, .n_headers = nh, .error_text = graph_error_read};
     mcp_provider_fetch_json(c, &req, url, NULL, cb, arg);
 }
 
@@ -39,7 +39,7 @@ static int follow_page_token(mcp_call_t *c, json_t *args, const cm_http_header_t
     const char *t = arg_str(args, "page_token");
     if (t == NULL || *t == '\0')
         return 0;
-    if (graph_page_token_ok(t))
+    if (msgraph_page_token_ok(t))
         get(c, strdup(t), h, nh, cb, arg);
     else
         mcp_call_fail(c, "Invalid argument 'page_token': use the next_page_token value of a previous result.");
@@ -90,7 +90,7 @@ void outlook_list_messages(mcp_call_t *c, json_t *args, void *data)
     char top[24], skip[24], path[1100];
     snprintf(top, sizeof(top), "%lld", arg_int(args, "top"));
     snprintf(skip, sizeof(skip), "%lld", arg_int(args, "skip"));
-    char *folder = graph_escape(graph_folder_name(arg_str(args, "folder")));
+    char *folder = msgraph_escape(graph_folder_name(arg_str(args, "folder")));
     if (folder == NULL) {
         mcp_call_fail(c, "out of memory");
         return;
@@ -106,7 +106,7 @@ void outlook_list_messages(mcp_call_t *c, json_t *args, void *data)
                        "$orderby", "receivedDateTime desc",
                        "$filter",  unread ? GRAPH_UNREAD_FILTER : NULL,
                        NULL};
-    get(c, graph_url(path, q), NULL, 0, on_messages, NULL);
+    get(c, msgraph_url(path, q), NULL, 0, on_messages, NULL);
 }
 
 void outlook_search_messages(mcp_call_t *c, json_t *args, void *data)
@@ -129,13 +129,13 @@ void outlook_search_messages(mcp_call_t *c, json_t *args, void *data)
     snprintf(top, sizeof(top), "%lld", arg_int(args, "top"));
     const char *folder = arg_str(args, "folder");
     if (folder != NULL && *folder != '\0') {
-        char *f = graph_escape(graph_folder_name(folder));
+        char *f = msgraph_escape(graph_folder_name(folder));
         if (f != NULL)
             snprintf(path, sizeof(path), "/me/mailFolders/%s/messages", f);
         free(f);
     }
     const char *q[] = {"$search", search, "$top", top, "$select", GRAPH_MSG_SELECT, NULL};
-    get(c, search ? graph_url(path, q) : NULL, h, 1, on_messages, (void *)1);
+    get(c, search ? msgraph_url(path, q) : NULL, h, 1, on_messages, (void *)1);
     free(search);
 }
 
@@ -209,7 +209,7 @@ void outlook_get_message(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     static const cm_http_header_t h[] = {{"Prefer", "outlook.body-content-type=\"text\""}};
-    char *id = graph_escape(arg_str(args, "message_id"));
+    char *id = msgraph_escape(arg_str(args, "message_id"));
     char path[2048];
     if (id == NULL || strlen(id) > 1800) {
         free(id);
@@ -222,7 +222,7 @@ void outlook_get_message(mcp_call_t *c, json_t *args, void *data)
                        "id,subject,from,toRecipients,ccRecipients,bccRecipients,receivedDateTime,sentDateTime,body,"
                        "hasAttachments,conversationId,isRead,importance,webLink",
                        NULL};
-    get(c, graph_url(path, q), h, 1, on_message, (void *)(uintptr_t)arg_int(args, "max_chars"));
+    get(c, msgraph_url(path, q), h, 1, on_message, (void *)(uintptr_t)arg_int(args, "max_chars"));
 }
 
 /* ---- list_folders ---- */
@@ -266,7 +266,7 @@ void outlook_list_folders(mcp_call_t *c, json_t *args, void *data)
     snprintf(top, sizeof(top), "%lld", arg_int(args, "top"));
     const char *parent = arg_str(args, "parent_folder_id");
     if (parent != NULL && *parent != '\0') {
-        char *p = graph_escape(graph_folder_name(parent));
+        char *p = msgraph_escape(graph_folder_name(parent));
         if (p == NULL || strlen(p) > 1000) {
             free(p);
             mcp_call_fail(c, "Invalid argument 'parent_folder_id': too long.");
@@ -277,5 +277,5 @@ void outlook_list_folders(mcp_call_t *c, json_t *args, void *data)
     }
     const char *q[] = {"$top", top, "$select",
                        "id,displayName,parentFolderId,childFolderCount,unreadItemCount,totalItemCount", NULL};
-    get(c, graph_url(path, q), NULL, 0, on_folders, NULL);
+    get(c, msgraph_url(path, q), NULL, 0, on_folders, NULL);
 }

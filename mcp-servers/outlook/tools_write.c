@@ -20,14 +20,14 @@ static const char *arg_str(json_t *args, const char *k)
 static void send_json(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_provider_error_fn err,
                       mcp_provider_cb cb, void *arg)
 {
-    mcp_provider_request_t req = {.provider = GRAPH_PROVIDER, .method = method, .error_text = err};
+    mcp_provider_request_t req = {.provider = MSGRAPH_PROVIDER, .method = method, .error_text = err};
     mcp_provider_fetch_json(c, &req, url, body, cb, arg);
 }
 
 /* The URL of the call's message_id + suffix, malloc'ed; NULL with the call failed when the id is too long. */
 static char *message_url(mcp_call_t *c, json_t *args, const char *suffix)
 {
-    char *e = graph_escape(arg_str(args, "message_id"));
+    char *e = msgraph_escape(arg_str(args, "message_id"));
     char path[2048];
     if (e == NULL || strlen(e) > 1800) {
         free(e);
@@ -36,7 +36,7 @@ static char *message_url(mcp_call_t *c, json_t *args, const char *suffix)
     }
     snprintf(path, sizeof(path), "/me/messages/%s%s", e, suffix);
     free(e);
-    return graph_url(path, NULL);
+    return msgraph_url(path, NULL);
 }
 
 /* ---- send_mail ---- */
@@ -66,7 +66,7 @@ void outlook_send_mail(mcp_call_t *c, json_t *args, void *data)
         json_object_set_new(msg, "bccRecipients", graph_recipients_out(json_object_get(args, "bcc")));
     json_t *body = json_pack("{s:o, s:b}", "message", msg, "saveToSentItems",
                              !json_is_false(json_object_get(args, "save_to_sent_items")));
-    send_json(c, "POST", graph_url("/me/sendMail", NULL), body, graph_error_send, on_sent, NULL);
+    send_json(c, "POST", msgraph_url("/me/sendMail", NULL), body, graph_error_send, on_sent, NULL);
 }
 
 /* ---- reply_to_message ---- */

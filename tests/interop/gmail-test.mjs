@@ -294,7 +294,8 @@ void token0;
   check('404 -> clear tool error', r.isError === true && /404/.test(text(r)) && /not exist|not found/i.test(text(r)), text(r));
   await fail({ path: '/labels$', method: 'POST', status: 403, www_authenticate: 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/gmail.labels"', message: 'Request had insufficient authentication scopes.' });
   r = await call('create_label', { name: 'Denied' });
-  check('403 -> missing scope named', r.isError === true && /403/.test(text(r)) && /Missing scope/.test(text(r)) && /gmail\.labels/.test(text(r)), text(r));
+  check('403 -> missing scope named, with the instance\'s re-authorize URL', r.isError === true && /403/.test(text(r)) && /Missing scope/.test(text(r)) &&
+    /gmail\.labels/.test(text(r)) && (!process.env.AUTHORIZE_URL || text(r).includes(`Re-authorize this instance with them at ${process.env.AUTHORIZE_URL}`)), text(r));
   await fail({ path: '/messages/m07$', method: 'DELETE', status: 403, message: 'Request had insufficient authentication scopes.' });
   r = await call('delete_message', { message_id: 'm07' });
   check('403 on permanent delete names https://mail.google.com/', r.isError === true && /https:\/\/mail\.google\.com\//.test(text(r)), text(r));

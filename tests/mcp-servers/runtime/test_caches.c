@@ -127,6 +127,7 @@ static void test_provider_errors(void)
 {
     expect_text(401, -1, 0, "Re-authorize this instance at http://b/auth");
     expect_text(403, -1, 0, "scopes");
+    expect_text(403, -1, 0, "Re-authorize this instance with them at http://b/auth.");
     expect_text(404, -1, 0, "does not exist");
     expect_text(429, 7, 0, "retry after 7 seconds");
     expect_text(429, -1, 0, "rate limit");

@@ -6,12 +6,12 @@
  * a timeout, and maps failures to clear tool errors (isError results) itself:
  *   401 -> the cached token is invalidated, a fresh one is asked for once (broker refresh), the request is
  *          retried once; a second 401 -> "re-authorize" error naming the broker's authorize URL when known
- *   403 -> permission denied (scopes); 404 -> not found; 429 -> rate limited, honouring Retry-After;
- *   5xx -> provider unavailable; timeout / transport error -> unreachable; other 4xx -> rejected request;
- *   an answer above max_response -> "too large".
- * Only a 2xx response reaches the callback (unless MCP_PROVIDER_ALL_STATUSES is set), which must finish the call.
- * The callback always runs later (from the loop); a failure detected up front may finish the call before
- * mcp_provider_fetch returns, so touch the call no more after calling it.
+ *   403 -> permission denied (scopes), naming the instance's re-authorize URL when known; 404 -> not found; 429 -> rate
+ * limited, honouring Retry-After; 5xx -> provider unavailable; timeout / transport error -> unreachable; other 4xx ->
+ * rejected request; an answer above max_response -> "too large". Only a 2xx response reaches the callback (unless
+ * MCP_PROVIDER_ALL_STATUSES is set), which must finish the call. The callback always runs later (from the loop); a
+ * failure detected up front may finish the call before mcp_provider_fetch returns, so touch the call no more after
+ * calling it.
  */
 #ifndef MCP_PROVIDER_HTTP_H
 #define MCP_PROVIDER_HTTP_H
@@ -68,8 +68,9 @@ typedef struct mcp_provider_response {
     json_t *json;
     const cm_http_header_t *headers; /* all response headers, lower-cased names (see mcp_header_get) */
     size_t n_headers;
-    long retry_after_s; /* -1 when absent */
-    const char *error;  /* MCP_PROVIDER_DELIVER_ERRORS: the tool error text of a failure, else NULL */
+    long retry_after_s;        /* -1 when absent */
+    const char *error;         /* MCP_PROVIDER_DELIVER_ERRORS: the tool error text of a failure, else NULL */
+    const char *authorize_url; /* error_text hook on 401/403: the instance's re-authorize page, NULL when unknown */
 } mcp_provider_response_t;
 
 typedef void (*mcp_provider_cb)(mcp_call_t *call, const mcp_provider_response_t *res, void *arg);

@@ -66,8 +66,10 @@ const char *mcp_provider_error_text(const char *provider, int status, long retry
         snprintf(buf, bufsz, "%s rejected the access token even after a refresh (401). Re-authorize this instance%s%s.",
                  p, authorize_url ? " at " : "", authorize_url ? authorize_url : "");
     else if (status == 403)
-        snprintf(buf, bufsz, "%s denied the request (403): the granted permissions (scopes) do not allow this action.",
-                 p);
+        snprintf(buf, bufsz,
+                 "%s denied the request (403): the granted permissions (scopes) do not allow this action.%s%s%s", p,
+                 authorize_url ? " Re-authorize this instance with them at " : "", authorize_url ? authorize_url : "",
+                 authorize_url ? "." : "");
     else if (status == 404)
         snprintf(buf, bufsz, "%s reports that the requested item does not exist (404).", p);
     else if (status == 429 && retry_after_s >= 0)
@@ -83,10 +85,11 @@ const char *mcp_provider_error_text(const char *provider, int status, long retry
 
 static void send_request(struct fetch *f, const char *token);
 
-/* After a final 401: the authorize URL the broker gave when it confirmed the instance (auth cache), if any. */
+/* After a final 401 or a 403: the authorize URL the broker gave when it confirmed the instance (auth cache), if
+ * any: where the user re-authorizes, or grants the scope a tool lacks. */
 static void authorize_url_for(struct fetch *f, int status)
 {
-    if (status == 401 && f->authorize_url == NULL && f->s->auth != NULL) {
+    if ((status == 401 || status == 403) && f->authorize_url == NULL && f->s->auth != NULL) {
         const char *url = NULL;
         mcp_auth_status(f->s->auth, mcp_call_instance(f->call), &url);
         f->authorize_url = url ? strdup(url) : NULL;
@@ -203,6 +206,7 @@ static void on_response(void *arg, const cm_http_response_t *res)
                                      .n_headers = res->n_headers,
                                      .retry_after_s = res->retry_after_s};
         authorize_url_for(f, res->status);
+        r.authorize_url = f->authorize_url;
         if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
             r.json = json_loadb(res->body, res->body_len, 0, NULL);
         mcp_provider_error_text(f->provider, res->status, res->retry_after_s, res->timed_out, f->authorize_url, generic,

@@ -1,0 +1,44 @@
+/*
+ * google.h - what every Google API service (gmail, googledrive, googlecalendar, googlesheets, googledocs) does the
+ * same way: the tool error text of a Google error answer, and the page token of a Google list.
+ *
+ * Google APIs answer errors as {"error": {"code", "message", "status", "errors": [{"reason", "domain"}]}}. The
+ * runtime (mcp/provider_http.h) already retries a 401 once after a broker refresh and maps statuses to generic
+ * texts; this adds what is Google's:
+ *   403 with reason rateLimitExceeded / userRateLimitExceeded / dailyLimitExceeded / quotaExceeded (any reason
+ *       ending in "LimitExceeded" or "quotaExceeded") -> a usage-limit error with Retry-After when sent (this is
+ *       not a missing scope);
+ *   403 other (insufficientPermissions, ACCESS_TOKEN_SCOPE_INSUFFICIENT, ...) -> the runtime's 403 text (with the
+ *       instance's re-authorize URL), the scope this tool needs and the scope Google names in WWW-Authenticate;
+ *   429 -> the runtime's rate-limit text (Retry-After);
+ *   404 -> the runtime's not-found text (a tool that knows the id says so in its own 404 text);
+ *   every other status -> the generic text;
+ * and Google's own error.message (control characters blanked, at most 300 bytes) appended after "<api> says: ".
+ */
+#ifndef MCP_APIS_GOOGLE_H
+#define MCP_APIS_GOOGLE_H
+
+#include "mcp/provider_http.h"
+
+#include <stddef.h>
+
+/* What one family of tools needs, for the texts: a service keeps these in static const tables. */
+typedef struct mcp_google_scope {
+    const char *api;   /* the API's name in texts, e.g. "Google Drive" */
+    const char *scope; /* the scope(s) the tool needs, as a user grants them, e.g.
+                          "https://www.googleapis.com/auth/drive (or drive.file for files the app created)" */
+} mcp_google_scope_t;
+
+/* The tool error text for a non-2xx Google answer (the body of an mcp_provider_error_fn hook): writes into buf
+ * (always NUL-terminated). generic is the runtime's text for the status; s names the API and the scope. */
+void mcp_google_error_text(const mcp_provider_response_t *res, const char *generic, const mcp_google_scope_t *s,
+                           char *buf, size_t bufsz);
+
+/* 1 when res is a Google usage-limit answer (403 with a *LimitExceeded / quotaExceeded reason, or 429); else 0. */
+int mcp_google_is_rate_limit(const mcp_provider_response_t *res);
+
+/* A Google pageToken handed back as a tool's cursor: 1 when it looks like one (1..2048 bytes of printable ASCII
+ * without spaces), else 0. Google's tokens are opaque; this only keeps a model's garbage out of the URL. */
+int mcp_google_page_token_ok(const char *token);
+
+#endif
