@@ -25,8 +25,8 @@ void od_error_write(const mcp_provider_response_t *res, const char *generic, cha
     msgraph_error_text(res, generic, "Files.ReadWrite", buf, n);
 }
 
-void od_graph(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_provider_error_fn err,
-              mcp_provider_cb cb, void *arg)
+void od_graph(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_provider_error_fn err, mcp_provider_cb cb,
+              void *arg)
 {
     mcp_provider_request_t req = {.provider = MSGRAPH_PROVIDER, .method = method, .error_text = err};
     mcp_provider_fetch_json(c, &req, url, body, cb, arg);
@@ -92,8 +92,10 @@ static int item_base(mcp_call_t *c, json_t *args, const char *id_key, const char
         int n = 0, rc = path ? append_path(&rel, path, &n) : CM_OK;
         if (rc != CM_OK) {
             cm_buf_free(&rel);
-            mcp_call_fail(c, "Invalid argument '%s': use a path like /Documents/report.docx (no '.' or '..' "
-                             "segments, no control characters).", path_key);
+            mcp_call_fail(c,
+                          "Invalid argument '%s': use a path like /Documents/report.docx (no '.' or '..' "
+                          "segments, no control characters).",
+                          path_key);
             return rc;
         }
         if (n == 0 && name == NULL) {
@@ -137,8 +139,8 @@ static int finish_path(mcp_call_t *c, cm_buf_t *b, const char *suffix, char *out
     return CM_OK;
 }
 
-int od_item_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, int root_ok,
-                 const char *suffix, char *out, size_t outsz)
+int od_item_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, int root_ok, const char *suffix,
+                 char *out, size_t outsz)
 {
     cm_buf_t b = {0};
     int is_path;

@@ -39,8 +39,8 @@ const char *od_arg_str(json_t *args, const char *k);
  * a suffix starting with '/' is what Graph expects. Writes into out; CM_OK, or CM_EINVAL with the call failed (a
  * clear tool error naming the argument): touch the call no more then.
  */
-int od_item_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, int root_ok,
-                 const char *suffix, char *out, size_t outsz);
+int od_item_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, int root_ok, const char *suffix,
+                 char *out, size_t outsz);
 /* The same for a new child named name under that parent: /me/drive/items/{id}:/{name}: or
  * /me/drive/root:/{path}/{name}: (root: /me/drive/root:/{name}:), plus suffix. */
 int od_child_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, const char *name,
@@ -59,8 +59,8 @@ void od_error_write(const mcp_provider_response_t *res, const char *generic, cha
 
 /* A Graph request with the instance's token (mcp_provider_fetch_json): method (NULL = GET), url freed, body stolen
  * (may be NULL); err the error hook. */
-void od_graph(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_provider_error_fn err,
-              mcp_provider_cb cb, void *arg);
+void od_graph(mcp_call_t *c, const char *method, char *url, json_t *body, mcp_provider_error_fn err, mcp_provider_cb cb,
+              void *arg);
 
 /* ---- plain.c: requests to URLs Graph hands out (download, upload session, copy monitor): pre-authenticated,
  * they are sent WITHOUT the access token. */

@@ -115,9 +115,13 @@ static void on_item(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     json_t *s = od_item_summary(res->json);
     cm_buf_t b = {0};
     od_append_item_line(&b, s);
-    const char *keys[][2] = {{"web_url", "Web URL"},         {"parent_path", "Folder"},  {"created", "Created"},
-                             {"created_by", "Created by"},   {"modified_by", "Modified by"},
-                             {"description", "Description"}, {"etag", "eTag"}};
+    const char *keys[][2] = {{"web_url", "Web URL"},
+                             {"parent_path", "Folder"},
+                             {"created", "Created"},
+                             {"created_by", "Created by"},
+                             {"modified_by", "Modified by"},
+                             {"description", "Description"},
+                             {"etag", "eTag"}};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const char *v = json_string_value(json_object_get(s, keys[i][0]));
         if (v != NULL)
@@ -134,8 +138,9 @@ void onedrive_get_item(mcp_call_t *c, json_t *args, void *data)
         return;
     json_t *fields = json_object_get(args, "select");
     if (json_array_size(fields) == 0)
-        snprintf(sel, sizeof(sel), "id,name,size,createdDateTime,lastModifiedDateTime,webUrl,folder,file,"
-                                   "parentReference,eTag,description,createdBy,lastModifiedBy");
+        snprintf(sel, sizeof(sel),
+                 "id,name,size,createdDateTime,lastModifiedDateTime,webUrl,folder,file,"
+                 "parentReference,eTag,description,createdBy,lastModifiedBy");
     else
         od_select(fields, sel, sizeof(sel));
     const char *q[] = {"$select", sel, NULL};

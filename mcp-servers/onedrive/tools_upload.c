@@ -200,11 +200,9 @@ void onedrive_upload(mcp_call_t *c, json_t *args, void *data)
         up_free(u);
         return;
     }
-    json_t *body = json_pack("{s:{s:s, s:s, s:I}}", "item", "@microsoft.graph.conflictBehavior", conflict, "name",
-                             name, "fileSize", (json_int_t)u->len);
-    mcp_provider_request_t req = {.provider = MSGRAPH_PROVIDER,
-                                  .method = "POST",
-                                  .error_text = od_error_write,
-                                  .arg_free = up_free};
+    json_t *body = json_pack("{s:{s:s, s:s, s:I}}", "item", "@microsoft.graph.conflictBehavior", conflict, "name", name,
+                             "fileSize", (json_int_t)u->len);
+    mcp_provider_request_t req = {
+        .provider = MSGRAPH_PROVIDER, .method = "POST", .error_text = od_error_write, .arg_free = up_free};
     mcp_provider_fetch_json(c, &req, msgraph_url(path, NULL), body, on_session, u);
 }

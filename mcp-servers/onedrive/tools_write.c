@@ -59,7 +59,9 @@ void onedrive_move_or_rename(mcp_call_t *c, json_t *args, void *data)
     if (parent != NULL)
         json_object_set_new(body, "parentReference", json_pack("{s:s}", "id", parent));
     od_graph(c, "PATCH", msgraph_url(path, NULL), body, od_error_write, on_item,
-             name && parent ? "Item moved and renamed." : name ? "Item renamed." : "Item moved.");
+             name && parent ? "Item moved and renamed."
+             : name         ? "Item renamed."
+                            : "Item moved.");
 }
 
 static void on_deleted(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
@@ -99,8 +101,8 @@ static void on_link(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     if (out != NULL && exp != NULL)
         json_object_set_new(out, "expires", json_string(exp));
     char text[2400];
-    snprintf(text, sizeof(text), "%s %s link (%s): %s%s%s", res->status == 200 ? "Existing" : "New",
-             type ? type : "?", scope ? scope : "?", url, exp ? "\nExpires: " : "", exp ? exp : "");
+    snprintf(text, sizeof(text), "%s %s link (%s): %s%s%s", res->status == 200 ? "Existing" : "New", type ? type : "?",
+             scope ? scope : "?", url, exp ? "\nExpires: " : "", exp ? exp : "");
     mcp_tool_finish_text(c, text, out);
 }
 
