@@ -23,7 +23,7 @@
 // http://127.0.0.1:<port>/v1.0.
 // Test hooks: GET /_requests (every request: method, path (decoded), query, body, bytes, auth, contentRange, ...),
 // POST /_reset (the request log), POST /_token {token}, POST /_fail {path (regex), method?, status, code?, message?,
-// retry_after?, times?} (inject an error), GET /_item?id= (an item as stored, with its content as base64).
+// retry_after?, times?} (inject an error, also on the pre-authenticated URLs), GET /_item?id= (an item as stored, with its content as base64).
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { bearerAuth } from './fake-auth.mjs';
@@ -259,19 +259,23 @@ const server = createServer(async (req, res) => {
   requests.push({ method: req.method, path, rawPath: raw, query: Object.fromEntries(url.searchParams), body: isJson ? body : null,
     bytes: buf.length, text: !isJson && buf.length <= 256 ? buf.toString() : undefined, auth: req.headers.authorization,
     contentType: req.headers['content-type'], contentRange: req.headers['content-range'], userAgent: req.headers['user-agent'] });
+  const failure = () => {
+    const f = failures.find((x) => x.times > 0 && new RegExp(x.path).test(path) && (!x.method || x.method === req.method));
+    if (!f) return false;
+    f.times--;
+    gerr(res, f.status, f.code ?? 'generalException', f.message ?? 'Injected failure.', f.retry_after !== undefined ? { 'retry-after': String(f.retry_after) } : {});
+    return true;
+  };
   if (raw.startsWith('/_upload/') || raw.startsWith('/_download/') || raw.startsWith('/_monitor/')) {
     if (req.headers.authorization !== undefined)
       return gerr(res, 401, 'unauthenticated', 'This URL is pre-authenticated: an Authorization header is not accepted.');
+    if (failure()) return;
     if (raw.startsWith('/_upload/')) return uploadFragment(req, res, raw.slice('/_upload/'.length), buf);
     return preauth(req, res, raw) || notFound(res);
   }
   if (!(await auth.authorized(req.headers.authorization)))
     return gerr(res, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
-  const f = failures.find((x) => x.times > 0 && new RegExp(x.path).test(path) && (!x.method || x.method === req.method));
-  if (f) {
-    f.times--;
-    return gerr(res, f.status, f.code ?? 'generalException', f.message ?? 'Injected failure.', f.retry_after !== undefined ? { 'retry-after': String(f.retry_after) } : {});
-  }
+  if (failure()) return;
   if (body === undefined) return gerr(res, 400, 'BadRequest', 'Unable to read JSON request payload.');
   const q = url.searchParams;
   // search: /me/drive/root/search(q='...'), the literal decoded, quotes doubled inside

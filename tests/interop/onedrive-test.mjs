@@ -277,6 +277,34 @@ r = await call('list_children', {});
 await drain(graph);
 check('injected 429 with Retry-After 11 -> in the text', r.isError === true && /11 seconds/.test(text(r)), text(r));
 
+if (fakeBroker) { // the /content request takes every status (for its 302) but still gets the 401 -> refresh -> retry
+  const before = (await json(`${brokerUrl}/_stats`)).token_refresh;
+  await json(`${graph}/_fail`, { path: '/content$', method: 'GET', status: 401, code: 'InvalidAuthenticationToken', message: 'Token expired.' });
+  r = await call('download', { item_id: '01README' });
+  seen = await drain(graph);
+  const after = (await json(`${brokerUrl}/_stats`)).token_refresh;
+  check('download: a 401 on /content -> one broker refresh, retried, then the redirect followed', !r.isError && r.structuredContent?.content === '# My drive\n' &&
+    after === before + 1 && seen.map((x) => x.path.replace(/\/_download\/.*/, '/_download')).join(' ') ===
+    '/me/drive/items/01README /me/drive/items/01README/content /me/drive/items/01README/content /_download', { r, seen: seen.map((x) => x.path), before, after });
+}
+// ---- failures of the pre-authenticated URLs (no token there: mapped from their own answers)
+await json(`${graph}/_fail`, { path: '^/_download/', status: 404, code: 'itemNotFound', message: 'The download URL expired.' });
+r = await call('download', { item_id: '01README' });
+await drain(graph);
+check('download: the redirect target failing -> a clear error with Graph\'s message', r.isError === true && /download URL/.test(text(r)) &&
+  /404/.test(text(r)) && /expired/.test(text(r)), text(r));
+await json(`${graph}/_fail`, { path: '^/_upload/', method: 'PUT', status: 503, code: 'serviceNotAvailable', retry_after: 4 });
+r = await call('upload', { name: 'big2.bin', content: bigBytes.toString('base64'), encoding: 'base64' });
+await sleep(300);
+seen = await drain(graph);
+check('upload session: a throttled fragment (503 + Retry-After) -> the retry time in the text, the session cancelled', r.isError === true &&
+  /503/.test(text(r)) && /4 seconds/.test(text(r)) && /Fragment at byte 0/.test(text(r)) &&
+  seen.some((x) => x.method === 'DELETE' && /^\/_upload\//.test(x.path)), { r: text(r), seen: seen.map((x) => [x.method, x.path, x.auth]) });
+await json(`${graph}/_fail`, { path: '^/_monitor/', status: 500, code: 'generalException', message: 'Monitor broke.' });
+r = await call('copy', { item_id: '01README', new_name: 'README copy.md' });
+await drain(graph);
+check('copy: the monitor failing -> a clear error', r.isError === true && /progress/.test(text(r)) && /500/.test(text(r)) && /Monitor broke/.test(text(r)), text(r));
+
 // ---- hostile arguments: refused before any upstream call
 const hostile = [
   ['list_children', { path: '/' + 'a'.repeat(500) }, /path/],
