@@ -60,10 +60,11 @@ static int append_path(cm_buf_t *b, const char *path, int *n_segments)
     return CM_OK;
 }
 
-/* Writes the item's path (without suffix) into b; name (may be NULL) is a child below it. */
+/* Writes the item's path (without suffix) into b; the argument name_key (NULL = none) names a child below it. */
 static int item_base(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, int root_ok,
-                     const char *name, cm_buf_t *b, int *is_path)
+                     const char *name_key, cm_buf_t *b, int *is_path)
 {
+    const char *name = name_key ? od_arg_str(args, name_key) : NULL;
     const char *id = od_arg_str(args, id_key);
     const char *path = path_key ? od_arg_str(args, path_key) : NULL;
     *is_path = 0;
@@ -113,7 +114,7 @@ static int item_base(mcp_call_t *c, json_t *args, const char *id_key, const char
     if (name != NULL) {
         int n = 0;
         if (strchr(name, '/') != NULL || append_path(b, name, &n) != CM_OK || n != 1) {
-            mcp_call_fail(c, "Invalid argument 'name': a file or folder name, without '/'.");
+            mcp_call_fail(c, "Invalid argument '%s': a file or folder name, without '/'.", name_key);
             return CM_EINVAL;
         }
     }
@@ -152,12 +153,16 @@ int od_item_path(mcp_call_t *c, json_t *args, const char *id_key, const char *pa
     return finish_path(c, &b, suffix, out, outsz);
 }
 
-int od_child_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, const char *name,
+int od_child_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, const char *name_key,
                   const char *suffix, char *out, size_t outsz)
 {
     cm_buf_t b = {0};
     int is_path;
-    int rc = item_base(c, args, id_key, path_key, 1, name, &b, &is_path);
+    if (od_arg_str(args, name_key) == NULL) {
+        mcp_call_fail(c, "Missing argument '%s'.", name_key);
+        return CM_EINVAL;
+    }
+    int rc = item_base(c, args, id_key, path_key, 1, name_key, &b, &is_path);
     if (rc != CM_OK) {
         cm_buf_free(&b);
         return rc;

@@ -41,9 +41,10 @@ const char *od_arg_str(json_t *args, const char *k);
  */
 int od_item_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, int root_ok, const char *suffix,
                  char *out, size_t outsz);
-/* The same for a new child named name under that parent: /me/drive/items/{id}:/{name}: or
- * /me/drive/root:/{path}/{name}: (root: /me/drive/root:/{name}:), plus suffix. */
-int od_child_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, const char *name,
+/* The same for a new child under that parent (the root when neither argument is given), named by the argument
+ * name_key (one path segment; required): /me/drive/items/{id}:/{name}: or /me/drive/root:/{path}/{name}:, plus
+ * suffix. */
+int od_child_path(mcp_call_t *c, json_t *args, const char *id_key, const char *path_key, const char *name_key,
                   const char *suffix, char *out, size_t outsz);
 
 /* The $select of the item listings: the fields od_item_summary reads, or the caller's list (a JSON array of names,

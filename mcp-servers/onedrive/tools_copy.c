@@ -141,7 +141,7 @@ void onedrive_copy(mcp_call_t *c, json_t *args, void *data)
                          "folder needs a new name).");
         return;
     }
-    if (name != NULL && od_child_path(c, args, "item_id", "path", name, "", path, sizeof(path)) != CM_OK)
+    if (name != NULL && od_child_path(c, args, "item_id", "path", "new_name", "", path, sizeof(path)) != CM_OK)
         return;
     if (od_item_path(c, args, "item_id", "path", 0, "/copy", path, sizeof(path)) != CM_OK)
         return;

@@ -172,7 +172,7 @@ void onedrive_upload(mcp_call_t *c, json_t *args, void *data)
         return;
     }
     int simple = u->len <= OD_SIMPLE_UPLOAD_MAX;
-    if (od_child_path(c, args, "parent_id", "parent_path", name, simple ? "/content" : "/createUploadSession", path,
+    if (od_child_path(c, args, "parent_id", "parent_path", "name", simple ? "/content" : "/createUploadSession", path,
                       sizeof(path)) != CM_OK) {
         up_free(u);
         return;

@@ -31,7 +31,7 @@ void onedrive_create_folder(mcp_call_t *c, json_t *args, void *data)
     char path[OD_PATH_MAX];
     const char *name = od_arg_str(args, "name");
     /* the name is validated as a single path segment although it travels in the body */
-    if (od_child_path(c, args, "parent_id", "parent_path", name, "", path, sizeof(path)) != CM_OK)
+    if (od_child_path(c, args, "parent_id", "parent_path", "name", "", path, sizeof(path)) != CM_OK)
         return;
     if (od_item_path(c, args, "parent_id", "parent_path", 1, "/children", path, sizeof(path)) != CM_OK)
         return;
@@ -49,7 +49,7 @@ void onedrive_move_or_rename(mcp_call_t *c, json_t *args, void *data)
         mcp_call_fail(c, "Missing argument: give 'new_name', 'new_parent_id' or both.");
         return;
     }
-    if (name != NULL && od_child_path(c, args, "item_id", "path", name, "", path, sizeof(path)) != CM_OK)
+    if (name != NULL && od_child_path(c, args, "item_id", "path", "new_name", "", path, sizeof(path)) != CM_OK)
         return;
     if (od_item_path(c, args, "item_id", "path", 0, "", path, sizeof(path)) != CM_OK)
         return;

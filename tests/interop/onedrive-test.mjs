@@ -325,6 +325,9 @@ const hostile = [
   ['create_folder', { name: '..' }, /name/],
   ['create_share_link', { item_id: '01README', expiration: 'tomorrow' }, /expiration/],
   ['move_or_rename', { item_id: '01REPORT', new_name: 'x'.repeat(300) }, /new_name/],
+  ['copy', { item_id: '01REPORT', new_name: 'a/b' }, /new_name/],
+  ['upload', { parent_path: '/Documents/./x', name: 'a.txt', content: 'x' }, /parent_path/],
+  ['upload', { name: 'a.txt', content: 'x'.repeat(14 * MiB) }, /content|too large|body/i],
 ];
 for (const [tool, args, re] of hostile) {
   r = await call(tool, args).catch((e) => ({ isError: true, content: [{ type: 'text', text: String(e.message) }] }));
