@@ -23,7 +23,8 @@
 // http://127.0.0.1:<port>/v1.0.
 // Test hooks: GET /_requests (every request: method, path (decoded), query, body, bytes, auth, contentRange, ...),
 // POST /_reset (the request log), POST /_token {token}, POST /_fail {path (regex), method?, status, code?, message?,
-// retry_after?, times?} (inject an error, also on the pre-authenticated URLs), GET /_item?id= (an item as stored, with its content as base64).
+// retry_after?, times?} (inject an error, also on the pre-authenticated URLs), POST /_copy_redirect (the next
+// completed copy monitor answers 303 to the new item instead of its JSON status), GET /_item?id= (an item as stored, with its content as base64).
 import { createServer } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { bearerAuth } from './fake-auth.mjs';
@@ -178,6 +179,7 @@ const conflictOf = (v, dflt) => v ?? dflt;
 
 // ---- pre-authenticated URLs (download, upload sessions, copy monitors): no bearer accepted there
 const downloads = new Map(), sessions = new Map(), monitors = new Map(), links = new Map();
+let copyRedirect = false; // POST /_copy_redirect: the next completed copy monitor answers 303 See Other
 const preauth = (req, res, raw) => {
   if (req.headers.authorization !== undefined)
     return gerr(res, 401, 'unauthenticated', 'This URL is pre-authenticated: an Authorization header is not accepted.'), true;
@@ -198,6 +200,11 @@ const preauth = (req, res, raw) => {
       if (!src || !parent) op.result = { status: 'failed', error: { code: 'itemNotFound', message: 'The source or destination went away.' } };
       else if (childNamed(parent.id, op.name)) op.result = { status: 'failed', error: { code: 'nameAlreadyExists', message: 'An item with the same name already exists.' } };
       else op.result = { status: 'completed', resourceId: cloneTree(src, parent.id, op.name).id };
+    }
+    if (copyRedirect && op.result.status === 'completed') { // the monitor's other documented ending: 303 to the new item
+      copyRedirect = false;
+      res.writeHead(303, { location: `${base}/drives/${DRIVE}/items/${op.result.resourceId}` });
+      return res.end(), true;
     }
     return send(res, 200, { operation: 'ItemCopy', percentageComplete: op.result.status === 'completed' ? 100.0 : 50.0, ...op.result }), true;
   }
@@ -247,6 +254,7 @@ const server = createServer(async (req, res) => {
   if (raw === '/_reset') { requests = []; return send(res, 200, {}); }
   if (raw === '/_token') { auth.setToken(JSON.parse(buf.toString()).token); return send(res, 200, {}); }
   if (raw === '/_fail') { failures.push({ times: 1, ...JSON.parse(buf.toString()) }); return send(res, 200, {}); }
+  if (raw === '/_copy_redirect') { copyRedirect = true; return send(res, 200, {}); }
   if (raw === '/_item') {
     const it = items.get(url.searchParams.get('id')) ?? [...items.values()].find((x) => x.name === url.searchParams.get('name'));
     return it ? send(res, 200, { ...view(it), content: it.content?.toString('base64') }) : notFound(res);

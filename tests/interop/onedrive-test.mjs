@@ -223,6 +223,12 @@ r = await call('copy', { path: '/Photos/photo2.jpg', new_name: 'photo2 copy.jpg'
 q = (await drain(graph))[0];
 check('copy: same folder under a new name (by path)', !r.isError && q?.path === '/me/drive/root:/Photos/photo2.jpg:/copy' && q.body?.name === 'photo2 copy.jpg' &&
   !('parentReference' in q.body), { r, q });
+await json(`${graph}/_copy_redirect`, {});
+r = await call('copy', { item_id: '01PH3', destination_parent_id: '01ARCH' });
+seen = await drain(graph);
+st = r.structuredContent?.item_id ? await stored({ id: r.structuredContent.item_id }) : null;
+check('copy: a monitor ending in 303 See Other -> the new item id from its Location, not followed with the bearer', !r.isError &&
+  r.structuredContent?.status === 'completed' && st?.name === 'photo3.jpg' && !seen.some((x) => /\/drives\//.test(x.path)), { r, seen: seen.map((x) => x.path) });
 r = await call('copy', { item_id: '01PH1' });
 check('copy: neither destination nor name -> refused, nothing sent', r.isError === true && (await drain(graph)).length === 0, r);
 
