@@ -219,15 +219,9 @@ static void put_paragraph(rctx_t *x, json_t *para)
     size_t blank = 0;
     while (blank < line.len && strchr(" \t\n", line.data[blank]) != NULL)
         blank++;
-    if (hr) {
-        separate(x, B_PARA);
-        cm_buf_appendz(x->out, "---");
-    }
     if (blank == line.len) { /* empty paragraphs only space the document out */
-        cm_buf_free(&line);
-        return;
-    }
-    if (list_id != NULL) {
+        /* nothing */
+    } else if (list_id != NULL) {
         level = level < 0 ? 0 : level >= MAX_LEVELS ? MAX_LEVELS - 1 : level;
         separate(x, B_LIST);
         for (int i = 0; i < level; i++)
@@ -240,6 +234,10 @@ static void put_paragraph(rctx_t *x, json_t *para)
     } else {
         separate(x, B_PARA);
         escape_line_start(x->out, line.data, line.len);
+    }
+    if (hr) { /* after the paragraph's text: a page break ends the page the text is on */
+        separate(x, B_PARA);
+        cm_buf_appendz(x->out, "---");
     }
     cm_buf_free(&line);
 }
