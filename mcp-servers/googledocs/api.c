@@ -19,8 +19,8 @@ int gd_api_init(void)
 {
     char err[160];
     const char *drive_env = getenv("GOOGLEDOCS_DRIVE_API_BASE");
-    int rc = mcp_api_base_init(&docs_base, "GOOGLEDOCS_API_BASE", "https://docs.googleapis.com", "/v1", err,
-                               sizeof(err));
+    int rc =
+        mcp_api_base_init(&docs_base, "GOOGLEDOCS_API_BASE", "https://docs.googleapis.com", "/v1", err, sizeof(err));
     if (rc == CM_OK && drive_env != NULL && drive_env[0] != '\0')
         rc = mcp_api_base_init(&drive_base, "GOOGLEDOCS_DRIVE_API_BASE", "https://www.googleapis.com/drive/v3", NULL,
                                err, sizeof(err));

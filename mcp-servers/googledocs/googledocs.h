@@ -32,10 +32,10 @@ typedef enum gd_scope {
 
 /* How a request is sent and its failure reported (gd_fetch). Zero-initialise; every field is optional. */
 typedef struct gd_fetch_opts {
-    const char *doc_id;   /* named in the 404 text (copied) */
-    int deliver_errors;   /* cb also runs for a failure, with res->error the tool error text (the id named) */
-    int raw;              /* the body is not JSON (an export): sent through mcp_provider_fetch */
-    size_t max_response;  /* 0 = the runtime's default */
+    const char *doc_id;    /* named in the 404 text (copied) */
+    int deliver_errors;    /* cb also runs for a failure, with res->error the tool error text (the id named) */
+    int raw;               /* the body is not JSON (an export): sent through mcp_provider_fetch */
+    size_t max_response;   /* 0 = the runtime's default */
     const char *too_large; /* the tool error above max_response (copied) */
 } gd_fetch_opts_t;
 

@@ -117,8 +117,8 @@ static void put_elements(cm_buf_t *line, json_t *elements, int in_cell, int *hr)
             cm_buf_appendz(line, "[image]");
         else if (json_object_get(el, "footnoteReference") != NULL)
             cm_buf_printf(line, "[^%s]",
-                          json_string_value(json_object_get(json_object_get(el, "footnoteReference"),
-                                                            "footnoteNumber")) ?: "?");
+                          json_string_value(json_object_get(json_object_get(el, "footnoteReference"), "footnoteNumber"))
+                              ?: "?");
         else if (json_object_get(el, "person") != NULL) {
             json_t *pp = json_object_get(json_object_get(el, "person"), "personProperties");
             const char *name = json_string_value(json_object_get(pp, "name"));
@@ -214,8 +214,8 @@ static void put_paragraph(rctx_t *x, json_t *para)
     json_t *bullet = json_object_get(para, "bullet");
     const char *list_id = json_string_value(json_object_get(bullet, "listId"));
     int level = (int)json_integer_value(json_object_get(bullet, "nestingLevel"));
-    int heading = heading_level(
-        json_string_value(json_object_get(json_object_get(para, "paragraphStyle"), "namedStyleType")));
+    int heading =
+        heading_level(json_string_value(json_object_get(json_object_get(para, "paragraphStyle"), "namedStyleType")));
     size_t blank = 0;
     while (blank < line.len && strchr(" \t\n", line.data[blank]) != NULL)
         blank++;

@@ -56,8 +56,8 @@ static const struct {
      "replacement deletes the occurrences.",
      schema_replace_all_text_input, schema_replace_all_text_output, DESTROY, gd_replace_all_text},
     {"export_document", "Export document",
-     "Exports a document through Google Drive as PDF or DOCX and returns the file as base64 (at most " GD_MAX_EXPORT_TEXT
-     "; Google itself exports at most 10 MB).",
+     "Exports a document through Google Drive as PDF or DOCX and returns the file as base64 (at "
+     "most " GD_MAX_EXPORT_TEXT "; Google itself exports at most 10 MB).",
      schema_export_document_input, schema_export_document_output, RO, gd_export_document},
     {"batch_update", "Batch update",
      "Applies raw Docs batchUpdate requests in order, atomically (all or none): insertText, deleteContentRange, "

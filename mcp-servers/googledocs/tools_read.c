@@ -21,8 +21,8 @@ static void on_document(mcp_call_t *c, const mcp_provider_response_t *res, void 
     const char *title = json_string_value(json_object_get(doc, "title"));
     const char *rev = json_string_value(json_object_get(doc, "revisionId"));
     json_t *content = json_object_get(json_object_get(doc, "body"), "content");
-    json_int_t end = json_integer_value(json_object_get(json_array_get(content, json_array_size(content) - 1),
-                                                        "endIndex"));
+    json_int_t end =
+        json_integer_value(json_object_get(json_array_get(content, json_array_size(content) - 1), "endIndex"));
     cm_buf_t md = {0}, b = {0};
     if (!json_is_object(doc) || id == NULL) {
         mcp_call_fail(c, "Google Docs answered documents.get without a document.");
@@ -67,8 +67,8 @@ void gd_get_document_text(mcp_call_t *c, json_t *args, void *data)
                          .max_response = GD_MAX_DOC_RESPONSE,
                          .too_large = "The document is too large to read here (its API answer is over 48 MiB); use "
                                       "export_document."};
-    gd_fetch(c, "GET", path ? gd_docs_url(path, q) : NULL, NULL, GD_SCOPE_READ, &o, on_document,
-             (void *)(uintptr_t)max, NULL);
+    gd_fetch(c, "GET", path ? gd_docs_url(path, q) : NULL, NULL, GD_SCOPE_READ, &o, on_document, (void *)(uintptr_t)max,
+             NULL);
     free(path);
 }
 
@@ -143,8 +143,9 @@ void gd_export_document(mcp_call_t *c, json_t *args, void *data)
     gd_fetch_opts_t o = {.doc_id = e->id,
                          .raw = 1,
                          .max_response = GD_MAX_EXPORT,
-                         .too_large = "The exported file is larger than export_document returns (at most "
-                                      GD_MAX_EXPORT_TEXT "); open it in Google Docs or download it from Drive instead."};
+                         .too_large =
+                             "The exported file is larger than export_document returns (at most " GD_MAX_EXPORT_TEXT
+                             "); open it in Google Docs or download it from Drive instead."};
     gd_fetch(c, "GET", fp ? gd_drive_url(fp, q) : NULL, NULL, GD_SCOPE_EXPORT, &o, on_export, e, export_free);
     free(fp);
 }

@@ -61,8 +61,8 @@ static void created_free(void *p)
 static void created_finish(mcp_call_t *c, created_t *d)
 {
     cm_buf_t b = {0};
-    cm_buf_printf(&b, "Created document \"%s\" (id %s): https://docs.google.com/document/d/%s/edit\n", d->title,
-                  d->id, d->id);
+    cm_buf_printf(&b, "Created document \"%s\" (id %s): https://docs.google.com/document/d/%s/edit\n", d->title, d->id,
+                  d->id);
     if (d->chars > 0)
         cm_buf_printf(&b, "Inserted %zu characters of initial text at index 1.\n", d->chars);
     char url[256];
@@ -77,8 +77,8 @@ static void on_initial_text(mcp_call_t *c, const mcp_provider_response_t *res, v
 {
     created_t *d = arg;
     if (res->error != NULL) { /* the document exists: say so, so that it is not created twice */
-        mcp_call_fail(c, "Created document \"%s\" (id %s), but inserting its initial text failed: %s", d->title,
-                      d->id, res->error);
+        mcp_call_fail(c, "Created document \"%s\" (id %s), but inserting its initial text failed: %s", d->title, d->id,
+                      res->error);
         created_free(d);
         return;
     }
@@ -177,8 +177,8 @@ static void on_edited(mcp_call_t *c, const mcp_provider_response_t *res, void *a
     case EDIT_INSERT:
     case EDIT_APPEND: {
         size_t n = utf16_len(e->text);
-        cm_buf_printf(&b, "%s %zu characters at index %lld of document %s.", e->kind == EDIT_APPEND ? "Appended" : "Inserted",
-                      n, (long long)e->index, e->id);
+        cm_buf_printf(&b, "%s %zu characters at index %lld of document %s.",
+                      e->kind == EDIT_APPEND ? "Appended" : "Inserted", n, (long long)e->index, e->id);
         cm_buf_printf(&b, " The text after it moved by %zu.\n", n);
         json_object_set_new(out, "index", json_integer(e->index));
         json_object_set_new(out, "inserted_chars", json_integer((json_int_t)n));

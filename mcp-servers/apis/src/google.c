@@ -66,8 +66,9 @@ void mcp_google_error_text(const mcp_provider_response_t *res, const char *gener
     }
     const char *reason = google_reason(res);
     if (res->status == 403 && export_too_large(reason)) {
-        snprintf(buf, bufsz, "The file is too large for Google to export (403 %s: Google Drive exports at most 10 MB).%s",
-                 reason, says);
+        snprintf(buf, bufsz,
+                 "The file is too large for Google to export (403 %s: Google Drive exports at most 10 MB).%s", reason,
+                 says);
         return;
     }
     if (res->status == 403 && limit_reason(reason)) {

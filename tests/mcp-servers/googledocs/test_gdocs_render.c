@@ -39,11 +39,28 @@ static void check(const char *doc_json, const char *want)
 
 static void test_headings_and_runs(void)
 {
-    check(DOC(P("TITLE", RUN("The title\\n")) "," P("SUBTITLE", RUN("Sub\\n")) "," P("HEADING_1", RUN("One\\n")) "," P(
-              "HEADING_4", RUN("Four\\n")) "," P("NORMAL_TEXT", RUN("Plain ") "," SRUN("bold ", "{\"bold\":true}") "," SRUN(
-              "more bold", "{\"bold\":true}") "," RUN(" and ") "," SRUN(" it ", "{\"italic\":true}") "," SRUN(
-              "both", "{\"bold\":true,\"italic\":true}") "," SRUN("a link", "{\"link\":{\"url\":\"https://x.example/a b(c)\"}}") ","
-                                                                                                                  RUN(".\\n"))),
+    check(DOC(
+              P("TITLE", RUN("The title\\n")) "," P("SUBTITLE", RUN("Sub\\n")) "," P("HEADING_1", RUN("One\\n")) "," P(
+                  "HEADING_4",
+                  RUN("Four\\n")) "," P("NORMAL_TEXT",
+                                        RUN("Plain ") "," SRUN("bold ", "{\"bold\":true}") "," SRUN("more bold", "{\"bo"
+                                                                                                                 "ld\":"
+                                                                                                                 "true"
+                                                                                                                 "}") "," RUN(
+                                            " and ") "," SRUN(" it ",
+                                                              "{\"italic\":true}") "," SRUN("both",
+                                                                                            "{\"bold\":true,\"italic\":"
+                                                                                            "true}") "," SRUN("a link",
+                                                                                                              "{\"link"
+                                                                                                              "\":{"
+                                                                                                              "\"url\":"
+                                                                                                              "\"https:"
+                                                                                                              "//"
+                                                                                                              "x."
+                                                                                                              "example/"
+                                                                                                              "a "
+                                                                                                              "b(c)\"}"
+                                                                                                              "}") "," RUN(".\\n"))),
           "# The title\n\n## Sub\n\n# One\n\n#### Four\n\n"
           "Plain **bold more bold** and  *it* ***both***[a link](https://x.example/a%20b%28c%29).\n");
 }
@@ -59,33 +76,60 @@ static void test_lists(void)
 {
 #define LISTS                                                                                                          \
     ",\"lists\":{\"b\":{\"listProperties\":{\"nestingLevels\":[{\"glyphSymbol\":\"x\"},{\"glyphSymbol\":\"o\"}]}},"    \
-    "\"n\":{\"listProperties\":{\"nestingLevels\":[{\"glyphType\":\"DECIMAL\"},{\"glyphType\":\"ALPHA\"},"               \
+    "\"n\":{\"listProperties\":{\"nestingLevels\":[{\"glyphType\":\"DECIMAL\"},{\"glyphType\":\"ALPHA\"},"             \
     "{\"glyphType\":\"GLYPH_TYPE_UNSPECIFIED\"}]}}}"
-    check("{\"documentId\":\"d\",\"body\":{\"content\":[" LI("b", 0, RUN("a\\n")) "," LI("b", 1, RUN("a1\\n")) "," LI(
-              "b", 0, RUN("b\\n")) "," P("NORMAL_TEXT", RUN("between\\n")) "," LI("n", 0, RUN("one\\n")) "," LI(
-              "n", 1, RUN("one.a\\n")) "," LI("n", 1, RUN("one.b\\n")) "," LI("n", 2, RUN("deep bullet\\n")) "," LI(
-              "n", 0, RUN("two\\n")) "," LI("n", 1, RUN("two.a\\n")) "," LI("x", 0, RUN("unknown list\\n")) "]}" LISTS "}",
-          "- a\n    - a1\n- b\n\nbetween\n\n1. one\n    1. one.a\n    2. one.b\n        - deep bullet\n2. two\n"
-          "    1. two.a\n- unknown list\n");
+    check(
+        "{\"documentId\":\"d\",\"body\":{\"content\":[" LI("b", 0, RUN("a\\n")) "," LI("b", 1, RUN("a1\\n")) "," LI("b", 0, RUN("b\\n")) "," P("NORMAL_TEXT", RUN("between\\n")) "," LI(
+            "n", 0,
+            RUN("one\\n")) "," LI("n", 1,
+                                  RUN("one.a\\n")) "," LI("n", 1,
+                                                          RUN("one.b\\n")) "," LI("n", 2,
+                                                                                  RUN("deep bullet\\n")) "," LI("n", 0,
+                                                                                                                RUN("tw"
+                                                                                                                    "o"
+                                                                                                                    "\\"
+                                                                                                                    "n")) "," LI("n",
+                                                                                                                                 1,
+                                                                                                                                 RUN("two.a\\n")) "," LI("x",
+                                                                                                                                                         0,
+                                                                                                                                                         RUN("unknown list\\n")) "]}" LISTS
+                                                                                                                                                                                 "}",
+        "- a\n    - a1\n- b\n\nbetween\n\n1. one\n    1. one.a\n    2. one.b\n        - deep bullet\n2. two\n"
+        "    1. two.a\n- unknown list\n");
 #undef LISTS
 }
 
 static void test_table(void)
 {
-    check(DOC(P("NORMAL_TEXT", RUN("Before\\n")) ",{\"table\":{\"rows\":2,\"columns\":2,\"tableRows\":["
-                                                "{\"tableCells\":[{\"content\":[" P("NORMAL_TEXT", RUN("H1\\n")) "]},{\"content\":[" P(
-                                                    "NORMAL_TEXT", SRUN("H2", "{\"bold\":true}") "," RUN("\\n")) "]}]},"
+    check(
+        DOC(P("NORMAL_TEXT",
+              RUN("Before\\n")) ",{\"table\":{\"rows\":2,\"columns\":2,\"tableRows\":["
+                                "{\"tableCells\":[{\"content\":[" P("NORMAL_TEXT", RUN("H1\\n")) "]},{\"content\":[" P(
+                                    "NORMAL_TEXT",
+                                    SRUN("H2", "{\"bold\":true}") "," RUN(
+                                        "\\n")) "]}]},"
                                                 "{\"tableCells\":[{\"content\":[" P("NORMAL_TEXT", RUN("a | b\\n")) "," P(
-                                                    "NORMAL_TEXT", RUN("\\n")) "," P("NORMAL_TEXT", RUN("second\\n")) "]},"
-                                                "{\"content\":[" LI("b", 0, RUN("item\\n")) "]}]}]}}," P("NORMAL_TEXT", RUN("After\\n"))),
-          "Before\n\n| H1 | **H2** |\n| --- | --- |\n| a \\| b<br>second | • item |\n\nAfter\n");
+                                                    "NORMAL_TEXT",
+                                                    RUN("\\n")) "," P("NORMAL_TEXT",
+                                                                      RUN("second\\n")) "]},"
+                                                                                        "{\"content\":[" LI(
+                                                                                            "b", 0,
+                                                                                            RUN("item\\n")) "]}]}]}}"
+                                                                                                            "," P("NORM"
+                                                                                                                  "AL_"
+                                                                                                                  "TEX"
+                                                                                                                  "T",
+                                                                                                                  RUN("After\\n"))),
+        "Before\n\n| H1 | **H2** |\n| --- | --- |\n| a \\| b<br>second | • item |\n\nAfter\n");
 }
 
 static void test_rules_breaks_empty(void)
 {
-    check(DOC(P("NORMAL_TEXT", RUN("\\n")) "," P("NORMAL_TEXT", RUN("Page one") ",{\"pageBreak\":{}}," RUN("\\n")) "," P(
-              "NORMAL_TEXT", "{\"horizontalRule\":{}}," RUN("\\n")) "," P("NORMAL_TEXT", RUN("x") ",{\"inlineObjectElement\":{}}," RUN("\\n"))),
-          "Page one\n\n---\n\n---\n\nx[image]\n");
+    check(
+        DOC(P("NORMAL_TEXT", RUN("\\n")) "," P("NORMAL_TEXT", RUN("Page one") ",{\"pageBreak\":{}}," RUN("\\n")) "," P(
+            "NORMAL_TEXT", "{\"horizontalRule\":{}}," RUN(
+                               "\\n")) "," P("NORMAL_TEXT", RUN("x") ",{\"inlineObjectElement\":{}}," RUN("\\n"))),
+        "Page one\n\n---\n\n---\n\nx[image]\n");
     check(DOC(P("NORMAL_TEXT", RUN("\\n"))), "");
     check("{\"documentId\":\"d\"}", "");
     CU_ASSERT_EQUAL(gd_utf8_chars("a\xC3\xA9\xF0\x9F\x99\x82", 7), 3);
