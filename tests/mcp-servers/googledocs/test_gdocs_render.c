@@ -39,30 +39,52 @@ static void check(const char *doc_json, const char *want)
 
 static void test_headings_and_runs(void)
 {
-    check(DOC(
-              P("TITLE", RUN("The title\\n")) "," P("SUBTITLE", RUN("Sub\\n")) "," P("HEADING_1", RUN("One\\n")) "," P(
-                  "HEADING_4",
-                  RUN("Four\\n")) "," P("NORMAL_TEXT",
-                                        RUN("Plain ") "," SRUN("bold ", "{\"bold\":true}") "," SRUN("more bold", "{\"bo"
-                                                                                                                 "ld\":"
-                                                                                                                 "true"
-                                                                                                                 "}") "," RUN(
-                                            " and ") "," SRUN(" it ",
-                                                              "{\"italic\":true}") "," SRUN("both",
-                                                                                            "{\"bold\":true,\"italic\":"
-                                                                                            "true}") "," SRUN("a link",
-                                                                                                              "{\"link"
-                                                                                                              "\":{"
-                                                                                                              "\"url\":"
-                                                                                                              "\"https:"
-                                                                                                              "//"
-                                                                                                              "x."
-                                                                                                              "example/"
-                                                                                                              "a "
-                                                                                                              "b(c)\"}"
-                                                                                                              "}") "," RUN(".\\n"))),
-          "# The title\n\n## Sub\n\n# One\n\n#### Four\n\n"
-          "Plain **bold more bold** and  *it* ***both***[a link](https://x.example/a%20b%28c%29).\n");
+    check(
+        DOC(P("TITLE", RUN("The title\\n")) "," P("SUBTITLE", RUN("Sub\\n")) "," P("HEADING_1", RUN("One\\n")) "," P(
+            "HEADING_4",
+            RUN("Four\\n")) "," P("NORMAL_TEXT",
+                                  RUN("Plain ") "," SRUN("bold ", "{\"bold\":true}") "," SRUN(
+                                      "more bold",
+                                      "{\"bo"
+                                      "ld\":"
+                                      "true"
+                                      "}") "," RUN(" and ") "," SRUN(" it ",
+                                                                     "{\"italic\":true}") "," SRUN("both",
+                                                                                                   "{\"bold\":true,"
+                                                                                                   "\"italic\":"
+                                                                                                   "true}") "," SRUN("a"
+                                                                                                                     " "
+                                                                                                                     "l"
+                                                                                                                     "i"
+                                                                                                                     "n"
+                                                                                                                     "k",
+                                                                                                                     "{"
+                                                                                                                     "\"link"
+                                                                                                                     "\":{"
+                                                                                                                     "\"url\":"
+                                                                                                                     "\"https:"
+                                                                                                                     "/"
+                                                                                                                     "/"
+                                                                                                                     "x"
+                                                                                                                     "."
+                                                                                                                     "e"
+                                                                                                                     "x"
+                                                                                                                     "a"
+                                                                                                                     "m"
+                                                                                                                     "p"
+                                                                                                                     "l"
+                                                                                                                     "e"
+                                                                                                                     "/"
+                                                                                                                     "a"
+                                                                                                                     " "
+                                                                                                                     "b"
+                                                                                                                     "("
+                                                                                                                     "c"
+                                                                                                                     ")"
+                                                                                                                     "\"}"
+                                                                                                                     "}") "," RUN(".\\n"))),
+        "# The title\n\n## Sub\n\n# One\n\n#### Four\n\n"
+        "Plain **bold more bold** and  *it* ***both***[a link](https://x.example/a%20b%28c%29).\n");
 }
 
 static void test_escaping(void)
@@ -102,24 +124,28 @@ static void test_lists(void)
 static void test_table(void)
 {
     check(
-        DOC(P("NORMAL_TEXT",
-              RUN("Before\\n")) ",{\"table\":{\"rows\":2,\"columns\":2,\"tableRows\":["
-                                "{\"tableCells\":[{\"content\":[" P("NORMAL_TEXT", RUN("H1\\n")) "]},{\"content\":[" P(
-                                    "NORMAL_TEXT",
-                                    SRUN("H2", "{\"bold\":true}") "," RUN(
-                                        "\\n")) "]}]},"
-                                                "{\"tableCells\":[{\"content\":[" P("NORMAL_TEXT", RUN("a | b\\n")) "," P(
-                                                    "NORMAL_TEXT",
-                                                    RUN("\\n")) "," P("NORMAL_TEXT",
-                                                                      RUN("second\\n")) "]},"
-                                                                                        "{\"content\":[" LI(
-                                                                                            "b", 0,
-                                                                                            RUN("item\\n")) "]}]}]}}"
-                                                                                                            "," P("NORM"
-                                                                                                                  "AL_"
-                                                                                                                  "TEX"
-                                                                                                                  "T",
-                                                                                                                  RUN("After\\n"))),
+        DOC(P(
+            "NORMAL_TEXT",
+            RUN("Before\\n")) ",{\"table\":{\"rows\":2,\"columns\":2,\"tableRows\":["
+                              "{\"tableCells\":[{\"content\":[" P("NORMAL_TEXT", RUN("H1\\n")) "]},{\"content\":[" P(
+                                  "NORMAL_TEXT",
+                                  SRUN("H2", "{\"bold\":true}") "," RUN(
+                                      "\\n")) "]}]},"
+                                              "{\"tableCells\":[{\"content\":[" P("NORMAL_TEXT", RUN("a | b\\n")) "," P(
+                                                  "NORMAL_TEXT",
+                                                  RUN("\\n")) "," P("NORMAL_TEXT",
+                                                                    RUN("second\\n")) "]},"
+                                                                                      "{\"content\":[" LI(
+                                                                                          "b", 0,
+                                                                                          RUN("item\\n")) "]}]}]}}"
+                                                                                                          "," P(
+                                                                                                              "NORM"
+                                                                                                              "AL_"
+                                                                                                              "TEX"
+                                                                                                              "T",
+                                                                                                              RUN("Afte"
+                                                                                                                  "r\\"
+                                                                                                                  "n"))),
         "Before\n\n| H1 | **H2** |\n| --- | --- |\n| a \\| b<br>second | • item |\n\nAfter\n");
 }
 
