@@ -22,6 +22,9 @@
 #define GD_MAX_EXPORT (5u * 1024 * 1024) /* export_document: the largest export returned (as base64) */
 #define GD_MAX_EXPORT_TEXT "5 MiB"
 #define GD_MAX_REQUESTS 100 /* batch_update requests maxItems (schema) */
+/* A tools/call body: the longest text as a JSON string with every character \u-escaped (a character outside the BMP
+ * is two escapes, 12 bytes), and 1 MiB for everything else (the JSON-RPC envelope, batch_update's other requests). */
+#define GD_MAX_REQUEST_BODY ((size_t)12 * GD_MAX_TEXT_CHARS + 1024 * 1024)
 
 /* The OAuth scope a call needs, named in 403 errors. */
 typedef enum gd_scope {

@@ -61,7 +61,7 @@ static const mcp_tool_def_t tools[] = {
          "Applies raw Docs batchUpdate requests in order, atomically (all or none): insertText, deleteContentRange, "
          "replaceAllText, updateTextStyle, updateParagraphStyle, createParagraphBullets, insertTable, insertPageBreak "
          "(at most " STR(GD_MAX_REQUESTS) "). Indexes are UTF-16 offsets in the body and shift with each request: "
-                                          "order edits from the end backwards.",
+                                          "order edits from the end backwards. The whole call is at most 2.1 MB of JSON.",
          DESTROY, gd_batch_update),
 };
 

@@ -185,6 +185,11 @@ function* walk(list, start) {
     idx = j + 1;
   }
 }
+// list.splice(pos, del, ...items) without spreading a long text into the argument list (the call stack's limit)
+const spliceIn = (list, pos, del, items) => {
+  list.splice(pos, del);
+  for (let k = 0; k < items.length; k += 8192) list.splice(pos + k, 0, ...items.slice(k, k + 8192));
+};
 const paraEnd = (list, pos) => { let k = pos; while (k < list.length && list[k].c !== '\n') k++; return list[k]; };
 
 // ---- batchUpdate requests, applied to a copy of the document
@@ -220,7 +225,7 @@ function apply(d, req, i) {
       const before = at.pos > 0 && at.list[at.pos - 1].c !== '\n' ? at.list[at.pos - 1] : at.list[at.pos];
       const owner = paraEnd(at.list, at.pos);
       const add = chars(r.text.replace(/\r/g, ''), before.pb ? {} : before.ts).map((ch) => (ch.c === '\n' ? { ...nl(owner.ps, owner.bullet), ts: ch.ts } : ch));
-      at.list.splice(at.pos, 0, ...add);
+      spliceIn(at.list, at.pos, 0, add);
       return {};
     }
     case 'deleteContentRange': {
@@ -248,7 +253,7 @@ function apply(d, req, i) {
           const hay = r.containsText.matchCase ? s : s.toLowerCase(), needle = r.containsText.matchCase ? find : find.toLowerCase();
           const found = [];
           for (let k = hay.indexOf(needle); k >= 0; k = hay.indexOf(needle, k + needle.length)) found.push(k);
-          for (const k of found.reverse()) list.splice(a + k, needle.length, ...chars(r.replaceText ?? '', list[a + k].ts));
+          for (const k of found.reverse()) spliceIn(list, a + k, needle.length, chars(r.replaceText ?? '', list[a + k].ts));
           count += found.length;
           b = a;
         }
@@ -334,7 +339,8 @@ const SCOPE = (s) => `https://www.googleapis.com/auth/${s}`;
 const NEEDS = { read: ['documents', 'documents.readonly', 'drive', 'drive.readonly', 'drive.file'], write: ['documents', 'drive', 'drive.file'], export: ['drive', 'drive.readonly', 'drive.file'] };
 const readBody = (req) => new Promise((resolve) => { const c = []; req.on('data', (x) => c.push(x)); req.on('end', () => resolve(Buffer.concat(c))); });
 
-const server = createServer(async (req, res) => {
+const server = createServer((req, res) => handle(req, res).catch((e) => gerr(res, 500, `fake: ${e.message}`, 'backendError')));
+async function handle(req, res) {
   const buf = await readBody(req);
   const url = new URL(req.url, 'http://x');
   const path = url.pathname;
@@ -418,6 +424,6 @@ const server = createServer(async (req, res) => {
     return res.end(bytes);
   }
   return gerr(res, 404, 'Requested entity was not found.');
-});
+}
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => console.log(`fake-googledocs listening on 127.0.0.1:${server.address().port}`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

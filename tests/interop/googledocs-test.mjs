@@ -290,6 +290,20 @@ let created;
   await drain(api);
 }
 
+// ---- the longest text the schema allows is accepted whole, even \u-escaped (12 bytes a character outside the BMP)
+{
+  const emoji = '\u{1F600}'.repeat(100000);
+  const escaped = JSON.stringify({ jsonrpc: '2.0', id: 'big-1', method: 'tools/call', params: { name: 'insert_text', arguments: { document_id: EMPTY, index: 1, text: emoji } } })
+    .replace(/[\u{10000}-\u{10FFFF}]/gu, (ch) => `\\u${ch.charCodeAt(0).toString(16)}\\u${ch.charCodeAt(1).toString(16)}`);
+  const session = client.transport.sessionId;
+  const res = await fetch(`${base}/${inst.id}/mcp`, { method: 'POST', body: escaped, headers: { authorization: `Bearer ${inst.key}`, 'content-type': 'application/json',
+    accept: 'application/json, text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': client.transport.protocolVersion } });
+  const raw = await res.text();
+  const seen = await drain(api);
+  check('insert_text: 100000 characters outside the BMP, \\u-escaped (1.2 MB of JSON), reach the API whole', res.status === 200 && escaped.length > 1200000 &&
+    seen.length === 1 && seen[0].body?.requests?.[0]?.insertText?.text === emoji && /Inserted 200000 characters/.test(raw), { status: res.status, raw: raw.slice(0, 300), n: seen.length });
+}
+
 // ---- hostile arguments: refused before any upstream call
 {
   const huge = 'x'.repeat(100001);
