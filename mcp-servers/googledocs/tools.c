@@ -60,8 +60,9 @@ static const mcp_tool_def_t tools[] = {
     TOOL(batch_update, "Batch update",
          "Applies raw Docs batchUpdate requests in order, atomically (all or none): insertText, deleteContentRange, "
          "replaceAllText, updateTextStyle, updateParagraphStyle, createParagraphBullets, insertTable, insertPageBreak "
-         "(at most " STR(GD_MAX_REQUESTS) "). Indexes are UTF-16 offsets in the body and shift with each request: "
-                                          "order edits from the end backwards. The whole call is at most 2.1 MB of JSON.",
+         "(at most " STR(
+             GD_MAX_REQUESTS) "). Indexes are UTF-16 offsets in the body and shift with each request: "
+                              "order edits from the end backwards. The whole call is at most 2.1 MB of JSON.",
          DESTROY, gd_batch_update),
 };
 
