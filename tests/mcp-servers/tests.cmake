@@ -55,3 +55,6 @@ ob_unit_test(test_mcp_access_tokens SOURCES mcp-servers/runtime/test_access_toke
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_script_test(interop_mcp_authorization interop/run-authorization.sh)
 ob_script_test(interop_mcp_onedrive interop/run-service.sh onedrive GRAPH_API_BASE /v1.0)
+ob_script_test(interop_mcp_googledocs interop/run-service.sh googledocs GOOGLEDOCS_API_BASE)
+ob_unit_test(test_gdocs_render SOURCES mcp-servers/googledocs/test_gdocs_render.c ${PROJECT_SOURCE_DIR}/mcp-servers/googledocs/render.c
+    LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/googledocs)

@@ -31,9 +31,15 @@ static const char *google_reason(const mcp_provider_response_t *res)
     return json_string_value(json_object_get(json_array_get(errors, 0), "reason"));
 }
 
+/* Drive's exportSizeLimitExceeded ends like a usage limit but is the file's size: waiting does not help. */
+static int export_too_large(const char *reason)
+{
+    return reason != NULL && strcmp(reason, "exportSizeLimitExceeded") == 0;
+}
+
 static int limit_reason(const char *reason)
 {
-    if (reason == NULL)
+    if (reason == NULL || export_too_large(reason))
         return 0;
     size_t n = strlen(reason);
     return (n >= 13 && strcmp(reason + n - 13, "LimitExceeded") == 0) || strcmp(reason, "quotaExceeded") == 0;
@@ -59,6 +65,12 @@ void mcp_google_error_text(const mcp_provider_response_t *res, const char *gener
         return;
     }
     const char *reason = google_reason(res);
+    if (res->status == 403 && export_too_large(reason)) {
+        snprintf(buf, bufsz,
+                 "The file is too large for Google to export (403 %s: Google Drive exports at most 10 MB).%s", reason,
+                 says);
+        return;
+    }
     if (res->status == 403 && limit_reason(reason)) {
         if (res->retry_after_s >= 0)
             snprintf(buf, bufsz, "%s usage limit reached (403 %s); retry after %ld seconds.%s", api, reason,

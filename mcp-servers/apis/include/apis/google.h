@@ -8,6 +8,8 @@
  *   403 with reason rateLimitExceeded / userRateLimitExceeded / dailyLimitExceeded / quotaExceeded (any reason
  *       ending in "LimitExceeded" or "quotaExceeded") -> a usage-limit error with Retry-After when sent (this is
  *       not a missing scope);
+ *   403 exportSizeLimitExceeded (Drive files.export of a file whose export is over 10 MB) -> "too large to export"
+ *       (neither a usage limit nor a missing scope);
  *   403 other (insufficientPermissions, ACCESS_TOKEN_SCOPE_INSUFFICIENT, ...) -> the runtime's 403 text (with the
  *       instance's re-authorize URL), the scope this tool needs and the scope Google names in WWW-Authenticate;
  *   429 -> the runtime's rate-limit text (Retry-After);
