@@ -55,3 +55,5 @@ ob_unit_test(test_mcp_access_tokens SOURCES mcp-servers/runtime/test_access_toke
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_script_test(interop_mcp_authorization interop/run-authorization.sh)
 ob_script_test(interop_mcp_googlesheets interop/run-service.sh googlesheets GOOGLESHEETS_API_BASE)
+ob_unit_test(test_googlesheets_a1 SOURCES mcp-servers/googlesheets/test_a1.c
+             ${PROJECT_SOURCE_DIR}/mcp-servers/googlesheets/a1.c INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/googlesheets)
