@@ -25,7 +25,7 @@
 #define GS_MAX_PAYLOAD 10485760u
 /* A tools/call body: the payload above as JSON strings (up to 6 bytes a character in \u escapes would exceed
  * it anyway) plus the envelope; main.c raises the runtime's 1 MiB default to this. */
-#define GS_MAX_REQUEST_BODY (GS_MAX_PAYLOAD + 1024u * 1024u)
+#define GS_MAX_REQUEST_BODY (GS_MAX_PAYLOAD + 2u * 1024u * 1024u)
 /* The readable table of read_range / batch_read stops after this many bytes of text (structuredContent keeps every
  * value). */
 #define GS_MAX_TEXT (64u * 1024u)
