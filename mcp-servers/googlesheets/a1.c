@@ -228,7 +228,8 @@ static int put_corner(char *buf, size_t bufsz, size_t *o, long col, long row)
 {
     char letters[4];
     gs_a1_col_name(col, letters);
-    int w = row > 0 ? snprintf(buf + *o, bufsz - *o, "%s%ld", letters, row) : snprintf(buf + *o, bufsz - *o, "%s", letters);
+    int w =
+        row > 0 ? snprintf(buf + *o, bufsz - *o, "%s%ld", letters, row) : snprintf(buf + *o, bufsz - *o, "%s", letters);
     if (w < 0 || (size_t)w >= bufsz - *o)
         return CM_ETOOBIG;
     *o += (size_t)w;

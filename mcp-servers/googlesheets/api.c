@@ -105,8 +105,7 @@ out_free:
 }
 
 void gs_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gs_scope_t scope,
-              const char *spreadsheet_id, size_t max_response, mcp_provider_cb cb, void *arg,
-              void (*arg_free)(void *))
+              const char *spreadsheet_id, size_t max_response, mcp_provider_cb cb, void *arg, void (*arg_free)(void *))
 {
     gs_req_t *r = calloc(1, sizeof(*r));
     if (r == NULL) {

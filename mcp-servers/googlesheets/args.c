@@ -49,8 +49,9 @@ int gs_values_arg(mcp_call_t *c, json_t *values, const gs_a1_t *a, int columns_m
     /* outer = rows (ROWS) or columns (COLUMNS); inner = the other axis */
     long outer = columns_major ? gs_a1_cols(a) : gs_a1_rows(a), inner = columns_major ? gs_a1_rows(a) : gs_a1_cols(a);
     if (outer > 0 && json_array_size(values) > (size_t)outer) {
-        mcp_call_fail(c, "Invalid arguments: 'values' has %zu %s but 'range' spans %ld; Google writes only inside the "
-                         "range (give its first cell alone to write a block of any size).",
+        mcp_call_fail(c,
+                      "Invalid arguments: 'values' has %zu %s but 'range' spans %ld; Google writes only inside the "
+                      "range (give its first cell alone to write a block of any size).",
                       json_array_size(values), columns_major ? "columns" : "rows", outer);
         return CM_EINVAL;
     }

@@ -53,8 +53,7 @@ char *gs_values_url(const char *spreadsheet_id, const char *range, const char *s
  * rateLimitExceeded or 429, Google's own message, and on a 404 the spreadsheet id named (spreadsheet_id is copied;
  * may be NULL). arg_free (may be NULL) frees arg when cb does not run. max_response 0 = the runtime's default. */
 void gs_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gs_scope_t scope,
-              const char *spreadsheet_id, size_t max_response, mcp_provider_cb cb, void *arg,
-              void (*arg_free)(void *));
+              const char *spreadsheet_id, size_t max_response, mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
 
 /* ---- args.c: arguments the schemas cannot check fully ---- */
 /* The string argument key or NULL (absent or empty). Borrowed from args. */

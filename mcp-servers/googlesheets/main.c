@@ -9,6 +9,7 @@ int main(void)
 {
     mcp_server_options_t o;
     mcp_server_options_defaults(&o, "googlesheets", "1.0.0");
-    o.max_body = GS_MAX_REQUEST_BODY; /* write_range / append_rows up to Google's 10 MiB (MCP_MAX_BODY still overrides) */
+    o.max_body =
+        GS_MAX_REQUEST_BODY; /* write_range / append_rows up to Google's 10 MiB (MCP_MAX_BODY still overrides) */
     return mcp_server_main_with(&o, gs_register_tools);
 }

@@ -175,8 +175,9 @@ void gs_add_sheet(mcp_call_t *c, json_t *args, void *data)
     json_t *rows = json_object_get(args, "row_count"), *cols = json_object_get(args, "column_count");
     long r = rows ? (long)json_integer_value(rows) : 1000, k = cols ? (long)json_integer_value(cols) : 26;
     if ((double)r * (double)k > 10000000.0) {
-        mcp_call_fail(c, "Invalid arguments: row_count x column_count is %ld cells; a spreadsheet holds at most 10 "
-                         "million.",
+        mcp_call_fail(c,
+                      "Invalid arguments: row_count x column_count is %ld cells; a spreadsheet holds at most 10 "
+                      "million.",
                       r * k);
         return;
     }
@@ -184,8 +185,8 @@ void gs_add_sheet(mcp_call_t *c, json_t *args, void *data)
     if (json_object_get(args, "index"))
         json_object_set(props, "index", json_object_get(args, "index"));
     if (rows || cols)
-        json_object_set_new(props, "gridProperties", json_pack("{s:I, s:I}", "rowCount", (json_int_t)r,
-                                                               "columnCount", (json_int_t)k));
+        json_object_set_new(props, "gridProperties",
+                            json_pack("{s:I, s:I}", "rowCount", (json_int_t)r, "columnCount", (json_int_t)k));
     json_t *body = json_pack("{s:[{s:{s:o}}]}", "requests", "addSheet", "properties", props);
     gs_fetch(c, "POST", gs_url(id, ":batchUpdate", NULL), body, GS_SCOPE_WRITE, id, 0, on_added, NULL, NULL);
 }

@@ -27,9 +27,12 @@ void gs_read_range(mcp_call_t *c, json_t *args, void *data)
     const char *id = gs_str(args, "spreadsheet_id");
     if (gs_range_arg(c, "range", gs_str(args, "range"), range, NULL) != CM_OK)
         return;
-    const char *q[] = {"majorDimension",       gs_str(args, "major_dimension"),
-                       "valueRenderOption",    gs_str(args, "value_render_option"),
-                       "dateTimeRenderOption", gs_str(args, "date_time_render_option"),
+    const char *q[] = {"majorDimension",
+                       gs_str(args, "major_dimension"),
+                       "valueRenderOption",
+                       gs_str(args, "value_render_option"),
+                       "dateTimeRenderOption",
+                       gs_str(args, "date_time_render_option"),
                        NULL};
     gs_fetch(c, "GET", gs_values_url(id, range, NULL, q), NULL, GS_SCOPE_READ, id, GS_MAX_RESPONSE, on_read, NULL,
              NULL);
@@ -50,9 +53,9 @@ static void on_batch(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
         gs_values_render(&b, vr, b.len + left / (n - i));
         json_array_append_new(out, gs_values_structured(vr));
     }
-    mcp_tool_finish_buf(c, &b,
-                        json_pack("{s:O?, s:o}", "spreadsheet_id", json_object_get(res->json, "spreadsheetId"),
-                                  "value_ranges", out));
+    mcp_tool_finish_buf(
+        c, &b,
+        json_pack("{s:O?, s:o}", "spreadsheet_id", json_object_get(res->json, "spreadsheetId"), "value_ranges", out));
 }
 
 void gs_batch_read(mcp_call_t *c, json_t *args, void *data)
@@ -134,8 +137,8 @@ static json_t *write_body(mcp_call_t *c, json_t *args, const char *range, const 
     size_t cells;
     if (gs_values_arg(c, values, a, major != NULL && strcmp(major, "COLUMNS") == 0, &cells) != CM_OK)
         return NULL;
-    json_t *body = json_pack("{s:s?, s:s, s:O}", "range", range, "majorDimension", major ? major : "ROWS", "values",
-                             values);
+    json_t *body =
+        json_pack("{s:s?, s:s, s:O}", "range", range, "majorDimension", major ? major : "ROWS", "values", values);
     char *dump = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
     size_t len = dump != NULL ? strlen(dump) : 0;
     free(dump);
@@ -146,8 +149,9 @@ static json_t *write_body(mcp_call_t *c, json_t *args, const char *range, const 
     }
     if (len > GS_MAX_PAYLOAD) {
         json_decref(body);
-        mcp_call_fail(c, "Invalid arguments: 'values' makes a request of %zu bytes; Google accepts at most %u bytes "
-                         "(10 MiB) a request: split the write.",
+        mcp_call_fail(c,
+                      "Invalid arguments: 'values' makes a request of %zu bytes; Google accepts at most %u bytes "
+                      "(10 MiB) a request: split the write.",
                       len, GS_MAX_PAYLOAD);
         return NULL;
     }
@@ -201,6 +205,6 @@ void gs_clear_range(mcp_call_t *c, json_t *args, void *data)
     const char *id = gs_str(args, "spreadsheet_id");
     if (gs_range_arg(c, "range", gs_str(args, "range"), range, NULL) != CM_OK)
         return;
-    gs_fetch(c, "POST", gs_values_url(id, range, ":clear", NULL), json_object(), GS_SCOPE_WRITE, id, 0, on_clear,
-             NULL, NULL);
+    gs_fetch(c, "POST", gs_values_url(id, range, ":clear", NULL), json_object(), GS_SCOPE_WRITE, id, 0, on_clear, NULL,
+             NULL);
 }
