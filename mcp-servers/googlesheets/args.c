@@ -6,6 +6,8 @@
 #include "common/status.h"
 #include "googlesheets.h"
 
+#include <stdio.h>
+
 const char *gs_str(json_t *args, const char *key)
 {
     const char *s = json_string_value(json_object_get(args, key));
@@ -61,4 +63,13 @@ int gs_values_arg(mcp_call_t *c, json_t *values, const gs_a1_t *a, int columns_m
         return CM_EINVAL;
     }
     return CM_OK;
+}
+
+int gs_title_arg(mcp_call_t *c, const char *key, const char *title)
+{
+    char err[160];
+    if (gs_a1_title_ok(title, err, sizeof(err)) == CM_OK)
+        return CM_OK;
+    mcp_call_fail(c, "Invalid arguments: '%s': %s.", key, err);
+    return CM_EINVAL;
 }

@@ -1,6 +1,7 @@
 /*
  * googlesheets.h - the Google Sheets service's own declarations: the upstream calls (api.c), the argument helpers
- * (args.c), the value rendering (values_text.c), the tool handlers (tools_*.c) and the tool table (tools.c).
+ * (args.c), the value rendering (values_text.c), the tool handlers (tools_meta.c spreadsheets, tools_sheets.c
+ * sheets, tools_values.c values) and the tool table (tools.c).
  */
 #ifndef GOOGLESHEETS_H
 #define GOOGLESHEETS_H
@@ -65,6 +66,13 @@ int gs_range_arg(mcp_call_t *c, const char *key, const char *value, char *out, g
  * than one cell, its size (rows x columns, or columns x rows with major_dimension COLUMNS), as Google refuses a
  * write outside its range. *cells gets the cell count. On failure fails the call and returns CM_EINVAL. */
 int gs_values_arg(mcp_call_t *c, json_t *values, const gs_a1_t *a, int columns_major, size_t *cells);
+
+/* A sheet title argument Google would refuse (a1.h gs_a1_title_ok): fails the call naming key, CM_EINVAL. */
+int gs_title_arg(mcp_call_t *c, const char *key, const char *title);
+
+/* ---- tools_meta.c ---- */
+/* One SheetProperties as {sheet_id, title, index, type, hidden, row_count, column_count} (new), and a line of b. */
+json_t *gs_sheet_view(json_t *props, cm_buf_t *b);
 
 /* ---- values_text.c ---- */
 /* Appends a ValueRange (range, majorDimension, values) as a readable tab-separated table, a line a row (a column

@@ -72,8 +72,8 @@ static const mcp_tool_def_t tools[] = {
          "(default 1000 rows x 26 columns).",
          CREATE),
     TOOL(delete_sheet, "Delete sheet",
-         "Deletes a sheet and everything on it, by sheet_id (from get_spreadsheet). The last sheet of a spreadsheet "
-         "cannot be deleted.",
+         "Deletes a sheet and everything on it, by sheet_id (from get_spreadsheet) or by its exact title. The last "
+         "sheet of a spreadsheet cannot be deleted.",
          OVERWRITE),
 };
 

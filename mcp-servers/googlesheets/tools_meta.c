@@ -1,7 +1,6 @@
 /*
- * tools_meta.c - spreadsheets and their sheets: create_spreadsheet (spreadsheets.create), get_spreadsheet
- * (spreadsheets.get with fields: properties, sheets and named ranges, never grid data), add_sheet and delete_sheet
- * (spreadsheets.batchUpdate addSheet / deleteSheet).
+ * tools_meta.c - spreadsheets: create_spreadsheet (spreadsheets.create) and get_spreadsheet (spreadsheets.get with
+ * fields: properties, sheets and named ranges, never grid data).
  */
 #include "common/status.h"
 #include "googlesheets.h"
@@ -23,8 +22,7 @@ static long jint(json_t *o, const char *k, long dflt)
     return json_is_integer(v) ? (long)json_integer_value(v) : dflt;
 }
 
-/* One SheetProperties as {sheet_id, title, index, type, hidden, row_count, column_count}; a line of text. */
-static json_t *sheet_view(json_t *p, cm_buf_t *b)
+json_t *gs_sheet_view(json_t *p, cm_buf_t *b)
 {
     json_t *g = json_object_get(p, "gridProperties");
     const char *title = json_string_value(json_object_get(p, "title")) ?: "";
@@ -72,7 +70,7 @@ static void finish_spreadsheet(mcp_call_t *c, json_t *j, const char *lead)
                       json_string_value(json_object_get(props, "timeZone")) ?: "?");
     json_t *list = json_object_get(j, "sheets");
     cm_buf_printf(&b, "%zu sheet%s:\n", json_array_size(list), json_array_size(list) == 1 ? "" : "s");
-    json_array_foreach(list, i, s) json_array_append_new(sheets, sheet_view(json_object_get(s, "properties"), &b));
+    json_array_foreach(list, i, s) json_array_append_new(sheets, gs_sheet_view(json_object_get(s, "properties"), &b));
     json_t *nrs = json_object_get(j, "namedRanges");
     if (json_array_size(nrs) > 0)
         cm_buf_printf(&b, "%zu named range%s:\n", json_array_size(nrs), json_array_size(nrs) == 1 ? "" : "s");
@@ -115,16 +113,6 @@ static void on_created(mcp_call_t *c, const mcp_provider_response_t *res, void *
     finish_spreadsheet(c, res->json, "Created ");
 }
 
-/* A title argument Google would refuse: fails the call naming it. */
-static int title_arg(mcp_call_t *c, const char *key, const char *title)
-{
-    char err[160];
-    if (gs_a1_title_ok(title, err, sizeof(err)) == CM_OK)
-        return CM_OK;
-    mcp_call_fail(c, "Invalid arguments: '%s': %s.", key, err);
-    return CM_EINVAL;
-}
-
 void gs_create_spreadsheet(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
@@ -134,7 +122,7 @@ void gs_create_spreadsheet(mcp_call_t *c, json_t *args, void *data)
     {
         char key[40];
         snprintf(key, sizeof(key), "sheet_titles[%zu]", i);
-        if (title_arg(c, key, json_string_value(t)) != CM_OK) {
+        if (gs_title_arg(c, key, json_string_value(t)) != CM_OK) {
             json_decref(sheets);
             return;
         }
@@ -151,67 +139,4 @@ void gs_create_spreadsheet(mcp_call_t *c, json_t *args, void *data)
     json_decref(sheets);
     static const char *const q[] = {"fields", CREATE_FIELDS, NULL};
     gs_fetch(c, "POST", gs_url(NULL, NULL, q), body, GS_SCOPE_WRITE, NULL, 0, on_created, NULL, NULL);
-}
-
-/* ---- sheets: batchUpdate ---- */
-
-static void on_added(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
-{
-    (void)arg;
-    json_t *p = json_object_get(json_object_get(json_array_get(json_object_get(res->json, "replies"), 0), "addSheet"),
-                                "properties");
-    cm_buf_t b = {0};
-    cm_buf_appendz(&b, "Added the sheet:\n");
-    json_t *view = sheet_view(p, &b);
-    mcp_tool_finish_buf(c, &b, view);
-}
-
-void gs_add_sheet(mcp_call_t *c, json_t *args, void *data)
-{
-    (void)data;
-    const char *id = gs_str(args, "spreadsheet_id");
-    if (title_arg(c, "title", gs_str(args, "title")) != CM_OK)
-        return;
-    json_t *rows = json_object_get(args, "row_count"), *cols = json_object_get(args, "column_count");
-    long r = rows ? (long)json_integer_value(rows) : 1000, k = cols ? (long)json_integer_value(cols) : 26;
-    if ((double)r * (double)k > 10000000.0) {
-        mcp_call_fail(c,
-                      "Invalid arguments: row_count x column_count is %ld cells; a spreadsheet holds at most 10 "
-                      "million.",
-                      r * k);
-        return;
-    }
-    json_t *props = json_pack("{s:s}", "title", gs_str(args, "title"));
-    if (json_object_get(args, "index"))
-        json_object_set(props, "index", json_object_get(args, "index"));
-    if (rows || cols)
-        json_object_set_new(props, "gridProperties",
-                            json_pack("{s:I, s:I}", "rowCount", (json_int_t)r, "columnCount", (json_int_t)k));
-    json_t *body = json_pack("{s:[{s:{s:o}}]}", "requests", "addSheet", "properties", props);
-    gs_fetch(c, "POST", gs_url(id, ":batchUpdate", NULL), body, GS_SCOPE_WRITE, id, 0, on_added, NULL, NULL);
-}
-
-static void on_deleted(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
-{
-    (void)res;
-    long *sid = arg;
-    cm_buf_t b = {0};
-    cm_buf_printf(&b, "Deleted the sheet with sheet_id %ld and everything on it.", *sid);
-    json_t *out = json_pack("{s:b, s:I}", "deleted", 1, "sheet_id", (json_int_t)*sid);
-    free(sid);
-    mcp_tool_finish_buf(c, &b, out);
-}
-
-void gs_delete_sheet(mcp_call_t *c, json_t *args, void *data)
-{
-    (void)data;
-    const char *id = gs_str(args, "spreadsheet_id");
-    long *sid = malloc(sizeof(*sid));
-    if (sid == NULL) {
-        mcp_call_fail(c, "out of memory");
-        return;
-    }
-    *sid = (long)json_integer_value(json_object_get(args, "sheet_id"));
-    json_t *body = json_pack("{s:[{s:{s:I}}]}", "requests", "deleteSheet", "sheetId", (json_int_t)*sid);
-    gs_fetch(c, "POST", gs_url(id, ":batchUpdate", NULL), body, GS_SCOPE_WRITE, id, 0, on_deleted, sid, free);
 }

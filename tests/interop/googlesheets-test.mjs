@@ -146,6 +146,39 @@ r = await call('delete_sheet', { spreadsheet_id: ID, sheet_id: 4242 });
 await seen();
 check('delete_sheet: an unknown sheet id -> Google\'s 400 text', r.isError === true && /No grid with id: 4242/.test(text(r)), text(r));
 
+// 8b. delete_sheet by title: the id looked up first; a title that is not there; a big read cut in the text only
+r = await call('add_sheet', { spreadsheet_id: ID, title: 'Temp', row_count: 3000, column_count: 10 });
+const tempId = r.structuredContent?.sheet_id;
+await seen();
+{
+  const rows = Array.from({ length: 2500 }, (_, i) => Array.from({ length: 10 }, (_, k) => `v${i}-${k}-xxxx`));
+  r = await call('write_range', { spreadsheet_id: ID, range: 'Temp!A1', values: rows });
+  await seen();
+  check('write_range: 25000 cells in one call', !r.isError && r.structuredContent?.updated_cells === 25000, text(r));
+  r = await call('read_range', { spreadsheet_id: ID, range: 'Temp!A1:J2500' });
+  await seen();
+  check('read_range: a large read -> the text cut near 64 KiB and saying so, structuredContent whole', !r.isError && text(r).length < 66 * 1024 &&
+    /more rows not shown here \(structuredContent has every value\)/.test(text(r)) && r.structuredContent?.rows === 2500 && r.structuredContent.values[2499][9] === 'v2499-9-xxxx',
+  { len: text(r).length, rows: r.structuredContent?.rows });
+}
+r = await call('delete_sheet', { spreadsheet_id: ID, sheet_title: 'Temp' });
+{
+  const got = await seen();
+  check('delete_sheet by title: GET with fields=sheets(properties(sheetId,title)), then deleteSheet of that id', got.length === 2 && got[0].method === 'GET' && got[0].path === P &&
+    got[0].query.fields === 'sheets(properties(sheetId,title))' && got[1].path === `${P}:batchUpdate` && got[1].body?.requests?.[0]?.deleteSheet?.sheetId === tempId &&
+    !r.isError && r.structuredContent?.sheet_id === tempId && r.structuredContent.title === 'Temp' && /Deleted the sheet "Temp"/.test(text(r)), { got, r });
+}
+r = await call('delete_sheet', { spreadsheet_id: ID, sheet_title: 'Nope' });
+{
+  const got = await seen();
+  check('delete_sheet by an unknown title -> error listing the sheets, nothing deleted', r.isError === true && got.length === 1 && got[0].method === 'GET' &&
+    /No sheet is titled "Nope"/.test(text(r)) && /"Q1 Data"/.test(text(r)), { got, t: text(r) });
+}
+r = await call('delete_sheet', { spreadsheet_id: ID, sheet_id: 0, sheet_title: 'Sheet1' });
+const both = r;
+r = await call('delete_sheet', { spreadsheet_id: ID });
+check('delete_sheet: both sheet_id and sheet_title, or neither -> refused, nothing sent', both.isError === true && r.isError === true && (await seen()).length === 0, [text(both), text(r)]);
+
 // 9. create_spreadsheet, and the last sheet cannot go
 r = await call('create_spreadsheet', { title: 'Plan', sheet_titles: ['Data', 'Notes'], locale: 'de_DE', time_zone: 'Europe/Berlin' });
 q = await one();
