@@ -197,8 +197,9 @@ int gs_a1_parse(const char *s, gs_a1_t *out, char *err, size_t errsz)
     if (parse_cells(s, n, out, cell_err, sizeof(cell_err)) == CM_OK)
         return CM_OK;
     memset(out, 0, sizeof(*out));
+    /* meant as cells, or a title that must be quoted: say both */
     if (strchr(s, ':') != NULL || (s[0] >= '0' && s[0] <= '9'))
-        return fail(err, errsz, "%s", cell_err); /* meant as cells: say what is wrong with them */
+        return fail(err, errsz, "%s (a sheet title like this one needs quotes: '%.40s')", cell_err, s);
     int rc = bare_title_ok(s, n, err, errsz);
     if (rc != CM_OK)
         return rc;

@@ -98,6 +98,8 @@ static void test_garbage(void)
     CU_ASSERT(refused("Bad\tname!A1", "control"));
     CU_ASSERT(refused("'Bad\nname'", "control"));
     CU_ASSERT(refused("1:", "not a cell"));
+    CU_ASSERT(refused("2024", "needs quotes: '2024'")); /* a title made of digits must be quoted */
+    CU_ASSERT(canon_is("'2024'!A1", "'2024'!A1"));
     CU_ASSERT(refused("A1:B2 ; DROP", "one ':'") || refused("A1:B2 ; DROP", "not a cell"));
 }
 
