@@ -177,7 +177,8 @@ r = await call('delete_sheet', { spreadsheet_id: ID, sheet_title: 'Nope' });
 r = await call('delete_sheet', { spreadsheet_id: ID, sheet_id: 0, sheet_title: 'Sheet1' });
 const both = r;
 r = await call('delete_sheet', { spreadsheet_id: ID });
-check('delete_sheet: both sheet_id and sheet_title, or neither -> refused, nothing sent', both.isError === true && r.isError === true && (await seen()).length === 0, [text(both), text(r)]);
+check('delete_sheet: both sheet_id and sheet_title, or neither -> refused saying so, nothing sent', both.isError === true && r.isError === true &&
+  [both, r].every((x) => /either sheet_id or sheet_title/.test(text(x))) && (await seen()).length === 0, [text(both), text(r)]);
 
 // 9. create_spreadsheet, and the last sheet cannot go
 r = await call('create_spreadsheet', { title: 'Plan', sheet_titles: ['Data', 'Notes'], locale: 'de_DE', time_zone: 'Europe/Berlin' });
