@@ -58,3 +58,6 @@ ob_script_test(interop_mcp_onedrive interop/run-service.sh onedrive GRAPH_API_BA
 ob_script_test(interop_mcp_googledocs interop/run-service.sh googledocs GOOGLEDOCS_API_BASE)
 ob_unit_test(test_gdocs_render SOURCES mcp-servers/googledocs/test_gdocs_render.c ${PROJECT_SOURCE_DIR}/mcp-servers/googledocs/render.c
     LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/googledocs)
+ob_script_test(interop_mcp_googlesheets interop/run-service.sh googlesheets GOOGLESHEETS_API_BASE)
+ob_unit_test(test_googlesheets_a1 SOURCES mcp-servers/googlesheets/test_a1.c
+             ${PROJECT_SOURCE_DIR}/mcp-servers/googlesheets/a1.c INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/googlesheets)
