@@ -103,14 +103,16 @@ int gc_time_window_ok(const char *min, const char *max, const char *min_name, co
 {
     long long a = 0, b = 0;
     if (min != NULL && !gc_rfc3339(min, &a)) {
-        snprintf(err, errsz, "Invalid arguments: %s must be an RFC 3339 date-time with an offset, e.g. "
-                             "2026-01-05T09:00:00Z or 2026-01-05T10:00:00+01:00 (got \"%.64s\").",
+        snprintf(err, errsz,
+                 "Invalid arguments: %s must be an RFC 3339 date-time with an offset, e.g. "
+                 "2026-01-05T09:00:00Z or 2026-01-05T10:00:00+01:00 (got \"%.64s\").",
                  min_name, min);
         return 0;
     }
     if (max != NULL && !gc_rfc3339(max, &b)) {
-        snprintf(err, errsz, "Invalid arguments: %s must be an RFC 3339 date-time with an offset, e.g. "
-                             "2026-01-05T18:00:00Z (got \"%.64s\").",
+        snprintf(err, errsz,
+                 "Invalid arguments: %s must be an RFC 3339 date-time with an offset, e.g. "
+                 "2026-01-05T18:00:00Z (got \"%.64s\").",
                  max_name, max);
         return 0;
     }

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #define EVENT_PARTS                                                                                                    \
-    "id,status,summary,description,location,start,end,recurrence,recurringEventId,htmlLink,hangoutLink,"             \
-    "organizer(email,displayName,self),attendees(email,displayName,responseStatus,optional,organizer,self),"         \
+    "id,status,summary,description,location,start,end,recurrence,recurringEventId,htmlLink,hangoutLink,"               \
+    "organizer(email,displayName,self),attendees(email,displayName,responseStatus,optional,organizer,self),"           \
     "reminders,conferenceData(conferenceId,createRequest(status),entryPoints(entryPointType,uri))"
 const char GC_EVENT_FIELDS[] = EVENT_PARTS;
 const char GC_EVENT_LIST_FIELDS[] = "nextPageToken,timeZone,items(" EVENT_PARTS ")";
@@ -82,8 +82,8 @@ json_t *gc_event_summary(json_t *ev)
         json_t *r = json_object(), *ovs = json_array(), *ov;
         json_object_set_new(r, "use_default", json_boolean(json_is_true(json_object_get(rem, "useDefault"))));
         json_array_foreach(json_object_get(rem, "overrides"), i, ov)
-            json_array_append_new(ovs, json_pack("{s:s, s:I}", "method", sget(ov, "method") ?: "",
-                                                 "minutes", (json_int_t)json_integer_value(json_object_get(ov, "minutes"))));
+            json_array_append_new(ovs, json_pack("{s:s, s:I}", "method", sget(ov, "method") ?: "", "minutes",
+                                                 (json_int_t)json_integer_value(json_object_get(ov, "minutes"))));
         json_object_set_new(r, "overrides", ovs);
         json_object_set_new(s, "reminders", r);
     }
@@ -204,20 +204,23 @@ static int times(json_t *args, json_t *body, char *err, size_t errsz)
     }
     if (start != NULL && end != NULL) {
         if (sd != ed) {
-            snprintf(err, errsz, "Invalid arguments: start and end must both be dates (all-day event) or both be "
-                                 "date-times.");
+            snprintf(err, errsz,
+                     "Invalid arguments: start and end must both be dates (all-day event) or both be "
+                     "date-times.");
             return CM_EINVAL;
         }
         if (ea <= sa) {
-            snprintf(err, errsz, "Invalid arguments: end must be later than start (the end date of an all-day event "
-                                 "is exclusive: a one-day event on 2026-01-05 ends 2026-01-06).");
+            snprintf(err, errsz,
+                     "Invalid arguments: end must be later than start (the end date of an all-day event "
+                     "is exclusive: a one-day event on 2026-01-05 ends 2026-01-06).");
             return CM_EINVAL;
         }
     }
     /* Google expands a recurring timed event in a named time zone and refuses one without it */
     if (json_array_size(json_object_get(args, "recurrence")) > 0 && start != NULL && sd == 0 && tz == NULL) {
-        snprintf(err, errsz, "Invalid arguments: a recurring event with date-times needs time_zone (an IANA name "
-                             "such as Europe/Berlin) to expand the recurrence in.");
+        snprintf(err, errsz,
+                 "Invalid arguments: a recurring event with date-times needs time_zone (an IANA name "
+                 "such as Europe/Berlin) to expand the recurrence in.");
         return CM_EINVAL;
     }
     return CM_OK;
@@ -230,16 +233,17 @@ static int reminders(json_t *args, json_t *body, char *err, size_t errsz)
         return CM_OK;
     json_t *ovs = json_object_get(r, "overrides"), *use = json_object_get(r, "use_default"), *ov;
     if (json_is_true(use) && json_array_size(ovs) > 0) {
-        snprintf(err, errsz, "Invalid arguments: reminders.use_default cannot be true together with "
-                             "reminders.overrides.");
+        snprintf(err, errsz,
+                 "Invalid arguments: reminders.use_default cannot be true together with "
+                 "reminders.overrides.");
         return CM_EINVAL;
     }
     json_t *out = json_object(), *list = json_array();
     size_t i;
     json_object_set_new(out, "useDefault", json_boolean(use != NULL ? json_is_true(use) : json_array_size(ovs) == 0));
-    json_array_foreach(ovs, i, ov) json_array_append_new(list, json_pack("{s:O, s:O}", "method",
-                                                                         json_object_get(ov, "method"), "minutes",
-                                                                         json_object_get(ov, "minutes")));
+    json_array_foreach(ovs, i, ov)
+        json_array_append_new(list, json_pack("{s:O, s:O}", "method", json_object_get(ov, "method"), "minutes",
+                                              json_object_get(ov, "minutes")));
     if (json_array_size(list) > 0 || !json_is_true(json_object_get(out, "useDefault")))
         json_object_set_new(out, "overrides", list);
     else
@@ -296,8 +300,9 @@ int gc_event_body(json_t *args, int patch, json_t **out, int *conference, char *
         *conference = 1;
     }
     if (patch && json_object_size(body) == 0) {
-        snprintf(err, errsz, "Invalid arguments: nothing to change; give at least one of summary, description, "
-                             "location, start, end, attendees, reminders, recurrence, add_meet_link.");
+        snprintf(err, errsz,
+                 "Invalid arguments: nothing to change; give at least one of summary, description, "
+                 "location, start, end, attendees, reminders, recurrence, add_meet_link.");
         goto fail_body;
     }
     *out = body;

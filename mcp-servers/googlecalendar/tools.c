@@ -30,7 +30,10 @@ static const mcp_tool_annotations_t hints[] = {
 };
 // clang-format on
 
-#define T(name, title, desc, hint, fn) {name, title, desc, schema_##fn##_input, schema_##fn##_output, hint, gc_##fn}
+#define T(name, title, desc, hint, fn)                                                                                 \
+    {                                                                                                                  \
+        name, title, desc, schema_##fn##_input, schema_##fn##_output, hint, gc_##fn                                    \
+    }
 static const struct {
     const char *name, *title, *description, *input, *output;
     int hint;
@@ -68,8 +71,9 @@ static const struct {
       "tomorrow 12:30-13:30 at Cafe Roma\").",
       CREATE, quick_add),
     T("find_free_busy", "Find free/busy times",
-      "Busy intervals of up to " STR(GC_MAX_FREEBUSY_CALENDARS) " calendars (or people's primary calendars by email) "
-      "between time_min and time_max, to find a common free slot.",
+      "Busy intervals of up to " STR(
+          GC_MAX_FREEBUSY_CALENDARS) " calendars (or people's primary calendars by email) "
+                                     "between time_min and time_max, to find a common free slot.",
       RO, find_free_busy),
 };
 

@@ -57,8 +57,8 @@ static void on_calendars(mcp_call_t *c, const mcp_provider_response_t *res, void
         int primary = json_is_true(json_object_get(it, "primary"));
         cm_buf_printf(&b, "- %s%s: id %s, access %s%s%s\n", name, primary ? " (primary)" : "", id, role,
                       tz ? ", time zone " : "", tz ? tz : "");
-        json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "id", id, "summary", name, "access_role", role, "primary",
-                              primary);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:b}", "id", id, "summary", name, "access_role", role, "primary", primary);
         if (tz != NULL)
             json_object_set_new(o, "time_zone", json_string(tz));
         const char *desc = json_string_value(json_object_get(it, "description"));
@@ -141,16 +141,26 @@ void gc_list_events(mcp_call_t *c, json_t *args, void *data)
     if (order == NULL && single)
         order = "startTime";
     snprintf(max, sizeof(max), "%lld", (long long)json_integer_value(json_object_get(args, "max_results")));
-    const char *q[] = {"timeMin",      tmin,
-                       "timeMax",      tmax,
-                       "q",            gc_str(args, "query"),
-                       "singleEvents", single ? "true" : "false",
-                       "orderBy",      order,
-                       "timeZone",     gc_str(args, "time_zone"),
-                       "showDeleted",  json_is_true(json_object_get(args, "show_deleted")) ? "true" : NULL,
-                       "maxResults",   max,
-                       "pageToken",    cursor,
-                       "fields",       GC_EVENT_LIST_FIELDS,
+    const char *q[] = {"timeMin",
+                       tmin,
+                       "timeMax",
+                       tmax,
+                       "q",
+                       gc_str(args, "query"),
+                       "singleEvents",
+                       single ? "true" : "false",
+                       "orderBy",
+                       order,
+                       "timeZone",
+                       gc_str(args, "time_zone"),
+                       "showDeleted",
+                       json_is_true(json_object_get(args, "show_deleted")) ? "true" : NULL,
+                       "maxResults",
+                       max,
+                       "pageToken",
+                       cursor,
+                       "fields",
+                       GC_EVENT_LIST_FIELDS,
                        NULL};
     char *path = gc_calendar_path(cal, "/events");
     char what[1100];
@@ -203,9 +213,8 @@ static void on_freebusy(mcp_call_t *c, const mcp_provider_response_t *res, void 
         const char *cid = json_string_value(id);
         json_t *cal = json_object_get(cals, cid), *busy = json_object_get(cal, "busy"), *iv, *e;
         json_t *o = json_pack("{s:s, s:[], s:[]}", "id", cid, "busy", "errors");
-        json_array_foreach(json_object_get(cal, "errors"), j, e)
-            json_array_append_new(json_object_get(o, "errors"),
-                                  json_string(json_string_value(json_object_get(e, "reason")) ?: "unknown"));
+        json_array_foreach(json_object_get(cal, "errors"), j, e) json_array_append_new(
+            json_object_get(o, "errors"), json_string(json_string_value(json_object_get(e, "reason")) ?: "unknown"));
         if (cal == NULL)
             json_array_append_new(json_object_get(o, "errors"), json_string("notInAnswer"));
         cm_buf_printf(&b, "- %s:", cid);
@@ -229,9 +238,9 @@ static void on_freebusy(mcp_call_t *c, const mcp_provider_response_t *res, void 
         }
         json_array_append_new(list, o);
     }
-    json_t *out = json_pack("{s:s, s:s, s:o}", "time_min", json_string_value(json_object_get(res->json, "timeMin")) ?: "",
-                            "time_max", json_string_value(json_object_get(res->json, "timeMax")) ?: "", "calendars",
-                            list);
+    json_t *out =
+        json_pack("{s:s, s:s, s:o}", "time_min", json_string_value(json_object_get(res->json, "timeMin")) ?: "",
+                  "time_max", json_string_value(json_object_get(res->json, "timeMax")) ?: "", "calendars", list);
     json_decref(asked);
     mcp_tool_finish_buf(c, &b, out);
 }

@@ -93,8 +93,8 @@ void gc_quick_add(mcp_call_t *c, json_t *args, void *data)
     const char *cal = gc_str(args, "calendar_id");
     if (!calendar_ok(c, cal))
         return;
-    const char *q[] = {"text", gc_str(args, "text"), "sendUpdates", gc_str(args, "send_updates"), "fields",
-                       GC_EVENT_FIELDS, NULL};
+    const char *q[] = {"text",   gc_str(args, "text"), "sendUpdates", gc_str(args, "send_updates"),
+                       "fields", GC_EVENT_FIELDS,      NULL};
     char *path = event_path(cal, "quickAdd", NULL);
     gc_fetch(c, "POST", path ? gc_url(path, q) : NULL, NULL, GC_SCOPE_EVENTS, NULL, on_saved, "Created", NULL);
     free(path);
