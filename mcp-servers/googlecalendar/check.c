@@ -98,6 +98,15 @@ int gc_calendar_id_ok(const char *s)
     return 1;
 }
 
+int gc_calendar_arg_ok(mcp_call_t *c, const char *id)
+{
+    if (!gc_calendar_id_ok(id)) {
+        mcp_call_fail(c, "Invalid arguments: calendar_id must be \"primary\" or a calendar id from list_calendars.");
+        return 0;
+    }
+    return 1;
+}
+
 int gc_time_window_ok(const char *min, const char *max, const char *min_name, const char *max_name, char *err,
                       size_t errsz)
 {

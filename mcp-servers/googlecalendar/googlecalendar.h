@@ -50,6 +50,8 @@ int gc_rfc3339(const char *s, long long *epoch);
 int gc_date(const char *s, long long *days);
 /* 1 for a usable calendar id ("primary", an address): 1..1024 printable ASCII without spaces, not "." or "..". */
 int gc_calendar_id_ok(const char *s);
+/* gc_calendar_id_ok for a tool's calendar argument: 1, or 0 with the call failed (a tool error naming calendar_id). */
+int gc_calendar_arg_ok(mcp_call_t *c, const char *id);
 /* Checks time_min < time_max when both are set (each already RFC 3339-checked by the caller through this too):
  * writes the tool error into err and returns 0 on a bad time or order, else 1. Names the arguments min_name and
  * max_name. */

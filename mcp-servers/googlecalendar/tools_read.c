@@ -31,15 +31,6 @@ static int cursor_ok(mcp_call_t *c, json_t *args, const char **cursor)
     return 1;
 }
 
-static int calendar_ok(mcp_call_t *c, const char *id)
-{
-    if (!gc_calendar_id_ok(id)) {
-        mcp_call_fail(c, "Invalid arguments: calendar_id must be \"primary\" or a calendar id from list_calendars.");
-        return 0;
-    }
-    return 1;
-}
-
 /* ---- list_calendars ---- */
 
 static void on_calendars(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
@@ -126,7 +117,7 @@ void gc_list_events(mcp_call_t *c, json_t *args, void *data)
     const char *tmin = gc_str(args, "time_min"), *tmax = gc_str(args, "time_max");
     int single = json_is_true(json_object_get(args, "single_events"));
     char err[256], max[24];
-    if (!calendar_ok(c, cal) || !cursor_ok(c, args, &cursor))
+    if (!gc_calendar_arg_ok(c, cal) || !cursor_ok(c, args, &cursor))
         return;
     if (!gc_time_window_ok(tmin, tmax, "time_min", "time_max", err, sizeof(err))) {
         mcp_call_fail(c, "%s", err);
@@ -184,7 +175,7 @@ void gc_get_event(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     const char *cal = gc_str(args, "calendar_id"), *id = gc_str(args, "event_id");
-    if (!calendar_ok(c, cal))
+    if (!gc_calendar_arg_ok(c, cal))
         return;
     const char *q[] = {"timeZone", gc_str(args, "time_zone"), "fields", GC_EVENT_FIELDS, NULL};
     cm_buf_t p = {0}, w = {0};
@@ -261,7 +252,7 @@ void gc_find_free_busy(mcp_call_t *c, json_t *args, void *data)
         mcp_call_fail(c, "%s", err);
         return;
     }
-    json_array_foreach(cals, i, id) if (!calendar_ok(c, json_string_value(id))) return;
+    json_array_foreach(cals, i, id) if (!gc_calendar_arg_ok(c, json_string_value(id))) return;
     json_t *items = json_array();
     json_array_foreach(cals, i, id) json_array_append_new(items, json_pack("{s:O}", "id", id));
     json_t *body = json_pack("{s:s, s:s, s:o}", "timeMin", tmin, "timeMax", tmax, "items", items);

@@ -28,15 +28,6 @@ static char *event_what(const char *cal, const char *id)
     return cm_buf_take(&w);
 }
 
-static int calendar_ok(mcp_call_t *c, const char *id)
-{
-    if (!gc_calendar_id_ok(id)) {
-        mcp_call_fail(c, "Invalid arguments: calendar_id must be \"primary\" or a calendar id from list_calendars.");
-        return 0;
-    }
-    return 1;
-}
-
 /* the event answer of insert / patch / quickAdd, with a verb ("Created", "Updated") */
 static void on_saved(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
@@ -55,7 +46,7 @@ static void save(mcp_call_t *c, json_t *args, const char *id)
     json_t *body = NULL;
     int conference = 0;
     char err[512];
-    if (!calendar_ok(c, cal))
+    if (!gc_calendar_arg_ok(c, cal))
         return;
     if (gc_event_body(args, id != NULL, &body, &conference, err, sizeof(err)) != 0) {
         mcp_call_fail(c, "%s", err);
@@ -91,7 +82,7 @@ void gc_quick_add(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     const char *cal = gc_str(args, "calendar_id");
-    if (!calendar_ok(c, cal))
+    if (!gc_calendar_arg_ok(c, cal))
         return;
     const char *q[] = {"text",   gc_str(args, "text"), "sendUpdates", gc_str(args, "send_updates"),
                        "fields", GC_EVENT_FIELDS,      NULL};
@@ -120,7 +111,7 @@ void gc_delete_event(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     const char *cal = gc_str(args, "calendar_id"), *id = gc_str(args, "event_id");
-    if (!calendar_ok(c, cal))
+    if (!gc_calendar_arg_ok(c, cal))
         return;
     deleted_t *d = calloc(1, sizeof(*d));
     if (d == NULL) {
@@ -189,7 +180,7 @@ void gc_respond_to_event(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     const char *cal = gc_str(args, "calendar_id"), *id = gc_str(args, "event_id");
-    if (!calendar_ok(c, cal))
+    if (!gc_calendar_arg_ok(c, cal))
         return;
     respond_t *r = calloc(1, sizeof(*r));
     if (r == NULL) {
