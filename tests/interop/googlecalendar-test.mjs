@@ -11,6 +11,10 @@ const [base, brokerUrl, cfgPath, api] = process.argv.slice(2);
 const cfg = JSON.parse(readFileSync(cfgPath, 'utf8'));
 const inst = cfg.instances.find((i) => i.id === 'inst-active');
 const bearer = `Bearer ${inst.access_token}`;
+// the instance's re-authorize page, which the broker hands out with the instance's status: 401 / 403 texts name it
+const AUTHORIZE_URL = process.env.BROKER_IS_REAL === '1' ? null : 'http://127.0.0.1/authorize/inst-active';
+if (AUTHORIZE_URL) await json(`${brokerUrl}/_set`, { id: inst.id, authorize_url: AUTHORIZE_URL });
+const names = (r, url) => !url || text(r).includes(url);
 const client = await connect(base, inst.id, inst.key);
 await drain(api);
 const call = (name, args = {}) => client.callTool({ name, arguments: args });
@@ -298,7 +302,8 @@ await fail({ path: '/events$', method: 'POST', status: 403, reason: 'insufficien
   www_authenticate: 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/calendar.readonly"' });
 r = await call('create_event', { summary: 'x', start: '2026-01-12T10:00:00Z', end: '2026-01-12T11:00:00Z' });
 check('403 insufficientPermissions -> the missing scope (calendar.events) named, with Google\'s message', r.isError === true && /403/.test(text(r)) &&
-  /Missing scope: this tool needs https:\/\/www.googleapis.com\/auth\/calendar.events/.test(text(r)) && /insufficient authentication scopes/.test(text(r)) && /Google names: https:\/\/www.googleapis.com\/auth\/calendar.readonly/.test(text(r)), text(r));
+  /Missing scope: this tool needs https:\/\/www.googleapis.com\/auth\/calendar.events/.test(text(r)) && /insufficient authentication scopes/.test(text(r)) && /Google names: https:\/\/www.googleapis.com\/auth\/calendar.readonly/.test(text(r)) &&
+  names(r, `Re-authorize this instance with them at ${AUTHORIZE_URL}`), text(r));
 await fail({ path: '/calendarList$', status: 403, reason: 'insufficientPermissions', message: 'Request had insufficient authentication scopes.' });
 r = await call('list_calendars', {});
 check('403 on a read -> calendar.readonly named', r.isError === true && /Missing scope: this tool needs https:\/\/www.googleapis.com\/auth\/calendar.readonly/.test(text(r)), text(r));
@@ -330,7 +335,7 @@ if (process.env.BROKER_IS_REAL !== '1') {
   await json(`${api}/_token`, { token: 'revoked-elsewhere' });
   r = await call('list_calendars', {});
   seen = await drain(api);
-  check('401 again after the refresh -> re-authorize error', r.isError === true && /re-authorize/i.test(text(r)) && seen.length === 2, { r, seen });
+  check('401 again after the refresh -> re-authorize error with the instance\'s authorize URL', r.isError === true && /re-authorize/i.test(text(r)) && names(r, AUTHORIZE_URL) && seen.length === 2, { r, seen });
   await json(`${api}/_token`, { token: `${inst.access_token}-2` });
 }
 
