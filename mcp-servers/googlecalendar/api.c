@@ -108,9 +108,3 @@ void gc_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, 
                                   .error_text = hooks[scope]};
     mcp_provider_fetch_json(c, &req, url_owned, body, on_answer, r);
 }
-
-const char *gc_str(json_t *args, const char *key)
-{
-    const char *s = json_string_value(json_object_get(args, key));
-    return s && s[0] ? s : NULL;
-}

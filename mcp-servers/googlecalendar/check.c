@@ -131,3 +131,9 @@ int gc_time_window_ok(const char *min, const char *max, const char *min_name, co
     }
     return 1;
 }
+
+const char *gc_str(json_t *args, const char *key)
+{
+    const char *s = json_string_value(json_object_get(args, key));
+    return s && s[0] ? s : NULL;
+}

@@ -42,6 +42,8 @@ void gc_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, 
               mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
 
 /* ---- check.c: argument checks the schemas cannot express ---- */
+/* A string argument, or NULL when absent or empty; borrowed from args. */
+const char *gc_str(json_t *args, const char *key);
 /* 1 when s is an RFC 3339 date-time with an offset (2026-01-05T10:00:00Z, ...+02:00, fractions allowed) naming a
  * real instant (month, day of month, hour, minute, second, offset in range); *epoch (may be NULL) gets it in Unix
  * seconds. Else 0. */
@@ -87,8 +89,5 @@ void gc_quick_add(mcp_call_t *c, json_t *args, void *data);
 
 /* tools.c: checks the configuration and registers the tool table. CM_OK or an error (logged). */
 int gc_register_tools(mcp_server_t *s);
-
-/* string argument or NULL (empty -> NULL); borrowed from args */
-const char *gc_str(json_t *args, const char *key);
 
 #endif

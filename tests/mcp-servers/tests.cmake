@@ -54,4 +54,7 @@ ob_unit_test(test_mcp_token_retry SOURCES mcp-servers/runtime/test_token_retry.c
 ob_unit_test(test_mcp_access_tokens SOURCES mcp-servers/runtime/test_access_tokens.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_script_test(interop_mcp_authorization interop/run-authorization.sh)
+ob_unit_test(test_googlecalendar_event SOURCES mcp-servers/googlecalendar/test_googlecalendar_event.c
+    ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar/check.c ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar/event.c
+    LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar)
 ob_script_test(interop_mcp_googlecalendar interop/run-service.sh googlecalendar GOOGLECALENDAR_API_BASE)
