@@ -14,6 +14,7 @@
 //   reminder overrides and not together with useDefault; conferenceData.createRequest creates a Meet link only with
 //   conferenceDataVersion=1 (a reused requestId creates nothing); sendUpdates all|externalOnly|none (else 400);
 //   patch replaces arrays and start / end as a whole;
+// - an instance id (<event>_<time>) changed or deleted becomes an exception of its own (Google's exceptions);
 // - delete: 204, the event kept as cancelled; delete / patch of a cancelled event -> 410 deleted; unknown -> 404
 //   notFound; quickAdd text parsing (a date YYYY-MM-DD, today or tomorrow; HH:MM[-HH:MM], one hour by default;
 //   "at <Place>"); freeBusy.query: busy intervals clipped to the window, per-calendar errors notFound, at most 50
@@ -108,8 +109,10 @@ const fmt = (ms, off) => {
 // start / end of an event in ms (an all-day date is its UTC midnight)
 const ms = (w) => (w?.date ? Date.UTC(...w.date.split('-').map((x, i) => Number(x) - (i === 1 ? 1 : 0))) : rfc3339(w?.dateTime));
 
-// the instances of a recurring event: DAILY / WEEKLY with COUNT, UNTIL, INTERVAL (else the event itself)
-const expand = (ev) => {
+// the instances of a recurring event: DAILY / WEEKLY with COUNT, UNTIL, INTERVAL (else the event itself); an instance
+// changed or cancelled on its own is a stored exception (its own event, recurringEventId set) and replaces the
+// generated one
+const expand = (ev, cal) => {
   const rule = (ev.recurrence ?? []).find((l) => l.startsWith('RRULE:'));
   if (!rule) return [ev];
   const p = Object.fromEntries(rule.slice(6).split(';').map((kv) => kv.split('=')));
@@ -125,6 +128,7 @@ const expand = (ev) => {
     const w = (t) => (ev.start.date ? { date: new Date(t).toISOString().slice(0, 10) } : { dateTime: fmt(t, offsetOf(ev.start.dateTime)), ...(ev.start.timeZone ? { timeZone: ev.start.timeZone } : {}) });
     const tag = ev.start.date ? new Date(s).toISOString().slice(0, 10).replace(/-/g, '') : new Date(s).toISOString().replace(/[-:]|\.\d{3}/g, '');
     const { recurrence, ...rest } = ev;
+    if (cal?.events.has(`${ev.id}_${tag}`)) continue;
     out.push({ ...rest, id: `${ev.id}_${tag}`, recurringEventId: ev.id, originalStartTime: w(s), start: w(s), end: w(s + dur) });
   }
   return out;
@@ -258,7 +262,7 @@ const listEvents = (res, url, cal) => {
   if (order !== null && !['startTime', 'updated'].includes(order)) return bad(res, `Invalid value '${order}' for orderBy.`, 'invalidParameter');
   if (order === 'startTime' && !single) return bad(res, 'The requested ordering is not available for the particular query.', 'badRequest');
   let items = [...cal.events.values()];
-  if (single) items = items.flatMap((e) => (e.status === 'cancelled' ? [e] : expand(e)));
+  if (single) items = items.flatMap((e) => (e.status === 'cancelled' || e.recurringEventId ? [e] : expand(e, cal)));
   if (sp.get('showDeleted') !== 'true') items = items.filter((e) => e.status !== 'cancelled');
   if (tmin !== null) items = items.filter((e) => ms(e.end) > rfc3339(tmin) || (e.recurrence && !single));
   if (tmax !== null) items = items.filter((e) => ms(e.start) < rfc3339(tmax));
@@ -282,7 +286,7 @@ const freeBusy = (res, url, body) => {
   for (const { id } of items) {
     const cal = calOf(id);
     if (!cal) { out[id] = { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] }; continue; }
-    const busy = [...cal.events.values()].filter((e) => e.status !== 'cancelled' && e.transparency !== 'transparent').flatMap(expand)
+    const busy = [...cal.events.values()].flatMap((e) => (e.recurringEventId ? [e] : expand(e, cal))).filter((e) => e.status !== 'cancelled' && e.transparency !== 'transparent')
       .map((e) => [Math.max(ms(e.start), a), Math.min(ms(e.end), b)]).filter(([s, e]) => e > s).sort((x, y) => x[0] - y[0])
       .map(([s, e]) => ({ start: fmt(s, 'Z'), end: fmt(e, 'Z') }));
     out[id] = { busy };
@@ -349,10 +353,11 @@ const server = createServer((req, res) => {
       if (!text) return bad(res, 'Required parameter: text', 'required');
       return answer(res, url, addEvent(cal.id, { id: `ev${seq++}`, ...quickAdd(text, cal.timeZone) }));
     }
-    const ev = findEvent(cal, id);
+    let ev = findEvent(cal, id);
     if (!ev) return notFound(res);
     if (req.method === 'GET') return answer(res, url, ev);
-    if (ev.recurringEventId) return bad(res, 'Changing one instance is not supported by this fake.', 'badRequest');
+    // changing or deleting one occurrence makes it an exception of its own
+    if (ev.recurringEventId && !cal.events.has(ev.id)) { ev = { ...ev }; cal.events.set(ev.id, ev); }
     if (ev.status === 'cancelled') return gone(res);
     if (req.method === 'DELETE') { ev.status = 'cancelled'; ev.updated = stamp(); return send(res, 204); }
     if (req.method === 'PATCH' || req.method === 'PUT') {

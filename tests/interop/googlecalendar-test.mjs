@@ -246,6 +246,17 @@ r = await call('delete_event', { event_id: 'lunch' });
 check('delete_event: again -> 410 naming the event', r.isError === true && /Event lunch in calendar primary has been deleted \(410 Gone\)/.test(text(r)), r);
 r = await call('delete_event', { event_id: 'nothere' });
 check('delete_event: unknown -> 404 naming the event', r.isError === true && /Event nothere in calendar primary was not found/.test(text(r)), r);
+await drain(api);
+r = await call('delete_event', { event_id: 'standup_20260108T080000Z' });
+q = await one();
+check('delete_event: an instance id deletes one occurrence', q.method === 'DELETE' && q.path === `${V3}/calendars/primary/events/standup_20260108T080000Z` && !r.isError, { q, r });
+r = await call('update_event', { event_id: 'standup_20260109T080000Z', summary: 'Standup (demo day)' });
+await drain(api);
+check('update_event: an instance id changes one occurrence', !r.isError && r.structuredContent?.summary === 'Standup (demo day)' && r.structuredContent.recurring_event_id === 'standup', r);
+r = await call('list_events', { query: 'standup', time_min: '2026-01-05T00:00:00Z' });
+await drain(api);
+check('list_events: the other occurrences stay', JSON.stringify((r.structuredContent?.events ?? []).map((e) => `${e.id.slice(-16, -8)} ${e.summary}`)) ===
+  '["20260105 Daily standup","20260106 Daily standup","20260107 Daily standup","20260109 Standup (demo day)"]', r.structuredContent);
 r = await call('delete_event', { calendar_id: 'project1@group.calendar.google.com', event_id: 'p1e1' });
 check('delete_event: a read-only calendar -> 403 with Google\'s message', r.isError === true && /403/.test(text(r)) && /writer access/.test(text(r)), r);
 await drain(api);
