@@ -68,7 +68,8 @@ static void test_event_body(void)
 {
     char err[512];
     int conf = 0;
-    json_t *b = body_of("{\"summary\":\"S\",\"start\":\"2026-01-05\",\"end\":\"2026-01-06\"}", 0, &conf, err, sizeof(err));
+    json_t *b =
+        body_of("{\"summary\":\"S\",\"start\":\"2026-01-05\",\"end\":\"2026-01-06\"}", 0, &conf, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(b, "start"), "date")), "2026-01-05");
     CU_ASSERT_PTR_NULL(json_object_get(b, "conferenceData"));
@@ -91,8 +92,8 @@ static void test_event_body(void)
 
     /* refusals */
     const char *bad[] = {
-        "{\"start\":\"2026-01-05\",\"end\":\"2026-01-05\"}",                           /* empty all-day */
-        "{\"start\":\"2026-01-05\",\"end\":\"2026-01-05T11:00:00Z\"}",                 /* mixed kinds */
+        "{\"start\":\"2026-01-05\",\"end\":\"2026-01-05\"}",           /* empty all-day */
+        "{\"start\":\"2026-01-05\",\"end\":\"2026-01-05T11:00:00Z\"}", /* mixed kinds */
         "{\"start\":\"2026-01-05T10:00:00Z\",\"end\":\"2026-01-05T11:00:00Z\",\"recurrence\":[\"RRULE:FREQ=DAILY\"]}",
         "{\"start\":\"2026-01-05T10:00:00Z\",\"end\":\"2026-01-05T11:00:00Z\",\"reminders\":{\"use_default\":true,"
         "\"overrides\":[{\"method\":\"popup\",\"minutes\":5}]}}",
