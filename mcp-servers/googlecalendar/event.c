@@ -16,7 +16,7 @@
     "organizer(email,displayName,self),attendees(email,displayName,responseStatus,optional,organizer,self),"           \
     "reminders,conferenceData(conferenceId,createRequest(status),entryPoints(entryPointType,uri))"
 const char GC_EVENT_FIELDS[] = EVENT_PARTS;
-const char GC_EVENT_LIST_FIELDS[] = "nextPageToken,timeZone,items(" EVENT_PARTS ")";
+const char GC_EVENT_LIST_FIELDS[] = "nextPageToken,summary,timeZone,items(" EVENT_PARTS ")";
 
 static void set_str(json_t *o, const char *key, const char *v)
 {

@@ -95,6 +95,9 @@ static void on_events(mcp_call_t *c, const mcp_provider_response_t *res, void *a
     size_t i;
     cm_buf_t b = {0};
     const char *tz = json_string_value(json_object_get(res->json, "timeZone"));
+    const char *name = json_string_value(json_object_get(res->json, "summary"));
+    cm_buf_printf(&b, "Events of %s%s%s%s:\n", name ? name : "the calendar", tz ? " (time zone " : "", tz ? tz : "",
+                  tz ? ")" : "");
     json_array_foreach(items, i, it)
     {
         json_t *s = gc_event_summary(it);

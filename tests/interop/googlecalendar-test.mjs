@@ -66,12 +66,12 @@ r = await call('list_events', { time_min: '2026-01-05T00:00:00Z', time_max: '202
 q = await one();
 check('list_events: GET /calendars/primary/events, window, singleEvents with orderBy startTime, fields', q.method === 'GET' && q.path === `${V3}/calendars/primary/events` &&
   q.query.timeMin === '2026-01-05T00:00:00Z' && q.query.timeMax === '2026-01-08T00:00:00+01:00' && q.query.singleEvents === 'true' && q.query.orderBy === 'startTime' &&
-  q.query.maxResults === '50' && /^nextPageToken,timeZone,items\(/.test(q.query.fields) && q.auth === bearer, q);
+  q.query.maxResults === '50' && /^nextPageToken,summary,timeZone,items\(/.test(q.query.fields) && q.auth === bearer, q);
 const evs = r.structuredContent?.events ?? [];
 check('list_events: recurring events expanded, in start order, readable', !r.isError && evs.length === 5 && evs[0].id === 'standup_20260105T080000Z' &&
   evs[0].recurring_event_id === 'standup' && evs.map((e) => e.summary).join('|') === 'Daily standup|Daily standup|Weekly review|Daily standup|Quarterly budget review' &&
   /2026-01-05T09:00:00\+01:00 -> 2026-01-05T09:15:00\+01:00: Daily standup \(id standup_20260105T080000Z\), recurring/.test(text(r)) &&
-  r.structuredContent.time_zone === 'Europe/Berlin', r);
+  r.structuredContent.time_zone === 'Europe/Berlin' && text(r).startsWith('Events of me@example.com (time zone Europe/Berlin):\n- '), r);
 check('list_events: a Meet link and the attendees in the summaries', evs[4]?.meet_link === 'https://meet.google.com/rev-iew0-q1x' && evs[4].attendees?.length === 3 &&
   evs[4].attendees[1].self === true && /Meet https:\/\/meet.google.com\/rev-iew0-q1x/.test(text(r)), evs[4]);
 r = await call('list_events', { time_min: '2026-01-05T00:00:00Z', max_results: 2, query: 'STANDUP', time_zone: 'America/New_York' });
