@@ -55,10 +55,10 @@ int gc_date(const char *s, long long *days)
     return s != NULL && strlen(s) == 10 && date_at(s, days);
 }
 
-int gc_rfc3339(const char *s, long long *epoch)
+int gc_datetime(const char *s, int *has_offset, long long *epoch)
 {
     long long days;
-    if (s == NULL || strlen(s) < 20 || !date_at(s, &days) || (s[10] != 'T' && s[10] != 't'))
+    if (s == NULL || strlen(s) < 19 || !date_at(s, &days) || (s[10] != 'T' && s[10] != 't'))
         return 0;
     int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
     /* 60: a leap second is valid RFC 3339 */
@@ -72,7 +72,8 @@ int gc_rfc3339(const char *s, long long *epoch)
         p += 1 + n;
     }
     long long off = 0;
-    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+    *has_offset = *p != '\0';
+    if (*p == '\0' || ((*p == 'Z' || *p == 'z') && p[1] == '\0')) {
         off = 0;
     } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
         int oh = digits(p + 1, 2), om = digits(p + 4, 2);
@@ -85,6 +86,12 @@ int gc_rfc3339(const char *s, long long *epoch)
     if (epoch != NULL)
         *epoch = days * 86400 + h * 3600LL + mi * 60LL + sec - off;
     return 1;
+}
+
+int gc_rfc3339(const char *s, long long *epoch)
+{
+    int has_offset = 0;
+    return gc_datetime(s, &has_offset, epoch) && has_offset;
 }
 
 int gc_calendar_id_ok(const char *s)

@@ -158,7 +158,7 @@ void gc_event_render(cm_buf_t *b, json_t *s, int full)
 /* ---- arguments -> event body ---- */
 
 /* {"date"} or {"dateTime"[, "timeZone"]} of a start/end argument; *all_day set; NULL + err on a bad value */
-static json_t *when(const char *name, const char *v, const char *tz, int *all_day, long long *at, char *err,
+static json_t *when(const char *name, const char *v, const char *tz, int *all_day, int *local, long long *at, char *err,
                     size_t errsz)
 {
     long long days;
@@ -167,37 +167,45 @@ static json_t *when(const char *name, const char *v, const char *tz, int *all_da
         *at = days * 86400;
         return json_pack("{s:s}", "date", v);
     }
-    if (gc_rfc3339(v, at)) {
+    int has_offset = 0;
+    if (gc_datetime(v, &has_offset, at) && (has_offset || tz != NULL)) {
         *all_day = 0;
+        *local = !has_offset;
         json_t *o = json_pack("{s:s}", "dateTime", v);
         if (tz != NULL)
             json_object_set_new(o, "timeZone", json_string(tz));
         return o;
     }
-    snprintf(err, errsz,
-             "Invalid arguments: %s must be a date YYYY-MM-DD (all-day event) or an RFC 3339 date-time with an "
-             "offset, e.g. 2026-01-05T10:00:00+01:00 (got \"%.64s\").",
-             name, v);
+    if (has_offset == 0 && gc_datetime(v, &has_offset, at))
+        snprintf(err, errsz,
+                 "Invalid arguments: %s has no UTC offset; give time_zone (e.g. Europe/Berlin) or an offset "
+                 "(2026-01-05T10:00:00+01:00).",
+                 name);
+    else
+        snprintf(err, errsz,
+                 "Invalid arguments: %s must be a date YYYY-MM-DD (all-day event) or an RFC 3339 date-time, e.g. "
+                 "2026-01-05T10:00:00+01:00, or 2026-01-05T10:00:00 with time_zone (got \"%.64s\").",
+                 name, v);
     return NULL;
 }
 
 static int times(json_t *args, json_t *body, char *err, size_t errsz)
 {
     const char *start = gc_str(args, "start"), *end = gc_str(args, "end"), *tz = gc_str(args, "time_zone");
-    int sd = -1, ed = -1;
+    int sd = -1, ed = -1, sl = 0, el = 0;
     long long sa = 0, ea = 0;
     if (tz != NULL && start == NULL && end == NULL) {
         snprintf(err, errsz, "Invalid arguments: time_zone applies to start and end; give them too.");
         return CM_EINVAL;
     }
     if (start != NULL) {
-        json_t *w = when("start", start, tz, &sd, &sa, err, errsz);
+        json_t *w = when("start", start, tz, &sd, &sl, &sa, err, errsz);
         if (w == NULL)
             return CM_EINVAL;
         json_object_set_new(body, "start", w);
     }
     if (end != NULL) {
-        json_t *w = when("end", end, tz, &ed, &ea, err, errsz);
+        json_t *w = when("end", end, tz, &ed, &el, &ea, err, errsz);
         if (w == NULL)
             return CM_EINVAL;
         json_object_set_new(body, "end", w);
@@ -209,7 +217,8 @@ static int times(json_t *args, json_t *body, char *err, size_t errsz)
                      "date-times.");
             return CM_EINVAL;
         }
-        if (ea <= sa) {
+        /* a local time and one with an offset compare only in the time zone's rules: Google checks those */
+        if (sl == el && ea <= sa) {
             snprintf(err, errsz,
                      "Invalid arguments: end must be later than start (the end date of an all-day event "
                      "is exclusive: a one-day event on 2026-01-05 ends 2026-01-06).");

@@ -48,6 +48,9 @@ const char *gc_str(json_t *args, const char *key);
  * real instant (month, day of month, hour, minute, second, offset in range); *epoch (may be NULL) gets it in Unix
  * seconds. Else 0. */
 int gc_rfc3339(const char *s, long long *epoch);
+/* The same, the offset optional: a local date-time (2026-01-05T10:00:00) is valid, *has_offset tells (*epoch is then
+ * the wall-clock time read as UTC). */
+int gc_datetime(const char *s, int *has_offset, long long *epoch);
 /* 1 when s is a real calendar date YYYY-MM-DD; *days (may be NULL) gets it as days since 1970-01-01. Else 0. */
 int gc_date(const char *s, long long *days);
 /* 1 for a usable calendar id ("primary", an address): 1..1024 printable ASCII without spaces, not "." or "..". */

@@ -52,7 +52,8 @@ static const struct {
       "Gets one event: times, attendees and their answers, recurrence, Meet link, reminders, description.", RO,
       get_event),
     T("create_event", "Create event",
-      "Creates an event: timed (start/end RFC 3339 date-times, optional time_zone) or all-day (start/end dates, end "
+      "Creates an event: timed (start/end RFC 3339 date-times with offset, or local date-times with time_zone) or "
+      "all-day (start/end dates, end "
       "exclusive); attendees, reminders (calendar default or up to 5 overrides), RRULE recurrence (needs time_zone "
       "for timed events), a Google Meet link, and whether to email the guests (send_updates).",
       CREATE, create_event),

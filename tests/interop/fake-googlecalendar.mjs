@@ -7,11 +7,11 @@
 //   timeRangeEmpty), singleEvents=true expands DAILY / WEEKLY RRULEs with COUNT, UNTIL and INTERVAL into instances
 //   (id <event>_<yyyymmddThhmmssZ>, recurringEventId), orderBy=startTime only with singleEvents=true (400 otherwise,
 //   as Google), orderBy=updated, q (case-insensitive in summary, description, location, attendees), showDeleted,
-//   timeZone (echoed as the list's timeZone; times are not converted);
+//   timeZone (the answer's dateTimes in that zone's offset, an unknown zone 400);
 // - `fields` partial responses (a,b/c,d(e,f)) on every answer;
 // - insert / patch: start and end both date or both dateTime, end after start, a dateTime without offset or a
-//   recurring dateTime event needs a timeZone, recurrence lines RRULE/EXRULE/RDATE/EXDATE stored verbatim, at most 5
-//   reminder overrides and not together with useDefault; conferenceData.createRequest creates a Meet link only with
+//   recurring dateTime event needs a timeZone (a local dateTime is stored with that zone's offset), recurrence
+//   lines RRULE/EXRULE/RDATE/EXDATE stored verbatim, at most 5 reminder overrides and not together with useDefault; conferenceData.createRequest creates a Meet link only with
 //   conferenceDataVersion=1 (a reused requestId creates nothing); sendUpdates all|externalOnly|none (else 400);
 //   patch replaces arrays and start / end as a whole;
 // - an instance id (<event>_<time>) changed or deleted becomes an exception of its own (Google's exceptions);
@@ -106,6 +106,36 @@ const fmt = (ms, off) => {
   const mins = off === 'Z' ? 0 : (off[0] === '-' ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
   return new Date(ms + mins * 60000).toISOString().replace(/\.\d{3}Z$/, off === 'Z' ? 'Z' : off);
 };
+// the UTC offset ("Z", "+01:00") of an IANA time zone at an instant; throws RangeError for an unknown zone
+const zoneOffset = (tz, t) => {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(t).find((x) => x.type === 'timeZoneName').value;
+  return name === 'GMT' ? 'Z' : name.slice(3);
+};
+const offMs = (off) => (off === 'Z' ? 0 : (off[0] === '-' ? -1 : 1) * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6))) * 60000);
+const LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+// a local date-time in a zone -> RFC 3339 with the zone's offset then, as Google answers it
+const localToRfc = (local, tz) => {
+  const wall = Date.parse(`${local}Z`);
+  const off = zoneOffset(tz, wall - offMs(zoneOffset(tz, wall)));
+  return `${local}${off}`;
+};
+// start / end with a timeZone: the zone must exist; a local dateTime gets the zone's offset. null or Google's message.
+const normalize = (ev) => {
+  for (const k of ['start', 'end']) {
+    const w = ev[k];
+    if (!w?.timeZone) continue;
+    try { zoneOffset(w.timeZone, 0); } catch { return `Invalid time zone definition for ${k} time.`; }
+    if (LOCAL.test(w.dateTime ?? '')) ev[k] = { ...w, dateTime: localToRfc(w.dateTime, w.timeZone) };
+  }
+  return null;
+};
+// an event's times shown in the time zone a reader asked for (timeZone parameter)
+const inZone = (ev, tz) => {
+  if (!tz) return ev;
+  const conv = (w) => (w?.dateTime ? { ...w, dateTime: fmt(rfc3339(w.dateTime), zoneOffset(tz, rfc3339(w.dateTime))) } : w);
+  return { ...ev, start: conv(ev.start), end: conv(ev.end), ...(ev.originalStartTime ? { originalStartTime: conv(ev.originalStartTime) } : {}) };
+};
+const zoneOk = (tz) => { try { if (tz !== null) zoneOffset(tz, 0); return true; } catch { return false; } };
 // start / end of an event in ms (an all-day date is its UTC midnight)
 const ms = (w) => (w?.date ? Date.UTC(...w.date.split('-').map((x, i) => Number(x) - (i === 1 ? 1 : 0))) : rfc3339(w?.dateTime));
 
@@ -202,7 +232,7 @@ const invalid = (ev) => {
   for (const w of [ev.start, ev.end]) {
     if (w.date !== undefined && !isDate(w.date)) return 'Invalid value for date.';
     if (w.dateTime !== undefined) {
-      const local = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(w.dateTime);
+      const local = LOCAL.test(w.dateTime);
       if (local && !w.timeZone) return 'Missing time zone definition for start time.';
       if (!local && Number.isNaN(rfc3339(w.dateTime))) return 'Invalid value for dateTime.';
     }
@@ -257,6 +287,7 @@ const listEvents = (res, url, cal) => {
   if (tmin !== null && Number.isNaN(rfc3339(tmin))) return bad(res);
   if (tmax !== null && Number.isNaN(rfc3339(tmax))) return bad(res);
   if (tmin !== null && tmax !== null && rfc3339(tmax) <= rfc3339(tmin)) return bad(res, 'The specified time range is empty.', 'timeRangeEmpty');
+  if (!zoneOk(sp.get('timeZone'))) return bad(res, `Invalid time zone definition: ${sp.get('timeZone')}`, 'invalid');
   const single = sp.get('singleEvents') === 'true';
   const order = sp.get('orderBy');
   if (order !== null && !['startTime', 'updated'].includes(order)) return bad(res, `Invalid value '${order}' for orderBy.`, 'invalidParameter');
@@ -272,6 +303,8 @@ const listEvents = (res, url, cal) => {
   if (order === 'updated') items.sort((a, b) => a.updated.localeCompare(b.updated));
   const pg = page(res, items, url, 2500, 250);
   if (pg.error) return pg.error();
+  const tz = sp.get('timeZone');
+  pg.slice = pg.slice.map((e) => inZone(e, tz));
   return answer(res, url, { kind: 'calendar#events', summary: cal.summary, updated: stamp(), timeZone: sp.get('timeZone') ?? cal.timeZone,
     accessRole: cal.accessRole, defaultReminders: [{ method: 'popup', minutes: 30 }], items: pg.slice, ...(pg.next ? { nextPageToken: pg.next } : {}) });
 };
@@ -343,10 +376,10 @@ const server = createServer((req, res) => {
     if (id === undefined && req.method === 'POST') {
       const ev = withAttendees({ ...body, id: `ev${seq++}` });
       if (body?.id !== undefined) return bad(res, 'Invalid resource id value.', 'invalidResourceId');
-      const why = invalid(ev);
+      const why = normalize(ev) ?? invalid(ev);
       if (why) return bad(res, why, why.includes('time range') ? 'timeRangeEmpty' : 'invalid');
       conference(ev, url, body);
-      return answer(res, url, addEvent(ME === cal.id ? ME : cal.id, ev));
+      return answer(res, url, addEvent(cal.id, ev));
     }
     if (id === 'quickAdd' && req.method === 'POST') {
       const text = url.searchParams.get('text');
@@ -355,14 +388,17 @@ const server = createServer((req, res) => {
     }
     let ev = findEvent(cal, id);
     if (!ev) return notFound(res);
-    if (req.method === 'GET') return answer(res, url, ev);
+    if (req.method === 'GET') {
+      if (!zoneOk(url.searchParams.get('timeZone'))) return bad(res, `Invalid time zone definition: ${url.searchParams.get('timeZone')}`, 'invalid');
+      return answer(res, url, inZone(ev, url.searchParams.get('timeZone')));
+    }
     // changing or deleting one occurrence makes it an exception of its own
     if (ev.recurringEventId && !cal.events.has(ev.id)) { ev = { ...ev }; cal.events.set(ev.id, ev); }
     if (ev.status === 'cancelled') return gone(res);
     if (req.method === 'DELETE') { ev.status = 'cancelled'; ev.updated = stamp(); return send(res, 204); }
     if (req.method === 'PATCH' || req.method === 'PUT') {
       const next = withAttendees({ ...(req.method === 'PATCH' ? ev : { id: ev.id, kind: ev.kind }), ...body, id: ev.id });
-      const why = invalid(next);
+      const why = normalize(next) ?? invalid(next);
       if (why) return bad(res, why, why.includes('time range') ? 'timeRangeEmpty' : 'invalid');
       conference(next, url, body, ev.conferenceData);
       next.updated = stamp();

@@ -76,8 +76,9 @@ check('list_events: a Meet link and the attendees in the summaries', evs[4]?.mee
   evs[4].attendees[1].self === true && /Meet https:\/\/meet.google.com\/rev-iew0-q1x/.test(text(r)), evs[4]);
 r = await call('list_events', { time_min: '2026-01-05T00:00:00Z', max_results: 2, query: 'STANDUP', time_zone: 'America/New_York' });
 q = await one();
-check('list_events: q, timeZone, maxResults, next_cursor', q.query?.q === 'STANDUP' && q.query.timeZone === 'America/New_York' && q.query.maxResults === '2' &&
-  r.structuredContent?.events?.length === 2 && typeof r.structuredContent.next_cursor === 'string' && r.structuredContent.time_zone === 'America/New_York', { q, s: r.structuredContent });
+check('list_events: q, timeZone (times in that zone), maxResults, next_cursor', q.query?.q === 'STANDUP' && q.query.timeZone === 'America/New_York' && q.query.maxResults === '2' &&
+  r.structuredContent?.events?.length === 2 && typeof r.structuredContent.next_cursor === 'string' && r.structuredContent.time_zone === 'America/New_York' &&
+  r.structuredContent.events[0].start === '2026-01-05T03:00:00-05:00', { q, s: r.structuredContent });
 r = await call('list_events', { time_min: '2026-01-05T00:00:00Z', max_results: 2, query: 'STANDUP', cursor: r.structuredContent?.next_cursor ?? 'x' });
 q = await one();
 r = await call('list_events', { time_min: '2026-01-05T00:00:00Z', max_results: 2, query: 'STANDUP', cursor: r.structuredContent?.next_cursor ?? 'x' });
@@ -102,6 +103,9 @@ r = await call('list_events', { time_max: '2026-01-05T10:00:00' });
 check('list_events: a date-time without offset -> tool error naming time_max, nothing upstream', r.isError === true && /time_max/.test(text(r)) && await nothingUpstream(), r);
 r = await call('list_events', { time_min: '2026-01-06T00:00:00Z', time_max: '2026-01-06T01:00:00+02:00' });
 check('list_events: time_max before time_min -> tool error, nothing upstream', r.isError === true && /time_max must be later than time_min/.test(text(r)) && await nothingUpstream(), r);
+r = await call('list_events', { time_zone: 'Mars/Olympus_Mons' });
+await drain(api);
+check('list_events: an unknown time zone -> Google\'s 400 message', r.isError === true && /Invalid time zone definition: Mars\/Olympus_Mons/.test(text(r)), r);
 r = await call('list_events', { calendar_id: 'nobody@example.com' });
 check('list_events: unknown calendar -> 404 naming the calendar', r.isError === true && /Calendar nobody@example.com was not found \(404\)/.test(text(r)), r);
 await drain(api);
@@ -157,6 +161,10 @@ q = await one();
 check('create_event: all-day (dates), no conference parameters, default reminders', JSON.stringify(q.body?.start) === '{"date":"2026-02-01"}' && JSON.stringify(q.body.end) === '{"date":"2026-02-03"}' &&
   !('conferenceDataVersion' in q.query) && !('sendUpdates' in q.query) && !('conferenceData' in q.body) && q.body.reminders?.useDefault === true &&
   r.structuredContent?.all_day === true && /all day/.test(text(r)), { q, r });
+r = await call('create_event', { summary: 'Local time', start: '2026-07-20T09:00:00', end: '2026-07-20T09:30:00', time_zone: 'Europe/Berlin' });
+q = await one();
+check('create_event: a local date-time with time_zone is sent as is; Google answers with the zone\'s offset', q.body?.start?.dateTime === '2026-07-20T09:00:00' &&
+  q.body.start.timeZone === 'Europe/Berlin' && r.structuredContent?.start === '2026-07-20T09:00:00+02:00' && r.structuredContent.time_zone === 'Europe/Berlin', { q, r });
 r = await call('list_events', { query: 'planning', time_min: '2026-01-12T00:00:00Z' });
 await drain(api);
 check('create_event: the new recurring event is listed in its instances', r.structuredContent?.events?.filter((e) => e.summary === 'Planning').length === 3, r.structuredContent);
@@ -174,6 +182,7 @@ const refusals = [
   [{ summary: 'x', start: '2026-01-12', end: '2026-01-12T10:00:00Z' }, /both be dates/],
   [{ summary: 'x', start: '2026-01-12T10:00:00Z', end: '2026-01-12T11:00:00Z', recurrence: ['RRULE:FREQ=DAILY;COUNT=2'] }, /time_zone/],
   [{ summary: 'x', start: '2026-02-30', end: '2026-03-01' }, /start/],
+  [{ summary: 'x', start: '2026-01-12T10:00:00', end: '2026-01-12T11:00:00' }, /start has no UTC offset; give time_zone/],
   [{ summary: 'x', start: '2026-01-12T25:00:00Z', end: '2026-01-12T26:00:00Z' }, /start/],
   [{ summary: 'x', start: '2026-01-12T10:00:00Z', end: '2026-01-12T11:00:00Z', reminders: { use_default: true, overrides: [{ method: 'popup', minutes: 5 }] } }, /use_default/],
   [{ summary: 'x', start: '2026-01-12T10:00:00Z', end: '2026-01-12T11:00:00Z', reminders: { overrides: Array.from({ length: 6 }, () => ({ method: 'popup', minutes: 5 })) } }, /overrides/],

@@ -27,6 +27,12 @@ static void test_rfc3339(void)
     CU_ASSERT_FALSE(gc_rfc3339("2026-01-05T10:00:00Zjunk", NULL));
     CU_ASSERT_FALSE(gc_rfc3339("2026-01-05", NULL));
     CU_ASSERT_FALSE(gc_rfc3339(NULL, NULL));
+    int off = 1;
+    CU_ASSERT_TRUE(gc_datetime("2026-01-05T10:00:00", &off, &t));
+    CU_ASSERT_EQUAL(off, 0);
+    CU_ASSERT_TRUE(gc_datetime("2026-01-05T10:00:00-01:00", &off, NULL));
+    CU_ASSERT_EQUAL(off, 1);
+    CU_ASSERT_FALSE(gc_datetime("2026-01-05T10:00", &off, NULL));
 }
 
 static void test_dates_ids_windows(void)
@@ -104,6 +110,16 @@ static void test_event_body(void)
         CU_ASSERT_PTR_NULL(body_of(bad[i], 0, &conf, err, sizeof(err)));
         CU_ASSERT_TRUE(strncmp(err, "Invalid arguments: ", 19) == 0);
     }
+    /* a local date-time needs time_zone */
+    CU_ASSERT_PTR_NULL(
+        body_of("{\"start\":\"2026-01-05T10:00:00\",\"end\":\"2026-01-05T11:00:00\"}", 0, &conf, err, sizeof(err)));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "start has no UTC offset"));
+    b = body_of("{\"start\":\"2026-01-05T10:00:00\",\"end\":\"2026-01-05T11:00:00\",\"time_zone\":\"Asia/Tokyo\"}", 0,
+                &conf, err, sizeof(err));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(b, "start"), "dateTime")),
+                           "2026-01-05T10:00:00");
+    json_decref(b);
     /* a patch: only what is given; nothing is an error; a recurring all-day event needs no time zone */
     b = body_of("{\"event_id\":\"e\",\"description\":\"\"}", 1, &conf, err, sizeof(err));
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
