@@ -61,3 +61,7 @@ ob_unit_test(test_gdocs_render SOURCES mcp-servers/googledocs/test_gdocs_render.
 ob_script_test(interop_mcp_googlesheets interop/run-service.sh googlesheets GOOGLESHEETS_API_BASE)
 ob_unit_test(test_googlesheets_a1 SOURCES mcp-servers/googlesheets/test_a1.c
              ${PROJECT_SOURCE_DIR}/mcp-servers/googlesheets/a1.c INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/googlesheets)
+ob_unit_test(test_googlecalendar_event SOURCES mcp-servers/googlecalendar/test_googlecalendar_event.c
+    ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar/check.c ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar/event.c
+    LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar)
+ob_script_test(interop_mcp_googlecalendar interop/run-service.sh googlecalendar GOOGLECALENDAR_API_BASE)

@@ -7,9 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Google's error.message (or an OAuth error_description) for a tool result: control characters blanked, at most
- * 300 bytes; "" when absent. */
-static void google_message(const mcp_provider_response_t *res, char *out, size_t outsz)
+void mcp_google_message(const mcp_provider_response_t *res, char *out, size_t outsz)
 {
     const json_t *e = json_object_get(res->json, "error");
     const char *m = json_string_value(json_object_get(e, "message"));
@@ -57,7 +55,7 @@ void mcp_google_error_text(const mcp_provider_response_t *res, const char *gener
     const char *api = s != NULL && s->api != NULL ? s->api : "Google";
     if (bufsz == 0)
         return;
-    google_message(res, gm, sizeof(gm));
+    mcp_google_message(res, gm, sizeof(gm));
     if (gm[0])
         snprintf(says, sizeof(says), " %s says: %s", api, gm);
     if (res->status == 401) {

@@ -36,6 +36,11 @@ typedef struct mcp_google_scope {
 void mcp_google_error_text(const mcp_provider_response_t *res, const char *generic, const mcp_google_scope_t *s,
                            char *buf, size_t bufsz);
 
+/* Google's error.message (or an OAuth error_description) of a non-2xx answer, for a tool text that a service words
+ * itself (e.g. a 404 naming the item): control characters blanked, at most 300 bytes; "" when absent. Writes into out
+ * (outsz > 0, always NUL-terminated). */
+void mcp_google_message(const mcp_provider_response_t *res, char *out, size_t outsz);
+
 /* 1 when res is a Google usage-limit answer (403 with a *LimitExceeded / quotaExceeded reason, or 429); else 0. */
 int mcp_google_is_rate_limit(const mcp_provider_response_t *res);
 
