@@ -171,7 +171,7 @@ int gs_a1_parse(const char *s, gs_a1_t *out, char *err, size_t errsz)
     if (n > GS_A1_MAX_CHARS * 4)
         return fail(err, errsz, "the range is longer than %d characters", GS_A1_MAX_CHARS);
     if (s[0] == '\'') {
-        const char *rest;
+        const char *rest = s;
         int rc = parse_quoted(s, out, &rest, err, errsz);
         if (rc != CM_OK)
             return rc;
