@@ -30,6 +30,7 @@ struct fetch {
     char *authorize_url;
     mcp_provider_error_fn error_text;
     void (*arg_free)(void *arg);
+    int (*answer_status)(const struct mcp_provider_response *res);
     int cb_ran;
 };
 
@@ -174,9 +175,31 @@ static void get_token(struct fetch *f, int refresh)
     on_token(f, &now);
 }
 
-static void on_response(void *arg, const cm_http_response_t *res)
+/* The status to act on: a 2xx answer's own, or what the answer_status hook says it stands for. */
+static int effective_status(const struct fetch *f, const cm_http_response_t *res)
+{
+    if (f->answer_status == NULL || res->status < 200 || res->status >= 300)
+        return res->status;
+    mcp_provider_response_t r = {.status = res->status,
+                                 .body = res->body,
+                                 .body_len = res->body_len,
+                                 .content_type = res->content_type,
+                                 .headers = res->headers,
+                                 .n_headers = res->n_headers,
+                                 .retry_after_s = res->retry_after_s};
+    if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
+        r.json = json_loadb(res->body, res->body_len, 0, NULL);
+    int status = f->answer_status(&r);
+    json_decref(r.json);
+    return status >= 100 && status <= 599 ? status : res->status;
+}
+
+static void on_response(void *arg, const cm_http_response_t *res_in)
 {
     struct fetch *f = arg;
+    cm_http_response_t adjusted = *res_in;
+    adjusted.status = effective_status(f, res_in);
+    const cm_http_response_t *res = &adjusted;
     if (res->status == 401 && !f->retried) {
         f->retried = 1;
         get_token(f, 1);
@@ -288,6 +311,7 @@ void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp
     f->too_large = req->too_large ? strdup(req->too_large) : NULL;
     f->error_text = req->error_text;
     f->arg_free = req->arg_free;
+    f->answer_status = req->answer_status;
     f->n_extra = req->n_headers;
     f->headers = calloc(req->n_headers + 1, sizeof(*f->headers));
     int oom = f->provider == NULL || f->url == NULL || f->headers == NULL || (req->body && !f->body) ||
