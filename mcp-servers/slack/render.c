@@ -19,6 +19,19 @@ const char *slack_num(const json_t *args, const char *key, char buf[24])
     return buf;
 }
 
+json_t *slack_drop_nulls(json_t *o)
+{
+    const char *key;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(o, tmp, key, v)
+    {
+        if (json_is_null(v))
+            json_object_del(o, key);
+    }
+    return o;
+}
+
 void slack_next_cursor(const json_t *answer, cm_buf_t *b, json_t *out)
 {
     const char *next = json_string_value(json_object_get(json_object_get(answer, "response_metadata"), "next_cursor"));
@@ -83,7 +96,7 @@ json_t *slack_message_out(const json_t *m, size_t max_chars)
     return out;
 }
 
-void slack_message_render(cm_buf_t *b, const json_t *out)
+void slack_message_render(cm_buf_t *b, const json_t *out, const char *where)
 {
     const char *ts = json_string_value(json_object_get(out, "ts"));
     const char *who = json_string_value(json_object_get(out, "user"));
@@ -93,7 +106,7 @@ void slack_message_render(cm_buf_t *b, const json_t *out)
         who = json_string_value(json_object_get(out, "bot_id"));
     const char *thread = json_string_value(json_object_get(out, "thread_ts"));
     const char *sub = json_string_value(json_object_get(out, "subtype"));
-    cm_buf_printf(b, "- [%s] %s%s%s%s: %s%s", ts ? ts : "?", who ? who : "?", sub ? " (" : "", sub ? sub : "",
+    cm_buf_printf(b, "- %s%s%s[%s] %s%s%s%s: %s%s", where ? "#" : "", where ? where : "", where ? " " : "", ts ? ts : "?", who ? who : "?", sub ? " (" : "", sub ? sub : "",
                   sub ? ")" : "", json_string_value(json_object_get(out, "text")),
                   json_is_true(json_object_get(out, "text_truncated")) ? " [...]" : "");
     json_int_t replies = json_integer_value(json_object_get(out, "reply_count"));

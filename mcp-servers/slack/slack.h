@@ -60,12 +60,15 @@ void slack_error_text(const mcp_provider_response_t *res, const char *generic, c
 /* A message of a history, thread or search as structured output {ts, user, text, thread_ts?, reply_count?,
  * reactions?, files?, ...}; text cut to max_chars characters. New reference. */
 json_t *slack_message_out(const json_t *m, size_t max_chars);
-/* Appends one readable line (or a few) for such an output object. */
-void slack_message_render(cm_buf_t *b, const json_t *out);
+/* Appends one readable line for such an output object; where (may be NULL) names its channel. */
+void slack_message_render(cm_buf_t *b, const json_t *out, const char *where);
 /* The string member key of args, or NULL when absent or empty. */
 const char *slack_arg(const json_t *args, const char *key);
 /* Adds next_cursor to out and a "More: ..." line to b when the answer's response_metadata.next_cursor is not empty. */
 void slack_next_cursor(const json_t *answer, cm_buf_t *b, json_t *out);
+/* Removes the members of object o whose value is null (optional fields an output schema types as strings); returns
+ * o. */
+json_t *slack_drop_nulls(json_t *o);
 /* Writes an integer argument as a decimal string into buf (size 24). */
 const char *slack_num(const json_t *args, const char *key, char buf[24]);
 

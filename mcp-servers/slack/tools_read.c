@@ -33,12 +33,12 @@ static void on_channels(mcp_call_t *c, json_t *answer, void *arg)
         int is_im = json_is_true(json_object_get(ch, "is_im")), is_mpim = json_is_true(json_object_get(ch, "is_mpim"));
         int priv = json_is_true(json_object_get(ch, "is_private")), member = json_is_true(json_object_get(ch, "is_member"));
         int archived = json_is_true(json_object_get(ch, "is_archived"));
-        json_t *o = json_pack("{s:s?, s:s?, s:s, s:b, s:b, s:b}", "id", id, "name", name, "kind",
+        json_t *o = slack_drop_nulls(json_pack("{s:s?, s:s?, s:s, s:b, s:b, s:b}", "id", id, "name", name, "kind",
                               is_im     ? "im"
                               : is_mpim ? "mpim"
                               : priv    ? "private_channel"
                                         : "public_channel",
-                              "is_private", priv || is_im || is_mpim, "is_member", member, "is_archived", archived);
+                              "is_private", priv || is_im || is_mpim, "is_member", member, "is_archived", archived));
         if (json_is_integer(json_object_get(ch, "num_members")))
             json_object_set(o, "num_members", json_object_get(ch, "num_members"));
         if (topic != NULL && topic[0] != '\0')
@@ -117,7 +117,7 @@ static void on_messages(mcp_call_t *c, json_t *answer, void *arg)
     json_array_foreach(messages, i, msg)
     {
         json_t *o = slack_message_out(msg, m->max_chars);
-        slack_message_render(&b, o);
+        slack_message_render(&b, o, NULL);
         json_array_append_new(list, o);
     }
     int more = json_is_true(json_object_get(answer, "has_more"));
@@ -217,8 +217,7 @@ static void on_search(mcp_call_t *c, json_t *answer, void *arg)
             json_object_set_new(o, "channel_name", json_string(cname));
         if (link != NULL)
             json_object_set_new(o, "permalink", json_string(link));
-        cm_buf_printf(&b, "#%s ", cname ? cname : cid ? cid : "?");
-        slack_message_render(&b, o);
+        slack_message_render(&b, o, cname ? cname : cid);
         json_array_append_new(list, o);
     }
     json_t *out = json_pack("{s:I, s:I, s:I, s:o}", "total", total, "page", page, "pages", pages, "matches", list);

@@ -64,8 +64,8 @@ static void on_completed(mcp_call_t *c, json_t *answer, void *arg)
     const char *name = json_string_value(json_object_get(f, "name"));
     const char *title = json_string_value(json_object_get(f, "title"));
     const char *link = json_string_value(json_object_get(f, "permalink"));
-    json_t *out = json_pack("{s:s, s:s?, s:s?, s:I, s:s?, s:s?}", "file_id", id, "name", name, "title", title, "size",
-                            (json_int_t)u->len, "permalink", link, "channel", channel);
+    json_t *out = slack_drop_nulls(json_pack("{s:s, s:s?, s:s?, s:I, s:s?, s:s?}", "file_id", id, "name", name, "title",
+                                             title, "size", (json_int_t)u->len, "permalink", link, "channel", channel));
     cm_buf_t b = {0};
     cm_buf_printf(&b, "Uploaded %s (%zu bytes) as file %s%s%s%s.%s%s\n", name ? name : "the file", u->len, id,
                   channel ? ", shared in " : ", not shared (private to this account)", channel ? channel : "",
