@@ -110,8 +110,7 @@ void slack_error_text(const mcp_provider_response_t *res, const char *generic, c
                  SLACK_PROVIDER, needed[0] ? needed : "the method needs", provided[0] ? provided : "unknown",
                  url ? " at " : "", url ? url : "", detail);
     } else if (res->status == 401) {
-        snprintf(buf, n,
-                 "%s rejected the access token even after a refresh (%s). Re-authorize this instance%s%s.%s",
+        snprintf(buf, n, "%s rejected the access token even after a refresh (%s). Re-authorize this instance%s%s.%s",
                  SLACK_PROVIDER, code[0] ? code : "HTTP 401", url ? " at " : "", url ? url : "", detail);
     } else if (res->status == 429) {
         if (res->retry_after_s >= 0)

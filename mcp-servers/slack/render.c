@@ -106,8 +106,9 @@ void slack_message_render(cm_buf_t *b, const json_t *out, const char *where)
         who = json_string_value(json_object_get(out, "bot_id"));
     const char *thread = json_string_value(json_object_get(out, "thread_ts"));
     const char *sub = json_string_value(json_object_get(out, "subtype"));
-    cm_buf_printf(b, "- %s%s%s[%s] %s%s%s%s: %s%s", where ? "#" : "", where ? where : "", where ? " " : "", ts ? ts : "?", who ? who : "?", sub ? " (" : "", sub ? sub : "",
-                  sub ? ")" : "", json_string_value(json_object_get(out, "text")),
+    cm_buf_printf(b, "- %s%s%s[%s] %s%s%s%s: %s%s", where ? "#" : "", where ? where : "", where ? " " : "",
+                  ts ? ts : "?", who ? who : "?", sub ? " (" : "", sub ? sub : "", sub ? ")" : "",
+                  json_string_value(json_object_get(out, "text")),
                   json_is_true(json_object_get(out, "text_truncated")) ? " [...]" : "");
     json_int_t replies = json_integer_value(json_object_get(out, "reply_count"));
     if (replies > 0 && thread != NULL && ts != NULL && strcmp(thread, ts) == 0)
@@ -119,8 +120,8 @@ void slack_message_render(cm_buf_t *b, const json_t *out, const char *where)
     size_t i;
     const json_t *r;
     json_array_foreach(json_object_get(out, "reactions"), i, r)
-    cm_buf_printf(b, " :%s: x%lld", json_string_value(json_object_get(r, "name")),
-                  (long long)json_integer_value(json_object_get(r, "count")));
+        cm_buf_printf(b, " :%s: x%lld", json_string_value(json_object_get(r, "name")),
+                      (long long)json_integer_value(json_object_get(r, "count")));
     json_array_foreach(json_object_get(out, "files"), i, r)
     {
         const char *name = json_string_value(json_object_get(r, "name"));

@@ -40,8 +40,8 @@ static const struct {
      "get_thread_replies. next_cursor pages back in time.",
      schema_get_channel_history_input, schema_get_channel_history_output, RO, slack_get_channel_history},
     {"get_thread_replies", "Get thread replies",
-     "Reads a thread: the parent message (ts) first, then its replies, oldest first.",
-     schema_get_thread_replies_input, schema_get_thread_replies_output, RO, slack_get_thread_replies},
+     "Reads a thread: the parent message (ts) first, then its replies, oldest first.", schema_get_thread_replies_input,
+     schema_get_thread_replies_output, RO, slack_get_thread_replies},
     {"search_messages", "Search messages",
      "Searches messages with Slack's search syntax (in:#channel, from:@user, before:2024-05-01, has:link ...). "
      "Needs a user token with the search:read scope (bot tokens cannot search). page/next_page page through the "

@@ -31,14 +31,16 @@ static void on_channels(mcp_call_t *c, json_t *answer, void *arg)
         const char *im_user = json_string_value(json_object_get(ch, "user"));
         const char *topic = json_string_value(json_object_get(json_object_get(ch, "topic"), "value"));
         int is_im = json_is_true(json_object_get(ch, "is_im")), is_mpim = json_is_true(json_object_get(ch, "is_mpim"));
-        int priv = json_is_true(json_object_get(ch, "is_private")), member = json_is_true(json_object_get(ch, "is_member"));
+        int priv = json_is_true(json_object_get(ch, "is_private")),
+            member = json_is_true(json_object_get(ch, "is_member"));
         int archived = json_is_true(json_object_get(ch, "is_archived"));
         json_t *o = slack_drop_nulls(json_pack("{s:s?, s:s?, s:s, s:b, s:b, s:b}", "id", id, "name", name, "kind",
-                              is_im     ? "im"
-                              : is_mpim ? "mpim"
-                              : priv    ? "private_channel"
-                                        : "public_channel",
-                              "is_private", priv || is_im || is_mpim, "is_member", member, "is_archived", archived));
+                                               is_im     ? "im"
+                                               : is_mpim ? "mpim"
+                                               : priv    ? "private_channel"
+                                                         : "public_channel",
+                                               "is_private", priv || is_im || is_mpim, "is_member", member,
+                                               "is_archived", archived));
         if (json_is_integer(json_object_get(ch, "num_members")))
             json_object_set(o, "num_members", json_object_get(ch, "num_members"));
         if (topic != NULL && topic[0] != '\0')
@@ -155,20 +157,13 @@ static void read_messages(mcp_call_t *c, json_t *args, const char *method, const
     m->max_chars = (size_t)json_integer_value(json_object_get(args, "max_chars"));
     char limit[24], subject[64];
     snprintf(subject, sizeof(subject), "channel %s", channel);
-    const char *form[] = {"channel",
-                          channel,
-                          "ts",
-                          thread, /* NULL for a history: the pair is left out */
-                          "oldest",
-                          oldest,
-                          "latest",
-                          latest,
-                          "inclusive",
-                          json_is_true(json_object_get(args, "inclusive")) ? "true" : NULL,
-                          "limit",
-                          slack_num(args, "limit", limit),
-                          "cursor",
-                          slack_arg(args, "cursor"),
+    const char *form[] = {"channel",   channel,
+                          "ts",        thread, /* NULL for a history: the pair is left out */
+                          "oldest",    oldest,
+                          "latest",    latest,
+                          "inclusive", json_is_true(json_object_get(args, "inclusive")) ? "true" : NULL,
+                          "limit",     slack_num(args, "limit", limit),
+                          "cursor",    slack_arg(args, "cursor"),
                           NULL};
     slack_call_form(c, method, form, subject, on_messages, m, free);
 }
@@ -232,12 +227,9 @@ void slack_search_messages(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     char count[24], page[24];
-    const char *form[] = {"query",    slack_arg(args, "query"),
-                          "count",    slack_num(args, "count", count),
-                          "page",     slack_num(args, "page", page),
-                          "sort",     slack_arg(args, "sort"),
-                          "sort_dir", slack_arg(args, "sort_dir"),
-                          NULL};
+    const char *form[] = {"query",    slack_arg(args, "query"),      "count", slack_num(args, "count", count),
+                          "page",     slack_num(args, "page", page), "sort",  slack_arg(args, "sort"),
+                          "sort_dir", slack_arg(args, "sort_dir"),   NULL};
     slack_call_form(c, "search.messages", form, NULL, on_search,
                     (void *)(uintptr_t)json_integer_value(json_object_get(args, "max_chars")), NULL);
 }

@@ -82,9 +82,8 @@ static void complete(struct upload *u)
         json_object_set_new(file, "title", json_string(title));
     json_t *body = json_pack("{s:[o]}", "files", file);
     if (body != NULL) {
-        const char *keys[][2] = {{"channel", "channel_id"},
-                                 {"initial_comment", "initial_comment"},
-                                 {"thread_ts", "thread_ts"}};
+        const char *keys[][2] = {
+            {"channel", "channel_id"}, {"initial_comment", "initial_comment"}, {"thread_ts", "thread_ts"}};
         for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
             if (slack_arg(u->args, keys[i][0]) != NULL)
                 json_object_set_new(body, keys[i][1], json_string(slack_arg(u->args, keys[i][0])));

@@ -51,8 +51,8 @@ void slack_post_message(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     char subj[64];
-    slack_call_json(c, "chat.postMessage", message_body(args), subject(args, subj, sizeof(subj)), on_posted,
-                    "Posted", NULL);
+    slack_call_json(c, "chat.postMessage", message_body(args), subject(args, subj, sizeof(subj)), on_posted, "Posted",
+                    NULL);
 }
 
 void slack_reply_in_thread(mcp_call_t *c, json_t *args, void *data)
