@@ -175,70 +175,55 @@ static void get_token(struct fetch *f, int refresh)
     on_token(f, &now);
 }
 
-/* The status to act on: a 2xx answer's own, or what the answer_status hook says it stands for. */
-static int effective_status(const struct fetch *f, const cm_http_response_t *res)
+/* The answer as hooks and callbacks see it; json is parsed when the body is JSON (the caller releases it). */
+static void response_view(const cm_http_response_t *res, mcp_provider_response_t *r)
 {
-    if (f->answer_status == NULL || res->status < 200 || res->status >= 300)
-        return res->status;
-    mcp_provider_response_t r = {.status = res->status,
-                                 .body = res->body,
-                                 .body_len = res->body_len,
-                                 .content_type = res->content_type,
-                                 .headers = res->headers,
-                                 .n_headers = res->n_headers,
-                                 .retry_after_s = res->retry_after_s};
+    *r = (mcp_provider_response_t){.status = res->status,
+                                   .body = res->body,
+                                   .body_len = res->body_len,
+                                   .content_type = res->content_type,
+                                   .headers = res->headers,
+                                   .n_headers = res->n_headers,
+                                   .retry_after_s = res->retry_after_s};
     if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
-        r.json = json_loadb(res->body, res->body_len, 0, NULL);
-    int status = f->answer_status(&r);
-    json_decref(r.json);
-    return status >= 100 && status <= 599 ? status : res->status;
+        r->json = json_loadb(res->body, res->body_len, 0, NULL);
 }
 
-static void on_response(void *arg, const cm_http_response_t *res_in)
+static void on_response(void *arg, const cm_http_response_t *res)
 {
     struct fetch *f = arg;
-    cm_http_response_t adjusted = *res_in;
-    adjusted.status = effective_status(f, res_in);
-    const cm_http_response_t *res = &adjusted;
-    if (res->status == 401 && !f->retried) {
+    mcp_provider_response_t r;
+    response_view(res, &r);
+    if (f->answer_status != NULL && r.status >= 200 && r.status < 300) {
+        int status = f->answer_status(&r); /* a provider that answers errors inside a 2xx says what it stands for */
+        if (status >= 100 && status <= 599)
+            r.status = status;
+    }
+    if (r.status == 401 && !f->retried) {
+        json_decref(r.json);
         f->retried = 1;
         get_token(f, 1);
         return;
     }
-    if ((res->status >= 200 && res->status < 300) || (f->flags & MCP_PROVIDER_ALL_STATUSES && res->status != 0)) {
-        mcp_provider_response_t r = {
-            .status = res->status, .body = res->body, .body_len = res->body_len, .content_type = res->content_type};
-        if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
-            r.json = json_loadb(res->body, res->body_len, 0, NULL);
-        r.headers = res->headers;
-        r.n_headers = res->n_headers;
-        r.retry_after_s = res->retry_after_s;
+    if ((r.status >= 200 && r.status < 300) || (f->flags & MCP_PROVIDER_ALL_STATUSES && r.status != 0)) {
         f->cb_ran = 1;
         f->cb(f->call, &r, f->arg);
         json_decref(r.json);
         fetch_free(f);
         return;
     }
-    if (f->error_text != NULL && res->status != 0) {
+    if (f->error_text != NULL && r.status != 0) {
         char generic[512], msg[1024] = "";
-        mcp_provider_response_t r = {.status = res->status,
-                                     .body = res->body,
-                                     .body_len = res->body_len,
-                                     .content_type = res->content_type,
-                                     .headers = res->headers,
-                                     .n_headers = res->n_headers,
-                                     .retry_after_s = res->retry_after_s};
-        authorize_url_for(f, res->status);
+        authorize_url_for(f, r.status);
         r.authorize_url = f->authorize_url;
-        if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
-            r.json = json_loadb(res->body, res->body_len, 0, NULL);
-        mcp_provider_error_text(f->provider, res->status, res->retry_after_s, res->timed_out, f->authorize_url, generic,
+        mcp_provider_error_text(f->provider, r.status, r.retry_after_s, res->timed_out, f->authorize_url, generic,
                                 sizeof(generic));
         f->error_text(&r, generic, msg, sizeof(msg));
         json_decref(r.json);
-        end_error(f, res->status, res->retry_after_s, "%s", msg[0] ? msg : generic);
+        end_error(f, r.status, r.retry_after_s, "%s", msg[0] ? msg : generic);
         return;
     }
+    json_decref(r.json);
     if (res->status == 0 && res->error != NULL && strstr(res->error, "too large") != NULL) {
         size_t max = f->max_response ? f->max_response : MCP_PROVIDER_DEFAULT_MAX_RESPONSE;
         if (f->too_large != NULL)
@@ -248,7 +233,7 @@ static void on_response(void *arg, const cm_http_response_t *res_in)
                       f->provider, (double)max / (1024.0 * 1024.0));
         return;
     }
-    fail(f, res->status, res->retry_after_s, res->timed_out);
+    fail(f, r.status, res->retry_after_s, res->timed_out);
 }
 
 static void send_request(struct fetch *f, const char *token)
