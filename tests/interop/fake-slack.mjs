@@ -6,7 +6,7 @@
 // X-OAuth-Scopes / X-Accepted-OAuth-Scopes headers); cursor paging (limit, response_metadata.next_cursor, "" on the
 // last page, invalid_cursor); per-method rate-limit tiers per token (Tier 2 20/min, Tier 3 50/min, Tier 4 100/min,
 // chat.postMessage ~1/s per channel with short bursts): over the tier HTTP 429 + Retry-After and
-// {"ok":false,"error":"ratelimited"}; search.messages for user tokens only (a bot token, xoxb-..., gets
+// {"ok":false,"error":"ratelimited"}; search.messages for user tokens only (a bot token, xoxb-... or rotated xoxe.xoxb-..., gets
 // not_allowed_token_type); the upload flow files.getUploadURLExternal -> POST the bytes to upload_url (which refuses
 // an Authorization header, 200 "OK - <n>") -> files.completeUploadExternal (file_not_found before the bytes arrive).
 // Usage: node fake-slack.mjs <access token>; prints "fake-slack listening on 127.0.0.1:<port>" (env PORT or 0).
@@ -221,7 +221,7 @@ const methods = {
     return { ok: true };
   },
   'search.messages': (p, ctx) => {
-    if (ctx.token.startsWith('xoxb-')) return { ok: false, error: 'not_allowed_token_type' };
+    if (/^(xoxe\.)?xoxb-/.test(ctx.token)) return { ok: false, error: 'not_allowed_token_type' }; // bot tokens, rotated or not
     if (!p.query) return { ok: false, error: 'no_query' };
     const count = Math.min(Number(p.count ?? 20), 100), pageNo = Number(p.page ?? 1);
     let words = String(p.query).split(/\s+/).filter(Boolean);
