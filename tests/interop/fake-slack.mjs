@@ -84,6 +84,7 @@ const page = (list, p, max) => {
   const next = start + n < list.length ? cursorOf(start + n) : '';
   return { items: list.slice(start, start + n), next, has_more: next !== '' };
 };
+const isBot = (token) => /^(xoxe\.)?xoxb-/.test(token); // bot tokens, rotated or not
 const truthy = (v) => v === true || v === 'true' || v === '1' || v === 1;
 const tsNum = (t) => Number(t);
 const newTs = () => `${Math.floor(Date.now() / 1000)}.${String(seq++).padStart(6, '0')}`;
@@ -139,13 +140,14 @@ const methods = {
     if (pg.error) return { ok: false, error: pg.error };
     return { ok: true, channels: pg.items.map(view), response_metadata: { next_cursor: pg.next } };
   },
-  'conversations.history': (p) => {
+  'conversations.history': (p, ctx) => {
     const c = channels.get(p.channel);
     if (!c) return { ok: false, error: 'channel_not_found' };
     const e = need(scopeFor(c, 'history'));
     if (e) return e;
     if (!c.is_member && c.is_private) return { ok: false, error: 'channel_not_found' };
-    if (!c.is_member) return { ok: false, error: 'not_in_channel' };
+    // a user reads any public channel; a bot only those it was invited to
+    if (!c.is_member && isBot(ctx.token)) return { ok: false, error: 'not_in_channel' };
     if (p.oldest !== undefined && !/^\d+(\.\d+)?$/.test(p.oldest)) return { ok: false, error: 'invalid_ts_oldest' };
     if (p.latest !== undefined && !/^\d+(\.\d+)?$/.test(p.latest)) return { ok: false, error: 'invalid_ts_latest' };
     const inc = truthy(p.inclusive);
@@ -157,12 +159,13 @@ const methods = {
     if (pg.error) return { ok: false, error: pg.error };
     return { ok: true, messages: pg.items, has_more: pg.has_more, pin_count: 0, response_metadata: { next_cursor: pg.next } };
   },
-  'conversations.replies': (p) => {
+  'conversations.replies': (p, ctx) => {
     const c = channels.get(p.channel);
     if (!c) return { ok: false, error: 'channel_not_found' };
     const e = need(scopeFor(c, 'history'));
     if (e) return e;
-    if (!c.is_member) return { ok: false, error: 'not_in_channel' };
+    if (!c.is_member && c.is_private) return { ok: false, error: 'channel_not_found' };
+    if (!c.is_member && isBot(ctx.token)) return { ok: false, error: 'not_in_channel' };
     const root = c.messages.find((m) => m.ts === p.ts);
     if (!root) return { ok: false, error: 'thread_not_found' };
     let list = root.thread_ts === root.ts ? c.messages.filter((m) => m.thread_ts === root.ts) : [root];
@@ -221,7 +224,7 @@ const methods = {
     return { ok: true };
   },
   'search.messages': (p, ctx) => {
-    if (/^(xoxe\.)?xoxb-/.test(ctx.token)) return { ok: false, error: 'not_allowed_token_type' }; // bot tokens, rotated or not
+    if (isBot(ctx.token)) return { ok: false, error: 'not_allowed_token_type' };
     if (!p.query) return { ok: false, error: 'no_query' };
     const count = Math.min(Number(p.count ?? 20), 100), pageNo = Number(p.page ?? 1);
     let words = String(p.query).split(/\s+/).filter(Boolean);

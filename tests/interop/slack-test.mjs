@@ -188,6 +188,9 @@ check('upload_file: thread_ts without channel refused', r.isError === true && /t
 r = await call('post_message', { channel: 'C0NOTMEMBR1', text: 'hi' });
 await reset();
 check('not_in_channel -> says to join the channel', r.isError === true && /not_in_channel/.test(text(r)) && /join it/.test(text(r)) && /C0NOTMEMBR1/.test(text(r)), r);
+r = await call('get_channel_history', { channel: 'C0NOTMEMBR1' });
+await reset();
+check('a user token reads a public channel it has not joined', !r.isError && r.structuredContent?.messages?.length === 0 && /0 messages in C0NOTMEMBR1/.test(text(r)), r);
 r = await call('get_channel_history', { channel: 'C0NOSUCH001' });
 await reset();
 check('channel_not_found -> names the channel', r.isError === true && /channel C0NOSUCH001/.test(text(r)) && /channel_not_found/.test(text(r)) && /list_channels/.test(text(r)), r);
@@ -267,6 +270,9 @@ if (fakeBroker) {
   s = await reset();
   check('search_messages with a bot token -> not_allowed_token_type: needs a user token with search:read, and the URL', r.isError === true && /not_allowed_token_type/.test(text(r)) &&
     /user token/.test(text(r)) && /search:read/.test(text(r)) && text(r).includes(AUTHORIZE) && s.length === 2, { r, s });
+  r = await call('get_channel_history', { channel: 'C0NOTMEMBR1' });
+  await reset();
+  check('a bot token on a channel it was not invited to -> not_in_channel', r.isError === true && /not_in_channel/.test(text(r)) && /invite the app/.test(text(r)), r);
   await json(`${origin}/_token`, { token: 'revoked-everywhere' });
   r = await call('list_channels');
   s = await reset();
