@@ -10,11 +10,13 @@
 // not_allowed_token_type); the upload flow files.getUploadURLExternal -> POST the bytes to upload_url (which refuses
 // an Authorization header, 200 "OK - <n>") -> files.completeUploadExternal (file_not_found before the bytes arrive).
 // Usage: node fake-slack.mjs <access token>; prints "fake-slack listening on 127.0.0.1:<port>" (env PORT or 0).
-// Hooks: GET /_requests (method, path, api, query, params, json, contentType, auth, bytes), POST /_reset (requests,
+// Hooks: GET /_requests (method, path, api, query, params, json, contentType, auth, bytes; at the upload URL the
+// bytes' sha256 and, up to 64 KiB, the body as base64), POST /_reset (requests,
 // rate windows and failures; the data stays), POST /_token {token}, POST /_scopes {scopes} (granted scopes, space
 // or comma separated), POST /_fail {api, error?, status?, retry_after?, needed?, provided?, times?} (the next call of
 // that method answers ok:false error, or HTTP status).
 // With FAKE_TOKENINFO_URL set a bearer is accepted while that endpoint knows it (tests/interop/fake-auth.mjs).
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { bearerAuth } from './fake-auth.mjs';
 
@@ -187,11 +189,11 @@ const methods = {
     if (String(p.text).length > 40000) return { ok: false, error: 'msg_too_long' };
     const m = { type: 'message', user: ME, text: String(p.text), ts: newTs() };
     if (p.thread_ts !== undefined) {
+      // Slack does not check that thread_ts names a message: the reply is stored under it either way
       const root = c.messages.find((x) => x.ts === p.thread_ts);
-      if (!root) return { ok: false, error: 'thread_not_found' };
-      root.thread_ts = root.ts;
-      m.thread_ts = root.ts;
-      m.parent_user_id = root.user;
+      if (root) root.thread_ts = root.ts;
+      m.thread_ts = String(p.thread_ts);
+      if (root) m.parent_user_id = root.user;
       if (truthy(p.reply_broadcast)) m.subtype = 'thread_broadcast';
     }
     c.messages.push(m);
@@ -297,7 +299,8 @@ const server = createServer(async (req, res) => {
   const ctype = req.headers['content-type'] ?? '';
   let m;
   if ((m = /^\/upload\/v1\/(F0UP\d+)-/.exec(url.pathname))) {
-    requests.push({ method: req.method, path: url.pathname, contentType: ctype, auth: req.headers.authorization, bytes: buf.length, body: buf.toString('base64') });
+    requests.push({ method: req.method, path: url.pathname, contentType: ctype, auth: req.headers.authorization, bytes: buf.length,
+      sha256: createHash('sha256').update(buf).digest('hex'), ...(buf.length <= 65536 ? { body: buf.toString('base64') } : {}) });
     // the upload URL carries its own authorization; a bearer there is refused
     if (req.headers.authorization) { res.writeHead(401, { 'content-type': 'text/plain' }); return res.end('Authorization header not allowed on the upload URL'); }
     const st = files.get(m[1]);

@@ -5,6 +5,7 @@
 // retry, a bot token on search.messages), the Tier 3 rate limit of conversations.history (429 + Retry-After), and
 // hostile arguments refused before any upstream call.
 // Usage: node slack-test.mjs <mcp base> <broker url> <broker config.json> <slack api base>
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { check, connect, done, drain, json, text } from './svc-harness.mjs';
 
@@ -177,6 +178,16 @@ check('upload_file: base64 bytes, no channel -> private, no channel_id', !r.isEr
     jsonToForm.ok === false && jsonToForm.error === 'channel_not_found', { nocharset, jsonToForm });
   await reset();
 }
+{ // the largest file upload_file sends: 5 MiB (a 6.7 MB base64 argument, within the service's request body limit)
+  const big = Buffer.alloc(5 * 1024 * 1024, 7);
+  big.write('end', big.length - 3);
+  r = await call('upload_file', { filename: 'big.bin', content_base64: big.toString('base64'), channel: 'C0RANDOM001' });
+  seq3 = await reset();
+  check('upload_file: 5 MiB sent whole to the upload URL', !r.isError && seq3.length === 3 && seq3[0].params.length === String(big.length) && seq3[1].bytes === big.length &&
+    seq3[1].sha256 === createHash('sha256').update(big).digest('hex') && r.structuredContent.size === big.length, { r: text(r), n: seq3.length });
+  r = await call('upload_file', { filename: 'big.bin', content_base64: Buffer.alloc(5 * 1024 * 1024 + 1, 7).toString('base64') });
+  check('upload_file: 5 MiB + 1 byte refused before any upstream call', r.isError === true && /5242881 bytes/.test(text(r)) && /5 MiB/.test(text(r)) && (await reset()).length === 0, r);
+}
 r = await call('upload_file', { filename: 'x.bin', content_base64: 'not base64!' });
 check('upload_file: bad base64 refused before any upstream call', r.isError === true && /content_base64/.test(text(r)) && (await reset()).length === 0, r);
 r = await call('upload_file', { filename: 'x.txt', content: 'a', content_base64: 'YQ==' });
@@ -191,6 +202,9 @@ check('not_in_channel -> says to join the channel', r.isError === true && /not_i
 r = await call('get_channel_history', { channel: 'C0NOTMEMBR1' });
 await reset();
 check('a user token reads a public channel it has not joined', !r.isError && r.structuredContent?.messages?.length === 0 && /0 messages in C0NOTMEMBR1/.test(text(r)), r);
+r = await call('get_thread_replies', { channel: 'C0GENERAL01', ts: '1600000000.000100' });
+await reset();
+check('get_thread_replies: no such thread -> thread_not_found naming the channel', r.isError === true && /thread_not_found/.test(text(r)) && /channel C0GENERAL01/.test(text(r)), r);
 r = await call('get_channel_history', { channel: 'C0NOSUCH001' });
 await reset();
 check('channel_not_found -> names the channel', r.isError === true && /channel C0NOSUCH001/.test(text(r)) && /channel_not_found/.test(text(r)) && /list_channels/.test(text(r)), r);
