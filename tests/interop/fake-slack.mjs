@@ -129,6 +129,17 @@ const NEEDS = { 'chat.postMessage': 'chat:write', 'chat.update': 'chat:write', '
 
 // ---- methods: (p, ctx) -> [status?, body]; p = the parameters, ctx = {token, res}
 const need = (scope) => (scopes.includes(scope) ? null : { ok: false, error: 'missing_scope', needed: scope, provided: scopes.join(',') });
+// The channel whose messages a token may read, or the error Slack answers: [channel, null] or [null, error].
+const readable = (id, token) => {
+  const c = channels.get(id);
+  if (!c) return [null, { ok: false, error: 'channel_not_found' }];
+  const e = need(scopeFor(c, 'history'));
+  if (e) return [null, e];
+  if (!c.is_member && c.is_private) return [null, { ok: false, error: 'channel_not_found' }];
+  // a user reads any public channel; a bot only those it was invited to
+  if (!c.is_member && isBot(token)) return [null, { ok: false, error: 'not_in_channel' }];
+  return [c, null];
+};
 const methods = {
   'conversations.list': (p) => {
     const types = String(p.types ?? 'public_channel').split(',');
@@ -143,13 +154,8 @@ const methods = {
     return { ok: true, channels: pg.items.map(view), response_metadata: { next_cursor: pg.next } };
   },
   'conversations.history': (p, ctx) => {
-    const c = channels.get(p.channel);
-    if (!c) return { ok: false, error: 'channel_not_found' };
-    const e = need(scopeFor(c, 'history'));
+    const [c, e] = readable(p.channel, ctx.token);
     if (e) return e;
-    if (!c.is_member && c.is_private) return { ok: false, error: 'channel_not_found' };
-    // a user reads any public channel; a bot only those it was invited to
-    if (!c.is_member && isBot(ctx.token)) return { ok: false, error: 'not_in_channel' };
     if (p.oldest !== undefined && !/^\d+(\.\d+)?$/.test(p.oldest)) return { ok: false, error: 'invalid_ts_oldest' };
     if (p.latest !== undefined && !/^\d+(\.\d+)?$/.test(p.latest)) return { ok: false, error: 'invalid_ts_latest' };
     const inc = truthy(p.inclusive);
@@ -162,12 +168,8 @@ const methods = {
     return { ok: true, messages: pg.items, has_more: pg.has_more, pin_count: 0, response_metadata: { next_cursor: pg.next } };
   },
   'conversations.replies': (p, ctx) => {
-    const c = channels.get(p.channel);
-    if (!c) return { ok: false, error: 'channel_not_found' };
-    const e = need(scopeFor(c, 'history'));
+    const [c, e] = readable(p.channel, ctx.token);
     if (e) return e;
-    if (!c.is_member && c.is_private) return { ok: false, error: 'channel_not_found' };
-    if (!c.is_member && isBot(ctx.token)) return { ok: false, error: 'not_in_channel' };
     const root = c.messages.find((m) => m.ts === p.ts);
     if (!root) return { ok: false, error: 'thread_not_found' };
     let list = root.thread_ts === root.ts ? c.messages.filter((m) => m.thread_ts === root.ts) : [root];
