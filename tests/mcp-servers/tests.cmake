@@ -65,3 +65,4 @@ ob_unit_test(test_googlecalendar_event SOURCES mcp-servers/googlecalendar/test_g
     ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar/check.c ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar/event.c
     LIBS mcp_runtime INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/googlecalendar)
 ob_script_test(interop_mcp_googlecalendar interop/run-service.sh googlecalendar GOOGLECALENDAR_API_BASE)
+ob_script_test(interop_mcp_slack interop/run-service.sh slack SLACK_API_BASE /api)

@@ -57,6 +57,12 @@ typedef struct mcp_provider_request {
     /* Optional: called with arg when the helper finishes the call itself (tool error, cb never runs), so that a
      * multi-step tool can free its state. */
     void (*arg_free)(void *arg);
+    /* Optional, for a provider that answers errors inside a 2xx (Slack: HTTP 200 {"ok": false, "error":
+     * "invalid_auth"}): called with each 2xx answer (json parsed when JSON), returns the HTTP status the answer stands
+     * for (res->status for a success). A 401 gets the one broker refresh and retry, then the re-authorize error; any
+     * other non-2xx takes the error path as if sent so (error_text sees the answer with that status, and on 401 / 403
+     * the instance's authorize_url). */
+    int (*answer_status)(const struct mcp_provider_response *res);
 } mcp_provider_request_t;
 
 /* Borrowed: valid during the callback only. json is the parsed body when it is JSON, else NULL. */

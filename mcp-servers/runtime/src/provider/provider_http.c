@@ -30,6 +30,7 @@ struct fetch {
     char *authorize_url;
     mcp_provider_error_fn error_text;
     void (*arg_free)(void *arg);
+    int (*answer_status)(const struct mcp_provider_response *res);
     int cb_ran;
 };
 
@@ -174,48 +175,55 @@ static void get_token(struct fetch *f, int refresh)
     on_token(f, &now);
 }
 
+/* The answer as hooks and callbacks see it; json is parsed when the body is JSON (the caller releases it). */
+static void response_view(const cm_http_response_t *res, mcp_provider_response_t *r)
+{
+    *r = (mcp_provider_response_t){.status = res->status,
+                                   .body = res->body,
+                                   .body_len = res->body_len,
+                                   .content_type = res->content_type,
+                                   .headers = res->headers,
+                                   .n_headers = res->n_headers,
+                                   .retry_after_s = res->retry_after_s};
+    if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
+        r->json = json_loadb(res->body, res->body_len, 0, NULL);
+}
+
 static void on_response(void *arg, const cm_http_response_t *res)
 {
     struct fetch *f = arg;
-    if (res->status == 401 && !f->retried) {
+    mcp_provider_response_t r;
+    response_view(res, &r);
+    if (f->answer_status != NULL && r.status >= 200 && r.status < 300) {
+        int status = f->answer_status(&r); /* a provider that answers errors inside a 2xx says what it stands for */
+        if (status >= 100 && status <= 599)
+            r.status = status;
+    }
+    if (r.status == 401 && !f->retried) {
+        json_decref(r.json);
         f->retried = 1;
         get_token(f, 1);
         return;
     }
-    if ((res->status >= 200 && res->status < 300) || (f->flags & MCP_PROVIDER_ALL_STATUSES && res->status != 0)) {
-        mcp_provider_response_t r = {
-            .status = res->status, .body = res->body, .body_len = res->body_len, .content_type = res->content_type};
-        if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
-            r.json = json_loadb(res->body, res->body_len, 0, NULL);
-        r.headers = res->headers;
-        r.n_headers = res->n_headers;
-        r.retry_after_s = res->retry_after_s;
+    if ((r.status >= 200 && r.status < 300) || (f->flags & MCP_PROVIDER_ALL_STATUSES && r.status != 0)) {
         f->cb_ran = 1;
         f->cb(f->call, &r, f->arg);
         json_decref(r.json);
         fetch_free(f);
         return;
     }
-    if (f->error_text != NULL && res->status != 0) {
+    if (f->error_text != NULL && r.status != 0) {
         char generic[512], msg[1024] = "";
-        mcp_provider_response_t r = {.status = res->status,
-                                     .body = res->body,
-                                     .body_len = res->body_len,
-                                     .content_type = res->content_type,
-                                     .headers = res->headers,
-                                     .n_headers = res->n_headers,
-                                     .retry_after_s = res->retry_after_s};
-        authorize_url_for(f, res->status);
+        authorize_url_for(f, r.status);
         r.authorize_url = f->authorize_url;
-        if (res->content_type != NULL && strncasecmp(res->content_type, "application/json", 16) == 0 && res->body_len)
-            r.json = json_loadb(res->body, res->body_len, 0, NULL);
-        mcp_provider_error_text(f->provider, res->status, res->retry_after_s, res->timed_out, f->authorize_url, generic,
+        mcp_provider_error_text(f->provider, r.status, r.retry_after_s, res->timed_out, f->authorize_url, generic,
                                 sizeof(generic));
         f->error_text(&r, generic, msg, sizeof(msg));
         json_decref(r.json);
-        end_error(f, res->status, res->retry_after_s, "%s", msg[0] ? msg : generic);
+        end_error(f, r.status, r.retry_after_s, "%s", msg[0] ? msg : generic);
         return;
     }
+    json_decref(r.json);
     if (res->status == 0 && res->error != NULL && strstr(res->error, "too large") != NULL) {
         size_t max = f->max_response ? f->max_response : MCP_PROVIDER_DEFAULT_MAX_RESPONSE;
         if (f->too_large != NULL)
@@ -225,7 +233,7 @@ static void on_response(void *arg, const cm_http_response_t *res)
                       f->provider, (double)max / (1024.0 * 1024.0));
         return;
     }
-    fail(f, res->status, res->retry_after_s, res->timed_out);
+    fail(f, r.status, res->retry_after_s, res->timed_out);
 }
 
 static void send_request(struct fetch *f, const char *token)
@@ -288,6 +296,7 @@ void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp
     f->too_large = req->too_large ? strdup(req->too_large) : NULL;
     f->error_text = req->error_text;
     f->arg_free = req->arg_free;
+    f->answer_status = req->answer_status;
     f->n_extra = req->n_headers;
     f->headers = calloc(req->n_headers + 1, sizeof(*f->headers));
     int oom = f->provider == NULL || f->url == NULL || f->headers == NULL || (req->body && !f->body) ||
