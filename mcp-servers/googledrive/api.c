@@ -83,6 +83,18 @@ static void error_text(const mcp_provider_response_t *res, const char *generic, 
                  "export limit (403 exportSizeLimitExceeded). Open it in Google Drive, or split it.");
         return;
     }
+    /* Drive answers 403 for much besides a missing scope (the user's access to the file, a folder that cannot be
+       copied, a Google file that must be exported...): only the scope reasons name a scope */
+    if (res->status == 403 && reason != NULL && !mcp_google_is_rate_limit(res) &&
+        strcmp(reason, "insufficientPermissions") != 0 && strcmp(reason, "insufficientScopes") != 0) {
+        const char *m = json_string_value(json_object_get(json_object_get(res->json, "error"), "message"));
+        snprintf(buf, bufsz, "Google Drive refused the request (403 %.64s).%s%.300s", reason,
+                 m != NULL ? " Google Drive says: " : "", m != NULL ? m : "");
+        for (char *p = buf; *p; p++)
+            if ((unsigned char)*p < 0x20)
+                *p = ' ';
+        return;
+    }
     mcp_google_error_text(res, generic, &scope_names[scope], buf, bufsz);
 }
 
