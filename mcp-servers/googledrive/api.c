@@ -18,8 +18,8 @@ static mcp_api_base_t base, upload_base;
 int gd_api_init(void)
 {
     char err[160];
-    if (mcp_api_base_init(&base, "GOOGLEDRIVE_API_BASE", "https://www.googleapis.com", "/drive/v3", err,
-                          sizeof(err)) != CM_OK ||
+    if (mcp_api_base_init(&base, "GOOGLEDRIVE_API_BASE", "https://www.googleapis.com", "/drive/v3", err, sizeof(err)) !=
+            CM_OK ||
         mcp_api_base_init(&upload_base, "GOOGLEDRIVE_API_BASE", "https://www.googleapis.com", "/upload/drive/v3", err,
                           sizeof(err)) != CM_OK) {
         cm_error("googledrive", "configuration: %s", err);
@@ -148,7 +148,8 @@ int gd_cursor_ok(mcp_call_t *c, json_t *args)
     const char *cur = gd_str(args, "cursor");
     if (cur == NULL || mcp_google_page_token_ok(cur))
         return 1;
-    mcp_call_fail(c, "Invalid arguments: cursor is not a page token of this tool (use next_cursor of its last answer).");
+    mcp_call_fail(c,
+                  "Invalid arguments: cursor is not a page token of this tool (use next_cursor of its last answer).");
     return 0;
 }
 

@@ -23,7 +23,8 @@
 #define GD_MAX_UPLOAD_TEXT "16 MiB"
 #define GD_MAX_UPLOAD_B64 22369624  /* ceil(GD_MAX_UPLOAD / 3) * 4: content_base64 maxLength */
 #define GD_MAX_CONTENT_TEXT 1000000 /* content_text maxLength (characters) */
-/* Google: multipart for files of 5 MB or less, resumable above (developers.google.com/drive/api/guides/manage-uploads) */
+/* Google: multipart for files of 5 MB or less, resumable above (developers.google.com/drive/api/guides/manage-uploads)
+ */
 #define GD_MULTIPART_MAX (5u * 1024 * 1024)
 /* resumable chunks: a multiple of 256 KiB, as Google requires of every chunk but the last */
 #define GD_CHUNK (16u * 256 * 1024)

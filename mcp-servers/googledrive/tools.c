@@ -7,7 +7,6 @@
 #include "googledrive.h"
 #include "schemas.h"
 
-
 // clang-format off
 enum { RO, CREATE, WRITE_IDEM, DESTROY_IDEM, SHARE };
 static const mcp_tool_annotations_t hints[] = {
@@ -52,8 +51,8 @@ static const struct {
      "Creates a file from content_text (UTF-8) or content_base64 (at most " GD_MAX_UPLOAD_TEXT
      " decoded), optionally in a folder. Up to 5 MiB in one request, larger files by Google's resumable upload.",
      schema_upload_file_input, schema_upload_file_output, CREATE, gd_upload_file},
-    {"create_folder", "Create folder", "Creates a folder, in My Drive or inside parent_id.",
-     schema_create_folder_input, schema_create_folder_output, CREATE, gd_create_folder},
+    {"create_folder", "Create folder", "Creates a folder, in My Drive or inside parent_id.", schema_create_folder_input,
+     schema_create_folder_output, CREATE, gd_create_folder},
     {"move_file", "Move file",
      "Moves a file or folder into another folder (removed from its current folder, or from from_folder_id).",
      schema_move_file_input, schema_move_file_output, WRITE_IDEM, gd_move_file},

@@ -76,8 +76,8 @@ void gd_rename_file(mcp_call_t *c, json_t *args, void *data)
 void gd_trash_file(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    gd_fetch(c, "PATCH", gd_file_url(gd_str(args, "file_id"), NULL, file_fields),
-             json_pack("{s:b}", "trashed", 1), GD_SCOPE_WRITE, on_trashed, NULL, NULL);
+    gd_fetch(c, "PATCH", gd_file_url(gd_str(args, "file_id"), NULL, file_fields), json_pack("{s:b}", "trashed", 1),
+             GD_SCOPE_WRITE, on_trashed, NULL, NULL);
 }
 
 /* ---- move_file: PATCH ?addParents=<to>&removeParents=<from,...> ---- */
@@ -122,7 +122,8 @@ static void on_parents(mcp_call_t *c, const mcp_provider_response_t *res, void *
 void gd_move_file(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    const char *id = gd_str(args, "file_id"), *to = gd_str(args, "to_folder_id"), *from = gd_str(args, "from_folder_id");
+    const char *id = gd_str(args, "file_id"), *to = gd_str(args, "to_folder_id"),
+               *from = gd_str(args, "from_folder_id");
     if (from != NULL) {
         patch_parents(c, id, to, from);
         return;

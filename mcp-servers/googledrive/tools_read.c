@@ -13,8 +13,8 @@
 typedef struct rd {
     char id[GD_ID_MAX + 1];
     char *name, *mime;
-    const char *format;     /* auto, text, markdown, csv */
-    const char *export_as;  /* the export MIME type, NULL for a download */
+    const char *format;    /* auto, text, markdown, csv */
+    const char *export_as; /* the export MIME type, NULL for a download */
     size_t max_chars;
 } rd_t;
 
@@ -56,9 +56,9 @@ static const char *export_type(const char *mime, const char *format, const char 
 
 static int is_text_type(const char *mime)
 {
-    static const char *const types[] = {"application/json", "application/xml", "application/javascript",
+    static const char *const types[] = {"application/json",   "application/xml",  "application/javascript",
                                         "application/x-yaml", "application/yaml", "application/sql",
-                                        "application/x-sh", "image/svg+xml"};
+                                        "application/x-sh",   "image/svg+xml"};
     if (strncmp(mime, "text/", 5) == 0)
         return 1;
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -136,8 +136,9 @@ static void on_content(mcp_call_t *c, const mcp_provider_response_t *res, void *
         json_object_set_new(out, "encoding", json_string("base64"));
         json_object_set_new(out, "content_base64", json_string(b64));
         json_object_set_new(out, "truncated", json_false());
-        cm_buf_printf(&b, "%s (id %s, %s, %zu bytes) is binary: its content is in structuredContent.content_base64 "
-                          "(base64, %zu characters).",
+        cm_buf_printf(&b,
+                      "%s (id %s, %s, %zu bytes) is binary: its content is in structuredContent.content_base64 "
+                      "(base64, %zu characters).",
                       r->name, r->id, shown, n, strlen(b64));
         free(b64);
     }
@@ -172,8 +173,9 @@ static void on_meta(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
         return;
     }
     if (strcmp(r->format, "markdown") == 0 || strcmp(r->format, "csv") == 0) {
-        mcp_call_fail(c, "Cannot read %s (id %s, %s) as format %s: only Google Docs (markdown) and Sheets (csv) are "
-                         "converted; use format auto or text.",
+        mcp_call_fail(c,
+                      "Cannot read %s (id %s, %s) as format %s: only Google Docs (markdown) and Sheets (csv) are "
+                      "converted; use format auto or text.",
                       r->name, r->id, r->mime, r->format);
         rd_free(r);
         return;
@@ -189,8 +191,7 @@ static void on_meta(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     }
     const char *q[] = {"alt", "media", NULL};
     gd_fetch_media(c, gd_file_url(r->id, NULL, q), GD_MAX_READ,
-                   "The file is larger than read_file returns (at most " GD_MAX_READ_TEXT ").", on_content, r,
-                   rd_free);
+                   "The file is larger than read_file returns (at most " GD_MAX_READ_TEXT ").", on_content, r, rd_free);
 }
 
 void gd_read_file(mcp_call_t *c, json_t *args, void *data)

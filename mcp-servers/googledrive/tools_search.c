@@ -10,7 +10,7 @@
 
 #define LIST_FIELDS "nextPageToken,incompleteSearch,files(" GD_FILE_FIELDS ")"
 #define META_FIELDS                                                                                                    \
-    "id,name,mimeType,size,createdTime,modifiedTime,parents,trashed,webViewLink,description,md5Checksum,shared,"     \
+    "id,name,mimeType,size,createdTime,modifiedTime,parents,trashed,webViewLink,description,md5Checksum,shared,"       \
     "owners(displayName,emailAddress)"
 
 static void on_list(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
@@ -24,8 +24,12 @@ static void list_files(mcp_call_t *c, json_t *args, const char *q, const char *h
 {
     char size[24];
     snprintf(size, sizeof(size), "%lld", (long long)json_integer_value(json_object_get(args, "page_size")));
-    const char *query[] = {"q",       q,           "pageSize", size, "pageToken", gd_str(args, "cursor"),
-                           "orderBy", gd_str(args, "order_by"), "fields", LIST_FIELDS, NULL};
+    const char *query[] = {"q",         q,
+                           "pageSize",  size,
+                           "pageToken", gd_str(args, "cursor"),
+                           "orderBy",   gd_str(args, "order_by"),
+                           "fields",    LIST_FIELDS,
+                           NULL};
     char *h = strdup(heading);
     if (h == NULL) {
         mcp_call_fail(c, "out of memory");
@@ -147,6 +151,5 @@ void gd_get_file_metadata(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     const char *q[] = {"fields", META_FIELDS, NULL};
-    gd_fetch(c, "GET", gd_file_url(gd_str(args, "file_id"), NULL, q), NULL, GD_SCOPE_METADATA, on_metadata, NULL,
-             NULL);
+    gd_fetch(c, "GET", gd_file_url(gd_str(args, "file_id"), NULL, q), NULL, GD_SCOPE_METADATA, on_metadata, NULL, NULL);
 }

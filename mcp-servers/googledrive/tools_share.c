@@ -12,12 +12,9 @@
 
 static json_t *permission_summary(json_t *p)
 {
-    static const char *const map[][2] = {{"id", "id"},
-                                         {"type", "type"},
-                                         {"role", "role"},
-                                         {"emailAddress", "email_address"},
-                                         {"domain", "domain"},
-                                         {"displayName", "display_name"}};
+    static const char *const map[][2] = {{"id", "id"},         {"type", "type"},
+                                         {"role", "role"},     {"emailAddress", "email_address"},
+                                         {"domain", "domain"}, {"displayName", "display_name"}};
     json_t *out = json_object();
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         json_t *v = json_object_get(p, map[i][0]);
@@ -90,9 +87,12 @@ void gd_share_file(mcp_call_t *c, json_t *args, void *data)
     if (domain != NULL)
         json_object_set_new(body, "domain", json_string(domain));
     /* sendNotificationEmail decides something for users and groups only: left out for domain and anyone */
-    const char *q[] = {"sendNotificationEmail", person ? (notify ? "true" : "false") : NULL,
-                       "emailMessage",          notify ? message : NULL,
-                       "fields",                PERMISSION_FIELDS,
+    const char *q[] = {"sendNotificationEmail",
+                       person ? (notify ? "true" : "false") : NULL,
+                       "emailMessage",
+                       notify ? message : NULL,
+                       "fields",
+                       PERMISSION_FIELDS,
                        NULL};
     gd_fetch(c, "POST", gd_file_url(sh->id, "/permissions", q), body, GD_SCOPE_WRITE, on_shared, sh, free);
 }
@@ -111,8 +111,8 @@ static void on_permissions(mcp_call_t *c, const mcp_provider_response_t *res, vo
         permission_line(&b, s);
         json_array_append_new(list, s);
     }
-    json_t *out = json_pack("{s:s, s:o, s:I}", "file_id", id, "permissions", list, "count",
-                            (json_int_t)json_array_size(perms));
+    json_t *out =
+        json_pack("{s:s, s:o, s:I}", "file_id", id, "permissions", list, "count", (json_int_t)json_array_size(perms));
     const char *next = json_string_value(json_object_get(res->json, "nextPageToken"));
     if (next != NULL && next[0] != '\0') {
         cm_buf_printf(&b, "More: call again with cursor=%s\n", next);
@@ -134,8 +134,10 @@ void gd_list_permissions(mcp_call_t *c, json_t *args, void *data)
         mcp_call_fail(c, "out of memory");
         return;
     }
-    const char *q[] = {"pageSize", size, "pageToken", gd_str(args, "cursor"), "fields",
-                       "nextPageToken,permissions(" PERMISSION_FIELDS ")", NULL};
+    const char *q[] = {"pageSize",  size,
+                       "pageToken", gd_str(args, "cursor"),
+                       "fields",    "nextPageToken,permissions(" PERMISSION_FIELDS ")",
+                       NULL};
     gd_fetch(c, "GET", gd_file_url(id, "/permissions", q), NULL, GD_SCOPE_METADATA, on_permissions, id, free);
 }
 
