@@ -6,6 +6,7 @@
  * (what it kept) until the last chunk, answered 200/201 with the File. The next chunk starts after what Google says
  * it kept, not after what was sent.
  */
+#include "apis/google.h"
 #include "common/crypto.h"
 #include "common/status.h"
 #include "googledrive.h"
@@ -31,22 +32,6 @@ static void up_free(void *arg)
     free(u);
 }
 
-/* A boundary (written into out) that does not occur in a nor b. CM_OK, or CM_ERR. */
-static int boundary_for(char *out, size_t outsz, const char *a, size_t alen, const void *b, size_t blen)
-{
-    for (int tries = 0; tries < 8; tries++) {
-        char hex[33];
-        if (cm_random_hex(hex, sizeof(hex), 16) != CM_OK)
-            return CM_ERR;
-        int n = snprintf(out, outsz, "gd_upload_%s", hex);
-        if (n < 0 || (size_t)n >= outsz)
-            return CM_ERR;
-        if (memmem(a, alen, out, (size_t)n) == NULL && memmem(b, blen, out, (size_t)n) == NULL)
-            return CM_OK;
-    }
-    return CM_ERR;
-}
-
 static void on_uploaded(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
     up_free(arg);
@@ -56,20 +41,13 @@ static void on_uploaded(mcp_call_t *c, const mcp_provider_response_t *res, void 
 static void multipart(mcp_call_t *c, up_t *u, json_t *meta, const char *mime)
 {
     static const char *const q[] = {"uploadType", "multipart", "fields", upload_fields, NULL};
-    char boundary[64], ctype[128];
-    char *m = json_dumps(meta, JSON_COMPACT);
+    char boundary[80], ctype[128], *body = NULL;
+    size_t body_len = 0;
     char *url = gd_upload_url("/files", q);
-    cm_buf_t b = {0};
-    if (m == NULL || url == NULL || boundary_for(boundary, sizeof(boundary), m, strlen(m), u->data, u->len) != CM_OK) {
+    if (url == NULL ||
+        mcp_google_multipart_body(meta, mime, u->data, u->len, boundary, sizeof(boundary), &body, &body_len) != CM_OK) {
+        up_free(u);
         mcp_call_fail(c, "Could not build the Google Drive upload request.");
-        goto out_free;
-    }
-    cm_buf_printf(&b, "--%s\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n%s\r\n", boundary, m);
-    cm_buf_printf(&b, "--%s\r\nContent-Type: %s\r\n\r\n", boundary, mime);
-    cm_buf_append(&b, (const char *)u->data, u->len);
-    cm_buf_printf(&b, "\r\n--%s--\r\n", boundary);
-    if (b.failed) {
-        mcp_call_fail(c, "out of memory");
         goto out_free;
     }
     snprintf(ctype, sizeof(ctype), "multipart/related; boundary=%s", boundary);
@@ -79,19 +57,15 @@ static void multipart(mcp_call_t *c, up_t *u, json_t *meta, const char *mime)
                                   .url = url,
                                   .headers = h,
                                   .n_headers = 1,
-                                  .body = b.data,
-                                  .body_len = b.len,
+                                  .body = body,
+                                  .body_len = body_len,
                                   .timeout_ms = 120000,
                                   .error_text = gd_error_hook(GD_SCOPE_WRITE),
                                   .arg_free = up_free};
     mcp_provider_fetch(c, &req, on_uploaded, u); /* copies the request */
-    u = NULL;
 out_free:
-    if (u != NULL)
-        up_free(u);
-    cm_buf_free(&b);
+    free(body);
     free(url);
-    free(m);
 }
 
 /* ---- resumable ---- */
