@@ -19,6 +19,7 @@
 // for uploads {metadata, media_length, media_type, media_head}), POST /_reset (forget requests), POST /_token {token},
 // POST /_fail {path (regex), method?, status, reason?, message?, retry_after?, www_authenticate?, times?},
 // POST /_short {bytes} (the next resumable chunk keeps only that many of its bytes: a client must resume from Range),
+// POST /_location {url} (the next resumable session URI is that URL, e.g. another host),
 // GET /_file/{id} (a stored file with its content length and the first bytes as base64).
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
@@ -27,7 +28,7 @@ import { bearerAuth } from './fake-auth.mjs';
 const auth = bearerAuth(process.argv[2] ?? 'googledrive-token');
 let requests = [];
 const failures = [];
-let shortNext = null;
+let shortNext = null, nextLocation = null;
 const MiB = 1024 * 1024, KiB256 = 256 * 1024;
 const G = 'application/vnd.google-apps.';
 const FOLDER = `${G}folder`;
@@ -293,6 +294,7 @@ const server = createServer((req, res) => {
     if (p === '/_token') { auth.setToken(hookBody().token); return send(res, 200, {}); }
     if (p === '/_fail') { failures.push({ times: 1, ...hookBody() }); return send(res, 200, {}); }
     if (p === '/_short') { shortNext = hookBody().bytes; return send(res, 200, {}); }
+    if (p === '/_location') { nextLocation = hookBody().url; return send(res, 200, {}); }
     if (p.startsWith('/_file/')) { const f = files.get(p.slice(7)); return f ? send(res, 200, { ...fileView(f), content_length: f.content?.length ?? 0, content_head: f.content?.slice(0, 64).toString('base64') ?? '', content_md5: f.content ? md5(f.content) : '' }) : notFound(res, p.slice(7)); }
     const upload = p.startsWith('/upload/');
     const logged = { method: req.method, path: p, query: Object.fromEntries(url.searchParams), auth: req.headers.authorization ?? '',
@@ -341,7 +343,8 @@ const server = createServer((req, res) => {
         const id = `sess${seq++}`;
         const total = req.headers['x-upload-content-length'] !== undefined ? Number(req.headers['x-upload-content-length']) : null;
         sessions.set(id, { meta, tree: fo.tree, total, type: req.headers['x-upload-content-type'] ?? 'application/octet-stream', data: Buffer.alloc(0) });
-        const loc = `http://${req.headers.host}/upload/drive/v3/files?uploadType=resumable&upload_id=${id}`;
+        const loc = nextLocation ?? `http://${req.headers.host}/upload/drive/v3/files?uploadType=resumable&upload_id=${id}`;
+        nextLocation = null;
         res.writeHead(200, { location: loc, 'content-length': '0' });
         return res.end();
       }

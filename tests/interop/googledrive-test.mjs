@@ -175,6 +175,11 @@ r = await call('upload_file', { name: 'big3.bin', content_base64: big.toString('
 seen = await drain(api);
 check('upload_file: a failing chunk -> tool error saying how far it got', r.isError === true && /0 of 6291579 bytes/.test(text(r)) && /503/.test(text(r)) && seen.length === 2, short(r));
 
+await json(`${api}/_location`, { url: 'http://evil.example/upload/drive/v3/files?upload_id=x' });
+r = await call('upload_file', { name: 'big4.bin', content_base64: big.toString('base64') });
+seen = await drain(api);
+check('upload_file: a session URI off the upload base is not followed (the token stays home)', r.isError === true && /session URI/.test(text(r)) && seen.length === 1, short({ r, seen }));
+
 // ---- upload_file: bad input, nothing sent
 for (const [args, re, what] of [[{ name: 'x', content_base64: '***' }, /content_base64/, 'bad base64'], [{ name: 'x' }, /exactly one/, 'no content'],
   [{ name: 'x', content_text: 'a', content_base64: 'YQ==' }, /exactly one/, 'both contents'], [{ name: 'a\nb', content_text: 'a' }, /name/, 'a newline in the name'],
