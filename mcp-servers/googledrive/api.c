@@ -28,14 +28,32 @@ int gd_api_init(void)
     return CM_OK;
 }
 
+/* base + path + query, with supportsAllDrives=true added for the /files calls: without it Drive answers 404 for
+ * files on shared drives (and refuses to create or move into them). query holds at most 16 pairs. */
+static char *drive_url(const mcp_api_base_t *b, const char *path, const char *const *query)
+{
+    const char *q[2 * 16 + 3];
+    size_t n = 0;
+    for (; query != NULL && query[n] != NULL && n < 2 * 16; n += 2) {
+        q[n] = query[n];
+        q[n + 1] = query[n + 1];
+    }
+    if (strncmp(path, "/files", 6) == 0) {
+        q[n++] = "supportsAllDrives";
+        q[n++] = "true";
+    }
+    q[n] = NULL;
+    return mcp_api_url(b, path, q);
+}
+
 char *gd_url(const char *path, const char *const *query)
 {
-    return mcp_api_url(&base, path, query);
+    return drive_url(&base, path, query);
 }
 
 char *gd_upload_url(const char *path, const char *const *query)
 {
-    return mcp_api_url(&upload_base, path, query);
+    return drive_url(&upload_base, path, query);
 }
 
 char *gd_file_url(const char *id, const char *suffix, const char *const *query)

@@ -52,8 +52,8 @@ typedef enum gd_scope {
 /* The API bases (env GOOGLEDRIVE_API_BASE, default https://www.googleapis.com) + "/drive/v3" and "/upload/drive/v3".
  * CM_OK, or CM_EINVAL (logged) when the variable is not a usable URL. */
 int gd_api_init(void);
-/* base + "/drive/v3" + path (escaped, starts with '/') + query pairs (NULL-terminated, NULL values skipped).
- * malloc'ed or NULL. */
+/* base + "/drive/v3" + path (escaped, starts with '/') + query pairs (NULL-terminated, NULL values skipped, at most
+ * 16 pairs), plus supportsAllDrives=true on the /files paths (shared drives). malloc'ed or NULL. */
 char *gd_url(const char *path, const char *const *query);
 /* The same under "/upload/drive/v3". */
 char *gd_upload_url(const char *path, const char *const *query);

@@ -24,12 +24,10 @@ static void list_files(mcp_call_t *c, json_t *args, const char *q, const char *h
 {
     char size[24];
     snprintf(size, sizeof(size), "%lld", (long long)json_integer_value(json_object_get(args, "page_size")));
-    const char *query[] = {"q",         q,
-                           "pageSize",  size,
-                           "pageToken", gd_str(args, "cursor"),
-                           "orderBy",   gd_str(args, "order_by"),
-                           "fields",    LIST_FIELDS,
-                           NULL};
+    const char *query[] = {"q", q, "pageSize", size, "pageToken", gd_str(args, "cursor"), "orderBy",
+                           gd_str(args, "order_by"), "fields", LIST_FIELDS,
+                           /* shared drives' items too (gd_url adds supportsAllDrives) */
+                           "includeItemsFromAllDrives", "true", NULL};
     char *h = strdup(heading);
     if (h == NULL) {
         mcp_call_fail(c, "out of memory");

@@ -12,7 +12,8 @@
 //     PUT chunks with Content-Range, every chunk but the last a multiple of 256 KiB, 308 with Range: bytes=0-N until
 //     complete, then 200 with the File; PUT bytes */total asks for the status),
 //   fields= partial responses on every call (a bad selection is 400 "Invalid field selection"), without fields the
-//   default ones (kind,id,name,mimeType); errors {"error": {code, message, errors: [{domain, reason, message}],
+//   default ones (kind,id,name,mimeType); a shared-drive file (sd-roadmap) is 404 without supportsAllDrives=true and
+//   listed only with includeItemsFromAllDrives=true (403 without supportsAllDrives); errors {"error": {code, message, errors: [{domain, reason, message}],
 //   status}}; 404 notFound "File not found: <id>."; bearer required (401).
 // Usage: node fake-googledrive.mjs <accepted bearer token>. Prints "fake-googledrive listening on 127.0.0.1:<port>".
 // Test hooks: GET /_requests (method, path, query object, auth, contentType, headers subset, bytes, body (JSON), or
@@ -62,6 +63,8 @@ add({ id: 'json-config', name: 'config.json', mimeType: 'application/json', cont
 add({ id: 'bin-logo', name: 'logo.png', mimeType: 'image/png', content: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]) });
 add({ id: 'bin-big', name: 'video.mp4', mimeType: 'video/mp4', content: Buffer.alloc(6 * MiB, 7) });
 add({ id: 'old-trashed', name: 'Old report draft', mimeType: 'text/plain', content: 'old', trashed: true, parents: ['fld-reports'] });
+// on a shared drive: seen only with supportsAllDrives=true (and, in lists, includeItemsFromAllDrives=true)
+add({ id: 'sd-roadmap', name: 'Team roadmap', mimeType: 'text/plain', content: 'roadmap', driveId: 'sd-team', parents: ['sd-team'] });
 for (let i = 1; i <= 12; i++)
   add({ id: `rep-${String(i).padStart(2, '0')}`, name: `Report ${i}.pdf`, mimeType: 'application/pdf', parents: ['fld-reports'], content: `%PDF-1.4 report ${i}` });
 
@@ -99,7 +102,7 @@ const parseFields = (s) => {
   const t = list();
   return t !== null && i === s.length ? t : null;
 };
-const FILE_KEYS = ['kind', 'id', 'name', 'mimeType', 'description', 'starred', 'trashed', 'parents', 'owners', 'size', 'md5Checksum', 'createdTime', 'modifiedTime', 'webViewLink', 'shared', 'permissions'];
+const FILE_KEYS = ['kind', 'driveId', 'id', 'name', 'mimeType', 'description', 'starred', 'trashed', 'parents', 'owners', 'size', 'md5Checksum', 'createdTime', 'modifiedTime', 'webViewLink', 'shared', 'permissions'];
 const KNOWN = {
   file: { keys: FILE_KEYS, sub: { owners: ['kind', 'displayName', 'emailAddress', 'permissionId', 'me'], permissions: null } },
   list: { keys: ['kind', 'nextPageToken', 'incompleteSearch', 'files'], sub: { files: 'file' } },
@@ -279,7 +282,7 @@ const createFile = (meta, media, mediaType) => {
   const mimeType = meta.mimeType ?? (media ? mediaType.split(';')[0].trim() : 'application/octet-stream');
   return { file: add({ id: `new-${seq++}`, name: meta.name ?? 'Untitled', mimeType, description: meta.description, parents: parents.map((p) => (p === 'root' ? 'root-id' : p)), ...(media ? { content: media } : {}) }) };
 };
-const fileOr404 = (res, id) => { const f = files.get(id === 'root' ? 'root-id' : id); if (!f) notFound(res, id); return f; };
+const fileOr404 = (res, id, q) => { let f = files.get(id === 'root' ? 'root-id' : id); if (f?.driveId && q.get('supportsAllDrives') !== 'true') f = undefined; if (!f) notFound(res, id); return f; };
 
 const server = createServer((req, res) => {
   const chunks = [];
@@ -401,7 +404,9 @@ const server = createServer((req, res) => {
       if (orderBy && hasFullText(expr)) return badRequest(res, 'Sorting is not supported for queries with fullText terms. Results are always in descending relevance order.', 'orderBy');
       const fo = fieldsOf(url, 'list', { kind: true, nextPageToken: true, incompleteSearch: true, files: DEFAULT_FILE });
       if (fo.error) return badRequest(res, fo.error, 'fields');
-      let list = [...files.values()].filter((f) => f.id !== 'root-id' && (!expr || evalQ(expr, f)));
+      const allDrives = q.get('includeItemsFromAllDrives') === 'true';
+      if (allDrives && q.get('supportsAllDrives') !== 'true') return gerr(res, 403, 'The includeItemsFromAllDrives parameter can only be set to true if supportsAllDrives is true.', 'teamDrivesParameterNotSupported');
+      let list = [...files.values()].filter((f) => f.id !== 'root-id' && (!f.driveId || allDrives) && (!expr || evalQ(expr, f)));
       const keys = (orderBy ?? 'folder,name').split(',').map((k) => k.trim().split(' '));
       list.sort((a, b) => {
         for (const [k, dir] of keys) {
@@ -434,7 +439,7 @@ const server = createServer((req, res) => {
     }
     if ((m = /^\/files\/([^/]+)(\/export|\/copy|\/permissions)?$/.exec(r))) {
       const id = decodeURIComponent(m[1]);
-      const f = fileOr404(res, id);
+      const f = fileOr404(res, id, q);
       if (!f) return undefined;
       const what = m[2] ?? '';
       if (what === '/export' && req.method === 'GET') {

@@ -45,7 +45,7 @@ let r = await call('search_files', { name_contains: 'Report', in_folder: 'fld-re
 let q = await one();
 check('search_files: GET /drive/v3/files with the helpers as one q, pageSize, fields and the broker token',
   q.method === 'GET' && q.path === '/drive/v3/files' && q.query.q === "name contains 'Report' and 'fld-reports' in parents and trashed = false" &&
-  q.query.pageSize === '5' && /^nextPageToken,incompleteSearch,files\(id,name,mimeType,size,modifiedTime,parents,trashed,webViewLink\)$/.test(q.query.fields) && q.auth === bearer, q);
+  q.query.pageSize === '5' && q.query.supportsAllDrives === 'true' && q.query.includeItemsFromAllDrives === 'true' && /^nextPageToken,incompleteSearch,files\(id,name,mimeType,size,modifiedTime,parents,trashed,webViewLink\)$/.test(q.query.fields) && q.auth === bearer, q);
 check('search_files: first page of 5 with next_cursor in text and structuredContent', !r.isError && r.structuredContent?.files?.length === 5 &&
   r.structuredContent.files[0].name === 'Report 1.pdf' && r.structuredContent.files[0].size === 17 && r.structuredContent.files[0].kind === 'file' &&
   typeof r.structuredContent.next_cursor === 'string' && text(r).includes(`cursor=${r.structuredContent.next_cursor}`) && /Report 1\.pdf \(id rep-01\)/.test(text(r)), short(r));
@@ -88,12 +88,19 @@ check('list_folder: a folder, its page size and order', q.query?.q === "'fld-rep
 // ---- get_file_metadata
 r = await call('get_file_metadata', { file_id: 'doc-plan' });
 q = await one();
-check('get_file_metadata: GET /files/{id} with fields incl. owners', q.path === '/drive/v3/files/doc-plan' && /owners\(displayName,emailAddress\)/.test(q.query.fields) &&
+check('get_file_metadata: GET /files/{id} with fields incl. owners, supportsAllDrives', q.path === '/drive/v3/files/doc-plan' && q.query.supportsAllDrives === 'true' && /owners\(displayName,emailAddress\)/.test(q.query.fields) &&
   r.structuredContent?.kind === 'Google Doc' && r.structuredContent.owners?.[0] === 'me@example.com' && r.structuredContent.description === 'The plan' &&
   /Owners: me@example\.com/.test(text(r)) && /Link: https:\/\/drive\.google\.com/.test(text(r)), short({ q, r }));
 r = await call('get_file_metadata', { file_id: 'nope123' });
 check('404 -> not found naming the id', r.isError === true && /404/.test(text(r)) && /File not found: nope123/.test(text(r)), short(r));
 await drain(api);
+
+r = await call('search_files', { name_contains: 'Team' });
+await drain(api);
+check('search_files: shared-drive items are listed (includeItemsFromAllDrives + supportsAllDrives)', r.structuredContent?.files?.some((f) => f.id === 'sd-roadmap'), short(r));
+r = await call('get_file_metadata', { file_id: 'sd-roadmap' });
+await drain(api);
+check('get_file_metadata: a shared-drive file (supportsAllDrives)', !r.isError && r.structuredContent?.name === 'Team roadmap', short(r));
 
 // ---- read_file
 r = await call('read_file', { file_id: 'doc-plan' });
@@ -139,7 +146,7 @@ check('read_file: a 6 MiB file is refused from its metadata size, nothing downlo
 r = await call('upload_file', { name: 'hello.txt', folder_id: 'fld-reports', content_text: 'Hallo Welt — ü\n', description: 'greeting' });
 q = await one();
 check('upload_file: multipart/related to /upload/drive/v3/files?uploadType=multipart, the metadata part first', q.method === 'POST' && q.path === '/upload/drive/v3/files' &&
-  q.query.uploadType === 'multipart' && /^multipart\/related; boundary=/.test(q.contentType) && q.body?.metadata?.name === 'hello.txt' &&
+  q.query.uploadType === 'multipart' && q.query.supportsAllDrives === 'true' && /^multipart\/related; boundary=/.test(q.contentType) && q.body?.metadata?.name === 'hello.txt' &&
   q.body.metadata.parents?.[0] === 'fld-reports' && q.body.metadata.description === 'greeting' && q.body.media_type === 'text/plain; charset=UTF-8' &&
   q.query.fields === 'id,name,mimeType,size,modifiedTime,parents,trashed,webViewLink' && q.auth === bearer, short(q));
 let st = r.structuredContent?.id ? await stored(r.structuredContent.id) : {};
@@ -248,7 +255,7 @@ check('list_permissions: the next page by cursor', typeof q.query?.pageToken ===
 // ---- get_storage_quota
 r = await call('get_storage_quota');
 q = await one();
-check('get_storage_quota: about.get with fields=storageQuota,user(...)', q.path === '/drive/v3/about' && q.query.fields === 'storageQuota,user(displayName,emailAddress)' &&
+check('get_storage_quota: about.get with fields=storageQuota,user(...)', q.path === '/drive/v3/about' && !('supportsAllDrives' in q.query) && q.query.fields === 'storageQuota,user(displayName,emailAddress)' &&
   r.structuredContent?.limit === 16106127360 && r.structuredContent.email_address === 'me@example.com' && r.structuredContent.unlimited === false &&
   typeof r.structuredContent.usage_in_drive === 'number' && /15\.00 GiB/.test(text(r)), short({ q, r }));
 
