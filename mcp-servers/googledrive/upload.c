@@ -4,7 +4,8 @@
  * media); above, a resumable upload: POST ?uploadType=resumable with the metadata gives a session URI (Location),
  * then PUT chunks of GD_CHUNK bytes with Content-Range; Google answers 308 Resume Incomplete with Range: bytes=0-N
  * (what it kept) until the last chunk, answered 200/201 with the File. The next chunk starts after what Google says
- * it kept, not after what was sent.
+ * it kept, not after what was sent; after a 5xx a status query (an empty PUT whose Content-Range names no bytes, only
+ * the total) says where.
  */
 #include "apis/google.h"
 #include "common/crypto.h"
@@ -20,9 +21,14 @@ static const char *const upload_fields = GD_FILE_FIELDS;
 typedef struct up {
     unsigned char *data;
     size_t len, offset;
-    char *session; /* the resumable session URI */
-    int stalls;    /* 308 answers in a row that kept nothing new */
+    char *session;  /* the resumable session URI */
+    int stalls;     /* 308 answers in a row that kept nothing new */
+    int query;      /* the next PUT asks for the status instead of sending bytes */
+    int errors_5xx; /* server errors so far: each is followed by a status query, at most UPLOAD_5XX_RETRIES */
 } up_t;
+
+/* Google: after a 5xx, ask the session what it kept and resume from there (instead of starting over) */
+#define UPLOAD_5XX_RETRIES 2
 
 static void up_free(void *arg)
 {
@@ -94,6 +100,12 @@ static void on_chunk(mcp_call_t *c, const mcp_provider_response_t *res, void *ar
         on_uploaded(c, res, u);
         return;
     }
+    if (res->status >= 500 && res->status <= 599 && u->errors_5xx < UPLOAD_5XX_RETRIES) {
+        u->errors_5xx++;
+        u->query = 1;
+        send_chunk(c, u);
+        return;
+    }
     if (res->status != 308) {
         char generic[512], msg[1024] = "";
         mcp_provider_error_text(GD_PROVIDER, res->status, res->retry_after_s, 0, NULL, generic, sizeof(generic));
@@ -125,9 +137,12 @@ static void send_chunk(mcp_call_t *c, up_t *u)
     if (n > GD_CHUNK)
         n = GD_CHUNK;
     char range[96];
-    if (n == 0) /* everything was kept but Google has not finished: ask for the status */
+    /* a status query: after a server error, or when everything was kept but Google has not finished */
+    if (u->query || n == 0) {
+        n = 0;
+        u->query = 0;
         snprintf(range, sizeof(range), "bytes */%zu", u->len);
-    else
+    } else
         snprintf(range, sizeof(range), "bytes %zu-%zu/%zu", u->offset, u->offset + n - 1, u->len);
     cm_http_header_t h[] = {{"Content-Range", range}, {"Content-Type", "application/octet-stream"}};
     mcp_provider_request_t req = {.provider = GD_PROVIDER,

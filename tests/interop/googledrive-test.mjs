@@ -177,10 +177,18 @@ st = r.structuredContent?.id ? await stored(r.structuredContent.id) : {};
 check('upload_file: Google kept only 1000 bytes of a chunk (Range: bytes=0-999) -> the next chunk starts at 1000',
   seen[2]?.contentRange === `bytes 1000-4195303/${big.length}` && seen[3]?.contentRange === `bytes 4195304-${big.length - 1}/${big.length}` &&
   st.content_md5 === md5(big) && st.parents?.[0] === 'fld-archive', short({ seen: seen.map((s) => s.contentRange), st }));
-await json(`${api}/_fail`, { path: '^/upload/drive/v3/files$', method: 'PUT', status: 503, retry_after: 2 });
+await json(`${api}/_fail`, { path: '^/upload/drive/v3/files$', method: 'PUT', status: 503 });
 r = await call('upload_file', { name: 'big3.bin', content_base64: big.toString('base64') });
 seen = await drain(api);
-check('upload_file: a failing chunk -> tool error saying how far it got', r.isError === true && /0 of 6291579 bytes/.test(text(r)) && /503/.test(text(r)) && seen.length === 2, short(r));
+st = r.structuredContent?.id ? await stored(r.structuredContent.id) : {};
+check('upload_file: a 503 on a chunk -> a status query (bytes */total), then the upload resumes from what was kept',
+  !r.isError && seen.length === 5 && seen[2].contentRange === `bytes */${big.length}` && seen[2].bytes === 0 && seen[3].contentRange === `bytes 0-4194303/${big.length}` &&
+  st.content_md5 === md5(big), short({ r, seen: seen.map((x) => x.contentRange) }));
+await json(`${api}/_fail`, { path: '^/upload/drive/v3/files$', method: 'PUT', status: 503, times: 3 });
+r = await call('upload_file', { name: 'big3.bin', content_base64: big.toString('base64') });
+seen = await drain(api);
+check('upload_file: 5xx on the chunk and on two status queries -> tool error saying how far it got', r.isError === true && /0 of 6291579 bytes/.test(text(r)) && /503/.test(text(r)) &&
+  seen.length === 4, short({ r, seen: seen.map((x) => x.contentRange) }));
 
 await json(`${api}/_location`, { url: 'http://evil.example/upload/drive/v3/files?upload_id=x' });
 r = await call('upload_file', { name: 'big4.bin', content_base64: big.toString('base64') });
