@@ -11,31 +11,14 @@
 
 static const char *const file_fields[] = {"fields", GD_FILE_FIELDS, NULL};
 
-static void on_created_folder(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
+/* arg: the verb of the answer's text (a static string) */
+static void on_done(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
-    (void)arg;
-    gd_finish_file(c, res, "Created folder");
+    gd_finish_file(c, res, arg);
 }
-static void on_copied(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
-{
-    (void)arg;
-    gd_finish_file(c, res, "Copied to");
-}
-static void on_renamed(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
-{
-    (void)arg;
-    gd_finish_file(c, res, "Renamed");
-}
-static void on_trashed(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
-{
-    (void)arg;
-    gd_finish_file(c, res, "Moved to the trash (restorable from Drive's trash for 30 days)");
-}
-static void on_moved(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
-{
-    (void)arg;
-    gd_finish_file(c, res, "Moved");
-}
+
+static const char created[] = "Created folder", copied[] = "Copied to", renamed[] = "Renamed", moved[] = "Moved",
+                  trashed[] = "Moved to the trash (restorable from Drive's trash for 30 days)";
 
 void gd_create_folder(mcp_call_t *c, json_t *args, void *data)
 {
@@ -46,7 +29,7 @@ void gd_create_folder(mcp_call_t *c, json_t *args, void *data)
     json_t *body = json_pack("{s:s, s:s}", "name", gd_str(args, "name"), "mimeType", GD_FOLDER_MIME);
     if (parent != NULL)
         json_object_set_new(body, "parents", json_pack("[s]", parent));
-    gd_fetch(c, "POST", gd_url("/files", file_fields), body, GD_SCOPE_WRITE, on_created_folder, NULL, NULL);
+    gd_fetch(c, "POST", gd_url("/files", file_fields), body, GD_SCOPE_WRITE, on_done, (void *)created, NULL);
 }
 
 void gd_copy_file(mcp_call_t *c, json_t *args, void *data)
@@ -60,8 +43,8 @@ void gd_copy_file(mcp_call_t *c, json_t *args, void *data)
         json_object_set_new(body, "name", json_string(name));
     if (folder != NULL)
         json_object_set_new(body, "parents", json_pack("[s]", folder));
-    gd_fetch(c, "POST", gd_file_url(gd_str(args, "file_id"), "/copy", file_fields), body, GD_SCOPE_WRITE, on_copied,
-             NULL, NULL);
+    gd_fetch(c, "POST", gd_file_url(gd_str(args, "file_id"), "/copy", file_fields), body, GD_SCOPE_WRITE, on_done,
+             (void *)copied, NULL);
 }
 
 void gd_rename_file(mcp_call_t *c, json_t *args, void *data)
@@ -70,14 +53,14 @@ void gd_rename_file(mcp_call_t *c, json_t *args, void *data)
     if (!gd_names_ok(c, args))
         return;
     gd_fetch(c, "PATCH", gd_file_url(gd_str(args, "file_id"), NULL, file_fields),
-             json_pack("{s:s}", "name", gd_str(args, "new_name")), GD_SCOPE_WRITE, on_renamed, NULL, NULL);
+             json_pack("{s:s}", "name", gd_str(args, "new_name")), GD_SCOPE_WRITE, on_done, (void *)renamed, NULL);
 }
 
 void gd_trash_file(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     gd_fetch(c, "PATCH", gd_file_url(gd_str(args, "file_id"), NULL, file_fields), json_pack("{s:b}", "trashed", 1),
-             GD_SCOPE_WRITE, on_trashed, NULL, NULL);
+             GD_SCOPE_WRITE, on_done, (void *)trashed, NULL);
 }
 
 /* ---- move_file: PATCH ?addParents=<to>&removeParents=<from,...> ---- */
@@ -89,7 +72,7 @@ typedef struct mv {
 static void patch_parents(mcp_call_t *c, const char *id, const char *to, const char *from)
 {
     const char *q[] = {"addParents", to, "removeParents", from, "fields", GD_FILE_FIELDS, NULL};
-    gd_fetch(c, "PATCH", gd_file_url(id, NULL, q), json_object(), GD_SCOPE_WRITE, on_moved, NULL, NULL);
+    gd_fetch(c, "PATCH", gd_file_url(id, NULL, q), json_object(), GD_SCOPE_WRITE, on_done, (void *)moved, NULL);
 }
 
 static void on_parents(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
