@@ -91,44 +91,10 @@ void gm_fetch_large(mcp_call_t *c, char *url_owned, gm_scope_t scope, size_t max
     mcp_provider_fetch_json(c, &req, url_owned, NULL, cb, arg);
 }
 
-/* A boundary (written into out) that occurs in neither a nor b. CM_OK, or CM_ERR when the random source fails
- * or every try collides. */
-static int upload_boundary(char *out, size_t outsz, const char *a, size_t alen, const char *b, size_t blen)
-{
-    for (int tries = 0; tries < 8; tries++) {
-        char hex[49];
-        if (cm_random_hex(hex, sizeof(hex), 24) != CM_OK)
-            return CM_ERR;
-        int n = snprintf(out, outsz, "gm_upload_%s", hex);
-        if (n < 0 || (size_t)n >= outsz)
-            return CM_ERR;
-        if (memmem(a, alen, out, (size_t)n) == NULL && memmem(b, blen, out, (size_t)n) == NULL)
-            return CM_OK;
-    }
-    return CM_ERR;
-}
-
 int gm_upload_body(json_t *metadata, const char *msg, size_t len, char *boundary, size_t boundarysz, char **body,
                    size_t *body_len)
 {
-    int rc = CM_ENOMEM;
-    char *meta = json_dumps(metadata, JSON_COMPACT);
-    cm_buf_t b = {0};
-    if (meta == NULL)
-        return CM_ENOMEM;
-    rc = upload_boundary(boundary, boundarysz, meta, strlen(meta), msg, len);
-    if (rc != CM_OK)
-        goto out_free_meta;
-    cm_buf_printf(&b, "--%s\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n%s\r\n", boundary, meta);
-    cm_buf_printf(&b, "--%s\r\nContent-Type: message/rfc822\r\n\r\n", boundary);
-    cm_buf_append(&b, msg, len);
-    cm_buf_printf(&b, "\r\n--%s--\r\n", boundary);
-    *body_len = b.len;
-    *body = cm_buf_take(&b);
-    rc = *body != NULL ? CM_OK : CM_ENOMEM;
-out_free_meta:
-    free(meta);
-    return rc;
+    return mcp_google_multipart_body(metadata, "message/rfc822", msg, len, boundary, boundarysz, body, body_len);
 }
 
 void gm_fetch_upload(mcp_call_t *c, const char *path, json_t *metadata, const char *msg, size_t len, gm_scope_t scope,

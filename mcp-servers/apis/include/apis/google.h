@@ -22,6 +22,7 @@
 
 #include "mcp/provider_http.h"
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* What one family of tools needs, for the texts: a service keeps these in static const tables. */
@@ -47,5 +48,12 @@ int mcp_google_is_rate_limit(const mcp_provider_response_t *res);
 /* A Google pageToken handed back as a tool's cursor: 1 when it looks like one (1..2048 bytes of printable ASCII
  * without spaces), else 0. Google's tokens are opaque; this only keeps a model's garbage out of the URL. */
 int mcp_google_page_token_ok(const char *token);
+
+/* The body of a Google media upload with uploadType=multipart (Content-Type multipart/related; boundary=...): first
+ * part the metadata (application/json; charset=UTF-8, compact; borrowed), second part the media (media_type, data/len
+ * as they are, not base64). The boundary (random, occurring in neither part) is written into boundary (boundarysz
+ * >= 64). CM_OK with *body (malloc'ed, caller frees; it holds the media) and *body_len, or CM_ENOMEM / CM_ERR. */
+int mcp_google_multipart_body(json_t *metadata, const char *media_type, const void *data, size_t len, char *boundary,
+                              size_t boundarysz, char **body, size_t *body_len);
 
 #endif
