@@ -83,43 +83,10 @@ static const mcp_google_scope_t scope_names[] = {
                                         "this app created or was given)"},
 };
 
-/* errors[0].reason of a Google error answer, or NULL (borrowed). */
-static const char *reason_of(const mcp_provider_response_t *res)
-{
-    json_t *errors = json_object_get(json_object_get(res->json, "error"), "errors");
-    return json_string_value(json_object_get(json_array_get(errors, 0), "reason"));
-}
-
-static void error_text(const mcp_provider_response_t *res, const char *generic, gd_scope_t scope, char *buf,
-                       size_t bufsz)
-{
-    const char *reason = reason_of(res);
-    /* ends in "LimitExceeded" but is no usage limit: the document itself is too big to convert */
-    if (res->status == 403 && reason != NULL && strcmp(reason, "exportSizeLimitExceeded") == 0) {
-        snprintf(buf, bufsz,
-                 "Google Drive cannot export this file: the exported document would be larger than Google's 10 MB "
-                 "export limit (403 exportSizeLimitExceeded). Open it in Google Drive, or split it.");
-        return;
-    }
-    /* Drive answers 403 for much besides a missing scope (the user's access to the file, a folder that cannot be
-       copied, a Google file that must be exported...): only the scope reasons name a scope */
-    if (res->status == 403 && reason != NULL && !mcp_google_is_rate_limit(res) &&
-        strcmp(reason, "insufficientPermissions") != 0 && strcmp(reason, "insufficientScopes") != 0) {
-        const char *m = json_string_value(json_object_get(json_object_get(res->json, "error"), "message"));
-        snprintf(buf, bufsz, "Google Drive refused the request (403 %.64s).%s%.300s", reason,
-                 m != NULL ? " Google Drive says: " : "", m != NULL ? m : "");
-        for (char *p = buf; *p; p++)
-            if ((unsigned char)*p < 0x20)
-                *p = ' ';
-        return;
-    }
-    mcp_google_error_text(res, generic, &scope_names[scope], buf, bufsz);
-}
-
 #define HOOK(name, scope)                                                                                              \
     static void name(const mcp_provider_response_t *res, const char *generic, char *buf, size_t bufsz)                 \
     {                                                                                                                  \
-        error_text(res, generic, scope, buf, bufsz);                                                                   \
+        mcp_google_error_text(res, generic, &scope_names[scope], buf, bufsz);                                          \
     }
 HOOK(err_metadata, GD_SCOPE_METADATA)
 HOOK(err_read, GD_SCOPE_READ)

@@ -214,7 +214,7 @@ void token0;
   const ids = r.structuredContent?.messages?.map((m) => m.id) ?? [];
   check('listing: 24 items fetched 8 at a time (not one after the other), in list order', !r.isError && ids.length === 24 &&
     ids.every((id, i) => i === 0 || id > ids[i - 1]) && maxInflight === 8 && ms < 24 * 75, JSON.stringify({ maxInflight, ms, ids }));
-  await fail({ path: '/messages/m05$', method: 'GET', status: 403, message: 'Request had insufficient authentication scopes.',
+  await fail({ path: '/messages/m05$', method: 'GET', status: 403, message: 'Request had insufficient authentication scopes.', reason: 'insufficientPermissions',
     www_authenticate: 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/gmail.readonly"' });
   r = await call('fetch_emails', { max_results: 10 });
   check('listing: an item\'s 403 fails the call naming the missing scope (the Gmail error hook)', r.isError === true &&
@@ -296,7 +296,7 @@ void token0;
   r = await call('create_label', { name: 'Denied' });
   check('403 -> missing scope named, with the instance\'s re-authorize URL', r.isError === true && /403/.test(text(r)) && /Missing scope/.test(text(r)) &&
     /gmail\.labels/.test(text(r)) && (!process.env.AUTHORIZE_URL || text(r).includes(`Re-authorize this instance with them at ${process.env.AUTHORIZE_URL}`)), text(r));
-  await fail({ path: '/messages/m07$', method: 'DELETE', status: 403, message: 'Request had insufficient authentication scopes.' });
+  await fail({ path: '/messages/m07$', method: 'DELETE', status: 403, message: 'Request had insufficient authentication scopes.', reason: 'insufficientPermissions' });
   r = await call('delete_message', { message_id: 'm07' });
   check('403 on permanent delete names https://mail.google.com/', r.isError === true && /https:\/\/mail\.google\.com\//.test(text(r)), text(r));
   await fail({ path: '/labels$', status: 429, retry_after: 7, message: 'Too many requests' });
@@ -314,7 +314,7 @@ void token0;
 {
   const att = [{ filename: 'a.txt', content_base64: Buffer.from('hello').toString('base64') }];
   const mail = { to: 'a@example.com', subject: 'Up', body: 'x', attachments: att };
-  await fail({ path: '^/upload/gmail/v1/users/me/messages/send$', method: 'POST', status: 403, message: 'Request had insufficient authentication scopes.',
+  await fail({ path: '^/upload/gmail/v1/users/me/messages/send$', method: 'POST', status: 403, message: 'Request had insufficient authentication scopes.', reason: 'insufficientPermissions',
     www_authenticate: 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/gmail.readonly"' });
   let r = await call('send_email_with_attachments', mail);
   check('upload 403 -> missing scope gmail.send named', r.isError === true && /403/.test(text(r)) && /Missing scope: this tool needs https:\/\/www.googleapis.com\/auth\/gmail.send/.test(text(r)) && /insufficient authentication scopes/.test(text(r)), text(r));

@@ -43,6 +43,20 @@ static int limit_reason(const char *reason)
     return (n >= 13 && strcmp(reason + n - 13, "LimitExceeded") == 0) || strcmp(reason, "quotaExceeded") == 0;
 }
 
+/* A 403 that a missing scope explains: Google's scope reasons, an insufficient_scope challenge, or no reason at all
+ * (an answer without errors[] says nothing better). */
+static int scope_refusal(const char *reason, const char *www)
+{
+    static const char *const scope_reasons[] = {"insufficientPermissions", "insufficientScopes",
+                                                "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "forbidden"};
+    if (reason == NULL || (www != NULL && strstr(www, "insufficient_scope") != NULL))
+        return 1;
+    for (size_t i = 0; i < sizeof(scope_reasons) / sizeof(scope_reasons[0]); i++)
+        if (strcmp(reason, scope_reasons[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int mcp_google_is_rate_limit(const mcp_provider_response_t *res)
 {
     return res->status == 429 || (res->status == 403 && limit_reason(google_reason(res)));
@@ -77,9 +91,14 @@ void mcp_google_error_text(const mcp_provider_response_t *res, const char *gener
             snprintf(buf, bufsz, "%s usage limit reached (403 %s); retry later.%s", api, reason, says);
         return;
     }
+    const char *www = mcp_header_get(res->headers, res->n_headers, "www-authenticate");
+    if (res->status == 403 && !scope_refusal(reason, www)) {
+        /* the user's access to the item, a file that cannot be copied or downloaded...: no scope would help */
+        snprintf(buf, bufsz, "%s refused the request (403 %.64s).%s", api, reason, says);
+        return;
+    }
     if (res->status == 403) {
         char granted[256] = "";
-        const char *www = mcp_header_get(res->headers, res->n_headers, "www-authenticate");
         const char *sc = www ? strstr(www, "scope=\"") : NULL;
         if (sc != NULL) {
             sc += 7;

@@ -10,8 +10,11 @@
  *       not a missing scope);
  *   403 exportSizeLimitExceeded (Drive files.export of a file whose export is over 10 MB) -> "too large to export"
  *       (neither a usage limit nor a missing scope);
- *   403 other (insufficientPermissions, ACCESS_TOKEN_SCOPE_INSUFFICIENT, ...) -> the runtime's 403 text (with the
- *       instance's re-authorize URL), the scope this tool needs and the scope Google names in WWW-Authenticate;
+ *   403 for a scope (reason insufficientPermissions, insufficientScopes, ACCESS_TOKEN_SCOPE_INSUFFICIENT,
+ *       forbidden, none, or an insufficient_scope challenge) -> the runtime's 403 text (with the instance's
+ *       re-authorize URL), the scope this tool needs and the scope Google names in WWW-Authenticate;
+ *   403 with another reason (insufficientFilePermissions, cannotCopyFile, fileNotDownloadable, ...) -> "<api>
+ *       refused the request (403 <reason>)": no scope would help;
  *   429 -> the runtime's rate-limit text (Retry-After);
  *   404 -> the runtime's not-found text (a tool that knows the id says so in its own 404 text);
  *   every other status -> the generic text;
