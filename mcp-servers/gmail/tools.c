@@ -11,28 +11,15 @@
 #define STR(x) STR_(x)
 
 /* two lines a hint set: clang-format would spread each over four */
-// clang-format off
-enum { RO, SEND, WRITE_IDEM, DESTROY_IDEM, CREATE };
-static const mcp_tool_annotations_t hints[] = {
-    [RO] = {.read_only = MCP_HINT_TRUE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
-            .open_world = MCP_HINT_TRUE},
-    /* sending reaches other people: not idempotent (twice = two emails), not destructive */
-    [SEND] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE,
-              .open_world = MCP_HINT_TRUE},
-    [WRITE_IDEM] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
-                    .open_world = MCP_HINT_TRUE},
-    [DESTROY_IDEM] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
-                      .open_world = MCP_HINT_TRUE},
-    [CREATE] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE,
-                .open_world = MCP_HINT_TRUE},
-};
-// clang-format on
+/* behaviour hints: read-only, destructive, idempotent, open world */
+#define RO MCP_HINTS(1, 0, 1, 1)
+/* sending reaches other people: not idempotent (twice = two emails), not destructive */
+#define SEND MCP_HINTS(0, 0, 0, 1)
+#define WRITE_IDEM MCP_HINTS(0, 0, 1, 1)
+#define DESTROY_IDEM MCP_HINTS(0, 1, 1, 1)
+#define CREATE MCP_HINTS(0, 0, 0, 1)
 
-static const struct {
-    const char *name, *title, *description, *input, *output;
-    int hint;
-    mcp_tool_fn fn;
-} tools[] = {
+static const mcp_tool_def_t tools[] = {
     {"send_email", "Send email", "Sends an email (plain text, optionally with an HTML alternative).",
      schema_send_email_input, schema_send_email_output, SEND, gm_send_email},
     {"fetch_emails", "Fetch emails",
@@ -91,17 +78,5 @@ int gm_register_tools(mcp_server_t *s)
 {
     if (gm_api_init() != CM_OK)
         return CM_EINVAL;
-    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-        mcp_tool_def_t d = {.name = tools[i].name,
-                            .title = tools[i].title,
-                            .description = tools[i].description,
-                            .input_schema = tools[i].input,
-                            .output_schema = tools[i].output,
-                            .annotations = hints[tools[i].hint],
-                            .fn = tools[i].fn};
-        int rc = mcp_server_add_tool(s, &d);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    return mcp_server_add_tools(s, tools, sizeof(tools) / sizeof(tools[0]));
 }

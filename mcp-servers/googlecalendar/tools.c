@@ -10,35 +10,22 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-// clang-format off
-enum { RO, CREATE, ANSWER, WRITE_IDEM, DESTROY_IDEM };
-static const mcp_tool_annotations_t hints[] = {
-    [RO] = {.read_only = MCP_HINT_TRUE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
-            .open_world = MCP_HINT_TRUE},
-    /* twice = two events (and two invitations) */
-    [CREATE] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE,
-                .open_world = MCP_HINT_TRUE},
-    /* an answer only sets the caller's own status */
-    [ANSWER] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
-                .open_world = MCP_HINT_TRUE},
-    /* a patch overwrites fields (attendees, recurrence as a whole): destructive, the same patch twice changes nothing
-       more */
-    [WRITE_IDEM] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
-                    .open_world = MCP_HINT_TRUE},
-    [DESTROY_IDEM] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
-                      .open_world = MCP_HINT_TRUE},
-};
-// clang-format on
+/* behaviour hints: read-only, destructive, idempotent, open world */
+#define RO MCP_HINTS(1, 0, 1, 1)
+/* twice = two events (and two invitations) */
+#define CREATE MCP_HINTS(0, 0, 0, 1)
+/* an answer only sets the caller's own status */
+#define ANSWER MCP_HINTS(0, 0, 1, 1)
+/* a patch overwrites fields (attendees, recurrence as a whole): destructive, the same patch twice changes nothing
+   more */
+#define WRITE_IDEM MCP_HINTS(0, 1, 1, 1)
+#define DESTROY_IDEM MCP_HINTS(0, 1, 1, 1)
 
 #define T(name, title, desc, hint, fn)                                                                                 \
     {                                                                                                                  \
         name, title, desc, schema_##fn##_input, schema_##fn##_output, hint, gc_##fn                                    \
     }
-static const struct {
-    const char *name, *title, *description, *input, *output;
-    int hint;
-    mcp_tool_fn fn;
-} tools[] = {
+static const mcp_tool_def_t tools[] = {
     T("list_calendars", "List calendars",
       "Lists the calendars of the user's calendar list (id, name, access role, time zone; \"primary\" is the main "
       "one). Page with cursor = next_cursor.",
@@ -82,17 +69,5 @@ int gc_register_tools(mcp_server_t *s)
 {
     if (gc_api_init() != CM_OK)
         return CM_EINVAL;
-    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-        mcp_tool_def_t d = {.name = tools[i].name,
-                            .title = tools[i].title,
-                            .description = tools[i].description,
-                            .input_schema = tools[i].input,
-                            .output_schema = tools[i].output,
-                            .annotations = hints[tools[i].hint],
-                            .fn = tools[i].fn};
-        int rc = mcp_server_add_tool(s, &d);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    return mcp_server_add_tools(s, tools, sizeof(tools) / sizeof(tools[0]));
 }

@@ -7,28 +7,15 @@
 #include "googledrive.h"
 #include "schemas.h"
 
-// clang-format off
-enum { RO, CREATE, WRITE_IDEM, DESTROY_IDEM, SHARE };
-static const mcp_tool_annotations_t hints[] = {
-    [RO] = {.read_only = MCP_HINT_TRUE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
-            .open_world = MCP_HINT_TRUE},
-    [CREATE] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE,
-                .open_world = MCP_HINT_TRUE},
-    [WRITE_IDEM] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
-                    .open_world = MCP_HINT_TRUE},
-    [DESTROY_IDEM] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
-                      .open_world = MCP_HINT_TRUE},
-    /* sharing gives other people access and may email them: not idempotent (a second call may notify again) */
-    [SHARE] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE,
-               .open_world = MCP_HINT_TRUE},
-};
-// clang-format on
+/* behaviour hints: read-only, destructive, idempotent, open world */
+#define RO MCP_HINTS(1, 0, 1, 1)
+#define CREATE MCP_HINTS(0, 0, 0, 1)
+#define WRITE_IDEM MCP_HINTS(0, 0, 1, 1)
+#define DESTROY_IDEM MCP_HINTS(0, 1, 1, 1)
+/* sharing gives other people access and may email them: not idempotent (a second call may notify again) */
+#define SHARE MCP_HINTS(0, 0, 0, 1)
 
-static const struct {
-    const char *name, *title, *description, *input, *output;
-    int hint;
-    mcp_tool_fn fn;
-} tools[] = {
+static const mcp_tool_def_t tools[] = {
     {"search_files", "Search files",
      "Searches Drive files with Drive query syntax (q, e.g. \"name contains 'report' and mimeType = "
      "'application/pdf'\") and/or simple helpers (name_contains, mime_type, modified_after, in_folder), combined with "
@@ -81,17 +68,5 @@ int gd_register_tools(mcp_server_t *s)
 {
     if (gd_api_init() != CM_OK)
         return CM_EINVAL;
-    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-        mcp_tool_def_t d = {.name = tools[i].name,
-                            .title = tools[i].title,
-                            .description = tools[i].description,
-                            .input_schema = tools[i].input,
-                            .output_schema = tools[i].output,
-                            .annotations = hints[tools[i].hint],
-                            .fn = tools[i].fn};
-        int rc = mcp_server_add_tool(s, &d);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    return mcp_server_add_tools(s, tools, sizeof(tools) / sizeof(tools[0]));
 }

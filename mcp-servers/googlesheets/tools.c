@@ -12,16 +12,10 @@
 
 /* Behaviour hints: every tool reaches Google (open world). Writing a range overwrites what was there (destructive, but
  * twice is the same as once); appending twice adds the rows twice. */
-#define HINTS(r, d, i)                                                                                                 \
-    {                                                                                                                  \
-        .read_only = (r), .destructive = (d), .idempotent = (i), .open_world = MCP_HINT_TRUE                           \
-    }
-#define T MCP_HINT_TRUE
-#define F MCP_HINT_FALSE
-#define RO HINTS(T, F, T)
-#define CREATE HINTS(F, F, F)
-#define OVERWRITE HINTS(F, T, T)
-#define APPEND HINTS(F, F, F)
+#define RO MCP_HINTS(1, 0, 1, 1)
+#define CREATE MCP_HINTS(0, 0, 0, 1)
+#define OVERWRITE MCP_HINTS(0, 1, 1, 1)
+#define APPEND MCP_HINTS(0, 0, 0, 1)
 /* one tool: its name names the schemas and the handler gs_<name> */
 #define TOOL(n, t, d, h)                                                                                               \
     {                                                                                                                  \

@@ -40,6 +40,15 @@ typedef struct mcp_tool_annotations {
     mcp_hint_t open_world;  /* openWorldHint */
 } mcp_tool_annotations_t;
 
+/* The annotations of a tool table entry from four booleans (read-only, destructive, idempotent, open world): a
+ * constant expression, so a service's `static const mcp_tool_def_t` table can use it. */
+#define MCP_HINT_OF(b) ((b) ? MCP_HINT_TRUE : MCP_HINT_FALSE)
+#define MCP_HINTS(r, d, i, o)                                                                                          \
+    {                                                                                                                  \
+        .read_only = MCP_HINT_OF(r), .destructive = MCP_HINT_OF(d), .idempotent = MCP_HINT_OF(i),                      \
+        .open_world = MCP_HINT_OF(o)                                                                                   \
+    }
+
 typedef struct mcp_tool_def {
     const char *name;          /* required: 1..128 of [A-Za-z0-9_.-], unique */
     const char *title;         /* optional */
