@@ -10,17 +10,13 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/* The behaviour hints of the tools. */
-#define HINTS(ro_, destroys_, idem_)                                                                                   \
-    {                                                                                                                  \
-        .read_only = (ro_), .destructive = (destroys_), .idempotent = (idem_), .open_world = MCP_HINT_TRUE             \
-    }
-#define RO HINTS(MCP_HINT_TRUE, MCP_HINT_FALSE, MCP_HINT_TRUE)
+/* behaviour hints: read-only, destructive, idempotent, open world */
+#define RO MCP_HINTS(1, 0, 1, 1)
 /* a second call makes a second document; adds text, removes none (twice = the text twice) */
-#define CREATE HINTS(MCP_HINT_FALSE, MCP_HINT_FALSE, MCP_HINT_FALSE)
+#define CREATE MCP_HINTS(0, 0, 0, 1)
 #define EDIT CREATE
 /* replaces or deletes existing content */
-#define DESTROY HINTS(MCP_HINT_FALSE, MCP_HINT_TRUE, MCP_HINT_FALSE)
+#define DESTROY MCP_HINTS(0, 1, 0, 1)
 
 #define TOOL(name_, title_, description_, hints_, fn_)                                                                 \
     {                                                                                                                  \

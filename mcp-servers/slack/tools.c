@@ -9,14 +9,10 @@
 
 /* annotation sets: reads; posting (reaches people, twice is two messages); an edit (replaces the old text, the same
  * edit twice changes nothing more); a reaction (the second identical one is refused: the state stays the same) */
-#define HINTS(r, d, i)                                                                                                 \
-    {                                                                                                                  \
-        .read_only = r, .destructive = d, .idempotent = i, .open_world = MCP_HINT_TRUE                                 \
-    }
-#define RO HINTS(MCP_HINT_TRUE, MCP_HINT_FALSE, MCP_HINT_TRUE)
-#define POST HINTS(MCP_HINT_FALSE, MCP_HINT_FALSE, MCP_HINT_FALSE)
-#define EDIT HINTS(MCP_HINT_FALSE, MCP_HINT_TRUE, MCP_HINT_TRUE)
-#define REACT HINTS(MCP_HINT_FALSE, MCP_HINT_FALSE, MCP_HINT_TRUE)
+#define RO MCP_HINTS(1, 0, 1, 1)
+#define POST MCP_HINTS(0, 0, 0, 1)
+#define EDIT MCP_HINTS(0, 1, 1, 1)
+#define REACT MCP_HINTS(0, 0, 1, 1)
 #define TOOL(n, t, d, in, out, h, f)                                                                                   \
     {                                                                                                                  \
         .name = n, .title = t, .description = d, .input_schema = in, .output_schema = out, .annotations = h, .fn = f   \
