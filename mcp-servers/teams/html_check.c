@@ -11,10 +11,10 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const allowed[] = {"a",  "b",  "blockquote", "br",     "code",  "del",   "div", "em",  "h1",
-                                      "h2", "h3", "h4",         "h5",     "h6",    "hr",    "i",   "ins", "li",
-                                      "ol", "p",  "pre",        "s",      "span",  "strike", "strong", "sub", "sup",
-                                      "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul"};
+static const char *const allowed[] = {"a",     "b",     "blockquote", "br",    "code", "del",    "div",    "em",  "h1",
+                                      "h2",    "h3",    "h4",         "h5",    "h6",   "hr",     "i",      "ins", "li",
+                                      "ol",    "p",     "pre",        "s",     "span", "strike", "strong", "sub", "sup",
+                                      "table", "tbody", "td",         "tfoot", "th",   "thead",  "tr",     "u",   "ul"};
 
 static int tag_allowed(const char *name)
 {
@@ -82,7 +82,8 @@ static int check_attrs(const char *p, const char *tag, const char **end, char *w
                 vlen = (size_t)(p - val);
             }
         }
-        int is_link = (nlen == 4 && strncasecmp(name, "href", 4) == 0) || (nlen == 3 && strncasecmp(name, "src", 3) == 0);
+        int is_link =
+            (nlen == 4 && strncasecmp(name, "href", 4) == 0) || (nlen == 3 && strncasecmp(name, "src", 3) == 0);
         if (is_link && (val == NULL || !url_ok(val, vlen))) {
             snprintf(why, whysz, "links must be http://, https:// or mailto: URLs");
             return CM_EINVAL;

@@ -120,7 +120,7 @@ static void append_indented(cm_buf_t *b, const char *s, int indent)
 {
     for (const char *p = s; *p != '\0'; p++) {
         cm_buf_append(b, p, 1);
-        if (*p == '\n' && p[1] != '\0')
+        if (*p == '\n' && p[1] != '\0' && p[1] != '\n')
             cm_buf_printf(b, "%*s", indent, "");
     }
 }
@@ -128,7 +128,10 @@ static void append_indented(cm_buf_t *b, const char *s, int indent)
 void tm_append_message(cm_buf_t *b, const json_t *s, int indent)
 {
     const json_t *replies = json_object_get(s, "replies");
-    cm_buf_printf(b, "%*s[%s] %s%s: ", indent, "", str_or(s, "created", "?"), str_or(s, "from", "(unknown sender)"),
+    const char *type = json_string_value(json_object_get(s, "message_type"));
+    int event = type != NULL && strcmp(type, "systemEventMessage") == 0;
+    cm_buf_printf(b, "%*s[%s] %s%s: ", indent, "", str_or(s, "created", "?"),
+                  str_or(s, "from", event ? "(system event)" : "(unknown sender)"),
                   json_is_true(json_object_get(s, "deleted")) ? " (deleted)" : "");
     const char *subject = json_string_value(json_object_get(s, "subject"));
     if (subject != NULL && *subject != '\0')

@@ -24,8 +24,8 @@
 
 /* The delegated permission each group of tools needs (named in 403 errors; config/services.json grants them). */
 typedef enum {
-    TM_PERM_TEAMS,     /* Team.ReadBasic.All */
-    TM_PERM_CHANNELS,  /* Channel.ReadBasic.All */
+    TM_PERM_TEAMS,      /* Team.ReadBasic.All */
+    TM_PERM_CHANNELS,   /* Channel.ReadBasic.All */
     TM_PERM_CHMSG_READ, /* ChannelMessage.Read.All */
     TM_PERM_CHMSG_SEND, /* ChannelMessage.Send */
     TM_PERM_CHAT_READ,  /* Chat.Read */

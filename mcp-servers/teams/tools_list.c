@@ -122,7 +122,8 @@ static void on_chats(mcp_call_t *c, const mcp_provider_response_t *res, long opt
     cm_buf_t b = {0};
     size_t i;
     const json_t *ch;
-    cm_buf_printf(&b, "%zu chat%s, most recent first\n", json_array_size(value), json_array_size(value) == 1 ? "" : "s");
+    cm_buf_printf(&b, "%zu chat%s, most recent first\n", json_array_size(value),
+                  json_array_size(value) == 1 ? "" : "s");
     json_array_foreach(value, i, ch)
     {
         json_t *s = tm_chat_summary(ch);
@@ -142,12 +143,9 @@ void teams_list_chats(mcp_call_t *c, json_t *args, void *data)
     /* Graph orders chats only by lastMessagePreview/createdDateTime desc, which needs that expansion; members are
      * capped at 25 per chat when expanded */
     int members = json_is_true(json_object_get(args, "include_members"));
-    const char *q[] = {"$top",
-                       top,
-                       "$expand",
-                       members ? "members,lastMessagePreview" : "lastMessagePreview",
-                       "$orderby",
-                       "lastMessagePreview/createdDateTime desc",
+    const char *q[] = {"$top",     top,
+                       "$expand",  members ? "members,lastMessagePreview" : "lastMessagePreview",
+                       "$orderby", "lastMessagePreview/createdDateTime desc",
                        NULL};
     tm_graph(c, NULL, msgraph_url("/me/chats", q), NULL, TM_PERM_CHAT_READ, NULL, on_chats, 0);
 }

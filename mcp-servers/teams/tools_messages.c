@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* opt packs the rendering limits of a listing: max_chars (<= 8000 by schema) and max_replies (<= 10). */
-#define OPT(chars_, replies_) ((long)(chars_) * 100 + (long)(replies_))
+#define OPT(chars_, replies_) ((long)(chars_)*100 + (long)(replies_))
 #define OPT_CHARS(o_) ((size_t)((o_) / 100))
 #define OPT_REPLIES(o_) ((size_t)((o_) % 100))
 
