@@ -78,15 +78,30 @@ void tm_graph(mcp_call_t *c, const char *method, char *url, json_t *body, tm_per
     mcp_provider_fetch_json(c, &req, url, body, on_answer, g);
 }
 
-int tm_follow_cursor(mcp_call_t *c, json_t *args, const char *need, tm_perm_t perm, tm_cb cb, long opt)
+/* 1 when the n bytes at path end with suffix. */
+static int ends_with(const char *path, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    return n >= k && memcmp(path + n - k, suffix, k) == 0;
+}
+
+int tm_follow_cursor(mcp_call_t *c, json_t *args, const char *contains, const char *suffix, const char *suffix2,
+                     tm_perm_t perm, tm_cb cb, long opt)
 {
     const char *t = tm_arg_str(args, "cursor");
     if (t == NULL)
         return 0;
-    /* the query may echo anything; the path is what says which listing the link continues */
-    size_t path_len = strcspn(t, "?");
-    const char *hit = strstr(t, need);
-    if (!msgraph_page_token_ok(t) || hit == NULL || (size_t)(hit - t) >= path_len)
+    /* the path (the query may echo anything) says which listing the link continues: a cursor of another listing
+     * would be rendered as the wrong kind of thing */
+    const char *base = msgraph_base();
+    size_t blen = strlen(base);
+    int ok = msgraph_page_token_ok(t) && strncmp(t, base, blen) == 0;
+    const char *path = t + (ok ? blen : 0);
+    size_t n = strcspn(path, "?#");
+    const char *hit = contains ? strstr(path, contains) : path;
+    ok = ok && hit != NULL && (size_t)(hit - path) < n &&
+         (ends_with(path, n, suffix) || (suffix2 != NULL && ends_with(path, n, suffix2)));
+    if (!ok)
         mcp_call_fail(c, "Invalid argument 'cursor': use the next_cursor value of a previous result of this tool.");
     else
         tm_graph(c, NULL, strdup(t), NULL, perm, NULL, cb, opt);

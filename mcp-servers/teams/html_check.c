@@ -33,6 +33,16 @@ static int url_ok(const char *v, size_t n)
            (n >= 7 && strncasecmp(v, "mailto:", 7) == 0);
 }
 
+/* 1 when the n bytes at s contain needle, ignoring ASCII case. */
+static int contains_ci(const char *s, size_t n, const char *needle)
+{
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (strncasecmp(s + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
 /* Checks the attributes of a tag from p (after its name) to its '>'; *end gets the position after '>'. */
 static int check_attrs(const char *p, const char *tag, const char **end, char *why, size_t whysz)
 {
@@ -81,6 +91,11 @@ static int check_attrs(const char *p, const char *tag, const char **end, char *w
                     p++;
                 vlen = (size_t)(p - val);
             }
+        }
+        if (nlen == 5 && strncasecmp(name, "style", 5) == 0 && val != NULL &&
+            (contains_ci(val, vlen, "url(") || contains_ci(val, vlen, "expression"))) {
+            snprintf(why, whysz, "a style may not load URLs or run expressions");
+            return CM_EINVAL;
         }
         int is_link =
             (nlen == 4 && strncasecmp(name, "href", 4) == 0) || (nlen == 3 && strncasecmp(name, "src", 3) == 0);

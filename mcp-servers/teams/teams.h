@@ -48,10 +48,11 @@ long long tm_arg_int(json_t *args, const char *k);
 void tm_graph(mcp_call_t *c, const char *method, char *url, json_t *body, tm_perm_t perm, const char *what, tm_cb cb,
               long opt);
 
-/* With a cursor argument: follows it (an @odata.nextLink of a previous answer, which must lie below the API base
- * and whose path contains need) with tm_graph and returns 1; a cursor that is none fails the call (also 1: the call
- * is taken care of). 0 when there is no cursor. */
-int tm_follow_cursor(mcp_call_t *c, json_t *args, const char *need, tm_perm_t perm, tm_cb cb, long opt);
+/* With a cursor argument: follows it (an @odata.nextLink of a previous answer, which must lie below the API base, with
+ * a path that contains contains (NULL = anything) and ends with suffix or suffix2 (may be NULL)) with tm_graph and
+ * returns 1; a cursor that is none fails the call (also 1: the call is taken care of). 0 when there is no cursor. */
+int tm_follow_cursor(mcp_call_t *c, json_t *args, const char *contains, const char *suffix, const char *suffix2,
+                     tm_perm_t perm, tm_cb cb, long opt);
 
 /* Builds "/a/{id1}/b/{id2}..." from a printf-like list of literal parts and ids: fmt has %s for each id, which is
  * percent-escaped. Writes into out (TM_PATH_MAX). CM_OK, or CM_EINVAL with the call failed. */

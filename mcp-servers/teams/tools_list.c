@@ -44,7 +44,7 @@ static void on_teams(mcp_call_t *c, const mcp_provider_response_t *res, long opt
 void teams_list_joined_teams(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    if (tm_follow_cursor(c, args, "/joinedTeams", TM_PERM_TEAMS, on_teams, 0))
+    if (tm_follow_cursor(c, args, NULL, "/joinedTeams", NULL, TM_PERM_TEAMS, on_teams, 0))
         return;
     /* /me/joinedTeams takes no OData options; Graph fills only id, displayName, description, isArchived, tenantId */
     tm_graph(c, NULL, msgraph_url("/me/joinedTeams", NULL), NULL, TM_PERM_TEAMS, NULL, on_teams, 0);
@@ -89,7 +89,7 @@ static void on_channels(mcp_call_t *c, const mcp_provider_response_t *res, long 
 void teams_list_channels(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    if (tm_follow_cursor(c, args, "/channels", TM_PERM_CHANNELS, on_channels, 0))
+    if (tm_follow_cursor(c, args, "/teams/", "/channels", NULL, TM_PERM_CHANNELS, on_channels, 0))
         return;
     const char *team = tm_arg_str(args, "team_id");
     char path[TM_PATH_MAX], what[1200];
@@ -136,7 +136,7 @@ static void on_chats(mcp_call_t *c, const mcp_provider_response_t *res, long opt
 void teams_list_chats(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    if (tm_follow_cursor(c, args, "/chats", TM_PERM_CHAT_READ, on_chats, 0))
+    if (tm_follow_cursor(c, args, NULL, "/chats", NULL, TM_PERM_CHAT_READ, on_chats, 0))
         return;
     char top[24];
     snprintf(top, sizeof(top), "%lld", tm_arg_int(args, "top"));

@@ -44,7 +44,7 @@ static long opt_of(json_t *args)
 void teams_list_channel_messages(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
-    if (tm_follow_cursor(c, args, "/messages", TM_PERM_CHMSG_READ, on_messages, opt_of(args)))
+    if (tm_follow_cursor(c, args, "/teams/", "/messages", "/replies", TM_PERM_CHMSG_READ, on_messages, opt_of(args)))
         return;
     const char *team = tm_arg_str(args, "team_id"), *channel = tm_arg_str(args, "channel_id");
     const char *msg = tm_arg_str(args, "message_id");
@@ -73,7 +73,7 @@ void teams_list_chat_messages(mcp_call_t *c, json_t *args, void *data)
 {
     (void)data;
     long opt = OPT(tm_arg_int(args, "max_chars"), 0);
-    if (tm_follow_cursor(c, args, "/messages", TM_PERM_CHAT_READ, on_messages, opt))
+    if (tm_follow_cursor(c, args, "/chats/", "/messages", NULL, TM_PERM_CHAT_READ, on_messages, opt))
         return;
     const char *chat = tm_arg_str(args, "chat_id");
     if (chat == NULL) {

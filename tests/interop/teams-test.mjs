@@ -146,6 +146,10 @@ check('list_chat_messages: cursor page', q.path === `/chats/${FALCON}/messages` 
   r.structuredContent?.messages?.length === 2 && r.structuredContent.messages[1].text === 'Falcon update 1' && !r.structuredContent.next_cursor, r.structuredContent);
 r = await call('list_chat_messages', { cursor: `${graph}/me/joinedTeams?$skiptoken=x` });
 check('list_chat_messages: a cursor of another listing is refused, nothing sent', r.isError === true && /cursor/.test(text(r)) && (await drain(graph)).length === 0, r);
+r = await call('list_chats', { cursor: `${graph}/chats/${encodeURIComponent(FALCON)}/messages?$skiptoken=x` });
+check('list_chats: a chat-messages cursor is refused (another listing), nothing sent', r.isError === true && /cursor/.test(text(r)) && (await drain(graph)).length === 0, r);
+r = await call('list_channel_messages', { cursor: `${graph}/chats/${encodeURIComponent(FALCON)}/messages?$skiptoken=x` });
+check('list_channel_messages: a chat-messages cursor is refused, nothing sent', r.isError === true && /cursor/.test(text(r)) && (await drain(graph)).length === 0, r);
 r = await call('list_chats', { cursor: 'https://evil.example/v1.0/me/chats?$skiptoken=x' });
 check('list_chats: a cursor off the API base is refused, nothing sent', r.isError === true && /cursor/.test(text(r)) && (await drain(graph)).length === 0, r);
 
@@ -195,6 +199,7 @@ const badHtml = [
   ['<p class="x"', /not closed/],
   ['<iframe src="https://x.example"></iframe>', /<iframe>/],
   ['<!DOCTYPE html><p>x</p>', /declarations/],
+  ['<span style="background:URL(https://x.example/t.gif)">x</span>', /style/],
 ];
 for (const [content, re] of badHtml) {
   r = await call('send_chat_message', { chat_id: FALCON, content, content_type: 'html' });
