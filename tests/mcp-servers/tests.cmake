@@ -67,3 +67,4 @@ ob_unit_test(test_googlecalendar_event SOURCES mcp-servers/googlecalendar/test_g
 ob_script_test(interop_mcp_googlecalendar interop/run-service.sh googlecalendar GOOGLECALENDAR_API_BASE)
 ob_script_test(interop_mcp_slack interop/run-service.sh slack SLACK_API_BASE /api)
 ob_script_test(interop_mcp_googledrive interop/run-service.sh googledrive GOOGLEDRIVE_API_BASE)
+ob_script_test(interop_mcp_teams interop/run-service.sh teams GRAPH_API_BASE /v1.0)
