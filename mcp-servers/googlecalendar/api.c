@@ -55,56 +55,14 @@ HOOK(err_read, GC_SCOPE_READ)
 HOOK(err_events, GC_SCOPE_EVENTS)
 static const mcp_provider_error_fn hooks[] = {err_read, err_events};
 
-/* One request's continuation: the tool's callback, run only on success. */
-typedef struct gc_req {
-    mcp_provider_cb cb;
-    void *arg;
-    void (*arg_free)(void *);
-    char what[512]; /* the item for 404 / 410 texts, "" when none */
-} gc_req_t;
-
-static void on_answer(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
-{
-    gc_req_t *r = arg;
-    if (res->error == NULL) {
-        r->cb(c, res, r->arg);
-        free(r);
-        return;
-    }
-    char gm[320];
-    mcp_google_message(res, gm, sizeof(gm));
-    if (r->what[0] && res->status == 404)
-        mcp_call_fail(c, "%s was not found (404).%s%s", r->what, gm[0] ? " " GC_PROVIDER " says: " : "", gm);
-    else if (r->what[0] && res->status == 410)
-        mcp_call_fail(c, "%s has been deleted (410 Gone).%s%s", r->what, gm[0] ? " " GC_PROVIDER " says: " : "", gm);
-    else
-        mcp_call_fail(c, "%s", res->error);
-    if (r->arg_free != NULL)
-        r->arg_free(r->arg);
-    free(r);
-}
-
 void gc_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gc_scope_t scope, const char *what,
               mcp_provider_cb cb, void *arg, void (*arg_free)(void *))
 {
-    gc_req_t *r = calloc(1, sizeof(*r));
-    if (r == NULL) {
-        free(url_owned);
-        json_decref(body);
-        if (arg_free != NULL)
-            arg_free(arg);
-        mcp_call_fail(c, "out of memory");
-        return;
-    }
-    r->cb = cb;
-    r->arg = arg;
-    r->arg_free = arg_free;
-    snprintf(r->what, sizeof(r->what), "%s", what ? what : "");
-    /* every outcome comes back to on_answer, which names the item on 404 / 410 */
     mcp_provider_request_t req = {.provider = GC_PROVIDER,
                                   .method = method,
                                   .timeout_ms = 30000,
-                                  .flags = MCP_PROVIDER_DELIVER_ERRORS,
-                                  .error_text = hooks[scope]};
-    mcp_provider_fetch_json(c, &req, url_owned, body, on_answer, r);
+                                  .error_text = hooks[scope],
+                                  .arg_free = arg_free,
+                                  .subject = what != NULL && what[0] != '\0' ? what : NULL};
+    mcp_provider_fetch_json(c, &req, url_owned, body, cb, arg);
 }

@@ -75,31 +75,19 @@ typedef struct pending {
     mcp_provider_cb cb;
     void *arg;
     void (*arg_free)(void *);
-    char *doc_id;
     int deliver_errors;
 } pending_t;
 
 static void on_answer(mcp_call_t *c, const mcp_provider_response_t *res, void *p_)
 {
     pending_t *p = p_;
-    char text[1200];
-    mcp_provider_response_t named;
-    const mcp_provider_response_t *r = res;
-    if (res->error != NULL && res->status == 404 && p->doc_id != NULL) {
-        snprintf(text, sizeof(text), "Document %s was not found, or this account cannot open it. %s", p->doc_id,
-                 res->error);
-        named = *res;
-        named.error = text;
-        r = &named;
-    }
-    if (r->error != NULL && !p->deliver_errors) {
+    if (res->error != NULL && !p->deliver_errors) {
         if (p->arg_free != NULL)
             p->arg_free(p->arg);
-        mcp_call_fail(c, "%s", r->error);
+        mcp_call_fail(c, "%s", res->error);
     } else {
-        p->cb(c, r, p->arg);
+        p->cb(c, res, p->arg);
     }
-    free(p->doc_id);
     free(p);
 }
 
@@ -108,10 +96,10 @@ void gd_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, 
 {
     static const gd_fetch_opts_t none = {0};
     pending_t *p = calloc(1, sizeof(*p));
+    char subject[200];
     if (o == NULL)
         o = &none;
-    if (p == NULL || (o->doc_id != NULL && (p->doc_id = strdup(o->doc_id)) == NULL)) {
-        free(p);
+    if (p == NULL) {
         free(url_owned);
         json_decref(body);
         if (arg_free != NULL)
@@ -126,7 +114,9 @@ void gd_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, 
                                   .max_response = o->max_response,
                                   .too_large = o->too_large,
                                   .flags = MCP_PROVIDER_DELIVER_ERRORS,
-                                  .error_text = hooks[scope]};
+                                  .error_text = hooks[scope],
+                                  .subject = o->doc_id != NULL ? subject : NULL};
+    snprintf(subject, sizeof(subject), "Document %.160s", o->doc_id != NULL ? o->doc_id : "");
     if (!o->raw) {
         mcp_provider_fetch_json(c, &req, url_owned, body, on_answer, p);
         return;

@@ -79,53 +79,17 @@ static void err_write(const mcp_provider_response_t *res, const char *generic, c
 
 static const mcp_provider_error_fn hooks[] = {[GS_SCOPE_READ] = err_read, [GS_SCOPE_WRITE] = err_write};
 
-/* Every outcome comes here (MCP_PROVIDER_DELIVER_ERRORS), so that a 404 can name the spreadsheet. */
-typedef struct gs_req {
-    mcp_provider_cb cb;
-    void *arg;
-    void (*arg_free)(void *);
-    char id[160];
-} gs_req_t;
-
-static void on_any(mcp_call_t *c, const mcp_provider_response_t *res, void *p)
-{
-    gs_req_t *r = p;
-    if (res->error == NULL) {
-        r->cb(c, res, r->arg);
-        goto out_free;
-    }
-    if (res->status == 404 && r->id[0] != '\0')
-        mcp_call_fail(c, "Spreadsheet %s was not found, or this Google account cannot open it. %s", r->id, res->error);
-    else
-        mcp_call_fail(c, "%s", res->error);
-    if (r->arg_free != NULL)
-        r->arg_free(r->arg);
-out_free:
-    free(r);
-}
-
 void gs_fetch(mcp_call_t *c, const char *method, char *url_owned, json_t *body, gs_scope_t scope,
               const char *spreadsheet_id, size_t max_response, mcp_provider_cb cb, void *arg, void (*arg_free)(void *))
 {
-    gs_req_t *r = calloc(1, sizeof(*r));
-    if (r == NULL) {
-        free(url_owned);
-        json_decref(body);
-        if (arg_free != NULL)
-            arg_free(arg);
-        mcp_call_fail(c, "out of memory");
-        return;
-    }
-    r->cb = cb;
-    r->arg = arg;
-    r->arg_free = arg_free;
-    if (spreadsheet_id != NULL)
-        snprintf(r->id, sizeof(r->id), "%s", spreadsheet_id);
+    char subject[200];
+    snprintf(subject, sizeof(subject), "Spreadsheet %.160s", spreadsheet_id != NULL ? spreadsheet_id : "");
     mcp_provider_request_t req = {.provider = GOOGLESHEETS_PROVIDER,
                                   .method = method,
                                   .timeout_ms = 30000,
                                   .max_response = max_response,
-                                  .flags = MCP_PROVIDER_DELIVER_ERRORS,
-                                  .error_text = hooks[scope]};
-    mcp_provider_fetch_json(c, &req, url_owned, body, on_any, r);
+                                  .error_text = hooks[scope],
+                                  .arg_free = arg_free,
+                                  .subject = spreadsheet_id != NULL ? subject : NULL};
+    mcp_provider_fetch_json(c, &req, url_owned, body, cb, arg);
 }

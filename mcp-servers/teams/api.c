@@ -39,22 +39,16 @@ static const mcp_provider_error_fn err_hooks[] = {
     [TM_PERM_CHMSG_SEND] = err_chmsg_send, [TM_PERM_CHAT_READ] = err_chat_read, [TM_PERM_CHAT_SEND] = err_chat_send,
 };
 
+/* The tool's continuation: cb with its option, on success only (the runtime finishes the call on a failure). */
 typedef struct {
     tm_cb cb;
     long opt;
-    char what[TM_PATH_MAX / 4];
 } graph_req_t;
 
-/* Every outcome arrives here (MCP_PROVIDER_DELIVER_ERRORS), so that a 404 can name what the tool asked for. */
 static void on_answer(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
     graph_req_t *g = arg;
-    if (res->error == NULL)
-        g->cb(c, res, g->opt);
-    else if (res->status == 404 && g->what[0] != '\0')
-        mcp_call_fail(c, "Not found: %s (or not visible to this account). %s", g->what, res->error);
-    else
-        mcp_call_fail(c, "%s", res->error);
+    g->cb(c, res, g->opt);
     free(g);
 }
 
@@ -70,11 +64,11 @@ void tm_graph(mcp_call_t *c, const char *method, char *url, json_t *body, tm_per
     }
     g->cb = cb;
     g->opt = opt;
-    snprintf(g->what, sizeof(g->what), "%s", what ? what : "");
     mcp_provider_request_t req = {.provider = MSGRAPH_PROVIDER,
                                   .method = method,
                                   .error_text = err_hooks[perm],
-                                  .flags = MCP_PROVIDER_DELIVER_ERRORS};
+                                  .arg_free = free,
+                                  .subject = what};
     mcp_provider_fetch_json(c, &req, url, body, on_answer, g);
 }
 

@@ -43,7 +43,8 @@ long long tm_arg_int(json_t *args, const char *k);
  * Starts a Graph request for the call's instance: method (NULL = GET), url (freed here; NULL = could not build it),
  * body (stolen, may be NULL: sent as JSON). A failure finishes the call with a tool error: Graph's code and message
  * appended, the permission perm named on 403 (with the re-authorize URL), Retry-After on 429/503, and on 404 what
- * (e.g. "channel 'X' of team 'Y'", may be NULL) named as what was not found. Otherwise cb runs later with opt.
+ * (e.g. "Channel 'X' of team 'Y'", may be NULL) named as what was not found (the runtime's subject). Otherwise cb runs
+ * later with opt.
  */
 void tm_graph(mcp_call_t *c, const char *method, char *url, json_t *body, tm_perm_t perm, const char *what, tm_cb cb,
               long opt);

@@ -104,7 +104,7 @@ void teams_list_channels(mcp_call_t *c, json_t *args, void *data)
     snprintf(filter, sizeof(filter), "membershipType eq '%s'", type ? type : "");
     const char *q[] = {"$select", "id,displayName,description,membershipType,webUrl,createdDateTime", "$filter",
                        type ? filter : NULL, NULL};
-    snprintf(what, sizeof(what), "team '%s'", team);
+    snprintf(what, sizeof(what), "Team '%s'", team);
     tm_graph(c, NULL, msgraph_url(path, q), NULL, TM_PERM_CHANNELS, what, on_channels, 0);
 }
 

@@ -58,9 +58,9 @@ void teams_list_channel_messages(mcp_call_t *c, json_t *args, void *data)
     if (rc != CM_OK)
         return;
     if (msg)
-        snprintf(what, sizeof(what), "message '%s' in channel '%s' of team '%s'", msg, channel, team);
+        snprintf(what, sizeof(what), "Message '%s' in channel '%s' of team '%s'", msg, channel, team);
     else
-        snprintf(what, sizeof(what), "channel '%s' of team '%s'", channel, team);
+        snprintf(what, sizeof(what), "Channel '%s' of team '%s'", channel, team);
     snprintf(top, sizeof(top), "%lld", tm_arg_int(args, "top"));
     /* $expand=replies brings up to 1000 replies per message (then replies@odata.nextLink); only max_replies of them
      * are rendered */
@@ -83,7 +83,7 @@ void teams_list_chat_messages(mcp_call_t *c, json_t *args, void *data)
     char path[TM_PATH_MAX], what[700], top[24];
     if (tm_path(c, path, sizeof(path), "/chats/%s/messages", chat) != CM_OK)
         return;
-    snprintf(what, sizeof(what), "chat '%s'", chat);
+    snprintf(what, sizeof(what), "Chat '%s'", chat);
     snprintf(top, sizeof(top), "%lld", tm_arg_int(args, "top"));
     /* newest first: Graph orders chat messages by lastModifiedDateTime or createdDateTime, descending only */
     const char *q[] = {"$top", top, "$orderby", "createdDateTime desc", NULL};

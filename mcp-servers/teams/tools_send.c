@@ -63,7 +63,7 @@ void teams_send_channel_message(mcp_call_t *c, json_t *args, void *data)
         return;
     if (subject != NULL)
         json_object_set_new(body, "subject", json_string(subject));
-    snprintf(what, sizeof(what), "channel '%s' of team '%s'", channel, team);
+    snprintf(what, sizeof(what), "Channel '%s' of team '%s'", channel, team);
     tm_graph(c, "POST", msgraph_url(path, NULL), body, TM_PERM_CHMSG_SEND, what, on_sent, SENT_CHANNEL);
 }
 
@@ -78,7 +78,7 @@ void teams_reply_to_message(mcp_call_t *c, json_t *args, void *data)
     json_t *body = message_body(c, args);
     if (body == NULL)
         return;
-    snprintf(what, sizeof(what), "message '%s' in channel '%s' of team '%s'", msg, channel, team);
+    snprintf(what, sizeof(what), "Message '%s' in channel '%s' of team '%s'", msg, channel, team);
     tm_graph(c, "POST", msgraph_url(path, NULL), body, TM_PERM_CHMSG_SEND, what, on_sent, SENT_REPLY);
 }
 
@@ -92,6 +92,6 @@ void teams_send_chat_message(mcp_call_t *c, json_t *args, void *data)
     json_t *body = message_body(c, args);
     if (body == NULL)
         return;
-    snprintf(what, sizeof(what), "chat '%s'", chat);
+    snprintf(what, sizeof(what), "Chat '%s'", chat);
     tm_graph(c, "POST", msgraph_url(path, NULL), body, TM_PERM_CHAT_SEND, what, on_sent, SENT_CHAT);
 }

@@ -259,13 +259,13 @@ check('403 on list_chats -> Chat.Read named', r.isError === true && /needs the C
 await grant(null);
 
 // ---- 404: the id named
-const missing = [['list_channels', { team_id: 'team-nope' }, "team 'team-nope'"], ['list_channel_messages', { team_id: T, channel_id: '19:nope@thread.tacv2' }, "channel '19:nope@thread.tacv2' of team 'team-eng'"],
-  ['list_chat_messages', { chat_id: '19:nope@thread.v2' }, "chat '19:nope@thread.v2'"], ['reply_to_message', { team_id: T, channel_id: GEN, message_id: '42', content: 'x' }, "message '42' in channel"],
-  ['send_chat_message', { chat_id: '19:gone@thread.v2', content: 'x' }, "chat '19:gone@thread.v2'"]];
+const missing = [['list_channels', { team_id: 'team-nope' }, "Team 'team-nope'"], ['list_channel_messages', { team_id: T, channel_id: '19:nope@thread.tacv2' }, "Channel '19:nope@thread.tacv2' of team 'team-eng'"],
+  ['list_chat_messages', { chat_id: '19:nope@thread.v2' }, "Chat '19:nope@thread.v2'"], ['reply_to_message', { team_id: T, channel_id: GEN, message_id: '42', content: 'x' }, "Message '42' in channel"],
+  ['send_chat_message', { chat_id: '19:gone@thread.v2', content: 'x' }, "Chat '19:gone@thread.v2'"]];
 for (const [tool, args, what] of missing) {
   r = await call(tool, args);
   await drain(graph);
-  check(`404 on ${tool} -> ${what} named, Graph's code`, r.isError === true && /404/.test(text(r)) && text(r).includes(`Not found: ${what}`) && /NotFound/.test(text(r)), text(r));
+  check(`404 on ${tool} -> ${what} named, Graph's code`, r.isError === true && /404/.test(text(r)) && text(r).includes(what) && /was not found \(404\)/.test(text(r)) && /NotFound/.test(text(r)), text(r));
 }
 
 // ---- hostile arguments: refused before any upstream call

@@ -63,6 +63,10 @@ typedef struct mcp_provider_request {
      * other non-2xx takes the error path as if sent so (error_text sees the answer with that status, and on 401 / 403
      * the instance's authorize_url). */
     int (*answer_status)(const struct mcp_provider_response *res);
+    /* Optional: what the request names, for the texts of a 404 / 410 answer (copied), e.g. "Spreadsheet 1Bx...":
+     * "<subject> was not found (404): it does not exist, or this account cannot see it." / "<subject> has been deleted
+     * (410 Gone)." instead of the generic ones (the error_text hook gets it as generic). */
+    const char *subject;
 } mcp_provider_request_t;
 
 /* Borrowed: valid during the callback only. json is the parsed body when it is JSON, else NULL. */

@@ -31,6 +31,7 @@ struct fetch {
     mcp_provider_error_fn error_text;
     void (*arg_free)(void *arg);
     int (*answer_status)(const struct mcp_provider_response *res);
+    char *subject;
     int cb_ran;
 };
 
@@ -52,6 +53,7 @@ static void fetch_free(struct fetch *f)
     free(f->body);
     free(f->authorize_url);
     free(f->too_large);
+    free(f->subject);
     free(f);
 }
 
@@ -117,11 +119,22 @@ static void end_error(struct fetch *f, int status, long retry_after, const char 
     fetch_free(f);
 }
 
+/* The runtime's text for a failed request: the request's subject named on 404 / 410, else mcp_provider_error_text. */
+static void generic_text(const struct fetch *f, int status, long retry_after, int timed_out, char *buf, size_t bufsz)
+{
+    if (f->subject != NULL && status == 404)
+        snprintf(buf, bufsz, "%s was not found (404): it does not exist, or this account cannot see it.", f->subject);
+    else if (f->subject != NULL && status == 410)
+        snprintf(buf, bufsz, "%s has been deleted (410 Gone).", f->subject);
+    else
+        mcp_provider_error_text(f->provider, status, retry_after, timed_out, f->authorize_url, buf, bufsz);
+}
+
 static void fail(struct fetch *f, int status, long retry_after, int timed_out)
 {
     char msg[512];
     authorize_url_for(f, status);
-    mcp_provider_error_text(f->provider, status, retry_after, timed_out, f->authorize_url, msg, sizeof(msg));
+    generic_text(f, status, retry_after, timed_out, msg, sizeof(msg));
     end_error(f, status, retry_after, "%s", msg);
 }
 
@@ -216,8 +229,7 @@ static void on_response(void *arg, const cm_http_response_t *res)
         char generic[512], msg[1024] = "";
         authorize_url_for(f, r.status);
         r.authorize_url = f->authorize_url;
-        mcp_provider_error_text(f->provider, r.status, r.retry_after_s, res->timed_out, f->authorize_url, generic,
-                                sizeof(generic));
+        generic_text(f, r.status, r.retry_after_s, res->timed_out, generic, sizeof(generic));
         f->error_text(&r, generic, msg, sizeof(msg));
         json_decref(r.json);
         end_error(f, r.status, r.retry_after_s, "%s", msg[0] ? msg : generic);
@@ -297,10 +309,11 @@ void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp
     f->error_text = req->error_text;
     f->arg_free = req->arg_free;
     f->answer_status = req->answer_status;
+    f->subject = req->subject ? strdup(req->subject) : NULL;
     f->n_extra = req->n_headers;
     f->headers = calloc(req->n_headers + 1, sizeof(*f->headers));
     int oom = f->provider == NULL || f->url == NULL || f->headers == NULL || (req->body && !f->body) ||
-              (req->method && !f->method) || (req->too_large && !f->too_large);
+              (req->method && !f->method) || (req->too_large && !f->too_large) || (req->subject && !f->subject);
     for (size_t i = 0; !oom && i < req->n_headers; i++) {
         f->headers[i].name = strdup(req->headers[i].name);
         f->headers[i].value = strdup(req->headers[i].value);
