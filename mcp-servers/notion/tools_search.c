@@ -50,7 +50,7 @@ static void on_list(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
         } else {
             cm_buf_t t = {0};
             nt_title(&t, r);
-            json_array_append_new(list, json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:b}", "object", object ? object : "?",
+            json_array_append_new(list, json_pack("{s:s, s:s*, s:s, s:s*, s:s*, s:b}", "object", object ? object : "?",
                                                   "id", json_string_value(json_object_get(r, "id")), "title",
                                                   t.data ? t.data : "", "url",
                                                   json_string_value(json_object_get(r, "url")), "last_edited_time",
@@ -133,7 +133,7 @@ static void on_database(mcp_call_t *c, const mcp_provider_response_t *res, void 
         cm_buf_appendz(&b, ")\n");
         json_array_append_new(props, p);
     }
-    json_t *out = json_pack("{s:s?, s:s, s:s?, s:b, s:o}", "id", json_string_value(json_object_get(db, "id")), "title",
+    json_t *out = json_pack("{s:s*, s:s, s:s*, s:b, s:o}", "id", json_string_value(json_object_get(db, "id")), "title",
                             t.data ? t.data : "", "url", json_string_value(json_object_get(db, "url")), "archived",
                             json_is_true(json_object_get(db, "archived")), "properties", props);
     cm_buf_free(&t);
