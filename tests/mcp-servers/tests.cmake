@@ -54,4 +54,8 @@ ob_unit_test(test_mcp_token_retry SOURCES mcp-servers/runtime/test_token_retry.c
 ob_unit_test(test_mcp_access_tokens SOURCES mcp-servers/runtime/test_access_tokens.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_script_test(interop_mcp_authorization interop/run-authorization.sh)
+
+# notion service (mcp-servers/notion): markdown <-> blocks, interop against fake-notion.mjs.
+ob_unit_test(test_notion_md SOURCES mcp-servers/notion/test_notion_md.c ${PROJECT_SOURCE_DIR}/mcp-servers/notion/md_blocks.c
+    ${PROJECT_SOURCE_DIR}/mcp-servers/notion/md_render.c INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/notion)
 ob_script_test(interop_mcp_notion interop/run-service.sh notion NOTION_API_BASE)
