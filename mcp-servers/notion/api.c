@@ -46,8 +46,8 @@ static void error_text(const mcp_provider_response_t *res, const char *generic, 
                  res->authorize_url ? res->authorize_url : "", res->authorize_url ? "." : "");
     else
         snprintf(head, sizeof(head), "%s", generic);
-    snprintf(buf, n, "%s%s%s%s%s", head, code || msg ? " Notion says: " : "", code ? code : "",
-             code && msg ? ": " : "", msg ? msg : "");
+    snprintf(buf, n, "%s%s%s%s%s", head, code || msg ? " Notion says: " : "", code ? code : "", code && msg ? ": " : "",
+             msg ? msg : "");
 }
 
 typedef struct nt_fetch {
@@ -77,8 +77,8 @@ static void on_answer(mcp_call_t *c, const mcp_provider_response_t *res, void *p
     free(f);
 }
 
-void notion_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject,
-                  mcp_provider_cb cb, void *arg, void (*arg_free)(void *))
+void notion_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject, mcp_provider_cb cb,
+                  void *arg, void (*arg_free)(void *))
 {
     notion_fetch_ex(c, method, url, body, subject, NULL, cb, arg, arg_free);
 }

@@ -73,13 +73,13 @@ static void send_next(mcp_call_t *c, app_t *a)
     snprintf(prefix, sizeof(prefix), "%s", a->before);
     if (a->from > 0)
         snprintf(prefix, sizeof(prefix),
-                 "%sAppended %zu of %zu blocks (%zu requests) before this error; the rest was not appended. ", a->before,
-                 a->from, a->total, a->requests);
+                 "%sAppended %zu of %zu blocks (%zu requests) before this error; the rest was not appended. ",
+                 a->before, a->from, a->total, a->requests);
     notion_fetch_ex(c, "PATCH", notion_url(path, NULL), body, subject, prefix, on_appended, a, app_free);
 }
 
-void nt_append(mcp_call_t *c, const char *block_id, json_t *blocks, size_t from, const char *after,
-               const char *before, nt_append_done_fn done, void *arg, void (*arg_free)(void *))
+void nt_append(mcp_call_t *c, const char *block_id, json_t *blocks, size_t from, const char *after, const char *before,
+               nt_append_done_fn done, void *arg, void (*arg_free)(void *))
 {
     app_t *a = calloc(1, sizeof(*a));
     json_t *ids = json_array();

@@ -172,7 +172,8 @@ static void parse_inline(inl_t *p, const char *s, size_t n)
             size_t ml = marks[k].len;
             int on = (p->ann & marks[k].ann) != 0;
             int opens = !on && i + ml < n && !isspace((unsigned char)s[i + ml]) &&
-                        !(marks[k].m[0] == '_' && i > 0 && is_word(s[i - 1])) && closer(s, n, i + ml - 1, marks[k].m, ml);
+                        !(marks[k].m[0] == '_' && i > 0 && is_word(s[i - 1])) &&
+                        closer(s, n, i + ml - 1, marks[k].m, ml);
             if (on || opens) {
                 flush(p);
                 p->ann ^= marks[k].ann;
@@ -209,22 +210,48 @@ const char *nt_code_language(const char *lang, size_t len)
 {
     /* Notion's code.language values (2022-06-28) */
     static const char *const names[] = {
-        "abap", "arduino", "bash", "basic", "c", "clojure", "coffeescript", "c++", "c#", "css", "dart", "diff",
-        "docker", "elixir", "elm", "erlang", "flow", "fortran", "f#", "gherkin", "glsl", "go", "graphql", "groovy",
-        "haskell", "html", "java", "javascript", "json", "julia", "kotlin", "latex", "less", "lisp", "livescript",
-        "lua", "makefile", "markdown", "markup", "matlab", "mermaid", "nix", "objective-c", "ocaml", "pascal", "perl",
-        "php", "plain text", "powershell", "prolog", "protobuf", "python", "r", "reason", "ruby", "rust", "sass",
-        "scala", "scheme", "scss", "shell", "sql", "swift", "typescript", "vb.net", "verilog", "vhdl",
-        "visual basic", "webassembly", "xml", "yaml"};
-    static const char *const alias[][2] = {
-        {"js", "javascript"}, {"jsx", "javascript"}, {"ts", "typescript"}, {"tsx", "typescript"}, {"py", "python"},
-        {"sh", "shell"},      {"zsh", "shell"},      {"console", "shell"}, {"cpp", "c++"},        {"cc", "c++"},
-        {"cxx", "c++"},       {"h", "c"},            {"cs", "c#"},         {"csharp", "c#"},      {"fsharp", "f#"},
-        {"yml", "yaml"},      {"rb", "ruby"},        {"rs", "rust"},       {"md", "markdown"},    {"kt", "kotlin"},
-        {"golang", "go"},     {"objc", "objective-c"}, {"dockerfile", "docker"}, {"ps1", "powershell"},
-        {"tex", "latex"},     {"make", "makefile"},  {"proto", "protobuf"}, {"text", "plain text"},
-        {"txt", "plain text"}, {"plain", "plain text"}, {"plaintext", "plain text"}, {"wasm", "webassembly"},
-        {"vb", "visual basic"}};
+        "abap",       "arduino", "bash",        "basic",        "c",           "clojure",  "coffeescript", "c++",
+        "c#",         "css",     "dart",        "diff",         "docker",      "elixir",   "elm",          "erlang",
+        "flow",       "fortran", "f#",          "gherkin",      "glsl",        "go",       "graphql",      "groovy",
+        "haskell",    "html",    "java",        "javascript",   "json",        "julia",    "kotlin",       "latex",
+        "less",       "lisp",    "livescript",  "lua",          "makefile",    "markdown", "markup",       "matlab",
+        "mermaid",    "nix",     "objective-c", "ocaml",        "pascal",      "perl",     "php",          "plain text",
+        "powershell", "prolog",  "protobuf",    "python",       "r",           "reason",   "ruby",         "rust",
+        "sass",       "scala",   "scheme",      "scss",         "shell",       "sql",      "swift",        "typescript",
+        "vb.net",     "verilog", "vhdl",        "visual basic", "webassembly", "xml",      "yaml"};
+    static const char *const alias[][2] = {{"js", "javascript"},
+                                           {"jsx", "javascript"},
+                                           {"ts", "typescript"},
+                                           {"tsx", "typescript"},
+                                           {"py", "python"},
+                                           {"sh", "shell"},
+                                           {"zsh", "shell"},
+                                           {"console", "shell"},
+                                           {"cpp", "c++"},
+                                           {"cc", "c++"},
+                                           {"cxx", "c++"},
+                                           {"h", "c"},
+                                           {"cs", "c#"},
+                                           {"csharp", "c#"},
+                                           {"fsharp", "f#"},
+                                           {"yml", "yaml"},
+                                           {"rb", "ruby"},
+                                           {"rs", "rust"},
+                                           {"md", "markdown"},
+                                           {"kt", "kotlin"},
+                                           {"golang", "go"},
+                                           {"objc", "objective-c"},
+                                           {"dockerfile", "docker"},
+                                           {"ps1", "powershell"},
+                                           {"tex", "latex"},
+                                           {"make", "makefile"},
+                                           {"proto", "protobuf"},
+                                           {"text", "plain text"},
+                                           {"txt", "plain text"},
+                                           {"plain", "plain text"},
+                                           {"plaintext", "plain text"},
+                                           {"wasm", "webassembly"},
+                                           {"vb", "visual basic"}};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strlen(names[i]) == len && strncasecmp(names[i], lang, len) == 0)
             return names[i];

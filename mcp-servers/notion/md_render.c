@@ -214,8 +214,7 @@ static void render_block(cm_buf_t *b, json_t *block, const char *indent, int *nu
     } else if (strcmp(type, "table") == 0) {
         render_table(b, kids, indent);
         children_inside = 1;
-    } else if (strcmp(type, "column_list") == 0 || strcmp(type, "column") == 0 ||
-               strcmp(type, "synced_block") == 0) {
+    } else if (strcmp(type, "column_list") == 0 || strcmp(type, "column") == 0 || strcmp(type, "synced_block") == 0) {
         render_level(b, kids, indent); /* containers: their content at the same level */
         children_inside = 1;
     } else if (strcmp(type, "table_of_contents") != 0 && strcmp(type, "breadcrumb") != 0) {

@@ -26,8 +26,8 @@
 #define NOTION_PROVIDER "Notion" /* the provider's name in tool errors */
 #define NT_NOTION_VERSION "2022-06-28"
 
-/* Limits the schemas repeat (schemas/<tool>.input.json): content of create_page / append_blocks (maxLength), the blocks it may
- * make (at most NT_MAX_APPEND_REQUESTS requests of 100), get_page_content's depth and block budget. */
+/* Limits the schemas repeat (schemas/<tool>.input.json): content of create_page / append_blocks (maxLength), the blocks
+ * it may make (at most NT_MAX_APPEND_REQUESTS requests of 100), get_page_content's depth and block budget. */
 #define NT_MAX_CONTENT_CHARS 200000
 #define NT_MAX_BLOCKS 1000
 #define NT_MAX_DEPTH 5
@@ -50,8 +50,8 @@ char *notion_url(const char *path, const char *const *query);
  * not shared; on a 403, that Notion has no scopes but capabilities. arg_free (may be NULL) frees arg when cb never
  * runs.
  */
-void notion_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject,
-                  mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
+void notion_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject, mcp_provider_cb cb,
+                  void *arg, void (*arg_free)(void *));
 /* notion_fetch with prefix (copied, may be NULL) put before the text of a failure (what a multi-step tool did
  * before it). */
 void notion_fetch_ex(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject,
@@ -85,19 +85,19 @@ typedef void (*nt_append_done_fn)(mcp_call_t *c, json_t *ids, size_t requests, v
 /* Appends blocks[from..] (stolen) to block_id, in order: the first request after `after` (may be NULL: at the end),
  * each following one after the last block of the one before. before (copied, may be NULL) opens the text of a
  * failure (what the tool did first, e.g. "Page X was created. "). arg_free (may be NULL) frees arg on a failure. */
-void nt_append(mcp_call_t *c, const char *block_id, json_t *blocks, size_t from, const char *after,
-               const char *before, nt_append_done_fn done, void *arg, void (*arg_free)(void *));
+void nt_append(mcp_call_t *c, const char *block_id, json_t *blocks, size_t from, const char *after, const char *before,
+               nt_append_done_fn done, void *arg, void (*arg_free)(void *));
 
 /* ---- tool handlers ---- */
-void nt_search(mcp_call_t *c, json_t *args, void *data);             /* tools_search.c */
-void nt_query_database(mcp_call_t *c, json_t *args, void *data);     /* tools_search.c */
-void nt_get_database(mcp_call_t *c, json_t *args, void *data);       /* tools_search.c */
-void nt_get_page(mcp_call_t *c, json_t *args, void *data);           /* tools_pages.c */
+void nt_search(mcp_call_t *c, json_t *args, void *data);                 /* tools_search.c */
+void nt_query_database(mcp_call_t *c, json_t *args, void *data);         /* tools_search.c */
+void nt_get_database(mcp_call_t *c, json_t *args, void *data);           /* tools_search.c */
+void nt_get_page(mcp_call_t *c, json_t *args, void *data);               /* tools_pages.c */
 void nt_update_page_properties(mcp_call_t *c, json_t *args, void *data); /* tools_pages.c */
-void nt_archive_page(mcp_call_t *c, json_t *args, void *data);       /* tools_pages.c */
-void nt_create_page(mcp_call_t *c, json_t *args, void *data);        /* tools_create.c */
-void nt_append_blocks(mcp_call_t *c, json_t *args, void *data);      /* tools_create.c */
-void nt_get_page_content(mcp_call_t *c, json_t *args, void *data);   /* tools_content.c */
+void nt_archive_page(mcp_call_t *c, json_t *args, void *data);           /* tools_pages.c */
+void nt_create_page(mcp_call_t *c, json_t *args, void *data);            /* tools_create.c */
+void nt_append_blocks(mcp_call_t *c, json_t *args, void *data);          /* tools_create.c */
+void nt_get_page_content(mcp_call_t *c, json_t *args, void *data);       /* tools_content.c */
 
 /* tools.c: checks the configuration and registers the tool table. CM_OK or an error (logged). */
 int notion_register_tools(mcp_server_t *s);

@@ -124,14 +124,15 @@ json_t *nt_page_summary(json_t *page)
         json_object_set_new(props, k, json_string(pv.data ? pv.data : ""));
         cm_buf_free(&pv);
     }
-    json_t *out = json_pack("{s:s*, s:s*, s:s, s:b, s:s*, s:s*, s:o}", "id", str(page, "id"), "url", str(page, "url"),
-                            "title", t.data ? t.data : "", "archived", json_is_true(json_object_get(page, "archived")),
-                            "created_time", str(page, "created_time"), "last_edited_time",
-                            str(page, "last_edited_time"), "properties", props);
+    json_t *out =
+        json_pack("{s:s*, s:s*, s:s, s:b, s:s*, s:s*, s:o}", "id", str(page, "id"), "url", str(page, "url"), "title",
+                  t.data ? t.data : "", "archived", json_is_true(json_object_get(page, "archived")), "created_time",
+                  str(page, "created_time"), "last_edited_time", str(page, "last_edited_time"), "properties", props);
     if (out != NULL && ptype != NULL) {
         json_t *pid = json_object_get(parent, ptype);
-        json_object_set_new(out, "parent",
-                            json_pack("{s:s, s:s*}", "type", ptype, "id", json_is_string(pid) ? json_string_value(pid) : NULL));
+        json_object_set_new(
+            out, "parent",
+            json_pack("{s:s, s:s*}", "type", ptype, "id", json_is_string(pid) ? json_string_value(pid) : NULL));
     }
     cm_buf_free(&t);
     return out;
@@ -152,8 +153,8 @@ static json_t *wrap_list(json_t *list, const char *key)
 {
     json_t *out = json_array(), *e;
     size_t i;
-    json_array_foreach(list, i, e) json_array_append_new(
-        out, json_is_string(e) ? json_pack("{s:O}", key, e) : json_incref(e));
+    json_array_foreach(list, i, e)
+        json_array_append_new(out, json_is_string(e) ? json_pack("{s:O}", key, e) : json_incref(e));
     return out;
 }
 

@@ -70,9 +70,9 @@ static void finish(mcp_call_t *c, gc_t *g)
         cm_buf_append(&b, md.data, md.len);
     else
         cm_buf_appendz(&b, "(no content)\n");
-    json_t *out = json_pack("{s:s, s:s, s:I, s:I, s:b}", "page_id", g->page_id, "markdown", md.data ? md.data : "",
-                            "blocks", (json_int_t)g->blocks, "requests", (json_int_t)g->requests, "truncated",
-                            g->truncated);
+    json_t *out =
+        json_pack("{s:s, s:s, s:I, s:I, s:b}", "page_id", g->page_id, "markdown", md.data ? md.data : "", "blocks",
+                  (json_int_t)g->blocks, "requests", (json_int_t)g->requests, "truncated", g->truncated);
     cm_buf_free(&md);
     gc_free(g);
     mcp_tool_finish_buf(c, &b, out);

@@ -50,12 +50,12 @@ static void on_list(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
         } else {
             cm_buf_t t = {0};
             nt_title(&t, r);
-            json_array_append_new(list, json_pack("{s:s, s:s*, s:s, s:s*, s:s*, s:b}", "object", object ? object : "?",
-                                                  "id", json_string_value(json_object_get(r, "id")), "title",
-                                                  t.data ? t.data : "", "url",
-                                                  json_string_value(json_object_get(r, "url")), "last_edited_time",
-                                                  json_string_value(json_object_get(r, "last_edited_time")),
-                                                  "archived", json_is_true(json_object_get(r, "archived"))));
+            json_array_append_new(list,
+                                  json_pack("{s:s, s:s*, s:s, s:s*, s:s*, s:b}", "object", object ? object : "?", "id",
+                                            json_string_value(json_object_get(r, "id")), "title", t.data ? t.data : "",
+                                            "url", json_string_value(json_object_get(r, "url")), "last_edited_time",
+                                            json_string_value(json_object_get(r, "last_edited_time")), "archived",
+                                            json_is_true(json_object_get(r, "archived"))));
             cm_buf_free(&t);
         }
     }

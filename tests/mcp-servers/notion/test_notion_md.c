@@ -86,9 +86,20 @@ static void test_blocks(void)
     json_t *blocks = NULL;
     char err[128];
     CU_ASSERT_EQUAL_FATAL(nt_md_to_blocks(md, 100, &blocks, err, sizeof(err)), CM_OK);
-    const char *types[] = {"heading_1",          "heading_2",          "heading_3", "paragraph", "bulleted_list_item",
-                           "bulleted_list_item", "numbered_list_item", "numbered_list_item", "to_do", "to_do",
-                           "quote",              "code",               "divider",   "paragraph"};
+    const char *types[] = {"heading_1",
+                           "heading_2",
+                           "heading_3",
+                           "paragraph",
+                           "bulleted_list_item",
+                           "bulleted_list_item",
+                           "numbered_list_item",
+                           "numbered_list_item",
+                           "to_do",
+                           "to_do",
+                           "quote",
+                           "code",
+                           "divider",
+                           "paragraph"};
     CU_ASSERT_EQUAL_FATAL(json_array_size(blocks), sizeof(types) / sizeof(types[0]));
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(blocks, i), "type")), types[i]);
@@ -122,10 +133,11 @@ static void test_long_block_and_chunks(void)
     char err[64];
     CU_ASSERT_EQUAL_FATAL(nt_md_to_blocks(s, 1000, &blocks, err, sizeof(err)), CM_OK);
     CU_ASSERT_EQUAL_FATAL(json_array_size(blocks), 3);
-    CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(json_array_get(blocks, 0), "paragraph"), "rich_text")),
-                    NT_RICH_TEXT_MAX);
-    CU_ASSERT_EQUAL(json_array_size(json_object_get(json_object_get(json_array_get(blocks, 2), "paragraph"), "rich_text")),
-                    25);
+    CU_ASSERT_EQUAL(
+        json_array_size(json_object_get(json_object_get(json_array_get(blocks, 0), "paragraph"), "rich_text")),
+        NT_RICH_TEXT_MAX);
+    CU_ASSERT_EQUAL(
+        json_array_size(json_object_get(json_object_get(json_array_get(blocks, 2), "paragraph"), "rich_text")), 25);
     /* 200 KB of JSON in each of the first two: they do not fit one request together (NT_REQUEST_BYTES), the last two
      * do */
     CU_ASSERT_EQUAL(nt_blocks_chunk(blocks, 0), 1);
@@ -157,8 +169,9 @@ static void test_languages(void)
 /* markdown -> blocks -> markdown gives the same text for what both directions know */
 static void test_round_trip(void)
 {
-    const char *md = "# Title\n\nSome **bold** and *it* and `code` and [link](https://a.b/c).\n\n- one\n  - one.a\n- two\n"
-                     "1. first\n2. second\n- [ ] open\n- [x] done\n\n> quote\n> more\n\n```python\nprint(1)\n```\n\n---\n";
+    const char *md =
+        "# Title\n\nSome **bold** and *it* and `code` and [link](https://a.b/c).\n\n- one\n  - one.a\n- two\n"
+        "1. first\n2. second\n- [ ] open\n- [x] done\n\n> quote\n> more\n\n```python\nprint(1)\n```\n\n---\n";
     json_t *blocks = NULL;
     char err[64];
     CU_ASSERT_EQUAL_FATAL(nt_md_to_blocks(md, 100, &blocks, err, sizeof(err)), CM_OK);
@@ -177,11 +190,13 @@ static void test_round_trip(void)
 static void test_render_other_blocks(void)
 {
     json_t *blocks = json_loads(
-        "[{\"type\":\"callout\",\"callout\":{\"rich_text\":[{\"plain_text\":\"Note\\nline 2\"}],\"icon\":{\"emoji\":\"⚠️\"}}},"
+        "[{\"type\":\"callout\",\"callout\":{\"rich_text\":[{\"plain_text\":\"Note\\nline "
+        "2\"}],\"icon\":{\"emoji\":\"⚠️\"}}},"
         "{\"type\":\"toggle\",\"toggle\":{\"rich_text\":[{\"plain_text\":\"More\"}]},\"children\":[{\"type\":"
         "\"paragraph\",\"paragraph\":{\"rich_text\":[{\"plain_text\":\"inside\"}]}}]},"
         "{\"id\":\"12345678-1234-1234-1234-123456789abc\",\"type\":\"child_page\",\"child_page\":{\"title\":\"Sub\"}},"
-        "{\"type\":\"image\",\"image\":{\"type\":\"external\",\"external\":{\"url\":\"https://i.png\"},\"caption\":[]}},"
+        "{\"type\":\"image\",\"image\":{\"type\":\"external\",\"external\":{\"url\":\"https://"
+        "i.png\"},\"caption\":[]}},"
         "{\"type\":\"bulleted_list_item\",\"bulleted_list_item\":{\"rich_text\":[{\"plain_text\":\"x\"}]},"
         "\"has_children\":true,\"_children_omitted\":true},"
         "{\"type\":\"table\",\"table\":{},\"children\":[{\"type\":\"table_row\",\"table_row\":{\"cells\":[[{\"plain_"
