@@ -10,88 +10,108 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-// clang-format off
-enum { RO, CREATE, OVERWRITE, TRASH };
-static const mcp_tool_annotations_t hints[] = {
-    [RO] = {.read_only = MCP_HINT_TRUE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_TRUE,
-            .open_world = MCP_HINT_TRUE},
-    /* each call adds a page or blocks: not idempotent, nothing lost */
-    [CREATE] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE, .idempotent = MCP_HINT_FALSE,
-                .open_world = MCP_HINT_TRUE},
-    /* property values are replaced: the old ones are gone, the same call twice changes nothing more */
-    [OVERWRITE] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
-                   .open_world = MCP_HINT_TRUE},
-    [TRASH] = {.read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
-               .open_world = MCP_HINT_TRUE},
-};
-// clang-format on
+/* annotation sets: reads; creating (each call adds: not idempotent, nothing lost); overwriting property values
+ * (the old values are gone, the same call twice changes nothing more); moving to the trash */
+#define HINTS(r, d, i)                                                                                                 \
+    {                                                                                                                  \
+        .read_only = r, .destructive = d, .idempotent = i, .open_world = MCP_HINT_TRUE                                 \
+    }
+#define RO HINTS(MCP_HINT_TRUE, MCP_HINT_FALSE, MCP_HINT_TRUE)
+#define CREATE HINTS(MCP_HINT_FALSE, MCP_HINT_FALSE, MCP_HINT_FALSE)
+#define OVERWRITE HINTS(MCP_HINT_FALSE, MCP_HINT_TRUE, MCP_HINT_TRUE)
+#define TRASH HINTS(MCP_HINT_FALSE, MCP_HINT_TRUE, MCP_HINT_TRUE)
 
-static const struct {
-    const char *name, *title, *description, *input, *output;
-    int hint;
-    mcp_tool_fn fn;
-} tools[] =
-    {
-        {"search", "Search pages and databases",
+static const mcp_tool_def_t tools[] = {
+    {.name = "search",
+     .title = "Search pages and databases",
+     .description =
          "Searches the pages and databases shared with the integration by title (filter: page or database; sort by "
          "last edit), page_size 1..100 a page; call again with next_cursor as cursor for more.",
-         schema_search_input, schema_search_output, RO, nt_search},
-        {"get_page", "Get a page",
-         "Gets a page's title, parent, URL, times and property values (not its content: see "
-         "get_page_content).",
-         schema_get_page_input, schema_get_page_output, RO, nt_get_page},
-        {"get_page_content", "Get page content",
+     .input_schema = schema_search_input,
+     .output_schema = schema_search_output,
+     .annotations = RO,
+     .fn = nt_search},
+    {.name = "get_page",
+     .title = "Get a page",
+     .description = "Gets a page's title, parent, URL, times and property values (not its content: see "
+                    "get_page_content).",
+     .input_schema = schema_get_page_input,
+     .output_schema = schema_get_page_output,
+     .annotations = RO,
+     .fn = nt_get_page},
+    {.name = "get_page_content",
+     .title = "Get page content",
+     .description =
          "Reads a page's (or block's) content as markdown: headings, paragraphs, lists, to-dos, code, quotes, "
          "callouts, "
          "toggles, tables, dividers; child pages and databases as links. Nested blocks are read down to max_depth "
          "(1.." STR(NT_MAX_DEPTH) ") levels, at most max_blocks blocks (1.." STR(NT_MAX_CONTENT_BLOCKS) ") and " STR(
              NT_MAX_CONTENT_REQUESTS) " requests; what is left out is marked.",
-         schema_get_page_content_input, schema_get_page_content_output, RO, nt_get_page_content},
-        {"create_page", "Create a page",
+     .input_schema = schema_get_page_content_input,
+     .output_schema = schema_get_page_content_output,
+     .annotations = RO,
+     .fn = nt_get_page_content},
+    {.name = "create_page",
+     .title = "Create a page",
+     .description =
          "Creates a page under a page (parent_page_id: only a title) or in a database (database_id: title and "
          "properties, values as Notion shapes; strings allowed for title, rich_text, select, status, date). content is "
          "markdown (headings, lists, to-dos, quotes, code, dividers, **bold**, *italic*, `code`, links), split into "
          "requests of 100 blocks; at most " STR(NT_MAX_BLOCKS) " blocks.",
-         schema_create_page_input, schema_create_page_output, CREATE, nt_create_page},
-        {"update_page_properties", "Update page properties",
+     .input_schema = schema_create_page_input,
+     .output_schema = schema_create_page_output,
+     .annotations = CREATE,
+     .fn = nt_create_page},
+    {.name = "update_page_properties",
+     .title = "Update page properties",
+     .description =
          "Sets property values of a page (values as Notion shapes; strings allowed for title, rich_text, select, "
          "status, date; null clears where Notion allows); properties not named stay as they are.",
-         schema_update_page_properties_input, schema_update_page_properties_output, OVERWRITE,
-         nt_update_page_properties},
-        {"append_blocks", "Append content",
+     .input_schema = schema_update_page_properties_input,
+     .output_schema = schema_update_page_properties_output,
+     .annotations = OVERWRITE,
+     .fn = nt_update_page_properties},
+    {.name = "append_blocks",
+     .title = "Append content",
+     .description =
          "Appends markdown content to a page or block, at the end or after a given block, as blocks in order (several "
          "requests of at most 100 blocks when needed; long text split into 2,000-character pieces); at most " STR(
              NT_MAX_BLOCKS) " blocks.",
-         schema_append_blocks_input, schema_append_blocks_output, CREATE, nt_append_blocks},
-        {"query_database", "Query a database",
+     .input_schema = schema_append_blocks_input,
+     .output_schema = schema_append_blocks_output,
+     .annotations = CREATE,
+     .fn = nt_append_blocks},
+    {.name = "query_database",
+     .title = "Query a database",
+     .description =
          "Lists the pages of a database matching a filter (property conditions by type, timestamp conditions, and/or "
          "nested two levels deep, as Notion accepts them) in the order of sorts; page_size 1..100, cursor for more. "
          "get_database shows the property names and types.",
-         schema_query_database_input, schema_query_database_output, RO, nt_query_database},
-        {"get_database", "Get a database",
-         "Gets a database's title, URL and schema: each property's name and type, and "
-         "the options of select, multi-select and status properties.",
-         schema_get_database_input, schema_get_database_output, RO, nt_get_database},
-        {"archive_page", "Archive a page",
+     .input_schema = schema_query_database_input,
+     .output_schema = schema_query_database_output,
+     .annotations = RO,
+     .fn = nt_query_database},
+    {.name = "get_database",
+     .title = "Get a database",
+     .description = "Gets a database's title, URL and schema: each property's name and type, and "
+                    "the options of select, multi-select and status properties.",
+     .input_schema = schema_get_database_input,
+     .output_schema = schema_get_database_output,
+     .annotations = RO,
+     .fn = nt_get_database},
+    {.name = "archive_page",
+     .title = "Archive a page",
+     .description =
          "Archives a page (moves it to Notion's trash, with its content and sub-pages; it can be restored from there).",
-         schema_archive_page_input, schema_archive_page_output, TRASH, nt_archive_page},
+     .input_schema = schema_archive_page_input,
+     .output_schema = schema_archive_page_output,
+     .annotations = TRASH,
+     .fn = nt_archive_page},
 };
 
 int notion_register_tools(mcp_server_t *s)
 {
     if (notion_api_init() != CM_OK)
         return CM_EINVAL;
-    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-        mcp_tool_def_t d = {.name = tools[i].name,
-                            .title = tools[i].title,
-                            .description = tools[i].description,
-                            .input_schema = tools[i].input,
-                            .output_schema = tools[i].output,
-                            .annotations = hints[tools[i].hint],
-                            .fn = tools[i].fn};
-        int rc = mcp_server_add_tool(s, &d);
-        if (rc != 0)
-            return rc;
-    }
-    return CM_OK;
+    return mcp_server_add_tools(s, tools, sizeof(tools) / sizeof(tools[0]));
 }
