@@ -29,7 +29,7 @@ async function allChildren(bid) { // straight from the fake, every page
   let cursor = null;
   do {
     const page = await direct('GET', `/v1/blocks/${bid}/children?page_size=100${cursor ? `&start_cursor=${cursor}` : ''}`);
-    all.push(...page.body.results);
+    all.push(...(page.body.results ?? []));
     cursor = page.body.has_more ? page.body.next_cursor : null;
   } while (cursor);
   await drain(api);

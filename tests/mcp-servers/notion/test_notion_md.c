@@ -63,7 +63,7 @@ static void test_split_utf16(void)
     s[n * 4] = '\0';
     CU_ASSERT_EQUAL(nt_utf16_len(s, n * 4), 3000);
     json_t *rt = nt_rich_text(s, n * 4, 0);
-    CU_ASSERT_EQUAL(json_array_size(rt), 2);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(rt), 2);
     CU_ASSERT_EQUAL(nt_utf16_len(content(rt, 0), strlen(content(rt, 0))), 2000);
     CU_ASSERT_EQUAL(strlen(content(rt, 0)), 4000); /* 1,000 whole characters */
     CU_ASSERT_EQUAL(nt_utf16_len(content(rt, 1), strlen(content(rt, 1))), 1000);
@@ -72,7 +72,7 @@ static void test_split_utf16(void)
     s[0] = 'x';
     memmove(s + 1, s + 4, (n - 1) * 4 + 1); /* "x" + 1,499 emoji = 2,999 units */
     rt = nt_rich_text(s, strlen(s), 0);
-    CU_ASSERT_EQUAL(json_array_size(rt), 2);
+    CU_ASSERT_EQUAL_FATAL(json_array_size(rt), 2);
     CU_ASSERT_EQUAL(nt_utf16_len(content(rt, 0), strlen(content(rt, 0))), 1999);
     CU_ASSERT_EQUAL(nt_utf16_len(content(rt, 1), strlen(content(rt, 1))), 1000);
     json_decref(rt);
