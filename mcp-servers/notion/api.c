@@ -133,6 +133,35 @@ int nt_id_arg(mcp_call_t *c, json_t *args, const char *key, char out[NT_ID_LEN +
     return 0;
 }
 
+int nt_url_props(mcp_call_t *c, const char *path, json_t *args, char **url)
+{
+    json_t *ids = json_object_get(args, "filter_properties"), *v;
+    const char *q[2 * NT_MAX_FILTER_PROPERTIES + 1] = {NULL};
+    char *decoded[NT_MAX_FILTER_PROPERTIES] = {NULL};
+    size_t i, n = 0;
+    int rc = 0;
+    json_array_foreach(ids, i, v)
+    {
+        if (n == NT_MAX_FILTER_PROPERTIES)
+            break;
+        /* Notion's property ids come percent-encoded ("st%3A"): decoded here, the URL builder encodes them again */
+        decoded[n] = cm_url_unescape(json_string_value(v), json_string_length(v), 0, NULL);
+        if (decoded[n] == NULL || strlen(decoded[n]) == 0) {
+            mcp_call_fail(c, "Invalid argument 'filter_properties[%zu]': not a property id (see get_database).", i);
+            rc = -1;
+            goto out_free;
+        }
+        q[2 * n] = "filter_properties";
+        q[2 * n + 1] = decoded[n];
+        n++;
+    }
+    *url = notion_url(path, n > 0 ? q : NULL);
+out_free:
+    for (i = 0; i < n + (rc != 0); i++)
+        free(decoded[i]);
+    return rc;
+}
+
 const char *nt_str(json_t *args, const char *key)
 {
     const char *s = json_string_value(json_object_get(args, key));

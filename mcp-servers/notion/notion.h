@@ -32,8 +32,9 @@
 #define NT_MAX_BLOCKS 1000
 #define NT_MAX_DEPTH 5
 #define NT_MAX_CONTENT_BLOCKS 1000
-#define NT_MAX_CONTENT_REQUESTS 50 /* children requests of one get_page_content: Notion averages 3 requests/s */
-#define NT_ID_LEN 36               /* a Notion id with hyphens */
+#define NT_MAX_CONTENT_REQUESTS 50  /* children requests of one get_page_content: Notion averages 3 requests/s */
+#define NT_ID_LEN 36                /* a Notion id with hyphens */
+#define NT_MAX_FILTER_PROPERTIES 25 /* filter_properties of get_page / query_database (maxItems) */
 
 /* ---- api.c ---- */
 
@@ -59,6 +60,10 @@ void notion_fetch_ex(mcp_call_t *c, const char *method, char *url, json_t *body,
 /* The id argument key of args as a Notion id with hyphens (8-4-4-4-12) into out; the schemas allow both forms. 0, or
  * -1 with the call failed. */
 int nt_id_arg(mcp_call_t *c, json_t *args, const char *key, char out[NT_ID_LEN + 1]);
+/* API base + "/v1" + path + one filter_properties query parameter for each property id of args.filter_properties
+ * (Notion's encoded ids, decoded first). 0 with *url (malloc'ed, NULL when out of memory), or -1 with the call
+ * failed (an id that does not decode). */
+int nt_url_props(mcp_call_t *c, const char *path, json_t *args, char **url);
 /* The string argument key, or NULL when absent or empty (borrowed). */
 const char *nt_str(json_t *args, const char *key);
 

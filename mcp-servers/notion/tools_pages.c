@@ -42,7 +42,12 @@ static void page_request(mcp_call_t *c, json_t *args, const char *method, json_t
     }
     snprintf(path, sizeof(path), "/pages/%s", id);
     snprintf(subject, sizeof(subject), "page %s", id);
-    notion_fetch(c, method, notion_url(path, NULL), body, subject, on_page, (void *)opening, NULL);
+    char *url = NULL;
+    if (nt_url_props(c, path, args, &url) != 0) { /* only get_page has filter_properties */
+        json_decref(body);
+        return;
+    }
+    notion_fetch(c, method, url, body, subject, on_page, (void *)opening, NULL);
 }
 
 void nt_get_page(mcp_call_t *c, json_t *args, void *data)

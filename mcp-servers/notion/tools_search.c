@@ -91,6 +91,10 @@ void nt_query_database(mcp_call_t *c, json_t *args, void *data)
     char id[NT_ID_LEN + 1], path[64], subject[64];
     if (nt_id_arg(c, args, "database_id", id) != 0)
         return;
+    char *url = NULL;
+    snprintf(path, sizeof(path), "/databases/%s/query", id);
+    if (nt_url_props(c, path, args, &url) != 0)
+        return;
     json_t *body = json_object();
     json_t *filter = json_object_get(args, "filter"), *sorts = json_object_get(args, "sorts");
     if (filter != NULL) /* its shape was checked against the filter schema (schemas/query_database.input.json) */
@@ -98,9 +102,8 @@ void nt_query_database(mcp_call_t *c, json_t *args, void *data)
     if (json_array_size(sorts) > 0)
         json_object_set(body, "sorts", sorts);
     paging(body, args);
-    snprintf(path, sizeof(path), "/databases/%s/query", id);
     snprintf(subject, sizeof(subject), "database %s", id);
-    notion_fetch(c, "POST", notion_url(path, NULL), body, subject, on_list, "database", NULL);
+    notion_fetch(c, "POST", url, body, subject, on_list, "database", NULL);
 }
 
 static void on_database(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
@@ -117,7 +120,8 @@ static void on_database(mcp_call_t *c, const mcp_provider_response_t *res, void 
     {
         const char *type = json_string_value(json_object_get(v, "type"));
         json_t *opts = type ? json_object_get(json_object_get(v, type), "options") : NULL; /* select, status */
-        json_t *p = json_pack("{s:s, s:s}", "name", name, "type", type ? type : "?");
+        const char *pid = json_string_value(json_object_get(v, "id"));
+        json_t *p = json_pack("{s:s, s:s, s:s*}", "name", name, "type", type ? type : "?", "id", pid);
         cm_buf_printf(&b, "- %s (%s", name, type ? type : "?");
         if (json_is_array(opts)) {
             json_t *names = json_array(), *o;
@@ -130,7 +134,7 @@ static void on_database(mcp_call_t *c, const mcp_provider_response_t *res, void 
             }
             json_object_set_new(p, "options", names);
         }
-        cm_buf_appendz(&b, ")\n");
+        cm_buf_printf(&b, ")%s%s\n", pid ? " id " : "", pid ? pid : "");
         json_array_append_new(props, p);
     }
     json_t *out = json_pack("{s:s*, s:s, s:s*, s:b, s:o}", "id", json_string_value(json_object_get(db, "id")), "title",

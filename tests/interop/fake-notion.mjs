@@ -9,7 +9,8 @@
 // {"object":"error","status","code","message","request_id"}.
 // Usage: node fake-notion.mjs <accepted bearer token>; prints "fake-notion listening on 127.0.0.1:<port>" (PORT or
 // a free port). With FAKE_TOKENINFO_URL a bearer is accepted while that endpoint knows it (fake-auth.mjs).
-// Hooks: GET /_requests (method, path, query, body, auth, version, contentType), POST /_reset, POST /_token {token},
+// filter_properties narrows the properties of GET /v1/pages/{id} and of a query's pages.
+// Hooks: GET /_requests (method, path, query, filterProperties, body, auth, version, contentType), POST /_reset, POST /_token {token},
 // POST /_fail {path (regex), method?, status, code?, message?, retry_after?, times?, skip?} (the next matching
 // requests fail, after skip of them passed).
 import { createServer } from 'node:http';
@@ -133,6 +134,10 @@ function paginate(res, list, q, type) {
   return send(res, 200, { object: 'list', results: slice, next_cursor: next, has_more: more, type, [type]: {} });
 }
 const titleOf = (o) => (o.object === 'database' ? plain(o.title) : plain(Object.values(o.properties).find((p) => p.type === 'title')?.title));
+// filter_properties (GET /v1/pages/{id}, POST /v1/databases/{id}/query): only the properties with those ids, which
+// Notion hands out percent-encoded and matches decoded
+const onlyProps = (page, ids) => (ids.length ? { ...page, properties: Object.fromEntries(Object.entries(page.properties)
+  .filter(([, v]) => ids.includes(decodeURIComponent(v.id)))) } : page);
 const blockView = (b) => { const { children: _c, ...rest } = b; return rest; };
 
 // Notion's request limits for block children (developers.notion.com/reference/request-limits); JavaScript's length
@@ -257,7 +262,8 @@ const server = createServer(async (req, res) => {
   if (path === '/_fail') { failures.push({ times: 1, skip: 0, ...JSON.parse(raw) }); return send(res, 200, {}); }
   let body = null;
   try { body = raw ? JSON.parse(raw) : null; } catch { body = undefined; }
-  requests.push({ method: req.method, path, query: q, body, auth: req.headers.authorization, version: req.headers['notion-version'], contentType: req.headers['content-type'] });
+  const fprops = u.searchParams.getAll('filter_properties');
+  requests.push({ method: req.method, path, query: q, filterProperties: fprops, body, auth: req.headers.authorization, version: req.headers['notion-version'], contentType: req.headers['content-type'] });
   if (!(await auth.authorized(req.headers.authorization))) return nerr(res, 401, 'unauthorized', 'API token is invalid.');
   if (!req.headers['notion-version']) return nerr(res, 400, 'missing_version', 'Notion-Version header failed validation: Notion-Version header should be defined, instead was `undefined`.');
   if (req.headers['notion-version'] !== VERSION) return vErr(res, `Notion-Version header failed validation: this fake serves ${VERSION}, instead was \`${req.headers['notion-version']}\`.`);
@@ -286,7 +292,7 @@ const server = createServer(async (req, res) => {
     if (pid === RESTRICTED) return nerr(res, 403, 'restricted_resource', 'Insufficient permissions for this endpoint.');
     const page = pages.get(pid);
     if (!page) return notFound(res, 'page', pid);
-    if (req.method === 'GET') return send(res, 200, page);
+    if (req.method === 'GET') return send(res, 200, onlyProps(page, fprops));
     if (req.method === 'PATCH') {
       if (body?.properties && !applyProps(res, page, body.properties)) return;
       if (typeof body?.archived === 'boolean') page.archived = body.archived;
@@ -351,7 +357,7 @@ const server = createServer(async (req, res) => {
           return (a < c ? -1 : 1) * (s.direction === 'descending' ? -1 : 1);
         });
       }
-      return paginate(res, list, b, 'page_or_database');
+      return paginate(res, list.map((p) => onlyProps(p, fprops)), b, 'page_or_database');
     }
   }
   return nerr(res, 400, 'invalid_request_url', 'Invalid request URL.');

@@ -77,6 +77,12 @@ await drain(api);
 check('get_page: database page properties as text', r.structuredContent?.properties?.Stage === 'Done' && r.structuredContent.properties.Count === '2' &&
   r.structuredContent.properties.Tags === 'red, blue' && r.structuredContent.properties.Due === '2026-01-15' && /- Done: yes/.test(text(r)), r);
 
+r = await call('get_page', { page_id: nid(103), filter_properties: ['st%3A', 'cnt'] });
+q = await one();
+check('get_page: filter_properties -> one query parameter per id (Notion\'s encoded id "st%3A" arrives as "st:")',
+  q.method === 'GET' && q.path === `/v1/pages/${nid(103)}` && q.filterProperties?.join() === 'st:,cnt' &&
+  Object.keys(r.structuredContent?.properties ?? {}).join() === 'Stage,Count', { q, r: r.structuredContent });
+
 // ---- get_page_content: the tree to a depth, rendered as markdown
 r = await call('get_page_content', { page_id: PAGE });
 let seen = await drain(api);
@@ -200,9 +206,10 @@ r = await call('query_database', { database_id: DB, filter: { or: [{ property: '
   sorts: [{ property: 'Count', direction: 'descending' }], page_size: 2, cursor: r.structuredContent?.next_cursor ?? 'x' });
 q = await one();
 check('query_database: the next page by cursor (an emptied Count last)', q.body?.start_cursor?.length > 0 && r.structuredContent?.results?.map((p) => p.title).join() === 'Task 4,Task 1' && !('next_cursor' in r.structuredContent), r);
-r = await call('query_database', { database_id: DB, filter: { timestamp: 'last_edited_time', last_edited_time: { after: '2026-01-03' } } });
+r = await call('query_database', { database_id: DB, filter: { timestamp: 'last_edited_time', last_edited_time: { after: '2026-01-03' } }, filter_properties: ['title'] });
 q = await one();
-check('query_database: a timestamp filter', q.body?.filter?.timestamp === 'last_edited_time' && !r.isError, r);
+check('query_database: a timestamp filter, filter_properties in the query', q.body?.filter?.timestamp === 'last_edited_time' && q.filterProperties?.join() === 'title' &&
+  !r.isError && r.structuredContent.results.length > 0 && r.structuredContent.results.every((p) => Object.keys(p.properties).join() === 'Name'), r.structuredContent);
 for (const [what, filter] of [['three levels of nesting', { and: [{ or: [{ and: [{ property: 'Count', number: { equals: 1 } }] }] }] }],
   ['an unknown operator', { property: 'Count', number: { bigger: 1 } }], ['two operators', { property: 'Count', number: { equals: 1, less_than: 3 } }],
   ['a wrong value type', { property: 'Done', checkbox: { equals: 'yes' } }], ['a bad date', { property: 'Due', date: { after: 'tomorrow' } }],
@@ -214,6 +221,7 @@ r = await call('query_database', { database_id: DB, sorts: [{ property: 'Count',
 check('query_database: a bad sort direction refused', r.isError === true && /sorts/.test(text(r)) && (await drain(api)).length === 0, text(r));
 r = await call('get_database', { database_id: DB });
 q = await one();
+check('get_database: property ids for filter_properties', r.structuredContent?.properties?.find((p) => p.name === 'Stage')?.id === 'st%3A' && /\(select: Todo, Doing, Done\) id st%3A/.test(text(r)), r.structuredContent);
 check('get_database: GET /v1/databases/{id}, the schema with options', q.method === 'GET' && q.path === `/v1/databases/${DB}` && nh(q) &&
   r.structuredContent?.title === 'Tasks' && r.structuredContent.properties?.find((p) => p.name === 'Stage')?.options?.join() === 'Todo,Doing,Done' &&
   /- Stage \(select: Todo, Doing, Done\)/.test(text(r)) && /- Name \(title\)/.test(text(r)), r);
