@@ -162,6 +162,12 @@ out_free:
     return rc;
 }
 
+int nt_id_ok(const char *id)
+{
+    size_t n = id ? strlen(id) : 0;
+    return n > 0 && n <= NT_ID_LEN && strspn(id, "0123456789abcdefABCDEF-") == n;
+}
+
 const char *nt_str(json_t *args, const char *key)
 {
     const char *s = json_string_value(json_object_get(args, key));

@@ -150,31 +150,31 @@ static void render_block(cm_buf_t *b, json_t *block, const char *indent, int *nu
         *number = 0;
     if (strncmp(type, "heading_", 8) == 0 && type[8] >= '1' && type[8] <= '3' && type[9] == '\0') {
         cm_buf_appendz(&first, type[8] == '1' ? "# " : type[8] == '2' ? "## " : "### ");
-        put_lines(b, first.data, next.data, t, text.len);
+        put_lines(b, first.data ?: "", next.data ?: "", t, text.len);
     } else if (strcmp(type, "paragraph") == 0) {
-        put_lines(b, first.data, next.data, t, text.len);
+        put_lines(b, first.data ?: "", next.data ?: "", t, text.len);
     } else if (strcmp(type, "bulleted_list_item") == 0) {
         cm_buf_appendz(&first, "- ");
         cm_buf_appendz(&next, "  ");
-        put_lines(b, first.data, next.data, t, text.len);
+        put_lines(b, first.data ?: "", next.data ?: "", t, text.len);
     } else if (strcmp(type, "numbered_list_item") == 0) {
         cm_buf_printf(&first, "%d. ", ++*number);
         cm_buf_appendz(&next, "   ");
-        put_lines(b, first.data, next.data, t, text.len);
+        put_lines(b, first.data ?: "", next.data ?: "", t, text.len);
     } else if (strcmp(type, "to_do") == 0) {
         cm_buf_appendz(&first, json_is_true(json_object_get(body, "checked")) ? "- [x] " : "- [ ] ");
         cm_buf_appendz(&next, "      ");
-        put_lines(b, first.data, next.data, t, text.len);
+        put_lines(b, first.data ?: "", next.data ?: "", t, text.len);
     } else if (strcmp(type, "quote") == 0 || strcmp(type, "callout") == 0) {
         cm_buf_appendz(&first, "> ");
         cm_buf_appendz(&next, "> ");
         const char *emoji = str(json_object_get(body, "icon"), "emoji");
         if (strcmp(type, "callout") == 0)
             cm_buf_printf(&first, "%s ", emoji ? emoji : "💡");
-        put_lines(b, first.data, next.data, t, text.len);
+        put_lines(b, first.data ?: "", next.data ?: "", t, text.len);
     } else if (strcmp(type, "toggle") == 0) {
         cm_buf_appendz(&first, "<details><summary>");
-        cm_buf_appendz(b, first.data);
+        cm_buf_appendz(b, first.data ?: "");
         cm_buf_append(b, t, text.len);
         cm_buf_appendz(b, "</summary>\n\n");
         render_level(b, kids, indent);

@@ -64,6 +64,9 @@ int nt_id_arg(mcp_call_t *c, json_t *args, const char *key, char out[NT_ID_LEN +
  * (Notion's encoded ids, decoded first). 0 with *url (malloc'ed, NULL when out of memory), or -1 with the call
  * failed (an id that does not decode). */
 int nt_url_props(mcp_call_t *c, const char *path, json_t *args, char **url);
+/* 1 when id (from an answer of Notion) is a Notion id that may go into a request path: hex digits and hyphens, at
+ * most NT_ID_LEN characters; else 0. */
+int nt_id_ok(const char *id);
 /* The string argument key, or NULL when absent or empty (borrowed). */
 const char *nt_str(json_t *args, const char *key);
 

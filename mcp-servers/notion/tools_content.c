@@ -102,7 +102,7 @@ static void on_children(mcp_call_t *c, const mcp_provider_response_t *res, void 
         if (!nested)
             continue;
         json_t *kids = json_array();
-        if (e->depth < g->max_depth && id != NULL && strlen(id) <= NT_ID_LEN && kids != NULL &&
+        if (e->depth < g->max_depth && nt_id_ok(id) && kids != NULL &&
             json_object_set_new(blk, "children", kids) == 0) {
             if (enqueue(g, kids, blk, id, e->depth + 1) != 0) {
                 gc_free(g);

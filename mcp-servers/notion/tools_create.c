@@ -54,7 +54,7 @@ static void on_created(mcp_call_t *c, const mcp_provider_response_t *res, void *
     const char *id = json_string_value(json_object_get(res->json, "id"));
     char before[96];
     s->page = nt_page_summary(res->json);
-    if (id == NULL || s->page == NULL || strlen(id) > NT_ID_LEN) {
+    if (!nt_id_ok(id) || s->page == NULL) {
         cp_free(s);
         mcp_call_fail(c, "Notion answered without the new page's id.");
         return;

@@ -10,10 +10,14 @@
 /* A page object as text (title, ids, times, properties) plus its summary; arg: a line to open the text with. */
 static void on_page(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
-    json_t *s = nt_page_summary(res->json), *v;
-    json_t *parent = json_object_get(s, "parent");
     const char *k;
     cm_buf_t b = {0};
+    if (!json_is_string(json_object_get(res->json, "id"))) {
+        mcp_call_fail(c, "Notion answered without a page.");
+        return;
+    }
+    json_t *s = nt_page_summary(res->json), *v;
+    json_t *parent = json_object_get(s, "parent");
     if (s == NULL) {
         mcp_call_fail(c, "out of memory");
         return;

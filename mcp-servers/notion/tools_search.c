@@ -109,9 +109,14 @@ void nt_query_database(mcp_call_t *c, json_t *args, void *data)
 static void on_database(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
     (void)arg;
-    json_t *db = res->json, *props = json_array(), *v;
+    json_t *db = res->json, *props, *v;
     cm_buf_t b = {0}, t = {0};
     const char *name;
+    if (!json_is_string(json_object_get(db, "id"))) {
+        mcp_call_fail(c, "Notion answered without a database.");
+        return;
+    }
+    props = json_array();
     nt_title(&t, db);
     cm_buf_printf(&b, "Database: %s (%s)\n%s\nProperties:\n", t.len ? t.data : "Untitled",
                   json_string_value(json_object_get(db, "id")) ?: "?",
