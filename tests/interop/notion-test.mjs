@@ -210,15 +210,16 @@ r = await call('query_database', { database_id: DB, filter: { timestamp: 'last_e
 q = await one();
 check('query_database: a timestamp filter, filter_properties in the query', q.body?.filter?.timestamp === 'last_edited_time' && q.filterProperties?.join() === 'title' &&
   !r.isError && r.structuredContent.results.length > 0 && r.structuredContent.results.every((p) => Object.keys(p.properties).join() === 'Name'), r.structuredContent);
-for (const [what, filter] of [['three levels of nesting', { and: [{ or: [{ and: [{ property: 'Count', number: { equals: 1 } }] }] }] }],
-  ['an unknown operator', { property: 'Count', number: { bigger: 1 } }], ['two operators', { property: 'Count', number: { equals: 1, less_than: 3 } }],
-  ['a wrong value type', { property: 'Done', checkbox: { equals: 'yes' } }], ['a bad date', { property: 'Due', date: { after: 'tomorrow' } }],
-  ['an unknown property type', { property: 'Count', money: { equals: 1 } }]]) {
+for (const [what, filter, where] of [['three levels of nesting', { and: [{ or: [{ and: [{ property: 'Count', number: { equals: 1 } }] }] }] }, 'filter.and[0].or[0]'],
+  ['an unknown operator', { property: 'Count', number: { bigger: 1 } }, 'filter.number.bigger'], ['two operators', { property: 'Count', number: { equals: 1, less_than: 3 } }, 'filter.number'],
+  ['a wrong value type', { property: 'Done', checkbox: { equals: 'yes' } }, 'filter.checkbox.equals'], ['a bad date', { property: 'Due', date: { after: 'tomorrow' } }, 'filter.date.after'],
+  ['an unknown property type', { property: 'Count', money: { equals: 1 } }, 'filter.money'], ['two property types', { property: 'Count', number: { equals: 1 }, checkbox: { equals: true } }, 'filter'],
+  ['an empty and', { and: [] }, 'filter.and'], ['a compound with a property', { property: 'Count', and: [] }, 'filter.property']]) {
   r = await call('query_database', { database_id: DB, filter });
-  check(`query_database: ${what} refused before any request`, r.isError === true && /filter/.test(text(r)) && (await drain(api)).length === 0, text(r));
+  check(`query_database: ${what} refused before any request, naming ${where}`, r.isError === true && text(r).includes(`'${where}'`) && (await drain(api)).length === 0, text(r));
 }
 r = await call('query_database', { database_id: DB, sorts: [{ property: 'Count', direction: 'up' }] });
-check('query_database: a bad sort direction refused', r.isError === true && /sorts/.test(text(r)) && (await drain(api)).length === 0, text(r));
+check('query_database: a bad sort direction refused', r.isError === true && text(r).includes("'sorts[0].direction'") && (await drain(api)).length === 0, text(r));
 r = await call('get_database', { database_id: DB });
 q = await one();
 check('get_database: property ids for filter_properties', r.structuredContent?.properties?.find((p) => p.name === 'Stage')?.id === 'st%3A' && /\(select: Todo, Doing, Done\) id st%3A/.test(text(r)), r.structuredContent);
