@@ -29,6 +29,9 @@
 /* Limits the schemas repeat (schemas/<tool>.input.json): content of create_page / append_blocks (maxLength), the blocks
  * it may make (at most NT_MAX_APPEND_REQUESTS requests of 100), get_page_content's depth and block budget. */
 #define NT_MAX_CONTENT_CHARS 200000
+/* A tools/call body: the content as a JSON string (at most 12 bytes a character: an escaped surrogate pair) and 1 MiB
+ * for the rest (properties, the JSON-RPC envelope). */
+#define NT_MAX_REQUEST_BODY (12 * (size_t)NT_MAX_CONTENT_CHARS + 1024 * 1024)
 #define NT_MAX_BLOCKS 1000
 #define NT_MAX_DEPTH 5
 #define NT_MAX_CONTENT_BLOCKS 1000

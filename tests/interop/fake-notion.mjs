@@ -251,7 +251,8 @@ function validFilter(f, depth) {
   return typeof f.property === 'string' || typeof f.timestamp === 'string';
 }
 
-const readBody = (req) => new Promise((resolve) => { let d = ''; req.on('data', (c) => { d += c; }); req.on('end', () => resolve(d)); });
+// the body decoded once whole: a character split between two chunks must not become two replacement characters
+const readBody = (req) => new Promise((resolve) => { const parts = []; req.on('data', (c) => parts.push(c)); req.on('end', () => resolve(Buffer.concat(parts).toString('utf8'))); });
 const server = createServer(async (req, res) => {
   const u = new URL(req.url, 'http://x');
   const raw = await readBody(req);

@@ -184,6 +184,13 @@ check("update_page_properties: Notion's 400 validation_error message in the tool
   const code = q.body?.children?.[0]?.code;
   check('append_blocks: a 4,500-character code block -> one block, three text objects (2000, 2000, 500)', code?.language === 'plain text' &&
     code.rich_text.map((t) => t.text.content.length).join() === '2000,2000,500' && !r.isError, code?.rich_text?.length);
+  const emoji = '😀'.repeat(190000); // 380,000 UTF-16 units: 190 text objects, more than one block holds
+  r = await call('append_blocks', { block_id: SUB, content: emoji });
+  seen = await drain(api);
+  const rts = seen.flatMap((s) => s.body?.children ?? []).map((b) => b.paragraph?.rich_text ?? []);
+  check('append_blocks: 190,000 emoji -> 190 text objects of 2,000 units over two paragraphs (100 + 90), two requests under 500 KB',
+    !r.isError && seen.length === 2 && rts.length === 2 && rts[0].length === 100 && rts[1].length === 90 &&
+    rts.flat().every((t) => t.text.content.length === 2000) && rts.flat().map((t) => t.text.content).join('') === emoji, { n: seen.length, lens: rts.map((x) => x.length), t: text(r) });
   await fail({ path: `/v1/blocks/${SUB}/children`, method: 'PATCH', status: 429, retry_after: 9, skip: 1 });
   r = await call('append_blocks', { block_id: SUB, content: Array.from({ length: 150 }, (_, i) => `- b${i}`).join('\n') });
   seen = await drain(api);
