@@ -25,10 +25,10 @@ static void on_page(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     if (arg != NULL)
         cm_buf_printf(&b, "%s\n", (const char *)arg);
     cm_buf_printf(
-        &b, "%s\nid: %s\nurl: %s\nparent: %s %s\nlast edited: %s%s\nProperties:\n",
+        &b, "%s\nid: %s\nurl: %s\nparent: %s%s%s\nlast edited: %s%s\nProperties:\n",
         json_string_value(json_object_get(s, "title"))[0] ? json_string_value(json_object_get(s, "title")) : "Untitled",
         json_string_value(json_object_get(s, "id")) ?: "?", json_string_value(json_object_get(s, "url")) ?: "",
-        json_string_value(json_object_get(parent, "type")) ?: "?",
+        json_string_value(json_object_get(parent, "type")) ?: "?", json_object_get(parent, "id") ? " " : "",
         json_string_value(json_object_get(parent, "id")) ?: "",
         json_string_value(json_object_get(s, "last_edited_time")) ?: "?",
         json_is_true(json_object_get(s, "archived")) ? "\narchived: yes (in the trash)" : "");

@@ -29,7 +29,8 @@ static void on_list(mcp_call_t *c, const mcp_provider_response_t *res, void *arg
     cm_buf_t b = {0};
     json_t *list = json_array();
     size_t i;
-    cm_buf_printf(&b, "%zu %s:\n", json_array_size(results), query ? "pages" : "results");
+    size_t n = json_array_size(results);
+    cm_buf_printf(&b, "%zu %s%s:\n", n, query ? "page" : "result", n == 1 ? "" : "s");
     json_array_foreach(results, i, r)
     {
         const char *object = json_string_value(json_object_get(r, "object"));
