@@ -27,7 +27,7 @@
 #define NT_NOTION_VERSION "2022-06-28"
 
 /* Limits the schemas repeat (schemas/<tool>.input.json): content of create_page / append_blocks (maxLength), the blocks
- * it may make (at most NT_MAX_APPEND_REQUESTS requests of 100), get_page_content's depth and block budget. */
+ * it may make (NT_MAX_BLOCKS: at most 10 append requests of 100), get_page_content's depth and block budget. */
 #define NT_MAX_CONTENT_CHARS 200000
 /* A tools/call body: the content as a JSON string (at most 12 bytes a character: an escaped surrogate pair) and 1 MiB
  * for the rest (properties, the JSON-RPC envelope). */
@@ -48,8 +48,8 @@ int notion_api_init(void);
  * malloc'ed or NULL. */
 char *notion_url(const char *path, const char *const *query);
 /*
- * Sends a request for the call's instance with its access token and Notion-Version (GET when body is NULL; body
- * stolen; url freed). cb gets only 2xx answers. A failure finishes the call with a tool error that carries Notion's
+ * Sends a request (method, e.g. "GET", "PATCH") for the call's instance with its access token and Notion-Version
+ * (body stolen, may be NULL; url freed, NULL fails the call). cb gets only 2xx answers. A failure finishes the call with a tool error that carries Notion's
  * code and message; on a 404, subject (copied, may be NULL, e.g. "page 1234...") is named as what is missing or
  * not shared; on a 403, that Notion has no scopes but capabilities. arg_free (may be NULL) frees arg when cb never
  * runs.
