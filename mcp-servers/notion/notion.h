@@ -49,10 +49,10 @@ int notion_api_init(void);
 char *notion_url(const char *path, const char *const *query);
 /*
  * Sends a request (method, e.g. "GET", "PATCH") for the call's instance with its access token and Notion-Version
- * (body stolen, may be NULL; url freed, NULL fails the call). cb gets only 2xx answers. A failure finishes the call with a tool error that carries Notion's
- * code and message; on a 404, subject (copied, may be NULL, e.g. "page 1234...") is named as what is missing or
- * not shared; on a 403, that Notion has no scopes but capabilities. arg_free (may be NULL) frees arg when cb never
- * runs.
+ * (body stolen, may be NULL; url freed, NULL fails the call). cb gets only 2xx answers. A failure finishes the call
+ * with a tool error that carries Notion's code and message; on a 404, subject (copied, may be NULL, e.g. "page
+ * 1234...") is named as what is missing or not shared; on a 403, that Notion has no scopes but capabilities. arg_free
+ * (may be NULL) frees arg when cb never runs.
  */
 void notion_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject, mcp_provider_cb cb,
                   void *arg, void (*arg_free)(void *));
