@@ -56,26 +56,36 @@ typedef struct nt_fetch {
     void (*arg_free)(void *);
     char subject[96];
     char prefix[192];
+    nt_error_fn on_error;
 } nt_fetch_t;
 
 static void on_answer(mcp_call_t *c, const mcp_provider_response_t *res, void *p)
 {
     nt_fetch_t *f = p;
+    char text[1536];
     if (res->error == NULL) {
         f->cb(c, res, f->arg);
-    } else {
-        if (res->status == 404 && f->subject[0] != '\0')
-            mcp_call_fail(c,
-                          "%s%s Not found: %s. Notion answers 404 for what does not exist and for what is not shared "
-                          "with the integration (share it from the page's Connections menu).",
-                          f->prefix, res->error, f->subject);
-        else
-            mcp_call_fail(c, "%s%s", f->prefix, res->error);
-        if (f->arg_free != NULL)
-            f->arg_free(f->arg);
+        goto out_free;
     }
+    if (res->status == 404 && f->subject[0] != '\0')
+        snprintf(text, sizeof(text),
+                 "%s%s Not found: %s. Notion answers 404 for what does not exist and for what is not shared with the "
+                 "integration (share it from the page's Connections menu).",
+                 f->prefix, res->error, f->subject);
+    else
+        snprintf(text, sizeof(text), "%s%s", f->prefix, res->error);
+    if (f->on_error != NULL && f->on_error(c, text, f->arg))
+        goto out_free; /* the tool answered with what it had */
+    mcp_call_fail(c, "%s", text);
+    if (f->arg_free != NULL)
+        f->arg_free(f->arg);
+out_free:
     free(f);
 }
+
+static void fetch_start(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject,
+                        const char *prefix, nt_error_fn on_error, mcp_provider_cb cb, void *arg,
+                        void (*arg_free)(void *));
 
 void notion_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject, mcp_provider_cb cb,
                   void *arg, void (*arg_free)(void *))
@@ -83,8 +93,21 @@ void notion_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, co
     notion_fetch_ex(c, method, url, body, subject, NULL, cb, arg, arg_free);
 }
 
+void notion_fetch_partial(mcp_call_t *c, char *url, const char *subject, mcp_provider_cb cb, nt_error_fn on_error,
+                          void *arg, void (*arg_free)(void *))
+{
+    fetch_start(c, "GET", url, NULL, subject, NULL, on_error, cb, arg, arg_free);
+}
+
 void notion_fetch_ex(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject,
                      const char *prefix, mcp_provider_cb cb, void *arg, void (*arg_free)(void *))
+{
+    fetch_start(c, method, url, body, subject, prefix, NULL, cb, arg, arg_free);
+}
+
+static void fetch_start(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject,
+                        const char *prefix, nt_error_fn on_error, mcp_provider_cb cb, void *arg,
+                        void (*arg_free)(void *))
 {
     static const cm_http_header_t h[] = {{"Notion-Version", NT_NOTION_VERSION}};
     nt_fetch_t *f = calloc(1, sizeof(*f));
@@ -96,7 +119,7 @@ void notion_fetch_ex(mcp_call_t *c, const char *method, char *url, json_t *body,
         mcp_call_fail(c, "out of memory");
         return;
     }
-    *f = (nt_fetch_t){.cb = cb, .arg = arg, .arg_free = arg_free};
+    *f = (nt_fetch_t){.cb = cb, .arg = arg, .arg_free = arg_free, .on_error = on_error};
     snprintf(f->subject, sizeof(f->subject), "%s", subject ? subject : "");
     snprintf(f->prefix, sizeof(f->prefix), "%s", prefix ? prefix : "");
     /* every outcome comes to on_answer, which names the subject of a 404 and frees f */

@@ -60,6 +60,12 @@ void notion_fetch(mcp_call_t *c, const char *method, char *url, json_t *body, co
  * before it). */
 void notion_fetch_ex(mcp_call_t *c, const char *method, char *url, json_t *body, const char *subject,
                      const char *prefix, mcp_provider_cb cb, void *arg, void (*arg_free)(void *));
+/* A failed request of notion_fetch_partial: text is the tool error it would give (borrowed). Returns 1 when it
+ * finished the call itself and freed arg (an answer with what the tool had so far), 0 to fail the call with text. */
+typedef int (*nt_error_fn)(mcp_call_t *c, const char *text, void *arg);
+/* notion_fetch of a GET whose failure goes to on_error first (get_page_content: what was read stays useful). */
+void notion_fetch_partial(mcp_call_t *c, char *url, const char *subject, mcp_provider_cb cb, nt_error_fn on_error,
+                          void *arg, void (*arg_free)(void *));
 /* The id argument key of args as a Notion id with hyphens (8-4-4-4-12) into out; the schemas allow both forms. 0, or
  * -1 with the call failed. */
 int nt_id_arg(mcp_call_t *c, json_t *args, const char *key, char out[NT_ID_LEN + 1]);

@@ -26,6 +26,7 @@ typedef struct gc {
     char cursor[128]; /* of the item at head, "" for its first page */
     size_t blocks, max_blocks, requests;
     int max_depth, truncated;
+    char stopped[1600]; /* the error that ended the reading early, "" when none */
 } gc_t;
 
 static void gc_free(void *p)
@@ -61,11 +62,13 @@ static void finish(mcp_call_t *c, gc_t *g)
         g->truncated = 1;
     }
     nt_md_render(&md, g->root);
-    cm_buf_printf(&b, "Content of page %s: %zu blocks, %zu requests, depth up to %d%s.\n\n", g->page_id, g->blocks,
-                  g->requests, g->max_depth,
-                  g->truncated ? "; truncated (the block or request budget ran out: raise max_blocks, or read a "
-                                 "nested block with get_page_content on its id)"
-                               : "");
+    cm_buf_printf(
+        &b, "Content of page %s: %zu blocks, %zu requests, depth up to %d%s%s%s.\n\n", g->page_id, g->blocks,
+        g->requests, g->max_depth, g->stopped[0] ? "; truncated, reading stopped at an error: " : "", g->stopped,
+        g->truncated && !g->stopped[0]
+            ? "; truncated (the block or request budget ran out: raise max_blocks, or read a nested block with "
+              "get_page_content on its id)"
+            : "");
     if (md.len > 0)
         cm_buf_append(&b, md.data, md.len);
     else
@@ -79,6 +82,19 @@ static void finish(mcp_call_t *c, gc_t *g)
 }
 
 static void fetch_next(mcp_call_t *c, gc_t *g);
+
+/* A failed children request after some content was read: the answer is what was read, marked truncated with the
+ * error (a rate limit halfway down a large page should not throw the rest away). */
+static int on_failed(mcp_call_t *c, const char *text, void *arg)
+{
+    gc_t *g = arg;
+    if (g->blocks == 0)
+        return 0;
+    snprintf(g->stopped, sizeof(g->stopped), "%s", text);
+    g->truncated = 1;
+    finish(c, g);
+    return 1;
+}
 
 static void on_children(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
@@ -144,7 +160,7 @@ static void fetch_next(mcp_call_t *c, gc_t *g)
     const char *q[] = {"page_size", size, "start_cursor", g->cursor[0] ? g->cursor : NULL, NULL};
     snprintf(path, sizeof(path), "/blocks/%s/children", e->id);
     snprintf(subject, sizeof(subject), "%s %s", e->block ? "block" : "page", e->id);
-    notion_fetch(c, "GET", notion_url(path, q), NULL, subject, on_children, g, gc_free);
+    notion_fetch_partial(c, notion_url(path, q), subject, on_children, on_failed, g, gc_free);
 }
 
 void nt_get_page_content(mcp_call_t *c, json_t *args, void *data)

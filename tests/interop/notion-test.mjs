@@ -101,6 +101,15 @@ check('get_page_content: depth 3 reached, level 4 left out and marked', md.inclu
 r = await call('get_page_content', { page_id: PAGE, max_depth: 1 });
 seen = await drain(api);
 check('get_page_content: max_depth 1 -> one request, nested content marked', seen.length === 1 && !/A nested point/.test(text(r)) && /not loaded/.test(text(r)), seen.length);
+await fail({ path: '^/v1/blocks/[^/]+/children$', method: 'GET', status: 429, retry_after: 3, skip: 1 });
+r = await call('get_page_content', { page_id: PAGE });
+seen = await drain(api);
+check('get_page_content: a 429 below the top level -> what was read, marked truncated, with the error and Retry-After', !r.isError && seen.length === 2 &&
+  r.structuredContent?.truncated === true && /# Project Plan/.test(r.structuredContent.markdown) && /reading stopped at an error/.test(text(r)) &&
+  /retry after 3 seconds/.test(text(r)) && /not loaded/.test(r.structuredContent.markdown), text(r).slice(0, 400));
+r = await call('get_page_content', { page_id: nid(778) });
+seen = await drain(api);
+check('get_page_content: a missing page -> tool error naming it', r.isError === true && text(r).includes(`page ${nid(778)}`) && /404/.test(text(r)) && seen.length === 1, text(r));
 r = await call('get_page_content', { page_id: BIG });
 seen = await drain(api);
 check('get_page_content: 130 blocks -> two pages through start_cursor', seen.length === 2 && seen[0].query.page_size === '100' && !seen[0].query.start_cursor &&
