@@ -68,3 +68,8 @@ ob_script_test(interop_mcp_googlecalendar interop/run-service.sh googlecalendar 
 ob_script_test(interop_mcp_slack interop/run-service.sh slack SLACK_API_BASE /api)
 ob_script_test(interop_mcp_googledrive interop/run-service.sh googledrive GOOGLEDRIVE_API_BASE)
 ob_script_test(interop_mcp_teams interop/run-service.sh teams GRAPH_API_BASE /v1.0)
+
+# notion service (mcp-servers/notion): markdown <-> blocks, interop against fake-notion.mjs.
+ob_unit_test(test_notion_md SOURCES mcp-servers/notion/test_notion_md.c ${PROJECT_SOURCE_DIR}/mcp-servers/notion/md_blocks.c
+    ${PROJECT_SOURCE_DIR}/mcp-servers/notion/md_render.c INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/notion)
+ob_script_test(interop_mcp_notion interop/run-service.sh notion NOTION_API_BASE)
