@@ -67,7 +67,7 @@ static void send_next(mcp_call_t *c, app_t *a)
     json_t *body = json_pack("{s:o}", "children", kids);
     if (body != NULL && a->after[0] != '\0')
         json_object_set_new(body, "after", json_string(a->after));
-    char path[64], prefix[192], subject[64];
+    char path[64], prefix[512], subject[64];
     snprintf(path, sizeof(path), "/blocks/%s/children", a->block_id);
     snprintf(subject, sizeof(subject), "block %s", a->block_id);
     snprintf(prefix, sizeof(prefix), "%s", a->before);
