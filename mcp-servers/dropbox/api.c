@@ -43,24 +43,33 @@ char *dbx_header_json(const json_t *v)
     char *s = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
     if (s == NULL)
         return NULL;
-    /* JSON_ENSURE_ASCII escapes everything above U+007F; DEL (0x7f) itself is left raw, Dropbox wants it escaped */
+    /* JSON_ENSURE_ASCII escapes everything above U+007F; DEL (0x7f) itself is left raw, Dropbox wants it escaped.
+     * Hex digits in lower case, as Dropbox's SDKs write them. */
     size_t dels = 0, len = strlen(s);
     for (size_t i = 0; i < len; i++)
         dels += s[i] == 0x7f;
-    if (dels == 0)
-        return s;
     char *out = malloc(len + 5 * dels + 1), *o = out;
-    if (out != NULL) {
-        for (size_t i = 0; i < len; i++) {
-            if (s[i] == 0x7f) {
-                memcpy(o, "\\u007f", 6);
-                o += 6;
-            } else {
-                *o++ = s[i];
-            }
-        }
-        *o = '\0';
+    if (out == NULL) {
+        free(s);
+        return NULL;
     }
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == 0x7f) {
+            memcpy(o, "\\u007f", 6);
+            o += 6;
+        } else if (s[i] == '\\' && i + 1 < len) { /* an escape: copy it whole, \uXXXX in lower case */
+            *o++ = s[i++];
+            int hex = s[i] == 'u' ? 4 : 0;
+            *o++ = s[i];
+            for (; hex > 0 && i + 1 < len; hex--) {
+                char h = s[++i];
+                *o++ = h >= 'A' && h <= 'F' ? (char)(h - 'A' + 'a') : h;
+            }
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
     free(s);
     return out;
 }
@@ -75,7 +84,7 @@ int dbx_path_arg_ok(mcp_call_t *c, json_t *args, const char *k)
 {
     const char *p = json_string_value(json_object_get(args, k));
     for (; p != NULL && *p != '\0'; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+        if ((unsigned char)*p < 0x20) { /* DEL is left to Dropbox: it travels escaped (dbx_header_json) */
             mcp_call_fail(c, "Invalid argument '%s': a Dropbox path cannot contain control characters.", k);
             return 0;
         }

@@ -68,7 +68,7 @@ void dbx_fetch(mcp_call_t *c, dbx_request_t *req, mcp_provider_cb cb, void *arg,
 
 /* Argument helpers (args validated by the schema): a string argument, NULL when absent or empty. */
 const char *dbx_arg_str(json_t *args, const char *k);
-/* 1 when the path argument k (if present) has no control characters; else fails the call naming k and returns 0. */
+/* 1 when the path argument k (if present) has no C0 control characters; else fails the call naming k and returns 0. */
 int dbx_path_arg_ok(mcp_call_t *c, json_t *args, const char *k);
 
 /* meta.c: a concise summary {type, name, id, path, size, rev, modified, ...} of a Dropbox Metadata object (new

@@ -35,9 +35,11 @@ static void relocate(mcp_call_t *c, json_t *args, const char *route, const char 
         return;
     const char *from = dbx_arg_str(args, "from_path"), *to = dbx_arg_str(args, "to_path");
     dbx_request_t q = {.route = route, .from_path = from, .to_path = to};
-    q.arg = json_pack("{s:s, s:s, s:b, s:b}", "from_path", from ? from : "", "to_path", to ? to : "", "autorename",
-                      json_is_true(json_object_get(args, "autorename")), "allow_ownership_transfer",
-                      json_is_true(json_object_get(args, "allow_ownership_transfer")));
+    q.arg = json_pack("{s:s, s:s, s:b}", "from_path", from ? from : "", "to_path", to ? to : "", "autorename",
+                      json_is_true(json_object_get(args, "autorename")));
+    if (q.arg != NULL && json_object_get(args, "allow_ownership_transfer") != NULL) /* move only */
+        json_object_set_new(q.arg, "allow_ownership_transfer",
+                            json_boolean(json_is_true(json_object_get(args, "allow_ownership_transfer"))));
     dbx_fetch(c, &q, on_wrapped, (void *)heading, NULL);
 }
 

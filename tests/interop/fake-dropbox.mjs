@@ -361,6 +361,7 @@ async function api(req, res, url) {
   const contentLength = Number(req.headers['content-length'] ?? 0);
   const bytes = await readBody(req, 150 * MiB);
   rec.bytes = bytes ? bytes.length : contentLength;
+  try { rec.arg = JSON.parse(isUpload || isDownload ? rawArg : bytes.toString('utf8')); } catch { /* refused below */ }
   if (req.method !== 'POST') return send(res, badInput(route, `Unsupported method "${req.method}"`));
   if (!(await auth.authorized(req.headers.authorization)))
     return send(res, new Reply(401, { error_summary: 'expired_access_token/..', error: { '.tag': 'expired_access_token' } }));

@@ -54,4 +54,4 @@ ob_unit_test(test_mcp_token_retry SOURCES mcp-servers/runtime/test_token_retry.c
 ob_unit_test(test_mcp_access_tokens SOURCES mcp-servers/runtime/test_access_tokens.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_script_test(interop_mcp_authorization interop/run-authorization.sh)
-ob_script_test(interop_mcp_dropbox interop/run-service.sh dropbox DROPBOX_API_BASE)
+ob_script_test(interop_mcp_dropbox interop/run-service.sh dropbox DROPBOX_API_BASE /2)
