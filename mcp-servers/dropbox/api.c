@@ -28,7 +28,7 @@ int dropbox_api_init(void)
         const char *env = getenv("DROPBOX_CONTENT_BASE");
         const char *api = getenv("DROPBOX_API_BASE");
         /* one fake answers both kinds of routes: with only DROPBOX_API_BASE set, content goes there too */
-        const char *name = env != NULL && *env != '\0' ? "DROPBOX_CONTENT_BASE"
+        const char *name = env != NULL && *env != '\0'   ? "DROPBOX_CONTENT_BASE"
                            : api != NULL && *api != '\0' ? "DROPBOX_API_BASE"
                                                          : "DROPBOX_CONTENT_BASE";
         rc = mcp_api_base_init(&content_base, name, "https://content.dropboxapi.com/2", NULL, err, sizeof(err));
@@ -111,10 +111,11 @@ static void describe_path_error(const json_t *inner, char m, cm_buf_t *b)
     else if (strcmp(t, "malformed_path") == 0)
         cm_buf_printf(b, "%c is not a valid Dropbox path (use /folder/name, id:..., or \"\" for the root)", m);
     else if (strcmp(t, "conflict") == 0)
-        cm_buf_printf(b, "%s %c", sub && strcmp(sub, "file_ancestor") == 0 ? "a parent folder is a file at"
-                                  : sub && strcmp(sub, "folder") == 0     ? "a folder already exists at"
-                                  : sub && strcmp(sub, "file") == 0       ? "a file already exists at"
-                                                                          : "something already exists at",
+        cm_buf_printf(b, "%s %c",
+                      sub && strcmp(sub, "file_ancestor") == 0 ? "a parent folder is a file at"
+                      : sub && strcmp(sub, "folder") == 0      ? "a folder already exists at"
+                      : sub && strcmp(sub, "file") == 0        ? "a file already exists at"
+                                                               : "something already exists at",
                       m);
     else if (strcmp(t, "insufficient_space") == 0)
         cm_buf_printf(b, "the Dropbox account has not enough free space for %c", m);
@@ -166,7 +167,8 @@ static void route_error_text(const json_t *body, char *buf, size_t n)
     else if (!strcmp(t, "reset"))
         cm_buf_appendz(&b, "the cursor is no longer valid; start again without it");
     else if (!strcmp(t, "not_found") || !strcmp(t, "closed"))
-        cm_buf_printf(&b, "the upload session is %s (sessions last 7 days)", strcmp(t, "closed") ? "unknown" : "closed");
+        cm_buf_printf(&b, "the upload session is %s (sessions last 7 days)",
+                      strcmp(t, "closed") ? "unknown" : "closed");
     else if (!strcmp(t, "cant_move_folder_into_itself"))
         cm_buf_appendz(&b, "a folder cannot be moved or copied into itself");
     else if (!strcmp(t, "insufficient_quota"))
@@ -275,9 +277,8 @@ static void fail_expanded(mcp_call_t *c, const struct wrap *w, const char *text)
 static void on_done(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
 {
     struct wrap *w = arg;
-    if (res->error == NULL ||
-        (res->status == 409 && w->route_errors &&
-         (res->error[0] == DBX_TAG_LINK_EXISTS || res->error[0] == DBX_TAG_INCORRECT_OFFSET))) {
+    if (res->error == NULL || (res->status == 409 && w->route_errors &&
+                               (res->error[0] == DBX_TAG_LINK_EXISTS || res->error[0] == DBX_TAG_INCORRECT_OFFSET))) {
         w->cb(c, res, w->arg);
     } else {
         fail_expanded(c, w, res->error);
@@ -337,7 +338,9 @@ void dbx_fetch(mcp_call_t *c, dbx_request_t *q, mcp_provider_cb cb, void *arg, v
                                   .headers = h,
                                   .n_headers = nh,
                                   .body = q->content ? q->bytes : argjson,
-                                  .body_len = q->content ? q->n_bytes : argjson ? strlen(argjson) : 0,
+                                  .body_len = q->content ? q->n_bytes
+                                              : argjson  ? strlen(argjson)
+                                                         : 0,
                                   .timeout_ms = q->timeout_ms,
                                   .max_response = q->max_response,
                                   .too_large = q->too_large,

@@ -86,9 +86,10 @@ void dropbox_search(mcp_call_t *c, json_t *args, void *data)
         if (!dbx_path_arg_ok(c, args, "path"))
             return;
         const char *path = root_is_empty(dbx_arg_str(args, "path"));
-        json_t *opts = json_pack("{s:I, s:s, s:b}", "max_results", json_integer_value(json_object_get(args, "max_results")),
-                                 "file_status", dbx_arg_str(args, "file_status") ?: "active", "filename_only",
-                                 json_is_true(json_object_get(args, "filename_only")));
+        json_t *opts =
+            json_pack("{s:I, s:s, s:b}", "max_results", json_integer_value(json_object_get(args, "max_results")),
+                      "file_status", dbx_arg_str(args, "file_status") ?: "active", "filename_only",
+                      json_is_true(json_object_get(args, "filename_only")));
         if (opts != NULL && path != NULL && *path != '\0')
             json_object_set_new(opts, "path", json_string(path));
         q.route = "files/search_v2";
