@@ -227,6 +227,13 @@ r = await call('delete', { path: '/Projects/2025/moved.txt' });
 check('delete again -> path_lookup/not_found naming the path', r.isError === true && text(r).includes("nothing exists at path '/Projects/2025/moved.txt'") &&
   text(r).includes('path_lookup/not_found'), text(r));
 await drain(hooks);
+r = await call('search', { query: 'moved', file_status: 'deleted' });
+seen = await one();
+check('search file_status deleted -> the deleted file, typed deleted', seen.arg?.options?.file_status === 'deleted' &&
+  r.structuredContent?.matches?.[0]?.type === 'deleted' && r.structuredContent.matches[0].path === '/Projects/2025/moved.txt' && /\(deleted\)/.test(text(r)), { seen, r });
+r = await call('get_metadata', { path: '/Projects/2025/moved.txt', include_deleted: true });
+check('get_metadata include_deleted -> the deleted entry', r.structuredContent?.type === 'deleted', r);
+await drain(hooks);
 
 // ---- create_shared_link
 r = await call('create_shared_link', { path: '/Documents/report.txt' });
@@ -255,6 +262,13 @@ check('429 too_many_write_operations with Retry-After 7 -> rate-limit error with
 await fail({ route: 'files/list_folder$', status: 429, retry_after: 4, no_header: true });
 r = await call('list_folder', {});
 check('429 without the header -> the body retry_after (4 s)', r.isError === true && /retry after 4 seconds/.test(text(r)) && /too_many_requests/.test(text(r)), text(r));
+r = await call('list_folder', { limit: 1 });
+await fail({ route: 'files/list_folder/continue', status: 409, tag: 'reset', error: { '.tag': 'reset' } });
+r = await call('list_folder', { cursor: r.structuredContent?.next_cursor ?? 'x' });
+check('list_folder/continue 409 reset -> the cursor is no longer valid', r.isError === true && /cursor is no longer valid/.test(text(r)) && text(r).includes('reset/..'), text(r));
+raw = await rawPost('files/list_folder', { 'content-type': 'application/json' }, '{"path":"","limit":2001}');
+esc = await rawPost('files/list_folder', { 'content-type': 'application/json' }, '{"path":"/"}');
+check('fake: limit outside 1..2000 and "/" for the root -> 400 plain text', raw.status === 400 && /limit/.test(raw.body) && esc.status === 400 && /empty string/.test(esc.body), { raw, esc });
 await fail({ route: 'files/get_metadata', status: 403, tag: 'invalid_account_type' });
 r = await call('get_metadata', { path: '/README.md' });
 check('403 -> Dropbox access error with its tag (not a scope problem)', r.isError === true && /403, invalid_account_type/.test(text(r)), text(r));
