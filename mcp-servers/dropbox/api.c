@@ -181,21 +181,22 @@ static void route_error_text(const json_t *body, char *buf, size_t n)
         cm_buf_printf(&b, "the request was refused (%s)", t);
     const char *summary = json_string_value(json_object_get(body, "error_summary"));
     if (summary != NULL)
-        cm_buf_printf(&b, " (%.200s)", summary);
+        cm_buf_printf(&b, " (%.*s)", (int)mcp_utf8_prefix_chars(summary, strlen(summary), 200), summary);
     const char *um = json_string_value(json_object_get(json_object_get(body, "user_message"), "text"));
     if (um != NULL)
-        cm_buf_printf(&b, ". Dropbox says: %.300s", um);
+        cm_buf_printf(&b, ". Dropbox says: %.*s", (int)mcp_utf8_prefix_chars(um, strlen(um), 150), um);
     cm_buf_appendz(&b, ".");
     snprintf(buf, n, "%s", b.failed || b.data == NULL ? "Dropbox refused the request." : b.data);
     cm_buf_free(&b);
 }
 
-/* Appends a plain-text answer (400, 5xx) to generic, control characters replaced, at most 300 bytes. */
+/* Appends a plain-text answer (400, 5xx) to generic: its first 150 characters (a cut never splits a UTF-8
+ * sequence), control characters replaced. */
 static void plain_text(const mcp_provider_response_t *res, const char *generic, char *buf, size_t n)
 {
-    char said[301];
-    size_t k = 0;
-    for (size_t i = 0; i < res->body_len && k < sizeof(said) - 1; i++)
+    char said[600];
+    size_t len = mcp_utf8_prefix_chars(res->body, res->body_len, 150), k = 0;
+    for (size_t i = 0; i < len && k < sizeof(said) - 1; i++)
         said[k++] = (unsigned char)res->body[i] < 0x20 || res->body[i] == 0x7f ? ' ' : res->body[i];
     said[k] = '\0';
     if (k > 0)
@@ -236,7 +237,8 @@ static void error_text(const mcp_provider_response_t *res, const char *generic, 
     } else if (res->json == NULL) {
         plain_text(res, generic, buf, n);
     } else if (summary != NULL) {
-        snprintf(buf, n, "%s (Dropbox: %.200s)", generic, summary);
+        snprintf(buf, n, "%s (Dropbox: %.*s)", generic, (int)mcp_utf8_prefix_chars(summary, strlen(summary), 200),
+                 summary);
     }
 }
 

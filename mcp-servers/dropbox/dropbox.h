@@ -49,8 +49,8 @@ typedef struct dbx_request {
     int timeout_ms;
     /* Named in the texts of Dropbox's route errors (409), borrowed for the call of dbx_fetch only (copied). */
     const char *path, *from_path, *to_path;
-    /* 1: a route error (409) goes to cb too, with res->status 409 and res->error its text (see DBX_TAG_*); else it
-     * fails the call. Every other failure fails the call (and arg_free(arg) runs). */
+    /* 1: the route errors a tool handles itself (the DBX_TAG_* ones) go to cb, with res->status 409 and res->error
+     * starting with the tag. Every other failure fails the call (and arg_free(arg) runs). */
     int route_errors_to_cb;
 } dbx_request_t;
 

@@ -76,9 +76,10 @@ void dropbox_download(mcp_call_t *c, json_t *args, void *data)
     d->max = (size_t)json_integer_value(json_object_get(args, "max_bytes"));
     char too_large[512];
     snprintf(too_large, sizeof(too_large),
-             "The file at path '%.300s' is larger than the download cap of %zu bytes (max_bytes, at most %u); share it "
+             "The file at path '%.*s' is larger than the download cap of %zu bytes (max_bytes, at most %u); share it "
              "with create_shared_link instead.",
-             path ? path : "", d->max, DBX_MAX_DOWNLOAD);
+             (int)mcp_utf8_prefix_chars(path ? path : "", path ? strlen(path) : 0, 100), path ? path : "", d->max,
+             DBX_MAX_DOWNLOAD);
     dbx_request_t q = {.route = "files/download",
                        .content = 1,
                        .arg = json_pack("{s:s}", "path", path ? path : ""),
