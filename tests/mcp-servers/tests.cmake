@@ -73,3 +73,4 @@ ob_script_test(interop_mcp_teams interop/run-service.sh teams GRAPH_API_BASE /v1
 ob_unit_test(test_notion_md SOURCES mcp-servers/notion/test_notion_md.c ${PROJECT_SOURCE_DIR}/mcp-servers/notion/md_blocks.c
     ${PROJECT_SOURCE_DIR}/mcp-servers/notion/md_render.c INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/notion)
 ob_script_test(interop_mcp_notion interop/run-service.sh notion NOTION_API_BASE)
+ob_script_test(interop_mcp_dropbox interop/run-service.sh dropbox DROPBOX_API_BASE /2)
