@@ -45,6 +45,29 @@ service_secret() {
     printf '%s\n' "$file"
 }
 
+# reserve_ports PORT...: the ports this stack listens on are kept out of the kernel's ephemeral range (root only;
+# merged with what is reserved already). Otherwise an outgoing connection of any program may take one of them as
+# its local port, and its TIME_WAIT keeps the server from binding for a minute.
+reserve_ports() {
+    local file=/proc/sys/net/ipv4/ip_local_reserved_ports cur
+    [[ -w "$file" ]] || return 0
+    cur="$(cat "$file")"
+    printf '%s\n' "${cur:+$cur,}$(
+        IFS=,
+        echo "$*"
+    )" >"$file" 2>/dev/null || true
+}
+
+# wait_time_wait PORT: waits (at most 65 s) until no connection in TIME_WAIT holds PORT as its local port.
+wait_time_wait() {
+    local i
+    for ((i = 0; i < 130; i++)); do
+        [[ -z "$(ss -Htan state time-wait "( sport = :$1 )" 2>/dev/null)" ]] && return 0
+        sleep 0.5
+    done
+    return 1
+}
+
 # start_one NAME EXE PORT [ARGS...]: starts EXE (environment already set) unless it is running.
 start_one() {
     local name="$1" exe="$2" port="$3" pid pidfile="$run_dir/$1.pid" log="$log_dir/$1.log" from
@@ -55,6 +78,10 @@ start_one() {
     fi
     if ob_port_busy "$port"; then
         printf 'error: port %s for %s is taken by another process (free it or change the port)\n' "$port" "$name" >&2
+        return 1
+    fi
+    if ! wait_time_wait "$port"; then
+        printf 'error: port %s for %s is held by connections in TIME_WAIT\n' "$port" "$name" >&2
         return 1
     fi
     touch "$log"
@@ -90,6 +117,7 @@ main() {
         service_secret "${service% *}" >/dev/null # the broker reads them too: create them first
     done
     port="${OAUTH_SERVICE_PORT:-$(jq -r '.listen.port // 3001' "$config")}"
+    reserve_ports "$port" "${services[@]#* }"
     export OAUTH_BASE_URL="${OAUTH_BASE_URL:-$(jq -r --arg d "http://127.0.0.1:$port" '.base_url // $d' "$config")}"
 
     start_one oauth-service "$broker_exe" "$port" --config "$config" run || fail
