@@ -76,6 +76,14 @@ if ((${#SPECS[@]} == 0)); then
     it_done
 fi
 echo "# services: $(for f in "${SPECS[@]}"; do basename "$f" .json; done | tr '\n' ' ')"
+# the provider flavors that no shipped service proved yet get a probe of their own: a registry entry probe-<provider>
+# (the scopes of the shipped service of that name) for a consent and a forced refresh without an MCP server
+PROBES=()
+for p in slack notion dropbox; do
+    [[ -f "$PLUGINS/${PLUGIN[$p]}.so" ]] || continue
+    PROBES+=("$p")
+    USED[$p]=1
+done
 
 # ---- ports, the registry, the providers' clients, the broker's configuration
 BPORT="$(it_free_port)"
@@ -101,6 +109,17 @@ for f in "${SPECS[@]}"; do
         '. + [$all[] | select(.service_name == $spec[0].service) | .port = $port | .active = true |
               if $spec[0].scopes then .default_scopes = $spec[0].scopes else . end]' <<<"$entries")"
     it_service_secret "$svc" >/dev/null
+done
+for p in "${PROBES[@]}"; do
+    for _ in $(seq 1 20); do
+        port="$(it_registry_port)" || exit 1
+        [[ "$taken" != *" $port "* ]] && break
+    done
+    taken="$taken$port "
+    entries="$(jq --argjson all "$(cat "$IT_SRC/config/services.json")" --arg p "$p" --argjson port "$port" \
+        '. + [$all[] | select(.service_name == $p) | .service_name = "probe-\($p)" | .port = $port | .active = true]' <<<"$entries")"
+    # a secret for the vend check below; the broker's pushes to this port (nothing listens) fail, and that is fine
+    it_service_secret "probe-$p" >/dev/null
 done
 it_write_json "$IT_DIR/services.json" "$entries"
 
@@ -176,19 +195,61 @@ consent() {
     TOKEN0="$(curl -s --max-time 10 "$as/_stats" | jq -r '.issued[-1].access_token // empty')"
 }
 
-# ---- each service in turn (the providers' _stats are read per consent and refresh: one flow at a time)
+# new_instance SERVICE PROVIDER: an instance through the admin API with the provider's client; IID, KEY, AUTHZ
+new_instance() {
+    admin POST /instances "{\"service\":\"$1\",\"user_id\":\"user-e2e\",\"client_id\":\"${CLIENT_ID[$2]}\",
+        \"client_secret\":\"${CLIENT_SECRET[$2]}\"}"
+    IID="$(jq -r .instance_id <<<"$BODY")"
+    KEY="$(jq -r .mcp_access_key <<<"$BODY")"
+    AUTHZ="$(jq -r .authorize_url <<<"$BODY")"
+    SECRETS+=("$KEY")
+}
+
+# vend SERVICE: the broker's token endpoint of an MCP service for the instance IID (sets STATUS, BODY)
+vend() { http GET "$BROKER/instances/$IID/token" "" "authorization: Bearer $(it_service_secret "$1")" "x-mcp-service: $1"; }
+
+# ---- the provider probes: consent, the token the broker vends, a forced refresh (or none, by design)
 SECRETS=()
+for p in "${PROBES[@]}"; do
+    as="${AS[$p]}"
+    new_instance "probe-$p" "$p"
+    must "probe-$p create: 201" eq "$STATUS" 201 || continue
+    consent "probe-$p" "$as" || continue
+    vend "probe-$p"
+    check "probe-$p: the broker vends the token the provider issued at consent" \
+        bash -c '[[ "$0" == 200 && -n "$2" && "$(jq -r .access_token <<<"$1")" == "$2" ]]' "$STATUS" "$BODY" "$TOKEN0"
+    refresh0="$(curl -s --max-time 10 "$as/_stats" | jq .refresh_calls)"
+    admin POST /oauth/refresh "{\"instance_id\":\"$IID\"}"
+    case "$p" in
+    notion)
+        check "probe-notion: Notion issues no refresh token (its access tokens do not expire): 409 not_refreshable" \
+            bash -c '[[ "$0" == 409 && "$(jq -r .code <<<"$1")" == not_refreshable ]]' "$STATUS" "$BODY"
+        ;;
+    *)
+        check "probe-$p: forced refresh -> refreshed with the provider's refresh token" jq_eq .outcome refreshed
+        stats="$(curl -s --max-time 10 "$as/_stats")"
+        TOKEN1="$(jq -r '.issued[-1].access_token' <<<"$stats")"
+        check "probe-$p: one refresh grant at the provider" eq "$(jq .refresh_calls <<<"$stats")" "$((refresh0 + 1))"
+        vend "probe-$p"
+        check "probe-$p: the broker vends the refreshed token" \
+            bash -c '[[ "$0" == 200 && "$2" != "$3" && "$(jq -r .access_token <<<"$1")" == "$2" ]]' "$STATUS" "$BODY" "$TOKEN1" "$TOKEN0"
+        ;;
+    esac
+    case "$p" in
+    slack) check "probe-slack: the user token (authed_user, rotation on), not a bot token" bash -c '[[ "$0" == xoxe.xoxp-* ]]' "$TOKEN0" ;;
+    notion) check "probe-notion: Basic client authentication and owner=user reached the provider (a token was issued)" test -n "$TOKEN0" ;;
+    dropbox) check "probe-dropbox: token_access_type=offline asked (a refresh token was issued)" \
+        eq "$(curl -s --max-time 10 "$as/_stats" | jq -r '[.issued[] | .refresh_token | select(. != null)] | length > 0')" true ;;
+    esac
+done
+
+# ---- each service in turn (the providers' _stats are read per consent and refresh: one flow at a time)
 for f in "${SPECS[@]}"; do
     svc="$(jq -r .service "$f")"
     provider="$(jq -r .provider "$f")"
     as="${AS[$provider]}"
     mcp="http://127.0.0.1:${MCP_PORT[$svc]}"
-    admin POST /instances "{\"service\":\"$svc\",\"user_id\":\"user-e2e\",\"client_id\":\"${CLIENT_ID[$provider]}\",
-        \"client_secret\":\"${CLIENT_SECRET[$provider]}\"}"
-    IID="$(jq -r .instance_id <<<"$BODY")"
-    KEY="$(jq -r .mcp_access_key <<<"$BODY")"
-    AUTHZ="$(jq -r .authorize_url <<<"$BODY")"
-    SECRETS+=("$KEY")
+    new_instance "$svc" "$provider"
     must "$svc create: 201, MCP URL on mcp-$svc's port" eq "$STATUS $(jq -r .mcp_url <<<"$BODY")" "201 $mcp/$IID/mcp" || continue
     consent "$svc" "$as" || continue
     must "$svc provider: issued an access token at consent" test -n "$TOKEN0" || continue
