@@ -159,10 +159,16 @@ it_broker "$IT_DIR/broker.json" || exit 1
 for p in "${!USED[@]}"; do
     it_wait_line "$IT_DIR/as-$p.log" "listening on" >/dev/null || exit 1
 done
-declare -A API_ROOT=()
+# a service whose fake API or server does not start fails, and the others still run
+declare -A API_ROOT=() DOWN=()
 for f in "${SPECS[@]}"; do
     svc="$(jq -r .service "$f")"
-    line="$(it_wait_line "$IT_DIR/api-$svc.log" "listening on 127\.0\.0\.1:[0-9]+")" || exit 1
+    line="$(it_wait_line "$IT_DIR/api-$svc.log" "listening on 127\.0\.0\.1:[0-9]+")"
+    if [[ -z "$line" ]]; then
+        check "$svc: its fake API $(jq -r .fake_api "$f") listens" false
+        DOWN[$svc]=1
+        continue
+    fi
     API_ROOT[$svc]="http://127.0.0.1:$(sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/' <<<"$line")"
     api="${API_ROOT[$svc]}$(jq -r '.api_path // ""' "$f")"
     mapfile -t senv < <(jq -r --arg api "$api" --arg root "${API_ROOT[$svc]}" \
@@ -173,7 +179,10 @@ for f in "${SPECS[@]}"; do
 done
 for f in "${SPECS[@]}"; do
     svc="$(jq -r .service "$f")"
-    it_wait_line "$IT_DIR/mcp-$svc.log" "listening on 127\.0\.0\.1:${MCP_PORT[$svc]}" >/dev/null || exit 1
+    [[ -z "${DOWN[$svc]:-}" ]] || continue
+    it_wait_line "$IT_DIR/mcp-$svc.log" "listening on 127\.0\.0\.1:${MCP_PORT[$svc]}" >/dev/null && continue
+    check "mcp-$svc listens on its registry port ${MCP_PORT[$svc]}" false
+    DOWN[$svc]=1
 done
 
 # consent SERVICE AS_URL: broker authorize -> the provider's consent page -> approve -> the broker's callback;
@@ -246,6 +255,7 @@ done
 # ---- each service in turn (the providers' _stats are read per consent and refresh: one flow at a time)
 for f in "${SPECS[@]}"; do
     svc="$(jq -r .service "$f")"
+    [[ -z "${DOWN[$svc]:-}" ]] || continue
     provider="$(jq -r .provider "$f")"
     as="${AS[$provider]}"
     mcp="http://127.0.0.1:${MCP_PORT[$svc]}"
