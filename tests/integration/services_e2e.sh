@@ -34,6 +34,9 @@ must() {
 declare -A PLUGIN=([google]=google [microsoft]=microsoft [github]=github [slack]=slack [notion]=custom [dropbox]=custom)
 declare -A CLIENT_ID=([google]=gclient-e2e.apps.googleusercontent.com [microsoft]=6731de76-14a6-49ae-97bc-6eba6914391e
     [github]=Iv23liE2eClient [slack]=1234567890.9876543210 [notion]=1d2e3f40-5a6b-4c7d-8e9f-0a1b2c3d4e5f [dropbox]=e2edropboxappky)
+# providers whose access tokens never expire (no refresh token by design): the refresh step is skipped for their
+# services even when a spec does not say so in no_refresh
+declare -A NO_REFRESH=([notion]="Notion's access tokens do not expire and it issues no refresh token")
 declare -A CLIENT_SECRET=([google]=GOCSPX-e2e-secret [microsoft]="ms~secret.e2e" [github]=gh-secret-e2e
     [slack]=slack-secret-e2e [notion]=secret_notion_e2e [dropbox]=dropbox-secret-e2e)
 
@@ -263,7 +266,7 @@ for f in "${SPECS[@]}"; do
     must "$svc create: 201, MCP URL on mcp-$svc's port" eq "$STATUS $(jq -r .mcp_url <<<"$BODY")" "201 $mcp/$IID/mcp" || continue
     consent "$svc" "$as" || continue
     must "$svc provider: issued an access token at consent" test -n "$TOKEN0" || continue
-    UPSTREAM_TOKEN="$TOKEN0" timeout $((60 * IT_WAIT_SCALE)) node "$INTEROP/e2e-service.mjs" "$f" "$mcp" "$IID" "$KEY" \
+    UPSTREAM_TOKEN="$TOKEN0" E2E_NO_REFRESH="${NO_REFRESH[$provider]:-}" timeout $((60 * IT_WAIT_SCALE)) node "$INTEROP/e2e-service.mjs" "$f" "$mcp" "$IID" "$KEY" \
         "${API_ROOT[$svc]}" "$as" >"$IT_DIR/e2e-$svc.out" 2>&1
     rc=$?
     sed "s/^/  $svc: /" "$IT_DIR/e2e-$svc.out"

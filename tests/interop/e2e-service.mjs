@@ -9,7 +9,8 @@
 //      refresh grant at the provider, a new access token, the fake API saw it; a further call uses it without another
 //      refresh.
 // Usage: node e2e-service.mjs <spec.json> <MCP base url> <instance id> <MCP key> <fake API root url> <provider url>
-// Environment: UPSTREAM_TOKEN (the access token issued at consent). Prints "ok - ..." / "not ok - ..." lines and a
+// Environment: UPSTREAM_TOKEN (the access token issued at consent), E2E_NO_REFRESH (the provider's tokens never
+// expire: the reason; skips step 3 as the spec's no_refresh does). Prints "ok - ..." / "not ok - ..." lines and a
 // summary; exit 1 when a check failed.
 import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -62,8 +63,9 @@ if (spec.write_tool) {
 }
 
 // 3. the access token expires at the provider
-if (spec.no_refresh) {
-  console.log(`# refresh step skipped: ${spec.no_refresh}`);
+const noRefresh = spec.no_refresh || process.env.E2E_NO_REFRESH;
+if (noRefresh) {
+  console.log(`# refresh step skipped: ${noRefresh}`);
 } else {
   let stats = await get(`${providerUrl}/_stats`);
   const refresh0 = stats.refresh_calls;
