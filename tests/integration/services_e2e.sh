@@ -7,7 +7,9 @@
 #   fake provider (curl through the broker's authorize and callback), then tests/interop/e2e-service.mjs: the official
 #   SDK client calls the spec's read tool with the instance's MCP key and finds expect_in_text; the provider expires
 #   the access token and the same call succeeds again (401 -> broker refresh -> retry, the fake API saw the new
-#   bearer), unless the spec says the provider's tokens never expire (no_refresh).
+#   bearer), unless the tokens never expire (the spec's no_refresh; provider notion).
+# The slack, notion and dropbox flavors are also probed without an MCP server (probe-<provider> registry entries:
+# consent, the vended token, a forced refresh), so the flavors are proven before their first service.
 # A spec whose mcp-<service> (or provider plugin) is not built is skipped with a message; no spec at all to run fails.
 # Afterwards: no MCP key and no token the providers issued in the broker's or an MCP server's log, no sanitizer report.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -34,11 +36,11 @@ must() {
 declare -A PLUGIN=([google]=google [microsoft]=microsoft [github]=github [slack]=slack [notion]=custom [dropbox]=custom)
 declare -A CLIENT_ID=([google]=gclient-e2e.apps.googleusercontent.com [microsoft]=6731de76-14a6-49ae-97bc-6eba6914391e
     [github]=Iv23liE2eClient [slack]=1234567890.9876543210 [notion]=1d2e3f40-5a6b-4c7d-8e9f-0a1b2c3d4e5f [dropbox]=e2edropboxappky)
+declare -A CLIENT_SECRET=([google]=GOCSPX-e2e-secret [microsoft]="ms~secret.e2e" [github]=gh-secret-e2e
+    [slack]=slack-secret-e2e [notion]=secret_notion_e2e [dropbox]=dropbox-secret-e2e)
 # providers whose access tokens never expire (no refresh token by design): the refresh step is skipped for their
 # services even when a spec does not say so in no_refresh
 declare -A NO_REFRESH=([notion]="Notion's access tokens do not expire and it issues no refresh token")
-declare -A CLIENT_SECRET=([google]=GOCSPX-e2e-secret [microsoft]="ms~secret.e2e" [github]=gh-secret-e2e
-    [slack]=slack-secret-e2e [notion]=secret_notion_e2e [dropbox]=dropbox-secret-e2e)
 
 # ---- the specs that can run in this build
 SPECS=()
