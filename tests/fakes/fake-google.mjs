@@ -140,7 +140,7 @@ const json = (res, status, body) => {
     status = 200;
   }
   if (res.slToken && body?.error && status < 500) {
-    const e = body.error === 'invalid_grant' ? (/refresh/.test(body.error_description ?? '') ? 'invalid_refresh_token' : 'invalid_code')
+    const e = body.error === 'invalid_grant' ? (res.slGrant === 'refresh_token' ? 'invalid_refresh_token' : 'invalid_code')
       : body.error === 'invalid_client' && res.slClientKnown ? 'bad_client_secret' : SL_ERR[body.error] ?? body.error;
     body = { ok: false, error: e };
     status = 200;
@@ -418,6 +418,9 @@ const server = createServer(async (req, res) => {
     const tokenPath = sl ? '/api/oauth.v2.access' : nt ? '/v1/oauth/token' : db ? '/oauth2/token' : null;
     if (tokenPath && req.method === 'POST' && url.pathname === tokenPath) {
       res.slToken = sl;
+      // Slack's grant_type is optional: a code exchange without one
+      if (sl && !form.has('grant_type')) form.set('grant_type', 'authorization_code');
+      res.slGrant = form.get('grant_type');
       return await token(req, res, form);
     }
     if (sl && url.pathname === '/api/auth.test' && (req.method === 'GET' || req.method === 'POST')) return slackAuthTest(req, res);
