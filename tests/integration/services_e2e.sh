@@ -90,7 +90,8 @@ for p in slack notion dropbox; do
     USED[$p]=1
 done
 
-# ---- ports, the registry, the providers' clients, the broker's configuration
+# ---- the providers and the fake APIs first (free ports of the kernel's choosing), so that the registry ports picked
+# afterwards cannot be theirs; the registry ports are then picked and taken by the MCP servers at once
 BPORT="$(it_free_port)"
 BROKER="http://127.0.0.1:$BPORT"
 declare -A AS=() MCP_PORT=()
@@ -98,37 +99,60 @@ for p in "${!USED[@]}"; do
     AS[$p]="http://127.0.0.1:$(it_free_port)"
     it_write_json "$IT_DIR/as-$p.json" "{\"clients\": [{\"client_id\": \"${CLIENT_ID[$p]}\",
       \"client_secret\": \"${CLIENT_SECRET[$p]}\", \"redirect_uris\": [\"$BROKER/oauth/callback\"]}]}"
+    FAKE_PORT="${AS[$p]##*:}" FAKE_FLAVOR="$p" it_start "as-$p" node "$IT_FAKES/fake-google.mjs" "$IT_DIR/as-$p.json"
 done
-taken=" "
-entries="[]"
+as_of() { printf '%s' "${AS[$1]:-http://127.0.0.1:9}"; }
 for f in "${SPECS[@]}"; do
     svc="$(jq -r .service "$f")"
-    for _ in $(seq 1 20); do
-        port="$(it_registry_port)" || exit 1
-        [[ "$taken" != *" $port "* ]] && break
-    done
-    taken="$taken$port "
-    MCP_PORT[$svc]="$port"
-    # the shipped entry (provider, scopes) at this test's port; a spec's "scopes" replaces the default scopes
-    entries="$(jq --argjson all "$(cat "$IT_SRC/config/services.json")" --slurpfile spec "$f" --argjson port "$port" \
+    mapfile -t fenv < <(jq -r '.fake_env // {} | to_entries[] | "\(.key)=\(.value)"' "$f")
+    it_start "api-$svc" env FAKE_TOKENINFO_URL="$(as_of "$(jq -r .provider "$f")")/tokeninfo" "${fenv[@]}" \
+        node "$INTEROP/$(jq -r .fake_api "$f")" unused
+done
+for p in "${!USED[@]}"; do
+    it_wait_line "$IT_DIR/as-$p.log" "listening on" >/dev/null || exit 1
+done
+# a service whose fake API or server does not start fails, and the others still run
+declare -A API_ROOT=() DOWN=()
+for f in "${SPECS[@]}"; do
+    svc="$(jq -r .service "$f")"
+    line="$(it_wait_line "$IT_DIR/api-$svc.log" "listening on 127\.0\.0\.1:[0-9]+")"
+    if [[ -z "$line" ]]; then
+        check "$svc: its fake API $(jq -r .fake_api "$f") listens" false
+        DOWN[$svc]=1
+        continue
+    fi
+    API_ROOT[$svc]="http://127.0.0.1:$(sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/' <<<"$line")"
+done
+
+# ---- the registry: each service's shipped entry (provider, scopes) at a free registry port (a spec's "scopes"
+# replaces the default scopes), the probes' entries; the broker's configuration
+# registry_ports N: N distinct free ports in 49400..49899 (the registry allows 49000..50000; clear of config/services.json)
+registry_ports() {
+    node -e 'const net=require("net");const want=Number(process.argv[1]),got=new Set();let n=0;
+      const t=()=>{if(got.size>=want){console.log([...got].join("\n"));return}if(++n>500)process.exit(1);
+        const p=49400+Math.floor(Math.random()*500);if(got.has(p))return t();
+        const s=net.createServer();s.once("error",t);s.listen(p,"127.0.0.1",()=>s.close(()=>{got.add(p);t()}))};t()' "$1"
+}
+mapfile -t ports < <(registry_ports $((${#SPECS[@]} + ${#PROBES[@]})))
+((${#ports[@]} == ${#SPECS[@]} + ${#PROBES[@]})) || { echo "no free registry ports"; exit 1; }
+entries="[]"
+i=0
+for f in "${SPECS[@]}"; do
+    svc="$(jq -r .service "$f")"
+    MCP_PORT[$svc]="${ports[i++]}"
+    entries="$(jq --argjson all "$(cat "$IT_SRC/config/services.json")" --slurpfile spec "$f" --argjson port "${MCP_PORT[$svc]}" \
         '. + [$all[] | select(.service_name == $spec[0].service) | .port = $port | .active = true |
               if $spec[0].scopes then .default_scopes = $spec[0].scopes else . end]' <<<"$entries")"
     it_service_secret "$svc" >/dev/null
 done
 for p in "${PROBES[@]}"; do
-    for _ in $(seq 1 20); do
-        port="$(it_registry_port)" || exit 1
-        [[ "$taken" != *" $port "* ]] && break
-    done
-    taken="$taken$port "
+    port="${ports[i++]}"
     entries="$(jq --argjson all "$(cat "$IT_SRC/config/services.json")" --arg p "$p" --argjson port "$port" \
         '. + [$all[] | select(.service_name == $p) | .service_name = "probe-\($p)" | .port = $port | .active = true]' <<<"$entries")"
     # a secret for the vend check below; the broker's pushes to this port (nothing listens) fail, and that is fine
     it_service_secret "probe-$p" >/dev/null
 done
 it_write_json "$IT_DIR/services.json" "$entries"
-
-as_of() { printf '%s' "${AS[$1]:-http://127.0.0.1:9}"; }
 custom="$(jq --arg notion "$(as_of notion)" --arg dropbox "$(as_of dropbox)" --argjson used "$(printf '%s\n' "${!USED[@]}" | jq -R . | jq -s .)" '
     [.providers.custom.providers[] | select(.name as $n | $used | index($n)) |
      if .name == "notion" then .authorization_endpoint = "\($notion)/v1/oauth/authorize" | .token_endpoint = "\($notion)/v1/oauth/token"
@@ -150,31 +174,10 @@ it_broker_config "$BPORT" "{
   \"push\": {\"retries\": 3, \"backoff_base_ms\": 100, \"backoff_max_ms\": 500},
   \"providers\": $providers}"
 
-# ---- start everything at once: the providers, the fake APIs and the broker; then the MCP servers
-for p in "${!USED[@]}"; do
-    FAKE_PORT="${AS[$p]##*:}" FAKE_FLAVOR="$p" it_start "as-$p" node "$IT_FAKES/fake-google.mjs" "$IT_DIR/as-$p.json"
-done
+# ---- the MCP servers (they call the broker only when a request needs it) and the broker, all starting at once
 for f in "${SPECS[@]}"; do
     svc="$(jq -r .service "$f")"
-    mapfile -t fenv < <(jq -r '.fake_env // {} | to_entries[] | "\(.key)=\(.value)"' "$f")
-    it_start "api-$svc" env FAKE_TOKENINFO_URL="$(as_of "$(jq -r .provider "$f")")/tokeninfo" "${fenv[@]}" \
-        node "$INTEROP/$(jq -r .fake_api "$f")" unused
-done
-it_broker "$IT_DIR/broker.json" || exit 1
-for p in "${!USED[@]}"; do
-    it_wait_line "$IT_DIR/as-$p.log" "listening on" >/dev/null || exit 1
-done
-# a service whose fake API or server does not start fails, and the others still run
-declare -A API_ROOT=() DOWN=()
-for f in "${SPECS[@]}"; do
-    svc="$(jq -r .service "$f")"
-    line="$(it_wait_line "$IT_DIR/api-$svc.log" "listening on 127\.0\.0\.1:[0-9]+")"
-    if [[ -z "$line" ]]; then
-        check "$svc: its fake API $(jq -r .fake_api "$f") listens" false
-        DOWN[$svc]=1
-        continue
-    fi
-    API_ROOT[$svc]="http://127.0.0.1:$(sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/' <<<"$line")"
+    [[ -z "${DOWN[$svc]:-}" ]] || continue
     api="${API_ROOT[$svc]}$(jq -r '.api_path // ""' "$f")"
     mapfile -t senv < <(jq -r --arg api "$api" --arg root "${API_ROOT[$svc]}" \
         '.env // {} | to_entries[] | "\(.key)=\(.value | gsub("\\{api\\}"; $api) | gsub("\\{api_root\\}"; $root))"' "$f")
@@ -182,6 +185,7 @@ for f in "${SPECS[@]}"; do
         MCP_SERVICE_SECRET_FILE="$IT_DIR/keys/services/$svc.secret" MCP_USAGE_FLUSH_MS=300 "$(jq -r .api_env "$f")=$api" \
         "${senv[@]}" "${IT_WRAP[@]}" "$IT_BUILD/mcp-servers/$svc/mcp-$svc"
 done
+it_broker "$IT_DIR/broker.json" || exit 1
 for f in "${SPECS[@]}"; do
     svc="$(jq -r .service "$f")"
     [[ -z "${DOWN[$svc]:-}" ]] || continue
