@@ -23,7 +23,9 @@ for s in "${services[@]}"; do
     [ -f "$ROOT/mcp-servers/$s/CMakeLists.txt" ] && targets+=("mcp-$s")
 done
 [ ${#targets[@]} -gt 0 ] || { echo "no service of config/services.json has a folder in mcp-servers"; exit 1; }
-cmake --build "$BUILD_DIR" -j2 --target "${targets[@]}" >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; exit 1; }
+# configured again: a service folder added since the last configure becomes a target
+{ cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD_DIR" -j2 --target "${targets[@]}"; } \
+    >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log"; exit 1; }
 
 SECRET=idle-secret-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 printf '%s' "$SECRET" >"$WORK/secret" && chmod 600 "$WORK/secret"
