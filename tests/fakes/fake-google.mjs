@@ -50,15 +50,51 @@
 //   scopes comma separated; DELETE /applications/{client_id}/grant (Basic client_id:client_secret, JSON
 //   {"access_token"}) revokes the grant: 204, 404 when unknown.
 //
+// FAKE_FLAVOR=slack: Slack's OAuth v2 (https://docs.slack.dev/authentication/installing-with-oauth,
+// https://docs.slack.dev/authentication/using-token-rotation):
+//   GET /oauth/v2/authorize (user_scope: the user token's scopes, scope: the bot's, both comma separated),
+//   POST /api/oauth.v2.access (client credentials as Basic or in the form; every answer is HTTP 200: errors are
+//   {"ok": false, "error": "invalid_code" | "bad_redirect_uri" | "invalid_refresh_token" | "invalid_client_id" |
+//   "bad_client_secret" | "invalid_grant_type"}); the user token under authed_user {id, scope, access_token,
+//   token_type: "user"}, the bot token (only when bot scopes were asked) at the top level with token_type "bot".
+//   With token rotation (config token_rotation, default true) tokens are xoxe.xoxp-1-... / xoxe.xoxb-1-... with
+//   expires_in 43200 and a refresh_token xoxe-1-...; a refresh answers the token at the top level (token_type "user"
+//   or "bot") with a new refresh token. Without rotation: xoxp- / xoxb- tokens that never expire, no refresh token.
+//   POST /api/auth.revoke (form token) -> {"ok": true, "revoked": true}; GET|POST /api/auth.test (Bearer) ->
+//   {ok, url, team, user, team_id, user_id} or {"ok": false, "error": "invalid_auth"}.
+//
+// FAKE_FLAVOR=notion: Notion's public integration OAuth (https://developers.notion.com/docs/authorization):
+//   GET /v1/oauth/authorize (owner=user required; no PKCE), POST /v1/oauth/token (HTTP Basic client credentials only;
+//   body JSON or form) -> {access_token: "ntn_...", token_type: "bearer", bot_id, workspace_id, workspace_name,
+//   workspace_icon, owner: {type: "user", user}, duplicated_template_id, request_id}: no expires_in, no refresh
+//   token (the access token lives until the user removes the integration), so a refresh grant is invalid_grant.
+//
+// FAKE_FLAVOR=dropbox: Dropbox OAuth 2 (https://developers.dropbox.com/oauth-guide):
+//   GET /oauth2/authorize (token_access_type=offline for a refresh token; PKCE S256), POST /oauth2/token (client
+//   credentials in the form or Basic) -> {access_token: "sl.u....", expires_in: 14400, token_type: "bearer", scope,
+//   account_id: "dbid:...", uid, refresh_token (offline only)}; a refresh answers {access_token, token_type,
+//   expires_in} and keeps the refresh token; errors 400 {"error": "invalid_grant", "error_description"};
+//   POST /2/auth/token/revoke (Bearer) -> 200 null.
+//
 // Usage: node fake-google.mjs <config.json>  config {clients: [{client_id, client_secret, redirect_uris: []}],
 //        access_ttl_s?: 3599}. Prints "fake-google listening on 127.0.0.1:<port>".
 import { createServer } from 'node:http';
-import { createHash, generateKeyPairSync, randomBytes, sign, timingSafeEqual } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const ms = process.env.FAKE_FLAVOR === 'microsoft';
 const gh = process.env.FAKE_FLAVOR === 'github';
+const sl = process.env.FAKE_FLAVOR === 'slack';
+const nt = process.env.FAKE_FLAVOR === 'notion';
+const db = process.env.FAKE_FLAVOR === 'dropbox';
+const google = !ms && !gh && !sl && !nt && !db;
+const FLAVOR = google ? 'google' : process.env.FAKE_FLAVOR;
+const slRotation = sl && cfg.token_rotation !== false;
+const SL_ERR = { invalid_client: 'invalid_client_id', redirect_uri_mismatch: 'bad_redirect_uri', unsupported_grant_type: 'invalid_grant_type',
+  invalid_request: 'invalid_arguments' };
+const SL_TEAM = { id: 'T0FAKETEAM', name: 'Fake Workspace' };
+const NT_WORKSPACE = '5a3e2b1c-0d9f-4e8a-b7c6-1f2e3d4c5b6a';
 const GH_ERR = { invalid_grant: 'bad_verification_code', invalid_client: 'incorrect_client_credentials' };
 const MS_TENANT = /^\/(common|organizations|consumers|[0-9a-f-]{36}|[A-Za-z0-9.-]+\.[A-Za-z]{2,})\/oauth2\/v2\.0\/(authorize|token)$/;
 const AADSTS = { invalid_grant: [70000, 'The provided value for the input parameter \'refresh_token\' or \'assertion\' is not valid.'],
@@ -103,6 +139,12 @@ const json = (res, status, body) => {
     body = { error: e, error_description: body.error_description ?? e, error_uri: `https://docs.github.com/apps/troubleshooting#${e}` };
     status = 200;
   }
+  if (res.slToken && body?.error && status < 500) {
+    const e = body.error === 'invalid_grant' ? (res.slGrant === 'refresh_token' ? 'invalid_refresh_token' : 'invalid_code')
+      : body.error === 'invalid_client' && res.slClientKnown ? 'bad_client_secret' : SL_ERR[body.error] ?? body.error;
+    body = { ok: false, error: e };
+    status = 200;
+  }
   if (res.ghToken && !res.ghAcceptJson && status === 200) {
     res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' });
     return res.end(new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString());
@@ -140,9 +182,11 @@ function authorize(res, q) {
   const challenge = q.get('code_challenge');
   if (challenge && q.get('code_challenge_method') !== 'S256')
     return errorPage(res, 400, 'invalid_request', 'code_challenge_method must be S256');
+  if (nt && q.get('owner') !== 'user') return errorPage(res, 400, 'invalid_request', 'owner must be user');
   const rid = rnd(12);
-  pending.set(rid, { client_id: client.client_id, redirect, state: q.get('state'), scope: q.get('scope') ?? 'openid email',
-    challenge, access_type: q.get('access_type'), nonce: q.get('nonce') });
+  const scope = sl ? q.get('user_scope') ?? '' : nt ? '' : q.get('scope') ?? 'openid email';
+  pending.set(rid, { client_id: client.client_id, redirect, state: q.get('state'), scope, bot_scope: sl ? q.get('scope') ?? '' : '',
+    challenge, access_type: db ? q.get('token_access_type') : q.get('access_type'), nonce: q.get('nonce') });
   page(res, 200, 'Sign in - Google Accounts',
     `<h1>Fake Google</h1><p id="app">${esc(client.client_id)} wants to access: <span id="scope">${esc(q.get('scope') ?? '')}</span></p>
      <form method="post" action="/o/oauth2/consent"><input type="hidden" name="rid" value="${rid}">
@@ -164,37 +208,102 @@ function consent(res, form) {
     codes.set(code, { ...r, sub, expires: Date.now() + 60_000, used: false });
     stats.codes_issued++;
     url.searchParams.set('code', code);
-    url.searchParams.set('scope', r.scope);
+    if (google || ms || gh) url.searchParams.set('scope', r.scope);
   }
   if (r.state != null) url.searchParams.set('state', r.state);
   res.writeHead(302, { location: url.toString() });
   res.end();
 }
 
-function clientAuth(req, form) {
-  let id = form.get('client_id'), secret = form.get('client_secret');
+function clientAuth(req, form, res) {
+  let id = nt ? null : form.get('client_id'), secret = nt ? null : form.get('client_secret');
   const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '');
   if (basic) {
     const [u, p] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
     id = decodeURIComponent(u); secret = decodeURIComponent(p ?? '');
   }
   const c = clients.get(id ?? '');
+  if (res) res.slClientKnown = !!c;
   return c && eq(secret ?? '', c.client_secret) ? c : null;
 }
 
-function issue(client, scope, withRefresh) {
-  const access = ms ? `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${rnd(48)}.${rnd(32)}` : gh ? `ghu_${rnd(27)}` : `ya29.${rnd(48)}`;
-  accessTokens.set(access, { client_id: client.client_id, scope, expires: Date.now() + (cfg.access_ttl_s ?? 3599) * 1000 });
-  const body = { access_token: access, expires_in: gh ? 28800 : cfg.access_ttl_s ?? 3599, scope, token_type: 'Bearer' };
+const digits = (n) => Array.from(randomBytes(n), (b) => b % 10).join('');
+function accessTokenText(kind) {
+  if (ms) return `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${rnd(48)}.${rnd(32)}`;
+  if (gh) return `ghu_${rnd(27)}`;
+  if (sl) return slRotation ? `xoxe.xox${kind}-1-${rnd(40)}` : `xox${kind}-${digits(12)}-${digits(13)}-${rnd(24)}`;
+  if (nt) return `ntn_${digits(11)}${rnd(30)}`;
+  if (db) return `sl.u.${rnd(120)}`;
+  return `ya29.${rnd(48)}`;
+}
+// seconds an access token lives; null: it never expires (Notion, Slack without token rotation)
+const accessTtl = () => (nt || (sl && !slRotation) ? null : sl ? 43200 : db ? 14400 : gh ? 28800 : cfg.access_ttl_s ?? 3599);
+
+function issue(client, scope, withRefresh, kind = 'p') {
+  const access = accessTokenText(kind);
+  const ttl = cfg.access_ttl_s ?? accessTtl();
+  accessTokens.set(access, { client_id: client.client_id, scope, expires: ttl == null ? Infinity : Date.now() + ttl * 1000 });
+  const body = { access_token: access, expires_in: gh ? 28800 : ttl, scope, token_type: 'Bearer' };
+  if (ttl == null) delete body.expires_in;
+  if (sl) { body.token_type = kind === 'b' ? 'bot' : 'user'; body.scope = scope.split(/[ ,]+/).filter(Boolean).join(','); }
+  if (nt || db) body.token_type = 'bearer';
+  if (nt) delete body.scope;
   if (gh) { body.scope = scope.split(' ').filter(Boolean).join(','); body.token_type = 'bearer'; }
   if (ms) body.ext_expires_in = body.expires_in;
   if (withRefresh) {
-    body.refresh_token = ms ? `M.C5${rnd(60)}` : gh ? `ghr_${rnd(56)}` : `1//0${rnd(40)}`;
+    body.refresh_token = ms ? `M.C5${rnd(60)}` : gh ? `ghr_${rnd(56)}` : sl ? `xoxe-1-${rnd(60)}` : db ? rnd(48) : `1//0${rnd(40)}`;
     if (gh) body.refresh_token_expires_in = 15811200;
-    refreshTokens.set(body.refresh_token, { client_id: client.client_id, scope });
+    refreshTokens.set(body.refresh_token, { client_id: client.client_id, scope, kind });
   }
   stats.issued.push({ access_token: access, refresh_token: body.refresh_token ?? null });
   return body;
+}
+
+// Slack's oauth.v2.access answer to a code: the user token under authed_user, the bot token (bot scopes asked) on top.
+// The bot token is issued first so that _stats.issued ends with the user token, the one an instance uses.
+function slackInstall(client, c) {
+  const body = { ok: true, app_id: 'A0FAKEAPP' };
+  if (c.bot_scope) Object.assign(body, issue(client, c.bot_scope, slRotation, 'b'), { bot_user_id: 'U0FAKEBOT' });
+  if (c.scope) {
+    const u = issue(client, c.scope, slRotation, 'p');
+    body.authed_user = { id: 'U0FAKEUSER', ...u };
+  } else {
+    body.authed_user = { id: 'U0FAKEUSER' };
+  }
+  return Object.assign(body, { team: SL_TEAM, enterprise: null, is_enterprise_install: false });
+}
+
+function notionWorkspace() {
+  return { bot_id: randomUUID(), workspace_id: NT_WORKSPACE, workspace_name: 'Fake Workspace', workspace_icon: null,
+    owner: { type: 'user', user: { object: 'user', id: 'a1b2c3d4-0000-4000-8000-00000000f00d', name: 'Fake User', avatar_url: null,
+      type: 'person', person: { email: 'user@example.com' } } }, duplicated_template_id: null, request_id: randomUUID() };
+}
+
+// GET|POST /api/auth.test with a Bearer token: who the token is (the slack plugin identifies accounts with it)
+function slackAuthTest(req, res) {
+  const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+  const t = bearer && accessTokens.get(bearer[1]);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  if (!t || t.expires <= Date.now()) return res.end(JSON.stringify({ ok: false, error: 'invalid_auth' }));
+  res.end(JSON.stringify({ ok: true, url: 'https://fake-workspace.slack.com/', team: SL_TEAM.name, user: 'fakeuser',
+    team_id: SL_TEAM.id, user_id: 'U0FAKEUSER', is_enterprise_install: false }));
+}
+
+// Slack's auth.revoke and Dropbox's /2/auth/token/revoke: the token from the form (Slack) or the bearer (Dropbox)
+function bearerOrFormRevoke(req, res, form) {
+  stats.revoke_calls++;
+  const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+  const t = sl ? form.get('token') ?? bearer?.[1] ?? '' : bearer?.[1] ?? '';
+  const known = accessTokens.has(t);
+  accessTokens.delete(t);
+  if (known) stats.revoked.push(t);
+  if (db) {
+    if (!known) { res.writeHead(401, { 'content-type': 'application/json' }); return res.end(JSON.stringify({ error_summary: 'invalid_access_token/...', error: { '.tag': 'invalid_access_token' } })); }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end('null');
+  }
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(known ? { ok: true, revoked: true } : { ok: false, error: 'invalid_auth' }));
 }
 
 async function token(req, res, form) {
@@ -207,8 +316,8 @@ async function token(req, res, form) {
     if (plan.status >= 500) { res.writeHead(plan.status, { 'content-type': 'text/html' }); return res.end('<html><body>Server Error</body></html>'); }
     return json(res, plan.status, { error: plan.error ?? 'invalid_request', error_description: 'Injected failure' });
   }
-  const client = clientAuth(req, form);
-  if (!client) return json(res, 401, { error: 'invalid_client', error_description: 'Unauthorized' });
+  const client = clientAuth(req, form, res);
+  if (!client) return json(res, db ? 400 : 401, { error: 'invalid_client', error_description: db ? 'Invalid client_id or client_secret' : 'Unauthorized' });
   const grant = form.get('grant_type');
   if (grant === 'authorization_code') {
     const c = codes.get(form.get('code') ?? '');
@@ -225,10 +334,13 @@ async function token(req, res, form) {
     } else if (form.get('code_verifier')) {
       return json(res, 400, { error: 'invalid_grant', error_description: 'code_verifier without challenge' });
     }
-    const offline = gh || (ms ? c.scope.split(' ').includes('offline_access') : c.access_type === 'offline');
-    const body = issue(client, c.scope, offline);
+    const offline = gh || slRotation || (ms ? c.scope.split(' ').includes('offline_access') : c.access_type === 'offline');
+    if (sl) return json(res, 200, slackInstall(client, c));
+    const body = issue(client, c.scope, offline && !nt);
     accessTokens.get(body.access_token).sub = c.sub;
-    if (!ms && !gh && c.scope.split(' ').includes('openid')) body.id_token = idToken(client.client_id, c.nonce, c.sub);
+    if (google && c.scope.split(' ').includes('openid')) body.id_token = idToken(client.client_id, c.nonce, c.sub);
+    if (nt) Object.assign(body, notionWorkspace());
+    if (db) Object.assign(body, { account_id: 'dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc', uid: '12345' });
     return json(res, 200, body);
   }
   if (grant === 'refresh_token') {
@@ -237,8 +349,11 @@ async function token(req, res, form) {
     if (!r || r.client_id !== client.client_id) return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
     // Google keeps the refresh token (no rotation) unless told; Microsoft answers a new one every time (the old one
     // keeps working until it expires, unless rotate is set)
-    const body = issue(client, r.scope, mode.rotate || ms || gh);
+    const body = issue(client, r.scope, (mode.rotate || ms || gh || sl) && !db, r.kind);
     if (mode.rotate || gh) refreshTokens.delete(form.get('refresh_token')); // GitHub: the old one is spent
+    if (db) delete body.scope; // Dropbox keeps the refresh token and answers the access token alone
+    if (sl) Object.assign(body, { ok: true, app_id: 'A0FAKEAPP', team: SL_TEAM, enterprise: null, is_enterprise_install: false },
+      r.kind === 'b' ? { bot_user_id: 'U0FAKEBOT' } : { user_id: 'U0FAKEUSER' });
     if (mode.delay_ms) await new Promise((r) => setTimeout(r, mode.delay_ms));
     return json(res, 200, body);
   }
@@ -272,6 +387,7 @@ function ghRevoke(req, res, clientId, raw) {
 function tokeninfo(res, q) {
   const t = accessTokens.get(q.get('access_token') ?? '');
   if (!t || t.expires <= Date.now()) return json(res, 400, { error: 'invalid_token', error_description: 'Invalid Value' });
+  if (t.expires === Infinity) return json(res, 200, { azp: t.client_id, aud: t.client_id, scope: t.scope, access_type: 'offline' });
   const left = Math.floor((t.expires - Date.now()) / 1000);
   json(res, 200, { azp: t.client_id, aud: t.client_id, scope: t.scope, exp: String(Math.floor(t.expires / 1000)),
     expires_in: String(left), access_type: 'offline' });
@@ -292,10 +408,24 @@ function revoke(res, form, q) {
 const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   const raw = req.method === 'POST' || req.method === 'DELETE' ? await readBody(req) : '';
-  const form = new URLSearchParams(raw);
+  let form = new URLSearchParams(raw);
   try {
+    if (nt && /application\/json/.test(req.headers['content-type'] ?? '') && raw)
+      form = new URLSearchParams(Object.entries(JSON.parse(raw)).map(([k, v]) => [k, String(v)]));
     const msPath = ms ? MS_TENANT.exec(url.pathname) : null;
-    if (req.method === 'GET' && (ms ? msPath?.[2] === 'authorize' : url.pathname === '/o/oauth2/v2/auth')) return authorize(res, url.searchParams);
+    const authorizePath = sl ? '/oauth/v2/authorize' : nt ? '/v1/oauth/authorize' : db ? '/oauth2/authorize' : '/o/oauth2/v2/auth';
+    if (req.method === 'GET' && (ms ? msPath?.[2] === 'authorize' : url.pathname === authorizePath)) return authorize(res, url.searchParams);
+    const tokenPath = sl ? '/api/oauth.v2.access' : nt ? '/v1/oauth/token' : db ? '/oauth2/token' : null;
+    if (tokenPath && req.method === 'POST' && url.pathname === tokenPath) {
+      res.slToken = sl;
+      // Slack's grant_type is optional: a code exchange without one
+      if (sl && !form.has('grant_type')) form.set('grant_type', 'authorization_code');
+      res.slGrant = form.get('grant_type');
+      return await token(req, res, form);
+    }
+    if (sl && url.pathname === '/api/auth.test' && (req.method === 'GET' || req.method === 'POST')) return slackAuthTest(req, res);
+    if ((sl && url.pathname === '/api/auth.revoke' || db && url.pathname === '/2/auth/token/revoke') && req.method === 'POST')
+      return bearerOrFormRevoke(req, res, form);
     if (req.method === 'POST' && msPath?.[2] === 'token') return await token(req, res, form);
     if (gh && req.method === 'GET' && url.pathname === '/login/oauth/authorize') return authorize(res, url.searchParams);
     if (gh && req.method === 'POST' && url.pathname === '/login/oauth/access_token') {
@@ -306,11 +436,11 @@ const server = createServer(async (req, res) => {
     const grant = gh ? /^\/applications\/([^/]+)\/grant$/.exec(url.pathname) : null;
     if (grant && req.method === 'DELETE') return ghRevoke(req, res, grant[1], raw);
     if (req.method === 'POST' && url.pathname === '/o/oauth2/consent') return consent(res, form);
-    if (!ms && !gh && req.method === 'POST' && url.pathname === '/token') return await token(req, res, form);
-    if (!ms && !gh && req.method === 'POST' && url.pathname === '/revoke') return revoke(res, form, url.searchParams);
+    if (google && req.method === 'POST' && url.pathname === '/token') return await token(req, res, form);
+    if (google && req.method === 'POST' && url.pathname === '/revoke') return revoke(res, form, url.searchParams);
     if (req.method === 'GET' && url.pathname === '/tokeninfo') return tokeninfo(res, url.searchParams);
-    if (!ms && !gh && req.method === 'GET' && url.pathname === '/oauth2/v3/certs') { stats.certs_calls++; return json(res, 200, jwks); }
-    if (!ms && !gh && req.method === 'GET' && url.pathname === '/v1/userinfo') {
+    if (google && req.method === 'GET' && url.pathname === '/oauth2/v3/certs') { stats.certs_calls++; return json(res, 200, jwks); }
+    if (google && req.method === 'GET' && url.pathname === '/v1/userinfo') {
       stats.userinfo_calls++;
       const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
       const t = bearer && accessTokens.get(bearer[1]);
@@ -344,5 +474,5 @@ const server = createServer(async (req, res) => {
   }
 });
 server.listen(Number(process.env.FAKE_PORT ?? 0), '127.0.0.1', () =>
-  console.log(`fake-${ms ? 'microsoft' : gh ? 'github' : 'google'} listening on 127.0.0.1:${server.address().port}`));
+  console.log(`fake-${FLAVOR} listening on 127.0.0.1:${server.address().port}`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
