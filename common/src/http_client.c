@@ -67,6 +67,7 @@ struct cm_http_call {
     cm_http_guard_t guard; /* per-request CA file and address check */
     cm_http_done_cb done;
     void *arg;
+    void (*drop)(void *arg);
     struct cm_http_call *prev, *next;
 };
 
@@ -430,8 +431,12 @@ void cm_http_client_free(cm_http_client_t *c)
     if (c == NULL || c->dead)
         return;
     c->dead = 1;
-    while (c->calls != NULL) /* their callbacks are never called */
-        call_free(c->calls);
+    while (c->calls != NULL) { /* their callbacks are never called: only their drop */
+        cm_http_call_t *k = c->calls;
+        if (k->drop != NULL)
+            k->drop(k->arg);
+        call_free(k);
+    }
     if (c->busy == 0)
         client_destroy(c);
 }
@@ -548,6 +553,7 @@ int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_don
     call->c = c;
     call->done = done;
     call->arg = arg;
+    call->drop = req->drop;
     call->retry_after = -1;
     call->max = req->max_response > 0 ? req->max_response : c->max_response;
     call->detached = 1; /* not attached yet: call_free must not detach */

@@ -2,8 +2,8 @@
  * test_http_client_lifecycle.c - cm_http_* calls over their life against a real HTTP server (common/httpd,
  * tests/common/http_client_fixture.c) on 127.0.0.1 in the same loop: 100 concurrent requests (+ throughput, no
  * descriptor left behind), cancel (before start, mid-flight, from another call's callback), freeing the client with
- * calls pending (also from inside a callback), and callbacks never running inside cm_http_start. Every loop is
- * bounded in time.
+ * calls pending (also from inside a callback; their drop hooks run, their callbacks do not), and callbacks never
+ * running inside cm_http_start. Every loop is bounded in time.
  */
 #include "cu.h"
 #include "http_client_fixture.h"
@@ -197,8 +197,40 @@ static void test_free_with_pending(void)
     CU_ASSERT_EQUAL(sync_callbacks, 0);
 }
 
+/* the drop hook: run once per call the client still held when freed, never for a call already answered */
+static int drops;
+static void count_drop(void *arg)
+{
+    CU_ASSERT_PTR_NOT_NULL(arg);
+    drops++;
+}
+
+static void test_drop_on_free(void)
+{
+    char echo[128], hang[128];
+    snprintf(echo, sizeof(echo), "%s/echo", base);
+    snprintf(hang, sizeof(hang), "%s/hang", base);
+    cm_http_request_t req = {.url = echo, .drop = count_drop},
+                      hreq = {.url = hang, .timeout_ms = 2000, .drop = count_drop};
+    struct result r = {0};
+    cm_http_client_t *c = cm_http_client_new(loop);
+    start(c, &req, &r, NULL);
+    int64_t end = cm_now_ms() + 3000;
+    while (r.done == 0 && cm_now_ms() < end)
+        h2o_evloop_run(loop, 10);
+    CU_ASSERT_EQUAL(r.done, 1);
+    start(c, &hreq, &r, NULL);
+    start(c, &hreq, &r, NULL);
+    run_for(50);
+    drops = 0;
+    cm_http_client_free(c);
+    CU_ASSERT_EQUAL(drops, 2);
+    run_for(100);
+    CU_ASSERT_EQUAL(r.done, 1);
+}
+
 void tests_register(void)
 {
     CU_SUITE("http_client_lifecycle", setup, teardown, {"concurrent", test_concurrent}, {"cancel", test_cancel},
-             {"free_with_pending", test_free_with_pending});
+             {"free_with_pending", test_free_with_pending}, {"drop_on_free", test_drop_on_free});
 }

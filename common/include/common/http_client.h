@@ -49,6 +49,9 @@ typedef struct cm_http_request {
      * connection, no proxy, and fails with error "address refused" when no address was accepted. */
     cm_http_addr_ok_fn addr_ok;
     void *addr_arg;
+    /* Called with the callback's arg, instead of the callback, when the client is freed with this call unfinished
+     * (the callback never runs then): frees what arg owns, touching nothing else. NULL = nothing to free. */
+    void (*drop)(void *arg);
 } cm_http_request_t;
 
 /* Borrowed by the callback: valid only until it returns. */

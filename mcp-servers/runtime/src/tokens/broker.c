@@ -138,6 +138,7 @@ int mcp_broker_call(mcp_broker_t *b, const char *method, const char *path, const
         .body = text,
         .body_len = text ? strlen(text) : 0,
         .timeout_ms = b->timeout_ms,
+        .drop = free, /* the server stopped with this call in flight: only the pending record is ours */
         .max_response = 64 * 1024,
         .replay_ok = idempotent,
     };
