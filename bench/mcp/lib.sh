@@ -48,6 +48,7 @@ wait_port() { # file -> port
 }
 
 push_token() { # port secret token instance
+    # shellcheck disable=SC2016 # JavaScript, not shell
     node -e '
 const { createHmac, hkdfSync } = require("crypto");
 const [port, secret, token, instance] = process.argv.slice(1);
@@ -78,6 +79,7 @@ wrk_run() { # url sid body [auth] -> "rps p50_us p99_us bad [tool_errors]"
         grep '^BENCH' | sed -E 's/BENCH rps=([0-9.]+) p50_us=([0-9]+) p99_us=([0-9]+) errors=([0-9]+) non2xx=([0-9]+)( tool_errors=([0-9]+))?/\1 \2 \3 \4+\5 \7/'
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
+# shellcheck disable=SC2034 # read by the scripts that source this file
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
