@@ -4,8 +4,8 @@
 # loopback; and, in the same run, the bare conformance fixture's tools/call upstream_items against its C fake
 # upstream: the runtime's own cost of a provider call, so the ratio service / fixture is what the service's own work
 # (argument checks, URL, parsing the provider's JSON, the text and structuredContent) and its fake cost on top.
-# Every service whose spec exists is measured: its binary is built (Release) when missing, and a service that does
-# not build, does not start or does not answer the spec's read tool with the spec's expected text fails loudly (a
+# Every service whose spec exists is measured: its binary is built (Release) when missing (a spec without an
+# mcp-servers/<svc> folder in the tree is listed as skipped), and a service that does not build, does not start or does not answer the spec's read tool with the spec's expected text fails loudly (a
 # "FAILED" row and exit status 1) while the others still run.
 # Each service runs without instance auth (MCP_AUTH=none: a broker is not on the measured path, the auth cache
 # answers after the first request) and gets the fake API's token through a signed /cache-tokens push, as the
@@ -32,7 +32,7 @@ export COUNT_TOOL_ERRORS=1 FAKE_RATE_LIMITS=off
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STATUS=0
 
-declare -A URL=() SID=() BODY=() PID=() API_PID=() API_URL=() LABEL=() FAILED=() BYTES=() UPCALLS=()
+declare -A URL=() SID=() BODY=() PID=() API_PID=() API_URL=() LABEL=() FAILED=() SKIPPED=() BYTES=() UPCALLS=()
 TARGETS=()
 call_body() { # tool arguments-json -> a tools/call request
     jq -nc --arg n "$1" --argjson a "$2" '{jsonrpc: "2.0", id: 7, method: "tools/call", params: {name: $n, arguments: $a}}'
@@ -88,6 +88,7 @@ for spec in "$SPECS"/*.json; do
     tool=$(jq -r '.read_tool.name' "$spec"); args=$(jq -c '.read_tool.arguments // {}' "$spec"); expect=$(jq -r '.expect_in_text' "$spec")
     LABEL[$svc]="$svc: $tool ($fake)"
     bin=$BUILD_DIR/mcp-servers/$svc/mcp-$svc
+    if [ ! -x "$bin" ] && [ ! -d "$ROOT/mcp-servers/$svc" ]; then SKIPPED[$svc]=1; continue; fi
     [ -x "$bin" ] || build_release "mcp-$svc" || { fail "$svc" "mcp-$svc does not build in $BUILD_DIR"; continue; }
     node "$INTEROP/$fake" "$TOKEN" >"$WORK/$svc-api.log" 2>&1 & PIDS+=($!)
     API_PID[$svc]=$!
@@ -102,13 +103,13 @@ for spec in "$SPECS"/*.json; do
     SID[$svc]=$(session "${URL[$svc]}")
     [ -n "${SID[$svc]}" ] || { fail "$svc" "no session"; continue; }
     BODY[$svc]=$(call_body "$tool" "$args")
-    verify "$svc" "$expect" || { FAILED[$svc]="wrong answer (see above)"; STATUS=1; continue; }
+    verify "$svc" "$expect" || { FAILED[$svc]="the read tool's answer lacks the spec's expect_in_text"; STATUS=1; continue; }
 done
 
 declare -A rps=() p50=() p99=() cpu=() api_cpu=() bad=() terr=()
 for _ in $(seq 1 "$ROUNDS"); do
     for t in "${TARGETS[@]}"; do
-        [ -z "${FAILED[$t]:-}" ] || continue
+        if [ -n "${FAILED[$t]:-}" ] || [ -n "${SKIPPED[$t]:-}" ]; then continue; fi
         # the fakes log every request for their tests: forget them so that memory stays flat over the rounds
         [ -z "${API_URL[$t]:-}" ] || curl -s -m 5 -o /dev/null -X POST "${API_URL[$t]}/_reset" -H 'Content-Type: application/json' -d '{}'
         s0=$(cpu_ticks "${PID[$t]}"); a0=$(cpu_ticks "${API_PID[$t]}")
@@ -129,6 +130,7 @@ FIX_CPU=$(echo "${cpu[fixture]:-}" | median); FIX_RPS=$(echo "${rps[fixture]:-}"
 echo "| read tool (fake API) | upstream requests per call | response (bytes) | server CPU per request (µs, median) | x fixture | fake API CPU per request (µs) | req/s (median of $ROUNDS) | % of fixture | p50 (ms) | p99 (ms) | server peak RSS (MB) | socket errors + non-2xx / tool errors |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for t in "${TARGETS[@]}"; do
+    if [ -n "${SKIPPED[$t]:-}" ]; then echo "| ${LABEL[$t]} | | | skipped: no mcp-servers/$t in this tree | | | | | | | | |"; continue; fi
     if [ -n "${FAILED[$t]:-}" ]; then echo "| ${LABEL[$t]:-$t} | | | **FAILED**: ${FAILED[$t]} | | | | | | | | |"; continue; fi
     c=$(echo "${cpu[$t]}" | median); r=$(echo "${rps[$t]}" | median)
     echo "| ${LABEL[$t]} | ${UPCALLS[$t]:-?} | ${BYTES[$t]} | $c | $(awk -v a="$c" -v b="$FIX_CPU" 'BEGIN { printf "%.1fx", b ? a / b : 0 }') | $(echo "${api_cpu[$t]}" | median) |" \
@@ -138,7 +140,7 @@ for t in "${TARGETS[@]}"; do
 done
 echo
 for t in "${TARGETS[@]}"; do
-    [ -z "${FAILED[$t]:-}" ] && echo "rounds $t: req/s${rps[$t]}; server µs/request${cpu[$t]}; fake µs/request${api_cpu[$t]}"
+    [ -z "${FAILED[$t]:-}" ] && [ -z "${SKIPPED[$t]:-}" ] && echo "rounds $t: req/s${rps[$t]}; server µs/request${cpu[$t]}; fake µs/request${api_cpu[$t]}"
 done
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s x $ROUNDS rounds, all targets alternating, over loopback, one legacy session each;" \
     "$(nproc) cores shared by wrk, the server and its fake; load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
