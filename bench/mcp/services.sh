@@ -32,18 +32,23 @@ export COUNT_TOOL_ERRORS=1 FAKE_RATE_LIMITS=off
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 STATUS=0
 
-declare -A URL=() SID=() BODY=() PID=() API_PID=() API_URL=() LABEL=() FAILED=() SKIPPED=() BYTES=() UPCALLS=()
+declare -A URL=() SID=() BODY=() PID=() API_PID=() API_URL=() LABEL=() FAILED=() SKIPPED=() BYTES=() UPBYTES=() UPCALLS=()
 TARGETS=()
 call_body() { # tool arguments-json -> a tools/call request
     jq -nc --arg n "$1" --argjson a "$2" '{jsonrpc: "2.0", id: 7, method: "tools/call", params: {name: $n, arguments: $a}}'
 }
+# the bytes PID wrote with write(2) and friends: for a fake API, what its answers to the server weighed (headers
+# included; a node server writes its sockets with write/writev)
+wchar() { awk '/^wchar:/ { print $2 }' "/proc/$1/io"; }
 # verify TARGET EXPECT: one call must be a non-error result whose text contains EXPECT; sets BYTES[TARGET] (the
-# response's size) and, when the target has a fake API with a request log, UPCALLS[TARGET] (its upstream requests)
+# response's size), UPBYTES[TARGET] (the upstream answers' size) and, when the target has a fake API with a request log, UPCALLS[TARGET] (its upstream requests)
 verify() {
     local out
     [ -z "${API_URL[$1]:-}" ] || curl -s -m 5 -o /dev/null -X POST "${API_URL[$1]}/_reset" -H 'Content-Type: application/json' -d '{}'
+    w0=$(wchar "${API_PID[$1]}")
     out=$(mcp_post "${URL[$1]}" "${SID[$1]}" "${BODY[$1]}")
     BYTES[$1]=${#out}
+    UPBYTES[$1]=$(($(wchar "${API_PID[$1]}") - w0))
     [ -z "${API_URL[$1]:-}" ] || UPCALLS[$1]=$(curl -s -m 5 "${API_URL[$1]}/_requests" |
         jq 'if type == "array" then length else (.requests // [] | length) end' 2>/dev/null)
     # a JSON response, or an SSE stream whose data line carries it
@@ -127,13 +132,13 @@ done
 
 rss_mb() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 FIX_CPU=$(echo "${cpu[fixture]:-}" | median); FIX_RPS=$(echo "${rps[fixture]:-}" | median)
-echo "| read tool (fake API) | upstream requests per call | response (bytes) | server CPU per request (µs, median) | x fixture | fake API CPU per request (µs) | req/s (median of $ROUNDS) | % of fixture | p50 (ms) | p99 (ms) | server peak RSS (MB) | socket errors + non-2xx / tool errors |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| read tool (fake API) | upstream requests per call | upstream answer (bytes) | response (bytes) | server CPU per request (µs, median) | x fixture | fake API CPU per request (µs) | req/s (median of $ROUNDS) | % of fixture | p50 (ms) | p99 (ms) | server peak RSS (MB) | socket errors + non-2xx / tool errors |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for t in "${TARGETS[@]}"; do
-    if [ -n "${SKIPPED[$t]:-}" ]; then echo "| ${LABEL[$t]} | | | skipped: no mcp-servers/$t in this tree | | | | | | | | |"; continue; fi
-    if [ -n "${FAILED[$t]:-}" ]; then echo "| ${LABEL[$t]:-$t} | | | **FAILED**: ${FAILED[$t]} | | | | | | | | |"; continue; fi
+    if [ -n "${SKIPPED[$t]:-}" ]; then echo "| ${LABEL[$t]} | | | | skipped: no mcp-servers/$t in this tree | | | | | | | | |"; continue; fi
+    if [ -n "${FAILED[$t]:-}" ]; then echo "| ${LABEL[$t]:-$t} | | | | **FAILED**: ${FAILED[$t]} | | | | | | | | |"; continue; fi
     c=$(echo "${cpu[$t]}" | median); r=$(echo "${rps[$t]}" | median)
-    echo "| ${LABEL[$t]} | ${UPCALLS[$t]:-?} | ${BYTES[$t]} | $c | $(awk -v a="$c" -v b="$FIX_CPU" 'BEGIN { printf "%.1fx", b ? a / b : 0 }') | $(echo "${api_cpu[$t]}" | median) |" \
+    echo "| ${LABEL[$t]} | ${UPCALLS[$t]:-?} | ${UPBYTES[$t]} | ${BYTES[$t]} | $c | $(awk -v a="$c" -v b="$FIX_CPU" 'BEGIN { printf "%.1fx", b ? a / b : 0 }') | $(echo "${api_cpu[$t]}" | median) |" \
         "$(printf '%.0f' "$r") | $(awk -v a="$r" -v b="$FIX_RPS" 'BEGIN { printf "%.0f%%", b ? 100 * a / b : 0 }') |" \
         "$(fmt_ms "$(echo "${p50[$t]}" | median)") | $(fmt_ms "$(echo "${p99[$t]}" | median)") | $(rss_mb "${PID[$t]}") |" \
         "$(( ${bad[$t]} )) / ${terr[$t]} |"
