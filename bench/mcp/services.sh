@@ -5,22 +5,25 @@
 # upstream: the runtime's own cost of a provider call, so the ratio service / fixture is what the service's own work
 # (argument checks, URL, parsing the provider's JSON, the text and structuredContent) and its fake cost on top.
 # Every service whose spec exists is measured: its binary is built (Release) when missing (a spec without an
-# mcp-servers/<svc> folder in the tree is listed as skipped), and a service that does not build, does not start or does not answer the spec's read tool with the spec's expected text fails loudly (a
-# "FAILED" row and exit status 1) while the others still run.
+# mcp-servers/<svc> folder in the tree is listed as skipped), and a service that does not build, does not start or
+# does not answer the spec's read tool with the spec's expected text fails loudly (a "FAILED" row, exit status 1)
+# while the others still run.
 # Each service runs without instance auth (MCP_AUTH=none: a broker is not on the measured path, the auth cache
 # answers after the first request) and gets the fake API's token through a signed /cache-tokens push, as the
 # broker sends it (the fake broker would add a process and a refresh path that the benchmark never takes).
 # Per (target, round): req/s, p50, p99 from wrk, and the CPU time per request of the MCP server and of its fake API
-# from /proc/<pid>/stat (steadier than req/s on a shared box; the node fakes are usually the bottleneck, so the
-# server's CPU per request is the primary figure). ROUNDS rounds, alternating all targets, the median reported.
+# from /proc/<pid>/stat. The node fakes cost as much CPU per call as the servers or more, and all share 2 cores
+# with wrk, so req/s and latency describe the pair; the server's CPU per request is the primary figure. After a
+# WARMUP run per target (not measured), ROUNDS rounds, alternating all targets, the median reported.
 # Tool errors under load are counted (post.lua with COUNT_TOOL_ERRORS=1): a rate-limited or failing call is not a
 # measured provider call. Fakes that rate-limit like their provider are started with FAKE_RATE_LIMITS=off.
 # Env: BUILD_DIR (default <repo>/build-bench, configured Release when missing), DURATION (s per run, default 5),
-#      ROUNDS (default 3), CONNECTIONS (default 50), THREADS (wrk threads, default 1), SERVICES (space-separated
-#      names: only these specs; default all).
+#      ROUNDS (default 3), WARMUP (s per target before the rounds, default 2; 0: none), CONNECTIONS (default 50),
+#      THREADS (wrk threads, default 1), SERVICES (space-separated names: only these specs; default all).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-2}
 # shellcheck source=bench/mcp/lib.sh
 source "$HERE/lib.sh"
 command -v jq >/dev/null || { echo "jq is required (apt-get install jq)"; exit 1; }
@@ -111,6 +114,11 @@ for spec in "$SPECS"/*.json; do
     verify "$svc" "$expect" || { FAILED[$svc]="the read tool's answer lacks the spec's expect_in_text"; STATUS=1; continue; }
 done
 
+# warm-up, not measured: the node fakes' first seconds run unoptimized code (their CPU per request halves after it)
+for t in "${TARGETS[@]}"; do
+    if [ -n "${FAILED[$t]:-}" ] || [ -n "${SKIPPED[$t]:-}" ] || [ "$WARMUP" -eq 0 ]; then continue; fi
+    DURATION=$WARMUP wrk_run "${URL[$t]}" "${SID[$t]}" "${BODY[$t]}" >/dev/null
+done
 declare -A rps=() p50=() p99=() cpu=() api_cpu=() bad=() terr=()
 for _ in $(seq 1 "$ROUNDS"); do
     for t in "${TARGETS[@]}"; do
