@@ -16,7 +16,7 @@
 # with wrk, so req/s and latency describe the pair; the server's CPU per request is the primary figure. After a
 # WARMUP run per target (not measured), ROUNDS rounds, alternating all targets, the median reported.
 # Tool errors under load are counted (post.lua with COUNT_TOOL_ERRORS=1): a rate-limited or failing call is not a
-# measured provider call. Fakes that rate-limit like their provider are started with FAKE_RATE_LIMITS=off.
+# measured provider call, so such a row is marked not valid (exit status 1). Fakes that rate-limit like their provider are started with FAKE_RATE_LIMITS=off.
 # Env: BUILD_DIR (default <repo>/build-bench, configured Release when missing), DURATION (s per run, default 5),
 #      ROUNDS (default 3), WARMUP (s per target before the rounds, default 2; 0: none), CONNECTIONS (default 50),
 #      THREADS (wrk threads, default 1), SERVICES (space-separated names: only these specs; default all).
@@ -146,6 +146,8 @@ for t in "${TARGETS[@]}"; do
     if [ -n "${SKIPPED[$t]:-}" ]; then echo "| ${LABEL[$t]} | | | | skipped: no mcp-servers/$t in this tree | | | | | | | | |"; continue; fi
     if [ -n "${FAILED[$t]:-}" ]; then echo "| ${LABEL[$t]:-$t} | | | | **FAILED**: ${FAILED[$t]} | | | | | | | | |"; continue; fi
     c=$(echo "${cpu[$t]}" | median); r=$(echo "${rps[$t]}" | median)
+    # tool errors under load (an upstream rate limit, say): the row measured something else than provider calls
+    if [ "${terr[$t]}" -gt 0 ]; then LABEL[$t]="${LABEL[$t]} **tool errors under load: not valid**"; STATUS=1; fi
     echo "| ${LABEL[$t]} | ${UPCALLS[$t]:-?} | ${UPBYTES[$t]} | ${BYTES[$t]} | $c | $(awk -v a="$c" -v b="$FIX_CPU" 'BEGIN { printf "%.1fx", b ? a / b : 0 }') | $(echo "${api_cpu[$t]}" | median) |" \
         "$(printf '%.0f' "$r") | $(awk -v a="$r" -v b="$FIX_RPS" 'BEGIN { printf "%.0f%%", b ? 100 * a / b : 0 }') |" \
         "$(fmt_ms "$(echo "${p50[$t]}" | median)") | $(fmt_ms "$(echo "${p99[$t]}" | median)") | $(rss_mb "${PID[$t]}") |" \
