@@ -30,32 +30,21 @@ JWT=$(curl -s "http://127.0.0.1:$BROKER/_mint" -H 'Content-Type: application/jso
     sed -E 's/.*"token":"([^"]+)".*/\1/')
 [ -n "$JWT" ] || { echo "could not mint a token"; exit 1; }
 
-session() { # auth header -> session id
-    curl -s -D - -o /dev/null "$URL" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Authorization: $1" \
-        -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' \
-        | grep -i '^mcp-session-id:' | cut -d' ' -f2 | tr -d '\r'
-}
 LIST='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
 declare -A AUTHS=([jwt]="Bearer $JWT" [key]="Bearer $KEY") SIDS=()
 for c in jwt key; do
-    SIDS[$c]=$(session "${AUTHS[$c]}")
-    out=$(curl -s "$URL" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Authorization: ${AUTHS[$c]}" \
-        -H "Mcp-Session-Id: ${SIDS[$c]}" -H 'MCP-Protocol-Version: 2025-11-25' -d "$LIST")
+    SIDS[$c]=$(session "$URL" "${AUTHS[$c]}")
+    out=$(mcp_post "$URL" "${SIDS[$c]}" "$LIST" "${AUTHS[$c]}")
     echo "$out" | grep -q '"tools"' || { echo "$c: bad response: $out" >&2; exit 1; }
 done
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; } # utime + stime of the server
-TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 run() { # credential -> "rps p50 p99 bad cpu_us_per_request"
     local t0 t1 out
-    t0=$(cpu_ticks)
-    out=$(AUTH=${AUTHS[$1]} BODY=$LIST SID=${SIDS[$1]} wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$HERE/post.lua" "$URL" 2>&1 |
-        grep '^BENCH' | sed -E 's/BENCH rps=([0-9.]+) p50_us=([0-9]+) p99_us=([0-9]+) errors=([0-9]+) non2xx=([0-9]+)/\1 \2 \3 \4+\5/')
-    t1=$(cpu_ticks)
+    t0=$(cpu_ticks "$SERVER_PID")
+    out=$(wrk_run "$URL" "${SIDS[$1]}" "$LIST" "${AUTHS[$1]}")
+    t1=$(cpu_ticks "$SERVER_PID")
     # the server's CPU time per request: less sensitive than req/s to what else runs on the box
     echo "$out $(awk -v r="${out%% *}" -v d="$DURATION" -v t=$(( (t1 - t0) * TICK_US )) 'BEGIN { printf "%.1f", t / (r * d) }')"
 }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 declare -A rps=() p50=() p99=() bad=() cpu=()
 for round in $(seq 1 "$ROUNDS"); do
     for c in jwt key; do

@@ -29,22 +29,8 @@ env PORT=0 UPSTREAM_URL="http://127.0.0.1:$UP" UPSTREAM_TOKEN="$TOKEN" node "$WO
 SDK=$(wait_port "$WORK/sdk.log") || exit 1
 
 # push the upstream token to ours, signed like the broker does (broker_api.h section 4)
-node -e '
-const { createHmac, hkdfSync } = require("crypto");
-const [port, secret, token] = process.argv.slice(1);
-const key = Buffer.from(hkdfSync("sha256", Buffer.from(secret), Buffer.alloc(0), Buffer.from("mcp-push-v1"), 32));
-const body = JSON.stringify({ id: "bench-" + Date.now(), events: [{ type: "token", instance_id: "bench", access_token: token, expires_at: Math.floor(Date.now() / 1000) + 86400 }] });
-const ts = String(Math.floor(Date.now() / 1000));
-fetch(`http://127.0.0.1:${port}/cache-tokens`, { method: "POST", headers: { "content-type": "application/json", "x-broker-timestamp": ts,
-  "x-broker-signature": "sha256=" + createHmac("sha256", key).update(ts + "." + body).digest("hex") }, body })
-  .then(r => { if (r.status !== 200) { console.error("push failed", r.status); process.exit(1); } });
-' "$OURS" "$SECRET" "$TOKEN" || exit 1
+push_token "$OURS" "$SECRET" "$TOKEN" bench || exit 1
 
-session() { # url -> session id
-    curl -s -D - -o /dev/null "$1" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
-        -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}' \
-        | grep -i '^mcp-session-id:' | cut -d' ' -f2 | tr -d '\r'
-}
 OURS_URL="http://127.0.0.1:$OURS/bench/mcp"; SDK_URL="http://127.0.0.1:$SDK/mcp"
 OURS_SID=$(session "$OURS_URL"); SDK_SID=$(session "$SDK_URL")
 [ -n "$OURS_SID" ] && [ -n "$SDK_SID" ] || { echo "could not open sessions ($OURS_SID / $SDK_SID)"; exit 1; }
@@ -55,17 +41,9 @@ UPSTREAM='{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"upstre
 
 check() { # url sid body -> fails unless a non-error result comes back
     local out
-    out=$(curl -s "$1" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -H "Mcp-Session-Id: $2" \
-        -H 'MCP-Protocol-Version: 2025-11-25' -d "$3")
+    out=$(mcp_post "$1" "$2" "$3")
     echo "$out" | grep -q '"result"' && ! echo "$out" | grep -q '"isError":true' || { echo "bad response: $out" >&2; return 1; }
 }
-run() { # url sid body -> "rps p50 p99 non2xx"
-    BODY=$3 SID=$2 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$HERE/post.lua" "$1" 2>&1 | grep '^BENCH' |
-        sed -E 's/BENCH rps=([0-9.]+) p50_us=([0-9]+) p99_us=([0-9]+) errors=([0-9]+) non2xx=([0-9]+)/\1 \2 \3 \4+\5/'
-}
-fmt_ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo "| workload | server | req/s (median of $ROUNDS) | p50 (ms) | p99 (ms) | socket errors + non-2xx |"
 echo "|---|---|---:|---:|---:|---:|"
@@ -79,7 +57,7 @@ for w in list echo upstream; do
         [ $ok -eq 1 ] || break
         for s in ours sdk; do
             if [ $s = ours ]; then url=$OURS_URL sid=$OURS_SID; else url=$SDK_URL sid=$SDK_SID; fi
-            read -r a b c d <<<"$(run "$url" "$sid" "$body")"
+            read -r a b c d <<<"$(wrk_run "$url" "$sid" "$body")"
             rps[$s]="${rps[$s]:-} $a"; p50[$s]="${p50[$s]:-} $b"; p99[$s]="${p99[$s]:-} $c"; bad[$s]=$(( ${bad[$s]:-0} + ${d:-0} ))
         done
     done

@@ -10,6 +10,7 @@
 // not_allowed_token_type); the upload flow files.getUploadURLExternal -> POST the bytes to upload_url (which refuses
 // an Authorization header, 200 "OK - <n>") -> files.completeUploadExternal (file_not_found before the bytes arrive).
 // Usage: node fake-slack.mjs <access token>; prints "fake-slack listening on 127.0.0.1:<port>" (env PORT or 0).
+// Env FAKE_RATE_LIMITS=off turns the rate-limit tiers off (for load runs).
 // Hooks: GET /_requests (method, path, api, query, params, json, contentType, auth, bytes; at the upload URL the
 // bytes' sha256 and, up to 64 KiB, the body as base64), POST /_reset (requests,
 // rate windows and failures; the data stays), POST /_token {token}, POST /_scopes {scopes} (granted scopes, space
@@ -102,6 +103,7 @@ const scopeFor = (c, kind) => {
 const TIERS = { 'conversations.list': 20, 'search.messages': 20, 'users.list': 20, 'conversations.history': 50, 'conversations.replies': 50,
   'chat.update': 50, 'reactions.add': 50, 'users.info': 100, 'files.getUploadURLExternal': 100, 'files.completeUploadExternal': 100 };
 const limited = (token, api, p) => {
+  if (process.env.FAKE_RATE_LIMITS === 'off') return 0; // a benchmark measures calls, not 429s (bench/mcp/services.sh)
   const now = Date.now();
   if (api === 'chat.postMessage') {
     const key = `${token} ${api} ${p.channel}`;
