@@ -5,7 +5,7 @@
  * answers a piece sent at the wrong offset with incorrect_offset and the offset it holds: the upload resumes from
  * there (a bounded number of requests, so a server that never advances cannot loop us).
  */
-#include "common/crypto.h"
+#include "mcp/args.h"
 #include "common/status.h"
 #include "dropbox.h"
 
@@ -138,21 +138,10 @@ void dropbox_upload(mcp_call_t *c, json_t *args, void *data)
         mcp_call_fail(c, "out of memory");
         return;
     }
-    if (b64)
-        u->bytes = cm_b64_decode(json_string_value(content), json_string_length(content), &u->len);
-    else if ((u->bytes = malloc(json_string_length(content) + 1)) != NULL)
-        memcpy(u->bytes, json_string_value(content), (u->len = json_string_length(content)) + 1);
-    if (u->bytes == NULL) {
-        mcp_call_fail(c, b64 ? "Invalid argument 'content': not valid base64 (standard alphabet, with padding)."
-                             : "out of memory");
-        up_free(u);
-        return;
-    }
-    if (u->len > DBX_MAX_UPLOAD) {
-        mcp_call_fail(c,
-                      "Invalid argument 'content': %zu bytes, above this tool's limit of %u bytes (the file travels "
-                      "inside one MCP request).",
-                      u->len, DBX_MAX_UPLOAD);
+    char err[256];
+    int rc = mcp_arg_bytes(content, b64, DBX_MAX_UPLOAD, "content", &u->bytes, &u->len, err, sizeof(err));
+    if (rc != CM_OK) {
+        mcp_call_fail(c, "%s", rc == CM_ENOMEM ? "out of memory" : err);
         up_free(u);
         return;
     }

@@ -7,8 +7,8 @@
  * it kept, not after what was sent; after a 5xx a status query (an empty PUT whose Content-Range names no bytes, only
  * the total) says where.
  */
+#include "mcp/args.h"
 #include "apis/google.h"
-#include "common/crypto.h"
 #include "common/status.h"
 #include "googledrive.h"
 
@@ -212,27 +212,13 @@ void gd_upload_file(mcp_call_t *c, json_t *args, void *data)
         mcp_call_fail(c, "out of memory");
         return;
     }
-    if (text != NULL) {
-        u->len = strlen(text);
-        u->data = malloc(u->len + 1);
-        if (u->data != NULL)
-            memcpy(u->data, text, u->len + 1);
-    } else {
-        u->data = cm_b64_decode(b64, strlen(b64), &u->len);
-        if (u->data == NULL) {
-            up_free(u);
-            mcp_call_fail(c, "Invalid arguments: content_base64 is not valid base64 (standard alphabet, padded).");
-            return;
-        }
-    }
-    if (u->data == NULL) {
+    char err[256];
+    int rc = mcp_arg_bytes(json_object_get(args, text != NULL ? "content_text" : "content_base64"), b64 != NULL,
+                           GD_MAX_UPLOAD, text != NULL ? "content_text" : "content_base64", &u->data, &u->len, err,
+                           sizeof(err));
+    if (rc != CM_OK) {
         up_free(u);
-        mcp_call_fail(c, "out of memory");
-        return;
-    }
-    if (u->len > GD_MAX_UPLOAD) {
-        up_free(u);
-        mcp_call_fail(c, "Invalid arguments: the content is larger than upload_file accepts (" GD_MAX_UPLOAD_TEXT ").");
+        mcp_call_fail(c, "%s", rc == CM_ENOMEM ? "out of memory" : err);
         return;
     }
     if (mime == NULL)

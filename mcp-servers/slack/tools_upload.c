@@ -5,6 +5,7 @@
  * files.completeUploadExternal {files: [{id, title}], channel_id?, initial_comment?, thread_ts?}, which shares the
  * file in the channel (without a channel the file stays private to the account).
  */
+#include "mcp/args.h"
 #include "common/crypto.h"
 #include "common/status.h"
 #include "slack.h"
@@ -159,25 +160,17 @@ void slack_upload_file(mcp_call_t *c, json_t *args, void *data)
     }
     u->call = c;
     u->args = json_incref(args);
-    if (text != NULL) {
-        u->len = strlen(text);
-        u->bytes = malloc(u->len + 1);
-        if (u->bytes != NULL)
-            memcpy(u->bytes, text, u->len + 1);
-    } else {
-        u->bytes = cm_b64_decode(b64, strlen(b64), &u->len);
-        if (u->bytes == NULL) {
-            mcp_call_fail(c, "Invalid argument 'content_base64': not valid base64.");
-            upload_free(u);
-            return;
-        }
+    char err[256];
+    int rc =
+        mcp_arg_bytes(json_object_get(args, text != NULL ? "content" : "content_base64"), b64 != NULL, SLACK_MAX_UPLOAD,
+                      text != NULL ? "content" : "content_base64", &u->bytes, &u->len, err, sizeof(err));
+    if (rc == CM_OK && u->len == 0) {
+        rc = CM_EINVAL;
+        snprintf(err, sizeof(err), "Invalid arguments: the file is empty; upload_file sends 1 byte to %s.",
+                 SLACK_MAX_UPLOAD_TEXT);
     }
-    if (u->bytes == NULL || u->len == 0 || u->len > SLACK_MAX_UPLOAD) {
-        if (u->bytes == NULL)
-            mcp_call_fail(c, "out of memory");
-        else
-            mcp_call_fail(c, "Invalid arguments: the file has %zu bytes; upload_file sends 1 byte to %s.", u->len,
-                          SLACK_MAX_UPLOAD_TEXT);
+    if (rc != CM_OK) {
+        mcp_call_fail(c, "%s", rc == CM_ENOMEM ? "out of memory" : err);
         upload_free(u);
         return;
     }

@@ -3,6 +3,7 @@
  * failure, and cutting UTF-8 by characters. */
 #include "common/status.h"
 #include "cu.h"
+#include "mcp/args.h"
 #include "mcp/provider_http.h"
 #include "mcp/result.h"
 #include "mcp/server.h"
@@ -169,6 +170,40 @@ static void test_finish(void)
     json_decref(res);
 }
 
+static void test_arg_bytes(void)
+{
+    uint8_t *out = NULL;
+    size_t len = 0;
+    char err[256];
+    json_t *text = json_string("hello"), *b64 = json_string("aGVsbG8="), *bad = json_string("aGVsbG8"),
+           *num = json_integer(5), *big = json_string("0123456789");
+    CU_ASSERT_EQUAL(mcp_arg_bytes(text, 0, 5, "content", &out, &len, err, sizeof(err)), CM_OK);
+    CU_ASSERT_EQUAL(len, 5);
+    CU_ASSERT_STRING_EQUAL((char *)out, "hello");
+    free(out);
+    CU_ASSERT_EQUAL(mcp_arg_bytes(b64, 1, 5, "content", &out, &len, err, sizeof(err)), CM_OK);
+    CU_ASSERT_EQUAL(len, 5);
+    CU_ASSERT_EQUAL(memcmp(out, "hello", 5), 0);
+    free(out);
+    /* padding required; the argument named */
+    CU_ASSERT_EQUAL(mcp_arg_bytes(bad, 1, 5, "content_base64", &out, &len, err, sizeof(err)), CM_EINVAL);
+    CU_ASSERT_PTR_NULL(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "'content_base64'"));
+    CU_ASSERT_EQUAL(mcp_arg_bytes(num, 0, 5, "content", &out, &len, err, sizeof(err)), CM_EINVAL);
+    /* one byte over the limit: refused with both sizes; a MiB limit also named in MiB */
+    CU_ASSERT_EQUAL(mcp_arg_bytes(text, 0, 4, "content", &out, &len, err, sizeof(err)), CM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "5 bytes, above this tool's limit of 4 bytes"));
+    CU_ASSERT_PTR_NULL(out);
+    CU_ASSERT_EQUAL(len, 0);
+    CU_ASSERT_EQUAL(mcp_arg_bytes(big, 0, 10, "content", &out, &len, err, sizeof(err)), CM_OK);
+    free(out);
+    json_decref(text);
+    json_decref(b64);
+    json_decref(bad);
+    json_decref(num);
+    json_decref(big);
+}
+
 static void test_fetch_json_bad_url(void)
 {
     freed = 0;
@@ -182,5 +217,5 @@ static void test_fetch_json_bad_url(void)
 void tests_register(void)
 {
     CU_SUITE("service helpers", NULL, NULL, {"api base", test_api_base}, {"utf8 prefix", test_utf8_prefix},
-             {"finish", test_finish}, {"fetch_json bad url", test_fetch_json_bad_url});
+             {"arg bytes", test_arg_bytes}, {"finish", test_finish}, {"fetch_json bad url", test_fetch_json_bad_url});
 }
