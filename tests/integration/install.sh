@@ -45,9 +45,10 @@ check "every migration installed" diff <(ls "$IT_SRC/db/migrations") <(ls "$P/sh
 check "broker.json and services.json in <sysconfdir>/oauth-broker" test -f "$etc/broker.json" -a -f "$etc/services.json"
 check "mcp/gmail.env carries gmail's port from services.json" grep -qx \
     "MCP_PORT=$(jq -r '.[] | select(.service_name == "gmail") | .port' "$IT_SRC/config/services.json")" "$etc/mcp/gmail.env"
-UNITS="$P/lib/systemd/system"
+in_stage() { if [[ "$1" == /* ]]; then printf '%s\n' "$STAGE$1"; else printf '%s\n' "$P/$1"; fi; }
+UNITS="$(in_stage "$(cache OB_SYSTEMD_UNITDIR)")"
 check "units installed" test -f "$UNITS/oauth-broker.service" -a -f "$UNITS/mcp-server@.service"
-check "sysusers.d snippet installed" grep -q '^u oauth-broker ' "$P/lib/sysusers.d/oauth-broker.conf"
+check "sysusers.d snippet installed" grep -q '^u oauth-broker ' "$(in_stage "$(cache OB_SYSUSERS_DIR)")/oauth-broker.conf"
 check "SDK headers installed" test -f "$P/include/oauth-broker/provider_abi.h" -a -f "$P/include/oauth-broker/provider_support.h"
 check "SDK library and pkg-config file installed" test -f "$L/liboauth-broker-plugin.a" -a -f "$L/pkgconfig/oauth-broker-plugin.pc"
 
@@ -70,6 +71,8 @@ cp -al "$STAGE/." "$VROOT/"
 for d in /usr/lib/systemd/system /lib/systemd/system; do
     [[ -d "$d" ]] && cp -an "$d" "$VROOT/usr/lib/systemd/" && break
 done
+# a prefix other than /usr and /usr/local is outside systemd's unit search path (docs/install.md): look them up in /etc
+[[ "$prefix" == /usr || "$prefix" == /usr/local ]] || { mkdir -p "$VROOT/etc/systemd/system" && cp "$UNITS"/* "$VROOT/etc/systemd/system/"; }
 verify() {
     SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no --root="$VROOT" "$1" >"$IT_DIR/verify-$1.log" 2>&1
     local rc=$?
