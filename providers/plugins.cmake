@@ -23,6 +23,7 @@ function(ob_plugin_link name)
 endfunction()
 
 set(OB_PROVIDER_PLUGINS google microsoft github slack custom)
+set(OB_PROVIDER_PLUGINS ${OB_PROVIDER_PLUGINS} PARENT_SCOPE) # installed by dist/install.cmake
 foreach(p IN LISTS OB_PROVIDER_PLUGINS)
     file(GLOB _plugin_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${p}/*.c)
     ob_provider(${p} SOURCES ${_plugin_sources})
