@@ -200,6 +200,39 @@ STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}
 HDRS="$(cat "$IT_DIR/last.hdrs")"
 rec /as/introspect "unknown token"
 
+call OPTIONS "$BROKER/as/token" "" "origin: http://127.0.0.1:7777" "access-control-request-method: POST"
+rec /as/token "preflight"
+call GET "$BROKER/.well-known/openid-configuration/tenant" ""
+rec "/.well-known/openid-configuration/{issuer_path}" "none"
+call POST "$BROKER/as/clients" '{"redirect_uris":["http://127.0.0.1:7777/cb"],"token_endpoint_auth_method":"client_secret_basic","client_name":"pre"}' "$A"
+rec /as/clients "pre-registered"
+check "admin client: 201" eq "$STATUS" 201
+call POST "$BROKER/as/clients" '{"redirect_uris":["http://127.0.0.1:7777/cb"]}' "authorization: Bearer wrong"
+rec /as/clients "wrong admin key"
+call GET "$BROKER/as/authorize?response_type=code&redirect_uri=http://127.0.0.1:7777/cb" ""
+rec /as/authorize "no client_id"
+LAST_METHOD=POST
+STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 10 \
+    --data 'request_id=nope&action=allow' "$BROKER/as/consent")"
+HDRS="$(cat "$IT_DIR/last.hdrs")"
+rec /as/consent "no csrf cookie"
+STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 10 \
+    --data "token=nope&client_id=$CID" "$BROKER/as/revoke")"
+HDRS="$(cat "$IT_DIR/last.hdrs")"
+rec /as/revoke "a deleted client"
+call POST "$BROKER/as/register" '{"redirect_uris":["http://127.0.0.1:7777/cb"],"token_endpoint_auth_method":"none"}'
+PUB="$(jq -r .client_id <<<"$BODY")"
+LAST_METHOD=POST
+STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 10 \
+    --data "token=nope&client_id=$PUB" "$BROKER/as/revoke")"
+HDRS="$(cat "$IT_DIR/last.hdrs")"
+rec /as/revoke "unknown token"
+check "revocation of an unknown token: 200" eq "$STATUS" 200
+if [[ -f "$IT_SRC/common/src/httpd_metrics.c" ]]; then
+    call GET "$BROKER/metrics" ""
+    rec /metrics "scrape from loopback"
+fi
+
 call DELETE "$BROKER/instances/$IID" "" "$A"
 rec "/instances/{instance_id}" "delete"
 check "delete: 200" eq "$STATUS" 200
