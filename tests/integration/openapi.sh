@@ -16,6 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OA_DIR="$IT_SRC/tests/openapi"
 DOC="$IT_SRC/docs/openapi.yaml"
 it_setup_private_pg openapi
+STATUS="" BODY="" # for check's failure lines before the first request
 
 stamp="$OA_DIR/node_modules/.package-lock.json"
 if [[ ! -f "$stamp" || "$OA_DIR/package-lock.json" -nt "$stamp" ]]; then
@@ -61,6 +62,17 @@ LAST_METHOD=""
 call() { # call METHOD URL BODY HEADERS...
     LAST_METHOD="$1"
     http "$@"
+}
+form() { # form URL DATA [HEADERS...]: a form-encoded POST, answer as for http
+    local url="$1" data="$2" h
+    shift 2
+    local -a args=(-s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 20 --data "$data")
+    for h in "$@"; do args+=(-H "$h"); done
+    LAST_METHOD=POST
+    STATUS="$(curl "${args[@]}" "$url")"
+    BODY="$(cat "$IT_DIR/last.body")"
+    # shellcheck disable=SC2034 # read by lib.sh's header
+    HDRS="$(cat "$IT_DIR/last.hdrs")"
 }
 rec() {
     jq -cn --arg m "$LAST_METHOD" --arg p "$1" --arg what "$2" --argjson s "$STATUS" --arg ct "$(header content-type)" \
@@ -190,14 +202,9 @@ call DELETE "$BROKER/as/clients/$CID" "" "$A"
 rec "/as/clients/{client_id}" "delete"
 call GET "$BROKER/as/clients/$CID" "" "$A"
 rec "/as/clients/{client_id}" "deleted"
-LAST_METHOD=POST
-STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 10 \
-    --data 'grant_type=authorization_code&code=nope&client_id=nope' "$BROKER/as/token")"
-HDRS="$(cat "$IT_DIR/last.hdrs")"
+form "$BROKER/as/token" 'grant_type=authorization_code&code=nope&client_id=nope'
 rec /as/token "unknown client"
-STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 10 \
-    -H "authorization: Bearer $GMAIL_BEARER" -H "x-mcp-service: gmail" --data 'token=nope' "$BROKER/as/introspect")"
-HDRS="$(cat "$IT_DIR/last.hdrs")"
+form "$BROKER/as/introspect" 'token=nope' "authorization: Bearer $GMAIL_BEARER" "x-mcp-service: gmail"
 rec /as/introspect "unknown token"
 
 call OPTIONS "$BROKER/as/token" "" "origin: http://127.0.0.1:7777" "access-control-request-method: POST"
@@ -211,21 +218,13 @@ call POST "$BROKER/as/clients" '{"redirect_uris":["http://127.0.0.1:7777/cb"]}' 
 rec /as/clients "wrong admin key"
 call GET "$BROKER/as/authorize?response_type=code&redirect_uri=http://127.0.0.1:7777/cb" ""
 rec /as/authorize "no client_id"
-LAST_METHOD=POST
-STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 10 \
-    --data 'request_id=nope&action=allow' "$BROKER/as/consent")"
-HDRS="$(cat "$IT_DIR/last.hdrs")"
+form "$BROKER/as/consent" 'request_id=nope&action=allow'
 rec /as/consent "no csrf cookie"
-STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 10 \
-    --data "token=nope&client_id=$CID" "$BROKER/as/revoke")"
-HDRS="$(cat "$IT_DIR/last.hdrs")"
+form "$BROKER/as/revoke" "token=nope&client_id=$CID"
 rec /as/revoke "a deleted client"
 call POST "$BROKER/as/register" '{"redirect_uris":["http://127.0.0.1:7777/cb"],"token_endpoint_auth_method":"none"}'
 PUB="$(jq -r .client_id <<<"$BODY")"
-LAST_METHOD=POST
-STATUS="$(curl -s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 10 \
-    --data "token=nope&client_id=$PUB" "$BROKER/as/revoke")"
-HDRS="$(cat "$IT_DIR/last.hdrs")"
+form "$BROKER/as/revoke" "token=nope&client_id=$PUB"
 rec /as/revoke "unknown token"
 check "revocation of an unknown token: 200" eq "$STATUS" 200
 if [[ -f "$IT_SRC/common/src/httpd_metrics.c" ]]; then

@@ -177,7 +177,13 @@ function cmdValidate(docFile, recordsFile) {
                 continue;
             }
         }
-        const validate = ajv.compile(rebase(media.schema));
+        let validate;
+        try {
+            validate = ajv.compile(rebase(media.schema));
+        } catch (e) {
+            fail(`${label}: the documented schema does not compile: ${e.message}`);
+            continue;
+        }
         if (validate(body)) ok(`${label}: valid against the document`);
         else fail(`${label}: ${ajv.errorsText(validate.errors)}; body ${String(r.body).slice(0, 200)}`);
         seen.add(`${r.method} ${r.path}`);
