@@ -10,7 +10,9 @@
 #  3. answers recorded from the broker (instances create/list/show/patch/delete, vend, mcp-auth, usage, imports,
 #     refresh, revoke, health, providers, the authorization server's metadata, keys, clients and token errors, the
 #     browser flow, and errors of every kind) match the document: status documented, content type documented, body
-#     valid against the schema (Ajv, JSON Schema 2020-12; check.mjs validate).
+#     valid against the schema (Ajv, JSON Schema 2020-12; check.mjs validate); and the request bodies: every one the
+#     broker accepted (2xx) is valid against the documented request schema, every one it refused as unknown_field,
+#     invalid_field or field_too_large is not.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OA_DIR="$IT_SRC/tests/openapi"
@@ -59,8 +61,9 @@ check "every documented path is served with exactly its documented methods" eq "
 RECORDS="$IT_DIR/records.jsonl"
 : >"$RECORDS"
 LAST_METHOD=""
+LAST_REQ="" LAST_REQ_TYPE=""
 call() { # call METHOD URL BODY HEADERS...
-    LAST_METHOD="$1"
+    LAST_METHOD="$1" LAST_REQ="${3:-}" LAST_REQ_TYPE=application/json
     http "$@"
 }
 form() { # form URL DATA [HEADERS...]: a form-encoded POST, answer as for http
@@ -68,7 +71,7 @@ form() { # form URL DATA [HEADERS...]: a form-encoded POST, answer as for http
     shift 2
     local -a args=(-s -o "$IT_DIR/last.body" -D "$IT_DIR/last.hdrs" -w '%{http_code}' --max-time 20 --data "$data")
     for h in "$@"; do args+=(-H "$h"); done
-    LAST_METHOD=POST
+    LAST_METHOD=POST LAST_REQ="$data" LAST_REQ_TYPE=application/x-www-form-urlencoded
     STATUS="$(curl "${args[@]}" "$url")"
     BODY="$(cat "$IT_DIR/last.body")"
     # shellcheck disable=SC2034 # read by lib.sh's header
@@ -76,7 +79,8 @@ form() { # form URL DATA [HEADERS...]: a form-encoded POST, answer as for http
 }
 rec() {
     jq -cn --arg m "$LAST_METHOD" --arg p "$1" --arg what "$2" --argjson s "$STATUS" --arg ct "$(header content-type)" \
-        --rawfile b "$IT_DIR/last.body" '{method: $m, path: $p, what: $what, status: $s, content_type: $ct, body: $b}' \
+        --arg rq "$LAST_REQ" --arg rqt "$LAST_REQ_TYPE" --rawfile b "$IT_DIR/last.body" \
+        '{method: $m, path: $p, what: $what, status: $s, content_type: $ct, body: $b, request: $rq, request_type: $rqt}' \
         >>"$RECORDS"
 }
 A="authorization: Bearer $ADMIN_KEY"

@@ -131,6 +131,42 @@ function responseFor(op, status) {
     return op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`] ?? op.responses.default;
 }
 
+// The request body of a recorded call against the documented request schema: one the broker accepted (2xx) must be
+// valid, one it refused for its shape (unknown_field, invalid_field, field_too_large) must not. Other refusals depend
+// on state (an unknown service, a public client's secret) and prove nothing about the schema.
+const SHAPE_ERRORS = new Set(["unknown_field", "invalid_field", "field_too_large"]);
+function checkRequest(r, op, label, compile, deref) {
+    if (!r.request) return;
+    const media = deref(op.requestBody)?.content?.[r.request_type];
+    if (!media) {
+        fail(`${label}: a ${r.request_type} request body where the document has none`);
+        return;
+    }
+    let code = null;
+    try {
+        code = JSON.parse(r.body).code ?? null;
+    } catch {}
+    const accepted = r.status >= 200 && r.status < 300;
+    if (!accepted && !SHAPE_ERRORS.has(code)) return;
+    let req;
+    if (r.request_type === "application/json") {
+        try {
+            req = JSON.parse(r.request);
+        } catch {
+            fail(`${label}: the recorded request is not JSON`);
+            return;
+        }
+    } else req = Object.fromEntries(new URLSearchParams(r.request));
+    const validate = compile(media.schema, `${label} request`);
+    if (!validate) return;
+    const valid = validate(req);
+    if (accepted && valid) ok(`${label}: the accepted request body is valid against the document`);
+    else if (accepted) fail(`${label}: the broker accepted a request body the document refuses: ${ajv_errors(validate)}`);
+    else if (!valid) ok(`${label}: the request body refused as ${code} is invalid against the document too`);
+    else fail(`${label}: the broker refused the request body as ${code}, the document accepts it`);
+}
+const ajv_errors = (v) => (v.errors || []).map((e) => `${e.instancePath || "/"} ${e.message}`).join("; ");
+
 function cmdValidate(docFile, recordsFile) {
     const doc = loadDoc(docFile);
     const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -142,6 +178,14 @@ function cmdValidate(docFile, recordsFile) {
     };
     // the document's own $refs ("#/components/...") resolved against the registered document
     const rebase = (s) => JSON.parse(JSON.stringify(s).replaceAll('"#/components/', '"openapi.json#/components/'));
+    const compile = (schema, label) => {
+        try {
+            return ajv.compile(rebase(schema));
+        } catch (e) {
+            fail(`${label}: the documented schema does not compile: ${e.message}`);
+            return null;
+        }
+    };
     const lines = fs.readFileSync(recordsFile, "utf8").split("\n").filter(Boolean);
     const seen = new Set();
     for (const line of lines) {
@@ -152,6 +196,7 @@ function cmdValidate(docFile, recordsFile) {
             fail(`${label}: no such operation in the document`);
             continue;
         }
+        checkRequest(r, op, label, compile, deref);
         const resp = deref(responseFor(op, r.status));
         if (!resp) {
             fail(`${label}: status ${r.status} is not documented`);
@@ -177,13 +222,8 @@ function cmdValidate(docFile, recordsFile) {
                 continue;
             }
         }
-        let validate;
-        try {
-            validate = ajv.compile(rebase(media.schema));
-        } catch (e) {
-            fail(`${label}: the documented schema does not compile: ${e.message}`);
-            continue;
-        }
+        const validate = compile(media.schema, label);
+        if (!validate) continue;
         if (validate(body)) ok(`${label}: valid against the document`);
         else fail(`${label}: ${ajv.errorsText(validate.errors)}; body ${String(r.body).slice(0, 200)}`);
         seen.add(`${r.method} ${r.path}`);
