@@ -56,8 +56,8 @@ static int usage_error(const obctl_cmd_t *cmd)
 int obctl_parse(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv, const obctl_opt_t *opts, const char **pos,
                 int min, int max)
 {
-    static const obctl_opt_t globals[] = {{"url", NULL, NULL}, {"key-file", NULL, NULL}, {"timeout", NULL, NULL},
-                                          {NULL, NULL, NULL}};
+    static const obctl_opt_t globals[] = {
+        {"url", NULL, NULL}, {"key-file", NULL, NULL}, {"timeout", NULL, NULL}, {NULL, NULL, NULL}};
     int npos = 0, only_pos = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];

@@ -53,17 +53,21 @@ int obctl_cmd_health(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
     int rc = obctl_parse(c, cmd, argc, argv, NULL, NULL, 0, 0);
     if (rc != OBCTL_OK || (rc = obctl_call(c, "GET", "/health", NULL, &j, NULL)) != OBCTL_OK)
         return rc;
-    static const char *const keys[] = {"status",          "version",           "uptime_s",
-                                       "database.ok",     "database.latency_ms", "instance_cache.entries",
-                                       "providers_loaded", NULL};
+    static const char *const keys[] = {
+        "status",           "version", "uptime_s", "database.ok", "database.latency_ms", "instance_cache.entries",
+        "providers_loaded", NULL};
     return show(c, j, keys);
 }
 
 int obctl_cmd_providers(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
     static const obctl_col_t cols[] = {
-        {"PROVIDER", "name"},     {"PLUGIN", "plugin"},          {"REFRESH", "capabilities.refresh"},
-        {"PKCE", "capabilities.pkce"}, {"REVOCATION", "revocation"}, {"ABI", "abi_version"},
+        {"PROVIDER", "name"},
+        {"PLUGIN", "plugin"},
+        {"REFRESH", "capabilities.refresh"},
+        {"PKCE", "capabilities.pkce"},
+        {"REVOCATION", "revocation"},
+        {"ABI", "abi_version"},
         {NULL, NULL},
     };
     json_t *j;
@@ -76,8 +80,9 @@ int obctl_cmd_providers(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **arg
 int obctl_cmd_services(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
     static const obctl_col_t cols[] = {
-        {"SERVICE", "name"}, {"DISPLAY NAME", "display_name"}, {"PROVIDER", "provider"},
-        {"PORT", "port"},    {"ACTIVE", "active"},             {NULL, NULL},
+        {"SERVICE", "name"},      {"DISPLAY NAME", "display_name"},
+        {"PROVIDER", "provider"}, {"PORT", "port"},
+        {"ACTIVE", "active"},     {NULL, NULL},
     };
     json_t *j, *rows = json_array(), *p, *s;
     size_t i, k;
@@ -197,7 +202,8 @@ int obctl_cmd_tokens_import(obctl_t *c, const obctl_cmd_t *cmd, int argc, char *
         goto cleanup_body;
     }
     json_object_set_new(body, "instance_id", json_string(pos[0]));
-    if ((rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "POST", "/cache-tokens", body, &j, NULL)) != OBCTL_OK)
+    if ((rc = obctl_load_key(c)) != OBCTL_OK ||
+        (rc = obctl_call(c, "POST", "/cache-tokens", body, &j, NULL)) != OBCTL_OK)
         goto cleanup_body;
     static const char *const keys[] = {"instance_id", "status", "expires_at", "has_refresh_token", NULL};
     rc = show(c, j, keys);
@@ -211,8 +217,10 @@ cleanup_body:
 int obctl_cmd_keys_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
     static const obctl_col_t cols[] = {
-        {"KID", "kid"},          {"ALG", "alg"},           {"SIGNING", "signing"}, {"CREATED", "created_at"},
-        {"FROM", "not_before"},  {"RETIRED", "retired_at"}, {NULL, NULL},
+        {"KID", "kid"},         {"ALG", "alg"},
+        {"SIGNING", "signing"}, {"CREATED", "created_at"},
+        {"FROM", "not_before"}, {"RETIRED", "retired_at"},
+        {NULL, NULL},
     };
     json_t *j;
     int rc = obctl_parse(c, cmd, argc, argv, NULL, NULL, 0, 0);
@@ -238,9 +246,8 @@ int obctl_cmd_keys_rotate(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **a
 int obctl_cmd_grants_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
     static const obctl_col_t cols[] = {
-        {"GRANT", "grant_id"},        {"CLIENT", "client_id"},    {"CLIENT NAME", "client_name"},
-        {"SCOPE", "scope"},           {"CREATED", "created_at"},  {"LAST USED", "last_used_at"},
-        {"REVOKED", "revoked_at"},    {NULL, NULL},
+        {"GRANT", "grant_id"},     {"CLIENT", "client_id"},       {"CLIENT NAME", "client_name"}, {"SCOPE", "scope"},
+        {"CREATED", "created_at"}, {"LAST USED", "last_used_at"}, {"REVOKED", "revoked_at"},      {NULL, NULL},
     };
     const char *pos[1];
     char path[PATH_MAX_LEN];

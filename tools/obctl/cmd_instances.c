@@ -11,15 +11,15 @@
 #define PATH_MAX_LEN 2048
 
 static const obctl_col_t list_cols[] = {
-    {"INSTANCE", "instance_id"}, {"SERVICE", "service"},       {"STATUS", "status"}, {"OAUTH", "oauth_status"},
+    {"INSTANCE", "instance_id"}, {"SERVICE", "service"},        {"STATUS", "status"}, {"OAUTH", "oauth_status"},
     {"NAME", "custom_name"},     {"LAST USED", "last_used_at"}, {NULL, NULL},
 };
 
 static const char *const view_keys[] = {
-    "instance_id",   "service",          "user_id",          "status",       "oauth_status",
-    "custom_name",   "client_id",        "scopes",           "granted_scope", "provider_options",
-    "expires_at",    "token_expires_at", "has_refresh_token", "usage_count",  "last_used_at",
-    "created_at",    "updated_at",       "authorize_url",    "mcp_url",      NULL,
+    "instance_id",       "service",     "user_id",       "status",           "oauth_status", "custom_name",
+    "client_id",         "scopes",      "granted_scope", "provider_options", "expires_at",   "token_expires_at",
+    "has_refresh_token", "usage_count", "last_used_at",  "created_at",       "updated_at",   "authorize_url",
+    "mcp_url",           NULL,
 };
 
 /* Prints the answer J in the chosen form, with KEYS for the readable one; takes J. */
@@ -65,9 +65,9 @@ int obctl_cmd_inst_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **arg
         return rc;
     char path[PATH_MAX_LEN];
     char *u = obctl_escape(user), *s = service ? obctl_escape(service) : NULL;
-    int n = u && (s || !service) ? snprintf(path, sizeof(path), "/instances?user_id=%s%s%s", u, s ? "&service=" : "",
-                                            s ? s : "")
-                                 : -1;
+    int n = u && (s || !service)
+                ? snprintf(path, sizeof(path), "/instances?user_id=%s%s%s", u, s ? "&service=" : "", s ? s : "")
+                : -1;
     free(u);
     free(s);
     if (n < 0 || (size_t)n >= sizeof(path)) {
@@ -187,7 +187,7 @@ int obctl_cmd_inst_create(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **a
     }
     if ((rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "POST", "/instances", body, &j, NULL)) != OBCTL_OK)
         goto cleanup_secret;
-    static const char *const created_keys[] = {"instance_id", "service",       "user_id", "status", "oauth_status",
+    static const char *const created_keys[] = {"instance_id",   "service", "user_id",        "status", "oauth_status",
                                                "authorize_url", "mcp_url", "mcp_access_key", NULL};
     rc = show(c, j, created_keys);
     if (!c->json)

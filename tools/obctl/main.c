@@ -8,14 +8,14 @@
 #include <string.h>
 
 #define GLOBAL_HELP                                                                                                    \
-    "Global options (before or after the command):\n"                                                                \
-    "  --url URL         the broker (default: $OBCTL_URL, else http://127.0.0.1:3001)\n"                              \
-    "  --key-file FILE   the admin key file (default: $OBCTL_KEY_FILE, else $OB_ADMIN_KEY, else\n"                    \
-    "                    ${VAR_DIR:-var}/keys/admin.key); the key itself is never a command line argument\n"          \
+    "Global options (before or after the command):\n"                                                                  \
+    "  --url URL         the broker (default: $OBCTL_URL, else http://127.0.0.1:3001)\n"                               \
+    "  --key-file FILE   the admin key file (default: $OBCTL_KEY_FILE, else $OB_ADMIN_KEY, else\n"                     \
+    "                    ${VAR_DIR:-var}/keys/admin.key); the key itself is never a command line argument\n"           \
     "  --json            print the broker's JSON answer instead of a table\n"                                          \
-    "  --timeout S       give up on a call after S seconds (default 30)\n"                                            \
+    "  --timeout S       give up on a call after S seconds (default 30)\n"                                             \
     "  --help, -h        help (also after any command)\n"                                                              \
-    "Exit codes: 0 ok, 1 the broker refused (4xx), 2 usage or bad local input, 3 broker unreachable,\n"               \
+    "Exit codes: 0 ok, 1 the broker refused (4xx), 2 usage or bad local input, 3 broker unreachable,\n"                \
     "            4 broker error (5xx), 5 no admin key.\n"
 
 static const obctl_cmd_t commands[] = {
@@ -44,8 +44,8 @@ static const obctl_cmd_t commands[] = {
      "PATCH /instances/{id} {\"status\":\"active\"} (needs_reauth and expired become active only through the\n"
      "OAuth flow: 409).\n",
      obctl_cmd_inst_enable},
-    {"instances", "delete", "INSTANCE_ID", "revoke at the provider, then delete",
-     "DELETE /instances/{id}.\n", obctl_cmd_inst_delete},
+    {"instances", "delete", "INSTANCE_ID", "revoke at the provider, then delete", "DELETE /instances/{id}.\n",
+     obctl_cmd_inst_delete},
     {"authorize-url", NULL, "INSTANCE_ID", "the URL the user opens to consent",
      "GET /instances/{id}, prints its authorize_url.\n", obctl_cmd_authorize_url},
     {"refresh", NULL, "INSTANCE_ID", "refresh the instance's token now", "POST /oauth/refresh {instance_id}.\n",

@@ -50,8 +50,8 @@ void obctl_value_text(const char *key, const json_t *v, char *buf, size_t size)
         buf[0] = '\0';
         json_array_foreach(v, i, e)
         {
-            int n = snprintf(buf + used, size - used, "%s%s", i ? "," : "",
-                             json_is_string(e) ? json_string_value(e) : "?");
+            int n =
+                snprintf(buf + used, size - used, "%s%s", i ? "," : "", json_is_string(e) ? json_string_value(e) : "?");
             if (n < 0 || (size_t)n >= size - used)
                 break;
             used += (size_t)n;
