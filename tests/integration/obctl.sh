@@ -240,6 +240,7 @@ ob instances list --user u1
 check "PostgreSQL down: exit 4 (5xx)" bash -c '[[ $0 == 4 && $1 == *" 50"* ]]' "$RC" "$ERR"
 
 check "the admin key never printed by obctl" bash -c '! grep -qF -- "$0" "$1"' "$(cat "$KF")" "$ALL"
+check "a wrong key never printed by obctl either" bash -c '! grep -qF -- "$0" "$1"' "$(cat "$IT_DIR/wrong.key")" "$ALL"
 check "the client secret never printed by obctl" bash -c '! grep -qF -- "$0" "$1"' "$SECRET" "$ALL"
 check "the imported token never printed by obctl" bash -c '! grep -qF -- "$0" "$1"' "$TOK" "$ALL"
 it_done
