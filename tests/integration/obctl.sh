@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # obctl.sh - the admin command line client (tools/obctl, docs/obctl.md) against a real broker over a PostgreSQL
-# cluster of this test's own and the fake Google: every subcommand in its readable and --json forms, --help on each,
+# cluster of this test's own and the fake Google: every subcommand (and the broker's GET /audit behind `obctl audit`) in its readable and --json forms, --help on each,
 # bad input (usage errors, refused calls), every exit code (0 ok, 1 4xx, 2 usage, 3 unreachable, 4 5xx, 5 no key),
 # and that the admin key and a client secret never show in the process list nor in anything obctl prints.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -39,7 +39,7 @@ ob --help
 check "--help: exit 0, lists every command and the exit codes" bash -c '[[ $0 == 0 && $1 == *"instances create"* &&
     $1 == *"tokens import"* && $1 == *"keys rotate"* && $1 == *"grants revoke"* && $1 == *"5 no admin key"* ]]' "$RC" "$OUT"
 mapfile -t CMDS < <(sed -n 's/^  \([a-z][a-z-]*\( [a-z]\+\)\?\)  .*/\1/p' <<<"$OUT" | sed 's/ *$//')
-check "--help lists 17 commands" eq "${#CMDS[@]}" 17
+check "--help lists 18 commands" eq "${#CMDS[@]}" 18
 for cmd in "${CMDS[@]}"; do
     # shellcheck disable=SC2086
     ob $cmd --help
@@ -188,6 +188,24 @@ ob tokens import "$IID" - <<<'{"access_token": "x", "colour": "blue"}'
 check "tokens import with an unknown member: exit 1 (400 unknown_field)" bash -c '[[ $0 == 1 && $1 == *"unknown_field"* ]]' "$RC" "$ERR"
 ob tokens import 00000000-0000-4000-8000-000000000000 "$IT_DIR/tokens.json"
 check "tokens import for an unknown instance: exit 1 (404)" rc_is 1
+
+# the audit tail (GET /audit)
+ob audit --instance "$IID"
+check "audit --instance: this instance's events, oldest first" bash -c '[[ $0 == 0 && $1 == "ID"*"TIME"*"EVENT"* &&
+    $1 == *created*authorized*refreshed*status_changed*revoked*imported* && $1 != *"$2"* ]]' "$RC" "$OUT" "$IID2"
+ob audit --json --limit 2
+check "audit --json --limit 2: the two newest rows of all, oldest first" jout --argjson last "$(psql_q "SELECT max(id) FROM token_audit_log")" \
+    '.count == 2 and (.entries | map(.id)) == [$last - 1, $last] and (.entries[1] | has("event") and has("detail") and has("created_at"))'
+ob audit --json
+check "audit: every detail free of tokens" bash -c '[[ $0 == 0 && $1 != *"$2"* && $1 != *imported-refresh-1* ]]' "$RC" "$OUT" "$TOK"
+ob audit --instance not-a-uuid
+check "audit --instance of a malformed id: exit 1 (400 invalid_field)" bash -c '[[ $0 == 1 && $1 == *"400 invalid_field (instance_id)"* ]]' "$RC" "$ERR"
+ob audit --limit 0
+check "audit --limit 0: exit 2" rc_is 2
+admin GET "/audit?limit=1001"
+check "GET /audit?limit=1001: 400 naming limit" bash -c '[[ $0 == 400 ]] && jq -e ".code == \"invalid_field\" and .field == \"limit\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
+http GET "$BROKER/audit"
+check "GET /audit without the admin key: 401" eq "$STATUS" 401
 
 # signing keys
 ob keys list --json

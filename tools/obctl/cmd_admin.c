@@ -271,3 +271,32 @@ int obctl_cmd_grants_revoke(obctl_t *c, const obctl_cmd_t *cmd, int argc, char *
     static const char *const keys[] = {"grant_id", "revoked", "already_revoked", NULL};
     return show(c, j, keys);
 }
+
+int obctl_cmd_audit(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
+{
+    static const obctl_col_t cols[] = {
+        {"ID", "id"},       {"TIME", "created_at"}, {"INSTANCE", "instance_id"},
+        {"EVENT", "event"}, {"ACTOR", "actor"},     {"DETAIL", "detail"},
+        {NULL, NULL},
+    };
+    const char *instance = NULL, *limit = NULL;
+    const obctl_opt_t opts[] = {{"instance", &instance, NULL}, {"limit", &limit, NULL}, {NULL, NULL, NULL}};
+    char path[PATH_MAX_LEN] = "/audit";
+    long n = 50;
+    json_t *j;
+    int rc = obctl_parse(c, cmd, argc, argv, opts, NULL, 0, 0);
+    if (rc != OBCTL_OK)
+        return rc;
+    if (limit != NULL && obctl_parse_long("--limit", limit, 1, 1000, &n) != 0)
+        return OBCTL_USAGE;
+    char *e = instance ? obctl_escape(instance) : NULL;
+    int len = snprintf(path, sizeof(path), "/audit?limit=%ld%s%s", n, e ? "&instance_id=" : "", e ? e : "");
+    free(e);
+    if (len < 0 || (size_t)len >= sizeof(path)) {
+        obctl_err("--instance is too long");
+        return OBCTL_USAGE;
+    }
+    if ((rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "GET", path, NULL, &j, NULL)) != OBCTL_OK)
+        return rc;
+    return table(c, j, "entries", cols);
+}

@@ -66,6 +66,10 @@ static const obctl_cmd_t commands[] = {
      obctl_cmd_grants_list},
     {"grants", "revoke", "INSTANCE_ID GRANT_ID", "revoke one MCP client grant",
      "DELETE /instances/{id}/grants/{grant_id}.\n", obctl_cmd_grants_revoke},
+    {"audit", NULL, "[--instance INSTANCE_ID] [--limit N]", "the last audit log entries, oldest first",
+     "GET /audit?limit=N[&instance_id=ID]: N (1..1000, default 50) newest rows of the audit log, of one instance\n"
+     "or of all; never a secret.\n",
+     obctl_cmd_audit},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -79,7 +83,6 @@ static void overview(FILE *f)
         fprintf(f, "  %-20s %s\n", name, commands[i].summary);
     }
     fprintf(f, "\n%s", GLOBAL_HELP);
-    fprintf(f, "The admin audit log (token_audit_log) has no admin API endpoint yet: obctl cannot show it.\n");
 }
 
 void obctl_print_help(const obctl_cmd_t *cmd)

@@ -109,5 +109,6 @@ int obctl_cmd_keys_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **arg
 int obctl_cmd_keys_rotate(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
 int obctl_cmd_grants_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
 int obctl_cmd_grants_revoke(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
+int obctl_cmd_audit(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
 
 #endif
