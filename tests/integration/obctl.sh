@@ -106,7 +106,7 @@ check "health --json: the broker's JSON" jout '.status == "ok" and .database.ok 
 ob providers
 check "providers: a table with google" bash -c '[[ $0 == 0 && $1 == "PROVIDER"* && $1 == *"google"*"provider"* ]]' "$RC" "$OUT"
 ob --json providers
-check "providers --json" jout '.providers[0].name == "google" and .count == 1'
+check "providers --json" jout 'any(.providers[]; .name == "google" and .plugin == "google") and .count == (.providers | length)'
 ob services
 check "services: gmail on google" bash -c '[[ $0 == 0 && $1 == "SERVICE"* && $1 == *"gmail"*"google"* ]]' "$RC" "$OUT"
 ob services --json

@@ -11,42 +11,6 @@
 #define PATH_MAX_LEN 2048
 #define TOKENS_FILE_MAX (64u << 10)
 
-/* Prints the answer J with KEYS (readable form) or as JSON; takes J. */
-static int show(const obctl_t *c, json_t *j, const char *const *keys)
-{
-    if (c->json)
-        obctl_print_json(j);
-    else
-        obctl_print_object(j, keys);
-    json_decref(j);
-    return OBCTL_OK;
-}
-
-/* Prints the member LIST of J as a table of COLS, or J as JSON; takes J. */
-static int table(const obctl_t *c, json_t *j, const char *list, const obctl_col_t *cols)
-{
-    if (c->json)
-        obctl_print_json(j);
-    else
-        obctl_print_table(json_object_get(j, list), cols);
-    json_decref(j);
-    return OBCTL_OK;
-}
-
-/* PATH = FMT with the escaped A (and B when not NULL) in it. */
-static int make_path(char *path, size_t size, const char *fmt, const char *a, const char *b)
-{
-    char *ea = obctl_escape(a), *eb = b ? obctl_escape(b) : NULL;
-    int n = ea && (eb || !b) ? snprintf(path, size, fmt, ea, eb ? eb : "") : -1;
-    free(ea);
-    free(eb);
-    if (n < 0 || (size_t)n >= size) {
-        obctl_err("an argument is too long");
-        return OBCTL_USAGE;
-    }
-    return OBCTL_OK;
-}
-
 int obctl_cmd_health(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
     json_t *j;
@@ -56,7 +20,7 @@ int obctl_cmd_health(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
     static const char *const keys[] = {
         "status",           "version", "uptime_s", "database.ok", "database.latency_ms", "instance_cache.entries",
         "providers_loaded", NULL};
-    return show(c, j, keys);
+    return obctl_show(c, j, keys);
 }
 
 int obctl_cmd_providers(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
@@ -74,7 +38,7 @@ int obctl_cmd_providers(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **arg
     int rc = obctl_parse(c, cmd, argc, argv, NULL, NULL, 0, 0);
     if (rc != OBCTL_OK || (rc = obctl_call(c, "GET", "/providers", NULL, &j, NULL)) != OBCTL_OK)
         return rc;
-    return table(c, j, "providers", cols);
+    return obctl_show_table(c, j, "providers", cols);
 }
 
 int obctl_cmd_services(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
@@ -104,17 +68,14 @@ int obctl_cmd_services(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv
     json_t *out = json_pack("{s:o, s:I}", "services", rows, "count", (json_int_t)json_array_size(rows));
     if (out == NULL)
         return OBCTL_SERVER;
-    return table(c, out, "services", cols);
+    return obctl_show_table(c, out, "services", cols);
 }
 
 int obctl_cmd_authorize_url(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
-    const char *pos[1];
-    char path[PATH_MAX_LEN];
     json_t *j;
-    int rc = obctl_parse(c, cmd, argc, argv, NULL, pos, 1, 1);
-    if (rc != OBCTL_OK || (rc = make_path(path, sizeof(path), "/instances/%s%s", pos[0], NULL)) != OBCTL_OK ||
-        (rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "GET", path, NULL, &j, NULL)) != OBCTL_OK)
+    int rc = obctl_id_call(c, cmd, argc, argv, 1, "GET", "/instances/%s%s", NULL, &j);
+    if (rc != OBCTL_OK)
         return rc;
     const char *url = json_string_value(json_object_get(j, "authorize_url"));
     if (url == NULL) {
@@ -149,7 +110,7 @@ static int instance_post(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **ar
     }
     rc = obctl_call(c, "POST", path, body, &j, NULL);
     json_decref(body);
-    return rc == OBCTL_OK ? show(c, j, keys) : rc;
+    return rc == OBCTL_OK ? obctl_show(c, j, keys) : rc;
 }
 
 int obctl_cmd_refresh(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
@@ -206,7 +167,7 @@ int obctl_cmd_tokens_import(obctl_t *c, const obctl_cmd_t *cmd, int argc, char *
         (rc = obctl_call(c, "POST", "/cache-tokens", body, &j, NULL)) != OBCTL_OK)
         goto cleanup_body;
     static const char *const keys[] = {"instance_id", "status", "expires_at", "has_refresh_token", NULL};
-    rc = show(c, j, keys);
+    rc = obctl_show(c, j, keys);
 cleanup_body:
     if (json_is_object(body))
         wipe_strings(body);
@@ -227,7 +188,7 @@ int obctl_cmd_keys_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **arg
     if (rc != OBCTL_OK || (rc = obctl_load_key(c)) != OBCTL_OK ||
         (rc = obctl_call(c, "GET", "/as/signing-keys", NULL, &j, NULL)) != OBCTL_OK)
         return rc;
-    return table(c, j, "keys", cols);
+    return obctl_show_table(c, j, "keys", cols);
 }
 
 int obctl_cmd_keys_rotate(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
@@ -240,7 +201,7 @@ int obctl_cmd_keys_rotate(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **a
     if (rc != OBCTL_OK)
         return rc;
     static const char *const keys[] = {"kid", "not_before", NULL};
-    return show(c, j, keys);
+    return obctl_show(c, j, keys);
 }
 
 int obctl_cmd_grants_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
@@ -249,27 +210,21 @@ int obctl_cmd_grants_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **a
         {"GRANT", "grant_id"},     {"CLIENT", "client_id"},       {"CLIENT NAME", "client_name"}, {"SCOPE", "scope"},
         {"CREATED", "created_at"}, {"LAST USED", "last_used_at"}, {"REVOKED", "revoked_at"},      {NULL, NULL},
     };
-    const char *pos[1];
-    char path[PATH_MAX_LEN];
     json_t *j;
-    int rc = obctl_parse(c, cmd, argc, argv, NULL, pos, 1, 1);
-    if (rc != OBCTL_OK || (rc = make_path(path, sizeof(path), "/instances/%s/grants%s", pos[0], NULL)) != OBCTL_OK ||
-        (rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "GET", path, NULL, &j, NULL)) != OBCTL_OK)
+    int rc = obctl_id_call(c, cmd, argc, argv, 1, "GET", "/instances/%s/grants%s", NULL, &j);
+    if (rc != OBCTL_OK)
         return rc;
-    return table(c, j, "grants", cols);
+    return obctl_show_table(c, j, "grants", cols);
 }
 
 int obctl_cmd_grants_revoke(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
-    const char *pos[2];
-    char path[PATH_MAX_LEN];
     json_t *j;
-    int rc = obctl_parse(c, cmd, argc, argv, NULL, pos, 2, 2);
-    if (rc != OBCTL_OK || (rc = make_path(path, sizeof(path), "/instances/%s/grants/%s", pos[0], pos[1])) != OBCTL_OK ||
-        (rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "DELETE", path, NULL, &j, NULL)) != OBCTL_OK)
+    int rc = obctl_id_call(c, cmd, argc, argv, 2, "DELETE", "/instances/%s/grants/%s", NULL, &j);
+    if (rc != OBCTL_OK)
         return rc;
     static const char *const keys[] = {"grant_id", "revoked", "already_revoked", NULL};
-    return show(c, j, keys);
+    return obctl_show(c, j, keys);
 }
 
 int obctl_cmd_audit(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
@@ -298,5 +253,5 @@ int obctl_cmd_audit(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
     }
     if ((rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "GET", path, NULL, &j, NULL)) != OBCTL_OK)
         return rc;
-    return table(c, j, "entries", cols);
+    return obctl_show_table(c, j, "entries", cols);
 }

@@ -22,34 +22,6 @@ static const char *const view_keys[] = {
     "mcp_url",           NULL,
 };
 
-/* Prints the answer J in the chosen form, with KEYS for the readable one; takes J. */
-static int show(const obctl_t *c, json_t *j, const char *const *keys)
-{
-    if (c->json)
-        obctl_print_json(j);
-    else
-        obctl_print_object(j, keys);
-    json_decref(j);
-    return OBCTL_OK;
-}
-
-/* "/instances/<escaped id>" into PATH. */
-static int instance_path(const char *id, char *path, size_t size)
-{
-    char *e = obctl_escape(id);
-    if (e == NULL) {
-        obctl_err("out of memory");
-        return OBCTL_SERVER;
-    }
-    int n = snprintf(path, size, "/instances/%s", e);
-    free(e);
-    if (n < 0 || (size_t)n >= size) {
-        obctl_err("the instance id is too long");
-        return OBCTL_USAGE;
-    }
-    return OBCTL_OK;
-}
-
 int obctl_cmd_inst_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
     const char *user = NULL, *service = NULL;
@@ -90,14 +62,11 @@ int obctl_cmd_inst_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **arg
 
 int obctl_cmd_inst_show(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
-    const char *pos[1];
-    char path[PATH_MAX_LEN];
     json_t *j;
-    int rc = obctl_parse(c, cmd, argc, argv, NULL, pos, 1, 1);
-    if (rc != OBCTL_OK || (rc = instance_path(pos[0], path, sizeof(path))) != OBCTL_OK ||
-        (rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "GET", path, NULL, &j, NULL)) != OBCTL_OK)
+    int rc = obctl_id_call(c, cmd, argc, argv, 1, "GET", "/instances/%s%s", NULL, &j);
+    if (rc != OBCTL_OK)
         return rc;
-    return show(c, j, view_keys);
+    return obctl_show(c, j, view_keys);
 }
 
 /* The client secret from FILE ("-" = stdin) or OBCTL_CLIENT_SECRET; *secret NULL when neither is given. */
@@ -189,7 +158,7 @@ int obctl_cmd_inst_create(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **a
         goto cleanup_secret;
     static const char *const created_keys[] = {"instance_id",   "service", "user_id",        "status", "oauth_status",
                                                "authorize_url", "mcp_url", "mcp_access_key", NULL};
-    rc = show(c, j, created_keys);
+    rc = obctl_show(c, j, created_keys);
     if (!c->json)
         printf("\nOpen authorize_url in a browser to consent; mcp_access_key is shown only this once.\n");
 cleanup_secret:
@@ -208,20 +177,13 @@ cleanup_body:
 /* PATCH the status of the instance named by the one argument. */
 static int set_status(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv, const char *status)
 {
-    const char *pos[1];
-    char path[PATH_MAX_LEN];
-    json_t *j = NULL;
-    int rc = obctl_parse(c, cmd, argc, argv, NULL, pos, 1, 1);
-    if (rc != OBCTL_OK || (rc = instance_path(pos[0], path, sizeof(path))) != OBCTL_OK ||
-        (rc = obctl_load_key(c)) != OBCTL_OK)
-        return rc;
-    json_t *body = json_pack("{s:s}", "status", status);
-    rc = body ? obctl_call(c, "PATCH", path, body, &j, NULL) : OBCTL_SERVER;
+    json_t *j = NULL, *body = json_pack("{s:s}", "status", status);
+    int rc = body ? obctl_id_call(c, cmd, argc, argv, 1, "PATCH", "/instances/%s%s", body, &j) : OBCTL_SERVER;
     json_decref(body);
     if (rc != OBCTL_OK)
         return rc;
     static const char *const keys[] = {"instance_id", "service", "status", "oauth_status", NULL};
-    return show(c, j, keys);
+    return obctl_show(c, j, keys);
 }
 
 int obctl_cmd_inst_disable(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
@@ -236,13 +198,10 @@ int obctl_cmd_inst_enable(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **a
 
 int obctl_cmd_inst_delete(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
 {
-    const char *pos[1];
-    char path[PATH_MAX_LEN];
     json_t *j;
-    int rc = obctl_parse(c, cmd, argc, argv, NULL, pos, 1, 1);
-    if (rc != OBCTL_OK || (rc = instance_path(pos[0], path, sizeof(path))) != OBCTL_OK ||
-        (rc = obctl_load_key(c)) != OBCTL_OK || (rc = obctl_call(c, "DELETE", path, NULL, &j, NULL)) != OBCTL_OK)
+    int rc = obctl_id_call(c, cmd, argc, argv, 1, "DELETE", "/instances/%s%s", NULL, &j);
+    if (rc != OBCTL_OK)
         return rc;
     static const char *const keys[] = {"instance_id", "deleted", "revoked", "revoke_error", NULL};
-    return show(c, j, keys);
+    return obctl_show(c, j, keys);
 }

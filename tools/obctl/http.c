@@ -159,3 +159,28 @@ cleanup_curl:
     free(b.data);
     return rc;
 }
+
+int obctl_path(char *path, size_t size, const char *fmt, const char *a, const char *b)
+{
+    char *ea = obctl_escape(a), *eb = b ? obctl_escape(b) : NULL;
+    int n = ea && (eb || !b) ? snprintf(path, size, fmt, ea, eb ? eb : "") : -1;
+    free(ea);
+    free(eb);
+    if (n < 0 || (size_t)n >= size) {
+        obctl_err("an argument is too long");
+        return OBCTL_USAGE;
+    }
+    return OBCTL_OK;
+}
+
+int obctl_id_call(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv, int npos, const char *method,
+                  const char *fmt, const json_t *body, json_t **out)
+{
+    const char *pos[2] = {NULL, NULL};
+    char path[2048];
+    int rc = obctl_parse(c, cmd, argc, argv, NULL, pos, npos, npos);
+    if (rc != OBCTL_OK || (rc = obctl_path(path, sizeof(path), fmt, pos[0], pos[1])) != OBCTL_OK ||
+        (rc = obctl_load_key(c)) != OBCTL_OK)
+        return rc;
+    return obctl_call(c, method, path, body, out, NULL);
+}

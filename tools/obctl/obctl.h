@@ -88,6 +88,16 @@ void obctl_print_table(const json_t *rows, const obctl_col_t *cols);
 void obctl_print_object(const json_t *obj, const char *const *keys);
 /* Prints J as indented JSON on stdout (--json). */
 void obctl_print_json(const json_t *j);
+/* Prints the answer J as JSON (--json) or as the "key: value" lines of KEYS; takes J. Returns OBCTL_OK. */
+int obctl_show(const obctl_t *c, json_t *j, const char *const *keys);
+/* Prints J as JSON (--json) or its member LIST as a table of COLS; takes J. Returns OBCTL_OK. */
+int obctl_show_table(const obctl_t *c, json_t *j, const char *list, const obctl_col_t *cols);
+/* PATH = FMT (two %s) with A and B (may be NULL: "") percent-encoded. OBCTL_OK, or OBCTL_USAGE when too long. */
+int obctl_path(char *path, size_t size, const char *fmt, const char *a, const char *b);
+/* The whole of a command on one or two ids: parses ARGV for NPOS positional arguments (no options of its own),
+ * builds the path FMT (two %s) from them, loads the admin key and makes the call with BODY (may be NULL). */
+int obctl_id_call(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv, int npos, const char *method,
+                  const char *fmt, const json_t *body, json_t **out);
 /* Writes the human form of V (string as is, "-" for null, a *_at time as UTC) into BUF. */
 void obctl_value_text(const char *key, const json_t *v, char *buf, size_t size);
 

@@ -131,3 +131,23 @@ void obctl_print_object(const json_t *obj, const char *const *keys)
         printf("%s:%*s %s\n", keys[i], (int)(w - strlen(keys[i])), "", cell);
     }
 }
+
+int obctl_show(const obctl_t *c, json_t *j, const char *const *keys)
+{
+    if (c->json)
+        obctl_print_json(j);
+    else
+        obctl_print_object(j, keys);
+    json_decref(j);
+    return OBCTL_OK;
+}
+
+int obctl_show_table(const obctl_t *c, json_t *j, const char *list, const obctl_col_t *cols)
+{
+    if (c->json)
+        obctl_print_json(j);
+    else
+        obctl_print_table(json_object_get(j, list), cols);
+    json_decref(j);
+    return OBCTL_OK;
+}
