@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/lint.sh - the banned-function check of docs/conventions.md.
 #
-# Scans every .c/.h under common/ providers/ oauth-service/ mcp-servers/ tests/ (skipping
+# Scans every .c/.h under common/ providers/ oauth-service/ mcp-servers/ tools/ tests/ (skipping
 # node_modules and build directories) for calls to sprintf, vsprintf, strcpy, strcat, strtok,
 # atoi, atol, atoll and gets, and for exit() outside files named main.c and outside tests/.
 # Comments and string/character literals are ignored; member calls such as ops->exit() are not
@@ -18,7 +18,7 @@ if (($#)); then
     dirs=("$@")
 else
     dirs=()
-    for d in common providers oauth-service mcp-servers tests; do
+    for d in common providers oauth-service mcp-servers tools tests; do
         [[ -d $d ]] && dirs+=("$d")
     done
     [[ ${#dirs[@]} -eq 0 ]] && exit 0
