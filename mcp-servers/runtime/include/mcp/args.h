@@ -15,7 +15,7 @@
  * NUL-terminated, caller frees) and *len (at most max bytes); CM_EINVAL with the tool error text in err (not a
  * string, not base64, above max); CM_ENOMEM. *out is NULL on failure.
  */
-int mcp_arg_bytes(const json_t *value, int base64, size_t max, const char *arg, uint8_t **out, size_t *len,
-                  char *err, size_t errsz);
+int mcp_arg_bytes(const json_t *value, int base64, size_t max, const char *arg, uint8_t **out, size_t *len, char *err,
+                  size_t errsz);
 
 #endif

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mcp_arg_bytes(const json_t *value, int base64, size_t max, const char *arg, uint8_t **out, size_t *len,
-                  char *err, size_t errsz)
+int mcp_arg_bytes(const json_t *value, int base64, size_t max, const char *arg, uint8_t **out, size_t *len, char *err,
+                  size_t errsz)
 {
     *out = NULL;
     *len = 0;
@@ -37,10 +37,11 @@ int mcp_arg_bytes(const json_t *value, int base64, size_t max, const char *arg, 
         char mib[32] = "";
         if (max >= 1024 * 1024 && max % (1024 * 1024) == 0)
             snprintf(mib, sizeof(mib), " (%zu MiB)", max / (1024 * 1024));
-        snprintf(err, errsz,
-                 "Invalid argument '%s': %zu bytes, above this tool's limit of %zu bytes%s (the file travels inside one "
-                 "MCP request).",
-                 arg, *len, max, mib);
+        snprintf(
+            err, errsz,
+            "Invalid argument '%s': %zu bytes, above this tool's limit of %zu bytes%s (the file travels inside one "
+            "MCP request).",
+            arg, *len, max, mib);
         free(bytes);
         *len = 0;
         return CM_EINVAL;
