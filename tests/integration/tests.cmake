@@ -19,3 +19,4 @@ ob_script_test(interop_conformance_authorization interop/run-conformance-authori
 set_tests_properties(integration_mcp_authorization PROPERTIES TIMEOUT 900)
 ob_script_test(integration_services_e2e integration/services_e2e.sh)
 ob_script_test(integration_demo integration/demo.sh)
+ob_script_test(integration_start_all integration/start_all.sh)
