@@ -63,11 +63,11 @@ check "control: with conformance active, start-all starts it too" \
     "$STARTED" "$CONF_LISTENED" "$IT_DIR/control.out"
 
 # every active entry of the shipped registry has a server in the tree and a provider the shipped broker configures
-bad=""
+missing=""
 while read -r svc provider; do
-    [[ -f "$IT_SRC/mcp-servers/$svc/CMakeLists.txt" ]] || bad+=" $svc(no mcp-servers/$svc)"
+    [[ -f "$IT_SRC/mcp-servers/$svc/CMakeLists.txt" ]] || missing+=" $svc(no mcp-servers/$svc)"
     jq -e --arg p "$provider" '.providers | has($p) or any(.custom.providers[]?; .name == $p)' \
-        "$IT_SRC/config/broker.json" >/dev/null || bad+=" $svc(provider $provider not configured)"
+        "$IT_SRC/config/broker.json" >/dev/null || missing+=" $svc(provider $provider not configured)"
 done < <(jq -r '.[] | select(.active != false) | "\(.service_name) \(.provider)"' "$IT_SRC/config/services.json")
-check "every active registry entry has its server and a configured provider" bash -c '[[ -z "$0" ]] || { echo "$0"; false; }' "$bad"
+check "every active registry entry has its server and a configured provider" bash -c '[[ -z "$0" ]] || { echo "$0"; false; }' "$missing"
 it_done
