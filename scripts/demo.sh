@@ -9,7 +9,8 @@
 #   demo-mcp-gmail  the gmail MCP server, pointed at the demo Gmail API
 # then creates a demo instance through the admin API and prints the consent URL to open in a browser, the MCP URL
 # with its access key, and the MCP Inspector command to try it. Running it again starts what is not running and
-# creates a new instance. scripts/stop-all.sh stops the demo too.
+# creates a new instance; when a process does not come up, what this run started is stopped again (exit 1).
+# scripts/stop-all.sh stops the demo too.
 #
 # Everything lives in $VAR_DIR/demo: broker.json, services.json, the demo authorization server's client, keys/,
 # log/, run/ (pid files) and demo.json (the last instance's URLs and key, mode 0600). The database: the embedded
@@ -33,6 +34,16 @@ broker="http://127.0.0.1:$broker_port"
 as="http://127.0.0.1:$as_port"
 api="http://127.0.0.1:$api_port"
 client_id="demo-client.apps.googleusercontent.com"
+started=()
+
+# demo_fail: stops what this run started (newest first), then exits 1.
+demo_fail() {
+    local i
+    for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+        ob_stop_pid "${started[i]}" "$run_dir/${started[i]}.pid"
+    done
+    exit 1
+}
 
 # demo_start NAME PORT HEALTH_PATH [NAME=VALUE | -u NAME]... EXE [ARGS...]: starts EXE (the words before it set or
 # unset its environment, as env does) unless NAME runs already, and waits until http://127.0.0.1:PORT/HEALTH_PATH answers 2xx.
@@ -66,6 +77,7 @@ demo_start() {
     setsid env "${envs[@]}" "$exe" "$@" >>"$log" 2>&1 </dev/null &
     pid=$!
     ob_write_pid "$pidfile" "$pid" "$exe"
+    started+=("$name")
     ob_wait_http "http://127.0.0.1:$port$health" "$timeout_s" "$pid" "$log" "$from" || return 1
     ob_say "started $name (pid $pid): http://127.0.0.1:$port (log $log)"
 }
@@ -141,18 +153,17 @@ main() {
     ob_say "=== DEMO: the OAuth broker with a local demo Google and a demo Gmail API (no internet, nothing real) ==="
     demo_start demo-as "$as_port" /_stats FAKE_PORT="$as_port" \
         FAKE_BANNER="DEMO: a local stand-in for Google's sign-in. No real account is used and nothing leaves this machine." \
-        node "$OB_ROOT/tests/fakes/fake-google.mjs" \
-        "$demo_dir/as.json"
+        node "$OB_ROOT/tests/fakes/fake-google.mjs" "$demo_dir/as.json" || demo_fail
     demo_start demo-gmail-api "$api_port" /_stats FAKE_PORT="$api_port" FAKE_TOKENINFO_URL="$as/tokeninfo" \
-        node "$OB_ROOT/tests/interop/fake-gmail.mjs" unused
+        node "$OB_ROOT/tests/interop/fake-gmail.mjs" unused || demo_fail
     # the broker's environment overrides of config/broker.json would send the demo elsewhere: cleared
     demo_start demo-broker "$broker_port" /health -u OAUTH_SERVICE_HOST -u OAUTH_SERVICE_PORT -u OB_PLUGIN_DIR \
         -u OB_MIGRATIONS_DIR -u OB_SERVICES_FILE -u OB_DATA_KEY_FILE -u OB_ADMIN_KEY_FILE -u OB_ADMIN_KEY_SHA256 \
         -u OB_SERVICE_KEYS_DIR -u OB_DATA_KEYS VAR_DIR="$demo_dir" DATABASE_URL="$db_url" OAUTH_BASE_URL="$broker" \
-        "$BUILD_DIR/oauth-service/oauth-service" --config "$demo_dir/broker.json" run
+        "$BUILD_DIR/oauth-service/oauth-service" --config "$demo_dir/broker.json" run || demo_fail
     demo_start demo-mcp-gmail "$mcp_port" /health MCP_SERVICE_NAME=gmail MCP_HOST=127.0.0.1 MCP_PORT="$mcp_port" \
         BROKER_URL="$broker" OAUTH_BASE_URL="$broker" MCP_SERVICE_SECRET_FILE="$demo_dir/keys/services/gmail.secret" \
-        GMAIL_API_BASE="$api" OB_VAR_DIR="$demo_dir" "$BUILD_DIR/mcp-servers/gmail/mcp-gmail"
+        GMAIL_API_BASE="$api" OB_VAR_DIR="$demo_dir" "$BUILD_DIR/mcp-servers/gmail/mcp-gmail" || demo_fail
     create_instance
 
     local stop="scripts/stop-all.sh"

@@ -8,6 +8,7 @@
 #   (a directory named in the output, kept after the test); every page is in a language (html lang), has a title,
 #   says what happened and what to do next, and the browser requested nothing but the demo's own loopback origins;
 #   the printed Inspector command, run as printed, lists the demo Gmail's labels; with a wrong key it is refused;
+#   a second demo on a taken port fails naming it and stops what it had started;
 #   scripts/stop-all.sh (same VAR_DIR) stops every demo process.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -21,7 +22,12 @@ it_setup demo
 STATUS="" BODY=""
 DEMO_VAR="$IT_DIR/var"
 ART="$(mktemp -d /tmp/ob-it-demo-screenshots-XXXXXX)"
-stop_demo() { VAR_DIR="$DEMO_VAR" bash "$IT_SRC/scripts/stop-all.sh" --keep-db >>"$IT_DIR/stop.out" 2>&1; }
+stop_demo() {
+    local v
+    for v in "$DEMO_VAR" "$IT_DIR/var2"; do
+        VAR_DIR="$v" bash "$IT_SRC/scripts/stop-all.sh" --keep-db >>"$IT_DIR/stop.out" 2>&1
+    done
+}
 trap 'stop_demo; it_cleanup' EXIT
 
 B="$(it_free_port)"
@@ -99,6 +105,18 @@ check "inspector (the printed command): list_labels answers the demo Gmail's lab
     bash -c '[[ "$0" == *INBOX* ]] || { echo "$0"; cat "$1"; false; }' "$INS_OUT" "$IT_DIR/inspector.err"
 timeout 120 bash -c "${INSPECT//$KEY/not-the-key}" >/dev/null 2>&1
 check "inspector with a wrong key: refused (exit 3, auth required)" eq "$?" 3
+
+# ---- a second demo whose broker port is taken (by the first): exit 1 naming the port, and what it started is stopped
+AS2="$(it_free_port)"
+API2="$(it_free_port)"
+VAR_DIR="$IT_DIR/var2" BUILD_DIR="$IT_BUILD" OB_DEMO_DATABASE_URL="$IT_DB_URL" OB_DEMO_BROKER_PORT="$B" \
+    OB_DEMO_AS_PORT="$AS2" OB_DEMO_API_PORT="$API2" OB_DEMO_MCP_PORT="$MCP" \
+    timeout 120 bash "$IT_SRC/scripts/demo.sh" >"$IT_DIR/demo2.out" 2>&1
+check "a demo on a taken broker port: exit 1, naming the port" \
+    bash -c '[[ "$0" == 1 ]] && grep -q "port $1 for demo-broker is taken" "$2" || { cat "$2"; false; }' "$?" "$B" "$IT_DIR/demo2.out"
+check "...and the demo processes it had started are stopped again" \
+    bash -c '! (exec 3<>"/dev/tcp/127.0.0.1/$0") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null &&
+        [[ -z "$(ls "$2" 2>/dev/null)" ]]' "$AS2" "$API2" "$IT_DIR/var2/demo/run"
 
 # ---- scripts/stop-all.sh stops the demo
 pids=()
