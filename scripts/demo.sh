@@ -116,9 +116,9 @@ demo_database() {
     fi
     # shellcheck source=scripts/lib/pg.sh
     source "$OB_ROOT/scripts/lib/pg.sh"
-    pg_start >&2
+    pg_start >&2 || return 1
     if [[ "$(pg_psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'ob_demo'")" != 1 ]]; then
-        pg_create_db ob_demo >&2
+        pg_create_db ob_demo >&2 || return 1
     fi
     pg_url ob_demo
 }
@@ -148,7 +148,7 @@ main() {
     mkdir -p "$run_dir" "$log_dir"
     write_configs
     local db_url
-    db_url="$(demo_database)"
+    db_url="$(demo_database)" || ob_die "the demo's database is not available (see above)"
 
     ob_say "=== DEMO: the OAuth broker with a local demo Google and a demo Gmail API (no internet, nothing real) ==="
     demo_start demo-as "$as_port" /_stats FAKE_PORT="$as_port" \
