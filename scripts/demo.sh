@@ -48,7 +48,7 @@ demo_fail() {
 # demo_start NAME PORT HEALTH_PATH [NAME=VALUE | -u NAME]... EXE [ARGS...]: starts EXE (the words before it set or
 # unset its environment, as env does) unless NAME runs already, and waits until http://127.0.0.1:PORT/HEALTH_PATH answers 2xx.
 demo_start() {
-    local name="$1" port="$2" health="$3" pidfile="$run_dir/$1.pid" log="$log_dir/$1.log" pid exe from
+    local name="$1" port="$2" health="$3" pidfile="$run_dir/$1.pid" log="$log_dir/$1.log" pid exe
     shift 3
     local -a envs=()
     while [[ "$1" == *=* || "$1" == -u ]]; do
@@ -71,14 +71,10 @@ demo_start() {
             "$port" "$name" >&2
         return 1
     fi
-    touch "$log"
-    from=$(($(wc -l <"$log") + 1))
-    printf '=== %s starting %s\n' "$(date -u +%FT%TZ)" "$exe" >>"$log"
-    setsid env "${envs[@]}" "$exe" "$@" >>"$log" 2>&1 </dev/null &
-    pid=$!
-    ob_write_pid "$pidfile" "$pid" "$exe"
+    ob_spawn "$pidfile" "$log" "$exe" env "${envs[@]}" "$exe" "$@"
+    pid="$OB_SPAWN_PID"
     started+=("$name")
-    ob_wait_http "http://127.0.0.1:$port$health" "$timeout_s" "$pid" "$log" "$from" || return 1
+    ob_wait_http "http://127.0.0.1:$port$health" "$timeout_s" "$pid" "$log" "$OB_SPAWN_FROM" || return 1
     ob_say "started $name (pid $pid): http://127.0.0.1:$port (log $log)"
 }
 
