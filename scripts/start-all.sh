@@ -50,7 +50,8 @@ service_secret() {
 # its local port, and its TIME_WAIT keeps the server from binding for a minute.
 reserve_ports() {
     local file=/proc/sys/net/ipv4/ip_local_reserved_ports cur
-    [[ -w "$file" ]] || return 0
+    # OB_RESERVE_PORTS=0: leave the system's setting alone (a test of this script on ports it borrowed)
+    [[ "${OB_RESERVE_PORTS:-1}" != 0 && -w "$file" ]] || return 0
     cur="$(cat "$file")"
     printf '%s\n' "${cur:+$cur,}$(
         IFS=,
@@ -70,7 +71,7 @@ wait_time_wait() {
 
 # start_one NAME EXE PORT [ARGS...]: starts EXE (environment already set) unless it is running.
 start_one() {
-    local name="$1" exe="$2" port="$3" pid pidfile="$run_dir/$1.pid" log="$log_dir/$1.log" from
+    local name="$1" exe="$2" port="$3" pid pidfile="$run_dir/$1.pid" log="$log_dir/$1.log"
     shift 3
     if pid="$(ob_pid_alive "$pidfile")"; then
         ob_say "$name already running (pid $pid): http://127.0.0.1:$port"
@@ -84,14 +85,10 @@ start_one() {
         printf 'error: port %s for %s is held by connections in TIME_WAIT\n' "$port" "$name" >&2
         return 1
     fi
-    touch "$log"
-    from=$(($(wc -l <"$log") + 1))
-    printf '=== %s starting %s\n' "$(date -u +%FT%TZ)" "$exe" >>"$log"
-    setsid "$exe" "$@" >>"$log" 2>&1 </dev/null &
-    pid=$!
-    ob_write_pid "$pidfile" "$pid" "$exe"
+    ob_spawn "$pidfile" "$log" "$exe" "$exe" "$@"
+    pid="$OB_SPAWN_PID"
     started+=("$name")
-    ob_wait_http "http://127.0.0.1:$port/health" "$timeout_s" "$pid" "$log" "$from" || return 1
+    ob_wait_http "http://127.0.0.1:$port/health" "$timeout_s" "$pid" "$log" "$OB_SPAWN_FROM" || return 1
     ob_say "started $name (pid $pid): http://127.0.0.1:$port (log $log)"
 }
 

@@ -89,6 +89,21 @@ ob_stop_pid() {
     ob_say "stopped $name (pid $pid)"
 }
 
+# ob_spawn PIDFILE LOG EXE CMD...: runs CMD (which ends up executing EXE: EXE itself, or env ... EXE) in the
+# background in a session of its own, output appended to LOG after a "=== <time> starting EXE" line, and writes
+# PIDFILE for EXE. Sets OB_SPAWN_PID (its pid) and OB_SPAWN_FROM (LOG's first line of this run, for ob_wait_http).
+ob_spawn() {
+    local pidfile="$1" log="$2" exe="$3"
+    shift 3
+    touch "$log"
+    # shellcheck disable=SC2034 # read by the caller
+    OB_SPAWN_FROM=$(($(wc -l <"$log") + 1))
+    printf '=== %s starting %s\n' "$(date -u +%FT%TZ)" "$exe" >>"$log"
+    setsid "$@" >>"$log" 2>&1 </dev/null &
+    OB_SPAWN_PID=$!
+    ob_write_pid "$pidfile" "$OB_SPAWN_PID" "$exe"
+}
+
 # ob_port_busy PORT: true when something accepts connections on 127.0.0.1:PORT.
 ob_port_busy() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null

@@ -5,6 +5,9 @@
 // Usage: node browser-flow.mjs <authorize_url> <google-approve|google-deny|oidc-approve> [popup]
 // Prints one JSON line: {result: "success"|"error"|null, code, status, url, title, opener_messages}
 // ("popup": the flow runs in a window opened by an opener page, whose received postMessages are reported).
+// With BROWSER_FLOW_SHOTS=<path prefix> (not in popup mode) it also keeps screenshots <prefix>-consent.png (the
+// provider's page) and <prefix>-result.png (the broker's page) and reports, for each of the two pages, its text, its
+// <html lang> and its title (consent_page, result_page: {text, lang, title}), and every origin the browser requested (origins).
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +30,16 @@ const ctx = await launch().catch((e) => {
   return launch();
 });
 const out = { result: null, code: null, status: null, url: null, title: null, opener_messages: [] };
+const shots = process.env.BROWSER_FLOW_SHOTS;
+const origins = new Set();
+ctx.on('request', (r) => origins.add(new URL(r.url()).origin));
+// describe(page, name, key): the screenshot <shots>-<name>.png, and what a reader of the page sees in out[key]
+const describe = async (p, name, key) => {
+  if (!shots) return;
+  await p.screenshot({ path: `${shots}-${name}.png`, fullPage: true });
+  out[key] = await p.evaluate(() => ({ text: document.body.innerText, lang: document.documentElement.lang,
+    title: document.title }));
+};
 try {
   let page = ctx.pages()[0] ?? (await ctx.newPage());
   let opener = null;
@@ -46,6 +59,7 @@ try {
   track(page);
   if (mode.startsWith('google')) {
     await page.waitForSelector(mode === 'google-deny' ? '#deny' : '#approve', { timeout: 15_000 });
+    await describe(page, 'consent', 'consent_page');
     await page.click(mode === 'google-deny' ? '#deny' : '#approve');
   } else {
     await page.waitForSelector('input[name=login]', { timeout: 15_000 });
@@ -72,11 +86,13 @@ try {
     out.title = await page.title();
     out.url = page.url();
     out.status = lastStatus;
+    await describe(page, 'result', 'result_page');
   }
 } catch (e) {
   out.error = String(e && e.message ? e.message.split('\n')[0] : e);
 } finally {
   await ctx.close();
+  if (shots) out.origins = [...origins];
   rmSync(profile, { recursive: true, force: true });
 }
 console.log(JSON.stringify(out));

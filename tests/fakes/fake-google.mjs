@@ -158,9 +158,11 @@ const json = (res, status, body) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
 };
+// FAKE_BANNER (the offline demo, scripts/demo.sh): a note at the top of the consent page saying what this server is
+const banner = process.env.FAKE_BANNER ? `<p id="banner" role="note"><strong>${esc(process.env.FAKE_BANNER)}</strong></p>` : '';
 const page = (res, status, title, body) => {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
-  res.end(`<!doctype html><html><head><title>${esc(title)}</title></head><body>${body}</body></html>`);
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head><body>${body}</body></html>`);
 };
 const errorPage = (res, status, code, text) =>
   page(res, status, `Error ${status}: ${code}`, `<h1 id="error">Error ${status}: ${esc(code)}</h1><p>${esc(text)}</p>`);
@@ -188,10 +190,11 @@ function authorize(res, q) {
   pending.set(rid, { client_id: client.client_id, redirect, state: q.get('state'), scope, bot_scope: sl ? q.get('scope') ?? '' : '',
     challenge, access_type: db ? q.get('token_access_type') : q.get('access_type'), nonce: q.get('nonce') });
   page(res, 200, 'Sign in - Google Accounts',
-    `<h1>Fake Google</h1><p id="app">${esc(client.client_id)} wants to access: <span id="scope">${esc(q.get('scope') ?? '')}</span></p>
+    `<h1>Fake Google</h1>${banner}<p id="app">${esc(client.client_id)} wants to access: <span id="scope">${esc(q.get('scope') ?? '')}</span></p>
      <form method="post" action="/o/oauth2/consent"><input type="hidden" name="rid" value="${rid}">
      <button id="approve" name="decision" value="approve">Allow</button>
-     <button id="deny" name="decision" value="deny">Cancel</button></form>`);
+     <button id="deny" name="decision" value="deny">Cancel</button></form>
+     <p id="next">Allow lets the app use your account within these permissions; Cancel sends you back with nothing shared.</p>`);
 }
 
 function consent(res, form) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # broker_foundation.sh - the broker foundation over real HTTP: /providers lists the five shipped
-# providers with the registry's services, /health is 200 with a live database and 503 when its
+# providers with the registry's services (the shipped conformance entry inactive: an instance of it is refused),
+# /health is 200 with a live database and 503 when its
 # PostgreSQL is stopped (and recovers when it comes back), unknown paths 404 and wrong methods 405 as
 # JSON, bad configuration exits 2 with one line, and a plugin dropped into the plugin directory loads.
 #
@@ -80,6 +81,16 @@ check "/providers: google refresh+revoke+pkce+oidc" \
     jq_eq '.providers[] | select(.name=="google") | .capabilities | [.refresh,.revoke,.pkce,.oidc] | all' true
 check "/providers: ABI version" jq_eq '.providers[0].abi_version | startswith("1.")' true
 check "/providers: no secret-looking members" bash -c '! grep -qiE "secret|password|\"key\"" <<<"$1"' _ "$BODY"
+
+# ---- the shipped registry: an entry without a server in the stack (the conformance fixture) is inactive, and an
+# instance of it is refused with a clear error, nothing written ----
+check "/providers: the shipped conformance entry is inactive" \
+    jq_eq '.providers[].services[] | select(.name=="conformance") | .active' false
+admin POST /instances '{"service":"conformance","user_id":"u1","client_id":"c","client_secret":"s"}'
+check "POST /instances for the inactive conformance entry: 400 service_inactive naming the service" \
+    jq_eq '[.code, .field, (.message | test("conformance"))] | map(tostring) | join(",")' "service_inactive,service,true"
+check "...with status 400" eq "$STATUS" 400
+check "...and nothing written" eq "$(psql_q 'SELECT count(*) FROM mcp_service_table')" 0
 
 http GET "$BROKER/health"
 check "/health: 200 with the database up" eq "$STATUS" 200

@@ -6,7 +6,8 @@
 // users.labels list/create/delete, users.threads get, users.getProfile; errors {"error":{code,message,status,
 // errors:[...]}}; list pagination with pageToken/nextPageToken, maxResults, resultSizeEstimate; requests over 35 MB
 // get 413. Message "mbig" carries attachments of 9 MiB (att-big) and 12 MiB (att-huge).
-// Usage: node fake-gmail.mjs <accepted bearer token>. Prints "fake-gmail listening on 127.0.0.1:<port>".
+// Usage: node fake-gmail.mjs <accepted bearer token>. Prints "fake-gmail listening on 127.0.0.1:<port>" (port
+// FAKE_PORT, default one the kernel picks).
 // With FAKE_TOKENINFO_URL set (e.g. tests/fakes/fake-google.mjs's /tokeninfo) a bearer is accepted when that
 // endpoint knows it as a live access token, as Google's APIs do; the token argument and /_token are then unused.
 // Test hooks: GET /_requests (every API request: method, path, query, auth, contentType, bytes, body; an upload's body
@@ -259,5 +260,5 @@ const server = createServer((req, res) => {
     return notFound(res);
   });
 });
-server.listen(0, '127.0.0.1', () => console.log(`fake-gmail listening on 127.0.0.1:${server.address().port}`));
+server.listen(Number(process.env.FAKE_PORT ?? 0), '127.0.0.1', () => console.log(`fake-gmail listening on 127.0.0.1:${server.address().port}`));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -4,7 +4,8 @@
 #
 #   port_sentinel.sh start OUT_DIR   (fixture setup) starts tests/support/port-sentinel.mjs, detached, on the ports
 #                                    of a stack started by scripts/run.sh: config/services.json's registry ports and
-#                                    config/broker.json's listen.port. It watches ctest (this script's parent) and
+#                                    config/broker.json's listen.port, and those of scripts/run.sh --demo (the
+#                                    defaults in scripts/demo.sh). It watches ctest (this script's parent) and
 #                                    exits with it. Ports in use by something else are left alone and reported.
 #   port_sentinel.sh check OUT_DIR   (fixture cleanup) stops it and fails when any process of this test run (a
 #                                    descendant of ctest, or OB_TEST_RUN=<this build> in its environment) or an
@@ -45,6 +46,7 @@ stop_sentinel() {
 registry_ports() {
     jq -r '.[].port' "$SRC/config/services.json"
     jq -r '.listen.port // 3001' "$SRC/config/broker.json"
+    sed -nE 's/.*OB_DEMO_[A-Z]+_PORT:-([0-9]+).*/\1/p' "$SRC/scripts/demo.sh" # the offline demo's default ports
 }
 
 start() {

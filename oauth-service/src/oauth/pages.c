@@ -104,6 +104,9 @@ char *ob_page_render(const ob_page_t *p, const json_t *origins, char *csp, size_
         cm_buf_appendz(&b, "<p>Error code: <code id=\"ob-code\">");
         ob_html_escape(&b, p->code);
         cm_buf_appendz(&b, "</code></p>");
+        /* an error page also says what to do next: the reader may not be the one who can fix it */
+        cm_buf_appendz(&b, "<p id=\"ob-next\">To try again, start the connection again from your application. "
+                           "If it fails again, give the administrator the error code above.</p>");
     }
     cm_buf_appendz(&b, p->popup ? "<p>This window closes by itself.</p>" : "<p>You can close this window.</p>");
     cm_buf_appendz(&b, "<script type=\"application/json\" id=\"ob-data\">");
