@@ -130,11 +130,11 @@ rec "/instances/{instance_id}/token" "never authorized"
 check "vend before any token: 409 needs_reauth" eq "$STATUS/$(jq -r .code <<<"$BODY")" "409/needs_reauth"
 call POST "$BROKER/cache-tokens" "{\"instance_id\":\"$IID\",\"access_token\":\"at-1\",\"expires_in\":3600,\"scope\":\"openid email\"}" "$A"
 rec /cache-tokens "import"
+check "import: 200" eq "$STATUS" 200
 call GET "$BROKER/audit?instance_id=$IID&limit=5" "" "$A"
 rec /audit "audit tail"
 call GET "$BROKER/audit?limit=0" "" "$A"
 rec /audit "audit: limit out of range"
-check "import: 200" eq "$STATUS" 200
 call POST "$BROKER/cache-tokens" "{\"instance_id\":\"$IID\",\"access_token\":\"at-1\",\"expires_in\":3600,\"expires_at\":1}" "$A"
 rec /cache-tokens "both expiries"
 call GET "$BROKER/instances/$IID/token" "" "${S[@]}"
