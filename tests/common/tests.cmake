@@ -9,5 +9,6 @@ ob_unit_test(test_common_http_client SOURCES common/test_http_client.c common/ht
 ob_unit_test(test_common_http_client_lifecycle SOURCES common/test_http_client_lifecycle.c common/http_client_fixture.c)
 ob_unit_test(test_common_http_client_guard SOURCES common/test_http_client_guard.c common/http_client_fixture.c)
 ob_unit_test(test_common_log SOURCES common/test_log.c)
+ob_unit_test(test_common_log_json SOURCES common/test_log_json.c)
 ob_unit_test(test_common_jose SOURCES common/test_jose.c)
 ob_unit_test(test_common_jose_claims SOURCES common/test_jose_claims.c)
