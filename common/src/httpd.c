@@ -157,6 +157,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     } else {
         cm_reqid_enter(NULL, &saved);
     }
+    /* the path without its query (an OAuth callback's code is in the query): safe to log */
+    cm_debug("http", "request method=%.*s path=%.*s", (int)(req->method.len > 16 ? 16 : req->method.len),
+             req->method.base, (int)(req->path_normalized.len > 256 ? 256 : req->path_normalized.len),
+             req->path_normalized.base);
     dispatch(s, req);
     cm_reqid_restore(&saved);
     return 0;
