@@ -144,8 +144,8 @@ static void emit(int level, const char *component, const char *msg, const char *
     if (format_locked() == CM_LOG_FORMAT_JSON) {
         /* a message is at most 2 KiB; escaped (6 bytes a byte at worst) twice (msg and its fields) it fits */
         static char line[32 * 1024];
-        size_t n = cm__log_json_line(line, sizeof(line), ts, level_names[level], component ? component : "-", msg,
-                                     request_id);
+        size_t n =
+            cm__log_json_line(line, sizeof(line), ts, level_names[level], component ? component : "-", msg, request_id);
         if (n > 0) {
             fwrite(line, 1, n, stderr);
             return;

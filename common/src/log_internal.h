@@ -8,7 +8,7 @@
 
 /* Writes one event as a JSON object and a newline into out (NUL-terminated); request_id NULL or "" = none. Returns
  * the length written, 0 when it does not fit in outsz. */
-size_t cm__log_json_line(char *out, size_t outsz, const char *ts, const char *level, const char *comp,
-                         const char *msg, const char *request_id);
+size_t cm__log_json_line(char *out, size_t outsz, const char *ts, const char *level, const char *comp, const char *msg,
+                         const char *request_id);
 
 #endif

@@ -181,8 +181,8 @@ static void put_fields(jbuf_t *b, const char *msg)
     }
 }
 
-size_t cm__log_json_line(char *out, size_t outsz, const char *ts, const char *level, const char *comp,
-                         const char *msg, const char *request_id)
+size_t cm__log_json_line(char *out, size_t outsz, const char *ts, const char *level, const char *comp, const char *msg,
+                         const char *request_id)
 {
     if (outsz < 2)
         return 0;

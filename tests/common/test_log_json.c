@@ -96,7 +96,9 @@ static void test_control_characters_escaped(void)
     CU_ASSERT_STRING_EQUAL(str(j, "comp"), "c\x01omp");
     json_decref(j);
     capture_start();
-    cm_log(CM_LOG_WARN, "t", "%s", "a\x01" "b");
+    cm_log(CM_LOG_WARN, "t", "%s",
+           "a\x01"
+           "b");
     char *raw = capture_end();
     CU_ASSERT_PTR_NOT_NULL(strstr(raw, "a\\u0001b"));
     CU_ASSERT_PTR_NULL(strchr(raw, '\x01'));
@@ -109,8 +111,14 @@ static void test_utf8(void)
     CU_ASSERT_STRING_EQUAL(str(j, "msg"), "caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x94\x91");
     json_decref(j);
     /* a stray byte, a truncated sequence, an overlong form, a surrogate: each byte that is not UTF-8 is U+FFFD */
-    j = one_json_line("t", "a\xff" "b\xc3" "c\xc0\xaf" "d\xed\xa0\x80" "e\xe6\x97");
-    CU_ASSERT_STRING_EQUAL(str(j, "msg"), "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd\xef\xbf\xbd"
+    j = one_json_line("t", "a\xff"
+                           "b\xc3"
+                           "c\xc0\xaf"
+                           "d\xed\xa0\x80"
+                           "e\xe6\x97");
+    CU_ASSERT_STRING_EQUAL(str(j, "msg"), "a\xef\xbf\xbd"
+                                          "b\xef\xbf\xbd"
+                                          "c\xef\xbf\xbd\xef\xbf\xbd"
                                           "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
                                           "e\xef\xbf\xbd\xef\xbf\xbd");
     json_decref(j);

@@ -15,11 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = {"listen",         "base_url",      "database",         "plugin_dir",
-                                         "migrations_dir", "services_file", "log_level",        "providers",
-                                         "keys",           "oauth",         "mcp_url_template", "refresh",
-                                         "push",           "$comment",      "authorization",    "log",
-                                         NULL};
+static const char *const known_keys[] = {
+    "listen",        "base_url", "database", "plugin_dir",       "migrations_dir", "services_file", "log_level",
+    "providers",     "keys",     "oauth",    "mcp_url_template", "refresh",        "push",          "$comment",
+    "authorization", "log",      NULL};
 
 /* The "keys" and "oauth" sections and mcp_url_template. */
 static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t errsz)
