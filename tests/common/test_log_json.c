@@ -5,6 +5,7 @@
  * id validation, generation and nesting (common/request_id.h).
  */
 #include "cu.h"
+#include "log_capture.h"
 
 #include "common/log.h"
 #include "common/request_id.h"
@@ -16,34 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int saved_fd = -1;
-static FILE *cap;
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap = tmpfile();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cap);
-    saved_fd = dup(STDERR_FILENO);
-    CU_ASSERT_FATAL(saved_fd >= 0);
-    CU_ASSERT_FATAL(dup2(fileno(cap), STDERR_FILENO) >= 0);
-}
-
-/* Stops capturing; returns what was written (caller frees). */
-static char *capture_end(void)
-{
-    fflush(stderr);
-    dup2(saved_fd, STDERR_FILENO);
-    close(saved_fd);
-    long n = ftell(cap);
-    char *s = calloc(1, (size_t)(n > 0 ? n : 0) + 1);
-    rewind(cap);
-    if (s != NULL && n > 0 && fread(s, 1, (size_t)n, cap) != (size_t)n)
-        s[0] = '\0';
-    fclose(cap);
-    return s;
-}
 
 /* Logs one line in JSON and returns it parsed (caller decrefs); fails the test unless it is exactly one valid line. */
 static json_t *one_json_line(const char *comp, const char *fmt_arg)
