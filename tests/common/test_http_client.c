@@ -2,7 +2,8 @@
  * test_http_client.c - cm_http_* requests against a real HTTP server (common/httpd, tests/common/http_client_fixture.c)
  * on 127.0.0.1 in the same loop: methods, bodies and headers echoed, status codes, Retry-After, redirects not
  * followed, timeout, response caps (Content-Length and chunked), connection refused, unsupported scheme,
- * callbacks never running inside cm_http_start, and the request id current at a call's start current in its callback. Every loop is bounded in time.
+ * callbacks never running inside cm_http_start, and the request id current at a call's start current in its callback.
+ * Every loop is bounded in time.
  */
 #include "cu.h"
 #include "http_client_fixture.h"
