@@ -20,6 +20,7 @@
 #include "common/http_client.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/request_id.h"
 #include "common/timer.h"
 
 #include "http_client_guard.h"
@@ -68,6 +69,7 @@ struct cm_http_call {
     cm_http_done_cb done;
     void *arg;
     void (*drop)(void *arg);
+    cm_reqid_t reqid; /* current when the call started: current again in its callback */
     struct cm_http_call *prev, *next;
 };
 
@@ -246,7 +248,10 @@ static void finish(cm_http_call_t *call, CURLcode code)
     }
 
     call_detach(call); /* first: cancel from inside the callback is a no-op, the client may be freed */
+    cm_reqid_t saved;
+    cm_reqid_enter(call->reqid.s, &saved);
     call->done(call->arg, &res);
+    cm_reqid_restore(&saved);
     call_free(call);
 }
 
@@ -553,6 +558,7 @@ int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_don
     call->c = c;
     call->done = done;
     call->arg = arg;
+    cm_reqid_capture(&call->reqid);
     call->drop = req->drop;
     call->retry_after = -1;
     call->max = req->max_response > 0 ? req->max_response : c->max_response;

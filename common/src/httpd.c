@@ -3,6 +3,7 @@
  */
 #include "common/httpd.h"
 #include "common/log.h"
+#include "common/request_id.h"
 #include "common/status.h"
 #include "common/timer.h"
 #include "httpd_internal.h"
@@ -137,12 +138,37 @@ static void on_req_disposed(void *p)
     s->inflight--;
 }
 
+static void dispatch(cm_server_t *s, h2o_req_t *req);
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     cm_server_t *s = ((struct root_handler *)self)->server;
     cm_server_t **track = h2o_mem_alloc_shared(&req->pool, sizeof(*track), on_req_disposed);
     *track = s;
     s->inflight++;
+
+    /* Every line logged for this request (also later, from the callbacks of the calls it starts: they keep the id
+     * current at their start) carries its id; the client sees it in the response. */
+    cm_reqid_t rid, saved;
+    h2o_iovec_t in = cm_req_header(req, "x-request-id");
+    if (cm_reqid_from_header(in.base, in.len, &rid) == CM_OK) {
+        cm_add_header(req, "x-request-id", rid.s);
+        cm_reqid_enter(rid.s, &saved);
+    } else {
+        cm_reqid_enter(NULL, &saved);
+    }
+    /* the path without its query (an OAuth callback's code is in the query): safe to log */
+    cm_debug("http", "request method=%.*s path=%.*s", (int)(req->method.len > 16 ? 16 : req->method.len),
+             req->method.base, (int)(req->path_normalized.len > 256 ? 256 : req->path_normalized.len),
+             req->path_normalized.base);
+    dispatch(s, req);
+    cm_reqid_restore(&saved);
+    return 0;
+}
+
+/* Routes req to its handler, or answers 404, 405 or 413. */
+static void dispatch(cm_server_t *s, h2o_req_t *req)
+{
     cm_route_match_t m;
     char allow[128] = "";
     size_t allow_len = 0;
@@ -153,7 +179,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         cm_respond_error(req, 413, "body_too_large", NULL,
                          "the request body (%zu bytes) is larger than the limit of %zu bytes", req->entity.len,
                          s->max_body);
-        return 0;
+        return;
     }
     for (size_t i = 0; i < s->nroutes; i++) {
         struct route *r = &s->routes[i];
@@ -161,7 +187,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
             continue;
         if (method_matches(r, req->method)) {
             r->fn(r->data, req, &m);
-            return 0;
+            return;
         }
         path_known = 1;
         if (strstr(allow, r->method) == NULL) {
@@ -174,10 +200,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         cm_add_header(req, "allow", allow);
         cm_respond_error(req, 405, "method_not_allowed", NULL, "method %.*s is not allowed here; allowed: %s",
                          (int)(req->method.len > 16 ? 16 : req->method.len), req->method.base, allow);
-        return 0;
+        return;
     }
     cm_respond_error(req, 404, "not_found", NULL, "no such endpoint");
-    return 0;
 }
 
 int cm_server_route(cm_server_t *s, const char *method, const char *pattern, cm_handler_fn fn, void *data)

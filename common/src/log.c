@@ -1,5 +1,7 @@
 #include "common/log.h"
+#include "common/request_id.h"
 #include "common/status.h"
+#include "log_internal.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -11,6 +13,7 @@
 #include <time.h>
 
 static int log_level = -1;
+static int log_format = -1; /* -1 = not read from LOG_FORMAT yet */
 static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *level_names[] = {"debug", "info", "warn", "error"};
@@ -65,6 +68,42 @@ void cm_log_set_level(int level)
         log_level = level;
 }
 
+int cm_log_format_from_str(const char *s)
+{
+    if (s == NULL)
+        return -1;
+    if (strcasecmp(s, "text") == 0)
+        return CM_LOG_FORMAT_TEXT;
+    if (strcasecmp(s, "json") == 0)
+        return CM_LOG_FORMAT_JSON;
+    return -1;
+}
+
+/* Under log_mutex. */
+static int format_locked(void)
+{
+    if (log_format < 0) {
+        int f = cm_log_format_from_str(getenv("LOG_FORMAT"));
+        log_format = f >= 0 ? f : CM_LOG_FORMAT_TEXT;
+    }
+    return log_format;
+}
+
+int cm_log_get_format(void)
+{
+    pthread_mutex_lock(&log_mutex);
+    int f = format_locked();
+    pthread_mutex_unlock(&log_mutex);
+    return f;
+}
+
+void cm_log_set_format(int format)
+{
+    pthread_mutex_lock(&log_mutex);
+    log_format = (format == CM_LOG_FORMAT_TEXT || format == CM_LOG_FORMAT_JSON) ? format : -1;
+    pthread_mutex_unlock(&log_mutex);
+}
+
 void cm_log_set_rate_limit_ms(int ms)
 {
     pthread_mutex_lock(&log_mutex);
@@ -91,17 +130,32 @@ static int64_t mono_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Under log_mutex. The format string is printed as text: it names the kind without any argument. */
-static void emit(int level, const char *component, const char *msg)
+/* Under log_mutex. request_id NULL = none. Text: today's line, with " request_id=<id>" at its end when there is
+ * one (a well-formed id needs no quoting); JSON: one object (log_json.c). */
+static void emit(int level, const char *component, const char *msg, const char *request_id)
 {
-    char ts[32];
+    char ts[64], sec[32];
     struct timespec now;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    fprintf(stderr, "%s.%03ldZ level=%s comp=%s %s\n", ts, now.tv_nsec / 1000000, level_names[level],
-            component ? component : "-", msg);
+    strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts, sizeof(ts), "%s.%03ldZ", sec, now.tv_nsec / 1000000);
+    if (format_locked() == CM_LOG_FORMAT_JSON) {
+        /* a message is at most 2 KiB; escaped (6 bytes a byte at worst) twice (msg and its fields) it fits */
+        static char line[32 * 1024];
+        size_t n =
+            cm__log_json_line(line, sizeof(line), ts, level_names[level], component ? component : "-", msg, request_id);
+        if (n > 0) {
+            fwrite(line, 1, n, stderr);
+            return;
+        }
+    }
+    if (request_id != NULL)
+        fprintf(stderr, "%s level=%s comp=%s %s request_id=%s\n", ts, level_names[level], component ? component : "-",
+                msg, request_id);
+    else
+        fprintf(stderr, "%s level=%s comp=%s %s\n", ts, level_names[level], component ? component : "-", msg);
 }
 
 /* Under log_mutex: prints the count of slot's folded lines, if any. */
@@ -115,7 +169,7 @@ static void rl_report(rl_slot_t *slot, int64_t now_ms)
     for (char *p = msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
-    emit(slot->level, slot->component, msg);
+    emit(slot->level, slot->component, msg, NULL); /* a count spans requests: it belongs to none */
     slot->folded = 0;
 }
 
@@ -182,7 +236,7 @@ void cm_logv(int level, const char *component, const char *fmt, va_list ap)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
     pthread_mutex_lock(&log_mutex);
-    emit(level, component, msg);
+    emit(level, component, msg, cm_reqid_current());
     pthread_mutex_unlock(&log_mutex);
 }
 

@@ -407,6 +407,8 @@ void cm_pgi_dispatch(cm_pg_pool_t *p)
 /* Calls the user's callback and frees it. Only from a loop event with p->busy held. */
 void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res)
 {
+    cm_reqid_t saved;
+    cm_reqid_enter(it->reqid.s, &saved);
     if (it->kind == IT_ACQUIRE) {
         cm_pg_conn_t *c = it->conn;
         if (status == CM_OK && c->lost_reserved) { /* lost between grant and delivery */
@@ -418,6 +420,7 @@ void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res)
     } else {
         it->cb(it->arg, status, res);
     }
+    cm_reqid_restore(&saved);
     PQclear(res);
     free(it);
 }

@@ -6,6 +6,7 @@
 #define COMMON_PG_INTERNAL_H
 
 #include "common/pg.h"
+#include "common/request_id.h"
 #include "common/timer.h"
 
 #include <stdint.h>
@@ -29,6 +30,7 @@ struct item {
     const char *sql;
     int nparams;
     const char **params; /* sql and params live in the same allocation */
+    cm_reqid_t reqid;    /* current when the call was made: current again in its callback */
 };
 
 struct fifo {

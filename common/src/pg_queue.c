@@ -18,6 +18,7 @@ struct item *cm_pgi_item_new(enum item_kind kind, const char *sql, int nparams, 
     if (it == NULL)
         return NULL;
     it->kind = kind;
+    cm_reqid_capture(&it->reqid);
     it->deadline_ms = cm_now_ms() + timeout_ms;
     it->nparams = nparams;
     it->params = (const char **)(it + 1);

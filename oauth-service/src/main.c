@@ -43,7 +43,7 @@ static void usage(FILE *out)
                  "  rotate-keys   re-encrypt every stored secret under the newest data key, then exit\n"
                  "  version       print the version\n"
                  "environment: DATABASE_URL OAUTH_SERVICE_HOST OAUTH_SERVICE_PORT OAUTH_BASE_URL OB_PLUGIN_DIR\n"
-                 "             OB_MIGRATIONS_DIR OB_SERVICES_FILE OB_CONFIG LOG_LEVEL\n"
+                 "             OB_MIGRATIONS_DIR OB_SERVICES_FILE OB_CONFIG LOG_LEVEL LOG_FORMAT\n"
                  "             OB_KEYS_DIR OB_DATA_KEY_FILE OB_DATA_KEYS OB_ADMIN_KEY_FILE OB_ADMIN_KEY_SHA256\n"
                  "             OB_SERVICE_KEYS_DIR OB_ALLOWED_RETURN_URLS OB_REFRESH_MARGIN_S\n");
 }
@@ -188,6 +188,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     cm_log_set_level(cfg.log_level);
+    cm_log_set_format(cfg.log_format);
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 

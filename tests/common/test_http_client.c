@@ -1,12 +1,14 @@
 /*
  * test_http_client.c - cm_http_* requests against a real HTTP server (common/httpd, tests/common/http_client_fixture.c)
  * on 127.0.0.1 in the same loop: methods, bodies and headers echoed, status codes, Retry-After, redirects not
- * followed, timeout, response caps (Content-Length and chunked), connection refused, unsupported scheme, and
- * callbacks never running inside cm_http_start. Every loop is bounded in time.
+ * followed, timeout, response caps (Content-Length and chunked), connection refused, unsupported scheme,
+ * callbacks never running inside cm_http_start, and the request id current at a call's start current in its callback.
+ * Every loop is bounded in time.
  */
 #include "cu.h"
 #include "http_client_fixture.h"
 
+#include "common/request_id.h"
 #include "common/status.h"
 #include "common/timer.h"
 
@@ -221,9 +223,57 @@ static void test_refused_and_scheme(void)
     cm_http_client_free(c);
 }
 
+struct rid_seen {
+    int done;
+    char current[CM_REQID_MAX + 1];  /* the current request id inside the callback */
+    char response[CM_REQID_MAX + 1]; /* the server's X-Request-Id */
+};
+
+static void on_rid_done(void *arg, const cm_http_response_t *res)
+{
+    struct rid_seen *r = arg;
+    const char *cur = cm_reqid_current();
+    snprintf(r->current, sizeof(r->current), "%s", cur ? cur : "(none)");
+    snprintf(r->response, sizeof(r->response), "(absent)");
+    for (size_t i = 0; i < res->n_headers; i++)
+        if (strcmp(res->headers[i].name, "x-request-id") == 0)
+            snprintf(r->response, sizeof(r->response), "%s", res->headers[i].value);
+    r->done = 1;
+}
+
+/* A call keeps the request id current at its start for its callback; the server (common/httpd) echoes a well-formed
+ * X-Request-Id and replaces a malformed one. */
+static void test_request_id(void)
+{
+    cm_http_client_t *c = cm_http_client_new(loop);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    char url[128];
+    snprintf(url, sizeof(url), "%s/echo", base);
+    struct rid_seen r = {0}, bad = {0};
+    cm_reqid_t saved;
+    cm_reqid_enter("rid-async.1", &saved);
+    cm_http_header_t h = {CM_REQID_HEADER, cm_reqid_current()};
+    cm_http_request_t req = {.url = url, .headers = &h, .n_headers = 1};
+    CU_ASSERT_EQUAL(cm_http_start(c, &req, on_rid_done, &r, NULL), CM_AGAIN);
+    cm_reqid_restore(&saved);
+    cm_http_header_t hb = {CM_REQID_HEADER, "not well formed"};
+    cm_http_request_t reqb = {.url = url, .headers = &hb, .n_headers = 1};
+    CU_ASSERT_EQUAL(cm_http_start(c, &reqb, on_rid_done, &bad, NULL), CM_AGAIN);
+    CU_ASSERT_TRUE(run_until(&r.done, 1, 5000));
+    CU_ASSERT_TRUE(run_until(&bad.done, 1, 5000));
+    CU_ASSERT_STRING_EQUAL(r.current, "rid-async.1");
+    CU_ASSERT_STRING_EQUAL(r.response, "rid-async.1");
+    CU_ASSERT_STRING_EQUAL(bad.current, "(none)"); /* started outside any request */
+    CU_ASSERT_EQUAL(strlen(bad.response), 32);
+    CU_ASSERT_EQUAL(strspn(bad.response, "0123456789abcdef"), 32);
+    CU_ASSERT_PTR_NULL(cm_reqid_current()); /* restored after each callback */
+    cm_http_client_free(c);
+}
+
 void tests_register(void)
 {
     CU_SUITE("http_client", setup, teardown, {"get", test_get}, {"methods_body_headers", test_methods_body_headers},
              {"status_and_retry_after", test_status_and_retry_after}, {"timeout", test_timeout},
-             {"too_large", test_too_large}, {"refused_and_scheme", test_refused_and_scheme});
+             {"too_large", test_too_large}, {"refused_and_scheme", test_refused_and_scheme},
+             {"request_id", test_request_id});
 }

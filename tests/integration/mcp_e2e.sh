@@ -15,6 +15,9 @@ GMAIL_BIN="$IT_BUILD/mcp-servers/gmail/mcp-gmail"
 [[ -x "$GMAIL_BIN" ]] || it_skip "mcp-gmail is not built in $IT_BUILD"
 [[ -d "$INTEROP/node_modules/@modelcontextprotocol/sdk" ]] || it_skip "tests/interop/node_modules is missing (npm ci in tests/interop)"
 it_setup mcp_e2e
+# the broker and the MCP servers log JSON (docs/logging.md): every line is checked to be one object, and the secret
+# grep at the end runs over that format
+export LOG_FORMAT=json
 export LSAN_OPTIONS="suppressions=$INTEROP/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
 OUTLOOK_BIN="$IT_BUILD/mcp-servers/outlook/mcp-outlook"
@@ -220,6 +223,11 @@ for log in "$IT_DIR"/mcp-*.log; do
     else
         check "no sanitizer report in $(basename "$log")" true
     fi
+done
+for log in "$IT_DIR"/mcp-*.log "$IT_DIR/broker.log"; do
+    bad="$(jq -R -c 'fromjson? // "NOT JSON" | if type == "object" and (.msg|type) == "string" then empty else . end' \
+        "$log" | head -3)"
+    check "every line of $(basename "$log") is a JSON object (LOG_FORMAT=json)" eq "$bad" ""
 done
 printf '%s\n' "${SECRETS[@]}" >"$IT_DIR/secrets.txt"
 grep -q -F -f "$IT_DIR/secrets.txt" "$IT_DIR"/mcp-*.log "$IT_DIR/broker.log" ||

@@ -30,6 +30,7 @@ static int suite_init(void)
     unsetenv("OB_MIGRATIONS_DIR");
     unsetenv("OB_SERVICES_FILE");
     unsetenv("LOG_LEVEL");
+    unsetenv("LOG_FORMAT");
     return 0;
 }
 
@@ -111,6 +112,30 @@ static void test_env_overrides(void)
     unsetenv("LOG_LEVEL");
 }
 
+static void test_log_format(void)
+{
+    ob_config_t cfg;
+    char err[512];
+    int rc = load("{\"database\":{\"url\":\"x\"}}", &cfg, err, sizeof(err));
+    CU_ASSERT_EQUAL_FATAL(rc, CM_OK);
+    CU_ASSERT_EQUAL(cfg.log_format, CM_LOG_FORMAT_TEXT);
+    ob_config_free(&cfg);
+    rc = load("{\"database\":{\"url\":\"x\"},\"log\":{\"format\":\"json\"}}", &cfg, err, sizeof(err));
+    CU_ASSERT_EQUAL_FATAL(rc, CM_OK);
+    CU_ASSERT_EQUAL(cfg.log_format, CM_LOG_FORMAT_JSON);
+    ob_config_free(&cfg);
+    setenv("LOG_FORMAT", "text", 1); /* the environment wins */
+    rc = load("{\"database\":{\"url\":\"x\"},\"log\":{\"format\":\"json\"}}", &cfg, err, sizeof(err));
+    CU_ASSERT_EQUAL_FATAL(rc, CM_OK);
+    CU_ASSERT_EQUAL(cfg.log_format, CM_LOG_FORMAT_TEXT);
+    ob_config_free(&cfg);
+    setenv("LOG_FORMAT", "yaml", 1);
+    rc = load("{\"database\":{\"url\":\"x\"}}", &cfg, err, sizeof(err));
+    CU_ASSERT_EQUAL(rc, CM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "LOG_FORMAT"));
+    unsetenv("LOG_FORMAT");
+}
+
 static void expect_error(const char *text, const char *needle)
 {
     ob_config_t cfg;
@@ -127,6 +152,8 @@ static void expect_error(const char *text, const char *needle)
 
 static void test_errors(void)
 {
+    expect_error("{\"database\":{\"url\":\"x\"},\"log\":{\"format\":\"xml\"}}", "log must be");
+    expect_error("{\"database\":{\"url\":\"x\"},\"log\":{\"format\":\"json\",\"level\":1}}", "log must be");
     expect_error("{\"database\": {\"url\": \"x\"}", "invalid JSON");
     expect_error("[]", "top level must be a JSON object");
     expect_error("{\"databse\": {}}", "unknown key \"databse\"");
@@ -148,5 +175,5 @@ static void test_errors(void)
 void tests_register(void)
 {
     CU_SUITE("config", suite_init, suite_clean, {"defaults and relative paths", test_defaults_and_relative_paths},
-             {"environment overrides", test_env_overrides}, {"errors", test_errors});
+             {"environment overrides", test_env_overrides}, {"log format", test_log_format}, {"errors", test_errors});
 }

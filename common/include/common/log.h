@@ -10,6 +10,12 @@
  * lines of that kind in between are counted and reported as one line
  * `level=<level> comp=<comp> folded=<n> lines like "<format>" in the last <ms> ms` once the interval is over
  * (printed with the next line of any kind, or by cm_log_flush). Thread-safe.
+ *
+ * Format (cm_log_set_format, env LOG_FORMAT=text|json, default text): text is the line above, with
+ * ` request_id=<id>` appended when the calling thread has a current request id (common/request_id.h); json is one
+ * object per line: {"ts","level","comp","msg","request_id" (when there is one), and each key=value word of the
+ * message as a string member}, control characters escaped and bytes that are not UTF-8 replaced by U+FFFD.
+ * docs/logging.md describes both.
  */
 #ifndef COMMON_LOG_H
 #define COMMON_LOG_H
@@ -27,6 +33,14 @@ int cm_log_get_level(void);
 
 void cm_log(int level, const char *component, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void cm_logv(int level, const char *component, const char *fmt, va_list ap);
+
+enum cm_log_format { CM_LOG_FORMAT_TEXT = 0, CM_LOG_FORMAT_JSON = 1 };
+
+/* Parses "text", "json"; returns -1 when unknown. */
+int cm_log_format_from_str(const char *s);
+/* Sets the line format; any other value goes back to LOG_FORMAT or the default (text). */
+void cm_log_set_format(int format);
+int cm_log_get_format(void);
 
 /* Sets the flood-control interval in ms (0 = every line is printed); overrides LOG_RATE_LIMIT_MS. A negative ms
  * goes back to LOG_RATE_LIMIT_MS or the default. */

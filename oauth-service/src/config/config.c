@@ -103,6 +103,7 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     cfg->db_query_timeout_ms = 5000;
     cfg->health_db_timeout_ms = 1000;
     cfg->log_level = CM_LOG_INFO;
+    cfg->log_format = CM_LOG_FORMAT_TEXT;
     cfg->state_ttl_s = 600;
     cfg->refresh_margin_s = 300;
     cfg->instance_cache_ttl_ms = 2000;

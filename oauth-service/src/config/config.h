@@ -5,8 +5,8 @@
  * stored (encrypted) in the database.
  *
  * Environment overrides (win over the file): DATABASE_URL, OAUTH_SERVICE_HOST, OAUTH_SERVICE_PORT,
- * OAUTH_BASE_URL, OB_PLUGIN_DIR, OB_MIGRATIONS_DIR, OB_SERVICES_FILE, LOG_LEVEL, and for keys and OAuth flows
- * OB_KEYS_DIR (default directory of the three key paths below: $VAR_DIR/keys, else <source>/var/keys),
+ * OAUTH_BASE_URL, OB_PLUGIN_DIR, OB_MIGRATIONS_DIR, OB_SERVICES_FILE, LOG_LEVEL, LOG_FORMAT, and for keys and OAuth
+ * flows OB_KEYS_DIR (default directory of the three key paths below: $VAR_DIR/keys, else <source>/var/keys),
  * OB_DATA_KEY_FILE, OB_ADMIN_KEY_FILE, OB_ADMIN_KEY_SHA256, OB_SERVICE_KEYS_DIR,
  * OB_ALLOWED_RETURN_URLS (comma separated), OB_REFRESH_MARGIN_S. (OB_DATA_KEYS, the key ring itself, is read
  * by keys/keys.c and never stored here.)
@@ -52,6 +52,7 @@ typedef struct ob_config {
     char *migrations_dir;     /* db/migrations */
     char *services_file;      /* registry seed (config/services.json) */
     int log_level;            /* CM_LOG_* */
+    int log_format;           /* CM_LOG_FORMAT_* (log.format, LOG_FORMAT) */
     json_t *providers;        /* object: plugin name -> plugin config (owned) */
     /* keys (section "keys"; see keys/keys.h) */
     char *data_key_file;    /* keys.data_key_file: the data key ring, mode 0600 */

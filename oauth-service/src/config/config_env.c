@@ -99,5 +99,11 @@ int ob_cfg_apply_env(ob_config_t *cfg, char *err, size_t errsz)
             return ob_cfg_fail(err, errsz, "environment", "LOG_LEVEL must be one of debug, info, warn, error");
         cfg->log_level = l;
     }
+    if ((v = getenv("LOG_FORMAT")) != NULL && *v) {
+        int f = cm_log_format_from_str(v);
+        if (f < 0)
+            return ob_cfg_fail(err, errsz, "environment", "LOG_FORMAT must be text or json");
+        cfg->log_format = f;
+    }
     return CM_OK;
 }

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = {"listen",         "base_url",      "database",         "plugin_dir",
-                                         "migrations_dir", "services_file", "log_level",        "providers",
-                                         "keys",           "oauth",         "mcp_url_template", "refresh",
-                                         "push",           "$comment",      "authorization",    NULL};
+static const char *const known_keys[] = {
+    "listen",        "base_url", "database", "plugin_dir",       "migrations_dir", "services_file", "log_level",
+    "providers",     "keys",     "oauth",    "mcp_url_template", "refresh",        "push",          "$comment",
+    "authorization", "log",      NULL};
 
 /* The "keys" and "oauth" sections and mcp_url_template. */
 static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t errsz)
@@ -260,6 +260,14 @@ int ob_cfg_apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
         if (l < 0)
             return ob_cfg_fail(err, errsz, path, "log_level must be one of debug, info, warn, error");
         cfg->log_level = l;
+    }
+    json_t *log = json_object_get(root, "log");
+    if (log != NULL) {
+        json_t *fmt = json_object_get(log, "format");
+        int f = json_is_string(fmt) ? cm_log_format_from_str(json_string_value(fmt)) : -1;
+        if (!json_is_object(log) || json_object_size(log) != 1 || f < 0)
+            return ob_cfg_fail(err, errsz, path, "log must be {\"format\": \"text\" or \"json\"}");
+        cfg->log_format = f;
     }
     if ((rc = apply_flows(cfg, root, err, errsz)) != CM_OK)
         return rc;

@@ -9,6 +9,7 @@
 #include "common/broker_proto.h"
 #include "common/crypto.h"
 #include "common/log.h"
+#include "common/request_id.h"
 #include "common/status.h"
 #include "common/timer.h"
 
@@ -29,6 +30,7 @@ typedef struct push_job {
     int attempts;
     cm_http_call_t *call;
     cm_timer_t *retry; /* armed while waiting for the next attempt */
+    cm_reqid_t reqid;  /* of the request that caused the push, else its own: current in every attempt, sent along */
 } push_job_t;
 
 struct ob_pusher {
@@ -143,7 +145,8 @@ static void on_pushed(void *arg, const cm_http_response_t *res)
     job_free(j);
 }
 
-static void attempt(push_job_t *j)
+/* attempt() with the job's request id current (it may free j). */
+static void attempt_as_request(push_job_t *j)
 {
     ob_pusher_t *p = j->p;
     const uint8_t *key = ob_keys_push_key(p->b->keys, j->service);
@@ -157,12 +160,14 @@ static void attempt(push_job_t *j)
         job_free(j);
         return;
     }
-    cm_http_header_t hdrs[3] = {
-        {"Content-Type", "application/json"}, {CM_BP_HDR_TIMESTAMP, ts}, {CM_BP_HDR_SIGNATURE, sig}};
+    cm_http_header_t hdrs[4] = {{"Content-Type", "application/json"},
+                                {CM_BP_HDR_TIMESTAMP, ts},
+                                {CM_BP_HDR_SIGNATURE, sig},
+                                {CM_REQID_HEADER, j->reqid.s}};
     cm_http_request_t req = {.method = "POST",
                              .url = j->url,
                              .headers = hdrs,
-                             .n_headers = 3,
+                             .n_headers = j->reqid.s[0] != '\0' ? 4 : 3,
                              .body = j->body,
                              .body_len = j->body_len,
                              .timeout_ms = p->b->cfg->push_timeout_ms,
@@ -172,6 +177,14 @@ static void attempt(push_job_t *j)
         j->call = NULL;
         retry_or_drop(j, "not started", -1);
     }
+}
+
+static void attempt(push_job_t *j)
+{
+    cm_reqid_t saved;
+    cm_reqid_enter(j->reqid.s, &saved);
+    attempt_as_request(j);
+    cm_reqid_restore(&saved);
 }
 
 /* The MCP server's /cache-tokens URL for service, malloc'ed; NULL when unknown. */
@@ -208,6 +221,9 @@ static void enqueue(ob_pusher_t *p, const char *service, json_t *event)
     if ((j = calloc(1, sizeof(*j))) == NULL)
         goto out_decref;
     j->p = p;
+    cm_reqid_capture(&j->reqid);
+    if (j->reqid.s[0] == '\0' && cm_reqid_generate(&j->reqid) != CM_OK)
+        j->reqid.s[0] = '\0';
     snprintf(j->service, sizeof(j->service), "%s", service);
     if (cm_uuid_v4(j->id, sizeof(j->id)) != CM_OK || (j->url = target_url(p->b, service)) == NULL)
         goto out_free_job;

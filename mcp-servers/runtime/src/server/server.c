@@ -505,6 +505,9 @@ int mcp_server_main_with(mcp_server_options_t *opts, int (*register_tools)(mcp_s
     const char *lvl = getenv("LOG_LEVEL");
     if (lvl != NULL && cm_log_level_from_str(lvl) >= 0)
         cm_log_set_level(cm_log_level_from_str(lvl));
+    const char *fmt = getenv("LOG_FORMAT"); /* read by common/src/log.c itself; an unknown value is said once */
+    if (fmt != NULL && *fmt != '\0' && cm_log_format_from_str(fmt) < 0)
+        cm_warn(service, "LOG_FORMAT=%.16s is neither text nor json: text is used", fmt);
     if (mcp_server_options_from_env(&o, err, sizeof(err)) != CM_OK) {
         cm_error(service, "configuration: %s", err);
         return 2;

@@ -4,6 +4,7 @@
  */
 #include "tokens/broker.h"
 #include "common/http_client.h"
+#include "common/request_id.h"
 #include "common/status.h"
 #include "tokens/broker_api.h"
 
@@ -124,17 +125,23 @@ int mcp_broker_call(mcp_broker_t *b, const char *method, const char *path, const
     p->b = b;
     p->cb = cb;
     p->arg = arg;
-    cm_http_header_t headers[] = {
+    /* the broker logs this call under the id of the tool call or request that caused it */
+    const char *rid = cm_reqid_current();
+    cm_http_header_t headers[5] = {
         {"Authorization", b->auth_header},
         {MCP_BROKER_HEADER_SERVICE, b->service},
         {"Accept", "application/json"},
-        {"Content-Type", "application/json"},
     };
+    size_t nh = 3;
+    if (body != NULL)
+        headers[nh++] = (cm_http_header_t){"Content-Type", "application/json"};
+    if (rid != NULL)
+        headers[nh++] = (cm_http_header_t){CM_REQID_HEADER, rid};
     cm_http_request_t req = {
         .method = method,
         .url = url,
         .headers = headers,
-        .n_headers = body ? 4 : 3,
+        .n_headers = nh,
         .body = text,
         .body_len = text ? strlen(text) : 0,
         .timeout_ms = b->timeout_ms,
