@@ -31,7 +31,9 @@ trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
 build_release() { # target
-    [ -f "$BUILD_DIR/CMakeCache.txt" ] || cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null || return 1
+    # configured every time: a service folder added since the last configure is a target only after it
+    if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null || return 1
+    else cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null || return 1; fi
     cmake --build "$BUILD_DIR" -j2 --target "$1" >/dev/null
 }
 [ -x "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" ] || build_release mcp-conformance || exit 1
