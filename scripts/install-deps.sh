@@ -12,6 +12,7 @@ packages=(
     postgresql                                                         # the embedded test/dev database
     curl ca-certificates jq clang-format                               # scripts, format check
     wrk chromium                                                       # benchmarks, browser tests
+    prometheus                                                         # promtool check metrics (tests)
     clang-14 libclang-rt-14-dev                                        # libFuzzer targets (tests/fuzz)
 )
 

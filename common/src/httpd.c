@@ -26,6 +26,7 @@
 
 struct route {
     char *method;
+    char *pattern; /* as registered: the metrics' route label */
     char *segs[MAX_SEGMENTS];
     size_t nsegs;
     int rest; /* last pattern segment was "**" */
@@ -55,6 +56,7 @@ struct cm_server {
     size_t max_body; /* the limit answered with a JSON 413; h2o itself reads up to body_hard_cap() */
     int drain_ms;
     size_t inflight; /* requests whose pool is not disposed yet (graceful stop waits for them) */
+    struct cm_metrics_guard metrics_guard;
 };
 
 static cm_server_t *signal_target;
@@ -131,18 +133,10 @@ static size_t body_hard_cap(size_t limit)
     return limit > SIZE_MAX - extra ? SIZE_MAX : limit + extra;
 }
 
-static void on_req_disposed(void *p)
-{
-    cm_server_t *s = *(cm_server_t **)p;
-    s->inflight--;
-}
-
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     cm_server_t *s = ((struct root_handler *)self)->server;
-    cm_server_t **track = h2o_mem_alloc_shared(&req->pool, sizeof(*track), on_req_disposed);
-    *track = s;
-    s->inflight++;
+    struct cm_req_track *track = cm__httpd_track(req, &s->inflight);
     cm_route_match_t m;
     char allow[128] = "";
     size_t allow_len = 0;
@@ -160,6 +154,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         if (!route_match(r, req->path_normalized, &m))
             continue;
         if (method_matches(r, req->method)) {
+            cm__httpd_track_route(track, r->method, r->pattern);
             r->fn(r->data, req, &m);
             return 0;
         }
@@ -196,6 +191,10 @@ int cm_server_route(cm_server_t *s, const char *method, const char *pattern, cm_
         return CM_EINVAL;
     if ((r->method = strdup(method)) == NULL)
         return CM_ENOMEM;
+    if ((r->pattern = strdup(pattern)) == NULL) {
+        free(r->method);
+        return CM_ENOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
         if ((r->segs[i] = strndup(segs[i].base, segs[i].len)) == NULL)
             goto out_free_route;
@@ -215,6 +214,7 @@ out_free_route:
     for (size_t i = 0; i < r->nsegs; i++)
         free(r->segs[i]);
     free(r->method);
+    free(r->pattern);
     return CM_EINVAL;
 }
 
@@ -275,6 +275,11 @@ out_free_name:
 out_free_server:
     free(s);
     return NULL;
+}
+
+struct cm_metrics_guard *cm__httpd_metrics_guard(cm_server_t *s)
+{
+    return &s->metrics_guard;
 }
 
 h2o_evloop_t *cm_server_loop(cm_server_t *s)
@@ -489,8 +494,10 @@ void cm_server_free(cm_server_t *s)
         for (size_t j = 0; j < s->routes[i].nsegs; j++)
             free(s->routes[i].segs[j]);
         free(s->routes[i].method);
+        free(s->routes[i].pattern);
     }
     free(s->routes);
+    cm__metrics_guard_clear(&s->metrics_guard);
     free(s->name);
     free(s);
 }

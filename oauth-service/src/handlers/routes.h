@@ -30,5 +30,8 @@ int ob_as_revoke_register(ob_broker_t *b);        /* POST /as/revoke, POST /as/i
 int ob_as_grants_register(ob_broker_t *b);        /* GET/DELETE /instances/{id}/grants[/{gid}] (as_grants.c) */
 int ob_as_authorize_register(ob_broker_t *b);     /* GET /as/authorize (as_authorize.c) */
 int ob_as_consent_register(ob_broker_t *b);       /* POST /as/consent (as_consent.c) */
+int ob_metrics_register(ob_broker_t *b);          /* GET /metrics and the sampled gauges (metrics.c) */
+/* Stops the periodic instance count (before the database pool is freed). */
+void ob_metrics_close(void);
 
 #endif

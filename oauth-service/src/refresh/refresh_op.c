@@ -253,6 +253,7 @@ static void finish(rop_t *op, int clear_marker)
         cm_pg_release(op->conn);
         op->conn = NULL;
     }
+    ob_refresh_metric(outcome);
     switch (outcome) {
     case OB_REFRESH_REFRESHED:
         r->st.refreshed++;
