@@ -11,3 +11,4 @@ ob_unit_test(test_common_http_client_guard SOURCES common/test_http_client_guard
 ob_unit_test(test_common_log SOURCES common/test_log.c)
 ob_unit_test(test_common_jose SOURCES common/test_jose.c)
 ob_unit_test(test_common_jose_claims SOURCES common/test_jose_claims.c)
+ob_unit_test(test_common_metrics SOURCES common/test_metrics.c)
