@@ -35,9 +35,9 @@ static struct request_metrics *request_metrics(void)
     if (bound != m) { /* declared once per registry (tests may free and recreate the default) */
         rm.requests = cm_counter("http_requests_total", "HTTP requests answered, by route pattern and status.",
                                  "route,method,status");
-        rm.duration = cm_histogram("http_request_duration_seconds",
-                                   "Time from a request's dispatch to the end of its response, by route pattern.",
-                                   "route");
+        rm.duration =
+            cm_histogram("http_request_duration_seconds",
+                         "Time from a request's dispatch to the end of its response, by route pattern.", "route");
         bound = m;
     }
     return &rm;

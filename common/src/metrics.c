@@ -29,9 +29,9 @@ cm_metrics_t *cm_metrics_new(void)
     cm_metrics_t *m = calloc(1, sizeof(*m));
     if (m == NULL)
         return NULL;
-    m->dropped = cm_metrics_family(m, CM_METRIC_COUNTER, "metrics_series_dropped_total",
-                                   "Observations not recorded because their family had too many label sets.",
-                                   "family", NULL, 0);
+    m->dropped =
+        cm_metrics_family(m, CM_METRIC_COUNTER, "metrics_series_dropped_total",
+                          "Observations not recorded because their family had too many label sets.", "family", NULL, 0);
     return m;
 }
 

@@ -10,8 +10,8 @@ struct cm_metric_series {
     cm_metric_family_t *family;
     uint64_t hash;
     char *values[CM_METRICS_MAX_LABELS];
-    double value; /* counter/gauge value; a histogram's sum */
-    double count; /* a histogram's observation count */
+    double value;    /* counter/gauge value; a histogram's sum */
+    double count;    /* a histogram's observation count */
     double counts[]; /* a histogram's per-bucket counts (nbuckets + 1, the last for +Inf) */
 };
 

@@ -27,9 +27,8 @@ static void test_counter_and_gauge_text(void)
 {
     cm_metrics_t *m = cm_metrics_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
-    cm_metric_family_t *c =
-        cm_metrics_family(m, CM_METRIC_COUNTER, "app_requests_total", "Requests.\nSecond \\ line.", "route,status",
-                          NULL, 0);
+    cm_metric_family_t *c = cm_metrics_family(m, CM_METRIC_COUNTER, "app_requests_total", "Requests.\nSecond \\ line.",
+                                              "route,status", NULL, 0);
     cm_metric_family_t *g = cm_metrics_family(m, CM_METRIC_GAUGE, "app_open", "Open things.", NULL, NULL, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
     CU_ASSERT_PTR_NOT_NULL_FATAL(g);
@@ -124,8 +123,7 @@ static void test_collector_and_promtool(void)
 {
     cm_metrics_t *m = cm_metrics_new();
     cm_metric_family_t *g = cm_metrics_family(m, CM_METRIC_GAUGE, "sampled", "Sampled at render.", NULL, NULL, 0);
-    cm_metric_family_t *c =
-        cm_metrics_family(m, CM_METRIC_COUNTER, "esc_total", "Escapes \" stay.", "v", NULL, 0);
+    cm_metric_family_t *c = cm_metrics_family(m, CM_METRIC_COUNTER, "esc_total", "Escapes \" stay.", "v", NULL, 0);
     cm_metric_inc(cm_metric_get(c, "q\"b\\n\nl"));
     cm_metric_observe(cm_metric_get(cm_metrics_family(m, CM_METRIC_HISTOGRAM, "d_seconds", "D.", "r", NULL, 0), "/"),
                       0.2);
@@ -150,7 +148,7 @@ static void test_collector_and_promtool(void)
 void tests_register(void)
 {
     CU_SUITE("metrics", NULL, NULL, {"counter and gauge text, escaping", test_counter_and_gauge_text},
-             {"histogram buckets are cumulative", test_histogram_cumulative},
-             {"declaration rules", test_declarations}, {"label sets are bounded", test_bounded_series},
+             {"histogram buckets are cumulative", test_histogram_cumulative}, {"declaration rules", test_declarations},
+             {"label sets are bounded", test_bounded_series},
              {"collectors run at render; promtool accepts the output", test_collector_and_promtool});
 }

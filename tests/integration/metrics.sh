@@ -85,7 +85,7 @@ mcp notifications/initialized '{}'
 mcp tools/call '{"name":"list_labels","arguments":{}}' 2
 check "traffic: list_labels answered" bash -c '[[ "$(jq -r ".result.isError // false" <<<"$0")" == false ]]' "$RPC"
 mcp tools/call '{"name":"list_labels","arguments":{}}' 3
-mcp tools/call '{"name":"get_message","arguments":{}}' 4 # invalid arguments: a tool error
+mcp tools/call '{"name":"get_thread","arguments":{}}' 4 # invalid arguments: a tool error
 VEND=(GET "$BROKER/instances/$IID/token" "" "authorization: Bearer $(it_service_secret gmail)" "x-mcp-service: gmail")
 http "${VEND[@]}"
 http "${VEND[@]}"
@@ -110,7 +110,7 @@ check "broker: the instance count (every 15 s) shows the instance" \
         grep -q "^oauth_broker_instances{status=\"active\"} 1$" && exit 0; sleep 0.5; done; exit 1' "$BROKER" "$MTOKEN"
 check "mcp-gmail: two list_labels calls ok" eq "$(value gmail1 'mcp_tool_calls_total{tool="list_labels",outcome="ok"}')" 2
 check "mcp-gmail: the bad call counted as a tool error" \
-    eq "$(value gmail1 'mcp_tool_calls_total{tool="get_message",outcome="tool_error"}')" 1
+    eq "$(value gmail1 'mcp_tool_calls_total{tool="get_thread",outcome="tool_error"}')" 1
 check "mcp-gmail: provider requests by service, tool and status" \
     bash -c '[[ "$0" -ge 2 ]]' "$(value gmail1 'mcp_upstream_requests_total{service="gmail",tool="list_labels",status="200"}')"
 check "mcp-gmail: provider latency observed" \

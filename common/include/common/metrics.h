@@ -59,7 +59,7 @@ cm_metric_series_t *cm_metric_get(cm_metric_family_t *f, ...);
 
 void cm_metric_add(cm_metric_series_t *s, double v); /* counter (v >= 0) or gauge */
 void cm_metric_inc(cm_metric_series_t *s);
-void cm_metric_set(cm_metric_series_t *s, double v); /* gauge */
+void cm_metric_set(cm_metric_series_t *s, double v);     /* gauge */
 void cm_metric_observe(cm_metric_series_t *s, double v); /* histogram */
 /* Sets every series of a gauge family to 0 (a collector then sets what it sees; gone label values read 0). */
 void cm_metric_family_zero(cm_metric_family_t *f);

@@ -209,7 +209,8 @@ static void on_loaded(void *arg, int status, ob_instance_t *inst)
     ob_async_free(c);
 }
 
-/* oauth_broker_vends_total{cache}: whether the instance (with its decrypted token) was in memory. */
+/* oauth_broker_vends_total{cache}: whether the instance (with its decrypted token) was in memory; hit < 0 only
+ * declares the metric. */
 static void count_vend(int hit)
 {
     static cm_metric_series_t *hits, *misses;
@@ -219,7 +220,8 @@ static void count_vend(int hit)
         hits = cm_metric_get(f, "hit");
         misses = cm_metric_get(f, "miss");
     }
-    cm_metric_inc(hit ? hits : misses);
+    if (hit >= 0)
+        cm_metric_inc(hit ? hits : misses);
 }
 
 static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
@@ -254,5 +256,6 @@ static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
 
 int ob_mcp_token_register(ob_broker_t *b)
 {
+    count_vend(-1);
     return cm_server_route(b->server, "GET", "/instances/*/token", on_token, b);
 }

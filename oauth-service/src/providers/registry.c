@@ -161,11 +161,15 @@ static char *config_text(const json_t *providers_config, const char *plugin, int
 }
 
 /* oauth_broker_plugin_load_failures_total{file}: bounded by the files of the plugin directory. */
+static cm_metric_family_t *failures_family(void)
+{
+    return cm_counter("oauth_broker_plugin_load_failures_total",
+                      "Plugin files skipped at load (see the log line for why), by file.", "file");
+}
+
 static void count_failure(const char *file)
 {
-    cm_metric_inc(cm_metric_get(cm_counter("oauth_broker_plugin_load_failures_total",
-                                           "Plugin files skipped at load (see the log line for why), by file.", "file"),
-                                file));
+    cm_metric_inc(cm_metric_get(failures_family(), file));
 }
 
 static void load_one(ob_provider_registry_t *r, const char *dir, const char *file, const json_t *providers_config)
@@ -299,6 +303,7 @@ static void warn_unused_sections(const ob_provider_registry_t *r, const json_t *
 ob_provider_registry_t *ob_registry_load(const char *dir, op_host_api_t *host, const json_t *providers_config)
 {
     struct dirent **list = NULL;
+    (void)failures_family(); /* declared even when every plugin loads */
     if (dir == NULL || host == NULL)
         return NULL;
     ob_provider_registry_t *r = calloc(1, sizeof(*r));

@@ -39,16 +39,26 @@ struct ob_pusher {
     ob_pusher_stats_t st;
 };
 
-/* Counts a push outcome in the pusher's statistics and in oauth_broker_pushes_total{outcome}. */
-static void count_push(uint64_t *stat, const char *outcome)
+/* oauth_broker_pushes_total, with its outcomes at 0 from the start. */
+static cm_metric_family_t *pushes_family(void)
 {
     static cm_metric_family_t *pushes;
-    if (pushes == NULL)
+    if (pushes == NULL) {
         pushes =
             cm_counter("oauth_broker_pushes_total",
                        "Pushes to MCP servers by outcome: delivered, retried (an attempt failed), dropped.", "outcome");
+        (void)cm_metric_get(pushes, "delivered");
+        (void)cm_metric_get(pushes, "retried");
+        (void)cm_metric_get(pushes, "dropped");
+    }
+    return pushes;
+}
+
+/* Counts a push outcome in the pusher's statistics and in oauth_broker_pushes_total{outcome}. */
+static void count_push(uint64_t *stat, const char *outcome)
+{
     (*stat)++;
-    cm_metric_inc(cm_metric_get(pushes, outcome));
+    cm_metric_inc(cm_metric_get(pushes_family(), outcome));
 }
 
 static void job_free(push_job_t *j)
@@ -74,6 +84,7 @@ ob_pusher_t *ob_pusher_new(ob_broker_t *b)
     ob_pusher_t *p = calloc(1, sizeof(*p));
     if (p != NULL)
         p->b = b;
+    (void)pushes_family();
     return p;
 }
 
