@@ -26,7 +26,8 @@
 
 struct route {
     char *method;
-    char *pattern; /* as registered: the metrics' route label */
+    char *pattern;              /* as registered: the metrics' route label */
+    struct cm_route_metrics rm; /* its series, cached */
     char *segs[MAX_SEGMENTS];
     size_t nsegs;
     int rest; /* last pattern segment was "**" */
@@ -154,7 +155,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         if (!route_match(r, req->path_normalized, &m))
             continue;
         if (method_matches(r, req->method)) {
-            cm__httpd_track_route(track, r->method, r->pattern);
+            cm__httpd_track_route(track, &r->rm);
             r->fn(r->data, req, &m);
             return 0;
         }
@@ -207,6 +208,8 @@ int cm_server_route(cm_server_t *s, const char *method, const char *pattern, cm_
     }
     r->fn = fn;
     r->data = data;
+    r->rm.method = r->method;
+    r->rm.pattern = r->pattern;
     s->nroutes++;
     return CM_OK;
 

@@ -29,7 +29,14 @@ void cm__metrics_guard_clear(struct cm_metrics_guard *g);
  * and its duration). Never NULL (h2o's pool allocation aborts on failure). */
 struct cm_req_track;
 struct cm_req_track *cm__httpd_track(h2o_req_t *req, size_t *inflight);
-/* method and pattern are the route's own strings (they outlive the request). */
-void cm__httpd_track_route(struct cm_req_track *t, const char *method, const char *pattern);
+/* A route's metric series, found once: the duration series and the request series of the status last seen. */
+struct cm_route_metrics {
+    const char *method, *pattern; /* the route's own strings */
+    struct cm_metric_series *duration;
+    struct cm_metric_series *requests;
+    int requests_status;
+};
+/* rm belongs to the route (it outlives the request). */
+void cm__httpd_track_route(struct cm_req_track *t, struct cm_route_metrics *rm);
 
 #endif

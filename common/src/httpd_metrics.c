@@ -17,8 +17,7 @@
 struct cm_req_track {
     size_t *inflight;
     h2o_req_t *req;
-    const char *method;
-    const char *pattern;
+    struct cm_route_metrics *rm; /* NULL: no route matched */
     double started;
 };
 
@@ -30,15 +29,12 @@ struct request_metrics {
 static struct request_metrics *request_metrics(void)
 {
     static struct request_metrics rm;
-    static cm_metrics_t *bound;
-    cm_metrics_t *m = cm_metrics_default();
-    if (bound != m) { /* declared once per registry (tests may free and recreate the default) */
+    if (rm.requests == NULL) {
         rm.requests = cm_counter("http_requests_total", "HTTP requests answered, by route pattern and status.",
                                  "route,method,status");
         rm.duration =
             cm_histogram("http_request_duration_seconds",
                          "Time from a request's dispatch to the end of its response, by route pattern.", "route");
-        bound = m;
     }
     return &rm;
 }
@@ -48,15 +44,29 @@ static void on_track_disposed(void *p)
     struct cm_req_track *t = p;
     (*t->inflight)--;
     struct request_metrics *rm = request_metrics();
-    char status[8];
     int st = t->req->res.status;
-    if (st > 0 && st < 1000)
-        snprintf(status, sizeof(status), "%d", st);
-    else
-        memcpy(status, "none", 5); /* the connection closed before a response */
-    const char *route = t->pattern ? t->pattern : "unmatched";
-    cm_metric_inc(cm_metric_get(rm->requests, route, t->method ? t->method : "", status));
-    cm_metric_observe(cm_metric_get(rm->duration, route), cm_metrics_now() - t->started);
+    struct cm_route_metrics *route = t->rm;
+    cm_metric_series_t *requests = NULL, *duration = NULL;
+    if (route != NULL && route->requests != NULL && route->requests_status == st) {
+        requests = route->requests; /* the common case: the series found by the last request of the route */
+        duration = route->duration;
+    } else {
+        char status[8];
+        if (st > 0 && st < 1000)
+            snprintf(status, sizeof(status), "%d", st);
+        else
+            memcpy(status, "none", 5); /* the connection closed before a response */
+        const char *pattern = route ? route->pattern : "unmatched";
+        requests = cm_metric_get(rm->requests, pattern, route ? route->method : "", status);
+        duration = cm_metric_get(rm->duration, pattern);
+        if (route != NULL) {
+            route->requests = requests;
+            route->requests_status = st;
+            route->duration = duration;
+        }
+    }
+    cm_metric_inc(requests);
+    cm_metric_observe(duration, cm_metrics_now() - t->started);
 }
 
 struct cm_req_track *cm__httpd_track(h2o_req_t *req, size_t *inflight)
@@ -64,17 +74,15 @@ struct cm_req_track *cm__httpd_track(h2o_req_t *req, size_t *inflight)
     struct cm_req_track *t = h2o_mem_alloc_shared(&req->pool, sizeof(*t), on_track_disposed);
     t->inflight = inflight;
     t->req = req;
-    t->method = NULL;
-    t->pattern = NULL;
+    t->rm = NULL;
     t->started = cm_metrics_now();
     (*inflight)++;
     return t;
 }
 
-void cm__httpd_track_route(struct cm_req_track *t, const char *method, const char *pattern)
+void cm__httpd_track_route(struct cm_req_track *t, struct cm_route_metrics *rm)
 {
-    t->method = method;
-    t->pattern = pattern;
+    t->rm = rm;
 }
 
 void cm__metrics_guard_clear(struct cm_metrics_guard *g)

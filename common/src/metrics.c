@@ -69,12 +69,6 @@ cm_metrics_t *cm_metrics_default(void)
     return default_registry;
 }
 
-void cm_metrics_free_default(void)
-{
-    cm_metrics_free(default_registry);
-    default_registry = NULL;
-}
-
 static int valid_name(const char *n)
 {
     if (n == NULL || *n == '\0' || (*n >= '0' && *n <= '9'))

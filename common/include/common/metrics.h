@@ -26,10 +26,10 @@ typedef enum { CM_METRIC_COUNTER, CM_METRIC_GAUGE, CM_METRIC_HISTOGRAM } cm_metr
 /* Called before each rendering so gauges can be sampled (e.g. sessions open); must not block. */
 typedef void (*cm_metrics_collect_fn)(cm_metrics_t *m, void *arg);
 
-/* The process's registry (created on first use, freed at exit by cm_metrics_free_default). Never NULL unless
- * out of memory at first use; every function below accepts NULL and then does nothing. */
+/* The process's registry, created on first use and kept to the process exit (callers keep its family and series
+ * handles in static variables). NULL only when out of memory at first use; every function below accepts NULL and then
+ * does nothing. */
 cm_metrics_t *cm_metrics_default(void);
-void cm_metrics_free_default(void);
 /* A separate registry (tests). Caller owns it. */
 cm_metrics_t *cm_metrics_new(void);
 void cm_metrics_free(cm_metrics_t *m);
