@@ -13,6 +13,7 @@ packages=(
     curl ca-certificates jq clang-format                               # scripts, format check
     wrk chromium                                                       # benchmarks, browser tests
     systemd                                                            # systemd-analyze verify of the installed units
+    prometheus                                                         # promtool check metrics (tests)
     clang-14 libclang-rt-14-dev                                        # libFuzzer targets (tests/fuzz)
 )
 

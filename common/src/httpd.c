@@ -27,6 +27,8 @@
 
 struct route {
     char *method;
+    char *pattern;              /* as registered: the metrics' route label */
+    struct cm_route_metrics rm; /* its series, cached */
     char *segs[MAX_SEGMENTS];
     size_t nsegs;
     int rest; /* last pattern segment was "**" */
@@ -56,6 +58,7 @@ struct cm_server {
     size_t max_body; /* the limit answered with a JSON 413; h2o itself reads up to body_hard_cap() */
     int drain_ms;
     size_t inflight; /* requests whose pool is not disposed yet (graceful stop waits for them) */
+    struct cm_metrics_guard metrics_guard;
 };
 
 static cm_server_t *signal_target;
@@ -132,20 +135,12 @@ static size_t body_hard_cap(size_t limit)
     return limit > SIZE_MAX - extra ? SIZE_MAX : limit + extra;
 }
 
-static void on_req_disposed(void *p)
-{
-    cm_server_t *s = *(cm_server_t **)p;
-    s->inflight--;
-}
-
-static void dispatch(cm_server_t *s, h2o_req_t *req);
+static void dispatch(cm_server_t *s, h2o_req_t *req, struct cm_req_track *track);
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     cm_server_t *s = ((struct root_handler *)self)->server;
-    cm_server_t **track = h2o_mem_alloc_shared(&req->pool, sizeof(*track), on_req_disposed);
-    *track = s;
-    s->inflight++;
+    struct cm_req_track *track = cm__httpd_track(req, &s->inflight);
 
     /* Every line logged for this request (also later, from the callbacks of the calls it starts: they keep the id
      * current at their start) carries its id; the client sees it in the response. */
@@ -161,13 +156,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     cm_debug("http", "request method=%.*s path=%.*s", (int)(req->method.len > 16 ? 16 : req->method.len),
              req->method.base, (int)(req->path_normalized.len > 256 ? 256 : req->path_normalized.len),
              req->path_normalized.base);
-    dispatch(s, req);
+    dispatch(s, req, track);
     cm_reqid_restore(&saved);
     return 0;
 }
 
 /* Routes req to its handler, or answers 404, 405 or 413. */
-static void dispatch(cm_server_t *s, h2o_req_t *req)
+static void dispatch(cm_server_t *s, h2o_req_t *req, struct cm_req_track *track)
 {
     cm_route_match_t m;
     char allow[128] = "";
@@ -186,6 +181,7 @@ static void dispatch(cm_server_t *s, h2o_req_t *req)
         if (!route_match(r, req->path_normalized, &m))
             continue;
         if (method_matches(r, req->method)) {
+            cm__httpd_track_route(track, &r->rm);
             r->fn(r->data, req, &m);
             return;
         }
@@ -221,6 +217,10 @@ int cm_server_route(cm_server_t *s, const char *method, const char *pattern, cm_
         return CM_EINVAL;
     if ((r->method = strdup(method)) == NULL)
         return CM_ENOMEM;
+    if ((r->pattern = strdup(pattern)) == NULL) {
+        free(r->method);
+        return CM_ENOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
         if ((r->segs[i] = strndup(segs[i].base, segs[i].len)) == NULL)
             goto out_free_route;
@@ -233,6 +233,8 @@ int cm_server_route(cm_server_t *s, const char *method, const char *pattern, cm_
     }
     r->fn = fn;
     r->data = data;
+    r->rm.method = r->method;
+    r->rm.pattern = r->pattern;
     s->nroutes++;
     return CM_OK;
 
@@ -240,6 +242,7 @@ out_free_route:
     for (size_t i = 0; i < r->nsegs; i++)
         free(r->segs[i]);
     free(r->method);
+    free(r->pattern);
     return CM_EINVAL;
 }
 
@@ -300,6 +303,11 @@ out_free_name:
 out_free_server:
     free(s);
     return NULL;
+}
+
+struct cm_metrics_guard *cm__httpd_metrics_guard(cm_server_t *s)
+{
+    return &s->metrics_guard;
 }
 
 h2o_evloop_t *cm_server_loop(cm_server_t *s)
@@ -514,8 +522,10 @@ void cm_server_free(cm_server_t *s)
         for (size_t j = 0; j < s->routes[i].nsegs; j++)
             free(s->routes[i].segs[j]);
         free(s->routes[i].method);
+        free(s->routes[i].pattern);
     }
     free(s->routes);
+    cm__metrics_guard_clear(&s->metrics_guard);
     free(s->name);
     free(s);
 }

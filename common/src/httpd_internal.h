@@ -14,4 +14,29 @@ char *cm__error_text(const char *code, const char *field, const char *message);
  * every other error of the server. host is the server's only host; max_body is the limit the 413 names. */
 void cm__httpd_json_early_errors(h2o_hostconf_t *host, size_t max_body);
 
+/* The /metrics endpoint's registry and who may read it (cm_server_metrics); owned by the server. */
+struct cm_metrics_guard {
+    struct cm_metrics *metrics;
+    int allow_loopback;
+    char *token; /* NULL: no token accepted */
+};
+struct cm_metrics_guard *cm__httpd_metrics_guard(cm_server_t *s);
+/* Wipes and frees the token. */
+void cm__metrics_guard_clear(struct cm_metrics_guard *g);
+
+/* A request's record for the request metrics and the in-flight count (allocated in req->pool: its disposal
+ * decrements *inflight and counts the request under the route recorded with cm__httpd_track_route, its status
+ * and its duration). Never NULL (h2o's pool allocation aborts on failure). */
+struct cm_req_track;
+struct cm_req_track *cm__httpd_track(h2o_req_t *req, size_t *inflight);
+/* A route's metric series, found once: the duration series and the request series of the status last seen. */
+struct cm_route_metrics {
+    const char *method, *pattern; /* the route's own strings */
+    struct cm_metric_series *duration;
+    struct cm_metric_series *requests;
+    int requests_status;
+};
+/* rm belongs to the route (it outlives the request). */
+void cm__httpd_track_route(struct cm_req_track *t, struct cm_route_metrics *rm);
+
 #endif

@@ -76,6 +76,16 @@ static void on_qtimer(void *arg)
     cm_pgi_leave(p);
 }
 
+void cm_pg_pool_stats(const cm_pg_pool_t *p, int *size, int *in_use, size_t *queued)
+{
+    int used = 0;
+    for (int i = 0; i < p->size; i++)
+        used += p->conns[i].state == CS_BUSY || p->conns[i].reserved;
+    *size = p->size;
+    *in_use = used;
+    *queued = p->q.n;
+}
+
 /* ---------------------------------------------------------------- queueing */
 
 static int pool_enqueue(cm_pg_pool_t *p, struct item *it)
@@ -84,6 +94,7 @@ static int pool_enqueue(cm_pg_pool_t *p, struct item *it)
         cm_pgi_deliver_later(p, it, CM_EUNAVAIL);
         return CM_AGAIN;
     }
+    it->queued_at = cm_metrics_now();
     fifo_push(&p->q, it);
     if (!cm_timer_armed(p->qtimer))
         cm_timer_start(p->qtimer, (long)(it->deadline_ms - cm_now_ms()));

@@ -391,9 +391,14 @@ static cm_pg_conn_t *idle_conn(cm_pg_pool_t *p)
 
 void cm_pgi_dispatch(cm_pg_pool_t *p)
 {
+    static cm_metric_family_t *wait;
+    if (wait == NULL)
+        wait = cm_histogram("pg_pool_wait_seconds",
+                            "Time a query or connection request waited in the PostgreSQL pool's queue.", NULL);
     cm_pg_conn_t *c;
     while (p->q.head != NULL && (c = idle_conn(p)) != NULL) {
         struct item *it = fifo_pop(&p->q);
+        cm_metric_observe(cm_metric_series(wait, NULL), cm_metrics_now() - it->queued_at);
         if (it->kind == IT_ACQUIRE) {
             c->reserved = c->held = 1;
             it->conn = c;

@@ -5,6 +5,7 @@
 #ifndef COMMON_PG_INTERNAL_H
 #define COMMON_PG_INTERNAL_H
 
+#include "common/metrics.h"
 #include "common/pg.h"
 #include "common/request_id.h"
 #include "common/timer.h"
@@ -25,6 +26,7 @@ struct item {
     cm_pg_acquire_cb acb;
     void *arg;
     int64_t deadline_ms;
+    double queued_at;   /* monotonic seconds when it entered the pool's queue (the wait-time metric) */
     int status;         /* result to deliver from pool->done */
     cm_pg_conn_t *conn; /* acquire grant */
     const char *sql;

@@ -103,6 +103,7 @@ static int serve(ob_config_t *cfg)
     }
 
 out_free_registry:
+    ob_metrics_close();
     ob_refresher_close(b.refresher); /* before the registry completes plugin calls in flight */
     ob_registry_free(b.providers);
     ob_refresher_free(b.refresher);

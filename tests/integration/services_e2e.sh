@@ -11,6 +11,7 @@
 # The slack, notion and dropbox flavors are also probed without an MCP server (probe-<provider> registry entries:
 # consent, the vended token, a forced refresh), so the flavors are proven before their first service.
 # A spec whose mcp-<service> (or provider plugin) is not built is skipped with a message; no spec at all to run fails.
+# Each server's GET /metrics and the broker's pass `promtool check metrics`, with the tool calls counted.
 # Afterwards: no MCP key and no token the providers issued in the broker's or an MCP server's log, no sanitizer report.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 INTEROP="$IT_SRC/tests/interop"
@@ -23,6 +24,7 @@ else
 fi
 export LSAN_OPTIONS="suppressions=$INTEROP/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 PLUGINS="${OB_PLUGIN_DIR:-$IT_BUILD/plugins}"
+PROMTOOL="$(command -v promtool || true)" # Debian's prometheus package (scripts/install-deps.sh)
 STATUS=""
 BODY=""
 # must NAME CMD...: check, and fail (status 1) when the check failed
@@ -280,7 +282,16 @@ for f in "${SPECS[@]}"; do
     rc=$?
     sed "s/^/  $svc: /" "$IT_DIR/e2e-$svc.out"
     check "$svc: $(tail -n1 "$IT_DIR/e2e-$svc.out") (e2e-service.mjs: read tool, expiry -> refresh -> retry)" eq "$rc" 0
+    # its metrics (loopback, no token): the text format promtool accepts, with the tool calls just made counted
+    curl -s --max-time 10 "$mcp/metrics" >"$IT_DIR/metrics-$svc.prom"
+    [[ -z "$PROMTOOL" ]] || check "$svc: GET /metrics passes promtool check metrics" \
+        bash -c '"$0" check metrics <"$1"' "$PROMTOOL" "$IT_DIR/metrics-$svc.prom"
+    check "$svc: GET /metrics counted its tool calls" \
+        grep -qE '^mcp_tool_calls_total\{tool="[a-z_]+",outcome="ok"\} [1-9]' "$IT_DIR/metrics-$svc.prom"
 done
+curl -s --max-time 10 "$BROKER/metrics" >"$IT_DIR/metrics-broker.prom"
+[[ -z "$PROMTOOL" ]] || check "broker: GET /metrics passes promtool check metrics" \
+    bash -c '"$0" check metrics <"$1"' "$PROMTOOL" "$IT_DIR/metrics-broker.prom"
 
 # ---- secrets: every MCP key and every token a provider issued stays out of the broker's and the servers' logs
 for p in "${!USED[@]}"; do

@@ -70,6 +70,16 @@ void cm_server_stop(cm_server_t *s);
 /* Seconds since cm_server_new. */
 double cm_server_uptime(const cm_server_t *s);
 
+/*
+ * Serves GET /metrics: registry m (NULL: the process's default registry) in the Prometheus text format. Allowed
+ * from a loopback peer when allow_loopback, and from anywhere with `Authorization: Bearer <token>` when token_file
+ * names a file holding the token (read now; surrounding whitespace ignored); anyone else gets 403 JSON. Every
+ * server also counts its requests (http_requests_total{route,method,status}, http_request_duration_seconds{route})
+ * in the default registry, by route pattern. Returns CM_OK, CM_EIO (token file unreadable or empty), CM_ENOMEM.
+ */
+struct cm_metrics;
+int cm_server_metrics(cm_server_t *s, struct cm_metrics *m, int allow_loopback, const char *token_file);
+
 /* ---- responses (all copy what they need into req->pool) ---- */
 
 /* Sends JSON. Takes ownership of body (json_decref'd). */

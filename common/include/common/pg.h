@@ -54,6 +54,8 @@ void cm_pg_pool_set_timeout(cm_pg_pool_t *pool, int query_timeout_ms);
 void cm_pg_pool_set_queue_limit(cm_pg_pool_t *pool, size_t max_queued);
 /* Connections currently usable (connected and idle or busy). */
 int cm_pg_pool_connected(const cm_pg_pool_t *pool);
+/* The pool's size, connections in use (running a statement or held) and requests waiting for one. */
+void cm_pg_pool_stats(const cm_pg_pool_t *pool, int *size, int *in_use, size_t *queued);
 
 /*
  * Queues a parameterised query (text params and results; params copied). Returns CM_AGAIN (cb is

@@ -99,6 +99,7 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     memset(cfg, 0, sizeof(*cfg));
     cfg->port = 3001;
     cfg->drain_ms = 5000;
+    cfg->metrics_allow_loopback = 1;
     cfg->db_pool_size = 4;
     cfg->db_query_timeout_ms = 5000;
     cfg->health_db_timeout_ms = 1000;
@@ -163,6 +164,7 @@ void ob_config_free(ob_config_t *cfg)
     free(cfg->base_url);
     free(cfg->database_url);
     free(cfg->plugin_dir);
+    free(cfg->metrics_token_file);
     free(cfg->migrations_dir);
     free(cfg->services_file);
     json_decref(cfg->providers);

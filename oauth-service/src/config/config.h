@@ -87,6 +87,9 @@ typedef struct ob_config {
     json_t *push_urls;        /* push.urls: {service: base URL}; default http://127.0.0.1:<registry port> (owned,
                                  may be NULL) */
     ob_authz_config_t authz;  /* section "authorization" */
+    /* GET /metrics (section "metrics") */
+    int metrics_allow_loopback; /* metrics.allow_loopback: loopback peers read without a token, 1 */
+    char *metrics_token_file;   /* metrics.token_file: a file holding the Bearer token for other peers, NULL */
 } ob_config_t;
 
 /*

@@ -15,10 +15,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_keys[] = {
-    "listen",        "base_url", "database", "plugin_dir",       "migrations_dir", "services_file", "log_level",
-    "providers",     "keys",     "oauth",    "mcp_url_template", "refresh",        "push",          "$comment",
-    "authorization", "log",      NULL};
+static const char *const known_keys[] = {"listen",           "base_url",  "database",  "plugin_dir", "migrations_dir",
+                                         "services_file",    "log_level", "providers", "keys",       "oauth",
+                                         "mcp_url_template", "refresh",   "push",      "$comment",   "authorization",
+                                         "metrics",          "log",       NULL};
+
+/* The "metrics" section: who may read GET /metrics. */
+static int apply_metrics(ob_config_t *cfg, const json_t *root, char *err, size_t errsz)
+{
+    const char *path = cfg->path;
+    json_t *sec = json_object_get(root, "metrics");
+    if (sec == NULL)
+        return CM_OK;
+    if (!json_is_object(sec))
+        return ob_cfg_fail(err, errsz, path, "metrics must be an object {allow_loopback, token_file}");
+    json_t *lo = json_object_get(sec, "allow_loopback");
+    if (lo != NULL && !json_is_boolean(lo))
+        return ob_cfg_fail(err, errsz, path, "metrics.allow_loopback must be true or false");
+    if (lo != NULL)
+        cfg->metrics_allow_loopback = json_is_true(lo);
+    return ob_cfg_get_string(sec, "token_file", path, "metrics.token_file", &cfg->metrics_token_file, err, errsz);
+}
 
 /* The "keys" and "oauth" sections and mcp_url_template. */
 static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t errsz)
@@ -203,6 +220,8 @@ int ob_cfg_apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
             return ob_cfg_fail(err, errsz, path, "unknown key \"%s\"", key);
     }
     if ((rc = apply_refresh_push(cfg, root, err, errsz)) != CM_OK)
+        return rc;
+    if ((rc = apply_metrics(cfg, root, err, errsz)) != CM_OK)
         return rc;
     json_t *listen = json_object_get(root, "listen");
     if (listen != NULL) {

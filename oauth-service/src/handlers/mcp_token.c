@@ -23,6 +23,7 @@
 #include "store/instances_db.h"
 
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/status.h"
 
 #include <stdlib.h>
@@ -208,6 +209,21 @@ static void on_loaded(void *arg, int status, ob_instance_t *inst)
     ob_async_free(c);
 }
 
+/* oauth_broker_vends_total{cache}: whether the instance (with its decrypted token) was in memory; hit < 0 only
+ * declares the metric. */
+static void count_vend(int hit)
+{
+    static cm_metric_series_t *hits, *misses;
+    if (hits == NULL) {
+        cm_metric_family_t *f = cm_counter("oauth_broker_vends_total",
+                                           "Token vends by instance cache result (hit: served from memory).", "cache");
+        hits = cm_metric_get(f, "hit");
+        misses = cm_metric_get(f, "miss");
+    }
+    if (hit >= 0)
+        cm_metric_inc(hit ? hits : misses);
+}
+
 static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
     ob_broker_t *b = data;
@@ -219,6 +235,7 @@ static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
     char *r = cm_req_query(req, "refresh", &bad);
     int refresh = r != NULL && strcmp(r, "1") == 0;
     ob_instance_t *inst = ob_icache_peek(b->instances, id);
+    count_vend(inst != NULL);
     if (inst != NULL) {
         vend(b, req, service, inst, refresh);
         return 0;
@@ -239,5 +256,6 @@ static int on_token(void *data, h2o_req_t *req, const cm_route_match_t *m)
 
 int ob_mcp_token_register(ob_broker_t *b)
 {
+    count_vend(-1);
     return cm_server_route(b->server, "GET", "/instances/*/token", on_token, b);
 }

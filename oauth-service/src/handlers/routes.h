@@ -31,5 +31,8 @@ int ob_as_grants_register(ob_broker_t *b);        /* GET/DELETE /instances/{id}/
 int ob_as_authorize_register(ob_broker_t *b);     /* GET /as/authorize (as_authorize.c) */
 int ob_as_consent_register(ob_broker_t *b);       /* POST /as/consent (as_consent.c) */
 int ob_audit_register(ob_broker_t *b);            /* GET /audit (audit.c) */
+int ob_metrics_register(ob_broker_t *b);          /* GET /metrics and the sampled gauges (metrics.c) */
+/* Stops the periodic instance count (before the database pool is freed). */
+void ob_metrics_close(void);
 
 #endif

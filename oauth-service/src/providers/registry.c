@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "common/json_util.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/status.h"
 
 #include <dirent.h>
@@ -159,6 +160,18 @@ static char *config_text(const json_t *providers_config, const char *plugin, int
     return cm_json_dumps(section);
 }
 
+/* oauth_broker_plugin_load_failures_total{file}: bounded by the files of the plugin directory. */
+static cm_metric_family_t *failures_family(void)
+{
+    return cm_counter("oauth_broker_plugin_load_failures_total",
+                      "Plugin files skipped at load (see the log line for why), by file.", "file");
+}
+
+static void count_failure(const char *file)
+{
+    cm_metric_inc(cm_metric_get(failures_family(), file));
+}
+
 static void load_one(ob_provider_registry_t *r, const char *dir, const char *file, const json_t *providers_config)
 {
     char path[4096];
@@ -168,26 +181,31 @@ static void load_one(ob_provider_registry_t *r, const char *dir, const char *fil
         return;
     if ((e.dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
         const char *why = dlerror();
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: not a loadable shared object (%s)", file, why ? why : "?");
         goto out_unload;
     }
     const op_plugin_t *pl = dlsym(e.dl, OP_ENTRY_SYMBOL);
     if (pl == NULL) {
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: no %s symbol", file, OP_ENTRY_SYMBOL);
         goto out_unload;
     }
     if (pl->abi_major != OP_ABI_MAJOR) {
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: built for provider ABI %u.%u, the broker speaks %d.%d", file,
                 pl->abi_major, pl->abi_minor, OP_ABI_MAJOR, OP_ABI_MINOR);
         goto out_unload;
     }
     if (pl->struct_size < PLUGIN_V1_SIZE || !name_ok(pl->name) || pl->init == NULL) {
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: malformed %s (size %u, name or init missing)", file, OP_ENTRY_SYMBOL,
                 pl->struct_size);
         goto out_unload;
     }
     for (size_t i = 0; i < r->n_plugins; i++) {
         if (strcmp(r->plugins[i].plugin->name, pl->name) == 0) {
+            count_failure(file);
             cm_warn("providers", "plugin %s skipped: plugin name \"%s\" already loaded from %s", file, pl->name,
                     r->plugins[i].file);
             goto out_unload;
@@ -197,11 +215,13 @@ static void load_one(ob_provider_registry_t *r, const char *dir, const char *fil
     int bad = 0;
     char *cfg = config_text(providers_config, pl->name, &bad);
     if (bad) {
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: configuration \"providers.%s\" must be an object", file, pl->name);
         goto out_unload;
     }
     if ((e.view = ob_host_api_view_new(r->host, pl->name, on_register, r)) == NULL) {
         cm_secure_free(cfg, 0);
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: out of memory", file);
         goto out_unload;
     }
@@ -219,11 +239,13 @@ static void load_one(ob_provider_registry_t *r, const char *dir, const char *fil
         goto out_unload;
     }
     if (rc != OP_OK) {
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: init failed (status %d%s%s)", file, rc, r->refusal[0] ? ", " : "",
                 r->refusal);
         goto out_unload;
     }
     if (r->refusal[0] != '\0' || r->n_pending == 0) {
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: %s", file,
                 r->refusal[0] != '\0' ? r->refusal : "init registered no provider");
         unload(&e, 1);
@@ -231,6 +253,7 @@ static void load_one(ob_provider_registry_t *r, const char *dir, const char *fil
     }
     size_t added = r->n_pending;
     if (commit(r, &e) != CM_OK) {
+        count_failure(file);
         cm_warn("providers", "plugin %s skipped: out of memory", file);
         unload(&e, 1);
         goto out_reset;
@@ -280,6 +303,7 @@ static void warn_unused_sections(const ob_provider_registry_t *r, const json_t *
 ob_provider_registry_t *ob_registry_load(const char *dir, op_host_api_t *host, const json_t *providers_config)
 {
     struct dirent **list = NULL;
+    (void)failures_family(); /* declared even when every plugin loads */
     if (dir == NULL || host == NULL)
         return NULL;
     ob_provider_registry_t *r = calloc(1, sizeof(*r));
@@ -299,6 +323,7 @@ ob_provider_registry_t *ob_registry_load(const char *dir, op_host_api_t *host, c
         struct stat st;
         snprintf(path, sizeof(path), "%s/%s", dir, list[i]->d_name);
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            count_failure(list[i]->d_name);
             cm_warn("providers", "plugin %s skipped: not a regular file", list[i]->d_name);
             continue;
         }

@@ -10,6 +10,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "common/request_id.h"
+#include "common/metrics.h"
 #include "common/status.h"
 #include "common/timer.h"
 
@@ -40,6 +41,28 @@ struct ob_pusher {
     ob_pusher_stats_t st;
 };
 
+/* oauth_broker_pushes_total, with its outcomes at 0 from the start. */
+static cm_metric_family_t *pushes_family(void)
+{
+    static cm_metric_family_t *pushes;
+    if (pushes == NULL) {
+        pushes =
+            cm_counter("oauth_broker_pushes_total",
+                       "Pushes to MCP servers by outcome: delivered, retried (an attempt failed), dropped.", "outcome");
+        (void)cm_metric_get(pushes, "delivered");
+        (void)cm_metric_get(pushes, "retried");
+        (void)cm_metric_get(pushes, "dropped");
+    }
+    return pushes;
+}
+
+/* Counts a push outcome in the pusher's statistics and in oauth_broker_pushes_total{outcome}. */
+static void count_push(uint64_t *stat, const char *outcome)
+{
+    (*stat)++;
+    cm_metric_inc(cm_metric_get(pushes_family(), outcome));
+}
+
 static void job_free(push_job_t *j)
 {
     ob_pusher_t *p = j->p;
@@ -63,6 +86,7 @@ ob_pusher_t *ob_pusher_new(ob_broker_t *b)
     ob_pusher_t *p = calloc(1, sizeof(*p));
     if (p != NULL)
         p->b = b;
+    (void)pushes_family();
     return p;
 }
 
@@ -102,7 +126,7 @@ static void retry_or_drop(push_job_t *j, const char *why, long retry_after_s)
     if (j->attempts > cfg->push_retries) {
         cm_warn("push", "push %s to %s for good after %d attempts: %s (the MCP server pulls on a miss)", j->id,
                 j->service, j->attempts, why);
-        p->st.dropped++;
+        count_push(&p->st.dropped, "dropped");
         job_free(j);
         return;
     }
@@ -113,11 +137,11 @@ static void retry_or_drop(push_job_t *j, const char *why, long retry_after_s)
     if (j->retry == NULL)
         j->retry = cm_timer_new(cm_server_loop(p->b->server), on_retry_timer, j);
     if (j->retry == NULL || cm_timer_start(j->retry, (long)d) != CM_OK) {
-        p->st.dropped++;
+        count_push(&p->st.dropped, "dropped");
         job_free(j);
         return;
     }
-    p->st.retried++;
+    count_push(&p->st.retried, "retried");
 }
 
 static void on_pushed(void *arg, const cm_http_response_t *res)
@@ -127,7 +151,7 @@ static void on_pushed(void *arg, const cm_http_response_t *res)
     j->call = NULL;
     if ((res->status >= 200 && res->status < 300) || res->status == 409) {
         cm_debug("push", "push %s delivered to %s (HTTP %d, attempt %d)", j->id, j->service, res->status, j->attempts);
-        j->p->st.delivered++;
+        count_push(&j->p->st.delivered, "delivered");
         job_free(j);
         return;
     }
@@ -141,7 +165,7 @@ static void on_pushed(void *arg, const cm_http_response_t *res)
     }
     cm_warn("push", "push %s refused by %s with HTTP %d (%.80s): dropped", j->id, j->service, res->status,
             res->body ? res->body : "");
-    j->p->st.dropped++;
+    count_push(&j->p->st.dropped, "dropped");
     job_free(j);
 }
 
@@ -156,7 +180,7 @@ static void attempt_as_request(push_job_t *j)
     int ts_len = snprintf(ts, sizeof(ts), "%" PRId64, now);
     if (key == NULL || ts_len <= 0 ||
         cm_bp_push_sign(key, ts, (size_t)ts_len, j->body, j->body_len, sig, sizeof(sig)) != CM_OK) {
-        p->st.dropped++;
+        count_push(&p->st.dropped, "dropped");
         job_free(j);
         return;
     }
@@ -248,7 +272,7 @@ static void enqueue(ob_pusher_t *p, const char *service, json_t *event)
 out_free_job:
     free(j->url);
     free(j);
-    p->st.dropped++;
+    count_push(&p->st.dropped, "dropped");
 out_decref:
     json_decref(event);
 }

@@ -253,6 +253,7 @@ static void finish(rop_t *op, int clear_marker)
         cm_pg_release(op->conn);
         op->conn = NULL;
     }
+    ob_refresh_metric(outcome);
     switch (outcome) {
     case OB_REFRESH_REFRESHED:
         r->st.refreshed++;
@@ -542,6 +543,7 @@ ob_refresher_t *ob_refresher_new(ob_broker_t *b)
         return NULL;
     r->b = b;
     r->on_event = on_event;
+    ob_refresh_metric(-1); /* declares the outcomes at 0 */
     if (ob_intent_owner_new(r->owner, sizeof(r->owner)) != CM_OK)
         goto out_free_refresher;
     cm_info("refresh", "refresh intent owner id %s (hold window %d s)", r->owner, b->cfg->refresh_intent_hold_s);

@@ -196,4 +196,8 @@ int ob_intent_owner_new(char *out, size_t outsz);
  * or cannot be told). Reads /proc (local files, no waiting). */
 int ob_intent_owner_dead(const char *owner, const char *self);
 
+/* Counts a finished refresh operation in oauth_broker_refreshes_total{outcome} (metrics.c); an outcome out of range
+ * only declares the metric. */
+void ob_refresh_metric(int outcome);
+
 #endif

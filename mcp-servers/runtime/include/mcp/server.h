@@ -81,6 +81,9 @@ typedef struct mcp_server_options {
                                          this; default 30 (env MCP_JWKS_REFETCH_S) */
     int jwt_leeway_s;                 /* clock skew allowed on an access token's exp, nbf and iat; default 60
                                          (mcp_server_options_defaults), 0-300 (env MCP_JWT_LEEWAY_S) */
+    const char *metrics_token_file;   /* GET /metrics: a file holding a Bearer token that may read the metrics from
+                                         any peer (env MCP_METRICS_TOKEN_FILE); default none */
+    int metrics_no_loopback;          /* 1: loopback peers need the token too (env MCP_METRICS_LOOPBACK=0) */
 } mcp_server_options_t;
 
 /* Fills o with defaults for service/version (strings are borrowed; keep them alive). */

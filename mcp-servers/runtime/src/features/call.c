@@ -1,6 +1,7 @@
 /*
  * call.c - one tools/call in flight: argument validation, result building, notifications (see mcp/tools.h).
  */
+#include "common/metrics.h"
 #include "common/status.h"
 #include "protocol/jsonrpc.h"
 #include "features/tools_internal.h"
@@ -11,6 +12,7 @@
 #include <string.h>
 
 struct mcp_call {
+    double started; /* monotonic seconds (the duration metric) */
     const mcp_tool_t *tool;
     json_t *id;
     char instance[65];
@@ -61,6 +63,7 @@ mcp_call_t *mcp__call_new(const mcp_call_params_t *p)
         return NULL;
     }
     c->tool = p->tool;
+    c->started = cm_metrics_now();
     c->id = json_incref(p->id);
     copy_str(c->instance, sizeof(c->instance), p->instance_id);
     copy_str(c->protocol_version, sizeof(c->protocol_version), p->protocol_version);
@@ -147,9 +150,24 @@ static void merge_extra(mcp_call_t *c, json_t *result)
         json_object_update(result, c->result_extra);
 }
 
-/* Delivers response (stolen) and frees the call. */
-static void complete(mcp_call_t *c, json_t *response)
+/* mcp_tool_calls_total{tool,outcome} and mcp_tool_call_duration_seconds{tool}. outcome: ok, tool_error (isError),
+ * error (a JSON-RPC error), abandoned (timed out or the client went away first). */
+static void count_call(const mcp_call_t *c, const char *outcome)
 {
+    static cm_metric_family_t *calls, *duration;
+    if (calls == NULL) {
+        calls = cm_counter("mcp_tool_calls_total", "tools/call requests by tool and outcome.", "tool,outcome");
+        duration =
+            cm_histogram("mcp_tool_call_duration_seconds", "Time from a tools/call to its result, by tool.", "tool");
+    }
+    cm_metric_inc(cm_metric_get(calls, c->tool->name, c->abandoned ? "abandoned" : outcome));
+    cm_metric_observe(cm_metric_get(duration, c->tool->name), cm_metrics_now() - c->started);
+}
+
+/* Delivers response (stolen) and frees the call. */
+static void complete(mcp_call_t *c, json_t *response, const char *outcome)
+{
+    count_call(c, outcome);
     if (c->sink.complete != NULL && response != NULL)
         c->sink.complete(c->sink.ctx, response);
     else
@@ -159,12 +177,12 @@ static void complete(mcp_call_t *c, json_t *response)
 
 void mcp_call_error(mcp_call_t *c, int code, const char *message)
 {
-    complete(c, mcp_jsonrpc_error(c->id, code, message, NULL));
+    complete(c, mcp_jsonrpc_error(c->id, code, message, NULL), "error");
 }
 
 void mcp_call_error_data(mcp_call_t *c, int code, const char *message, json_t *data)
 {
-    complete(c, mcp_jsonrpc_error(c->id, code, message, data));
+    complete(c, mcp_jsonrpc_error(c->id, code, message, data), "error");
 }
 
 json_t *mcp_call_client_capabilities(const mcp_call_t *c)
@@ -199,7 +217,7 @@ void mcp_call_finish(mcp_call_t *c)
     if (c->structured != NULL)
         json_object_set(result, "structuredContent", c->structured);
     merge_extra(c, result);
-    complete(c, mcp_jsonrpc_result(c->id, result));
+    complete(c, mcp_jsonrpc_result(c->id, result), "ok");
 }
 
 static void fail_text(mcp_call_t *c, const char *msg)
@@ -212,7 +230,7 @@ static void fail_text(mcp_call_t *c, const char *msg)
     json_object_set_new(result, "content", content);
     json_object_set_new(result, "isError", json_true());
     merge_extra(c, result);
-    complete(c, mcp_jsonrpc_result(c->id, result));
+    complete(c, mcp_jsonrpc_result(c->id, result), "tool_error");
 }
 
 void mcp_call_fail(mcp_call_t *c, const char *fmt, ...)

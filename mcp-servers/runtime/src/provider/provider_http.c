@@ -3,6 +3,7 @@
  * (see mcp/provider_http.h).
  */
 #include "provider/provider_internal.h"
+#include "common/metrics.h"
 #include "common/status.h"
 #include "tokens/auth.h"
 #include "tokens/token_client.h"
@@ -33,6 +34,7 @@ struct fetch {
     int (*answer_status)(const struct mcp_provider_response *res);
     char *subject;
     int cb_ran;
+    double sent_at; /* monotonic seconds of the last request sent (the latency metric) */
 };
 
 static void fetch_free(struct fetch *f)
@@ -202,9 +204,32 @@ static void response_view(const cm_http_response_t *res, mcp_provider_response_t
         r->json = json_loadb(res->body, res->body_len, 0, NULL);
 }
 
+/* mcp_upstream_requests_total{service,tool,status} and mcp_upstream_request_duration_seconds{service,tool}, one per
+ * HTTP exchange with the provider (a 401 retried with a fresh token counts twice). status: the HTTP status, or
+ * "timeout" / "error" when none came. */
+static void count_upstream(const struct fetch *f, const cm_http_response_t *res)
+{
+    static cm_metric_family_t *calls, *duration;
+    if (calls == NULL) {
+        calls = cm_counter("mcp_upstream_requests_total", "Provider API requests by service, tool and HTTP status.",
+                           "service,tool,status");
+        duration = cm_histogram("mcp_upstream_request_duration_seconds",
+                                "Provider API request latency by service and tool.", "service,tool");
+    }
+    char status[16];
+    if (res->status > 0 && res->status < 1000)
+        snprintf(status, sizeof(status), "%d", res->status);
+    else
+        snprintf(status, sizeof(status), "%s", res->timed_out ? "timeout" : "error");
+    const char *tool = mcp_call_tool(f->call);
+    cm_metric_inc(cm_metric_get(calls, f->s->service, tool ? tool : "", status));
+    cm_metric_observe(cm_metric_get(duration, f->s->service, tool ? tool : ""), cm_metrics_now() - f->sent_at);
+}
+
 static void on_response(void *arg, const cm_http_response_t *res)
 {
     struct fetch *f = arg;
+    count_upstream(f, res);
     mcp_provider_response_t r;
     response_view(res, &r);
     if (f->answer_status != NULL && r.status >= 200 && r.status < 300) {
@@ -271,6 +296,7 @@ static void send_request(struct fetch *f, const char *token)
                              .body_len = f->body_len,
                              .timeout_ms = f->timeout_ms,
                              .max_response = f->max_response};
+    f->sent_at = cm_metrics_now();
     if (cm_http_start(f->s->http, &req, on_response, f, NULL) != CM_AGAIN)
         fail(f, 0, -1, 0);
 }

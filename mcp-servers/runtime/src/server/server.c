@@ -6,6 +6,7 @@
 #include "common/crypto.h"
 #include "common/http_client.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/status.h"
 #include "tokens/broker_api.h"
 #include "mcp/provider_http.h"
@@ -142,6 +143,12 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->push_replay_cap = (size_t)n;
+    if ((v = getenv("MCP_METRICS_TOKEN_FILE")) && *v)
+        o->metrics_token_file = v;
+    if ((rc = env_long("MCP_METRICS_LOOPBACK", 0, 1, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->metrics_no_loopback = n == 0;
     if ((rc = env_long("MCP_USAGE_FLUSH_MS", 100, 3600000, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
@@ -273,10 +280,26 @@ static void on_tick(h2o_timeout_entry_t *e)
     h2o_timeout_link(cm_server_loop(s->httpd), &s->tick_timeout, &s->tick_entry);
 }
 
+/* mcp_sessions_open, sampled at each scrape. */
+static void collect_sessions(cm_metrics_t *m, void *arg)
+{
+    (void)m;
+    mcp_server_t *s = arg;
+    static cm_metric_family_t *open;
+    if (open == NULL)
+        open = cm_gauge("mcp_sessions_open", "MCP sessions open (Mcp-Session-Id) on this server.", NULL);
+    cm_metric_set(cm_metric_series(open, NULL), s->sessions ? (double)mcp_sessions_count(s->sessions) : 0);
+}
+
 static int add_routes(mcp_server_t *s)
 {
     int rc = 0;
     rc |= cm_server_route(s->httpd, "GET", "/health", mcp__health_service, s);
+    int mrc = cm_server_metrics(s->httpd, NULL, !s->opts.metrics_no_loopback, s->opts.metrics_token_file);
+    if (mrc == CM_EIO)
+        cm_error(s->name, "MCP_METRICS_TOKEN_FILE: cannot read a token from %s", s->opts.metrics_token_file);
+    rc |= mrc;
+    rc |= cm_metrics_on_collect(cm_metrics_default(), collect_sessions, s);
     rc |= cm_server_route(s->httpd, "POST", "/cache-tokens", mcp__cache_tokens, s);
     rc |= cm_server_route(s->httpd, "GET", "/.well-known/oauth-protected-resource", mcp__protected_resource, s);
     rc |= cm_server_route(s->httpd, "GET", "/.well-known/oauth-protected-resource/**", mcp__protected_resource, s);
@@ -381,6 +404,7 @@ void mcp_server_free(mcp_server_t *s)
 {
     if (s == NULL)
         return;
+    cm_metrics_off_collect(cm_metrics_default(), collect_sessions, s);
     if (s->tick_linked) {
         h2o_timeout_unlink(&s->tick_entry);
         h2o_timeout_dispose(cm_server_loop(s->httpd), &s->tick_timeout);

@@ -3,6 +3,7 @@
  */
 #include "tokens/token_client.h"
 #include "tokens/broker.h"
+#include "common/metrics.h"
 #include "common/status.h"
 #include "tokens/broker_api.h"
 #include "util/lru.h"
@@ -221,6 +222,22 @@ static void on_broker(void *arg, int status, json_t *body, const char *error)
     finish(f, &r);
 }
 
+/* mcp_token_cache_hits_total / mcp_token_cache_misses_total: a lookup served from memory, or not (fetched from the
+ * broker, joined to a fetch in flight, or refreshed on request). */
+static void count_lookup(int hit)
+{
+    static cm_metric_series_t *hits, *misses;
+    if (hits == NULL) {
+        hits = cm_metric_series(
+            cm_counter("mcp_token_cache_hits_total", "Provider token lookups served from the token cache.", NULL),
+            NULL);
+        misses = cm_metric_series(
+            cm_counter("mcp_token_cache_misses_total", "Provider token lookups that had to ask the broker.", NULL),
+            NULL);
+    }
+    cm_metric_inc(hit ? hits : misses);
+}
+
 int mcp_token_get(mcp_token_client_t *tc, const char *instance_id, int refresh, int64_t now_s, mcp_token_cb cb,
                   void *arg, mcp_token_wait_t **wait, mcp_token_result_t *now)
 {
@@ -230,12 +247,14 @@ int mcp_token_get(mcp_token_client_t *tc, const char *instance_id, int refresh, 
     struct entry *e = refresh ? NULL : mcp_lru_get(tc->cache, instance_id);
     if (e != NULL && now_s < e->expires_at - tc->margin_s) {
         tc->stats.hits++;
+        count_lookup(1);
         now->ok = 1;
         now->access_token = e->token;
         now->expires_at = e->expires_at;
         return CM_OK;
     }
     tc->stats.misses++;
+    count_lookup(0);
     if (tc->broker == NULL) {
         now->message = "no authorization broker is configured";
         return CM_OK;
