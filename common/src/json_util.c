@@ -154,3 +154,10 @@ char *cm_json_dumps(const json_t *v)
     out[n] = '\0';
     return out;
 }
+
+void cm_json_copy_str(json_t *dst, const char *dkey, const json_t *src, const char *skey)
+{
+    const json_t *v = json_object_get(src, skey);
+    if (json_is_string(v))
+        json_object_set_new(dst, dkey, json_stringn(json_string_value(v), json_string_length(v)));
+}

@@ -2,33 +2,27 @@
  * meta.c - Dropbox Metadata ({".tag": "file" | "folder" | "deleted", name, id, path_display, ...}) as the concise
  * summaries the tools return, and their text lines.
  */
+#include "common/json_util.h"
 #include "dropbox.h"
 
 #include <string.h>
-
-static void copy_str(json_t *dst, const char *dkey, const json_t *src, const char *skey)
-{
-    const char *v = json_string_value(json_object_get(src, skey));
-    if (v != NULL)
-        json_object_set_new(dst, dkey, json_string(v));
-}
 
 json_t *dbx_meta_summary(const json_t *m)
 {
     json_t *s = json_object();
     if (s == NULL)
         return NULL;
-    copy_str(s, "type", m, ".tag");
-    copy_str(s, "name", m, "name");
-    copy_str(s, "id", m, "id");
-    copy_str(s, "path", m, "path_display");
-    copy_str(s, "path_lower", m, "path_lower");
+    cm_json_copy_str(s, "type", m, ".tag");
+    cm_json_copy_str(s, "name", m, "name");
+    cm_json_copy_str(s, "id", m, "id");
+    cm_json_copy_str(s, "path", m, "path_display");
+    cm_json_copy_str(s, "path_lower", m, "path_lower");
     if (json_is_integer(json_object_get(m, "size")))
         json_object_set_new(s, "size", json_integer(json_integer_value(json_object_get(m, "size"))));
-    copy_str(s, "rev", m, "rev");
-    copy_str(s, "modified", m, "server_modified");
-    copy_str(s, "client_modified", m, "client_modified");
-    copy_str(s, "content_hash", m, "content_hash");
+    cm_json_copy_str(s, "rev", m, "rev");
+    cm_json_copy_str(s, "modified", m, "server_modified");
+    cm_json_copy_str(s, "client_modified", m, "client_modified");
+    cm_json_copy_str(s, "content_hash", m, "content_hash");
     if (json_is_boolean(json_object_get(m, "is_downloadable")))
         json_object_set_new(s, "is_downloadable", json_boolean(json_is_true(json_object_get(m, "is_downloadable"))));
     return s;

@@ -2,6 +2,7 @@
  * file.c - Drive File resources as the tools show them: a compact summary (structuredContent), one readable line
  * each, the listing and single-file answers, and Drive query string literals.
  */
+#include "common/json_util.h"
 #include "googledrive.h"
 
 #include <stdlib.h>
@@ -27,36 +28,29 @@ static const char *kind_of(const char *mime)
     return NULL;
 }
 
-static void copy_str(json_t *out, const char *to, json_t *file, const char *from)
-{
-    json_t *v = json_object_get(file, from);
-    if (json_is_string(v))
-        json_object_set(out, to, v);
-}
-
 json_t *gd_file_summary(json_t *file)
 {
     json_t *out = json_object();
-    copy_str(out, "id", file, "id");
-    copy_str(out, "name", file, "name");
-    copy_str(out, "mime_type", file, "mimeType");
+    cm_json_copy_str(out, "id", file, "id");
+    cm_json_copy_str(out, "name", file, "name");
+    cm_json_copy_str(out, "mime_type", file, "mimeType");
     const char *kind = kind_of(json_string_value(json_object_get(file, "mimeType")));
     json_object_set_new(out, "kind", json_string(kind != NULL ? kind : "file"));
     /* Drive sends int64 fields as JSON strings */
     const char *size = json_string_value(json_object_get(file, "size"));
     if (size != NULL)
         json_object_set_new(out, "size", json_integer(strtoll(size, NULL, 10)));
-    copy_str(out, "created_time", file, "createdTime");
-    copy_str(out, "modified_time", file, "modifiedTime");
+    cm_json_copy_str(out, "created_time", file, "createdTime");
+    cm_json_copy_str(out, "modified_time", file, "modifiedTime");
     json_t *parents = json_object_get(file, "parents");
     if (json_is_array(parents))
         json_object_set(out, "parents", parents);
     json_t *trashed = json_object_get(file, "trashed");
     if (json_is_boolean(trashed))
         json_object_set(out, "trashed", trashed);
-    copy_str(out, "web_view_link", file, "webViewLink");
-    copy_str(out, "description", file, "description");
-    copy_str(out, "md5_checksum", file, "md5Checksum");
+    cm_json_copy_str(out, "web_view_link", file, "webViewLink");
+    cm_json_copy_str(out, "description", file, "description");
+    cm_json_copy_str(out, "md5_checksum", file, "md5Checksum");
     json_t *shared = json_object_get(file, "shared");
     if (json_is_boolean(shared))
         json_object_set(out, "shared", shared);

@@ -2,6 +2,7 @@
  * api.c - the onedrive service's Graph helpers (onedrive.h): item addressing by id or path, $select, driveItem
  * summaries, the permissions named in its error texts. The Graph conventions themselves are apis/msgraph.h.
  */
+#include "common/json_util.h"
 #include "common/status.h"
 #include "onedrive.h"
 
@@ -190,40 +191,33 @@ void od_select(json_t *fields, char *out, size_t outsz)
     }
 }
 
-static void copy_str(json_t *dst, const char *dkey, const json_t *src, const char *skey)
-{
-    const char *v = json_string_value(json_object_get(src, skey));
-    if (v != NULL)
-        json_object_set_new(dst, dkey, json_string(v));
-}
-
 json_t *od_item_summary(const json_t *item)
 {
     json_t *s = json_object();
-    copy_str(s, "id", item, "id");
-    copy_str(s, "name", item, "name");
+    cm_json_copy_str(s, "id", item, "id");
+    cm_json_copy_str(s, "name", item, "name");
     const json_t *folder = json_object_get(item, "folder"), *file = json_object_get(item, "file");
     if (json_is_object(folder) || json_is_object(file))
         json_object_set_new(s, "type", json_string(json_is_object(folder) ? "folder" : "file"));
     if (json_is_integer(json_object_get(item, "size")))
         json_object_set_new(s, "size", json_integer(json_integer_value(json_object_get(item, "size"))));
-    copy_str(s, "mime_type", file, "mimeType");
+    cm_json_copy_str(s, "mime_type", file, "mimeType");
     if (json_is_integer(json_object_get(folder, "childCount")))
         json_object_set_new(s, "child_count", json_integer(json_integer_value(json_object_get(folder, "childCount"))));
-    copy_str(s, "created", item, "createdDateTime");
-    copy_str(s, "modified", item, "lastModifiedDateTime");
-    copy_str(s, "web_url", item, "webUrl");
-    copy_str(s, "description", item, "description");
-    copy_str(s, "etag", item, "eTag");
-    copy_str(s, "ctag", item, "cTag");
+    cm_json_copy_str(s, "created", item, "createdDateTime");
+    cm_json_copy_str(s, "modified", item, "lastModifiedDateTime");
+    cm_json_copy_str(s, "web_url", item, "webUrl");
+    cm_json_copy_str(s, "description", item, "description");
+    cm_json_copy_str(s, "etag", item, "eTag");
+    cm_json_copy_str(s, "ctag", item, "cTag");
     const json_t *parent = json_object_get(item, "parentReference");
-    copy_str(s, "parent_id", parent, "id");
-    copy_str(s, "parent_path", parent, "path");
-    copy_str(s, "drive_id", parent, "driveId");
+    cm_json_copy_str(s, "parent_id", parent, "id");
+    cm_json_copy_str(s, "parent_path", parent, "path");
+    cm_json_copy_str(s, "drive_id", parent, "driveId");
     const json_t *cu = json_object_get(json_object_get(item, "createdBy"), "user");
     const json_t *mu = json_object_get(json_object_get(item, "lastModifiedBy"), "user");
-    copy_str(s, "created_by", cu, "displayName");
-    copy_str(s, "modified_by", mu, "displayName");
+    cm_json_copy_str(s, "created_by", cu, "displayName");
+    cm_json_copy_str(s, "modified_by", mu, "displayName");
     return s;
 }
 

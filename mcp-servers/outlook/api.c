@@ -2,6 +2,7 @@
  * api.c - the outlook service's Graph helpers (graph.h): folder names, the permissions of its error texts,
  * recipients and message summaries; the Graph conventions themselves are apis/msgraph.h.
  */
+#include "common/json_util.h"
 #include "graph.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -94,30 +95,23 @@ json_t *graph_recipients_out(const json_t *addresses)
     return out;
 }
 
-static void copy_str(json_t *dst, const char *dkey, const json_t *src, const char *skey)
-{
-    const char *v = json_string_value(json_object_get(src, skey));
-    if (v != NULL)
-        json_object_set_new(dst, dkey, json_string(v));
-}
-
 json_t *graph_message_summary(const json_t *m)
 {
     json_t *s = json_object();
-    copy_str(s, "id", m, "id");
-    copy_str(s, "subject", m, "subject");
+    cm_json_copy_str(s, "id", m, "id");
+    cm_json_copy_str(s, "subject", m, "subject");
     if (json_is_object(json_object_get(m, "from")))
         json_object_set_new(s, "from", recipient(json_object_get(m, "from")));
     if (json_is_array(json_object_get(m, "toRecipients")))
         json_object_set_new(s, "to", graph_recipients(json_object_get(m, "toRecipients")));
-    copy_str(s, "received", m, "receivedDateTime");
+    cm_json_copy_str(s, "received", m, "receivedDateTime");
     if (json_is_boolean(json_object_get(m, "isRead")))
         json_object_set_new(s, "is_read", json_boolean(json_is_true(json_object_get(m, "isRead"))));
     if (json_is_boolean(json_object_get(m, "hasAttachments")))
         json_object_set_new(s, "has_attachments", json_boolean(json_is_true(json_object_get(m, "hasAttachments"))));
-    copy_str(s, "preview", m, "bodyPreview");
-    copy_str(s, "conversation_id", m, "conversationId");
-    copy_str(s, "importance", m, "importance");
+    cm_json_copy_str(s, "preview", m, "bodyPreview");
+    cm_json_copy_str(s, "conversation_id", m, "conversationId");
+    cm_json_copy_str(s, "importance", m, "importance");
     return s;
 }
 

@@ -2,19 +2,13 @@
  * render.c - Teams chatMessages and chats for a model (teams.h): who wrote, when, the body as plain text (HTML
  * converted by the mail library), reply counts; the structured summaries and their text blocks.
  */
+#include "common/json_util.h"
 #include "mail/html_text.h"
 #include "teams.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static void copy_str(json_t *dst, const char *dkey, const json_t *src, const char *skey)
-{
-    const char *v = json_string_value(json_object_get(src, skey));
-    if (v != NULL)
-        json_object_set_new(dst, dkey, json_string(v));
-}
 
 /* The display name of an identitySet (user, application or device), or NULL. */
 static const char *identity_name(const json_t *set)
@@ -51,13 +45,13 @@ static char *body_text(const json_t *body, size_t max_chars, int *cut)
 json_t *tm_message_summary(const json_t *m, size_t max_chars, size_t max_replies)
 {
     json_t *s = json_object();
-    copy_str(s, "id", m, "id");
-    copy_str(s, "reply_to_id", m, "replyToId");
-    copy_str(s, "message_type", m, "messageType");
-    copy_str(s, "created", m, "createdDateTime");
-    copy_str(s, "modified", m, "lastModifiedDateTime");
-    copy_str(s, "subject", m, "subject");
-    copy_str(s, "web_url", m, "webUrl");
+    cm_json_copy_str(s, "id", m, "id");
+    cm_json_copy_str(s, "reply_to_id", m, "replyToId");
+    cm_json_copy_str(s, "message_type", m, "messageType");
+    cm_json_copy_str(s, "created", m, "createdDateTime");
+    cm_json_copy_str(s, "modified", m, "lastModifiedDateTime");
+    cm_json_copy_str(s, "subject", m, "subject");
+    cm_json_copy_str(s, "web_url", m, "webUrl");
     const char *importance = json_string_value(json_object_get(m, "importance"));
     if (importance != NULL && strcmp(importance, "normal") != 0)
         json_object_set_new(s, "importance", json_string(importance));
@@ -65,11 +59,11 @@ json_t *tm_message_summary(const json_t *m, size_t max_chars, size_t max_replies
     const char *name = identity_name(from);
     if (name != NULL)
         json_object_set_new(s, "from", json_string(name));
-    copy_str(s, "from_id", json_object_get(from, "user"), "id");
+    cm_json_copy_str(s, "from_id", json_object_get(from, "user"), "id");
     if (json_string_value(json_object_get(m, "deletedDateTime")) != NULL)
         json_object_set_new(s, "deleted", json_true());
     const json_t *body = json_object_get(m, "body");
-    copy_str(s, "content_type", body, "contentType");
+    cm_json_copy_str(s, "content_type", body, "contentType");
     const char *type = json_string_value(json_object_get(m, "messageType"));
     if (type != NULL && strcmp(type, "systemEventMessage") == 0) {
         const char *ev = json_string_value(json_object_get(json_object_get(m, "eventDetail"), "@odata.type"));
@@ -160,12 +154,12 @@ void tm_append_message(cm_buf_t *b, const json_t *s, int indent)
 json_t *tm_chat_summary(const json_t *chat)
 {
     json_t *s = json_object();
-    copy_str(s, "id", chat, "id");
-    copy_str(s, "topic", chat, "topic");
-    copy_str(s, "chat_type", chat, "chatType");
-    copy_str(s, "created", chat, "createdDateTime");
-    copy_str(s, "updated", chat, "lastUpdatedDateTime");
-    copy_str(s, "web_url", chat, "webUrl");
+    cm_json_copy_str(s, "id", chat, "id");
+    cm_json_copy_str(s, "topic", chat, "topic");
+    cm_json_copy_str(s, "chat_type", chat, "chatType");
+    cm_json_copy_str(s, "created", chat, "createdDateTime");
+    cm_json_copy_str(s, "updated", chat, "lastUpdatedDateTime");
+    cm_json_copy_str(s, "web_url", chat, "webUrl");
     const json_t *members = json_object_get(chat, "members");
     if (json_is_array(members)) {
         json_t *names = json_array();
@@ -184,7 +178,7 @@ json_t *tm_chat_summary(const json_t *chat)
         const char *name = identity_name(json_object_get(last, "from"));
         if (name != NULL)
             json_object_set_new(l, "from", json_string(name));
-        copy_str(l, "created", last, "createdDateTime");
+        cm_json_copy_str(l, "created", last, "createdDateTime");
         int cut = 0;
         char *text = json_is_true(json_object_get(last, "isDeleted"))
                          ? strdup("(deleted)")

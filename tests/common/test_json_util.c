@@ -201,8 +201,26 @@ static void test_dumps(void)
     CU_ASSERT_PTR_NULL(cm_json_dumps(NULL));
 }
 
+static void test_copy_str(void)
+{
+    json_t *src = json_pack("{s:s, s:i, s:n}", "name", "a\"b", "size", 3, "nil");
+    json_object_set_new(src, "nul", json_stringn("x\0y", 3));
+    json_t *dst = json_object();
+    cm_json_copy_str(dst, "title", src, "name");
+    cm_json_copy_str(dst, "size", src, "size"); /* not a string: left out */
+    cm_json_copy_str(dst, "nil", src, "nil");
+    cm_json_copy_str(dst, "absent", src, "absent");
+    cm_json_copy_str(dst, "nul", src, "nul"); /* whole, not cut at the NUL */
+    CU_ASSERT_EQUAL(json_object_size(dst), 2);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(dst, "title")), "a\"b");
+    CU_ASSERT_EQUAL(json_string_length(json_object_get(dst, "nul")), 3);
+    json_decref(src);
+    json_decref(dst);
+}
+
 void tests_register(void)
 {
-    CU_SUITE("json_util", NULL, NULL, {"load_basic", test_load_basic}, {"duplicates", test_duplicates},
-             {"depth", test_depth}, {"str", test_str}, {"int", test_int}, {"dumps", test_dumps});
+    CU_SUITE("json_util", NULL, NULL, {"load_basic", test_load_basic}, {"copy_str", test_copy_str},
+             {"duplicates", test_duplicates}, {"depth", test_depth}, {"str", test_str}, {"int", test_int},
+             {"dumps", test_dumps});
 }

@@ -24,6 +24,9 @@ const char *cm_json_str(const json_t *obj, const char *key);
  * 0 and sets *ok=0 when absent or bad (reals, booleans, overflow). *ok=1 on success; ok may be NULL.
  */
 int64_t cm_json_int(const json_t *obj, const char *key, int allow_string, int *ok);
+/* Copies src's string member skey to dst as dkey when it is a string (anything else: dst unchanged). For summaries
+ * built from a provider's objects. */
+void cm_json_copy_str(json_t *dst, const char *dkey, const json_t *src, const char *skey);
 /* Compact JSON text of any value (sorted keys off, UTF-8 kept). malloc'ed (free()); NULL on failure. */
 char *cm_json_dumps(const json_t *v);
 
