@@ -149,6 +149,8 @@ main() {
     ob_say "      registers, and sends you to a consent page that asks for the instance's access key."
     ob_say "      docs/mcp-authorization.md: the flow, service URLs (http://127.0.0.1:<service port>/mcp) and their"
     ob_say "      operator app credentials."
+    ob_say "admin: $BUILD_DIR/tools/obctl/obctl instances list   (the admin CLI over the same API: docs/obctl.md)"
+    ob_say "no OAuth client yet? scripts/run.sh --demo runs the whole flow offline (a fake Google and Gmail, labelled DEMO)."
 }
 
 main "$@"
