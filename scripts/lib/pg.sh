@@ -9,6 +9,15 @@
 #   pg_create_db NAME  (re)create database NAME, empty, owned by `ob`
 #   pg_psql [ARGS]     psql as the cluster's superuser (over the unix socket)
 #
+# Streaming replication (for a failover test; the cluster above is the primary):
+#   pg_standby_create DATA PORT NAME   pg_basebackup of the running cluster into DATA (a path under $VAR_DIR/pg),
+#                      started as a hot standby on 127.0.0.1:PORT that streams as application_name NAME; waits
+#                      until the primary sees it streaming (log DATA.log)
+#   pg_sync_standby NAME   the primary waits for standby NAME to flush every commit (synchronous_standby_names)
+#   pg_promote DATA    promotes the standby in DATA; waits until it accepts writes
+#   pg_stop_data DATA [MODE]   stops the cluster in DATA (MODE fast by default; immediate is a crash)
+#   pg_url_hosts DB PORT...   the DATABASE_URL of DB over several local servers (libpq multi-host, read-write)
+#
 # Layout under $VAR_DIR/pg: data/ (the cluster), run/ (its unix socket), postgres.log, and .password
 # (the generated password of role `ob`, mode 0600). The cluster listens on 127.0.0.1:$OB_PG_PORT
 # (default 55432) and on the socket only, with scram-sha-256 for everyone but the superuser.
@@ -215,4 +224,78 @@ SET client_min_messages = warning;
 DROP DATABASE IF EXISTS $name WITH (FORCE);
 CREATE DATABASE $name OWNER $PG_ROLE;
 EOF
+}
+
+# ---------------------------------------------------------------- streaming replication
+
+pg__data_ok() {
+    [[ "$1" == "$PG_DIR"/* && "$1" != *..* ]] || ob_die "pg: $1 is not a directory under $PG_DIR"
+}
+
+pg_standby_create() {
+    local data="$1" port="$2" name="$3" owner sock bin
+    pg__data_ok "$data"
+    [[ "$port" =~ ^[0-9]+$ && "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || ob_die "pg_standby_create: bad port or name"
+    owner="$(pg__owner)"
+    sock="$(pg__sock_dir)"
+    bin="$(pg__bin)"
+    # the superuser may open replication connections over the socket (peer), like any other
+    if ! pg__as_owner grep -q '^local replication' "$PG_DATA/pg_hba.conf"; then
+        printf 'local replication %s           peer\n' "$owner" | pg__as_owner tee -a "$PG_DATA/pg_hba.conf" >/dev/null
+        pg_psql -c 'SELECT pg_reload_conf()' >/dev/null
+    fi
+    mkdir -p "$data"
+    chown "$owner:" "$data"
+    chmod 0700 "$data"
+    touch "$data.log"
+    chown "$owner:" "$data.log"
+    if ! pg__as_owner "$bin/pg_basebackup" -D "$data" -h "$sock" -p "$(pg__port)" -U "$owner" -X stream -c fast -R \
+        -d "application_name=$name" >"$data.log" 2>&1; then
+        cat "$data.log" >&2
+        return 1
+    fi
+    # its own port (the copied ob_embedded.conf names the primary's); the socket directory is shared
+    pg__as_owner tee "$data/ob_embedded.conf" >/dev/null <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$sock'
+password_encryption = 'scram-sha-256'
+EOF
+    if ! pg__as_owner "$bin/pg_ctl" start -D "$data" -l "$data.log" -w -t 60 >/dev/null; then
+        tail -n 15 "$data.log" >&2
+        return 1
+    fi
+    local streaming
+    for _ in $(seq 1 100); do
+        streaming="$(pg_psql -A -t -c "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$name' AND state = 'streaming'")"
+        [[ "$streaming" == 1 ]] && return 0
+        sleep 0.1
+    done
+    ob_say "pg: standby $name did not start streaming (log $data.log)"
+    return 1
+}
+
+pg_sync_standby() {
+    [[ "$1" =~ ^[a-z_][a-z0-9_]*$ ]] || ob_die "pg_sync_standby: bad name"
+    # set after pg_basebackup, so that a promoted standby does not wait for a standby of its own
+    pg_psql -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" -c 'SELECT pg_reload_conf()' >/dev/null
+}
+
+pg_promote() {
+    pg__data_ok "$1"
+    pg__as_owner "$(pg__bin)/pg_ctl" promote -D "$1" -w -t 60 >/dev/null
+}
+
+pg_stop_data() {
+    pg__data_ok "$1"
+    [[ -f "$1/postmaster.pid" ]] || return 0
+    pg__as_owner "$(pg__bin)/pg_ctl" stop -D "$1" -m "${2:-fast}" -w -t 60 >/dev/null
+}
+
+pg_url_hosts() {
+    local db="$1" hosts="" p
+    shift
+    for p in "$@"; do hosts="$hosts${hosts:+,}127.0.0.1:$p"; done
+    printf 'postgresql://%s:%s@%s/%s?target_session_attrs=read-write\n' "$PG_ROLE" "$(<"$PG_PASSWORD_FILE")" "$hosts" \
+        "$db"
 }
