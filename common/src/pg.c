@@ -188,7 +188,10 @@ cm_pg_pool_t *cm_pg_pool_new(h2o_evloop_t *loop, const char *conninfo, int size)
         goto out_destroy_pool;
     }
     p->hostaddr = resolve_hosts(opts);
+    int hosts_rc = cm_pgi_hosts_init(p, opts);
     PQconninfoFree(opts);
+    if (hosts_rc != 0)
+        goto out_destroy_pool;
     if ((p->conninfo = strdup(conninfo)) == NULL)
         goto out_destroy_pool;
     if ((p->conns = calloc((size_t)size, sizeof(*p->conns))) == NULL)

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONNECT_TIMEOUT_MS 5000
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define STABLE_MS 1000 /* a connection lost sooner than this counts as a failed attempt (backoff) */
@@ -132,7 +131,7 @@ static void connect_established(cm_pg_conn_t *c)
     h2o_socket_read_start(c->sock, on_conn_readable);
     cm_timer_stop(c->timer);
     if (c->was_up || c->attempts > 0)
-        cm_info("pg", "connection %d (re)established", c->id);
+        cm_info("pg", "connection %d (re)established (%s:%s)", c->id, PQhost(c->pg), PQport(c->pg));
     c->state = CS_IDLE;
     c->up_since_ms = cm_now_ms(); /* attempts is cleared once the connection proved stable */
     c->was_up = 1;
@@ -180,10 +179,19 @@ static void on_notice(void *arg, const char *message)
 static void connect_start(cm_pg_conn_t *c)
 {
     /* keepalive defaults come before the expanded conninfo, so the caller's settings override them */
-    static const char *const keys[] = {
-        "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname", "hostaddr", NULL};
-    /* hostaddr (resolved at pool creation, see resolve_hosts in pg.c) after the conninfo, so no DNS here */
-    const char *vals[] = {"1", "30", "10", "3", c->pool->conninfo, c->pool->hostaddr, NULL};
+    static const char *const keys[] = {"keepalives",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
+                                       "dbname",
+                                       "hostaddr",
+                                       "host",
+                                       "port",
+                                       NULL};
+    /* hostaddr (resolved at pool creation, see resolve_hosts in pg.c) after the conninfo, so no DNS here; several
+     * hosts: the lists rotated to start where the pool left off (pg_hosts.c); a NULL value keeps conninfo's */
+    const char *vals[] = {"1", "30", "10", "3", c->pool->conninfo, NULL, NULL, NULL, NULL};
+    cm_pgi_hosts_params(c->pool, &vals[6], &vals[5], &vals[7]);
     c->pg = PQconnectStartParams(keys, vals, 1);
     if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
         connect_failed(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -191,7 +199,7 @@ static void connect_start(cm_pg_conn_t *c)
     }
     PQsetNoticeProcessor(c->pg, on_notice, c);
     c->state = CS_CONNECTING;
-    cm_timer_start(c->timer, CONNECT_TIMEOUT_MS);
+    cm_timer_start(c->timer, c->pool->connect_timeout_ms);
     connect_wait(c, PGRES_POLLING_WRITING); /* libpq: "behave as if it last returned WRITING" */
 }
 
@@ -367,6 +375,7 @@ void cm_pgi_conn_on_timer(void *arg)
         connect_start(c);
         break;
     case CS_CONNECTING:
+        cm_pgi_hosts_skip(c->pool, c->pg, c->id);
         connect_failed(c, "timed out");
         break;
     case CS_BUSY:

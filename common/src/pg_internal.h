@@ -1,6 +1,7 @@
 /*
  * pg_internal.h - private to the pool's three layers: pg.c (public API) -> pg_conn.c (one connection's state
- * machine) -> pg_queue.c (items, delivery queue, lifetime). Not a contract: nothing outside them includes it.
+ * machine) -> pg_queue.c (items, delivery queue, lifetime), and pg_hosts.c (the server list of a multi-host
+ * conninfo, used by the first two). Not a contract: nothing outside them includes it.
  */
 #ifndef COMMON_PG_INTERNAL_H
 #define COMMON_PG_INTERNAL_H
@@ -59,10 +60,19 @@ struct cm_pg_conn {
     struct fifo q;     /* statements of the holder */
 };
 
+/* One rotation of a multi-host conninfo (pg_hosts.c): host i's name and port, and the lists starting with host i. */
+struct pg_hosts_rot {
+    char *name, *port;             /* host i as libpq reports it (PQhost, PQport; port "" when conninfo has none) */
+    char *host, *hostaddr, *ports; /* the lists from host i on (NULL when conninfo has no such list) */
+};
+
 struct cm_pg_pool {
     h2o_evloop_t *loop;
     char *conninfo;
-    char *hostaddr; /* host names of conninfo resolved once at creation (NULL: nothing to resolve) */
+    char *hostaddr;             /* host names of conninfo resolved once at creation (NULL: nothing to resolve) */
+    struct pg_hosts_rot *hosts; /* nhosts rotations when conninfo names 2 or more hosts, else NULL */
+    int nhosts, first_host;     /* attempts start with host first_host */
+    int connect_timeout_ms;     /* one connection attempt (conninfo's connect_timeout, else 5 s) */
     cm_pg_conn_t *conns;
     int size;
     int connected;
@@ -112,7 +122,16 @@ void cm_pgi_pool_destroy(cm_pg_pool_t *p);
 void cm_pgi_enter(cm_pg_pool_t *p);
 void cm_pgi_leave(cm_pg_pool_t *p);
 
-/* pg_conn.c (calls pg_queue.c only; none of these calls a callback, except cm_pgi_deliver) */
+/* pg_hosts.c (a leaf) */
+/* Reads connect_timeout and the host/hostaddr/port lists (after p->hostaddr is set). 0, or -1 out of memory. */
+int cm_pgi_hosts_init(cm_pg_pool_t *p, const PQconninfoOption *opts);
+/* The host, hostaddr and port values of the next attempt (borrowed; NULL: conninfo's own). */
+void cm_pgi_hosts_params(const cm_pg_pool_t *p, const char **host, const char **hostaddr, const char **port);
+/* An attempt of pg timed out: later attempts start with the host after the one libpq was waiting for. */
+void cm_pgi_hosts_skip(cm_pg_pool_t *p, PGconn *pg, int conn_id);
+void cm_pgi_hosts_free(cm_pg_pool_t *p);
+
+/* pg_conn.c (calls pg_queue.c and pg_hosts.c only; none of these calls a callback, except cm_pgi_deliver) */
 /* Sends it on an idle connection (or fails it through cm_pgi_deliver_later). */
 void cm_pgi_conn_send(cm_pg_conn_t *c, struct item *it);
 /* An idle connection takes its next statement: the holder's, the release ROLLBACK, or pool work. */

@@ -1,7 +1,7 @@
 /*
  * pg_queue.c - the bottom layer of the PostgreSQL pool (pg.c): work items, the delivery queue the kick timer
  * drains, failing a queue, and the pool's lifetime bracket (a pool freed from inside a callback is destroyed when
- * the outermost loop entry point unwinds). Calls nothing in pg_conn.c or pg.c.
+ * the outermost loop entry point unwinds). Calls nothing in pg_conn.c or pg.c (only the leaf pg_hosts.c).
  */
 #include "pg_internal.h"
 
@@ -81,6 +81,7 @@ void cm_pgi_pool_destroy(cm_pg_pool_t *p)
     cm_timer_free(p->qtimer);
     free(p->conninfo);
     free(p->hostaddr);
+    cm_pgi_hosts_free(p);
     free(p->conns);
     free(p);
 }
