@@ -81,7 +81,7 @@ int cm_pgi_hosts_init(cm_pg_pool_t *p, const PQconninfoOption *opts)
 {
     const char *ct = opt(opts, "connect_timeout");
     long secs = ct != NULL ? strtol(ct, NULL, 10) : 0;
-    p->connect_timeout_ms = secs <= 0 ? DEFAULT_CONNECT_TIMEOUT_MS
+    p->connect_timeout_ms = secs <= 0                              ? DEFAULT_CONNECT_TIMEOUT_MS
                             : secs * 1000 < MIN_CONNECT_TIMEOUT_MS ? MIN_CONNECT_TIMEOUT_MS
                             : secs > 3600                          ? 3600 * 1000
                                                                    : (int)secs * 1000;

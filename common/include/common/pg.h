@@ -18,6 +18,10 @@
  * every (re)connect: cm_pg_pool_new resolves conninfo's host names once (it is called at start-up,
  * before the loop serves) and connections use the addresses (hostaddr=); a name that does not resolve
  * then is left to libpq. Restart to follow a DNS change of the database host.
+ *
+ * Several hosts (host=a,b / postgresql://a:1,b:2/db, with target_session_attrs=read-write for a primary and its
+ * standbys): libpq tries them in order on every (re)connect. conninfo's connect_timeout (default 5 s, at least 2)
+ * bounds one attempt; after an attempt timed out on a host, later attempts start with the next one.
  */
 #ifndef COMMON_PG_H
 #define COMMON_PG_H
