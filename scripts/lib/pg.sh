@@ -178,6 +178,17 @@ pg__pick_port() {
     fi
 }
 
+# pg__embedded_conf DATA PORT SOCKET_DIR: the settings of a cluster of ours (included by its postgresql.conf)
+pg__embedded_conf() {
+    pg__as_owner tee "$1/ob_embedded.conf" >/dev/null <<EOF
+# written by scripts/lib/pg.sh at every start
+listen_addresses = '127.0.0.1'
+port = $2
+unix_socket_directories = '$3'
+password_encryption = 'scram-sha-256'
+EOF
+}
+
 pg_start() {
     pg__init
     if ! pg_running; then
@@ -185,13 +196,7 @@ pg_start() {
         pg__pick_port
         sock="$(pg__sock_dir)"
         bin="$(pg__bin)"
-        pg__as_owner tee "$PG_DATA/ob_embedded.conf" >/dev/null <<EOF
-# written by scripts/lib/pg.sh at every start
-listen_addresses = '127.0.0.1'
-port = $OB_PG_PORT
-unix_socket_directories = '$sock'
-password_encryption = 'scram-sha-256'
-EOF
+        pg__embedded_conf "$PG_DATA" "$OB_PG_PORT" "$sock"
         if ! pg__as_owner "$bin/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t 60 >/dev/null; then
             printf 'error: PostgreSQL did not start; last lines of %s:\n' "$PG_LOG" >&2
             tail -n 15 "$PG_LOG" >&2
@@ -255,12 +260,7 @@ pg_standby_create() {
         return 1
     fi
     # its own port (the copied ob_embedded.conf names the primary's); the socket directory is shared
-    pg__as_owner tee "$data/ob_embedded.conf" >/dev/null <<EOF
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$sock'
-password_encryption = 'scram-sha-256'
-EOF
+    pg__embedded_conf "$data" "$port" "$sock"
     if ! pg__as_owner "$bin/pg_ctl" start -D "$data" -l "$data.log" -w -t 60 >/dev/null; then
         tail -n 15 "$data.log" >&2
         return 1
