@@ -102,7 +102,7 @@ static void test_attrs_not_met(void)
     int64_t t0 = cm_now_ms();
     run_query(p, "SELECT 1", &x, 5000);
     CU_ASSERT_EQUAL(x.status, CM_EUNAVAIL);
-    CU_ASSERT_TRUE(cm_now_ms() - t0 < 2000);
+    CU_ASSERT_TRUE(cm_now_ms() - t0 < cu_wait_ms(2000));
     CU_ASSERT_EQUAL(cm_pg_pool_connected(p), 0);
     cm_pg_pool_free(p);
 }
@@ -126,7 +126,7 @@ static void test_frozen_first_host(void)
     CU_ASSERT_TRUE(wait_connected(p, 8000));
     int64_t took = cm_now_ms() - t0;
     CU_ASSERT_TRUE(took >= 1900);
-    CU_ASSERT_TRUE(took < 6000);
+    CU_ASSERT_TRUE(took < cu_wait_ms(6000));
     struct res x;
     run_query(p, "SELECT inet_server_port()::text", &x, 5000);
     CU_ASSERT_EQUAL(x.status, CM_OK);
