@@ -87,12 +87,14 @@ int fixture_register_tasks(mcp_server_t *s)
     const mcp_tool_def_t defs[] = {
         {.name = "greet",
          .description = "Says hello (never runs as a task)",
-         .input_schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"]}",
+         .input_schema =
+             "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"]}",
          .fn = t_greet},
         {.name = "slow_compute",
          .description = "Works for `seconds` seconds (0-3600), then answers; runs as a task when the client takes one",
-         .input_schema = "{\"type\":\"object\",\"properties\":{\"seconds\":{\"type\":\"integer\",\"minimum\":0,"
-                         "\"maximum\":3600},\"label\":{\"type\":\"string\",\"maxLength\":40}},\"required\":[\"seconds\"]}",
+         .input_schema =
+             "{\"type\":\"object\",\"properties\":{\"seconds\":{\"type\":\"integer\",\"minimum\":0,"
+             "\"maximum\":3600},\"label\":{\"type\":\"string\",\"maxLength\":40}},\"required\":[\"seconds\"]}",
          .task_support = MCP_TASK_OPTIONAL,
          .fn = t_slow_compute},
         {.name = "failing_job",

@@ -230,9 +230,8 @@ MCP__METHOD(mcp__do_tasks_update)
             if (p->task_resume != NULL) {
                 p->task_resume(p, t, t->input_responses, t->request_state);
             } else {
-                json_t *response =
-                    mcp_jsonrpc_error(NULL, MCP_JSONRPC_INTERNAL_ERROR, "this server cannot resume a task with input",
-                                      NULL);
+                json_t *response = mcp_jsonrpc_error(NULL, MCP_JSONRPC_INTERNAL_ERROR,
+                                                     "this server cannot resume a task with input", NULL);
                 mcp_task_settle(t, response, t->updated_wall_ms);
             }
         }
