@@ -22,6 +22,7 @@ ob_unit_test(test_mcp_task_store SOURCES mcp-servers/runtime/test_task_store.c L
 ob_script_test(interop_mcp_transport interop/run-transport.sh)
 ob_script_test(interop_mcp_conformance interop/run-conformance.sh)
 ob_script_test(interop_mcp_clients interop/run-clients.sh)
+ob_script_test(interop_mcp_tasks interop/run-tasks.sh)
 
 # outlook + github services: runtime helpers, the github error texts, interop against fake APIs.
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)
