@@ -148,5 +148,9 @@ for (const t of [...ids, r.result?.taskId]) await rpc('tasks/cancel', { taskId: 
 r = await call('slow_compute', { seconds: 60, label: 'still' }, { instance: 'inst-bound' });
 check('cancelled tasks still count until their ttl', r.error?.code === -32603, JSON.stringify(r));
 
+const health = await fetch(`${base}/health`).then((x) => x.json());
+check('/health counts the tasks', health.tasks?.created >= 11 && health.tasks.cancelled >= 6 && health.tasks.expired >= 2 &&
+  health.tasks.refused === 2 && health.tasks.active >= 5, JSON.stringify(health.tasks));
+
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -28,8 +28,8 @@ static mcp_tools_t *start_held_call(mcp_task_t *t)
     mcp_tool_def_t d = {.name = "hold", .fn = hold_tool, .task_support = MCP_TASK_OPTIONAL};
     char err[200];
     CU_ASSERT_EQUAL(mcp_tools_add(r, &d, err, sizeof(err)), CM_OK);
-    mcp_call_params_t cp = {.tool = mcp_tools_find(r, "hold"), .id = NULL, .log_threshold = -1,
-                            .sink = {NULL, settle_sink, t}};
+    mcp_call_params_t cp = {
+        .tool = mcp_tools_find(r, "hold"), .id = NULL, .log_threshold = -1, .sink = {NULL, settle_sink, t}};
     held_call = NULL;
     t->call = mcp__call_new(&cp);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t->call);
@@ -117,7 +117,7 @@ static void test_bounds(void)
     CU_ASSERT_EQUAL(mcp_task_create(s, "a", "k:1", 10, 0, &t), CM_OK);
     CU_ASSERT_EQUAL(mcp_task_create(s, "a", "k:1", 20, 0, &t), CM_EUNAVAIL); /* per instance + credential */
     CU_ASSERT_PTR_NULL(t);
-    CU_ASSERT_EQUAL(mcp_task_create(s, "a", "k:2", 20, 0, &t), CM_OK); /* another credential has its own share */
+    CU_ASSERT_EQUAL(mcp_task_create(s, "a", "k:2", 20, 0, &t), CM_OK);      /* another credential has its own share */
     CU_ASSERT_EQUAL(mcp_task_create(s, "b", NULL, 30, 0, &t), CM_EUNAVAIL); /* the store is full */
     /* a refusal never evicts a task whose ttl was promised */
     CU_ASSERT_PTR_EQUAL(mcp_task_find(s, first->id, "a", "k:1", 30), first);
@@ -140,8 +140,9 @@ static void test_settle(void)
     mcp_task_create(s, "a", NULL, 0, 1000, &ok);
     mcp_task_create(s, "a", NULL, 0, 1000, &bad);
     mcp_task_create(s, "a", NULL, 0, 1000, &ask);
-    mcp_task_settle(ok, json_pack("{s:{s:[{s:s,s:s}], s:b, s:s}}", "result", "content", "type", "text", "text", "no",
-                                  "isError", 1, "resultType", "complete"),
+    mcp_task_settle(ok,
+                    json_pack("{s:{s:[{s:s,s:s}], s:b, s:s}}", "result", "content", "type", "text", "text", "no",
+                              "isError", 1, "resultType", "complete"),
                     2000);
     json_t *j = mcp_task_json(ok, 1, 0, 1);
     CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "status")), "completed");
