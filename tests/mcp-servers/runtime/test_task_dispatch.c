@@ -119,8 +119,8 @@ static const char *create(const char *name)
 {
     static char id[MCP_TASK_ID_LEN + 1];
     char text[200];
-    snprintf(text, sizeof(text), "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"%s\"}}",
-             name);
+    snprintf(text, sizeof(text),
+             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"%s\"}}", name);
     json_t *b = run(text, with_ext);
     const char *got = json_string_value(json_object_get(result_of(b), "taskId"));
     snprintf(id, sizeof(id), "%s", got ? got : "");
@@ -160,8 +160,8 @@ static void test_advertised(void)
                NULL, "i", NULL, NULL);
     CU_ASSERT_EQUAL(err_code(b), MCP_JSONRPC_METHOD_NOT_FOUND);
     json_decref(b);
-    b = run_as("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/result\",\"params\":{\"taskId\":\"x\"}}", MCP_ERA_MODERN,
-               with_ext, "i", NULL, &status);
+    b = run_as("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tasks/result\",\"params\":{\"taskId\":\"x\"}}",
+               MCP_ERA_MODERN, with_ext, "i", NULL, &status);
     CU_ASSERT_EQUAL(err_code(b), MCP_JSONRPC_METHOD_NOT_FOUND);
     CU_ASSERT_EQUAL(status, 404);
     json_decref(b);
@@ -171,14 +171,14 @@ static void test_opt_in(void)
 {
     int status = 0;
     /* no extension: an optional tool runs the ordinary way, a required one is -32021 */
-    json_t *b = run("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"quick\"}}",
-                    without_ext);
+    json_t *b =
+        run("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"quick\"}}", without_ext);
     CU_ASSERT_PTR_NULL(b); /* answered through the sink, like any call */
-    CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
-                               json_array_get(json_object_get(result_of(completed), "content"), 0), "text")),
-                           "quick");
-    b = run_as("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"must\"}}", MCP_ERA_MODERN,
-               without_ext, "i", NULL, &status);
+    CU_ASSERT_STRING_EQUAL(
+        json_string_value(json_object_get(json_array_get(json_object_get(result_of(completed), "content"), 0), "text")),
+        "quick");
+    b = run_as("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"must\"}}",
+               MCP_ERA_MODERN, without_ext, "i", NULL, &status);
     CU_ASSERT_EQUAL(err_code(b), MCP_ERR_MISSING_CLIENT_CAPABILITY);
     CU_ASSERT_EQUAL(status, 400);
     CU_ASSERT_PTR_NOT_NULL(json_object_get(
@@ -327,6 +327,6 @@ static void test_update(void)
 
 void tests_register(void)
 {
-    CU_SUITE("task dispatch", setup, teardown, {"advertised, era", test_advertised}, {"opt-in, create, get", test_opt_in},
-             {"cancel", test_cancel}, {"update and resume", test_update});
+    CU_SUITE("task dispatch", setup, teardown, {"advertised, era", test_advertised},
+             {"opt-in, create, get", test_opt_in}, {"cancel", test_cancel}, {"update and resume", test_update});
 }

@@ -66,9 +66,9 @@ typedef struct mcp_tool_def {
     const char *input_schema;  /* JSON text; NULL = {"type":"object","additionalProperties":false} */
     const char *output_schema; /* JSON text or NULL */
     mcp_tool_annotations_t annotations;
-    mcp_task_support_t task_support; /* default MCP_TASK_FORBIDDEN */
     mcp_tool_fn fn;                  /* required */
     void *data;                      /* passed to fn */
+    mcp_task_support_t task_support; /* default MCP_TASK_FORBIDDEN (last: service tables initialize by position) */
 } mcp_tool_def_t;
 
 /* ------------------------------------------------------------------ calls */
