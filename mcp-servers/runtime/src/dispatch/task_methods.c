@@ -64,8 +64,9 @@ static void task_sink_complete(void *ctx, json_t *response)
     mcp_task_settle(t, response, wall_ms());
 }
 
-/* Starts (or, with input, restarts) the task's call; args borrowed. CM_OK or CM_ENOMEM. */
-static int start_call(mcp_protocol_t *p, mcp_task_t *t, const mcp_request_ctx_t *ctx, json_t *id, json_t *args)
+/* Starts the task's call (its result settles into t, never into the HTTP response); args borrowed. CM_OK or
+ * CM_ENOMEM. */
+static int start_call(mcp_task_t *t, const mcp_request_ctx_t *ctx, json_t *id, json_t *args)
 {
     mcp_call_params_t cp = {
         .tool = t->tool,
@@ -77,7 +78,6 @@ static int start_call(mcp_protocol_t *p, mcp_task_t *t, const mcp_request_ctx_t 
         .context = ctx->call_context,
         .sink = {NULL, task_sink_complete, t},
     };
-    (void)p;
     mcp_call_t *call = mcp__call_new(&cp);
     if (call == NULL)
         return CM_ENOMEM;
@@ -129,7 +129,7 @@ int mcp__tasks_call(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_j
     t->tool = tool;
     t->args = json_is_object(args) ? json_deep_copy(args) : json_object();
     t->starting = 1;
-    if (t->args == NULL || start_call(p, t, ctx, msg->id, t->args) != CM_OK) {
+    if (t->args == NULL || start_call(t, ctx, msg->id, t->args) != CM_OK) {
         mcp_task_discard(p->tasks, t);
         mcp__reply_error(ctx, msg, MCP_JSONRPC_INTERNAL_ERROR, "out of memory", NULL, out);
         return 1;
