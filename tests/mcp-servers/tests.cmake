@@ -15,11 +15,16 @@ ob_unit_test(test_mcp_caches SOURCES mcp-servers/runtime/test_caches.c LIBS mcp_
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_broker_caches SOURCES mcp-servers/runtime/test_broker_caches.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_task_store SOURCES mcp-servers/runtime/test_task_store.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_task_dispatch SOURCES mcp-servers/runtime/test_task_dispatch.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 
 # Interop (real servers on loopback, official npm clients pinned in tests/interop/package.json).
 ob_script_test(interop_mcp_transport interop/run-transport.sh)
 ob_script_test(interop_mcp_conformance interop/run-conformance.sh)
 ob_script_test(interop_mcp_clients interop/run-clients.sh)
+ob_script_test(interop_mcp_tasks interop/run-tasks.sh)
 
 # outlook + github services: runtime helpers, the github error texts, interop against fake APIs.
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)

@@ -74,6 +74,12 @@ typedef struct mcp_server_options {
     int broker_timeout_ms;            /* default 5000 */
     int tool_timeout_ms;              /* a tools/call unanswered after this gets a tool error; default 60000
                                          (env MCP_TOOL_TIMEOUT_MS) */
+    int64_t task_ttl_ms;              /* the tasks extension: how long a task (and its result) is kept after its
+                                         creation; a call still running then is abandoned; default 1 hour
+                                         (env MCP_TASK_TTL_MS) */
+    size_t max_tasks;                 /* tasks held at once, default 10000 (env MCP_MAX_TASKS) */
+    size_t max_tasks_per_instance;    /* per instance and credential, default 100 (env MCP_MAX_TASKS_PER_INSTANCE) */
+    int task_poll_ms;                 /* pollIntervalMs suggested to clients, default 1000 (env MCP_TASK_POLL_MS) */
     const char *user_agent;           /* provider API calls; default "mcp-<service>/<version>" */
     const char *auth_issuer;          /* the "iss" of the broker's access tokens; default broker_url (env
                                          MCP_AUTH_ISSUER) */

@@ -49,6 +49,16 @@ typedef struct mcp_tool_annotations {
         .open_world = MCP_HINT_OF(o)                                                                                   \
     }
 
+/* Whether a call of the tool may run as a task (the 2026-07-28 tasks extension, io.modelcontextprotocol/tasks). A
+ * client that declared the extension gets a task for an optional or required tool (or the result at once when the
+ * handler answers before returning); a client that did not gets the result directly for an optional tool and -32021
+ * for a required one. Listed as execution.taskSupport. */
+typedef enum mcp_task_support {
+    MCP_TASK_FORBIDDEN = 0, /* default: always answered directly */
+    MCP_TASK_OPTIONAL,
+    MCP_TASK_REQUIRED, /* only ever as a task */
+} mcp_task_support_t;
+
 typedef struct mcp_tool_def {
     const char *name;          /* required: 1..128 of [A-Za-z0-9_.-], unique */
     const char *title;         /* optional */
@@ -56,8 +66,9 @@ typedef struct mcp_tool_def {
     const char *input_schema;  /* JSON text; NULL = {"type":"object","additionalProperties":false} */
     const char *output_schema; /* JSON text or NULL */
     mcp_tool_annotations_t annotations;
-    mcp_tool_fn fn; /* required */
-    void *data;     /* passed to fn */
+    mcp_tool_fn fn;                  /* required */
+    void *data;                      /* passed to fn */
+    mcp_task_support_t task_support; /* default MCP_TASK_FORBIDDEN (last: service tables initialize by position) */
 } mcp_tool_def_t;
 
 /* ------------------------------------------------------------------ calls */

@@ -4,7 +4,8 @@
  * nothing registered) is -32601 "Method not found" (HTTP 404 in the modern era).
  *
  * Legacy era: initialize, ping and logging/setLevel; resources/subscribe and /unsubscribe. Modern era (2026-07-28):
- * server/discover instead of initialize; ping, logging/setLevel and resource subscriptions were removed.
+ * server/discover instead of initialize; ping, logging/setLevel and resource subscriptions were removed; tasks/get,
+ * tasks/cancel and tasks/update of the tasks extension (tasks/result and tasks/list do not exist there: -32601).
  */
 #include "dispatch/dispatch_internal.h"
 
@@ -36,6 +37,9 @@ static const method_entry_t methods[] = {
     {"resources/subscribe", ERA_LEGACY, mcp__serves_resources, mcp__do_resources_subscribe},
     {"resources/unsubscribe", ERA_LEGACY, mcp__serves_resources, mcp__do_resources_subscribe},
     {"completion/complete", ERA_BOTH, mcp__serves_completions, mcp__do_complete},
+    {"tasks/get", ERA_MODERN, mcp__serves_tasks, mcp__do_tasks_get},
+    {"tasks/cancel", ERA_MODERN, mcp__serves_tasks, mcp__do_tasks_cancel},
+    {"tasks/update", ERA_MODERN, mcp__serves_tasks, mcp__do_tasks_update},
 };
 
 static const method_entry_t *lookup(const mcp_protocol_t *p, mcp_era_t era, const char *method)

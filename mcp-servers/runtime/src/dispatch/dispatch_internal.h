@@ -23,6 +23,12 @@ struct mcp_protocol {
     char **list_text[2];
     size_t list_pages;
     unsigned list_generation;
+    mcp_task_store_t *tasks; /* owned */
+    int task_poll_ms;
+    /* Resumes a task whose call asked for input once the client answered every request (tasks/update): runs the
+     * call again with input_responses and request_state (both borrowed), settling into t as the first run did. NULL
+     * while the runtime's tools cannot take answers: such a task then fails. */
+    void (*task_resume)(mcp_protocol_t *p, mcp_task_t *t, json_t *input_responses, json_t *request_state);
 };
 
 /* Frees the serialized tools/list pages (the registry changed, or the dispatcher goes). */
@@ -50,6 +56,17 @@ MCP__METHOD(mcp__do_ping);
 MCP__METHOD(mcp__do_set_level);
 MCP__METHOD(mcp__do_tools_list);
 MCP__METHOD(mcp__do_tools_call);
+
+/* task_methods.c: the tasks extension (2026-07-28) */
+MCP__METHOD(mcp__do_tasks_get);
+MCP__METHOD(mcp__do_tasks_cancel);
+MCP__METHOD(mcp__do_tasks_update);
+/* 1 when some tool may run as a task (the extension is advertised and tasks/ methods are served). */
+int mcp__serves_tasks(const mcp_protocol_t *p);
+/* tools/call of a tool with task support: answers into out and returns 1 (a task, its immediate result, or -32021
+ * for a required task the client cannot take), or returns 0 when the call is to run the ordinary way. args borrowed. */
+int mcp__tasks_call(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
+                    const mcp_tool_t *tool, json_t *args, mcp_reply_t *out);
 
 /* feature_methods.c: prompts, resources, completion (the table serves them only when their capability is) */
 MCP__METHOD(mcp__do_prompts_list);

@@ -132,6 +132,8 @@ MCP__METHOD(mcp__do_tools_call)
         mcp__reply_error(ctx, msg, MCP_JSONRPC_INVALID_PARAMS, "params.arguments must be an object", NULL, out);
         return;
     }
+    if (tool->task_support != MCP_TASK_FORBIDDEN && mcp__tasks_call(p, ctx, msg, tool, args, out))
+        return;
     json_t *meta = json_object_get(msg->params, "_meta");
     json_t *progress = json_object_get(meta, "progressToken");
     if (progress != NULL && !json_is_string(progress) && !json_is_integer(progress))

@@ -36,10 +36,12 @@ mcp_protocol_t *mcp_protocol_new(const mcp_protocol_info_t *info, mcp_tools_t *t
     p->resources = mcp_resources_new(0);
     p->instructions = info->instructions ? strdup(info->instructions) : NULL;
     p->list_ttl_ms = info->list_ttl_ms > 0 ? info->list_ttl_ms : 0;
+    p->tasks = mcp_task_store_new(&info->tasks);
+    p->task_poll_ms = info->task_poll_ms > 0 ? info->task_poll_ms : 1000;
     p->modern_extra =
         json_pack("{s:s, s:{s:O}}", "resultType", "complete", "_meta", MCP_META_SERVER_INFO, p->server_info);
     if (p->server_info == NULL || p->capabilities == NULL || p->modern_extra == NULL || p->prompts == NULL ||
-        p->resources == NULL || p->capabilities_modern == NULL ||
+        p->resources == NULL || p->capabilities_modern == NULL || p->tasks == NULL ||
         (info->instructions != NULL && p->instructions == NULL)) {
         mcp_protocol_free(p);
         return NULL;
@@ -57,6 +59,7 @@ void mcp_protocol_free(mcp_protocol_t *p)
     json_decref(p->modern_extra);
     mcp_prompts_free(p->prompts);
     mcp_resources_free(p->resources);
+    mcp_task_store_free(p->tasks);
     mcp__dispatch_drop_list_cache(p);
     free(p->instructions);
     free(p);
@@ -82,7 +85,15 @@ json_t *mcp__dispatch_capabilities(mcp_protocol_t *p, mcp_era_t era)
 {
     json_t *caps = era == MCP_ERA_MODERN ? p->capabilities_modern : p->capabilities;
     mcp__features_capabilities(p, era, caps);
+    /* the tasks extension exists in the modern era only (2025-11-25's experimental tasks are another wire) */
+    if (era == MCP_ERA_MODERN && mcp__serves_tasks(p))
+        json_object_set_new(caps, "extensions", json_pack("{s:{}}", "io.modelcontextprotocol/tasks"));
     return caps;
+}
+
+mcp_task_store_t *mcp_protocol_tasks(mcp_protocol_t *p)
+{
+    return p->tasks;
 }
 
 json_t *mcp_protocol_capabilities(mcp_protocol_t *p)

@@ -17,6 +17,7 @@
 #define MCP_PROTOCOL_H
 
 #include "features/prompts.h"
+#include "features/task_store.h"
 #include "features/resources.h"
 #include "features/tools_internal.h"
 #include "mcp/tools.h"
@@ -33,6 +34,8 @@ typedef struct mcp_protocol_info {
     const char *title;        /* optional */
     const char *instructions; /* optional */
     int list_ttl_ms;          /* ttlMs on 2026-07-28 list results (default 0) */
+    mcp_task_limits_t tasks;  /* the tasks extension's store (0s = defaults; see features/task_store.h) */
+    int task_poll_ms;         /* pollIntervalMs suggested to clients polling tasks/get (0 = 1000) */
 } mcp_protocol_info_t;
 
 /* Creates the dispatcher over a registry (borrowed; must outlive it). Strings are copied. Caller owns it. */
@@ -49,6 +52,7 @@ typedef struct mcp_request_ctx {
     mcp_era_t era;
     const char *protocol_version; /* negotiated (legacy session) or from _meta (modern) */
     const char *instance_id;
+    const char *credential;      /* the name of the credential that authenticated the request ("" or NULL = none) */
     int *session_log_level;      /* legacy: the session's threshold (logging/setLevel writes it); NULL when none */
     int log_threshold;           /* threshold for this request (-1 = no log notifications) */
     json_t *client_capabilities; /* modern: from _meta (borrowed); legacy: from the session or NULL */
@@ -74,6 +78,9 @@ typedef struct mcp_reply {
  */
 void mcp_protocol_dispatch(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,
                            mcp_reply_t *out);
+
+/* The tasks of the tasks extension (borrowed from p; see features/task_store.h). */
+mcp_task_store_t *mcp_protocol_tasks(mcp_protocol_t *p);
 
 /* The capabilities object this server advertises (borrowed). */
 json_t *mcp_protocol_capabilities(mcp_protocol_t *p);

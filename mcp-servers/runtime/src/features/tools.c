@@ -139,6 +139,7 @@ int mcp_tools_add(mcp_tools_t *r, const mcp_tool_def_t *def, char *err, size_t e
         goto out_nomem;
     t->fn = def->fn;
     t->data = def->data;
+    t->task_support = def->task_support;
     t->input = load_schema(def->input_schema ? def->input_schema : default_input_schema, "inputSchema", err, errsz);
     if (t->input == NULL)
         goto out_invalid;
@@ -173,6 +174,10 @@ int mcp_tools_add(mcp_tools_t *r, const mcp_tool_def_t *def, char *err, size_t e
         set_hint(ann, "openWorldHint", a->open_world);
         json_object_set_new(t->json, "annotations", ann);
     }
+    if (def->task_support == MCP_TASK_OPTIONAL || def->task_support == MCP_TASK_REQUIRED)
+        json_object_set_new(
+            t->json, "execution",
+            json_pack("{s:s}", "taskSupport", def->task_support == MCP_TASK_REQUIRED ? "required" : "optional"));
     mcp_tool_t **grown = realloc(r->items, (r->n + 1) * sizeof(*grown));
     if (grown == NULL)
         goto out_nomem;
@@ -194,6 +199,14 @@ out_invalid:
 size_t mcp_tools_count(const mcp_tools_t *r)
 {
     return r->n;
+}
+
+int mcp_tools_task_capable(const mcp_tools_t *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->items[i]->task_support != MCP_TASK_FORBIDDEN)
+            return 1;
+    return 0;
 }
 
 const mcp_tool_t *mcp_tools_find(const mcp_tools_t *r, const char *name)

@@ -30,6 +30,9 @@ int mcp_tools_list(mcp_tools_t *r, const char *cursor, json_t **out);
 /* Like mcp_tools_list, also giving the page index and the registry generation (changes when a tool is added). */
 int mcp_tools_list_page(mcp_tools_t *r, const char *cursor, json_t **out, size_t *page, unsigned *generation);
 
+/* 1 when some registered tool may run as a task (the tasks extension is then advertised). */
+int mcp_tools_task_capable(const mcp_tools_t *r);
+
 /* Accessors of a registered tool (borrowed). */
 const char *mcp_tool_name(const mcp_tool_t *t);
 json_t *mcp_tool_json(const mcp_tool_t *t); /* its tools/list entry */
@@ -41,6 +44,7 @@ struct mcp_tool {
     json_t *json;         /* tools/list entry */
     mcp_tool_fn fn;
     void *data;
+    mcp_task_support_t task_support;
 };
 
 /* Where a call's notifications and final response go. Both steal their message. */

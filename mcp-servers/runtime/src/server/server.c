@@ -111,6 +111,22 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->tool_timeout_ms = (int)n;
+    if ((rc = env_long("MCP_TASK_TTL_MS", 1000, 7L * 24 * 3600 * 1000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->task_ttl_ms = n;
+    if ((rc = env_long("MCP_MAX_TASKS", 1, 10000000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->max_tasks = (size_t)n;
+    if ((rc = env_long("MCP_MAX_TASKS_PER_INSTANCE", 1, 1000000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->max_tasks_per_instance = (size_t)n;
+    if ((rc = env_long("MCP_TASK_POLL_MS", 10, 3600000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->task_poll_ms = (int)n;
     if ((rc = env_long("MCP_AUTH_CACHE_TTL_S", 1, 86400, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
@@ -351,7 +367,12 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
         goto out_free_server;
     s->tools = mcp_tools_new(o->page_size);
     mcp_protocol_info_t info = {
-        .name = s->name, .version = s->version, .title = o->title, .instructions = o->instructions};
+        .name = s->name,
+        .version = s->version,
+        .title = o->title,
+        .instructions = o->instructions,
+        .tasks = {.ttl_ms = o->task_ttl_ms, .max_total = o->max_tasks, .max_per_owner = o->max_tasks_per_instance},
+        .task_poll_ms = o->task_poll_ms};
     s->proto = s->tools ? mcp_protocol_new(&info, s->tools) : NULL;
     s->sessions = mcp_sessions_new(o->session_idle_ms, o->max_sessions_per_instance, o->max_sessions);
     if (s->proto == NULL || s->sessions == NULL)

@@ -1,5 +1,5 @@
 /*
- * health.c - GET /health (service, version, port, uptime, broker reachability, caches, sessions, counters)
+ * health.c - GET /health (service, version, port, uptime, broker reachability, caches, sessions, tasks, counters)
  * and GET /{instanceId}/health (instance status, token valid until; never a secret).
  */
 #include "tokens/auth.h"
@@ -105,6 +105,14 @@ int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
     if (body != NULL)
         json_object_set_new(json_object_get(body, "counters"), "push_events_ignored",
                             json_integer((json_int_t)s->stats.push_events_ignored));
+    if (body != NULL && mcp_tools_task_capable(s->tools)) {
+        mcp_task_stats_t ts;
+        mcp_task_store_stats(mcp_protocol_tasks(s->proto), &ts);
+        json_object_set_new(body, "tasks",
+                            json_pack("{s:I, s:I, s:I, s:I, s:I}", "active", (json_int_t)ts.active, "created",
+                                      (json_int_t)ts.created, "expired", (json_int_t)ts.expired, "cancelled",
+                                      (json_int_t)ts.cancelled, "refused", (json_int_t)ts.refused));
+    }
     if (body != NULL && s->auth != NULL)
         add_stale_stats(s, json_object_get(body, "auth_cache"));
     if (body != NULL && s->jwks != NULL) {

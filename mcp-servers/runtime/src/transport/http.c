@@ -115,9 +115,18 @@ static int is_modern_header(const char *v)
     return v != NULL && mcp_protocol_modern_supported(v);
 }
 
-/* Header the modern era requires for a method: params.name or params.uri for these three. */
+/* Header the modern era requires for a method: params.name or params.uri for these three, params.taskId for the
+ * tasks extension's methods. */
+static int is_task_method(const char *method)
+{
+    return strcmp(method, "tasks/get") == 0 || strcmp(method, "tasks/cancel") == 0 ||
+           strcmp(method, "tasks/update") == 0;
+}
+
 static const char *name_param_of(const mcp_jsonrpc_msg_t *msg)
 {
+    if (is_task_method(msg->method))
+        return json_string_value(json_object_get(msg->params, "taskId"));
     if (strcmp(msg->method, "tools/call") == 0 || strcmp(msg->method, "prompts/get") == 0)
         return json_string_value(json_object_get(msg->params, "name"));
     if (strcmp(msg->method, "resources/read") == 0)
@@ -128,7 +137,7 @@ static const char *name_param_of(const mcp_jsonrpc_msg_t *msg)
 static int needs_name_header(const char *method)
 {
     return strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0 ||
-           strcmp(method, "resources/read") == 0;
+           strcmp(method, "resources/read") == 0 || is_task_method(method);
 }
 
 /* The header form of an argument value (x-mcp-header): strings as is, numbers and booleans as JSON text. */
@@ -222,7 +231,7 @@ static int modern_checks(struct mcp_http_req *r, const mcp_jsonrpc_msg_t *msg, m
         if (want != NULL && (hn == NULL || strcmp(hn, want) != 0)) {
             mcp__respond_rpc_error(req, 400, msg->id, MCP_ERR_HEADER_MISMATCH,
                                    bad ? "Mcp-Name header is not validly encoded"
-                                       : "Mcp-Name header is missing or does not match params.name/uri",
+                                       : "Mcp-Name header is missing or does not match params.name/uri/taskId",
                                    NULL);
             return -1;
         }
@@ -308,6 +317,7 @@ static void handle_message(struct mcp_http_req *r)
         goto out_decref_doc;
     memset(&ctx, 0, sizeof(ctx));
     ctx.instance_id = r->instance;
+    ctx.credential = r->credential;
     ctx.call_context = s;
     ctx.notify = sink_notify;
     ctx.complete = sink_complete;
