@@ -52,13 +52,13 @@ typedef struct ob_reg_index {
 struct ob_provider_registry {
     op_host_api_t *host;
     char *dir;
-    json_t *config;             /* the "providers" object (a reference), for plugins loaded by a reload */
-    ob_reg_plugin_t **plugins;  /* active, by file name */
+    json_t *config;            /* the "providers" object (a reference), for plugins loaded by a reload */
+    ob_reg_plugin_t **plugins; /* active, by file name */
     size_t n_plugins;
-    ob_reg_index_t *index;      /* every active provider, in load order */
+    ob_reg_index_t *index; /* every active provider, in load order */
     size_t n_index;
-    ob_reg_plugin_t *retired;   /* old versions still in use */
-    cm_timer_t *reaper;         /* NULL without a loop (retired plugins go at the next reload or at free) */
+    ob_reg_plugin_t *retired; /* old versions still in use */
+    cm_timer_t *reaper;       /* NULL without a loop (retired plugins go at the next reload or at free) */
     /* the plugin being initialised */
     const char *loading;
     const ob_reg_plugin_t *replacing; /* its names may be registered again */

@@ -284,23 +284,24 @@ int ob_registry_reload(ob_provider_registry_t *r, json_t **report)
     *report = NULL;
     if (r == NULL)
         return CM_EINVAL;
-    scan_t s = {.r = r,
-                .loaded = json_array(),
-                .replaced = json_array(),
-                .unloaded = json_array(),
-                .skipped = json_array()};
+    /* the operator asked for this: every line of it is printed (flood control would fold the second bad file's line
+     * into a count), then flood control resumes as it was */
+    int rate_limit = cm_log_get_rate_limit_ms();
+    cm_log_set_rate_limit_ms(0);
+    scan_t s = {
+        .r = r, .loaded = json_array(), .replaced = json_array(), .unloaded = json_array(), .skipped = json_array()};
     int rc = scan(&s);
     if (rc == CM_OK) {
         ob_reg_reap(r); /* what nobody uses goes now; the rest once its last request ends */
         cm_info("providers",
                 "plugins reloaded from %s: %zu loaded, %zu replaced, %zu unloaded, %zu skipped, %zu unchanged; %zu "
-                "provider(s)",
+                "provider(s); %zu old version(s) still in use",
                 r->dir, json_array_size(s.loaded), json_array_size(s.replaced), json_array_size(s.unloaded),
-                json_array_size(s.skipped), s.unchanged, r->n_index);
-        *report = json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "loaded", s.loaded, "replaced", s.replaced,
-                            "unloaded", s.unloaded, "skipped", s.skipped, "unchanged", (json_int_t)s.unchanged,
-                            "providers", (json_int_t)r->n_index, "old_versions_in_use",
-                            (json_int_t)ob_registry_retired_count(r));
+                json_array_size(s.skipped), s.unchanged, r->n_index, ob_registry_retired_count(r));
+        *report =
+            json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:I}", "loaded", s.loaded, "replaced", s.replaced, "unloaded",
+                      s.unloaded, "skipped", s.skipped, "unchanged", (json_int_t)s.unchanged, "providers",
+                      (json_int_t)r->n_index, "old_versions_in_use", (json_int_t)ob_registry_retired_count(r));
         s.loaded = s.replaced = s.unloaded = s.skipped = NULL; /* the report has them (or json_pack freed them) */
         count_reload(*report == NULL ? "failed" : s.failed > 0 ? "partial" : "ok");
         if (*report == NULL)
@@ -312,5 +313,6 @@ int ob_registry_reload(ob_provider_registry_t *r, json_t **report)
     json_decref(s.replaced);
     json_decref(s.unloaded);
     json_decref(s.skipped);
+    cm_log_set_rate_limit_ms(rate_limit);
     return rc;
 }

@@ -37,7 +37,10 @@ static void on_readable(h2o_socket_t *sock, const char *err)
     ob_reload_signal_t *s = sock->data;
     if (err != NULL)
         return;
-    h2o_buffer_consume(&sock->input, sock->input->size); /* any number of signals: one reload */
+    char buf[64];
+    /* the socket does not read (DONT_READ): empty the pipe, or it stays readable; any number of signals, one reload */
+    while (read(s->pipe[0], buf, sizeof(buf)) > 0)
+        ;
     cm_info("providers", "SIGHUP: reloading the provider plugins");
     json_t *report = NULL;
     ob_registry_reload(s->registry, &report); /* logs what it did */
