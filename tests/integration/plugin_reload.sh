@@ -10,7 +10,8 @@
 #   - POST /providers/reload (admin key; 401 without it, nothing changed): a removed .so is gone, a garbage file, a
 #     plugin of another ABI and a garbage build over a loaded plugin are skipped with one log line each while the
 #     loaded version stays and the other providers answer; a file copied again unchanged is no change;
-#   - instances of a provider whose plugin was removed get a clear error, the broker stays up.
+#   - obctl providers reload (exit 5 without a key); instances of a provider whose plugin was removed get a clear
+#     error, the broker stays up.
 # The ASan build runs it too (OB_BUILD_DIR=build-asan): no leak of the old handles, no use after dlclose.
 source "$(dirname "$0")/lib.sh"
 
@@ -18,7 +19,7 @@ it_setup plugin_reload
 V1="$IT_BUILD/plugins-example/example.so"
 V2="$IT_BUILD/test-plugins/reload/example.so"
 ABI99="$IT_BUILD/test-plugins/registry/20_abi99.so"
-for f in "$V1" "$V2" "$ABI99" "$IT_BUILD/plugins/google.so" "$IT_BUILD/plugins/github.so"; do
+for f in "$V1" "$V2" "$ABI99" "$IT_BUILD/plugins/google.so" "$IT_BUILD/plugins/github.so" "$IT_BUILD/tools/obctl/obctl"; do
     [[ -f "$f" ]] || it_skip "$f is not built"
 done
 PLUGINS="$IT_DIR/plugins"
@@ -156,10 +157,14 @@ rm "$PLUGINS/zz_garbage.so" "$PLUGINS/abi99.so"
 admin POST /providers/reload
 check "the same build copied again: no change" bash -c '[[ "$0" == 200 && "$(jq -c "[(.loaded|length), (.replaced|length), (.unloaded|length), (.skipped|length), .unchanged]" <<<"$1")" == "[0,0,0,0,2]" ]]' "$STATUS" "$BODY"
 
-# ---- a provider whose plugin is gone: its instances get a clear error
+# ---- a provider whose plugin is gone (obctl providers reload): its instances get a clear error
 rm "$PLUGINS/example.so"
-kill -HUP "$BROKER_PID"
-check "removed: /providers no longer lists example" wait_for bash -c "[[ \"\$(curl -s '$BROKER/providers' | jq -c '[.providers[].name]')\" == '[\"google\"]' ]]"
+OBCTL=("$IT_BUILD/tools/obctl/obctl" --url "$BROKER")
+"${OBCTL[@]}" --key-file "$IT_DIR/nokey" providers reload >"$IT_DIR/obctl.out" 2>&1
+check "obctl providers reload: exit 5 without an admin key, nothing changed" eq "$?,$(names)" '5,["example","google"]'
+"${OBCTL[@]}" --key-file "$IT_DIR/keys/admin.key" providers reload >"$IT_DIR/obctl.out" 2>&1
+check "obctl providers reload: exit 0, the unloaded plugin and the counts" bash -c '[[ "$0" == 0 ]] && grep -qE "^unloaded +example.so +example 2.0.0$" "$1" && grep -qx "unchanged: 1  providers: 1  old versions in use: 0" "$1"' "$?" "$IT_DIR/obctl.out"
+check "removed: /providers no longer lists example" eq "$(names)" '["google"]'
 http GET "$BROKER/oauth/authorize?instance_id=${IIDS[0]}"
 check "removed: authorize answers 503 provider_unavailable" bash -c '[[ "$0" == 503 && "$1" == *provider_unavailable* ]]' "$STATUS" "$BODY"
 admin POST /oauth/refresh "{\"instance_id\":\"${IIDS[0]}\"}"

@@ -3,8 +3,8 @@
  *
  * The file is read into memory first and dlopen()ed from a private copy (a memfd): the dynamic linker caches
  * objects by path, so a changed file at the same path would otherwise come back as the version already
- * loaded, and a file overwritten in place would change under the mapped copy. Without memfd_create the path
- * itself is opened.
+ * loaded, and a file overwritten in place would change under the mapped copy. Without memfd_create (or when the
+ * system refuses to map the copy) the path itself is opened.
  */
 #include "providers/abi_compat.h"
 #include "providers/host_api.h"
@@ -113,9 +113,10 @@ static void *open_image(const char *path, const char *file, const ob_reg_image_t
     }
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", *fd);
     void *dl = dlopen(proc, RTLD_NOW | RTLD_LOCAL);
-    if (dl == NULL) {
+    if (dl == NULL) { /* the path once more: its error names the file, and a system may refuse executable memfds */
         close(*fd);
         *fd = -1;
+        dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     }
     return dl;
 }
