@@ -28,18 +28,20 @@ cp "$IT_BUILD/plugins/google.so" "$IT_BUILD/plugins/github.so" "$PLUGINS/"
 
 it_google_fake
 rm -f "$IT_DIR/keys/services/gmail.secret" # no MCP server here: no pushes
-it_write_json "$IT_DIR/services.json" '[
-  {"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
-   "default_scopes": "openid email", "active": true},
-  {"service_name": "probe", "display_name": "Probe", "port": 49297, "type": "oauth", "provider": "example",
-   "default_scopes": "profile", "active": true}]'
+it_write_json "$IT_DIR/services.json" "[
+  {\"service_name\": \"gmail\", \"display_name\": \"Gmail\", \"port\": $(it_registry_port), \"type\": \"oauth\",
+   \"provider\": \"google\", \"default_scopes\": \"openid email\", \"active\": true},
+  {\"service_name\": \"probe\", \"display_name\": \"Probe\", \"port\": $(it_registry_port), \"type\": \"oauth\",
+   \"provider\": \"example\", \"default_scopes\": \"profile\", \"active\": true}]"
 EXAMPLE="$(jq -n --arg g "$GOOGLE" '{authorization_endpoint: "\($g)/o/oauth2/v2/auth", token_endpoint: "\($g)/token",
     revocation_endpoint: "\($g)/revoke"}')"
-OB_PLUGIN_DIR="$PLUGINS" it_broker_config "$BPORT" "$(jq -n --argjson google "$(it_google_endpoints)" \
+export OB_PLUGIN_DIR="$PLUGINS" # the environment overrides the file: the broker must see this directory in both
+it_broker_config "$BPORT" "$(jq -n --argjson google "$(it_google_endpoints)" \
     --argjson example "$EXAMPLE" '{database: {pool_size: 6, query_timeout_ms: 5000}, refresh: {concurrency: 4}, log_level: "info",
       oauth: {instance_cache_ttl_ms: 300}, providers: {google: $google, example: $example}}')" || exit 1
 it_broker "$IT_DIR/broker.json" || exit 1
 LOG="$IT_DIR/broker.log"
+STATUS="" BODY="" # for check's failure lines before the first request
 
 names() { curl -s --max-time 5 "$BROKER/providers" | jq -c '[.providers[].name] | sort'; }
 provider() { curl -s --max-time 5 "$BROKER/providers" | jq -c --arg n "$1" '.providers[] | select(.name == $n)'; }
