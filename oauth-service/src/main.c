@@ -58,6 +58,8 @@ static int serve(ob_config_t *cfg)
     ob_broker_t b = {.cfg = cfg};
     ob_reload_signal_t *reload = NULL;
 
+    signal(SIGHUP,
+           SIG_IGN); /* a reload asked for while starting must not end the process: it loads everything anyway */
     if (ob_startup_db(cfg, 30, &b.services, err, sizeof(err)) != CM_OK) {
         cm_error("broker", "%s", err);
         return 1;

@@ -7,6 +7,7 @@
 #     the fake Google (each refresh held 600 ms at the fake; the swap while one is in flight) and open its
 #     authorize URL: zero failed requests, /providers shows the new build, the old one is unloaded once its last
 #     refresh ended (log line, oauth_broker_plugins_retired 0);
+#   - a consent started under one build whose callback arrives after a reload replaced it connects the instance;
 #   - POST /providers/reload (admin key; 401 without it, nothing changed): a removed .so is gone, a garbage file, a
 #     plugin of another ABI and a garbage build over a loaded plugin are skipped with one log line each while the
 #     loaded version stays and the other providers answer; a file copied again unchanged is no change;
@@ -128,6 +129,19 @@ check "metrics: no old version left in use" \
 admin POST /oauth/refresh "{\"instance_id\":\"${IIDS[1]}\"}"
 check "after the swap: refreshes run on the new build" jq_eq .outcome refreshed
 
+# ---- a consent started under one build, its callback answered after a reload put the other one in place
+http GET "$BROKER/oauth/authorize?instance_id=${IIDS[3]}"
+http GET "$(header location)"
+rid="$(grep -o 'name="rid" value="[^"]*"' <<<"$BODY" | cut -d'"' -f4)"
+cb="$(curl -s -o /dev/null -w '%{redirect_url}' --max-time 10 -X POST "$GOOGLE/o/oauth2/consent" --data "rid=$rid&decision=approve")"
+cp "$V1" "$PLUGINS/example.so.new" && mv "$PLUGINS/example.so.new" "$PLUGINS/example.so"
+admin POST /providers/reload
+check "consent across a reload: the plugin replaced meanwhile" jq_eq '.replaced[0].version' 1.0.0
+http GET "$cb"
+check "consent across a reload: the callback connects the instance" bash -c '[[ "$0" == 200 ]]' "$STATUS"
+admin GET "/instances/${IIDS[3]}"
+check "consent across a reload: instance active, authorization completed" jq_eq '[.status,.oauth_status]|join(",")' "active,completed"
+
 # ---- the admin call: refused without the admin key, nothing changed
 rm "$PLUGINS/github.so"
 http POST "$BROKER/providers/reload"
@@ -165,7 +179,7 @@ OBCTL=("$IT_BUILD/tools/obctl/obctl" --url "$BROKER")
 "${OBCTL[@]}" --key-file "$IT_DIR/nokey" providers reload >"$IT_DIR/obctl.out" 2>&1
 check "obctl providers reload: exit 5 without an admin key, nothing changed" eq "$?,$(names)" '5,["example","google"]'
 "${OBCTL[@]}" --key-file "$IT_DIR/keys/admin.key" providers reload >"$IT_DIR/obctl.out" 2>&1
-check "obctl providers reload: exit 0, the unloaded plugin and the counts" bash -c '[[ "$0" == 0 ]] && grep -qE "^unloaded +example.so +example 2.0.0$" "$1" && grep -qx "unchanged: 1  providers: 1  old versions in use: 0" "$1"' "$?" "$IT_DIR/obctl.out"
+check "obctl providers reload: exit 0, the unloaded plugin and the counts" bash -c '[[ "$0" == 0 ]] && grep -qE "^unloaded +example.so +example 1.0.0$" "$1" && grep -qx "unchanged: 1  providers: 1  old versions in use: 0" "$1"' "$?" "$IT_DIR/obctl.out"
 check "removed: /providers no longer lists example" eq "$(names)" '["google"]'
 http GET "$BROKER/oauth/authorize?instance_id=${IIDS[0]}"
 check "removed: authorize answers 503 provider_unavailable" bash -c '[[ "$0" == 503 && "$1" == *provider_unavailable* ]]' "$STATUS" "$BODY"
@@ -174,5 +188,5 @@ check "removed: a refresh answers an error, not a crash" bash -c '[[ "$0" =~ ^[4
 check "removed: the broker is up" bash -c "curl -fsS -o /dev/null '$BROKER/health'"
 
 http GET "$BROKER/metrics"
-check "metrics: reloads by outcome" bash -c 'grep -q "^oauth_broker_plugin_reloads_total{outcome=\"ok\"} [1-9]" <<<"$0" && grep -q "^oauth_broker_plugin_reloads_total{outcome=\"partial\"} 1$" <<<"$0" && grep -q "^oauth_broker_plugin_reload_changes_total{change=\"replaced\"} 1$" <<<"$0"' "$BODY"
+check "metrics: reloads by outcome" bash -c 'grep -q "^oauth_broker_plugin_reloads_total{outcome=\"ok\"} [1-9]" <<<"$0" && grep -q "^oauth_broker_plugin_reloads_total{outcome=\"partial\"} 1$" <<<"$0" && grep -q "^oauth_broker_plugin_reload_changes_total{change=\"replaced\"} 2$" <<<"$0"' "$BODY"
 it_done
