@@ -111,6 +111,14 @@ void cm_log_set_rate_limit_ms(int ms)
     pthread_mutex_unlock(&log_mutex);
 }
 
+int cm_log_get_rate_limit_ms(void)
+{
+    pthread_mutex_lock(&log_mutex);
+    int ms = (int)rl_interval_ms;
+    pthread_mutex_unlock(&log_mutex);
+    return ms;
+}
+
 /* Under log_mutex. */
 static int64_t rl_interval(void)
 {

@@ -1,7 +1,8 @@
 /*
  * main.c - the oauth-service command line.
  *
- *   oauth-service [--config FILE] [run]       migrate, seed, load plugins, serve (default)
+ *   oauth-service [--config FILE] [run]       migrate, seed, load plugins, serve (default); SIGHUP reloads
+ *                                              the plugins
  *   oauth-service [--config FILE] migrate     apply migrations and seed the registry, then exit
  *   oauth-service [--config FILE] check-config
  *   oauth-service [--config FILE] rotate-keys  re-encrypt every credential under the newest data key
@@ -17,6 +18,7 @@
 #include "handlers/routes.h"
 #include "providers/host_api.h"
 #include "providers/registry.h"
+#include "providers/reload_signal.h"
 #include "as/as.h"
 #include "keys/keys.h"
 #include "push/pusher.h"
@@ -42,6 +44,7 @@ static void usage(FILE *out)
                  "  check-config  validate the configuration and exit\n"
                  "  rotate-keys   re-encrypt every stored secret under the newest data key, then exit\n"
                  "  version       print the version\n"
+                 "signals (run): SIGTERM, SIGINT stop gracefully; SIGHUP reloads the provider plugins\n"
                  "environment: DATABASE_URL OAUTH_SERVICE_HOST OAUTH_SERVICE_PORT OAUTH_BASE_URL OB_PLUGIN_DIR\n"
                  "             OB_MIGRATIONS_DIR OB_SERVICES_FILE OB_CONFIG LOG_LEVEL LOG_FORMAT\n"
                  "             OB_KEYS_DIR OB_DATA_KEY_FILE OB_DATA_KEYS OB_ADMIN_KEY_FILE OB_ADMIN_KEY_SHA256\n"
@@ -53,7 +56,10 @@ static int serve(ob_config_t *cfg)
     char err[512];
     int rc, port = 0, exit_code = 1;
     ob_broker_t b = {.cfg = cfg};
+    ob_reload_signal_t *reload = NULL;
 
+    signal(SIGHUP,
+           SIG_IGN); /* a reload asked for while starting must not end the process: it loads everything anyway */
     if (ob_startup_db(cfg, 30, &b.services, err, sizeof(err)) != CM_OK) {
         cm_error("broker", "%s", err);
         return 1;
@@ -81,6 +87,8 @@ static int serve(ob_config_t *cfg)
         goto out_free_db;
     if ((b.providers = ob_registry_load(cfg->plugin_dir, b.host_api, cfg->providers)) == NULL)
         goto out_free_host;
+    if (ob_registry_attach_loop(b.providers, loop) != CM_OK)
+        goto out_free_registry;
     if ((b.pusher = ob_pusher_new(&b)) == NULL || (b.refresher = ob_refresher_new(&b)) == NULL)
         goto out_free_registry;
     if (cfg->authz.enabled && (rc = ob_as_new(&b, &b.as, err, sizeof(err))) != CM_OK) {
@@ -93,6 +101,7 @@ static int serve(ob_config_t *cfg)
     }
     if (cm_server_listen(b.server, cfg->listen_host, cfg->port, &port) != CM_OK)
         goto out_free_registry;
+    reload = ob_reload_signal_new(loop, b.providers); /* NULL: logged; the admin call still reloads */
     cm_info("broker", "oauth-service %s listening on %s:%d (base URL %s), %zu providers loaded", OB_VERSION,
             cfg->listen_host, port, cfg->base_url, ob_registry_count(b.providers));
     cm_info("broker", "health: %s/health  providers: %s/providers", cfg->base_url, cfg->base_url);
@@ -103,9 +112,11 @@ static int serve(ob_config_t *cfg)
     }
 
 out_free_registry:
+    ob_reload_signal_free(reload);
     ob_metrics_close();
     ob_refresher_close(b.refresher); /* before the registry completes plugin calls in flight */
     ob_registry_free(b.providers);
+    b.providers = NULL; /* requests the pool still completes release their providers into nothing */
     ob_refresher_free(b.refresher);
     ob_pusher_free(b.pusher);
 out_free_host:

@@ -39,7 +39,7 @@ ob --help
 check "--help: exit 0, lists every command and the exit codes" bash -c '[[ $0 == 0 && $1 == *"instances create"* &&
     $1 == *"tokens import"* && $1 == *"keys rotate"* && $1 == *"grants revoke"* && $1 == *"5 no admin key"* ]]' "$RC" "$OUT"
 mapfile -t CMDS < <(sed -n 's/^  \([a-z][a-z-]*\( [a-z]\+\)\?\)  .*/\1/p' <<<"$OUT" | sed 's/ *$//')
-check "--help lists 18 commands" eq "${#CMDS[@]}" 18
+check "--help lists 19 commands" eq "${#CMDS[@]}" 19
 for cmd in "${CMDS[@]}"; do
     # shellcheck disable=SC2086
     ob $cmd --help

@@ -8,7 +8,7 @@
 #       answers 405 with `Allow` = every method it serves there (or 404 when nothing is served), which must equal the
 #       documented methods (check.mjs probe). oauth.callback_per_provider is on, so /oauth/callback/{provider} exists;
 #  3. answers recorded from the broker (instances create/list/show/patch/delete, vend, mcp-auth, usage, imports,
-#     refresh, revoke, health, providers, the authorization server's metadata, keys, clients and token errors, the
+#     refresh, revoke, health, providers, a plugin reload, the authorization server's metadata, keys, clients and token errors, the
 #     browser flow, and errors of every kind) match the document: status documented, content type documented, body
 #     valid against the schema (Ajv, JSON Schema 2020-12; check.mjs validate); and the request bodies: every one the
 #     broker accepted (2xx) is valid against the documented request schema, every one it refused as unknown_field,
@@ -93,6 +93,12 @@ check "health: 200" eq "$STATUS" 200
 call GET "$BROKER/providers" ""
 rec /providers "the providers"
 check "providers: 200" eq "$STATUS" 200
+call POST "$BROKER/providers/reload" "" "$A"
+rec /providers/reload "a reload"
+check "providers reload: 200" eq "$STATUS" 200
+call POST "$BROKER/providers/reload" ""
+rec /providers/reload "no admin key"
+check "providers reload without the admin key: 401" eq "$STATUS" 401
 
 call POST "$BROKER/instances" '{"service":"gmail","user_id":"u1","client_id":"gclient","client_secret":"s","custom_name":"Mail","expires_in":86400}' "$A"
 rec /instances "create"

@@ -27,3 +27,12 @@ ob_script_test(integration_demo integration/demo.sh)
 ob_script_test(integration_start_all integration/start_all.sh)
 ob_script_test(integration_log_request_ids integration/log_request_ids.sh)
 ob_script_test(integration_metrics integration/metrics.sh)
+
+# A second build of the example plugin (version 2.0.0, another display name) as example.so in a directory of its own:
+# the changed file of integration_plugin_reload.
+add_library(test_plugin_example_v2 MODULE ${CMAKE_CURRENT_SOURCE_DIR}/integration/plugins/example_v2.c)
+set_target_properties(test_plugin_example_v2 PROPERTIES PREFIX "" OUTPUT_NAME example
+    LIBRARY_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/test-plugins/reload C_VISIBILITY_PRESET hidden)
+target_link_libraries(test_plugin_example_v2 PRIVATE provider_support)
+target_link_options(test_plugin_example_v2 PRIVATE -Wl,--version-script=${PROJECT_SOURCE_DIR}/providers/plugin.map)
+ob_script_test(integration_plugin_reload integration/plugin_reload.sh)

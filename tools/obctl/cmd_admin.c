@@ -1,6 +1,6 @@
 /*
- * cmd_admin.c - obctl's commands besides /instances: health, providers, services, authorize-url, refresh, revoke,
- * tokens import, keys list | rotate, grants list | revoke.
+ * cmd_admin.c - obctl's commands besides /instances: health, providers, providers reload, services, authorize-url,
+ * refresh, revoke, tokens import, keys list | rotate, grants list | revoke.
  */
 #include "obctl.h"
 
@@ -39,6 +39,49 @@ int obctl_cmd_providers(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **arg
     if (rc != OBCTL_OK || (rc = obctl_call(c, "GET", "/providers", NULL, &j, NULL)) != OBCTL_OK)
         return rc;
     return obctl_show_table(c, j, "providers", cols);
+}
+
+/* One line per plugin of the report's LIST: "<what> <file> <plugin> <version>[ (was <previous>)]". */
+static void reload_lines(const json_t *report, const char *list, const char *what)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(report, list), i, p)
+    {
+        const char *prev = json_string_value(json_object_get(p, "previous_version"));
+        printf("%-9s %-24s %s %s%s%s%s\n", what, json_string_value(json_object_get(p, "file")),
+               json_string_value(json_object_get(p, "plugin")),
+               json_string_value(json_object_get(p, "version")) ? json_string_value(json_object_get(p, "version"))
+                                                                : "?",
+               prev ? " (was " : "", prev ? prev : "", prev ? ")" : "");
+    }
+}
+
+int obctl_cmd_providers_reload(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)
+{
+    json_t *j = NULL, *p;
+    size_t i;
+    int rc = obctl_parse(c, cmd, argc, argv, NULL, NULL, 0, 0);
+    if (rc != OBCTL_OK || (rc = obctl_load_key(c)) != OBCTL_OK ||
+        (rc = obctl_call(c, "POST", "/providers/reload", NULL, &j, NULL)) != OBCTL_OK)
+        return rc;
+    if (c->json) {
+        obctl_print_json(j);
+        json_decref(j);
+        return OBCTL_OK;
+    }
+    reload_lines(j, "loaded", "loaded");
+    reload_lines(j, "replaced", "replaced");
+    reload_lines(j, "unloaded", "unloaded");
+    json_array_foreach(json_object_get(j, "skipped"), i, p)
+        printf("%-9s %-24s %s\n", "skipped", json_string_value(json_object_get(p, "file")),
+               json_string_value(json_object_get(p, "reason")));
+    printf("unchanged: %lld  providers: %lld  old versions in use: %lld\n",
+           (long long)json_integer_value(json_object_get(j, "unchanged")),
+           (long long)json_integer_value(json_object_get(j, "providers")),
+           (long long)json_integer_value(json_object_get(j, "old_versions_in_use")));
+    json_decref(j);
+    return OBCTL_OK;
 }
 
 int obctl_cmd_services(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv)

@@ -20,6 +20,12 @@
 
 static const obctl_cmd_t commands[] = {
     {"health", NULL, "", "the broker's health (no admin key needed)", "GET /health.\n", obctl_cmd_health},
+    {"providers", "reload", "", "rescan the plugin directory now (as SIGHUP does)",
+     "POST /providers/reload: new plugin files are loaded, changed ones replace the loaded version, removed ones\n"
+     "are unloaded, bad ones are skipped (the loaded version stays). Prints one line per file that changed or was\n"
+     "skipped, then the counts; requests in flight finish with the version they started with. Exit 0 also when\n"
+     "a file was skipped (its line says why; so does the broker's log).\n",
+     obctl_cmd_providers_reload},
     {"providers", NULL, "", "the loaded provider plugins",
      "GET /providers: name, plugin, capabilities, revocation mode, the services on each.\n", obctl_cmd_providers},
     {"services", NULL, "", "the registry's services of the loaded providers",

@@ -104,6 +104,7 @@ void obctl_value_text(const char *key, const json_t *v, char *buf, size_t size);
 /* The commands (cmd_*.c). */
 int obctl_cmd_health(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
 int obctl_cmd_providers(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
+int obctl_cmd_providers_reload(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
 int obctl_cmd_services(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
 int obctl_cmd_inst_list(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);
 int obctl_cmd_inst_show(obctl_t *c, const obctl_cmd_t *cmd, int argc, char **argv);

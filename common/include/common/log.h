@@ -45,6 +45,9 @@ int cm_log_get_format(void);
 /* Sets the flood-control interval in ms (0 = every line is printed); overrides LOG_RATE_LIMIT_MS. A negative ms
  * goes back to LOG_RATE_LIMIT_MS or the default. */
 void cm_log_set_rate_limit_ms(int ms);
+/* The setting of cm_log_set_rate_limit_ms (-1: LOG_RATE_LIMIT_MS or the default), to put it back after a stretch of
+ * lines that must all be printed. */
+int cm_log_get_rate_limit_ms(void);
 /* Prints the counts of folded lines still pending (at shutdown) and flushes stderr. */
 void cm_log_flush(void);
 

@@ -35,6 +35,12 @@ const op_provider_t *ob_service_provider(const ob_broker_t *b, const char *servi
     return provider ? ob_registry_find(b->providers, provider) : NULL;
 }
 
+int ob_service_has_provider(const ob_broker_t *b, const char *service, const op_provider_t *p)
+{
+    const op_provider_t *now = ob_service_provider(b, service);
+    return now != NULL && p != NULL && strcmp(now->name, p->name) == 0;
+}
+
 char *ob_authorize_url(const ob_broker_t *b, const char *instance_id)
 {
     cm_buf_t buf = {0};

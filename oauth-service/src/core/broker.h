@@ -46,6 +46,9 @@ typedef struct ob_broker {
 const json_t *ob_service_find(const ob_broker_t *b, const char *service);
 /* The provider serving a service (borrowed from the registry), or NULL when unknown or not loaded. */
 const op_provider_t *ob_service_provider(const ob_broker_t *b, const char *service);
+/* 1 when service's provider is loaded and has p's name (p may be the older version of a plugin a reload replaced
+ * while the request that holds it was under way), else 0. */
+int ob_service_has_provider(const ob_broker_t *b, const char *service, const op_provider_t *p);
 
 /* "<base_url>/oauth/authorize?instance_id=<id>", malloc'ed (caller frees). */
 char *ob_authorize_url(const ob_broker_t *b, const char *instance_id);

@@ -47,7 +47,7 @@ typedef struct login_ctx {
     ob_async_t a;
     ob_state_t st;
     int expired, iss_ok;
-    const op_provider_t *provider;
+    const op_provider_t *provider;   /* held (ob_provider_hold): a reload meanwhile does not unload it */
     char *client_id, *client_secret; /* the client signed in with: the operator's app, or a proof's instance's */
     char *options;
     char *bound; /* a proof: the instance's upstream_subject */
@@ -74,6 +74,7 @@ static void ctx_free(login_ctx_t *c)
     free(c->bound);
     cm_secure_free(c->access_token, 0);
     cm_secure_free(c->as_code, 0);
+    ob_provider_release(c->a.b->providers, c->provider);
     ob_async_free(c);
 }
 
@@ -434,7 +435,7 @@ static void on_claimed(void *arg, int status, PGresult *res)
         finish(c, "access_denied", "The provider's answer does not come from its issuer (RFC 9207).");
     } else if (c->expired) {
         finish(c, "access_denied", "The sign-in at the provider took too long. Please try again.");
-    } else if (c->provider == NULL || service == NULL || ob_service_provider(b, service) != c->provider ||
+    } else if (c->provider == NULL || service == NULL || !ob_service_has_provider(b, service, c->provider) ||
                (c->st.kind == OB_STATE_AS_LOGIN && c->client_id == NULL) ||
                (c->st.kind == OB_STATE_AS_PROOF &&
                 (row_str(c, "instance_id") == NULL || strcmp(c->st.instance_id, row_str(c, "instance_id")) != 0))) {
@@ -465,7 +466,7 @@ void ob_as_upstream_callback(ob_broker_t *b, h2o_req_t *req, const ob_state_t *s
     c->st = *st;
     c->expired = expired;
     c->iss_ok = iss_ok;
-    c->provider = provider;
+    c->provider = ob_provider_hold(b->providers, provider);
     c->code = code ? strdup(code) : NULL;
     c->error = error ? strdup(error) : NULL;
     char csrf_hash[65];

@@ -58,11 +58,11 @@ typedef struct cb_ctx {
     ob_state_t st;
     char *code;
     char service[65];
-    const op_provider_t *provider;
-    char error[64];  /* the provider's error code ("" = none) */
-    char reject[32]; /* our own refusal to answer once the state is spent ("" = none) */
-    char *client_id; /* the instance's client id, for the ID token's audience */
-    int fail_status; /* the error page of fail(), sent once the outcome is recorded */
+    const op_provider_t *provider; /* held (ob_provider_hold): a reload meanwhile does not unload it */
+    char error[64];                /* the provider's error code ("" = none) */
+    char reject[32];               /* our own refusal to answer once the state is spent ("" = none) */
+    char *client_id;               /* the instance's client id, for the ID token's audience */
+    int fail_status;               /* the error page of fail(), sent once the outcome is recorded */
     char fail_code[64];
     char fail_message[320];
     char *access_token; /* the new access token, for the push once it is stored (wiped in ctx_free) */
@@ -77,6 +77,7 @@ static void ctx_free(cb_ctx_t *c)
     cm_secure_free(c->access_token, 0);
     ob_host_token_set_clear(&c->ts);
     free(c->client_id);
+    ob_provider_release(c->a.b->providers, c->provider);
     ob_async_free(c);
 }
 
@@ -324,7 +325,7 @@ static void on_secrets(void *arg, int status, PGresult *res)
         fail(c, 400, "instance_expired", "This connection has expired.");
         return;
     }
-    if (ob_service_provider(b, c->service) != c->provider) {
+    if (!ob_service_has_provider(b, c->service, c->provider)) {
         fail(c, 400, "invalid_state", "The authorization does not belong to this connection's provider.");
         return;
     }
@@ -468,7 +469,7 @@ static int on_callback(void *data, h2o_req_t *req, const cm_route_match_t *m)
         return 0;
     }
     char *path_provider = m->n_params > 0 ? cm_match_str(req, m, 0) : NULL;
-    c->provider = ob_registry_find(b->providers, c->st.provider);
+    c->provider = ob_provider_hold(b->providers, ob_registry_find(b->providers, c->st.provider));
     if (c->provider == NULL || (path_provider != NULL && strcmp(path_provider, c->st.provider) != 0)) {
         /* a valid (sealed by us) state: the instance is known, its authorization failed */
         fail(c, 400, "invalid_state", "This authorization link does not match this provider.");

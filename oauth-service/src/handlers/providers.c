@@ -1,6 +1,6 @@
 /*
  * GET /providers - every loaded provider: name, display name, the registry's services that use it,
- * default scopes, capabilities, endpoints and the plugin ABI version. Never a secret.
+ * default scopes, capabilities, endpoints, the plugin's version and its ABI version. Never a secret.
  */
 #include "core/broker.h"
 #include "handlers/routes.h"
@@ -57,6 +57,7 @@ static int on_providers(void *data, h2o_req_t *req, const cm_route_match_t *m)
         json_object_set_new(o, "name", json_string(p->name));
         json_object_set_new(o, "display_name", json_string(p->display_name ? p->display_name : p->name));
         json_object_set_new(o, "plugin", json_string(ob_registry_plugin_of(b->providers, i)));
+        json_object_set_new(o, "plugin_version", nullable(ob_registry_version_of(b->providers, i)));
         json_object_set_new(o, "services", services_of(b, p->name));
         json_object_set_new(o, "default_scopes", nullable(p->default_scopes));
         json_object_set_new(o, "capabilities", capabilities_json(p->capabilities));

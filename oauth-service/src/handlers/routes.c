@@ -19,7 +19,7 @@ static int (*const registrars[])(ob_broker_t *) = {
     ob_as_token_register,         ob_as_revoke_register,
     ob_as_grants_register,        ob_as_authorize_register,
     ob_as_consent_register,       ob_audit_register,
-    ob_metrics_register,
+    ob_metrics_register,          ob_providers_reload_register, /* POST /providers/reload */
 };
 
 int ob_routes_register(ob_broker_t *b)

@@ -12,6 +12,7 @@ int ob_routes_register(ob_broker_t *b);
 
 int ob_health_register(ob_broker_t *b);           /* GET /health (health.c) */
 int ob_providers_register(ob_broker_t *b);        /* GET /providers (providers.c) */
+int ob_providers_reload_register(ob_broker_t *b); /* POST /providers/reload (providers_reload.c) */
 int ob_mcp_auth_register(ob_broker_t *b);         /* POST /instances/usage, POST /instances/{id}/mcp-auth */
 int ob_mcp_token_register(ob_broker_t *b);        /* GET /instances/{id}/token (mcp_token.c) */
 int ob_instances_create_register(ob_broker_t *b); /* POST /instances (instances_create.c) */

@@ -3,7 +3,9 @@
  * valid plugin and logs one line for each skipped file (wrong ABI, no entry symbol, failing init,
  * duplicate provider name, not a shared object, not a regular file); registrations of skipped
  * plugins are discarded; config sections reach the right plugin. Then the real plugin directory
- * with the shipped broker configuration, and the example plugin.
+ * with the shipped broker configuration, and the example plugin. Reloads: a changed file replaces the
+ * loaded version, which stays loaded while a provider of it is held and goes at the next reload after
+ * the release; a bad file is skipped with one line, a removed one unloaded, one copied again unchanged.
  */
 #include "cu.h"
 
@@ -12,10 +14,12 @@
 
 #include "common/json_util.h"
 #include "common/log.h"
+#include "common/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static op_host_api_t *host;
@@ -207,6 +211,114 @@ static void test_real_plugins(void)
     json_decref(providers);
 }
 
+/* Copies src to dir/name through a temporary file and a rename (a new inode, as an installer does). */
+static int put_file(const char *src, const char *dir, const char *name)
+{
+    char tmp[512], dst[512], buf[8192];
+    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+    snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+    FILE *in = fopen(src, "rb"), *out = fopen(tmp, "wb");
+    size_t n;
+    int ok = in != NULL && out != NULL;
+    while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    if (in != NULL)
+        fclose(in);
+    if (out != NULL)
+        ok = fclose(out) == 0 && ok;
+    return ok && rename(tmp, dst) == 0 ? 0 : -1;
+}
+
+/* The number of entries of the report's list, and its first entry's member key as a string ("" when none). */
+static size_t n_of(const json_t *rep, const char *list)
+{
+    return json_array_size(json_object_get(rep, list));
+}
+
+static const char *first(const json_t *rep, const char *list, const char *key)
+{
+    const char *v = json_string_value(json_object_get(json_array_get(json_object_get(rep, list), 0), key));
+    return v != NULL ? v : "";
+}
+
+static void test_reload(void)
+{
+    char dir[] = "/tmp/ob-test-reload-XXXXXX", valid[512], example[512], path[512];
+    json_t *rep = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    snprintf(valid, sizeof(valid), "%s/10_valid.so", getenv("OB_TEST_PLUGIN_DIR"));
+    snprintf(example, sizeof(example), "%s/example.so", getenv("OB_EXAMPLE_PLUGIN_DIR"));
+    CU_ASSERT_EQUAL_FATAL(put_file(valid, dir, "a.so"), 0);
+    ob_provider_registry_t *r = ob_registry_load(dir, host, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    const op_provider_t *held = ob_provider_hold(r, ob_registry_find(r, "tvalid_a"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(held);
+
+    /* a changed file: replaced at once; the old version stays loaded while held */
+    CU_ASSERT_EQUAL_FATAL(put_file(example, dir, "a.so"), 0);
+    capture_start();
+    CU_ASSERT_EQUAL(ob_registry_reload(r, &rep), CM_OK);
+    capture_stop();
+    CU_ASSERT_EQUAL(n_of(rep, "replaced"), 1);
+    CU_ASSERT_STRING_EQUAL(first(rep, "replaced", "previous_version"), "0.1");
+    CU_ASSERT_STRING_EQUAL(first(rep, "replaced", "version"), "1.0.0");
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(rep, "old_versions_in_use")), 1);
+    json_decref(rep);
+    CU_ASSERT_PTR_NULL(ob_registry_find(r, "tvalid_a"));
+    CU_ASSERT_PTR_NOT_NULL(ob_registry_find(r, "example"));
+    CU_ASSERT_EQUAL(ob_registry_count(r), 1);
+    CU_ASSERT_STRING_EQUAL(held->name, "tvalid_a"); /* still mapped */
+    CU_ASSERT_EQUAL(lines_with("tvalid fini", NULL), 0);
+
+    /* released: unloaded by the next reload (no loop here), fini called once */
+    ob_provider_release(r, held);
+    capture_start();
+    CU_ASSERT_EQUAL(ob_registry_reload(r, &rep), CM_OK);
+    capture_stop();
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(rep, "unchanged")), 1);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(rep, "old_versions_in_use")), 0);
+    CU_ASSERT_EQUAL(ob_registry_retired_count(r), 0);
+    CU_ASSERT_EQUAL(lines_with("tvalid fini with its state", NULL), 1);
+    CU_ASSERT_EQUAL(lines_with("a.so (tvalid 0.1): old version unloaded", NULL), 1);
+    json_decref(rep);
+
+    /* a bad file over the loaded one, and a new bad one: skipped with one line each, the loaded version stays */
+    snprintf(path, sizeof(path), "%s/b.so", dir);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("not a shared object\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL_FATAL(put_file(path, dir, "a.so"), 0);
+    capture_start();
+    CU_ASSERT_EQUAL(ob_registry_reload(r, &rep), CM_OK);
+    capture_stop();
+    CU_ASSERT_EQUAL(n_of(rep, "skipped"), 2);
+    CU_ASSERT_EQUAL(n_of(rep, "loaded") + n_of(rep, "replaced") + n_of(rep, "unloaded"), 0);
+    CU_ASSERT_EQUAL(lines_with("level=warn", "a.so skipped: not a loadable shared object"), 1);
+    CU_ASSERT_EQUAL(lines_with("level=warn", "(version 1.0.0 stays loaded)"), 1);
+    CU_ASSERT_EQUAL(lines_with("level=warn", "b.so skipped: not a loadable shared object"), 1);
+    CU_ASSERT_EQUAL(lines_with("level=warn", NULL), 2);
+    CU_ASSERT_PTR_NOT_NULL(ob_registry_find(r, "example"));
+    json_decref(rep);
+
+    /* the same build copied again: no change; removed: unloaded (nothing holds it) */
+    CU_ASSERT_EQUAL_FATAL(put_file(example, dir, "a.so"), 0);
+    remove(path);
+    CU_ASSERT_EQUAL(ob_registry_reload(r, &rep), CM_OK);
+    CU_ASSERT_EQUAL(json_integer_value(json_object_get(rep, "unchanged")), 1);
+    CU_ASSERT_EQUAL(n_of(rep, "skipped") + n_of(rep, "replaced"), 0);
+    json_decref(rep);
+    snprintf(path, sizeof(path), "%s/a.so", dir);
+    remove(path);
+    CU_ASSERT_EQUAL(ob_registry_reload(r, &rep), CM_OK);
+    CU_ASSERT_STRING_EQUAL(first(rep, "unloaded", "file"), "a.so");
+    CU_ASSERT_EQUAL(ob_registry_count(r), 0);
+    CU_ASSERT_EQUAL(ob_registry_retired_count(r), 0);
+    json_decref(rep);
+    ob_registry_free(r);
+    rmdir(dir);
+}
+
 static void test_example_plugin(void)
 {
     capture_start();
@@ -222,5 +334,5 @@ void tests_register(void)
 {
     CU_SUITE("provider registry", setup, teardown, {"test plugins", test_test_plugins},
              {"directory errors", test_directory_errors}, {"real plugins", test_real_plugins},
-             {"example plugin", test_example_plugin});
+             {"example plugin", test_example_plugin}, {"reload", test_reload});
 }
