@@ -9,5 +9,8 @@ extern const char fixture_png_b64[];
 
 /* Registers the prompts, resources, resource templates and completions the suite's scenarios name. */
 int fixture_register_features(mcp_server_t *s);
+/* Registers the tools that drive the server-initiated streams (streams.c): session notifications, list_changed,
+ * resources/updated. */
+int fixture_register_streams(mcp_server_t *s);
 
 #endif
