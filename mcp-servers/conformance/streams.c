@@ -12,23 +12,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* test_stream_notify: answers at once, then sends count notifications/message {data: "n<i>"} to the session's GET
- * stream, one per 100 ms tick. */
+/* test_stream_notify: answers at once, then sends count notifications/message {data: "n<i>", pad: <size bytes>} to
+ * the session's GET stream, one per 100 ms tick (all in the first tick with burst). */
 struct ticker {
     h2o_timeout_entry_t entry;
     mcp_server_t *s;
     char session[72];
-    int sent, count;
+    int sent, count, burst;
+    char *pad;
 };
+
+static int send_one(struct ticker *t)
+{
+    char data[32];
+    snprintf(data, sizeof(data), "n%d", ++t->sent);
+    json_t *n = json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s, s:s}}}", "jsonrpc", "2.0", "method", "notifications/message",
+                          "params", "level", "info", "logger", "stream", "data", "seq", data, "pad", t->pad);
+    return mcp_server_session_send(t->s, t->session, n);
+}
 
 static void on_tick(h2o_timeout_entry_t *e)
 {
     struct ticker *t = H2O_STRUCT_FROM_MEMBER(struct ticker, entry, e);
-    char data[32];
-    snprintf(data, sizeof(data), "n%d", ++t->sent);
-    json_t *n = json_pack("{s:s, s:s, s:{s:s, s:s, s:s}}", "jsonrpc", "2.0", "method", "notifications/message",
-                          "params", "level", "info", "logger", "stream", "data", data);
-    if (mcp_server_session_send(t->s, t->session, n) != CM_OK || t->sent >= t->count) {
+    int rc = send_one(t);
+    while (rc == CM_OK && t->burst && t->sent < t->count)
+        rc = send_one(t);
+    if (rc != CM_OK || t->sent >= t->count) {
+        free(t->pad);
         free(t);
         return;
     }
@@ -51,6 +61,15 @@ static void t_stream_notify(mcp_call_t *c, json_t *args, void *data)
     t->s = mcp_call_server(c);
     snprintf(t->session, sizeof(t->session), "%s", sid);
     t->count = (int)json_integer_value(json_object_get(args, "count"));
+    t->burst = json_is_true(json_object_get(args, "burst"));
+    size_t size = (size_t)json_integer_value(json_object_get(args, "size"));
+    if ((t->pad = malloc(size + 1)) == NULL) {
+        free(t);
+        mcp_call_fail(c, "out of memory");
+        return;
+    }
+    memset(t->pad, 'x', size);
+    t->pad[size] = '\0';
     t->entry.cb = on_tick;
     h2o_context_t *ctx = mcp_server_context(t->s);
     h2o_timeout_link(ctx->loop, &ctx->hundred_ms_timeout, &t->entry);
@@ -81,7 +100,9 @@ int fixture_register_streams(mcp_server_t *s)
         {.name = "test_stream_notify",
          .description = "Sends count notifications/message to the session's GET stream, one per 100 ms",
          .input_schema = "{\"type\":\"object\",\"properties\":{\"count\":{\"type\":\"integer\",\"minimum\":1,"
-                         "\"maximum\":1000}},\"required\":[\"count\"],\"additionalProperties\":false}",
+                         "\"maximum\":1000},\"size\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1048576,"
+                         "\"default\":0},\"burst\":{\"type\":\"boolean\",\"default\":false}},\"required\":[\"count\"],"
+                         "\"additionalProperties\":false}",
          .annotations = MCP_HINTS(1, 0, 1, 0),
          .fn = t_stream_notify},
         {.name = "test_trigger_tool_change",

@@ -13,7 +13,6 @@
 #include "tokens/token_client.h"
 #include "transport/server_internal.h"
 #include "transport/sse.h"
-#include "util/lru.h"
 #include "tokens/usage.h"
 #include "tokens/jwks.h"
 #include "tokens/verified.h"
@@ -460,7 +459,6 @@ void mcp_server_free(mcp_server_t *s)
         cm_http_client_free(s->http);
     mcp_push_verifier_free(s->push);
     mcp_sessions_free(s->sessions);
-    mcp_lru_free(s->sse_per_instance);
     mcp_protocol_free(s->proto);
     mcp_tools_free(s->tools);
     cm_server_free(s->httpd);

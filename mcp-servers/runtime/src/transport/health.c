@@ -105,6 +105,11 @@ int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
     if (body != NULL)
         json_object_set_new(json_object_get(body, "counters"), "push_events_ignored",
                             json_integer((json_int_t)s->stats.push_events_ignored));
+    if (body != NULL) /* the event streams (sse.h) */
+        json_object_set_new(body, "streams",
+                            json_pack("{s:I, s:I, s:I}", "open", (json_int_t)s->sse_open, "dropped_slow_readers",
+                                      (json_int_t)s->stats.sse_dropped, "cancelled_calls",
+                                      (json_int_t)s->stats.cancelled));
     if (body != NULL && s->auth != NULL)
         add_stale_stats(s, json_object_get(body, "auth_cache"));
     if (body != NULL && s->jwks != NULL) {

@@ -135,6 +135,9 @@ void mcp__out_drop(struct mcp_http_req *r)
                              : NULL;
     if (sock != NULL)
         shutdown(h2o_socket_get_fd(sock), SHUT_RDWR);
+    /* with no write pending h2o would not look at the socket again: ending the response makes it write (and fail) */
+    r->final_queued = 1;
+    out_flush(r);
 }
 
 void mcp__out_sse_frame(struct mcp_http_req *r, const char *frame, size_t len, int final)

@@ -66,8 +66,8 @@ void mcp__listen_open(struct mcp_http_req *r, json_t *id, json_t *params)
     st->era = MCP_ERA_MODERN;
     r->stream = st;
     mcp__sse_register(r);
-    json_t *ack = json_pack("{s:s, s:s, s:{s:o}}", "jsonrpc", "2.0", "method", "notifications/subscriptions/acknowledged",
-                            "params", "notifications", filter);
+    json_t *ack = json_pack("{s:s, s:s, s:{s:o}}", "jsonrpc", "2.0", "method",
+                            "notifications/subscriptions/acknowledged", "params", "notifications", filter);
     mcp__listen_emit(r, ack);
     json_decref(ack);
 }

@@ -6,6 +6,7 @@
 #include "common/status.h"
 #include "protocol/jsonrpc.h"
 #include "transport/http_out.h"
+#include "util/lru.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -110,8 +111,7 @@ static void replay_trim(struct mcp_sse_session *ss, size_t cap)
     }
 }
 
-static void replay_add(struct mcp_sse_session *ss, uint32_t key, uint64_t seq, int final, const char *frame,
-                       size_t len)
+static void replay_add(struct mcp_sse_session *ss, uint32_t key, uint64_t seq, int final, const char *frame, size_t len)
 {
     size_t cap = ss->s->opts.sse_replay_bytes;
     if (len > cap) { /* larger than the whole buffer: what is kept could not be replayed without it */
@@ -330,6 +330,8 @@ void mcp__sse_shutdown(mcp_server_t *s)
 {
     while (s->sse_sessions != NULL)
         session_state_free(s->sse_sessions);
+    mcp_lru_free(s->sse_per_instance);
+    s->sse_per_instance = NULL;
 }
 
 json_t *mcp__sse_subscriptions(mcp_server_t *s, mcp_session_t *sess)

@@ -64,7 +64,7 @@ struct mcp_sse_session {
     uint32_t next_key;
     struct mcp_sse_event *head, *tail; /* replay buffer, oldest first */
     size_t bytes;
-    json_t *subscriptions; /* {uri: true} (resources/subscribe); NULL = none */
+    json_t *subscriptions;               /* {uri: true} (resources/subscribe); NULL = none */
     struct mcp_sse_session *next, *prev; /* every session state of the server */
 };
 
