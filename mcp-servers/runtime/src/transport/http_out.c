@@ -117,7 +117,6 @@ void mcp__out_drop(struct mcp_http_req *r)
     if (r->dropped)
         return;
     r->dropped = 1;
-    r->s->stats.sse_dropped++;
     for (struct mcp_out_chunk *c = r->qhead; c != NULL; c = c->next)
         r->queued -= c->len;
     free_chunks(r->qhead);
@@ -147,6 +146,7 @@ void mcp__out_sse_frame(struct mcp_http_req *r, const char *frame, size_t len, i
     mcp__out_sse_start(r);
     if (frame != NULL && len > 0) {
         if (r->queued + len > r->s->opts.sse_max_queued_bytes) {
+            r->s->stats.sse_dropped++; /* a slow reader */
             mcp__out_drop(r);
             return;
         }
