@@ -26,8 +26,8 @@ echo "$out" >"$WORK/result.json"
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const ok = r.received.every((n) => n === r.streams) && r.fanned.every((n) => n === r.streams);
-console.log(`| idle SSE streams | server RSS (sessions only) | server RSS (+ streams) | RSS per stream | fan-out p50 | fan-out p99 | fan-out max | every stream got every round |`);
-console.log(`|---|---|---|---|---|---|---|---|`);
-console.log(`| ${r.streams} | ${(r.rss_sessions_kib / 1024).toFixed(1)} MiB | ${(r.rss_streams_kib / 1024).toFixed(1)} MiB | ${(r.rss_per_stream_bytes / 1024).toFixed(1)} KiB | ${r.p50_ms.toFixed(1)} ms | ${r.p99_ms.toFixed(1)} ms | ${r.max_ms.toFixed(1)} ms | ${ok ? "yes" : "NO " + JSON.stringify(r.received)} |`);
+console.log(`| idle SSE streams | server RSS (sessions only) | server RSS (+ streams) | RSS per stream | server CPU per fan-out | trigger answered | fan-out p50 | fan-out p99 | fan-out max | every stream got every round |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|`);
+console.log(`| ${r.streams} | ${(r.rss_sessions_kib / 1024).toFixed(1)} MiB | ${(r.rss_streams_kib / 1024).toFixed(1)} MiB | ${(r.rss_per_stream_bytes / 1024).toFixed(1)} KiB | ${r.server_cpu_ms} ms | ${r.answered_ms.toFixed(1)} ms | ${r.p50_ms.toFixed(1)} ms | ${r.p99_ms.toFixed(1)} ms | ${r.max_ms.toFixed(1)} ms | ${ok ? "yes" : "NO " + JSON.stringify(r.received)} |`);
 console.log(`\nrounds: ${r.rounds_detail.map((d) => `p50 ${d.p50_ms.toFixed(1)} / p99 ${d.p99_ms.toFixed(1)} ms`).join("; ")}`);
 ' "$WORK/result.json"
