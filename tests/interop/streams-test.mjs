@@ -204,7 +204,9 @@ const seqs = (events) => events.filter((e) => e.msg?.params?.logger === 'stream'
   const h = await health();
   check('the slow reader was dropped', h.streams?.dropped_slow_readers === droppedBefore + 1, JSON.stringify(h.streams));
   const grown = (rssKiB() - before) / 1024;
-  check(`server memory bounded while ${pushedMiB} MiB went to a reader that does not read (RSS +${grown.toFixed(1)} MiB)`, grown < (asan ? 96 : 12), `${grown} MiB`);
+  // under ASan freed memory sits in its quarantine (256 MiB), so RSS says nothing there; the other checks still do
+  if (asan) console.log(`# RSS +${grown.toFixed(1)} MiB under ASan (quarantine): not judged`);
+  else check(`server memory bounded while ${pushedMiB} MiB went to a reader that does not read (RSS +${grown.toFixed(1)} MiB)`, grown < 12, `${grown} MiB`);
   // what the reader can still get is what the kernel buffered before the drop: far less than what was sent
   let received = 0;
   sock.on('data', (d) => { received += d.length; });
