@@ -378,20 +378,24 @@ static void respond_auth_failure(struct mcp_http_req *r, const mcp_auth_outcome_
     }
 }
 
-static void on_auth_done(void *arg, const mcp_auth_outcome_t *o)
+/* 1 when the authenticated request r may go on; otherwise it was answered (or is gone). */
+static int auth_passed(struct mcp_http_req *r, const mcp_auth_outcome_t *o)
 {
-    struct mcp_http_req *r = arg;
     r->auth_wait = NULL;
     if (r->req == NULL)
-        return;
+        return 0;
     if (o->result != MCP_AUTHZ_OK) {
         respond_auth_failure(r, o);
-        return;
+        return 0;
     }
     r->s->stats.auth_ok++;
-    if (mcp__scope_check(r, NULL) != 0)
-        return;
-    handle_message(r);
+    return mcp__scope_check(r, NULL) == 0;
+}
+
+static void on_auth_done(void *arg, const mcp_auth_outcome_t *o)
+{
+    if (auth_passed(arg, o))
+        handle_message(arg);
 }
 
 static void handle_post(struct mcp_http_req *r)
@@ -461,17 +465,8 @@ static void handle_get(struct mcp_http_req *r)
 
 static void on_get_auth(void *arg, const mcp_auth_outcome_t *o)
 {
-    struct mcp_http_req *r = arg;
-    r->auth_wait = NULL;
-    if (r->req == NULL)
-        return;
-    if (o->result != MCP_AUTHZ_OK) {
-        respond_auth_failure(r, o);
-        return;
-    }
-    if (mcp__scope_check(r, NULL) != 0)
-        return;
-    handle_get(r);
+    if (auth_passed(arg, o))
+        handle_get(arg);
 }
 
 static void on_delete_auth(void *arg, const mcp_auth_outcome_t *o)
