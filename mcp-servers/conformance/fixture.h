@@ -11,5 +11,8 @@ extern const char fixture_png_b64[];
 int fixture_register_features(mcp_server_t *s);
 /* Registers the tools of the suite's tasks-* scenarios (tasks.c). */
 int fixture_register_tasks(mcp_server_t *s);
+/* Registers the tools that drive the server-initiated streams (streams.c): session notifications, list_changed,
+ * resources/updated. */
+int fixture_register_streams(mcp_server_t *s);
 
 #endif

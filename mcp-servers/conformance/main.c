@@ -92,6 +92,11 @@ static void on_delay(h2o_timeout_entry_t *e)
 static void step(struct stepper *st)
 {
     static const char *const logs[] = {"Tool execution started", "Tool processing data", "Tool execution completed"};
+    if (mcp_call_abandoned(st->call)) { /* cancelled or timed out: no further step */
+        mcp_call_fail(st->call, "cancelled");
+        free(st);
+        return;
+    }
     if (st->kind == 0)
         mcp_call_log(st->call, MCP_LOG_INFO, "conformance", json_string(logs[st->step]));
     else if (st->kind == 1)
@@ -208,6 +213,35 @@ static void t_upstream_status(mcp_call_t *c, json_t *args, void *data)
     snprintf(url, sizeof(url), "%s/status/%lld", base, (long long)json_integer_value(json_object_get(args, "code")));
     mcp_provider_request_t req = {.provider = "Upstream", .url = url};
     mcp_provider_fetch(c, &req, on_status, NULL);
+}
+
+/* upstream_two_steps: GET {UPSTREAM_URL}/slow?ms=<ms>, then GET /items?q=step2 - a multi-step tool whose second
+ * step must never start once the call is cancelled during the first. */
+static void on_step2(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
+{
+    mcp_call_add_text(c, "both steps done");
+    mcp_call_finish(c);
+}
+
+static void on_step1(mcp_call_t *c, const mcp_provider_response_t *res, void *arg)
+{
+    char url[1024];
+    snprintf(url, sizeof(url), "%s/items?q=step2", getenv("UPSTREAM_URL"));
+    mcp_provider_request_t req = {.provider = "Upstream", .url = url};
+    mcp_provider_fetch(c, &req, on_step2, NULL);
+}
+
+static void t_upstream_two_steps(mcp_call_t *c, json_t *args, void *data)
+{
+    const char *base = getenv("UPSTREAM_URL");
+    char url[1024];
+    if (base == NULL) {
+        mcp_call_fail(c, "UPSTREAM_URL is not configured on this server.");
+        return;
+    }
+    snprintf(url, sizeof(url), "%s/slow?ms=%lld", base, (long long)json_integer_value(json_object_get(args, "ms")));
+    mcp_provider_request_t req = {.provider = "Upstream", .url = url};
+    mcp_provider_fetch(c, &req, on_step1, NULL);
 }
 
 static void t_echo(mcp_call_t *c, json_t *args, void *data)
@@ -329,6 +363,12 @@ static int register_tools(mcp_server_t *s)
              "{\"type\":\"object\",\"properties\":{\"echoed\":{\"type\":\"string\"}},\"required\":[\"echoed\"]}",
          .annotations = read_only,
          .fn = t_echo},
+        {.name = "upstream_two_steps",
+         .description = "Two provider API calls in a row: a slow one, then a second (cancellation tests)",
+         .input_schema = "{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":\"integer\",\"minimum\":0,"
+                         "\"maximum\":10000}},\"required\":[\"ms\"],\"additionalProperties\":false}",
+         .annotations = {.read_only = MCP_HINT_TRUE, .open_world = MCP_HINT_TRUE},
+         .fn = t_upstream_two_steps},
         {.name = "test_write_note",
          .description = "Pretends to store a note: not read-only (an access token needs mcp:write to call it)",
          .input_schema = no_args,
@@ -339,6 +379,8 @@ static int register_tools(mcp_server_t *s)
         if (mcp_server_add_tool(s, &defs[i]) != CM_OK)
             return CM_EINVAL;
     if (fixture_register_tasks(s) != CM_OK)
+        return CM_EINVAL;
+    if (fixture_register_streams(s) != CM_OK)
         return CM_EINVAL;
     return fixture_register_features(s);
 }

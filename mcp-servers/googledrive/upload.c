@@ -5,7 +5,8 @@
  * then PUT chunks of GD_CHUNK bytes with Content-Range; Google answers 308 Resume Incomplete with Range: bytes=0-N
  * (what it kept) until the last chunk, answered 200/201 with the File. The next chunk starts after what Google says
  * it kept, not after what was sent; after a 5xx a status query (an empty PUT whose Content-Range names no bytes, only
- * the total) says where.
+ * the total) says where. Each chunk reports progress (bytes kept of the total) when the client asked for it; a
+ * cancelled call aborts the chunk in flight and sends no further one (mcp_provider_fetch).
  */
 #include "mcp/args.h"
 #include "apis/google.h"
@@ -142,8 +143,10 @@ static void send_chunk(mcp_call_t *c, up_t *u)
         n = 0;
         u->query = 0;
         snprintf(range, sizeof(range), "bytes */%zu", u->len);
-    } else
+    } else {
         snprintf(range, sizeof(range), "bytes %zu-%zu/%zu", u->offset, u->offset + n - 1, u->len);
+        mcp_call_progress(c, (double)u->offset, (double)u->len, "uploading"); /* bytes Google kept so far */
+    }
     cm_http_header_t h[] = {{"Content-Range", range}, {"Content-Type", "application/octet-stream"}};
     mcp_provider_request_t req = {.provider = GD_PROVIDER,
                                   .method = "PUT",

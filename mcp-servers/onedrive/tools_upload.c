@@ -3,7 +3,9 @@
  * createUploadSession, then the bytes in fragments of OD_CHUNK_SIZE (a multiple of 320 KiB, as Graph requires of every
  * fragment but the last) PUT to the session's uploadUrl with Content-Range, WITHOUT the access token (the URL is
  * pre-authenticated; Graph documents a 401 for a fragment that carries one). Graph answers 202 with
- * nextExpectedRanges until the last fragment, then 200/201 with the item. A failed session is cancelled (DELETE).
+ * nextExpectedRanges until the last fragment, then 200/201 with the item. A failed session is cancelled (DELETE),
+ * and so is the session of a cancelled call (before its next fragment). Each fragment reports progress (bytes of the
+ * total) when the client asked for it.
  */
 #include "mcp/args.h"
 #include "common/status.h"
@@ -111,6 +113,11 @@ static void on_fragment(mcp_call_t *c, const cm_http_response_t *res, void *arg)
 
 static void send_fragment(mcp_call_t *c, struct up *u)
 {
+    if (mcp_call_abandoned(c)) { /* cancelled between fragments: leave no half-written upload session behind */
+        session_fail(c, u, "The upload was cancelled.");
+        return;
+    }
+    mcp_call_progress(c, (double)u->offset, (double)u->len, "uploading");
     if (++u->requests > 2 * (u->len / OD_CHUNK_SIZE + 2)) {
         session_fail(c, u, "The upload session made no progress; it was cancelled.");
         return;

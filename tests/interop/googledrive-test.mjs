@@ -161,7 +161,10 @@ check('upload_file: base64 content, its MIME type in part and metadata, bytes in
 // ---- upload_file: resumable (above 5 MiB)
 const big = Buffer.alloc(6 * 1024 * 1024 + 123);
 for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 0xff;
-r = await call('upload_file', { name: 'big.bin', content_base64: big.toString('base64') });
+const gdProgress = [];
+r = await client.callTool({ name: 'upload_file', arguments: { name: 'big.bin', content_base64: big.toString('base64') } }, undefined,
+  { onprogress: (p) => gdProgress.push([p.progress, p.total]) });
+check('upload_file: notifications/progress per chunk (bytes Google kept of the total)', JSON.stringify(gdProgress) === JSON.stringify([[0, big.length], [4194304, big.length]]), JSON.stringify(gdProgress));
 seen = await drain(api);
 st = r.structuredContent?.id ? await stored(r.structuredContent.id) : {};
 check('upload_file: above 5 MiB -> resumable: POST uploadType=resumable with the metadata and X-Upload-Content-*', seen[0]?.method === 'POST' && seen[0].query.uploadType === 'resumable' &&

@@ -144,7 +144,10 @@ check('upload: invalid base64 refused, nothing sent', r.isError === true && /bas
 const bigBytes = Buffer.alloc(5 * MiB);
 for (let i = 0; i < bigBytes.length; i++) bigBytes[i] = (i * 7 + (i >> 12)) & 0xff;
 const sha = (b) => createHash('sha256').update(b).digest('hex');
-r = await call('upload', { parent_path: '/Archive', name: 'big.bin', content: bigBytes.toString('base64'), encoding: 'base64' });
+const odProgress = [];
+r = await client.callTool({ name: 'upload', arguments: { parent_path: '/Archive', name: 'big.bin', content: bigBytes.toString('base64'), encoding: 'base64' } },
+  undefined, { onprogress: (p) => odProgress.push([p.progress, p.total]) });
+check('upload session: notifications/progress per fragment (bytes of the total)', JSON.stringify(odProgress) === JSON.stringify([[0, 5 * MiB], [3276800, 5 * MiB]]), JSON.stringify(odProgress));
 seen = await drain(graph);
 const frags = seen.filter((x) => x.method === 'PUT');
 check('upload session: createUploadSession with the bearer and item {conflictBehavior, name, fileSize}', seen[0]?.method === 'POST' &&

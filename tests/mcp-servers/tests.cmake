@@ -25,6 +25,7 @@ ob_script_test(interop_mcp_transport interop/run-transport.sh)
 ob_script_test(interop_mcp_conformance interop/run-conformance.sh)
 ob_script_test(interop_mcp_clients interop/run-clients.sh)
 ob_script_test(interop_mcp_tasks interop/run-tasks.sh)
+ob_script_test(interop_mcp_streams interop/run-streams.sh)
 
 # outlook + github services: runtime helpers, the github error texts, interop against fake APIs.
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)

@@ -1,4 +1,4 @@
-/* test_session.c - session table: creation, instance binding, idle expiry, caps, the LRU map. */
+/* test_session.c - session table: creation, instance binding, idle expiry, caps, the LRU map, the drop hook. */
 #include "common/status.h"
 #include "cu.h"
 #include "util/lru.h"
@@ -173,9 +173,47 @@ static void test_lru(void)
     mcp_lru_free(m);
 }
 
+/* The drop hook sees every session leave, however it leaves (the transport frees its stream state there). */
+static int drops;
+static void count_drop(void *arg, mcp_session_t *s)
+{
+    CU_ASSERT_PTR_EQUAL(arg, &drops);
+    CU_ASSERT_PTR_EQUAL(s->transport, (void *)s); /* what the test hung on it */
+    drops++;
+}
+
+static void test_drop_hook(void)
+{
+    mcp_sessions_t *t = mcp_sessions_new(1000, 2, 100);
+    mcp_sessions_set_drop_hook(t, count_drop, &drops);
+    mcp_session_t *a, *b, *c, *d;
+    drops = 0;
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst", NULL, "v", 0, &a), CM_OK);
+    a->transport = a;
+    CU_ASSERT_PTR_EQUAL(mcp_sessions_peek(t, a->id), a); /* any instance, not marked used */
+    CU_ASSERT_PTR_NULL(mcp_sessions_peek(t, "nope"));
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst", NULL, "v", 0, &b), CM_OK);
+    b->transport = b;
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst", NULL, "v", 0, &c), CM_OK); /* evicts a */
+    c->transport = c;
+    CU_ASSERT_EQUAL(drops, 1);
+    char id[MCP_SESSION_ID_LEN + 1];
+    memcpy(id, b->id, sizeof(id));
+    CU_ASSERT_EQUAL(mcp_sessions_delete(t, id, "inst", NULL), CM_OK); /* DELETE */
+    CU_ASSERT_EQUAL(drops, 2);
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "other", NULL, "v", 0, &d), CM_OK);
+    d->transport = d;
+    CU_ASSERT_EQUAL(mcp_sessions_sweep(t, 5000), 2); /* idle expiry */
+    CU_ASSERT_EQUAL(drops, 4);
+    CU_ASSERT_EQUAL(mcp_sessions_create(t, "inst", NULL, "v", 0, &a), CM_OK);
+    a->transport = a;
+    mcp_sessions_free(t); /* the table going away */
+    CU_ASSERT_EQUAL(drops, 5);
+}
+
 void tests_register(void)
 {
     CU_SUITE("sessions", NULL, NULL, {"create and lookup", test_create_lookup},
              {"credential binding", test_credential_binding}, {"idle expiry", test_idle_expiry}, {"caps", test_caps},
-             {"lru map", test_lru});
+             {"lru map", test_lru}, {"drop hook", test_drop_hook});
 }

@@ -26,10 +26,10 @@
  * answered with data {"uri": ...} and the code of the request's protocol era: -32002 up to 2025-11-25, -32602 in
  * 2026-07-28 (SEP-2164).
  *
- * Subscriptions: the Streamable HTTP transport of this runtime has no server-to-client stream (GET -> 405), so
- * notifications/resources/updated cannot be delivered outside a request's own response. resources/subscribe and
- * resources/unsubscribe (legacy era; 2026-07-28 removed them) check that the URI exists and are acknowledged with
- * {}; registered resources are immutable while serving, so no update is ever due.
+ * Subscriptions: resources/subscribe and resources/unsubscribe (legacy era; 2026-07-28 replaced them with the
+ * resourceSubscriptions of subscriptions/listen) check that the URI exists, are acknowledged with {} and recorded on
+ * the session; a service whose resource changed calls mcp_server_resource_updated (mcp/streams.h), which sends
+ * notifications/resources/updated on the GET stream of every subscribed session and every listen stream naming it.
  *
  * Read handlers are synchronous (from memory, never blocking): they add contents with mcp_resource_add_text /
  * _blob and return CM_OK, CM_ENOTFOUND, CM_EINVAL (-32602) or another status (-32603) after mcp_resource_fail().

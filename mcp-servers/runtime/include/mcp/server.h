@@ -90,6 +90,14 @@ typedef struct mcp_server_options {
     const char *metrics_token_file;   /* GET /metrics: a file holding a Bearer token that may read the metrics from
                                          any peer (env MCP_METRICS_TOKEN_FILE); default none */
     int metrics_no_loopback;          /* 1: loopback peers need the token too (env MCP_METRICS_LOOPBACK=0) */
+    /* event streams (SSE, docs/mcp-runtime.md "Streams and limits") */
+    size_t sse_replay_bytes;             /* replay buffer per session, default 256 KiB (env MCP_SSE_REPLAY_BYTES) */
+    size_t sse_max_streams;              /* open GET streams per server, default 20000 (env MCP_SSE_MAX_STREAMS) */
+    size_t sse_max_streams_per_instance; /* default 100 (env MCP_SSE_MAX_STREAMS_PER_INSTANCE) */
+    size_t sse_max_queued_bytes;         /* unsent bytes per stream before the reader is dropped, default 1 MiB
+                                            (env MCP_SSE_MAX_QUEUED_BYTES) */
+    int sse_idle_s;                      /* a GET stream without an event for this long is ended, default 300; 0 = never
+                                            (env MCP_SSE_IDLE_S) */
 } mcp_server_options_t;
 
 /* Fills o with defaults for service/version (strings are borrowed; keep them alive). */

@@ -98,8 +98,20 @@ void *mcp_call_context(const mcp_call_t *c);
 /* The client's declared capabilities for this call (borrowed from the call; may be NULL in the legacy era without
  * session data). */
 json_t *mcp_call_client_capabilities(const mcp_call_t *c);
-/* 1 once the client went away (HTTP request disposed): finish anyway, the result is discarded. */
+/* 1 once the call was abandoned (notifications/cancelled, the tool timeout, or a client that cannot resume went
+ * away): finish anyway, the result is discarded; start no further step. */
 int mcp_call_abandoned(const mcp_call_t *c);
+/* Stops the work a call has in flight. Runs once, on the loop thread, when the call is abandoned; it must end the
+ * call (mcp_call_fail/finish/error: nothing is sent) unless the work's own completion will. */
+typedef void (*mcp_call_abort_fn)(mcp_call_t *c, void *arg);
+/* Registers (fn non-NULL) or clears (NULL) the abort hook of c: set it while an upstream request is in flight, clear
+ * it when that request completes. arg is borrowed. */
+void mcp_call_set_abort(mcp_call_t *c, mcp_call_abort_fn fn, void *arg);
+/* The legacy session (Mcp-Session-Id) the call runs in (borrowed from the call); NULL when sessionless. */
+const char *mcp_call_session_id(const mcp_call_t *c);
+/* Sends msg (stolen: a JSON-RPC notification or request) on the call's response stream, before its result; the
+ * response switches to text/event-stream. Dropped once the call is abandoned. See mcp/streams.h. */
+void mcp_call_send(mcp_call_t *c, json_t *msg);
 
 /* Adds {"type":"text","text":text} (copied; must be UTF-8). */
 void mcp_call_add_text(mcp_call_t *c, const char *text);

@@ -16,6 +16,7 @@ struct mcp_protocol {
     json_t *capabilities;        /* advertised (legacy era) */
     json_t *capabilities_modern; /* advertised in 2026-07-28 (no resources.subscribe: removed there) */
     char *instructions;
+    int list_changed_tools, list_changed_prompts, list_changed_resources; /* declared (mcp/streams.h) */
     int list_ttl_ms;
     json_t *modern_extra; /* {resultType:"complete", _meta:{serverInfo}} merged into modern results */
     /* tools/list results serialized once per (page, era): the list is immutable while serving and is the largest

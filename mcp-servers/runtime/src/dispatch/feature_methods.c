@@ -138,8 +138,8 @@ static int do_subscribe(mcp_resources_t *r, json_t *params, const char *method, 
         not_found(a, MCP_ERA_LEGACY, uri);
         return 1;
     }
-    /* acknowledged: no server-to-client stream exists to deliver notifications/resources/updated, and registered
-     * resources never change while serving (see mcp/features.h) */
+    /* acknowledged here; the transport records the subscription on the session (notifications/resources/updated
+     * then goes on its GET stream, see mcp/streams.h) */
     a->result = json_object();
     return 1;
 }
@@ -206,13 +206,14 @@ FEATURE_METHOD(mcp__do_complete, a.code = mcp_completion_complete(p->prompts, p-
 void mcp__features_capabilities(const mcp_protocol_t *p, mcp_era_t era, json_t *caps)
 {
     if (mcp__serves_prompts(p))
-        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", 0));
+        json_object_set_new(caps, "prompts", json_pack("{s:b}", "listChanged", p->list_changed_prompts));
     else
         json_object_del(caps, "prompts");
     if (mcp__serves_resources(p))
         json_object_set_new(caps, "resources",
-                            era == MCP_ERA_LEGACY ? json_pack("{s:b, s:b}", "subscribe", 1, "listChanged", 0)
-                                                  : json_pack("{s:b}", "listChanged", 0));
+                            era == MCP_ERA_LEGACY
+                                ? json_pack("{s:b, s:b}", "subscribe", 1, "listChanged", p->list_changed_resources)
+                                : json_pack("{s:b}", "listChanged", p->list_changed_resources));
     else
         json_object_del(caps, "resources");
     if (mcp__serves_completions(p))

@@ -144,6 +144,7 @@ MCP__METHOD(mcp__do_tools_call)
         .instance_id = ctx->instance_id,
         .protocol_version = ctx->protocol_version,
         .progress_token = progress,
+        .session_id = ctx->session_id,
         .log_threshold = ctx->log_threshold,
         .result_extra = ctx->era == MCP_ERA_MODERN ? p->modern_extra : NULL,
         .client_capabilities = ctx->client_capabilities,

@@ -96,6 +96,22 @@ mcp_task_store_t *mcp_protocol_tasks(mcp_protocol_t *p)
     return p->tasks;
 }
 
+int mcp_protocol_declare_list_changed(mcp_protocol_t *p, const char *kind)
+{
+    if (kind != NULL && strcmp(kind, "tools") == 0) {
+        p->list_changed_tools = 1;
+        json_object_set_new(json_object_get(p->capabilities, "tools"), "listChanged", json_true());
+        json_object_set_new(json_object_get(p->capabilities_modern, "tools"), "listChanged", json_true());
+    } else if (kind != NULL && strcmp(kind, "prompts") == 0) {
+        p->list_changed_prompts = 1;
+    } else if (kind != NULL && strcmp(kind, "resources") == 0) {
+        p->list_changed_resources = 1;
+    } else {
+        return CM_EINVAL;
+    }
+    return CM_OK;
+}
+
 json_t *mcp_protocol_capabilities(mcp_protocol_t *p)
 {
     return mcp__dispatch_capabilities(p, MCP_ERA_LEGACY);

@@ -61,6 +61,7 @@ typedef struct mcp_request_ctx {
     void (*notify)(void *ctx, json_t *notification);
     void (*complete)(void *ctx, json_t *response);
     void *sink_ctx;
+    const char *session_id; /* legacy: the request's Mcp-Session-Id (borrowed); NULL when none */
 } mcp_request_ctx_t;
 
 /* The outcome of a dispatch. */
@@ -84,6 +85,9 @@ mcp_task_store_t *mcp_protocol_tasks(mcp_protocol_t *p);
 
 /* The capabilities object this server advertises (borrowed). */
 json_t *mcp_protocol_capabilities(mcp_protocol_t *p);
+/* The server emits notifications/<kind>/list_changed ("tools", "resources", "prompts"): advertised as listChanged.
+ * CM_OK or CM_EINVAL. */
+int mcp_protocol_declare_list_changed(mcp_protocol_t *p, const char *kind);
 
 /* Abandons a pending call whose HTTP request vanished (its result is discarded). */
 void mcp_protocol_abandon(mcp_call_t *call);

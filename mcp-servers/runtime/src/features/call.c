@@ -26,6 +26,9 @@ struct mcp_call {
     int abandoned;
     json_t *content;    /* array */
     json_t *structured; /* may be NULL */
+    char session_id[72];
+    mcp_call_abort_fn abort_fn; /* stops the call's work in flight when it is abandoned */
+    void *abort_arg;
 };
 
 static const char *const level_names[] = {"debug", "info",     "notice", "warning",
@@ -67,6 +70,7 @@ mcp_call_t *mcp__call_new(const mcp_call_params_t *p)
     c->id = json_incref(p->id);
     copy_str(c->instance, sizeof(c->instance), p->instance_id);
     copy_str(c->protocol_version, sizeof(c->protocol_version), p->protocol_version);
+    copy_str(c->session_id, sizeof(c->session_id), p->session_id);
     c->progress_token = json_incref(p->progress_token);
     c->log_threshold = p->log_threshold;
     c->result_extra = json_incref(p->result_extra);
@@ -94,6 +98,30 @@ void mcp__call_abandon(mcp_call_t *c)
     c->abandoned = 1;
     c->sink.notify = NULL;
     c->sink.complete = NULL;
+    mcp_call_abort_fn fn = c->abort_fn;
+    c->abort_fn = NULL;
+    if (fn != NULL)
+        fn(c, c->abort_arg); /* may finish (and free) the call */
+}
+
+void mcp_call_set_abort(mcp_call_t *c, mcp_call_abort_fn fn, void *arg)
+{
+    c->abort_fn = fn;
+    c->abort_arg = arg;
+}
+
+const char *mcp_call_session_id(const mcp_call_t *c)
+{
+    return c->session_id[0] != '\0' ? c->session_id : NULL;
+}
+
+void mcp_call_send(mcp_call_t *c, json_t *msg)
+{
+    if (c->sink.notify == NULL || msg == NULL) {
+        json_decref(msg);
+        return;
+    }
+    c->sink.notify(c->sink.ctx, msg);
 }
 
 const char *mcp_call_instance(const mcp_call_t *c)

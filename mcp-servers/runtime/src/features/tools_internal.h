@@ -60,6 +60,7 @@ typedef struct mcp_call_params {
     const char *instance_id;      /* copied */
     const char *protocol_version; /* copied */
     json_t *progress_token;       /* NULL or incref'd */
+    const char *session_id;       /* copied; NULL when none */
     int log_threshold;            /* MCP_LOG_* or -1 = no log notifications */
     json_t *result_extra;         /* members merged into every result (e.g. resultType, _meta); incref'd; may be NULL */
     json_t *client_capabilities;  /* incref'd; may be NULL */

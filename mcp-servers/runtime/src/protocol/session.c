@@ -31,6 +31,8 @@ struct mcp_sessions {
     int64_t idle_ms;
     size_t max_per_instance, max_total;
     mcp_sessions_stats_t stats;
+    void (*drop_hook)(void *arg, mcp_session_t *session);
+    void *drop_arg;
 };
 
 static void group_unlink(struct group *g, struct node *n)
@@ -74,10 +76,26 @@ mcp_sessions_t *mcp_sessions_new(int64_t idle_ms, size_t max_per_instance, size_
     return t;
 }
 
+void mcp_sessions_set_drop_hook(mcp_sessions_t *t, void (*fn)(void *arg, mcp_session_t *session), void *arg)
+{
+    t->drop_hook = fn;
+    t->drop_arg = arg;
+}
+
+static int drop_visit(void *arg, const char *key, void *value)
+{
+    mcp_sessions_t *t = arg;
+    (void)key;
+    t->drop_hook(t->drop_arg, &((struct node *)value)->s);
+    return 0;
+}
+
 void mcp_sessions_free(mcp_sessions_t *t)
 {
     if (t == NULL)
         return;
+    if (t->drop_hook != NULL && t->by_id != NULL)
+        mcp_lru_foreach(t->by_id, drop_visit, t);
     mcp_lru_free(t->by_id);
     mcp_lru_free(t->groups);
     free(t);
@@ -87,6 +105,8 @@ void mcp_sessions_free(mcp_sessions_t *t)
 static void drop(mcp_sessions_t *t, struct node *n)
 {
     struct group *g = n->group;
+    if (t->drop_hook != NULL)
+        t->drop_hook(t->drop_arg, &n->s);
     group_unlink(g, n);
     g->count--;
     char instance[sizeof(n->s.instance_id)];
@@ -186,6 +206,12 @@ mcp_session_t *mcp_sessions_lookup(mcp_sessions_t *t, const char *id, const char
     group_unlink(n->group, n);
     group_push(n->group, n);
     return &n->s;
+}
+
+mcp_session_t *mcp_sessions_peek(mcp_sessions_t *t, const char *id)
+{
+    struct node *n = id != NULL ? mcp_lru_peek(t->by_id, id) : NULL;
+    return n != NULL ? &n->s : NULL;
 }
 
 int mcp_sessions_delete(mcp_sessions_t *t, const char *id, const char *instance_id, const char *credential)

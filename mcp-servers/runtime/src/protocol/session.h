@@ -34,6 +34,7 @@ typedef struct mcp_session {
     int log_level;   /* MCP_LOG_* threshold set by logging/setLevel; -1 = not set (no log notifications) */
     int64_t created_ms;
     int64_t last_used_ms;
+    void *transport; /* the transport's stream state (freed through the drop hook); NULL when none */
 } mcp_session_t;
 
 typedef struct mcp_sessions_stats {
@@ -44,6 +45,9 @@ typedef struct mcp_sessions_stats {
 /* 0 for any limit selects the default: idle 30 min, 100 per instance, 10000 total. Caller owns the table. */
 mcp_sessions_t *mcp_sessions_new(int64_t idle_ms, size_t max_per_instance, size_t max_total);
 void mcp_sessions_free(mcp_sessions_t *t);
+/* fn(arg, session) runs before any session is removed (expiry, eviction, DELETE, mcp_sessions_free): the transport
+ * releases what it hung on session->transport. */
+void mcp_sessions_set_drop_hook(mcp_sessions_t *t, void (*fn)(void *arg, mcp_session_t *session), void *arg);
 
 /*
  * Creates a session for instance_id (<= 64 chars) and credential (a name of the credential that authenticated the
@@ -59,6 +63,8 @@ int mcp_sessions_create(mcp_sessions_t *t, const char *instance_id, const char *
  */
 mcp_session_t *mcp_sessions_lookup(mcp_sessions_t *t, const char *id, const char *instance_id, const char *credential,
                                    int64_t now_ms);
+/* The live session with this id, whatever its instance (server-initiated messages); not marked used. Borrowed. */
+mcp_session_t *mcp_sessions_peek(mcp_sessions_t *t, const char *id);
 /* Ends a session (HTTP DELETE). CM_OK or CM_ENOTFOUND (unknown, or another instance's or credential's). */
 int mcp_sessions_delete(mcp_sessions_t *t, const char *id, const char *instance_id, const char *credential);
 /* Ends every session of an instance (e.g. its access was revoked). Returns how many. */

@@ -34,7 +34,8 @@ struct fetch {
     int (*answer_status)(const struct mcp_provider_response *res);
     char *subject;
     int cb_ran;
-    double sent_at; /* monotonic seconds of the last request sent (the latency metric) */
+    double sent_at;           /* monotonic seconds of the last request sent (the latency metric) */
+    cm_http_call_t *inflight; /* the upstream request while it runs (aborted when the call is abandoned) */
 };
 
 static void fetch_free(struct fetch *f)
@@ -156,9 +157,26 @@ const char *mcp_token_error_text(const char *provider, const mcp_token_result_t 
     return buf;
 }
 
+/* The call was abandoned (cancelled, timed out): the upstream request is aborted - the connection closed - and the
+ * call ends without an answer; the tool's continuation never runs, so a multi-step tool takes no further step. */
+static void abort_fetch(mcp_call_t *c, void *arg)
+{
+    struct fetch *f = arg;
+    if (f->inflight != NULL)
+        cm_http_cancel(f->inflight);
+    f->inflight = NULL;
+    mcp_call_fail(c, "cancelled");
+    fetch_free(f);
+}
+
 static void on_token(void *arg, const mcp_token_result_t *r)
 {
     struct fetch *f = arg;
+    if (mcp_call_abandoned(f->call)) { /* abandoned while the token was fetched: never send the request */
+        mcp_call_fail(f->call, "cancelled");
+        fetch_free(f);
+        return;
+    }
     if (!r->ok) {
         char msg[1024];
         free(f->authorize_url);
@@ -229,6 +247,8 @@ static void count_upstream(const struct fetch *f, const cm_http_response_t *res)
 static void on_response(void *arg, const cm_http_response_t *res)
 {
     struct fetch *f = arg;
+    f->inflight = NULL;
+    mcp_call_set_abort(f->call, NULL, NULL);
     count_upstream(f, res);
     mcp_provider_response_t r;
     response_view(res, &r);
@@ -297,12 +317,21 @@ static void send_request(struct fetch *f, const char *token)
                              .timeout_ms = f->timeout_ms,
                              .max_response = f->max_response};
     f->sent_at = cm_metrics_now();
-    if (cm_http_start(f->s->http, &req, on_response, f, NULL) != CM_AGAIN)
+    if (cm_http_start(f->s->http, &req, on_response, f, &f->inflight) != CM_AGAIN) {
         fail(f, 0, -1, 0);
+        return;
+    }
+    mcp_call_set_abort(f->call, abort_fetch, f);
 }
 
 void mcp_provider_fetch(mcp_call_t *call, const mcp_provider_request_t *req, mcp_provider_cb cb, void *arg)
 {
+    if (mcp_call_abandoned(call)) { /* the next step of an abandoned multi-step tool: not taken */
+        if (req->arg_free != NULL)
+            req->arg_free(arg);
+        mcp_call_fail(call, "cancelled");
+        return;
+    }
     struct fetch *f = calloc(1, sizeof(*f));
     if (f == NULL) {
         if (req->flags & MCP_PROVIDER_DELIVER_ERRORS) {

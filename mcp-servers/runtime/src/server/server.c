@@ -12,6 +12,7 @@
 #include "mcp/provider_http.h"
 #include "tokens/token_client.h"
 #include "transport/server_internal.h"
+#include "transport/sse.h"
 #include "tokens/usage.h"
 #include "tokens/jwks.h"
 #include "tokens/verified.h"
@@ -38,6 +39,11 @@ void mcp_server_options_defaults(mcp_server_options_t *o, const char *service, c
     o->usage_flush_ms = 10000;
     o->auth_stale_if_error_s = MCP_AUTH_STALE_IF_ERROR_S_DEFAULT;
     o->jwt_leeway_s = MCP_JWT_LEEWAY_S_DEFAULT;
+    o->sse_replay_bytes = 256 * 1024;
+    o->sse_max_streams = 20000;
+    o->sse_max_streams_per_instance = 100;
+    o->sse_max_queued_bytes = 1024 * 1024;
+    o->sse_idle_s = 300;
 }
 
 static int env_long(const char *name, long min, long max, long *out, char *err, size_t errsz)
@@ -169,6 +175,25 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->usage_flush_ms = (int)n;
+    /* the event stream limits: {name, min, max, where} */
+    struct {
+        const char *name;
+        long min, max;
+        size_t *out;
+    } sse[] = {{"MCP_SSE_REPLAY_BYTES", 0, 64L << 20, &o->sse_replay_bytes},
+               {"MCP_SSE_MAX_STREAMS", 1, 10000000, &o->sse_max_streams},
+               {"MCP_SSE_MAX_STREAMS_PER_INSTANCE", 1, 10000000, &o->sse_max_streams_per_instance},
+               {"MCP_SSE_MAX_QUEUED_BYTES", 4096, 1L << 30, &o->sse_max_queued_bytes}};
+    for (size_t i = 0; i < sizeof(sse) / sizeof(sse[0]); i++) {
+        if ((rc = env_long(sse[i].name, sse[i].min, sse[i].max, &n, err, errsz)) < 0)
+            return CM_EINVAL;
+        if (rc)
+            *sse[i].out = (size_t)n;
+    }
+    if ((rc = env_long("MCP_SSE_IDLE_S", 0, 7L * 24 * 3600, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->sse_idle_s = (int)n;
     return CM_OK;
 }
 
@@ -288,6 +313,7 @@ static void on_tick(h2o_timeout_entry_t *e)
     mcp_server_t *s = H2O_STRUCT_FROM_MEMBER(mcp_server_t, tick_entry, e);
     int64_t now = mcp__now_ms();
     mcp_sessions_sweep(s->sessions, now);
+    mcp__sse_sweep(s, now);
     mcp__health_probe(s, now);
     if (s->usage != NULL && now - s->last_flush_ms >= s->opts.usage_flush_ms) {
         s->last_flush_ms = now;
@@ -341,6 +367,12 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
     if (s == NULL)
         goto out_nomem;
     s->opts = *o;
+    if (s->opts.sse_max_queued_bytes == 0) /* options not from mcp_server_options_defaults */
+        s->opts.sse_max_queued_bytes = 1024 * 1024;
+    if (s->opts.sse_max_streams == 0)
+        s->opts.sse_max_streams = 20000;
+    if (s->opts.sse_max_streams_per_instance == 0)
+        s->opts.sse_max_streams_per_instance = 100;
     s->probe.status = -1;
     s->auth_mode = o->auth_mode;
     s->port = o->port;
@@ -377,6 +409,7 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
     s->sessions = mcp_sessions_new(o->session_idle_ms, o->max_sessions_per_instance, o->max_sessions);
     if (s->proto == NULL || s->sessions == NULL)
         goto out_free_server;
+    mcp_sessions_set_drop_hook(s->sessions, mcp__sse_session_drop, s);
     if (setup_keys(s, o, err, errsz) != CM_OK)
         goto out_free_server_quiet;
     s->http = cm_http_client_new(cm_server_loop(s->httpd));
@@ -426,6 +459,7 @@ void mcp_server_free(mcp_server_t *s)
     if (s == NULL)
         return;
     cm_metrics_off_collect(cm_metrics_default(), collect_sessions, s);
+    mcp__sse_shutdown(s); /* calls still running on streams are abandoned while their HTTP client exists */
     if (s->tick_linked) {
         h2o_timeout_unlink(&s->tick_entry);
         h2o_timeout_dispose(cm_server_loop(s->httpd), &s->tick_timeout);

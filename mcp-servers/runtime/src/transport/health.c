@@ -113,6 +113,11 @@ int mcp__health_service(void *data, h2o_req_t *req, const cm_route_match_t *m)
                                       (json_int_t)ts.created, "expired", (json_int_t)ts.expired, "cancelled",
                                       (json_int_t)ts.cancelled, "refused", (json_int_t)ts.refused));
     }
+    if (body != NULL) /* the event streams (sse.h) */
+        json_object_set_new(body, "streams",
+                            json_pack("{s:I, s:I, s:I}", "open", (json_int_t)s->sse_open, "dropped_slow_readers",
+                                      (json_int_t)s->stats.sse_dropped, "cancelled_calls",
+                                      (json_int_t)s->stats.cancelled));
     if (body != NULL && s->auth != NULL)
         add_stale_stats(s, json_object_get(body, "auth_cache"));
     if (body != NULL && s->jwks != NULL) {

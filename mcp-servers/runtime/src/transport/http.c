@@ -5,9 +5,11 @@
  * -> JSON-RPC parse (-32700; valid JSON with an integer beyond int64: -32600) / classify (-32600) -> era: modern when
  * params._meta carries a protocol version or MCP-Protocol-Version names a modern revision -> era checks (modern: _meta,
  * version, Mcp-Method/Mcp-Name/MCP-Protocol-Version headers; legacy: session, MCP-Protocol-Version) -> dispatch.
- * Notifications and client responses get 202. A request gets application/json, or text/event-stream when
- * its tool emits notifications before the result (switched lazily at the first one).
- * GET: 405 (no server-initiated stream). DELETE: ends a legacy session (400 without Mcp-Session-Id).
+ * Notifications and client responses get 202 (notifications/cancelled ends the named call of the session). A request
+ * gets application/json, or text/event-stream when its tool emits messages before the result (switched lazily at the
+ * first one; every event has an id, see sse.h).
+ * GET: a legacy session's stream for server-initiated messages, or the resumption of a stream (Last-Event-ID); 405
+ * without a session (2026-07-28 has no GET stream). DELETE: ends a legacy session (400 without Mcp-Session-Id).
  */
 #include "tokens/auth.h"
 #include "common/log.h"
@@ -15,6 +17,7 @@
 #include "transport/http_out.h"
 #include "protocol/jsonrpc.h"
 #include "transport/server_internal.h"
+#include "transport/sse.h"
 #include "tokens/usage.h"
 
 #include <stdio.h>
@@ -22,90 +25,13 @@
 #include <string.h>
 #include <strings.h>
 
-static void clear_deadline(struct mcp_http_req *r)
-{
-    if (h2o_timeout_is_linked(&r->deadline))
-        h2o_timeout_unlink(&r->deadline);
-    json_decref(r->call_id);
-    r->call_id = NULL;
-}
-
 static void on_req_dispose(void *p)
 {
     struct mcp_http_req *r = p;
+    mcp__sse_writer_gone(r);
     r->req = NULL;
-    clear_deadline(r);
-    if (r->call != NULL) {
-        mcp_protocol_abandon(r->call);
-        r->call = NULL;
-    }
+    mcp__out_release(r);
     mcp__authenticate_abandon(r);
-}
-
-/* ------------------------------------------------------------------ sink of tools/call */
-
-static void sink_notify(void *ctx, json_t *n)
-{
-    struct mcp_http_req *r = ctx;
-    if (r->req == NULL) {
-        json_decref(n);
-        return;
-    }
-    mcp__out_sse_event(r, n, 0);
-}
-
-static void sink_complete(void *ctx, json_t *response)
-{
-    struct mcp_http_req *r = ctx;
-    r->call = NULL;
-    r->completed = 1;
-    clear_deadline(r);
-    if (r->req == NULL) {
-        json_decref(response);
-        return;
-    }
-    json_t *err = json_object_get(response, "error");
-    if (err != NULL)
-        r->s->stats.errors++;
-    if (r->sse_started) {
-        mcp__out_sse_event(r, response, 1);
-        return;
-    }
-    int status = 200;
-    if (err != NULL && r->era == MCP_ERA_MODERN) {
-        json_int_t code = json_integer_value(json_object_get(err, "code"));
-        if (code == MCP_JSONRPC_METHOD_NOT_FOUND)
-            status = 404;
-        else if (code == MCP_ERR_HEADER_MISMATCH || code == MCP_ERR_MISSING_CLIENT_CAPABILITY ||
-                 code == MCP_ERR_UNSUPPORTED_PROTOCOL_VERSION)
-            status = 400;
-    }
-    mcp__out_json(r, status, response);
-}
-
-/* A tools/call that outlives the server's tool timeout: answer with a tool error, drop the late result. */
-static void on_deadline(h2o_timeout_entry_t *e)
-{
-    struct mcp_http_req *r = H2O_STRUCT_FROM_MEMBER(struct mcp_http_req, deadline, e);
-    if (r->call == NULL || r->req == NULL)
-        return;
-    mcp_protocol_abandon(r->call);
-    r->call = NULL;
-    r->completed = 1;
-    char text[160];
-    snprintf(text, sizeof(text), "The tool did not finish within %d seconds; it was abandoned.",
-             r->s->tool_timeout_ms / 1000);
-    json_t *result = json_pack("{s:[{s:s, s:s}], s:b}", "content", "type", "text", "text", text, "isError", 1);
-    if (r->era == MCP_ERA_MODERN)
-        json_object_set_new(result, "resultType", json_string("complete"));
-    json_t *response = mcp_jsonrpc_result(r->call_id, result);
-    json_decref(r->call_id);
-    r->call_id = NULL;
-    r->s->stats.errors++;
-    if (r->sse_started)
-        mcp__out_sse_event(r, response, 1);
-    else
-        mcp__out_json(r, 200, response);
 }
 
 /* ------------------------------------------------------------------ era checks */
@@ -289,6 +215,22 @@ static int legacy_checks(struct mcp_http_req *r, const mcp_jsonrpc_msg_t *msg, m
 
 /* ------------------------------------------------------------------ POST */
 
+/* resources/subscribe and /unsubscribe (answered by the dispatcher: the URI exists) on the session's stream state. */
+static void record_subscription(mcp_server_t *s, mcp_session_t *sess, const mcp_jsonrpc_msg_t *msg)
+{
+    int sub = strcmp(msg->method, "resources/subscribe") == 0;
+    if (!sub && strcmp(msg->method, "resources/unsubscribe") != 0)
+        return;
+    const char *uri = json_string_value(json_object_get(msg->params, "uri"));
+    json_t *set = uri != NULL ? mcp__sse_subscriptions(s, sess) : NULL;
+    if (set == NULL)
+        return;
+    if (sub && json_object_size(set) < MCP_MAX_SUBSCRIPTIONS)
+        json_object_set_new(set, uri, json_true());
+    else if (!sub)
+        json_object_del(set, uri);
+}
+
 static void handle_message(struct mcp_http_req *r)
 {
     h2o_req_t *req = r->req;
@@ -319,9 +261,8 @@ static void handle_message(struct mcp_http_req *r)
     ctx.instance_id = r->instance;
     ctx.credential = r->credential;
     ctx.call_context = s;
-    ctx.notify = sink_notify;
-    ctx.complete = sink_complete;
-    ctx.sink_ctx = r;
+    ctx.notify = mcp__sse_sink_notify;
+    ctx.complete = mcp__sse_sink_complete;
 
     json_t *meta = json_is_object(msg.params) ? json_object_get(msg.params, "_meta") : NULL;
     int modern = json_object_get(meta, MCP_META_PROTOCOL_VERSION) != NULL ||
@@ -341,20 +282,38 @@ static void handle_message(struct mcp_http_req *r)
         s->stats.notifications++;
         if (sess != NULL && strcmp(msg.method, "notifications/initialized") == 0)
             sess->initialized = 1;
+        if (sess != NULL && strcmp(msg.method, "notifications/cancelled") == 0)
+            mcp__sse_cancel(s, sess, json_object_get(msg.params, "requestId"));
         cm_respond_empty(req, 202);
         goto out_decref_doc;
     }
     s->stats.requests++;
+    if (ctx.era == MCP_ERA_MODERN && strcmp(msg.method, "subscriptions/listen") == 0) {
+        mcp__listen_open(r, msg.id, msg.params);
+        goto out_decref_doc;
+    }
+    if (strcmp(msg.method, "tools/call") == 0) {
+        /* the stream the call answers on: it may outlive this request (see sse.h) */
+        mcp_sse_stream_t *st = mcp__sse_stream_new(s, sess);
+        if (st == NULL) {
+            mcp__respond_rpc_error(req, 503, msg.id, MCP_JSONRPC_INTERNAL_ERROR, "out of memory", NULL);
+            goto out_decref_doc;
+        }
+        st->conn = r;
+        st->era = ctx.era;
+        st->call_id = json_incref(msg.id);
+        r->stream = st;
+        ctx.sink_ctx = st;
+        if (sess != NULL)
+            ctx.session_id = sess->id;
+    }
     mcp_reply_t reply;
     mcp_protocol_dispatch(s->proto, &ctx, &msg, &reply);
     if (reply.pending) {
         s->stats.tool_calls++;
         /* the handler may have completed synchronously, in which case the call is already freed */
-        if (!r->completed) {
-            r->call = reply.call;
-            r->call_id = json_incref(msg.id);
-            h2o_timeout_link(cm_server_loop(s->httpd), &s->tool_timeout, &r->deadline);
-        }
+        if (r->stream != NULL)
+            mcp__sse_call_pending(r->stream, reply.call);
         goto out_decref_doc;
     }
     if (reply.text != NULL) {
@@ -369,6 +328,8 @@ static void handle_message(struct mcp_http_req *r)
     }
     if (json_object_get(reply.body, "error") != NULL)
         s->stats.errors++;
+    else if (sess != NULL && strncmp(msg.method, "resources/", 10) == 0)
+        record_subscription(s, sess, &msg);
     if (ctx.era == MCP_ERA_LEGACY && strcmp(msg.method, "initialize") == 0 &&
         json_object_get(reply.body, "result") != NULL) {
         json_t *result = json_object_get(reply.body, "result");
@@ -427,20 +388,24 @@ static void respond_auth_failure(struct mcp_http_req *r, const mcp_auth_outcome_
     }
 }
 
-static void on_auth_done(void *arg, const mcp_auth_outcome_t *o)
+/* 1 when the authenticated request r may go on; otherwise it was answered (or is gone). */
+static int auth_passed(struct mcp_http_req *r, const mcp_auth_outcome_t *o)
 {
-    struct mcp_http_req *r = arg;
     r->auth_wait = NULL;
     if (r->req == NULL)
-        return;
+        return 0;
     if (o->result != MCP_AUTHZ_OK) {
         respond_auth_failure(r, o);
-        return;
+        return 0;
     }
     r->s->stats.auth_ok++;
-    if (mcp__scope_check(r, NULL) != 0)
-        return;
-    handle_message(r);
+    return mcp__scope_check(r, NULL) == 0;
+}
+
+static void on_auth_done(void *arg, const mcp_auth_outcome_t *o)
+{
+    if (auth_passed(arg, o))
+        handle_message(arg);
 }
 
 static void handle_post(struct mcp_http_req *r)
@@ -483,6 +448,37 @@ static void handle_delete(struct mcp_http_req *r)
     cm_respond_empty(req, 200);
 }
 
+/* GET: a legacy session's stream (sse.c). Without a session there is nothing to stream (405, as 2026-07-28 has no
+ * GET stream). */
+static void handle_get(struct mcp_http_req *r)
+{
+    h2o_req_t *req = r->req;
+    int bad = 0;
+    char *sid = mcp__header_value(req, "mcp-session-id", &bad);
+    if (sid == NULL) {
+        cm_add_header(req, "allow", "GET, POST, DELETE");
+        mcp__respond_rpc_error(req, 405, NULL, -32000,
+                               "Method Not Allowed: GET opens the stream of a session (Mcp-Session-Id)", NULL);
+        return;
+    }
+    if (!mcp__accepts(req, 0, 1)) {
+        mcp__respond_rpc_error(req, 406, NULL, -32000, "Not Acceptable: Accept must list text/event-stream", NULL);
+        return;
+    }
+    mcp_session_t *sess = mcp_sessions_lookup(r->s->sessions, sid, r->instance, r->credential, mcp__now_ms());
+    if (sess == NULL) {
+        mcp__respond_rpc_error(req, 404, NULL, -32001, "Session not found: initialize a new session", NULL);
+        return;
+    }
+    mcp__sse_get(r, sess);
+}
+
+static void on_get_auth(void *arg, const mcp_auth_outcome_t *o)
+{
+    if (auth_passed(arg, o))
+        handle_get(arg);
+}
+
 static void on_delete_auth(void *arg, const mcp_auth_outcome_t *o)
 {
     struct mcp_http_req *r = arg;
@@ -514,18 +510,21 @@ static void serve(mcp_server_t *s, h2o_req_t *req, char *instance)
     r->req = req;
     r->instance = instance;
     r->service_url = instance == NULL;
-    r->deadline.cb = on_deadline;
     if (cm_req_method_is(req, "POST")) {
         handle_post(r);
+    } else if (cm_req_method_is(req, "GET")) {
+        if (s->auth_mode == MCP_AUTH_NONE)
+            handle_get(r);
+        else
+            mcp__authenticate(r, on_get_auth);
     } else if (cm_req_method_is(req, "DELETE")) {
         if (s->auth_mode == MCP_AUTH_NONE)
             handle_delete(r);
         else
             mcp__authenticate(r, on_delete_auth);
     } else {
-        cm_add_header(req, "allow", "POST, DELETE");
-        mcp__respond_rpc_error(req, 405, NULL, -32000,
-                               "Method Not Allowed: this server does not offer a server-to-client stream", NULL);
+        cm_add_header(req, "allow", "GET, POST, DELETE");
+        mcp__respond_rpc_error(req, 405, NULL, -32000, "Method Not Allowed", NULL);
     }
 }
 

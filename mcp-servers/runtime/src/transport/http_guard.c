@@ -110,7 +110,7 @@ int mcp__cors_preflight(h2o_req_t *req)
         return 0;
     /* the origin passed the guard: the headers it asks for are echoed (Mcp-Param-* names cannot be listed) */
     h2o_iovec_t asked = cm_req_header(req, "access-control-request-headers");
-    cm_add_header(req, "access-control-allow-methods", "POST, DELETE");
+    cm_add_header(req, "access-control-allow-methods", "GET, POST, DELETE");
     cm_add_header(req, "access-control-allow-headers",
                   header_list_ok(asked) ? h2o_strdup(&req->pool, asked.base, asked.len).base
                                         : "Authorization, Content-Type, Accept, MCP-Protocol-Version, "

@@ -6,9 +6,13 @@
 #include "protocol/jsonrpc.h"
 #include "transport/server_internal.h"
 
+struct mcp_sse_stream;
+
+/* One SSE frame queued for a writer (malloc'ed with its bytes; freed once h2o is done with it). */
 struct mcp_out_chunk {
-    h2o_iovec_t buf;
     struct mcp_out_chunk *next;
+    size_t len;
+    char bytes[];
 };
 
 /* Allocated in req->pool with a dispose hook (http.c): lives exactly as long as the request. */
@@ -17,8 +21,6 @@ struct mcp_http_req {
     h2o_req_t *req; /* NULL once the request is gone */
     char *instance; /* pool */
     mcp_era_t era;
-    mcp_call_t *call; /* pending tools/call */
-    int completed;    /* the call delivered its response */
     mcp_auth_wait_t *auth_wait;
     /* authentication (auth_req.c) */
     int service_url; /* came to /mcp: the instance is the access token's sub */
@@ -30,12 +32,18 @@ struct mcp_http_req {
     struct cm_jws_parsed *jws; /* the token while its key is fetched (malloc'ed) */
     struct mcp_jwks_wait *jwks_wait;
     mcp_auth_cb authn_done;
-    json_t *call_id;              /* id of the pending tools/call (for the deadline answer) */
-    h2o_timeout_entry_t deadline; /* linked while a tools/call is pending (server tool_timeout) */
-    /* SSE output */
+    struct mcp_sse_stream *stream; /* the event stream this response carries (sse.h); NULL when none */
+    /* SSE output: qhead..qtail wait for h2o; inflight were handed to h2o and live until it proceeds */
     h2o_generator_t gen;
-    int sse_started, sending, final_queued;
-    struct mcp_out_chunk *qhead, *qtail;
+    int sse_started, sending, final_queued, ended;
+    int dropped;   /* a slow reader: nothing more is queued, its socket was shut down */
+    size_t queued; /* bytes in qhead..qtail and inflight (the slow-reader bound) */
+    struct mcp_out_chunk *qhead, *qtail, *inflight;
+    /* a GET stream: linked in the server's list of GET writers (counted against the stream limits) */
+    int is_get;
+    json_t *listen; /* subscriptions/listen: {"id": <request id>, "filter": <honoured filter>}; NULL otherwise */
+    int64_t last_event_ms, last_write_ms;
+    struct mcp_http_req *gnext, *gprev;
 };
 
 /*
@@ -53,7 +61,15 @@ int mcp__scope_check(struct mcp_http_req *r, const mcp_jsonrpc_msg_t *msg);
 
 /* Sends one JSON response (body stolen). */
 void mcp__out_json(struct mcp_http_req *r, int status, json_t *body);
-/* Sends msg (stolen) as an SSE "message" event, starting the stream if needed; final ends the response. */
-void mcp__out_sse_event(struct mcp_http_req *r, json_t *msg, int final);
+/* Starts r's response as text/event-stream (no-op when started). */
+void mcp__out_sse_start(struct mcp_http_req *r);
+/* Queues one SSE frame (copied) on r, starting the stream if needed; final ends the response after it (frame may be
+ * NULL with final: just end). A writer whose queue would pass the server's sse max_queued is dropped instead
+ * (mcp__out_drop). */
+void mcp__out_sse_frame(struct mcp_http_req *r, const char *frame, size_t len, int final);
+/* Drops a writer: frees its queue, detaches its stream and shuts its socket down so that h2o ends the request. */
+void mcp__out_drop(struct mcp_http_req *r);
+/* Frees what r's output still holds (request disposal). */
+void mcp__out_release(struct mcp_http_req *r);
 
 #endif

@@ -16,9 +16,13 @@ typedef struct mcp_token_client mcp_token_client_t;
 typedef struct mcp_usage mcp_usage_t;
 typedef struct mcp_broker mcp_broker_t;
 typedef struct mcp_jwks mcp_jwks_t;
+struct mcp_http_req;
+struct mcp_lru;
+struct mcp_sse_session;
 
 typedef struct mcp_stats {
     uint64_t requests, notifications, errors, tool_calls, sse_responses;
+    uint64_t sse_dropped, cancelled; /* slow readers dropped; calls ended by notifications/cancelled */
     uint64_t auth_ok, auth_failed, pushes_ok, pushes_rejected;
     uint64_t push_events_ignored; /* older (lower version) than the cached state */
 } mcp_stats_t;
@@ -60,6 +64,12 @@ struct mcp_server {
         int status;         /* HTTP status of the last answer, 0 = unreachable, -1 = none yet */
         int64_t at;         /* unix s of the last answer (or failure) */
     } probe;
+    /* event streams (sse.h): open GET writers, their count per instance, every session's stream state */
+    struct mcp_http_req *get_writers;
+    size_t sse_open;
+    struct mcp_lru *sse_per_instance; /* instance -> size_t open GET streams */
+    struct mcp_sse_session *sse_sessions;
+    uint32_t sse_next_key;     /* keys of sessionless streams */
     mcp_server_options_t opts; /* numbers only; strings above */
     mcp_stats_t stats;
 };
