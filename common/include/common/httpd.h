@@ -44,6 +44,8 @@ typedef struct cm_server_options {
     const char *name;        /* for logs and the Server header, e.g. "oauth-service" */
     size_t max_request_body; /* bytes; 0 = 64 KiB. Larger bodies get a JSON 413 body_too_large (see httpd.c) */
     int drain_ms;            /* graceful stop: how long requests in flight may take to finish; 0 = 5000 */
+    int reuse_port;          /* listeners set SO_REUSEPORT: several processes listen on one port (the kernel spreads
+                                the connections) */
 } cm_server_options_t;
 
 /* Creates a server and its loop. Returns NULL on failure. Caller owns it (cm_server_free). */
