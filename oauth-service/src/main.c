@@ -15,6 +15,7 @@
 
 #include "as/cimd.h"
 #include "core/broker.h"
+#include "core/metrics_board.h"
 #include "handlers/routes.h"
 #include "providers/host_api.h"
 #include "providers/registry.h"
@@ -59,6 +60,7 @@ struct prepared {
     json_t *services;
     ob_keys_t *keys;
     int workers;
+    ob_metrics_board_t *board; /* several workers: their metrics, shared (NULL with one) */
 };
 
 /* One event loop serving HTTP: the whole broker with one worker, or worker `index` of several (the proactive refresh
@@ -68,7 +70,12 @@ static int serve_worker(struct prepared *p, int index, int port)
     ob_config_t *cfg = p->cfg;
     char err[512];
     int rc, bound = 0, exit_code = 1;
-    ob_broker_t b = {.cfg = cfg, .services = p->services, .keys = p->keys, .worker = index, .workers = p->workers};
+    ob_broker_t b = {.cfg = cfg,
+                     .services = p->services,
+                     .keys = p->keys,
+                     .worker = index,
+                     .workers = p->workers,
+                     .metrics_board = p->board};
 
     if (p->workers > 1 && index != 0)
         cfg->refresh_enabled = 0; /* this process's copy: one schedule per broker */
@@ -161,6 +168,11 @@ static int serve(ob_config_t *cfg, int workers)
     if (p.workers == 1) {
         exit_code = serve_worker(&p, 0, cfg->port);
     } else {
+        if ((p.board = ob_metrics_board_new(p.workers)) == NULL) {
+            cm_error("broker", "metrics board: out of memory");
+            exit_code = 1;
+            goto out_free_keys;
+        }
         ob_supervisor_opts_t so = {
             .workers = p.workers, .host = cfg->listen_host, .port = cfg->port, .drain_ms = cfg->drain_ms};
         ob_worker_slot_t slot;
@@ -168,6 +180,8 @@ static int serve(ob_config_t *cfg, int workers)
         if (slot.is_worker)
             exit_code = serve_worker(&p, slot.index, slot.port);
     }
+out_free_keys:
+    ob_metrics_board_free(p.board);
     ob_keys_free(p.keys);
     json_decref(p.services);
     cm_log_flush();

@@ -22,11 +22,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define FAST_DEATH_MS 1000   /* a worker dying this soon after its start counts as a failed start */
-#define MAX_FAST_DEATHS 5    /* failed starts in a row of one worker -> the broker stops */
+#define FAST_DEATH_MS 1000 /* a worker dying this soon after its start counts as a failed start */
+#define MAX_FAST_DEATHS 5  /* failed starts in a row of one worker -> the broker stops */
 #define RESTART_DELAY_MAX 5000
-#define ROLL_SETTLE_MS 1000  /* a rolling restart moves on once the replacement has run this long */
-#define KILL_GRACE_MS 5000   /* after drain_ms: the margin before SIGKILL */
+#define ROLL_SETTLE_MS 1000 /* a rolling restart moves on once the replacement has run this long */
+#define KILL_GRACE_MS 5000  /* after drain_ms: the margin before SIGKILL */
 
 struct worker {
     pid_t pid;          /* 0 = not running */
@@ -50,7 +50,7 @@ struct sup {
     int roll;        /* rolling restart: the index being replaced, -1 when none */
     int roll_phase;  /* 0: to stop, 1: stopped, waiting for the replacement to settle */
     int64_t roll_since;
-    int give_up;     /* a worker failed to start MAX_FAST_DEATHS times: the exit code */
+    int give_up; /* a worker failed to start MAX_FAST_DEATHS times: the exit code */
 };
 
 int ob_cpu_count(void)

@@ -7,6 +7,7 @@
 #  - the proactive refresh schedule runs in worker 0 only;
 #  - a worker killed with SIGKILL is restarted (same index, new pid) and serves again;
 #  - SIGHUP: a rolling restart (every worker replaced; requests during it keep being answered);
+#  - /metrics answers for the whole broker: every worker's samples, labelled worker="<index>";
 #  - SIGTERM to the supervisor: a request in flight is answered, then every worker and the supervisor exit (code 0);
 #  - --workers on the command line wins over the configuration; a bad value is refused (exit 2).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -34,6 +35,20 @@ pid_of() { jq -r -s --argjson i "$1" 'map(select(.index == $i))|last|.pid' "$IT_
 W0="$(pid_of 0)"
 W1="$(pid_of 1)"
 check "processes: both workers are children of the supervisor" eq "$(ps -o ppid= -p "$W0" | tr -d ' '),$(ps -o ppid= -p "$W1" | tr -d ' ')" "$SUP,$SUP"
+# ---- /metrics reports the whole broker: every worker's samples, labelled worker="<index>"
+sleep 1.2 # every worker has published its figures since the 40 requests (each does every second)
+curl -s "$BROKER/metrics" >"$IT_DIR/metrics.txt"
+health_total() { # the /health 200s counted in a scrape, summed over the workers
+    grep -E '^http_requests_total\{worker="[01]",route="/health",method="GET",status="200"\}' "$1" | awk '{s += $2} END {print s + 0}'
+}
+check "metrics: samples of both workers, labelled worker=\"0\" and worker=\"1\"" bash -c \
+    'grep -q "^http_requests_total{worker=\"0\",route=\"/health\"" "$0" && grep -q "^http_requests_total{worker=\"1\",route=\"/health\"" "$0"' "$IT_DIR/metrics.txt"
+check "metrics: the /health requests of both workers add up (>= 40, got $(health_total "$IT_DIR/metrics.txt"))" \
+    bash -c '(( $0 >= 40 ))' "$(health_total "$IT_DIR/metrics.txt")"
+check "metrics: each family declared once (HELP and TYPE), however many workers report it" bash -c \
+    '[[ -z "$(grep "^# TYPE " "$0" | sort | uniq -d)" && $(grep -c "^# TYPE http_requests_total " "$0") == 1 ]]' "$IT_DIR/metrics.txt"
+check "metrics: gauges too (pg_pool_size of each worker)" bash -c \
+    '[[ $(grep -c "^pg_pool_size{worker=\"[01]\"} " "$0") == 2 ]]' "$IT_DIR/metrics.txt"
 check "refresh schedule: on in worker 0, off in worker 1 (refresh.enabled is true)" bash -c \
     'grep -q "worker 0 (pid [0-9]*) listening.*refresh schedule on" "$0" && grep -q "worker 1 (pid [0-9]*) listening.*refresh schedule off" "$0"' "$IT_DIR/broker.log"
 
@@ -131,25 +146,24 @@ check "SIGHUP: requests during the rolling restart all answered" eq "$(cat "$IT_
 W0="$(jq -r -s 'map(select(.index == 0))|last|.pid' "$IT_DIR/health2.jsonl")"
 W1="$(jq -r -s 'map(select(.index == 1))|last|.pid' "$IT_DIR/health2.jsonl")"
 IID="$(head -1 "$IT_DIR/ids")"
-psql_q "UPDATE mcp_credentials SET token_expires_at = now() - interval '10 seconds'" >/dev/null
-sleep 0.6
 curl -s -o /dev/null -X POST "$GOOGLE/_mode" -d '{"delay_ms":1500}'
-curl -s -o "$IT_DIR/slow.json" -w '%{http_code}' --max-time 20 -H "authorization: Bearer $GMAIL_BEARER" \
-    -H 'x-mcp-service: gmail' "$BROKER/instances/$IID/token" >"$IT_DIR/slow.code" &
+curl -s -o "$IT_DIR/slow.json" -w '%{http_code}' --max-time 20 -X POST -H "authorization: Bearer $ADMIN_KEY" \
+    -H 'content-type: application/json' --data-binary "{\"instance_id\":\"$IID\"}" "$BROKER/oauth/refresh" >"$IT_DIR/slow.code" &
 slowp=$!
 sleep 0.5
 kill -TERM "$SUP"
 t0=$(date +%s%N)
 wait "$slowp"
+ms=$((($(date +%s%N) - t0) / 1000000))
 for _ in $(seq 1 100); do
     kill -0 "$SUP" 2>/dev/null || break
     sleep 0.1
 done
 wait "$SUP" 2>/dev/null
 rc=$?
-ms=$((($(date +%s%N) - t0) / 1000000))
-check "SIGTERM: the vend in flight (a 1.5 s refresh) was answered 200" eq "$(cat "$IT_DIR/slow.code"),$(jq -r '.access_token|startswith("ya29.")' "$IT_DIR/slow.json")" "200,true"
-check "SIGTERM: the supervisor exited 0 (${ms} ms)" eq "$rc" 0
+check "SIGTERM: the forced refresh in flight (a 1.5 s provider call) was answered 200 refreshed (after ${ms} ms)" \
+    eq "$(cat "$IT_DIR/slow.code"),$(jq -r .outcome "$IT_DIR/slow.json")" "200,refreshed"
+check "SIGTERM: the supervisor exited 0" eq "$rc" 0
 check "SIGTERM: no worker left running" bash -c '! kill -0 "$0" 2>/dev/null && ! kill -0 "$1" 2>/dev/null' "$W0" "$W1"
 check "SIGTERM: both workers drained and stopped cleanly" bash -c '[[ $(grep -c "worker [01] stopped (exit 0)" "$0") == 2 ]]' "$IT_DIR/broker.log"
 keep=()

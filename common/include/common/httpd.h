@@ -81,6 +81,11 @@ double cm_server_uptime(const cm_server_t *s);
  */
 struct cm_metrics;
 int cm_server_metrics(cm_server_t *s, struct cm_metrics *m, int allow_loopback, const char *token_file);
+/* Renders the body of GET /metrics instead of the registry (e.g. several processes' registries merged): fills *out
+ * (malloc'd, the server frees it) and *len; returns CM_OK or an error (then 500 JSON). Called on the loop thread. */
+typedef int (*cm_metrics_render_fn)(void *arg, char **out, size_t *len);
+/* Sets the renderer of GET /metrics (after cm_server_metrics); fn NULL restores the registry's own rendering. */
+void cm_server_metrics_renderer(cm_server_t *s, cm_metrics_render_fn fn, void *arg);
 
 /* ---- responses (all copy what they need into req->pool) ---- */
 

@@ -42,6 +42,9 @@ typedef struct ob_broker {
     struct ob_cimd *cimd;
     int worker;  /* this process's worker index, 0..workers-1 (supervisor.h) */
     int workers; /* worker processes of the broker: 1 = a single process */
+    /* several workers: the board where each publishes its metrics for GET /metrics (core/metrics_board.h); NULL with
+     * one worker */
+    struct ob_metrics_board *metrics_board;
 } ob_broker_t;
 
 /* The registry row of a service (borrowed from b->services), or NULL. */
