@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 
 struct slot {
-    uint64_t seq;          /* odd while being written */
-    int64_t published_ms;  /* cm_now_ms (CLOCK_MONOTONIC: one clock for every process of the machine) */
+    uint64_t seq;         /* odd while being written */
+    int64_t published_ms; /* cm_now_ms (CLOCK_MONOTONIC: one clock for every process of the machine) */
     uint64_t len;
     char text[OB_METRICS_SLOT_BYTES];
 };

@@ -63,6 +63,7 @@ static void test_too_big(void)
 
 void tests_register(void)
 {
-    CU_SUITE("metrics_board", NULL, NULL, {"a forked child's publication is read by its parent", test_publish_across_fork},
+    CU_SUITE("metrics_board", NULL, NULL,
+             {"a forked child's publication is read by its parent", test_publish_across_fork},
              {"too large refused, the last text kept", test_too_big});
 }
