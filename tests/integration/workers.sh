@@ -49,6 +49,9 @@ check "metrics: each family declared once (HELP and TYPE), however many workers 
     '[[ -z "$(grep "^# TYPE " "$0" | sort | uniq -d)" && $(grep -c "^# TYPE http_requests_total " "$0") == 1 ]]' "$IT_DIR/metrics.txt"
 check "metrics: gauges too (pg_pool_size of each worker)" bash -c \
     '[[ $(grep -c "^pg_pool_size{worker=\"[01]\"} " "$0") == 2 ]]' "$IT_DIR/metrics.txt"
+if command -v promtool >/dev/null; then
+    check "metrics: promtool accepts the merged exposition" bash -c 'promtool check metrics <"$0" >/dev/null 2>&1' "$IT_DIR/metrics.txt"
+fi
 check "refresh schedule: on in worker 0, off in worker 1 (refresh.enabled is true)" bash -c \
     'grep -q "worker 0 (pid [0-9]*) listening.*refresh schedule on" "$0" && grep -q "worker 1 (pid [0-9]*) listening.*refresh schedule off" "$0"' "$IT_DIR/broker.log"
 
