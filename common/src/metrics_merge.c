@@ -5,41 +5,10 @@
  */
 #include "common/metrics.h"
 #include "common/status.h"
+#include "common/url.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct out {
-    char *p;
-    size_t len, cap;
-    int oom;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-    if (o->oom)
-        return;
-    if (o->len + n + 1 > o->cap) {
-        size_t cap = o->cap ? o->cap : 4096;
-        while (o->len + n + 1 > cap)
-            cap *= 2;
-        char *p = realloc(o->p, cap);
-        if (p == NULL) {
-            o->oom = 1;
-            return;
-        }
-        o->p = p;
-        o->cap = cap;
-    }
-    memcpy(o->p + o->len, s, n);
-    o->len += n;
-    o->p[o->len] = '\0';
-}
-
-static void puts_(struct out *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
 
 /* The family a header line ("# HELP name ..." / "# TYPE name ...") names, as a pointer into it and a length. */
 static int header_family(const char *line, size_t len, const char **name, size_t *nlen)
@@ -79,7 +48,7 @@ static int declared_before(const char *text, size_t before, const char *name, si
 }
 
 /* Appends text's samples of family (name, nlen) with label="value" added first. */
-static void samples_of(struct out *o, const char *text, const char *name, size_t nlen, const char *label,
+static void samples_of(cm_buf_t *o, const char *text, const char *name, size_t nlen, const char *label,
                        const char *value)
 {
     size_t pos = 0, len, fl;
@@ -95,29 +64,29 @@ static void samples_of(struct out *o, const char *text, const char *name, size_t
         size_t n = strcspn(line, "{ ");
         if (n >= len)
             continue; /* not a sample line */
-        put(o, line, n);
-        puts_(o, "{");
-        puts_(o, label);
-        puts_(o, "=\"");
-        puts_(o, value);
-        puts_(o, "\"");
+        cm_buf_append(o, line, n);
+        cm_buf_appendz(o, "{");
+        cm_buf_appendz(o, label);
+        cm_buf_appendz(o, "=\"");
+        cm_buf_appendz(o, value);
+        cm_buf_appendz(o, "\"");
         if (line[n] == '{') {
             if (line[n + 1] != '}')
-                puts_(o, ",");
-            put(o, line + n + 1, len - n - 1);
+                cm_buf_appendz(o, ",");
+            cm_buf_append(o, line + n + 1, len - n - 1);
         } else {
-            puts_(o, "}");
-            put(o, line + n, len - n);
+            cm_buf_appendz(o, "}");
+            cm_buf_append(o, line + n, len - n);
         }
-        puts_(o, "\n");
+        cm_buf_appendz(o, "\n");
     }
 }
 
 int cm_metrics_merge(const char *const *texts, const char *const *values, size_t n, const char *label, char **out,
                      size_t *len)
 {
-    struct out o = {0};
-    puts_(&o, "");
+    cm_buf_t o = {0};
+    cm_buf_appendz(&o, "");
     for (size_t t = 0; t < n; t++) {
         if (texts[t] == NULL)
             continue;
@@ -141,19 +110,17 @@ int cm_metrics_merge(const char *const *texts, const char *const *values, size_t
             size_t hfl;
             while (next_line(texts[t], &hp, &h, &hl) && header_family(h, hl, &hf, &hfl) && hfl == fl &&
                    memcmp(hf, fam, fl) == 0) {
-                put(&o, h, hl);
-                puts_(&o, "\n");
+                cm_buf_append(&o, h, hl);
+                cm_buf_appendz(&o, "\n");
             }
             for (size_t u = 0; u < n; u++)
                 if (texts[u] != NULL)
                     samples_of(&o, texts[u], fam, fl, label, values[u]);
         }
     }
-    if (o.oom) {
-        free(o.p);
+    size_t n_out = o.len;
+    if ((*out = cm_buf_take(&o)) == NULL)
         return CM_ENOMEM;
-    }
-    *out = o.p;
-    *len = o.len;
+    *len = n_out;
     return CM_OK;
 }
