@@ -9,7 +9,8 @@
 #  - SIGHUP: a rolling restart (every worker replaced; requests during it keep being answered);
 #  - /metrics answers for the whole broker: every worker's samples, labelled worker="<index>";
 #  - SIGTERM to the supervisor: a request in flight is answered, then every worker and the supervisor exit (code 0);
-#  - --workers on the command line wins over the configuration; a bad value is refused (exit 2).
+#  - --workers on the command line wins over the configuration; a bad value is refused (exit 2);
+#  - a worker that cannot start is retried with growing delays, then the broker stops (exit 1).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 it_setup workers
 STATUS=""
@@ -184,5 +185,15 @@ it_cli --config "$IT_DIR/broker.json" --workers x run >"$IT_DIR/bad.out" 2>&1
 check "--workers x: exit 2 with a one-line reason" bash -c '[[ "$0" == 2 ]] && grep -q -- "--workers needs a number" "$1"' "$?" "$IT_DIR/bad.out"
 OB_WORKERS=99 it_cli --config "$IT_DIR/broker.json" check-config >"$IT_DIR/bad2.out" 2>&1
 check "OB_WORKERS=99: refused (exit 2)" bash -c '[[ "$0" == 2 ]] && grep -q "OB_WORKERS must be" "$1"' "$?" "$IT_DIR/bad2.out"
+
+# ---- a worker that cannot start (its metrics token file is unreadable): retried with growing delays, then the broker
+# stops with the worker's exit code instead of restarting it forever
+jq --arg f "$IT_DIR/missing.token" '.metrics.token_file = $f' "$IT_DIR/broker.json" >"$IT_DIR/broken.json"
+t0=$(date +%s)
+timeout 60 env DATABASE_URL="$IT_DB_URL" "$IT_BUILD/oauth-service/oauth-service" --config "$IT_DIR/broken.json" \
+    --workers 2 run >"$IT_DIR/broken.log" 2>&1
+rc=$?
+check "failing workers: the supervisor gives up with exit 1 after 5 failed starts ($(($(date +%s) - t0)) s)" bash -c \
+    '[[ "$0" == 1 ]] && grep -q "failed 5 times in a row" "$1" && grep -q "all workers stopped\|giving up" "$1"' "$rc" "$IT_DIR/broken.log"
 
 it_done
