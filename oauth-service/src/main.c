@@ -112,6 +112,7 @@ static int serve_worker(struct prepared *p, int index, int port)
     }
     if (cm_server_listen(b.server, cfg->listen_host, port, &bound) != CM_OK)
         goto out_free_registry;
+    ob_supervisor_worker_ready();
     if (p->workers > 1)
         cm_info("broker", "worker %d (pid %d) listening on %s:%d, proactive refresh schedule %s", index, (int)getpid(),
                 cfg->listen_host, bound, cfg->refresh_enabled ? "on" : "off");

@@ -22,16 +22,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define FAST_DEATH_MS 1000 /* a worker dying this soon after its start counts as a failed start */
-#define MAX_FAST_DEATHS 5  /* failed starts in a row of one worker -> the broker stops */
+#define MAX_FAST_DEATHS 5 /* failed starts (died before it was ready) in a row of one worker -> the broker stops */
 #define RESTART_DELAY_MAX 5000
-#define ROLL_SETTLE_MS 1000 /* a rolling restart moves on once the replacement has run this long */
+#define ROLL_SETTLE_MS 1000 /* a rolling restart moves on once the replacement is ready and has run this long */
 #define KILL_GRACE_MS 5000  /* after drain_ms: the margin before SIGKILL */
 
 struct worker {
     pid_t pid;          /* 0 = not running */
     int64_t started_ms; /* of the current or last run */
     int64_t restart_at; /* when not running: the earliest restart */
+    int ready;          /* the current run said it serves (ob_supervisor_worker_ready) */
     int fast_deaths;    /* failed starts in a row */
     int last_code;      /* exit code of the last run (1 after a signal) */
 };
@@ -52,6 +52,15 @@ struct sup {
     int64_t roll_since;
     int give_up; /* a worker failed to start MAX_FAST_DEATHS times: the exit code */
 };
+
+/* In a worker: the supervisor to tell when ready; 0 in a single process (and in the supervisor). */
+static pid_t supervisor_pid;
+
+void ob_supervisor_worker_ready(void)
+{
+    if (supervisor_pid > 0)
+        kill(supervisor_pid, SIGUSR1);
+}
 
 int ob_cpu_count(void)
 {
@@ -113,12 +122,14 @@ static void spawn(struct sup *s, int i)
         if (getppid() != s->self)
             _exit(1);
         signal(SIGHUP, SIG_IGN); /* a hangup of the terminal's group reaches the supervisor, which decides */
+        supervisor_pid = s->self;
         sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
         s->child = 1;
         s->child_index = i;
         return;
     }
     s->w[i].pid = pid;
+    s->w[i].ready = 0;
     s->w[i].started_ms = cm_now_ms();
     cm_info("broker", "worker %d started (pid %d)", i, (int)pid);
 }
@@ -156,10 +167,9 @@ static void on_exit_status(struct sup *s, int i, int status)
                 WTERMSIG(status), (long long)ran);
     else if (!rolled)
         cm_warn("broker", "worker %d exited with code %d after %lld ms: restarting", i, w->last_code, (long long)ran);
-    if (!rolled && ran < FAST_DEATH_MS) {
+    if (!rolled && !w->ready) {
         if (++w->fast_deaths >= MAX_FAST_DEATHS) {
-            cm_error("broker", "worker %d failed %d times in a row within %d ms of its start: stopping", i,
-                     w->fast_deaths, FAST_DEATH_MS);
+            cm_error("broker", "worker %d failed %d times in a row before it was ready: stopping", i, w->fast_deaths);
             s->give_up = w->last_code != 0 ? w->last_code : 1;
             return;
         }
@@ -206,7 +216,7 @@ static void roll_step(struct sup *s, int64_t now)
         s->roll_since = now;
         return;
     }
-    if (w->pid > 0 && w->started_ms >= s->roll_since && now - w->started_ms >= ROLL_SETTLE_MS) {
+    if (w->pid > 0 && w->ready && w->started_ms >= s->roll_since && now - w->started_ms >= ROLL_SETTLE_MS) {
         s->roll_phase = 0;
         if (++s->roll == s->o->workers) {
             cm_info("broker", "rolling restart done");
@@ -233,8 +243,13 @@ static void loop(struct sup *s, const sigset_t *set)
     while (!(s->stopping && alive(s) == 0)) {
         int64_t now = cm_now_ms(), wake = next_wake(s, now);
         struct timespec ts = {.tv_sec = (wake - now) / 1000, .tv_nsec = ((wake - now) % 1000) * 1000000};
-        int sig = sigtimedwait(set, NULL, &ts);
-        if (sig == SIGTERM || sig == SIGINT) {
+        siginfo_t info;
+        int sig = sigtimedwait(set, &info, &ts);
+        if (sig == SIGUSR1) {
+            for (int i = 0; i < s->o->workers; i++)
+                if (s->w[i].pid > 0 && s->w[i].pid == info.si_pid)
+                    s->w[i].ready = 1;
+        } else if (sig == SIGTERM || sig == SIGINT) {
             begin_stop(s, sig == SIGTERM ? "SIGTERM" : "SIGINT");
         } else if (sig == SIGHUP && !s->stopping && s->roll < 0) {
             cm_info("broker", "SIGHUP: rolling restart of %d worker(s)", s->o->workers);
@@ -277,6 +292,7 @@ int ob_supervise(const ob_supervisor_opts_t *o, ob_worker_slot_t *worker)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
     sigprocmask(SIG_BLOCK, &set, &s.old_mask);
     cm_info("broker", "supervisor (pid %d): %d workers on %s:%d", (int)s.self, o->workers, o->host, s.port);
     cm_log_flush();

@@ -9,8 +9,9 @@
  * Signals to the supervisor: SIGTERM/SIGINT -> every worker gets SIGTERM and drains (listen.drain_ms); workers still
  * alive drain_ms + 5 s later get SIGKILL; the supervisor exits when all are gone. SIGHUP -> a rolling restart: one
  * worker at a time is stopped gracefully and replaced (the next one once the replacement has run for a second);
- * the configuration is not re-read. A worker that exits on its own is restarted (at once, or after a growing delay,
- * up to 5 s, when it keeps dying within a second of its start; after 5 such deaths in a row the broker stops).
+ * the configuration is not re-read. A worker that exits on its own is restarted: at once when it had said it was
+ * ready (ob_supervisor_worker_ready), after a growing delay (up to 5 s) when it died before; after 5 such failed
+ * starts in a row the broker stops.
  * Workers die with the supervisor (PR_SET_PDEATHSIG).
  */
 #ifndef OB_SUPERVISOR_H
@@ -39,6 +40,10 @@ typedef struct ob_supervisor_opts {
  * kept running, 1 when the address cannot be bound. Signals are blocked in the supervisor while it runs and restored
  * in the workers. */
 int ob_supervise(const ob_supervisor_opts_t *opts, ob_worker_slot_t *worker);
+
+/* In a worker: tells the supervisor that this worker serves (call once, after it listens). Does nothing in a single
+ * process. Async-signal-safe. */
+void ob_supervisor_worker_ready(void);
 
 /* The number of CPUs this process may run on (sched_getaffinity), at least 1: the default worker count. */
 int ob_cpu_count(void);

@@ -194,6 +194,6 @@ timeout 60 env DATABASE_URL="$IT_DB_URL" "$IT_BUILD/oauth-service/oauth-service"
     --workers 2 run >"$IT_DIR/broken.log" 2>&1
 rc=$?
 check "failing workers: the supervisor gives up with exit 1 after 5 failed starts ($(($(date +%s) - t0)) s)" bash -c \
-    '[[ "$0" == 1 ]] && grep -q "failed 5 times in a row" "$1" && grep -q "all workers stopped\|giving up" "$1"' "$rc" "$IT_DIR/broken.log"
+    '[[ "$0" == 1 ]] && grep -q "failed 5 times in a row before it was ready" "$1" && grep -q "all workers stopped\|giving up" "$1"' "$rc" "$IT_DIR/broken.log"
 
 it_done
