@@ -23,7 +23,8 @@
 #   bench_instance BROKER_URL GOOGLE_PORT   a gmail instance (admin API, client "bench") consented at the fake provider
 #                                        exactly as a browser would; sets id and mcp_key
 #   bench_broker BUILD_DIR               the broker of BUILD_DIR with $work/broker.json (log $work/broker.log), waits for
-#                                        /health; sets broker_pid
+#                                        /health; sets broker_pid. One process unless BENCH_WORKERS says otherwise
+#                                        (listen.workers; 0 = one per CPU): the figures stay those of one event loop
 
 bench_init() {
     work="$(mktemp -d "/tmp/$1-XXXXXX")"
@@ -116,7 +117,8 @@ bench_fake_google() {
 }
 
 bench_broker() {
-    DATABASE_URL="$db_url" "$1/oauth-service/oauth-service" --config "$work/broker.json" run >"$work/broker.log" 2>&1 &
+    DATABASE_URL="$db_url" OB_WORKERS="${BENCH_WORKERS:-1}" "$1/oauth-service/oauth-service" --config "$work/broker.json" \
+        run >"$work/broker.log" 2>&1 &
     broker_pid=$!
     pids+=("$broker_pid")
     bench_wait_http "$(jq -r .base_url "$work/broker.json")/health" || {

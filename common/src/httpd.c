@@ -57,6 +57,7 @@ struct cm_server {
     char *name;
     size_t max_body; /* the limit answered with a JSON 413; h2o itself reads up to body_hard_cap() */
     int drain_ms;
+    int reuse_port;
     size_t inflight; /* requests whose pool is not disposed yet (graceful stop waits for them) */
     struct cm_metrics_guard metrics_guard;
 };
@@ -276,6 +277,7 @@ cm_server_t *cm_server_new(const cm_server_options_t *opts)
     h2o_config_init(&s->config);
     s->max_body = opts && opts->max_request_body ? opts->max_request_body : 64 * 1024;
     s->drain_ms = opts && opts->drain_ms > 0 ? opts->drain_ms : 5000;
+    s->reuse_port = opts ? opts->reuse_port : 0;
     s->config.max_request_entity_size = body_hard_cap(s->max_body);
     s->config.http1.upgrade_to_http2 = 0; /* HTTP/1.1 only: 2.2.5's HTTP/2 lacks later DoS fixes */
     s->config.server_name = h2o_iovec_init(s->name, strlen(s->name));
@@ -351,6 +353,10 @@ int cm_server_listen(cm_server_t *s, const char *host, int port, int *bound_port
     if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
         goto out_free_ai;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (s->reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) {
+        cm_error(s->name, "SO_REUSEPORT: %s", strerror(errno));
+        goto out_close_fd;
+    }
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
         cm_error(s->name, "listen on %s:%d failed: %s", host, port, strerror(errno));
         goto out_close_fd;
@@ -435,8 +441,13 @@ static void shutdown_connections(cm_server_t *s)
  * is shut down, and the loop runs until h2o has closed them. */
 static void drain(cm_server_t *s)
 {
-    for (size_t i = 0; i < s->nlisteners; i++)
+    for (size_t i = 0; i < s->nlisteners; i++) {
         h2o_socket_read_stop(s->listeners[i]);
+        /* SO_REUSEPORT: leave the port's group now (the socket stays bound, so accepted_here still knows its
+         * address) and the kernel sends new connections to the other processes instead of this queue */
+        if (s->reuse_port)
+            shutdown(h2o_socket_get_fd(s->listeners[i]), SHUT_RD);
+    }
     h2o_context_request_shutdown(&s->ctx);
     /* that links HTTP/2's GOAWAY re-sender into one_sec_timeout; we speak HTTP/1.1 only: unlink it again */
     if (h2o_timeout_is_linked(&s->ctx.http2._graceful_shutdown_timeout))

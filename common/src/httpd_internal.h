@@ -17,6 +17,8 @@ void cm__httpd_json_early_errors(h2o_hostconf_t *host, size_t max_body);
 /* The /metrics endpoint's registry and who may read it (cm_server_metrics); owned by the server. */
 struct cm_metrics_guard {
     struct cm_metrics *metrics;
+    cm_metrics_render_fn render; /* NULL: cm_metrics_render of metrics */
+    void *render_arg;
     int allow_loopback;
     char *token; /* NULL: no token accepted */
 };

@@ -130,7 +130,9 @@ static int on_metrics(void *data, h2o_req_t *req, const cm_route_match_t *match)
     }
     char *text = NULL;
     size_t len = 0;
-    if (cm_metrics_render(g->metrics ? g->metrics : cm_metrics_default(), &text, &len) != CM_OK) {
+    int rc = g->render != NULL ? g->render(g->render_arg, &text, &len)
+                               : cm_metrics_render(g->metrics ? g->metrics : cm_metrics_default(), &text, &len);
+    if (rc != CM_OK) {
         cm_respond_error(req, 500, "internal_error", NULL, "out of memory rendering the metrics");
         return 0;
     }
@@ -178,4 +180,11 @@ int cm_server_metrics(cm_server_t *s, struct cm_metrics *m, int allow_loopback, 
             return rc;
     }
     return cm_server_route(s, "GET", "/metrics", on_metrics, g);
+}
+
+void cm_server_metrics_renderer(cm_server_t *s, cm_metrics_render_fn fn, void *arg)
+{
+    struct cm_metrics_guard *g = cm__httpd_metrics_guard(s);
+    g->render = fn;
+    g->render_arg = arg;
 }

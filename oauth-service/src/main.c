@@ -1,8 +1,7 @@
 /*
  * main.c - the oauth-service command line.
  *
- *   oauth-service [--config FILE] [run]       migrate, seed, load plugins, serve (default); SIGHUP reloads
- *                                              the plugins
+ *   oauth-service [--config FILE] [run]       migrate, seed, load plugins, serve (default)
  *   oauth-service [--config FILE] migrate     apply migrations and seed the registry, then exit
  *   oauth-service [--config FILE] check-config
  *   oauth-service [--config FILE] rotate-keys  re-encrypt every credential under the newest data key
@@ -12,9 +11,11 @@
  */
 #include "check_config.h"
 #include "startup.h"
+#include "supervisor.h"
 
 #include "as/cimd.h"
 #include "core/broker.h"
+#include "core/metrics_board.h"
 #include "handlers/routes.h"
 #include "providers/host_api.h"
 #include "providers/registry.h"
@@ -32,46 +33,62 @@
 #include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 2
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: oauth-service [--config FILE] [run|migrate|check-config|rotate-keys|version]\n"
+    fprintf(out, "usage: oauth-service [--config FILE] [--workers N] [run|migrate|check-config|rotate-keys|version]\n"
                  "  run           apply migrations, seed the service registry, serve HTTP (default)\n"
                  "  migrate       apply migrations and seed the service registry, then exit\n"
                  "  check-config  validate the configuration and exit\n"
                  "  rotate-keys   re-encrypt every stored secret under the newest data key, then exit\n"
                  "  version       print the version\n"
-                 "signals (run): SIGTERM, SIGINT stop gracefully; SIGHUP reloads the provider plugins\n"
+                 "  --workers N   run N worker processes (0 = one per CPU, the default; 1 = a single process)\n"
+                 "signals (run): SIGTERM, SIGINT stop gracefully; SIGHUP reloads the provider plugins (in every\n"
+                 "               worker); SIGUSR2 replaces the workers one at a time\n"
                  "environment: DATABASE_URL OAUTH_SERVICE_HOST OAUTH_SERVICE_PORT OAUTH_BASE_URL OB_PLUGIN_DIR\n"
                  "             OB_MIGRATIONS_DIR OB_SERVICES_FILE OB_CONFIG LOG_LEVEL LOG_FORMAT\n"
                  "             OB_KEYS_DIR OB_DATA_KEY_FILE OB_DATA_KEYS OB_ADMIN_KEY_FILE OB_ADMIN_KEY_SHA256\n"
-                 "             OB_SERVICE_KEYS_DIR OB_ALLOWED_RETURN_URLS OB_REFRESH_MARGIN_S\n");
+                 "             OB_SERVICE_KEYS_DIR OB_ALLOWED_RETURN_URLS OB_REFRESH_MARGIN_S\n"
+                 "             OB_WORKERS\n");
 }
 
-static int serve(ob_config_t *cfg)
+/* What the supervisor prepared once for every worker (read-only in the workers). */
+struct prepared {
+    ob_config_t *cfg;
+    json_t *services;
+    ob_keys_t *keys;
+    int workers;
+    ob_metrics_board_t *board; /* several workers: their metrics, shared (NULL with one) */
+};
+
+/* One event loop serving HTTP: the whole broker with one worker, or worker `index` of several (the proactive refresh
+ * schedule then runs in worker 0 only; every worker refreshes on read under the cross-process lock). */
+static int serve_worker(struct prepared *p, int index, int port)
 {
+    ob_config_t *cfg = p->cfg;
     char err[512];
-    int rc, port = 0, exit_code = 1;
-    ob_broker_t b = {.cfg = cfg};
+    int rc, bound = 0, exit_code = 1;
+    ob_broker_t b = {.cfg = cfg,
+                     .services = p->services,
+                     .keys = p->keys,
+                     .worker = index,
+                     .workers = p->workers,
+                     .metrics_board = p->board};
     ob_reload_signal_t *reload = NULL;
 
-    signal(SIGHUP,
-           SIG_IGN); /* a reload asked for while starting must not end the process: it loads everything anyway */
-    if (ob_startup_db(cfg, 30, &b.services, err, sizeof(err)) != CM_OK) {
-        cm_error("broker", "%s", err);
-        return 1;
-    }
-    if (ob_keys_load(cfg, b.services, &b.keys, err, sizeof(err)) != CM_OK) {
-        cm_error("broker", "keys: %s", err);
-        exit_code = EXIT_USAGE; /* a missing or malformed key file is bad configuration */
-        goto out_free_services;
-    }
-    cm_server_options_t opts = {.name = "oauth-service", .max_request_body = 64 * 1024, .drain_ms = cfg->drain_ms};
+    if (p->workers > 1 && index != 0)
+        cfg->refresh_enabled = 0; /* this process's copy: one schedule per broker */
+    cm_server_options_t opts = {.name = "oauth-service",
+                                .max_request_body = 64 * 1024,
+                                .drain_ms = cfg->drain_ms,
+                                .reuse_port = p->workers > 1};
     if ((b.server = cm_server_new(&opts)) == NULL)
-        goto out_free_services;
+        return 1;
     h2o_evloop_t *loop = cm_server_loop(b.server);
     if ((b.http = cm_http_client_new(loop)) == NULL)
         goto out_free_server;
@@ -99,12 +116,18 @@ static int serve(ob_config_t *cfg)
         cm_error("broker", "route setup failed: %s", cm_status_str(rc));
         goto out_free_registry;
     }
-    if (cm_server_listen(b.server, cfg->listen_host, cfg->port, &port) != CM_OK)
+    if (cm_server_listen(b.server, cfg->listen_host, port, &bound) != CM_OK)
         goto out_free_registry;
     reload = ob_reload_signal_new(loop, b.providers); /* NULL: logged; the admin call still reloads */
-    cm_info("broker", "oauth-service %s listening on %s:%d (base URL %s), %zu providers loaded", OB_VERSION,
-            cfg->listen_host, port, cfg->base_url, ob_registry_count(b.providers));
-    cm_info("broker", "health: %s/health  providers: %s/providers", cfg->base_url, cfg->base_url);
+    ob_supervisor_worker_ready();
+    if (p->workers > 1)
+        cm_info("broker", "worker %d (pid %d) listening on %s:%d, proactive refresh schedule %s", index, (int)getpid(),
+                cfg->listen_host, bound, cfg->refresh_enabled ? "on" : "off");
+    if (index == 0)
+        cm_info("broker", "oauth-service %s listening on %s:%d (base URL %s), %zu providers loaded, %d worker(s)",
+                OB_VERSION, cfg->listen_host, bound, cfg->base_url, ob_registry_count(b.providers), p->workers);
+    if (index == 0)
+        cm_info("broker", "health: %s/health  providers: %s/providers", cfg->base_url, cfg->base_url);
     cm_log_set_rate_limit_ms(-1); /* serving: flood control on (LOG_RATE_LIMIT_MS) */
     if (cm_server_run(b.server) == CM_OK) {
         cm_info("broker", "shutting down");
@@ -130,10 +153,50 @@ out_free_http:
     cm_http_client_free(b.http);
 out_free_server:
     cm_server_free(b.server);
-out_free_services:
-    ob_keys_free(b.keys);
-    json_decref(b.services);
     cm_log_flush(); /* the counts of lines folded by flood control */
+    return exit_code;
+}
+
+/* The work done once per broker (migrations, the registry, the key files), then one loop or the supervisor. */
+static int serve(ob_config_t *cfg, int workers)
+{
+    char err[512];
+    struct prepared p = {.cfg = cfg, .workers = workers > 0 ? workers : ob_cpu_count()};
+    int exit_code;
+
+    if (p.workers > OB_WORKERS_MAX)
+        p.workers = OB_WORKERS_MAX;
+    /* a reload asked for while starting must not end the process: it loads everything anyway */
+    signal(SIGHUP, SIG_IGN);
+    if (ob_startup_db(cfg, 30, &p.services, err, sizeof(err)) != CM_OK) {
+        cm_error("broker", "%s", err);
+        return 1;
+    }
+    if (ob_keys_load(cfg, p.services, &p.keys, err, sizeof(err)) != CM_OK) {
+        cm_error("broker", "keys: %s", err);
+        json_decref(p.services);
+        return EXIT_USAGE; /* a missing or malformed key file is bad configuration */
+    }
+    if (p.workers == 1) {
+        exit_code = serve_worker(&p, 0, cfg->port);
+    } else {
+        if ((p.board = ob_metrics_board_new(p.workers)) == NULL) {
+            cm_error("broker", "metrics board: out of memory");
+            exit_code = 1;
+            goto out_free_keys;
+        }
+        ob_supervisor_opts_t so = {
+            .workers = p.workers, .host = cfg->listen_host, .port = cfg->port, .drain_ms = cfg->drain_ms};
+        ob_worker_slot_t slot;
+        exit_code = ob_supervise(&so, &slot);
+        if (slot.is_worker)
+            exit_code = serve_worker(&p, slot.index, slot.port);
+    }
+out_free_keys:
+    ob_metrics_board_free(p.board);
+    ob_keys_free(p.keys);
+    json_decref(p.services);
+    cm_log_flush();
     return exit_code;
 }
 
@@ -166,6 +229,7 @@ static int rotate_keys(const ob_config_t *cfg)
 int main(int argc, char **argv)
 {
     const char *config_path = NULL, *command = "run";
+    int workers = -1; /* --workers: wins over listen.workers and OB_WORKERS */
     char err[512];
     ob_config_t cfg;
     cm_log_set_rate_limit_ms(0); /* commands and the start print every line (a list of plugins, of migrations) */
@@ -178,6 +242,14 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
             }
             config_path = argv[i];
+        } else if (strcmp(argv[i], "--workers") == 0 || strcmp(argv[i], "-w") == 0) {
+            char *end = NULL;
+            long n = ++i < argc ? strtol(argv[i], &end, 10) : -1;
+            if (i == argc || end == argv[i] || *end != '\0' || n < 0 || n > OB_WORKERS_MAX) {
+                fprintf(stderr, "oauth-service: --workers needs a number 0..%d (0 = one per CPU)\n", OB_WORKERS_MAX);
+                return EXIT_USAGE;
+            }
+            workers = (int)n;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "help") == 0) {
             usage(stdout);
             return 0;
@@ -227,7 +299,7 @@ int main(int argc, char **argv)
     } else if (strcmp(command, "rotate-keys") == 0) {
         code = rotate_keys(&cfg);
     } else {
-        code = serve(&cfg);
+        code = serve(&cfg, workers >= 0 ? workers : cfg.workers);
     }
     ob_config_free(&cfg);
     curl_global_cleanup();

@@ -145,10 +145,51 @@ static void test_collector_and_promtool(void)
     cm_metrics_free(m);
 }
 
+static void test_merge_processes(void)
+{
+    const char *a = "# HELP req_total Requests.\n# TYPE req_total counter\nreq_total{route=\"/a\"} 3\n"
+                    "# HELP up Up.\n# TYPE up gauge\nup 1\n";
+    const char *b = "# HELP req_total Requests.\n# TYPE req_total counter\nreq_total{route=\"/a\"} 4\n"
+                    "req_total{route=\"/b\"} 1\n# HELP only_b Only in b.\n# TYPE only_b gauge\nonly_b{} 7\n";
+    const char *texts[] = {a, NULL, b};
+    const char *values[] = {"0", "1", "2"};
+    char *out = NULL;
+    size_t len = 0;
+    CU_ASSERT_EQUAL_FATAL(cm_metrics_merge(texts, values, 3, "worker", &out, &len), CM_OK);
+    CU_ASSERT_STRING_EQUAL(out, "# HELP req_total Requests.\n# TYPE req_total counter\n"
+                                "req_total{worker=\"0\",route=\"/a\"} 3\n"
+                                "req_total{worker=\"2\",route=\"/a\"} 4\n"
+                                "req_total{worker=\"2\",route=\"/b\"} 1\n"
+                                "# HELP up Up.\n# TYPE up gauge\nup{worker=\"0\"} 1\n"
+                                "# HELP only_b Only in b.\n# TYPE only_b gauge\nonly_b{worker=\"2\"} 7\n");
+    CU_ASSERT_EQUAL(strlen(out), len);
+    free(out);
+    /* a real registry's output (a histogram: _bucket, _sum, _count under one family) merged with itself */
+    cm_metrics_t *m = cm_metrics_new();
+    cm_metric_observe(cm_metric_get(cm_metrics_family(m, CM_METRIC_HISTOGRAM, "d_seconds", "D.", "r", NULL, 0), "/"),
+                      0.2);
+    char *r = render(m);
+    const char *two[] = {r, r};
+    CU_ASSERT_EQUAL_FATAL(cm_metrics_merge(two, values, 2, "worker", &out, &len), CM_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "d_seconds_bucket{worker=\"1\",r=\"/\",le=\"0.25\"} 1\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "d_seconds_count{worker=\"0\",r=\"/\"} 1\n"));
+    CU_ASSERT_PTR_NULL(strstr(strstr(out, "# TYPE d_seconds") + 1, "# TYPE d_seconds"));
+    if (access("/usr/bin/promtool", X_OK) == 0) {
+        FILE *p = popen("/usr/bin/promtool check metrics >/dev/null 2>&1", "w");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        fputs(out, p);
+        CU_ASSERT_EQUAL(pclose(p), 0);
+    }
+    free(out);
+    free(r);
+    cm_metrics_free(m);
+}
+
 void tests_register(void)
 {
     CU_SUITE("metrics", NULL, NULL, {"counter and gauge text, escaping", test_counter_and_gauge_text},
              {"histogram buckets are cumulative", test_histogram_cumulative}, {"declaration rules", test_declarations},
              {"label sets are bounded", test_bounded_series},
-             {"collectors run at render; promtool accepts the output", test_collector_and_promtool});
+             {"collectors run at render; promtool accepts the output", test_collector_and_promtool},
+             {"several processes' expositions merge, each sample labelled", test_merge_processes});
 }

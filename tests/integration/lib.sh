@@ -56,6 +56,9 @@ jq() {
 }
 export -f jq
 
+# a broker started by a test is one process unless the test asks for workers (listen.workers defaults to one per CPU):
+# its logs, counters and caches are then those of one process
+export OB_WORKERS="${OB_WORKERS:-1}"
 IT_SRC="${OB_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 IT_BUILD="${OB_BUILD_DIR:-$IT_SRC/build}"
 IT_FAKES="$IT_SRC/tests/fakes"

@@ -31,6 +31,7 @@ static int suite_init(void)
     unsetenv("OB_SERVICES_FILE");
     unsetenv("LOG_LEVEL");
     unsetenv("LOG_FORMAT");
+    unsetenv("OB_WORKERS");
     return 0;
 }
 
@@ -136,6 +137,31 @@ static void test_log_format(void)
     unsetenv("LOG_FORMAT");
 }
 
+static void test_workers(void)
+{
+    ob_config_t cfg;
+    char err[512];
+    unsetenv("OB_WORKERS");
+    CU_ASSERT_EQUAL_FATAL(load("{\"database\":{\"url\":\"x\"}}", &cfg, err, sizeof(err)), CM_OK);
+    CU_ASSERT_EQUAL(cfg.workers, 0); /* one per CPU */
+    ob_config_free(&cfg);
+    CU_ASSERT_EQUAL_FATAL(load("{\"database\":{\"url\":\"x\"},\"listen\":{\"workers\":3}}", &cfg, err, sizeof(err)),
+                          CM_OK);
+    CU_ASSERT_EQUAL(cfg.workers, 3);
+    ob_config_free(&cfg);
+    setenv("OB_WORKERS", "1", 1); /* the environment wins */
+    CU_ASSERT_EQUAL_FATAL(load("{\"database\":{\"url\":\"x\"},\"listen\":{\"workers\":3}}", &cfg, err, sizeof(err)),
+                          CM_OK);
+    CU_ASSERT_EQUAL(cfg.workers, 1);
+    ob_config_free(&cfg);
+    setenv("OB_WORKERS", "65", 1);
+    CU_ASSERT_EQUAL(load("{\"database\":{\"url\":\"x\"}}", &cfg, err, sizeof(err)), CM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "OB_WORKERS"));
+    setenv("OB_WORKERS", "2x", 1);
+    CU_ASSERT_EQUAL(load("{\"database\":{\"url\":\"x\"}}", &cfg, err, sizeof(err)), CM_EINVAL);
+    unsetenv("OB_WORKERS");
+}
+
 static void expect_error(const char *text, const char *needle)
 {
     ob_config_t cfg;
@@ -160,6 +186,8 @@ static void test_errors(void)
     expect_error("{\"database\": {\"url\": \"x\"}, \"listen\": {\"port\": 0}}", "listen.port");
     expect_error("{\"database\": {\"url\": \"x\"}, \"listen\": {\"port\": \"3001\"}}", "listen.port");
     expect_error("{\"database\": {\"url\": 5}}", "database.url");
+    expect_error("{\"database\": {\"url\": \"x\"}, \"listen\": {\"workers\": 65}}", "listen.workers");
+    expect_error("{\"database\": {\"url\": \"x\"}, \"listen\": {\"workers\": -1}}", "listen.workers");
     expect_error("{}", "database.url is not set");
     expect_error("{\"database\": {\"url\": \"x\"}, \"base_url\": \"ftp://x\"}", "base_url");
     expect_error("{\"database\": {\"url\": \"x\"}, \"log_level\": \"loud\"}", "log_level");
@@ -175,5 +203,6 @@ static void test_errors(void)
 void tests_register(void)
 {
     CU_SUITE("config", suite_init, suite_clean, {"defaults and relative paths", test_defaults_and_relative_paths},
-             {"environment overrides", test_env_overrides}, {"log format", test_log_format}, {"errors", test_errors});
+             {"environment overrides", test_env_overrides}, {"log format", test_log_format}, {"errors", test_errors},
+             {"listen.workers and OB_WORKERS", test_workers});
 }

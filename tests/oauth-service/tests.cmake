@@ -43,3 +43,4 @@ ob_unit_test(test_as_units SOURCES oauth-service/as/test_as_units.c LIBS broker_
 ob_unit_test(test_as_resource_redirect SOURCES oauth-service/as/test_resource_redirect.c LIBS broker_core)
 ob_unit_test(test_as_cimd SOURCES oauth-service/as/test_cimd.c LIBS broker_core)
 ob_unit_test(test_as_authz_request SOURCES oauth-service/as/test_authz_request.c LIBS broker_core)
+ob_unit_test(test_core_metrics_board SOURCES oauth-service/core/test_metrics_board.c LIBS broker_core)

@@ -44,6 +44,8 @@ typedef struct cm_server_options {
     const char *name;        /* for logs and the Server header, e.g. "oauth-service" */
     size_t max_request_body; /* bytes; 0 = 64 KiB. Larger bodies get a JSON 413 body_too_large (see httpd.c) */
     int drain_ms;            /* graceful stop: how long requests in flight may take to finish; 0 = 5000 */
+    int reuse_port;          /* listeners set SO_REUSEPORT: several processes listen on one port (the kernel spreads
+                                the connections) */
 } cm_server_options_t;
 
 /* Creates a server and its loop. Returns NULL on failure. Caller owns it (cm_server_free). */
@@ -79,6 +81,11 @@ double cm_server_uptime(const cm_server_t *s);
  */
 struct cm_metrics;
 int cm_server_metrics(cm_server_t *s, struct cm_metrics *m, int allow_loopback, const char *token_file);
+/* Renders the body of GET /metrics instead of the registry (e.g. several processes' registries merged): fills *out
+ * (malloc'd, the server frees it) and *len; returns CM_OK or an error (then 500 JSON). Called on the loop thread. */
+typedef int (*cm_metrics_render_fn)(void *arg, char **out, size_t *len);
+/* Sets the renderer of GET /metrics (after cm_server_metrics); fn NULL restores the registry's own rendering. */
+void cm_server_metrics_renderer(cm_server_t *s, cm_metrics_render_fn fn, void *arg);
 
 /* ---- responses (all copy what they need into req->pool) ---- */
 

@@ -74,6 +74,14 @@ void cm_metrics_off_collect(cm_metrics_t *m, cm_metrics_collect_fn fn, void *arg
 /* Renders the registry in the text format. *out is malloc'd (caller frees). Returns CM_OK or CM_ENOMEM. */
 int cm_metrics_render(cm_metrics_t *m, char **out, size_t *len);
 
+/*
+ * Merges the expositions of several processes (texts[i], NULL = skipped) into one: each family once, its HELP and
+ * TYPE taken from the first text that declares it, then the samples of every text with label="values[i]" added as
+ * the first label (e.g. worker="0"). *out is malloc'd (caller frees). Returns CM_OK or CM_ENOMEM.
+ */
+int cm_metrics_merge(const char *const *texts, const char *const *values, size_t n, const char *label, char **out,
+                     size_t *len);
+
 /* Seconds on the monotonic clock (for latency observations). */
 double cm_metrics_now(void);
 

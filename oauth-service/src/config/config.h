@@ -43,6 +43,7 @@ typedef struct ob_config {
     char *listen_host;        /* "127.0.0.1" */
     int port;                 /* 3001 */
     int drain_ms;             /* listen.drain_ms: on SIGTERM, how long requests in flight may finish, 5000 */
+    int workers;              /* listen.workers (OB_WORKERS, --workers): worker processes, 0 = one per CPU (default) */
     char *base_url;           /* public URL of the broker, e.g. "http://127.0.0.1:3001" (no trailing slash) */
     char *database_url;       /* libpq conninfo or URI; required */
     int db_pool_size;         /* 4 */

@@ -93,6 +93,14 @@ int ob_cfg_apply_env(ob_config_t *cfg, char *err, size_t errsz)
             return ob_cfg_fail(err, errsz, "environment", "OB_REFRESH_MARGIN_S must be an integer in 0..86400");
         cfg->refresh_margin_s = (int)m;
     }
+    if ((v = getenv("OB_WORKERS")) != NULL && *v) {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (errno != 0 || end == v || *end != '\0' || n < 0 || n > 64)
+            return ob_cfg_fail(err, errsz, "environment", "OB_WORKERS must be an integer in 0..64 (0 = one per CPU)");
+        cfg->workers = (int)n;
+    }
     if ((v = getenv("LOG_LEVEL")) != NULL && *v) {
         int l = cm_log_level_from_str(v);
         if (l < 0)

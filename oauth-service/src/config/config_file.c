@@ -226,13 +226,15 @@ int ob_cfg_apply_file(ob_config_t *cfg, const json_t *root, char *err, size_t er
     json_t *listen = json_object_get(root, "listen");
     if (listen != NULL) {
         if (!json_is_object(listen))
-            return ob_cfg_fail(err, errsz, path, "listen must be an object {host, port, drain_ms}");
+            return ob_cfg_fail(err, errsz, path, "listen must be an object {host, port, drain_ms, workers}");
         if ((rc = ob_cfg_get_string(listen, "host", path, "listen.host", &cfg->listen_host, err, errsz)) != CM_OK)
             return rc;
         if ((rc = ob_cfg_get_int(listen, "port", path, "listen.port", 1, 65535, &cfg->port, err, errsz)) != CM_OK)
             return rc;
         if ((rc = ob_cfg_get_int(listen, "drain_ms", path, "listen.drain_ms", 1, 600000, &cfg->drain_ms, err, errsz)) !=
             CM_OK)
+            return rc;
+        if ((rc = ob_cfg_get_int(listen, "workers", path, "listen.workers", 0, 64, &cfg->workers, err, errsz)) != CM_OK)
             return rc;
     }
     json_t *db = json_object_get(root, "database");

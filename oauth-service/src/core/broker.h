@@ -1,8 +1,8 @@
 /*
  * broker.h - the broker process context: what every layer above core/ can reach, and what it answers.
  *
- * One ob_broker_t per process, created by main.c. Everything in it is owned by the loop thread
- * (see docs/conventions.md, "Threads"): handlers read it freely; nothing else touches it.
+ * One ob_broker_t per process (per worker process when there are several), created by main.c. Everything in it is owned
+ * by the loop thread (see docs/conventions.md, "Threads"): handlers read it freely; nothing else touches it.
  */
 #ifndef OB_CORE_BROKER_H
 #define OB_CORE_BROKER_H
@@ -40,6 +40,11 @@ typedef struct ob_broker {
                          false */
     /* the Client ID Metadata Documents cache (as/cimd.h); NULL when authorization.enabled is false */
     struct ob_cimd *cimd;
+    int worker;  /* this process's worker index, 0..workers-1 (supervisor.h) */
+    int workers; /* worker processes of the broker: 1 = a single process */
+    /* several workers: the board where each publishes its metrics for GET /metrics (core/metrics_board.h); NULL with
+     * one worker */
+    struct ob_metrics_board *metrics_board;
 } ob_broker_t;
 
 /* The registry row of a service (borrowed from b->services), or NULL. */

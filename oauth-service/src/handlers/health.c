@@ -15,6 +15,7 @@
 #include "common/timer.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 struct health_ctx {
     ob_broker_t *broker;
@@ -44,6 +45,10 @@ static void respond(struct health_ctx *c, int db_ok, const char *db_error)
     json_object_set_new(body, "service", json_string("oauth-service"));
     json_object_set_new(body, "version", json_string(OB_VERSION));
     json_object_set_new(body, "uptime_s", json_real(cm_server_uptime(b->server)));
+    /* which process answered (listen.workers): worker index, its pid and the worker count */
+    json_object_set_new(
+        body, "worker",
+        json_pack("{s:i, s:i, s:i}", "index", b->worker, "pid", (int)getpid(), "of", b->workers > 0 ? b->workers : 1));
     json_t *db = json_object();
     json_object_set_new(db, "ok", json_boolean(db_ok));
     json_object_set_new(db, "latency_ms", json_real(latency_ms));

@@ -4,6 +4,7 @@
  * query in a request path).
  */
 #include "core/broker.h"
+#include "core/metrics_board.h"
 #include "handlers/routes.h"
 
 #include "common/log.h"
@@ -12,14 +13,17 @@
 #include "common/status.h"
 #include "common/timer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define INSTANCE_COUNT_PERIOD_MS 15000
+#define PUBLISH_PERIOD_MS 1000 /* several workers: how old another worker's figures in a scrape may be */
 
 static struct {
     ob_broker_t *broker;
     cm_timer_t *timer;
-    int counting; /* a count query is in flight */
+    cm_timer_t *publish; /* several workers: this worker's exposition onto the board, every PUBLISH_PERIOD_MS */
+    int counting;        /* a count query is in flight */
     int closed;
     cm_metric_family_t *instances, *pool_size, *pool_in_use, *pool_queued;
 } bm;
@@ -63,6 +67,60 @@ static void on_timer(void *arg)
         cm_timer_start(bm.timer, INSTANCE_COUNT_PERIOD_MS);
 }
 
+/* This worker's exposition onto its slot of the board; *own keeps it (caller frees) when own is not NULL. */
+static int publish(ob_broker_t *b, char **own, size_t *own_len)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc = cm_metrics_render(cm_metrics_default(), &text, &len);
+    if (rc != CM_OK)
+        return rc;
+    rc = ob_metrics_board_publish(b->metrics_board, b->worker, text, len);
+    if (rc == CM_ETOOBIG)
+        cm_warn("broker", "metrics: this worker's exposition (%zu bytes) exceeds the board's slot", len);
+    if (own != NULL) {
+        *own = text;
+        *own_len = len;
+    } else {
+        free(text);
+    }
+    return CM_OK;
+}
+
+static void on_publish(void *arg)
+{
+    ob_broker_t *b = arg;
+    if (bm.closed)
+        return;
+    (void)publish(b, NULL, NULL);
+    cm_timer_start(bm.publish, PUBLISH_PERIOD_MS);
+}
+
+/* GET /metrics with several workers: every worker's samples, each with worker="<index>" (this worker's as of now,
+ * the others' as of their last publication, at most about PUBLISH_PERIOD_MS old). */
+static int render_workers(void *arg, char **out, size_t *len)
+{
+    ob_broker_t *b = arg;
+    int n = ob_metrics_board_slots(b->metrics_board);
+    char *texts[64] = {0}, names[64][8];
+    const char *values[64];
+    int64_t age;
+    size_t own_len;
+    int rc = publish(b, &texts[b->worker], &own_len);
+    if (rc != CM_OK)
+        return rc;
+    for (int i = 0; i < n && i < 64; i++) {
+        snprintf(names[i], sizeof(names[i]), "%d", i);
+        values[i] = names[i];
+        if (i != b->worker && ob_metrics_board_read(b->metrics_board, i, &texts[i], &age) != CM_OK)
+            texts[i] = NULL; /* not published yet (starting) or unreadable: left out of this scrape */
+    }
+    rc = cm_metrics_merge((const char *const *)texts, values, (size_t)(n < 64 ? n : 64), "worker", out, len);
+    for (int i = 0; i < n && i < 64; i++)
+        free(texts[i]);
+    return rc;
+}
+
 int ob_metrics_register(ob_broker_t *b)
 {
     const ob_config_t *cfg = b->cfg;
@@ -87,6 +145,12 @@ int ob_metrics_register(ob_broker_t *b)
     rc = cm_server_metrics(b->server, NULL, cfg->metrics_allow_loopback, cfg->metrics_token_file);
     if (rc == CM_EIO)
         cm_error("broker", "metrics.token_file: cannot read a token from %s", cfg->metrics_token_file);
+    if (rc == CM_OK && b->metrics_board != NULL) {
+        if ((bm.publish = cm_timer_new(cm_server_loop(b->server), on_publish, b)) == NULL)
+            return CM_ENOMEM;
+        cm_timer_start(bm.publish, 0);
+        cm_server_metrics_renderer(b->server, render_workers, b);
+    }
     return rc;
 }
 
@@ -96,4 +160,6 @@ void ob_metrics_close(void)
     cm_metrics_off_collect(cm_metrics_default(), on_collect, bm.broker);
     cm_timer_free(bm.timer);
     bm.timer = NULL;
+    cm_timer_free(bm.publish);
+    bm.publish = NULL;
 }

@@ -1,7 +1,9 @@
 /*
  * POST /providers/reload (admin key) - rescans the plugin directory now, as SIGHUP does, and answers what
  * happened: {"loaded", "replaced", "unloaded", "skipped", "unchanged", "providers", "old_versions_in_use"}
- * (providers/registry.h). Requests in flight keep the version they started with.
+ * (providers/registry.h) in the process that answered. Requests in flight keep the version they started with.
+ * With several worker processes the others reload too: this worker asks the supervisor, which forwards SIGHUP to
+ * every worker but the sender (supervisor.h).
  */
 #include "core/broker.h"
 #include "handlers/flow_util.h"
@@ -9,6 +11,9 @@
 #include "providers/registry.h"
 
 #include "common/status.h"
+
+#include <signal.h>
+#include <unistd.h>
 
 static int on_reload(void *data, h2o_req_t *req, const cm_route_match_t *m)
 {
@@ -18,6 +23,8 @@ static int on_reload(void *data, h2o_req_t *req, const cm_route_match_t *m)
         return 0;
     json_t *report = NULL;
     int rc = ob_registry_reload(b->providers, &report);
+    if (b->workers > 1)
+        kill(getppid(), SIGHUP);
     if (rc == CM_OK)
         cm_respond_json(req, 200, report);
     else if (rc == CM_EIO)
