@@ -127,6 +127,20 @@ check "restart: worker 1 killed with SIGKILL comes back with a new pid (within 5
 check "restart: the supervisor logged the death and the restart" grep -q "worker 1 (pid $W1) killed by signal 9" "$IT_DIR/broker.log"
 check "restart: the supervisor and worker 0 were not touched" bash -c 'kill -0 "$0" && kill -0 "$1"' "$SUP" "$W0"
 
+# ---- SIGHUP: every worker rescans its plugins (nothing replaced, no worker restarted); the admin call on one worker
+# reaches the other through the supervisor
+reloads() { grep -c "plugins reloaded from" "$IT_DIR/broker.log" || true; }
+before="$(reloads)"
+kill -HUP "$SUP"
+for _ in $(seq 1 50); do (($(reloads) >= before + 2)) && break; sleep 0.1; done
+check "SIGHUP: both workers rescanned the plugin directory" eq "$(($(reloads) - before))" 2
+check "SIGHUP: no worker was replaced" bash -c 'kill -0 "$0" && kill -0 "$1"' "$W0" "$restarted"
+before="$(reloads)"
+admin POST /providers/reload ""
+check "admin reload: 200 with the report" jq_eq '.unchanged | type' number
+for _ in $(seq 1 50); do (($(reloads) >= before + 2)) && break; sleep 0.1; done
+check "admin reload: the other worker rescanned too (one rescan each)" eq "$(($(reloads) - before))" 2
+
 # ---- SIGUSR2: rolling restart; a request loop meanwhile sees no failure
 (
     fails=0
