@@ -71,6 +71,8 @@ cp -al "$STAGE/." "$VROOT/"
 for d in /usr/lib/systemd/system /lib/systemd/system; do
     [[ -d "$d" ]] && cp -an "$d" "$VROOT/usr/lib/systemd/" && break
 done
+# ExecReload= runs the host's kill(1), resolved inside the root too
+mkdir -p "$VROOT/bin" && cp /bin/kill "$VROOT/bin/kill"
 # a prefix other than /usr and /usr/local is outside systemd's unit search path (docs/install.md): look them up in /etc
 [[ "$prefix" == /usr || "$prefix" == /usr/local ]] || { mkdir -p "$VROOT/etc/systemd/system" && cp "$UNITS"/* "$VROOT/etc/systemd/system/"; }
 verify() {
