@@ -5,6 +5,7 @@ ob_unit_test(test_db_services SOURCES oauth-service/db/test_services.c LIBS brok
 ob_unit_test(test_keys SOURCES oauth-service/keys/test_keys.c LIBS broker_core)
 ob_unit_test(test_store_cred_crypto SOURCES oauth-service/store/test_cred_crypto.c LIBS broker_core)
 ob_unit_test(test_store_instance_status SOURCES oauth-service/store/test_instance_status.c LIBS broker_core)
+ob_unit_test(test_store_change_feed SOURCES oauth-service/store/test_change_feed.c LIBS broker_core NEEDS_DB)
 ob_unit_test(test_oauth_state SOURCES oauth-service/oauth/test_state.c LIBS broker_core)
 ob_unit_test(test_oauth_id_token SOURCES oauth-service/oauth/test_id_token.c LIBS broker_core)
 ob_unit_test(test_oauth_identity SOURCES oauth-service/oauth/test_identity.c LIBS broker_core)

@@ -116,13 +116,15 @@ static void test_notify_triggers(void)
     CU_ASSERT_STRING_EQUAL_FATAL(state_of(l, "LISTEN ob_instance_changed"), "00000");
 
     /* a new instance, then its status with a new event version */
-    CU_ASSERT_STRING_EQUAL(state_of(w, "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash)"
-                                       " VALUES ('" ID "1', 'u1', 'gmail', " HASH("aa") ")"),
+    CU_ASSERT_STRING_EQUAL(state_of(w,
+                                    "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash)"
+                                    " VALUES ('" ID "1', 'u1', 'gmail', " HASH("aa") ")"),
                            "00000");
     CU_ASSERT_EQUAL(drain(l, ID "1", 300, last, sizeof(last)), 1);
     CU_ASSERT_STRING_EQUAL(last, ID "1 0");
-    CU_ASSERT_STRING_EQUAL(state_of(w, "UPDATE mcp_service_table SET status = 'inactive', row_version = row_version + 1,"
-                                       " event_version = event_version + 1 WHERE instance_id = '" ID "1'"),
+    CU_ASSERT_STRING_EQUAL(state_of(w,
+                                    "UPDATE mcp_service_table SET status = 'inactive', row_version = row_version + 1,"
+                                    " event_version = event_version + 1 WHERE instance_id = '" ID "1'"),
                            "00000");
     CU_ASSERT_EQUAL(drain(l, ID "1", 300, last, sizeof(last)), 1);
     CU_ASSERT_STRING_EQUAL(last, ID "1 1");
@@ -134,8 +136,9 @@ static void test_notify_triggers(void)
     CU_ASSERT_EQUAL(drain(l, ID "1", 300, last, sizeof(last)), 0);
 
     /* new tokens: told (with the instance's event version); the refresher's bookkeeping alone: not */
-    CU_ASSERT_STRING_EQUAL(state_of(w, "INSERT INTO mcp_credentials (instance_id, access_token_enc, access_token_key_id)"
-                                       " VALUES ('" ID "1', decode(repeat('ab', 40), 'hex'), 'k1')"),
+    CU_ASSERT_STRING_EQUAL(state_of(w,
+                                    "INSERT INTO mcp_credentials (instance_id, access_token_enc, access_token_key_id)"
+                                    " VALUES ('" ID "1', decode(repeat('ab', 40), 'hex'), 'k1')"),
                            "00000");
     CU_ASSERT_EQUAL(drain(l, ID "1", 300, last, sizeof(last)), 1);
     CU_ASSERT_STRING_EQUAL(last, ID "1 1");
@@ -151,8 +154,9 @@ static void test_notify_triggers(void)
 
     /* a change and its token write in one transaction: one notification; a rolled back change: none */
     CU_ASSERT_STRING_EQUAL(state_of(w, "BEGIN"), "00000");
-    CU_ASSERT_STRING_EQUAL(state_of(w, "UPDATE mcp_service_table SET status = 'active', event_version = event_version + 1"
-                                       " WHERE instance_id = '" ID "1'"),
+    CU_ASSERT_STRING_EQUAL(state_of(w,
+                                    "UPDATE mcp_service_table SET status = 'active', event_version = event_version + 1"
+                                    " WHERE instance_id = '" ID "1'"),
                            "00000");
     CU_ASSERT_STRING_EQUAL(state_of(w, "UPDATE mcp_credentials SET row_version = row_version + 1"
                                        " WHERE instance_id = '" ID "1'"),
@@ -182,12 +186,14 @@ static void test_counts_without_hot_row(void)
     CU_ASSERT_FATAL(b != NULL);
     /* a's insert stays uncommitted: b's insert for the same service must not wait for it */
     CU_ASSERT_STRING_EQUAL(state_of(a, "BEGIN"), "00000");
-    CU_ASSERT_STRING_EQUAL(state_of(a, "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash)"
-                                       " VALUES ('" ID "2', 'u1', 'gmail', " HASH("bb") ")"),
+    CU_ASSERT_STRING_EQUAL(state_of(a,
+                                    "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash)"
+                                    " VALUES ('" ID "2', 'u1', 'gmail', " HASH("bb") ")"),
                            "00000");
     CU_ASSERT_STRING_EQUAL(state_of(b, "SET lock_timeout = '1s'"), "00000");
-    CU_ASSERT_STRING_EQUAL(state_of(b, "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash)"
-                                       " VALUES ('" ID "3', 'u2', 'gmail', " HASH("cc") ")"),
+    CU_ASSERT_STRING_EQUAL(state_of(b,
+                                    "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash)"
+                                    " VALUES ('" ID "3', 'u2', 'gmail', " HASH("cc") ")"),
                            "00000");
     CU_ASSERT_STRING_EQUAL(state_of(b, "UPDATE mcp_service_table SET status = 'inactive'"
                                        " WHERE instance_id = '" ID "3'"),
@@ -202,8 +208,8 @@ static void test_counts_without_hot_row(void)
                                   " WHERE service_name = 'gmail'"),
                     10);
     /* every registered service has a row */
-    CU_ASSERT_EQUAL(query_long(b, "SELECT (SELECT count(*) FROM mcp_service_counts) - (SELECT count(*) FROM mcp_table)"),
-                    0);
+    CU_ASSERT_EQUAL(
+        query_long(b, "SELECT (SELECT count(*) FROM mcp_service_counts) - (SELECT count(*) FROM mcp_table)"), 0);
     PQfinish(b);
     PQfinish(a);
 }
