@@ -94,7 +94,8 @@ static long backoff_ms(cm_pg_listener_t *l)
 static void lconn_reset(cm_pg_listener_t *l, const char *why)
 {
     int was_up = l->state == LS_UP;
-    log_pg(l->attempts == 0 ? CM_LOG_WARN : CM_LOG_DEBUG, "lost", why);
+    log_pg(l->attempts == 0 ? CM_LOG_WARN : CM_LOG_DEBUG,
+           l->state == LS_BACKOFF || l->state == LS_CONNECTING ? "connect failed" : "lost", why);
     lconn_close(l);
     if (l->state == LS_UP && cm_now_ms() - l->up_since_ms >= STABLE_MS)
         l->attempts = 0;

@@ -154,9 +154,9 @@ static void test_notification_racing_a_load(void)
     while (!l.done && cm_now_ms() < end)
         h2o_evloop_run(loop, 10);
     CU_ASSERT_EQUAL(l.done, 1);
-    CU_ASSERT_EQUAL(l.status, CM_OK);                   /* its waiter is answered */
-    CU_ASSERT_PTR_NULL(ob_icache_peek(c, ID "2"));      /* but the row is not kept */
-    CU_ASSERT_EQUAL(load_wait(c, ID "2", &l), CM_OK);   /* a load sent after the notification is kept */
+    CU_ASSERT_EQUAL(l.status, CM_OK);                 /* its waiter is answered */
+    CU_ASSERT_PTR_NULL(ob_icache_peek(c, ID "2"));    /* but the row is not kept */
+    CU_ASSERT_EQUAL(load_wait(c, ID "2", &l), CM_OK); /* a load sent after the notification is kept */
     CU_ASSERT_PTR_NOT_NULL(ob_icache_peek(c, ID "2"));
     cm_pg_pool_free(db);
     ob_icache_free(c);
@@ -268,11 +268,14 @@ static int suite_init(void)
         return 1;
     }
     json_decref(services);
-    const char *rows = "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash) VALUES"
-                       " ('" ID "1', 'u1', 'gmail', " HASH("a1") "), ('" ID "2', 'u1', 'gmail', " HASH("a2") "),"
-                       " ('" ID "3', 'u1', 'gmail', " HASH("a3") ");"
-                       "INSERT INTO mcp_credentials (instance_id, access_token_enc, access_token_key_id) VALUES"
-                       " ('" ID "1', decode(repeat('ab', 40), 'hex'), 'k1')";
+    const char *rows =
+        "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash) VALUES"
+        " ('" ID "1', 'u1', 'gmail', " HASH("a1") "), ('" ID "2', 'u1', 'gmail', " HASH(
+            "a2") "),"
+                  " ('" ID "3', 'u1', 'gmail', " HASH(
+                      "a3") ");"
+                            "INSERT INTO mcp_credentials (instance_id, access_token_enc, access_token_key_id) VALUES"
+                            " ('" ID "1', decode(repeat('ab', 40), 'hex'), 'k1')";
     return strcmp(exec(rows), "00000") != 0;
 }
 
