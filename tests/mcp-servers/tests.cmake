@@ -15,6 +15,8 @@ ob_unit_test(test_mcp_caches SOURCES mcp-servers/runtime/test_caches.c LIBS mcp_
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_broker_caches SOURCES mcp-servers/runtime/test_broker_caches.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_versions SOURCES mcp-servers/runtime/test_versions.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 
 # Interop (real servers on loopback, official npm clients pinned in tests/interop/package.json).
 ob_script_test(interop_mcp_transport interop/run-transport.sh)

@@ -139,6 +139,14 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->page_size = (size_t)n;
+    if ((rc = env_long("MCP_TOKEN_CACHE_SIZE", 1, 10000000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->token_cache_size = (size_t)n;
+    if ((rc = env_long("MCP_VERSION_MEMORY", 1, 100000000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->version_memory = (size_t)n;
     if ((rc = env_long("MCP_PUSH_REPLAY_CAP", 1, 10000000, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
@@ -375,11 +383,14 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
         goto out_free_server_quiet;
     }
     s->auth = mcp_auth_new(s->broker, o->auth_cache_ttl_s, o->auth_status_ttl_s, o->auth_recheck_ms,
-                           o->auth_stale_if_error_s, 0);
+                           o->auth_stale_if_error_s, o->token_cache_size);
     s->tokens = mcp_token_client_new(s->broker, o->token_refresh_margin_s, o->token_cache_size);
+    s->versions = mcp_versions_new(o->version_memory);
     s->usage = mcp_usage_new(s->broker, s->service);
-    if (s->auth == NULL || s->tokens == NULL || s->usage == NULL || add_routes(s) != CM_OK)
+    if (s->auth == NULL || s->tokens == NULL || s->versions == NULL || s->usage == NULL || add_routes(s) != CM_OK)
         goto out_free_server;
+    mcp_auth_keep_versions(s->auth, s->versions);
+    mcp_token_client_keep_versions(s->tokens, s->versions);
     s->tool_timeout_ms = o->tool_timeout_ms > 0 ? o->tool_timeout_ms : 60000;
     h2o_timeout_init(cm_server_loop(s->httpd), &s->tool_timeout, (uint64_t)s->tool_timeout_ms);
     h2o_timeout_init(cm_server_loop(s->httpd), &s->tick_timeout, TICK_MS);
@@ -417,6 +428,7 @@ void mcp_server_free(mcp_server_t *s)
     mcp_usage_free(s->usage);
     mcp_token_client_free(s->tokens);
     mcp_auth_free(s->auth);
+    mcp_versions_free(s->versions);
     mcp_jwks_free(s->jwks);
     mcp_verified_free(s->verified);
     free(s->issuer);
