@@ -49,7 +49,7 @@ bench_broker_config "$build" "$bport" "$gport" "$pool" warn '"refresh": {"enable
 bench_broker "$build"
 t0=$(date +%s)
 node "$OB_ROOT/tests/fakes/bulk-instances.mjs" "$broker" "$work/keys/admin.key" "$ntok" "1//bench-backlog" bench \
-    bench-secret 32 >"$work/ids" || ob_die "creating the instances failed"
+    bench-secret 8 >"$work/ids" || ob_die "creating the instances failed"
 ob_say "created $ntok instances with imported tokens in $(($(date +%s) - t0)) s"
 kill -TERM "$broker_pid"
 wait "$broker_pid" 2>/dev/null || true

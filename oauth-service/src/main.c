@@ -25,6 +25,7 @@
 #include "store/rotate.h"
 
 #include "common/log.h"
+#include "common/mem_trim.h"
 #include "common/status.h"
 
 #include <curl/curl.h>
@@ -53,6 +54,7 @@ static int serve(ob_config_t *cfg)
     char err[512];
     int rc, port = 0, exit_code = 1;
     ob_broker_t b = {.cfg = cfg};
+    cm_mem_trim_t *trim = NULL; /* memory freed by a burst (a refresh storm) goes back to the system */
 
     if (ob_startup_db(cfg, 30, &b.services, err, sizeof(err)) != CM_OK) {
         cm_error("broker", "%s", err);
@@ -97,12 +99,15 @@ static int serve(ob_config_t *cfg)
             cfg->listen_host, port, cfg->base_url, ob_registry_count(b.providers));
     cm_info("broker", "health: %s/health  providers: %s/providers", cfg->base_url, cfg->base_url);
     cm_log_set_rate_limit_ms(-1); /* serving: flood control on (LOG_RATE_LIMIT_MS) */
+    if ((trim = cm_mem_trim_new(loop, 0, 0)) == NULL)
+        cm_warn("broker", "no memory trimming (out of memory): freed memory stays resident");
     if (cm_server_run(b.server) == CM_OK) {
         cm_info("broker", "shutting down");
         exit_code = 0;
     }
 
 out_free_registry:
+    cm_mem_trim_free(trim);
     ob_metrics_close();
     ob_refresher_close(b.refresher); /* before the registry completes plugin calls in flight */
     ob_registry_free(b.providers);

@@ -67,7 +67,7 @@ static void on_scanned(void *arg, int status, PGresult *res)
         }
         if (r->scan_rows > 0)
             cm_info("refresh", "schedule scan done: %d instances due within the horizon in %d page(s), %zu scheduled",
-                r->scan_rows, r->scan_pages, ob_heap_size(r->heap));
+                    r->scan_rows, r->scan_pages, ob_heap_size(r->heap));
     } else {
         cm_warn("refresh", "schedule scan failed: %s",
                 status != CM_OK ? cm_status_str(status) : PQresultErrorMessage(res));

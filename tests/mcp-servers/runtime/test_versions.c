@@ -10,8 +10,7 @@
 #include <time.h>
 
 /* What the push endpoint (transport/push_http.c) decides for an event of instance with version: 1 = ignored. */
-static int push_ignored(mcp_token_client_t *tc, mcp_auth_t *a, mcp_versions_t *v, const char *instance,
-                        int64_t version)
+static int push_ignored(mcp_token_client_t *tc, mcp_auth_t *a, mcp_versions_t *v, const char *instance, int64_t version)
 {
     int64_t t = mcp_token_version(tc, instance), s = mcp_auth_version(a, instance);
     return mcp_versions_stale(v, instance, t > s ? t : s, version);

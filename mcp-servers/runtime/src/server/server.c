@@ -1,6 +1,7 @@
 /*
  * server.c - an MCP service: options, wiring (httpd routes, caches, broker client), maintenance tick, main().
  */
+#include "common/mem_trim.h"
 #include "tokens/auth.h"
 #include "tokens/broker.h"
 #include "common/crypto.h"
@@ -397,6 +398,9 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
     s->tick_entry.cb = on_tick;
     h2o_timeout_link(cm_server_loop(s->httpd), &s->tick_timeout, &s->tick_entry);
     s->tick_linked = 1;
+    /* memory freed by a burst (many sessions, a push storm) goes back to the system */
+    if ((s->trim = cm_mem_trim_new(cm_server_loop(s->httpd), 0, 0)) == NULL)
+        cm_warn(s->name, "no memory trimming (out of memory): freed memory stays resident");
     if (s->auth_mode == MCP_AUTH_NONE)
         cm_warn(s->name, "MCP_AUTH=none: instance authentication is DISABLED (test fixtures only)");
     return s;
@@ -425,6 +429,7 @@ void mcp_server_free(mcp_server_t *s)
             h2o_timeout_unlink(H2O_STRUCT_FROM_MEMBER(h2o_timeout_entry_t, _link, s->tool_timeout._entries.next));
         h2o_timeout_dispose(cm_server_loop(s->httpd), &s->tool_timeout);
     }
+    cm_mem_trim_free(s->trim);
     mcp_usage_free(s->usage);
     mcp_token_client_free(s->tokens);
     mcp_auth_free(s->auth);
