@@ -63,7 +63,7 @@ cm_mem_trim_t *cm_mem_trim_new(h2o_evloop_t *loop, long interval_ms, size_t thre
     if (t == NULL)
         return NULL;
     t->interval_ms = interval_ms > 0 ? interval_ms : 5000;
-    t->threshold = threshold > 0 ? threshold : (size_t)4 << 20;
+    t->threshold = threshold > 0 ? threshold : (size_t)1 << 20;
     t->baseline = free_bytes();
     if ((t->timer = cm_timer_new(loop, on_timer, t)) == NULL || cm_timer_start(t->timer, t->interval_ms) != CM_OK) {
         cm_mem_trim_free(t);

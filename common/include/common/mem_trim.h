@@ -23,7 +23,7 @@ typedef struct cm_mem_trim_stats {
     size_t last_free_bytes; /* free bytes in the arenas at the last check */
 } cm_mem_trim_stats_t;
 
-/* Starts the checks on loop (interval_ms 0 = 5000, threshold 0 = 4 MiB). NULL on allocation failure. Caller owns
+/* Starts the checks on loop (interval_ms 0 = 5000, threshold 0 = 1 MiB). NULL on allocation failure. Caller owns
  * it (cm_mem_trim_free, before the loop is destroyed). */
 cm_mem_trim_t *cm_mem_trim_new(h2o_evloop_t *loop, long interval_ms, size_t threshold);
 void cm_mem_trim_free(cm_mem_trim_t *t);
