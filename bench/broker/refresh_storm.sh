@@ -13,7 +13,9 @@
 #
 # Environment: BENCH_BUILD_DIR (default build-bench-refresh), BENCH_ROUNDS (default 3, at most 20),
 # BENCH_INSTANCES (default 100), BENCH_VENDS (default 1000), BENCH_POOL (database.pool_size, default 4),
-# BENCH_CONCURRENCY (refresh.concurrency, default 2, the shipped default).
+# BENCH_CONCURRENCY (refresh.concurrency, default 2, the shipped default), BENCH_IDLE_S (default 12: after the last
+# round the broker idles this long; its VmRSS is reported before the first round, after each round and after that
+# idle time).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/common.sh"
@@ -96,6 +98,8 @@ console.log(JSON.stringify({ ok: n - errors, errors, codes, drain_ms: Math.round
 JS
 
 psql_b() { psql -X -A -t -q "$db_url" -c "$1"; }
+rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$broker_pid/status"; }
+rss_rows=("| before the first round | $(rss_mb) |")
 fails=0
 : >"$work/rounds"
 for r in $(seq 1 "$rounds"); do
@@ -115,7 +119,10 @@ for r in $(seq 1 "$rounds"); do
     fi
     echo "$r $(jq -r '[.drain_ms, .p50_ms, .p99_ms, .ok, .errors] | map(tostring) | join(" ")' <<<"$out") $upstream $stored $verdict" >>"$work/rounds"
     ob_say "round $r: $out upstream_refreshes=$upstream stored=$stored broker_fds=$(ls "/proc/$broker_pid/fd" | wc -l) $verdict"
+    rss_rows+=("| after round $r | $(rss_mb) |")
 done
+sleep "${BENCH_IDLE_S:-12}"
+rss_rows+=("| after ${BENCH_IDLE_S:-12} s idle | $(rss_mb) |")
 kill -0 "$broker_pid" 2>/dev/null || { fails=$((fails + 1)); ob_warn "the broker died"; }
 
 ob_say ""
@@ -126,5 +133,9 @@ ob_say "|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 while read -r r d p50 p99 ok err up st v; do ob_say "| $r | $d | $p50 | $p99 | $ok | $err | $up | $st | $v |"; done <"$work/rounds"
 ob_say ""
 ob_say "median drain: $(cut -d' ' -f2 "$work/rounds" | sort -n | sed -n "$(((rounds + 1) / 2))p") ms"
+ob_say ""
+ob_say "| broker | VmRSS (MB) |"
+ob_say "|---|---:|"
+printf '%s\n' "${rss_rows[@]}"
 grep -E -q '1//bench-|ya29\.' "$work/broker.log" && { ob_warn "a token appeared in the broker log"; fails=$((fails + 1)); }
 ((fails == 0)) || ob_die "$fails round(s) off: expected exactly $ninst upstream refreshes and 0 errors per round"

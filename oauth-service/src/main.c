@@ -29,6 +29,7 @@
 #include "store/rotate.h"
 
 #include "common/log.h"
+#include "common/mem_trim.h"
 #include "common/status.h"
 
 #include <curl/curl.h>
@@ -81,6 +82,7 @@ static int serve_worker(struct prepared *p, int index, int port)
                      .workers = p->workers,
                      .metrics_board = p->board};
     ob_reload_signal_t *reload = NULL;
+    cm_mem_trim_t *trim = NULL; /* memory freed by a burst (a refresh storm) goes back to the system */
 
     if (p->workers > 1 && index != 0)
         cfg->refresh_enabled = 0; /* this process's copy: one schedule per broker */
@@ -133,12 +135,15 @@ static int serve_worker(struct prepared *p, int index, int port)
     if (index == 0)
         cm_info("broker", "health: %s/health  providers: %s/providers", cfg->base_url, cfg->base_url);
     cm_log_set_rate_limit_ms(-1); /* serving: flood control on (LOG_RATE_LIMIT_MS) */
+    if ((trim = cm_mem_trim_new(loop, 0, 0)) == NULL)
+        cm_warn("broker", "no memory trimming (out of memory): freed memory stays resident");
     if (cm_server_run(b.server) == CM_OK) {
         cm_info("broker", "shutting down");
         exit_code = 0;
     }
 
 out_free_registry:
+    cm_mem_trim_free(trim);
     ob_reload_signal_free(reload);
     ob_metrics_close();
     ob_refresher_close(b.refresher); /* before the registry completes plugin calls in flight */

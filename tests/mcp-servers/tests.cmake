@@ -19,6 +19,8 @@ ob_unit_test(test_mcp_task_store SOURCES mcp-servers/runtime/test_task_store.c L
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_task_dispatch SOURCES mcp-servers/runtime/test_task_dispatch.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_versions SOURCES mcp-servers/runtime/test_versions.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 
 # Interop (real servers on loopback, official npm clients pinned in tests/interop/package.json).
 ob_script_test(interop_mcp_transport interop/run-transport.sh)

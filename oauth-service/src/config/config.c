@@ -112,6 +112,7 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     cfg->change_notify = 1;
     cfg->refresh_enabled = 1;
     cfg->refresh_scan_interval_s = 60;
+    cfg->refresh_scan_page = 1000;
     cfg->refresh_backoff_base_ms = 30000;
     cfg->refresh_backoff_max_ms = 3600000;
     cfg->refresh_expired_max_ms = 60000;

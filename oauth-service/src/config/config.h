@@ -75,6 +75,7 @@ typedef struct ob_config {
     int refresh_enabled;             /* refresh.enabled: the proactive schedule, true (refresh on read always works) */
     int refresh_concurrency;         /* refresh.concurrency: refreshes in flight (each holds a db connection), 2 */
     int refresh_scan_interval_s;     /* refresh.scan_interval_s: how often the db is scanned for tokens due, 60 */
+    int refresh_scan_page;           /* refresh.scan_page: rows per page of that scan (all pages are read), 1000 */
     int refresh_backoff_base_ms;     /* refresh.backoff_base_ms: first delay after a transient failure, 30000 */
     int refresh_backoff_max_ms;      /* refresh.backoff_max_ms: ceiling, 3600000 */
     int refresh_expired_max_ms;      /* refresh.expired_backoff_max_ms: ceiling (and first step at most) while the

@@ -149,6 +149,7 @@ static int apply_refresh_push(ob_config_t *cfg, const json_t *root, char *err, s
         int min, max;
     } ints[] = {{"refresh", "concurrency", offsetof(ob_config_t, refresh_concurrency), 1, 64},
                 {"refresh", "scan_interval_s", offsetof(ob_config_t, refresh_scan_interval_s), 1, 3600},
+                {"refresh", "scan_page", offsetof(ob_config_t, refresh_scan_page), 10, 100000},
                 {"refresh", "backoff_base_ms", offsetof(ob_config_t, refresh_backoff_base_ms), 10, 3600000},
                 {"refresh", "backoff_max_ms", offsetof(ob_config_t, refresh_backoff_max_ms), 10, 86400000},
                 {"refresh", "expired_backoff_max_ms", offsetof(ob_config_t, refresh_expired_max_ms), 10, 3600000},

@@ -20,6 +20,7 @@
 #define STORE_ANSWER_AFTER 2
 #define STORE_RETRY_BASE_MS 250
 #define STORE_RETRY_MAX_MS 30000
+#define SKIP_BUSY_MS 2000
 
 /* ---- the transition table ---- */
 
@@ -366,6 +367,17 @@ static void store_failed(rop_t *op, const char *what)
     }
 }
 
+/* 1 when nobody waits for op: the schedule started it and no request joined it. */
+static int scheduled_only(const rop_t *op)
+{
+    if (op->flags != 0 || op->forced != NULL)
+        return 0;
+    for (const waiter_t *w = op->waiters; w; w = w->next)
+        if (w->cb != NULL)
+            return 0;
+    return 1;
+}
+
 static int relocking(const rop_t *op)
 {
     return op->state == OB_ROP_RELOCKING || op->state == OB_ROP_RELOCK_WAIT;
@@ -407,6 +419,14 @@ static void on_event(rop_t *op, int ev, const void *arg)
         }
         return;
     case OB_REV_LOCK_BUSY:
+        if (!relocking(op) && scheduled_only(op)) {
+            /* another replica holds the lock (it is refreshing this token): leave it to them and take the next
+             * one due instead of polling; a look after SKIP_BUSY_MS finds the token fresh and reschedules it */
+            op->r->st.skipped_busy++;
+            op->res.backoff_ms = SKIP_BUSY_MS;
+            end(op, OB_REFRESH_TRANSIENT, "refresh_in_progress");
+            return;
+        }
         if (cm_now_ms() >= op->lock_deadline_ms) {
             lock_failed(op, "lock_timeout");
             return;

@@ -76,7 +76,9 @@ void ob_refresher_forget(ob_refresher_t *r, const char *id);
 /* Counters (tests, /health). */
 typedef struct ob_refresher_stats {
     uint64_t started, joined, refreshed, fresh, transient, permanent, races, lock_waits;
-    uint64_t intent_waits; /* refreshes not sent: another attempt's intent marker was in its hold window */
+    uint64_t intent_waits;      /* refreshes not sent: another attempt's intent marker was in its hold window */
+    uint64_t scans, scan_pages; /* schedule scans started, pages read by them */
+    uint64_t skipped_busy;      /* scheduled refreshes left to the replica holding the lock */
     size_t scheduled, inflight;
 } ob_refresher_stats_t;
 void ob_refresher_stats(const ob_refresher_t *r, ob_refresher_stats_t *out);

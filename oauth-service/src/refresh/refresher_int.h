@@ -107,7 +107,11 @@ struct ob_refresher {
     cm_timer_t *tick; /* next due entry or the next scan */
     int64_t next_scan_ms;
     int scanning;
-    int closing; /* shutting down: plugin callbacks drained by the registry only release their operation */
+    int scan_pages;          /* pages read by the scan in progress */
+    int scan_rows;           /* rows read by it */
+    char scan_after_id[37];  /* its keyset cursor: the last row read ("" = first page) */
+    char scan_after_exp[40]; /* and that row's token_expires_at (ISO 8601, microseconds, UTC) */
+    int closing;             /* shutting down: plugin callbacks drained by the registry only release their operation */
     ob_refresher_stats_t st;
     char owner[256];          /* this process's refresh intent owner id (owner.c), generated at start */
     ob_rop_event_fn on_event; /* the machine (refresh_op.c): where steps report */

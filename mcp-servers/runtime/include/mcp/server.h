@@ -67,7 +67,11 @@ typedef struct mcp_server_options {
                                          still used until this long after it was learned; default 30
                                          (mcp_server_options_defaults), 0 = off (env MCP_AUTH_STALE_IF_ERROR_S) */
     int token_refresh_margin_s;       /* refetch a token this long before it expires, default 60 */
-    size_t token_cache_size;          /* LRU entries, default 10000 */
+    size_t token_cache_size;          /* instances whose token and whose status are cached (two LRUs of this many
+                                         entries), default 10000 (env MCP_TOKEN_CACHE_SIZE) */
+    size_t version_memory;            /* instances evicted from those caches whose last event version is kept, so
+                                         that a late push older than it is never applied, default 100000 (env
+                                         MCP_VERSION_MEMORY; tokens/versions.h) */
     int usage_flush_ms;               /* default 10000 */
     size_t push_replay_cap;           /* push ids remembered for the replay window (600 s), default 10000; when
                                          full of ids inside the window, pushes get 503 (env MCP_PUSH_REPLAY_CAP) */

@@ -1,6 +1,7 @@
 /*
  * server.c - an MCP service: options, wiring (httpd routes, caches, broker client), maintenance tick, main().
  */
+#include "common/mem_trim.h"
 #include "tokens/auth.h"
 #include "tokens/broker.h"
 #include "common/crypto.h"
@@ -161,6 +162,14 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->page_size = (size_t)n;
+    if ((rc = env_long("MCP_TOKEN_CACHE_SIZE", 1, 10000000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->token_cache_size = (size_t)n;
+    if ((rc = env_long("MCP_VERSION_MEMORY", 1, 100000000, &n, err, errsz)) < 0)
+        return CM_EINVAL;
+    if (rc)
+        o->version_memory = (size_t)n;
     if ((rc = env_long("MCP_PUSH_REPLAY_CAP", 1, 10000000, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
@@ -429,17 +438,23 @@ mcp_server_t *mcp_server_new(const mcp_server_options_t *o, char *err, size_t er
         goto out_free_server_quiet;
     }
     s->auth = mcp_auth_new(s->broker, o->auth_cache_ttl_s, o->auth_status_ttl_s, o->auth_recheck_ms,
-                           o->auth_stale_if_error_s, 0);
+                           o->auth_stale_if_error_s, o->token_cache_size);
     s->tokens = mcp_token_client_new(s->broker, o->token_refresh_margin_s, o->token_cache_size);
+    s->versions = mcp_versions_new(o->version_memory);
     s->usage = mcp_usage_new(s->broker, s->service);
-    if (s->auth == NULL || s->tokens == NULL || s->usage == NULL || add_routes(s) != CM_OK)
+    if (s->auth == NULL || s->tokens == NULL || s->versions == NULL || s->usage == NULL || add_routes(s) != CM_OK)
         goto out_free_server;
+    mcp_auth_keep_versions(s->auth, s->versions);
+    mcp_token_client_keep_versions(s->tokens, s->versions);
     s->tool_timeout_ms = o->tool_timeout_ms > 0 ? o->tool_timeout_ms : 60000;
     h2o_timeout_init(cm_server_loop(s->httpd), &s->tool_timeout, (uint64_t)s->tool_timeout_ms);
     h2o_timeout_init(cm_server_loop(s->httpd), &s->tick_timeout, TICK_MS);
     s->tick_entry.cb = on_tick;
     h2o_timeout_link(cm_server_loop(s->httpd), &s->tick_timeout, &s->tick_entry);
     s->tick_linked = 1;
+    /* memory freed by a burst (many sessions, a push storm) goes back to the system */
+    if ((s->trim = cm_mem_trim_new(cm_server_loop(s->httpd), 0, 0)) == NULL)
+        cm_warn(s->name, "no memory trimming (out of memory): freed memory stays resident");
     if (s->auth_mode == MCP_AUTH_NONE)
         cm_warn(s->name, "MCP_AUTH=none: instance authentication is DISABLED (test fixtures only)");
     return s;
@@ -469,9 +484,11 @@ void mcp_server_free(mcp_server_t *s)
             h2o_timeout_unlink(H2O_STRUCT_FROM_MEMBER(h2o_timeout_entry_t, _link, s->tool_timeout._entries.next));
         h2o_timeout_dispose(cm_server_loop(s->httpd), &s->tool_timeout);
     }
+    cm_mem_trim_free(s->trim);
     mcp_usage_free(s->usage);
     mcp_token_client_free(s->tokens);
     mcp_auth_free(s->auth);
+    mcp_versions_free(s->versions);
     mcp_jwks_free(s->jwks);
     mcp_verified_free(s->verified);
     free(s->issuer);

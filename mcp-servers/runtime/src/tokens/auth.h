@@ -58,6 +58,9 @@ typedef void (*mcp_auth_cb)(void *arg, const mcp_auth_outcome_t *o);
 mcp_auth_t *mcp_auth_new(mcp_broker_t *broker, int ttl_s, int status_ttl_s, int recheck_ms, int stale_if_error_s,
                          size_t capacity);
 void mcp_auth_free(mcp_auth_t *a);
+/* Entries evicted for capacity leave their version in v (borrowed, must outlive a; NULL = off). */
+struct mcp_versions;
+void mcp_auth_keep_versions(mcp_auth_t *a, struct mcp_versions *v);
 
 /*
  * Checks key for instance_id. Returns CM_OK with *now filled (decided without waiting), or CM_AGAIN:

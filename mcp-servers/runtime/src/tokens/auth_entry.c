@@ -3,6 +3,7 @@
  * credentials the broker confirmed for it (see auth.h); the revoked grants; the read side of the cache.
  */
 #include "tokens/auth_internal.h"
+#include "tokens/versions.h"
 #include "common/status.h"
 #include "util/clock.h"
 
@@ -61,6 +62,16 @@ void mcp__auth_creds_unconfirm(struct entry *e)
 int64_t mcp__auth_learned_ms(const struct entry *e, const struct cred *c)
 {
     return c->grant && c->confirmed_ms < e->status_ms ? c->confirmed_ms : e->status_ms;
+}
+
+static void on_evicted(void *arg, const char *instance, void *value)
+{
+    mcp_versions_note(arg, instance, ((const struct entry *)value)->version);
+}
+
+void mcp_auth_keep_versions(mcp_auth_t *a, struct mcp_versions *v)
+{
+    mcp_lru_on_evict(a->entries, v != NULL ? on_evicted : NULL, v);
 }
 
 struct entry *mcp__auth_entry_get(mcp_auth_t *a, const char *instance, int create)

@@ -2,6 +2,7 @@
  * token_client.c - per-instance token cache fed by the broker and by pushes (see tokens/token_client.h).
  */
 #include "tokens/token_client.h"
+#include "tokens/versions.h"
 #include "tokens/broker.h"
 #include "common/metrics.h"
 #include "common/status.h"
@@ -46,6 +47,7 @@ struct mcp_token_client {
     uint64_t seq;       /* bumped by every store */
     struct flight *all; /* pending flights, including superseded ones no longer in flights */
     mcp_token_stats_t stats;
+    mcp_versions_t *versions; /* where evicted entries leave their version (borrowed, may be NULL) */
 };
 
 static void entry_free(void *p)
@@ -53,6 +55,17 @@ static void entry_free(void *p)
     struct entry *e = p;
     OPENSSL_cleanse(e->token, strlen(e->token));
     free(e);
+}
+
+static void on_evicted(void *arg, const char *instance, void *value)
+{
+    mcp_versions_note(arg, instance, ((const struct entry *)value)->version);
+}
+
+void mcp_token_client_keep_versions(mcp_token_client_t *tc, mcp_versions_t *v)
+{
+    tc->versions = v;
+    mcp_lru_on_evict(tc->cache, v != NULL ? on_evicted : NULL, v);
 }
 
 mcp_token_client_t *mcp_token_client_new(mcp_broker_t *broker, int refresh_margin_s, size_t capacity)
@@ -127,6 +140,9 @@ int mcp_token_put(mcp_token_client_t *tc, const char *instance_id, const char *t
 
 void mcp_token_invalidate(mcp_token_client_t *tc, const char *instance_id)
 {
+    const struct entry *e = tc->versions != NULL ? mcp_lru_peek(tc->cache, instance_id) : NULL;
+    if (e != NULL)
+        mcp_versions_note(tc->versions, instance_id, e->version);
     if (mcp_lru_remove(tc->cache, instance_id) == CM_OK)
         tc->stats.invalidations++;
 }

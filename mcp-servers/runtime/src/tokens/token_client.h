@@ -40,6 +40,9 @@ typedef void (*mcp_token_cb)(void *arg, const mcp_token_result_t *r);
 /* broker borrowed (may be NULL: every fetch fails). 0 selects the defaults (60 s, 10000). Caller owns it. */
 mcp_token_client_t *mcp_token_client_new(mcp_broker_t *broker, int refresh_margin_s, size_t capacity);
 void mcp_token_client_free(mcp_token_client_t *tc);
+/* Entries evicted for capacity, or invalidated, leave their version in v (borrowed, must outlive tc; NULL = off). */
+struct mcp_versions;
+void mcp_token_client_keep_versions(mcp_token_client_t *tc, struct mcp_versions *v);
 
 /*
  * A usable token for instance_id. Returns CM_OK with *now filled from the cache, or CM_AGAIN: cb runs

@@ -37,7 +37,8 @@ static int apply_event(mcp_server_t *s, json_t *ev)
     if (ver != NULL && (!json_is_integer(ver) || json_integer_value(ver) < 0))
         return 0;
     int64_t version = ver != NULL ? json_integer_value(ver) : -1; /* no version: applied as before */
-    if (version >= 0 && version < known_version(s, instance))
+    /* older than the cached or the remembered version of an evicted instance (or not orderable): never applied */
+    if (mcp_versions_stale(s->versions, instance, known_version(s, instance), version))
         return -1;
     if (strcmp(type, "token") == 0) {
         const char *token = json_string_value(json_object_get(ev, "access_token"));

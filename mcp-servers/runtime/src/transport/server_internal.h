@@ -5,6 +5,7 @@
 #include "common/httpd.h"
 #include "dispatch/protocol.h"
 #include "tokens/push.h"
+#include "tokens/versions.h"
 #include "mcp/server.h"
 #include "protocol/session.h"
 #include "util/clock.h"
@@ -49,6 +50,8 @@ struct mcp_server {
     char *issuer;                  /* the "iss" access tokens must carry; NULL without broker_url */
     struct mcp_verified *verified; /* access tokens verified before (tokens/verified.h) */
     mcp_token_client_t *tokens;
+    struct cm_mem_trim *trim; /* gives memory freed by a burst back (common/mem_trim.h) */
+    mcp_versions_t *versions; /* last versions of instances evicted from auth and tokens (tokens/versions.h) */
     mcp_usage_t *usage;
     cm_http_client_t *http; /* outbound HTTP (broker, providers) */
     char *user_agent;

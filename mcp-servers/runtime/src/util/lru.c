@@ -23,6 +23,8 @@ struct mcp_lru {
     size_t capacity;
     struct node *newest, *oldest;
     mcp_lru_free_fn free_value;
+    mcp_lru_evict_fn on_evict;
+    void *evict_arg;
 };
 
 static uint64_t hash_key(const char *s)
@@ -52,6 +54,12 @@ mcp_lru_t *mcp_lru_new(size_t capacity, mcp_lru_free_fn free_value)
     m->capacity = capacity;
     m->free_value = free_value;
     return m;
+}
+
+void mcp_lru_on_evict(mcp_lru_t *m, mcp_lru_evict_fn fn, void *arg)
+{
+    m->on_evict = fn;
+    m->evict_arg = arg;
 }
 
 static void drop_value(mcp_lru_t *m, void *v)
@@ -197,6 +205,8 @@ int mcp_lru_put(mcp_lru_t *m, const char *key, void *value)
     while (m->capacity > 0 && m->size > m->capacity && m->oldest != n) {
         struct node *victim = m->oldest;
         detach(m, victim);
+        if (m->on_evict != NULL)
+            m->on_evict(m->evict_arg, victim->key, victim->value);
         drop_value(m, victim->value);
         free(victim);
     }

@@ -14,8 +14,14 @@ typedef struct mcp_lru mcp_lru_t;
 /* Frees a value when the map drops it (eviction, replacement, removal, mcp_lru_free). */
 typedef void (*mcp_lru_free_fn)(void *value);
 
+/* Told about an entry evicted for capacity (key and value borrowed; the value is freed right after). */
+typedef void (*mcp_lru_evict_fn)(void *arg, const char *key, void *value);
+
 /* capacity 0 = unbounded. free_value may be NULL. Returns NULL on allocation failure; caller owns the map. */
 mcp_lru_t *mcp_lru_new(size_t capacity, mcp_lru_free_fn free_value);
+/* Calls fn (NULL = nobody) for every later eviction for capacity, before the value is freed; fn must not modify the
+ * map. arg borrowed. */
+void mcp_lru_on_evict(mcp_lru_t *m, mcp_lru_evict_fn fn, void *arg);
 /* Frees every value (free_value) and the map. NULL is fine. */
 void mcp_lru_free(mcp_lru_t *m);
 

@@ -1,0 +1,88 @@
+/*
+ * mem_trim.c - malloc_trim after a burst (see common/mem_trim.h).
+ */
+#include "common/mem_trim.h"
+
+#include "common/log.h"
+#include "common/status.h"
+
+#include <stdlib.h>
+#include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+struct cm_mem_trim {
+    cm_timer_t *timer;
+    long interval_ms;
+    size_t threshold;
+    size_t baseline; /* free bytes the last trim left (or the lowest seen since): growth beyond it is a burst */
+    cm_mem_trim_stats_t st;
+};
+
+/* Free bytes held by the arenas (bins and the top chunk), 0 when it cannot be told. */
+static size_t free_bytes(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 mi = mallinfo2();
+    return mi.fordblks;
+#else
+    return 0;
+#endif
+}
+
+int cm_mem_trim_check(cm_mem_trim_t *t)
+{
+    size_t now = free_bytes();
+    t->st.last_free_bytes = now;
+    if (now < t->baseline)
+        t->baseline = now; /* reused since: a later burst is measured from here */
+    if (now <= t->baseline + t->threshold)
+        return 0;
+#ifdef __GLIBC__
+    int64_t t0 = cm_now_ms();
+    malloc_trim(0);
+    t->st.trims++;
+    cm_debug("mem", "gave back the free pages of %zu bytes freed by a burst in %lld ms", now - t->baseline,
+             (long long)(cm_now_ms() - t0));
+#endif
+    t->baseline = free_bytes();
+    return 1;
+}
+
+static void on_timer(void *arg)
+{
+    cm_mem_trim_t *t = arg;
+    cm_mem_trim_check(t);
+    cm_timer_start(t->timer, t->interval_ms);
+}
+
+cm_mem_trim_t *cm_mem_trim_new(h2o_evloop_t *loop, long interval_ms, size_t threshold)
+{
+    cm_mem_trim_t *t = calloc(1, sizeof(*t));
+    if (t == NULL)
+        return NULL;
+    t->interval_ms = interval_ms > 0 ? interval_ms : 5000;
+    t->threshold = threshold > 0 ? threshold : (size_t)1 << 20;
+    t->baseline = free_bytes();
+    if ((t->timer = cm_timer_new(loop, on_timer, t)) == NULL || cm_timer_start(t->timer, t->interval_ms) != CM_OK) {
+        cm_mem_trim_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void cm_mem_trim_free(cm_mem_trim_t *t)
+{
+    if (t == NULL)
+        return;
+    cm_timer_free(t->timer);
+    free(t);
+}
+
+void cm_mem_trim_get_stats(const cm_mem_trim_t *t, cm_mem_trim_stats_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (t != NULL)
+        *out = t->st;
+}
