@@ -9,5 +9,7 @@ extern const char fixture_png_b64[];
 
 /* Registers the prompts, resources, resource templates and completions the suite's scenarios name. */
 int fixture_register_features(mcp_server_t *s);
+/* Registers the tools and the prompt that ask the client for input (input_tools.c). */
+int fixture_register_input(mcp_server_t *s);
 
 #endif

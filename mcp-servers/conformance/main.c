@@ -338,7 +338,7 @@ static int register_tools(mcp_server_t *s)
     for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
         if (mcp_server_add_tool(s, &defs[i]) != CM_OK)
             return CM_EINVAL;
-    return fixture_register_features(s);
+    return fixture_register_features(s) == CM_OK ? fixture_register_input(s) : CM_EINVAL;
 }
 
 int fake_upstream_main(void);

@@ -84,6 +84,14 @@ typedef struct mcp_server_options {
     const char *metrics_token_file;   /* GET /metrics: a file holding a Bearer token that may read the metrics from
                                          any peer (env MCP_METRICS_TOKEN_FILE); default none */
     int metrics_no_loopback;          /* 1: loopback peers need the token too (env MCP_METRICS_LOOPBACK=0) */
+    /* input requests of tools (mcp/input.h) */
+    int input_timeout_s;      /* how long a 2025-11-25 call waits for the client's answers, and how long a
+                                 2026-07-28 requestState stays valid; default 300 (env MCP_INPUT_TIMEOUT_S) */
+    size_t input_max_pending; /* server requests awaiting a client response, per session; default 16
+                                 (env MCP_INPUT_MAX_PENDING) */
+    size_t input_max_state;   /* bytes of a requestState; default 65536 (env MCP_INPUT_MAX_STATE) */
+    int confirm_destructive;  /* 1: tools with destructiveHint true or def.confirm ask the user first when the client
+                                 declared form elicitation; default 0 (env MCP_CONFIRM_DESTRUCTIVE=1) */
 } mcp_server_options_t;
 
 /* Fills o with defaults for service/version (strings are borrowed; keep them alive). */

@@ -58,6 +58,9 @@ typedef struct mcp_tool_def {
     mcp_tool_annotations_t annotations;
     mcp_tool_fn fn; /* required */
     void *data;     /* passed to fn */
+    int confirm;    /* 1: ask the user to confirm before the handler runs when the service runs with confirmation on
+                       (MCP_CONFIRM_DESTRUCTIVE=1) and the client declared form elicitation - for tools that send
+                       something (mail, messages); tools with destructiveHint true are confirmed anyway */
 } mcp_tool_def_t;
 
 /* ------------------------------------------------------------------ calls */

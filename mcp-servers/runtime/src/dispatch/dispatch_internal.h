@@ -23,6 +23,7 @@ struct mcp_protocol {
     char **list_text[2];
     size_t list_pages;
     unsigned list_generation;
+    mcp__input_cfg_t input; /* input requests: state key, pending server requests, limits */
 };
 
 /* Frees the serialized tools/list pages (the registry changed, or the dispatcher goes). */

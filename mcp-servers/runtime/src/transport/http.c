@@ -83,6 +83,18 @@ static void sink_complete(void *ctx, json_t *response)
     mcp__out_json(r, status, response);
 }
 
+/* The call waits for the client's answers to its input requests (the human may take a while): the tool deadline
+ * pauses, and restarts when the call runs again. */
+static void sink_waiting(void *ctx, int waiting)
+{
+    struct mcp_http_req *r = ctx;
+    r->input_wait = waiting;
+    if (waiting && h2o_timeout_is_linked(&r->deadline))
+        h2o_timeout_unlink(&r->deadline);
+    else if (!waiting && r->req != NULL && r->call_id != NULL && !h2o_timeout_is_linked(&r->deadline))
+        h2o_timeout_link(cm_server_loop(r->s->httpd), &r->s->tool_timeout, &r->deadline);
+}
+
 /* A tools/call that outlives the server's tool timeout: answer with a tool error, drop the late result. */
 static void on_deadline(h2o_timeout_entry_t *e)
 {
@@ -272,6 +284,8 @@ static int legacy_checks(struct mcp_http_req *r, const mcp_jsonrpc_msg_t *msg, m
         return -1;
     }
     ctx->protocol_version = sess->protocol_version;
+    ctx->session_id = sess->id;
+    ctx->client_capabilities = mcp_protocol_input_caps_json(sess->client_input_caps);
     ctx->session_log_level = &sess->log_level;
     ctx->log_threshold = sess->log_level;
     *session_out = sess;
@@ -290,6 +304,7 @@ static void handle_message(struct mcp_http_req *r)
     mcp_session_t *sess = NULL;
     int bad = 0;
 
+    memset(&ctx, 0, sizeof(ctx));
     json_t *doc = mcp_jsonrpc_parse(req->entity.base, req->entity.len, &why);
     if (doc == NULL) {
         json_t *unread_id = NULL;
@@ -306,23 +321,34 @@ static void handle_message(struct mcp_http_req *r)
     }
     if (mcp__scope_check(r, &msg) != 0)
         goto out_decref_doc;
-    memset(&ctx, 0, sizeof(ctx));
     ctx.instance_id = r->instance;
     ctx.call_context = s;
     ctx.notify = sink_notify;
     ctx.complete = sink_complete;
+    ctx.waiting = sink_waiting;
     ctx.sink_ctx = r;
 
     json_t *meta = json_is_object(msg.params) ? json_object_get(msg.params, "_meta") : NULL;
     int modern = json_object_get(meta, MCP_META_PROTOCOL_VERSION) != NULL ||
                  is_modern_header(mcp__header_value(req, "mcp-protocol-version", &bad));
-    if (msg.kind == MCP_MSG_RESPONSE) {
-        /* this server sends no requests: a response is accepted and dropped */
+    if (msg.kind == MCP_MSG_RESPONSE && modern) {
+        /* the modern era has no server-to-client requests (input_required instead): nothing to answer */
         cm_respond_empty(req, 202);
         goto out_decref_doc;
     }
     if (modern ? modern_checks(r, &msg, &ctx) : legacy_checks(r, &msg, &ctx, &sess))
         goto out_decref_doc;
+    if (msg.kind == MCP_MSG_RESPONSE) {
+        /* an answer to one of this session's input requests; an unknown id and another session's look the same */
+        if (mcp_protocol_deliver(s->proto, ctx.session_id, doc) != CM_OK) {
+            mcp__respond_rpc_error(req, 400, msg.id, MCP_JSONRPC_INVALID_REQUEST,
+                                   "Bad Request: no request with this id is awaiting a response in this session", NULL);
+            goto out_decref_doc;
+        }
+        if (r->req != NULL)
+            cm_respond_empty(req, 202);
+        goto out_decref_doc;
+    }
     r->era = ctx.era;
     if (s->usage != NULL)
         mcp_usage_count(s->usage, r->instance, mcp__unix_now());
@@ -343,7 +369,8 @@ static void handle_message(struct mcp_http_req *r)
         if (!r->completed) {
             r->call = reply.call;
             r->call_id = json_incref(msg.id);
-            h2o_timeout_link(cm_server_loop(s->httpd), &s->tool_timeout, &r->deadline);
+            if (!r->input_wait) /* a call waiting for the client's input has no deadline until it runs again */
+                h2o_timeout_link(cm_server_loop(s->httpd), &s->tool_timeout, &r->deadline);
         }
         goto out_decref_doc;
     }
@@ -380,11 +407,14 @@ static void handle_message(struct mcp_http_req *r)
             memcpy(created->client_name, cname, n);
             created->client_name[n] = '\0';
         }
+        created->client_input_caps = mcp_protocol_input_caps_bits(json_object_get(msg.params, "capabilities"));
         cm_add_header(req, "mcp-session-id", created->id);
     }
     mcp__out_json(r, reply.http_status, reply.body);
 
 out_decref_doc:
+    if (ctx.era == MCP_ERA_LEGACY)
+        json_decref(ctx.client_capabilities); /* built from the session's bits */
     json_decref(doc);
 }
 

@@ -19,6 +19,7 @@ struct mcp_http_req {
     mcp_era_t era;
     mcp_call_t *call; /* pending tools/call */
     int completed;    /* the call delivered its response */
+    int input_wait;   /* the call waits for the client's input (no tool deadline meanwhile) */
     mcp_auth_wait_t *auth_wait;
     /* authentication (auth_req.c) */
     int service_url; /* came to /mcp: the instance is the access token's sub */
