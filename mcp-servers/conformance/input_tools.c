@@ -116,7 +116,8 @@ static void t_ir_elicitation(mcp_call_t *c, json_t *args, void *data)
     }
     const char *name = json_string_value(json_object_get(mcp_elicit_content(a), "name"));
     char text[300];
-    snprintf(text, sizeof(text), name ? "Hello, %.200s!" : "No name was given (%s).", name ? name : mcp_elicit_action(a));
+    snprintf(text, sizeof(text), name ? "Hello, %.200s!" : "No name was given (%s).",
+             name ? name : mcp_elicit_action(a));
     mcp_call_add_text(c, text);
     mcp_call_finish(c);
 }
@@ -237,11 +238,12 @@ static void t_ir_capabilities(mcp_call_t *c, json_t *args, void *data)
 
 static int p_input(mcp_prompt_result_t *out, json_t *args, void *data)
 {
-    const json_t *a = mcp_prompt_input(
-        out, "user_context", "elicitation/create",
-        json_pack("{s:s, s:s, s:o}", "mode", "form", "message", "What context should the prompt use?",
-                  "requestedSchema", schema("{\"type\":\"object\",\"properties\":{\"context\":{\"type\":\"string\"}},"
-                                            "\"required\":[\"context\"]}")));
+    const json_t *a =
+        mcp_prompt_input(out, "user_context", "elicitation/create",
+                         json_pack("{s:s, s:s, s:o}", "mode", "form", "message", "What context should the prompt use?",
+                                   "requestedSchema",
+                                   schema("{\"type\":\"object\",\"properties\":{\"context\":{\"type\":\"string\"}},"
+                                          "\"required\":[\"context\"]}")));
     if (a == NULL)
         return MCP_PROMPT_NEEDS_INPUT;
     char text[400];

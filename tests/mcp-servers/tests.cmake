@@ -20,6 +20,7 @@ ob_unit_test(test_mcp_broker_caches SOURCES mcp-servers/runtime/test_broker_cach
 ob_script_test(interop_mcp_transport interop/run-transport.sh)
 ob_script_test(interop_mcp_conformance interop/run-conformance.sh)
 ob_script_test(interop_mcp_clients interop/run-clients.sh)
+ob_script_test(interop_mcp_input interop/run-input.sh)
 
 # outlook + github services: runtime helpers, the github error texts, interop against fake APIs.
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)

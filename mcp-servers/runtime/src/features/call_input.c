@@ -99,13 +99,14 @@ static void need_input_legacy(mcp_call_t *c)
         if (rc != CM_OK) {
             mcp__pending_drop(c->cfg->pending, c);
             json_decref(requests);
-            mcp_call_fail(c, "%s", rc == CM_EUNAVAIL ? "Too many requests to the client are pending for this session."
-                                                     : "out of memory");
+            mcp_call_fail(c, "%s",
+                          rc == CM_EUNAVAIL ? "Too many requests to the client are pending for this session."
+                                            : "out of memory");
             return;
         }
-        json_array_append_new(requests, json_pack("{s:s, s:I, s:O, s:O}", "jsonrpc", "2.0", "id", id, "method",
-                                                  json_object_get(ask, "method"), "params",
-                                                  json_object_get(ask, "params")));
+        json_array_append_new(requests,
+                              json_pack("{s:s, s:I, s:O, s:O}", "jsonrpc", "2.0", "id", id, "method",
+                                        json_object_get(ask, "method"), "params", json_object_get(ask, "params")));
     }
     c->waiting = 1;
     if (c->sink.waiting != NULL)
@@ -128,8 +129,10 @@ void mcp_call_need_input(mcp_call_t *c)
             mcp_call_error_data(c, MCP_ERR_MISSING_CLIENT_CAPABILITY, "Missing required client capability",
                                 mcp__input_missing_data(&c->in));
         else
-            mcp_call_fail(c, "The tool %s needs the client's %s capability, which this client did not declare; nothing "
-                          "was done.", c->tool->name, cap);
+            mcp_call_fail(c,
+                          "The tool %s needs the client's %s capability, which this client did not declare; nothing "
+                          "was done.",
+                          c->tool->name, cap);
     } else if (json_object_size(c->in.asked) == 0) {
         mcp_call_error(c, MCP_JSONRPC_INTERNAL_ERROR, "the tool asked for input without an input request");
     } else if (c->abandoned) {
@@ -148,9 +151,8 @@ void mcp_call_need_input(mcp_call_t *c)
 int mcp__call_deliver(mcp__input_cfg_t *cfg, const char *session, json_t *response)
 {
     char key[MCP_INPUT_KEY_MAX + 1];
-    mcp_call_t *c = cfg && cfg->pending ? mcp__pending_take(cfg->pending, session, json_object_get(response, "id"),
-                                                            key)
-                                        : NULL;
+    mcp_call_t *c =
+        cfg && cfg->pending ? mcp__pending_take(cfg->pending, session, json_object_get(response, "id"), key) : NULL;
     if (c == NULL)
         return CM_ENOTFOUND;
     json_t *result = json_object_get(response, "result");
@@ -196,10 +198,10 @@ static int confirmed(mcp_call_t *c)
     snprintf(msg, sizeof(msg), "Allow %.128s to run? %.300s%sArguments: %.400s%s", title ? title : c->tool->name,
              desc ? desc : "", desc ? " - " : "", args ? args : "{}", args && strlen(args) > 400 ? "..." : "");
     free(args);
-    json_t *schema = json_pack("{s:s, s:{s:{s:s, s:s, s:s, s:b}}, s:[s]}", "type", "object", "properties", "confirm",
-                               "type", "boolean", "title", "Run it", "description",
-                               "Check to let the tool do this; nothing happens otherwise", "default", 0, "required",
-                               "confirm");
+    json_t *schema =
+        json_pack("{s:s, s:{s:{s:s, s:s, s:s, s:b}}, s:[s]}", "type", "object", "properties", "confirm", "type",
+                  "boolean", "title", "Run it", "description",
+                  "Check to let the tool do this; nothing happens otherwise", "default", 0, "required", "confirm");
     const json_t *answer = mcp_call_elicit(c, CONFIRM_KEY, msg, schema);
     if (answer == NULL) {
         mcp_call_need_input(c);
@@ -210,7 +212,7 @@ static int confirmed(mcp_call_t *c)
         return 1;
     const char *action = mcp_elicit_action(answer);
     mcp_call_fail(c, "Nothing was done: %s was not confirmed (the user %s), so no request was sent.", c->tool->name,
-                  strcmp(action, "accept") == 0 ? "did not check the confirmation"
+                  strcmp(action, "accept") == 0    ? "did not check the confirmation"
                   : strcmp(action, "decline") == 0 ? "declined"
                                                    : "cancelled");
     return 0;

@@ -23,16 +23,16 @@ struct mcp_call {
     json_t *content;    /* array */
     json_t *structured; /* may be NULL */
     /* input requests (mcp/input.h) */
-    json_t *args;            /* the validated arguments every run of the handler gets */
-    json_t *raw_args;        /* modern: the request's arguments as sent (what requestState is bound to) */
-    mcp__input_t in;         /* answers, what this run asked, the client's capabilities */
-    mcp__input_cfg_t *cfg;   /* the server's input settings; NULL in unit tests without them */
-    char session[65];        /* legacy: the session input requests go to; "" = none */
-    int modern;              /* 2026-07-28: input_required results instead of server requests */
-    int waiting;             /* legacy: requests sent, answers awaited (the call is held by the pending table) */
-    int rounds;              /* legacy: runs that asked for input (bounded) */
-    int confirm;             /* ask the user before the handler runs */
-    char input_error[200];   /* modern: inputResponses / requestState refused: -32602 with this */
+    json_t *args;          /* the validated arguments every run of the handler gets */
+    json_t *raw_args;      /* modern: the request's arguments as sent (what requestState is bound to) */
+    mcp__input_t in;       /* answers, what this run asked, the client's capabilities */
+    mcp__input_cfg_t *cfg; /* the server's input settings; NULL in unit tests without them */
+    char session[65];      /* legacy: the session input requests go to; "" = none */
+    int modern;            /* 2026-07-28: input_required results instead of server requests */
+    int waiting;           /* legacy: requests sent, answers awaited (the call is held by the pending table) */
+    int rounds;            /* legacy: runs that asked for input (bounded) */
+    int confirm;           /* ask the user before the handler runs */
+    char input_error[200]; /* modern: inputResponses / requestState refused: -32602 with this */
 };
 
 /* Delivers response (stolen; NULL = nothing) with the metric outcome and frees the call. */

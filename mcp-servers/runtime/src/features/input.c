@@ -130,8 +130,8 @@ static int titled(const json_t *a)
 
 static int check_string(const json_t *p, const char *name, char *err, size_t errsz)
 {
-    static const char *const ok[] = {"type",      "title",  "description", "minLength", "maxLength", "format",
-                                     "default",   "enum",   "enumNames",   "oneOf",     NULL};
+    static const char *const ok[] = {"type",    "title", "description", "minLength", "maxLength", "format",
+                                     "default", "enum",  "enumNames",   "oneOf",     NULL};
     const char *fmt = json_string_value(json_object_get(p, "format"));
     json_t *en = json_object_get(p, "enum"), *names = json_object_get(p, "enumNames");
     json_t *def = json_object_get(p, "default"), *one = json_object_get(p, "oneOf");
@@ -140,8 +140,8 @@ static int check_string(const json_t *p, const char *name, char *err, size_t err
     if (fmt != NULL && strcmp(fmt, "email") != 0 && strcmp(fmt, "uri") != 0 && strcmp(fmt, "date") != 0 &&
         strcmp(fmt, "date-time") != 0)
         snprintf(err, errsz, "property '%.64s': format must be email, uri, date or date-time", name);
-    else if ((en != NULL && !strings(en)) || (names != NULL && (!strings(names) || en == NULL ||
-                                                                json_array_size(names) != json_array_size(en))))
+    else if ((en != NULL && !strings(en)) ||
+             (names != NULL && (!strings(names) || en == NULL || json_array_size(names) != json_array_size(en))))
         snprintf(err, errsz, "property '%.64s': enum (and enumNames) must be non-empty lists of strings", name);
     else if (one != NULL && (!titled(one) || en != NULL))
         snprintf(err, errsz, "property '%.64s': oneOf must list {const, title} strings (instead of enum)", name);
@@ -259,8 +259,8 @@ static int answer_fits(mcp_input_kind_t kind, const json_t *params, const json_t
     const char *action = json_string_value(json_object_get(answer, "action"));
     switch (kind) {
     case MCP_INPUT_ELICIT_FORM: {
-        if (action == NULL || (strcmp(action, "accept") != 0 && strcmp(action, "decline") != 0 &&
-                               strcmp(action, "cancel") != 0))
+        if (action == NULL ||
+            (strcmp(action, "accept") != 0 && strcmp(action, "decline") != 0 && strcmp(action, "cancel") != 0))
             return 0;
         json_t *content = json_object_get(answer, "content");
         if (strcmp(action, "accept") != 0)
@@ -276,8 +276,8 @@ static int answer_fits(mcp_input_kind_t kind, const json_t *params, const json_t
         return ok;
     }
     case MCP_INPUT_ELICIT_URL:
-        return action != NULL && (strcmp(action, "accept") == 0 || strcmp(action, "decline") == 0 ||
-                                  strcmp(action, "cancel") == 0);
+        return action != NULL &&
+               (strcmp(action, "accept") == 0 || strcmp(action, "decline") == 0 || strcmp(action, "cancel") == 0);
     case MCP_INPUT_SAMPLING:
         return json_is_object(json_object_get(answer, "content")) || json_is_array(json_object_get(answer, "content"));
     case MCP_INPUT_ROOTS:
@@ -303,7 +303,8 @@ static int params_valid(mcp_input_kind_t kind, json_t *params, char *err, size_t
         }
         return 0;
     case MCP_INPUT_SAMPLING:
-        if (!json_is_array(json_object_get(params, "messages")) || !json_is_integer(json_object_get(params, "maxTokens"))) {
+        if (!json_is_array(json_object_get(params, "messages")) ||
+            !json_is_integer(json_object_get(params, "maxTokens"))) {
             snprintf(err, errsz, "sampling/createMessage needs messages and maxTokens");
             return -1;
         }

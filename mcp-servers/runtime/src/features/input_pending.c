@@ -10,6 +10,7 @@
 #include "features/input.h"
 #include "protocol/session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,8 +74,8 @@ int mcp__pending_add(mcp__pending_t *t, const char *session, void *owner, const 
     memset(e, 0, sizeof(*e));
     /* ids count up per server: never reused, so a late answer to a finished request finds nothing */
     e->id = *id = t->next_id++;
-    strcpy(e->session, session);
-    strcpy(e->key, key);
+    snprintf(e->session, sizeof(e->session), "%s", session);
+    snprintf(e->key, sizeof(e->key), "%s", key);
     e->owner = owner;
     e->deadline_ms = deadline_ms;
     return CM_OK;
@@ -91,7 +92,7 @@ void *mcp__pending_take(mcp__pending_t *t, const char *session, const json_t *id
         if (strcmp(e->session, session) != 0)
             return NULL; /* another session's request: the same answer as for an unknown id */
         void *owner = e->owner;
-        strcpy(key, e->key);
+        memcpy(key, e->key, sizeof(e->key));
         remove_at(t, i);
         return owner;
     }

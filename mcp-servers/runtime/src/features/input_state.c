@@ -125,8 +125,8 @@ json_t *mcp__input_required_result(const mcp__input_t *in, const uint8_t key[MCP
     json_decref(payload);
     if (state == NULL)
         return NULL;
-    json_t *result = json_pack("{s:s, s:O, s:s}", "resultType", "input_required", "inputRequests", in->asked,
-                               "requestState", state);
+    json_t *result =
+        json_pack("{s:s, s:O, s:s}", "resultType", "input_required", "inputRequests", in->asked, "requestState", state);
     free(state);
     if (result == NULL)
         snprintf(err, errsz, "out of memory");
