@@ -38,6 +38,7 @@ ob_unit_test(test_mcp_html_text SOURCES mcp-servers/mail/test_html_text.c LIBS m
 ob_unit_test(test_gmail_message SOURCES mcp-servers/gmail/test_gmail_message.c ${PROJECT_SOURCE_DIR}/mcp-servers/gmail/message.c
     LIBS mcp_runtime mcp_mail INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/gmail)
 ob_script_test(interop_mcp_gmail interop/run-gmail.sh)
+ob_script_test(interop_mcp_gmail_confirm interop/run-gmail-confirm.sh)
 ob_unit_test(test_mcp_service_util SOURCES mcp-servers/runtime/test_service_util.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 
