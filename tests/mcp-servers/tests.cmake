@@ -9,6 +9,8 @@ ob_unit_test(test_mcp_session SOURCES mcp-servers/runtime/test_session.c LIBS mc
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_push SOURCES mcp-servers/runtime/test_push.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_input SOURCES mcp-servers/runtime/test_input.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_dispatch SOURCES mcp-servers/runtime/test_dispatch.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_caches SOURCES mcp-servers/runtime/test_caches.c LIBS mcp_runtime
