@@ -30,25 +30,6 @@ static json_t *schema(const char *text)
 static const char name_schema[] =
     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"]}";
 
-static void t_elicitation(mcp_call_t *c, json_t *args, void *data)
-{
-    const char *message = json_string_value(json_object_get(args, "message"));
-    const json_t *a = mcp_call_elicit(
-        c, "user_info", message ? message : "Please provide your information",
-        schema("{\"type\":\"object\",\"properties\":{\"username\":{\"type\":\"string\",\"description\":\"User's "
-               "response\"},\"email\":{\"type\":\"string\",\"description\":\"User's email address\"}},"
-               "\"required\":[\"username\",\"email\"]}"));
-    if (a == NULL) {
-        mcp_call_need_input(c);
-        return;
-    }
-    char buf[512], text[600];
-    describe(a, buf, sizeof(buf));
-    snprintf(text, sizeof(text), "User response: %s", buf);
-    mcp_call_add_text(c, text);
-    mcp_call_finish(c);
-}
-
 static void t_sampling(mcp_call_t *c, json_t *args, void *data)
 {
     const char *prompt = json_string_value(json_object_get(args, "prompt"));
@@ -63,8 +44,9 @@ static void t_sampling(mcp_call_t *c, json_t *args, void *data)
     mcp_call_finish(c);
 }
 
-/* Asks key with schema_text and finishes with "Elicitation completed: action=..., content=...". */
-static void elicit_and_report(mcp_call_t *c, const char *key, const char *message, const char *schema_text)
+/* Asks key with schema_text and finishes with "<prefix>: action=..., content=...". */
+static void elicit_and_report(mcp_call_t *c, const char *key, const char *message, const char *schema_text,
+                              const char *prefix)
 {
     const json_t *a = mcp_call_elicit(c, key, message, schema(schema_text));
     if (a == NULL) {
@@ -73,9 +55,19 @@ static void elicit_and_report(mcp_call_t *c, const char *key, const char *messag
     }
     char buf[512], text[600];
     describe(a, buf, sizeof(buf));
-    snprintf(text, sizeof(text), "Elicitation completed: %s", buf);
+    snprintf(text, sizeof(text), "%s: %s", prefix, buf);
     mcp_call_add_text(c, text);
     mcp_call_finish(c);
+}
+
+static void t_elicitation(mcp_call_t *c, json_t *args, void *data)
+{
+    const char *message = json_string_value(json_object_get(args, "message"));
+    elicit_and_report(c, "user_info", message ? message : "Please provide your information",
+                      "{\"type\":\"object\",\"properties\":{\"username\":{\"type\":\"string\",\"description\":"
+                      "\"User's response\"},\"email\":{\"type\":\"string\",\"description\":\"User's email "
+                      "address\"}},\"required\":[\"username\",\"email\"]}",
+                      "User response");
 }
 
 static void t_sep1034(mcp_call_t *c, json_t *args, void *data)
@@ -87,7 +79,8 @@ static void t_sep1034(mcp_call_t *c, json_t *args, void *data)
                       "\"score\":{\"type\":\"number\",\"default\":95.5},"
                       "\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"inactive\",\"pending\"],"
                       "\"default\":\"active\"},"
-                      "\"verified\":{\"type\":\"boolean\",\"default\":true}}}");
+                      "\"verified\":{\"type\":\"boolean\",\"default\":true}}}",
+                      "Elicitation completed");
 }
 
 static void t_sep1330(mcp_call_t *c, json_t *args, void *data)
@@ -103,7 +96,8 @@ static void t_sep1330(mcp_call_t *c, json_t *args, void *data)
         "\"untitledMulti\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"option1\",\"option2\","
         "\"option3\"]}},"
         "\"titledMulti\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"const\":\"value1\",\"title\":\"First Choice\"},"
-        "{\"const\":\"value2\",\"title\":\"Second Choice\"},{\"const\":\"value3\",\"title\":\"Third Choice\"}]}}}}");
+        "{\"const\":\"value2\",\"title\":\"Second Choice\"},{\"const\":\"value3\",\"title\":\"Third Choice\"}]}}}}",
+        "Elicitation completed");
 }
 
 /* test_input_required_result_elicitation (and test_streaming_elicitation): "Hello, <name>!" */

@@ -22,18 +22,20 @@ static void test_schema_restrictions(void)
                              "\"format\":\"email\",\"minLength\":1},\"age\":{\"type\":\"integer\",\"default\":30,"
                              "\"minimum\":0},\"score\":{\"type\":\"number\",\"default\":9.5},\"ok\":{\"type\":"
                              "\"boolean\",\"default\":true}},\"required\":[\"name\"]}"));
-    CU_ASSERT_TRUE(schema_ok("{\"type\":\"object\",\"properties\":{"
-                             "\"a\":{\"type\":\"string\",\"enum\":[\"x\",\"y\"],\"enumNames\":[\"X\",\"Y\"]},"
-                             "\"b\":{\"type\":\"string\",\"oneOf\":[{\"const\":\"v\",\"title\":\"V\"}]},"
-                             "\"c\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"p\"]},\"maxItems\":1},"
-                             "\"d\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"const\":\"v\",\"title\":\"V\"}]},"
-                             "\"default\":[\"v\"]}}}"));
+    CU_ASSERT_TRUE(
+        schema_ok("{\"type\":\"object\",\"properties\":{"
+                  "\"a\":{\"type\":\"string\",\"enum\":[\"x\",\"y\"],\"enumNames\":[\"X\",\"Y\"]},"
+                  "\"b\":{\"type\":\"string\",\"oneOf\":[{\"const\":\"v\",\"title\":\"V\"}]},"
+                  "\"c\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"p\"]},\"maxItems\":1},"
+                  "\"d\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"const\":\"v\",\"title\":\"V\"}]},"
+                  "\"default\":[\"v\"]}}}"));
     /* nested objects, free arrays, unknown keywords, wrong defaults and formats are refused */
     CU_ASSERT_FALSE(schema_ok("{\"type\":\"object\",\"properties\":{\"o\":{\"type\":\"object\"}}}"));
     CU_ASSERT_FALSE(schema_ok("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"array\",\"items\":{\"type\":"
                               "\"string\"}}}}"));
     CU_ASSERT_FALSE(schema_ok("{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\",\"pattern\":\"x\"}}}"));
-    CU_ASSERT_FALSE(schema_ok("{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\",\"format\":\"ipv4\"}}}"));
+    CU_ASSERT_FALSE(
+        schema_ok("{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\",\"format\":\"ipv4\"}}}"));
     CU_ASSERT_FALSE(schema_ok("{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\",\"enum\":[\"a\"],"
                               "\"enumNames\":[\"A\",\"B\"]}}}"));
     CU_ASSERT_FALSE(schema_ok("{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\",\"default\":1.5}}}"));
@@ -146,10 +148,10 @@ static void test_request_state(void)
     CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(res, "inputRequests"), "next"));
     const char *st = json_string_value(json_object_get(res, "requestState"));
     CU_ASSERT_TRUE(reopen(key, st, "tool:t", "inst", args));
-    CU_ASSERT_FALSE(reopen(other, st, "tool:t", "inst", args));  /* another key */
-    CU_ASSERT_FALSE(reopen(key, st, "tool:u", "inst", args));    /* another tool */
-    CU_ASSERT_FALSE(reopen(key, st, "tool:t", "inst2", args));   /* another instance */
-    CU_ASSERT_FALSE(reopen(key, st, "tool:t", "inst", args2));   /* other arguments */
+    CU_ASSERT_FALSE(reopen(other, st, "tool:t", "inst", args)); /* another key */
+    CU_ASSERT_FALSE(reopen(key, st, "tool:u", "inst", args));   /* another tool */
+    CU_ASSERT_FALSE(reopen(key, st, "tool:t", "inst2", args));  /* another instance */
+    CU_ASSERT_FALSE(reopen(key, st, "tool:t", "inst", args2));  /* other arguments */
     char *flipped = strdup(st);
     flipped[strlen(flipped) - 2] = flipped[strlen(flipped) - 2] == 'A' ? 'B' : 'A';
     CU_ASSERT_FALSE(reopen(key, flipped, "tool:t", "inst", args)); /* the MAC altered */

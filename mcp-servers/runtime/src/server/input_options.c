@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* 1 and *out when name is set to an integer in [min, max]; 0 when unset; -1 with err otherwise. */
-static int env_range(const char *name, long min, long max, long *out, char *err, size_t errsz)
+int mcp__env_long(const char *name, long min, long max, long *out, char *err, size_t errsz)
 {
     const char *v = getenv(name);
     char *end = NULL;
@@ -31,19 +30,19 @@ int mcp__input_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
 {
     long n;
     int rc;
-    if ((rc = env_range("MCP_INPUT_TIMEOUT_S", 1, 86400, &n, err, errsz)) < 0)
+    if ((rc = mcp__env_long("MCP_INPUT_TIMEOUT_S", 1, 86400, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
         o->input_timeout_s = (int)n;
-    if ((rc = env_range("MCP_INPUT_MAX_PENDING", 1, 1024, &n, err, errsz)) < 0)
+    if ((rc = mcp__env_long("MCP_INPUT_MAX_PENDING", 1, 1024, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
         o->input_max_pending = (size_t)n;
-    if ((rc = env_range("MCP_INPUT_MAX_STATE", 1024, 1024L * 1024, &n, err, errsz)) < 0)
+    if ((rc = mcp__env_long("MCP_INPUT_MAX_STATE", 1024, 1024L * 1024, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
         o->input_max_state = (size_t)n;
-    if ((rc = env_range("MCP_CONFIRM_DESTRUCTIVE", 0, 1, &n, err, errsz)) < 0)
+    if ((rc = mcp__env_long("MCP_CONFIRM_DESTRUCTIVE", 0, 1, &n, err, errsz)) < 0)
         return CM_EINVAL;
     if (rc)
         o->confirm_destructive = (int)n;

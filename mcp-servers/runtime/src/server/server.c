@@ -43,18 +43,7 @@ void mcp_server_options_defaults(mcp_server_options_t *o, const char *service, c
 
 static int env_long(const char *name, long min, long max, long *out, char *err, size_t errsz)
 {
-    const char *v = getenv(name);
-    char *end = NULL;
-    if (v == NULL || *v == '\0')
-        return 0;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
-        snprintf(err, errsz, "%s must be an integer in [%ld, %ld]", name, min, max);
-        return -1;
-    }
-    *out = n;
-    return 1;
+    return mcp__env_long(name, min, max, out, err, errsz);
 }
 
 int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz)
