@@ -87,8 +87,8 @@ const char *mcp_call_tool(const mcp_call_t *c); /* the tool's name (borrowed fro
 const char *mcp_call_protocol_version(const mcp_call_t *c);
 /* Per-call context the service attached (see mcp_server_options_t.call_context) - borrowed. */
 void *mcp_call_context(const mcp_call_t *c);
-/* The client's declared capabilities for this call (borrowed from the call; may be NULL in the legacy era without
- * session data). */
+/* The client's declared capabilities for this call (borrowed from the call): in 2026-07-28 those of the request's
+ * _meta; in the legacy era the input capabilities (elicitation, sampling, roots) the session's initialize declared. */
 json_t *mcp_call_client_capabilities(const mcp_call_t *c);
 /* 1 once the client went away (HTTP request disposed): finish anyway, the result is discarded. */
 int mcp_call_abandoned(const mcp_call_t *c);

@@ -28,7 +28,8 @@ const json_t *mcp_call_input(mcp_call_t *c, const char *key, const char *method,
 
 const json_t *mcp_call_elicit(mcp_call_t *c, const char *key, const char *message, json_t *requested_schema)
 {
-    json_t *p = json_pack("{s:s, s:s, s:o}", "mode", "form", "message", message ? message : "", "requestedSchema",
+    /* no "mode": form is the default, and clients of 2025-06-18 know no mode */
+    json_t *p = json_pack("{s:s, s:o}", "message", message ? message : "", "requestedSchema",
                           requested_schema ? requested_schema : json_null());
     return mcp__input_ask(&c->in, key, "elicitation/create", p);
 }
