@@ -93,8 +93,8 @@ async function session(caps) {
   return h;
 }
 // Starts a tools/call and reads its SSE stream: resolves the first server request, then (.rest) the final response.
-async function streamCall(h, name, args) {
-  const res = await fetch(url, { method: 'POST', headers: h, body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } }) });
+async function streamCall(h, name, args, signal) {
+  const res = await fetch(url, { method: 'POST', headers: h, signal, body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } }) });
   const reader = res.body.getReader();
   const dec = new TextDecoder();
   let buf = '';
@@ -143,6 +143,17 @@ async function streamCall(h, name, args) {
   await err.text();
   const fin2 = await call2.next();
   check('raw: an error response -> tool error, nothing done', err.status === 202 && fin2?.result?.isError === true && /did not answer/.test(fin2?.result?.content?.[0]?.text ?? ''), JSON.stringify(fin2));
+
+  // the client goes away while the call waits: a disconnect is no cancellation (2025-11-25), so the answer may still
+  // arrive (202; the result then has nowhere to go) or find the call dropped (400); either way the server goes on
+  const ac = new AbortController();
+  const call4 = await streamCall(a, 'test_input_required_result_elicitation', {}, ac.signal);
+  const req4 = await call4.next();
+  ac.abort();
+  await new Promise((r) => setTimeout(r, 300));
+  const late = await fetch(url, { method: 'POST', headers: a, body: JSON.stringify({ jsonrpc: '2.0', id: req4.id, result: { action: 'accept', content: { name: 'Late' } } }) });
+  await late.text();
+  check('raw: the stream closed while waiting -> a late answer is 202 or 400', late.status === 202 || late.status === 400, String(late.status));
 
   // MCP_INPUT_TIMEOUT_S=2: nobody answers
   const t0 = Date.now();
