@@ -29,7 +29,7 @@ static mcp_tools_t *start_held_call(mcp_task_t *t)
     char err[200];
     CU_ASSERT_EQUAL(mcp_tools_add(r, &d, err, sizeof(err)), CM_OK);
     mcp_call_params_t cp = {
-        .tool = mcp_tools_find(r, "hold"), .id = NULL, .log_threshold = -1, .sink = {NULL, settle_sink, t}};
+        .tool = mcp_tools_find(r, "hold"), .id = NULL, .log_threshold = -1, .sink = {.complete = settle_sink, .ctx = t}};
     held_call = NULL;
     t->call = mcp__call_new(&cp);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t->call);

@@ -30,6 +30,7 @@ struct mcp_protocol {
      * call again with input_responses and request_state (both borrowed), settling into t as the first run did. NULL
      * while the runtime's tools cannot take answers: such a task then fails. */
     void (*task_resume)(mcp_protocol_t *p, mcp_task_t *t, json_t *input_responses, json_t *request_state);
+    mcp__input_cfg_t input; /* input requests: state key, pending server requests, limits */
 };
 
 /* Frees the serialized tools/list pages (the registry changed, or the dispatcher goes). */

@@ -76,7 +76,7 @@ static int start_call(mcp_task_t *t, const mcp_request_ctx_t *ctx, json_t *id, j
         .log_threshold = -1,
         .client_capabilities = ctx->client_capabilities,
         .context = ctx->call_context,
-        .sink = {NULL, task_sink_complete, t},
+        .sink = {.complete = task_sink_complete, .ctx = t},
     };
     mcp_call_t *call = mcp__call_new(&cp);
     if (call == NULL)
