@@ -39,6 +39,7 @@ mcp_protocol_t *mcp_protocol_new(const mcp_protocol_info_t *info, mcp_tools_t *t
     p->list_ttl_ms = info->list_ttl_ms > 0 ? info->list_ttl_ms : 0;
     p->tasks = mcp_task_store_new(&info->tasks);
     p->task_poll_ms = info->task_poll_ms > 0 ? info->task_poll_ms : 1000;
+    p->task_resume = mcp__task_resume;
     p->modern_extra =
         json_pack("{s:s, s:{s:O}}", "resultType", "complete", "_meta", MCP_META_SERVER_INFO, p->server_info);
     if (mcp_protocol_input_configure(p, NULL, 0, 0, 0, 0) != CM_OK ||
