@@ -95,16 +95,23 @@ async function session(caps) {
 // Starts a tools/call and reads its SSE stream: resolves the first server request, then (.rest) the final response.
 async function streamCall(h, name, args, signal) {
   const res = await fetch(url, { method: 'POST', headers: h, signal, body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: args } }) });
+  return events(res);
+}
+// The messages of an SSE response, one per next() (null at its end); lastId() is the id of the last one read.
+function events(res) {
   const reader = res.body.getReader();
   const dec = new TextDecoder();
-  let buf = '';
+  let buf = '', last = null;
   const next = async () => {
     for (;;) {
       const i = buf.indexOf('\n\n');
       if (i >= 0) {
-        const ev = buf.slice(0, i); buf = buf.slice(i + 2);
-        const data = ev.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
-        if (data) return JSON.parse(data);
+        const ev = buf.slice(0, i).split('\n'); buf = buf.slice(i + 2);
+        const data = ev.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('');
+        if (data) {
+          last = ev.find((l) => l.startsWith('id:'))?.slice(3).trim() ?? null;
+          return JSON.parse(data);
+        }
         continue;
       }
       const { value, done } = await reader.read();
@@ -112,7 +119,7 @@ async function streamCall(h, name, args, signal) {
       buf += dec.decode(value, { stream: true });
     }
   };
-  return { status: res.status, type: res.headers.get('content-type'), next };
+  return { status: res.status, type: res.headers.get('content-type'), next, lastId: () => last };
 }
 {
   const a = await session({ elicitation: {} });
@@ -144,16 +151,21 @@ async function streamCall(h, name, args, signal) {
   const fin2 = await call2.next();
   check('raw: an error response -> tool error, nothing done', err.status === 202 && fin2?.result?.isError === true && /did not answer/.test(fin2?.result?.content?.[0]?.text ?? ''), JSON.stringify(fin2));
 
-  // the client goes away while the call waits: a disconnect is no cancellation (2025-11-25), so the answer may still
-  // arrive (202; the result then has nowhere to go) or find the call dropped (400); either way the server goes on
+  // the client goes away while the call waits: a disconnect is no cancellation (2025-11-25), so the call still takes
+  // the answer, and the client resumes the stream with Last-Event-ID to read the result
   const ac = new AbortController();
   const call4 = await streamCall(a, 'test_input_required_result_elicitation', {}, ac.signal);
   const req4 = await call4.next();
+  const reqEventId = call4.lastId();
   ac.abort();
   await new Promise((r) => setTimeout(r, 300));
   const late = await fetch(url, { method: 'POST', headers: a, body: JSON.stringify({ jsonrpc: '2.0', id: req4.id, result: { action: 'accept', content: { name: 'Late' } } }) });
   await late.text();
-  check('raw: the stream closed while waiting -> a late answer is 202 or 400', late.status === 202 || late.status === 400, String(late.status));
+  check('raw: the stream closed while waiting -> the call still takes the answer (202)', late.status === 202 && !!reqEventId, `${late.status} ${reqEventId}`);
+  const resumed = events(await fetch(url, { method: 'GET', headers: { ...a, accept: 'text/event-stream', 'last-event-id': reqEventId } }));
+  const fin4 = await resumed.next();
+  check('raw: resuming after the input request with Last-Event-ID gets the result', resumed.status === 200 && fin4?.id === 7 &&
+    text(fin4?.result) === 'Hello, Late!', `${resumed.status} ${JSON.stringify(fin4)}`);
 
   // MCP_INPUT_TIMEOUT_S=2: nobody answers
   const t0 = Date.now();

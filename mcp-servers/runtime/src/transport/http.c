@@ -5,7 +5,8 @@
  * -> JSON-RPC parse (-32700; valid JSON with an integer beyond int64: -32600) / classify (-32600) -> era: modern when
  * params._meta carries a protocol version or MCP-Protocol-Version names a modern revision -> era checks (modern: _meta,
  * version, Mcp-Method/Mcp-Name/MCP-Protocol-Version headers; legacy: session, MCP-Protocol-Version) -> dispatch.
- * Notifications and client responses get 202 (notifications/cancelled ends the named call of the session). A request
+ * Notifications get 202 (notifications/cancelled ends the named call of the session); a legacy client response is
+ * routed to the call of its session waiting for it (202; no such request: 400), a modern one is dropped (202). A request
  * gets application/json, or text/event-stream when its tool emits messages before the result (switched lazily at the
  * first one; every event has an id, see sse.h).
  * GET: a legacy session's stream for server-initiated messages, or the resumption of a stream (Last-Event-ID); 405
@@ -318,8 +319,6 @@ static void handle_message(struct mcp_http_req *r)
         st->call_id = json_incref(msg.id);
         r->stream = st;
         ctx.sink_ctx = st;
-        if (sess != NULL)
-            ctx.session_id = sess->id;
     }
     mcp_reply_t reply;
     mcp_protocol_dispatch(s->proto, &ctx, &msg, &reply);
