@@ -2,10 +2,10 @@
  * tasks.c - the fixture tools of the suite's tasks-* scenarios (the tasks extension of 2026-07-28): greet (never a
  * task), slow_compute (a task when the client takes one: `seconds` of work in 100 ms steps, stopped at the next step
  * once cancelled), failing_job (only as a task: a tool error after about a second) and protocol_error_job (a
- * protocol-level error after about a second); and those of the tasks-mrtr-* scenarios, which ask for input (mcp/input.h):
- * confirm_delete and multi_input first go asynchronous (so that a task is created), then ask and park the task in
- * input_required until tasks/update answers; test_tool_with_task asks at once (the plain input_required round, no task)
- * and, given the answer, goes asynchronous (the retry becomes a task).
+ * protocol-level error after about a second); and those of the tasks-mrtr-* scenarios, which ask for input
+ * (mcp/input.h): confirm_delete and multi_input first go asynchronous (so that a task is created), then ask and park
+ * the task in input_required until tasks/update answers; test_tool_with_task asks at once (the plain input_required
+ * round, no task) and, given the answer, goes asynchronous (the retry becomes a task).
  */
 #include "common/status.h"
 #include "fixture.h"

@@ -145,7 +145,8 @@ int mcp__tasks_call(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_j
     t->client_caps = json_incref(ctx->client_capabilities);
     t->call_context = ctx->call_context;
     snprintf(t->instance, sizeof(t->instance), "%s", ctx->instance_id ? ctx->instance_id : "");
-    snprintf(t->protocol_version, sizeof(t->protocol_version), "%s", ctx->protocol_version ? ctx->protocol_version : "");
+    snprintf(t->protocol_version, sizeof(t->protocol_version), "%s",
+             ctx->protocol_version ? ctx->protocol_version : "");
     t->starting = 1;
     if (t->args == NULL || start_call(p, t, msg->id, msg->params) != CM_OK) {
         mcp_task_discard(p->tasks, t);

@@ -20,8 +20,8 @@ struct mcp_call {
     void *context;
     mcp_call_sink_t sink;
     int abandoned;
-    json_t *content;    /* array */
-    json_t *structured; /* may be NULL */
+    json_t *content;            /* array */
+    json_t *structured;         /* may be NULL */
     mcp_call_abort_fn abort_fn; /* stops the call's work in flight when it is abandoned */
     void *abort_arg;
     /* input requests (mcp/input.h) */

@@ -6,11 +6,11 @@
  * params._meta carries a protocol version or MCP-Protocol-Version names a modern revision -> era checks (modern: _meta,
  * version, Mcp-Method/Mcp-Name/MCP-Protocol-Version headers; legacy: session, MCP-Protocol-Version) -> dispatch.
  * Notifications get 202 (notifications/cancelled ends the named call of the session); a legacy client response is
- * routed to the call of its session waiting for it (202; no such request: 400), a modern one is dropped (202). A request
- * gets application/json, or text/event-stream when its tool emits messages before the result (switched lazily at the
- * first one; every event has an id, see sse.h).
- * GET: a legacy session's stream for server-initiated messages, or the resumption of a stream (Last-Event-ID); 405
- * without a session (2026-07-28 has no GET stream). DELETE: ends a legacy session (400 without Mcp-Session-Id).
+ * routed to the call of its session waiting for it (202; no such request: 400), a modern one is dropped (202). A
+ * request gets application/json, or text/event-stream when its tool emits messages before the result (switched lazily
+ * at the first one; every event has an id, see sse.h). GET: a legacy session's stream for server-initiated messages, or
+ * the resumption of a stream (Last-Event-ID); 405 without a session (2026-07-28 has no GET stream). DELETE: ends a
+ * legacy session (400 without Mcp-Session-Id).
  */
 #include "tokens/auth.h"
 #include "common/log.h"
