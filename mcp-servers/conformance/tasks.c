@@ -146,6 +146,13 @@ static void t_confirm_delete(mcp_call_t *c, json_t *args, void *data)
     run_later(c, args, confirm_delete_step);
 }
 
+/* The "name" of an accepted answer, or fallback. */
+static const char *answered_name(const json_t *answer, const char *fallback)
+{
+    const char *name = json_string_value(json_object_get(mcp_elicit_content(answer), "name"));
+    return name != NULL ? name : fallback;
+}
+
 static void multi_input_step(mcp_call_t *c, json_t *args)
 {
     const json_t *first = mcp_call_elicit(c, "first", "First name?", json_loads(named_schema, 0, NULL));
@@ -155,9 +162,7 @@ static void multi_input_step(mcp_call_t *c, json_t *args)
         return;
     }
     char text[300];
-    snprintf(text, sizeof(text), "Got %.100s and %.100s",
-             json_string_value(json_object_get(mcp_elicit_content(first), "name")),
-             json_string_value(json_object_get(mcp_elicit_content(second), "name")));
+    snprintf(text, sizeof(text), "Got %.100s and %.100s", answered_name(first, "?"), answered_name(second, "?"));
     mcp_call_add_text(c, text);
     mcp_call_finish(c);
 }
@@ -170,9 +175,8 @@ static void t_multi_input(mcp_call_t *c, json_t *args, void *data)
 static void greet_user_step(mcp_call_t *c, json_t *args)
 {
     const json_t *a = mcp_call_elicit(c, "user_name", "Your name?", json_loads(named_schema, 0, NULL));
-    const char *name = a != NULL ? json_string_value(json_object_get(mcp_elicit_content(a), "name")) : NULL;
     char text[200];
-    snprintf(text, sizeof(text), "Hello, %.100s!", name ? name : "stranger");
+    snprintf(text, sizeof(text), "Hello, %.100s!", answered_name(a, "stranger"));
     mcp_call_add_text(c, text);
     mcp_call_finish(c);
 }
