@@ -14,5 +14,7 @@ int fixture_register_tasks(mcp_server_t *s);
 /* Registers the tools that drive the server-initiated streams (streams.c): session notifications, list_changed,
  * resources/updated. */
 int fixture_register_streams(mcp_server_t *s);
+/* Registers the tools and the prompt that ask the client for input (input_tools.c). */
+int fixture_register_input(mcp_server_t *s);
 
 #endif

@@ -382,6 +382,8 @@ static int register_tools(mcp_server_t *s)
         return CM_EINVAL;
     if (fixture_register_streams(s) != CM_OK)
         return CM_EINVAL;
+    if (fixture_register_input(s) != CM_OK)
+        return CM_EINVAL;
     return fixture_register_features(s);
 }
 

@@ -14,6 +14,8 @@
 /* behaviour hints: read-only, destructive, idempotent, open world */
 #define RO MCP_HINTS(1, 0, 1, 1)
 /* sending reaches other people: not idempotent (twice = two emails), not destructive */
+/* sending tools are confirmed with the user first when the service runs with MCP_CONFIRM_DESTRUCTIVE=1 (the
+ * trailing NULL, 1 of their entries: no handler data, confirm) */
 #define SEND MCP_HINTS(0, 0, 0, 1)
 #define WRITE_IDEM MCP_HINTS(0, 0, 1, 1)
 #define DESTROY_IDEM MCP_HINTS(0, 1, 1, 1)
@@ -21,7 +23,7 @@
 
 static const mcp_tool_def_t tools[] = {
     {"send_email", "Send email", "Sends an email (plain text, optionally with an HTML alternative).",
-     schema_send_email_input, schema_send_email_output, SEND, gm_send_email},
+     schema_send_email_input, schema_send_email_output, SEND, gm_send_email, NULL, 1},
     {"fetch_emails", "Fetch emails",
      "Lists recent emails of a label (default INBOX), newest first, with sender, subject, date and snippet. Use "
      "page_token for the next page.",
@@ -33,11 +35,11 @@ static const mcp_tool_def_t tools[] = {
      "Replies in the same thread (Re: subject, In-Reply-To and References set) to the sender, or to everyone "
      "with reply_all; optionally with files attached (content as base64; at most " STR(
          GM_MAX_ATTACHMENTS) " files, " GM_MAX_ATTACHMENT_TOTAL_TEXT " in total after decoding).",
-     schema_reply_to_email_input, schema_reply_to_email_output, SEND, gm_reply_to_email},
+     schema_reply_to_email_input, schema_reply_to_email_output, SEND, gm_reply_to_email, NULL, 1},
     {"create_draft", "Create draft", "Saves a draft without sending it (see send_draft).", schema_create_draft_input,
      NULL, CREATE, gm_create_draft},
     {"send_draft", "Send draft", "Sends an existing draft.", schema_send_draft_input, schema_send_draft_output, SEND,
-     gm_send_draft},
+     gm_send_draft, NULL, 1},
     {"list_drafts", "List drafts", "Lists drafts with recipients and subjects.", schema_list_drafts_input,
      schema_list_drafts_output, RO, gm_list_drafts},
     {"delete_message", "Delete message permanently",
@@ -69,7 +71,7 @@ static const mcp_tool_def_t tools[] = {
      "Sends an email with files attached (content as base64; at most " STR(
          GM_MAX_ATTACHMENTS) " files, " GM_MAX_ATTACHMENT_TOTAL_TEXT " in total after decoding).",
      schema_send_email_with_attachments_input, schema_send_email_with_attachments_output, SEND,
-     gm_send_email_with_attachments},
+     gm_send_email_with_attachments, NULL, 1},
     {"delete_label", "Delete label", "Deletes a user label (messages keep existing, only the label goes).",
      schema_delete_label_input, NULL, DESTROY_IDEM, gm_delete_label},
 };

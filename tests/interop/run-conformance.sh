@@ -57,7 +57,9 @@ status=0
 for era in 2025-11-25 2026-07-28; do
     out="$WORK/conformance-$era.log"
     baseline="$WORK/baseline-$era.yml"
-    { echo "server:"; awk -v e="$era" '$1 == e {print "  - \"" $2 "\""}' "$EXPECTED"; } >"$baseline"
+    entries=$(awk -v e="$era" '$1 == e {print "  - \"" $2 "\""}' "$EXPECTED")
+    # an era without expected failures still needs a list (the suite refuses a bare "server:")
+    if [ -n "$entries" ]; then printf 'server:\n%s\n' "$entries"; else echo "server: []"; fi >"$baseline"
     (cd "$WORK" && timeout 500 conformance server --url "$URL" --requirements "$era" -o "$WORK/results-$era" \
         --expected-failures "$baseline" >"$out" 2>&1)
     suite_rc=$?

@@ -1,6 +1,7 @@
 // tasks-test.mjs - the tasks extension (2026-07-28, io.modelcontextprotocol/tasks) driven over HTTP: a long tool call
 // created as a task, polled with tasks/get to its inlined result, cancelled mid-way, expired after its ttl, refused to
-// another instance; the per-instance bound; a client without the extension.
+// another instance; the per-instance bound; a client without the extension; tools that ask for input (the
+// multi-round-trip composition: a task parked in input_required, resumed by tasks/update).
 // Usage: node tasks-test.mjs <base url of an MCP_AUTH=none server> <its MCP_TASK_TTL_MS> <its MCP_MAX_TASKS_PER_INSTANCE>
 const [base, ttlArg, maxArg] = process.argv.slice(2);
 const TTL = Number(ttlArg), MAX_PER_INSTANCE = Number(maxArg);
@@ -12,8 +13,8 @@ const check = (name, ok, detail = '') => {
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 
 // One modern request: _meta per request, Mcp-Method and Mcp-Name (tool name or taskId) as SEP-2243 asks.
-async function rpc(method, params = {}, { instance = 'inst-tasks', tasks = true, headers = {} } = {}) {
-  const caps = tasks ? { extensions: { [EXT]: {} } } : {};
+async function rpc(method, params = {}, { instance = 'inst-tasks', tasks = true, headers = {}, clientCaps = {} } = {}) {
+  const caps = { ...(tasks ? { extensions: { [EXT]: {} } } : {}), ...clientCaps };
   const body = {
     jsonrpc: '2.0', id: nextId++, method,
     params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': caps } },
@@ -151,6 +152,54 @@ check('cancelled tasks still count until their ttl', r.error?.code === -32603, J
 const health = await fetch(`${base}/health`).then((x) => x.json());
 check('/health counts the tasks', health.tasks?.created >= 11 && health.tasks.cancelled >= 6 && health.tasks.expired >= 2 &&
   health.tasks.refused === 2 && health.tasks.active >= 5, JSON.stringify(health.tasks));
+
+// tools that ask for input: the task parks in input_required and tasks/update resumes its call with the answers
+const asker = { instance: 'inst-mrtr', clientCaps: { elicitation: {} } };
+async function pollWhile(taskId, status, opts) {
+  const until = Date.now() + 2500;
+  let x;
+  do {
+    x = await get(taskId, opts);
+    if (x.error || x.result.status !== status) return x;
+    await sleep(50);
+  } while (Date.now() < until);
+  return x;
+}
+r = await call('confirm_delete', { filename: 'f.txt' }, asker);
+const askId = r.result?.taskId;
+check('a tool that asks after going asynchronous creates a task', r.result?.resultType === 'task' && !!askId, JSON.stringify(r));
+r = await pollWhile(askId, 'working', asker);
+check('the task parks in input_required with its inputRequests, never its requestState',
+  r.result?.status === 'input_required' && r.result.inputRequests?.confirm?.method === 'elicitation/create' &&
+  !('requestState' in r.result), JSON.stringify(r));
+r = await rpc('tasks/update', { taskId: askId, inputResponses: { confirm: { action: 'accept', content: { confirm: false } } } },
+  { ...asker, instance: 'other-instance' });
+check('another instance answering: -32602, and the task still waits', r.error?.code === -32602 &&
+  (await get(askId, asker)).result?.status === 'input_required', JSON.stringify(r));
+r = await rpc('tasks/update', { taskId: askId, inputResponses: { confirm: { action: 'accept', content: { confirm: false } } } }, asker);
+check('tasks/update is acked with an empty complete result', r.result?.resultType === 'complete' && !('status' in r.result), JSON.stringify(r));
+r = await pollWhile(askId, 'working', asker);
+check('the resumed call sees the answer and the task completes', r.result?.status === 'completed' &&
+  r.result.result?.content?.[0]?.text === 'Kept f.txt', JSON.stringify(r));
+
+r = await call('confirm_delete', { filename: 'g.txt' }, { instance: 'inst-mrtr' });
+r = await pollWhile(r.result?.taskId, 'working', { instance: 'inst-mrtr' });
+check('a task asking for a capability the client did not declare fails with -32021',
+  r.result?.status === 'failed' && r.result.error?.code === -32021, JSON.stringify(r));
+
+r = await call('test_tool_with_task', {}, asker);
+const round1 = r.result ?? {};
+check('asking before returning: a plain input_required round, no task', round1.resultType === 'input_required' &&
+  !('taskId' in round1) && typeof round1.requestState === 'string' && !!round1.inputRequests?.user_name, JSON.stringify(r));
+const answers = { user_name: { action: 'accept', content: { name: 'Alice' } } };
+r = await rpc('tools/call', { name: 'test_tool_with_task', arguments: {}, inputResponses: answers, requestState: round1.requestState + 'x' }, asker);
+check('the retry with a tampered requestState: -32602, no task', r.error?.code === -32602 && !r.result, JSON.stringify(r));
+r = await rpc('tools/call', { name: 'test_tool_with_task', arguments: {}, inputResponses: answers, requestState: round1.requestState }, asker);
+check('the retry with the answers becomes a task, without requestState', r.result?.resultType === 'task' && !!r.result.taskId &&
+  !('requestState' in r.result) && !('inputRequests' in r.result), JSON.stringify(r));
+r = await pollWhile(r.result?.taskId, 'working', asker);
+check('that task completes with the answer of the first round', r.result?.status === 'completed' &&
+  r.result.result?.content?.[0]?.text === 'Hello, Alice!', JSON.stringify(r));
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -30,7 +30,7 @@ const S = { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };
 let r = await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, S);
 check('notification -> 202 without body', r.status === 202 && r.text === '');
 r = await post({ jsonrpc: '2.0', id: 5, result: {} }, S);
-check('client response -> 202', r.status === 202);
+check('client response to no pending request -> 400 -32600', r.status === 400 && code(r) === -32600);
 r = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { accept: 'application/json' , 'mcp-session-id': sid });
 check('Accept without text/event-stream -> 406', r.status === 406);
 r = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'content-type': 'text/plain', ...S });

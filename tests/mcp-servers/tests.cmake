@@ -9,6 +9,8 @@ ob_unit_test(test_mcp_session SOURCES mcp-servers/runtime/test_session.c LIBS mc
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_push SOURCES mcp-servers/runtime/test_push.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
+ob_unit_test(test_mcp_input SOURCES mcp-servers/runtime/test_input.c LIBS mcp_runtime
+             INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_dispatch SOURCES mcp-servers/runtime/test_dispatch.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 ob_unit_test(test_mcp_caches SOURCES mcp-servers/runtime/test_caches.c LIBS mcp_runtime
@@ -28,6 +30,7 @@ ob_script_test(interop_mcp_conformance interop/run-conformance.sh)
 ob_script_test(interop_mcp_clients interop/run-clients.sh)
 ob_script_test(interop_mcp_tasks interop/run-tasks.sh)
 ob_script_test(interop_mcp_streams interop/run-streams.sh)
+ob_script_test(interop_mcp_input interop/run-input.sh)
 
 # outlook + github services: runtime helpers, the github error texts, interop against fake APIs.
 ob_unit_test(test_mcp_http_headers SOURCES mcp-servers/runtime/test_http_headers.c LIBS mcp_runtime)
@@ -45,6 +48,7 @@ ob_unit_test(test_mcp_html_text SOURCES mcp-servers/mail/test_html_text.c LIBS m
 ob_unit_test(test_gmail_message SOURCES mcp-servers/gmail/test_gmail_message.c ${PROJECT_SOURCE_DIR}/mcp-servers/gmail/message.c
     LIBS mcp_runtime mcp_mail INCLUDES ${PROJECT_SOURCE_DIR}/mcp-servers/gmail)
 ob_script_test(interop_mcp_gmail interop/run-gmail.sh)
+ob_script_test(interop_mcp_gmail_confirm interop/run-gmail-confirm.sh)
 ob_unit_test(test_mcp_service_util SOURCES mcp-servers/runtime/test_service_util.c LIBS mcp_runtime
              INCLUDES ${MCP_RUNTIME_PRIVATE_INCLUDE})
 

@@ -1,8 +1,10 @@
 /* test_task_dispatch.c - the tasks extension in the dispatcher: opt-in per request, CreateTaskResult and the
- * immediate-result shortcut, tasks/get, tasks/cancel, tasks/update with its resume hook, ownership, era. */
+ * immediate-result shortcut, tasks/get, tasks/cancel, tasks/update with its resume hook, ownership, era; a task whose
+ * call asks for input twice, resumed by the runtime's own hook. */
 #include "common/status.h"
 #include "cu.h"
 #include "dispatch/dispatch_internal.h"
+#include "mcp/input.h"
 #include "protocol/jsonrpc.h"
 
 #include <stdlib.h>
@@ -24,6 +26,26 @@ static void quick_tool(mcp_call_t *c, json_t *args, void *data)
 static void hold_tool(mcp_call_t *c, json_t *args, void *data)
 {
     held = c;
+}
+
+static json_t *text_schema(void)
+{
+    return json_pack("{s:s, s:{s:{s:s}}}", "type", "object", "properties", "x", "type", "string");
+}
+
+/* Asks "first"; without its answer the first run is held (the test asks later, so a task exists), then "second". */
+static void asker_tool(mcp_call_t *c, json_t *args, void *data)
+{
+    if (mcp_call_elicit(c, "first", "First?", text_schema()) == NULL) {
+        held = c;
+        return;
+    }
+    if (mcp_call_elicit(c, "second", "Second?", text_schema()) == NULL) {
+        mcp_call_need_input(c);
+        return;
+    }
+    mcp_call_add_text(c, "both answered");
+    mcp_call_finish(c);
 }
 
 static void on_complete(void *ctx, json_t *r)
@@ -50,6 +72,7 @@ static int setup(void)
         {.name = "quick", .fn = quick_tool, .task_support = MCP_TASK_OPTIONAL},
         {.name = "held", .fn = hold_tool, .task_support = MCP_TASK_OPTIONAL},
         {.name = "must", .fn = hold_tool, .task_support = MCP_TASK_REQUIRED},
+        {.name = "asker", .fn = asker_tool, .task_support = MCP_TASK_OPTIONAL},
     };
     for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
         mcp_tools_add(tools, &defs[i], err, sizeof(err));
@@ -325,8 +348,51 @@ static void test_update(void)
     json_decref(b);
 }
 
+/* The runtime's resume runs the call again with every answer and the requestState, with the capabilities of the
+ * request that created the task (the second question needs elicitation too), until it completes. */
+static void test_resume_default(void)
+{
+    json_t *caps = json_pack("{s:{s:{}}, s:{}}", "extensions", "io.modelcontextprotocol/tasks", "elicitation");
+    json_t *b = run("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"asker\","
+                    "\"arguments\":{}}}",
+                    caps);
+    char id[MCP_TASK_ID_LEN + 1];
+    const char *tid = json_string_value(json_object_get(result_of(b), "taskId"));
+    snprintf(id, sizeof(id), "%s", tid ? tid : "");
+    json_decref(b);
+    CU_ASSERT_EQUAL_FATAL(strlen(id), MCP_TASK_ID_LEN);
+    mcp_call_need_input(held); /* the first run asks after the task was announced */
+    b = task_req("tasks/get", id, NULL, caps, "i", "k:1");
+    CU_ASSERT_STRING_EQUAL(status_of(b), "input_required");
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(json_object_get(result_of(b), "inputRequests"), "first"));
+    json_decref(b);
+
+    b = task_req("tasks/update", id,
+                 ",\"inputResponses\":{\"first\":{\"action\":\"accept\",\"content\":{\"x\":\"1\"}}}", caps, "i", "k:1");
+    json_decref(b);
+    b = task_req("tasks/get", id, NULL, caps, "i", "k:1");
+    CU_ASSERT_STRING_EQUAL(status_of(b), "input_required");
+    json_t *pending = json_object_get(result_of(b), "inputRequests");
+    CU_ASSERT_EQUAL(json_object_size(pending), 1);
+    CU_ASSERT_PTR_NOT_NULL(json_object_get(pending, "second"));
+    json_decref(b);
+
+    b = task_req("tasks/update", id,
+                 ",\"inputResponses\":{\"second\":{\"action\":\"accept\",\"content\":{\"x\":\"2\"}}}", caps, "i",
+                 "k:1");
+    json_decref(b);
+    b = task_req("tasks/get", id, NULL, caps, "i", "k:1");
+    CU_ASSERT_STRING_EQUAL(status_of(b), "completed");
+    json_t *content = json_object_get(json_object_get(result_of(b), "result"), "content");
+    const char *text = json_string_value(json_object_get(json_array_get(content, 0), "text"));
+    CU_ASSERT_STRING_EQUAL(text ? text : "", "both answered");
+    json_decref(b);
+    json_decref(caps);
+}
+
 void tests_register(void)
 {
     CU_SUITE("task dispatch", setup, teardown, {"advertised, era", test_advertised},
-             {"opt-in, create, get", test_opt_in}, {"cancel", test_cancel}, {"update and resume", test_update});
+             {"opt-in, create, get", test_opt_in}, {"cancel", test_cancel},
+             {"resumed by the runtime", test_resume_default}, {"update and resume", test_update});
 }

@@ -28,8 +28,10 @@ static mcp_tools_t *start_held_call(mcp_task_t *t)
     mcp_tool_def_t d = {.name = "hold", .fn = hold_tool, .task_support = MCP_TASK_OPTIONAL};
     char err[200];
     CU_ASSERT_EQUAL(mcp_tools_add(r, &d, err, sizeof(err)), CM_OK);
-    mcp_call_params_t cp = {
-        .tool = mcp_tools_find(r, "hold"), .id = NULL, .log_threshold = -1, .sink = {NULL, settle_sink, t}};
+    mcp_call_params_t cp = {.tool = mcp_tools_find(r, "hold"),
+                            .id = NULL,
+                            .log_threshold = -1,
+                            .sink = {.complete = settle_sink, .ctx = t}};
     held_call = NULL;
     t->call = mcp__call_new(&cp);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t->call);

@@ -121,6 +121,14 @@ void mcp_prompt_set_description(mcp_prompt_result_t *out, const char *descriptio
 /* Sets the message the client gets when the handler returns an error status (formatted into out). */
 void mcp_prompt_fail(mcp_prompt_result_t *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A prompt asking the client for input, as tools do (mcp/input.h; params stolen): the answer for key, or NULL after
+ * recording the request - the handler then returns MCP_PROMPT_NEEDS_INPUT and prompts/get answers input_required.
+ * Served in 2026-07-28 (MRTR); in the legacy era prompts/get is synchronous and such a prompt answers -32603. */
+const json_t *mcp_prompt_input(mcp_prompt_result_t *out, const char *key, const char *method, json_t *params);
+/* 1 when the client declared the capability kind needs (mcp/input.h). */
+int mcp_prompt_client_supports(const mcp_prompt_result_t *out, int kind);
+#define MCP_PROMPT_NEEDS_INPUT 1
+
 /* ------------------------------------------------------------------ resources */
 
 #define MCP_URI_MAX 2048 /* longest URI (and template) accepted */

@@ -102,6 +102,14 @@ typedef struct mcp_server_options {
                                             (env MCP_SSE_MAX_QUEUED_BYTES) */
     int sse_idle_s;                      /* a GET stream without an event for this long is ended, default 300; 0 = never
                                             (env MCP_SSE_IDLE_S) */
+    /* input requests of tools (mcp/input.h) */
+    int input_timeout_s;      /* how long a 2025-11-25 call waits for the client's answers, and how long a
+                                 2026-07-28 requestState stays valid; default 300 (env MCP_INPUT_TIMEOUT_S) */
+    size_t input_max_pending; /* server requests awaiting a client response, per session; default 16
+                                 (env MCP_INPUT_MAX_PENDING) */
+    size_t input_max_state;   /* bytes of a requestState; default 65536 (env MCP_INPUT_MAX_STATE) */
+    int confirm_destructive;  /* 1: tools with destructiveHint true or def.confirm ask the user first when the client
+                                 declared form elicitation; default 0 (env MCP_CONFIRM_DESTRUCTIVE=1) */
 } mcp_server_options_t;
 
 /* Fills o with defaults for service/version (strings are borrowed; keep them alive). */

@@ -66,8 +66,11 @@ typedef struct mcp_tool_def {
     const char *input_schema;  /* JSON text; NULL = {"type":"object","additionalProperties":false} */
     const char *output_schema; /* JSON text or NULL */
     mcp_tool_annotations_t annotations;
-    mcp_tool_fn fn;                  /* required */
-    void *data;                      /* passed to fn */
+    mcp_tool_fn fn; /* required */
+    void *data;     /* passed to fn */
+    int confirm;    /* 1: ask the user to confirm before the handler runs when the service runs with confirmation on
+                       (MCP_CONFIRM_DESTRUCTIVE=1) and the client declared form elicitation - for tools that send
+                       something (mail, messages); tools with destructiveHint true are confirmed anyway */
     mcp_task_support_t task_support; /* default MCP_TASK_FORBIDDEN (last: service tables initialize by position) */
 } mcp_tool_def_t;
 
@@ -95,8 +98,8 @@ const char *mcp_call_tool(const mcp_call_t *c); /* the tool's name (borrowed fro
 const char *mcp_call_protocol_version(const mcp_call_t *c);
 /* Per-call context the service attached (see mcp_server_options_t.call_context) - borrowed. */
 void *mcp_call_context(const mcp_call_t *c);
-/* The client's declared capabilities for this call (borrowed from the call; may be NULL in the legacy era without
- * session data). */
+/* The client's declared capabilities for this call (borrowed from the call): in 2026-07-28 those of the request's
+ * _meta; in the legacy era the input capabilities (elicitation, sampling, roots) the session's initialize declared. */
 json_t *mcp_call_client_capabilities(const mcp_call_t *c);
 /* 1 once the call was abandoned (notifications/cancelled, the tool timeout, or a client that cannot resume went
  * away): finish anyway, the result is discarded; start no further step. */

@@ -27,9 +27,10 @@ struct mcp_protocol {
     mcp_task_store_t *tasks; /* owned */
     int task_poll_ms;
     /* Resumes a task whose call asked for input once the client answered every request (tasks/update): runs the
-     * call again with input_responses and request_state (both borrowed), settling into t as the first run did. NULL
-     * while the runtime's tools cannot take answers: such a task then fails. */
+     * call again with input_responses and request_state (both borrowed), settling into t as the first run did
+     * (mcp__task_resume). NULL: such a task fails. */
     void (*task_resume)(mcp_protocol_t *p, mcp_task_t *t, json_t *input_responses, json_t *request_state);
+    mcp__input_cfg_t input; /* input requests: state key, pending server requests, limits */
 };
 
 /* Frees the serialized tools/list pages (the registry changed, or the dispatcher goes). */
@@ -64,6 +65,9 @@ MCP__METHOD(mcp__do_tasks_cancel);
 MCP__METHOD(mcp__do_tasks_update);
 /* 1 when some tool may run as a task (the extension is advertised and tasks/ methods are served). */
 int mcp__serves_tasks(const mcp_protocol_t *p);
+/* The default task_resume: runs the task's call again with the answers and the requestState (both borrowed), as the
+ * client's retry of the call would (its result settles into t). */
+void mcp__task_resume(mcp_protocol_t *p, mcp_task_t *t, json_t *input_responses, json_t *request_state);
 /* tools/call of a tool with task support: answers into out and returns 1 (a task, its immediate result, or -32021
  * for a required task the client cannot take), or returns 0 when the call is to run the ordinary way. args borrowed. */
 int mcp__tasks_call(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg,

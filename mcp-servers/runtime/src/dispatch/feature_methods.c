@@ -7,6 +7,7 @@
 #include "common/status.h"
 #include "dispatch/dispatch_internal.h"
 #include "features/features_internal.h"
+#include "features/input.h"
 #include "protocol/jsonrpc.h"
 
 #include <stdio.h>
@@ -144,17 +145,6 @@ static int do_subscribe(mcp_resources_t *r, json_t *params, const char *method, 
     return 1;
 }
 
-static int do_get_prompt(mcp_prompts_t *r, json_t *params, feature_answer_t *a)
-{
-    json_t *name = json_object_get(params, "name");
-    if (!json_is_string(name))
-        return invalid(a, "prompts/get needs params.name (a string)");
-    int code = mcp_prompts_get(r, json_string_value(name), json_object_get(params, "arguments"), &a->result, a->message,
-                               sizeof(a->message));
-    a->code = code;
-    return 1;
-}
-
 /* Replies with the answer: its error, its result, or "out of memory" when it has neither. */
 static void answer(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_jsonrpc_msg_t *msg, feature_answer_t *a,
                    mcp_reply_t *out)
@@ -194,7 +184,6 @@ int mcp__serves_completions(const mcp_protocol_t *p)
     }
 
 FEATURE_METHOD(mcp__do_prompts_list, do_list(list_prompts, p->prompts, msg->params, ctx->era, p->list_ttl_ms, &a))
-FEATURE_METHOD(mcp__do_prompts_get, do_get_prompt(p->prompts, msg->params, &a))
 FEATURE_METHOD(mcp__do_resources_list, do_list(list_resources, p->resources, msg->params, ctx->era, p->list_ttl_ms, &a))
 FEATURE_METHOD(mcp__do_resource_templates_list,
                do_list(list_templates, p->resources, msg->params, ctx->era, p->list_ttl_ms, &a))
@@ -202,6 +191,56 @@ FEATURE_METHOD(mcp__do_resources_read, do_read(p->resources, msg->params, ctx->e
 FEATURE_METHOD(mcp__do_resources_subscribe, do_subscribe(p->resources, msg->params, msg->method, &a))
 FEATURE_METHOD(mcp__do_complete, a.code = mcp_completion_complete(p->prompts, p->resources, msg->params, &a.result,
                                                                   a.message, sizeof(a.message)))
+
+/* prompts/get: a prompt may ask for input (mcp_prompt_input); 2026-07-28 answers input_required, the retry brings
+ * inputResponses and requestState back. */
+MCP__METHOD(mcp__do_prompts_get)
+{
+    json_t *name = json_object_get(msg->params, "name");
+    json_t *args = json_object_get(msg->params, "arguments");
+    char target[160], m[256];
+    mcp__input_t in;
+    json_t *result = NULL;
+    if (!json_is_string(name)) {
+        mcp__reply_error(ctx, msg, MCP_JSONRPC_INVALID_PARAMS, "prompts/get needs params.name (a string)", NULL, out);
+        return;
+    }
+    if (mcp__input_init(&in, ctx->client_capabilities) != CM_OK) {
+        mcp__reply_error(ctx, msg, MCP_JSONRPC_INTERNAL_ERROR, "out of memory", NULL, out);
+        return;
+    }
+    snprintf(target, sizeof(target), "prompt:%.140s", json_string_value(name));
+    int modern = ctx->era == MCP_ERA_MODERN;
+    if (modern &&
+        mcp__input_from_request(&in, p->input.key, msg->params, target, ctx->instance_id, args, m, sizeof(m)) != 0) {
+        mcp__reply_error(ctx, msg, MCP_JSONRPC_INVALID_PARAMS, m, NULL, out);
+        goto out_clear;
+    }
+    int code =
+        mcp_prompts_get_input(p->prompts, json_string_value(name), args, modern ? &in : NULL, &result, m, sizeof(m));
+    if (code == MCP_PROMPT_NEEDS_INPUT) {
+        if (in.bad[0] != '\0')
+            mcp__reply_error(ctx, msg, MCP_JSONRPC_INTERNAL_ERROR, in.bad, NULL, out);
+        else if (in.missing != NULL)
+            mcp__reply_error(ctx, msg, MCP_ERR_MISSING_CLIENT_CAPABILITY, "Missing required client capability",
+                             mcp__input_missing_data(&in), out);
+        else if ((result = mcp__input_required_result(&in, p->input.key, target, ctx->instance_id, args,
+                                                      p->input.timeout_s, p->input.max_state, m, sizeof(m))) == NULL)
+            mcp__reply_error(ctx, msg, MCP_JSONRPC_INTERNAL_ERROR, m, NULL, out);
+        else {
+            json_object_set(result, "_meta", json_object_get(p->modern_extra, "_meta"));
+            out->body = mcp_jsonrpc_result(msg->id, result);
+            out->http_status = 200;
+        }
+    } else if (code != 0) {
+        json_decref(result);
+        mcp__reply_error(ctx, msg, code, m, NULL, out);
+    } else {
+        mcp__reply_result(p, ctx, msg, result, out);
+    }
+out_clear:
+    mcp__input_clear(&in);
+}
 
 void mcp__features_capabilities(const mcp_protocol_t *p, mcp_era_t era, json_t *caps)
 {

@@ -149,7 +149,10 @@ MCP__METHOD(mcp__do_tools_call)
         .result_extra = ctx->era == MCP_ERA_MODERN ? p->modern_extra : NULL,
         .client_capabilities = ctx->client_capabilities,
         .context = ctx->call_context,
-        .sink = {ctx->notify, ctx->complete, ctx->sink_ctx},
+        .sink = {ctx->notify, ctx->complete, ctx->waiting, ctx->sink_ctx},
+        .modern = ctx->era == MCP_ERA_MODERN,
+        .input_cfg = &p->input,
+        .input_params = msg->params,
     };
     mcp_call_t *call = mcp__call_new(&cp);
     if (call == NULL) {

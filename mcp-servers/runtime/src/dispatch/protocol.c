@@ -2,6 +2,7 @@
  * protocol.c - the dispatcher: its record, the capabilities it advertises and the replies of both eras (see
  * dispatch/protocol.h; the methods are in dispatch.c's table).
  */
+#include "common/crypto.h"
 #include "common/status.h"
 #include "dispatch/dispatch_internal.h"
 #include "features/tools_internal.h"
@@ -38,8 +39,14 @@ mcp_protocol_t *mcp_protocol_new(const mcp_protocol_info_t *info, mcp_tools_t *t
     p->list_ttl_ms = info->list_ttl_ms > 0 ? info->list_ttl_ms : 0;
     p->tasks = mcp_task_store_new(&info->tasks);
     p->task_poll_ms = info->task_poll_ms > 0 ? info->task_poll_ms : 1000;
+    p->task_resume = mcp__task_resume;
     p->modern_extra =
         json_pack("{s:s, s:{s:O}}", "resultType", "complete", "_meta", MCP_META_SERVER_INFO, p->server_info);
+    if (mcp_protocol_input_configure(p, NULL, 0, 0, 0, 0) != CM_OK ||
+        cm_random_bytes(p->input.key, sizeof(p->input.key)) != CM_OK) {
+        mcp_protocol_free(p);
+        return NULL;
+    }
     if (p->server_info == NULL || p->capabilities == NULL || p->modern_extra == NULL || p->prompts == NULL ||
         p->resources == NULL || p->capabilities_modern == NULL || p->tasks == NULL ||
         (info->instructions != NULL && p->instructions == NULL)) {
@@ -61,6 +68,8 @@ void mcp_protocol_free(mcp_protocol_t *p)
     mcp_resources_free(p->resources);
     mcp_task_store_free(p->tasks);
     mcp__dispatch_drop_list_cache(p);
+    mcp__pending_free(p->input.pending);
+    cm_wipe(p->input.key, sizeof(p->input.key));
     free(p->instructions);
     free(p);
 }
@@ -120,6 +129,61 @@ json_t *mcp_protocol_capabilities(mcp_protocol_t *p)
 void mcp_protocol_abandon(mcp_call_t *call)
 {
     mcp__call_abandon(call);
+}
+
+/* ------------------------------------------------------------------ input requests */
+
+int mcp_protocol_input_configure(mcp_protocol_t *p, const uint8_t *key, int timeout_s, size_t max_pending,
+                                 size_t max_state, int confirm)
+{
+    mcp__pending_t *pending = mcp__pending_new(max_pending, 0);
+    if (pending == NULL)
+        return CM_ENOMEM;
+    mcp__pending_free(p->input.pending); /* configured before serving: nothing is pending yet */
+    p->input.pending = pending;
+    if (key != NULL)
+        memcpy(p->input.key, key, sizeof(p->input.key));
+    p->input.timeout_s = timeout_s > 0 ? timeout_s : 300;
+    p->input.max_state = max_state > 0 ? max_state : 65536;
+    p->input.confirm = confirm;
+    return CM_OK;
+}
+
+int mcp_protocol_deliver(mcp_protocol_t *p, const char *session_id, json_t *response)
+{
+    return session_id != NULL ? mcp__call_deliver(&p->input, session_id, response) : CM_ENOTFOUND;
+}
+
+void mcp_protocol_input_tick(mcp_protocol_t *p, int64_t now_ms)
+{
+    mcp__call_input_expired(&p->input, now_ms);
+}
+
+unsigned mcp_protocol_input_caps_bits(const json_t *caps)
+{
+    unsigned bits = 0;
+    for (int k = MCP_INPUT_ELICIT_FORM; k <= MCP_INPUT_ROOTS; k++)
+        if (mcp__input_caps_support(caps, (mcp_input_kind_t)k))
+            bits |= 1u << k;
+    return bits;
+}
+
+json_t *mcp_protocol_input_caps_json(unsigned bits)
+{
+    json_t *caps = json_object(), *e = NULL;
+    if (bits & (1u << MCP_INPUT_ELICIT_FORM | 1u << MCP_INPUT_ELICIT_URL)) {
+        e = json_object();
+        if (bits & 1u << MCP_INPUT_ELICIT_FORM)
+            json_object_set_new(e, "form", json_object());
+        if (bits & 1u << MCP_INPUT_ELICIT_URL)
+            json_object_set_new(e, "url", json_object());
+        json_object_set_new(caps, "elicitation", e);
+    }
+    if (bits & 1u << MCP_INPUT_SAMPLING)
+        json_object_set_new(caps, "sampling", json_object());
+    if (bits & 1u << MCP_INPUT_ROOTS)
+        json_object_set_new(caps, "roots", json_object());
+    return caps;
 }
 
 /* ------------------------------------------------------------------ replies */

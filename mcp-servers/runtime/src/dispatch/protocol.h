@@ -19,12 +19,14 @@
 #include "features/prompts.h"
 #include "features/task_store.h"
 #include "features/resources.h"
+#include "features/input.h"
 #include "features/tools_internal.h"
 #include "mcp/tools.h"
 #include "protocol/jsonrpc.h"
 #include "protocol/version.h"
 
 #include <jansson.h>
+#include <stdint.h>
 
 typedef struct mcp_protocol mcp_protocol_t;
 
@@ -60,6 +62,7 @@ typedef struct mcp_request_ctx {
     /* where tools/call delivers its notifications and response (see tools_internal.h) */
     void (*notify)(void *ctx, json_t *notification);
     void (*complete)(void *ctx, json_t *response);
+    void (*waiting)(void *ctx, int waiting); /* the call waits for the client's input (1) or runs again (0) */
     void *sink_ctx;
     const char *session_id; /* legacy: the request's Mcp-Session-Id (borrowed); NULL when none */
 } mcp_request_ctx_t;
@@ -91,5 +94,20 @@ int mcp_protocol_declare_list_changed(mcp_protocol_t *p, const char *kind);
 
 /* Abandons a pending call whose HTTP request vanished (its result is discarded). */
 void mcp_protocol_abandon(mcp_call_t *call);
+
+/* Input requests (mcp/input.h). Settings: key (MCP_INPUT_STATE_KEY_LEN bytes, copied; NULL keeps the random one),
+ * timeout_s, max pending per session, max requestState bytes (0 = default each), confirm (MCP_CONFIRM_DESTRUCTIVE).
+ * CM_OK or CM_ENOMEM. */
+int mcp_protocol_input_configure(mcp_protocol_t *p, const uint8_t *key, int timeout_s, size_t max_pending,
+                                 size_t max_state, int confirm);
+/* 2025-11-25: a client's response (the whole JSON-RPC response document, borrowed) in session. CM_OK when it answered
+ * one of that session's pending input requests, CM_ENOTFOUND otherwise (unknown id, another session's). */
+int mcp_protocol_deliver(mcp_protocol_t *p, const char *session_id, json_t *response);
+/* From the maintenance tick: ends calls whose input requests went unanswered past their deadline. */
+void mcp_protocol_input_tick(mcp_protocol_t *p, int64_t now_ms);
+/* The input capabilities declared in an initialize's params.capabilities, as bits (1 << mcp_input_kind_t); and back
+ * to a capabilities object for the calls of a session (new reference). */
+unsigned mcp_protocol_input_caps_bits(const json_t *caps);
+json_t *mcp_protocol_input_caps_json(unsigned bits);
 
 #endif

@@ -64,26 +64,40 @@ static void task_sink_complete(void *ctx, json_t *response)
     mcp_task_settle(t, response, wall_ms());
 }
 
-/* Starts the task's call (its result settles into t, never into the HTTP response); args borrowed. CM_OK or
- * CM_ENOMEM. */
-static int start_call(mcp_task_t *t, const mcp_request_ctx_t *ctx, json_t *id, json_t *args)
+/* Starts the task's call (its result settles into t, never into the HTTP response) with t's arguments; input_params
+ * (borrowed; NULL = none) are the request's params carrying inputResponses and requestState (the multi-round-trip
+ * retry). CM_OK or CM_ENOMEM. */
+static int start_call(mcp_protocol_t *p, mcp_task_t *t, json_t *id, json_t *input_params)
 {
     mcp_call_params_t cp = {
         .tool = t->tool,
         .id = id,
-        .instance_id = ctx->instance_id,
-        .protocol_version = ctx->protocol_version,
+        .instance_id = t->instance,
+        .protocol_version = t->protocol_version,
         .log_threshold = -1,
-        .client_capabilities = ctx->client_capabilities,
-        .context = ctx->call_context,
-        .sink = {NULL, task_sink_complete, t},
+        .client_capabilities = t->client_caps,
+        .context = t->call_context,
+        .sink = {.complete = task_sink_complete, .ctx = t},
+        .modern = 1,
+        .input_cfg = &p->input,
+        .input_params = input_params,
     };
     mcp_call_t *call = mcp__call_new(&cp);
     if (call == NULL)
         return CM_ENOMEM;
     t->call = call;
-    mcp__call_run(call, args);
+    mcp__call_run(call, t->args);
     return CM_OK;
+}
+
+void mcp__task_resume(mcp_protocol_t *p, mcp_task_t *t, json_t *input_responses, json_t *request_state)
+{
+    json_t *params = json_pack("{s:O, s:O}", "arguments", t->args, "inputResponses", input_responses);
+    if (params != NULL && request_state != NULL)
+        json_object_set(params, "requestState", request_state);
+    if (params == NULL || start_call(p, t, NULL, params) != CM_OK)
+        mcp_task_settle(t, mcp_jsonrpc_error(NULL, MCP_JSONRPC_INTERNAL_ERROR, "out of memory", NULL), wall_ms());
+    json_decref(params);
 }
 
 /* The handler answered inside tools/call: hand its response on as the ordinary call would have had it. */
@@ -128,8 +142,13 @@ int mcp__tasks_call(mcp_protocol_t *p, const mcp_request_ctx_t *ctx, const mcp_j
     }
     t->tool = tool;
     t->args = json_is_object(args) ? json_deep_copy(args) : json_object();
+    t->client_caps = json_incref(ctx->client_capabilities);
+    t->call_context = ctx->call_context;
+    snprintf(t->instance, sizeof(t->instance), "%s", ctx->instance_id ? ctx->instance_id : "");
+    snprintf(t->protocol_version, sizeof(t->protocol_version), "%s",
+             ctx->protocol_version ? ctx->protocol_version : "");
     t->starting = 1;
-    if (t->args == NULL || start_call(t, ctx, msg->id, t->args) != CM_OK) {
+    if (t->args == NULL || start_call(p, t, msg->id, msg->params) != CM_OK) {
         mcp_task_discard(p->tasks, t);
         mcp__reply_error(ctx, msg, MCP_JSONRPC_INTERNAL_ERROR, "out of memory", NULL, out);
         return 1;

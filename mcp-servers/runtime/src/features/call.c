@@ -4,32 +4,13 @@
 #include "common/metrics.h"
 #include "common/status.h"
 #include "protocol/jsonrpc.h"
-#include "features/tools_internal.h"
+#include "features/call_internal.h"
+#include "features/input.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct mcp_call {
-    double started; /* monotonic seconds (the duration metric) */
-    const mcp_tool_t *tool;
-    json_t *id;
-    char instance[65];
-    char protocol_version[16];
-    json_t *progress_token;
-    int log_threshold;
-    json_t *result_extra;
-    json_t *client_caps;
-    void *context;
-    mcp_call_sink_t sink;
-    int abandoned;
-    json_t *content;    /* array */
-    json_t *structured; /* may be NULL */
-    char session_id[72];
-    mcp_call_abort_fn abort_fn; /* stops the call's work in flight when it is abandoned */
-    void *abort_arg;
-};
 
 static const char *const level_names[] = {"debug", "info",     "notice", "warning",
                                           "error", "critical", "alert",  "emergency"};
@@ -70,13 +51,28 @@ mcp_call_t *mcp__call_new(const mcp_call_params_t *p)
     c->id = json_incref(p->id);
     copy_str(c->instance, sizeof(c->instance), p->instance_id);
     copy_str(c->protocol_version, sizeof(c->protocol_version), p->protocol_version);
-    copy_str(c->session_id, sizeof(c->session_id), p->session_id);
     c->progress_token = json_incref(p->progress_token);
     c->log_threshold = p->log_threshold;
     c->result_extra = json_incref(p->result_extra);
-    c->client_caps = json_incref(p->client_capabilities);
     c->context = p->context;
     c->sink = p->sink;
+    c->modern = p->modern;
+    c->cfg = p->input_cfg;
+    copy_str(c->session, sizeof(c->session), p->session_id);
+    c->confirm = p->input_cfg != NULL && p->input_cfg->confirm && p->tool->confirm;
+    if (mcp__input_init(&c->in, p->client_capabilities) != CM_OK) {
+        mcp__call_free(c);
+        return NULL;
+    }
+    if (p->modern && p->input_params != NULL) {
+        c->raw_args = json_incref(json_object_get(p->input_params, "arguments"));
+        char target[160];
+        snprintf(target, sizeof(target), "tool:%s", p->tool->name);
+        if (mcp__input_from_request(&c->in, p->input_cfg->key, p->input_params, target, c->instance, c->raw_args,
+                                    c->input_error, sizeof(c->input_error)) != 0 &&
+            c->input_error[0] == '\0')
+            snprintf(c->input_error, sizeof(c->input_error), "invalid inputResponses");
+    }
     return c;
 }
 
@@ -84,10 +80,14 @@ void mcp__call_free(mcp_call_t *c)
 {
     if (c == NULL)
         return;
+    if (c->waiting && c->cfg != NULL)
+        mcp__pending_drop(c->cfg->pending, c);
     json_decref(c->id);
     json_decref(c->progress_token);
     json_decref(c->result_extra);
-    json_decref(c->client_caps);
+    json_decref(c->args);
+    json_decref(c->raw_args);
+    mcp__input_clear(&c->in);
     json_decref(c->content);
     json_decref(c->structured);
     free(c);
@@ -98,6 +98,11 @@ void mcp__call_abandon(mcp_call_t *c)
     c->abandoned = 1;
     c->sink.notify = NULL;
     c->sink.complete = NULL;
+    c->sink.waiting = NULL;
+    if (c->waiting) { /* nobody else holds a call that waits for input: its answers could go nowhere */
+        mcp__call_complete(c, NULL, "abandoned");
+        return;
+    }
     mcp_call_abort_fn fn = c->abort_fn;
     c->abort_fn = NULL;
     if (fn != NULL)
@@ -112,7 +117,7 @@ void mcp_call_set_abort(mcp_call_t *c, mcp_call_abort_fn fn, void *arg)
 
 const char *mcp_call_session_id(const mcp_call_t *c)
 {
-    return c->session_id[0] != '\0' ? c->session_id : NULL;
+    return c->session[0] != '\0' ? c->session : NULL;
 }
 
 void mcp_call_send(mcp_call_t *c, json_t *msg)
@@ -193,9 +198,13 @@ static void count_call(const mcp_call_t *c, const char *outcome)
 }
 
 /* Delivers response (stolen) and frees the call. */
-static void complete(mcp_call_t *c, json_t *response, const char *outcome)
+void mcp__call_complete(mcp_call_t *c, json_t *response, const char *outcome)
 {
     count_call(c, outcome);
+    if (c->waiting && c->cfg != NULL) {
+        mcp__pending_drop(c->cfg->pending, c);
+        c->waiting = 0;
+    }
     if (c->sink.complete != NULL && response != NULL)
         c->sink.complete(c->sink.ctx, response);
     else
@@ -205,17 +214,17 @@ static void complete(mcp_call_t *c, json_t *response, const char *outcome)
 
 void mcp_call_error(mcp_call_t *c, int code, const char *message)
 {
-    complete(c, mcp_jsonrpc_error(c->id, code, message, NULL), "error");
+    mcp__call_complete(c, mcp_jsonrpc_error(c->id, code, message, NULL), "error");
 }
 
 void mcp_call_error_data(mcp_call_t *c, int code, const char *message, json_t *data)
 {
-    complete(c, mcp_jsonrpc_error(c->id, code, message, data), "error");
+    mcp__call_complete(c, mcp_jsonrpc_error(c->id, code, message, data), "error");
 }
 
 json_t *mcp_call_client_capabilities(const mcp_call_t *c)
 {
-    return c->client_caps;
+    return c->in.caps;
 }
 
 void mcp_call_finish(mcp_call_t *c)
@@ -245,7 +254,7 @@ void mcp_call_finish(mcp_call_t *c)
     if (c->structured != NULL)
         json_object_set(result, "structuredContent", c->structured);
     merge_extra(c, result);
-    complete(c, mcp_jsonrpc_result(c->id, result), "ok");
+    mcp__call_complete(c, mcp_jsonrpc_result(c->id, result), "ok");
 }
 
 static void fail_text(mcp_call_t *c, const char *msg)
@@ -258,7 +267,7 @@ static void fail_text(mcp_call_t *c, const char *msg)
     json_object_set_new(result, "content", content);
     json_object_set_new(result, "isError", json_true());
     merge_extra(c, result);
-    complete(c, mcp_jsonrpc_result(c->id, result), "tool_error");
+    mcp__call_complete(c, mcp_jsonrpc_result(c->id, result), "tool_error");
 }
 
 void mcp_call_fail(mcp_call_t *c, const char *fmt, ...)
@@ -342,6 +351,10 @@ void mcp__call_run(mcp_call_t *c, json_t *args)
         mcp_call_error(c, MCP_JSONRPC_INTERNAL_ERROR, "out of memory");
         return;
     }
-    c->tool->fn(c, a, c->tool->data);
-    json_decref(a);
+    c->args = a;
+    if (c->input_error[0] != '\0') {
+        mcp_call_error(c, MCP_JSONRPC_INVALID_PARAMS, c->input_error);
+        return;
+    }
+    mcp__call_run_handler(c);
 }

@@ -5,6 +5,7 @@
 #include "common/crypto.h"
 #include "common/status.h"
 #include "features/features_internal.h"
+#include "features/input.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ struct mcp_prompts {
 };
 
 struct mcp_prompt_result {
+    mcp__input_t *input; /* NULL: no input can be asked for here */
     json_t *messages;
     char *description;
     char error[256];
@@ -231,6 +233,26 @@ static int check_args(const mcp_prompt_t *p, json_t *args, char *msg, size_t msg
 
 int mcp_prompts_get(mcp_prompts_t *r, const char *name, json_t *args, json_t **result, char *msg, size_t msgsz)
 {
+    return mcp_prompts_get_input(r, name, args, NULL, result, msg, msgsz);
+}
+
+const json_t *mcp_prompt_input(mcp_prompt_result_t *out, const char *key, const char *method, json_t *params)
+{
+    if (out->input == NULL) {
+        json_decref(params);
+        return NULL;
+    }
+    return mcp__input_ask(out->input, key, method, params);
+}
+
+int mcp_prompt_client_supports(const mcp_prompt_result_t *out, int kind)
+{
+    return out->input != NULL && mcp__input_caps_support(out->input->caps, (mcp_input_kind_t)kind);
+}
+
+int mcp_prompts_get_input(mcp_prompts_t *r, const char *name, json_t *args, struct mcp__input *input, json_t **result,
+                          char *msg, size_t msgsz)
+{
     *result = NULL;
     const mcp_prompt_t *p = mcp_prompts_find(r, name);
     if (p == NULL) {
@@ -248,13 +270,20 @@ int mcp_prompts_get(mcp_prompts_t *r, const char *name, json_t *args, json_t **r
         json_decref(empty);
         return -32602;
     }
-    mcp_prompt_result_t out = {.messages = json_array()};
+    mcp_prompt_result_t out = {.messages = json_array(), .input = input};
     if (out.messages == NULL)
         goto out_nomem;
     int rc = p->fn(&out, args, p->data);
     json_decref(empty);
     int code = 0;
-    if (rc != CM_OK) {
+    if (rc == MCP_PROMPT_NEEDS_INPUT) {
+        code = MCP_PROMPT_NEEDS_INPUT;
+        if (input == NULL) {
+            code = -32603;
+            snprintf(msg, msgsz, "Prompt %s needs input from the client, which this protocol version cannot carry",
+                     p->name);
+        }
+    } else if (rc != CM_OK) {
         code = rc == CM_EINVAL ? -32602 : -32603;
         snprintf(msg, msgsz, "%s", out.error[0] ? out.error : rc == CM_EINVAL ? "Invalid arguments" : "Prompt failed");
     } else if (out.failed) {

@@ -30,5 +30,10 @@ int mcp_prompts_list(mcp_prompts_t *r, const char *cursor, json_t **out);
  * message in msg. args may be NULL.
  */
 int mcp_prompts_get(mcp_prompts_t *r, const char *name, json_t *args, json_t **result, char *msg, size_t msgsz);
+/* The same with the handler's input record (features/input.h; may be NULL): returns MCP_PROMPT_NEEDS_INPUT (no result)
+ * when the handler asked for input it has no answer for. */
+struct mcp__input;
+int mcp_prompts_get_input(mcp_prompts_t *r, const char *name, json_t *args, struct mcp__input *input, json_t **result,
+                          char *msg, size_t msgsz);
 
 #endif

@@ -33,6 +33,7 @@ static void task_free(void *v)
     json_decref(t->request_state);
     json_decref(t->input_responses);
     json_decref(t->args);
+    json_decref(t->client_caps);
     json_decref(t->early);
     free(t);
 }

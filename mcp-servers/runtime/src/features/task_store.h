@@ -58,6 +58,11 @@ typedef struct mcp_task {
     mcp_call_t *call;        /* the call in flight, NULL once it settled or was abandoned */
     const void *tool;        /* the tool and arguments of the call (to run it again with input) */
     json_t *args;
+    /* what a resumed call needs of the request that created the task (a retry sees the same client and instance) */
+    json_t *client_caps; /* the request's client capabilities; NULL = none */
+    void *call_context;  /* the server's call context (outlives every task) */
+    char instance[65];
+    char protocol_version[16];
     int starting;            /* 1 while the call runs inside the tools/call that creates the task */
     json_t *early;           /* a response that came while starting (the task was never announced) */
     mcp_task_store_t *store; /* back pointer for the call's completion sink */

@@ -140,6 +140,7 @@ int mcp_tools_add(mcp_tools_t *r, const mcp_tool_def_t *def, char *err, size_t e
     t->fn = def->fn;
     t->data = def->data;
     t->task_support = def->task_support;
+    t->confirm = def->confirm || def->annotations.destructive == MCP_HINT_TRUE;
     t->input = load_schema(def->input_schema ? def->input_schema : default_input_schema, "inputSchema", err, errsz);
     if (t->input == NULL)
         goto out_invalid;

@@ -7,6 +7,9 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
+
+struct mcp__input_cfg;
 
 typedef struct mcp_tools mcp_tools_t;
 typedef struct mcp_tool mcp_tool_t;
@@ -45,12 +48,15 @@ struct mcp_tool {
     mcp_tool_fn fn;
     void *data;
     mcp_task_support_t task_support;
+    int confirm; /* destructive, or marked confirm: asked before running when confirmation is on */
 };
 
 /* Where a call's notifications and final response go. Both steal their message. */
 typedef struct mcp_call_sink {
-    void (*notify)(void *ctx, json_t *notification);
+    void (*notify)(void *ctx, json_t *notification); /* also the server's requests to the client (2025-11-25) */
     void (*complete)(void *ctx, json_t *response);
+    void (*waiting)(void *ctx, int waiting); /* 1: the call waits for the client's input (pause the tool deadline);
+                                                0: it runs again. May be NULL */
     void *ctx;
 } mcp_call_sink_t;
 
@@ -60,12 +66,15 @@ typedef struct mcp_call_params {
     const char *instance_id;      /* copied */
     const char *protocol_version; /* copied */
     json_t *progress_token;       /* NULL or incref'd */
-    const char *session_id;       /* copied; NULL when none */
+    const char *session_id;       /* legacy: the call's session, where its input requests go (copied); NULL = none */
     int log_threshold;            /* MCP_LOG_* or -1 = no log notifications */
     json_t *result_extra;         /* members merged into every result (e.g. resultType, _meta); incref'd; may be NULL */
     json_t *client_capabilities;  /* incref'd; may be NULL */
     void *context;
     mcp_call_sink_t sink;
+    int modern;                       /* 2026-07-28: input requests end the call with input_required */
+    struct mcp__input_cfg *input_cfg; /* the server's input settings (borrowed; outlives the call) */
+    json_t *input_params;             /* modern: params of the request (inputResponses, requestState); borrowed */
 } mcp_call_params_t;
 
 /* Creates a call (malloc'ed; freed by finish/fail/error). NULL on allocation failure. */
@@ -76,5 +85,10 @@ void mcp__call_abandon(mcp_call_t *c);
 void mcp__call_free(mcp_call_t *c);
 /* Runs the tool: validates arguments (args borrowed; may be NULL = {}), then the handler. */
 void mcp__call_run(mcp_call_t *c, json_t *args);
+/* 2025-11-25: the client's response (a JSON-RPC response document, borrowed) to an input request of session. CM_OK
+ * when it answered a pending request of that session (the call may have run again), CM_ENOTFOUND otherwise. */
+int mcp__call_deliver(struct mcp__input_cfg *cfg, const char *session, json_t *response);
+/* Ends the calls whose input requests went unanswered past their deadline (a tool error each). */
+void mcp__call_input_expired(struct mcp__input_cfg *cfg, int64_t now_ms);
 
 #endif

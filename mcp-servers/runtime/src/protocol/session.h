@@ -30,8 +30,9 @@ typedef struct mcp_session {
     char credential[MCP_SESSION_CREDENTIAL_LEN]; /* names, never holds, the secret; "" without authentication */
     char protocol_version[16];
     char client_name[64];
-    int initialized; /* notifications/initialized received */
-    int log_level;   /* MCP_LOG_* threshold set by logging/setLevel; -1 = not set (no log notifications) */
+    int initialized;            /* notifications/initialized received */
+    int log_level;              /* MCP_LOG_* threshold set by logging/setLevel; -1 = not set (no log notifications) */
+    unsigned client_input_caps; /* bit (1 << mcp_input_kind_t) per input capability the client declared at initialize */
     int64_t created_ms;
     int64_t last_used_ms;
     void *transport; /* the transport's stream state (freed through the drop hook); NULL when none */

@@ -12,6 +12,7 @@
 #include "tokens/broker_api.h"
 #include "mcp/provider_http.h"
 #include "tokens/token_client.h"
+#include "server/input_options.h"
 #include "transport/server_internal.h"
 #include "transport/sse.h"
 #include "tokens/usage.h"
@@ -49,18 +50,7 @@ void mcp_server_options_defaults(mcp_server_options_t *o, const char *service, c
 
 static int env_long(const char *name, long min, long max, long *out, char *err, size_t errsz)
 {
-    const char *v = getenv(name);
-    char *end = NULL;
-    if (v == NULL || *v == '\0')
-        return 0;
-    errno = 0;
-    long n = strtol(v, &end, 10);
-    if (errno != 0 || end == v || *end != '\0' || n < min || n > max) {
-        snprintf(err, errsz, "%s must be an integer in [%ld, %ld]", name, min, max);
-        return -1;
-    }
-    *out = n;
-    return 1;
+    return mcp__env_long(name, min, max, out, err, errsz);
 }
 
 int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz)
@@ -203,7 +193,15 @@ int mcp_server_options_from_env(mcp_server_options_t *o, char *err, size_t errsz
         return CM_EINVAL;
     if (rc)
         o->sse_idle_s = (int)n;
-    return CM_OK;
+    return mcp__input_options_from_env(o, err, errsz);
+}
+
+/* Configures input requests (mcp/input.h) with the requestState key (NULL = the random one of this process). */
+static int configure_input(mcp_server_t *s, const uint8_t *key)
+{
+    const mcp_server_options_t *o = &s->opts;
+    return mcp_protocol_input_configure(s->proto, key, o->input_timeout_s, o->input_max_pending, o->input_max_state,
+                                        o->confirm_destructive);
 }
 
 /* Splits "a, b,c" into a NULL-terminated array (malloc'ed strings). "*" sets *any. */
@@ -288,12 +286,19 @@ static int setup_keys(mcp_server_t *s, const mcp_server_options_t *o, char *err,
     }
     if (secret == NULL || len == 0) {
         free(secret);
-        return CM_OK; /* no broker integration */
+        return configure_input(s, NULL); /* no broker integration */
     }
-    uint8_t push_key[CM_BP_KEY_LEN];
+    uint8_t push_key[CM_BP_KEY_LEN], state_key[MCP_INPUT_STATE_KEY_LEN];
     int rc = cm_bp_service_keys(secret, len, push_key, s->service_bearer_hex);
     cm_secure_free(secret, len);
+    /* requestState is sealed with a key every replica of the service derives alike: a retry may reach any of them */
+    if (rc == CM_OK)
+        rc = cm_hkdf_sha256(push_key, sizeof(push_key), NULL, 0, "mcp requestState", state_key, sizeof(state_key));
+    if (rc == CM_OK)
+        rc = configure_input(s, state_key);
+    cm_wipe(state_key, sizeof(state_key));
     if (rc != CM_OK) {
+        cm_wipe(push_key, sizeof(push_key));
         snprintf(err, errsz, "key derivation failed");
         return CM_ERR;
     }
@@ -323,6 +328,7 @@ static void on_tick(h2o_timeout_entry_t *e)
     int64_t now = mcp__now_ms();
     mcp_sessions_sweep(s->sessions, now);
     mcp__sse_sweep(s, now);
+    mcp_protocol_input_tick(s->proto, now);
     mcp__health_probe(s, now);
     if (s->usage != NULL && now - s->last_flush_ms >= s->opts.usage_flush_ms) {
         s->last_flush_ms = now;

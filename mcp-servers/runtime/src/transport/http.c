@@ -5,11 +5,12 @@
  * -> JSON-RPC parse (-32700; valid JSON with an integer beyond int64: -32600) / classify (-32600) -> era: modern when
  * params._meta carries a protocol version or MCP-Protocol-Version names a modern revision -> era checks (modern: _meta,
  * version, Mcp-Method/Mcp-Name/MCP-Protocol-Version headers; legacy: session, MCP-Protocol-Version) -> dispatch.
- * Notifications and client responses get 202 (notifications/cancelled ends the named call of the session). A request
- * gets application/json, or text/event-stream when its tool emits messages before the result (switched lazily at the
- * first one; every event has an id, see sse.h).
- * GET: a legacy session's stream for server-initiated messages, or the resumption of a stream (Last-Event-ID); 405
- * without a session (2026-07-28 has no GET stream). DELETE: ends a legacy session (400 without Mcp-Session-Id).
+ * Notifications get 202 (notifications/cancelled ends the named call of the session); a legacy client response is
+ * routed to the call of its session waiting for it (202; no such request: 400), a modern one is dropped (202). A
+ * request gets application/json, or text/event-stream when its tool emits messages before the result (switched lazily
+ * at the first one; every event has an id, see sse.h). GET: a legacy session's stream for server-initiated messages, or
+ * the resumption of a stream (Last-Event-ID); 405 without a session (2026-07-28 has no GET stream). DELETE: ends a
+ * legacy session (400 without Mcp-Session-Id).
  */
 #include "tokens/auth.h"
 #include "common/log.h"
@@ -207,6 +208,8 @@ static int legacy_checks(struct mcp_http_req *r, const mcp_jsonrpc_msg_t *msg, m
         return -1;
     }
     ctx->protocol_version = sess->protocol_version;
+    ctx->session_id = sess->id;
+    ctx->client_capabilities = mcp_protocol_input_caps_json(sess->client_input_caps);
     ctx->session_log_level = &sess->log_level;
     ctx->log_threshold = sess->log_level;
     *session_out = sess;
@@ -241,6 +244,7 @@ static void handle_message(struct mcp_http_req *r)
     mcp_session_t *sess = NULL;
     int bad = 0;
 
+    memset(&ctx, 0, sizeof(ctx));
     json_t *doc = mcp_jsonrpc_parse(req->entity.base, req->entity.len, &why);
     if (doc == NULL) {
         json_t *unread_id = NULL;
@@ -257,23 +261,34 @@ static void handle_message(struct mcp_http_req *r)
     }
     if (mcp__scope_check(r, &msg) != 0)
         goto out_decref_doc;
-    memset(&ctx, 0, sizeof(ctx));
     ctx.instance_id = r->instance;
     ctx.credential = r->credential;
     ctx.call_context = s;
     ctx.notify = mcp__sse_sink_notify;
     ctx.complete = mcp__sse_sink_complete;
+    ctx.waiting = mcp__sse_sink_waiting;
 
     json_t *meta = json_is_object(msg.params) ? json_object_get(msg.params, "_meta") : NULL;
     int modern = json_object_get(meta, MCP_META_PROTOCOL_VERSION) != NULL ||
                  is_modern_header(mcp__header_value(req, "mcp-protocol-version", &bad));
-    if (msg.kind == MCP_MSG_RESPONSE) {
-        /* this server sends no requests: a response is accepted and dropped */
+    if (msg.kind == MCP_MSG_RESPONSE && modern) {
+        /* the modern era has no server-to-client requests (input_required instead): nothing to answer */
         cm_respond_empty(req, 202);
         goto out_decref_doc;
     }
     if (modern ? modern_checks(r, &msg, &ctx) : legacy_checks(r, &msg, &ctx, &sess))
         goto out_decref_doc;
+    if (msg.kind == MCP_MSG_RESPONSE) {
+        /* an answer to one of this session's input requests; an unknown id and another session's look the same */
+        if (mcp_protocol_deliver(s->proto, ctx.session_id, doc) != CM_OK) {
+            mcp__respond_rpc_error(req, 400, msg.id, MCP_JSONRPC_INVALID_REQUEST,
+                                   "Bad Request: no request with this id is awaiting a response in this session", NULL);
+            goto out_decref_doc;
+        }
+        if (r->req != NULL)
+            cm_respond_empty(req, 202);
+        goto out_decref_doc;
+    }
     r->era = ctx.era;
     if (s->usage != NULL)
         mcp_usage_count(s->usage, r->instance, mcp__unix_now());
@@ -304,8 +319,6 @@ static void handle_message(struct mcp_http_req *r)
         st->call_id = json_incref(msg.id);
         r->stream = st;
         ctx.sink_ctx = st;
-        if (sess != NULL)
-            ctx.session_id = sess->id;
     }
     mcp_reply_t reply;
     mcp_protocol_dispatch(s->proto, &ctx, &msg, &reply);
@@ -351,11 +364,14 @@ static void handle_message(struct mcp_http_req *r)
             memcpy(created->client_name, cname, n);
             created->client_name[n] = '\0';
         }
+        created->client_input_caps = mcp_protocol_input_caps_bits(json_object_get(msg.params, "capabilities"));
         cm_add_header(req, "mcp-session-id", created->id);
     }
     mcp__out_json(r, reply.http_status, reply.body);
 
 out_decref_doc:
+    if (ctx.era == MCP_ERA_LEGACY)
+        json_decref(ctx.client_capabilities); /* built from the session's bits */
     json_decref(doc);
 }
 

@@ -235,12 +235,23 @@ void mcp__sse_sink_complete(void *ctx, json_t *response)
     deliver(ctx, response);
 }
 
+void mcp__sse_sink_waiting(void *ctx, int waiting)
+{
+    mcp_sse_stream_t *st = ctx;
+    st->input_wait = waiting;
+    if (waiting && h2o_timeout_is_linked(&st->deadline))
+        h2o_timeout_unlink(&st->deadline);
+    else if (!waiting && st->call != NULL && !st->done && !h2o_timeout_is_linked(&st->deadline))
+        h2o_timeout_link(cm_server_loop(st->s->httpd), &st->s->tool_timeout, &st->deadline);
+}
+
 void mcp__sse_call_pending(mcp_sse_stream_t *st, mcp_call_t *call)
 {
     if (st->done)
         return; /* answered synchronously: the call is gone */
     st->call = call;
-    h2o_timeout_link(cm_server_loop(st->s->httpd), &st->s->tool_timeout, &st->deadline);
+    if (!st->input_wait) /* a call waiting for the client's input has no deadline until it runs again */
+        h2o_timeout_link(cm_server_loop(st->s->httpd), &st->s->tool_timeout, &st->deadline);
 }
 
 /* A tools/call that outlives the server's tool timeout: answer with a tool error, stop the call. */

@@ -42,6 +42,7 @@ typedef struct mcp_sse_stream {
     mcp_era_t era;                /* of the request (the deadline answer) */
     h2o_timeout_entry_t deadline; /* linked while call runs (server tool_timeout) */
     int done;                     /* the final event (the response) was emitted */
+    int input_wait;               /* the call waits for the client's input: no tool deadline meanwhile */
     struct mcp_sse_stream *next;  /* in ss->streams */
 } mcp_sse_stream_t;
 
@@ -89,6 +90,9 @@ void mcp__sse_writer_gone(struct mcp_http_req *r);
 /* The sink of a tools/call (mcp_request_ctx_t.notify / .complete; ctx is the stream). */
 void mcp__sse_sink_notify(void *ctx, json_t *msg);
 void mcp__sse_sink_complete(void *ctx, json_t *response);
+/* The call waits for the client's answers to its input requests (a person may take a while): the tool deadline pauses,
+ * and restarts when the call runs again (mcp_request_ctx_t.waiting). */
+void mcp__sse_sink_waiting(void *ctx, int waiting);
 /* After dispatch returned a pending call on st: remembers it and starts its deadline (unless it already answered). */
 void mcp__sse_call_pending(mcp_sse_stream_t *st, mcp_call_t *call);
 /* notifications/cancelled {requestId} of a session: ends that call (never answered), ends its stream. 1 if found. */
