@@ -7,13 +7,12 @@
  * own event loop, database pool, caches and plugins: the kernel spreads new connections over the workers.
  *
  * Signals to the supervisor: SIGTERM/SIGINT -> every worker gets SIGTERM and drains (listen.drain_ms); workers still
- * alive drain_ms + 5 s later get SIGKILL; the supervisor exits when all are gone. SIGHUP -> forwarded to every ready worker,
- * which rescans the plugin directory (a worker that sent it, after its admin reload call, is skipped). SIGUSR2 -> a
- * rolling restart: one worker at a time is stopped gracefully and replaced (the next one once the replacement has run
- * for a second); the configuration is not re-read. A worker that exits on its own is restarted: at once when it had said it was
- * ready (ob_supervisor_worker_ready), after a growing delay (up to 5 s) when it died before; after 5 such failed
- * starts in a row the broker stops.
- * Workers die with the supervisor (PR_SET_PDEATHSIG).
+ * alive drain_ms + 5 s later get SIGKILL; the supervisor exits when all are gone. SIGHUP -> forwarded to every ready
+ * worker, which rescans the plugin directory (a worker that sent it, after its admin reload call, is skipped). SIGUSR2
+ * -> a rolling restart: one worker at a time is stopped gracefully and replaced (the next one once the replacement has
+ * run for a second); the configuration is not re-read. A worker that exits on its own is restarted: at once when it had
+ * said it was ready (ob_supervisor_worker_ready), after a growing delay (up to 5 s) when it died before; after 5 such
+ * failed starts in a row the broker stops. Workers die with the supervisor (PR_SET_PDEATHSIG).
  */
 #ifndef OB_SUPERVISOR_H
 #define OB_SUPERVISOR_H
