@@ -69,42 +69,51 @@ out_undo_count:
     atomic_fetch_sub(&cancels_running, 1);
 }
 
-static void conn_close(cm_pg_conn_t *c)
+void cm_pgi_sock_close(h2o_socket_t **sock, PGconn **pg)
 {
-    if (c->sock != NULL) {
-        h2o_socket_close(c->sock); /* closes our dup only */
-        c->sock = NULL;
+    if (*sock != NULL) {
+        h2o_socket_close(*sock); /* closes our dup only */
+        *sock = NULL;
     }
-    PQfinish(c->pg);
-    c->pg = NULL;
-    c->flushing = 0;
+    PQfinish(*pg);
+    *pg = NULL;
 }
 
-/* Wraps a dup() of libpq's current socket. Returns 0 or -1. */
-static int conn_wrap(cm_pg_conn_t *c)
+int cm_pgi_sock_wrap(h2o_evloop_t *loop, PGconn *pg, h2o_socket_t **sock, void *data)
 {
-    if (c->sock != NULL) {
-        h2o_socket_close(c->sock);
-        c->sock = NULL;
+    if (*sock != NULL) {
+        h2o_socket_close(*sock);
+        *sock = NULL;
     }
-    int fd = PQsocket(c->pg) < 0 ? -1 : fcntl(PQsocket(c->pg), F_DUPFD_CLOEXEC, 0);
+    int fd = PQsocket(pg) < 0 ? -1 : fcntl(PQsocket(pg), F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    c->sock = h2o_evloop_socket_create(c->pool->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    c->sock->data = c;
+    *sock = h2o_evloop_socket_create(loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    (*sock)->data = data;
     return 0;
 }
 
-static long backoff_ms(cm_pg_pool_t *p, int attempts)
+long cm_pgi_backoff_ms(int attempts, uint64_t *rng)
 {
     long ms = BACKOFF_MIN_MS;
     for (int i = 1; i < attempts && ms < BACKOFF_MAX_MS; i++)
         ms *= 2;
-    p->rng ^= p->rng << 13; /* xorshift64: +-25 % jitter */
-    p->rng ^= p->rng >> 7;
-    p->rng ^= p->rng << 17;
-    ms = ms * 3 / 4 + (long)(p->rng % (uint64_t)(ms / 2 + 1));
+    *rng ^= *rng << 13; /* xorshift64 */
+    *rng ^= *rng >> 7;
+    *rng ^= *rng << 17;
+    ms = ms * 3 / 4 + (long)(*rng % (uint64_t)(ms / 2 + 1));
     return ms < BACKOFF_MIN_MS ? BACKOFF_MIN_MS : ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms;
+}
+
+static void conn_close(cm_pg_conn_t *c)
+{
+    cm_pgi_sock_close(&c->sock, &c->pg);
+    c->flushing = 0;
+}
+
+static int conn_wrap(cm_pg_conn_t *c)
+{
+    return cm_pgi_sock_wrap(c->pool->loop, c->pg, &c->sock, c);
 }
 
 static void connect_failed(cm_pg_conn_t *c, const char *why)
@@ -114,7 +123,7 @@ static void connect_failed(cm_pg_conn_t *c, const char *why)
     conn_close(c);
     c->state = CS_BACKOFF;
     c->attempts++;
-    cm_timer_start(c->timer, backoff_ms(p, c->attempts));
+    cm_timer_start(c->timer, cm_pgi_backoff_ms(c->attempts, &p->rng));
     if (p->connected == 0) {
         p->down = 1;
         cm_pgi_fail_all(p, &p->q, CM_EUNAVAIL);
@@ -231,7 +240,7 @@ static void conn_reset(cm_pg_conn_t *c, int fail_status, const char *why)
         c->attempts = 0;
     else
         c->attempts++;
-    cm_timer_start(c->timer, c->attempts ? backoff_ms(p, c->attempts) : 0);
+    cm_timer_start(c->timer, c->attempts ? cm_pgi_backoff_ms(c->attempts, &p->rng) : 0);
 }
 
 static void conn_flush(cm_pg_conn_t *c)

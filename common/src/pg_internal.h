@@ -131,6 +131,15 @@ void cm_pgi_hosts_params(const cm_pg_pool_t *p, const char **host, const char **
 void cm_pgi_hosts_skip(cm_pg_pool_t *p, PGconn *pg, int conn_id);
 void cm_pgi_hosts_free(cm_pg_pool_t *p);
 
+/* Connection plumbing shared by the pool's connections and the LISTEN connection (pg_conn.c). */
+/* The delay before reconnect attempt `attempts` (1, 2, ...): 100 ms doubling up to 5 s, +-25 % jitter from *rng
+ * (xorshift64 state, never 0). */
+long cm_pgi_backoff_ms(int attempts, uint64_t *rng);
+/* Wraps a dup() of pg's current socket in *sock (closing the previous one) for loop, with data. Returns 0 or -1. */
+int cm_pgi_sock_wrap(h2o_evloop_t *loop, PGconn *pg, h2o_socket_t **sock, void *data);
+/* Closes *sock (our dup only) and finishes *pg; both NULL afterwards. */
+void cm_pgi_sock_close(h2o_socket_t **sock, PGconn **pg);
+
 /* pg_conn.c (calls pg_queue.c and pg_hosts.c only; none of these calls a callback, except cm_pgi_deliver) */
 /* Sends it on an idle connection (or fails it through cm_pgi_deliver_later). */
 void cm_pgi_conn_send(cm_pg_conn_t *c, struct item *it);

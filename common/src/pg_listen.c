@@ -10,15 +10,12 @@
 #include "pg_internal.h"
 #include "common/log.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define CONNECT_TIMEOUT_MS 5000
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
 #define STABLE_MS 1000 /* up for less than this before the loss: the next attempt backs off */
 #define DEFAULT_PING_MS 10000
 
@@ -55,39 +52,13 @@ static void log_pg(int level, const char *what, const char *msg)
 
 static void lconn_close(cm_pg_listener_t *l)
 {
-    if (l->sock != NULL) {
-        h2o_socket_close(l->sock); /* closes our dup only */
-        l->sock = NULL;
-    }
-    PQfinish(l->pg);
-    l->pg = NULL;
+    cm_pgi_sock_close(&l->sock, &l->pg);
     l->pinging = 0;
 }
 
 static int lconn_wrap(cm_pg_listener_t *l)
 {
-    if (l->sock != NULL) {
-        h2o_socket_close(l->sock);
-        l->sock = NULL;
-    }
-    int fd = PQsocket(l->pg) < 0 ? -1 : fcntl(PQsocket(l->pg), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    l->sock = h2o_evloop_socket_create(l->pool->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    l->sock->data = l;
-    return 0;
-}
-
-static long backoff_ms(cm_pg_listener_t *l)
-{
-    long ms = BACKOFF_MIN_MS;
-    for (int i = 1; i < l->attempts && ms < BACKOFF_MAX_MS; i++)
-        ms *= 2;
-    l->rng ^= l->rng << 13; /* xorshift64: +-25 % jitter */
-    l->rng ^= l->rng >> 7;
-    l->rng ^= l->rng << 17;
-    ms = ms * 3 / 4 + (long)(l->rng % (uint64_t)(ms / 2 + 1));
-    return ms < BACKOFF_MIN_MS ? BACKOFF_MIN_MS : ms > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : ms;
+    return cm_pgi_sock_wrap(l->pool->loop, l->pg, &l->sock, l);
 }
 
 /* Drops the connection and schedules the next attempt: at once after a stable session, else with backoff. */
@@ -102,7 +73,7 @@ static void lconn_reset(cm_pg_listener_t *l, const char *why)
     else
         l->attempts++;
     l->state = LS_BACKOFF;
-    cm_timer_start(l->timer, l->attempts ? backoff_ms(l) : 0);
+    cm_timer_start(l->timer, l->attempts ? cm_pgi_backoff_ms(l->attempts, &l->rng) : 0);
     if (was_up && l->on_state != NULL)
         l->on_state(l->arg, 0);
 }
