@@ -1,6 +1,6 @@
 ob_unit_test(test_broker_config SOURCES oauth-service/test_config.c LIBS broker_core)
-ob_unit_test(test_db_migrate SOURCES oauth-service/db/test_migrate.c LIBS broker_core NEEDS_DB)
-ob_unit_test(test_db_change_notify SOURCES oauth-service/db/test_change_notify.c LIBS broker_core NEEDS_DB)
+ob_unit_test(test_db_migrate SOURCES oauth-service/db/test_migrate.c oauth-service/db/db_schema.c LIBS broker_core NEEDS_DB)
+ob_unit_test(test_db_change_notify SOURCES oauth-service/db/test_change_notify.c oauth-service/db/db_schema.c LIBS broker_core NEEDS_DB)
 ob_unit_test(test_db_services SOURCES oauth-service/db/test_services.c LIBS broker_core)
 ob_unit_test(test_keys SOURCES oauth-service/keys/test_keys.c LIBS broker_core)
 ob_unit_test(test_store_cred_crypto SOURCES oauth-service/store/test_cred_crypto.c LIBS broker_core)
