@@ -24,6 +24,7 @@
 #include "keys/keys.h"
 #include "push/pusher.h"
 #include "refresh/refresher.h"
+#include "store/change_feed.h"
 #include "store/instance_cache.h"
 #include "store/rotate.h"
 
@@ -95,7 +96,10 @@ static int serve_worker(struct prepared *p, int index, int port)
     if ((b.db = cm_pg_pool_new(loop, cfg->database_url, cfg->db_pool_size)) == NULL)
         goto out_free_http;
     cm_pg_pool_set_timeout(b.db, cfg->db_query_timeout_ms);
-    if ((b.instances = ob_icache_new(b.db, b.keys->ring, cfg->instance_cache_ttl_ms, 0)) == NULL)
+    if ((b.instances = ob_icache_new(b.db, b.keys->ring, cfg->instance_cache_ttl_ms,
+                                     (size_t)cfg->instance_cache_max_entries)) == NULL)
+        goto out_free_db;
+    if (cfg->change_notify && (b.changes = ob_change_feed_new(b.db, b.instances, 0)) == NULL)
         goto out_free_db;
     if (cfg->authz.enabled &&
         (b.cimd = ob_cimd_new(b.http, cfg->authz.cimd_allowed_origins, cfg->authz.cimd_ca_file, 0)) == NULL)
@@ -145,7 +149,8 @@ out_free_registry:
 out_free_host:
     ob_host_api_free(b.host_api);
 out_free_db:
-    ob_cimd_free(b.cimd); /* its fetches are calls of b.http */
+    ob_cimd_free(b.cimd);           /* its fetches are calls of b.http */
+    ob_change_feed_free(b.changes); /* borrows the pool's settings and the cache */
     cm_pg_pool_free(b.db);
     ob_icache_free(b.instances); /* after the pool: its callbacks may reference entries */
     ob_as_free(b.as);            /* after the pool (its callbacks reference it), before the loop goes */

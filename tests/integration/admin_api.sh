@@ -122,10 +122,10 @@ check "list of another user: 0" jq_eq .count 0
 admin PATCH "/instances/$ID" '{"custom_name":null}'
 check "patch custom_name null: 200" bash -c '[[ "$0" == 200 ]] && jq -e ".custom_name==null" <<<"$1" >/dev/null' "$STATUS" "$BODY"
 check "patch: row_version bumped, audit rows" eq "$(psql_q "SELECT row_version FROM mcp_service_table WHERE instance_id='$ID'")/$(psql_q "SELECT string_agg(event, ',' ORDER BY id) FROM token_audit_log WHERE instance_id='$ID'")" "2/created,updated"
-check "counters maintained by the trigger" eq "$(psql_q "SELECT total_instances||'/'||active_instances FROM mcp_table WHERE service_name='gmail'")" "1/1"
+check "counts (view mcp_service_counts)" eq "$(psql_q "SELECT total_instances||'/'||active_instances FROM mcp_service_counts WHERE service_name='gmail'")" "1/1"
 admin DELETE "/instances/$ID"
 check "delete without tokens: 200, revoked false (no_token)" bash -c '[[ "$0" == 200 ]] && jq -e ".revoked==false and .revoke_error==\"no_token\"" <<<"$1" >/dev/null' "$STATUS" "$BODY"
-check "delete: counters back to 0" eq "$(psql_q "SELECT total_instances||'/'||active_instances FROM mcp_table WHERE service_name='gmail'")" "0/0"
+check "delete: counters back to 0" eq "$(psql_q "SELECT total_instances||'/'||active_instances FROM mcp_service_counts WHERE service_name='gmail'")" "0/0"
 
 # MCP-facing calls without the service bearer never reach the data
 expect GET "/instances/$U/token" "" 401 invalid_service_credentials "" "authorization: Bearer $ADMIN_KEY"

@@ -63,6 +63,8 @@ static void test_defaults(void)
     CU_ASSERT_EQUAL(cfg.state_ttl_s, 600);
     CU_ASSERT_EQUAL(cfg.refresh_margin_s, 300);
     CU_ASSERT_EQUAL(cfg.instance_cache_ttl_ms, 2000);
+    CU_ASSERT_EQUAL(cfg.instance_cache_max_entries, 200000);
+    CU_ASSERT_EQUAL(cfg.change_notify, 1);
     CU_ASSERT_EQUAL(cfg.callback_per_provider, 0);
     CU_ASSERT_EQUAL(json_array_size(cfg.allowed_return_urls), 0);
     snprintf(expect, sizeof(expect), "%s/var/keys/data.keys", OB_SOURCE_DIR);
@@ -93,7 +95,8 @@ static void test_file_and_env(void)
                        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
                        "\",\"services_dir\":\"/abs/services\"},"
                        "\"oauth\":{\"allowed_return_urls\":[\"https://app.example/cb\"],\"state_ttl_s\":300,"
-                       "\"refresh_margin_s\":120,\"instance_cache_ttl_ms\":0,\"callback_per_provider\":true},"
+                       "\"refresh_margin_s\":120,\"instance_cache_ttl_ms\":0,\"callback_per_provider\":true,"
+                       "\"instance_cache_max_entries\":5000,\"change_notify\":false},"
                        "\"mcp_url_template\":\"https://mcp.example/{service}/{instance_id}/mcp\"}";
     CU_ASSERT_EQUAL_FATAL(load(text, &cfg, err, sizeof(err)), CM_OK);
     snprintf(expect, sizeof(expect), "%s/k/data.keys", dir);
@@ -102,6 +105,8 @@ static void test_file_and_env(void)
     CU_ASSERT_EQUAL(cfg.state_ttl_s, 300);
     CU_ASSERT_EQUAL(cfg.refresh_margin_s, 120);
     CU_ASSERT_EQUAL(cfg.instance_cache_ttl_ms, 0);
+    CU_ASSERT_EQUAL(cfg.instance_cache_max_entries, 5000);
+    CU_ASSERT_EQUAL(cfg.change_notify, 0);
     CU_ASSERT_EQUAL(cfg.callback_per_provider, 1);
     CU_ASSERT_EQUAL(json_array_size(cfg.allowed_return_urls), 1);
     CU_ASSERT_STRING_EQUAL(cfg.mcp_url_template, "https://mcp.example/{service}/{instance_id}/mcp");
@@ -153,6 +158,9 @@ static void test_errors(void)
     expect_error("{\"database\":{\"url\":\"x\"},\"oauth\":{\"refresh_margin_s\":-1}}", "oauth.refresh_margin_s");
     expect_error("{\"database\":{\"url\":\"x\"},\"oauth\":{\"callback_per_provider\":1}}",
                  "oauth.callback_per_provider");
+    expect_error("{\"database\":{\"url\":\"x\"},\"oauth\":{\"instance_cache_max_entries\":10}}",
+                 "oauth.instance_cache_max_entries");
+    expect_error("{\"database\":{\"url\":\"x\"},\"oauth\":{\"change_notify\":\"yes\"}}", "oauth.change_notify");
     expect_error("{\"database\":{\"url\":\"x\"},\"oauth\":{\"nope\":1}}", "oauth.nope");
     expect_error("{\"database\":{\"url\":\"x\"},\"mcp_url_template\":5}", "mcp_url_template");
 }

@@ -108,6 +108,8 @@ int ob_config_load(const char *path, ob_config_t *cfg, char *err, size_t errsz)
     cfg->state_ttl_s = 600;
     cfg->refresh_margin_s = 300;
     cfg->instance_cache_ttl_ms = 2000;
+    cfg->instance_cache_max_entries = 200000;
+    cfg->change_notify = 1;
     cfg->refresh_enabled = 1;
     cfg->refresh_scan_interval_s = 60;
     cfg->refresh_backoff_base_ms = 30000;

@@ -61,13 +61,16 @@ typedef struct ob_config {
     char *admin_key_sha256; /* keys.admin_key_sha256: hex SHA-256 of the admin key (wins over the file) */
     char *service_keys_dir; /* keys.services_dir: <service>.secret files shared with the MCP servers */
     /* OAuth flows (section "oauth") */
-    json_t *allowed_return_urls; /* oauth.allowed_return_urls: array of http(s) URL prefixes (owned, never NULL) */
-    int state_ttl_s;             /* oauth.state_ttl_s: lifetime of a sealed state, 600 */
-    int refresh_margin_s;        /* oauth.refresh_margin_s: vend from memory only beyond this, 300 */
-    int instance_cache_ttl_ms;   /* oauth.instance_cache_ttl_ms: status re-read from the db after, 2000 */
-    int callback_per_provider;   /* oauth.callback_per_provider: redirect_uri <base>/oauth/callback/<provider>
-                                    instead of <base>/oauth/callback (the seed's style), false */
-    char *mcp_url_template;      /* mcp_url_template: "{port}", "{service}", "{instance_id}" are replaced */
+    json_t *allowed_return_urls;    /* oauth.allowed_return_urls: array of http(s) URL prefixes (owned, never NULL) */
+    int state_ttl_s;                /* oauth.state_ttl_s: lifetime of a sealed state, 600 */
+    int refresh_margin_s;           /* oauth.refresh_margin_s: vend from memory only beyond this, 300 */
+    int instance_cache_ttl_ms;      /* oauth.instance_cache_ttl_ms: status re-read from the db after this, 2000, while
+                                       change notifications are not heard (store/change_feed.h) */
+    int instance_cache_max_entries; /* oauth.instance_cache_max_entries: cached instances (LRU beyond), 200000 */
+    int change_notify;              /* oauth.change_notify: LISTEN for changes made elsewhere, true */
+    int callback_per_provider;      /* oauth.callback_per_provider: redirect_uri <base>/oauth/callback/<provider>
+                                       instead of <base>/oauth/callback (the seed's style), false */
+    char *mcp_url_template;         /* mcp_url_template: "{port}", "{service}", "{instance_id}" are replaced */
     /* Refresh (section "refresh"; the margin is oauth.refresh_margin_s) */
     int refresh_enabled;             /* refresh.enabled: the proactive schedule, true (refresh on read always works) */
     int refresh_concurrency;         /* refresh.concurrency: refreshes in flight (each holds a db connection), 2 */

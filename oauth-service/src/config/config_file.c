@@ -85,8 +85,9 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
     }
     json_t *oauth = json_object_get(root, "oauth");
     if (oauth != NULL) {
-        static const char *const oks[] = {"allowed_return_urls",   "state_ttl_s",           "refresh_margin_s",
-                                          "instance_cache_ttl_ms", "callback_per_provider", NULL};
+        static const char *const oks[] = {
+            "allowed_return_urls",        "state_ttl_s",   "refresh_margin_s",      "instance_cache_ttl_ms",
+            "instance_cache_max_entries", "change_notify", "callback_per_provider", NULL};
         if (!json_is_object(oauth))
             return ob_cfg_fail(err, errsz, path, "oauth must be an object");
         json_object_foreach((json_t *)oauth, key, v)
@@ -121,6 +122,14 @@ static int apply_flows(ob_config_t *cfg, const json_t *root, char *err, size_t e
         if ((rc = ob_cfg_get_int(oauth, "instance_cache_ttl_ms", path, "oauth.instance_cache_ttl_ms", 0, 600000,
                                  &cfg->instance_cache_ttl_ms, err, errsz)) != CM_OK)
             return rc;
+        if ((rc = ob_cfg_get_int(oauth, "instance_cache_max_entries", path, "oauth.instance_cache_max_entries", 100,
+                                 10000000, &cfg->instance_cache_max_entries, err, errsz)) != CM_OK)
+            return rc;
+        json_t *cn = json_object_get(oauth, "change_notify");
+        if (cn != NULL && !json_is_boolean(cn))
+            return ob_cfg_fail(err, errsz, path, "oauth.change_notify must be true or false");
+        if (cn != NULL)
+            cfg->change_notify = json_is_true(cn);
     }
     if ((rc = ob_cfg_get_string(root, "mcp_url_template", path, "mcp_url_template", &cfg->mcp_url_template, err,
                                 errsz)) != CM_OK)

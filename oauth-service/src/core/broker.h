@@ -21,6 +21,7 @@
 struct ob_provider_registry;
 struct ob_keys;
 struct ob_icache;
+struct ob_change_feed;
 struct ob_as;
 struct ob_cimd;
 
@@ -34,8 +35,9 @@ typedef struct ob_broker {
     json_t *services;                       /* registry rows (mcp_table) loaded at start: array of objects */
     struct ob_keys *keys;                   /* key ring, admin key hash, service secrets (keys/keys.h) */
     struct ob_icache *instances;            /* instances + decrypted access tokens (store/instance_cache.h) */
-    struct ob_refresher *refresher;         /* refresh schedule + single flight (refresh/refresher.h) */
-    struct ob_pusher *pusher;               /* signed pushes to MCP servers (push/pusher.h); NULL = off */
+    struct ob_change_feed *changes; /* LISTEN for changes (store/change_feed.h); NULL = oauth.change_notify off */
+    struct ob_refresher *refresher; /* refresh schedule + single flight (refresh/refresher.h) */
+    struct ob_pusher *pusher;       /* signed pushes to MCP servers (push/pusher.h); NULL = off */
     struct ob_as *as; /* the authorization server of the MCP clients (as/as.h); NULL when authorization.enabled is
                          false */
     /* the Client ID Metadata Documents cache (as/cimd.h); NULL when authorization.enabled is false */

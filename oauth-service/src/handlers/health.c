@@ -8,6 +8,7 @@
 #include "core/broker.h"
 #include "handlers/routes.h"
 #include "providers/registry.h"
+#include "store/change_feed.h"
 #include "store/instance_cache.h"
 
 #include "common/log.h"
@@ -58,7 +59,14 @@ static void respond(struct health_ctx *c, int db_ok, const char *db_error)
     json_object_set_new(body, "database", db);
     json_t *ic = json_object();
     json_object_set_new(ic, "entries", json_integer((json_int_t)cached));
-    json_object_set_new(ic, "stale_served", json_integer((json_int_t)ob_icache_stale_served(b->instances)));
+    ob_icache_stats_t st;
+    ob_icache_stats(b->instances, &st);
+    json_object_set_new(ic, "stale_served", json_integer((json_int_t)st.stale_served));
+    json_object_set_new(ic, "max_entries", json_integer((json_int_t)st.max_entries));
+    json_object_set_new(ic, "evictions", json_integer((json_int_t)st.evictions));
+    json_object_set_new(ic, "changes", json_integer((json_int_t)st.changes));
+    json_object_set_new(ic, "resyncs", json_integer((json_int_t)st.resyncs));
+    json_object_set_new(ic, "notifications", json_boolean(ob_change_feed_up(b->changes)));
     json_object_set_new(body, "instance_cache", ic);
     json_t *plugins = json_array();
     size_t n = ob_registry_count(b->providers);

@@ -1,5 +1,6 @@
 /*
- * instance_cache.c - hash table of instances with TTL and single-flight loads (see instance_cache.h).
+ * instance_cache.c - hash table of instances with an LRU list, change notifications (or a lifetime while they are
+ * not heard) and single-flight loads (see instance_cache.h).
  */
 #include "store/instance_cache.h"
 
@@ -29,10 +30,13 @@ typedef struct entry {
     ob_instance_t *inst; /* NULL while the first load runs */
     int64_t loaded_ms;
     int64_t stale_until_ms; /* the re-read failed: the stale copy is used until then */
+    uint64_t epoch;         /* the cache's epoch when the query that filled it was sent */
+    uint64_t load_epoch;    /* the same, of the query in flight */
     int loading;
-    int dirty; /* invalidated while loading: do not keep the result */
+    int dirty; /* invalidated (a write, a notification) while loading: do not keep the result */
     waiter_t *waiters, **waiters_tail;
-    struct entry *next;
+    struct entry *next;                /* hash chain */
+    struct entry *lru_prev, *lru_next; /* lru_prev towards the most recently used */
     ob_icache_t *cache;
 } entry_t;
 
@@ -44,7 +48,12 @@ struct ob_icache {
     entry_t **buckets;
     size_t nbuckets; /* power of two */
     size_t count;
-    uint64_t stale_served; /* answers from a stale copy because the database could not be read */
+    entry_t *lru_head, *lru_tail; /* most / least recently used */
+    uint64_t epoch;               /* bumped when notifications (re)start: what was read before is re-read */
+    int listening;                /* notifications are heard: entries of this epoch stay fresh until told */
+    uint64_t stale_served;        /* answers from a stale copy because the database could not be read */
+    uint64_t changes;             /* change notifications applied */
+    uint64_t evictions;           /* entries dropped to stay within max_entries */
 };
 
 static uint64_t hash_id(const char *id)
@@ -73,6 +82,38 @@ static int id_eq(const char *a, const char *b)
     return *a == *b;
 }
 
+static void lru_unlink(ob_icache_t *c, entry_t *e)
+{
+    if (e->lru_prev != NULL)
+        e->lru_prev->lru_next = e->lru_next;
+    else
+        c->lru_head = e->lru_next;
+    if (e->lru_next != NULL)
+        e->lru_next->lru_prev = e->lru_prev;
+    else
+        c->lru_tail = e->lru_prev;
+    e->lru_prev = e->lru_next = NULL;
+}
+
+static void lru_push_front(ob_icache_t *c, entry_t *e)
+{
+    e->lru_prev = NULL;
+    e->lru_next = c->lru_head;
+    if (c->lru_head != NULL)
+        c->lru_head->lru_prev = e;
+    else
+        c->lru_tail = e;
+    c->lru_head = e;
+}
+
+static void lru_touch(ob_icache_t *c, entry_t *e)
+{
+    if (c->lru_head != e) {
+        lru_unlink(c, e);
+        lru_push_front(c, e);
+    }
+}
+
 ob_icache_t *ob_icache_new(cm_pg_pool_t *db, const ob_keyring_t *kr, int ttl_ms, size_t max_entries)
 {
     ob_icache_t *c = calloc(1, sizeof(*c));
@@ -81,7 +122,7 @@ ob_icache_t *ob_icache_new(cm_pg_pool_t *db, const ob_keyring_t *kr, int ttl_ms,
     c->db = db;
     c->kr = kr;
     c->ttl_ms = ttl_ms;
-    c->max_entries = max_entries ? max_entries : 100000;
+    c->max_entries = max_entries ? max_entries : OB_ICACHE_DEFAULT_MAX;
     c->nbuckets = 1024;
     if ((c->buckets = calloc(c->nbuckets, sizeof(*c->buckets))) == NULL) {
         free(c);
@@ -126,9 +167,25 @@ static entry_t **find_slot(ob_icache_t *c, const char *id)
     return pp;
 }
 
+/* While notifications are heard, a row read in the current epoch is fresh until a notification drops it; while
+ * they are not (listener down, or none configured), the lifetime bounds how old a status may be. */
 static int fresh(const ob_icache_t *c, const entry_t *e, int64_t now_ms)
 {
-    return e->inst != NULL && !e->dirty && now_ms - e->loaded_ms < c->ttl_ms;
+    if (e->inst == NULL || e->dirty)
+        return 0;
+    return c->listening ? e->epoch == c->epoch : now_ms - e->loaded_ms < c->ttl_ms;
+}
+
+/* Unlinks e from its hash chain and the LRU list and frees it. */
+static void entry_drop(ob_icache_t *c, entry_t *e)
+{
+    entry_t **pp = find_slot(c, e->id);
+    if (*pp == e) {
+        *pp = e->next;
+        c->count--;
+    }
+    lru_unlink(c, e);
+    entry_free(e);
 }
 
 ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id)
@@ -137,10 +194,13 @@ ob_instance_t *ob_icache_peek(ob_icache_t *c, const char *id)
     if (e == NULL)
         return NULL;
     int64_t now = cm_now_ms();
-    if (fresh(c, e, now))
+    if (fresh(c, e, now)) {
+        lru_touch(c, e);
         return e->inst;
+    }
     if (e->inst != NULL && !e->dirty && now < e->stale_until_ms) {
         c->stale_served++;
+        lru_touch(c, e);
         return e->inst;
     }
     return NULL;
@@ -173,24 +233,17 @@ static void grow(ob_icache_t *c)
     c->nbuckets = n;
 }
 
-/* Drops stale entries (and, when still full, any idle ones) to make room. */
+/* Drops the least recently used entries that no load is waiting on until there is room for one more. */
 static void evict(ob_icache_t *c)
 {
-    int64_t now = cm_now_ms();
-    for (int pass = 0; pass < 2 && c->count >= c->max_entries; pass++) {
-        for (size_t i = 0; i < c->nbuckets && c->count >= c->max_entries; i++) {
-            entry_t **pp = &c->buckets[i];
-            while (*pp != NULL) {
-                entry_t *e = *pp;
-                if (!e->loading && (pass == 1 || !fresh(c, e, now))) {
-                    *pp = e->next;
-                    entry_free(e);
-                    c->count--;
-                } else {
-                    pp = &e->next;
-                }
-            }
+    entry_t *e = c->lru_tail;
+    while (e != NULL && c->count >= c->max_entries) {
+        entry_t *prev = e->lru_prev;
+        if (!e->loading && e->waiters == NULL) {
+            entry_drop(c, e);
+            c->evictions++;
         }
+        e = prev;
     }
 }
 
@@ -219,6 +272,7 @@ static void on_loaded(void *arg, int status, PGresult *res)
         ob_instance_free(e->inst);
         e->inst = inst;
         e->loaded_ms = now;
+        e->epoch = e->load_epoch;
         e->stale_until_ms = 0;
         inst = NULL;
     } else if (db_unreachable(rc) && e->inst != NULL && !e->dirty && now - e->loaded_ms < STALE_MAX_MS) {
@@ -241,14 +295,8 @@ static void on_loaded(void *arg, int status, PGresult *res)
     }
     ob_instance_free(inst);
     /* an entry that holds nothing useful any more is dropped */
-    if (c != NULL && !e->loading && (e->inst == NULL || e->dirty) && e->waiters == NULL) {
-        entry_t **pp = find_slot(c, e->id);
-        if (*pp == e) {
-            *pp = e->next;
-            c->count--;
-            entry_free(e);
-        }
-    }
+    if (c != NULL && !e->loading && (e->inst == NULL || e->dirty) && e->waiters == NULL)
+        entry_drop(c, e);
 }
 
 int ob_icache_load(ob_icache_t *c, const char *id, ob_icache_cb cb, void *arg)
@@ -277,12 +325,16 @@ int ob_icache_load(ob_icache_t *c, const char *id, ob_icache_cb cb, void *arg)
         e->next = *pp;
         *pp = e;
         c->count++;
+        lru_push_front(c, e);
+    } else {
+        lru_touch(c, e);
     }
     *e->waiters_tail = w;
     e->waiters_tail = &w->next;
     if (e->loading)
         return CM_AGAIN;
     e->dirty = 0;
+    e->load_epoch = c->epoch;
     const char *params[1] = {e->id};
     int rc = cm_pg_query(c->db, OB_INSTANCE_SELECT "WHERE s.instance_id = $1", 1, params, on_loaded, e);
     if (rc != CM_AGAIN) {
@@ -290,11 +342,8 @@ int ob_icache_load(ob_icache_t *c, const char *id, ob_icache_cb cb, void *arg)
         e->waiters = NULL;
         e->waiters_tail = &e->waiters;
         free(w);
-        if (e->inst == NULL) {
-            *find_slot(c, id) = e->next;
-            c->count--;
-            entry_free(e);
-        }
+        if (e->inst == NULL)
+            entry_drop(c, e);
         return rc;
     }
     e->loading = 1;
@@ -303,16 +352,41 @@ int ob_icache_load(ob_icache_t *c, const char *id, ob_icache_cb cb, void *arg)
 
 void ob_icache_invalidate(ob_icache_t *c, const char *id)
 {
-    entry_t **pp = find_slot(c, id), *e = *pp;
+    entry_t *e = *find_slot(c, id);
     if (e == NULL)
         return;
     if (e->loading) {
         e->dirty = 1;
         return;
     }
-    *pp = e->next;
-    c->count--;
-    entry_free(e);
+    entry_drop(c, e);
+}
+
+void ob_icache_changed(ob_icache_t *c, const char *id)
+{
+    c->changes++;
+    ob_icache_invalidate(c, id);
+}
+
+void ob_icache_set_listening(ob_icache_t *c, int up)
+{
+    if (up)
+        c->epoch++; /* notifications may have been missed: every row read so far is re-read on its next use */
+    c->listening = up != 0;
+}
+
+void ob_icache_stats(const ob_icache_t *c, ob_icache_stats_t *st)
+{
+    memset(st, 0, sizeof(*st));
+    if (c == NULL)
+        return;
+    st->entries = c->count;
+    st->max_entries = c->max_entries;
+    st->stale_served = c->stale_served;
+    st->changes = c->changes;
+    st->evictions = c->evictions;
+    st->resyncs = c->epoch;
+    st->listening = c->listening;
 }
 
 size_t ob_icache_count(const ob_icache_t *c)

@@ -440,9 +440,9 @@ static void test_cascade_counters_updated_at(void)
     };
     for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++)
         CU_ASSERT_STRING_EQUAL_FATAL(state_of(c, setup[i]), "00000");
-    CU_ASSERT_EQUAL(query_long(c, "SELECT total_instances FROM mcp_table WHERE service_name = 'gmail'"), 2);
-    CU_ASSERT_EQUAL(query_long(c, "SELECT active_instances FROM mcp_table WHERE service_name = 'gmail'"), 1);
-    CU_ASSERT_EQUAL(query_long(c, "SELECT active_instances FROM mcp_table WHERE service_name = 'github'"), 1);
+    CU_ASSERT_EQUAL(query_long(c, "SELECT total_instances FROM mcp_service_counts WHERE service_name = 'gmail'"), 2);
+    CU_ASSERT_EQUAL(query_long(c, "SELECT active_instances FROM mcp_service_counts WHERE service_name = 'gmail'"), 1);
+    CU_ASSERT_EQUAL(query_long(c, "SELECT active_instances FROM mcp_service_counts WHERE service_name = 'github'"), 1);
 
     /* updated_at moves on update (the test runs in one session: compare with the insert time) */
     CU_ASSERT_STRING_EQUAL(state_of(c, "UPDATE mcp_credentials SET created_at = created_at - interval '1 hour',"
@@ -456,8 +456,8 @@ static void test_cascade_counters_updated_at(void)
                            "00000");
     CU_ASSERT_EQUAL(query_long(c, "SELECT count(*) FROM mcp_credentials"), 0);
     CU_ASSERT_EQUAL(query_long(c, "SELECT count(*) FROM token_audit_log"), 1);
-    CU_ASSERT_EQUAL(query_long(c, "SELECT total_instances FROM mcp_table WHERE service_name = 'gmail'"), 1);
-    CU_ASSERT_EQUAL(query_long(c, "SELECT active_instances FROM mcp_table WHERE service_name = 'gmail'"), 0);
+    CU_ASSERT_EQUAL(query_long(c, "SELECT total_instances FROM mcp_service_counts WHERE service_name = 'gmail'"), 1);
+    CU_ASSERT_EQUAL(query_long(c, "SELECT active_instances FROM mcp_service_counts WHERE service_name = 'gmail'"), 0);
     /* a service with instances cannot be deleted */
     CU_ASSERT_STRING_EQUAL(state_of(c, "DELETE FROM mcp_table WHERE service_name = 'github'"), "23503");
     PQfinish(c);
@@ -480,7 +480,7 @@ static void test_seed_idempotent_keeps_counters(void)
     /* seeding again changes nothing, not even updated_at */
     CU_ASSERT_EQUAL(ob_db_seed_services(c, services, err, sizeof(err)), CM_OK);
     CU_ASSERT_EQUAL(query_long(c, "SELECT count(*) FROM mcp_table WHERE updated_at > '2000-01-01'"), 0);
-    CU_ASSERT_EQUAL(query_long(c, "SELECT total_instances + active_instances FROM mcp_table"
+    CU_ASSERT_EQUAL(query_long(c, "SELECT total_instances + active_instances FROM mcp_service_counts"
                                   " WHERE service_name = 'gmail'"),
                     2);
 
@@ -493,7 +493,7 @@ static void test_seed_idempotent_keeps_counters(void)
     CU_ASSERT_EQUAL(query_long(c, "SELECT port FROM mcp_table WHERE service_name = 'gmail'"), 49297);
     CU_ASSERT_EQUAL(query_long(c, "SELECT port FROM mcp_table WHERE service_name = 'googledrive'"), 49296);
     CU_ASSERT_EQUAL(query_long(c, "SELECT count(*) FROM mcp_table WHERE updated_at > '2000-01-01'"), 2);
-    CU_ASSERT_EQUAL(query_long(c, "SELECT total_instances + active_instances FROM mcp_table"
+    CU_ASSERT_EQUAL(query_long(c, "SELECT total_instances + active_instances FROM mcp_service_counts"
                                   " WHERE service_name = 'gmail'"),
                     2);
 
