@@ -15,6 +15,7 @@ source "$HERE/lib.sh"
 TOKEN=bench-upstream-token
 # the fake provider API is C (mcp-conformance --fake-upstream) so that it is not the bottleneck of either server
 env MCP_PORT=0 UPSTREAM_TOKEN="$TOKEN" "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" --fake-upstream >"$WORK/up.log" 2>&1 & PIDS+=($!)
+UP_PID=$!
 UP=$(wait_port "$WORK/up.log") || exit 1
 
 # ours: a broker is not part of the measured path (instance auth is cached after the first request), so the
@@ -22,10 +23,12 @@ UP=$(wait_port "$WORK/up.log") || exit 1
 SECRET=bench-secret-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
 env MCP_HOST=127.0.0.1 MCP_PORT=0 MCP_AUTH=none MCP_SERVICE_SECRET="$SECRET" UPSTREAM_URL="http://127.0.0.1:$UP" \
     "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" >"$WORK/ours.log" 2>&1 & PIDS+=($!)
+OURS_PID=$!
 OURS=$(wait_port "$WORK/ours.log") || exit 1
 # ESM resolves packages from the script's folder: run a copy next to a link to the pinned node_modules
 ln -s "$INTEROP/node_modules" "$WORK/node_modules" && cp "$HERE/sdk-server.mjs" "$WORK/"
 env PORT=0 UPSTREAM_URL="http://127.0.0.1:$UP" UPSTREAM_TOKEN="$TOKEN" node "$WORK/sdk-server.mjs" >"$WORK/sdk.log" 2>&1 & PIDS+=($!)
+SDK_PID=$!
 SDK=$(wait_port "$WORK/sdk.log") || exit 1
 
 # push the upstream token to ours, signed like the broker does (broker_api.h section 4)
@@ -74,3 +77,5 @@ for w in list echo upstream; do
 done
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s x $ROUNDS rounds over loopback, one legacy session per server, JSON responses; $(nproc) cores shared by wrk, both servers and the fake upstream."
+rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
+echo "RSS after the runs (MB): ours $(rss_mb "$OURS_PID"), sdk $(rss_mb "$SDK_PID"), fake upstream $(rss_mb "$UP_PID")"
