@@ -22,15 +22,9 @@ UP=$(wait_port "$WORK/up.log") || exit 1
 # auth cache; the broker, tests/interop/fake-broker.mjs, is asked after the first request only in the background);
 # the SDK server compares the key's SHA-256 with its own (BEARER_KEY). The upstream token reaches ours through a
 # signed push, as the broker would send it.
-SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 AUTH="Bearer $KEY"
-printf '%s' "$SECRET" >"$WORK/secret"; chmod 600 "$WORK/secret"
-cat >"$WORK/broker.json" <<JSON
-{"service": "conformance", "secret": "$SECRET", "instances": [{"id": "bench", "key": "$KEY", "status": "active", "access_token": "$TOKEN"}]}
-JSON
-node "$INTEROP/fake-broker.mjs" "$WORK/broker.json" >"$WORK/broker.log" 2>&1 & PIDS+=($!)
-BROKER=$(wait_port "$WORK/broker.log") || exit 1
+fake_broker "$KEY" "$TOKEN" || exit 1
 env MCP_HOST=127.0.0.1 MCP_PORT=0 MCP_AUTH=broker BROKER_URL="http://127.0.0.1:$BROKER" MCP_SERVICE_SECRET_FILE="$WORK/secret" \
     UPSTREAM_URL="http://127.0.0.1:$UP" "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" >"$WORK/ours.log" 2>&1 & PIDS+=($!)
 OURS_PID=$!
