@@ -9,17 +9,26 @@
 #   bench/mcp/run.sh         the official TypeScript MCP SDK server vs ours: tools/list, tools/call, tools/call with
 #                            a provider call (fake upstream)
 #   bench/broker/workers.sh  vend and a bare route against the broker's worker count (1, 2)
-# RSS: the grant peer's after its load, the broker's (all processes) after each workers.sh round; the other scripts
-# do not report it.
+#   bench/broker/scale.sh    vend over 100 ids vs over BENCH_SCALE_INSTANCES (100,000) ids, two replicas, and the
+#                            change propagation between them (p50 / p99)
+#   bench/broker/refresh_storm.sh  BENCH_STORM_VENDS (1,000) concurrent vends over BENCH_STORM_INSTANCES (100)
+#                            expired instances: drain time, exactly one upstream refresh per instance
+#   bench/mcp/rss.sh         the idle RSS of every MCP server of config/services.json
+# RSS column: each process after its own load (the broker, the bare handler, ours and the SDK server, the grant peer;
+# the broker's processes together in workers.sh; broker A after the scale rounds; the broker after the storms), and
+# the idle servers of rss.sh.
 #
 # Environment: BENCH_DURATION (s per wrk run, default 6), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 50),
-# BENCH_THREADS (default 2), BENCH_SKIP (space-separated: broker grant mcp workers), BENCH_KEEP_OUTPUT (a directory
-# for the scripts' full outputs).
+# BENCH_THREADS (default 2), BENCH_SKIP (space-separated: broker grant mcp workers scale storm rss),
+# BENCH_SCALE_INSTANCES (default 100000), BENCH_STORM_INSTANCES (default 100), BENCH_STORM_VENDS (default 1000),
+# BENCH_KEEP_OUTPUT (a directory for the scripts' full outputs). The broker scripts share one build
+# (build-bench-broker, RelWithDebInfo: BENCH_BUILD_DIR / BENCH_BUILD_TYPE).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
 
 duration="${BENCH_DURATION:-6}"
+export BENCH_BUILD_DIR="${BENCH_BUILD_DIR:-$OB_ROOT/build-bench-broker}" BENCH_BUILD_TYPE="${BENCH_BUILD_TYPE:-RelWithDebInfo}"
 rounds="${BENCH_ROUNDS:-3}"
 conns="${BENCH_CONNECTIONS:-50}"
 threads="${BENCH_THREADS:-2}"
@@ -45,11 +54,13 @@ if [[ "$skip" != *" broker "* ]]; then
     ob_say "bench/broker/run.sh ..."
     BENCH_DURATION="$duration" BENCH_ROUNDS="$rounds" BENCH_CONNECTIONS="$conns" BENCH_THREADS="$threads" \
         bash "$OB_ROOT/bench/broker/run.sh" >"$out/broker.txt" 2>&1 || ob_warn "bench/broker/run.sh failed (see its output)"
+    brss="$(sed -nE 's/^RSS after the runs: broker ([0-9]+) MB.*/\1/p' "$out/broker.txt")"
+    bare_rss="$(sed -nE 's/^RSS after the runs: .*bare handler ([0-9]+) MB.*/\1/p' "$out/broker.txt")"
     awk -F'|' '/^\| (bare h2o handler|GET \/instances|GET \/oauth\/authorize)/ {print $2 "|" $3 "|" $4}' "$out/broker.txt" |
         while IFS='|' read -r what rps p99; do
-            server="broker (1 worker)"
-            [[ "$what" == *bare* ]] && server="bare libh2o handler"
-            printf 'HTTP|%s|%s|%s|%s|\n' "$(trim <<<"$what")" "$server" "$(trim <<<"$rps")" "$(trim <<<"$p99")" >>"$rows"
+            server="broker (1 worker)" rss="$brss"
+            [[ "$what" == *bare* ]] && server="bare libh2o handler" rss="$bare_rss"
+            printf 'HTTP|%s|%s|%s|%s|%s\n' "$(trim <<<"$what")" "$server" "$(trim <<<"$rps")" "$(trim <<<"$p99")" "$rss" >>"$rows"
         done
 fi
 
@@ -87,14 +98,18 @@ if [[ "$skip" != *" grant "* ]]; then
     grant_pid=""
 fi
 
-# ---- MCP: the TypeScript SDK server vs ours
+# ---- MCP: the TypeScript SDK server vs ours (RSS of each after its runs)
 if [[ "$skip" != *" mcp "* ]]; then
     ob_say "bench/mcp/run.sh ..."
     DURATION="$duration" ROUNDS="$rounds" CONNECTIONS="$conns" bash "$OB_ROOT/bench/mcp/run.sh" >"$out/mcp.txt" 2>&1 ||
         ob_warn "bench/mcp/run.sh failed (see its output)"
+    ours_rss="$(sed -nE 's/^RSS after the runs \(MB\): ours ([0-9]+),.*/\1/p' "$out/mcp.txt")"
+    sdk_rss="$(sed -nE 's/^RSS after the runs \(MB\): .*sdk ([0-9]+),.*/\1/p' "$out/mcp.txt")"
     awk -F'|' '/^\| tools\// && $3 !~ /ratio/ {print $2 "|" $3 "|" $4 "|" $6}' "$out/mcp.txt" |
         while IFS='|' read -r what server rps p99; do
-            printf 'MCP|%s|%s|%s|%s|\n' "$(trim <<<"$what")" "$(trim <<<"$server")" "$(trim <<<"$rps")" "$(trim <<<"$p99")" >>"$rows"
+            rss="$ours_rss"
+            [[ "$server" == *SDK* ]] && rss="$sdk_rss"
+            printf 'MCP|%s|%s|%s|%s|%s\n' "$(trim <<<"$what")" "$(trim <<<"$server")" "$(trim <<<"$rps")" "$(trim <<<"$p99")" "$rss" >>"$rows"
         done
 fi
 
@@ -110,6 +125,56 @@ if [[ "$skip" != *" workers "* ]]; then
             printf 'HTTP|GET /instances/{id}/token (vend)|broker, %s worker(s)|%s|%s|%s\n' "$w" "$(trim <<<"$vr")" "$(trim <<<"$vp")" "$rss" >>"$rows"
             printf 'HTTP|GET /.well-known/oauth-authorization-server (bare route)|broker, %s worker(s)|%s|%s|%s\n' "$w" "$(trim <<<"$mr")" "$(trim <<<"$mp")" "$rss" >>"$rows"
         done
+fi
+
+# ---- vend at 100 vs 100,000 instances, two replicas, change propagation
+if [[ "$skip" != *" scale "* ]]; then
+    ninst="${BENCH_SCALE_INSTANCES:-100000}"
+    ob_say "bench/broker/scale.sh ($ninst instances) ..."
+    BENCH_INSTANCES="$ninst" BENCH_DURATION="$duration" BENCH_ROUNDS="$rounds" BENCH_CONNECTIONS="$conns" BENCH_THREADS="$threads" \
+        bash "$OB_ROOT/bench/broker/scale.sh" >"$out/scale.txt" 2>&1 || ob_warn "bench/broker/scale.sh failed (see its output)"
+    srss="$(sed -nE 's/.*broker A RSS ([0-9]+) MB.*/\1/p' "$out/scale.txt")"
+    awk -F'|' '/^\| vend over / {print $2 "|" $3 "|" $4}' "$out/scale.txt" |
+        while IFS='|' read -r what rps p99; do
+            printf 'scale|%s|broker (1 worker, 2 replicas)|%s|%s|%s\n' "$(trim <<<"$what")" "$(trim <<<"$rps")" "$(trim <<<"$p99")" "$srss" >>"$rows"
+        done
+    prop="$(sed -nE 's/^propagation A -> B over ([0-9]+) changes: p50 ([0-9.]+) ms, p99 ([0-9.]+) ms.*/\1 \2 \3/p' "$out/scale.txt")"
+    if [[ -n "$prop" ]]; then
+        read -r nchg p50 p99 <<<"$prop"
+        printf 'scale|change made on replica A seen by replica B (%s changes, p50 %s ms)|broker (2 replicas)||%s|\n' "$nchg" "$p50" "$p99" >>"$rows"
+    fi
+    grep -q '^| vend over ' "$out/scale.txt" || printf 'scale|vend at 100 vs %s instances|broker|failed|||\n' "$ninst" >>"$rows"
+fi
+
+# ---- the refresh storm
+if [[ "$skip" != *" storm "* ]]; then
+    sinst="${BENCH_STORM_INSTANCES:-100}" svends="${BENCH_STORM_VENDS:-1000}"
+    ob_say "bench/broker/refresh_storm.sh ($svends vends over $sinst instances) ..."
+    BENCH_INSTANCES="$sinst" BENCH_VENDS="$svends" BENCH_ROUNDS="$rounds" \
+        bash "$OB_ROOT/bench/broker/refresh_storm.sh" >"$out/storm.txt" 2>&1 || ob_warn "bench/broker/refresh_storm.sh failed or miscounted (see its output)"
+    drain="$(sed -nE 's/^median drain: ([0-9]+) ms.*/\1/p' "$out/storm.txt")"
+    strss="$(sed -nE 's/^broker RSS after the storms: ([0-9]+) MB.*/\1/p' "$out/storm.txt")"
+    # the median round by drain time: its p99 and its counts
+    mround="$(awk -F'|' -v d="$drain" '/^\| [0-9]+ \|/ && $3+0 == d+0 {print $5 "|" $7 "|" $8; exit}' "$out/storm.txt")"
+    if [[ -n "$drain" && -n "$mround" ]]; then
+        IFS='|' read -r sp99 serr sup <<<"$mround"
+        printf 'storm|%s concurrent vends over %s expired instances: drained in %s ms, %s upstream refreshes, %s errors (median round)|broker (1 worker, refresh.concurrency 2)|%s|%s|%s\n' \
+            "$svends" "$sinst" "$drain" "$(trim <<<"$sup")" "$(trim <<<"$serr")" \
+            "$(awk -v n="$svends" -v d="$drain" 'BEGIN { printf "%.0f", n * 1000 / d }')" "$(trim <<<"$sp99")" "$strss" >>"$rows"
+    else
+        printf 'storm|%s concurrent vends over %s expired instances|broker|failed|||\n' "$svends" "$sinst" >>"$rows"
+    fi
+fi
+
+# ---- the MCP servers idle
+if [[ "$skip" != *" rss "* ]]; then
+    ob_say "bench/mcp/rss.sh ..."
+    bash "$OB_ROOT/bench/mcp/rss.sh" >"$out/rss.txt" 2>&1 || ob_warn "bench/mcp/rss.sh reported a problem (see its output)"
+    awk -F'|' '/^\| [a-z0-9_-]+ \| [0-9.]+/ {print $2 "|" $3}' "$out/rss.txt" |
+        while IFS='|' read -r svc mb; do
+            printf 'RSS|idle (started, no request)|mcp-%s|||%s\n' "$(trim <<<"$svc")" "$(trim <<<"$mb")" >>"$rows"
+        done
+    grep -qE '^\| [a-z0-9_-]+ \| [0-9.]+' "$out/rss.txt" || printf 'RSS|idle MCP servers|mcp-*|failed|||\n' >>"$rows"
 fi
 
 cpu="$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"

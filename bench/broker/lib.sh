@@ -45,7 +45,7 @@ bench_cleanup() {
 }
 
 bench_build() {
-    local dir="$1" type="$2" log="$VAR_DIR/log/$3"
+    local dir="$1" type="${BENCH_BUILD_TYPE:-$2}" log="$VAR_DIR/log/$3" # BENCH_BUILD_TYPE: bench/run.sh shares one build
     shift 3
     mkdir -p "$VAR_DIR/log"
     cmake -S "$OB_ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" -DSANITIZE=OFF >"$log" 2>&1 &&

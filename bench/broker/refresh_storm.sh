@@ -132,6 +132,7 @@ ob_say "| round | drain (ms) | p50 (ms) | p99 (ms) | 200 with a refreshed token 
 ob_say "|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 while read -r r d p50 p99 ok err up st v; do ob_say "| $r | $d | $p50 | $p99 | $ok | $err | $up | $st | $v |"; done <"$work/rounds"
 ob_say ""
+ob_say "broker RSS after the storms: $(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$broker_pid/status") MB"
 ob_say "median drain: $(cut -d' ' -f2 "$work/rounds" | sort -n | sed -n "$(((rounds + 1) / 2))p") ms"
 ob_say ""
 ob_say "| broker | VmRSS (MB) |"

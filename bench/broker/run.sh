@@ -135,4 +135,5 @@ ob_say "| GET /instances/{id}/token (vend, valid token) | $r | ${p} ms | $(ratio
 read -r r p b c <<<"$(median authorize)"
 ob_say "| GET /oauth/authorize (302, sealed state + PKCE) | $r | ${p} ms | $(ratio_median authorize)% | >= 50% | $(cpu_median authorize) µs | $(cpu_ratio authorize) | $b |"
 ob_say ""
+ob_say "RSS after the runs: broker $(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$broker_pid/status") MB, bare handler $(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$bare_pid/status") MB"
 ob_say "per round (req/s): $(for r in $(seq 1 "$rounds"); do printf 'bare %s / vend %s / authorize %s; ' "${results[bare,$r]%% *}" "${results[vend,$r]%% *}" "${results[authorize,$r]%% *}"; done)"

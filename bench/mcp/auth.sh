@@ -13,14 +13,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROUNDS=${ROUNDS:-5}
 # shellcheck source=bench/mcp/lib.sh
 source "$HERE/lib.sh"
-SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-printf '%s' "$SECRET" >"$WORK/secret"; chmod 600 "$WORK/secret"
-cat >"$WORK/broker.json" <<JSON
-{"service": "conformance", "secret": "$SECRET", "instances": [{"id": "bench", "key": "$KEY", "status": "active", "access_token": "t"}]}
-JSON
-node "$INTEROP/fake-broker.mjs" "$WORK/broker.json" >"$WORK/broker.log" 2>&1 & PIDS+=($!)
-BROKER=$(wait_port "$WORK/broker.log") || exit 1
+fake_broker "$KEY" t || exit 1
 env MCP_HOST=127.0.0.1 MCP_PORT=0 MCP_AUTH=broker BROKER_URL="http://127.0.0.1:$BROKER" MCP_SERVICE_SECRET_FILE="$WORK/secret" \
     "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" >"$WORK/ours.log" 2>&1 & PIDS+=($!)
 SERVER_PID=${PIDS[-1]}

@@ -9,6 +9,9 @@
 #   build_release TARGET       builds TARGET in BUILD_DIR (Release), quietly; fails when it does not build
 #   push_token PORT SECRET TOKEN INSTANCE   pushes TOKEN as INSTANCE's upstream access token to the server on PORT,
 #                              signed with SECRET like the broker does (broker_api.h section 4)
+#   fake_broker KEY ACCESS_TOKEN   starts tests/interop/fake-broker.mjs with one active instance "bench" of the service
+#                              conformance (instance key KEY, access token ACCESS_TOKEN); sets SECRET (also in
+#                              $WORK/secret, for MCP_SERVICE_SECRET_FILE) and BROKER (its port)
 #   session URL [AUTH]         opens a legacy session (initialize), prints its id
 #   mcp_post URL SID BODY [AUTH]   one JSON-RPC POST in that session, prints the response body
 #   wrk_run URL SID BODY [AUTH]    one wrk run (DURATION s) of BODY with post.lua, prints
@@ -61,6 +64,16 @@ fetch(`http://127.0.0.1:${port}/cache-tokens`, { method: "POST", headers: { "con
   "x-broker-signature": "sha256=" + createHmac("sha256", key).update(ts + "." + body).digest("hex") }, body })
   .then(r => { if (r.status !== 200) { console.error("push failed", r.status); process.exit(1); } });
 ' "$1" "$2" "$3" "$4"
+}
+
+fake_broker() { # key access_token
+    SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+    printf '%s' "$SECRET" >"$WORK/secret"; chmod 600 "$WORK/secret"
+    cat >"$WORK/broker.json" <<JSON
+{"service": "conformance", "secret": "$SECRET", "instances": [{"id": "bench", "key": "$1", "status": "active", "access_token": "$2"}]}
+JSON
+    node "$INTEROP/fake-broker.mjs" "$WORK/broker.json" >"$WORK/broker.log" 2>&1 & PIDS+=($!)
+    BROKER=$(wait_port "$WORK/broker.log")
 }
 
 MCP_HEADERS=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream')

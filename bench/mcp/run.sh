@@ -15,24 +15,31 @@ source "$HERE/lib.sh"
 TOKEN=bench-upstream-token
 # the fake provider API is C (mcp-conformance --fake-upstream) so that it is not the bottleneck of either server
 env MCP_PORT=0 UPSTREAM_TOKEN="$TOKEN" "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" --fake-upstream >"$WORK/up.log" 2>&1 & PIDS+=($!)
+UP_PID=$!
 UP=$(wait_port "$WORK/up.log") || exit 1
 
-# ours: a broker is not part of the measured path (instance auth is cached after the first request), so the
-# fixture runs without auth; the upstream token comes from a signed push, as the broker would send it.
-SECRET=bench-secret-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
-env MCP_HOST=127.0.0.1 MCP_PORT=0 MCP_AUTH=none MCP_SERVICE_SECRET="$SECRET" UPSTREAM_URL="http://127.0.0.1:$UP" \
-    "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" >"$WORK/ours.log" 2>&1 & PIDS+=($!)
+# Both servers require a bearer key. Ours checks it as in production (MCP_AUTH=broker: the key's SHA-256, then the
+# auth cache; the broker, tests/interop/fake-broker.mjs, is asked after the first request only in the background);
+# the SDK server compares the key's SHA-256 with its own (BEARER_KEY). The upstream token reaches ours through a
+# signed push, as the broker would send it.
+KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+AUTH="Bearer $KEY"
+fake_broker "$KEY" "$TOKEN" || exit 1
+env MCP_HOST=127.0.0.1 MCP_PORT=0 MCP_AUTH=broker BROKER_URL="http://127.0.0.1:$BROKER" MCP_SERVICE_SECRET_FILE="$WORK/secret" \
+    UPSTREAM_URL="http://127.0.0.1:$UP" "$BUILD_DIR/mcp-servers/conformance/mcp-conformance" >"$WORK/ours.log" 2>&1 & PIDS+=($!)
+OURS_PID=$!
 OURS=$(wait_port "$WORK/ours.log") || exit 1
 # ESM resolves packages from the script's folder: run a copy next to a link to the pinned node_modules
 ln -s "$INTEROP/node_modules" "$WORK/node_modules" && cp "$HERE/sdk-server.mjs" "$WORK/"
-env PORT=0 UPSTREAM_URL="http://127.0.0.1:$UP" UPSTREAM_TOKEN="$TOKEN" node "$WORK/sdk-server.mjs" >"$WORK/sdk.log" 2>&1 & PIDS+=($!)
+env PORT=0 UPSTREAM_URL="http://127.0.0.1:$UP" UPSTREAM_TOKEN="$TOKEN" BEARER_KEY="$KEY" node "$WORK/sdk-server.mjs" >"$WORK/sdk.log" 2>&1 & PIDS+=($!)
+SDK_PID=$!
 SDK=$(wait_port "$WORK/sdk.log") || exit 1
 
 # push the upstream token to ours, signed like the broker does (broker_api.h section 4)
 push_token "$OURS" "$SECRET" "$TOKEN" bench || exit 1
 
 OURS_URL="http://127.0.0.1:$OURS/bench/mcp"; SDK_URL="http://127.0.0.1:$SDK/mcp"
-OURS_SID=$(session "$OURS_URL"); SDK_SID=$(session "$SDK_URL")
+OURS_SID=$(session "$OURS_URL" "$AUTH"); SDK_SID=$(session "$SDK_URL" "$AUTH")
 [ -n "$OURS_SID" ] && [ -n "$SDK_SID" ] || { echo "could not open sessions ($OURS_SID / $SDK_SID)"; exit 1; }
 
 LIST='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
@@ -41,7 +48,7 @@ UPSTREAM='{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"upstre
 
 check() { # url sid body -> fails unless a non-error result comes back
     local out
-    out=$(mcp_post "$1" "$2" "$3")
+    out=$(mcp_post "$1" "$2" "$3" "$AUTH")
     echo "$out" | grep -q '"result"' && ! echo "$out" | grep -q '"isError":true' || { echo "bad response: $out" >&2; return 1; }
 }
 
@@ -57,7 +64,7 @@ for w in list echo upstream; do
         [ $ok -eq 1 ] || break
         for s in ours sdk; do
             if [ $s = ours ]; then url=$OURS_URL sid=$OURS_SID; else url=$SDK_URL sid=$SDK_SID; fi
-            read -r a b c d <<<"$(wrk_run "$url" "$sid" "$body")"
+            read -r a b c d <<<"$(wrk_run "$url" "$sid" "$body" "$AUTH")"
             rps[$s]="${rps[$s]:-} $a"; p50[$s]="${p50[$s]:-} $b"; p99[$s]="${p99[$s]:-} $c"; bad[$s]=$(( ${bad[$s]:-0} + ${d:-0} ))
         done
     done
@@ -73,4 +80,6 @@ for w in list echo upstream; do
     unset rps p50 p99 bad
 done
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s x $ROUNDS rounds over loopback, one legacy session per server, JSON responses; $(nproc) cores shared by wrk, both servers and the fake upstream."
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s x $ROUNDS rounds over loopback, one legacy session per server, a bearer key on every request, JSON responses; $(nproc) cores shared by wrk, both servers and the fake upstream."
+rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
+echo "RSS after the runs (MB): ours $(rss_mb "$OURS_PID"), sdk $(rss_mb "$SDK_PID"), fake upstream $(rss_mb "$UP_PID")"

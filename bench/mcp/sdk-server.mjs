@@ -2,9 +2,11 @@
 // pinned version in tests/interop/package.json) doing the same work as the C runtime's mcp-conformance
 // fixture: tools "echo" (validated input, structured output) and "upstream_items" (fetch to the fake upstream
 // with a Bearer token). Stateful sessions, JSON responses, DNS-rebinding protection on, like ours.
-// Usage: PORT=0 UPSTREAM_URL=http://127.0.0.1:N UPSTREAM_TOKEN=t node sdk-server.mjs
+// With BEARER_KEY set, every request must carry "Authorization: Bearer <BEARER_KEY>" (its SHA-256 compared in
+// constant time, as the C runtime checks an instance key), else 401.
+// Usage: PORT=0 UPSTREAM_URL=http://127.0.0.1:N UPSTREAM_TOKEN=t [BEARER_KEY=k] node sdk-server.mjs
 import { createServer } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -38,9 +40,17 @@ function newServer() {
   return server;
 }
 
+const keyHash = process.env.BEARER_KEY ? createHash('sha256').update(process.env.BEARER_KEY).digest() : null;
+function authorized(req) {
+  if (keyHash === null) return true;
+  const h = req.headers.authorization ?? '';
+  return h.startsWith('Bearer ') && timingSafeEqual(createHash('sha256').update(h.slice(7)).digest(), keyHash);
+}
+
 const transports = new Map();
 const http = createServer(async (req, res) => {
   if (req.method !== 'POST') { res.writeHead(405).end(); return; }
+  if (!authorized(req)) { res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_token"}'); return; }
   const chunks = [];
   for await (const c of req) chunks.push(c);
   let body;

@@ -101,7 +101,7 @@ int cm_random_hex(char *out, size_t outsz, size_t nbytes)
     size_t done = 0;
     while (done < nbytes) {
         size_t n = nbytes - done < sizeof(chunk) ? nbytes - done : sizeof(chunk);
-        if (cm_random_bytes(chunk, n) != CM_OK) {
+        if (cm_random_pooled(chunk, n) != CM_OK) { /* a request id per request: RAND_bytes' fixed cost matters */
             cm_wipe(chunk, sizeof(chunk));
             out[0] = '\0';
             return CM_ERR;

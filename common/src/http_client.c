@@ -1,9 +1,13 @@
 /*
  * http_client.c - asynchronous outbound HTTP: libcurl's multi-socket API driven by the h2o evloop.
  *
- * Sockets: for every fd curl asks us to watch we wrap a dup() (H2O_SOCKET_FLAG_DONT_READ) and close
- * the dup on CURL_POLL_REMOVE, which curl sends before it closes its own fd; so curl closing a
- * socket never pulls an fd from under the loop. Writability uses h2o's one-shot notify_write,
+ * Sockets: for every fd curl asks us to watch we wrap a dup() (H2O_SOCKET_FLAG_DONT_READ), so curl
+ * closing a socket never pulls an fd from under the loop. The dup lives as long as curl's fd: curl
+ * sends CURL_POLL_REMOVE whenever a connection goes idle into its pool, and redoing dup + epoll
+ * registration + close for every reused connection was a large part of a provider call's cost, so
+ * REMOVE only stops watching; the dup is closed in CURLOPT_CLOSESOCKETFUNCTION, where curl closes its
+ * fd (every close of an http/https socket goes through it). by_fd finds the kept dup again when a
+ * pooled connection is reused. Writability uses h2o's one-shot notify_write,
  * re-armed after every action while curl still wants POLL_OUT. Time: one cm_timer follows curl's
  * CURLMOPT_TIMERFUNCTION. curl_multi_info_read runs after every action.
  *
@@ -13,7 +17,9 @@
  * holds c->busy; a client freed from inside a callback is destroyed when the outermost one unwinds.
  *
  * Safety: http/https only, no redirects, CURLOPT_NOSIGNAL, a timeout and a response size cap on
- * every call, response headers capped too. curl resends a request by itself when a reused
+ * every call, response headers capped too. Easy handles are kept for reuse (curl_easy_reset: no
+ * option or callback of one request survives into the next; the connection pool is the multi's).
+ * curl resends a request by itself when a reused
  * keep-alive connection turns out dead before any response byte; that would replay a token call, so
  * POST/PATCH use a fresh connection unless the caller sets replay_ok.
  */
@@ -41,6 +47,7 @@
 #define DEFAULT_USER_AGENT "oauth-broker/0.1"
 #define MAX_HEADER_BYTES (64 * 1024)
 #define MAX_HEADERS 100
+#define IDLE_EASY_MAX 64
 
 struct csock {
     cm_http_client_t *c;
@@ -83,6 +90,10 @@ struct cm_http_client {
     size_t inflight;
     struct cm_http_call *calls;
     struct csock *socks;
+    struct csock **by_fd; /* curl's fd -> its watcher, kept while the connection idles in curl's pool */
+    size_t by_fd_len;
+    CURL *idle_easy[IDLE_EASY_MAX]; /* reset handles for the next calls */
+    size_t n_idle_easy;
     int busy, dead;
 };
 
@@ -121,12 +132,19 @@ static void call_detach(cm_http_call_t *call)
     call->detached = 1;
 }
 
-/* Frees the call and everything it owns (detaching it first when still attached). */
+/* Frees the call and everything it owns (detaching it first when still attached); its easy handle is reset and
+ * kept for the next call while the client lives. */
 static void call_free(cm_http_call_t *call)
 {
+    cm_http_client_t *c = call->c;
     if (!call->detached)
         call_detach(call);
-    curl_easy_cleanup(call->easy);
+    if (call->easy != NULL && !c->dead && c->n_idle_easy < IDLE_EASY_MAX) {
+        curl_easy_reset(call->easy);
+        c->idle_easy[c->n_idle_easy++] = call->easy;
+    } else {
+        curl_easy_cleanup(call->easy);
+    }
     curl_slist_free_all(call->req_headers);
     clear_headers(call);
     free(call->headers);
@@ -205,7 +223,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
         return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
     }
     if (call->len + len + 1 > call->cap) {
-        size_t cap = call->cap ? call->cap : 4096;
+        size_t cap = call->cap ? call->cap : 512; /* under 1 KiB: a small answer never makes malloc consolidate */
         while (cap < call->len + len + 1)
             cap *= 2;
         char *grown = realloc(call->buf, cap);
@@ -289,6 +307,8 @@ static void on_writable(h2o_socket_t *sock, const char *err);
 
 static void csock_detach(cm_http_client_t *c, struct csock *cs)
 {
+    if ((size_t)cs->fd < c->by_fd_len && c->by_fd[cs->fd] == cs)
+        c->by_fd[cs->fd] = NULL;
     if (cs->prev != NULL)
         cs->prev->next = cs->next;
     else
@@ -322,6 +342,11 @@ static void sock_action(struct csock *cs, int ev)
 
 static void on_readable(h2o_socket_t *sock, const char *err)
 {
+    struct csock *cs = sock->data;
+    if (cs->what == 0) { /* an idle pooled connection: closed by the peer, or garbage; not curl's business now */
+        h2o_socket_read_stop(sock);
+        return;
+    }
     sock_action(sock->data, err ? CURL_CSELECT_ERR : CURL_CSELECT_IN);
 }
 
@@ -330,18 +355,40 @@ static void on_writable(h2o_socket_t *sock, const char *err)
     sock_action(sock->data, err ? CURL_CSELECT_ERR : CURL_CSELECT_OUT);
 }
 
+static int grow_by_fd(cm_http_client_t *c, size_t fd)
+{
+    size_t len = c->by_fd_len ? c->by_fd_len : 64;
+    while (len <= fd)
+        len *= 2;
+    struct csock **grown = realloc(c->by_fd, len * sizeof(*grown));
+    if (grown == NULL)
+        return CM_ENOMEM;
+    memset(grown + c->by_fd_len, 0, (len - c->by_fd_len) * sizeof(*grown));
+    c->by_fd = grown;
+    c->by_fd_len = len;
+    return CM_OK;
+}
+
 static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
     cm_http_client_t *c = userp;
     struct csock *cs = socketp;
-    if (what == CURL_POLL_REMOVE) { /* curl closes s after this returns */
+    if (what == CURL_POLL_REMOVE) { /* idle in curl's pool, or about to be closed (on_curl_close) */
         if (cs != NULL) {
             curl_multi_assign(c->multi, s, NULL);
-            csock_detach(c, cs);
+            /* idle: still polled for reading, so that taking it up again costs no epoll change; should the peer
+               close it meanwhile, on_readable stops polling it (curl finds the connection dead when it looks) */
+            cs->what = 0; /* a write notification still armed finds nothing to re-arm */
         }
         return 0;
     }
+    if (cs == NULL && s >= 0 && (size_t)s < c->by_fd_len)
+        cs = c->by_fd[s]; /* a pooled connection taken up again */
     if (cs == NULL) {
+        if (s < 0 || ((size_t)s >= c->by_fd_len && grow_by_fd(c, (size_t)s) != CM_OK)) {
+            cm_error("http", "cannot watch a socket");
+            return -1;
+        }
         int fd = fcntl(s, F_DUPFD_CLOEXEC, 0);
         if (fd < 0 || (cs = calloc(1, sizeof(*cs))) == NULL) {
             if (fd >= 0)
@@ -357,8 +404,9 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
         if (c->socks != NULL)
             c->socks->prev = cs;
         c->socks = cs;
-        curl_multi_assign(c->multi, s, cs);
+        c->by_fd[s] = cs;
     }
+    curl_multi_assign(c->multi, s, cs);
     cs->what = what;
     if (what & CURL_POLL_IN) {
         if (!h2o_socket_is_reading(cs->sock))
@@ -369,6 +417,15 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
     if ((what & CURL_POLL_OUT) && !h2o_socket_is_writing(cs->sock))
         h2o_socket_notify_write(cs->sock, on_writable);
     return 0;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: curl closes fd; its watcher (the dup) goes with it. */
+static int on_curl_close(void *clientp, curl_socket_t fd)
+{
+    cm_http_client_t *c = clientp;
+    if (fd >= 0 && (size_t)fd < c->by_fd_len && c->by_fd[fd] != NULL)
+        csock_detach(c, c->by_fd[fd]);
+    return close(fd);
 }
 
 static int on_curl_timer(CURLM *multi, long ms, void *userp)
@@ -395,12 +452,16 @@ static void on_timer(void *arg)
 
 static void client_destroy(cm_http_client_t *c)
 {
+    c->dead = 1; /* call_free keeps no handle from here on */
     while (c->calls != NULL)
         call_free(c->calls);
+    while (c->n_idle_easy > 0)
+        curl_easy_cleanup(c->idle_easy[--c->n_idle_easy]);
     if (c->multi != NULL)
-        curl_multi_cleanup(c->multi);
-    while (c->socks != NULL) /* whatever curl did not REMOVE */
+        curl_multi_cleanup(c->multi); /* closes the pooled connections through on_curl_close */
+    while (c->socks != NULL)          /* whatever curl did not close */
         csock_detach(c, c->socks);
+    free(c->by_fd);
     cm_timer_free(c->timer);
     free(c->user_agent);
     free(c);
@@ -525,6 +586,8 @@ static int setup_easy(cm_http_client_t *c, cm_http_call_t *call, const cm_http_r
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, call->errbuf);
     curl_easy_setopt(e, CURLOPT_PRIVATE, call);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_curl_close);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, c);
     if (req->body != NULL || strcmp(method, "POST") == 0) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->req_body ? call->req_body : "");
@@ -567,7 +630,8 @@ int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_don
         goto out_free_call;
     if (req->body != NULL)
         memcpy(call->req_body, req->body, req->body_len);
-    if ((call->easy = curl_easy_init()) == NULL)
+    call->easy = c->n_idle_easy > 0 ? c->idle_easy[--c->n_idle_easy] : curl_easy_init();
+    if (call->easy == NULL)
         goto out_free_call;
     if ((rc = setup_easy(c, call, req)) != CM_OK)
         goto out_free_call;

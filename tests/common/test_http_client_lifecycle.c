@@ -3,7 +3,8 @@
  * tests/common/http_client_fixture.c) on 127.0.0.1 in the same loop: 100 concurrent requests (+ throughput, no
  * descriptor left behind), cancel (before start, mid-flight, from another call's callback), freeing the client with
  * calls pending (also from inside a callback; their drop hooks run, their callbacks do not), and callbacks never
- * running inside cm_http_start. Every loop is bounded in time.
+ * running inside cm_http_start, and a pooled keep-alive connection closed by its peer while idle (no busy loop, the
+ * next call connects again). Every loop is bounded in time.
  */
 #include "cu.h"
 #include "http_client_fixture.h"
@@ -11,8 +12,15 @@
 #include "common/status.h"
 #include "common/timer.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ---- concurrency ---- */
 
@@ -229,8 +237,121 @@ static void test_drop_on_free(void)
     CU_ASSERT_EQUAL(r.done, 1);
 }
 
+/* ---- a pooled connection closed by the peer while idle ---- */
+
+/* Accepts one connection on lfd while the loop runs, reads one request, answers 200 "ok" keeping it alive. Returns
+ * the connection's fd, -1 on failure. */
+static int serve_one(int lfd, struct result *r)
+{
+    int fd = -1;
+    int64_t end = cm_now_ms() + 3000;
+    while (fd < 0 && cm_now_ms() < end) {
+        h2o_evloop_run(loop, 10);
+        fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    }
+    if (fd < 0)
+        return -1;
+    char buf[2048];
+    size_t len = 0;
+    while (cm_now_ms() < end && (len < 4 || memmem(buf, len, "\r\n\r\n", 4) == NULL)) {
+        h2o_evloop_run(loop, 10);
+        ssize_t n = recv(fd, buf + len, sizeof(buf) - len, 0);
+        if (n > 0)
+            len += (size_t)n;
+        if (n == 0 || len == sizeof(buf))
+            break;
+    }
+    static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok";
+    if (send(fd, answer, sizeof(answer) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(answer) - 1 ||
+        !run_until(&r->done, 1, 3000)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Descriptors of this process that are the only one open on their socket. The loop watches each of curl's sockets
+ * through a dup, so a socket of curl's counts once here only when its watcher is a dup of some other socket. */
+static int lone_sockets(void)
+{
+    char inodes[256][64];
+    int n = 0, lone = 0;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL && n < 256) {
+        char path[300], link[64];
+        snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+        ssize_t len = readlink(path, link, sizeof(link) - 1);
+        if (len > 0 && (link[len] = '\0', strncmp(link, "socket:", 7) == 0))
+            snprintf(inodes[n++], sizeof(inodes[0]), "%s", link);
+    }
+    if (d != NULL)
+        closedir(d);
+    for (int i = 0; i < n; i++) {
+        int same = 0;
+        for (int j = 0; j < n; j++)
+            same += strcmp(inodes[i], inodes[j]) == 0;
+        lone += same == 1;
+    }
+    return lone;
+}
+
+static double cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void test_idle_closed_by_peer(void)
+{
+    int fds = cu_count_fds();
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t salen = sizeof(sa);
+    CU_ASSERT_FATAL(lfd >= 0 && bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lfd, 4) == 0 &&
+                    getsockname(lfd, (struct sockaddr *)&sa, &salen) == 0);
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/x", ntohs(sa.sin_port));
+    cm_http_client_t *c = cm_http_client_new(loop);
+    cm_http_request_t req = {.url = url};
+    struct result r = {0};
+    CU_ASSERT_EQUAL(start(c, &req, &r, NULL), CM_AGAIN);
+    int conn = serve_one(lfd, &r);
+    CU_ASSERT_FATAL(conn >= 0);
+    CU_ASSERT_EQUAL(r.status, 200);
+    CU_ASSERT_STRING_EQUAL(r.body, "ok");
+    int open_pooled = cu_count_fds(), lone_pooled = lone_sockets(); /* curl's socket + its dup, our end */
+
+    /* the connection idles in curl's pool; the peer closes it: the client must not spin on the readable socket */
+    close(conn);
+    double cpu0 = cpu_ms();
+    run_for(300);
+    double spent = cpu_ms() - cpu0;
+    CU_ASSERT(spent < 150.0 * cu_wait_ms(1));
+    if (spent >= 150.0 * cu_wait_ms(1))
+        fprintf(stderr, "\n    [http] %.0f ms of CPU in 300 ms with an idle connection closed by the peer\n", spent);
+
+    /* the next call finds the pooled connection dead and connects again */
+    struct result r2 = {0};
+    CU_ASSERT_EQUAL(start(c, &req, &r2, NULL), CM_AGAIN);
+    conn = serve_one(lfd, &r2);
+    CU_ASSERT_FATAL(conn >= 0);
+    CU_ASSERT_EQUAL(r2.status, 200);
+    /* as many open as before, and the new socket watched through a dup of itself: the dead connection's socket and
+       its dup went when curl closed it */
+    CU_ASSERT_EQUAL(cu_count_fds(), open_pooled);
+    CU_ASSERT_EQUAL(lone_sockets(), lone_pooled);
+    cm_http_client_free(c);
+    close(conn);
+    close(lfd);
+    run_for(50);
+    CU_ASSERT_EQUAL(cu_count_fds(), fds); /* curl's sockets and the loop's dups all closed */
+}
+
 void tests_register(void)
 {
     CU_SUITE("http_client_lifecycle", setup, teardown, {"concurrent", test_concurrent}, {"cancel", test_cancel},
-             {"free_with_pending", test_free_with_pending}, {"drop_on_free", test_drop_on_free});
+             {"free_with_pending", test_free_with_pending}, {"drop_on_free", test_drop_on_free},
+             {"idle_closed_by_peer", test_idle_closed_by_peer});
 }
