@@ -22,7 +22,6 @@
 #define ID "7e57c0de-0000-4000-8000-00000000000"
 #define HASH(ch) "'" ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch "'"
 
-
 /* Collects for wait_ms the notifications whose payload starts with prefix: their count, the last one in last. */
 static int drain(PGconn *l, const char *prefix, int wait_ms, char *last, size_t lastsz)
 {
