@@ -50,7 +50,7 @@ bench_broker_config "$build" "$bport" "$gport" 4 warn "\"authorization\": {\"cod
 bench_fake_google "$gport"
 bench_broker "$build"
 bench_instance "$broker" "$gport"
-resource="http://127.0.0.1:49296/$id/mcp"
+resource="http://127.0.0.1:$(jq -r '.[0].port' "$work/services.json")/$id/mcp"
 redirect="http://127.0.0.1:5555/cb"
 client="$(curl -fsS -X POST -H 'content-type: application/json' "$broker/as/register" \
     -d '{"client_name":"bench","redirect_uris":["http://127.0.0.1/cb"],"token_endpoint_auth_method":"none"}' | jq -r .client_id)"

@@ -90,8 +90,11 @@ bench_registry() {
     cat >"$work/google.json" <<JSON
 {"clients": [{"client_id": "bench", "client_secret": "bench-secret", "redirect_uris": ["$1/oauth/callback"]}]}
 JSON
+    # a port nobody listens on: the broker's pushes to gmail must never reach the MCP server of a running stack
+    local mcp_port
+    mcp_port="$(bench_port)"
     cat >"$work/services.json" <<JSON
-[{"service_name": "gmail", "display_name": "Gmail", "port": 49296, "type": "oauth", "provider": "google",
+[{"service_name": "gmail", "display_name": "Gmail", "port": $mcp_port, "type": "oauth", "provider": "google",
   "default_scopes": "openid email", "active": true}]
 JSON
 }

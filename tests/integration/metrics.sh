@@ -22,7 +22,8 @@ MPORT="$(it_free_port)"
 MCP="http://127.0.0.1:$MPORT"
 FAKE_TOKENINFO_URL="$GOOGLE/tokeninfo" it_start gmailapi node "$INTEROP/fake-gmail.mjs" unused
 GMAIL_API="http://127.0.0.1:$(it_wait_line "$IT_DIR/gmailapi.log" "listening on" | sed -E 's/.*:([0-9]+)$/\1/')" || exit 1
-it_google_broker "{\"refresh\": {\"enabled\": false},
+# no change notifications: the cache lifetime (300 ms) is what makes the first vend below a miss
+it_google_broker "{\"refresh\": {\"enabled\": false}, \"oauth\": {\"change_notify\": false},
   \"metrics\": {\"allow_loopback\": false, \"token_file\": \"$IT_DIR/metrics.token\"},
   \"push\": {\"retries\": 0, \"urls\": {\"gmail\": \"http://127.0.0.1:$(it_free_port)\"}}}" || exit 1
 it_start mcp-gmail env -u DATABASE_URL MCP_HOST=127.0.0.1 MCP_PORT="$MPORT" BROKER_URL="$BROKER" \
@@ -77,7 +78,7 @@ KEY="$(jq -r .mcp_access_key <<<"$BODY")"
 curl -s -X POST "$GOOGLE/_seed" -d '{"client_id":"gclient","refresh_token":"1//seed-M"}' >/dev/null
 admin POST /cache-tokens "{\"instance_id\":\"$IID\",\"access_token\":\"imported-$RANDOM\",\"refresh_token\":\"1//seed-M\",\"expires_in\":3600}"
 check "setup: token imported" bash -c '[[ "$0" == 2* ]]' "$STATUS"
-sleep 0.4 # the broker's instance cache (300 ms) lapses: the first vend misses it
+sleep 0.4 # the broker's instance cache (300 ms, no change notifications) lapses: the first vend misses it
 SID=""
 mcp initialize '{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"metrics","version":"0"}}' 1
 SID="$(header mcp-session-id)"
