@@ -16,6 +16,8 @@
  * curl asks for a 0 ms timeout, so the transfer starts on the next loop iteration. Every entry point
  * holds c->busy; a client freed from inside a callback is destroyed when the outermost one unwinds.
  *
+ * The easy handle of one request (its options, the response callbacks): http_client_easy.c.
+ *
  * Safety: http/https only, no redirects, CURLOPT_NOSIGNAL, a timeout and a response size cap on
  * every call, response headers capped too. Easy handles are kept for reuse (curl_easy_reset: no
  * option or callback of one request survives into the next; the connection pool is the multi's).
@@ -30,6 +32,7 @@
 #include "common/timer.h"
 
 #include "http_client_guard.h"
+#include "http_client_internal.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -42,61 +45,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_TIMEOUT_MS 10000
-#define DEFAULT_MAX_RESPONSE (1024 * 1024)
-#define DEFAULT_USER_AGENT "oauth-broker/0.1"
-#define MAX_HEADER_BYTES (64 * 1024)
-#define MAX_HEADERS 100
-#define IDLE_EASY_MAX 64
-
-struct csock {
-    cm_http_client_t *c;
-    h2o_socket_t *sock; /* wraps a dup() of fd; ours to close */
-    curl_socket_t fd;   /* curl's */
-    int what;
-    int in_cb, detached;
-    struct csock *prev, *next;
-};
-
-struct cm_http_call {
-    cm_http_client_t *c;
-    CURL *easy;
-    struct curl_slist *req_headers;
-    char *req_body;
-    char *buf; /* response body, NUL-terminated */
-    size_t len, cap, max;
-    int too_big; /* 1 body, 2 headers */
-    size_t header_bytes;
-    cm_http_header_t *headers; /* owned strings */
-    size_t n_headers;
-    long retry_after;
-    int detached; /* not in c->calls / the multi handle: not started yet, or being delivered */
-    char errbuf[CURL_ERROR_SIZE];
-    cm_http_guard_t guard; /* per-request CA file and address check */
-    cm_http_done_cb done;
-    void *arg;
-    void (*drop)(void *arg);
-    cm_reqid_t reqid; /* current when the call started: current again in its callback */
-    struct cm_http_call *prev, *next;
-};
-
-struct cm_http_client {
-    h2o_evloop_t *loop;
-    CURLM *multi;
-    cm_timer_t *timer;
-    int timeout_ms;
-    size_t max_response;
-    char *user_agent;
-    size_t inflight;
-    struct cm_http_call *calls;
-    struct csock *socks;
-    struct csock **by_fd; /* curl's fd -> its watcher, kept while the connection idles in curl's pool */
-    size_t by_fd_len;
-    CURL *idle_easy[IDLE_EASY_MAX]; /* reset handles for the next calls */
-    size_t n_idle_easy;
-    int busy, dead;
-};
-
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
 static void curl_init_once(void)
@@ -105,17 +53,6 @@ static void curl_init_once(void)
 }
 
 /* ---------------------------------------------------------------- calls */
-
-static void clear_headers(cm_http_call_t *call)
-{
-    for (size_t i = 0; i < call->n_headers; i++) {
-        free((char *)call->headers[i].name);
-        free((char *)call->headers[i].value);
-    }
-    call->n_headers = 0;
-    call->header_bytes = 0;
-    call->retry_after = -1;
-}
 
 /* Takes the call out of the client and of curl; afterwards cm_http_cancel on it is a no-op. */
 static void call_detach(cm_http_call_t *call)
@@ -146,96 +83,11 @@ static void call_free(cm_http_call_t *call)
         curl_easy_cleanup(call->easy);
     }
     curl_slist_free_all(call->req_headers);
-    clear_headers(call);
+    cm__http_clear_headers(call);
     free(call->headers);
     free(call->req_body);
     free(call->buf);
     free(call);
-}
-
-/* Retry-After: delta-seconds or an HTTP-date. -1 when absent or unparsable. */
-static long parse_retry_after(const char *v)
-{
-    if (isdigit((unsigned char)v[0])) {
-        char *end;
-        long s = strtol(v, &end, 10);
-        while (*end == ' ' || *end == '\t')
-            end++;
-        return *end == '\0' && s >= 0 ? (s > 86400 * 365 ? 86400 * 365 : s) : -1;
-    }
-    time_t when = curl_getdate(v, NULL);
-    if (when == (time_t)-1)
-        return -1;
-    time_t now = time(NULL);
-    return when > now ? (long)(when - now) : 0;
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *arg)
-{
-    cm_http_call_t *call = arg;
-    size_t len = size * n;
-    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) { /* a new response (after 1xx): forget the previous block */
-        clear_headers(call);
-        return len;
-    }
-    call->header_bytes += len;
-    if (call->header_bytes > MAX_HEADER_BYTES) {
-        call->too_big = 2;
-        return 0; /* aborts the transfer */
-    }
-    while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == '\n'))
-        len--;
-    const char *colon = memchr(p, ':', len);
-    if (len == 0 || colon == NULL || colon == p || p[0] == ' ' || p[0] == '\t')
-        return size * n; /* blank line, obsolete folding or garbage: ignored */
-    size_t name_len = (size_t)(colon - p);
-    const char *v = colon + 1, *end = p + len;
-    while (v < end && (*v == ' ' || *v == '\t'))
-        v++;
-    while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
-    if (call->n_headers == MAX_HEADERS) {
-        call->too_big = 2;
-        return 0;
-    }
-    if (call->headers == NULL && (call->headers = calloc(MAX_HEADERS, sizeof(*call->headers))) == NULL)
-        return 0;
-    char *name = strndup(p, name_len), *value = strndup(v, (size_t)(end - v));
-    if (name == NULL || value == NULL) {
-        free(name);
-        free(value);
-        return 0;
-    }
-    for (char *q = name; *q; q++)
-        *q = (char)tolower((unsigned char)*q);
-    call->headers[call->n_headers++] = (cm_http_header_t){name, value};
-    if (strcmp(name, "retry-after") == 0)
-        call->retry_after = parse_retry_after(value);
-    return size * n;
-}
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-    cm_http_call_t *call = arg;
-    size_t len = size * n;
-    if (len > call->max - call->len) {
-        call->too_big = 1;
-        return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
-    }
-    if (call->len + len + 1 > call->cap) {
-        size_t cap = call->cap ? call->cap : 512; /* under 1 KiB: a small answer never makes malloc consolidate */
-        while (cap < call->len + len + 1)
-            cap *= 2;
-        char *grown = realloc(call->buf, cap);
-        if (grown == NULL)
-            return 0;
-        call->buf = grown;
-        call->cap = cap;
-    }
-    memcpy(call->buf + call->len, p, len);
-    call->len += len;
-    call->buf[call->len] = '\0';
-    return len;
 }
 
 /* Delivers a finished transfer (curl is not on the stack) and frees the call. */
@@ -373,7 +225,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
 {
     cm_http_client_t *c = userp;
     struct csock *cs = socketp;
-    if (what == CURL_POLL_REMOVE) { /* idle in curl's pool, or about to be closed (on_curl_close) */
+    if (what == CURL_POLL_REMOVE) { /* idle in curl's pool, or about to be closed (cm__http_on_curl_close) */
         if (cs != NULL) {
             curl_multi_assign(c->multi, s, NULL);
             /* idle: still polled for reading, so that taking it up again costs no epoll change; should the peer
@@ -420,7 +272,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t s, int what, void *userp, vo
 }
 
 /* CURLOPT_CLOSESOCKETFUNCTION: curl closes fd; its watcher (the dup) goes with it. */
-static int on_curl_close(void *clientp, curl_socket_t fd)
+int cm__http_on_curl_close(void *clientp, curl_socket_t fd)
 {
     cm_http_client_t *c = clientp;
     if (fd >= 0 && (size_t)fd < c->by_fd_len && c->by_fd[fd] != NULL)
@@ -458,7 +310,7 @@ static void client_destroy(cm_http_client_t *c)
     while (c->n_idle_easy > 0)
         curl_easy_cleanup(c->idle_easy[--c->n_idle_easy]);
     if (c->multi != NULL)
-        curl_multi_cleanup(c->multi); /* closes the pooled connections through on_curl_close */
+        curl_multi_cleanup(c->multi); /* closes the pooled connections through cm__http_on_curl_close */
     while (c->socks != NULL)          /* whatever curl did not close */
         csock_detach(c, c->socks);
     free(c->by_fd);
@@ -525,87 +377,6 @@ size_t cm_http_client_inflight(const cm_http_client_t *c)
     return c ? c->inflight : 0;
 }
 
-static int valid_method(const char *m)
-{
-    size_t n = strlen(m);
-    if (n == 0 || n > 16)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (m[i] < 'A' || m[i] > 'Z')
-            return 0;
-    return 1;
-}
-
-static int header_safe(const char *s)
-{
-    return s != NULL && strpbrk(s, "\r\n") == NULL;
-}
-
-/* Builds the easy handle of call from req. Returns CM_OK, CM_EINVAL or CM_ENOMEM. */
-static int setup_easy(cm_http_client_t *c, cm_http_call_t *call, const cm_http_request_t *req)
-{
-    CURL *e = call->easy;
-    const char *method = req->method ? req->method : req->body ? "POST" : "GET";
-    if (!valid_method(method))
-        return CM_EINVAL;
-    for (size_t i = 0; i < req->n_headers; i++) {
-        const cm_http_header_t *h = &req->headers[i];
-        if (!header_safe(h->name) || !header_safe(h->value) || h->name[0] == '\0' || strchr(h->name, ':') != NULL)
-            return CM_EINVAL;
-        size_t len = strlen(h->name) + strlen(h->value) + 3;
-        char *line = malloc(len);
-        if (line == NULL)
-            return CM_ENOMEM;
-        snprintf(line, len, "%s: %s", h->name, h->value);
-        struct curl_slist *grown = curl_slist_append(call->req_headers, line);
-        free(line);
-        if (grown == NULL)
-            return CM_ENOMEM;
-        call->req_headers = grown;
-    }
-    struct curl_slist *grown = curl_slist_append(call->req_headers, "Expect:"); /* no 100-continue round trip */
-    if (grown == NULL)
-        return CM_ENOMEM;
-    call->req_headers = grown;
-
-    if (curl_easy_setopt(e, CURLOPT_URL, req->url) != CURLE_OK)
-        return CM_EINVAL;
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(req->timeout_ms > 0 ? req->timeout_ms : c->timeout_ms));
-    if (call->max < (size_t)INT64_MAX) /* early refusal when Content-Length already says too much */
-        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)call->max);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, call->req_headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, call);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, call);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, call->errbuf);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, call);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_curl_close);
-    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, c);
-    if (req->body != NULL || strcmp(method, "POST") == 0) {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->req_body ? call->req_body : "");
-        if (strcmp(method, "POST") != 0)
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-    } else if (strcmp(method, "HEAD") == 0) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    } else if (strcmp(method, "GET") != 0) {
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-    }
-    if ((strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0) && !req->replay_ok) {
-        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L); /* never resent by curl on a stale connection */
-        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-    }
-    cm_http_guard_setup(e, &call->guard, req);
-    return CM_OK;
-}
-
 int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_done_cb done, void *arg,
                   cm_http_call_t **out_call)
 {
@@ -633,7 +404,7 @@ int cm_http_start(cm_http_client_t *c, const cm_http_request_t *req, cm_http_don
     call->easy = c->n_idle_easy > 0 ? c->idle_easy[--c->n_idle_easy] : curl_easy_init();
     if (call->easy == NULL)
         goto out_free_call;
-    if ((rc = setup_easy(c, call, req)) != CM_OK)
+    if ((rc = cm__http_setup_easy(c, call, req)) != CM_OK)
         goto out_free_call;
     if (curl_multi_add_handle(c->multi, call->easy) != CURLM_OK) { /* only queues: curl asks for a 0 ms timer */
         rc = CM_ENOMEM;
