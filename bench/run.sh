@@ -7,7 +7,8 @@
 #   grant peer               grant 5 on express 5 (bench/peers, pinned) answering GET /connect/google with its 302
 #                            (state + PKCE in an express-session), measured here with the same wrk settings
 #   bench/mcp/run.sh         the official TypeScript MCP SDK server vs ours: tools/list, tools/call, tools/call with
-#                            a provider call (fake upstream)
+#                            a provider call (fake upstream); and the provider call at constant rates (open loop,
+#                            bench/tools/openloop.c) below the SDK server's capacity, p99 from the scheduled send time
 #   bench/broker/workers.sh  vend and a bare route against the broker's worker count (1, 2)
 #   bench/broker/scale.sh    vend over 100 ids vs over BENCH_SCALE_INSTANCES (100,000) ids, two replicas, and the
 #                            change propagation between them (p50 / p99)
@@ -105,11 +106,19 @@ if [[ "$skip" != *" mcp "* ]]; then
         ob_warn "bench/mcp/run.sh failed (see its output)"
     ours_rss="$(sed -nE 's/^RSS after the runs \(MB\): ours ([0-9]+),.*/\1/p' "$out/mcp.txt")"
     sdk_rss="$(sed -nE 's/^RSS after the runs \(MB\): .*sdk ([0-9]+),.*/\1/p' "$out/mcp.txt")"
-    awk -F'|' '/^\| tools\// && $3 !~ /ratio/ {print $2 "|" $3 "|" $4 "|" $6}' "$out/mcp.txt" |
+    awk -F'|' '/^\| tools\// && NF == 8 && $3 !~ /ratio/ {print $2 "|" $3 "|" $4 "|" $6}' "$out/mcp.txt" |
         while IFS='|' read -r what server rps p99; do
             rss="$ours_rss"
             [[ "$server" == *SDK* ]] && rss="$sdk_rss"
             printf 'MCP|%s|%s|%s|%s|%s\n' "$(trim <<<"$what")" "$(trim <<<"$server")" "$(trim <<<"$rps")" "$(trim <<<"$p99")" "$rss" >>"$rows"
+        done
+    # the open-loop table: the same offered rate to both servers, p99 from each request's scheduled time
+    awk -F'|' '/^\| tools\// && NF == 11 {print $2 "|" $3 "|" $4 "|" $5 "|" $8 "|" $10}' "$out/mcp.txt" |
+        while IFS='|' read -r what rate server rps p99 bad; do
+            rss="$ours_rss"
+            [[ "$server" == *SDK* ]] && rss="$sdk_rss"
+            printf 'MCP open loop|%s at a constant %s req/s (errors + late: %s)|%s|%s|%s|%s\n' "$(trim <<<"$what")" \
+                "$(trim <<<"$rate")" "$(trim <<<"$bad")" "$(trim <<<"$server")" "$(trim <<<"$rps")" "$(trim <<<"$p99")" "$rss" >>"$rows"
         done
 fi
 

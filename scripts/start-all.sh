@@ -132,8 +132,12 @@ main() {
         count=$((count + 1))
     done
 
+    local workers
+    workers="$(curl -s -m 2 "$OAUTH_BASE_URL/health" | jq -r '.worker.of // empty' 2>/dev/null || true)"
     ob_say ""
     ob_say "broker:      $OAUTH_BASE_URL/health   $OAUTH_BASE_URL/providers"
+    [[ -z "$workers" ]] ||
+        ob_say "             $workers worker process(es), one per CPU unless OB_WORKERS or listen.workers says otherwise"
     ob_say "MCP servers: $count running (logs in $log_dir, stop everything with scripts/stop-all.sh)"
     ob_say "             an instance's endpoint: http://127.0.0.1:<service port>/<instance id>/mcp"
     ob_say "keys:        admin API bearer in $VAR_DIR/keys/admin.key; data key ring $VAR_DIR/keys/data.keys;"

@@ -17,6 +17,8 @@
 #   wrk_run URL SID BODY [AUTH]    one wrk run (DURATION s) of BODY with post.lua, prints
 #                              "req/s p50_us p99_us socket_errors+non2xx"; with COUNT_TOOL_ERRORS=1 in the
 #                              environment a fifth field: the responses that are tool errors ("isError":true)
+#   openloop_run URL SID BODY AUTH RATE   one open-loop run (bench/tools/openloop.c, DURATION s at RATE req/s), prints
+#                              its OPENLOOP line
 #   cpu_ticks PID              utime + stime of PID in clock ticks (TICK_US microseconds each)
 #   median, fmt_ms US          the median of the numbers on stdin; microseconds as milliseconds (2 decimals)
 # On sourcing: wrk is required, mcp-conformance is built in BUILD_DIR (Release) when missing, the pinned node
@@ -92,6 +94,12 @@ mcp_post() { # url sid body [auth] -> response body
 wrk_run() { # url sid body [auth] -> "rps p50_us p99_us bad [tool_errors]"
     AUTH=${4:-} BODY=$3 SID=$2 timeout $((DURATION + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s "$HERE/post.lua" "$1" 2>&1 |
         grep '^BENCH' | sed -E 's/BENCH rps=([0-9.]+) p50_us=([0-9]+) p99_us=([0-9]+) errors=([0-9]+) non2xx=([0-9]+)( tool_errors=([0-9]+))?/\1 \2 \3 \4+\5 \7/'
+}
+openloop_run() { # url sid body auth rate -> the OPENLOOP line of bench/tools/openloop.c (DURATION s at RATE req/s)
+    timeout $((DURATION + 40)) "$BUILD_DIR/bench/bench_openloop" --url "$1" --rate "$5" --duration "$DURATION" \
+        --connections "$CONNECTIONS" --body "$3" --expect '"result"' --refuse '"isError":true' --header 'Content-Type: application/json' \
+        --header 'Accept: application/json, text/event-stream' --header "Mcp-Session-Id: $2" \
+        --header 'MCP-Protocol-Version: 2025-11-25' --header "Authorization: $4" | grep '^OPENLOOP'
 }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime
 # shellcheck disable=SC2034 # read by the scripts that source this file

@@ -6,7 +6,9 @@
 # box has 2 cores shared with everything else, so single runs are noisy.
 # Env: BUILD_DIR (default <repo>/build-bench, configured Release when missing), DURATION (s per run, default 5),
 #      ROUNDS (default 3),
-#      CONNECTIONS (default 50), THREADS (wrk threads, default 1: the box has 2 cores).
+#      CONNECTIONS (default 50), THREADS (wrk threads, default 1: the box has 2 cores), OPENLOOP (1: also the
+#      constant-rate table of the provider call, default; 0: not), OPENLOOP_RATES (req/s, space-separated; default 25,
+#      50 and 75 % of the SDK server's closed-loop rate).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROUNDS=${ROUNDS:-3}
@@ -81,5 +83,40 @@ for w in list echo upstream; do
 done
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s x $ROUNDS rounds over loopback, one legacy session per server, a bearer key on every request, JSON responses; $(nproc) cores shared by wrk, both servers and the fake upstream."
+
+# Open loop: wrk's percentiles only see the requests a closed loop lets through (a connection waiting on a slow answer
+# sends nothing), so at the same -c the p99 of two servers of very different speed is not comparable. Here both are
+# asked the same constant rates, each below what the SDK server sustains, and latency runs from each request's
+# scheduled time (bench/tools/openloop.c): the p99 a client sees at that load.
+if [ -n "${R[upstream-sdk]:-}" ] && [ "${OPENLOOP:-1}" = 1 ]; then
+    [ -x "$BUILD_DIR/bench/bench_openloop" ] || build_release bench_openloop || { echo "bench_openloop does not build"; exit 1; }
+    rates=${OPENLOOP_RATES:-$(awk -v c="${R[upstream-sdk]}" 'BEGIN { printf "%d %d %d", c * 0.25, c * 0.5, c * 0.75 }')}
+    echo
+    echo "| workload (open loop) | offered req/s | server | answered req/s | p50 (ms) | p90 (ms) | p99 (ms) | p99.9 (ms) | errors + late |"
+    echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
+    for rate in $rates; do
+        [ "$rate" -ge 1 ] 2>/dev/null || continue
+        declare -A ol=()
+        for round in $(seq 1 "$ROUNDS"); do
+            for s in ours sdk; do
+                if [ $s = ours ]; then url=$OURS_URL sid=$OURS_SID; else url=$SDK_URL sid=$SDK_SID; fi
+                line=$(openloop_run "$url" "$sid" "$UPSTREAM" "$AUTH" "$rate")
+                for k in achieved p50_us p90_us p99_us p999_us; do
+                    ol[$s-$k]="${ol[$s-$k]:-} $(sed -nE "s/.* $k=([0-9.]+).*/\1/p" <<<"$line")"
+                done
+                bad=$(sed -nE 's/.* errors=([0-9]+) non2xx=([0-9]+) unexpected=([0-9]+) late=([0-9]+).*/\1 \2 \3 \4/p' <<<"$line" | awk '{ print $1 + $2 + $3 + $4 }')
+                ol[$s-bad]=$(( ${ol[$s-bad]:-0} + ${bad:-1} ))
+            done
+        done
+        for s in ours sdk; do
+            if [ $s = ours ]; then label="C runtime (mcp_runtime)"; else label="TS SDK 1.32.2 (Node $(node --version))"; fi
+            m() { echo "${ol[$s-$1]}" | median; }
+            echo "| tools/call upstream_items (fake upstream) | $rate | $label | $(printf '%.0f' "$(m achieved)") | $(fmt_ms "$(m p50_us)") | $(fmt_ms "$(m p90_us)") | $(fmt_ms "$(m p99_us)") | $(fmt_ms "$(m p999_us)") | ${ol[$s-bad]} |"
+        done
+        unset ol
+    done
+    echo
+    echo "Open loop: bench/tools/openloop.c, ${DURATION}s per run x $ROUNDS rounds alternating the servers (medians), at most $CONNECTIONS connections; rates are 25/50/75 % of the SDK server's closed-loop req/s above unless OPENLOOP_RATES is set; latency from each request's scheduled send time."
+fi
 rss_mb() { awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null; }
 echo "RSS after the runs (MB): ours $(rss_mb "$OURS_PID"), sdk $(rss_mb "$SDK_PID"), fake upstream $(rss_mb "$UP_PID")"
