@@ -13,7 +13,8 @@
 #
 # A skipped test (exit 77: a missing prerequisite) counts as failed unless OB_TEST_ALLOW_SKIPS=1.
 #
-# Environment: OB_TEST_SANITIZE=0, OB_TEST_FUZZ=0, OB_TEST_ALLOW_SKIPS=1, OB_TEST_JOBS (ctest -j, default: the number of cores),
+# Environment: OB_TEST_SANITIZE=0, OB_TEST_FUZZ=0, OB_TEST_ALLOW_SKIPS=1, OB_TEST_JOBS (ctest -j, default: cores + 1,
+# most tests wait on sockets and child processes more than they compute),
 # OB_SKIP_DEPS=1, OB_TEST_REGEX (ctest -R), VAR_DIR, OB_PG_PORT.
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
@@ -107,7 +108,7 @@ run_pass() {
     DATABASE_URL="$(pg_url ob_test)"
     export DATABASE_URL
     t0="$(date +%s)"
-    run_ctest "$label" "$dir" -j "${OB_TEST_JOBS:-$(nproc)}" || return 0
+    run_ctest "$label" "$dir" -j "${OB_TEST_JOBS:-$(($(nproc) + 1))}" || return 0
     ob_say "$label: $passed passed, $failures failed, $skipped skipped ($(($(date +%s) - t0)) s)"
     # tests/support/port_sentinel.sh: which ports of a scripts/run.sh stack the isolation check covered
     [[ -f "$dir/port-sentinel/summary" ]] && ob_say "$label: $(cat "$dir/port-sentinel/summary")"
