@@ -12,7 +12,22 @@ local auth = os.getenv("AUTH")
 if auth ~= nil and auth ~= "" then wrk.headers["Authorization"] = auth end
 
 local threads = {}
-function setup(thread) table.insert(threads, thread) end
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("thread_no", #threads)
+end
+
+-- Each "@ID@" in $BODY becomes a number unique to the request: JSON-RPC ids must be unique among a session's
+-- requests in flight (the SDK server routes a response by its id: two requests with one id leave one unanswered).
+local template = os.getenv("BODY")
+if template ~= nil and string.find(template, "@ID@", 1, true) then
+  local seq = 0
+  request = function()
+    seq = seq + 1
+    local body = string.gsub(template, "@ID@", tostring((thread_no or 1) * 1000000000 + seq))
+    return wrk.format(nil, nil, nil, body)
+  end
+end
 
 local count_tool_errors = os.getenv("COUNT_TOOL_ERRORS") == "1"
 if count_tool_errors then

@@ -44,13 +44,15 @@ OURS_URL="http://127.0.0.1:$OURS/bench/mcp"; SDK_URL="http://127.0.0.1:$SDK/mcp"
 OURS_SID=$(session "$OURS_URL" "$AUTH"); SDK_SID=$(session "$SDK_URL" "$AUTH")
 [ -n "$OURS_SID" ] && [ -n "$SDK_SID" ] || { echo "could not open sessions ($OURS_SID / $SDK_SID)"; exit 1; }
 
-LIST='{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
-ECHO='{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello benchmark"}}}'
-UPSTREAM='{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"upstream_items","arguments":{"q":"bench"}}}'
+# "@ID@": a request id unique to each request (post.lua, openloop.c), as an MCP client sends them; the SDK server
+# routes each answer by its id, so requests in flight sharing one id would leave all but one unanswered
+LIST='{"jsonrpc":"2.0","id":@ID@,"method":"tools/list"}'
+ECHO='{"jsonrpc":"2.0","id":@ID@,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello benchmark"}}}'
+UPSTREAM='{"jsonrpc":"2.0","id":@ID@,"method":"tools/call","params":{"name":"upstream_items","arguments":{"q":"bench"}}}'
 
 check() { # url sid body -> fails unless a non-error result comes back
     local out
-    out=$(mcp_post "$1" "$2" "$3" "$AUTH")
+    out=$(mcp_post "$1" "$2" "${3//@ID@/7}" "$AUTH")
     echo "$out" | grep -q '"result"' && ! echo "$out" | grep -q '"isError":true' || { echo "bad response: $out" >&2; return 1; }
 }
 

@@ -18,6 +18,8 @@
  * up to
  * --drain seconds (default 10) for the answers still out; those still missing then count as errors with the time
  * they had waited (a lower bound), so a server that falls behind cannot flatter its percentiles by not answering.
+ * Each "@ID@" in BODY becomes the request's sequence number: JSON-RPC ids must be unique among a session's requests in
+ * flight (a server may route a response by its id, and two requests with one id leave one of them unanswered).
  * Prints one line:
  *
  *   OPENLOOP rate=R sent=N good=N errors=N non2xx=N unexpected=N late=N achieved=R' p50_us= p90_us= p99_us=
@@ -41,7 +43,8 @@ enum { MAX_REQUESTS = 5000000, BODY_KEEP = 65536, MAX_HEADERS = 16 };
 struct request {
     uint64_t due_us; /* the scheduled send time */
     size_t len;
-    char *buf; /* the start of the response body (up to BODY_KEEP bytes), for --expect */
+    char *buf;      /* the start of the response body (up to BODY_KEEP bytes), for --expect */
+    char *req_body; /* this request's BODY with its id, when BODY has "@ID@" */
     CURL *easy;
     int in_flight;
     struct request *next_free;
@@ -49,6 +52,7 @@ struct request {
 
 struct run {
     const char *url, *body, *expect, *refuse;
+    size_t body_len, body_ids; /* BODY's length and how many "@ID@" it holds */
     double rate, duration, drain;
     long connections;
     struct curl_slist *headers;
@@ -101,18 +105,21 @@ static struct request *request_get(struct run *run)
         return NULL;
     r->buf = malloc(BODY_KEEP + 1);
     r->easy = curl_easy_init();
-    if (r->buf == NULL || r->easy == NULL) {
+    if (run->body_ids > 0)
+        r->req_body = malloc(run->body_len + run->body_ids * 20 + 1); /* 20 digits hold any uint64 */
+    if (r->buf == NULL || r->easy == NULL || (run->body_ids > 0 && r->req_body == NULL)) {
         if (r->easy != NULL)
             curl_easy_cleanup(r->easy);
+        free(r->req_body);
         free(r->buf);
         free(r);
         return NULL;
     }
     curl_easy_setopt(r->easy, CURLOPT_URL, run->url);
     curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, run->headers);
-    if (run->body != NULL) {
+    if (run->body != NULL && run->body_ids == 0) {
         curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, run->body);
-        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(run->body));
+        curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)run->body_len);
     }
     curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
@@ -121,6 +128,25 @@ static struct request *request_get(struct run *run)
     curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
     run->all[run->n_all++] = r;
     return r;
+}
+
+/* set_body: BODY with each "@ID@" replaced by SEQ, as the request's POST body. */
+static void set_body(const struct run *run, struct request *r, size_t seq)
+{
+    if (run->body_ids == 0)
+        return;
+    const char *from = run->body, *at;
+    char *to = r->req_body;
+    while ((at = strstr(from, "@ID@")) != NULL) {
+        memcpy(to, from, (size_t)(at - from));
+        to += at - from;
+        to += snprintf(to, 21, "%zu", seq);
+        from = at + 4;
+    }
+    size_t rest = strlen(from);
+    memcpy(to, from, rest + 1);
+    curl_easy_setopt(r->easy, CURLOPT_POSTFIELDS, r->req_body);
+    curl_easy_setopt(r->easy, CURLOPT_POSTFIELDSIZE, (long)((size_t)(to - r->req_body) + rest));
 }
 
 static void request_put(struct run *run, struct request *r)
@@ -245,6 +271,11 @@ static int parse_args(struct run *run, int argc, char **argv)
     if (run->rate * run->duration > MAX_REQUESTS)
         return usage("rate x duration above 5,000,000 requests");
     run->connections = (long)conns;
+    if (run->body != NULL) {
+        run->body_len = strlen(run->body);
+        for (const char *at = run->body; (at = strstr(at, "@ID@")) != NULL; at += 4)
+            run->body_ids++;
+    }
     return 0;
 }
 
@@ -260,6 +291,8 @@ static void drive(struct run *run, size_t total, uint64_t t0)
             if (due > now)
                 break;
             struct request *r = request_get(run);
+            if (r != NULL)
+                set_body(run, r, run->sent + 1);
             if (r == NULL || curl_multi_add_handle(run->multi, r->easy) != CURLM_OK) {
                 run->errors++; /* counted as sent and failed: the schedule goes on */
                 if (r != NULL)
@@ -339,6 +372,7 @@ int main(int argc, char **argv)
 free_multi:
     for (size_t i = 0; i < run.n_all; i++) {
         curl_easy_cleanup(run.all[i]->easy);
+        free(run.all[i]->req_body);
         free(run.all[i]->buf);
         free(run.all[i]);
     }
