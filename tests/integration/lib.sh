@@ -8,8 +8,9 @@
 #
 #   it_setup NAME           scratch dir $IT_DIR, database $IT_DB_URL, keys in $IT_DIR/keys, npm ci in tests/fakes
 #   it_setup_private_pg NAME   the same with a PostgreSQL cluster of the test's own, for a test that stops it
-#   it_free_port            prints a free TCP port on 127.0.0.1
-#   it_registry_port        prints a free port in 49400..49899 (the registry allows 49000..50000; clear of config/services.json)
+#   it_free_port            prints a free TCP port on 127.0.0.1, claimed for this test until it ends (it_port_claim)
+#   it_registry_port        prints a free port in 49400..49899 (the registry allows 49000..50000; clear of
+#                           config/services.json), claimed the same way
 #   it_start NAME CMD...    starts a background process (log $IT_DIR/NAME.log), remembered for cleanup
 #   it_wait_line LOG REGEX  waits for a line in LOG, prints the first match
 #   it_broker CONFIG        starts the broker, waits for /health; $BROKER = base URL (refuses a CONFIG whose
@@ -98,6 +99,7 @@ it_cleanup() {
     if ((IT_PRIVATE_PG)); then
         pg_stop >/dev/null 2>&1 || true
     fi
+    it_port_release_all
     if [[ "${IT_KEEP:-0}" != 1 && -n "${IT_DIR:-}" && "$IT_FAIL" == 0 ]]; then
         rm -rf "$IT_DIR"
     fi
@@ -175,13 +177,51 @@ it_service_secret() {
         console.log(Buffer.from(c.hkdfSync("sha256",Buffer.from(s),Buffer.alloc(0),Buffer.from("mcp-service-bearer-v1"),32)).toString("hex"))' "$f"
 }
 
+# A port handed out below stays this test's until it ends, also while the process meant to listen on it is still
+# starting: tests run in parallel (ctest -j), and a port that is merely free now can be given to two of them. The
+# claim is a directory per port under IT_PORT_CLAIMS holding the claiming test's pid ($$, also inside $(...));
+# it_cleanup removes this test's claims, and a claim whose test is gone is taken over.
+IT_PORT_CLAIMS="${TMPDIR:-/tmp}/ob-it-port-claims"
+
+it_port_claim() {
+    local dir="$IT_PORT_CLAIMS/$1" owner
+    mkdir -p "$IT_PORT_CLAIMS" 2>/dev/null || true
+    if mkdir "$dir" 2>/dev/null; then
+        echo "$$" >"$dir/pid"
+        return 0
+    fi
+    owner="$(cat "$dir/pid" 2>/dev/null || true)"
+    if [[ -n "$owner" ]] && ! kill -0 "$owner" 2>/dev/null; then
+        rm -rf "$dir" && mkdir "$dir" 2>/dev/null && echo "$$" >"$dir/pid" && return 0
+    fi
+    return 1
+}
+
+it_port_release_all() {
+    local f
+    for f in "$IT_PORT_CLAIMS"/*/pid; do
+        [[ -f "$f" && "$(cat "$f" 2>/dev/null)" == "$$" ]] && rm -rf "$(dirname "$f")"
+    done
+    return 0
+}
+
 it_free_port() {
-    node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+    local p
+    for _ in $(seq 1 50); do
+        p="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+        [[ -n "$p" ]] && it_port_claim "$p" && { echo "$p"; return 0; }
+    done
+    return 1
 }
 
 it_registry_port() {
-    node -e 'const net=require("net");let n=0;const t=()=>{if(++n>50)process.exit(1);const p=49400+Math.floor(Math.random()*500);
-      const s=net.createServer();s.once("error",t);s.listen(p,"127.0.0.1",()=>{s.close(()=>console.log(p))})};t()'
+    local p
+    for _ in $(seq 1 50); do
+        p="$(node -e 'const net=require("net");let n=0;const t=()=>{if(++n>50)process.exit(1);const p=49400+Math.floor(Math.random()*500);
+          const s=net.createServer();s.once("error",t);s.listen(p,"127.0.0.1",()=>{s.close(()=>console.log(p))})};t()')"
+        [[ -n "$p" ]] && it_port_claim "$p" && { echo "$p"; return 0; }
+    done
+    return 1
 }
 
 it_start() {
