@@ -90,9 +90,11 @@ bench_registry() {
     cat >"$work/google.json" <<JSON
 {"clients": [{"client_id": "bench", "client_secret": "bench-secret", "redirect_uris": ["$1/oauth/callback"]}]}
 JSON
-    # a port nobody listens on: the broker's pushes to gmail must never reach the MCP server of a running stack
+    # a port nobody listens on, in the registry's range (49000..50000) but clear of config/services.json's: the
+    # broker's pushes to gmail must never reach the MCP server of a running stack
     local mcp_port
-    mcp_port="$(bench_port)"
+    mcp_port="$(node -e 'const net=require("net");let n=0;const t=()=>{if(++n>50)process.exit(1);const p=49400+Math.floor(Math.random()*500);
+      const s=net.createServer();s.once("error",t);s.listen(p,"127.0.0.1",()=>{s.close(()=>console.log(p))})};t()')" || return 1
     cat >"$work/services.json" <<JSON
 [{"service_name": "gmail", "display_name": "Gmail", "port": $mcp_port, "type": "oauth", "provider": "google",
   "default_scopes": "openid email", "active": true}]
