@@ -72,14 +72,20 @@ id0="$(head -1 "$work/ids.txt")"
 code="$(curl -s -o "$work/vend.json" -w '%{http_code}' -H "authorization: Bearer $bearer" -H 'x-mcp-service: gmail' "$A/instances/$id0/token")"
 [[ "$code" == 200 && "$(jq -r .access_token "$work/vend.json")" == bulk-token-0 ]] || ob_die "a bulk-loaded instance does not vend ($code)"
 
-# run_wrk N ORDER SECONDS: prints "rps p99_ms errors" of vends over the first N ids (0 = all)
+# run_wrk N ORDER SECONDS: prints "rps p99_ms errors cpu_us" of vends over the first N ids (0 = all); cpu_us: broker
+# A's CPU time per answered request (user + system), which leaves out what the load generator on the same cores costs
+# (wrk's Lua walks a table of N ids: with 100,000 its own cache misses slow the run too)
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 run_wrk() {
-    local out
+    local out t0 t1
+    t0="$(cpu_ticks "$a_pid")"
     out="$(VEND_IDS="$work/ids.txt" VEND_N="$1" VEND_ORDER="$2" VEND_THREADS="$threads" VEND_SKIP="${skip:-0}" \
         wrk -t"$threads" -c"$conns" -d"${3}s" --latency -s "$OB_ROOT/bench/broker/vend-ids.lua" \
         -H "authorization: Bearer $bearer" -H 'x-mcp-service: gmail' "$A")"
-    awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p=$2} /Non-2xx/ {e=$5} END {
-        v=p+0; if (p ~ /us$/) v/=1000; else if (p ~ /[^m]s$/) v*=1000; printf "%.0f %.2f %d\n", rps, v, e+0}' <<<"$out"
+    t1="$(cpu_ticks "$a_pid")"
+    awk -v cpu=$(((t1 - t0) * tick_us)) '/requests in/ {n=$1} /Requests\/sec/ {rps=$2} /^ +99%/ {p=$2} /Non-2xx/ {e=$5} END {
+        v=p+0; if (p ~ /us$/) v/=1000; else if (p ~ /[^m]s$/) v*=1000; printf "%.0f %.2f %d %.1f\n", rps, v, e+0, n > 0 ? cpu / n : 0}' <<<"$out"
 }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
@@ -108,19 +114,19 @@ rss_a="$(rss_kb "$a_pid")"
 curl -s -o /dev/null -H "authorization: Bearer $bearer" -H 'x-mcp-service: gmail' "$B/instances/$id0/token"
 prop="$(node "$OB_ROOT/bench/broker/scale-tools.mjs" propagate "$A" "$B" "$admin_key" "$bearer" "$id0" "$changes")"
 
-read -r rps100 p99100 e100 <<<"$m100"
-read -r rpsall p99all eall <<<"$mall"
-read -r rpsfirst p99first efirst <<<"$first"
+read -r rps100 p99100 e100 cpu100 <<<"$m100"
+read -r rpsall p99all eall cpuall <<<"$mall"
+read -r rpsfirst p99first efirst cpufirst <<<"$first"
 echo
 echo "## Broker at scale ($(nproc) cores, $(uname -r), change_notify $notify; $ninst instances bulk-loaded in $load_ms ms)"
 echo
-echo "| measure | req/s | p99 ms | non-2xx |"
-echo "|---|---:|---:|---:|"
-echo "| vend over 100 ids | $rps100 | $p99100 | $e100 |"
-echo "| vend over $ninst ids (cached: $cached) | $rpsall | $p99all | $eall |"
-echo "| first pass over $ninst ids (each a miss) | $rpsfirst | $p99first | $efirst |"
+echo "| measure | req/s | p99 ms | non-2xx | broker CPU per vend (µs) |"
+echo "|---|---:|---:|---:|---:|"
+echo "| vend over 100 ids | $rps100 | $p99100 | $e100 | $cpu100 |"
+echo "| vend over $ninst ids (cached: $cached) | $rpsall | $p99all | $eall | $cpuall |"
+echo "| first pass over $ninst ids (each a miss) | $rpsfirst | $p99first | $efirst | $cpufirst |"
 echo
 echo "vend over $ninst ids / over 100 ids: $(awk -v a="$rpsall" -v b="$rps100" 'BEGIN {printf "%.0f %%", 100 * a / b}'); broker A RSS $((rss_a / 1024)) MB"
 echo
 echo "propagation A -> B over $changes changes: $(jq -r '"p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, max \(.max_ms) ms, timeouts (> 2 s) \(.timeouts)"' <<<"$prop")"
-echo "rounds (rps p99 errors): 100: ${r100[*]} | all: ${rall[*]}"
+echo "rounds (rps p99 errors cpu_us): 100: ${r100[*]} | all: ${rall[*]}"

@@ -6,8 +6,11 @@
 #include "common/log.h"
 #include "common/status.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -17,6 +20,7 @@ struct cm_mem_trim {
     long interval_ms;
     size_t threshold;
     size_t baseline; /* free bytes the last trim left (or the lowest seen since): growth beyond it is a burst */
+    size_t rss_base; /* resident bytes the last trim left (or the lowest seen since) */
     cm_mem_trim_stats_t st;
 };
 
@@ -31,13 +35,38 @@ static size_t free_bytes(void)
 #endif
 }
 
+/* Resident bytes of this process (the second field of /proc/self/statm), 0 when it cannot be told. */
+static size_t resident_bytes(void)
+{
+    char buf[128];
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    unsigned long long size = 0, resident = 0;
+    if (sscanf(buf, "%llu %llu", &size, &resident) != 2)
+        return 0;
+    long page = sysconf(_SC_PAGESIZE);
+    return (size_t)resident * (size_t)(page > 0 ? page : 4096);
+}
+
 int cm_mem_trim_check(cm_mem_trim_t *t)
 {
-    size_t now = free_bytes();
+    size_t now = free_bytes(), rss = resident_bytes();
     t->st.last_free_bytes = now;
     if (now < t->baseline)
         t->baseline = now; /* reused since: a later burst is measured from here */
-    if (now <= t->baseline + t->threshold)
+    if (rss != 0 && rss < t->rss_base)
+        t->rss_base = rss;
+    /* A burst between two checks that reused the chunks an earlier trim released, then freed them again, leaves the
+     * free bytes where they were (released chunks still count as free) but their pages resident again: the RSS,
+     * grown beyond what the last trim left while the arenas hold that much free memory, tells that one. */
+    int burst = now > t->baseline + t->threshold || (rss > t->rss_base + t->threshold && now > t->threshold);
+    if (!burst)
         return 0;
 #ifdef __GLIBC__
     int64_t t0 = cm_now_ms();
@@ -47,6 +76,7 @@ int cm_mem_trim_check(cm_mem_trim_t *t)
              (long long)(cm_now_ms() - t0));
 #endif
     t->baseline = free_bytes();
+    t->rss_base = resident_bytes();
     return 1;
 }
 
@@ -65,6 +95,7 @@ cm_mem_trim_t *cm_mem_trim_new(h2o_evloop_t *loop, long interval_ms, size_t thre
     t->interval_ms = interval_ms > 0 ? interval_ms : 5000;
     t->threshold = threshold > 0 ? threshold : (size_t)1 << 20;
     t->baseline = free_bytes();
+    t->rss_base = resident_bytes();
     if ((t->timer = cm_timer_new(loop, on_timer, t)) == NULL || cm_timer_start(t->timer, t->interval_ms) != CM_OK) {
         cm_mem_trim_free(t);
         return NULL;

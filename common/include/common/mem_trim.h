@@ -4,9 +4,11 @@
  * glibc keeps freed chunks in its arenas and returns only the top of the heap (above M_TRIM_THRESHOLD, which it
  * raises itself after large frees): after a storm of a thousand connections the pages of their buffers stay
  * resident although nothing uses them, and the RSS never comes down. A timer looks every interval: when the
- * arenas hold more than threshold bytes of free memory beyond what the last trim left, malloc_trim(0) releases the
- * free pages of every arena (madvise; the addresses stay valid), so the RSS follows the live set again. The check
- * is mallinfo2 (a walk of the arenas' bins: microseconds while idle); the trim runs only after such a burst.
+ * arenas hold more than threshold bytes of free memory beyond what the last trim left - or the RSS grew by more
+ * than threshold since then while they hold that much free memory (a later burst re-touched released pages) -
+ * malloc_trim(0) releases the free pages of every arena (madvise; the addresses stay valid), so the RSS follows the
+ * live set again. The check is mallinfo2 (a walk of the arenas' bins: microseconds while idle) and a read of
+ * /proc/self/statm; the trim runs only after such a burst.
  * Without glibc both are no-ops. Loop-thread only.
  */
 #ifndef COMMON_MEM_TRIM_H
