@@ -85,7 +85,7 @@ run_wrk() {
         -H "authorization: Bearer $bearer" -H 'x-mcp-service: gmail' "$A")"
     t1="$(cpu_ticks "$a_pid")"
     awk -v cpu=$(((t1 - t0) * tick_us)) '/requests in/ {n=$1} /Requests\/sec/ {rps=$2} /^ +99%/ {p=$2} /Non-2xx/ {e=$5} END {
-        v=p+0; if (p ~ /us$/) v/=1000; else if (p ~ /[^m]s$/) v*=1000; printf "%.0f %.2f %d %.1f\n", rps, v, e+0, n > 0 ? cpu / n : 0}' <<<"$out"
+        v=p+0; if (p ~ /us$/) v/=1000; else if (p ~ /[^m]s$/) v*=1000; printf "%.0f %.2f %d %.1f\n", rps, v, e+0, (n > 0 ? cpu / n : 0)}' <<<"$out"
 }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
