@@ -11,6 +11,7 @@ packages=(
     valgrind                                                           # memcheck of the tests (scripts/valgrind.sh)
     postgresql                                                         # the embedded test/dev database
     curl ca-certificates jq clang-format                               # scripts, format check
+    iproute2                                                           # the tests' network namespace (scripts/test.sh)
     wrk chromium                                                       # benchmarks, browser tests
     systemd                                                            # systemd-analyze verify of the installed units
     prometheus                                                         # promtool check metrics (tests)

@@ -13,6 +13,12 @@
 #
 # A skipped test (exit 77: a missing prerequisite) counts as failed unless OB_TEST_ALLOW_SKIPS=1.
 #
+# Run as root with no PostgreSQL running yet under VAR_DIR, the tests run in a network namespace of their own
+# (unshare --net, after the packages are installed): its loopback holds only what the tests start, so no test can
+# reach a running stack, and 49000..50000 (the range the service registry allows, where tests place MCP servers) is
+# reserved there, so a kernel-chosen port (a client connection, a listener on port 0) never takes a registry port a
+# test has picked but its server has not bound yet. OB_TEST_NETNS=0 runs them in the machine's namespace.
+#
 # Environment: OB_TEST_SANITIZE=0, OB_TEST_FUZZ=0, OB_TEST_ALLOW_SKIPS=1, OB_TEST_JOBS (ctest -j, default: cores + 1,
 # most tests wait on sockets and child processes more than they compute),
 # OB_SKIP_DEPS=1, OB_TEST_REGEX (ctest -R), VAR_DIR, OB_PG_PORT.
@@ -145,11 +151,37 @@ run_fuzz_pass() {
     total_failed=$((total_failed + failures))
 }
 
+# netns_wanted: whether to re-run this script in a network namespace of its own (see the header). Not when a
+# PostgreSQL already runs under VAR_DIR: it listens in the machine's namespace, out of the tests' reach.
+netns_wanted() {
+    [[ "${OB_TEST_NETNS:-1}" != 0 && "${OB_TEST_IN_NETNS:-0}" != 1 && $EUID -eq 0 ]] || return 1
+    command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 || return 1
+    ! pg_running
+}
+
+# netns_enter ARGS...: re-runs this script in a new network namespace with its loopback up and the registry's
+# ports reserved; returns (the caller goes on in the machine's namespace) when the kernel refuses one.
+netns_enter() {
+    local setup='ip link set lo up && echo 49000-50000 >/proc/sys/net/ipv4/ip_local_reserved_ports'
+    if ! unshare --net -- bash -c "$setup" >/dev/null 2>&1; then
+        ob_say "tests: no private network namespace here (unshare --net refused); they share the machine's"
+        return 0
+    fi
+    ob_say "tests: in a private network namespace (OB_TEST_NETNS=0 runs them in the machine's)"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    exec unshare --net -- env OB_TEST_IN_NETNS=1 OB_SKIP_DEPS=1 bash -c "$setup"' && exec "$0" "$@"' \
+        "$OB_ROOT/scripts/test.sh" "$@"
+}
+
 main() {
     [[ "${OB_SKIP_DEPS:-0}" == 1 ]] || "$OB_ROOT/scripts/install-deps.sh"
     mkdir -p "$VAR_DIR/log"
     # shellcheck source=scripts/lib/pg.sh
     source "$OB_ROOT/scripts/lib/pg.sh"
+    if netns_wanted; then
+        interop_setup # npm ci needs the registry, out of reach in the namespace
+        ((total_failed == 0)) && netns_enter "$@"
+    fi
     pg_running || started_pg=1
     pg_start
     interop_setup
