@@ -12,7 +12,8 @@
 #
 # Environment: BENCH_BUILD_DIR (default build-bench-broker, RelWithDebInfo), BENCH_DURATION (s, default 8),
 # BENCH_CONNECTIONS (default 50), BENCH_THREADS (wrk threads, default 2), BENCH_ROUNDS (default 3),
-# BENCH_PERF=bare|vend|authorize (perf profile of that server while it is measured: /tmp/ob-bench-perf-NAME.txt).
+# BENCH_PERF=bare|vend|authorize (perf profile of that server while it is measured: /tmp/ob-bench-perf-NAME.txt;
+# BENCH_PERF_CALLGRAPH=dwarf for call chains through code built without frame pointers).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/common.sh"
@@ -70,7 +71,7 @@ run_wrk() {
         # profile the server of this endpoint while wrk runs (report in /tmp/ob-bench-perf-NAME.txt)
         local target="$broker_pid"
         [[ "$name" == bare ]] && target="$bare_pid"
-        perf record -F 499 -g -p "$target" -o "/tmp/ob-bench-perf-$name.data" -- sleep "$duration" >/dev/null 2>&1 &
+        perf record -F 499 --call-graph "${BENCH_PERF_CALLGRAPH:-fp}" -p "$target" -o "/tmp/ob-bench-perf-$name.data" -- sleep "$duration" >/dev/null 2>&1 &
         local perf_pid=$!
     fi
     local server="$broker_pid"

@@ -64,12 +64,25 @@ int cm_random_bytes(void *buf, size_t len)
  * RAND_bytes costs a few microseconds per call (locks, fork and reseed checks) whatever the size: as much as the
  * rest of a small seal, and the largest single cost of /oauth/authorize. Small draws (GCM IVs, state nonces, PKCE
  * verifiers) therefore come from one per-thread pool of CSPRNG output refilled 4 KiB at a time. Every byte is
- * handed out once and wiped from the pool, and the pool is dropped after a fork (pid check), so no two calls or
- * processes ever share bytes.
+ * handed out once and wiped from the pool, and a child process drops the pool it inherited (a fork generation bumped
+ * by a pthread_atfork handler, rather than a getpid() system call per draw), so no two calls or processes ever
+ * share bytes.
  */
 static __thread unsigned char rnd_pool[4096];
 static __thread size_t rnd_left;
-static __thread pid_t rnd_pid;
+static __thread unsigned rnd_gen;
+static unsigned fork_gen = 1; /* 0 in rnd_gen: this thread has no pool yet */
+static pthread_once_t fork_gen_once = PTHREAD_ONCE_INIT;
+
+static void fork_gen_bump(void)
+{
+    fork_gen = fork_gen + 1 == 0 ? 1 : fork_gen + 1;
+}
+
+static void fork_gen_watch(void)
+{
+    (void)pthread_atfork(NULL, NULL, fork_gen_bump);
+}
 
 int cm_random_pooled(void *out, size_t n)
 {
@@ -77,14 +90,14 @@ int cm_random_pooled(void *out, size_t n)
         return CM_EINVAL;
     if (n > sizeof(rnd_pool) / 4)
         return cm_random_bytes(out, n);
-    pid_t pid = getpid();
-    if (rnd_left < n || rnd_pid != pid) {
+    (void)pthread_once(&fork_gen_once, fork_gen_watch);
+    if (rnd_left < n || rnd_gen != fork_gen) {
         if (cm_random_bytes(rnd_pool, sizeof(rnd_pool)) != CM_OK) {
             rnd_left = 0;
             return CM_ERR;
         }
         rnd_left = sizeof(rnd_pool);
-        rnd_pid = pid;
+        rnd_gen = fork_gen;
     }
     unsigned char *src = rnd_pool + sizeof(rnd_pool) - rnd_left;
     memcpy(out, src, n);

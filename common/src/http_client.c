@@ -119,7 +119,7 @@ static void finish(cm_http_call_t *call, CURLcode code)
 
     call_detach(call); /* first: cancel from inside the callback is a no-op, the client may be freed */
     cm_reqid_t saved;
-    cm_reqid_enter(call->reqid.s, &saved);
+    cm_reqid_switch(&call->reqid, &saved);
     call->done(call->arg, &res);
     cm_reqid_restore(&saved);
     call_free(call);

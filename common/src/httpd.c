@@ -30,6 +30,7 @@ struct route {
     char *pattern;              /* as registered: the metrics' route label */
     struct cm_route_metrics rm; /* its series, cached */
     char *segs[MAX_SEGMENTS];
+    size_t seglens[MAX_SEGMENTS];
     size_t nsegs;
     int rest; /* last pattern segment was "**" */
     cm_handler_fn fn;
@@ -85,32 +86,42 @@ static size_t split_path(const char *p, size_t len, h2o_iovec_t *out, size_t max
     return n;
 }
 
-/* Returns 1 when the path matches the route's pattern (ignoring the method) and fills m. */
-static int route_match(const struct route *r, h2o_iovec_t path, cm_route_match_t *m)
-{
+/* A request path cut into its segments once, for every route it is matched against. */
+struct split_req_path {
+    h2o_iovec_t path;
     h2o_iovec_t segs[MAX_SEGMENTS];
-    size_t n = split_path(path.base, path.len, segs, MAX_SEGMENTS);
-    if (n > MAX_SEGMENTS)
-        return 0;
-    /* an explicit trailing slash is a different path ("/health/" is not "/health") */
-    if (path.len > 1 && path.base[path.len - 1] == '/')
+    size_t n;    /* > MAX_SEGMENTS: too many segments, no route matches */
+    int slashed; /* an explicit trailing slash is a different path ("/health/" is not "/health"): no route matches */
+};
+
+static void split_req_path(h2o_iovec_t path, struct split_req_path *out)
+{
+    out->path = path;
+    out->n = split_path(path.base, path.len, out->segs, MAX_SEGMENTS);
+    out->slashed = path.len > 1 && path.base[path.len - 1] == '/';
+}
+
+/* Returns 1 when the path matches the route's pattern (ignoring the method) and fills m. */
+static int route_match(const struct route *r, const struct split_req_path *p, cm_route_match_t *m)
+{
+    if (p->n > MAX_SEGMENTS || p->slashed)
         return 0;
     m->n_params = 0;
     size_t fixed = r->rest ? r->nsegs - 1 : r->nsegs;
-    if (r->rest ? n < r->nsegs : n != r->nsegs)
+    if (r->rest ? p->n < r->nsegs : p->n != r->nsegs)
         return 0;
     for (size_t i = 0; i < fixed; i++) {
-        if (strcmp(r->segs[i], "*") == 0) {
+        if (r->segs[i][0] == '*' && r->segs[i][1] == '\0') {
             if (m->n_params < CM_ROUTE_MAX_PARAMS)
-                m->params[m->n_params++] = segs[i];
+                m->params[m->n_params++] = p->segs[i];
             continue;
         }
-        if (strlen(r->segs[i]) != segs[i].len || memcmp(r->segs[i], segs[i].base, segs[i].len) != 0)
+        if (r->seglens[i] != p->segs[i].len || memcmp(r->segs[i], p->segs[i].base, p->segs[i].len) != 0)
             return 0;
     }
     if (r->rest && m->n_params < CM_ROUTE_MAX_PARAMS) {
-        const char *start = segs[fixed].base;
-        const char *end = path.base + path.len;
+        const char *start = p->segs[fixed].base;
+        const char *end = p->path.base + p->path.len;
         m->params[m->n_params++] = h2o_iovec_init(start, (size_t)(end - start));
     }
     return 1;
@@ -149,7 +160,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     h2o_iovec_t in = cm_req_header(req, "x-request-id");
     if (cm_reqid_from_header(in.base, in.len, &rid) == CM_OK) {
         cm_add_header(req, "x-request-id", rid.s);
-        cm_reqid_enter(rid.s, &saved);
+        cm_reqid_switch(&rid, &saved);
     } else {
         cm_reqid_enter(NULL, &saved);
     }
@@ -177,9 +188,11 @@ static void dispatch(cm_server_t *s, h2o_req_t *req, struct cm_req_track *track)
                          s->max_body);
         return;
     }
+    struct split_req_path path;
+    split_req_path(req->path_normalized, &path);
     for (size_t i = 0; i < s->nroutes; i++) {
         struct route *r = &s->routes[i];
-        if (!route_match(r, req->path_normalized, &m))
+        if (!route_match(r, &path, &m))
             continue;
         if (method_matches(r, req->method)) {
             cm__httpd_track_route(track, &r->rm);
@@ -225,6 +238,7 @@ int cm_server_route(cm_server_t *s, const char *method, const char *pattern, cm_
     for (size_t i = 0; i < n; i++) {
         if ((r->segs[i] = strndup(segs[i].base, segs[i].len)) == NULL)
             goto out_free_route;
+        r->seglens[i] = segs[i].len;
         r->nsegs = i + 1;
         if (strcmp(r->segs[i], "**") == 0) {
             if (i != n - 1)

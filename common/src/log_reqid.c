@@ -60,6 +60,13 @@ void cm_reqid_enter(const char *id, cm_reqid_t *saved)
     memmove(current.s, id, len + 1); /* id may be current.s itself */
 }
 
+void cm_reqid_switch(const cm_reqid_t *id, cm_reqid_t *saved)
+{
+    *saved = current;
+    if (id != &current)
+        current = *id;
+}
+
 void cm_reqid_restore(const cm_reqid_t *saved)
 {
     current = *saved;

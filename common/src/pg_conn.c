@@ -431,7 +431,7 @@ void cm_pgi_dispatch(cm_pg_pool_t *p)
 void cm_pgi_deliver(cm_pg_pool_t *p, struct item *it, int status, PGresult *res)
 {
     cm_reqid_t saved;
-    cm_reqid_enter(it->reqid.s, &saved);
+    cm_reqid_switch(&it->reqid, &saved);
     if (it->kind == IT_ACQUIRE) {
         cm_pg_conn_t *c = it->conn;
         if (status == CM_OK && c->lost_reserved) { /* lost between grant and delivery */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void hex(const uint8_t *b, size_t n, char *out, size_t outsz)
 {
@@ -455,6 +457,31 @@ static void test_random(void)
     CU_ASSERT_EQUAL(cm_random_bytes(NULL, 1), CM_EINVAL);
 }
 
+/* A child process must not hand out the pooled bytes its parent hands out next: the pool it inherited is dropped. */
+static void test_random_pool_fork(void)
+{
+    uint8_t first[16], parent_next[16], child_next[16];
+    CU_ASSERT_EQUAL_FATAL(cm_random_pooled(first, sizeof(first)), CM_OK); /* the pool is filled now */
+    int fds[2];
+    CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        uint8_t b[16];
+        int ok = cm_random_pooled(b, sizeof(b)) == CM_OK && write(fds[1], b, sizeof(b)) == (ssize_t)sizeof(b);
+        _exit(ok ? 0 : 1);
+    }
+    close(fds[1]);
+    CU_ASSERT_EQUAL(read(fds[0], child_next, sizeof(child_next)), (ssize_t)sizeof(child_next));
+    close(fds[0]);
+    int st = 0;
+    CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CU_ASSERT_EQUAL(cm_random_pooled(parent_next, sizeof(parent_next)), CM_OK);
+    CU_ASSERT(memcmp(parent_next, child_next, sizeof(child_next)) != 0);
+    CU_ASSERT(memcmp(first, parent_next, sizeof(first)) != 0);
+}
+
 static void test_wipe(void)
 {
     char buf[8];
@@ -476,5 +503,5 @@ void tests_register(void)
              {"hmac_empty", test_hmac_empty}, {"hkdf_rfc5869", test_hkdf_rfc5869}, {"hex", test_hex},
              {"pkce_rfc7636", test_pkce}, {"gcm_roundtrip", test_gcm_roundtrip}, {"gcm_tamper", test_gcm_tamper},
              {"b64url", test_b64url}, {"b64_std", test_b64_std}, {"uuid", test_uuid}, {"ct_compare", test_ct_compare},
-             {"random", test_random}, {"wipe", test_wipe});
+             {"random", test_random}, {"random_pool_fork", test_random_pool_fork}, {"wipe", test_wipe});
 }

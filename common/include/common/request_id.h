@@ -34,7 +34,10 @@ const char *cm_reqid_current(void);
 /* Makes id (NULL or "" = none) the calling thread's current id and stores the previous one in saved, for
  * cm_reqid_restore; an id that is not well-formed clears the current id. */
 void cm_reqid_enter(const char *id, cm_reqid_t *saved);
-/* Makes saved (from cm_reqid_enter) the current id again. */
+/* cm_reqid_enter for an id that is well-formed by construction (from cm_reqid_from_header, cm_reqid_generate or
+ * cm_reqid_capture; "" = none): not checked again, it is set on every request and every asynchronous callback. */
+void cm_reqid_switch(const cm_reqid_t *id, cm_reqid_t *saved);
+/* Makes saved (from cm_reqid_enter or cm_reqid_switch) the current id again. */
 void cm_reqid_restore(const cm_reqid_t *saved);
 /* Copies the current id into out ("" when none): what an asynchronous call keeps for its callback. */
 void cm_reqid_capture(cm_reqid_t *out);

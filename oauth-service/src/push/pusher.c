@@ -206,7 +206,7 @@ static void attempt_as_request(push_job_t *j)
 static void attempt(push_job_t *j)
 {
     cm_reqid_t saved;
-    cm_reqid_enter(j->reqid.s, &saved);
+    cm_reqid_switch(&j->reqid, &saved);
     attempt_as_request(j);
     cm_reqid_restore(&saved);
 }
