@@ -45,7 +45,7 @@ static void reply_missing_extension(const mcp_request_ctx_t *ctx, const mcp_json
                                     mcp_reply_t *out)
 {
     char m[200];
-    snprintf(m, sizeof(m), "%s needs the client capability extensions[\"%s\"]", what, TASKS_EXTENSION);
+    snprintf(m, sizeof(m), "%.120s needs the client capability extensions[\"%s\"]", what, TASKS_EXTENSION);
     mcp__reply_error(ctx, msg, MCP_ERR_MISSING_CLIENT_CAPABILITY, m,
                      json_pack("{s:{s:{s:{}}}}", "requiredCapabilities", "extensions", TASKS_EXTENSION), out);
 }
