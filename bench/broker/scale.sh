@@ -17,7 +17,8 @@
 # Environment: BENCH_BUILD_DIR (default build-bench-scale), BENCH_INSTANCES (default 100000), BENCH_DURATION (s,
 # default 8), BENCH_CONNECTIONS (default 50), BENCH_THREADS (default 2), BENCH_ROUNDS (default 3), BENCH_CHANGES
 # (default 200), BENCH_CHANGE_NOTIFY (oauth.change_notify of both brokers, default true; false = the lifetime only,
-# as before change notifications).
+# as before change notifications), BENCH_PERF=100|all (perf profile of broker A during the rounds over 100 ids or over
+# all of them: /tmp/ob-bench-scale-perf-100.txt, -all.txt).
 set -euo pipefail
 # shellcheck source=scripts/lib/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/lib/common.sh"
@@ -78,12 +79,23 @@ code="$(curl -s -o "$work/vend.json" -w '%{http_code}' -H "authorization: Bearer
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 run_wrk() {
-    local out t0 t1
+    local out t0 t1 perf_pid="" name=all
+    ((${1} > 0)) && name="$1"
+    if [[ "${BENCH_PERF:-}" == "$name" && "${profiling:-0}" == 1 ]] && command -v perf >/dev/null; then
+        perf record -F 999 --call-graph dwarf -p "$a_pid" -o "/tmp/ob-bench-scale-perf-$name.data" -- sleep "$3" \
+            >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
     t0="$(cpu_ticks "$a_pid")"
     out="$(VEND_IDS="$work/ids.txt" VEND_N="$1" VEND_ORDER="$2" VEND_THREADS="$threads" VEND_SKIP="${skip:-0}" \
         wrk -t"$threads" -c"$conns" -d"${3}s" --latency -s "$OB_ROOT/bench/broker/vend-ids.lua" \
         -H "authorization: Bearer $bearer" -H 'x-mcp-service: gmail' "$A")"
     t1="$(cpu_ticks "$a_pid")"
+    if [[ -n "$perf_pid" ]]; then
+        wait "$perf_pid" || true
+        perf report -i "/tmp/ob-bench-scale-perf-$name.data" --stdio --no-children --sort dso,sym -g none \
+            >"/tmp/ob-bench-scale-perf-$name.txt" 2>/dev/null || true
+    fi
     awk -v cpu=$(((t1 - t0) * tick_us)) '/requests in/ {n=$1} /Requests\/sec/ {rps=$2} /^ +99%/ {p=$2} /Non-2xx/ {e=$5} END {
         v=p+0; if (p ~ /us$/) v/=1000; else if (p ~ /[^m]s$/) v*=1000; printf "%.0f %.2f %d %.1f\n", rps, v, e+0, (n > 0 ? cpu / n : 0)}' <<<"$out"
 }
@@ -101,6 +113,7 @@ for _ in $(seq 1 40); do
 done
 cached="$(curl -s "$A/health" | jq -r .instance_cache.entries)"
 declare -a r100=() rall=()
+profiling=1
 for _ in $(seq 1 "$rounds"); do
     r100+=("$(run_wrk 100 rand "$duration")")
     rall+=("$(run_wrk 0 rand "$duration")")

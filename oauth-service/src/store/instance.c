@@ -73,7 +73,8 @@ ob_instance_t *ob_instance_from_row(const PGresult *res, int row, const ob_keyri
         return NULL;
     copy_fixed(inst->id, sizeof(inst->id), PQgetvalue(res, row, COL_ID));
     inst->user_id = opt_str(res, row, COL_USER);
-    inst->service = opt_str(res, row, COL_SERVICE);
+    const char *service = PQgetisnull(res, row, COL_SERVICE) ? "" : PQgetvalue(res, row, COL_SERVICE);
+    size_t service_len = strlen(service);
     int status = ob_status_column(res, row, COL_STATUS);
     inst->status = status < 0 ? CM_INST_INACTIVE : (cm_inst_status_t)status; /* the CHECK constraint's names only */
     if (ob_oauth_status_parse(PQgetvalue(res, row, COL_OAUTH_STATUS), &inst->oauth_status) != CM_OK)
@@ -95,7 +96,14 @@ ob_instance_t *ob_instance_from_row(const PGresult *res, int row, const ob_keyri
     inst->has_refresh_token = PQgetvalue(res, row, COL_HAS_RT)[0] == 't';
     inst->cred_row_version = num(res, row, COL_CRED_VERSION);
     inst->event_version = num(res, row, COL_EVENT_VERSION);
-    if (inst->user_id == NULL || inst->service == NULL) {
+    /* a name the registry allows is 1..64 characters ([a-z0-9_-]: mcp_table's CHECK) */
+    if (service_len == 0 || service_len >= sizeof(inst->service)) {
+        cm_error("store", "instance %s: the service name is empty or longer than 64 characters", inst->id);
+        ob_instance_free(inst);
+        return NULL;
+    }
+    memcpy(inst->service, service, service_len + 1);
+    if (inst->user_id == NULL) {
         ob_instance_free(inst);
         return NULL;
     }
@@ -117,7 +125,6 @@ void ob_instance_free(ob_instance_t *inst)
     if (inst == NULL)
         return;
     free(inst->user_id);
-    free(inst->service);
     free(inst->custom_name);
     free(inst->client_id);
     free(inst->scope);

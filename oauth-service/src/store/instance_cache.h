@@ -15,7 +15,8 @@
  * the entry is marked dirty and that result answers the waiters that were already waiting but is not kept. So an
  * older row never overwrites a newer invalidation, whatever the versions of concurrent writers.
  *
- * Size: at most max_entries instances; beyond, the least recently used one (peeked or loaded) is dropped. Concurrent
+ * Size: at most max_entries instances; beyond, one not used (peeked or loaded) for the longest is dropped, LRU as
+ * second chance approximates it (a hit marks the entry and moves nothing: see instance_cache.c). Concurrent
  * misses for one instance share one query (single flight). The decrypted access token lives here and is wiped on
  * eviction.
  *

@@ -24,6 +24,9 @@
 
 #define ID "c4a9e000-0000-4000-8000-00000000000"
 #define HASH(ch) "'" ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch ch "'"
+/* one gmail instance row, N a digit */
+#define ROW(n) " ('" ID n "', 'u1', 'gmail', " HASH("a" n) ")"
+#define ROWS ROW("1") "," ROW("2") "," ROW("3") "," ROW("4") "," ROW("5") "," ROW("6")
 
 static const char *db_url;
 static char schema[64], appname[64], conninfo[2048];
@@ -185,6 +188,39 @@ static void test_lru_bound(void)
     ob_icache_free(c);
 }
 
+/* Second chance: a hit marks its entry; eviction spares marked entries once (clearing the mark) and drops the first
+ * unmarked one, oldest first. */
+static void test_lru_second_chance(void)
+{
+    cm_pg_pool_t *db = cm_pg_pool_new(loop, conninfo, 1);
+    ob_icache_t *c = ob_icache_new(db, NULL, 60000, 3);
+    load_t l;
+    CU_ASSERT_FATAL(db != NULL && c != NULL);
+    ob_icache_set_listening(c, 1);
+    CU_ASSERT_EQUAL(load_wait(c, ID "1", &l), CM_OK);
+    CU_ASSERT_EQUAL(load_wait(c, ID "2", &l), CM_OK);
+    CU_ASSERT_EQUAL(load_wait(c, ID "3", &l), CM_OK);
+    CU_ASSERT_PTR_NOT_NULL(ob_icache_peek(c, ID "1"));
+    CU_ASSERT_PTR_NOT_NULL(ob_icache_peek(c, ID "2"));
+    CU_ASSERT_EQUAL(load_wait(c, ID "4", &l), CM_OK); /* 3 is the one not used since it was loaded */
+    CU_ASSERT_PTR_NULL(ob_icache_peek(c, ID "3"));
+    CU_ASSERT_EQUAL(load_wait(c, ID "5", &l), CM_OK); /* 1 and 2 were spared once; 1 is the oldest of them */
+    CU_ASSERT_EQUAL(ob_icache_count(c), 3);
+    CU_ASSERT_PTR_NULL(ob_icache_peek(c, ID "1"));
+    CU_ASSERT_PTR_NOT_NULL(ob_icache_peek(c, ID "2"));
+    CU_ASSERT_PTR_NOT_NULL(ob_icache_peek(c, ID "4"));
+    CU_ASSERT_PTR_NOT_NULL(ob_icache_peek(c, ID "5"));
+    /* a hand that finds every entry marked clears them all and still makes room */
+    CU_ASSERT_EQUAL(load_wait(c, ID "6", &l), CM_OK);
+    CU_ASSERT_EQUAL(ob_icache_count(c), 3);
+    CU_ASSERT_PTR_NOT_NULL(ob_icache_peek(c, ID "6"));
+    ob_icache_stats_t st;
+    ob_icache_stats(c, &st);
+    CU_ASSERT_EQUAL(st.evictions, 3);
+    cm_pg_pool_free(db);
+    ob_icache_free(c);
+}
+
 static void test_listener_killed_reconnects_and_resyncs(void)
 {
     cm_pg_pool_t *db = cm_pg_pool_new(loop, conninfo, 1);
@@ -268,15 +304,12 @@ static int suite_init(void)
         return 1;
     }
     json_decref(services);
-    const char *rows =
-        "INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash) VALUES"
-        " ('" ID "1', 'u1', 'gmail', " HASH("a1") "), ('" ID "2', 'u1', 'gmail', " HASH(
-            "a2") "),"
-                  " ('" ID "3', 'u1', 'gmail', " HASH(
-                      "a3") ");"
-                            "INSERT INTO mcp_credentials (instance_id, access_token_enc, access_token_key_id) VALUES"
-                            " ('" ID "1', decode(repeat('ab', 40), 'hex'), 'k1')";
-    return strcmp(exec(rows), "00000") != 0;
+    if (strcmp(exec("INSERT INTO mcp_service_table (instance_id, user_id, service_name, mcp_key_hash) VALUES" ROWS),
+               "00000") != 0)
+        return 1;
+    return strcmp(exec("INSERT INTO mcp_credentials (instance_id, access_token_enc, access_token_key_id) VALUES"
+                       " ('" ID "1', decode(repeat('ab', 40), 'hex'), 'k1')"),
+                  "00000") != 0;
 }
 
 static int suite_clean(void)
@@ -300,6 +333,7 @@ void tests_register(void)
     CU_SUITE("change feed", suite_init, suite_clean, {"payload parsing", test_payload_parse},
              {"a notified change drops the cached row", test_notified_change_drops_the_row},
              {"a notification racing a load", test_notification_racing_a_load}, {"LRU bound", test_lru_bound},
+             {"LRU by second chance", test_lru_second_chance},
              {"killed listener reconnects and resyncs", test_listener_killed_reconnects_and_resyncs},
              {"the lifetime without notifications", test_lifetime_without_notifications});
 }
