@@ -32,6 +32,7 @@ struct worker {
     int64_t started_ms; /* of the current or last run */
     int64_t restart_at; /* when not running: the earliest restart */
     int ready;          /* the current run said it serves (ob_supervisor_worker_ready) */
+    int reload_owed;    /* a reload came while this run was starting: forwarded once it is ready */
     int fast_deaths;    /* failed starts in a row */
     int last_code;      /* exit code of the last run (1 after a signal) */
 };
@@ -132,6 +133,7 @@ static void spawn(struct sup *s, int i)
     }
     s->w[i].pid = pid;
     s->w[i].ready = 0;
+    s->w[i].reload_owed = 0;
     s->w[i].started_ms = cm_now_ms();
     cm_info("broker", "worker %d started (pid %d)", i, (int)pid);
 }
@@ -249,15 +251,25 @@ static void loop(struct sup *s, const sigset_t *set)
         int sig = sigtimedwait(set, &info, &ts);
         if (sig == SIGUSR1) {
             for (int i = 0; i < s->o->workers; i++)
-                if (s->w[i].pid > 0 && s->w[i].pid == info.si_pid)
+                if (s->w[i].pid > 0 && s->w[i].pid == info.si_pid) {
                     s->w[i].ready = 1;
+                    /* its plugins may have been loaded before the files changed: rescan now (unchanged ones stay) */
+                    if (s->w[i].reload_owed && !s->stopping)
+                        kill(s->w[i].pid, SIGHUP);
+                    s->w[i].reload_owed = 0;
+                }
         } else if (sig == SIGTERM || sig == SIGINT) {
             begin_stop(s, sig == SIGTERM ? "SIGTERM" : "SIGINT");
         } else if (sig == SIGHUP && !s->stopping) {
             /* plugin reload in every worker; a worker that asked (its admin call) has reloaded already */
-            for (int i = 0; i < s->o->workers; i++)
-                if (s->w[i].pid > 0 && s->w[i].ready && s->w[i].pid != info.si_pid)
+            for (int i = 0; i < s->o->workers; i++) {
+                if (s->w[i].pid <= 0 || s->w[i].pid == info.si_pid)
+                    continue;
+                if (s->w[i].ready)
                     kill(s->w[i].pid, SIGHUP);
+                else
+                    s->w[i].reload_owed = 1; /* starting: SIGHUP is ignored until it can reload */
+            }
         } else if (sig == SIGUSR2 && !s->stopping && s->roll < 0) {
             cm_info("broker", "SIGUSR2: rolling restart of %d worker(s)", s->o->workers);
             s->roll = 0;
