@@ -54,19 +54,23 @@ static size_t resident_bytes(void)
     return (size_t)resident * (size_t)(page > 0 ? page : 4096);
 }
 
+int cm_mem_trim_burst(size_t *free_base, size_t *rss_base, size_t free_now, size_t rss_now, size_t threshold)
+{
+    if (free_now < *free_base)
+        *free_base = free_now; /* reused since: a later burst is measured from here */
+    if (rss_now != 0 && rss_now < *rss_base)
+        *rss_base = rss_now;
+    /* A burst between two checks that reused the chunks an earlier trim released, then freed them again, leaves the
+     * free bytes where they were (released chunks still count as free) but their pages resident again: the RSS,
+     * grown beyond what the last trim left while the arenas hold that much free memory, tells that one. */
+    return free_now > *free_base + threshold || (rss_now > *rss_base + threshold && free_now > threshold);
+}
+
 int cm_mem_trim_check(cm_mem_trim_t *t)
 {
     size_t now = free_bytes(), rss = resident_bytes();
     t->st.last_free_bytes = now;
-    if (now < t->baseline)
-        t->baseline = now; /* reused since: a later burst is measured from here */
-    if (rss != 0 && rss < t->rss_base)
-        t->rss_base = rss;
-    /* A burst between two checks that reused the chunks an earlier trim released, then freed them again, leaves the
-     * free bytes where they were (released chunks still count as free) but their pages resident again: the RSS,
-     * grown beyond what the last trim left while the arenas hold that much free memory, tells that one. */
-    int burst = now > t->baseline + t->threshold || (rss > t->rss_base + t->threshold && now > t->threshold);
-    if (!burst)
+    if (!cm_mem_trim_burst(&t->baseline, &t->rss_base, now, rss, t->threshold))
         return 0;
 #ifdef __GLIBC__
     int64_t t0 = cm_now_ms();

@@ -14,3 +14,4 @@ ob_unit_test(test_common_log_json SOURCES common/test_log_json.c common/log_capt
 ob_unit_test(test_common_jose SOURCES common/test_jose.c)
 ob_unit_test(test_common_jose_claims SOURCES common/test_jose_claims.c)
 ob_unit_test(test_common_metrics SOURCES common/test_metrics.c)
+ob_unit_test(test_common_mem_trim SOURCES common/test_mem_trim.c)

@@ -32,5 +32,10 @@ void cm_mem_trim_free(cm_mem_trim_t *t);
 /* One check now (as the timer does): 1 when it trimmed. */
 int cm_mem_trim_check(cm_mem_trim_t *t);
 void cm_mem_trim_get_stats(const cm_mem_trim_t *t, cm_mem_trim_stats_t *out);
+/* A check's decision, pure (the check feeds it mallinfo2 and /proc/self/statm): 1 when the arenas' free bytes grew
+ * by more than threshold beyond *free_base, or the RSS (rss_now, 0 = unknown) by more than threshold beyond
+ * *rss_base while the arenas hold more than threshold free. Lowers both bases to what is seen (memory reused since
+ * the last trim: a later burst is measured from there). */
+int cm_mem_trim_burst(size_t *free_base, size_t *rss_base, size_t free_now, size_t rss_now, size_t threshold);
 
 #endif
