@@ -57,10 +57,18 @@ struct sup {
 /* In a worker: the supervisor to tell when ready; 0 in a single process (and in the supervisor). */
 static pid_t supervisor_pid;
 
+/* "Ready" is a real-time signal: those queue, one per sender. A standard signal sent by two workers starting together
+ * is delivered once, with one sender's pid: the other would never be marked ready, get no forwarded reload, and hold
+ * up a rolling restart. */
+static int ready_signal(void)
+{
+    return SIGRTMIN;
+}
+
 void ob_supervisor_worker_ready(void)
 {
     if (supervisor_pid > 0)
-        kill(supervisor_pid, SIGUSR1);
+        kill(supervisor_pid, ready_signal());
 }
 
 int ob_cpu_count(void)
@@ -249,10 +257,11 @@ static void loop(struct sup *s, const sigset_t *set)
         struct timespec ts = {.tv_sec = (wake - now) / 1000, .tv_nsec = ((wake - now) % 1000) * 1000000};
         siginfo_t info;
         int sig = sigtimedwait(set, &info, &ts);
-        if (sig == SIGUSR1) {
+        if (sig == ready_signal()) {
             for (int i = 0; i < s->o->workers; i++)
                 if (s->w[i].pid > 0 && s->w[i].pid == info.si_pid) {
                     s->w[i].ready = 1;
+                    cm_info("broker", "worker %d (pid %d) ready", i, (int)info.si_pid);
                     /* its plugins may have been loaded before the files changed: rescan now (unchanged ones stay) */
                     if (s->w[i].reload_owed && !s->stopping)
                         kill(s->w[i].pid, SIGHUP);
@@ -311,7 +320,7 @@ int ob_supervise(const ob_supervisor_opts_t *o, ob_worker_slot_t *worker)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, ready_signal());
     sigaddset(&set, SIGUSR2);
     sigprocmask(SIG_BLOCK, &set, &s.old_mask);
     cm_info("broker", "supervisor (pid %d): %d workers on %s:%d", (int)s.self, o->workers, o->host, s.port);

@@ -14,7 +14,7 @@ static void test_free_bytes_growth(void)
     size_t fb = 10 * MiB, rb = 50 * MiB;
     CU_ASSERT_FALSE(cm_mem_trim_burst(&fb, &rb, 10 * MiB + MiB / 2, 50 * MiB, MiB)); /* under the threshold */
     CU_ASSERT_TRUE(cm_mem_trim_burst(&fb, &rb, 12 * MiB, 50 * MiB, MiB));            /* 2 MiB more free */
-    CU_ASSERT_EQUAL(fb, 10 * MiB);                                                    /* a base only goes down */
+    CU_ASSERT_EQUAL(fb, 10 * MiB);                                                   /* a base only goes down */
 }
 
 static void test_reuse_lowers_the_base(void)

@@ -35,6 +35,10 @@ check "spread: each worker has its own pid, neither is the supervisor" \
 pid_of() { jq -r -s --argjson i "$1" 'map(select(.index == $i))|last|.pid' "$IT_DIR/health.jsonl"; }
 W0="$(pid_of 0)"
 W1="$(pid_of 1)"
+# two workers start together: the supervisor must hear both say they are ready (a signal sent by both at once that
+# was delivered once left one unmarked: no reload reached it)
+check "processes: the supervisor marked both workers ready" bash -c \
+    'grep -q "worker 0 (pid $1) ready" "$0" && grep -q "worker 1 (pid $2) ready" "$0"' "$IT_DIR/broker.log" "$W0" "$W1"
 check "processes: both workers are children of the supervisor" eq "$(ps -o ppid= -p "$W0" | tr -d ' '),$(ps -o ppid= -p "$W1" | tr -d ' ')" "$SUP,$SUP"
 # ---- /metrics reports the whole broker: every worker's samples, labelled worker="<index>"
 sleep 1.2 # every worker has published its figures since the 40 requests (each does every second)
@@ -125,6 +129,8 @@ for _ in $(seq 1 50); do
 done
 check "restart: worker 1 killed with SIGKILL comes back with a new pid (within 5 s)" bash -c '[[ -n "$0" && "$0" != "$1" ]]' "$restarted" "$W1"
 check "restart: the supervisor logged the death and the restart" grep -q "worker 1 (pid $W1) killed by signal 9" "$IT_DIR/broker.log"
+for _ in $(seq 1 50); do grep -q "worker 1 (pid $restarted) ready" "$IT_DIR/broker.log" && break; sleep 0.1; done
+check "restart: the new worker 1 was marked ready" grep -q "worker 1 (pid $restarted) ready" "$IT_DIR/broker.log"
 check "restart: the supervisor and worker 0 were not touched" bash -c 'kill -0 "$0" && kill -0 "$1"' "$SUP" "$W0"
 
 # ---- SIGHUP: every worker rescans its plugins (nothing replaced, no worker restarted); the admin call on one worker
