@@ -143,13 +143,23 @@ static void test_notified_change_drops_the_row(void)
     ob_icache_free(c);
 }
 
+/* A cache of at most max_entries (0 = the default) on its own one-connection pool, told that notifications are heard
+ * (no lifetime: only changes, writes and the size bound drop entries). */
+static ob_icache_t *listening_cache(size_t max_entries, cm_pg_pool_t **db)
+{
+    *db = cm_pg_pool_new(loop, conninfo, 1);
+    ob_icache_t *c = *db != NULL ? ob_icache_new(*db, NULL, 60000, max_entries) : NULL;
+    if (c != NULL)
+        ob_icache_set_listening(c, 1);
+    return c;
+}
+
 static void test_notification_racing_a_load(void)
 {
-    cm_pg_pool_t *db = cm_pg_pool_new(loop, conninfo, 1);
-    ob_icache_t *c = ob_icache_new(db, NULL, 60000, 0);
+    cm_pg_pool_t *db = NULL;
+    ob_icache_t *c = listening_cache(0, &db);
     load_t l = {0};
     CU_ASSERT_FATAL(db != NULL && c != NULL);
-    ob_icache_set_listening(c, 1);
     /* the load is in flight (it may read the row before the change) when the notification arrives */
     CU_ASSERT_EQUAL_FATAL(ob_icache_load(c, ID "2", on_load, &l), CM_AGAIN);
     ob_icache_changed(c, ID "2");
@@ -167,11 +177,10 @@ static void test_notification_racing_a_load(void)
 
 static void test_lru_bound(void)
 {
-    cm_pg_pool_t *db = cm_pg_pool_new(loop, conninfo, 1);
-    ob_icache_t *c = ob_icache_new(db, NULL, 60000, 2);
+    cm_pg_pool_t *db = NULL;
+    ob_icache_t *c = listening_cache(2, &db);
     load_t l;
     CU_ASSERT_FATAL(db != NULL && c != NULL);
-    ob_icache_set_listening(c, 1);
     CU_ASSERT_EQUAL(load_wait(c, ID "1", &l), CM_OK);
     CU_ASSERT_EQUAL(load_wait(c, ID "2", &l), CM_OK);
     CU_ASSERT_PTR_NOT_NULL(ob_icache_peek(c, ID "1")); /* 1 used last: 2 is the least recently used */
@@ -192,11 +201,10 @@ static void test_lru_bound(void)
  * unmarked one, oldest first. */
 static void test_lru_second_chance(void)
 {
-    cm_pg_pool_t *db = cm_pg_pool_new(loop, conninfo, 1);
-    ob_icache_t *c = ob_icache_new(db, NULL, 60000, 3);
+    cm_pg_pool_t *db = NULL;
+    ob_icache_t *c = listening_cache(3, &db);
     load_t l;
     CU_ASSERT_FATAL(db != NULL && c != NULL);
-    ob_icache_set_listening(c, 1);
     CU_ASSERT_EQUAL(load_wait(c, ID "1", &l), CM_OK);
     CU_ASSERT_EQUAL(load_wait(c, ID "2", &l), CM_OK);
     CU_ASSERT_EQUAL(load_wait(c, ID "3", &l), CM_OK);
