@@ -94,7 +94,7 @@ install(FILES ${CMAKE_CURRENT_LIST_DIR}/oauth-broker.sysusers DESTINATION ${OB_S
 # liboauth-broker-plugin.a is provider_support with the pure helpers of common it uses (URL/form, crypto, JSON, JOSE),
 # PIC and with hidden visibility, so that a plugin linked with it exports only its own oauth_provider_plugin.
 file(GLOB OB_SDK_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/providers/support/*.c)
-foreach(f url crypto json_util jose_jwk jose_jws jose_jwt)
+foreach(f url crypto base64 json_util jose_jwk jose_jws jose_jwt)
     list(APPEND OB_SDK_SOURCES ${PROJECT_SOURCE_DIR}/common/src/${f}.c)
 endforeach()
 add_library(oauth_broker_plugin_sdk STATIC ${OB_SDK_SOURCES})
